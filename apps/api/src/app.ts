@@ -1,0 +1,192 @@
+/**
+ * Builds the Task API (without listening, so tests can `inject`): plugins,
+ * the error shape, health checks, the OpenAPI document, then the task routes
+ * behind authentication. server.ts is what listens.
+ */
+import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { isDatabaseUnavailable } from "@tasks/db";
+import { drizzle } from "drizzle-orm/node-postgres";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import type pg from "pg";
+import { createAuthenticateHook } from "./auth/authenticate";
+import { type AccessTokenVerifier, createAccessTokenVerifier } from "./auth/verify-access-token";
+import type { ApiConfig } from "./config";
+import { HttpProblem, problemBody, sendProblem } from "./problem";
+import { TasksRepository } from "./tasks/tasks-repository";
+import { tasksRoutes } from "./tasks/tasks-routes";
+
+export interface AppOptions {
+  config: ApiConfig;
+  pool: pg.Pool;
+  /** Tests may pass a verifier over their own keys; by default the JWKS URL of the config is used. */
+  verifyAccessToken?: AccessTokenVerifier;
+  logger?: FastifyServerOptions["logger"];
+}
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** The routes and the methods each one has; any other method is 405 with `Allow`. */
+const ROUTE_METHODS: Record<string, string[]> = {
+  "/api/:user_id/tasks": ["GET", "POST"],
+  "/api/:user_id/tasks/:id": ["GET", "PUT", "PATCH", "DELETE"],
+  "/api/:user_id/tasks/:id/complete": ["PATCH"],
+};
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, pool } = options;
+  const app = Fastify({
+    logger: options.logger ?? defaultLogger(config),
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: "x-request-id",
+    requestIdLogLabel: "request_id",
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // Only JSON bodies are accepted; Fastify's text/plain parser would let a
+  // text body reach validation as a string (422) instead of being a 415.
+  app.removeContentTypeParser("text/plain");
+
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error as Error, request.log)));
+  app.setNotFoundHandler((_request, reply) => sendProblem(reply, new HttpProblem(404, "There is no such resource.")));
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-content-type-options", "nosniff");
+    // Tasks are private: no shared cache, no browser cache keeps them.
+    if (request.url.startsWith("/api/")) reply.header("cache-control", "no-store");
+  });
+
+  await app.register(cors, {
+    origin: config.corsOrigins,
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    allowedHeaders: ["Authorization", "Content-Type", "If-Match"],
+    exposedHeaders: ["ETag", "Location", "X-Total-Count", "Retry-After"],
+    maxAge: 600,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Tasks API",
+        version: "1.0.0",
+        description: "Per-user task CRUD. Every task route needs a Bearer access token issued by the web app.",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await pool.query("SELECT 1");
+      return { status: "ok" };
+    } catch {
+      return sendProblem(reply, new HttpProblem(503, "The database is not answering."));
+    }
+  });
+
+  const verifyAccessToken = options.verifyAccessToken ?? createAccessTokenVerifier(config.auth);
+  // The task routes, in their own scope: its hooks and rate limit apply to
+  // them and to nothing else (health checks and docs stay open).
+  await app.register(async (scope) => {
+    scope.addHook("onRequest", createAuthenticateHook(verifyAccessToken, "tasks"));
+    if (config.rateLimitPerMinute > 0) {
+      await scope.register(rateLimit, {
+        max: config.rateLimitPerMinute,
+        timeWindow: 60_000,
+        // Per user, after authentication (onRequest), before the body is read.
+        hook: "preParsing",
+        keyGenerator: (request) => request.userId,
+        errorResponseBuilder: (_request, context) =>
+          new HttpProblem(429, `Too many requests: at most ${context.max} a minute. Try again in ${context.after}.`),
+      });
+    }
+    await scope.register(tasksRoutes, { repository: new TasksRepository(drizzle(pool)) });
+  });
+
+  for (const [url, allowed] of Object.entries(ROUTE_METHODS)) {
+    const others = ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((method) => !allowed.includes(method));
+    const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : [])].join(", ");
+    app.route({
+      method: others,
+      url,
+      schema: { hide: true },
+      handler: async (request, reply) =>
+        sendProblem(
+          reply,
+          new HttpProblem(405, `${request.method} is not allowed here; use ${allow}.`, { headers: { allow } }),
+        ),
+    });
+  }
+
+  return app;
+}
+
+function defaultLogger(config: ApiConfig): FastifyServerOptions["logger"] {
+  return {
+    level: config.logLevel,
+    // Tokens and task contents never reach the log: the request line keeps
+    // the path only (a search `q` is the user's text) and no headers.
+    serializers: {
+      req: (request) => ({ method: request.method, path: request.url.split("?")[0], remote: request.ip }),
+    },
+  };
+}
+
+/** Every error becomes a problem document with the contract's status. */
+function toProblem(error: FastifyError | Error, log: FastifyInstance["log"]): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = (error as FastifyError).validationContext;
+    const errors = error.validation.map((issue) => ({
+      path: issue.instancePath.replace(/^\//, "").replaceAll("/", ".") || where || "",
+      message: issue.message ?? "is invalid",
+    }));
+    // A body that is valid JSON but breaks the schema is 422; a bad query is 400.
+    if (where === "body") return new HttpProblem(422, "The task is not valid.", { errors });
+    return new HttpProblem(400, `Invalid ${where === "querystring" ? "query parameters" : "request"}.`, { errors });
+  }
+  const code = (error as FastifyError).code;
+  switch (code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new HttpProblem(400, "The request body is not valid JSON.");
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new HttpProblem(413, `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KiB.`);
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+    case "FST_ERR_CTP_INVALID_TYPE":
+      return new HttpProblem(415, "Send the body as JSON with Content-Type: application/json.");
+    case "23503":
+      // The token is still valid but its user was deleted since it was issued.
+      return new HttpProblem(401, "This account no longer exists.");
+  }
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ err: { message: error.message, code } }, "database unavailable");
+    return new HttpProblem(503, "The database is not available right now; nothing was changed. Try again shortly.", {
+      headers: { "retry-after": "5" },
+    });
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500)
+    return new HttpProblem(status, problemBody(status, "").title);
+  log.error({ err: error }, "unexpected error");
+  return new HttpProblem(500, "Something went wrong on our side.");
+}

@@ -1,0 +1,57 @@
+/**
+ * The gate in front of every task route: a valid Bearer token (401 if not),
+ * and a `{user_id}` in the path that is exactly the token's `sub` (403 if
+ * not), both decided before the body is read or any query runs.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { HttpProblem } from "../problem";
+import { type AccessTokenVerifier, InvalidTokenError, KeysUnavailableError } from "./verify-access-token";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The token's `sub`, set once the request is authenticated. */
+    userId: string;
+  }
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+)$/i;
+
+export function createAuthenticateHook(verifyAccessToken: AccessTokenVerifier, realm: string) {
+  const challenge = (error?: string) =>
+    error ? `Bearer realm="${realm}", error="${error}"` : `Bearer realm="${realm}"`;
+
+  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    // Only the Authorization header counts: never a query parameter or a cookie.
+    const header = request.headers.authorization;
+    if (header === undefined) {
+      throw new HttpProblem(401, "This request needs an access token: send Authorization: Bearer <token>.", {
+        headers: { "www-authenticate": challenge() },
+      });
+    }
+    const match = BEARER.exec(header.trim());
+    const invalid = (detail: string) =>
+      new HttpProblem(401, detail, { headers: { "www-authenticate": challenge("invalid_token") } });
+    if (!match?.[1]) throw invalid("The Authorization header must be: Bearer <token>.");
+
+    try {
+      const token = await verifyAccessToken(match[1]);
+      request.userId = token.sub;
+    } catch (error) {
+      if (error instanceof KeysUnavailableError) {
+        throw new HttpProblem(503, "Access tokens cannot be checked right now; try again shortly.", {
+          headers: { "retry-after": "5" },
+        });
+      }
+      if (error instanceof InvalidTokenError) {
+        request.log.info({ reason: error.message }, "access token refused");
+        throw invalid("The access token is invalid or has expired.");
+      }
+      throw error;
+    }
+
+    const { user_id: pathUserId } = request.params as { user_id?: string };
+    if (pathUserId !== request.userId) {
+      throw new HttpProblem(403, "This token does not give access to that user's tasks.");
+    }
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The Task API's configuration: the contract's environment variables, parsed
+ * and checked once at start-up. A bad value stops the process with a message
+ * naming the variable, instead of failing later on a request.
+ */
+import { z } from "zod";
+
+const url = z.url({ protocol: /^https?$/ });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  BETTER_AUTH_URL: url.default("http://localhost:3000"),
+  API_URL: url.default("http://localhost:8000"),
+  AUTH_JWKS_URL: url.optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  CORS_ORIGINS: z.string().optional(),
+  API_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface ApiConfig {
+  production: boolean;
+  /** Unset only in development, where the launcher provides the embedded database. */
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  port: number;
+  host: string;
+  auth: { jwksUrl: string; issuer: string; audience: string };
+  corsOrigins: string[];
+  /** Requests per minute per user; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  // An empty variable means "not set", as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  if (production && !e.DATABASE_URL) {
+    throw new ConfigError("Invalid configuration:\n  DATABASE_URL: required in production");
+  }
+  const origin = (value: string) => new URL(value).origin;
+  const corsOrigins = (e.CORS_ORIGINS ?? origin(e.BETTER_AUTH_URL))
+    .split(",")
+    .map((value) => value.trim())
+    .filter(Boolean);
+  for (const value of corsOrigins) {
+    if (!URL.canParse(value) || origin(value) !== value.replace(/\/$/, "")) {
+      throw new ConfigError(
+        `Invalid configuration:\n  CORS_ORIGINS: "${value}" is not an origin like https://app.example.com`,
+      );
+    }
+  }
+  return {
+    production,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    port: e.PORT,
+    host: e.HOST,
+    auth: {
+      jwksUrl: e.AUTH_JWKS_URL ?? `${e.BETTER_AUTH_URL.replace(/\/$/, "")}/api/auth/jwks`,
+      issuer: e.AUTH_ISSUER ?? e.BETTER_AUTH_URL.replace(/\/$/, ""),
+      audience: e.AUTH_AUDIENCE ?? e.API_URL.replace(/\/$/, ""),
+    },
+    corsOrigins: corsOrigins.map((value) => value.replace(/\/$/, "")),
+    rateLimitPerMinute: e.API_RATE_LIMIT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Every error the Task API answers is an RFC 9457 problem document. Handlers
+ * throw `HttpProblem`; the error handler in app.ts turns everything else
+ * (parser, validation, database errors) into one as well.
+ */
+
+import type { Problem } from "@tasks/task-schema";
+import type { FastifyReply } from "fastify";
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly extra: { errors?: Problem["errors"]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+  }
+}
+
+export function problemBody(status: number, detail: string, errors?: Problem["errors"]): Problem {
+  return {
+    type: "about:blank",
+    title: TITLES[status] ?? "Error",
+    status,
+    detail,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, problem: HttpProblem): FastifyReply {
+  for (const [name, value] of Object.entries(problem.extra.headers ?? {})) reply.header(name, value);
+  return reply
+    .code(problem.status)
+    .type("application/problem+json")
+    .send(JSON.stringify(problemBody(problem.status, problem.detail, problem.extra.errors)));
+}

@@ -1,0 +1,46 @@
+/**
+ * `npm run start:api`: the Task API alone, configured by the environment
+ * (see config.ts). Applies pending migrations under a lock, listens, and on
+ * SIGTERM/SIGINT stops accepting, finishes in-flight requests, closes the pool.
+ */
+import { createPool, migrateDatabase } from "@tasks/db";
+import { buildApp } from "./app";
+import { ConfigError, loadConfig } from "./config";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    throw new ConfigError(
+      "DATABASE_URL is not set. Set it to your PostgreSQL URL, or run `npm start`, which starts the embedded database.",
+    );
+  }
+  const pool = createPool(config.databaseUrl, { max: config.databasePoolMax, applicationName: "tasks-api" });
+  const app = await buildApp({ config, pool });
+  const { applied } = await migrateDatabase(pool);
+  if (applied > 0) app.log.info({ applied }, "applied database migrations");
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, "shutting down");
+    await app.close();
+    await pool.end();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  await app.listen({ port: config.port, host: config.host });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else if ((error as { code?: string }).code === "EADDRINUSE") {
+    console.error(`Port ${(error as { port?: number }).port ?? ""} is already in use: set PORT to a free one.`);
+  } else {
+    console.error("The Task API could not start:", error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});

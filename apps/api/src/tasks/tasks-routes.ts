@@ -1,0 +1,212 @@
+/**
+ * The task routes of ../../shared/CONTRACT.md. Authentication and the
+ * `{user_id}` check run first (see auth/authenticate.ts); every handler then
+ * works only on `request.userId`'s tasks.
+ */
+import { createHash } from "node:crypto";
+import { Problem, Task, TaskCreate, TaskListQuery, TaskPatch, TaskReplace } from "@tasks/task-schema";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { HttpProblem } from "../problem";
+import { etagForVersion, parseIfMatch } from "./etag";
+import type { TaskRecord, TasksRepository, WriteRefusal } from "./tasks-repository";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const UserParams = z.object({ user_id: z.string().meta({ description: "Must be the token's `sub`." }) });
+const TaskParams = UserParams.extend({ id: z.string().meta({ description: "The task's id (a UUID)." }) });
+const IfMatch = z.looseObject({
+  "if-match": z.string().optional().meta({ description: "Write only if the task still has this ETag (or `*`)." }),
+});
+
+const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((status) => [status, Problem]));
+const common = [401, 403, 429, 503];
+
+export interface TasksRoutesOptions {
+  repository: TasksRepository;
+}
+
+export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRoutesOptions): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  /** A path id that is not a UUID names no task: 404, like any other missing one. */
+  const taskId = (id: string): string => {
+    if (!UUID.test(id)) throw notFound();
+    return id.toLowerCase();
+  };
+
+  api.get(
+    "/api/:user_id/tasks",
+    {
+      schema: {
+        summary: "List your tasks",
+        tags: ["tasks"],
+        params: UserParams,
+        querystring: TaskListQuery,
+        response: { 200: z.array(Task), ...errors(400, ...common) },
+      },
+    },
+    async (request, reply) => {
+      const { items, total } = await repository.listTasksForUser(request.userId, request.query);
+      const body = `[${items.join(",")}]`;
+      reply.header("x-total-count", String(total));
+      reply.header("etag", `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`);
+      return sendJson(reply, 200, body);
+    },
+  );
+
+  api.post(
+    "/api/:user_id/tasks",
+    {
+      schema: {
+        summary: "Create a task",
+        tags: ["tasks"],
+        params: UserParams,
+        body: TaskCreate,
+        response: { 201: Task, ...errors(400, 413, 415, 422, ...common) },
+      },
+    },
+    async (request, reply) => {
+      const task = await repository.createTaskForUser(request.userId, request.body);
+      reply.header("location", `/api/${request.userId}/tasks/${task.id}`);
+      return sendTask(reply, 201, task);
+    },
+  );
+
+  api.get(
+    "/api/:user_id/tasks/:id",
+    {
+      schema: {
+        summary: "Get one task",
+        tags: ["tasks"],
+        params: TaskParams,
+        response: { 200: Task, ...errors(404, ...common) },
+      },
+    },
+    async (request, reply) => {
+      const task = await repository.getTaskForUser(request.userId, taskId(request.params.id));
+      if (!task) throw notFound();
+      return sendTask(reply, 200, task);
+    },
+  );
+
+  api.put(
+    "/api/:user_id/tasks/:id",
+    {
+      schema: {
+        summary: "Replace a task's editable fields (omitted ones go back to their defaults)",
+        tags: ["tasks"],
+        params: TaskParams,
+        headers: IfMatch,
+        body: TaskReplace,
+        response: { 200: Task, ...errors(400, 404, 412, 413, 415, 422, ...common) },
+      },
+    },
+    async (request, reply) => {
+      const id = taskId(request.params.id);
+      const result = await repository.updateTaskForUser(
+        request.userId,
+        id,
+        request.body,
+        parseIfMatch(request.headers["if-match"]),
+      );
+      return sendWriteResult(reply, result);
+    },
+  );
+
+  api.patch(
+    "/api/:user_id/tasks/:id",
+    {
+      schema: {
+        summary: "Change some of a task's fields",
+        tags: ["tasks"],
+        params: TaskParams,
+        headers: IfMatch,
+        body: TaskPatch,
+        response: { 200: Task, ...errors(400, 404, 412, 413, 415, 422, ...common) },
+      },
+    },
+    async (request, reply) => {
+      const id = taskId(request.params.id);
+      const result = await repository.updateTaskForUser(
+        request.userId,
+        id,
+        request.body,
+        parseIfMatch(request.headers["if-match"]),
+      );
+      return sendWriteResult(reply, result);
+    },
+  );
+
+  // Its own scope, so that any body (of any type, even malformed) is read and dropped.
+  await app.register(async (toggleScope) => {
+    toggleScope.removeAllContentTypeParsers();
+    toggleScope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => done(null, undefined));
+    toggleScope.withTypeProvider<ZodTypeProvider>().patch(
+      "/api/:user_id/tasks/:id/complete",
+      {
+        schema: {
+          summary: "Toggle a task between pending and completed (any body is ignored)",
+          tags: ["tasks"],
+          params: TaskParams,
+          headers: IfMatch,
+          response: { 200: Task, ...errors(404, 412, ...common) },
+        },
+      },
+      async (request, reply) => {
+        const id = taskId(request.params.id);
+        const result = await repository.toggleTaskForUser(
+          request.userId,
+          id,
+          parseIfMatch(request.headers["if-match"]),
+        );
+        return sendWriteResult(reply, result);
+      },
+    );
+  });
+
+  api.delete(
+    "/api/:user_id/tasks/:id",
+    {
+      schema: {
+        summary: "Delete a task",
+        tags: ["tasks"],
+        params: TaskParams,
+        headers: IfMatch,
+        response: { 204: z.null().meta({ description: "Deleted" }), ...errors(404, 412, ...common) },
+      },
+    },
+    async (request, reply) => {
+      const id = taskId(request.params.id);
+      const result = await repository.deleteTaskForUser(request.userId, id, parseIfMatch(request.headers["if-match"]));
+      if (result !== true) throw refusalProblem(result);
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+function notFound(): HttpProblem {
+  return new HttpProblem(404, "There is no such task.");
+}
+
+function refusalProblem(refusal: WriteRefusal): HttpProblem {
+  return refusal === "not-found"
+    ? notFound()
+    : new HttpProblem(412, "The task has changed since you read it (If-Match does not match); fetch it again.");
+}
+
+function sendWriteResult(reply: FastifyReply, result: TaskRecord | WriteRefusal): FastifyReply {
+  if (typeof result === "string") throw refusalProblem(result);
+  return sendTask(reply, 200, result);
+}
+
+function sendTask(reply: FastifyReply, status: number, task: TaskRecord): FastifyReply {
+  reply.header("etag", etagForVersion(task.version));
+  return sendJson(reply, status, task.json);
+}
+
+/** The JSON text comes finished from PostgreSQL; a string payload skips the serializer. */
+function sendJson(reply: FastifyReply, status: number, json: string): FastifyReply {
+  return reply.code(status).type("application/json; charset=utf-8").send(json);
+}

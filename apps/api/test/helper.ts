@@ -1,0 +1,158 @@
+/**
+ * Shared set-up for the Task API tests: a real PostgreSQL (DATABASE_URL from
+ * scripts/test.ts), a real JWKS server with keys of our own (so every bad
+ * token can be minted), users inserted as Better Auth would, and the app
+ * built without listening.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after } from "node:test";
+import { createPool, users } from "@tasks/db";
+import { drizzle } from "drizzle-orm/node-postgres";
+import type { FastifyInstance } from "fastify";
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
+import type pg from "pg";
+import { buildApp } from "../src/app";
+import { loadConfig } from "../src/config";
+
+export const ISSUER = "http://localhost:3000";
+export const AUDIENCE = "http://localhost:8000";
+
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set: run the tests with `npm test`");
+  return url;
+}
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export async function newSigningKey(kid = randomUUID()): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+  return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" } };
+}
+
+/** A JWKS endpoint like Better Auth's, whose keys a test can rotate, and which counts its fetches. */
+export class JwksServer {
+  fetches = 0;
+  keys: SigningKey[] = [];
+  private server: Server;
+
+  private constructor(server: Server) {
+    this.server = server;
+  }
+
+  static async start(keys: SigningKey[]): Promise<JwksServer> {
+    let instance: JwksServer | undefined;
+    const server = createServer((_request, response) => {
+      if (!instance) return response.end();
+      instance.fetches++;
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify({ keys: instance.keys.map((key) => key.publicJwk) }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    instance = new JwksServer(server);
+    instance.keys = keys;
+    return instance;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/auth/jwks`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export interface MintOptions {
+  key: SigningKey;
+  claims?: JWTPayload;
+  /** Seconds from now; negative for an expired token. */
+  expiresIn?: number;
+  header?: Record<string, unknown>;
+}
+
+export async function mintToken({ key, claims = {}, expiresIn = 900, header = {} }: MintOptions): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + expiresIn, ...claims })
+    .setProtectedHeader({ alg: "EdDSA", kid: key.kid, ...header })
+    .sign(key.privateKey);
+}
+
+export interface TestContext {
+  app: FastifyInstance;
+  pool: pg.Pool;
+  jwks: JwksServer;
+  key: SigningKey;
+  /** A user row, as Better Auth would have created it, and a valid token for it. */
+  newUser(): Promise<TestUser>;
+}
+
+export interface TestUser {
+  id: string;
+  token: string;
+  auth: { authorization: string };
+}
+
+/** Builds an app over the test database and a fresh key; closed after the file's tests. */
+export async function setup(env: Record<string, string> = {}): Promise<TestContext> {
+  const key = await newSigningKey();
+  const jwks = await JwksServer.start([key]);
+  const pool = createPool(databaseUrl(), { max: 10 });
+  const config = loadConfig({
+    NODE_ENV: "test",
+    DATABASE_URL: databaseUrl(),
+    AUTH_JWKS_URL: jwks.url,
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
+    API_RATE_LIMIT: "0",
+    ...env,
+  });
+  const app = await buildApp({ config, pool, logger: false });
+  await app.ready();
+  after(async () => {
+    await app.close();
+    await pool.end();
+    await jwks.close();
+  });
+  const db = drizzle(pool);
+  return {
+    app,
+    pool,
+    jwks,
+    key,
+    async newUser() {
+      const id = randomUUID();
+      await db.insert(users).values({ id, name: "Test User", email: `${id}@example.test` });
+      const token = await mintToken({ key, claims: { sub: id, email: `${id}@example.test` } });
+      return { id, token, auth: { authorization: `Bearer ${token}` } };
+    },
+  };
+}
+
+/** Creates a task through the API and returns its JSON. */
+export async function createTask(
+  app: FastifyInstance,
+  user: TestUser,
+  body: Record<string, unknown> = { title: "A task" },
+): Promise<Record<string, unknown> & { id: string }> {
+  const response = await app.inject({
+    method: "POST",
+    url: `/api/${user.id}/tasks`,
+    headers: user.auth,
+    payload: body,
+  });
+  if (response.statusCode !== 201) throw new Error(`create failed: ${response.statusCode} ${response.body}`);
+  return response.json();
+}
+
+/** The stored rows of a user's tasks, read straight from the database (not through the API). */
+export async function storedTasks(pool: pg.Pool, userId: string): Promise<Record<string, unknown>[]> {
+  const { rows } = await pool.query("SELECT * FROM tasks WHERE user_id = $1 ORDER BY id", [userId]);
+  return rows;
+}

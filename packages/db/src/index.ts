@@ -1,0 +1,3 @@
+export { migrateDatabase, migrationsFolder } from "./migrate";
+export { createPool, isDatabaseUnavailable, type PoolOptions } from "./pool";
+export * from "./schema";

@@ -1,0 +1,38 @@
+/**
+ * Applies the committed migrations. Every process calls this at start-up; a
+ * PostgreSQL advisory lock makes N processes starting at once apply each
+ * migration exactly once (the others wait, then find nothing left to do).
+ */
+import { fileURLToPath } from "node:url";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
+import type pg from "pg";
+
+export const migrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
+
+/** An arbitrary constant shared by every process of this product: "tasks" in ASCII. */
+const MIGRATION_LOCK_KEY = 0x7461736b73;
+
+export async function migrateDatabase(pool: pg.Pool): Promise<{ applied: number }> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    try {
+      const before = await countAppliedMigrations(client);
+      await migrate(drizzle(client), { migrationsFolder });
+      const after = await countAppliedMigrations(client);
+      return { applied: after - before };
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function countAppliedMigrations(client: pg.PoolClient): Promise<number> {
+  const exists = await client.query("SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS ok");
+  if (!exists.rows[0]?.ok) return 0;
+  const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");
+  return rows[0]?.n ?? 0;
+}

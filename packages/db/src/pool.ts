@@ -1,0 +1,62 @@
+/**
+ * The one place that opens database connections. Both apps call
+ * `createPool(DATABASE_URL)`; TLS follows the URL (`sslmode=require`, as
+ * Neon's URLs carry, turns it on).
+ */
+import pg from "pg";
+
+const DATE_OID = 1082;
+
+// A `date` column is a calendar day, not an instant: keep it as the
+// 'YYYY-MM-DD' string PostgreSQL sends instead of a local-midnight Date.
+const typeParsers = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === DATE_OID) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export interface PoolOptions {
+  /** Most connections this process opens. */
+  max?: number;
+  /** Shown in pg_stat_activity, so an operator can tell the processes apart. */
+  applicationName?: string;
+  /** How long a request may wait for a connection before it is refused (ms). */
+  connectionTimeoutMillis?: number;
+  /** Server-side limit for one statement (ms): nothing hangs on a stuck database. */
+  statementTimeoutMillis?: number;
+}
+
+export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? "tasks",
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 3_000,
+    statement_timeout: options.statementTimeoutMillis ?? 5_000,
+    query_timeout: (options.statementTimeoutMillis ?? 5_000) + 1_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    types: typeParsers,
+  });
+  // An idle connection dies when the database restarts; without a listener
+  // that error would crash the process instead of the pool just replacing it.
+  pool.on("error", () => {});
+  return pool;
+}
+
+/** True for errors that mean "the database is not reachable right now" (the 503 family). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") {
+    // 08: connection exception; 57P0x: shutdown / cannot connect now; 53300: too many connections
+    if (code.startsWith("08") || code.startsWith("57P") || code === "53300") return true;
+    if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(code)) return true;
+    // 57014: statement timeout, a database too slow to answer in time
+    if (code === "57014") return true;
+  }
+  return /timeout|Connection terminated|connection ended|not queryable|Client has encountered a connection error/i.test(
+    error.message,
+  );
+}

@@ -1,0 +1,145 @@
+/**
+ * The whole product's database schema: Better Auth's tables (owned by the web
+ * app) and the tasks table (owned by the Task API). One schema, one migration
+ * history; `npm run db:generate` turns changes here into a new migration.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+// Property names are Better Auth's field names (its Drizzle adapter maps by
+// them); column names are snake_case for people reading SQL.
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey(),
+  name: text("name").notNull(),
+  email: text("email").notNull().unique(),
+  emailVerified: boolean("email_verified").notNull().default(false),
+  image: text("image"),
+  ...timestamps,
+});
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    token: text("token").notNull().unique(),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    ...timestamps,
+  },
+  (t) => [index("sessions_user_id_idx").on(t.userId)],
+);
+
+export const accounts = pgTable(
+  "accounts",
+  {
+    id: uuid("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    providerId: text("provider_id").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    accessToken: text("access_token"),
+    refreshToken: text("refresh_token"),
+    idToken: text("id_token"),
+    accessTokenExpiresAt: timestamp("access_token_expires_at", { withTimezone: true }),
+    refreshTokenExpiresAt: timestamp("refresh_token_expires_at", { withTimezone: true }),
+    scope: text("scope"),
+    password: text("password"),
+    ...timestamps,
+  },
+  (t) => [index("accounts_user_id_idx").on(t.userId)],
+);
+
+export const verifications = pgTable(
+  "verifications",
+  {
+    id: uuid("id").primaryKey(),
+    identifier: text("identifier").notNull(),
+    value: text("value").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    ...timestamps,
+  },
+  (t) => [index("verifications_identifier_idx").on(t.identifier)],
+);
+
+/** Signing keys of Better Auth's JWT plugin; private keys are encrypted at rest. */
+export const jwks = pgTable("jwks", {
+  id: uuid("id").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  privateKey: text("private_key").notNull(),
+  alg: text("alg"),
+  crv: text("crv"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }),
+});
+
+/** Better Auth's rate-limit counters, in the database so they hold across web processes. */
+export const rateLimits = pgTable("rate_limits", {
+  id: uuid("id").primaryKey(),
+  key: text("key").notNull().unique(),
+  count: integer("count").notNull(),
+  lastRequest: bigint("last_request", { mode: "number" }).notNull(),
+});
+
+/** Better Auth's model names mapped to our tables, for its Drizzle adapter. */
+export const authSchema = {
+  user: users,
+  session: sessions,
+  account: accounts,
+  verification: verifications,
+  jwks,
+  rateLimit: rateLimits,
+};
+
+/** A Postgres enum sorts in declaration order, so ORDER BY priority ranks low < medium < high. */
+export const taskPriority = pgEnum("task_priority", ["low", "medium", "high"]);
+
+export const tasks = pgTable(
+  "tasks",
+  {
+    /** UUIDv7 made by the API: time-ordered, and it leaks no count. */
+    id: uuid("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    completed: boolean("completed").notNull().default(false),
+    priority: taskPriority("priority").notNull().default("medium"),
+    dueDate: date("due_date", { mode: "string" }),
+    ...timestamps,
+    /** Bumped by every write; the ETag is made from it. */
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    index("tasks_user_created_idx").on(t.userId, t.createdAt.desc(), t.id),
+    index("tasks_user_completed_created_idx").on(t.userId, t.completed, t.createdAt.desc()),
+    // Trigram indexes serve `q` (ILIKE '%text%') on either column.
+    index("tasks_title_trgm_idx").using("gin", sql`${t.title} gin_trgm_ops`),
+    index("tasks_description_trgm_idx").using("gin", sql`${t.description} gin_trgm_ops`),
+    // The API validates these too; the database is the last line.
+    check("tasks_title_length", sql`char_length(${t.title}) between 1 and 200`),
+    check("tasks_description_length", sql`char_length(${t.description}) <= 1000`),
+  ],
+);

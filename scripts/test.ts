@@ -1,0 +1,46 @@
+/**
+ * `npm test` (after lint and type-check): starts a fresh embedded PostgreSQL
+ * on a free port, applies the migrations, and runs every test file with
+ * Node's test runner against it. Tests that stop their database start their
+ * own. Exits non-zero if anything fails.
+ */
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { createPool, migrateDatabase } from "@tasks/db";
+import { startEmbeddedPostgres } from "@tasks/db/embedded";
+import { freePort } from "./lib/free-port";
+
+const root = path.resolve(import.meta.dirname, "..");
+const testDirs = ["packages/task-schema/test", "packages/db/test", "apps/api/test"];
+
+async function testFiles(): Promise<string[]> {
+  const only = process.argv.slice(2);
+  if (only.length > 0) return only;
+  const files: string[] = [];
+  for (const dir of testDirs) {
+    const entries = await readdir(path.join(root, dir)).catch(() => []);
+    files.push(...entries.filter((name) => name.endsWith(".test.ts")).map((name) => path.join(dir, name)));
+  }
+  return files.sort();
+}
+
+const dataDir = path.join(root, ".data", "test-postgres");
+rmSync(dataDir, { recursive: true, force: true });
+rmSync(`${dataDir}.json`, { force: true });
+const database = await startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} });
+const pool = createPool(database.url);
+await migrateDatabase(pool);
+await pool.end();
+
+const files = await testFiles();
+console.log(`Running ${files.length} test files against PostgreSQL at ${database.dataDir}`);
+const runner = spawn(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
+  { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "test" } },
+);
+const code: number = await new Promise((resolve) => runner.on("exit", (exitCode) => resolve(exitCode ?? 1)));
+await database.stop();
+process.exit(code);
