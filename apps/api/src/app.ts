@@ -51,6 +51,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdLogLabel: "request_id",
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    // Errors the router raises before any route runs get the same problem shape.
+    // An over-long path segment can be no task id, so it is a plain 404.
+    frameworkErrors: (error, _request, reply) =>
+      sendProblem(
+        reply,
+        error.code === "FST_ERR_MAX_PARAM_LENGTH"
+          ? new HttpProblem(404, "There is no such resource.")
+          : new HttpProblem(400, "The request URL is malformed."),
+      ),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -74,6 +83,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     allowedHeaders: ["Authorization", "Content-Type", "If-Match"],
     exposedHeaders: ["ETag", "Location", "X-Total-Count", "Retry-After"],
     maxAge: 600,
+    // A bare OPTIONS (no Origin) gets an empty 204, not a text/plain 400.
+    strictPreflight: false,
   });
 
   await app.register(swagger, {

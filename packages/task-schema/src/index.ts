@@ -20,15 +20,24 @@ export function codePointLength(text: string): number {
   return n;
 }
 
-const title = z
-  .string()
+/**
+ * PostgreSQL text cannot hold U+0000, and a lone UTF-16 surrogate cannot be
+ * stored as UTF-8 without changing it: both are refused up front (422), not
+ * left to fail in the database.
+ */
+const storableText = () =>
+  z
+    .string()
+    .refine((s) => !s.includes("\u0000"), "must not contain NUL characters")
+    .refine((s) => s.isWellFormed(), "must be well-formed Unicode");
+
+const title = storableText()
   .trim()
   .min(1, "title must not be empty")
   .refine((s) => codePointLength(s) <= TITLE_MAX, `title must be at most ${TITLE_MAX} characters`)
   .meta({ description: `1-${TITLE_MAX} characters after trimming`, maxLength: TITLE_MAX });
 
-const description = z
-  .string()
+const description = storableText()
   .refine((s) => codePointLength(s) <= DESCRIPTION_MAX, `description must be at most ${DESCRIPTION_MAX} characters`)
   .meta({ maxLength: DESCRIPTION_MAX });
 
@@ -105,8 +114,7 @@ function wholeNumber(name: string, min: number, max: number) {
  */
 export const TaskListQuery = z.strictObject({
   status: z.enum(listStatuses).default("all"),
-  q: z
-    .string()
+  q: storableText()
     .refine((s) => codePointLength(s) <= TITLE_MAX, `q must be at most ${TITLE_MAX} characters`)
     .optional(),
   priority: priority.optional(),

@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createTask, setup, type TestUser } from "./helper";
+
+const ctx = await setup();
+
+async function list(user: TestUser, query = "") {
+  const response = await ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks${query}`, headers: user.auth });
+  return {
+    status: response.statusCode,
+    total: response.headers["x-total-count"],
+    titles: response.statusCode === 200 ? (response.json() as { title: string }[]).map((t) => t.title) : [],
+    body: response.json(),
+  };
+}
+
+/** Five tasks created in order a → e, so "newest first" is e → a. */
+async function seeded(): Promise<TestUser> {
+  const user = await ctx.newUser();
+  const specs = [
+    { title: "a apples", priority: "low", due_date: "2026-12-03" },
+    { title: "B bread", priority: "high", description: "wholemeal 100%" },
+    { title: "c cheese", priority: "medium", due_date: "2026-12-01" },
+    { title: "d dates_x", priority: "high", due_date: "2026-12-02" },
+    { title: "E eggs", priority: "low", description: "back\\slash" },
+  ];
+  for (const spec of specs) await createTask(ctx.app, user, spec);
+  const { body } = await list(user, "?q=cheese");
+  await ctx.app.inject({ method: "PATCH", url: `/api/${user.id}/tasks/${body[0].id}/complete`, headers: user.auth });
+  return user;
+}
+
+describe("listing (contract: GET /api/{user_id}/tasks)", () => {
+  test("defaults: all tasks, newest first, with X-Total-Count", async () => {
+    const user = await seeded();
+    const result = await list(user);
+    assert.equal(result.status, 200);
+    assert.deepEqual(result.titles, ["E eggs", "d dates_x", "c cheese", "B bread", "a apples"]);
+    assert.equal(result.total, "5");
+  });
+
+  test("status, priority and q filter; q is a case-insensitive substring in which % _ \\ are plain", async () => {
+    const user = await seeded();
+    assert.deepEqual((await list(user, "?status=completed")).titles, ["c cheese"]);
+    assert.deepEqual((await list(user, "?status=pending")).titles, ["E eggs", "d dates_x", "B bread", "a apples"]);
+    assert.deepEqual((await list(user, "?priority=high")).titles, ["d dates_x", "B bread"]);
+    assert.deepEqual((await list(user, "?q=EGG")).titles, ["E eggs"]);
+    assert.deepEqual((await list(user, "?q=wholemeal")).titles, ["B bread"], "q searches the description too");
+    assert.deepEqual((await list(user, "?q=%25")).titles, ["B bread"], "% is a plain character");
+    assert.deepEqual((await list(user, "?q=_")).titles, ["d dates_x"], "_ is a plain character");
+    assert.deepEqual((await list(user, "?q=%5C")).titles, ["E eggs"], "\\ is a plain character");
+    const combined = await list(user, "?status=pending&priority=low&q=e");
+    assert.deepEqual(combined.titles, ["E eggs", "a apples"]);
+    assert.equal(combined.total, "2");
+  });
+
+  test("sorts: due (no date last, either order), priority, title (A to Z), updated", async () => {
+    const user = await seeded();
+    assert.deepEqual((await list(user, "?sort=due")).titles, [
+      "c cheese",
+      "d dates_x",
+      "a apples",
+      "E eggs",
+      "B bread",
+    ]);
+    assert.deepEqual((await list(user, "?sort=due&order=desc")).titles, [
+      "a apples",
+      "d dates_x",
+      "c cheese",
+      "E eggs",
+      "B bread",
+    ]);
+    assert.deepEqual((await list(user, "?sort=priority")).titles, [
+      "d dates_x",
+      "B bread",
+      "c cheese",
+      "E eggs",
+      "a apples",
+    ]);
+    assert.deepEqual((await list(user, "?sort=priority&order=asc")).titles, [
+      "E eggs",
+      "a apples",
+      "c cheese",
+      "d dates_x",
+      "B bread",
+    ]);
+    assert.deepEqual((await list(user, "?sort=title")).titles, [
+      "a apples",
+      "B bread",
+      "c cheese",
+      "d dates_x",
+      "E eggs",
+    ]);
+    assert.deepEqual((await list(user, "?sort=updated")).titles[0], "c cheese", "the toggled task was updated last");
+    assert.deepEqual((await list(user, "?sort=created&order=asc")).titles[0], "a apples");
+  });
+
+  test("limit and offset page through the matches; X-Total-Count counts before the limit", async () => {
+    const user = await seeded();
+    const page1 = await list(user, "?limit=2");
+    const page2 = await list(user, "?limit=2&offset=2");
+    const page3 = await list(user, "?limit=2&offset=4");
+    const beyond = await list(user, "?limit=2&offset=10");
+    assert.deepEqual([...page1.titles, ...page2.titles, ...page3.titles], (await list(user)).titles);
+    assert.deepEqual([page1.total, page2.total, page3.total, beyond.total], ["5", "5", "5", "5"]);
+    assert.deepEqual(beyond.titles, []);
+  });
+
+  test("a new user sees an empty list", async () => {
+    const user = await ctx.newUser();
+    const result = await list(user);
+    assert.equal(result.status, 200);
+    assert.deepEqual(result.body, []);
+    assert.equal(result.total, "0");
+  });
+
+  test("query parameters are strict: unknown values, repeats and unknown names are 400", async () => {
+    const user = await ctx.newUser();
+    for (const query of [
+      "?status=",
+      "?status=done",
+      "?sort=foo",
+      "?order=up",
+      "?priority=urgent",
+      "?limit=0",
+      "?limit=101",
+      "?limit=1.5",
+      "?limit=abc",
+      "?offset=-1",
+      "?status=all&status=pending",
+      "?limit=10&limit=20",
+      "?colour=red",
+    ]) {
+      const result = await list(user, query);
+      assert.equal(result.status, 400, query);
+      assert.equal(result.body.status, 400);
+    }
+    assert.equal((await list(user, "?limit=1")).status, 200);
+    assert.equal((await list(user, "?limit=100")).status, 200);
+  });
+});

@@ -1,0 +1,215 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createTask, setup, storedTasks } from "./helper";
+
+const ctx = await setup();
+
+function assertProblem(
+  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+) {
+  assert.equal(response.statusCode, status);
+  assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
+  const body = response.json() as Record<string, unknown>;
+  assert.equal(body.status, status);
+  assert.equal(typeof body.type, "string");
+  assert.equal(typeof body.title, "string");
+  assert.equal(typeof body.detail, "string");
+  return body;
+}
+
+describe("validation edges (contract: Task shape and Errors)", () => {
+  test("title is 1-200 characters after trimming, counted in code points", async () => {
+    const user = await ctx.newUser();
+    const post = (payload: unknown) =>
+      ctx.app.inject({ method: "POST", url: `/api/${user.id}/tasks`, headers: user.auth, payload: payload as object });
+    for (const title of ["", "   ", "a".repeat(201), "🙂".repeat(201)]) {
+      const body = assertProblem(await post({ title }), 422);
+      assert.equal((body.errors as { path: string }[])[0]?.path, "title");
+    }
+    assert.equal((await post({ title: "a" })).statusCode, 201);
+    assert.equal((await post({ title: "a".repeat(200) })).statusCode, 201);
+    const emoji = await post({ title: "🙂".repeat(200) });
+    assert.equal(emoji.statusCode, 201, "200 emoji are 200 characters, though 400 UTF-16 units");
+    assert.equal(emoji.json().title, "🙂".repeat(200));
+    assertProblem(await post({}), 422);
+    assertProblem(await post({ title: 42 }), 422);
+    assert.equal((await storedTasks(ctx.pool, user.id)).length, 3, "no refused task was stored");
+  });
+
+  test("unicode round-trips unchanged", async () => {
+    const user = await ctx.newUser();
+    const title = "Ça marche — 日本語 👩🏽‍💻 'quotes' \"and\" \\backslash";
+    const task = await createTask(ctx.app, user, { title, description: "ß ∑ 🇺🇦\nnew line\ttab" });
+    const read = await ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks/${task.id}`, headers: user.auth });
+    assert.equal(read.json().title, title);
+    assert.equal(read.json().description, "ß ∑ 🇺🇦\nnew line\ttab");
+  });
+
+  test("description at most 1000 characters; priority and due_date are checked", async () => {
+    const user = await ctx.newUser();
+    const post = (payload: object) =>
+      ctx.app.inject({ method: "POST", url: `/api/${user.id}/tasks`, headers: user.auth, payload });
+    assert.equal((await post({ title: "t", description: "d".repeat(1000) })).statusCode, 201);
+    assertProblem(await post({ title: "t", description: "d".repeat(1001) }), 422);
+    assertProblem(await post({ title: "t", description: null }), 422);
+    assertProblem(await post({ title: "t", priority: "urgent" }), 422);
+    assertProblem(await post({ title: "nul \u0000 inside" }), 422);
+    assertProblem(await post({ title: "t", description: "lone \ud800 surrogate" }), 422);
+    assertProblem(await post({ title: "t", due_date: "2026-02-30" }), 422);
+    assertProblem(await post({ title: "t", due_date: "26-11-2026" }), 422);
+    assertProblem(await post({ title: "t", due_date: "2026-11-26T00:00:00Z" }), 422);
+    assert.equal((await post({ title: "t", completed: true })).json().completed, false, "POST creates pending tasks");
+  });
+
+  test("malformed JSON is 400, a body that is not JSON is 415, more than 64 KiB is 413", async () => {
+    const user = await ctx.newUser();
+    const url = `/api/${user.id}/tasks`;
+    const json = { ...user.auth, "content-type": "application/json" };
+    assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: '{"title": "x",' }), 400);
+    assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: "" }), 400);
+    assertProblem(
+      await ctx.app.inject({
+        method: "POST",
+        url,
+        headers: { ...user.auth, "content-type": "text/plain" },
+        payload: "title",
+      }),
+      415,
+    );
+    assertProblem(
+      await ctx.app.inject({
+        method: "POST",
+        url,
+        headers: { ...user.auth, "content-type": "application/x-www-form-urlencoded" },
+        payload: "title=x",
+      }),
+      415,
+    );
+    const big = JSON.stringify({ title: "big", description: "x".repeat(70 * 1024) });
+    assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: big }), 413);
+    assert.deepEqual(await storedTasks(ctx.pool, user.id), []);
+  });
+
+  test("a body with no Content-Type is 415", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user);
+    const response = await ctx.app.inject({
+      method: "PATCH",
+      url: `/api/${user.id}/tasks/${task.id}`,
+      headers: user.auth,
+      body: Buffer.from('{"title":"changed"}'),
+    });
+    assertProblem(response, 415);
+    assert.equal((await storedTasks(ctx.pool, user.id))[0]?.title, "A task");
+  });
+
+  test("an id that is not a UUID is simply 404", async () => {
+    const user = await ctx.newUser();
+    for (const id of ["1", "not-a-uuid", "00000000-0000-0000-0000-00000000000g", "%27%20OR%201=1--"]) {
+      for (const method of ["GET", "DELETE"] as const) {
+        assertProblem(await ctx.app.inject({ method, url: `/api/${user.id}/tasks/${id}`, headers: user.auth }), 404);
+      }
+    }
+  });
+
+  test("a method a route does not have is 405 with Allow", async () => {
+    const user = await ctx.newUser();
+    const list = await ctx.app.inject({ method: "DELETE", url: `/api/${user.id}/tasks`, headers: user.auth });
+    assertProblem(list, 405);
+    assert.equal(list.headers.allow, "GET, POST, HEAD");
+    const one = await ctx.app.inject({
+      method: "POST",
+      url: `/api/${user.id}/tasks/${crypto.randomUUID()}`,
+      headers: user.auth,
+    });
+    assertProblem(one, 405);
+    assert.equal(one.headers.allow, "GET, PUT, PATCH, DELETE, HEAD");
+  });
+
+  test("task responses are private and not sniffable", async () => {
+    const user = await ctx.newUser();
+    const response = await ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks`, headers: user.auth });
+    assert.equal(response.headers["cache-control"], "no-store");
+    assert.equal(response.headers["x-content-type-options"], "nosniff");
+    assert.equal(response.headers["x-powered-by"], undefined);
+  });
+});
+
+describe("If-Match (contract: no lost updates)", () => {
+  test("a stale ETag is 412 and changes nothing; the current one, or *, goes through", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user);
+    const url = `/api/${user.id}/tasks/${task.id}`;
+    const first = await ctx.app.inject({ method: "GET", url, headers: user.auth });
+    const staleEtag = String(first.headers.etag);
+    const moved = await ctx.app.inject({
+      method: "PATCH",
+      url,
+      headers: { ...user.auth, "if-match": staleEtag },
+      payload: { title: "tab 1" },
+    });
+    assert.equal(moved.statusCode, 200);
+    for (const [method, path, payload] of [
+      ["PATCH", url, { title: "tab 2" }],
+      ["PUT", url, { title: "tab 2" }],
+      ["PATCH", `${url}/complete`, undefined],
+      ["DELETE", url, undefined],
+    ] as const) {
+      const refused = await ctx.app.inject({
+        method,
+        url: path,
+        headers: { ...user.auth, "if-match": staleEtag },
+        payload,
+      });
+      assertProblem(refused, 412);
+    }
+    const weak = await ctx.app.inject({
+      method: "PATCH",
+      url,
+      headers: { ...user.auth, "if-match": `W/${moved.headers.etag}` },
+      payload: { title: "weak" },
+    });
+    assertProblem(weak, 412);
+    const stored = await storedTasks(ctx.pool, user.id);
+    assert.equal(stored[0]?.title, "tab 1");
+    assert.equal(stored[0]?.completed, false);
+
+    const current = await ctx.app.inject({
+      method: "PATCH",
+      url,
+      headers: { ...user.auth, "if-match": `"0", ${moved.headers.etag}` },
+      payload: { title: "tab 2" },
+    });
+    assert.equal(current.statusCode, 200);
+    const any = await ctx.app.inject({
+      method: "PATCH",
+      url: `${url}/complete`,
+      headers: { ...user.auth, "if-match": "*" },
+    });
+    assert.equal(any.statusCode, 200);
+    const del = await ctx.app.inject({
+      method: "DELETE",
+      url,
+      headers: { ...user.auth, "if-match": String(any.headers.etag) },
+    });
+    assert.equal(del.statusCode, 204);
+    const missing = await ctx.app.inject({ method: "DELETE", url, headers: { ...user.auth, "if-match": "*" } });
+    assertProblem(missing, 404);
+  });
+
+  test("40 concurrent toggles leave a consistent state", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user);
+    const url = `/api/${user.id}/tasks/${task.id}/complete`;
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, () => ctx.app.inject({ method: "PATCH", url, headers: user.auth })),
+    );
+    assert.deepEqual(new Set(responses.map((r) => r.statusCode)), new Set([200]));
+    const seen = responses.map((r) => r.json().completed as boolean);
+    assert.equal(seen.filter(Boolean).length, 20, "each toggle saw a distinct state: half true, half false");
+    const [stored] = await storedTasks(ctx.pool, user.id);
+    assert.equal(stored?.completed, false, "an even number of toggles ends where it began");
+    assert.equal(stored?.version, 41);
+  });
+});
