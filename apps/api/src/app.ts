@@ -7,7 +7,7 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { isDatabaseUnavailable } from "@tasks/db";
+import { databaseErrorCode, isDatabaseUnavailable } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import {
@@ -185,12 +185,13 @@ function toProblem(error: FastifyError | Error, log: FastifyInstance["log"]): Ht
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
     case "FST_ERR_CTP_INVALID_TYPE":
       return new HttpProblem(415, "Send the body as JSON with Content-Type: application/json.");
-    case "23503":
-      // The token is still valid but its user was deleted since it was issued.
-      return new HttpProblem(401, "This account no longer exists.");
+  }
+  if (databaseErrorCode(error) === "23503") {
+    // The token is still valid but its user was deleted since it was issued.
+    return new HttpProblem(401, "This account no longer exists.");
   }
   if (isDatabaseUnavailable(error)) {
-    log.warn({ err: { message: error.message, code } }, "database unavailable");
+    log.warn({ code: databaseErrorCode(error) }, "database unavailable");
     return new HttpProblem(503, "The database is not available right now; nothing was changed. Try again shortly.", {
       headers: { "retry-after": "5" },
     });

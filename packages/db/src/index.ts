@@ -1,3 +1,3 @@
 export { migrateDatabase, migrationsFolder } from "./migrate";
-export { createPool, isDatabaseUnavailable, type PoolOptions } from "./pool";
+export { createPool, databaseErrorCode, isDatabaseUnavailable, type PoolOptions } from "./pool";
 export * from "./schema";

@@ -45,10 +45,30 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
   return pool;
 }
 
+/**
+ * The error that came from the driver, under the wrappers a query builder
+ * adds (Drizzle throws "Failed query: …" with the pg error as its `cause`).
+ */
+export function driverError(error: unknown): Error | undefined {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (typeof (current as { code?: unknown }).code === "string" || current.cause === undefined) return current;
+    current = current.cause;
+  }
+  return current instanceof Error ? current : undefined;
+}
+
+/** PostgreSQL's SQLSTATE (or Node's network error code) behind an error, if any. */
+export function databaseErrorCode(error: unknown): string | undefined {
+  const code = (driverError(error) as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
 /** True for errors that mean "the database is not reachable right now" (the 503 family). */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
+export function isDatabaseUnavailable(failure: unknown): boolean {
+  const error = driverError(failure);
+  if (!error) return false;
+  const code = databaseErrorCode(error);
   if (typeof code === "string") {
     // 08: connection exception; 57P0x: shutdown / cannot connect now; 53300: too many connections
     if (code.startsWith("08") || code.startsWith("57P") || code === "53300") return true;

@@ -133,8 +133,8 @@ export const tasks = pgTable(
     version: integer("version").notNull().default(1),
   },
   (t) => [
-    index("tasks_user_created_idx").on(t.userId, t.createdAt.desc(), t.id),
-    index("tasks_user_completed_created_idx").on(t.userId, t.completed, t.createdAt.desc()),
+    index("tasks_user_created_idx").on(t.userId, t.createdAt.desc().nullsFirst(), t.id),
+    index("tasks_user_completed_created_idx").on(t.userId, t.completed, t.createdAt.desc().nullsFirst()),
     // Trigram indexes serve `q` (ILIKE '%text%') on either column.
     index("tasks_title_trgm_idx").using("gin", sql`${t.title} gin_trgm_ops`),
     index("tasks_description_trgm_idx").using("gin", sql`${t.description} gin_trgm_ops`),

@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { loadConfig } from "../src/config";
+import { createTask, setup, storedTasks } from "./helper";
+
+describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
+  const ctx = await setup({ API_RATE_LIMIT: "5" });
+
+  test("the 6th request in a minute is 429 with Retry-After; another user is not affected", async () => {
+    const busy = await ctx.newUser();
+    const calm = await ctx.newUser();
+    const list = (user: typeof busy) =>
+      ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks`, headers: user.auth });
+    for (let i = 0; i < 5; i++) assert.equal((await list(busy)).statusCode, 200);
+    const limited = await list(busy);
+    assert.equal(limited.statusCode, 429);
+    assert.match(String(limited.headers["content-type"]), /^application\/problem\+json/);
+    assert.ok(Number(limited.headers["retry-after"]) > 0);
+    const write = await ctx.app.inject({
+      method: "POST",
+      url: `/api/${busy.id}/tasks`,
+      headers: busy.auth,
+      payload: { title: "over the limit" },
+    });
+    assert.equal(write.statusCode, 429);
+    assert.deepEqual(await storedTasks(ctx.pool, busy.id), []);
+    assert.equal((await list(calm)).statusCode, 200);
+  });
+});
+
+describe("the service around the routes", async () => {
+  const ctx = await setup({ CORS_ORIGINS: "http://localhost:3000" });
+
+  test("CORS: the web app's origin may send Authorization, Content-Type, If-Match and read ETag, Location, X-Total-Count, Retry-After", async () => {
+    const preflight = await ctx.app.inject({
+      method: "OPTIONS",
+      url: `/api/${crypto.randomUUID()}/tasks`,
+      headers: {
+        origin: "http://localhost:3000",
+        "access-control-request-method": "PATCH",
+        "access-control-request-headers": "authorization,content-type,if-match",
+      },
+    });
+    assert.equal(preflight.statusCode, 204);
+    assert.equal(preflight.headers["access-control-allow-origin"], "http://localhost:3000");
+    assert.match(String(preflight.headers["access-control-allow-headers"]), /Authorization.*Content-Type.*If-Match/);
+    assert.match(String(preflight.headers["access-control-allow-methods"]), /PATCH/);
+
+    const user = await ctx.newUser();
+    const response = await ctx.app.inject({
+      method: "GET",
+      url: `/api/${user.id}/tasks`,
+      headers: { ...user.auth, origin: "http://localhost:3000" },
+    });
+    assert.equal(response.headers["access-control-allow-origin"], "http://localhost:3000");
+    for (const name of ["ETag", "Location", "X-Total-Count", "Retry-After"]) {
+      assert.match(String(response.headers["access-control-expose-headers"]), new RegExp(name));
+    }
+  });
+
+  test("CORS: any other origin gets no CORS headers", async () => {
+    const user = await ctx.newUser();
+    const response = await ctx.app.inject({
+      method: "GET",
+      url: `/api/${user.id}/tasks`,
+      headers: { ...user.auth, origin: "https://evil.example" },
+    });
+    assert.equal(response.headers["access-control-allow-origin"], undefined);
+  });
+
+  test("a valid token whose user was deleted is refused, and nothing is stored", async () => {
+    const user = await ctx.newUser();
+    await createTask(ctx.app, user);
+    await ctx.pool.query("DELETE FROM users WHERE id = $1", [user.id]);
+    assert.deepEqual(await storedTasks(ctx.pool, user.id), [], "tasks go with their user");
+    const response = await ctx.app.inject({
+      method: "POST",
+      url: `/api/${user.id}/tasks`,
+      headers: user.auth,
+      payload: { title: "orphan" },
+    });
+    assert.equal(response.statusCode, 401);
+    assert.deepEqual(await storedTasks(ctx.pool, user.id), []);
+  });
+
+  test("/healthz and /readyz answer without a token", async () => {
+    assert.equal((await ctx.app.inject({ method: "GET", url: "/healthz" })).statusCode, 200);
+    assert.equal((await ctx.app.inject({ method: "GET", url: "/readyz" })).statusCode, 200);
+  });
+
+  test("/openapi.json is an OpenAPI 3.1 document of every task route; /docs renders it", async () => {
+    const response = await ctx.app.inject({ method: "GET", url: "/openapi.json" });
+    assert.equal(response.statusCode, 200);
+    const document = response.json();
+    assert.equal(document.openapi, "3.1.0");
+    assert.deepEqual(Object.keys(document.paths).sort(), [
+      "/api/{user_id}/tasks",
+      "/api/{user_id}/tasks/{id}",
+      "/api/{user_id}/tasks/{id}/complete",
+    ]);
+    assert.deepEqual(Object.keys(document.paths["/api/{user_id}/tasks/{id}"]).sort(), [
+      "delete",
+      "get",
+      "patch",
+      "put",
+    ]);
+    const create = document.paths["/api/{user_id}/tasks"].post;
+    assert.ok(create.requestBody, "the create body is documented");
+    assert.ok(create.responses["201"], "the 201 is documented");
+    const docs = await ctx.app.inject({ method: "GET", url: "/docs" });
+    assert.equal(docs.statusCode, 200);
+    assert.match(String(docs.headers["content-type"]), /^text\/html/);
+    assert.match(docs.body, /swagger-ui/i);
+  });
+
+  test("unknown paths are a 404 problem", async () => {
+    const response = await ctx.app.inject({ method: "GET", url: "/nowhere" });
+    assert.equal(response.statusCode, 404);
+    assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
+  });
+});
+
+describe("configuration (contract: environment variables)", () => {
+  test("defaults follow the contract", () => {
+    const config = loadConfig({ DATABASE_URL: "postgres://localhost/x" });
+    assert.equal(config.port, 8000);
+    assert.equal(config.auth.jwksUrl, "http://localhost:3000/api/auth/jwks");
+    assert.equal(config.auth.issuer, "http://localhost:3000");
+    assert.equal(config.auth.audience, "http://localhost:8000");
+    assert.deepEqual(config.corsOrigins, ["http://localhost:3000"]);
+    assert.equal(config.rateLimitPerMinute, 600);
+  });
+
+  test("derived values follow BETTER_AUTH_URL and API_URL", () => {
+    const config = loadConfig({ BETTER_AUTH_URL: "https://tasks.example", API_URL: "https://api.tasks.example" });
+    assert.equal(config.auth.jwksUrl, "https://tasks.example/api/auth/jwks");
+    assert.equal(config.auth.issuer, "https://tasks.example");
+    assert.equal(config.auth.audience, "https://api.tasks.example");
+    assert.deepEqual(config.corsOrigins, ["https://tasks.example"]);
+  });
+
+  test("bad values are errors naming the variable", () => {
+    assert.throws(() => loadConfig({ PORT: "eighty" }), /PORT/);
+    assert.throws(() => loadConfig({ AUTH_JWKS_URL: "not a url" }), /AUTH_JWKS_URL/);
+    assert.throws(() => loadConfig({ DATABASE_URL: "mysql://x" }), /DATABASE_URL/);
+    assert.throws(() => loadConfig({ CORS_ORIGINS: "https://a.example/path" }), /CORS_ORIGINS/);
+    assert.throws(() => loadConfig({ NODE_ENV: "production" }), /DATABASE_URL: required in production/);
+  });
+});

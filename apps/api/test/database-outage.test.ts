@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { createPool, migrateDatabase } from "@tasks/db";
+import { startEmbeddedPostgres } from "@tasks/db/embedded";
+import { freePort } from "../../../scripts/lib/free-port";
+import { buildApp } from "../src/app";
+import { loadConfig } from "../src/config";
+import { AUDIENCE, createTask, ISSUER, JwksServer, mintToken, newSigningKey } from "./helper";
+
+// This test stops its database, so it has one of its own.
+const dataDir = path.join(tmpdir(), `tasks-outage-${process.pid}`);
+const port = await freePort();
+let database = await startEmbeddedPostgres({ dataDir, port, log: () => {} });
+after(async () => {
+  await database.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(`${dataDir}.json`, { force: true });
+});
+
+test("database down → 503 quickly and nothing half-happens; back up → requests succeed without a restart", async () => {
+  const pool = createPool(database.url, { connectionTimeoutMillis: 2_000 });
+  await migrateDatabase(pool);
+  const key = await newSigningKey();
+  const jwks = await JwksServer.start([key]);
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    AUTH_JWKS_URL: jwks.url,
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
+    API_RATE_LIMIT: "0",
+  });
+  const app = await buildApp({ config, pool, logger: false });
+  after(async () => {
+    await app.close();
+    await pool.end();
+    await jwks.close();
+  });
+  const userId = crypto.randomUUID();
+  await pool.query("INSERT INTO users (id, name, email) VALUES ($1, 'u', $2)", [userId, `${userId}@example.test`]);
+  const user = {
+    id: userId,
+    token: "",
+    auth: { authorization: `Bearer ${await mintToken({ key, claims: { sub: userId } })}` },
+  };
+  const task = await createTask(app, user, { title: "before the outage" });
+
+  await database.stop();
+
+  const started = Date.now();
+  const ready = await app.inject({ method: "GET", url: "/readyz" });
+  assert.equal(ready.statusCode, 503);
+  assert.equal((await app.inject({ method: "GET", url: "/healthz" })).statusCode, 200, "the process itself is alive");
+  for (const request of [
+    { method: "GET", url: `/api/${userId}/tasks` },
+    { method: "POST", url: `/api/${userId}/tasks`, payload: { title: "during the outage" } },
+    { method: "PATCH", url: `/api/${userId}/tasks/${task.id}/complete` },
+    { method: "DELETE", url: `/api/${userId}/tasks/${task.id}` },
+  ] as const) {
+    const response = await app.inject({ ...request, headers: user.auth });
+    assert.equal(response.statusCode, 503, `${request.method} ${request.url}`);
+    assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
+    assert.equal(response.json().status, 503);
+  }
+  assert.ok(Date.now() - started < 15_000, "503s come within seconds, not after a hang");
+
+  database = await startEmbeddedPostgres({ dataDir, port, log: () => {} });
+
+  assert.equal((await app.inject({ method: "GET", url: "/readyz" })).statusCode, 200);
+  const list = await app.inject({ method: "GET", url: `/api/${userId}/tasks`, headers: user.auth });
+  assert.equal(list.statusCode, 200);
+  assert.deepEqual(
+    list.json().map((t: { title: string; completed: boolean }) => [t.title, t.completed]),
+    [["before the outage", false]],
+    "the writes refused during the outage did not happen",
+  );
+});

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import pg from "pg";
+import { freePort } from "../../../scripts/lib/free-port";
+import { databaseUrl } from "./helper";
+
+const apiDir = path.resolve(import.meta.dirname, "..");
+const migrationCount = (
+  JSON.parse(readFileSync(path.resolve(apiDir, "../../packages/db/migrations/meta/_journal.json"), "utf8")) as {
+    entries: unknown[];
+  }
+).entries.length;
+
+interface ApiProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startApi(env: Record<string, string>): ApiProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    cwd: apiDir,
+    env: { PATH: process.env.PATH, NODE_ENV: "production", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  after(() => {
+    child.kill("SIGKILL");
+  });
+  return { child, output: () => output, exited };
+}
+
+async function waitUntilReady(port: number, api: ApiProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`API on :${port} did not become ready:\n${api.output()}`);
+}
+
+describe("the API process (npm run start:api)", () => {
+  test("two processes starting at once on an empty database apply each migration exactly once", async () => {
+    const admin = new pg.Client({ connectionString: databaseUrl() });
+    await admin.connect();
+    const name = `migrate_${process.pid}_${Date.now()}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    after(async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    });
+    const url = new URL(databaseUrl());
+    url.pathname = `/${name}`;
+
+    const ports = [await freePort(), await freePort()];
+    const apis = ports.map((port) => startApi({ DATABASE_URL: url.toString(), PORT: String(port), HOST: "127.0.0.1" }));
+    await Promise.all(ports.map((port, i) => waitUntilReady(port, apis[i] as ApiProcess)));
+
+    const check = new pg.Client({ connectionString: url.toString() });
+    await check.connect();
+    const { rows } = await check.query("SELECT hash FROM drizzle.__drizzle_migrations");
+    const tables = await check.query(
+      "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'tasks'",
+    );
+    await check.end();
+    assert.equal(rows.length, migrationCount);
+    assert.equal(new Set(rows.map((row) => row.hash)).size, migrationCount, "no migration recorded twice");
+    assert.equal(tables.rows[0].n, 1);
+
+    // SIGTERM: stop accepting, finish, close the pool, exit 0.
+    for (const api of apis) api.child.kill("SIGTERM");
+    assert.deepEqual(await Promise.all(apis.map((api) => api.exited)), [0, 0]);
+  });
+
+  test("a bad setting stops start-up with a message naming the variable", async () => {
+    const bad = startApi({ DATABASE_URL: databaseUrl(), API_RATE_LIMIT: "lots", PORT: String(await freePort()) });
+    assert.equal(await bad.exited, 1);
+    assert.match(bad.output(), /API_RATE_LIMIT/);
+    assert.doesNotMatch(bad.output(), /at .*\.ts:\d+/, "no stack trace");
+
+    const noDatabase = startApi({ PORT: String(await freePort()) });
+    assert.equal(await noDatabase.exited, 1);
+    assert.match(noDatabase.output(), /DATABASE_URL/);
+  });
+});

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import type pg from "pg";
+import { createPool } from "../src/index";
+
+const pool = createPool(process.env.DATABASE_URL ?? "", { max: 2, statementTimeoutMillis: 120_000 });
+after(() => pool.end());
+
+/** Runs `statements` on a table filled with 20 000 tasks of 200 users, inside a transaction that is rolled back. */
+async function withManyTasks<T>(
+  work: (explain: (sql: string, params?: unknown[]) => Promise<string>, client: pg.PoolClient) => Promise<T>,
+) {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query(`
+      INSERT INTO users (id, name, email)
+      SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'u', 'index-test-' || n || '@example.test'
+      FROM generate_series(1, 200) AS n`);
+    await client.query(`
+      INSERT INTO tasks (id, user_id, title, description, completed, created_at)
+      SELECT gen_random_uuid(), ('00000000-0000-4000-8000-' || lpad(to_hex(1 + n % 200), 12, '0'))::uuid,
+             'task number ' || n, md5(n::text), n % 3 = 0, now() - n * interval '1 second'
+      FROM generate_series(1, 20000) AS n`);
+    await client.query("ANALYZE tasks");
+    const explain = async (sql: string, params: unknown[] = []) =>
+      (await client.query(`EXPLAIN ${sql}`, params)).rows.map((row) => row["QUERY PLAN"]).join("\n");
+    return await work(explain, client);
+  } finally {
+    await client.query("ROLLBACK");
+    client.release();
+  }
+}
+
+const someUser = "00000000-0000-4000-8000-000000000007";
+
+test("the default list query (one user, newest first, 50) is served by the (user, created) index", async () => {
+  const plan = await withManyTasks((explain) =>
+    explain("SELECT * FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 50", [someUser]),
+  );
+  assert.match(plan, /tasks_user_created_idx/);
+  assert.doesNotMatch(plan, /Seq Scan/);
+});
+
+test("filtering by status uses the (user, completed, created) index", async () => {
+  const plan = await withManyTasks((explain) =>
+    explain("SELECT * FROM tasks WHERE user_id = $1 AND completed = true ORDER BY created_at DESC LIMIT 50", [
+      someUser,
+    ]),
+  );
+  assert.match(plan, /tasks_user_completed_created_idx/);
+});
+
+test("a substring search (ILIKE '%…%') can use the trigram indexes", async () => {
+  // On a table this small the planner rightly prefers a sequential scan;
+  // forbidding it shows that the indexes can answer the search at all.
+  const plan = await withManyTasks(async (explain, client) => {
+    await client.query("SET LOCAL enable_seqscan = off");
+    return explain("SELECT * FROM tasks WHERE title ILIKE $1 OR description ILIKE $1", ["%19876%"]);
+  });
+  assert.match(plan, /tasks_title_trgm_idx/);
+  assert.match(plan, /tasks_description_trgm_idx/);
+});
