@@ -26,10 +26,16 @@ async function testFiles(): Promise<string[]> {
   return files.sort();
 }
 
-const dataDir = path.join(root, ".data", "test-postgres");
-rmSync(dataDir, { recursive: true, force: true });
-rmSync(`${dataDir}.json`, { force: true });
+// One throw-away cluster per run, so two runs at once never share a directory.
+const dataDir = path.join(root, ".data", `test-postgres-${process.pid}`);
+let clusterDir = dataDir; // may differ: see reachableDataDir in packages/db/src/embedded.ts
+const removeDataDir = () => {
+  rmSync(clusterDir, { recursive: true, force: true });
+  rmSync(`${clusterDir}.json`, { force: true });
+};
+removeDataDir();
 const database = await startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} });
+clusterDir = database.dataDir;
 const pool = createPool(database.url);
 await migrateDatabase(pool);
 await pool.end();
@@ -43,4 +49,5 @@ const runner = spawn(
 );
 const code: number = await new Promise((resolve) => runner.on("exit", (exitCode) => resolve(exitCode ?? 1)));
 await database.stop();
+removeDataDir();
 process.exit(code);

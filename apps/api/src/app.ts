@@ -48,7 +48,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? defaultLogger(config),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: "x-request-id",
-    requestIdLogLabel: "request_id",
     return503OnClosing: true,
     forceCloseConnections: "idle",
     // Errors the router raises before any route runs get the same problem shape.
