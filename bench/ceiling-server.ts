@@ -1,0 +1,247 @@
+/**
+ * The benchmark's ceiling: the least a server can do for the bench's
+ * requests and still give the same answers as the Task API. A bare
+ * `node:http` server that verifies the Bearer token with `jose` (EdDSA, `iss`,
+ * `aud`, against the same JWKS), checks `{user_id}` against `sub`, runs the
+ * very SQL the API's Drizzle repository generates (plain `pg`, parameterized
+ * text queries, rows as arrays) and writes the JSON text PostgreSQL built.
+ *
+ * It handles exactly the routes `npm run bench` drives, plus /readyz:
+ *   GET   /api/{user_id}/tasks?limit=N          (list; X-Total-Count, ETag)
+ *   GET   /api/{user_id}/tasks/{id}
+ *   POST  /api/{user_id}/tasks                  (create; Location)
+ *   PATCH /api/{user_id}/tasks/{id}/complete    (toggle)
+ * No framework, no schema library, no logger, no rate limit: it is not a
+ * product, it is the measure of what this machine can do.
+ *
+ * Like the API, it verifies each distinct token once and remembers the result
+ * until the token expires (the API's VerifiedTokenCache), so both do the same
+ * cryptographic work. Set CEILING_TOKEN_CACHE=0 to verify every request.
+ *
+ * The statements are unnamed, as Drizzle sends them for the API (PostgreSQL
+ * parses and plans each one each time). CEILING_PREPARED=1 names them, so each
+ * connection parses them once: a way to measure what that would be worth.
+ *
+ * Environment: DATABASE_URL, PORT, AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE,
+ * DATABASE_POOL_MAX (default 10, as the API's), CEILING_TOKEN_CACHE,
+ * CEILING_PREPARED.
+ */
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import pg from "pg";
+import { uuidv7 } from "uuidv7";
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`ceiling-server: ${name} is not set`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const databaseUrl = required("DATABASE_URL");
+const port = Number(process.env.PORT ?? 8001);
+const issuer = required("AUTH_ISSUER");
+const audience = required("AUTH_AUDIENCE");
+const jwks = createRemoteJWKSet(new URL(required("AUTH_JWKS_URL")));
+const cacheTokens = process.env.CEILING_TOKEN_CACHE !== "0";
+const namedStatements = process.env.CEILING_PREPARED === "1";
+
+const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
+pool.on("error", () => {});
+
+// ---- The SQL, character for character what Drizzle sends for the API ----
+
+const isoUtc = (column: string) => `to_char("tasks"."${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const TASK_JSON = `json_build_object(
+  'id', "id", 'user_id', "user_id", 'title', "title",
+  'description', "description", 'completed', "completed",
+  'priority', "priority", 'due_date', "due_date",
+  'created_at', ${isoUtc("created_at")}, 'updated_at', ${isoUtc("updated_at")})::text`;
+const TASK_RECORD = `"id", ${TASK_JSON}, "version"`;
+
+const SQL = {
+  list: `select ${TASK_JSON}, count(*) OVER () from "tasks" where "tasks"."user_id" = $1 order by "tasks"."created_at" desc, "tasks"."id" asc limit $2`,
+  get: `select ${TASK_RECORD} from "tasks" where ("tasks"."id" = $1 and "tasks"."user_id" = $2)`,
+  create: `insert into "tasks" ("id", "user_id", "title", "description", "completed", "priority", "due_date", "created_at", "updated_at", "version") values ($1, $2, $3, $4, default, $5, $6, default, default, default) returning ${TASK_RECORD}`,
+  toggle: `update "tasks" set "completed" = NOT "tasks"."completed", "updated_at" = now(), "version" = "tasks"."version" + 1 where ("tasks"."id" = $1 and "tasks"."user_id" = $2) returning ${TASK_RECORD}`,
+};
+
+type Row = unknown[];
+const statementNames = new Map(Object.entries(SQL).map(([name, text]) => [text, `ceiling_${name}`]));
+
+async function query(text: string, values: unknown[]): Promise<Row[]> {
+  const name = namedStatements ? statementNames.get(text) : undefined;
+  const result = await pool.query<Row>({ name, text, values, rowMode: "array" });
+  return result.rows;
+}
+
+// ---- Authentication ----
+
+const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+)$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const verified = new Map<string, { sub: string; until: number }>();
+
+async function authenticate(header: string | undefined): Promise<string | undefined> {
+  const match = header ? BEARER.exec(header.trim()) : null;
+  const token = match?.[1];
+  if (!token) return undefined;
+  const now = Date.now();
+  const cached = cacheTokens ? verified.get(token) : undefined;
+  if (cached && cached.until > now) return cached.sub;
+  try {
+    const { payload } = await jwtVerify(token, jwks, {
+      algorithms: ["EdDSA"],
+      issuer,
+      audience,
+      clockTolerance: 30,
+      requiredClaims: ["sub", "exp"],
+    });
+    if (typeof payload.sub !== "string" || !UUID.test(payload.sub) || typeof payload.exp !== "number") return undefined;
+    if (cacheTokens) verified.set(token, { sub: payload.sub, until: Math.min(payload.exp * 1000, now + 300_000) });
+    return payload.sub;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- HTTP ----
+
+const BASE_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
+
+function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, {
+    ...BASE_HEADERS,
+    ...headers,
+    "content-type": status < 300 ? "application/json; charset=utf-8" : "application/problem+json",
+    "content-length": Buffer.byteLength(body),
+  });
+  response.end(body);
+}
+
+function problem(response: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  send(response, status, JSON.stringify({ type: "about:blank", title: String(status), status, detail: "" }), headers);
+}
+
+function sendTask(
+  response: ServerResponse,
+  status: number,
+  row: Row | undefined,
+  headers: Record<string, string> = {},
+) {
+  if (!row) return problem(response, 404);
+  send(response, status, row[1] as string, { etag: `"${row[2]}"`, ...headers });
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 64 * 1024) reject(new Error("too large"));
+      else chunks.push(chunk);
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
+
+const PRIORITIES = new Set(["low", "medium", "high"]);
+
+/** Just enough of TaskCreate for the bench's body: title 1-200 code points after trimming. */
+function parseCreate(text: string): { title: string; description: string; priority: string } | undefined {
+  const body = JSON.parse(text) as { title?: unknown; description?: unknown; priority?: unknown };
+  if (typeof body.title !== "string") return undefined;
+  const title = body.title.trim();
+  const length = [...title].length;
+  if (length < 1 || length > 200) return undefined;
+  const description = body.description ?? "";
+  const priority = body.priority ?? "medium";
+  if (typeof description !== "string" || [...description].length > 1000) return undefined;
+  if (typeof priority !== "string" || !PRIORITIES.has(priority)) return undefined;
+  return { title, description, priority };
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = request.url ?? "/";
+  const queryAt = url.indexOf("?");
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const method = request.method ?? "GET";
+
+  if (path === "/readyz") {
+    await pool.query("SELECT 1");
+    return send(response, 200, '{"status":"ok"}');
+  }
+
+  // /api/{user_id}/tasks[/{id}[/complete]]
+  const parts = path.split("/");
+  if (parts.length < 4 || parts.length > 6 || parts[0] !== "" || parts[1] !== "api" || parts[3] !== "tasks") {
+    return problem(response, 404);
+  }
+  if (parts.length === 6 && parts[5] !== "complete") return problem(response, 404);
+
+  const sub = await authenticate(request.headers.authorization);
+  if (!sub) return problem(response, 401, { "www-authenticate": 'Bearer realm="tasks", error="invalid_token"' });
+  if (parts[2] !== sub) return problem(response, 403);
+
+  if (parts.length === 4) {
+    if (method === "GET") {
+      const params = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
+      const limit = Number(params.get("limit") ?? 50);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) return problem(response, 400);
+      const rows = await query(SQL.list, [sub, limit]);
+      const body = `[${rows.map((row) => row[0] as string).join(",")}]`;
+      return send(response, 200, body, {
+        "x-total-count": String(rows[0]?.[1] ?? 0),
+        etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`,
+      });
+    }
+    if (method === "POST") {
+      if (!request.headers["content-type"]?.startsWith("application/json")) return problem(response, 415);
+      let input: ReturnType<typeof parseCreate>;
+      try {
+        input = parseCreate(await readBody(request));
+      } catch {
+        return problem(response, 400);
+      }
+      if (!input) return problem(response, 422);
+      const [row] = await query(SQL.create, [uuidv7(), sub, input.title, input.description, input.priority, null]);
+      return sendTask(response, 201, row, { location: `/api/${sub}/tasks/${row?.[0]}` });
+    }
+    return problem(response, 405);
+  }
+
+  const id = parts[4] ?? "";
+  if (!UUID.test(id)) return problem(response, 404);
+  if (parts.length === 5 && method === "GET") {
+    const [row] = await query(SQL.get, [id.toLowerCase(), sub]);
+    return sendTask(response, 200, row);
+  }
+  if (parts.length === 6 && method === "PATCH") {
+    request.resume(); // any body is ignored
+    const [row] = await query(SQL.toggle, [id.toLowerCase(), sub]);
+    return sendTask(response, 200, row);
+  }
+  return problem(response, 405);
+}
+
+const server = createServer({ keepAliveTimeout: 72_000 }, (request, response) => {
+  handle(request, response).catch(() => {
+    if (!response.headersSent) problem(response, 503);
+    else response.destroy();
+  });
+});
+
+server.listen(port, "127.0.0.1", () => {
+  console.log(`ceiling server listening on http://127.0.0.1:${port}`);
+});
+
+const stop = () => {
+  server.close(() => void pool.end().then(() => process.exit(0)));
+  server.closeAllConnections();
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
