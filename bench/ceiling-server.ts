@@ -18,13 +18,12 @@
  * until the token expires (the API's VerifiedTokenCache), so both do the same
  * cryptographic work. Set CEILING_TOKEN_CACHE=0 to verify every request.
  *
- * The statements are unnamed, as Drizzle sends them for the API (PostgreSQL
- * parses and plans each one each time). CEILING_PREPARED=1 names them, so each
- * connection parses them once: a way to measure what that would be worth.
+ * The statements are named, as the API's are (each connection parses and
+ * plans them once). CEILING_PREPARED=0 sends them unnamed instead.
  *
  * Environment: DATABASE_URL, PORT, AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE,
  * DATABASE_POOL_MAX (default 10, as the API's), CEILING_TOKEN_CACHE,
- * CEILING_PREPARED.
+ * CEILING_PREPARED (default 1).
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -47,7 +46,7 @@ const issuer = required("AUTH_ISSUER");
 const audience = required("AUTH_AUDIENCE");
 const jwks = createRemoteJWKSet(new URL(required("AUTH_JWKS_URL")));
 const cacheTokens = process.env.CEILING_TOKEN_CACHE !== "0";
-const namedStatements = process.env.CEILING_PREPARED === "1";
+const namedStatements = process.env.CEILING_PREPARED !== "0";
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
 pool.on("error", () => {});
@@ -63,7 +62,7 @@ const TASK_JSON = `json_build_object(
 const TASK_RECORD = `"id", ${TASK_JSON}, "version"`;
 
 const SQL = {
-  list: `select ${TASK_JSON}, count(*) OVER () from "tasks" where "tasks"."user_id" = $1 order by "tasks"."created_at" desc, "tasks"."id" asc limit $2`,
+  list: `select string_agg("json", ',' ORDER BY "position"), max("total") from (select ${TASK_JSON} as "json", count(*) OVER () as "total", row_number() OVER (ORDER BY "tasks"."created_at" desc, "tasks"."id" asc) as "position" from "tasks" where "tasks"."user_id" = $1 order by "tasks"."created_at" desc, "tasks"."id" asc limit $2 offset $3) "page"`,
   get: `select ${TASK_RECORD} from "tasks" where ("tasks"."id" = $1 and "tasks"."user_id" = $2)`,
   create: `insert into "tasks" ("id", "user_id", "title", "description", "completed", "priority", "due_date", "created_at", "updated_at", "version") values ($1, $2, $3, $4, default, $5, $6, default, default, default) returning ${TASK_RECORD}`,
   toggle: `update "tasks" set "completed" = NOT "tasks"."completed", "updated_at" = now(), "version" = "tasks"."version" + 1 where ("tasks"."id" = $1 and "tasks"."user_id" = $2) returning ${TASK_RECORD}`,
@@ -192,10 +191,10 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       const params = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
       const limit = Number(params.get("limit") ?? 50);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) return problem(response, 400);
-      const rows = await query(SQL.list, [sub, limit]);
-      const body = `[${rows.map((row) => row[0] as string).join(",")}]`;
+      const [page] = await query(SQL.list, [sub, limit, 0]);
+      const body = `[${(page?.[0] as string | null) ?? ""}]`;
       return send(response, 200, body, {
-        "x-total-count": String(rows[0]?.[1] ?? 0),
+        "x-total-count": String(page?.[1] ?? 0),
         etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`,
       });
     }

@@ -5,7 +5,7 @@
  * Starts a fresh embedded PostgreSQL (.data/bench-postgres, wiped first),
  * migrates it, runs a JWKS endpoint with a fresh Ed25519 key, seeds 50 users
  * with 20 tasks each and mints one token per user. Then spawns the Task API
- * (apps/api/src/server.ts, as `npm run start:api` runs it) and the ceiling
+ * (apps/api/dist/server.mjs, built first, as `npm run start:api` runs it) and the ceiling
  * (bench/ceiling-server.ts: bare node:http + jose + pg running the same SQL)
  * as child processes, checks that both answer the same, and drives each
  * scenario at both with autocannon (50 connections, each request for the
@@ -22,12 +22,12 @@
  * BENCH_API_NODE_ARGS (extra Node flags for the API process, e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/api-prof" to profile it under load),
  * BENCH_CEILING_NODE_ARGS (the same for the ceiling server), BENCH_API_ENTRY
- * (the API's entry file, default apps/api/src/server.ts: to measure a variant;
+ * (the API's entry file, default apps/api/dist/server.mjs: to measure a variant;
  * a .js/.mjs entry runs on plain Node, without tsx). The children inherit the
- * environment, so CEILING_PREPARED=1 (see bench/ceiling-server.ts) reaches
+ * environment, so CEILING_PREPARED=0 (see bench/ceiling-server.ts) reaches
  * the ceiling.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -688,6 +688,10 @@ async function main(): Promise<void> {
   const users = await seed(pool, jwks.sign);
   step(`seeded ${USERS} users with ${TASKS_PER_USER} tasks each, one token per user`);
 
+  if (!process.env.BENCH_API_ENTRY) {
+    step("building the API bundle (apps/api/dist/server.mjs)");
+    execFileSync(process.execPath, ["--import", "tsx", "apps/api/build.ts"], { cwd: root, stdio: "ignore" });
+  }
   const [apiPort, ceilingPort] = [await freePort(), await freePort()];
   const common = {
     DATABASE_URL: database.url,
@@ -700,7 +704,7 @@ async function main(): Promise<void> {
     url: `http://127.0.0.1:${apiPort}`,
     child: spawnServer(
       "api",
-      process.env.BENCH_API_ENTRY || "apps/api/src/server.ts",
+      process.env.BENCH_API_ENTRY || "apps/api/dist/server.mjs",
       {
         ...common,
         PORT: String(apiPort),

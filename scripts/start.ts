@@ -4,7 +4,7 @@
  * creates the development secrets once, starts the Task API on :8000 and
  * waits until it answers. Ctrl-C or SIGTERM stops everything it started.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -110,7 +110,12 @@ async function main(): Promise<void> {
     DATABASE_URL: databaseUrl,
     PORT: String(apiPort),
   };
-  const api = spawn(process.execPath, ["--import", "tsx", "apps/api/src/server.ts"], {
+  const apiBundle = path.join(root, "apps/api/dist/server.mjs");
+  if (!existsSync(apiBundle)) {
+    say("building the Task API (first start only)…");
+    execFileSync(process.execPath, ["--import", "tsx", "apps/api/build.ts"], { cwd: root, stdio: "inherit" });
+  }
+  const api = spawn(process.execPath, ["--enable-source-maps", apiBundle], {
     cwd: root,
     env,
     stdio: "inherit",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
@@ -20,8 +20,11 @@ interface ApiProcess {
   exited: Promise<number | null>;
 }
 
+// The tests run what production runs: the bundle `npm run start:api` builds.
+execFileSync(process.execPath, ["--import", "tsx", "build.ts"], { cwd: apiDir, stdio: "ignore" });
+
 function startApi(env: Record<string, string>): ApiProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  const child = spawn(process.execPath, ["dist/server.mjs"], {
     cwd: apiDir,
     env: { PATH: process.env.PATH, NODE_ENV: "production", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -3,12 +3,18 @@
  * PostgreSQL advisory lock makes N processes starting at once apply each
  * migration exactly once (the others wait, then find nothing left to do).
  */
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import path from "node:path";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import type pg from "pg";
 
-export const migrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
+// Found through the package itself, so it is the same folder whether this
+// file runs from source (tsx) or bundled into an app (apps/api/dist).
+export const migrationsFolder = path.join(
+  path.dirname(createRequire(import.meta.url).resolve("@tasks/db/package.json")),
+  "migrations",
+);
 
 /** An arbitrary constant shared by every process of this product: "tasks" in ASCII. */
 const MIGRATION_LOCK_KEY = 0x7461736b73;

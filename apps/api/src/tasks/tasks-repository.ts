@@ -14,7 +14,7 @@ import {
   type TaskPatch,
   type TaskReplace,
 } from "@tasks/task-schema";
-import { and, asc, desc, eq, ilike, inArray, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { uuidv7 } from "uuidv7";
 
@@ -47,133 +47,220 @@ function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, "\\$&")}%`;
 }
 
+const userId = sql.placeholder("userId");
+const taskId = sql.placeholder("taskId");
+const ownTask = and(eq(tasks.id, taskId), eq(tasks.userId, userId));
+
+/**
+ * Each statement is built once and named, so neither Drizzle nor PostgreSQL
+ * re-does the work per request (the list has a few dozen shapes: one
+ * statement per combination of filters and sort). Named statements need a
+ * direct connection or a pooler with protocol-level prepared statements
+ * (Neon's has them).
+ */
 export class TasksRepository {
+  private readonly statements = new Map<string, { execute(values: Record<string, unknown>): Promise<unknown> }>();
+
   constructor(private readonly db: NodePgDatabase) {}
 
-  async listTasksForUser(userId: string, query: TaskListQuery): Promise<{ items: string[]; total: number }> {
+  /** The statement named `key`, built by `build` the first time it is asked for. */
+  private statement<T>(key: string, build: (name: string) => { execute(values: Record<string, unknown>): Promise<T> }) {
+    let statement = this.statements.get(key);
+    if (!statement) {
+      statement = build(`tasks_${this.statements.size}`);
+      this.statements.set(key, statement);
+    }
+    return statement as { execute(values: Record<string, unknown>): Promise<T> };
+  }
+
+  /** A page of the user's tasks as one JSON array text, and how many match in all. */
+  async listTasksForUser(user: string, query: TaskListQuery): Promise<{ json: string; total: number }> {
+    const order = query.order ?? defaultOrder(query.sort);
+    const shape = `list:${query.status}:${query.priority ? "p" : ""}:${query.q ? "q" : ""}:${query.sort}:${order}`;
+    const values = {
+      userId: user,
+      priority: query.priority,
+      pattern: query.q ? containsPattern(query.q) : undefined,
+      limit: query.limit,
+      offset: query.offset,
+    };
     const where = and(
       eq(tasks.userId, userId),
       query.status === "all" ? undefined : eq(tasks.completed, query.status === "completed"),
-      query.priority ? eq(tasks.priority, query.priority) : undefined,
+      query.priority ? eq(tasks.priority, sql.placeholder("priority")) : undefined,
       query.q
-        ? or(ilike(tasks.title, containsPattern(query.q)), ilike(tasks.description, containsPattern(query.q)))
+        ? or(ilike(tasks.title, sql.placeholder("pattern")), ilike(tasks.description, sql.placeholder("pattern")))
         : undefined,
     );
-    const rows = await this.db
-      .select({ json: taskJson, total: sql<number>`count(*) OVER ()`.mapWith(Number) })
-      .from(tasks)
-      .where(where)
-      .orderBy(...listOrder(query))
-      .limit(query.limit)
-      .offset(query.offset);
-    if (rows.length > 0 || query.offset === 0)
-      return { items: rows.map((row) => row.json), total: rows[0]?.total ?? 0 };
+    // One row back, whatever the page size: the page's JSON already joined
+    // (in list order) and the number of matches before LIMIT.
+    const page = this.statement<{ items: string | null; total: number | null }[]>(shape, (name) => {
+      const ordering = listOrder(query.sort, order);
+      const rows = this.db
+        .select({
+          json: sql<string>`${taskJson}`.as("json"),
+          total: sql<number>`count(*) OVER ()`.as("total"),
+          position: sql<number>`row_number() OVER (ORDER BY ${sql.join(ordering, sql`, `)})`.as("position"),
+        })
+        .from(tasks)
+        .where(where)
+        .orderBy(...ordering)
+        .limit(sql.placeholder("limit"))
+        .offset(sql.placeholder("offset"))
+        .as("page");
+      return this.db
+        .select({
+          items: sql<string | null>`string_agg(${rows.json}, ',' ORDER BY ${rows.position})`,
+          total: sql<number | null>`max(${rows.total})`.mapWith(Number),
+        })
+        .from(rows)
+        .prepare(name);
+    });
+    const [result] = await page.execute(values);
+    if (result?.items != null) return { json: `[${result.items}]`, total: result.total ?? 0 };
+    if (query.offset === 0) return { json: "[]", total: 0 };
     // Paged past the end: the window count came back with no row to carry it.
-    const [count] = await this.db
-      .select({ total: sql<number>`count(*)`.mapWith(Number) })
-      .from(tasks)
-      .where(where);
-    return { items: [], total: count?.total ?? 0 };
+    const count = this.statement<{ total: number }[]>(`count:${shape}`, (name) =>
+      this.db
+        .select({ total: sql<number>`count(*)`.mapWith(Number) })
+        .from(tasks)
+        .where(where)
+        .prepare(name),
+    );
+    const [counted] = await count.execute(values);
+    return { json: "[]", total: counted?.total ?? 0 };
   }
 
-  async getTaskForUser(userId: string, taskId: string): Promise<TaskRecord | undefined> {
-    const [row] = await this.db.select(taskRecord).from(tasks).where(ownedBy(userId, taskId));
+  async getTaskForUser(user: string, task: string): Promise<TaskRecord | undefined> {
+    const get = this.statement<TaskRecord[]>("get", (name) =>
+      this.db.select(taskRecord).from(tasks).where(ownTask).prepare(name),
+    );
+    const [row] = await get.execute({ userId: user, taskId: task });
     return row;
   }
 
-  async createTaskForUser(userId: string, input: TaskCreate): Promise<TaskRecord> {
-    const [row] = await this.db
-      .insert(tasks)
-      .values({
-        id: uuidv7(),
-        userId,
-        title: input.title,
-        description: input.description,
-        priority: input.priority,
-        dueDate: input.due_date,
-      })
-      .returning(taskRecord);
+  async createTaskForUser(user: string, input: TaskCreate): Promise<TaskRecord> {
+    const create = this.statement<TaskRecord[]>("create", (name) =>
+      this.db
+        .insert(tasks)
+        .values({
+          id: sql.placeholder("taskId"),
+          userId,
+          title: sql.placeholder("title"),
+          description: sql.placeholder("description"),
+          priority: sql.placeholder("priority"),
+          dueDate: sql.placeholder("dueDate"),
+        })
+        .returning(taskRecord)
+        .prepare(name),
+    );
+    const [row] = await create.execute({
+      taskId: uuidv7(),
+      userId: user,
+      title: input.title,
+      description: input.description,
+      priority: input.priority,
+      dueDate: input.due_date,
+    });
     if (!row) throw new Error("INSERT … RETURNING returned no row");
     return row;
   }
 
   /** PUT and PATCH: one UPDATE, guarded by the precondition in the same statement. */
   async updateTaskForUser(
-    userId: string,
-    taskId: string,
+    user: string,
+    task: string,
     changes: TaskReplace | TaskPatch,
     precondition: WritePrecondition,
   ): Promise<TaskRecord | WriteRefusal> {
-    const fields = {
-      ...(changes.title !== undefined && { title: changes.title }),
-      ...(changes.description !== undefined && { description: changes.description }),
-      ...(changes.completed !== undefined && { completed: changes.completed }),
-      ...(changes.priority !== undefined && { priority: changes.priority }),
-      ...(changes.due_date !== undefined && { dueDate: changes.due_date }),
-    };
-    const changesSomething = Object.keys(fields).length > 0;
-    const [row] = await this.db
-      .update(tasks)
-      .set(
-        changesSomething
-          ? { ...fields, version: sql`${tasks.version} + 1`, updatedAt: sql`now()` }
-          : // An empty PATCH changes nothing, not even the version.
-            { version: sql`${tasks.version}` },
-      )
-      .where(and(ownedBy(userId, taskId), versionMatches(precondition)))
-      .returning(taskRecord);
-    return row ?? this.refusal(userId, taskId);
+    const columns = {
+      title: "title",
+      description: "description",
+      completed: "completed",
+      priority: "priority",
+      due_date: "dueDate",
+    } as const;
+    const named = (Object.keys(columns) as (keyof typeof columns)[]).filter((field) => changes[field] !== undefined);
+    const guard = preconditionKind(precondition);
+    const update = this.statement<TaskRecord[]>(`update:${named.join(",")}:${guard}`, (name) => {
+      const fields = Object.fromEntries(named.map((field) => [columns[field], sql.placeholder(field)]));
+      return this.db
+        .update(tasks)
+        .set(
+          named.length > 0
+            ? { ...fields, version: sql`${tasks.version} + 1`, updatedAt: sql`now()` }
+            : // An empty PATCH changes nothing, not even the version.
+              { version: sql`${tasks.version}` },
+        )
+        .where(and(ownTask, versionGuard(guard)))
+        .returning(taskRecord)
+        .prepare(name);
+    });
+    const [row] = await update.execute({ ...changes, userId: user, taskId: task, versions: versionsOf(precondition) });
+    return row ?? this.refusal(user, task);
   }
 
   /** Flips `completed` in one atomic UPDATE (never read-then-write). */
   async toggleTaskForUser(
-    userId: string,
-    taskId: string,
+    user: string,
+    task: string,
     precondition: WritePrecondition,
   ): Promise<TaskRecord | WriteRefusal> {
-    const [row] = await this.db
-      .update(tasks)
-      .set({ completed: sql`NOT ${tasks.completed}`, version: sql`${tasks.version} + 1`, updatedAt: sql`now()` })
-      .where(and(ownedBy(userId, taskId), versionMatches(precondition)))
-      .returning(taskRecord);
-    return row ?? this.refusal(userId, taskId);
+    const guard = preconditionKind(precondition);
+    const toggle = this.statement<TaskRecord[]>(`toggle:${guard}`, (name) =>
+      this.db
+        .update(tasks)
+        .set({ completed: sql`NOT ${tasks.completed}`, version: sql`${tasks.version} + 1`, updatedAt: sql`now()` })
+        .where(and(ownTask, versionGuard(guard)))
+        .returning(taskRecord)
+        .prepare(name),
+    );
+    const [row] = await toggle.execute({ userId: user, taskId: task, versions: versionsOf(precondition) });
+    return row ?? this.refusal(user, task);
   }
 
-  async deleteTaskForUser(
-    userId: string,
-    taskId: string,
-    precondition: WritePrecondition,
-  ): Promise<true | WriteRefusal> {
-    const [row] = await this.db
-      .delete(tasks)
-      .where(and(ownedBy(userId, taskId), versionMatches(precondition)))
-      .returning({ id: tasks.id });
-    return row ? true : this.refusal(userId, taskId);
+  async deleteTaskForUser(user: string, task: string, precondition: WritePrecondition): Promise<true | WriteRefusal> {
+    const guard = preconditionKind(precondition);
+    const remove = this.statement<{ id: string }[]>(`delete:${guard}`, (name) =>
+      this.db
+        .delete(tasks)
+        .where(and(ownTask, versionGuard(guard)))
+        .returning({ id: tasks.id })
+        .prepare(name),
+    );
+    const [row] = await remove.execute({ userId: user, taskId: task, versions: versionsOf(precondition) });
+    return row ? true : this.refusal(user, task);
   }
 
   /** A guarded write touched no row: either there is no such task (for this user) or it changed since. */
-  private async refusal(userId: string, taskId: string): Promise<WriteRefusal> {
-    const [row] = await this.db.select({ id: tasks.id }).from(tasks).where(ownedBy(userId, taskId));
+  private async refusal(user: string, task: string): Promise<WriteRefusal> {
+    const exists = this.statement<{ id: string }[]>("exists", (name) =>
+      this.db.select({ id: tasks.id }).from(tasks).where(ownTask).prepare(name),
+    );
+    const [row] = await exists.execute({ userId: user, taskId: task });
     return row ? "precondition-failed" : "not-found";
   }
 }
 
-function ownedBy(userId: string, taskId: string): SQL | undefined {
-  return and(eq(tasks.id, taskId), eq(tasks.userId, userId));
+/** Whether a write is guarded by versions (If-Match with tags) or not (no If-Match, or `*`). */
+function preconditionKind(precondition: WritePrecondition): "versions" | "none" {
+  return precondition?.kind === "versions" ? "versions" : "none";
 }
 
-function versionMatches(precondition: WritePrecondition): SQL | undefined {
-  if (!precondition || precondition.kind === "any") return undefined;
-  if (precondition.versions.length === 0) return sql`false`;
-  return inArray(tasks.version, precondition.versions);
+function versionsOf(precondition: WritePrecondition): number[] {
+  return precondition?.kind === "versions" ? precondition.versions : [];
 }
 
-function listOrder(query: TaskListQuery): SQL[] {
-  const order = query.order ?? defaultOrder(query.sort);
+function versionGuard(kind: "versions" | "none"): SQL | undefined {
+  // An empty list of versions (nothing parseable in If-Match) matches no row.
+  return kind === "versions" ? sql`${tasks.version} = ANY(${sql.placeholder("versions")}::int[])` : undefined;
+}
+
+function listOrder(sort: TaskListQuery["sort"], order: "asc" | "desc"): SQL[] {
   const by = order === "asc" ? asc : desc;
   // Ties break by creation (newest first), then id, so paging is stable.
   const ties = [desc(tasks.createdAt), asc(tasks.id)];
-  switch (query.sort) {
+  switch (sort) {
     case "created":
       return [by(tasks.createdAt), asc(tasks.id)];
     case "updated":

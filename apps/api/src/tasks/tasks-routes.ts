@@ -48,8 +48,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
       },
     },
     async (request, reply) => {
-      const { items, total } = await repository.listTasksForUser(request.userId, request.query);
-      const body = `[${items.join(",")}]`;
+      const { json: body, total } = await repository.listTasksForUser(request.userId, request.query);
       reply.header("x-total-count", String(total));
       reply.header("etag", `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`);
       return sendJson(reply, 200, body);

@@ -1,0 +1,32 @@
+/**
+ * Bundles the Task API into one ES module (dist/server.mjs) that plain Node
+ * runs: our workspace packages (TypeScript sources) are compiled in, every
+ * npm dependency stays an ordinary import. Running the bundle instead of tsx
+ * saves about 40 MB of memory per process and all start-up compilation.
+ */
+import path from "node:path";
+import { build } from "esbuild";
+
+const here = import.meta.dirname;
+
+await build({
+  entryPoints: [path.join(here, "src/server.ts")],
+  outfile: path.join(here, "dist/server.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: true,
+  logLevel: "warning",
+  plugins: [
+    {
+      name: "keep-npm-packages-external",
+      setup(builder) {
+        builder.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.path.startsWith("@tasks/") ? undefined : { path: args.path, external: true },
+        );
+      },
+    },
+  ],
+});
+console.log(`built ${path.relative(process.cwd(), path.join(here, "dist/server.mjs"))}`);
