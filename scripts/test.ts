@@ -13,7 +13,7 @@ import { startEmbeddedPostgres } from "@tasks/db/embedded";
 import { freePort } from "./lib/free-port";
 
 const root = path.resolve(import.meta.dirname, "..");
-const testDirs = ["packages/task-schema/test", "packages/db/test", "apps/api/test"];
+const testDirs = ["packages/task-schema/test", "packages/db/test", "apps/api/test", "tests/e2e"];
 
 async function testFiles(): Promise<string[]> {
   const only = process.argv.slice(2);

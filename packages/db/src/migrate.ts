@@ -9,12 +9,15 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import type pg from "pg";
 
-// Found through the package itself, so it is the same folder whether this
-// file runs from source (tsx) or bundled into an app (apps/api/dist).
-export const migrationsFolder = path.join(
-  path.dirname(createRequire(import.meta.url).resolve("@tasks/db/package.json")),
-  "migrations",
-);
+/**
+ * Found through the package itself, so it is the same folder whether this
+ * file runs from source (tsx) or bundled into an app (apps/api/dist). A
+ * function, so that merely importing the package (the web app's bundler
+ * does) resolves nothing.
+ */
+export function migrationsFolder(): string {
+  return path.join(path.dirname(createRequire(import.meta.url).resolve("@tasks/db/package.json")), "migrations");
+}
 
 /** An arbitrary constant shared by every process of this product: "tasks" in ASCII. */
 const MIGRATION_LOCK_KEY = 0x7461736b73;
@@ -25,7 +28,7 @@ export async function migrateDatabase(pool: pg.Pool): Promise<{ applied: number 
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
     try {
       const before = await countAppliedMigrations(client);
-      await migrate(drizzle(client), { migrationsFolder });
+      await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
       const after = await countAppliedMigrations(client);
       return { applied: after - before };
     } finally {

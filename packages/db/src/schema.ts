@@ -19,14 +19,16 @@ import {
 } from "drizzle-orm/pg-core";
 
 // Property names are Better Auth's field names (its Drizzle adapter maps by
-// them); column names are snake_case for people reading SQL.
+// them); column names are snake_case for people reading SQL. With
+// `generateId: "uuid"` Better Auth leaves ids to the database: hence the
+// gen_random_uuid() defaults on its tables.
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 };
 
 export const users = pgTable("users", {
-  id: uuid("id").primaryKey(),
+  id: uuid("id").primaryKey().defaultRandom(),
   name: text("name").notNull(),
   email: text("email").notNull().unique(),
   emailVerified: boolean("email_verified").notNull().default(false),
@@ -37,7 +39,7 @@ export const users = pgTable("users", {
 export const sessions = pgTable(
   "sessions",
   {
-    id: uuid("id").primaryKey(),
+    id: uuid("id").primaryKey().defaultRandom(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     token: text("token").notNull().unique(),
     ipAddress: text("ip_address"),
@@ -53,7 +55,7 @@ export const sessions = pgTable(
 export const accounts = pgTable(
   "accounts",
   {
-    id: uuid("id").primaryKey(),
+    id: uuid("id").primaryKey().defaultRandom(),
     accountId: text("account_id").notNull(),
     providerId: text("provider_id").notNull(),
     userId: uuid("user_id")
@@ -74,7 +76,7 @@ export const accounts = pgTable(
 export const verifications = pgTable(
   "verifications",
   {
-    id: uuid("id").primaryKey(),
+    id: uuid("id").primaryKey().defaultRandom(),
     identifier: text("identifier").notNull(),
     value: text("value").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
@@ -85,7 +87,7 @@ export const verifications = pgTable(
 
 /** Signing keys of Better Auth's JWT plugin; private keys are encrypted at rest. */
 export const jwks = pgTable("jwks", {
-  id: uuid("id").primaryKey(),
+  id: uuid("id").primaryKey().defaultRandom(),
   publicKey: text("public_key").notNull(),
   privateKey: text("private_key").notNull(),
   alg: text("alg"),
@@ -96,7 +98,7 @@ export const jwks = pgTable("jwks", {
 
 /** Better Auth's rate-limit counters, in the database so they hold across web processes. */
 export const rateLimits = pgTable("rate_limits", {
-  id: uuid("id").primaryKey(),
+  id: uuid("id").primaryKey().defaultRandom(),
   key: text("key").notNull().unique(),
   count: integer("count").notNull(),
   lastRequest: bigint("last_request", { mode: "number" }).notNull(),

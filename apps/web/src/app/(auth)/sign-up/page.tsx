@@ -1,0 +1,11 @@
+import { redirect } from "next/navigation";
+import { currentSession, safeNext } from "@/lib/session";
+import { AuthForm } from "../auth-form";
+
+export const dynamic = "force-dynamic";
+
+export default async function Page({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
+  const next = safeNext((await searchParams).next);
+  if (await currentSession()) redirect(next);
+  return <AuthForm mode="sign-up" next={next} />;
+}

@@ -1,0 +1,137 @@
+"use client";
+/**
+ * The browser's client for the Task API. It holds the access token in memory
+ * only (never localStorage), renews it about a minute before it expires with
+ * at most one renewal in flight however many requests wait, sends it as
+ * `Authorization: Bearer` on every call, and on a 401 renews once and retries.
+ */
+import type { Priority, Task, TaskListQuery } from "@tasks/task-schema";
+
+export type { Task };
+
+export type TaskInput = { title: string; description?: string; priority?: Priority; due_date?: string | null };
+export type TaskChanges = Partial<TaskInput & { completed: boolean }>;
+
+/** The session is gone (signed out elsewhere, or expired): the person must sign in again. */
+export class SignedOutError extends Error {}
+
+/** The API answered with a problem document. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+/** The network or the API is down (or 503): worth a retry, nothing was lost. */
+export class UnavailableError extends Error {}
+
+const RENEW_BEFORE_EXPIRY_MS = 60_000;
+
+export class TaskApiClient {
+  private token: { value: string; expiresAt: number } | undefined;
+  private renewal: Promise<string> | undefined;
+
+  constructor(
+    private readonly apiUrl: string,
+    private readonly userId: string,
+  ) {}
+
+  /** A token good for at least the next minute (or half its lifetime, if shorter). */
+  private async accessToken(force = false): Promise<string> {
+    const now = Date.now();
+    if (!force && this.token && now < this.token.expiresAt) return this.token.value;
+    this.renewal ??= this.fetchToken().finally(() => {
+      this.renewal = undefined;
+    });
+    return this.renewal;
+  }
+
+  private async fetchToken(): Promise<string> {
+    let response: Response;
+    try {
+      response = await fetch("/api/auth/token", { credentials: "same-origin", cache: "no-store" });
+    } catch {
+      throw new UnavailableError("Cannot reach the server. Check your connection.");
+    }
+    if (response.status === 401 || response.status === 403) throw new SignedOutError("signed out");
+    if (!response.ok) throw new UnavailableError("Could not renew your access. Try again.");
+    const { token } = (await response.json()) as { token: string };
+    const { exp, iat } = decodeClaims(token);
+    const lifetime = (exp - iat) * 1000;
+    const margin = Math.min(RENEW_BEFORE_EXPIRY_MS, lifetime / 2);
+    this.token = { value: token, expiresAt: exp * 1000 - margin };
+    return token;
+  }
+
+  private async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const send = async (token: string) => {
+      try {
+        return await fetch(`${this.apiUrl}/api/${this.userId}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+            ...headers,
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          cache: "no-store",
+        });
+      } catch {
+        throw new UnavailableError("Cannot reach the task service. Check your connection and try again.");
+      }
+    };
+    let response = await send(await this.accessToken());
+    if (response.status === 401) {
+      // Renew once (the token may have expired in flight), then give up.
+      response = await send(await this.accessToken(true));
+      if (response.status === 401) throw new SignedOutError("signed out");
+    }
+    if (response.status === 503 || response.status >= 500) {
+      throw new UnavailableError("The task service is unavailable right now. Nothing was changed; try again.");
+    }
+    if (!response.ok) {
+      const problem = (await response.json().catch(() => ({}))) as {
+        detail?: string;
+        errors?: { path: string; message: string }[];
+      };
+      throw new ApiError(response.status, problem.detail ?? `Request failed (${response.status})`, problem.errors);
+    }
+    return response;
+  }
+
+  async list(query: Partial<Record<keyof TaskListQuery, string | number>>): Promise<{ tasks: Task[]; total: number }> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined && value !== "") params.set(key, String(value));
+    const response = await this.request("GET", `/tasks${params.size ? `?${params}` : ""}`);
+    return { tasks: (await response.json()) as Task[], total: Number(response.headers.get("x-total-count") ?? 0) };
+  }
+
+  async create(input: TaskInput): Promise<Task> {
+    return (await this.request("POST", "/tasks", input)).json();
+  }
+
+  async update(id: string, changes: TaskChanges): Promise<Task> {
+    return (await this.request("PATCH", `/tasks/${id}`, changes)).json();
+  }
+
+  async toggle(id: string): Promise<Task> {
+    return (await this.request("PATCH", `/tasks/${id}/complete`)).json();
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.request("DELETE", `/tasks/${id}`);
+  }
+}
+
+function decodeClaims(token: string): { exp: number; iat: number } {
+  const payload = token.split(".")[1] ?? "";
+  const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+  const claims = JSON.parse(json) as { exp?: number; iat?: number };
+  const now = Math.floor(Date.now() / 1000);
+  return { exp: claims.exp ?? now + 60, iat: claims.iat ?? now };
+}

@@ -1,0 +1,75 @@
+/**
+ * The web app's configuration: the contract's environment variables, parsed
+ * once. In production (NODE_ENV=production with DATABASE_URL) a missing or
+ * weak BETTER_AUTH_SECRET stops start-up instead of falling back to a default.
+ */
+import "server-only";
+import { z } from "zod";
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  BETTER_AUTH_SECRET: z.string().optional(),
+  BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
+  API_URL: z.url().default("http://localhost:8000"),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  JWT_EXPIRES_IN: z
+    .string()
+    .regex(/^\d+\s*(s|m|h|d)$/, "must be like 30s, 15m, 1h or 7d")
+    .default("15m"),
+  SESSION_EXPIRES_IN: z
+    .string()
+    .regex(/^\d+\s*(s|m|h|d)$/, "must be like 30s, 15m, 1h or 7d")
+    .default("7d"),
+});
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+export function toSeconds(span: string): number {
+  const match = /^(\d+)\s*(s|m|h|d)$/.exec(span);
+  if (!match) throw new Error(`not a time span: ${span}`);
+  return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
+}
+
+function loadWebConfig() {
+  const present = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  // `next build` loads server modules without the runtime environment.
+  const building = process.env.NEXT_PHASE === "phase-production-build";
+  const production = !building && env.NODE_ENV === "production" && env.DATABASE_URL !== undefined;
+  const secret = env.BETTER_AUTH_SECRET;
+  if (production && (!secret || secret.length < 32)) {
+    throw new Error("Invalid configuration:\n  BETTER_AUTH_SECRET: required in production, at least 32 characters");
+  }
+  if (!building && !env.DATABASE_URL && env.NODE_ENV === "production") {
+    throw new Error("Invalid configuration:\n  DATABASE_URL: required (npm start sets it to the embedded database)");
+  }
+  const origin = env.BETTER_AUTH_URL.replace(/\/$/, "");
+  const apiUrl = env.API_URL.replace(/\/$/, "");
+  return {
+    databaseUrl: env.DATABASE_URL ?? "",
+    // Development only (production refused above): a fixed, obviously-not-secret value.
+    secret: secret ?? "development-only-secret-do-not-use-in-production",
+    baseUrl: origin,
+    apiUrl,
+    audience: env.AUTH_AUDIENCE ?? apiUrl,
+    jwtExpiresIn: toSeconds(env.JWT_EXPIRES_IN),
+    sessionExpiresIn: toSeconds(env.SESSION_EXPIRES_IN),
+  };
+}
+
+let config: ReturnType<typeof loadWebConfig> | undefined;
+
+/** Read lazily, so `next build` does not need the runtime environment. */
+export function webConfig() {
+  config ??= loadWebConfig();
+  return config;
+}

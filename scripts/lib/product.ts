@@ -1,0 +1,171 @@
+/**
+ * Starts the whole product the way `npm start` does: the embedded PostgreSQL
+ * (unless a database URL is given), migrations, the development secret, the
+ * production builds when missing, the Task API and the web app with matching
+ * configuration, and waits until both answer. Used by scripts/start.ts and by
+ * the browser tests (on free ports, with their own database).
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { createPool, migrateDatabase } from "@tasks/db";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
+
+export const root = path.resolve(import.meta.dirname, "../..");
+
+export interface ProductOptions {
+  webPort: number;
+  apiPort: number;
+  /** Use this database instead of starting the embedded one. */
+  databaseUrl?: string;
+  embeddedPort?: number;
+  dataDir?: string;
+  /** Extra environment for both apps (e.g. JWT_EXPIRES_IN for a test). */
+  env?: Record<string, string>;
+  /** Where the apps' own output goes. */
+  stdio?: "inherit" | "ignore";
+  log?: (message: string) => void;
+}
+
+export interface RunningProduct {
+  webUrl: string;
+  apiUrl: string;
+  databaseUrl: string;
+  stop(): Promise<void>;
+  /** Resolves when either app exits on its own. */
+  exited: Promise<string>;
+}
+
+export function assertPortFree(port: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () =>
+      reject(new Error(`port ${port} (${what}) is already in use: stop whatever uses it, or set another port.`)),
+    );
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}
+
+/** Development secrets are made once, kept in .data/ (never in git), and reused. */
+function developmentSecret(dataDir: string, log: (message: string) => void): string {
+  const file = path.join(dataDir, "dev-secrets.json");
+  if (existsSync(file))
+    return (JSON.parse(readFileSync(file, "utf8")) as { BETTER_AUTH_SECRET: string }).BETTER_AUTH_SECRET;
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${JSON.stringify({ BETTER_AUTH_SECRET: secret }, null, 2)}\n`, { mode: 0o600 });
+  log(`created a development secret in ${path.relative(root, file)} (kept for next time; not for production)`);
+  return secret;
+}
+
+async function waitForReady(url: string, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited during start-up (code ${child.exitCode})`);
+    try {
+      if ((await fetch(url, { redirect: "manual" })).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} did not become ready within 90 s`);
+}
+
+/** Builds what is not built yet: the API bundle and the web app's production build. */
+export function buildIfMissing(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
+  if (!existsSync(path.join(root, "apps/api/dist/server.mjs"))) {
+    log("building the Task API…");
+    execFileSync(process.execPath, ["--import", "tsx", "apps/api/build.ts"], { cwd: root, stdio: "inherit" });
+  }
+  if (!existsSync(path.join(root, "apps/web/.next/BUILD_ID"))) {
+    log("building the web app (first start only, about a minute)…");
+    execFileSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+      cwd: path.join(root, "apps/web"),
+      stdio: "inherit",
+      env: { ...env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
+  }
+}
+
+export async function startProduct(options: ProductOptions): Promise<RunningProduct> {
+  const log = options.log ?? ((message: string) => console.log(`[tasks] ${message}`));
+  const dataDir = options.dataDir ?? path.join(root, ".data");
+  const children: ChildProcess[] = [];
+  let database: EmbeddedDatabase | undefined;
+
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once("exit", () => resolve());
+            child.kill("SIGTERM");
+            setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+          }),
+      ),
+    );
+    await database?.stop();
+  };
+
+  try {
+    await assertPortFree(options.webPort, "web app");
+    await assertPortFree(options.apiPort, "Task API");
+    let databaseUrl = options.databaseUrl;
+    if (!databaseUrl) {
+      const port = options.embeddedPort ?? 54329;
+      await assertPortFree(port, "embedded PostgreSQL");
+      database = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), port, log });
+      databaseUrl = database.url;
+      log(
+        `embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(root, database.dataDir) || database.dataDir})`,
+      );
+    }
+    const pool = createPool(databaseUrl, { max: 1 });
+    const { applied } = await migrateDatabase(pool);
+    await pool.end();
+    log(applied > 0 ? `applied ${applied} database migration(s)` : "database schema is up to date");
+
+    // One host name everywhere: Better Auth refuses an Origin that differs from its base URL.
+    const webUrl = `http://localhost:${options.webPort}`;
+    const apiUrl = `http://localhost:${options.apiPort}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET ?? developmentSecret(dataDir, log),
+      BETTER_AUTH_URL: webUrl,
+      API_URL: apiUrl,
+      CORS_ORIGINS: webUrl,
+      DATABASE_URL: databaseUrl,
+      ...options.env,
+    };
+    buildIfMissing(env, log);
+
+    const stdio = options.stdio ?? "inherit";
+    const api = spawn(process.execPath, ["--enable-source-maps", "apps/api/dist/server.mjs"], {
+      cwd: root,
+      env: { ...env, PORT: String(options.apiPort) },
+      stdio,
+    });
+    const web = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start"], {
+      cwd: path.join(root, "apps/web"),
+      env: { ...env, PORT: String(options.webPort), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+      stdio,
+    });
+    children.push(api, web);
+    const exited = new Promise<string>((resolve) => {
+      api.once("exit", (code) => resolve(`the Task API exited (code ${code})`));
+      web.once("exit", (code) => resolve(`the web app exited (code ${code})`));
+    });
+    await Promise.all([
+      waitForReady(`http://127.0.0.1:${options.apiPort}/readyz`, api, "the Task API"),
+      waitForReady(`http://127.0.0.1:${options.webPort}/sign-in`, web, "the web app"),
+    ]);
+    return { webUrl, apiUrl, databaseUrl, stop, exited };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import {
+  addTask,
+  decodeClaims,
+  launchBrowser,
+  newPerson,
+  seriousViolations,
+  signUp,
+  startTestProduct,
+  waitForCount,
+} from "./product";
+
+const product = await startTestProduct();
+const browser = await launchBrowser();
+const artifacts = path.resolve(import.meta.dirname, "../../test-results");
+mkdirSync(artifacts, { recursive: true });
+
+describe("the dashboard in a real browser", () => {
+  test("sign up, add, edit, complete, filter, search, delete (and undo), reload, sign out", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const apiCalls: { url: string; authorization?: string }[] = [];
+    page.on("request", (request) => {
+      if (request.url().startsWith(product.apiUrl) && request.method() !== "OPTIONS") {
+        apiCalls.push({ url: request.url(), authorization: request.headers().authorization });
+      }
+    });
+    const person = newPerson("Ada");
+
+    await page.goto(`${product.webUrl}/tasks`);
+    await page.waitForURL(/\/sign-in\?next=%2Ftasks|\/sign-in\?next=\/tasks/);
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.waitForURL(/\/sign-up/);
+    await signUp(page, product.webUrl, person);
+    await page.getByText("No tasks yet").waitFor();
+    await assert.doesNotReject(page.getByTestId("signed-in-email").getByText(person.email).waitFor());
+
+    await addTask(page, "Buy milk", { priority: "high", due: "2020-01-01" });
+    await addTask(page, "Write report");
+    await addTask(page, "Call mum", { priority: "low" });
+    const list = page.getByRole("list", { name: "Your tasks" });
+    assert.deepEqual(await list.getByRole("listitem").locator("button[aria-label^='Edit']").allInnerTexts(), [
+      "Call mum",
+      "Write report",
+      "Buy milk",
+    ]);
+    await list.getByText("Overdue: 2020-01-01").waitFor();
+
+    // Edit in place.
+    await page.getByRole("button", { name: "Edit “Write report”" }).click();
+    await page.getByLabel("Task title", { exact: true }).fill("Write the report");
+    await page.getByLabel("Task title", { exact: true }).press("Enter");
+    await list.getByText("Write the report").waitFor();
+
+    // Complete, then filter.
+    await page.getByLabel("Mark “Buy milk” as completed").check();
+    await page.getByRole("tab", { name: /Completed \(1\)/ }).waitFor();
+    await page.getByRole("tab", { name: /Completed/ }).click();
+    await list.getByText("Buy milk").waitFor();
+    await waitForCount(list.getByRole("listitem"), 1);
+    await page.getByRole("tab", { name: /Pending/ }).click();
+    await list.getByText("Call mum").waitFor();
+    await waitForCount(list.getByRole("listitem"), 2);
+    await page.getByRole("tab", { name: /All/ }).click();
+
+    // Search.
+    await page.getByLabel("Search tasks").fill("report");
+    await waitForCount(list.getByRole("listitem"), 1);
+    await page.getByLabel("Search tasks").fill("");
+    await waitForCount(list.getByRole("listitem"), 3);
+
+    // Delete with undo, then delete for real.
+    await page.getByRole("button", { name: "Delete “Call mum”" }).click();
+    await page.getByRole("button", { name: "Undo" }).click();
+    await list.getByText("Call mum").waitFor();
+    await page.getByRole("button", { name: "Delete “Call mum”" }).click();
+    await page.waitForTimeout(5_500);
+
+    await page.reload();
+    await list.getByText("Write the report").waitFor();
+    assert.deepEqual((await list.locator("button[aria-label^='Edit']").allInnerTexts()).sort(), [
+      "Buy milk",
+      "Write the report",
+    ]);
+    assert.equal(await page.getByLabel("Mark “Buy milk” as pending").isChecked(), true, "completion persisted");
+    await page.screenshot({ path: path.join(artifacts, "dashboard-light.png"), fullPage: true });
+
+    // Every call to the Task API carried a Bearer token with exactly the contract's claims.
+    assert.ok(apiCalls.length >= 5);
+    for (const call of apiCalls) assert.match(call.authorization ?? "", /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/, call.url);
+    const claims = decodeClaims((apiCalls[0]?.authorization ?? "").slice("Bearer ".length));
+    assert.deepEqual(Object.keys(claims).sort(), ["aud", "email", "exp", "iat", "iss", "sub"]);
+    assert.equal(claims.email, person.email);
+    assert.equal(claims.iss, product.webUrl);
+    assert.equal(claims.aud, product.apiUrl);
+    assert.equal(Number(claims.exp) - Number(claims.iat), 15 * 60);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.goto(`${product.webUrl}/tasks`);
+    await page.waitForURL(/\/sign-in\?next=/);
+    await context.close();
+  });
+
+  test("two people in two browsers never see each other's tasks", async () => {
+    const [first, second] = [await browser.newContext(), await browser.newContext()];
+    const [pageA, pageB] = [await first.newPage(), await second.newPage()];
+    await signUp(pageA, product.webUrl, newPerson("Alice"));
+    await signUp(pageB, product.webUrl, newPerson("Bob"));
+    await addTask(pageA, "Alice's secret plan");
+    await addTask(pageB, "Bob's shopping");
+    await pageA.reload();
+    await pageB.reload();
+    await pageA.getByText("Alice's secret plan").waitFor();
+    await pageB.getByText("Bob's shopping").waitFor();
+    assert.equal(await pageA.getByText("Bob's shopping").count(), 0);
+    assert.equal(await pageB.getByText("Alice's secret plan").count(), 0);
+    await first.close();
+    await second.close();
+  });
+
+  test("no serious or critical accessibility violations on sign-in, sign-up and the dashboard (empty and full); dark mode", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${product.webUrl}/sign-in`);
+    assert.deepEqual(await seriousViolations(page), [], "sign-in");
+    await page.goto(`${product.webUrl}/sign-up`);
+    assert.deepEqual(await seriousViolations(page), [], "sign-up");
+    await signUp(page, product.webUrl, newPerson("Grace"));
+    await page.getByText("No tasks yet").waitFor();
+    assert.deepEqual(await seriousViolations(page), [], "empty dashboard");
+    await addTask(page, "Overdue thing", { priority: "high", due: "2020-02-02" });
+    await addTask(page, "Something later", { due: "2099-12-31" });
+    await addTask(page, "Low priority idea", { priority: "low" });
+    assert.deepEqual(await seriousViolations(page), [], "full dashboard");
+    await page.emulateMedia({ colorScheme: "dark" });
+    assert.deepEqual(await seriousViolations(page), [], "full dashboard, dark");
+    await page.screenshot({ path: path.join(artifacts, "dashboard-dark.png"), fullPage: true });
+    await context.close();
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Browser-test set-up: the whole product started as `npm start` starts it
+ * (scripts/lib/product.ts), on free ports, against the test run's database,
+ * and Debian's Chromium driven by playwright-core.
+ */
+import { after } from "node:test";
+import AxeBuilder from "@axe-core/playwright";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { freePort } from "../../scripts/lib/free-port";
+import { type RunningProduct, startProduct } from "../../scripts/lib/product";
+
+export async function startTestProduct(env: Record<string, string> = {}): Promise<RunningProduct> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error("DATABASE_URL is not set: run the tests with `npm test`");
+  const product = await startProduct({
+    webPort: await freePort(),
+    apiPort: await freePort(),
+    databaseUrl,
+    stdio: "ignore",
+    log: () => {},
+    env: { LOG_LEVEL: "warn", ...env },
+  });
+  after(() => product.stop());
+  return product;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  after(() => browser.close());
+  return browser;
+}
+
+export interface Person {
+  name: string;
+  email: string;
+  password: string;
+}
+
+export function newPerson(name = "Ada"): Person {
+  return {
+    name,
+    email: `${name.toLowerCase()}-${crypto.randomUUID().slice(0, 8)}@example.test`,
+    password: "correct horse battery",
+  };
+}
+
+export async function signUp(page: Page, baseUrl: string, person: Person): Promise<void> {
+  await page.goto(`${baseUrl}/sign-up`);
+  await page.getByLabel("Name").fill(person.name);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.waitForURL(`${baseUrl}/tasks`);
+}
+
+export async function addTask(page: Page, title: string, options: { priority?: string; due?: string } = {}) {
+  await page.getByLabel("New task title").fill(title);
+  if (options.priority) await page.getByLabel("Priority").selectOption(options.priority);
+  if (options.due) await page.getByLabel("Due date").fill(options.due);
+  await page.getByLabel("New task title").press("Enter");
+  await page.getByRole("list", { name: "Your tasks" }).getByText(title, { exact: true }).waitFor();
+}
+
+/** Serious and critical accessibility violations on the page, as "rule: target" lines. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+}
+
+export function decodeClaims(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+}
+
+/** Waits until the locator matches exactly `count` elements (the list re-renders after a search). */
+export async function waitForCount(locator: Locator, count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await locator.count()) !== count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} elements, found ${await locator.count()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export type { BrowserContext, Page };
