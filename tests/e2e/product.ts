@@ -62,6 +62,9 @@ export async function signUp(page: Page, baseUrl: string, person: Person): Promi
   await page.getByLabel("Password").fill(person.password);
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL(`${baseUrl}/tasks`);
+  // The empty state appears once the page has hydrated and loaded the list:
+  // from then on the add form is handled by the app, not submitted natively.
+  await page.getByText("No tasks yet").waitFor();
 }
 
 export async function addTask(page: Page, title: string, options: { priority?: string; due?: string } = {}) {

@@ -37,11 +37,16 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   const [saving, setSaving] = useState(false);
   const pendingDeletes = useRef(new Map<string, ReturnType<typeof setTimeout>>());
 
+  // The latest typed text, read when leaving for sign-in; a ref, so that
+  // typing does not re-create the callbacks below (and re-fetch the list).
+  const draft = useRef({ title: "", description: "" });
+  draft.current = { title, description };
+
   /** Keep what the person typed, then send them to sign in and back here. */
   const goToSignIn = useCallback(() => {
-    sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ title, description }));
+    sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft.current));
     window.location.assign("/sign-in?next=/tasks");
-  }, [title, description]);
+  }, []);
 
   const handle = useCallback(
     (failure: unknown, what: string) => {
@@ -311,6 +316,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
       {error && (
         <div
           role="alert"
+          data-testid="error"
           className="mb-4 flex items-center justify-between gap-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
         >
           <span>{error}</span>

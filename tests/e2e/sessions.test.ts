@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { addTask, decodeClaims, launchBrowser, newPerson, signUp, startTestProduct } from "./product";
+
+// Access tokens live 5 seconds here, so a short test crosses several expiries.
+const product = await startTestProduct({ JWT_EXPIRES_IN: "5s" });
+const browser = await launchBrowser();
+
+describe("sessions and tokens in the browser", () => {
+  test("with 5-second tokens, work goes on across many expiries without interruption", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const tokens = new Set<string>();
+    const failures: number[] = [];
+    page.on("request", (request) => {
+      const authorization = request.headers().authorization;
+      if (request.url().startsWith(product.apiUrl) && authorization) tokens.add(authorization);
+    });
+    page.on("response", (response) => {
+      if (response.url().startsWith(product.apiUrl) && response.status() >= 400) failures.push(response.status());
+    });
+    await signUp(page, product.webUrl, newPerson("Lin"));
+    for (let i = 1; i <= 6; i++) {
+      await addTask(page, `Task ${i}`);
+      await page.waitForTimeout(2_000);
+    }
+    await page.reload();
+    await page.getByText("Task 6").waitFor();
+    assert.equal(await page.getByTestId("error").count(), 0, "no error was shown");
+    assert.deepEqual(failures, [], "no API request was refused");
+    assert.ok(tokens.size >= 3, `the token was renewed (${tokens.size} distinct tokens seen)`);
+    for (const token of tokens) {
+      const claims = decodeClaims(token.slice("Bearer ".length));
+      assert.equal(Number(claims.exp) - Number(claims.iat), 5);
+    }
+    await context.close();
+  });
+
+  test("sign out in one tab: the other tab follows, keeps what was typed, and a copied token lasts only until its exp", async () => {
+    const context = await browser.newContext();
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    const person = newPerson("Kim");
+    await signUp(first, product.webUrl, person);
+    await second.goto(`${product.webUrl}/tasks`);
+    await second.getByText("No tasks yet").waitFor();
+
+    // A token copied out of the session before signing out.
+    const copied = ((await (await first.request.get(`${product.webUrl}/api/auth/token`)).json()) as { token: string })
+      .token;
+    const sub = String(decodeClaims(copied).sub);
+
+    await first.getByRole("button", { name: "Sign out" }).click();
+    await first.waitForURL(/\/sign-in/);
+    await second.getByText("You signed out in another tab").waitFor();
+    await second.bringToFront();
+
+    await second.getByLabel("New task title").fill("Typed before noticing");
+    // The click itself navigates away (to sign in): do not wait on the old page.
+    await second.getByRole("button", { name: "Add task" }).click({ noWaitAfter: true });
+    await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
+    await second.getByLabel("Email").fill(person.email);
+    await second.getByLabel("Password").fill(person.password);
+    await second.getByRole("button", { name: "Sign in" }).click();
+    await second.waitForURL(`${product.webUrl}/tasks`);
+    const titleField = second.getByLabel("New task title");
+    for (let i = 0; i < 50 && (await titleField.inputValue()) !== "Typed before noticing"; i++) {
+      await second.waitForTimeout(100);
+    }
+    assert.equal(await titleField.inputValue(), "Typed before noticing", "the draft was kept");
+
+    // Stateless by design: the copied token works until its exp (5 s here), then no longer.
+    const list = () =>
+      fetch(`${product.apiUrl}/api/${sub}/tasks`, { headers: { authorization: `Bearer ${copied}` } }).then(
+        (r) => r.status,
+      );
+    const expiresAt = Number(decodeClaims(copied).exp) * 1000;
+    if (Date.now() < expiresAt - 500) assert.equal(await list(), 200);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt + 31_000 - Date.now())));
+    assert.equal(await list(), 401);
+    await context.close();
+  });
+});
+
+describe("sign-in and sign-up over HTTP", () => {
+  const post = (path: string, body: object, ip: string) =>
+    fetch(`${product.webUrl}/api/auth${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": ip },
+      body: JSON.stringify(body),
+    });
+
+  test("a wrong password and an unknown email get the same answer", async () => {
+    const ip = `10.9.${Math.floor(Math.random() * 250)}.1`;
+    const person = newPerson("Sam");
+    assert.equal((await post("/sign-up/email", person, ip)).status, 200);
+    const wrongPassword = await post("/sign-in/email", { email: person.email, password: "not the password" }, ip);
+    const unknownEmail = await post("/sign-in/email", { email: `nobody-${person.email}`, password: "whatever12" }, ip);
+    assert.equal(wrongPassword.status, unknownEmail.status);
+    assert.deepEqual(await wrongPassword.json(), await unknownEmail.json());
+  });
+
+  test("sign-in attempts are rate-limited: 429 with Retry-After", async () => {
+    const ip = `10.8.${Math.floor(Math.random() * 250)}.1`;
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 12; i++) {
+      const response = await post("/sign-in/email", { email: "nobody@example.test", password: "whatever12" }, ip);
+      statuses.push(response.status);
+      if (response.status === 429)
+        retryAfter = response.headers.get("retry-after") ?? response.headers.get("x-retry-after");
+    }
+    assert.ok(statuses.includes(429), `statuses: ${statuses.join(",")}`);
+    assert.ok(Number(retryAfter) > 0, "Retry-After says when to try again");
+  });
+});
