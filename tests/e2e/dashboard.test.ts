@@ -105,6 +105,37 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
+  test("an edit of a task changed in another tab is not lost: the page says so and offers the current version", async () => {
+    const context = await browser.newContext();
+    const tabA = await context.newPage();
+    await signUp(tabA, product.webUrl, newPerson("Eve"));
+    await addTask(tabA, "Plan the trip");
+    const tabB = await context.newPage();
+    await tabB.goto(`${product.webUrl}/tasks`);
+    await tabB.getByText("Plan the trip").waitFor();
+
+    // Tab A starts editing (reading the task and its ETag)…
+    await tabA.bringToFront();
+    await tabA.getByRole("button", { name: "Edit “Plan the trip”" }).click();
+    await tabA.getByLabel("Task title", { exact: true }).fill("Plan the trip to Rome");
+    // …while tab B renames the same task.
+    await tabB.bringToFront();
+    await tabB.getByRole("button", { name: "Edit “Plan the trip”" }).click();
+    await tabB.getByLabel("Task title", { exact: true }).fill("Plan the trip to Oslo");
+    await tabB.getByLabel("Task title", { exact: true }).press("Enter");
+    await tabB.getByText("Plan the trip to Oslo").waitFor();
+
+    await tabA.bringToFront();
+    await tabA.getByLabel("Task title", { exact: true }).press("Enter");
+    await tabA.getByText("This task was changed elsewhere").waitFor();
+    await tabA.getByRole("list", { name: "Your tasks" }).getByText("Plan the trip to Oslo").waitFor();
+    await tabA.getByRole("button", { name: "Use my title" }).click();
+    await tabA.getByRole("list", { name: "Your tasks" }).getByText("Plan the trip to Rome").waitFor();
+    await tabB.reload();
+    await tabB.getByText("Plan the trip to Rome").waitFor();
+    await context.close();
+  });
+
   test("two people in two browsers never see each other's tasks", async () => {
     const [first, second] = [await browser.newContext(), await browser.newContext()];
     const [pageA, pageB] = [await first.newPage(), await second.newPage()];

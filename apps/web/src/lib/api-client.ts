@@ -26,6 +26,13 @@ export class ApiError extends Error {
   }
 }
 
+/** `If-Match` failed: the task changed in another tab or device since it was read. */
+export class ChangedElsewhereError extends Error {
+  constructor(readonly current: Task | undefined) {
+    super("changed elsewhere");
+  }
+}
+
 /** The network or the API is down (or 503): worth a retry, nothing was lost. */
 export class UnavailableError extends Error {}
 
@@ -115,8 +122,27 @@ export class TaskApiClient {
     return (await this.request("POST", "/tasks", input)).json();
   }
 
-  async update(id: string, changes: TaskChanges): Promise<Task> {
-    return (await this.request("PATCH", `/tasks/${id}`, changes)).json();
+  /** One task and its ETag, for a later write that must not overwrite someone else's change. */
+  async get(id: string): Promise<{ task: Task; etag: string | null }> {
+    const response = await this.request("GET", `/tasks/${id}`);
+    return { task: (await response.json()) as Task, etag: response.headers.get("etag") };
+  }
+
+  /** With an ETag, the change applies only if nobody changed the task since (else ChangedElsewhereError). */
+  async update(id: string, changes: TaskChanges, etag?: string | null): Promise<Task> {
+    try {
+      return (await this.request("PATCH", `/tasks/${id}`, changes, etag ? { "if-match": etag } : {})).json();
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.status === 412) {
+        throw new ChangedElsewhereError(
+          await this.get(id).then(
+            (current) => current.task,
+            () => undefined,
+          ),
+        );
+      }
+      throw failure;
+    }
   }
 
   async toggle(id: string): Promise<Task> {

@@ -1,6 +1,14 @@
 "use client";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, SignedOutError, type Task, TaskApiClient, type TaskInput, UnavailableError } from "@/lib/api-client";
+import {
+  ApiError,
+  ChangedElsewhereError,
+  SignedOutError,
+  type Task,
+  TaskApiClient,
+  type TaskInput,
+  UnavailableError,
+} from "@/lib/api-client";
 import { authClient } from "@/lib/auth-client";
 
 type Status = "all" | "pending" | "completed";
@@ -29,13 +37,15 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ text: string; undo?: () => void } | null>(null);
+  const [notice, setNotice] = useState<{ text: string; action?: { label: string; run: () => void } } | null>(null);
   const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
   const [priority, setPriority] = useState<TaskInput["priority"]>("medium");
   const [dueDate, setDueDate] = useState("");
   const [saving, setSaving] = useState(false);
   const pendingDeletes = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  /** ETags read when an edit starts: the save must not overwrite a change made elsewhere meanwhile. */
+  const editEtags = useRef(new Map<string, string | null>());
 
   // The latest typed text, read when leaving for sign-in; a ref, so that
   // typing does not re-create the callbacks below (and re-fetch the list).
@@ -141,6 +151,48 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     }
   }
 
+  /** Reads the task afresh when an edit starts, keeping its ETag for the save. */
+  async function startEdit(id: string) {
+    try {
+      const { task, etag } = await api.get(id);
+      editEtags.current.set(id, etag);
+      setTasks((current) => current?.map((t) => (t.id === id ? task : t)) ?? null);
+    } catch (failure) {
+      handle(failure, "Could not load the task");
+    }
+  }
+
+  async function rename(task: Task, newTitle: string) {
+    if (signedOutElsewhere) return goToSignIn();
+    const etag = editEtags.current.get(task.id);
+    editEtags.current.delete(task.id);
+    const before = tasks;
+    setTasks((current) => current?.map((t) => (t.id === task.id ? { ...t, title: newTitle } : t)) ?? null);
+    try {
+      const saved = await api.update(task.id, { title: newTitle }, etag);
+      setTasks((current) => current?.map((t) => (t.id === task.id ? saved : t)) ?? null);
+    } catch (failure) {
+      if (failure instanceof ChangedElsewhereError) {
+        // Show the current version, and keep the person's text one click away.
+        const current = failure.current;
+        setTasks((list) => (current ? (list?.map((t) => (t.id === task.id ? current : t)) ?? null) : before));
+        setNotice({
+          text: `This task was changed elsewhere; showing the current version. Your title was “${newTitle}”.`,
+          action: {
+            label: "Use my title",
+            run: () => {
+              setNotice(null);
+              void rename(current ?? task, newTitle);
+            },
+          },
+        });
+        return;
+      }
+      setTasks(before);
+      handle(failure, "Could not rename the task");
+    }
+  }
+
   function deleteTask(task: Task) {
     if (signedOutElsewhere) return goToSignIn();
     setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
@@ -159,11 +211,14 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     pendingDeletes.current.set(task.id, timer);
     setNotice({
       text: `Deleted “${task.title}”.`,
-      undo: () => {
-        clearTimeout(timer);
-        pendingDeletes.current.delete(task.id);
-        setNotice(null);
-        void refresh();
+      action: {
+        label: "Undo",
+        run: () => {
+          clearTimeout(timer);
+          pendingDeletes.current.delete(task.id);
+          setNotice(null);
+          void refresh();
+        },
       },
     });
   }
@@ -351,14 +406,8 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
                   "Could not update the task",
                 )
               }
-              onRename={(newTitle) =>
-                optimistic(
-                  task.id,
-                  (t) => ({ ...t, title: newTitle }),
-                  () => api.update(task.id, { title: newTitle }),
-                  "Could not rename the task",
-                )
-              }
+              onStartEdit={() => startEdit(task.id)}
+              onRename={(newTitle) => rename(task, newTitle)}
               onDelete={() => deleteTask(task)}
             />
           ))}
@@ -371,9 +420,9 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
           className="fixed inset-x-0 bottom-4 mx-auto flex w-fit items-center gap-4 rounded-md bg-slate-900 px-4 py-2 text-sm text-white shadow-lg dark:bg-slate-100 dark:text-slate-900"
         >
           <span>{notice.text}</span>
-          {notice.undo && (
-            <button type="button" onClick={notice.undo} className="font-semibold underline">
-              Undo
+          {notice.action && (
+            <button type="button" onClick={notice.action.run} className="font-semibold underline">
+              {notice.action.label}
             </button>
           )}
           <button type="button" aria-label="Dismiss" onClick={() => setNotice(null)}>
@@ -389,6 +438,7 @@ interface TaskRowProps {
   task: Task;
   today: string;
   onToggle(): void;
+  onStartEdit(): void;
   onRename(title: string): void;
   onDelete(): void;
 }
@@ -399,7 +449,7 @@ const priorityBadge = {
   high: "bg-rose-100 text-rose-900 dark:bg-rose-950 dark:text-rose-200",
 } as const;
 
-function TaskRow({ task, today, onToggle, onRename, onDelete }: TaskRowProps) {
+function TaskRow({ task, today, onToggle, onStartEdit, onRename, onDelete }: TaskRowProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(task.title);
   const overdue = !task.completed && task.due_date !== null && task.due_date < today;
@@ -442,7 +492,11 @@ function TaskRow({ task, today, onToggle, onRename, onDelete }: TaskRowProps) {
         ) : (
           <button
             type="button"
-            onClick={() => setEditing(true)}
+            onClick={() => {
+              setDraft(task.title);
+              setEditing(true);
+              onStartEdit();
+            }}
             className={`block w-full text-left ${task.completed ? "text-slate-500 line-through dark:text-slate-400" : ""}`}
             aria-label={`Edit “${task.title}”`}
           >
