@@ -170,6 +170,13 @@ describe("the dashboard in a real browser", () => {
     await page.emulateMedia({ colorScheme: "dark" });
     assert.deepEqual(await seriousViolations(page), [], "full dashboard, dark");
     await page.screenshot({ path: path.join(artifacts, "dashboard-dark.png"), fullPage: true });
+    // Down to a phone's width: nothing runs off the side.
+    await page.setViewportSize({ width: 375, height: 740 });
+    assert.ok(
+      ((await page.evaluate("document.documentElement.scrollWidth")) as number) <= 375,
+      "no horizontal scrolling at 375 px",
+    );
+    await page.screenshot({ path: path.join(artifacts, "dashboard-phone-dark.png"), fullPage: true });
     await context.close();
   });
 });

@@ -41,7 +41,13 @@ function createAuth() {
     },
     plugins: [
       jwt({
-        jwks: { keyPairConfig: { alg: "EdDSA", crv: "Ed25519" } },
+        jwks: {
+          keyPairConfig: { alg: "EdDSA", crv: "Ed25519" },
+          // A new signing key every 30 days; the old one stays in the JWKS for a
+          // day more, far longer than any token it signed can live.
+          rotationInterval: 30 * 24 * 3600,
+          gracePeriod: 24 * 3600,
+        },
         jwt: {
           issuer: config.baseUrl,
           audience: config.audience,
