@@ -19,7 +19,7 @@ import {
 } from "fastify-type-provider-zod";
 import type pg from "pg";
 import { createAuthenticateHook } from "./auth/authenticate";
-import { type AccessTokenVerifier, createAccessTokenVerifier } from "./auth/verify-access-token";
+import { createAccessTokenVerifier } from "./auth/verify-access-token";
 import type { ApiConfig } from "./config";
 import { HttpProblem, problemBody, sendProblem } from "./problem";
 import { TasksRepository } from "./tasks/tasks-repository";
@@ -28,8 +28,6 @@ import { tasksRoutes } from "./tasks/tasks-routes";
 export interface AppOptions {
   config: ApiConfig;
   pool: pg.Pool;
-  /** Tests may pass a verifier over their own keys; by default the JWKS URL of the config is used. */
-  verifyAccessToken?: AccessTokenVerifier;
   logger?: FastifyServerOptions["logger"];
 }
 
@@ -113,7 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  const verifyAccessToken = options.verifyAccessToken ?? createAccessTokenVerifier(config.auth);
+  const verifyAccessToken = createAccessTokenVerifier(config.auth);
   // The task routes, in their own scope: its hooks and rate limit apply to
   // them and to nothing else (health checks and docs stay open).
   await app.register(async (scope) => {

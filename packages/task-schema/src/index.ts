@@ -13,6 +13,13 @@ export const LIST_LIMIT_DEFAULT = 50;
 export const priorities = ["low", "medium", "high"] as const;
 export type Priority = (typeof priorities)[number];
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** User and task ids are UUIDs (any version, either case). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 /** Lengths count Unicode code points, not UTF-16 units: "🙂" is one character. */
 export function codePointLength(text: string): number {
   let n = 0;

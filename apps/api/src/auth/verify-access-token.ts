@@ -3,6 +3,7 @@
  * one signature check against the published JWKS, no database. `jose` does
  * the cryptography; this module fixes the policy.
  */
+import { isUuid } from "@tasks/task-schema";
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from "jose";
 
 export interface AccessTokenPolicy {
@@ -33,21 +34,17 @@ const KEYS_MAX_AGE_MS = 5 * 60_000;
 /** An unknown `kid` re-fetches the JWKS at most once per this period. */
 const REFETCH_COOLDOWN_MS = 30_000;
 const CACHE_MAX_ENTRIES = 10_000;
-/** User ids are UUIDs; anything else in `sub` is not a token of ours. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type AccessTokenVerifier = (token: string) => Promise<VerifiedToken>;
 
-export function createAccessTokenVerifier(policy: AccessTokenPolicy, keys?: JWTVerifyGetKey): AccessTokenVerifier {
+export function createAccessTokenVerifier(policy: AccessTokenPolicy): AccessTokenVerifier {
   // jose's remote key set looks keys up by `kid` in the JWKS we configured; it
   // never follows a token's `jku`/`x5u` nor trusts an embedded `jwk`.
-  const getKey =
-    keys ??
-    createRemoteJWKSet(new URL(policy.jwksUrl), {
-      cacheMaxAge: KEYS_MAX_AGE_MS,
-      cooldownDuration: REFETCH_COOLDOWN_MS,
-      timeoutDuration: 5_000,
-    });
+  const getKey = createRemoteJWKSet(new URL(policy.jwksUrl), {
+    cacheMaxAge: KEYS_MAX_AGE_MS,
+    cooldownDuration: REFETCH_COOLDOWN_MS,
+    timeoutDuration: 5_000,
+  });
   const cache = new VerifiedTokenCache(CACHE_MAX_ENTRIES);
 
   return async function verifyAccessToken(token: string): Promise<VerifiedToken> {
@@ -76,7 +73,7 @@ async function verifyWithJose(
       requiredClaims: ["sub", "exp"],
       // jose already refuses any `crit` header it does not implement.
     });
-    if (typeof payload.sub !== "string" || !UUID.test(payload.sub) || typeof payload.exp !== "number") {
+    if (typeof payload.sub !== "string" || !isUuid(payload.sub) || typeof payload.exp !== "number") {
       throw new InvalidTokenError("sub must be a user id (UUID) and exp a number");
     }
     return { sub: payload.sub, exp: payload.exp };

@@ -47,6 +47,15 @@ function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, "\\$&")}%`;
 }
 
+/** The editable fields of a Task (API names) and the tasks table's columns for them. */
+const editableColumns = {
+  title: "title",
+  description: "description",
+  completed: "completed",
+  priority: "priority",
+  due_date: "dueDate",
+} as const;
+
 const userId = sql.placeholder("userId");
 const taskId = sql.placeholder("taskId");
 const ownTask = and(eq(tasks.id, taskId), eq(tasks.userId, userId));
@@ -84,14 +93,6 @@ export class TasksRepository {
       limit: query.limit,
       offset: query.offset,
     };
-    const where = and(
-      eq(tasks.userId, userId),
-      query.status === "all" ? undefined : eq(tasks.completed, query.status === "completed"),
-      query.priority ? eq(tasks.priority, sql.placeholder("priority")) : undefined,
-      query.q
-        ? or(ilike(tasks.title, sql.placeholder("pattern")), ilike(tasks.description, sql.placeholder("pattern")))
-        : undefined,
-    );
     // One row back, whatever the page size: the page's JSON already joined
     // (in list order) and the number of matches before LIMIT.
     const page = this.statement<{ items: string | null; total: number | null }[]>(shape, (name) => {
@@ -103,7 +104,7 @@ export class TasksRepository {
           position: sql<number>`row_number() OVER (ORDER BY ${sql.join(ordering, sql`, `)})`.as("position"),
         })
         .from(tasks)
-        .where(where)
+        .where(listFilter(query))
         .orderBy(...ordering)
         .limit(sql.placeholder("limit"))
         .offset(sql.placeholder("offset"))
@@ -124,7 +125,7 @@ export class TasksRepository {
       this.db
         .select({ total: sql<number>`count(*)`.mapWith(Number) })
         .from(tasks)
-        .where(where)
+        .where(listFilter(query))
         .prepare(name),
     );
     const [counted] = await count.execute(values);
@@ -173,17 +174,12 @@ export class TasksRepository {
     changes: TaskReplace | TaskPatch,
     precondition: WritePrecondition,
   ): Promise<TaskRecord | WriteRefusal> {
-    const columns = {
-      title: "title",
-      description: "description",
-      completed: "completed",
-      priority: "priority",
-      due_date: "dueDate",
-    } as const;
-    const named = (Object.keys(columns) as (keyof typeof columns)[]).filter((field) => changes[field] !== undefined);
+    const named = (Object.keys(editableColumns) as (keyof typeof editableColumns)[]).filter(
+      (field) => changes[field] !== undefined,
+    );
     const guard = preconditionKind(precondition);
     const update = this.statement<TaskRecord[]>(`update:${named.join(",")}:${guard}`, (name) => {
-      const fields = Object.fromEntries(named.map((field) => [columns[field], sql.placeholder(field)]));
+      const fields = Object.fromEntries(named.map((field) => [editableColumns[field], sql.placeholder(field)]));
       return this.db
         .update(tasks)
         .set(
@@ -254,6 +250,18 @@ function versionsOf(precondition: WritePrecondition): number[] {
 function versionGuard(kind: "versions" | "none"): SQL | undefined {
   // An empty list of versions (nothing parseable in If-Match) matches no row.
   return kind === "versions" ? sql`${tasks.version} = ANY(${sql.placeholder("versions")}::int[])` : undefined;
+}
+
+/** The list's WHERE clause for a query's shape; the values are placeholders filled per request. */
+function listFilter(query: TaskListQuery): SQL | undefined {
+  return and(
+    eq(tasks.userId, userId),
+    query.status === "all" ? undefined : eq(tasks.completed, query.status === "completed"),
+    query.priority ? eq(tasks.priority, sql.placeholder("priority")) : undefined,
+    query.q
+      ? or(ilike(tasks.title, sql.placeholder("pattern")), ilike(tasks.description, sql.placeholder("pattern")))
+      : undefined,
+  );
 }
 
 function listOrder(sort: TaskListQuery["sort"], order: "asc" | "desc"): SQL[] {

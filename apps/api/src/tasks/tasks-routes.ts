@@ -4,15 +4,13 @@
  * works only on `request.userId`'s tasks.
  */
 import { createHash } from "node:crypto";
-import { Problem, Task, TaskCreate, TaskListQuery, TaskPatch, TaskReplace } from "@tasks/task-schema";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import { isUuid, Problem, Task, TaskCreate, TaskListQuery, TaskPatch, TaskReplace } from "@tasks/task-schema";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpProblem } from "../problem";
 import { etagForVersion, parseIfMatch } from "./etag";
 import type { TaskRecord, TasksRepository, WriteRefusal } from "./tasks-repository";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const UserParams = z.object({ user_id: z.string().meta({ description: "Must be the token's `sub`." }) });
 const TaskParams = UserParams.extend({ id: z.string().meta({ description: "The task's id (a UUID)." }) });
@@ -32,8 +30,22 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
 
   /** A path id that is not a UUID names no task: 404, like any other missing one. */
   const taskId = (id: string): string => {
-    if (!UUID.test(id)) throw notFound();
+    if (!isUuid(id)) throw notFound();
     return id.toLowerCase();
+  };
+
+  /** PUT and PATCH differ only in their body schema (PUT's fills in the defaults). */
+  const updateTask = async (
+    request: FastifyRequest<{ Params: { id: string }; Body: TaskReplace | TaskPatch }>,
+    reply: FastifyReply,
+  ) => {
+    const result = await repository.updateTaskForUser(
+      request.userId,
+      taskId(request.params.id),
+      request.body,
+      parseIfMatch(request.headers["if-match"]),
+    );
+    return sendWriteResult(reply, result);
   };
 
   api.get(
@@ -102,16 +114,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
         response: { 200: Task, ...errors(400, 404, 412, 413, 415, 422, ...common) },
       },
     },
-    async (request, reply) => {
-      const id = taskId(request.params.id);
-      const result = await repository.updateTaskForUser(
-        request.userId,
-        id,
-        request.body,
-        parseIfMatch(request.headers["if-match"]),
-      );
-      return sendWriteResult(reply, result);
-    },
+    updateTask,
   );
 
   api.patch(
@@ -126,16 +129,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
         response: { 200: Task, ...errors(400, 404, 412, 413, 415, 422, ...common) },
       },
     },
-    async (request, reply) => {
-      const id = taskId(request.params.id);
-      const result = await repository.updateTaskForUser(
-        request.userId,
-        id,
-        request.body,
-        parseIfMatch(request.headers["if-match"]),
-      );
-      return sendWriteResult(reply, result);
-    },
+    updateTask,
   );
 
   // Its own scope, so that any body (of any type, even malformed) is read and dropped.

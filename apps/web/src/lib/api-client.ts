@@ -97,7 +97,7 @@ export class TaskApiClient {
       response = await send(await this.accessToken(true));
       if (response.status === 401) throw new SignedOutError("signed out");
     }
-    if (response.status === 503 || response.status >= 500) {
+    if (response.status >= 500) {
       throw new UnavailableError("The task service is unavailable right now. Nothing was changed; try again.");
     }
     if (!response.ok) {

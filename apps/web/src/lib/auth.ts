@@ -35,8 +35,8 @@ function createAuth() {
       window: 60,
       max: 300,
       customRules: {
-        "/sign-in/email": { window: 60, max: Number(process.env.AUTH_SIGN_IN_LIMIT ?? 10) },
-        "/sign-up/email": { window: 60, max: Number(process.env.AUTH_SIGN_UP_LIMIT ?? 10) },
+        "/sign-in/email": { window: 60, max: 10 },
+        "/sign-up/email": { window: 60, max: 10 },
       },
     },
     plugins: [

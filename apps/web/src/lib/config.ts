@@ -6,6 +6,9 @@
 import "server-only";
 import { z } from "zod";
 
+const TIME_SPAN = /^(\d+)\s*(s|m|h|d)$/;
+const timeSpan = z.string().regex(TIME_SPAN, "must be like 30s, 15m, 1h or 7d");
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
@@ -16,20 +19,14 @@ const EnvSchema = z.object({
   BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
   API_URL: z.url().default("http://localhost:8000"),
   AUTH_AUDIENCE: z.string().min(1).optional(),
-  JWT_EXPIRES_IN: z
-    .string()
-    .regex(/^\d+\s*(s|m|h|d)$/, "must be like 30s, 15m, 1h or 7d")
-    .default("15m"),
-  SESSION_EXPIRES_IN: z
-    .string()
-    .regex(/^\d+\s*(s|m|h|d)$/, "must be like 30s, 15m, 1h or 7d")
-    .default("7d"),
+  JWT_EXPIRES_IN: timeSpan.default("15m"),
+  SESSION_EXPIRES_IN: timeSpan.default("7d"),
 });
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
 export function toSeconds(span: string): number {
-  const match = /^(\d+)\s*(s|m|h|d)$/.exec(span);
+  const match = TIME_SPAN.exec(span);
   if (!match) throw new Error(`not a time span: ${span}`);
   return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
 }

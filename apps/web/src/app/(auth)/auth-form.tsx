@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { field, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 
 interface AuthFormProps {
@@ -9,8 +10,7 @@ interface AuthFormProps {
   next: string;
 }
 
-const inputClass =
-  "w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100";
+const inputClass = `w-full ${field}`;
 
 export function AuthForm({ mode, next }: AuthFormProps) {
   const router = useRouter();
@@ -84,11 +84,7 @@ export function AuthForm({ mode, next }: AuthFormProps) {
             {error}
           </p>
         )}
-        <button
-          type="submit"
-          disabled={pending}
-          className="w-full rounded-md bg-indigo-700 px-4 py-2 font-medium text-white hover:bg-indigo-800 disabled:opacity-60"
-        >
+        <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : signUp ? "Sign up" : "Sign in"}
         </button>
       </form>

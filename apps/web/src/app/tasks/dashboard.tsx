@@ -1,5 +1,6 @@
 "use client";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { field, primaryButton } from "@/components/styles";
 import {
   ApiError,
   ChangedElsewhereError,
@@ -10,7 +11,6 @@ import {
   UnavailableError,
 } from "@/lib/api-client";
 import { authClient } from "@/lib/auth-client";
-import { field } from "./field";
 import { TaskRow } from "./task-row";
 
 type Status = "all" | "pending" | "completed";
@@ -42,6 +42,8 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   const [priority, setPriority] = useState<TaskInput["priority"]>("medium");
   const [dueDate, setDueDate] = useState("");
   const [saving, setSaving] = useState(false);
+  /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
+  const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
   const pendingDeletes = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   /** ETags read when an edit starts: the save must not overwrite a change made elsewhere meanwhile. */
   const editEtags = useRef(new Map<string, string | null>());
@@ -107,7 +109,6 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     };
     return () => channel.close();
   }, []);
-  const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
 
   async function addTask(event: React.FormEvent) {
     event.preventDefault();
@@ -135,18 +136,23 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     }
   }
 
-  /** Apply a change at once; put it back with a message if the API refuses. */
-  async function optimistic(id: string, change: (task: Task) => Task, call: () => Promise<Task>, what: string) {
+  /** Shows this version of a task in place of the one with its id. */
+  function putTask(task: Task) {
+    setTasks((current) => current?.map((t) => (t.id === task.id ? task : t)) ?? null);
+  }
+
+  /** Flips at once; puts it back with a message if the API refuses. */
+  async function toggleTask(task: Task) {
     if (signedOutElsewhere) return goToSignIn();
     const before = tasks;
-    setTasks((current) => current?.map((task) => (task.id === id ? change(task) : task)) ?? null);
+    putTask({ ...task, completed: !task.completed });
     try {
-      const saved = await call();
-      setTasks((current) => current?.map((task) => (task.id === id ? saved : task)) ?? null);
+      putTask(await api.toggle(task.id));
+      // Counts and the current filter change with it.
       void refresh();
     } catch (failure) {
       setTasks(before);
-      handle(failure, what);
+      handle(failure, "Could not update the task");
     }
   }
 
@@ -155,7 +161,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     try {
       const { task, etag } = await api.get(id);
       editEtags.current.set(id, etag);
-      setTasks((current) => current?.map((t) => (t.id === id ? task : t)) ?? null);
+      putTask(task);
     } catch (failure) {
       handle(failure, "Could not load the task");
     }
@@ -166,15 +172,15 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     const etag = editEtags.current.get(task.id);
     editEtags.current.delete(task.id);
     const before = tasks;
-    setTasks((current) => current?.map((t) => (t.id === task.id ? { ...t, title: newTitle } : t)) ?? null);
+    putTask({ ...task, title: newTitle });
     try {
-      const saved = await api.update(task.id, { title: newTitle }, etag);
-      setTasks((current) => current?.map((t) => (t.id === task.id ? saved : t)) ?? null);
+      putTask(await api.update(task.id, { title: newTitle }, etag));
     } catch (failure) {
       if (failure instanceof ChangedElsewhereError) {
         // Show the current version, and keep the person's text one click away.
         const current = failure.current;
-        setTasks((list) => (current ? (list?.map((t) => (t.id === task.id ? current : t)) ?? null) : before));
+        if (current) putTask(current);
+        else setTasks(before);
         setNotice({
           text: `This task was changed elsewhere; showing the current version. Your title was “${newTitle}”.`,
           action: {
@@ -275,11 +281,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
             className={`${field} flex-1`}
             autoComplete="off"
           />
-          <button
-            type="submit"
-            disabled={saving}
-            className="rounded-md bg-indigo-700 px-4 py-2 font-medium text-white hover:bg-indigo-800 disabled:opacity-60"
-          >
+          <button type="submit" disabled={saving} className={primaryButton}>
             {saving ? "Adding…" : "Add task"}
           </button>
         </div>
@@ -397,14 +399,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
               key={task.id}
               task={task}
               today={today}
-              onToggle={() =>
-                optimistic(
-                  task.id,
-                  (t) => ({ ...t, completed: !t.completed }),
-                  () => api.toggle(task.id),
-                  "Could not update the task",
-                )
-              }
+              onToggle={() => toggleTask(task)}
               onStartEdit={() => startEdit(task.id)}
               onRename={(newTitle) => rename(task, newTitle)}
               onDelete={() => deleteTask(task)}

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
+import { field } from "@/components/styles";
 import type { Task } from "@/lib/api-client";
-import { field } from "./field";
 
 interface TaskRowProps {
   task: Task;
