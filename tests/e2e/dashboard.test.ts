@@ -49,11 +49,22 @@ describe("the dashboard in a real browser", () => {
     ]);
     await list.getByText("Overdue: 2020-01-01").waitFor();
 
-    // Edit in place.
+    // Edit every field in place; Escape leaves the task as it was.
+    await page.getByRole("button", { name: "Edit “Call mum”" }).click();
+    await page.getByLabel("Task title", { exact: true }).fill("Call dad");
+    await page.getByLabel("Task title", { exact: true }).press("Escape");
+    await list.getByRole("button", { name: "Edit “Call mum”" }).waitFor();
+    assert.equal(await list.getByText("Call dad").count(), 0);
     await page.getByRole("button", { name: "Edit “Write report”" }).click();
     await page.getByLabel("Task title", { exact: true }).fill("Write the report");
+    await page.getByLabel("Task description").fill("Quarterly numbers");
+    await page.getByLabel("Task priority").selectOption("high");
+    await page.getByLabel("Task due date").fill("2099-01-31");
+    await page.screenshot({ path: path.join(artifacts, "dashboard-editing.png") });
     await page.getByLabel("Task title", { exact: true }).press("Enter");
     await list.getByText("Write the report").waitFor();
+    await list.getByText("Quarterly numbers").waitFor();
+    await list.getByText("Due 2099-01-31").waitFor();
 
     // Complete, then filter.
     await page.getByLabel("Mark “Buy milk” as completed").check();
@@ -64,7 +75,10 @@ describe("the dashboard in a real browser", () => {
     await page.getByRole("tab", { name: /Pending/ }).click();
     await list.getByText("Call mum").waitFor();
     await waitForCount(list.getByRole("listitem"), 2);
-    await page.getByRole("tab", { name: /All/ }).click();
+    // The filter is a tab list: arrow keys move between its tabs.
+    await page.getByRole("tab", { name: /Pending/ }).press("ArrowLeft");
+    await waitForCount(page.getByRole("tab", { name: /All/, selected: true }), 1);
+    await waitForCount(list.getByRole("listitem"), 3);
 
     // Search.
     await page.getByLabel("Search tasks").fill("report");
@@ -81,6 +95,8 @@ describe("the dashboard in a real browser", () => {
 
     await page.reload();
     await list.getByText("Write the report").waitFor();
+    await list.getByText("Quarterly numbers").waitFor();
+    await list.getByText("Due 2099-01-31").waitFor();
     assert.deepEqual((await list.locator("button[aria-label^='Edit']").allInnerTexts()).sort(), [
       "Buy milk",
       "Write the report",
@@ -127,9 +143,12 @@ describe("the dashboard in a real browser", () => {
 
     await tabA.bringToFront();
     await tabA.getByLabel("Task title", { exact: true }).press("Enter");
-    await tabA.getByText("This task was changed elsewhere").waitFor();
+    await tabA
+      .getByRole("status")
+      .getByText(/This task was changed elsewhere.*Your changes: title/)
+      .waitFor();
     await tabA.getByRole("list", { name: "Your tasks" }).getByText("Plan the trip to Oslo").waitFor();
-    await tabA.getByRole("button", { name: "Use my title" }).click();
+    await tabA.getByRole("button", { name: "Use my changes" }).click();
     await tabA.getByRole("list", { name: "Your tasks" }).getByText("Plan the trip to Rome").waitFor();
     await tabB.reload();
     await tabB.getByText("Plan the trip to Rome").waitFor();

@@ -1,4 +1,6 @@
 "use client";
+import * as Tabs from "@radix-ui/react-tabs";
+import * as Toast from "@radix-ui/react-toast";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { field, primaryButton } from "@/components/styles";
 import {
@@ -7,6 +9,7 @@ import {
   SignedOutError,
   type Task,
   TaskApiClient,
+  type TaskChanges,
   type TaskInput,
   UnavailableError,
 } from "@/lib/api-client";
@@ -20,6 +23,14 @@ const STATUS_LABELS = { all: "All", pending: "Pending", completed: "Completed" }
 const DRAFT_KEY = "tasks:draft";
 const AUTH_CHANNEL = "tasks:auth";
 const UNDO_MS = 5_000;
+
+interface Notice {
+  id: number;
+  text: string;
+  action?: { label: string; run: () => void };
+  /** How long it stays; Infinity until dismissed. */
+  duration: number;
+}
 
 interface DashboardProps {
   apiUrl: string;
@@ -35,8 +46,13 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   const [sort, setSort] = useState<Sort>("created");
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ text: string; action?: { label: string; run: () => void } } | null>(null);
+  /** What failed, and the action that tries it again (by default, reloading the list). */
+  const [error, setError] = useState<{ text: string; retry?: () => void } | null>(null);
+  /** A short message at the bottom (undo, changed elsewhere); a new one replaces the last. */
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const noticeCount = useRef(0);
+  const notify = (text: string, action: Notice["action"], duration: number) =>
+    setNotice({ id: ++noticeCount.current, text, action, duration });
   const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
   const [priority, setPriority] = useState<TaskInput["priority"]>("medium");
@@ -47,6 +63,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   const pendingDeletes = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   /** ETags read when an edit starts: the save must not overwrite a change made elsewhere meanwhile. */
   const editEtags = useRef(new Map<string, string | null>());
+  const addForm = useRef<HTMLFormElement>(null);
 
   // The latest typed text, read when leaving for sign-in; a ref, so that
   // typing does not re-create the callbacks below (and re-fetch the list).
@@ -59,12 +76,14 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     window.location.assign("/sign-in?next=/tasks");
   }, []);
 
+  /** Says what failed, in words; `retry` (when given) is what the banner's Retry does. */
   const handle = useCallback(
-    (failure: unknown, what: string) => {
+    (failure: unknown, what: string, retry?: () => void) => {
       if (failure instanceof SignedOutError) return goToSignIn();
-      if (failure instanceof UnavailableError) return setError(failure.message);
-      if (failure instanceof ApiError) return setError(`${what}: ${failure.errors?.[0]?.message ?? failure.message}`);
-      setError(`${what}: something went wrong.`);
+      if (failure instanceof UnavailableError) return setError({ text: `${what}. ${failure.message}`, retry });
+      if (failure instanceof ApiError)
+        return setError({ text: `${what}: ${failure.errors?.[0]?.message ?? failure.message}` });
+      setError({ text: `${what}: something went wrong.`, retry });
     },
     [goToSignIn],
   );
@@ -113,7 +132,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   async function addTask(event: React.FormEvent) {
     event.preventDefault();
     if (signedOutElsewhere) return goToSignIn();
-    if (!title.trim()) return setError("Give the task a title.");
+    if (!title.trim()) return setError({ text: "Give the task a title." });
     setSaving(true);
     try {
       const created = await api.create({
@@ -130,7 +149,8 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
       setCounts((c) => ({ ...c, all: c.all + 1, pending: c.pending + 1 }));
       setError(null);
     } catch (failure) {
-      handle(failure, "Could not add the task");
+      // The form keeps what was typed; Retry submits it again.
+      handle(failure, "Could not add the task", () => addForm.current?.requestSubmit());
     } finally {
       setSaving(false);
     }
@@ -152,7 +172,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
       void refresh();
     } catch (failure) {
       setTasks(before);
-      handle(failure, "Could not update the task");
+      handle(failure, "Could not update the task", () => void toggleTask(task));
     }
   }
 
@@ -167,34 +187,31 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     }
   }
 
-  async function rename(task: Task, newTitle: string) {
+  /** Applies the person's edits at once; with the ETag read when editing began, a change made elsewhere is not overwritten. */
+  async function saveTask(task: Task, changes: TaskChanges, etag = editEtags.current.get(task.id)) {
     if (signedOutElsewhere) return goToSignIn();
-    const etag = editEtags.current.get(task.id);
     editEtags.current.delete(task.id);
     const before = tasks;
-    putTask({ ...task, title: newTitle });
+    putTask({ ...task, ...changes });
     try {
-      putTask(await api.update(task.id, { title: newTitle }, etag));
+      putTask(await api.update(task.id, changes, etag));
+      setError(null);
     } catch (failure) {
       if (failure instanceof ChangedElsewhereError) {
-        // Show the current version, and keep the person's text one click away.
+        // Show the current version, and keep the person's edits one click away.
         const current = failure.current;
         if (current) putTask(current);
         else setTasks(before);
-        setNotice({
-          text: `This task was changed elsewhere; showing the current version. Your title was “${newTitle}”.`,
-          action: {
-            label: "Use my title",
-            run: () => {
-              setNotice(null);
-              void rename(current ?? task, newTitle);
-            },
-          },
-        });
+        notify(
+          `This task was changed elsewhere; showing the current version. Your changes: ${describeChanges(changes)}.`,
+          { label: "Use my changes", run: () => void saveTask(current ?? task, changes, null) },
+          Number.POSITIVE_INFINITY,
+        );
         return;
       }
       setTasks(before);
-      handle(failure, "Could not rename the task");
+      // Nothing typed is lost: Retry sends the same edits again.
+      handle(failure, "Could not save your changes", () => void saveTask(task, changes, etag));
     }
   }
 
@@ -209,23 +226,26 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
       } catch (failure) {
         if (!(failure instanceof ApiError && failure.status === 404)) {
           setTasks((current) => (current ? [task, ...current] : [task]));
-          handle(failure, "Could not delete the task");
+          handle(failure, "Could not delete the task", () => deleteTask(task));
         }
       }
     }, UNDO_MS);
     pendingDeletes.current.set(task.id, timer);
-    setNotice({
-      text: `Deleted “${task.title}”.`,
-      action: {
+    notify(
+      `Deleted “${task.title}”.`,
+      {
         label: "Undo",
         run: () => {
+          // The toast can outlive the timer (it pauses while hovered or focused).
+          if (!pendingDeletes.current.has(task.id))
+            return notify("Too late to undo: the task was deleted.", undefined, 4_000);
           clearTimeout(timer);
           pendingDeletes.current.delete(task.id);
-          setNotice(null);
           void refresh();
         },
       },
-    });
+      UNDO_MS,
+    );
   }
 
   async function signOut() {
@@ -264,6 +284,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
       )}
 
       <form
+        ref={addForm}
         onSubmit={addTask}
         className="mb-6 space-y-3 rounded-lg bg-white p-4 shadow-sm dark:bg-slate-900"
         aria-label="Add a task"
@@ -323,107 +344,131 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
         </div>
       </form>
 
-      <div className="mb-4 flex flex-wrap items-center gap-2">
-        <div
-          role="tablist"
-          aria-label="Filter tasks"
-          className="flex rounded-md border border-slate-300 dark:border-slate-700"
-        >
-          {(["all", "pending", "completed"] as const).map((value) => (
+      <Tabs.Root value={status} onValueChange={(value) => setStatus(value as Status)}>
+        <div className="mb-4 flex flex-wrap items-center gap-2">
+          <Tabs.List
+            aria-label="Filter tasks"
+            className="flex rounded-md border border-slate-300 dark:border-slate-700"
+          >
+            {(["all", "pending", "completed"] as const).map((value) => (
+              <Tabs.Trigger
+                key={value}
+                value={value}
+                className="px-3 py-1.5 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 data-[state=active]:bg-indigo-700 data-[state=active]:text-white dark:hover:bg-slate-800"
+              >
+                {STATUS_LABELS[value]} ({counts[value]})
+              </Tabs.Trigger>
+            ))}
+          </Tabs.List>
+          <label htmlFor="search" className="sr-only">
+            Search tasks
+          </label>
+          <input
+            id="search"
+            type="search"
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+            placeholder="Search"
+            className={`${field} flex-1 py-1.5`}
+          />
+          <label htmlFor="sort" className="sr-only">
+            Sort by
+          </label>
+          <select
+            id="sort"
+            value={sort}
+            onChange={(event) => setSort(event.target.value as Sort)}
+            className={`${field} py-1.5`}
+          >
+            <option value="created">Newest first</option>
+            <option value="due">Due date</option>
+            <option value="priority">Priority</option>
+            <option value="title">Title A–Z</option>
+          </select>
+        </div>
+
+        {error && (
+          <div
+            role="alert"
+            data-testid="error"
+            className="mb-4 flex items-center justify-between gap-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+          >
+            <span>{error.text}</span>
             <button
-              key={value}
               type="button"
-              role="tab"
-              aria-selected={status === value}
-              onClick={() => setStatus(value)}
-              className={`px-3 py-1.5 text-sm ${status === value ? "bg-indigo-700 text-white" : "hover:bg-slate-100 dark:hover:bg-slate-800"}`}
+              onClick={() => {
+                setError(null);
+                (error.retry ?? refresh)();
+              }}
+              className="font-medium underline"
             >
-              {STATUS_LABELS[value]} ({counts[value]})
+              Retry
             </button>
-          ))}
-        </div>
-        <label htmlFor="search" className="sr-only">
-          Search tasks
-        </label>
-        <input
-          id="search"
-          type="search"
-          value={search}
-          onChange={(event) => setSearch(event.target.value)}
-          placeholder="Search"
-          className={`${field} flex-1 py-1.5`}
-        />
-        <label htmlFor="sort" className="sr-only">
-          Sort by
-        </label>
-        <select
-          id="sort"
-          value={sort}
-          onChange={(event) => setSort(event.target.value as Sort)}
-          className={`${field} py-1.5`}
-        >
-          <option value="created">Newest first</option>
-          <option value="due">Due date</option>
-          <option value="priority">Priority</option>
-          <option value="title">Title A–Z</option>
-        </select>
-      </div>
+          </div>
+        )}
 
-      {error && (
-        <div
-          role="alert"
-          data-testid="error"
-          className="mb-4 flex items-center justify-between gap-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
-        >
-          <span>{error}</span>
-          <button type="button" onClick={() => void refresh()} className="font-medium underline">
-            Retry
-          </button>
-        </div>
-      )}
-
-      {tasks === null ? (
-        <ul aria-label="Loading tasks" className="space-y-2">
-          {[0, 1, 2].map((n) => (
-            <li key={n} className="h-14 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
-          ))}
-        </ul>
-      ) : tasks.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
-          {query || status !== "all" ? "No tasks match." : "No tasks yet. Add your first one above."}
-        </p>
-      ) : (
-        <ul aria-label="Your tasks" className="space-y-2">
-          {tasks.map((task) => (
-            <TaskRow
-              key={task.id}
-              task={task}
-              today={today}
-              onToggle={() => toggleTask(task)}
-              onStartEdit={() => startEdit(task.id)}
-              onRename={(newTitle) => rename(task, newTitle)}
-              onDelete={() => deleteTask(task)}
-            />
-          ))}
-        </ul>
-      )}
-
-      {notice && (
-        <div
-          role="status"
-          className="fixed inset-x-0 bottom-4 mx-auto flex w-fit items-center gap-4 rounded-md bg-slate-900 px-4 py-2 text-sm text-white shadow-lg dark:bg-slate-100 dark:text-slate-900"
-        >
-          <span>{notice.text}</span>
-          {notice.action && (
-            <button type="button" onClick={notice.action.run} className="font-semibold underline">
-              {notice.action.label}
-            </button>
+        {/* One panel, whatever the filter: the list shows the selected tab's tasks. */}
+        <Tabs.Content value={status} className="focus-visible:outline-2 focus-visible:outline-indigo-500">
+          {tasks === null ? (
+            <ul aria-label="Loading tasks" className="space-y-2">
+              {[0, 1, 2].map((n) => (
+                <li key={n} className="h-14 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
+              ))}
+            </ul>
+          ) : tasks.length === 0 ? (
+            <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
+              {query || status !== "all" ? "No tasks match." : "No tasks yet. Add your first one above."}
+            </p>
+          ) : (
+            <ul aria-label="Your tasks" className="space-y-2">
+              {tasks.map((task) => (
+                <TaskRow
+                  key={task.id}
+                  task={task}
+                  today={today}
+                  onToggle={() => toggleTask(task)}
+                  onStartEdit={() => startEdit(task.id)}
+                  onSave={(changes) => saveTask(task, changes)}
+                  onDelete={() => deleteTask(task)}
+                />
+              ))}
+            </ul>
           )}
-          <button type="button" aria-label="Dismiss" onClick={() => setNotice(null)}>
-            ×
-          </button>
-        </div>
-      )}
+        </Tabs.Content>
+      </Tabs.Root>
+
+      <Toast.Provider swipeDirection="down" label="Notification">
+        {notice && (
+          <Toast.Root
+            key={notice.id}
+            duration={notice.duration}
+            onOpenChange={(open) => {
+              if (!open) setNotice(null);
+            }}
+            className="flex items-center gap-4 rounded-md bg-slate-900 px-4 py-2 text-sm text-white shadow-lg dark:bg-slate-100 dark:text-slate-900"
+          >
+            <Toast.Description>{notice.text}</Toast.Description>
+            {notice.action && (
+              <Toast.Action
+                altText={notice.action.label}
+                onClick={notice.action.run}
+                className="font-semibold underline"
+              >
+                {notice.action.label}
+              </Toast.Action>
+            )}
+            <Toast.Close aria-label="Dismiss">×</Toast.Close>
+          </Toast.Root>
+        )}
+        <Toast.Viewport className="fixed inset-x-0 bottom-4 z-10 mx-auto flex w-fit max-w-[calc(100vw-2rem)] flex-col gap-2" />
+      </Toast.Provider>
     </div>
   );
+}
+
+/** "title, priority" — which fields an edit changed, for a message. */
+function describeChanges(changes: TaskChanges): string {
+  return Object.keys(changes)
+    .map((key) => key.replace("_", " "))
+    .join(", ");
 }

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import {
+  addTask,
+  launchBrowser,
+  newPerson,
+  signUp,
+  startDatabaseProxy,
+  startTestProduct,
+  waitForCount,
+} from "./product";
+
+// This product reaches its database through a proxy the test can cut.
+const database = await startDatabaseProxy(process.env.DATABASE_URL ?? "");
+const product = await startTestProduct({ DATABASE_URL: database.url });
+const browser = await launchBrowser();
+
+describe("when the database or the network fails", () => {
+  test("the page says so without blocking, keeps what was typed, rolls back, and Retry finishes the job", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signUp(page, product.webUrl, newPerson("Lin"));
+    await addTask(page, "Before the outage");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    const banner = page.getByTestId("error");
+    const newTitle = page.getByLabel("New task title");
+
+    database.cut();
+    // A toggle is shown at once, then put back when the API answers 503.
+    await page.getByLabel("Mark “Before the outage” as completed").check();
+    await banner.getByText(/Could not update the task\. The task service is unavailable/).waitFor();
+    assert.equal(await page.getByLabel("Mark “Before the outage” as completed").isChecked(), false, "rolled back");
+    // A new task: the message says so and the form keeps every field.
+    await newTitle.fill("Typed during the outage");
+    await page.getByLabel("Description").fill("and its description");
+    await newTitle.press("Enter");
+    await banner.getByText(/Could not add the task\. The task service is unavailable/).waitFor();
+    assert.equal(await newTitle.inputValue(), "Typed during the outage");
+    assert.equal(await page.getByLabel("Description").inputValue(), "and its description");
+    assert.equal(await newTitle.isEditable(), true, "the page is not blocked");
+
+    database.restore();
+    await banner.getByRole("button", { name: "Retry" }).click();
+    await list.getByText("Typed during the outage").waitFor();
+    assert.equal(await newTitle.inputValue(), "", "the form clears once the task is saved");
+    assert.equal(await banner.count(), 0);
+
+    // Offline: the same, with a message about the connection.
+    await context.setOffline(true);
+    await newTitle.fill("Typed while offline");
+    await newTitle.press("Enter");
+    await banner.getByText(/Cannot reach the task service/).waitFor();
+    assert.equal(await newTitle.inputValue(), "Typed while offline");
+    await context.setOffline(false);
+    await banner.getByRole("button", { name: "Retry" }).click();
+    await list.getByText("Typed while offline").waitFor();
+
+    // Nothing half-applied, nothing twice.
+    await page.reload();
+    await list.getByText("Typed while offline").waitFor();
+    await waitForCount(list.getByRole("listitem"), 3);
+    assert.deepEqual((await list.locator("button[aria-label^='Edit']").allInnerTexts()).sort(), [
+      "Before the outage",
+      "Typed during the outage",
+      "Typed while offline",
+    ]);
+    assert.equal(await page.getByLabel("Mark “Before the outage” as completed").isChecked(), false);
+    await context.close();
+  });
+
+  test("an edit that fails is kept: Retry saves the same changes", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signUp(page, product.webUrl, newPerson("Noor"));
+    await addTask(page, "Draft the plan");
+    const list = page.getByRole("list", { name: "Your tasks" });
+
+    await page.getByRole("button", { name: "Edit “Draft the plan”" }).click();
+    // Wait for the edit's read of the task (and its ETag) before the outage.
+    await page.waitForResponse((response) => /\/tasks\/[0-9a-f-]{36}$/.test(response.url()));
+    database.cut();
+    await page.getByLabel("Task title", { exact: true }).fill("Draft the final plan");
+    await page.getByLabel("Task description").fill("with dates");
+    await page.getByLabel("Task title", { exact: true }).press("Enter");
+    await page
+      .getByTestId("error")
+      .getByText(/Could not save your changes/)
+      .waitFor();
+    await list.getByText("Draft the plan", { exact: true }).waitFor();
+
+    database.restore();
+    await page.getByTestId("error").getByRole("button", { name: "Retry" }).click();
+    await list.getByText("Draft the final plan").waitFor();
+    await page.reload();
+    await list.getByText("Draft the final plan").waitFor();
+    await list.getByText("with dates").waitFor();
+    await context.close();
+  });
+});
