@@ -12,7 +12,7 @@ import {
 
 // This product reaches its database through a proxy the test can cut.
 const database = await startDatabaseProxy(process.env.DATABASE_URL ?? "");
-const product = await startTestProduct({ DATABASE_URL: database.url });
+const product = await startTestProduct({}, database.url);
 const browser = await launchBrowser();
 
 describe("when the database or the network fails", () => {

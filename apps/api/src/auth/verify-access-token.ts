@@ -4,7 +4,7 @@
  * the cryptography; this module fixes the policy.
  */
 import { isUuid } from "@tasks/task-schema";
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { createRemoteJWKSet, errors, type JWKSCacheInput, type JWTVerifyGetKey, jwksCache, jwtVerify } from "jose";
 
 export interface AccessTokenPolicy {
   /** Where the public keys are published (Better Auth's /api/auth/jwks). */
@@ -31,20 +31,17 @@ const ALLOWED_ALGORITHMS = ["EdDSA"];
 const CLOCK_TOLERANCE_SECONDS = 30;
 /** A key dropped from the JWKS stops counting at most this long after (jose's key cache). */
 const KEYS_MAX_AGE_MS = 5 * 60_000;
-/** An unknown `kid` re-fetches the JWKS at most once per this period. */
-const REFETCH_COOLDOWN_MS = 30_000;
+/**
+ * An unknown `kid` re-fetches the JWKS at most once per this period, so a
+ * stream of made-up kids costs the web app at most one JWKS request a second.
+ */
+const REFETCH_COOLDOWN_MS = 1_000;
 const CACHE_MAX_ENTRIES = 10_000;
 
 export type AccessTokenVerifier = (token: string) => Promise<VerifiedToken>;
 
 export function createAccessTokenVerifier(policy: AccessTokenPolicy): AccessTokenVerifier {
-  // jose's remote key set looks keys up by `kid` in the JWKS we configured; it
-  // never follows a token's `jku`/`x5u` nor trusts an embedded `jwk`.
-  const getKey = createRemoteJWKSet(new URL(policy.jwksUrl), {
-    cacheMaxAge: KEYS_MAX_AGE_MS,
-    cooldownDuration: REFETCH_COOLDOWN_MS,
-    timeoutDuration: 5_000,
-  });
+  const getKey = createKeyLookup(new URL(policy.jwksUrl));
   const cache = new VerifiedTokenCache(CACHE_MAX_ENTRIES);
 
   return async function verifyAccessToken(token: string): Promise<VerifiedToken> {
@@ -56,6 +53,52 @@ export function createAccessTokenVerifier(policy: AccessTokenPolicy): AccessToke
     // fresh check allows) and never longer than a cached key would count.
     cache.set(token, verified, Math.min(verified.exp * 1000, now + KEYS_MAX_AGE_MS));
     return verified;
+  };
+}
+
+/**
+ * The public keys for jwtVerify, by `kid`, from the configured JWKS only:
+ * jose never follows a token's `jku`/`x5u` nor trusts an embedded `jwk`.
+ * Keys are cached; an unknown kid re-fetches at most once per cooldown.
+ *
+ * Right after a rotation, a token under the new key can arrive within the
+ * cooldown of a fetch that predates the key. Refusing it would sign the
+ * person out, so such a lookup waits the cooldown out (at most a second) and
+ * looks once more, unless the latest fetch is already known to lack that kid.
+ */
+function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
+  // jose records in `keys.uat` when it last fetched the JWKS.
+  const keys: JWKSCacheInput = {};
+  const remote = createRemoteJWKSet(jwksUrl, {
+    cacheMaxAge: KEYS_MAX_AGE_MS,
+    cooldownDuration: REFETCH_COOLDOWN_MS,
+    timeoutDuration: 5_000,
+    [jwksCache]: keys,
+  });
+  const lastFetch = () => ("uat" in keys ? keys.uat : undefined);
+  /** kid → the fetch (its time) whose JWKS lacked it. */
+  const knownMissing = new Map<string, number | undefined>();
+
+  return async function getKey(header, token) {
+    const fetchedAt = lastFetch();
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || header.kid === undefined) throw error;
+      const kid = header.kid;
+      if (lastFetch() === fetchedAt && knownMissing.get(kid) !== fetchedAt) {
+        // This lookup used keys fetched before the token arrived: look again once the cooldown allows.
+        await sleep((fetchedAt ?? 0) + REFETCH_COOLDOWN_MS - Date.now());
+        try {
+          return await remote(header, token);
+        } catch (again) {
+          if (!(again instanceof errors.JWKSNoMatchingKey)) throw again;
+        }
+      }
+      if (knownMissing.size >= CACHE_MAX_ENTRIES) knownMissing.clear();
+      knownMissing.set(kid, lastFetch());
+      throw error;
+    }
   };
 }
 
@@ -128,4 +171,8 @@ class VerifiedTokenCache {
     }
     this.entries.set(key, { token, until });
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(ms, REFETCH_COOLDOWN_MS))));
 }

@@ -1,0 +1,80 @@
+/**
+ * Signing-key rotation, end to end: Better Auth mints a new key when the
+ * current one reaches its rotation date, the JWKS publishes both, the running
+ * Task API accepts tokens under the new key at once, and tokens signed with
+ * the old key stay valid until they expire. Runs on its own database, because
+ * it moves the keys' dates, which every other test shares.
+ */
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { createPool } from "@tasks/db";
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
+import { createTestDatabase, newPerson, startTestProduct } from "./product";
+
+const databaseUrl = await createTestDatabase("key_rotation");
+const product = await startTestProduct({}, databaseUrl);
+const pool = createPool(databaseUrl, { max: 1 });
+after(() => pool.end());
+
+async function signUpOverHttp(): Promise<{ cookie: string; userId: string }> {
+  const response = await fetch(`${product.webUrl}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: product.webUrl },
+    body: JSON.stringify(newPerson("Kim")),
+  });
+  assert.equal(response.status, 200);
+  const { user } = (await response.json()) as { user: { id: string } };
+  return {
+    cookie: response.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; "),
+    userId: user.id,
+  };
+}
+
+async function accessToken(cookie: string): Promise<string> {
+  const response = await fetch(`${product.webUrl}/api/auth/token`, { headers: { cookie } });
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { token: string }).token;
+}
+
+async function publishedKids(): Promise<string[]> {
+  const { keys } = (await (await fetch(`${product.webUrl}/api/auth/jwks`)).json()) as { keys: { kid: string }[] };
+  return keys.map((key) => key.kid).sort();
+}
+
+const listTasks = (userId: string, token: string) =>
+  fetch(`${product.apiUrl}/api/${userId}/tasks`, { headers: { authorization: `Bearer ${token}` } });
+
+describe("signing-key rotation", () => {
+  test("a new key is published and used; old tokens work until they expire; the old key leaves after its grace", async () => {
+    const { cookie, userId } = await signUpOverHttp();
+    const before = await accessToken(cookie);
+    const oldKid = decodeProtectedHeader(before).kid ?? "";
+    assert.deepEqual(await publishedKids(), [oldKid]);
+    assert.equal((await listTasks(userId, before)).status, 200, "the API has fetched the keys and accepts the token");
+
+    // Thirty days pass for the key: it reaches its rotation date.
+    await pool.query(
+      "UPDATE jwks SET created_at = now() - interval '30 days', expires_at = now() - interval '1 second' WHERE id = $1",
+      [oldKid],
+    );
+    const after = await accessToken(cookie);
+    const newKid = decodeProtectedHeader(after).kid ?? "";
+    assert.notEqual(newKid, oldKid, "the next token is signed with a new key");
+    assert.deepEqual(await publishedKids(), [oldKid, newKid].sort(), "both keys are published during the grace");
+
+    // The running API (which fetched the keys seconds ago) accepts the new key at once, and the old token still.
+    const withNew = await listTasks(userId, after);
+    assert.equal(withNew.status, 200, await withNew.text());
+    assert.equal((await listTasks(userId, before)).status, 200, "a token under the old key is valid until its exp");
+
+    // A day of grace later the old key is gone from the JWKS: nothing can verify the old token any more.
+    await pool.query("UPDATE jwks SET expires_at = now() - interval '25 hours' WHERE id = $1", [oldKid]);
+    assert.deepEqual(await publishedKids(), [newKid]);
+    const jwks = createLocalJWKSet((await (await fetch(`${product.webUrl}/api/auth/jwks`)).json()) as JSONWebKeySet);
+    await assert.rejects(jwtVerify(before, jwks), /no applicable key/i);
+    await jwtVerify(after, jwks);
+  });
+});
