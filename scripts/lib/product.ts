@@ -33,6 +33,8 @@ export interface RunningProduct {
   webUrl: string;
   apiUrl: string;
   databaseUrl: string;
+  /** Where the embedded PostgreSQL keeps its data, when it was started. */
+  embeddedDataDir?: string;
   stop(): Promise<void>;
   /** Resolves when either app exits on its own. */
   exited: Promise<string>;
@@ -163,7 +165,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       waitForReady(`http://127.0.0.1:${options.apiPort}/readyz`, api, "the Task API"),
       waitForReady(`http://127.0.0.1:${options.webPort}/sign-in`, web, "the web app"),
     ]);
-    return { webUrl, apiUrl, databaseUrl, stop, exited };
+    return { webUrl, apiUrl, databaseUrl, embeddedDataDir: database?.dataDir, stop, exited };
   } catch (error) {
     await stop();
     throw error;
