@@ -75,9 +75,10 @@ describe("when the database or the network fails", () => {
     await addTask(page, "Draft the plan");
     const list = page.getByRole("list", { name: "Your tasks" });
 
-    await page.getByRole("button", { name: "Edit “Draft the plan”" }).click();
     // Wait for the edit's read of the task (and its ETag) before the outage.
-    await page.waitForResponse((response) => /\/tasks\/[0-9a-f-]{36}$/.test(response.url()));
+    const read = page.waitForResponse((response) => /\/tasks\/[0-9a-f-]{36}$/.test(response.url()));
+    await page.getByRole("button", { name: "Edit “Draft the plan”" }).click();
+    await read;
     database.cut();
     await page.getByLabel("Task title", { exact: true }).fill("Draft the final plan");
     await page.getByLabel("Task description").fill("with dates");

@@ -7,7 +7,7 @@
  */
 import type { Priority, Task, TaskListQuery } from "@tasks/task-schema";
 
-export type { Task };
+export type { Priority, Task };
 
 export type TaskInput = { title: string; description?: string; priority?: Priority; due_date?: string | null };
 export type TaskChanges = Partial<TaskInput & { completed: boolean }>;

@@ -1,8 +1,7 @@
 "use client";
 import * as Tabs from "@radix-ui/react-tabs";
-import * as Toast from "@radix-ui/react-toast";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { field, primaryButton } from "@/components/styles";
+import { field } from "@/components/styles";
 import {
   ApiError,
   ChangedElsewhereError,
@@ -10,10 +9,11 @@ import {
   type Task,
   TaskApiClient,
   type TaskChanges,
-  type TaskInput,
   UnavailableError,
 } from "@/lib/api-client";
 import { authClient } from "@/lib/auth-client";
+import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
+import { type Notice, NoticeToast } from "./notice-toast";
 import { TaskRow } from "./task-row";
 
 type Status = "all" | "pending" | "completed";
@@ -23,14 +23,6 @@ const STATUS_LABELS = { all: "All", pending: "Pending", completed: "Completed" }
 const DRAFT_KEY = "tasks:draft";
 const AUTH_CHANNEL = "tasks:auth";
 const UNDO_MS = 5_000;
-
-interface Notice {
-  id: number;
-  text: string;
-  action?: { label: string; run: () => void };
-  /** How long it stays; Infinity until dismissed. */
-  duration: number;
-}
 
 interface DashboardProps {
   apiUrl: string;
@@ -53,10 +45,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   const noticeCount = useRef(0);
   const notify = (text: string, action: Notice["action"], duration: number) =>
     setNotice({ id: ++noticeCount.current, text, action, duration });
-  const [title, setTitle] = useState("");
-  const [description, setDescription] = useState("");
-  const [priority, setPriority] = useState<TaskInput["priority"]>("medium");
-  const [dueDate, setDueDate] = useState("");
+  const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
   const [saving, setSaving] = useState(false);
   /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
@@ -67,8 +56,8 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
 
   // The latest typed text, read when leaving for sign-in; a ref, so that
   // typing does not re-create the callbacks below (and re-fetch the list).
-  const draft = useRef({ title: "", description: "" });
-  draft.current = { title, description };
+  const draft = useRef(newTask);
+  draft.current = newTask;
 
   /** Keep what the person typed, then send them to sign in and back here. */
   const goToSignIn = useCallback(() => {
@@ -117,9 +106,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   useEffect(() => {
     const draft = sessionStorage.getItem(DRAFT_KEY);
     if (draft) {
-      const kept = JSON.parse(draft) as { title?: string; description?: string };
-      setTitle(kept.title ?? "");
-      setDescription(kept.description ?? "");
+      setNewTask({ ...EMPTY_NEW_TASK, ...(JSON.parse(draft) as Partial<NewTask>) });
       sessionStorage.removeItem(DRAFT_KEY);
     }
     const channel = new BroadcastChannel(AUTH_CHANNEL);
@@ -132,19 +119,11 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   async function addTask(event: React.FormEvent) {
     event.preventDefault();
     if (signedOutElsewhere) return goToSignIn();
-    if (!title.trim()) return setError({ text: "Give the task a title." });
+    if (!newTask.title.trim()) return setError({ text: "Give the task a title." });
     setSaving(true);
     try {
-      const created = await api.create({
-        title,
-        description,
-        priority,
-        due_date: dueDate || null,
-      });
-      setTitle("");
-      setDescription("");
-      setDueDate("");
-      setPriority("medium");
+      const created = await api.create({ ...newTask, due_date: newTask.due_date || null });
+      setNewTask(EMPTY_NEW_TASK);
       setTasks((current) => (current ? [created, ...current] : [created]));
       setCounts((c) => ({ ...c, all: c.all + 1, pending: c.pending + 1 }));
       setError(null);
@@ -283,66 +262,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
         </p>
       )}
 
-      <form
-        ref={addForm}
-        onSubmit={addTask}
-        className="mb-6 space-y-3 rounded-lg bg-white p-4 shadow-sm dark:bg-slate-900"
-        aria-label="Add a task"
-      >
-        <div className="flex gap-2">
-          <label htmlFor="new-title" className="sr-only">
-            New task title
-          </label>
-          <input
-            id="new-title"
-            value={title}
-            onChange={(event) => setTitle(event.target.value)}
-            placeholder="What needs doing?"
-            maxLength={200}
-            className={`${field} flex-1`}
-            autoComplete="off"
-          />
-          <button type="submit" disabled={saving} className={primaryButton}>
-            {saving ? "Adding…" : "Add task"}
-          </button>
-        </div>
-        <div className="grid gap-2 sm:grid-cols-[1fr_auto_auto]">
-          <label className="sr-only" htmlFor="new-description">
-            Description
-          </label>
-          <input
-            id="new-description"
-            value={description}
-            onChange={(event) => setDescription(event.target.value)}
-            placeholder="Description (optional)"
-            maxLength={1000}
-            className={field}
-          />
-          <label className="sr-only" htmlFor="new-priority">
-            Priority
-          </label>
-          <select
-            id="new-priority"
-            value={priority}
-            onChange={(event) => setPriority(event.target.value as TaskInput["priority"])}
-            className={field}
-          >
-            <option value="low">Low priority</option>
-            <option value="medium">Medium priority</option>
-            <option value="high">High priority</option>
-          </select>
-          <label className="sr-only" htmlFor="new-due">
-            Due date
-          </label>
-          <input
-            id="new-due"
-            type="date"
-            value={dueDate}
-            onChange={(event) => setDueDate(event.target.value)}
-            className={field}
-          />
-        </div>
-      </form>
+      <AddTaskForm ref={addForm} value={newTask} onChange={setNewTask} onSubmit={addTask} saving={saving} />
 
       <Tabs.Root value={status} onValueChange={(value) => setStatus(value as Status)}>
         <div className="mb-4 flex flex-wrap items-center gap-2">
@@ -437,31 +357,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
         </Tabs.Content>
       </Tabs.Root>
 
-      <Toast.Provider swipeDirection="down" label="Notification">
-        {notice && (
-          <Toast.Root
-            key={notice.id}
-            duration={notice.duration}
-            onOpenChange={(open) => {
-              if (!open) setNotice(null);
-            }}
-            className="flex items-center gap-4 rounded-md bg-slate-900 px-4 py-2 text-sm text-white shadow-lg dark:bg-slate-100 dark:text-slate-900"
-          >
-            <Toast.Description>{notice.text}</Toast.Description>
-            {notice.action && (
-              <Toast.Action
-                altText={notice.action.label}
-                onClick={notice.action.run}
-                className="font-semibold underline"
-              >
-                {notice.action.label}
-              </Toast.Action>
-            )}
-            <Toast.Close aria-label="Dismiss">×</Toast.Close>
-          </Toast.Root>
-        )}
-        <Toast.Viewport className="fixed inset-x-0 bottom-4 z-10 mx-auto flex w-fit max-w-[calc(100vw-2rem)] flex-col gap-2" />
-      </Toast.Provider>
+      <NoticeToast notice={notice} onClose={() => setNotice(null)} />
     </div>
   );
 }

@@ -1,0 +1,90 @@
+"use client";
+import type { Ref } from "react";
+import { field, primaryButton } from "@/components/styles";
+import type { Priority } from "@/lib/api-client";
+
+/** What the person is typing for a new task (kept across a sign-in). */
+export interface NewTask {
+  title: string;
+  description: string;
+  priority: Priority;
+  /** YYYY-MM-DD, or "" for none. */
+  due_date: string;
+}
+
+export const EMPTY_NEW_TASK: NewTask = { title: "", description: "", priority: "medium", due_date: "" };
+
+interface AddTaskFormProps {
+  ref?: Ref<HTMLFormElement>;
+  value: NewTask;
+  onChange(value: NewTask): void;
+  onSubmit(event: React.FormEvent): void;
+  saving: boolean;
+}
+
+/** Keyboard first: type a title and press Enter; the other fields are optional. */
+export function AddTaskForm({ ref, value, onChange, onSubmit, saving }: AddTaskFormProps) {
+  const set = <K extends keyof NewTask>(key: K, to: NewTask[K]) => onChange({ ...value, [key]: to });
+  return (
+    <form
+      ref={ref}
+      onSubmit={onSubmit}
+      className="mb-6 space-y-3 rounded-lg bg-white p-4 shadow-sm dark:bg-slate-900"
+      aria-label="Add a task"
+    >
+      <div className="flex gap-2">
+        <label htmlFor="new-title" className="sr-only">
+          New task title
+        </label>
+        <input
+          id="new-title"
+          value={value.title}
+          onChange={(event) => set("title", event.target.value)}
+          placeholder="What needs doing?"
+          maxLength={200}
+          className={`${field} flex-1`}
+          autoComplete="off"
+        />
+        <button type="submit" disabled={saving} className={primaryButton}>
+          {saving ? "Adding…" : "Add task"}
+        </button>
+      </div>
+      <div className="grid gap-2 sm:grid-cols-[1fr_auto_auto]">
+        <label className="sr-only" htmlFor="new-description">
+          Description
+        </label>
+        <input
+          id="new-description"
+          value={value.description}
+          onChange={(event) => set("description", event.target.value)}
+          placeholder="Description (optional)"
+          maxLength={1000}
+          className={field}
+        />
+        <label className="sr-only" htmlFor="new-priority">
+          Priority
+        </label>
+        <select
+          id="new-priority"
+          value={value.priority}
+          onChange={(event) => set("priority", event.target.value as Priority)}
+          className={field}
+        >
+          <option value="low">Low priority</option>
+          <option value="medium">Medium priority</option>
+          <option value="high">High priority</option>
+        </select>
+        <label className="sr-only" htmlFor="new-due">
+          Due date
+        </label>
+        <input
+          id="new-due"
+          type="date"
+          value={value.due_date}
+          onChange={(event) => set("due_date", event.target.value)}
+          className={field}
+        />
+      </div>
+    </form>
+  );
+}
