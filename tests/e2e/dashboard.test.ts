@@ -155,6 +155,28 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
+  test("a task deleted just before the page closes (inside the undo window) is deleted all the same", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signUp(page, product.webUrl, newPerson("Ida"));
+    await addTask(page, "Keep this one");
+    await addTask(page, "Delete then close");
+    await page.getByRole("button", { name: "Delete “Delete then close”" }).click();
+    await page.getByRole("button", { name: "Undo" }).waitFor();
+    await page.close();
+
+    const again = await context.newPage();
+    const list = again.getByRole("list", { name: "Your tasks" });
+    // The delete was sent as the page went away; it may land just after the next page asks.
+    const deadline = Date.now() + 5_000;
+    do {
+      await again.goto(`${product.webUrl}/tasks`);
+      await list.getByText("Keep this one").waitFor();
+    } while ((await list.getByText("Delete then close").count()) > 0 && Date.now() < deadline);
+    assert.equal(await list.getByText("Delete then close").count(), 0);
+    await context.close();
+  });
+
   test("two people in two browsers never see each other's tasks", async () => {
     const [first, second] = [await browser.newContext(), await browser.newContext()];
     const [pageA, pageB] = [await first.newPage(), await second.newPage()];

@@ -152,6 +152,19 @@ export class TaskApiClient {
   async remove(id: string): Promise<void> {
     await this.request("DELETE", `/tasks/${id}`);
   }
+
+  /**
+   * For a page that is going away: one attempt with the token in hand (no
+   * renewal, no answer awaited), sent with keepalive so it outlives the page.
+   */
+  removeWhileLeaving(id: string): void {
+    if (!this.token) return;
+    void fetch(`${this.apiUrl}/api/${this.userId}/tasks/${id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${this.token.value}` },
+      keepalive: true,
+    }).catch(() => {});
+  }
 }
 
 function decodeClaims(token: string): { exp: number; iat: number } {

@@ -116,6 +116,19 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     return () => channel.close();
   }, []);
 
+  // Leaving inside an undo window still deletes: the person saw the task go.
+  useEffect(() => {
+    const deleteNow = () => {
+      for (const [id, timer] of pendingDeletes.current) {
+        clearTimeout(timer);
+        api.removeWhileLeaving(id);
+      }
+      pendingDeletes.current.clear();
+    };
+    window.addEventListener("pagehide", deleteNow);
+    return () => window.removeEventListener("pagehide", deleteNow);
+  }, [api]);
+
   async function addTask(event: React.FormEvent) {
     event.preventDefault();
     if (signedOutElsewhere) return goToSignIn();
