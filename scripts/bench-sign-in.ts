@@ -95,9 +95,9 @@ try {
       },
     ]),
   ) as Record<Kind, { p50_ms: number; p90_ms: number; min_ms: number }>;
-  const sameAnswer =
-    answers.get("wrong_password")?.size === 1 &&
-    [...(answers.get("wrong_password") ?? [])][0] === [...(answers.get("unknown_email") ?? [])][0];
+  const wrong = [...(answers.get("wrong_password") ?? [])];
+  const unknown = [...(answers.get("unknown_email") ?? [])];
+  const sameAnswer = wrong.length === 1 && unknown.length === 1 && wrong[0] === unknown[0];
   const difference = summary.unknown_email.p50_ms - summary.wrong_password.p50_ms;
   const result = {
     machine: { cpus: os.cpus().length, node: process.version },

@@ -54,6 +54,18 @@ describe("signing-key rotation", () => {
     const oldKid = decodeProtectedHeader(before).kid ?? "";
     assert.deepEqual(await publishedKids(), [oldKid]);
     assert.equal((await listTasks(userId, before)).status, 200, "the API has fetched the keys and accepts the token");
+    // A second token under the old key, one second later (so not the same bytes), that the API has
+    // not seen: accepting it after the rotation takes the old key, not the API's cache of checked tokens.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const unseenOld = await accessToken(cookie);
+    assert.notEqual(unseenOld, before);
+
+    // Make the API fetch the keys now (a token naming a kid nobody has does that), so that the
+    // new key below appears within the API's re-fetch cooldown, the case that used to sign people out.
+    const unknownKid = [{ alg: "EdDSA", kid: crypto.randomUUID() }, { sub: userId }, "signature"]
+      .map((part) => Buffer.from(typeof part === "string" ? part : JSON.stringify(part)).toString("base64url"))
+      .join(".");
+    assert.equal((await listTasks(userId, unknownKid)).status, 401);
 
     // Thirty days pass for the key: it reaches its rotation date.
     await pool.query(
@@ -65,16 +77,17 @@ describe("signing-key rotation", () => {
     assert.notEqual(newKid, oldKid, "the next token is signed with a new key");
     assert.deepEqual(await publishedKids(), [oldKid, newKid].sort(), "both keys are published during the grace");
 
-    // The running API (which fetched the keys seconds ago) accepts the new key at once, and the old token still.
+    // The running API accepts the new key at once, though it fetched the keys (without it) a moment
+    // ago, and the old key's tokens still.
     const withNew = await listTasks(userId, after);
     assert.equal(withNew.status, 200, await withNew.text());
-    assert.equal((await listTasks(userId, before)).status, 200, "a token under the old key is valid until its exp");
+    assert.equal((await listTasks(userId, unseenOld)).status, 200, "a token under the old key is valid until its exp");
 
     // A day of grace later the old key is gone from the JWKS: nothing can verify the old token any more.
     await pool.query("UPDATE jwks SET expires_at = now() - interval '25 hours' WHERE id = $1", [oldKid]);
     assert.deepEqual(await publishedKids(), [newKid]);
     const jwks = createLocalJWKSet((await (await fetch(`${product.webUrl}/api/auth/jwks`)).json()) as JSONWebKeySet);
-    await assert.rejects(jwtVerify(before, jwks), /no applicable key/i);
+    await assert.rejects(jwtVerify(unseenOld, jwks), /no applicable key/i);
     await jwtVerify(after, jwks);
   });
 });

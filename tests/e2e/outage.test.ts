@@ -27,7 +27,7 @@ describe("when the database or the network fails", () => {
 
     database.cut();
     // A toggle is shown at once, then put back when the API answers 503.
-    await page.getByLabel("Mark “Before the outage” as completed").check();
+    await page.getByLabel("Mark “Before the outage” as completed").click();
     await banner.getByText(/Could not update the task\. The task service is unavailable/).waitFor();
     assert.equal(await page.getByLabel("Mark “Before the outage” as completed").isChecked(), false, "rolled back");
     // A new task: the message says so and the form keeps every field.

@@ -4,7 +4,7 @@
  * the cryptography; this module fixes the policy.
  */
 import { isUuid } from "@tasks/task-schema";
-import { createRemoteJWKSet, errors, type JWKSCacheInput, type JWTVerifyGetKey, jwksCache, jwtVerify } from "jose";
+import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey, jwtVerify } from "jose";
 
 export interface AccessTokenPolicy {
   /** Where the public keys are published (Better Auth's /api/auth/jwks). */
@@ -37,6 +37,11 @@ const KEYS_MAX_AGE_MS = 5 * 60_000;
  */
 const REFETCH_COOLDOWN_MS = 1_000;
 const CACHE_MAX_ENTRIES = 10_000;
+/** Better Auth's kids are UUIDs; anything unlike a kid is refused without a look. */
+const KID_PATTERN = /^[\w-]{1,64}$/;
+/** Lookups that may wait for the next JWKS fetch at once; more are refused (a flood of made-up kids). */
+const MAX_WAITING_LOOKUPS = 100;
+const MAX_MISSING_KIDS = 1_000;
 
 export type AccessTokenVerifier = (token: string) => Promise<VerifiedToken>;
 
@@ -62,41 +67,69 @@ export function createAccessTokenVerifier(policy: AccessTokenPolicy): AccessToke
  * Keys are cached; an unknown kid re-fetches at most once per cooldown.
  *
  * Right after a rotation, a token under the new key can arrive within the
- * cooldown of a fetch that predates the key. Refusing it would sign the
- * person out, so such a lookup waits the cooldown out (at most a second) and
- * looks once more, unless the latest fetch is already known to lack that kid.
+ * cooldown of a fetch that began before the key existed. Refusing it would
+ * sign the person out, so such a lookup waits for the next fetch (at most a
+ * second, one fetch shared by every lookup waiting) and looks again. Only
+ * keys fetched after the token arrived are a final answer; kids such a fetch
+ * lacked are refused at once until the next fetch.
  */
 function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
-  // jose records in `keys.uat` when it last fetched the JWKS.
-  const keys: JWKSCacheInput = {};
+  /** When the latest JWKS fetch began: a key it lacks did not exist then. */
+  let fetchStartedAt = 0;
   const remote = createRemoteJWKSet(jwksUrl, {
     cacheMaxAge: KEYS_MAX_AGE_MS,
     cooldownDuration: REFETCH_COOLDOWN_MS,
     timeoutDuration: 5_000,
-    [jwksCache]: keys,
+    [customFetch]: (url: string, options: RequestInit) => {
+      fetchStartedAt = Date.now();
+      return fetch(url, options);
+    },
   });
-  const lastFetch = () => ("uat" in keys ? keys.uat : undefined);
-  /** kid → the fetch (its time) whose JWKS lacked it. */
-  const knownMissing = new Map<string, number | undefined>();
+
+  let missing = { asOf: 0, kids: new Set<string>() };
+  const knownMissing = (kid: string) => missing.asOf === fetchStartedAt && missing.kids.has(kid);
+  const rememberMissing = (kid: string) => {
+    if (missing.asOf !== fetchStartedAt || missing.kids.size >= MAX_MISSING_KIDS) {
+      missing = { asOf: fetchStartedAt, kids: new Set() };
+    }
+    missing.kids.add(kid);
+  };
+
+  let nextFetch: Promise<void> | undefined;
+  let waiting = 0;
+  /** One fetch as soon as the cooldown allows, shared by every lookup waiting for it. */
+  const fetchAfterCooldown = () => {
+    nextFetch ??= sleep(fetchStartedAt + REFETCH_COOLDOWN_MS - Date.now())
+      .then(() => remote.reload())
+      .finally(() => {
+        nextFetch = undefined;
+      });
+    return nextFetch;
+  };
 
   return async function getKey(header, token) {
-    const fetchedAt = lastFetch();
+    const arrivedAt = Date.now();
     try {
       return await remote(header, token);
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || header.kid === undefined) throw error;
       const kid = header.kid;
-      if (lastFetch() === fetchedAt && knownMissing.get(kid) !== fetchedAt) {
-        // This lookup used keys fetched before the token arrived: look again once the cooldown allows.
-        await sleep((fetchedAt ?? 0) + REFETCH_COOLDOWN_MS - Date.now());
+      if (!(error instanceof errors.JWKSNoMatchingKey) || kid === undefined || !KID_PATTERN.test(kid)) throw error;
+      // Two rounds at most: a lookup that joined a fetch already under way may need the one after.
+      for (let round = 0; round < 2 && fetchStartedAt < arrivedAt; round++) {
+        if (knownMissing(kid) || waiting >= MAX_WAITING_LOOKUPS) throw error;
+        waiting++;
+        try {
+          await fetchAfterCooldown();
+        } finally {
+          waiting--;
+        }
         try {
           return await remote(header, token);
         } catch (again) {
           if (!(again instanceof errors.JWKSNoMatchingKey)) throw again;
         }
       }
-      if (knownMissing.size >= CACHE_MAX_ENTRIES) knownMissing.clear();
-      knownMissing.set(kid, lastFetch());
+      if (fetchStartedAt >= arrivedAt) rememberMissing(kid);
       throw error;
     }
   };
