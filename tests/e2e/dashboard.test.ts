@@ -55,6 +55,11 @@ describe("the dashboard in a real browser", () => {
     await page.getByLabel("Task title", { exact: true }).press("Escape");
     await list.getByRole("button", { name: "Edit “Call mum”" }).waitFor();
     assert.equal(await list.getByText("Call dad").count(), 0);
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute("aria-label")),
+      "Edit “Call mum”",
+      "focus returns to the task the editor was opened from",
+    );
     await page.getByRole("button", { name: "Edit “Write report”" }).click();
     await page.getByLabel("Task title", { exact: true }).fill("Write the report");
     await page.getByLabel("Task description").fill("Quarterly numbers");
@@ -143,12 +148,13 @@ describe("the dashboard in a real browser", () => {
 
     await tabA.bringToFront();
     await tabA.getByLabel("Task title", { exact: true }).press("Enter");
+    // Tab A's save is refused (412): the editor stays, with the person's text, and shows the current version.
     await tabA
-      .getByRole("status")
-      .getByText(/This task was changed elsewhere.*Your changes: title/)
+      .getByRole("alert")
+      .getByText(/changed elsewhere.*“Plan the trip to Oslo”/)
       .waitFor();
-    await tabA.getByRole("list", { name: "Your tasks" }).getByText("Plan the trip to Oslo").waitFor();
-    await tabA.getByRole("button", { name: "Use my changes" }).click();
+    assert.equal(await tabA.getByLabel("Task title", { exact: true }).inputValue(), "Plan the trip to Rome");
+    await tabA.getByRole("button", { name: "Save mine anyway" }).click();
     await tabA.getByRole("list", { name: "Your tasks" }).getByText("Plan the trip to Rome").waitFor();
     await tabB.reload();
     await tabB.getByText("Plan the trip to Rome").waitFor();

@@ -68,7 +68,7 @@ describe("when the database or the network fails", () => {
     await context.close();
   });
 
-  test("an edit that fails is kept: Retry saves the same changes", async () => {
+  test("an edit that fails stays open with what was typed; saving again once the database is back works", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signUp(page, product.webUrl, newPerson("Noor"));
@@ -84,14 +84,15 @@ describe("when the database or the network fails", () => {
     await page.getByLabel("Task description").fill("with dates");
     await page.getByLabel("Task title", { exact: true }).press("Enter");
     await page
-      .getByTestId("error")
-      .getByText(/Could not save your changes/)
+      .getByRole("alert")
+      .getByText(/Could not save your changes\. The task service is unavailable/)
       .waitFor();
-    await list.getByText("Draft the plan", { exact: true }).waitFor();
+    assert.equal(await page.getByLabel("Task title", { exact: true }).inputValue(), "Draft the final plan");
+    assert.equal(await page.getByLabel("Task description").inputValue(), "with dates");
 
     database.restore();
-    await page.getByTestId("error").getByRole("button", { name: "Retry" }).click();
-    await list.getByText("Draft the final plan").waitFor();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await list.getByRole("button", { name: "Edit “Draft the final plan”" }).waitFor();
     await page.reload();
     await list.getByText("Draft the final plan").waitFor();
     await list.getByText("with dates").waitFor();

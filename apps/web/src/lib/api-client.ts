@@ -28,7 +28,7 @@ export class ApiError extends Error {
 
 /** `If-Match` failed: the task changed in another tab or device since it was read. */
 export class ChangedElsewhereError extends Error {
-  constructor(readonly current: Task | undefined) {
+  constructor(readonly current: { task: Task; etag: string | null } | undefined) {
     super("changed elsewhere");
   }
 }
@@ -97,6 +97,10 @@ export class TaskApiClient {
       response = await send(await this.accessToken(true));
       if (response.status === 401) throw new SignedOutError("signed out");
     }
+    if (response.status === 429) {
+      const seconds = Number(response.headers.get("retry-after")) || 10;
+      throw new UnavailableError(`Too many requests just now. Nothing was changed; try again in ${seconds} s.`);
+    }
     if (response.status >= 500) {
       throw new UnavailableError("The task service is unavailable right now. Nothing was changed; try again.");
     }
@@ -134,19 +138,10 @@ export class TaskApiClient {
       return (await this.request("PATCH", `/tasks/${id}`, changes, etag ? { "if-match": etag } : {})).json();
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 412) {
-        throw new ChangedElsewhereError(
-          await this.get(id).then(
-            (current) => current.task,
-            () => undefined,
-          ),
-        );
+        throw new ChangedElsewhereError(await this.get(id).catch(() => undefined));
       }
       throw failure;
     }
-  }
-
-  async toggle(id: string): Promise<Task> {
-    return (await this.request("PATCH", `/tasks/${id}/complete`)).json();
   }
 
   async remove(id: string): Promise<void> {

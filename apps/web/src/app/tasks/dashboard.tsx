@@ -14,7 +14,7 @@ import {
 import { authClient } from "@/lib/auth-client";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { type Notice, NoticeToast } from "./notice-toast";
-import { TaskRow } from "./task-row";
+import { type SaveOutcome, TaskRow, type VersionedTask } from "./task-row";
 
 type Status = "all" | "pending" | "completed";
 type Sort = "created" | "due" | "priority" | "title";
@@ -40,19 +40,33 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   const [query, setQuery] = useState("");
   /** What failed, and the action that tries it again (by default, reloading the list). */
   const [error, setError] = useState<{ text: string; retry?: () => void } | null>(null);
-  /** A short message at the bottom (undo, changed elsewhere); a new one replaces the last. */
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const noticeCount = useRef(0);
-  const notify = (text: string, action: Notice["action"], duration: number) =>
-    setNotice({ id: ++noticeCount.current, text, action, duration });
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
   const [saving, setSaving] = useState(false);
+  const adding = useRef(false);
   /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
-  const pendingDeletes = useRef(new Map<string, ReturnType<typeof setTimeout>>());
-  /** ETags read when an edit starts: the save must not overwrite a change made elsewhere meanwhile. */
-  const editEtags = useRef(new Map<string, string | null>());
+  const signedOut = useRef(false);
+  /** Deletions inside their undo window: sent when their notice goes, or when the page does. */
+  const pendingDeletes = useRef(new Map<string, Task>());
   const addForm = useRef<HTMLFormElement>(null);
+  const listPanel = useRef<HTMLDivElement>(null);
+
+  // One notice at a time; a new one ends the last (whose onDismiss then runs, e.g. sending its delete).
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const currentNotice = useRef<Notice | null>(null);
+  const noticeCount = useRef(0);
+  function notify(next: Omit<Notice, "id">) {
+    currentNotice.current?.onDismiss?.();
+    currentNotice.current = { ...next, id: ++noticeCount.current };
+    setNotice(currentNotice.current);
+  }
+  function closeNotice(id: number, acted: boolean) {
+    const closing = currentNotice.current;
+    if (closing?.id !== id) return;
+    currentNotice.current = null;
+    setNotice(null);
+    if (!acted) closing.onDismiss?.();
+  }
 
   // The latest typed text, read when leaving for sign-in; a ref, so that
   // typing does not re-create the callbacks below (and re-fetch the list).
@@ -65,14 +79,12 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     window.location.assign("/sign-in?next=/tasks");
   }, []);
 
-  /** Says what failed, in words; `retry` (when given) is what the banner's Retry does. */
+  /** Says in the banner what failed; `retry` (when given) is what its Retry does. */
   const handle = useCallback(
     (failure: unknown, what: string, retry?: () => void) => {
       if (failure instanceof SignedOutError) return goToSignIn();
-      if (failure instanceof UnavailableError) return setError({ text: `${what}. ${failure.message}`, retry });
-      if (failure instanceof ApiError)
-        return setError({ text: `${what}: ${failure.errors?.[0]?.message ?? failure.message}` });
-      setError({ text: `${what}: something went wrong.`, retry });
+      // A request the API refused as it stands would be refused again: no retry for those.
+      setError({ text: describeFailure(failure, what), retry: failure instanceof ApiError ? undefined : retry });
     },
     [goToSignIn],
   );
@@ -111,7 +123,9 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     }
     const channel = new BroadcastChannel(AUTH_CHANNEL);
     channel.onmessage = (event) => {
-      if (event.data === "signed-out") setSignedOutElsewhere(true);
+      if (event.data !== "signed-out") return;
+      signedOut.current = true;
+      setSignedOutElsewhere(true);
     };
     return () => channel.close();
   }, []);
@@ -119,31 +133,34 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   // Leaving inside an undo window still deletes: the person saw the task go.
   useEffect(() => {
     const deleteNow = () => {
-      for (const [id, timer] of pendingDeletes.current) {
-        clearTimeout(timer);
-        api.removeWhileLeaving(id);
-      }
+      for (const id of pendingDeletes.current.keys()) api.removeWhileLeaving(id);
       pendingDeletes.current.clear();
     };
     window.addEventListener("pagehide", deleteNow);
     return () => window.removeEventListener("pagehide", deleteNow);
   }, [api]);
 
-  async function addTask(event: React.FormEvent) {
-    event.preventDefault();
-    if (signedOutElsewhere) return goToSignIn();
+  async function addTask(event?: React.FormEvent) {
+    event?.preventDefault();
+    if (adding.current) return; // one add at a time: Enter and Retry together must not make two
+    if (signedOut.current) return goToSignIn();
     if (!newTask.title.trim()) return setError({ text: "Give the task a title." });
+    adding.current = true;
     setSaving(true);
+    setError(null);
     try {
       const created = await api.create({ ...newTask, due_date: newTask.due_date || null });
       setNewTask(EMPTY_NEW_TASK);
       setTasks((current) => (current ? [created, ...current] : [created]));
       setCounts((c) => ({ ...c, all: c.all + 1, pending: c.pending + 1 }));
-      setError(null);
     } catch (failure) {
-      // The form keeps what was typed; Retry submits it again.
-      handle(failure, "Could not add the task", () => addForm.current?.requestSubmit());
+      // The form keeps what was typed; Retry submits it (as it then reads) again.
+      handle(failure, "Could not add the task", () => {
+        document.getElementById("new-title")?.focus();
+        addForm.current?.requestSubmit();
+      });
     } finally {
+      adding.current = false;
       setSaving(false);
     }
   }
@@ -153,91 +170,85 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     setTasks((current) => current?.map((t) => (t.id === task.id ? task : t)) ?? null);
   }
 
-  /** Flips at once; puts it back with a message if the API refuses. */
+  /** Shows the change at once; puts back only this task's flag if the API refuses. */
   async function toggleTask(task: Task) {
-    if (signedOutElsewhere) return goToSignIn();
-    const before = tasks;
-    putTask({ ...task, completed: !task.completed });
+    if (signedOut.current) return goToSignIn();
+    const completed = !task.completed;
+    const show = (value: boolean) =>
+      setTasks((current) => current?.map((t) => (t.id === task.id ? { ...t, completed: value } : t)) ?? null);
+    show(completed);
     try {
-      putTask(await api.toggle(task.id));
+      // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
+      putTask(await api.update(task.id, { completed }));
       // Counts and the current filter change with it.
       void refresh();
     } catch (failure) {
-      setTasks(before);
+      show(task.completed);
       handle(failure, "Could not update the task", () => void toggleTask(task));
     }
   }
 
-  /** Reads the task afresh when an edit starts, keeping its ETag for the save. */
-  async function startEdit(id: string) {
+  /** The task as stored now, with its ETag: an edit starts from it, so its save cannot overwrite a newer change. */
+  async function loadForEdit(id: string): Promise<VersionedTask | null> {
     try {
-      const { task, etag } = await api.get(id);
-      editEtags.current.set(id, etag);
-      putTask(task);
+      const current = await api.get(id);
+      putTask(current.task);
+      return current;
     } catch (failure) {
-      handle(failure, "Could not load the task");
+      handle(failure, "Could not open the task for editing");
+      return null;
     }
   }
 
-  /** Applies the person's edits at once; with the ETag read when editing began, a change made elsewhere is not overwritten. */
-  async function saveTask(task: Task, changes: TaskChanges, etag = editEtags.current.get(task.id)) {
-    if (signedOutElsewhere) return goToSignIn();
-    editEtags.current.delete(task.id);
-    const before = tasks;
-    putTask({ ...task, ...changes });
+  /** Saves an edit if the task is still the version it was made on (If-Match); the editor shows the outcome. */
+  async function saveTask(id: string, changes: TaskChanges, etag: string | null): Promise<SaveOutcome> {
+    if (signedOut.current) {
+      goToSignIn();
+      return { ok: false, problem: "You signed out in another tab; taking you to sign in." };
+    }
     try {
-      putTask(await api.update(task.id, changes, etag));
-      setError(null);
+      putTask(await api.update(id, changes, etag));
+      return { ok: true };
     } catch (failure) {
       if (failure instanceof ChangedElsewhereError) {
-        // Show the current version, and keep the person's edits one click away.
-        const current = failure.current;
-        if (current) putTask(current);
-        else setTasks(before);
-        notify(
-          `This task was changed elsewhere; showing the current version. Your changes: ${describeChanges(changes)}.`,
-          { label: "Use my changes", run: () => void saveTask(current ?? task, changes, null) },
-          Number.POSITIVE_INFINITY,
-        );
-        return;
+        if (!failure.current) return { ok: false, problem: "This task changed elsewhere and could not be read again." };
+        putTask(failure.current.task);
+        return { ok: false, conflict: failure.current };
       }
-      setTasks(before);
-      // Nothing typed is lost: Retry sends the same edits again.
-      handle(failure, "Could not save your changes", () => void saveTask(task, changes, etag));
+      if (failure instanceof SignedOutError) goToSignIn();
+      return { ok: false, problem: describeFailure(failure, "Could not save your changes") };
     }
   }
 
+  async function sendDelete(task: Task) {
+    if (!pendingDeletes.current.delete(task.id)) return; // undone, or already sent
+    try {
+      await api.remove(task.id);
+      void refresh();
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.status === 404) return;
+      setTasks((current) => (current ? [task, ...current] : [task]));
+      handle(failure, "Could not delete the task", () => deleteTask(task));
+    }
+  }
+
+  /** Gone from the list at once; sent when the notice offering Undo goes (it waits while hovered or focused). */
   function deleteTask(task: Task) {
-    if (signedOutElsewhere) return goToSignIn();
+    if (signedOut.current) return goToSignIn();
     setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
-    const timer = setTimeout(async () => {
-      pendingDeletes.current.delete(task.id);
-      try {
-        await api.remove(task.id);
-        void refresh();
-      } catch (failure) {
-        if (!(failure instanceof ApiError && failure.status === 404)) {
-          setTasks((current) => (current ? [task, ...current] : [task]));
-          handle(failure, "Could not delete the task", () => deleteTask(task));
-        }
-      }
-    }, UNDO_MS);
-    pendingDeletes.current.set(task.id, timer);
-    notify(
-      `Deleted “${task.title}”.`,
-      {
+    pendingDeletes.current.set(task.id, task);
+    notify({
+      text: `Deleted “${task.title}”.`,
+      action: {
         label: "Undo",
         run: () => {
-          // The toast can outlive the timer (it pauses while hovered or focused).
-          if (!pendingDeletes.current.has(task.id))
-            return notify("Too late to undo: the task was deleted.", undefined, 4_000);
-          clearTimeout(timer);
           pendingDeletes.current.delete(task.id);
           void refresh();
         },
       },
-      UNDO_MS,
-    );
+      duration: UNDO_MS,
+      onDismiss: () => void sendDelete(task),
+    });
   }
 
   async function signOut() {
@@ -330,6 +341,8 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
             <button
               type="button"
               onClick={() => {
+                // The banner goes; focus goes to the list rather than being lost.
+                listPanel.current?.focus();
                 setError(null);
                 (error.retry ?? refresh)();
               }}
@@ -341,7 +354,11 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
         )}
 
         {/* One panel, whatever the filter: the list shows the selected tab's tasks. */}
-        <Tabs.Content value={status} className="focus-visible:outline-2 focus-visible:outline-indigo-500">
+        <Tabs.Content
+          ref={listPanel}
+          value={status}
+          className="focus-visible:outline-2 focus-visible:outline-indigo-500"
+        >
           {tasks === null ? (
             <ul aria-label="Loading tasks" className="space-y-2">
               {[0, 1, 2].map((n) => (
@@ -360,8 +377,8 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
                   task={task}
                   today={today}
                   onToggle={() => toggleTask(task)}
-                  onStartEdit={() => startEdit(task.id)}
-                  onSave={(changes) => saveTask(task, changes)}
+                  loadForEdit={() => loadForEdit(task.id)}
+                  save={(changes, etag) => saveTask(task.id, changes, etag)}
                   onDelete={() => deleteTask(task)}
                 />
               ))}
@@ -370,14 +387,14 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
         </Tabs.Content>
       </Tabs.Root>
 
-      <NoticeToast notice={notice} onClose={() => setNotice(null)} />
+      <NoticeToast notice={notice} onClose={closeNotice} />
     </div>
   );
 }
 
-/** "title, priority" — which fields an edit changed, for a message. */
-function describeChanges(changes: TaskChanges): string {
-  return Object.keys(changes)
-    .map((key) => key.replace("_", " "))
-    .join(", ");
+/** A failure in words, for a person. */
+function describeFailure(failure: unknown, what: string): string {
+  if (failure instanceof UnavailableError) return `${what}. ${failure.message}`;
+  if (failure instanceof ApiError) return `${what}: ${failure.errors?.[0]?.message ?? failure.message}`;
+  return `${what}: something went wrong.`;
 }

@@ -7,15 +7,17 @@ export interface Notice {
   id: number;
   text: string;
   action?: { label: string; run: () => void };
-  /** How long it stays, in ms; Infinity until dismissed. */
+  /** How long it stays, in ms (the count pauses while it is hovered or focused). */
   duration: number;
+  /** Runs when it goes without its action being taken (timed out, dismissed, or replaced). */
+  onDismiss?: () => void;
 }
 
 /**
  * Radix's toast: announced to screen readers, paused while hovered or
  * focused, reachable with F8, dismissed by swiping down or with ×.
  */
-export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClose(): void }) {
+export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClose(id: number, acted: boolean): void }) {
   return (
     <Toast.Provider swipeDirection="down" label="Notification">
       {notice && (
@@ -23,13 +25,20 @@ export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClos
           key={notice.id}
           duration={notice.duration}
           onOpenChange={(open) => {
-            if (!open) onClose();
+            if (!open) onClose(notice.id, false);
           }}
           className="flex items-center gap-4 rounded-md bg-slate-900 px-4 py-2 text-sm text-white shadow-lg dark:bg-slate-100 dark:text-slate-900"
         >
           <Toast.Description>{notice.text}</Toast.Description>
           {notice.action && (
-            <Toast.Action altText={notice.action.label} onClick={notice.action.run} className="font-semibold underline">
+            <Toast.Action
+              altText={notice.action.label}
+              onClick={() => {
+                notice.action?.run();
+                onClose(notice.id, true);
+              }}
+              className="font-semibold underline"
+            >
               {notice.action.label}
             </Toast.Action>
           )}

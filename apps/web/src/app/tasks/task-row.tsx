@@ -1,15 +1,22 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { field, primaryButton } from "@/components/styles";
 import type { Task, TaskChanges } from "@/lib/api-client";
+
+/** A task as stored, with the ETag a save must match. */
+export type VersionedTask = { task: Task; etag: string | null };
+
+/** How a save went: the editor closes, offers the newer version, or says what went wrong. */
+export type SaveOutcome = { ok: true } | { ok: false; conflict: VersionedTask } | { ok: false; problem: string };
 
 interface TaskRowProps {
   task: Task;
   today: string;
   onToggle(): void;
-  onStartEdit(): void;
-  onSave(changes: TaskChanges): void;
   onDelete(): void;
+  /** The task as stored now (null if it could not be read; the page says why). */
+  loadForEdit(): Promise<VersionedTask | null>;
+  save(changes: TaskChanges, etag: string | null): Promise<SaveOutcome>;
 }
 
 const priorityBadge = {
@@ -19,9 +26,24 @@ const priorityBadge = {
 } as const;
 
 /** One task: completion checkbox, title (click to edit every field in place), badges, delete. */
-export function TaskRow({ task, today, onToggle, onStartEdit, onSave, onDelete }: TaskRowProps) {
-  const [editing, setEditing] = useState(false);
+export function TaskRow({ task, today, onToggle, onDelete, loadForEdit, save }: TaskRowProps) {
+  const [editing, setEditing] = useState<VersionedTask | "loading" | null>(null);
+  const titleButton = useRef<HTMLButtonElement>(null);
+  const returnFocus = useRef(false);
   const overdue = !task.completed && task.due_date !== null && task.due_date < today;
+
+  // When the editor closes, focus goes back to the title it was opened from.
+  useEffect(() => {
+    if (editing === null && returnFocus.current) {
+      returnFocus.current = false;
+      titleButton.current?.focus();
+    }
+  }, [editing]);
+
+  async function startEdit() {
+    setEditing("loading");
+    setEditing(await loadForEdit());
+  }
 
   return (
     <li className="flex items-start gap-3 rounded-lg bg-white p-3 shadow-sm dark:bg-slate-900">
@@ -32,23 +54,24 @@ export function TaskRow({ task, today, onToggle, onStartEdit, onSave, onDelete }
         aria-label={`Mark “${task.title}” as ${task.completed ? "pending" : "completed"}`}
         className="mt-1 h-5 w-5 accent-indigo-700"
       />
-      {editing ? (
+      {editing && editing !== "loading" ? (
         <TaskEditor
-          task={task}
-          onDone={(changes) => {
-            setEditing(false);
-            if (changes) onSave(changes);
+          start={editing}
+          save={save}
+          onClose={() => {
+            returnFocus.current = true;
+            setEditing(null);
           }}
         />
       ) : (
         <>
           <div className="min-w-0 flex-1">
             <button
+              ref={titleButton}
               type="button"
-              onClick={() => {
-                setEditing(true);
-                onStartEdit();
-              }}
+              onClick={startEdit}
+              disabled={editing === "loading"}
+              aria-busy={editing === "loading"}
               className={`block w-full text-left ${task.completed ? "text-slate-500 line-through dark:text-slate-400" : ""}`}
               aria-label={`Edit “${task.title}”`}
             >
@@ -85,37 +108,55 @@ export function TaskRow({ task, today, onToggle, onStartEdit, onSave, onDelete }
 
 /**
  * Every field of one task, edited where it is shown. Enter saves, Escape
- * cancels; only the fields the person changed are sent.
+ * cancels. Only the fields the person changed are sent, with the ETag of the
+ * version they started from; the editor stays open until the save is done,
+ * so a failure loses nothing, and a change made elsewhere meanwhile is shown
+ * with the choice to save over it or keep it.
  */
-function TaskEditor({ task: shown, onDone }: { task: Task; onDone(changes: TaskChanges | null): void }) {
-  // Compared with the task as it was when editing began: a field changed
-  // elsewhere meanwhile is not sent back unless the person changed it too.
-  const [task] = useState(shown);
+function TaskEditor({ start, save, onClose }: { start: VersionedTask; save: TaskRowProps["save"]; onClose(): void }) {
+  const { task } = start;
   const [title, setTitle] = useState(task.title);
   const [description, setDescription] = useState(task.description);
   const [priority, setPriority] = useState(task.priority);
   const [dueDate, setDueDate] = useState(task.due_date ?? "");
+  /** The ETag the next save must match: the starting version's, or the newer one once shown. */
+  const [etag, setEtag] = useState(start.etag);
+  const [newer, setNewer] = useState<Task | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
 
-  function save(event: React.FormEvent) {
+  async function submit(event: React.FormEvent) {
     event.preventDefault();
+    if (saving) return;
     if (!title.trim()) return setProblem("A task needs a title.");
     const changes: TaskChanges = {};
     if (title.trim() !== task.title) changes.title = title.trim();
     if (description !== task.description) changes.description = description;
     if (priority !== task.priority) changes.priority = priority;
     if ((dueDate || null) !== task.due_date) changes.due_date = dueDate || null;
-    onDone(Object.keys(changes).length > 0 ? changes : null);
+    if (Object.keys(changes).length === 0) return onClose();
+    setSaving(true);
+    setProblem(null);
+    const outcome = await save(changes, etag);
+    setSaving(false);
+    if (outcome.ok) return onClose();
+    if ("conflict" in outcome) {
+      setNewer(outcome.conflict.task);
+      setEtag(outcome.conflict.etag);
+      return;
+    }
+    setProblem(outcome.problem);
   }
 
   const id = `edit-${task.id}`;
   return (
     <form
-      onSubmit={save}
+      onSubmit={submit}
       onKeyDown={(event) => {
-        if (event.key === "Escape") onDone(null);
+        if (event.key === "Escape") onClose();
       }}
       aria-label={`Edit “${task.title}”`}
+      aria-busy={saving}
       className="grid min-w-0 flex-1 gap-2"
     >
       <label htmlFor={`${id}-title`} className="sr-only">
@@ -126,7 +167,7 @@ function TaskEditor({ task: shown, onDone }: { task: Task; onDone(changes: TaskC
         value={title}
         onChange={(event) => setTitle(event.target.value)}
         maxLength={200}
-        aria-invalid={problem !== null}
+        aria-invalid={problem !== null && !title.trim()}
         aria-describedby={problem ? `${id}-problem` : undefined}
         className={`${field} py-1`}
         // biome-ignore lint/a11y/noAutofocus: the person just asked to edit this task
@@ -167,19 +208,26 @@ function TaskEditor({ task: shown, onDone }: { task: Task; onDone(changes: TaskC
           onChange={(event) => setDueDate(event.target.value)}
           className={`${field} py-1 text-sm`}
         />
-        <button type="submit" className={`${primaryButton} py-1 text-sm`}>
-          Save
+        <button type="submit" disabled={saving} className={`${primaryButton} py-1 text-sm`}>
+          {saving ? "Saving…" : newer ? "Save mine anyway" : "Save"}
         </button>
         <button
           type="button"
-          onClick={() => onDone(null)}
+          onClick={onClose}
           className="rounded-md px-3 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
         >
-          Cancel
+          {newer ? "Keep theirs" : "Cancel"}
         </button>
       </div>
+      {newer && (
+        <p role="alert" className="text-sm text-amber-800 dark:text-amber-200">
+          This task was changed elsewhere while you were editing. It now reads “{newer.title}”
+          {newer.description ? ` (${newer.description})` : ""}, {newer.priority} priority
+          {newer.due_date ? `, due ${newer.due_date}` : ""}. Your edits are still here.
+        </p>
+      )}
       {problem && (
-        <p id={`${id}-problem`} className="text-sm text-red-700 dark:text-red-300">
+        <p id={`${id}-problem`} role="alert" className="text-sm text-red-700 dark:text-red-300">
           {problem}
         </p>
       )}
