@@ -56,7 +56,7 @@ describe("the dashboard in a real browser", () => {
     await list.getByRole("button", { name: "Edit “Call mum”" }).waitFor();
     assert.equal(await list.getByText("Call dad").count(), 0);
     assert.equal(
-      await page.evaluate(() => document.activeElement?.getAttribute("aria-label")),
+      await page.evaluate("document.activeElement?.getAttribute('aria-label')"),
       "Edit “Call mum”",
       "focus returns to the task the editor was opened from",
     );
