@@ -151,7 +151,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       env: { ...env, PORT: String(options.apiPort) },
       stdio,
     });
-    const web = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start"], {
+    const web = spawn(process.execPath, ["server.mjs"], {
       cwd: path.join(root, "apps/web"),
       env: { ...env, PORT: String(options.webPort), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
       stdio,

@@ -36,7 +36,9 @@ export async function startTestProduct(
     databaseUrl,
     stdio: "ignore",
     log: () => {},
-    env: { LOG_LEVEL: "warn", ...env },
+    // The tests stand in for a proxy: their X-Forwarded-For names the client, so that each test
+    // has its own sign-in rate-limit bucket. (The product's default trusts no such header.)
+    env: { LOG_LEVEL: "warn", TRUSTED_PROXY_HOPS: "1", ...env },
   });
   after(() => product.stop());
   return product;
