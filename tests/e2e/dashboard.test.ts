@@ -183,6 +183,47 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
+  test("everything works from the keyboard alone: add, complete, edit, delete and undo", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signUp(page, product.webUrl, newPerson("Kay"));
+    const focused = () =>
+      page.evaluate("document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent");
+    /** Presses Tab until the element with this accessible label has the focus. */
+    const tabTo = async (label: string) => {
+      for (let i = 0; i < 25 && (await focused()) !== label; i++) await page.keyboard.press("Tab");
+      assert.equal(await focused(), label, `Tab reaches ${label}`);
+    };
+    const list = page.getByRole("list", { name: "Your tasks" });
+
+    await page.getByLabel("New task title").focus();
+    await page.keyboard.type("Water the plants");
+    await page.keyboard.press("Enter");
+    await list.getByText("Water the plants").waitFor();
+
+    await tabTo("Mark “Water the plants” as completed");
+    await page.keyboard.press("Space");
+    await page.getByLabel("Mark “Water the plants” as pending").waitFor();
+
+    await tabTo("Edit “Water the plants”");
+    await page.keyboard.press("Enter");
+    await page.getByLabel("Task title", { exact: true }).waitFor();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.type("Water the garden");
+    await page.keyboard.press("Enter");
+    await list.getByRole("button", { name: "Edit “Water the garden”" }).waitFor();
+    assert.equal(await focused(), "Edit “Water the garden”", "focus is back on the task after saving");
+
+    await tabTo("Delete “Water the garden”");
+    await page.keyboard.press("Enter");
+    await page.getByText("No tasks yet").waitFor();
+    await page.keyboard.press("F8"); // Radix's hotkey to the notifications
+    await tabTo("Undo");
+    await page.keyboard.press("Enter");
+    await list.getByText("Water the garden").waitFor();
+    await context.close();
+  });
+
   test("two people in two browsers never see each other's tasks", async () => {
     const [first, second] = [await browser.newContext(), await browser.newContext()];
     const [pageA, pageB] = [await first.newPage(), await second.newPage()];

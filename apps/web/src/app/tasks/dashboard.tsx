@@ -236,6 +236,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   function deleteTask(task: Task) {
     if (signedOut.current) return goToSignIn();
     setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
+    listPanel.current?.focus(); // its Delete button is gone: keep the focus near where it was
     pendingDeletes.current.set(task.id, task);
     notify({
       text: `Deleted “${task.title}”.`,
