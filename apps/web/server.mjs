@@ -10,7 +10,12 @@
  * first of them saw, which they appended to the header.
  */
 import { createServer } from "node:http";
-import next from "next";
+import { isIP } from "node:net";
+
+// As `next start` does: this server only ever serves the production build
+// (and the app's configuration is strict about secrets in production).
+process.env.NODE_ENV ??= "production";
+const { default: next } = await import("next");
 
 const port = Number(process.env.PORT ?? 3000);
 const hops = process.env.TRUSTED_PROXY_HOPS ? Number(process.env.TRUSTED_PROXY_HOPS) : 0;
@@ -21,17 +26,27 @@ if (!Number.isInteger(hops) || hops < 0 || hops > 10) {
   process.exit(1);
 }
 
+/** A bare IP address from "a.b.c.d", "a.b.c.d:port", "[v6]:port" or "::ffff:a.b.c.d"; undefined if it is none. */
+function bareAddress(value) {
+  let address = value.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed) address = bracketed[1];
+  else if (/^[\d.]+:\d+$/.test(address)) address = address.slice(0, address.lastIndexOf(":"));
+  // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
+  address = address.replace(/^::ffff:(?=[\d.]+$)/i, "");
+  return isIP(address) ? address : undefined;
+}
+
 /** @param {import("node:http").IncomingMessage} request */
 function clientAddress(request) {
-  // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; Better Auth wants a.b.c.d.
-  const peer = (request.socket.remoteAddress ?? "").replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
+  const peer = bareAddress(request.socket.remoteAddress ?? "") ?? "0.0.0.0";
   if (hops === 0) return peer;
-  const forwarded = String(request.headers["x-forwarded-for"] ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean);
+  const header = request.headers["x-forwarded-for"];
+  const forwarded = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").filter((s) => s.trim());
   // Each trusted proxy appends the address it received from; anything left of those came from the client.
-  return forwarded[forwarded.length - hops] ?? peer;
+  const entry = forwarded[forwarded.length - hops];
+  const seenByProxy = entry === undefined ? undefined : bareAddress(entry);
+  return seenByProxy ?? peer;
 }
 
 const app = next({ dev: false, dir: import.meta.dirname, port });
@@ -40,12 +55,17 @@ const handle = app.getRequestHandler();
 
 const server = createServer((request, response) => {
   request.headers["x-forwarded-for"] = clientAddress(request);
-  void handle(request, response);
+  handle(request, response).catch((error) => {
+    console.error(error);
+    if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
+    response.end("Internal Server Error");
+  });
 });
 server.listen(port, () => console.log(`web app listening on :${port}`));
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {
+    // Stop accepting, let requests in flight finish, then go.
     server.close(() => process.exit(0));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

@@ -1,27 +1,53 @@
 /**
  * The sign-in rate limit counts per client address. A client must not be able
  * to pick that address: with no trusted proxy configured (the default), a
- * made-up X-Forwarded-For changes nothing. Own database, so its counters
- * touch no other test's.
+ * made-up X-Forwarded-For changes nothing and the TCP peer's address is what
+ * counts. Own database, so its counters touch no other test's.
  */
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { describe, test } from "node:test";
 import { createTestDatabase, startTestProduct } from "./product";
 
 const product = await startTestProduct({ TRUSTED_PROXY_HOPS: "0" }, await createTestDatabase("client_address"));
 
-describe("who the client is, for the sign-in rate limit", () => {
-  test("a made-up X-Forwarded-For on each attempt does not escape the limit", async () => {
-    const statuses: number[] = [];
-    for (let i = 1; i <= 12; i++) {
-      const response = await fetch(`${product.webUrl}/api/auth/sign-in/email`, {
+/** One sign-in attempt with a wrong password, from the given local address (any of 127/8 reaches loopback). */
+function attemptSignIn(from: string, forwardedFor: string): Promise<number> {
+  const url = new URL(`${product.webUrl}/api/auth/sign-in/email`);
+  const body = JSON.stringify({ email: "nobody@example.test", password: "not the password" });
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      {
+        host: "127.0.0.1",
+        port: url.port,
+        path: url.pathname,
         method: "POST",
-        headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": `203.0.113.${i}` },
-        body: JSON.stringify({ email: "nobody@example.test", password: "not the password" }),
-      });
-      statuses.push(response.status);
-    }
-    assert.ok(statuses.includes(429), `12 attempts from "12 addresses" were all let through: ${statuses.join(",")}`);
+        localAddress: from,
+        headers: {
+          host: url.host,
+          origin: product.webUrl,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          "x-forwarded-for": forwardedFor,
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on("end", () => resolve(response.statusCode ?? 0));
+      },
+    );
+    outgoing.on("error", reject);
+    outgoing.end(body);
+  });
+}
+
+describe("who the client is, for the sign-in rate limit", () => {
+  test("a made-up X-Forwarded-For on each attempt does not escape the limit; another real address has its own", async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 12; i++) statuses.push(await attemptSignIn("127.0.0.1", `203.0.113.${i}`));
     assert.equal(statuses[0], 401);
+    assert.ok(statuses.includes(429), `12 attempts from "12 addresses" were all let through: ${statuses.join(",")}`);
+    // The limit is per client, not one bucket for everybody: a different peer is still let in.
+    assert.equal(await attemptSignIn("127.0.0.2", "203.0.113.1"), 401);
   });
 });

@@ -114,7 +114,24 @@ export function newPerson(name = "Ada"): Person {
   };
 }
 
+const addressed = new WeakSet<BrowserContext>();
+/**
+ * Gives a browser context a client address of its own toward the web app (the
+ * tests stand in for the trusted proxy, TRUSTED_PROXY_HOPS=1), so the
+ * per-address sign-up and sign-in limits do not add up across tests that run
+ * at the same time. Requests to the Task API are left alone.
+ */
+async function useOwnClientAddress(context: BrowserContext, baseUrl: string): Promise<void> {
+  if (addressed.has(context)) return;
+  addressed.add(context);
+  const address = `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  await context.route(`${baseUrl}/**`, (route) =>
+    route.continue({ headers: { ...route.request().headers(), "x-forwarded-for": address } }),
+  );
+}
+
 export async function signUp(page: Page, baseUrl: string, person: Person): Promise<void> {
+  await useOwnClientAddress(page.context(), baseUrl);
   await page.goto(`${baseUrl}/sign-up`);
   await page.getByLabel("Name").fill(person.name);
   await page.getByLabel("Email").fill(person.email);

@@ -100,6 +100,20 @@ describe("sign-in and sign-up over HTTP", () => {
     assert.deepEqual(await wrongPassword.json(), await unknownEmail.json());
   });
 
+  test("behind a trusted proxy (TRUSTED_PROXY_HOPS=1) only the address it appended counts, not what the client wrote before it", async () => {
+    const real = `10.6.${Math.floor(Math.random() * 250)}.1`;
+    const statuses: number[] = [];
+    for (let i = 1; i <= 12; i++) {
+      const response = await post(
+        "/sign-in/email",
+        { email: "nobody@example.test", password: "whatever12" },
+        `198.51.100.${i}, ${real}`,
+      );
+      statuses.push(response.status);
+    }
+    assert.ok(statuses.includes(429), `statuses: ${statuses.join(",")}`);
+  });
+
   test("sign-in attempts are rate-limited: 429 with Retry-After", async () => {
     const ip = `10.8.${Math.floor(Math.random() * 250)}.1`;
     const statuses: number[] = [];
