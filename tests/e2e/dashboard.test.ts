@@ -95,8 +95,12 @@ describe("the dashboard in a real browser", () => {
     await page.getByRole("button", { name: "Delete “Call mum”" }).click();
     await page.getByRole("button", { name: "Undo" }).click();
     await list.getByText("Call mum").waitFor();
+    // This time the undo window passes: the notice goes and the delete is sent (and only then).
+    const deleteSent = page.waitForRequest((request) => request.method() === "DELETE", { timeout: 15_000 });
+    const deletedAt = Date.now();
     await page.getByRole("button", { name: "Delete “Call mum”" }).click();
-    await page.waitForTimeout(5_500);
+    assert.equal(await (await (await deleteSent).response())?.status(), 204);
+    assert.ok(Date.now() - deletedAt >= 4_000, "sent once the undo window closed, not at once");
 
     await page.reload();
     await list.getByText("Write the report").waitFor();

@@ -496,11 +496,14 @@ describe("key rotation (contract: rotated keys work without a restart)", () => {
     jwks.keys.push(newest);
     t.mock.timers.tick(10);
     before = jwks.fetches;
-    const waited = await app.inject({
+    const pending = app.inject({
       method: "GET",
       url,
       headers: bearer(await mintToken({ key: newest, claims: { sub: user.id } })),
     });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // (real time) well inside the cooldown
+    assert.equal(jwks.fetches, before, "no re-fetch within the cooldown: the lookup waits for it to pass");
+    const waited = await pending;
     assert.equal(waited.statusCode, 200, waited.body);
     assert.equal(jwks.fetches - before, 1, "one re-fetch once the cooldown was over");
 

@@ -74,15 +74,17 @@ export function createAccessTokenVerifier(policy: AccessTokenPolicy): AccessToke
  * lacked are refused at once until the next fetch.
  */
 function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
-  /** When the latest JWKS fetch began: a key it lacks did not exist then. */
+  /** When the latest successful JWKS fetch began: a key it lacks did not exist then. */
   let fetchStartedAt = 0;
   const remote = createRemoteJWKSet(jwksUrl, {
     cacheMaxAge: KEYS_MAX_AGE_MS,
     cooldownDuration: REFETCH_COOLDOWN_MS,
     timeoutDuration: 5_000,
-    [customFetch]: (url: string, options: RequestInit) => {
-      fetchStartedAt = Date.now();
-      return fetch(url, options);
+    [customFetch]: async (url: string, options: RequestInit) => {
+      const startedAt = Date.now();
+      const response = await fetch(url, options);
+      if (response.ok) fetchStartedAt = startedAt;
+      return response;
     },
   });
 
@@ -116,7 +118,9 @@ function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
       if (!(error instanceof errors.JWKSNoMatchingKey) || kid === undefined || !KID_PATTERN.test(kid)) throw error;
       // Two rounds at most: a lookup that joined a fetch already under way may need the one after.
       for (let round = 0; round < 2 && fetchStartedAt < arrivedAt; round++) {
-        if (knownMissing(kid) || waiting >= MAX_WAITING_LOOKUPS) throw error;
+        if (knownMissing(kid)) throw error;
+        // Too many waiting (a flood of made-up kids): "try again" rather than "signed out" for a real new key.
+        if (waiting >= MAX_WAITING_LOOKUPS) throw new KeysUnavailableError("too many lookups of unknown keys at once");
         waiting++;
         try {
           await fetchAfterCooldown();
@@ -154,7 +158,7 @@ async function verifyWithJose(
     }
     return { sub: payload.sub, exp: payload.exp };
   } catch (error) {
-    if (error instanceof InvalidTokenError) throw error;
+    if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
     if (error instanceof errors.JWKSTimeout || isFetchFailure(error)) {
       throw new KeysUnavailableError("the signing keys could not be fetched");
     }

@@ -74,7 +74,13 @@ export class TaskApiClient {
     return token;
   }
 
-  private async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    keepalive = false,
+  ) {
     const send = async (token: string) => {
       try {
         return await fetch(`${this.apiUrl}/api/${this.userId}${path}`, {
@@ -86,6 +92,7 @@ export class TaskApiClient {
           },
           body: body === undefined ? undefined : JSON.stringify(body),
           cache: "no-store",
+          keepalive,
         });
       } catch {
         throw new UnavailableError("Cannot reach the task service. Check your connection and try again.");
@@ -144,8 +151,9 @@ export class TaskApiClient {
     }
   }
 
-  async remove(id: string): Promise<void> {
-    await this.request("DELETE", `/tasks/${id}`);
+  /** `keepalive`: the request outlives the page if it is closed meanwhile. */
+  async remove(id: string, options: { keepalive?: boolean } = {}): Promise<void> {
+    await this.request("DELETE", `/tasks/${id}`, undefined, {}, options.keepalive);
   }
 
   /**

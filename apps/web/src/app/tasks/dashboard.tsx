@@ -46,8 +46,16 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
   const signedOut = useRef(false);
-  /** Deletions inside their undo window: sent when their notice goes, or when the page does. */
-  const pendingDeletes = useRef(new Map<string, Task>());
+  /**
+   * Deletions not yet confirmed by the API: inside their undo window (sent
+   * when their notice goes, or when the page is hidden or left), or on their
+   * way. Until confirmed, a refresh keeps them out of the list.
+   */
+  const pendingDeletes = useRef(
+    new Map<string, { task: Task; sent: boolean; timer?: ReturnType<typeof setTimeout> }>(),
+  );
+  /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
+  const refreshCount = useRef(0);
   const addForm = useRef<HTMLFormElement>(null);
   const listPanel = useRef<HTMLDivElement>(null);
 
@@ -55,10 +63,11 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   const [notice, setNotice] = useState<Notice | null>(null);
   const currentNotice = useRef<Notice | null>(null);
   const noticeCount = useRef(0);
-  function notify(next: Omit<Notice, "id">) {
+  function notify(next: Omit<Notice, "id">): number {
     currentNotice.current?.onDismiss?.();
     currentNotice.current = { ...next, id: ++noticeCount.current };
     setNotice(currentNotice.current);
+    return currentNotice.current.id;
   }
   function closeNotice(id: number, acted: boolean) {
     const closing = currentNotice.current;
@@ -90,23 +99,28 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   );
 
   const refresh = useCallback(async () => {
+    const thisRefresh = ++refreshCount.current;
     try {
       const [page, pending, completed] = await Promise.all([
         api.list({ status, sort, q: query, limit: 100 }),
         api.list({ status: "pending", limit: 1 }),
         api.list({ status: "completed", limit: 1 }),
       ]);
+      if (thisRefresh !== refreshCount.current) return;
       setTasks(page.tasks.filter((task) => !pendingDeletes.current.has(task.id)));
       setCounts({ all: pending.total + completed.total, pending: pending.total, completed: completed.total });
       setError(null);
     } catch (failure) {
-      handle(failure, "Could not load your tasks");
+      if (thisRefresh === refreshCount.current) handle(failure, "Could not load your tasks");
     }
   }, [api, status, sort, query, handle]);
 
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  // For work that finishes later: refresh with the filters as they are then, not as they were.
+  const latestRefresh = useRef(refresh);
+  latestRefresh.current = refresh;
 
   // Search as the person types, without a request per keystroke.
   useEffect(() => {
@@ -130,14 +144,31 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     return () => channel.close();
   }, []);
 
-  // Leaving inside an undo window still deletes: the person saw the task go.
+  // Hiding or leaving the page inside an undo window still deletes: the person
+  // saw the task go. (The notice's own clock stops while the window is in the
+  // background, and a page in the background may never come back.)
+  const sendDeletesNow = useRef(() => {});
+  sendDeletesNow.current = () => {
+    for (const { task, sent } of pendingDeletes.current.values()) if (!sent) void sendDelete(task, { keepalive: true });
+    if (currentNotice.current?.onDismiss) closeNotice(currentNotice.current.id, true);
+  };
   useEffect(() => {
-    const deleteNow = () => {
-      for (const id of pendingDeletes.current.keys()) api.removeWhileLeaving(id);
-      pendingDeletes.current.clear();
+    const onHidden = () => {
+      if (document.visibilityState === "hidden") sendDeletesNow.current();
     };
-    window.addEventListener("pagehide", deleteNow);
-    return () => window.removeEventListener("pagehide", deleteNow);
+    const onLeave = () => {
+      // A backstop: normally the page was hidden first.
+      for (const entry of pendingDeletes.current.values()) {
+        if (!entry.sent) api.removeWhileLeaving(entry.task.id);
+        entry.sent = true;
+      }
+    };
+    document.addEventListener("visibilitychange", onHidden);
+    window.addEventListener("pagehide", onLeave);
+    return () => {
+      document.removeEventListener("visibilitychange", onHidden);
+      window.removeEventListener("pagehide", onLeave);
+    };
   }, [api]);
 
   async function addTask(event?: React.FormEvent) {
@@ -181,7 +212,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
       // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
       putTask(await api.update(task.id, { completed }));
       // Counts and the current filter change with it.
-      void refresh();
+      void latestRefresh.current();
     } catch (failure) {
       show(task.completed);
       handle(failure, "Could not update the task", () => void toggleTask(task));
@@ -220,36 +251,52 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     }
   }
 
-  async function sendDelete(task: Task) {
-    if (!pendingDeletes.current.delete(task.id)) return; // undone, or already sent
+  async function sendDelete(task: Task, options: { keepalive?: boolean } = {}) {
+    const entry = pendingDeletes.current.get(task.id);
+    if (!entry || entry.sent) return; // undone, or already on its way
+    entry.sent = true;
+    clearTimeout(entry.timer);
     try {
-      await api.remove(task.id);
-      void refresh();
+      await api.remove(task.id, options);
+      pendingDeletes.current.delete(task.id);
+      void latestRefresh.current();
     } catch (failure) {
+      pendingDeletes.current.delete(task.id);
       if (failure instanceof ApiError && failure.status === 404) return;
-      setTasks((current) => (current ? [task, ...current] : [task]));
+      setTasks((current) => (current?.some((t) => t.id === task.id) ? current : [task, ...(current ?? [])]));
       handle(failure, "Could not delete the task", () => deleteTask(task));
     }
   }
 
-  /** Gone from the list at once; sent when the notice offering Undo goes (it waits while hovered or focused). */
+  /**
+   * Gone from the list at once, with Undo for five seconds; then sent. (Our
+   * own clock: the notice's would stop whenever the window is in the
+   * background, leaving the delete pending for as long.)
+   */
   function deleteTask(task: Task) {
     if (signedOut.current) return goToSignIn();
     setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
     listPanel.current?.focus(); // its Delete button is gone: keep the focus near where it was
-    pendingDeletes.current.set(task.id, task);
-    notify({
+    const entry: { task: Task; sent: boolean; timer?: ReturnType<typeof setTimeout> } = { task, sent: false };
+    pendingDeletes.current.set(task.id, entry);
+    const noticeId = notify({
       text: `Deleted “${task.title}”.`,
       action: {
         label: "Undo",
         run: () => {
+          if (entry.sent) return notify({ text: "Too late to undo: the task was already deleted.", duration: 4_000 });
+          clearTimeout(entry.timer);
           pendingDeletes.current.delete(task.id);
-          void refresh();
+          void latestRefresh.current();
         },
       },
-      duration: UNDO_MS,
+      duration: Number.POSITIVE_INFINITY,
       onDismiss: () => void sendDelete(task),
     });
+    entry.timer = setTimeout(() => {
+      closeNotice(noticeId, true);
+      void sendDelete(task);
+    }, UNDO_MS);
   }
 
   async function signOut() {

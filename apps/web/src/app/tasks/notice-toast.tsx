@@ -7,7 +7,7 @@ export interface Notice {
   id: number;
   text: string;
   action?: { label: string; run: () => void };
-  /** How long it stays, in ms (the count pauses while it is hovered or focused). */
+  /** How long it stays, in ms (Radix pauses the count while it is hovered or focused); Infinity: until closed. */
   duration: number;
   /** Runs when it goes without its action being taken (timed out, dismissed, or replaced). */
   onDismiss?: () => void;

@@ -51,6 +51,8 @@ export function TaskRow({ task, today, onToggle, onDelete, loadForEdit, save }: 
         type="checkbox"
         checked={task.completed}
         onChange={onToggle}
+        // While the task is open for editing, its save carries the version it started from.
+        disabled={editing !== null}
         aria-label={`Mark “${task.title}” as ${task.completed ? "pending" : "completed"}`}
         className="mt-1 h-5 w-5 accent-indigo-700"
       />
@@ -153,7 +155,7 @@ function TaskEditor({ start, save, onClose }: { start: VersionedTask; save: Task
     <form
       onSubmit={submit}
       onKeyDown={(event) => {
-        if (event.key === "Escape") onClose();
+        if (event.key === "Escape" && !saving) onClose();
       }}
       aria-label={`Edit “${task.title}”`}
       aria-busy={saving}
@@ -214,6 +216,7 @@ function TaskEditor({ start, save, onClose }: { start: VersionedTask; save: Task
         <button
           type="button"
           onClick={onClose}
+          disabled={saving}
           className="rounded-md px-3 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
         >
           {newer ? "Keep theirs" : "Cancel"}
