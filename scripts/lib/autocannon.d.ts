@@ -1,4 +1,4 @@
-/** The part of autocannon 9's programmatic API that scripts/bench.ts uses (it ships no types). */
+/** The part of autocannon 9's programmatic API that the benchmark (scripts/bench/) uses (it ships no types). */
 declare module "autocannon" {
   namespace autocannon {
     interface Request {

@@ -1,0 +1,144 @@
+/**
+ * What a bench run reports: one progress line per run, the medians of the
+ * rounds as a table judged against the targets, and the same medians as
+ * bench/results.json.
+ */
+import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import type { RunResult } from "./measure";
+import type { Scenario } from "./scenarios";
+
+const TARGET_RATIO = 0.8;
+const TARGET_P99_FACTOR = 1.25;
+const TARGET_RSS_MB = 150;
+
+export interface ScenarioSummary {
+  name: Scenario["name"];
+  api: RunResult[];
+  ceiling: RunResult[];
+}
+
+/** How the runs were made, as the table's footnote and results.json state it. */
+export interface RunShape {
+  connections: number;
+  durationS: number;
+  rounds: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function describeRun(result: RunResult): string {
+  const codes = Object.entries(result.statusCodes)
+    .map(([code, count]) => `${code}×${count}`)
+    .join(" ");
+  return (
+    `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${String(result.p50).padStart(3)} ms  ` +
+    `p99 ${String(result.p99).padStart(3)} ms  errors ${result.errors}  non2xx ${result.non2xx}  ` +
+    `CPU µs/req: server ${result.cpuUsPerRequest.server.toFixed(0)}, db ${result.cpuUsPerRequest.database.toFixed(0)}, ` +
+    `autocannon ${result.cpuUsPerRequest.loadGenerator.toFixed(0)}  [${codes}]`
+  );
+}
+
+export function printTable(summaries: ScenarioSummary[], shape: RunShape): void {
+  const header = [
+    "scenario",
+    "req/s",
+    "ceiling",
+    "ratio",
+    "p50 ms",
+    "p99 ms",
+    "ceil p99",
+    "p99 x",
+    "errors",
+    "non2xx",
+    "RSS MB",
+    "rps range (api | ceiling)",
+    "CPU µs/req server+db (api | ceiling)",
+    "targets",
+  ];
+  const rows = summaries.map((s) => {
+    const rps = median(s.api.map((r) => r.rps));
+    const ceilingRps = median(s.ceiling.map((r) => r.rps));
+    const ratio = ceilingRps > 0 ? rps / ceilingRps : 0;
+    const p99 = median(s.api.map((r) => r.p99));
+    const ceilingP99 = median(s.ceiling.map((r) => r.p99));
+    const errors = s.api.reduce((sum, r) => sum + r.errors, 0);
+    const non2xx = s.api.reduce((sum, r) => sum + r.non2xx, 0);
+    const rss = Math.max(...s.api.map((r) => r.rssMb));
+    const p99Factor = p99 / Math.max(ceilingP99, 1);
+    const misses = [
+      ratio < TARGET_RATIO ? "rps" : "",
+      p99Factor > TARGET_P99_FACTOR ? "p99" : "",
+      errors + non2xx > 0 ? "errors" : "",
+      rss >= TARGET_RSS_MB ? "rss" : "",
+    ].filter(Boolean);
+    const range = (runs: RunResult[]) =>
+      `${Math.min(...runs.map((r) => r.rps)).toFixed(0)}-${Math.max(...runs.map((r) => r.rps)).toFixed(0)}`;
+    const cpu = (runs: RunResult[]) =>
+      `${median(runs.map((r) => r.cpuUsPerRequest.server)).toFixed(0)}+` +
+      `${median(runs.map((r) => r.cpuUsPerRequest.database)).toFixed(0)}`;
+    return [
+      s.name,
+      rps.toFixed(0),
+      ceilingRps.toFixed(0),
+      ratio.toFixed(2),
+      String(median(s.api.map((r) => r.p50))),
+      String(p99),
+      String(ceilingP99),
+      p99Factor.toFixed(2),
+      String(errors),
+      String(non2xx),
+      rss.toFixed(0),
+      `${range(s.api)} | ${range(s.ceiling)}`,
+      `${cpu(s.api)} | ${cpu(s.ceiling)}`,
+      misses.length === 0 ? "met" : `MISSED: ${misses.join(", ")}`,
+    ];
+  });
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 || i >= 11 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join("  ");
+  console.log("");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) console.log(line(row));
+  console.log("");
+  console.log(
+    `Medians of ${shape.rounds} interleaved round(s) of ${shape.durationS} s, ${shape.connections} connections; ` +
+      `errors and non2xx are totals over the API's rounds; RSS is the API's peak VmRSS. Targets: ratio >= ${TARGET_RATIO}, ` +
+      `p99 <= ${TARGET_P99_FACTOR} x ceiling p99, zero errors, RSS < ${TARGET_RSS_MB} MB.`,
+  );
+}
+
+export function writeResults(file: string, summaries: ScenarioSummary[], shape: RunShape): void {
+  const results = {
+    machine: { cpus: availableParallelism(), node: process.version },
+    connections: shape.connections,
+    duration_s: shape.durationS,
+    scenarios: summaries.map((s) => {
+      const rps = median(s.api.map((r) => r.rps));
+      const ceilingRps = median(s.ceiling.map((r) => r.rps));
+      return {
+        name: s.name,
+        rps: round(rps, 1),
+        p50_ms: round(median(s.api.map((r) => r.p50)), 2),
+        p99_ms: round(median(s.api.map((r) => r.p99)), 2),
+        errors: s.api.reduce((sum, r) => sum + r.errors, 0),
+        non2xx: s.api.reduce((sum, r) => sum + r.non2xx, 0),
+        rss_mb: round(Math.max(...s.api.map((r) => r.rssMb)), 1),
+        ceiling_rps: round(ceilingRps, 1),
+        ratio_to_ceiling: round(ceilingRps > 0 ? rps / ceilingRps : 0, 3),
+      };
+    }),
+  };
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+}

@@ -1,0 +1,83 @@
+/**
+ * The two servers under test as child processes: spawning one with its
+ * output shown (first lines only) and its last output kept for when it dies,
+ * waiting until it answers /readyz, and stopping it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface Target {
+  name: "api" | "ceiling";
+  url: string;
+  child: ChildProcess;
+}
+
+export interface SpawnOptions {
+  cwd: string;
+  /** Added to the bench's own environment, which the child inherits. */
+  env: Record<string, string>;
+  extraNodeArgs: string[];
+  /** The bench's running children: the child is added at once, so that the clean-up stops it whatever happens next. */
+  children: ChildProcess[];
+  /** Whether the bench is stopping on purpose: a server exiting then is expected, not reported. */
+  isStopping: () => boolean;
+}
+
+export function spawnServer(name: Target["name"], script: string, options: SpawnOptions): ChildProcess {
+  // TypeScript runs through tsx, as `npm run start:api` does; a built .js/.mjs entry runs on plain Node.
+  const loader = /\.m?js$/.test(script) ? [] : ["--import", "tsx"];
+  const child = spawn(process.execPath, [...options.extraNodeArgs, ...loader, script], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  options.children.push(child);
+  let shown = 0;
+  let tail = "";
+  const show = (chunk: Buffer) => {
+    const text = chunk.toString();
+    tail = (tail + text).slice(-4000);
+    for (const line of text.split("\n")) {
+      if (!line.trim()) continue;
+      if (shown < 20) console.log(`  [${name}] ${line}`);
+      else if (shown === 20) console.log(`  [${name}] … (further output suppressed)`);
+      shown++;
+    }
+  };
+  child.stdout?.on("data", show);
+  child.stderr?.on("data", show);
+  child.on("exit", (code, signal) => {
+    if (!options.isStopping()) {
+      console.error(`[bench] the ${name} process exited unexpectedly (${signal ?? code}). Last output:\n${tail}`);
+    }
+  });
+  return child;
+}
+
+export async function waitUntilReady(target: Target, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (target.child.exitCode !== null) throw new Error(`the ${target.name} process exited at start-up`);
+    try {
+      const response = await fetch(`${target.url}/readyz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`the ${target.name} server did not become ready within ${timeoutMs / 1000} s`);
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited within 5 s. */
+export function stopServerProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
