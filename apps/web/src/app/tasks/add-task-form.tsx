@@ -2,6 +2,7 @@
 import type { Ref } from "react";
 import { field, primaryButton } from "@/components/styles";
 import type { Priority } from "@/lib/api-client";
+import { PriorityOptions } from "./priority-options";
 
 /** What the person is typing for a new task (kept across a sign-in). */
 export interface NewTask {
@@ -70,9 +71,7 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving }: AddTaskF
           onChange={(event) => set("priority", event.target.value as Priority)}
           className={field}
         >
-          <option value="low">Low priority</option>
-          <option value="medium">Medium priority</option>
-          <option value="high">High priority</option>
+          <PriorityOptions />
         </select>
         <label className="sr-only" htmlFor="new-due">
           Due date

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from "react";
 import { field, primaryButton } from "@/components/styles";
 import type { Task, TaskChanges } from "@/lib/api-client";
+import { PriorityOptions } from "./priority-options";
 
 /** A task as stored, with the ETag a save must match. */
 export type VersionedTask = { task: Task; etag: string | null };
@@ -196,9 +197,7 @@ function TaskEditor({ start, save, onClose }: { start: VersionedTask; save: Task
           onChange={(event) => setPriority(event.target.value as Task["priority"])}
           className={`${field} py-1 text-sm`}
         >
-          <option value="low">Low priority</option>
-          <option value="medium">Medium priority</option>
-          <option value="high">High priority</option>
+          <PriorityOptions />
         </select>
         <label htmlFor={`${id}-due`} className="sr-only">
           Task due date

@@ -1,0 +1,12 @@
+import type { Priority } from "@/lib/api-client";
+
+const LABELS: Record<Priority, string> = { low: "Low priority", medium: "Medium priority", high: "High priority" };
+
+/** The choices of a priority <select>, lowest first (the order the API sorts by). */
+export function PriorityOptions() {
+  return (Object.keys(LABELS) as Priority[]).map((value) => (
+    <option key={value} value={value}>
+      {LABELS[value]}
+    </option>
+  ));
+}
