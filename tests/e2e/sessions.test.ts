@@ -82,6 +82,43 @@ describe("sessions and tokens in the browser", () => {
   });
 });
 
+describe("an edit cut short by the end of the session", () => {
+  test("reopens after signing in again, with the person's changes, and saves", async () => {
+    const context = await browser.newContext();
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    const person = newPerson("Ola");
+    await signUp(first, product.webUrl, person);
+    await addTask(first, "Plan the week");
+    await second.goto(`${product.webUrl}/tasks`);
+    await second.getByRole("button", { name: "Edit “Plan the week”" }).click();
+    await second.getByLabel("Task title", { exact: true }).fill("Plan the whole week");
+    await second.getByLabel("Task description").fill("with the kids");
+
+    await first.bringToFront();
+    await first.getByRole("button", { name: "Sign out" }).click();
+    await first.waitForURL(/\/sign-in/);
+    await second.bringToFront();
+    await second.getByText("You signed out in another tab").waitFor();
+    // Saving leads to sign-in (the click navigates away: do not wait on the old page)…
+    await second.getByRole("button", { name: "Save" }).click({ noWaitAfter: true });
+    await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
+    await second.getByLabel("Email").fill(person.email);
+    await second.getByLabel("Password").fill(person.password);
+    await second.getByRole("button", { name: "Sign in" }).click();
+    await second.waitForURL(`${product.webUrl}/tasks`);
+    // …and back on the tasks, the editor is open again with what was typed.
+    const title = second.getByLabel("Task title", { exact: true });
+    await title.waitFor();
+    assert.equal(await title.inputValue(), "Plan the whole week");
+    assert.equal(await second.getByLabel("Task description").inputValue(), "with the kids");
+    await title.press("Enter");
+    await second.reload();
+    await second.getByRole("button", { name: "Edit “Plan the whole week”" }).waitFor();
+    await second.getByText("with the kids").waitFor();
+    await context.close();
+  });
+});
+
 describe("sign-in and sign-up over HTTP", () => {
   const post = (path: string, body: object, ip: string) =>
     fetch(`${product.webUrl}/api/auth${path}`, {

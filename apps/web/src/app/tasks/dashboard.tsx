@@ -21,6 +21,7 @@ type Sort = "created" | "due" | "priority" | "title";
 
 const STATUS_LABELS = { all: "All", pending: "Pending", completed: "Completed" } as const;
 const DRAFT_KEY = "tasks:draft";
+const EDIT_KEY = "tasks:edit";
 const AUTH_CHANNEL = "tasks:auth";
 const UNDO_MS = 5_000;
 
@@ -41,6 +42,8 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   /** What failed, and the action that tries it again (by default, reloading the list). */
   const [error, setError] = useState<{ text: string; retry?: () => void } | null>(null);
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
+  /** An edit the end of the session interrupted: reopened with the person's changes once they are back. */
+  const [resumeEdit, setResumeEdit] = useState<{ id: string; changes: TaskChanges } | null>(null);
   const [saving, setSaving] = useState(false);
   const adding = useRef(false);
   /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
@@ -134,6 +137,11 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     if (draft) {
       setNewTask({ ...EMPTY_NEW_TASK, ...(JSON.parse(draft) as Partial<NewTask>) });
       sessionStorage.removeItem(DRAFT_KEY);
+    }
+    const edit = sessionStorage.getItem(EDIT_KEY);
+    if (edit) {
+      setResumeEdit(JSON.parse(edit) as { id: string; changes: TaskChanges });
+      sessionStorage.removeItem(EDIT_KEY);
     }
     const channel = new BroadcastChannel(AUTH_CHANNEL);
     channel.onmessage = (event) => {
@@ -233,10 +241,12 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
 
   /** Saves an edit if the task is still the version it was made on (If-Match); the editor shows the outcome. */
   async function saveTask(id: string, changes: TaskChanges, etag: string | null): Promise<SaveOutcome> {
-    if (signedOut.current) {
+    const keepAndSignIn = (problem: string): SaveOutcome => {
+      sessionStorage.setItem(EDIT_KEY, JSON.stringify({ id, changes }));
       goToSignIn();
-      return { ok: false, problem: "You signed out in another tab; taking you to sign in." };
-    }
+      return { ok: false, problem };
+    };
+    if (signedOut.current) return keepAndSignIn("You signed out in another tab; taking you to sign in.");
     try {
       putTask(await api.update(id, changes, etag));
       return { ok: true };
@@ -246,7 +256,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
         putTask(failure.current.task);
         return { ok: false, conflict: failure.current };
       }
-      if (failure instanceof SignedOutError) goToSignIn();
+      if (failure instanceof SignedOutError) return keepAndSignIn("Your session ended; taking you to sign in.");
       return { ok: false, problem: describeFailure(failure, "Could not save your changes") };
     }
   }
@@ -426,6 +436,8 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
                   today={today}
                   onToggle={() => toggleTask(task)}
                   loadForEdit={() => loadForEdit(task.id)}
+                  resume={resumeEdit?.id === task.id ? resumeEdit.changes : undefined}
+                  onResumed={() => setResumeEdit(null)}
                   save={(changes, etag) => saveTask(task.id, changes, etag)}
                   onDelete={() => deleteTask(task)}
                 />

@@ -17,6 +17,9 @@ interface TaskRowProps {
   onDelete(): void;
   /** The task as stored now (null if it could not be read; the page says why). */
   loadForEdit(): Promise<VersionedTask | null>;
+  /** Changes from an edit the end of the session interrupted: the editor reopens with them. */
+  resume?: TaskChanges;
+  onResumed?(): void;
   save(changes: TaskChanges, etag: string | null): Promise<SaveOutcome>;
 }
 
@@ -27,8 +30,8 @@ const priorityBadge = {
 } as const;
 
 /** One task: completion checkbox, title (click to edit every field in place), badges, delete. */
-export function TaskRow({ task, today, onToggle, onDelete, loadForEdit, save }: TaskRowProps) {
-  const [editing, setEditing] = useState<VersionedTask | "loading" | null>(null);
+export function TaskRow({ task, today, onToggle, onDelete, loadForEdit, save, resume, onResumed }: TaskRowProps) {
+  const [editing, setEditing] = useState<(VersionedTask & { draft?: TaskChanges }) | "loading" | null>(null);
   const titleButton = useRef<HTMLButtonElement>(null);
   const returnFocus = useRef(false);
   const overdue = !task.completed && task.due_date !== null && task.due_date < today;
@@ -41,10 +44,19 @@ export function TaskRow({ task, today, onToggle, onDelete, loadForEdit, save }: 
     }
   }, [editing]);
 
-  async function startEdit() {
+  async function startEdit(draft?: TaskChanges) {
     setEditing("loading");
-    setEditing(await loadForEdit());
+    const current = await loadForEdit();
+    setEditing(current && { ...current, draft });
   }
+
+  // Once, when an interrupted edit is handed over.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: startEdit and onResumed change every render
+  useEffect(() => {
+    if (!resume) return;
+    onResumed?.();
+    void startEdit(resume);
+  }, [resume]);
 
   return (
     <li className="flex items-start gap-3 rounded-lg bg-white p-3 shadow-sm dark:bg-slate-900">
@@ -72,7 +84,7 @@ export function TaskRow({ task, today, onToggle, onDelete, loadForEdit, save }: 
             <button
               ref={titleButton}
               type="button"
-              onClick={startEdit}
+              onClick={() => startEdit()}
               disabled={editing === "loading"}
               aria-busy={editing === "loading"}
               className={`block w-full text-left ${task.completed ? "text-slate-500 line-through dark:text-slate-400" : ""}`}
@@ -116,12 +128,20 @@ export function TaskRow({ task, today, onToggle, onDelete, loadForEdit, save }: 
  * so a failure loses nothing, and a change made elsewhere meanwhile is shown
  * with the choice to save over it or keep it.
  */
-function TaskEditor({ start, save, onClose }: { start: VersionedTask; save: TaskRowProps["save"]; onClose(): void }) {
-  const { task } = start;
-  const [title, setTitle] = useState(task.title);
-  const [description, setDescription] = useState(task.description);
-  const [priority, setPriority] = useState(task.priority);
-  const [dueDate, setDueDate] = useState(task.due_date ?? "");
+function TaskEditor({
+  start,
+  save,
+  onClose,
+}: {
+  start: VersionedTask & { draft?: TaskChanges };
+  save: TaskRowProps["save"];
+  onClose(): void;
+}) {
+  const { task, draft = {} } = start;
+  const [title, setTitle] = useState(draft.title ?? task.title);
+  const [description, setDescription] = useState(draft.description ?? task.description);
+  const [priority, setPriority] = useState(draft.priority ?? task.priority);
+  const [dueDate, setDueDate] = useState((draft.due_date === undefined ? task.due_date : draft.due_date) ?? "");
   /** The ETag the next save must match: the starting version's, or the newer one once shown. */
   const [etag, setEtag] = useState(start.etag);
   const [newer, setNewer] = useState<Task | null>(null);
