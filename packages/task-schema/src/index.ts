@@ -4,14 +4,18 @@
  * form checks). `../../shared/CONTRACT.md` is the source of these rules.
  */
 import { z } from "zod";
+import {
+  DESCRIPTION_MAX,
+  LIST_LIMIT_DEFAULT,
+  LIST_LIMIT_MAX,
+  type ListSort,
+  listSorts,
+  listStatuses,
+  priorities,
+  TITLE_MAX,
+} from "./limits";
 
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 1000;
-export const LIST_LIMIT_MAX = 100;
-export const LIST_LIMIT_DEFAULT = 50;
-
-export const priorities = ["low", "medium", "high"] as const;
-export type Priority = (typeof priorities)[number];
+export * from "./limits";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -102,10 +106,6 @@ export const TaskPatch = z.object({
   due_date: dueDate.optional(),
 });
 export type TaskPatch = z.output<typeof TaskPatch>;
-
-export const listStatuses = ["all", "pending", "completed"] as const;
-export const listSorts = ["created", "updated", "due", "priority", "title"] as const;
-export type ListSort = (typeof listSorts)[number];
 
 function wholeNumber(name: string, min: number, max: number) {
   return z

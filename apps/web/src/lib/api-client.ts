@@ -5,12 +5,17 @@
  * at most one renewal in flight however many requests wait, sends it as
  * `Authorization: Bearer` on every call, and on a 401 renews once and retries.
  */
-import type { Priority, Task, TaskListQuery } from "@tasks/task-schema";
+import type { Priority, Task, TaskCreate, TaskListQuery, TaskPatch } from "@tasks/task-schema";
+import type { z } from "zod";
 
 export type { Priority, Task };
 
-export type TaskInput = { title: string; description?: string; priority?: Priority; due_date?: string | null };
-export type TaskChanges = Partial<TaskInput & { completed: boolean }>;
+/** What the API accepts for a new task (omitted fields take their defaults). */
+export type TaskInput = z.input<typeof TaskCreate>;
+export type TaskChanges = TaskPatch;
+
+/** A task as stored, with the ETag a later write must match. */
+export type VersionedTask = { task: Task; etag: string | null };
 
 /** The session is gone (signed out elsewhere, or expired): the person must sign in again. */
 export class SignedOutError extends Error {}
@@ -28,7 +33,7 @@ export class ApiError extends Error {
 
 /** `If-Match` failed: the task changed in another tab or device since it was read. */
 export class ChangedElsewhereError extends Error {
-  constructor(readonly current: { task: Task; etag: string | null } | undefined) {
+  constructor(readonly current: VersionedTask | undefined) {
     super("changed elsewhere");
   }
 }
@@ -41,14 +46,26 @@ const RENEW_BEFORE_EXPIRY_MS = 60_000;
 export class TaskApiClient {
   private token: { value: string; expiresAt: number } | undefined;
   private renewal: Promise<string> | undefined;
+  private signedOut = false;
 
   constructor(
     private readonly apiUrl: string,
     private readonly userId: string,
   ) {}
 
+  /**
+   * The session ended elsewhere (another tab signed out): every later call
+   * fails with SignedOutError at once, although the token in hand would still
+   * pass until its exp.
+   */
+  markSignedOut(): void {
+    this.signedOut = true;
+    this.token = undefined;
+  }
+
   /** A token good for at least the next minute (or half its lifetime, if shorter). */
   private async accessToken(force = false): Promise<string> {
+    if (this.signedOut) throw new SignedOutError("signed out");
     const now = Date.now();
     if (!force && this.token && now < this.token.expiresAt) return this.token.value;
     this.renewal ??= this.fetchToken().finally(() => {
@@ -83,7 +100,7 @@ export class TaskApiClient {
   ) {
     const send = async (token: string) => {
       try {
-        return await fetch(`${this.apiUrl}/api/${this.userId}${path}`, {
+        return await fetch(this.url(path), {
           method,
           headers: {
             authorization: `Bearer ${token}`,
@@ -134,7 +151,7 @@ export class TaskApiClient {
   }
 
   /** One task and its ETag, for a later write that must not overwrite someone else's change. */
-  async get(id: string): Promise<{ task: Task; etag: string | null }> {
+  async get(id: string): Promise<VersionedTask> {
     const response = await this.request("GET", `/tasks/${id}`);
     return { task: (await response.json()) as Task, etag: response.headers.get("etag") };
   }
@@ -162,11 +179,15 @@ export class TaskApiClient {
    */
   removeWhileLeaving(id: string): void {
     if (!this.token) return;
-    void fetch(`${this.apiUrl}/api/${this.userId}/tasks/${id}`, {
+    void fetch(this.url(`/tasks/${id}`), {
       method: "DELETE",
       headers: { authorization: `Bearer ${this.token.value}` },
       keepalive: true,
     }).catch(() => {});
+  }
+
+  private url(path: string): string {
+    return `${this.apiUrl}/api/${this.userId}${path}`;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The web app's configuration: the contract's environment variables, parsed
- * once. In production (NODE_ENV=production with DATABASE_URL) a missing or
- * weak BETTER_AUTH_SECRET stops start-up instead of falling back to a default.
+ * once. In production (NODE_ENV=production) a missing DATABASE_URL, or a
+ * missing or weak BETTER_AUTH_SECRET, stops start-up instead of falling back
+ * to a default.
  */
 import "server-only";
 import { z } from "zod";
@@ -41,13 +42,13 @@ function loadWebConfig() {
   const env = parsed.data;
   // `next build` loads server modules without the runtime environment.
   const building = process.env.NEXT_PHASE === "phase-production-build";
-  const production = !building && env.NODE_ENV === "production" && env.DATABASE_URL !== undefined;
+  const production = !building && env.NODE_ENV === "production";
+  if (production && !env.DATABASE_URL) {
+    throw new Error("Invalid configuration:\n  DATABASE_URL: required (npm start sets it to the embedded database)");
+  }
   const secret = env.BETTER_AUTH_SECRET;
   if (production && (!secret || secret.length < 32)) {
     throw new Error("Invalid configuration:\n  BETTER_AUTH_SECRET: required in production, at least 32 characters");
-  }
-  if (!building && !env.DATABASE_URL && env.NODE_ENV === "production") {
-    throw new Error("Invalid configuration:\n  DATABASE_URL: required (npm start sets it to the embedded database)");
   }
   const origin = env.BETTER_AUTH_URL.replace(/\/$/, "");
   const apiUrl = env.API_URL.replace(/\/$/, "");

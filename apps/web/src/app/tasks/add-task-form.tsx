@@ -1,4 +1,5 @@
 "use client";
+import { DESCRIPTION_MAX, TITLE_MAX } from "@tasks/task-schema/limits";
 import type { Ref } from "react";
 import { field, primaryButton } from "@/components/styles";
 import type { Priority } from "@/lib/api-client";
@@ -42,7 +43,7 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving }: AddTaskF
           value={value.title}
           onChange={(event) => set("title", event.target.value)}
           placeholder="What needs doing?"
-          maxLength={200}
+          maxLength={TITLE_MAX}
           className={`${field} flex-1`}
           autoComplete="off"
         />
@@ -59,7 +60,7 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving }: AddTaskF
           value={value.description}
           onChange={(event) => set("description", event.target.value)}
           placeholder="Description (optional)"
-          maxLength={1000}
+          maxLength={DESCRIPTION_MAX}
           className={field}
         />
         <label className="sr-only" htmlFor="new-priority">

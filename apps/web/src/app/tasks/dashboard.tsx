@@ -1,5 +1,6 @@
 "use client";
 import * as Tabs from "@radix-ui/react-tabs";
+import { LIST_LIMIT_MAX, type ListSort, type ListStatus, listStatuses } from "@tasks/task-schema/limits";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { field } from "@/components/styles";
 import {
@@ -10,14 +11,17 @@ import {
   TaskApiClient,
   type TaskChanges,
   UnavailableError,
+  type VersionedTask,
 } from "@/lib/api-client";
 import { authClient } from "@/lib/auth-client";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { type Notice, NoticeToast } from "./notice-toast";
-import { type SaveOutcome, TaskRow, type VersionedTask } from "./task-row";
+import { type SaveOutcome, TaskRow } from "./task-row";
 
-type Status = "all" | "pending" | "completed";
-type Sort = "created" | "due" | "priority" | "title";
+/** The page offers every sort but "updated". */
+type Sort = Exclude<ListSort, "updated">;
+/** A delete inside its undo window (`timer` sends it), or on its way to the API (`sent`). */
+type PendingDelete = { task: Task; sent: boolean; timer?: ReturnType<typeof setTimeout> };
 
 const STATUS_LABELS = { all: "All", pending: "Pending", completed: "Completed" } as const;
 const DRAFT_KEY = "tasks:draft";
@@ -34,8 +38,8 @@ interface DashboardProps {
 export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   const api = useMemo(() => new TaskApiClient(apiUrl, userId), [apiUrl, userId]);
   const [tasks, setTasks] = useState<Task[] | null>(null);
-  const [counts, setCounts] = useState({ all: 0, pending: 0, completed: 0 });
-  const [status, setStatus] = useState<Status>("all");
+  const [counts, setCounts] = useState({ pending: 0, completed: 0 });
+  const [status, setStatus] = useState<ListStatus>("all");
   const [sort, setSort] = useState<Sort>("created");
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
@@ -48,15 +52,12 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   const adding = useRef(false);
   /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
-  const signedOut = useRef(false);
   /**
    * Deletions not yet confirmed by the API: inside their undo window (sent
    * when their notice goes, or when the page is hidden or left), or on their
    * way. Until confirmed, a refresh keeps them out of the list.
    */
-  const pendingDeletes = useRef(
-    new Map<string, { task: Task; sent: boolean; timer?: ReturnType<typeof setTimeout> }>(),
-  );
+  const pendingDeletes = useRef(new Map<string, PendingDelete>());
   /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
   const refreshCount = useRef(0);
   const addForm = useRef<HTMLFormElement>(null);
@@ -101,25 +102,33 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     [goToSignIn],
   );
 
-  const refresh = useCallback(async () => {
-    const thisRefresh = ++refreshCount.current;
-    try {
-      const [page, pending, completed] = await Promise.all([
-        api.list({ status, sort, q: query, limit: 100 }),
-        api.list({ status: "pending", limit: 1 }),
-        api.list({ status: "completed", limit: 1 }),
-      ]);
-      if (thisRefresh !== refreshCount.current) return;
-      setTasks(page.tasks.filter((task) => !pendingDeletes.current.has(task.id)));
-      setCounts({ all: pending.total + completed.total, pending: pending.total, completed: completed.total });
-      setError(null);
-    } catch (failure) {
-      if (thisRefresh === refreshCount.current) handle(failure, "Could not load your tasks");
-    }
-  }, [api, status, sort, query, handle]);
+  /** Reloads the list for the current filters and, unless only the filters changed, the counts. */
+  const refresh = useCallback(
+    async (withCounts = true) => {
+      const thisRefresh = ++refreshCount.current;
+      try {
+        const [page, totals] = await Promise.all([
+          api.list({ status, sort, q: query, limit: LIST_LIMIT_MAX }),
+          withCounts
+            ? Promise.all([api.list({ status: "pending", limit: 1 }), api.list({ status: "completed", limit: 1 })])
+            : undefined,
+        ]);
+        if (thisRefresh !== refreshCount.current) return;
+        setTasks(page.tasks.filter((task) => !pendingDeletes.current.has(task.id)));
+        if (totals) setCounts({ pending: totals[0].total, completed: totals[1].total });
+        setError(null);
+      } catch (failure) {
+        if (thisRefresh === refreshCount.current) handle(failure, "Could not load your tasks");
+      }
+    },
+    [api, status, sort, query, handle],
+  );
 
+  // A change of tab, sort or search leaves the counts as they are.
+  const countsLoaded = useRef(false);
   useEffect(() => {
-    void refresh();
+    void refresh(!countsLoaded.current);
+    countsLoaded.current = true;
   }, [refresh]);
   // For work that finishes later: refresh with the filters as they are then, not as they were.
   const latestRefresh = useRef(refresh);
@@ -131,7 +140,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     return () => clearTimeout(timer);
   }, [search]);
 
-  // A draft kept across a sign-in comes back; a sign-out in another tab is followed at once.
+  // What was typed before a sign-in comes back.
   useEffect(() => {
     const draft = sessionStorage.getItem(DRAFT_KEY);
     if (draft) {
@@ -143,14 +152,18 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
       setResumeEdit(JSON.parse(edit) as { id: string; changes: TaskChanges });
       sessionStorage.removeItem(EDIT_KEY);
     }
+  }, []);
+
+  // A sign-out in another tab is followed at once.
+  useEffect(() => {
     const channel = new BroadcastChannel(AUTH_CHANNEL);
     channel.onmessage = (event) => {
       if (event.data !== "signed-out") return;
-      signedOut.current = true;
+      api.markSignedOut(); // every later call leads to sign-in, whichever action makes it
       setSignedOutElsewhere(true);
     };
     return () => channel.close();
-  }, []);
+  }, [api]);
 
   // Hiding or leaving the page inside an undo window still deletes: the person
   // saw the task go. (The notice's own clock stops while the window is in the
@@ -182,7 +195,6 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   async function addTask(event?: React.FormEvent) {
     event?.preventDefault();
     if (adding.current) return; // one add at a time: Enter and Retry together must not make two
-    if (signedOut.current) return goToSignIn();
     if (!newTask.title.trim()) return setError({ text: "Give the task a title." });
     adding.current = true;
     setSaving(true);
@@ -191,7 +203,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
       const created = await api.create({ ...newTask, due_date: newTask.due_date || null });
       setNewTask(EMPTY_NEW_TASK);
       setTasks((current) => (current ? [created, ...current] : [created]));
-      setCounts((c) => ({ ...c, all: c.all + 1, pending: c.pending + 1 }));
+      setCounts((c) => ({ ...c, pending: c.pending + 1 }));
     } catch (failure) {
       // The form keeps what was typed; Retry submits it (as it then reads) again.
       handle(failure, "Could not add the task", () => {
@@ -204,25 +216,22 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
     }
   }
 
-  /** Shows this version of a task in place of the one with its id. */
-  function putTask(task: Task) {
-    setTasks((current) => current?.map((t) => (t.id === task.id ? task : t)) ?? null);
+  /** Shows these fields (or a whole newer version) on the task with this id. */
+  function patchTask(id: string, fields: Partial<Task>) {
+    setTasks((current) => current?.map((t) => (t.id === id ? { ...t, ...fields } : t)) ?? null);
   }
 
   /** Shows the change at once; puts back only this task's flag if the API refuses. */
   async function toggleTask(task: Task) {
-    if (signedOut.current) return goToSignIn();
     const completed = !task.completed;
-    const show = (value: boolean) =>
-      setTasks((current) => current?.map((t) => (t.id === task.id ? { ...t, completed: value } : t)) ?? null);
-    show(completed);
+    patchTask(task.id, { completed });
     try {
       // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
-      putTask(await api.update(task.id, { completed }));
+      patchTask(task.id, await api.update(task.id, { completed }));
       // Counts and the current filter change with it.
       void latestRefresh.current();
     } catch (failure) {
-      show(task.completed);
+      patchTask(task.id, { completed: task.completed });
       handle(failure, "Could not update the task", () => void toggleTask(task));
     }
   }
@@ -231,7 +240,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
   async function loadForEdit(id: string): Promise<VersionedTask | null> {
     try {
       const current = await api.get(id);
-      putTask(current.task);
+      patchTask(id, current.task);
       return current;
     } catch (failure) {
       handle(failure, "Could not open the task for editing");
@@ -246,14 +255,13 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
       goToSignIn();
       return { ok: false, problem };
     };
-    if (signedOut.current) return keepAndSignIn("You signed out in another tab; taking you to sign in.");
     try {
-      putTask(await api.update(id, changes, etag));
+      patchTask(id, await api.update(id, changes, etag));
       return { ok: true };
     } catch (failure) {
       if (failure instanceof ChangedElsewhereError) {
         if (!failure.current) return { ok: false, problem: "This task changed elsewhere and could not be read again." };
-        putTask(failure.current.task);
+        patchTask(id, failure.current.task);
         return { ok: false, conflict: failure.current };
       }
       if (failure instanceof SignedOutError) return keepAndSignIn("Your session ended; taking you to sign in.");
@@ -284,10 +292,11 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
    * background, leaving the delete pending for as long.)
    */
   function deleteTask(task: Task) {
-    if (signedOut.current) return goToSignIn();
+    // Checked before the task leaves the list: a delete shown but never sent would be lost.
+    if (signedOutElsewhere) return goToSignIn();
     setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
     listPanel.current?.focus(); // its Delete button is gone: keep the focus near where it was
-    const entry: { task: Task; sent: boolean; timer?: ReturnType<typeof setTimeout> } = { task, sent: false };
+    const entry: PendingDelete = { task, sent: false };
     pendingDeletes.current.set(task.id, entry);
     const noticeId = notify({
       text: `Deleted “${task.title}”.`,
@@ -346,19 +355,19 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
 
       <AddTaskForm ref={addForm} value={newTask} onChange={setNewTask} onSubmit={addTask} saving={saving} />
 
-      <Tabs.Root value={status} onValueChange={(value) => setStatus(value as Status)}>
+      <Tabs.Root value={status} onValueChange={(value) => setStatus(value as ListStatus)}>
         <div className="mb-4 flex flex-wrap items-center gap-2">
           <Tabs.List
             aria-label="Filter tasks"
             className="flex rounded-md border border-slate-300 dark:border-slate-700"
           >
-            {(["all", "pending", "completed"] as const).map((value) => (
+            {listStatuses.map((value) => (
               <Tabs.Trigger
                 key={value}
                 value={value}
                 className="px-3 py-1.5 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 data-[state=active]:bg-indigo-700 data-[state=active]:text-white dark:hover:bg-slate-800"
               >
-                {STATUS_LABELS[value]} ({counts[value]})
+                {STATUS_LABELS[value]} ({value === "all" ? counts.pending + counts.completed : counts[value]})
               </Tabs.Trigger>
             ))}
           </Tabs.List>

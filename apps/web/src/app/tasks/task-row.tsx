@@ -1,11 +1,9 @@
 "use client";
+import { DESCRIPTION_MAX, TITLE_MAX } from "@tasks/task-schema/limits";
 import { useEffect, useRef, useState } from "react";
 import { field, primaryButton } from "@/components/styles";
-import type { Task, TaskChanges } from "@/lib/api-client";
+import type { Task, TaskChanges, VersionedTask } from "@/lib/api-client";
 import { PriorityOptions } from "./priority-options";
-
-/** A task as stored, with the ETag a save must match. */
-export type VersionedTask = { task: Task; etag: string | null };
 
 /** How a save went: the editor closes, offers the newer version, or says what went wrong. */
 export type SaveOutcome = { ok: true } | { ok: false; conflict: VersionedTask } | { ok: false; problem: string };
@@ -189,7 +187,7 @@ function TaskEditor({
         id={`${id}-title`}
         value={title}
         onChange={(event) => setTitle(event.target.value)}
-        maxLength={200}
+        maxLength={TITLE_MAX}
         aria-invalid={problem !== null && !title.trim()}
         aria-describedby={problem ? `${id}-problem` : undefined}
         className={`${field} py-1`}
@@ -204,7 +202,7 @@ function TaskEditor({
         value={description}
         onChange={(event) => setDescription(event.target.value)}
         placeholder="Description (optional)"
-        maxLength={1000}
+        maxLength={DESCRIPTION_MAX}
         className={`${field} py-1 text-sm`}
       />
       <div className="flex flex-wrap items-center gap-2">
