@@ -183,12 +183,13 @@ function toProblem(error: FastifyError | Error, log: FastifyInstance["log"]): Ht
     case "FST_ERR_CTP_INVALID_TYPE":
       return new HttpProblem(415, "Send the body as JSON with Content-Type: application/json.");
   }
-  if (databaseErrorCode(error) === "23503") {
+  const databaseCode = databaseErrorCode(error);
+  if (databaseCode === "23503") {
     // The token is still valid but its user was deleted since it was issued.
     return new HttpProblem(401, "This account no longer exists.");
   }
   if (isDatabaseUnavailable(error)) {
-    log.warn({ code: databaseErrorCode(error) }, "database unavailable");
+    log.warn({ code: databaseCode }, "database unavailable");
     return new HttpProblem(503, "The database is not available right now; nothing was changed. Try again shortly.", {
       headers: { "retry-after": "5" },
     });

@@ -4,6 +4,7 @@
  * token can be minted), users inserted as Better Auth would, and the app
  * built without listening.
  */
+import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -155,4 +156,22 @@ export async function createTask(
 export async function storedTasks(pool: pg.Pool, userId: string): Promise<Record<string, unknown>[]> {
   const { rows } = await pool.query("SELECT * FROM tasks WHERE user_id = $1 ORDER BY id", [userId]);
   return rows;
+}
+
+/** The Authorization header for a token. */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** An RFC 9457 problem document with this status; its body, for further checks. */
+export function assertProblem(
+  response: { statusCode: number; headers: Record<string, unknown>; body?: string; json(): unknown },
+  status: number,
+): Record<string, unknown> {
+  assert.equal(response.statusCode, status, `expected ${status}, got ${response.statusCode}: ${response.body}`);
+  assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
+  const body = response.json() as Record<string, unknown>;
+  assert.equal(body.status, status);
+  assert.equal(typeof body.type, "string");
+  assert.equal(typeof body.title, "string");
+  assert.equal(typeof body.detail, "string");
+  return body;
 }

@@ -3,13 +3,14 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
+import { migrationsFolder } from "@tasks/db";
 import pg from "pg";
 import { freePort } from "../../../scripts/lib/free-port";
 import { databaseUrl } from "./helper";
 
 const apiDir = path.resolve(import.meta.dirname, "..");
 const migrationCount = (
-  JSON.parse(readFileSync(path.resolve(apiDir, "../../packages/db/migrations/meta/_journal.json"), "utf8")) as {
+  JSON.parse(readFileSync(path.join(migrationsFolder(), "meta/_journal.json"), "utf8")) as {
     entries: unknown[];
   }
 ).entries.length;

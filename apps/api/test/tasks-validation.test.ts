@@ -1,22 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createTask, setup, storedTasks } from "./helper";
+import { assertProblem, createTask, setup, storedTasks } from "./helper";
 
 const ctx = await setup();
-
-function assertProblem(
-  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-) {
-  assert.equal(response.statusCode, status);
-  assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
-  const body = response.json() as Record<string, unknown>;
-  assert.equal(body.status, status);
-  assert.equal(typeof body.type, "string");
-  assert.equal(typeof body.title, "string");
-  assert.equal(typeof body.detail, "string");
-  return body;
-}
 
 describe("validation edges (contract: Task shape and Errors)", () => {
   test("title is 1-200 characters after trimming, counted in code points", async () => {
@@ -68,24 +54,13 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     const json = { ...user.auth, "content-type": "application/json" };
     assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: '{"title": "x",' }), 400);
     assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: "" }), 400);
-    assertProblem(
-      await ctx.app.inject({
-        method: "POST",
-        url,
-        headers: { ...user.auth, "content-type": "text/plain" },
-        payload: "title",
-      }),
-      415,
-    );
-    assertProblem(
-      await ctx.app.inject({
-        method: "POST",
-        url,
-        headers: { ...user.auth, "content-type": "application/x-www-form-urlencoded" },
-        payload: "title=x",
-      }),
-      415,
-    );
+    for (const [type, payload] of [
+      ["text/plain", "title"],
+      ["application/x-www-form-urlencoded", "title=x"],
+    ]) {
+      const headers = { ...user.auth, "content-type": type };
+      assertProblem(await ctx.app.inject({ method: "POST", url, headers, payload }), 415);
+    }
     const big = JSON.stringify({ title: "big", description: "x".repeat(70 * 1024) });
     assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: big }), 413);
     assert.deepEqual(await storedTasks(ctx.pool, user.id), []);

@@ -49,7 +49,7 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
  * The error that came from the driver, under the wrappers a query builder
  * adds (Drizzle throws "Failed query: …" with the pg error as its `cause`).
  */
-export function driverError(error: unknown): Error | undefined {
+function driverError(error: unknown): Error | undefined {
   let current = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     if (typeof (current as { code?: unknown }).code === "string" || current.cause === undefined) return current;
@@ -68,7 +68,7 @@ export function databaseErrorCode(error: unknown): string | undefined {
 export function isDatabaseUnavailable(failure: unknown): boolean {
   const error = driverError(failure);
   if (!error) return false;
-  const code = databaseErrorCode(error);
+  const code = (error as { code?: unknown }).code;
   if (typeof code === "string") {
     // 08: connection exception; 57P0x: shutdown / cannot connect now; 53300: too many connections
     if (code.startsWith("08") || code.startsWith("57P") || code === "53300") return true;

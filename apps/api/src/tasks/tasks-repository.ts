@@ -6,6 +6,7 @@
  * Tasks leave the database as finished JSON text (built by PostgreSQL), which
  * the routes send as they are: no per-row objects, no re-serialisation.
  */
+import { createHash } from "node:crypto";
 import { tasks } from "@tasks/db";
 import {
   defaultOrder,
@@ -72,11 +73,16 @@ export class TasksRepository {
 
   constructor(private readonly db: NodePgDatabase) {}
 
-  /** The statement named `key`, built by `build` the first time it is asked for. */
+  /**
+   * The statement for query shape `key`, built by `build` the first time it
+   * is asked for. Its name comes from the key (hashed: PostgreSQL keeps 63
+   * bytes of a name), so the same shape has the same name whatever the order
+   * of requests, and two shapes never share one.
+   */
   private statement<T>(key: string, build: (name: string) => { execute(values: Record<string, unknown>): Promise<T> }) {
     let statement = this.statements.get(key);
     if (!statement) {
-      statement = build(`tasks_${this.statements.size}`);
+      statement = build(`tasks_${createHash("sha256").update(key).digest("hex").slice(0, 24)}`);
       this.statements.set(key, statement);
     }
     return statement as { execute(values: Record<string, unknown>): Promise<T> };
