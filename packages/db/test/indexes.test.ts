@@ -1,3 +1,6 @@
+// What the schema's indexes can serve, with representative SQL written here.
+// The plans of the queries the API really sends are checked in
+// apps/api/test/list-plans.test.ts.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import type pg from "pg";
