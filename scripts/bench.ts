@@ -30,7 +30,7 @@
  * This file reads the configuration, runs the steps in order and stops
  * everything at the end or on a signal; the parts live in scripts/bench/.
  */
-import { type ChildProcess, execFileSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
@@ -38,13 +38,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createPool, migrateDatabase } from "@tasks/db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
 import type pg from "pg";
-import { type JwksServer, startJwksServer } from "./bench/jwks";
+import { JwksServer, mintToken, newSigningKey } from "../apps/api/test/keys";
 import { measureRun, type RunningLoad, readRssMb } from "./bench/measure";
 import { describeRun, printTable, type ScenarioSummary, writeResults } from "./bench/report";
 import { ALL_SCENARIOS, checkEquivalence } from "./bench/scenarios";
 import { resetCreatedTasks, seedUsersAndTasks } from "./bench/seed";
-import { spawnServer, stopServerProcess, type Target, waitUntilReady } from "./bench/servers";
+import { spawnServer, type Target } from "./bench/servers";
+import { buildApi } from "./lib/build-api";
 import { freePort } from "./lib/free-port";
+import { stopProcess, waitForReady } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -100,7 +102,7 @@ let stopping = false;
 
 async function stopAll(): Promise<void> {
   load.instance?.stop();
-  await Promise.all(children.map((child) => stopServerProcess(child)));
+  await Promise.all(children.map((child) => stopProcess(child, 5_000)));
   if (jwksServer) {
     await jwksServer.close();
     jwksServer = undefined;
@@ -151,15 +153,20 @@ async function main(): Promise<void> {
   await migrateDatabase(pool);
   step("migrated");
 
-  const jwks = await startJwksServer({ issuer: ISSUER, audience: AUDIENCE });
+  // The bench's stand-in for Better Auth: a JWKS with one fresh key, which both servers fetch.
+  const key = await newSigningKey();
+  const jwks = await JwksServer.start([key]);
   jwksServer = jwks;
   step(`JWKS with a fresh Ed25519 key at ${jwks.url}`);
-  const users = await seedUsersAndTasks(pool, jwks.mintToken, { users: USERS, tasksPerUser: TASKS_PER_USER });
+  // Valid for four hours: longer than any bench run.
+  const tokenFor = (sub: string) =>
+    mintToken({ key, claims: { sub, email: `${sub}@bench.test`, iss: ISSUER, aud: AUDIENCE }, expiresIn: 4 * 3600 });
+  const users = await seedUsersAndTasks(pool, tokenFor, { users: USERS, tasksPerUser: TASKS_PER_USER });
   step(`seeded ${USERS} users with ${TASKS_PER_USER} tasks each, one token per user`);
 
   if (!process.env.BENCH_API_ENTRY) {
     step("building the API bundle (apps/api/dist/server.mjs)");
-    execFileSync(process.execPath, ["--import", "tsx", "apps/api/build.ts"], { cwd: root, stdio: "ignore" });
+    buildApi("ignore");
   }
   const [apiPort, ceilingPort] = [await freePort(), await freePort()];
   const common = {
@@ -201,7 +208,11 @@ async function main(): Promise<void> {
   step(
     `starting the API (pid ${api.child.pid}, ${api.url}) and the ceiling (pid ${ceiling.child.pid}, ${ceiling.url})`,
   );
-  await Promise.all([waitUntilReady(api), waitUntilReady(ceiling)]);
+  await Promise.all(
+    [api, ceiling].map((target) =>
+      waitForReady(`${target.url}/readyz`, target.child, `the ${target.name} server`, 60_000),
+    ),
+  );
   step(
     `both answer /readyz; RSS at rest: API ${readRssMb(api.child.pid).toFixed(0)} MB, ` +
       `ceiling ${readRssMb(ceiling.child.pid).toFixed(0)} MB`,

@@ -4,7 +4,6 @@
  * waiting until it answers /readyz, and stopping it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { setTimeout as sleep } from "node:timers/promises";
 
 export interface Target {
   name: "api" | "ceiling";
@@ -52,32 +51,4 @@ export function spawnServer(name: Target["name"], script: string, options: Spawn
     }
   });
   return child;
-}
-
-export async function waitUntilReady(target: Target, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (target.child.exitCode !== null) throw new Error(`the ${target.name} process exited at start-up`);
-    try {
-      const response = await fetch(`${target.url}/readyz`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`the ${target.name} server did not become ready within ${timeoutMs / 1000} s`);
-}
-
-/** SIGTERM, then SIGKILL if the process has not exited within 5 s. */
-export function stopServerProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
 }

@@ -12,6 +12,8 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { createPool, migrateDatabase } from "@tasks/db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
+import { buildApi } from "./build-api";
+import { stopProcess, waitForReady } from "./processes";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 
@@ -32,7 +34,6 @@ export interface ProductOptions {
 export interface RunningProduct {
   webUrl: string;
   apiUrl: string;
-  databaseUrl: string;
   /** Where the embedded PostgreSQL keeps its data, when it was started. */
   embeddedDataDir?: string;
   stop(): Promise<void>;
@@ -40,7 +41,7 @@ export interface RunningProduct {
   exited: Promise<string>;
 }
 
-export function assertPortFree(port: number, what: string): Promise<void> {
+function assertPortFree(port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", () =>
@@ -62,25 +63,11 @@ function developmentSecret(dataDir: string, log: (message: string) => void): str
   return secret;
 }
 
-async function waitForReady(url: string, child: ChildProcess, name: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited during start-up (code ${child.exitCode})`);
-    try {
-      if ((await fetch(url, { redirect: "manual" })).status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${name} did not become ready within 90 s`);
-}
-
 /** Builds what is not built yet: the API bundle and the web app's production build. */
-export function buildIfMissing(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
+function buildIfMissing(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
   if (!existsSync(path.join(root, "apps/api/dist/server.mjs"))) {
     log("building the Task API…");
-    execFileSync(process.execPath, ["--import", "tsx", "apps/api/build.ts"], { cwd: root, stdio: "inherit" });
+    buildApi();
   }
   if (!existsSync(path.join(root, "apps/web/.next/BUILD_ID"))) {
     log("building the web app (first start only, about a minute)…");
@@ -99,17 +86,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
   let database: EmbeddedDatabase | undefined;
 
   const stop = async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once("exit", () => resolve());
-            child.kill("SIGTERM");
-            setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-          }),
-      ),
-    );
+    await Promise.all(children.map((child) => stopProcess(child, 10_000)));
     await database?.stop();
   };
 
@@ -165,7 +142,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       waitForReady(`http://127.0.0.1:${options.apiPort}/readyz`, api, "the Task API"),
       waitForReady(`http://127.0.0.1:${options.webPort}/sign-in`, web, "the web app"),
     ]);
-    return { webUrl, apiUrl, databaseUrl, embeddedDataDir: database?.dataDir, stop, exited };
+    return { webUrl, apiUrl, embeddedDataDir: database?.dataDir, stop, exited };
   } catch (error) {
     await stop();
     throw error;

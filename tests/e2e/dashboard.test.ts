@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { decodeJwt } from "jose";
 import {
   addTask,
-  decodeClaims,
   launchBrowser,
   newPerson,
   seriousViolations,
@@ -35,7 +35,6 @@ describe("the dashboard in a real browser", () => {
     await page.getByRole("link", { name: "Create an account" }).click();
     await page.waitForURL(/\/sign-up/);
     await signUp(page, product.webUrl, person);
-    await page.getByText("No tasks yet").waitFor();
     await assert.doesNotReject(page.getByTestId("signed-in-email").getByText(person.email).waitFor());
 
     await addTask(page, "Buy milk", { priority: "high", due: "2020-01-01" });
@@ -116,7 +115,7 @@ describe("the dashboard in a real browser", () => {
     // Every call to the Task API carried a Bearer token with exactly the contract's claims.
     assert.ok(apiCalls.length >= 5);
     for (const call of apiCalls) assert.match(call.authorization ?? "", /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/, call.url);
-    const claims = decodeClaims((apiCalls[0]?.authorization ?? "").slice("Bearer ".length));
+    const claims = decodeJwt((apiCalls[0]?.authorization ?? "").slice("Bearer ".length));
     assert.deepEqual(Object.keys(claims).sort(), ["aud", "email", "exp", "iat", "iss", "sub"]);
     assert.equal(claims.email, person.email);
     assert.equal(claims.iss, product.webUrl);
@@ -253,7 +252,6 @@ describe("the dashboard in a real browser", () => {
     await page.goto(`${product.webUrl}/sign-up`);
     assert.deepEqual(await seriousViolations(page), [], "sign-up");
     await signUp(page, product.webUrl, newPerson("Grace"));
-    await page.getByText("No tasks yet").waitFor();
     assert.deepEqual(await seriousViolations(page), [], "empty dashboard");
     await addTask(page, "Overdue thing", { priority: "high", due: "2020-02-02" });
     await addTask(page, "Something later", { due: "2099-12-31" });

@@ -159,10 +159,6 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
 }
 
-export function decodeClaims(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
-}
-
 /** Waits until the locator matches exactly `count` elements (the list re-renders after a search). */
 export async function waitForCount(locator: Locator, count: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -171,5 +167,3 @@ export async function waitForCount(locator: Locator, count: number, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-
-export type { BrowserContext, Page };

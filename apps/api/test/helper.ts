@@ -6,83 +6,21 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after } from "node:test";
 import { createPool, users } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { FastifyInstance } from "fastify";
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
 import type pg from "pg";
 import { buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
+import { AUDIENCE, ISSUER, JwksServer, mintToken, newSigningKey, type SigningKey } from "./keys";
 
-export const ISSUER = "http://localhost:3000";
-export const AUDIENCE = "http://localhost:8000";
+export * from "./keys";
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set: run the tests with `npm test`");
   return url;
-}
-
-export interface SigningKey {
-  kid: string;
-  privateKey: CryptoKey;
-  publicJwk: JWK;
-}
-
-export async function newSigningKey(kid = randomUUID()): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-  return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" } };
-}
-
-/** A JWKS endpoint like Better Auth's, whose keys a test can rotate, and which counts its fetches. */
-export class JwksServer {
-  fetches = 0;
-  keys: SigningKey[] = [];
-  private server: Server;
-
-  private constructor(server: Server) {
-    this.server = server;
-  }
-
-  static async start(keys: SigningKey[]): Promise<JwksServer> {
-    let instance: JwksServer | undefined;
-    const server = createServer((_request, response) => {
-      if (!instance) return response.end();
-      instance.fetches++;
-      response.setHeader("content-type", "application/json");
-      response.end(JSON.stringify({ keys: instance.keys.map((key) => key.publicJwk) }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    instance = new JwksServer(server);
-    instance.keys = keys;
-    return instance;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/auth/jwks`;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-export interface MintOptions {
-  key: SigningKey;
-  claims?: JWTPayload;
-  /** Seconds from now; negative for an expired token. */
-  expiresIn?: number;
-  header?: Record<string, unknown>;
-}
-
-export async function mintToken({ key, claims = {}, expiresIn = 900, header = {} }: MintOptions): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + expiresIn, ...claims })
-    .setProtectedHeader({ alg: "EdDSA", kid: key.kid, ...header })
-    .sign(key.privateKey);
 }
 
 export interface TestContext {

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { migrationsFolder } from "@tasks/db";
 import pg from "pg";
+import { buildApi } from "../../../scripts/lib/build-api";
 import { freePort } from "../../../scripts/lib/free-port";
 import { databaseUrl } from "./helper";
 
@@ -22,7 +23,7 @@ interface ApiProcess {
 }
 
 // The tests run what production runs: the bundle `npm run start:api` builds.
-execFileSync(process.execPath, ["--import", "tsx", "build.ts"], { cwd: apiDir, stdio: "ignore" });
+buildApi("ignore");
 
 function startApi(env: Record<string, string>): ApiProcess {
   const child = spawn(process.execPath, ["dist/server.mjs"], {
