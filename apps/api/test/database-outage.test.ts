@@ -3,12 +3,10 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { createPool, migrateDatabase } from "@tasks/db";
+import { migrateDatabase } from "@tasks/db";
 import { startEmbeddedPostgres } from "@tasks/db/embedded";
 import { freePort } from "../../../scripts/lib/free-port";
-import { buildApp } from "../src/app";
-import { loadConfig } from "../src/config";
-import { AUDIENCE, createTask, ISSUER, JwksServer, mintToken, newSigningKey } from "./helper";
+import { createTask, setup } from "./helper";
 
 // This test stops its database, so it has one of its own.
 const dataDir = path.join(tmpdir(), `tasks-outage-${process.pid}`);
@@ -21,30 +19,10 @@ after(async () => {
 });
 
 test("database down → 503 quickly and nothing half-happens; back up → requests succeed without a restart", async () => {
-  const pool = createPool(database.url, { connectionTimeoutMillis: 2_000 });
+  const { app, pool, newUser } = await setup({ DATABASE_URL: database.url }, { connectionTimeoutMillis: 2_000 });
   await migrateDatabase(pool);
-  const key = await newSigningKey();
-  const jwks = await JwksServer.start([key]);
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    AUTH_JWKS_URL: jwks.url,
-    AUTH_ISSUER: ISSUER,
-    AUTH_AUDIENCE: AUDIENCE,
-    API_RATE_LIMIT: "0",
-  });
-  const app = await buildApp({ config, pool, logger: false });
-  after(async () => {
-    await app.close();
-    await pool.end();
-    await jwks.close();
-  });
-  const userId = crypto.randomUUID();
-  await pool.query("INSERT INTO users (id, name, email) VALUES ($1, 'u', $2)", [userId, `${userId}@example.test`]);
-  const user = {
-    id: userId,
-    token: "",
-    auth: { authorization: `Bearer ${await mintToken({ key, claims: { sub: userId } })}` },
-  };
+  const user = await newUser();
+  const userId = user.id;
   const task = await createTask(app, user, { title: "before the outage" });
 
   await database.stop();

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after } from "node:test";
-import { createPool, users } from "@tasks/db";
+import { createPool, type PoolOptions, users } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
@@ -38,14 +38,18 @@ export interface TestUser {
   auth: { authorization: string };
 }
 
-/** Builds an app over the test database and a fresh key; closed after the file's tests. */
-export async function setup(env: Record<string, string> = {}): Promise<TestContext> {
+/**
+ * Builds an app over the test database (or `env.DATABASE_URL`) and a fresh
+ * key; closed after the file's tests.
+ */
+export async function setup(env: Record<string, string> = {}, poolOptions: PoolOptions = {}): Promise<TestContext> {
   const key = await newSigningKey();
   const jwks = await JwksServer.start([key]);
-  const pool = createPool(databaseUrl(), { max: 10 });
+  const url = env.DATABASE_URL ?? databaseUrl();
+  const pool = createPool(url, { max: 10, ...poolOptions });
   const config = loadConfig({
     NODE_ENV: "test",
-    DATABASE_URL: databaseUrl(),
+    DATABASE_URL: url,
     AUTH_JWKS_URL: jwks.url,
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: AUDIENCE,
@@ -112,4 +116,23 @@ export function assertProblem(
   assert.equal(typeof body.title, "string");
   assert.equal(typeof body.detail, "string");
   return body;
+}
+
+/**
+ * Every task route, reads and writes, on this user's path (and this task),
+ * with `query` appended: for checks that must hold on all of them. `namesTask`
+ * tells the routes whose path names the task.
+ */
+export function taskRoutes(userId: string, taskId: string, query = "") {
+  const base = `/api/${userId}/tasks`;
+  const one = `${base}/${taskId}`;
+  return [
+    { method: "GET", url: `${base}${query}`, namesTask: false },
+    { method: "POST", url: `${base}${query}`, payload: { title: "intruder" }, namesTask: false },
+    { method: "GET", url: `${one}${query}`, namesTask: true },
+    { method: "PUT", url: `${one}${query}`, payload: { title: "intruder", completed: true }, namesTask: true },
+    { method: "PATCH", url: `${one}${query}`, payload: { title: "intruder" }, namesTask: true },
+    { method: "PATCH", url: `${one}/complete${query}`, namesTask: true },
+    { method: "DELETE", url: `${one}${query}`, namesTask: true },
+  ] as const;
 }

@@ -22,6 +22,7 @@ import {
   setup,
   storedTasks,
   type TestUser,
+  taskRoutes,
 } from "./helper";
 
 const ctx = await setup();
@@ -119,20 +120,9 @@ async function tryEveryRoute(
   headers: Record<string, string>,
   query = "",
 ): Promise<Array<{ what: string; response: Response }>> {
-  const base = `/api/${victim.id}/tasks`;
-  const one = `${base}/${victim.taskId}`;
-  const requests = [
-    { what: "GET list", method: "GET", url: `${base}${query}` },
-    { what: "GET one", method: "GET", url: `${one}${query}` },
-    { what: "POST", method: "POST", url: `${base}${query}`, payload: { title: "Planted by an attacker" } },
-    { what: "PUT", method: "PUT", url: `${one}${query}`, payload: { title: "Overwritten", completed: true } },
-    { what: "PATCH", method: "PATCH", url: `${one}${query}`, payload: { title: "Patched" } },
-    { what: "PATCH complete", method: "PATCH", url: `${one}/complete${query}` },
-    { what: "DELETE", method: "DELETE", url: `${one}${query}` },
-  ] as const;
   const results: Array<{ what: string; response: Response }> = [];
-  for (const { what, ...request } of requests) {
-    results.push({ what, response: await ctx.app.inject({ ...request, headers }) });
+  for (const { namesTask: _, ...request } of taskRoutes(victim.id, victim.taskId, query)) {
+    results.push({ what: `${request.method} ${request.url}`, response: await ctx.app.inject({ ...request, headers }) });
   }
   return results;
 }
@@ -187,17 +177,7 @@ describe("the path's {user_id} must be the token's sub exactly (contract: Task A
     const b = await ctx.newUser();
     const bTask = await createTask(ctx.app, b, { title: "B's task" });
     const before = await storedTasks(ctx.pool, b.id);
-    const base = `/api/${b.id}/tasks`;
-    const attempts = [
-      { method: "GET", url: base },
-      { method: "GET", url: `${base}/${bTask.id}` },
-      { method: "POST", url: base, payload: { title: "Planted by A" } },
-      { method: "PUT", url: `${base}/${bTask.id}`, payload: { title: "Overwritten by A" } },
-      { method: "PATCH", url: `${base}/${bTask.id}`, payload: { title: "Patched by A" } },
-      { method: "PATCH", url: `${base}/${bTask.id}/complete` },
-      { method: "DELETE", url: `${base}/${bTask.id}` },
-    ] as const;
-    for (const attempt of attempts) {
+    for (const { namesTask: _, ...attempt } of taskRoutes(b.id, bTask.id)) {
       const response = await ctx.app.inject({ ...attempt, headers: a.auth });
       assertAuthProblem(response, 403);
       assert.doesNotMatch(String(response.headers["www-authenticate"] ?? ""), /invalid_token/);
