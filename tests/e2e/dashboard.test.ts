@@ -7,6 +7,7 @@ import {
   addTask,
   launchBrowser,
   newPerson,
+  newSignedInPage,
   seriousViolations,
   signUp,
   startTestProduct,
@@ -130,9 +131,7 @@ describe("the dashboard in a real browser", () => {
   });
 
   test("an edit of a task changed in another tab is not lost: the page says so and offers the current version", async () => {
-    const context = await browser.newContext();
-    const tabA = await context.newPage();
-    await signUp(tabA, product.webUrl, newPerson("Eve"));
+    const { context, page: tabA } = await newSignedInPage(browser, product.webUrl, "Eve");
     await addTask(tabA, "Plan the trip");
     const tabB = await context.newPage();
     await tabB.goto(`${product.webUrl}/tasks`);
@@ -165,9 +164,7 @@ describe("the dashboard in a real browser", () => {
   });
 
   test("a task deleted just before the page closes (inside the undo window) is deleted all the same", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signUp(page, product.webUrl, newPerson("Ida"));
+    const { context, page } = await newSignedInPage(browser, product.webUrl, "Ida");
     await addTask(page, "Keep this one");
     await addTask(page, "Delete then close");
     await page.getByRole("button", { name: "Delete “Delete then close”" }).click();
@@ -187,9 +184,7 @@ describe("the dashboard in a real browser", () => {
   });
 
   test("everything works from the keyboard alone: add, complete, edit, delete and undo", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signUp(page, product.webUrl, newPerson("Kay"));
+    const { context, page } = await newSignedInPage(browser, product.webUrl, "Kay");
     const focused = () =>
       page.evaluate("document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent");
     /** Presses Tab until the element with this accessible label has the focus. */

@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  addTask,
-  launchBrowser,
-  newPerson,
-  signUp,
-  startDatabaseProxy,
-  startTestProduct,
-  waitForCount,
-} from "./product";
+import { addTask, launchBrowser, newSignedInPage, startDatabaseProxy, startTestProduct, waitForCount } from "./product";
 
 // This product reaches its database through a proxy the test can cut.
 const database = await startDatabaseProxy(process.env.DATABASE_URL ?? "");
@@ -17,9 +9,7 @@ const browser = await launchBrowser();
 
 describe("when the database or the network fails", () => {
   test("the page says so without blocking, keeps what was typed, rolls back, and Retry finishes the job", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signUp(page, product.webUrl, newPerson("Lin"));
+    const { context, page } = await newSignedInPage(browser, product.webUrl, "Lin");
     await addTask(page, "Before the outage");
     const list = page.getByRole("list", { name: "Your tasks" });
     const banner = page.getByTestId("error");
@@ -69,9 +59,7 @@ describe("when the database or the network fails", () => {
   });
 
   test("an edit that fails stays open with what was typed; saving again once the database is back works", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signUp(page, product.webUrl, newPerson("Noor"));
+    const { context, page } = await newSignedInPage(browser, product.webUrl, "Noor");
     await addTask(page, "Draft the plan");
     const list = page.getByRole("list", { name: "Your tasks" });
 

@@ -143,6 +143,19 @@ export async function signUp(page: Page, baseUrl: string, person: Person): Promi
   await page.getByText("No tasks yet").waitFor();
 }
 
+/**
+ * A fresh browser context with a new person signed up and on the dashboard.
+ * The context is closed after the file's tests, whether they passed or not.
+ */
+export async function newSignedInPage(browser: Browser, baseUrl: string, name: string) {
+  const context = await browser.newContext();
+  after(() => context.close().catch(() => {}));
+  const page = await context.newPage();
+  const person = newPerson(name);
+  await signUp(page, baseUrl, person);
+  return { context, page, person };
+}
+
 export async function addTask(page: Page, title: string, options: { priority?: string; due?: string } = {}) {
   await page.getByLabel("New task title").fill(title);
   if (options.priority) await page.getByLabel("Priority").selectOption(options.priority);
