@@ -223,10 +223,8 @@ describe("the dashboard in a real browser", () => {
   });
 
   test("two people in two browsers never see each other's tasks", async () => {
-    const [first, second] = [await browser.newContext(), await browser.newContext()];
-    const [pageA, pageB] = [await first.newPage(), await second.newPage()];
-    await signUp(pageA, product.webUrl, newPerson("Alice"));
-    await signUp(pageB, product.webUrl, newPerson("Bob"));
+    const { context: first, page: pageA } = await newSignedInPage(browser, product.webUrl, "Alice");
+    const { context: second, page: pageB } = await newSignedInPage(browser, product.webUrl, "Bob");
     await addTask(pageA, "Alice's secret plan");
     await addTask(pageB, "Bob's shopping");
     await pageA.reload();
