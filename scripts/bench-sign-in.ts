@@ -127,9 +127,6 @@ try {
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   say(`wrote ${path.relative(root, file)}`);
 } finally {
-  await product.stop();
-  for (const dir of [dataDir, product.embeddedDataDir ?? dataDir]) {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(`${dir}.json`, { force: true });
-  }
+  await product.stop({ deleteData: true });
+  rmSync(dataDir, { recursive: true, force: true });
 }

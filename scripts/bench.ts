@@ -31,7 +31,6 @@
  * everything at the end or on a signal; the parts live in scripts/bench/.
  */
 import type { ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -140,16 +139,10 @@ async function main(): Promise<void> {
   );
 
   const dataDir = path.join(root, ".data", "bench-postgres");
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(`${dataDir}.json`, { force: true });
   const dbPort = await freePort();
   step(`starting a fresh embedded PostgreSQL on port ${dbPort}`);
-  database = await startEmbeddedPostgres({ dataDir, port: dbPort, log: (message) => step(message) });
+  database = await startEmbeddedPostgres({ dataDir, port: dbPort, log: (message) => step(message), fresh: true });
   pool = createPool(database.url, { max: 4, applicationName: "bench" });
-  if (path.resolve(database.dataDir) !== path.resolve(dataDir)) {
-    // The data lives elsewhere (see embedded.ts, running as root): make it fresh here instead.
-    await pool.query("DROP SCHEMA IF EXISTS drizzle CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-  }
   await migrateDatabase(pool);
   step("migrated");
 

@@ -5,7 +5,6 @@
  * own. Exits non-zero if anything fails.
  */
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { createPool, migrateDatabase } from "@tasks/db";
@@ -28,14 +27,7 @@ async function testFiles(): Promise<string[]> {
 
 // One throw-away cluster per run, so two runs at once never share a directory.
 const dataDir = path.join(root, ".data", `test-postgres-${process.pid}`);
-let clusterDir = dataDir; // may differ: see reachableDataDir in packages/db/src/embedded.ts
-const removeDataDir = () => {
-  rmSync(clusterDir, { recursive: true, force: true });
-  rmSync(`${clusterDir}.json`, { force: true });
-};
-removeDataDir();
-const database = await startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} });
-clusterDir = database.dataDir;
+const database = await startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {}, fresh: true });
 const pool = createPool(database.url);
 await migrateDatabase(pool);
 await pool.end();
@@ -48,6 +40,5 @@ const runner = spawn(
   { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "test" } },
 );
 const code: number = await new Promise((resolve) => runner.on("exit", (exitCode) => resolve(exitCode ?? 1)));
-await database.stop();
-removeDataDir();
+await database.remove();
 process.exit(code);

@@ -34,9 +34,8 @@ export interface ProductOptions {
 export interface RunningProduct {
   webUrl: string;
   apiUrl: string;
-  /** Where the embedded PostgreSQL keeps its data, when it was started. */
-  embeddedDataDir?: string;
-  stop(): Promise<void>;
+  /** Stops everything; `deleteData` also deletes the embedded database (a throw-away run's). */
+  stop(options?: { deleteData?: boolean }): Promise<void>;
   /** Resolves when either app exits on its own. */
   exited: Promise<string>;
 }
@@ -85,9 +84,9 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
   const children: ChildProcess[] = [];
   let database: EmbeddedDatabase | undefined;
 
-  const stop = async () => {
+  const stop = async ({ deleteData = false } = {}) => {
     await Promise.all(children.map((child) => stopProcess(child, 10_000)));
-    await database?.stop();
+    await (deleteData ? database?.remove() : database?.stop());
   };
 
   try {
@@ -142,7 +141,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       waitForReady(`http://127.0.0.1:${options.apiPort}/readyz`, api, "the Task API"),
       waitForReady(`http://127.0.0.1:${options.webPort}/sign-in`, web, "the web app"),
     ]);
-    return { webUrl, apiUrl, embeddedDataDir: database?.dataDir, stop, exited };
+    return { webUrl, apiUrl, stop, exited };
   } catch (error) {
     await stop();
     throw error;

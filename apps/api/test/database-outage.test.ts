@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
@@ -11,12 +10,8 @@ import { createTask, setup } from "./helper";
 // This test stops its database, so it has one of its own.
 const dataDir = path.join(tmpdir(), `tasks-outage-${process.pid}`);
 const port = await freePort();
-let database = await startEmbeddedPostgres({ dataDir, port, log: () => {} });
-after(async () => {
-  await database.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(`${dataDir}.json`, { force: true });
-});
+let database = await startEmbeddedPostgres({ dataDir, port, log: () => {}, fresh: true });
+after(() => database.remove());
 
 test("database down → 503 quickly and nothing half-happens; back up → requests succeed without a restart", async () => {
   const { app, pool, newUser } = await setup({ DATABASE_URL: database.url }, { connectionTimeoutMillis: 2_000 });

