@@ -12,6 +12,7 @@ import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { webConfig } from "./config";
+import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 
 function createAuth() {
   const config = webConfig();
@@ -21,7 +22,12 @@ function createAuth() {
     secret: config.secret,
     trustedOrigins: [config.baseUrl],
     database: drizzleAdapter(db, { provider: "pg", schema: authSchema }),
-    emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128, autoSignIn: true },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: PASSWORD_MIN,
+      maxPasswordLength: PASSWORD_MAX,
+      autoSignIn: true,
+    },
     session: { expiresIn: config.sessionExpiresIn },
     advanced: {
       database: { generateId: "uuid" },

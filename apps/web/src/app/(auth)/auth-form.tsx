@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { field, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
+import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
 
 interface AuthFormProps {
   mode: "sign-in" | "sign-up";
@@ -70,11 +71,15 @@ export function AuthForm({ mode, next }: AuthFormProps) {
             type="password"
             autoComplete={signUp ? "new-password" : "current-password"}
             required
-            minLength={8}
-            maxLength={128}
+            minLength={PASSWORD_MIN}
+            maxLength={PASSWORD_MAX}
             className={inputClass}
           />
-          {signUp && <p className="text-xs text-slate-600 dark:text-slate-400">8 to 128 characters.</p>}
+          {signUp && (
+            <p className="text-xs text-slate-600 dark:text-slate-400">
+              {PASSWORD_MIN} to {PASSWORD_MAX} characters.
+            </p>
+          )}
         </div>
         {error && (
           <p
