@@ -3,11 +3,11 @@
  * (scripts/lib/product.ts), on free ports, against the test run's database,
  * and Debian's Chromium driven by playwright-core.
  */
-import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { after } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
 import { createPool } from "@tasks/db";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { startCuttableDatabaseProxy } from "../../scripts/lib/database-proxy";
 import { freePort } from "../../scripts/lib/free-port";
 import { type RunningProduct, startProduct } from "../../scripts/lib/product";
 
@@ -44,43 +44,11 @@ export async function startTestProduct(
   return product;
 }
 
-/**
- * A TCP pass-through to the test database that a test can cut and restore:
- * to the apps behind it, a real database outage (connections reset, new ones
- * refused), with nothing in the product replaced.
- */
+/** A TCP pass-through to the test database that a test can cut and restore; closed after the file's tests. */
 export async function startDatabaseProxy(databaseUrl: string) {
-  const target = new URL(databaseUrl);
-  const sockets = new Set<Socket>();
-  let up = true;
-  const server = createServer((client) => {
-    if (!up) return client.destroy();
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("error", close).on("close", close);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const proxied = new URL(databaseUrl);
-  proxied.hostname = "127.0.0.1";
-  proxied.port = String((server.address() as AddressInfo).port);
-  const cut = () => {
-    up = false;
-    for (const socket of sockets) socket.destroy();
-  };
-  after(() => {
-    cut();
-    server.close();
-  });
-  return { url: proxied.toString(), cut, restore: () => (up = true) };
+  const proxy = await startCuttableDatabaseProxy(databaseUrl);
+  after(() => proxy.close());
+  return proxy;
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -7,7 +7,7 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { databaseErrorCode, isDatabaseUnavailable } from "@tasks/db";
+import { createPool, databaseErrorCode, isDatabaseUnavailable } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import {
@@ -19,6 +19,7 @@ import {
 } from "fastify-type-provider-zod";
 import type pg from "pg";
 import { createAuthenticateHook } from "./auth/authenticate";
+import { RevocationFeed } from "./auth/revocation-feed";
 import { createAccessTokenVerifier } from "./auth/verify-access-token";
 import type { ApiConfig } from "./config";
 import { HttpProblem, problemBody, sendProblem } from "./problem";
@@ -28,6 +29,11 @@ import { tasksRoutes } from "./tasks/tasks-routes";
 export interface AppOptions {
   config: ApiConfig;
   pool: pg.Pool;
+  /**
+   * The revocation feed's own connection; by default one is opened to
+   * `config.databaseUrl` (and closed with the app). Tests pass one they can cut.
+   */
+  revocationPool?: pg.Pool;
   logger?: FastifyServerOptions["logger"];
 }
 
@@ -112,10 +118,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const verifyAccessToken = createAccessTokenVerifier(config.auth);
+  const revocations = await startRevocationFeed(app, options);
   // The task routes, in their own scope: its hooks and rate limit apply to
   // them and to nothing else (health checks and docs stay open).
   await app.register(async (scope) => {
-    scope.addHook("onRequest", createAuthenticateHook(verifyAccessToken, "tasks"));
+    scope.addHook("onRequest", createAuthenticateHook(verifyAccessToken, revocations, "tasks"));
     if (config.rateLimitPerMinute > 0) {
       await scope.register(rateLimit, {
         max: config.rateLimitPerMinute,
@@ -146,6 +153,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
 
   return app;
+}
+
+/** Starts the feed of ended sessions on its own connection; it stops (and that connection closes) with the app. */
+async function startRevocationFeed(app: FastifyInstance, options: AppOptions): Promise<RevocationFeed> {
+  const ownPool = options.revocationPool
+    ? undefined
+    : createPool(options.config.databaseUrl ?? "", { max: 1, applicationName: "tasks-api-revocations" });
+  const feed = new RevocationFeed(options.revocationPool ?? (ownPool as pg.Pool), app.log);
+  await feed.start();
+  app.addHook("onClose", async () => {
+    feed.stop();
+    await ownPool?.end();
+  });
+  return feed;
 }
 
 function defaultLogger(config: ApiConfig): FastifyServerOptions["logger"] {

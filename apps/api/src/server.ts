@@ -15,8 +15,9 @@ async function main(): Promise<void> {
     );
   }
   const pool = createPool(config.databaseUrl, { max: config.databasePoolMax, applicationName: "tasks-api" });
-  const app = await buildApp({ config, pool });
+  // Before the app: its revocation feed reads a table the migrations create.
   const { applied } = await migrateDatabase(pool);
+  const app = await buildApp({ config, pool });
   if (applied > 0) app.log.info({ applied }, "applied database migrations");
 
   let closing = false;

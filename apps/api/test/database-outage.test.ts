@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { migrateDatabase } from "@tasks/db";
+import { createPool, migrateDatabase } from "@tasks/db";
 import { startEmbeddedPostgres } from "@tasks/db/embedded";
 import { freePort } from "../../../scripts/lib/free-port";
 import { createTask, setup } from "./helper";
@@ -14,8 +14,11 @@ let database = await startEmbeddedPostgres({ dataDir, port, log: () => {}, fresh
 after(() => database.remove());
 
 test("database down → 503 quickly and nothing half-happens; back up → requests succeed without a restart", async () => {
-  const { app, pool, newUser } = await setup({ DATABASE_URL: database.url }, { connectionTimeoutMillis: 2_000 });
-  await migrateDatabase(pool);
+  // Migrated first: the app's revocation feed reads its table from the start.
+  const migrator = createPool(database.url, { max: 1 });
+  await migrateDatabase(migrator);
+  await migrator.end();
+  const { app, newUser } = await setup({ DATABASE_URL: database.url }, { connectionTimeoutMillis: 2_000 });
   const user = await newUser();
   const userId = user.id;
   const task = await createTask(app, user, { title: "before the outage" });

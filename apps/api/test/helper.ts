@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after } from "node:test";
-import { createPool, type PoolOptions, users } from "@tasks/db";
+import { createPool, type PoolOptions, sessions, users } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
@@ -34,6 +34,8 @@ export interface TestContext {
 
 export interface TestUser {
   id: string;
+  /** The sign-in session (a row in `sessions`) the token was issued from: its `sid`. */
+  sessionId: string;
   token: string;
   auth: { authorization: string };
 }
@@ -42,7 +44,11 @@ export interface TestUser {
  * Builds an app over the test database (or `env.DATABASE_URL`) and a fresh
  * key; closed after the file's tests.
  */
-export async function setup(env: Record<string, string> = {}, poolOptions: PoolOptions = {}): Promise<TestContext> {
+export async function setup(
+  env: Record<string, string> = {},
+  poolOptions: PoolOptions = {},
+  revocationPool?: pg.Pool,
+): Promise<TestContext> {
   const key = await newSigningKey();
   const jwks = await JwksServer.start([key]);
   const url = env.DATABASE_URL ?? databaseUrl();
@@ -56,7 +62,7 @@ export async function setup(env: Record<string, string> = {}, poolOptions: PoolO
     API_RATE_LIMIT: "0",
     ...env,
   });
-  const app = await buildApp({ config, pool, logger: false });
+  const app = await buildApp({ config, pool, revocationPool, logger: false });
   await app.ready();
   after(async () => {
     await app.close();
@@ -71,9 +77,16 @@ export async function setup(env: Record<string, string> = {}, poolOptions: PoolO
     key,
     async newUser() {
       const id = randomUUID();
+      const sessionId = randomUUID();
       await db.insert(users).values({ id, name: "Test User", email: `${id}@example.test` });
-      const token = await mintToken({ key, claims: { sub: id, email: `${id}@example.test` } });
-      return { id, token, auth: { authorization: `Bearer ${token}` } };
+      await db.insert(sessions).values({
+        id: sessionId,
+        userId: id,
+        token: randomUUID(),
+        expiresAt: new Date(Date.now() + 24 * 3600_000),
+      });
+      const token = await mintToken({ key, claims: { sub: id, sid: sessionId, email: `${id}@example.test` } });
+      return { id, sessionId, token, auth: { authorization: `Bearer ${token}` } };
     },
   };
 }

@@ -64,9 +64,10 @@ export interface MintOptions {
   header?: Record<string, unknown>;
 }
 
+/** A token like Better Auth's; `sid` is a fresh session id unless the claims name one (or `sid: undefined`). */
 export async function mintToken({ key, claims = {}, expiresIn = 900, header = {} }: MintOptions): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + expiresIn, ...claims })
+  return new SignJWT({ iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + expiresIn, sid: randomUUID(), ...claims })
     .setProtectedHeader({ alg: "EdDSA", kid: key.kid, ...header })
     .sign(key.privateKey);
 }

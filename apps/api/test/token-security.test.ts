@@ -6,7 +6,7 @@
  * statelessness (no database query on the auth path).
  */
 import assert from "node:assert/strict";
-import { createHmac, webcrypto } from "node:crypto";
+import { createHmac, randomUUID, webcrypto } from "node:crypto";
 import { describe, type TestContext as NodeTestContext, test } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
 import type { CryptoKey } from "jose";
@@ -54,7 +54,16 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 /** The claims Better Auth puts in an access token, for `sub`, valid for 15 minutes. */
 function claimsFor(sub: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const now = nowSeconds();
-  return { sub, email: `${sub}@example.test`, iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 900, ...extra };
+  return {
+    sub,
+    sid: randomUUID(),
+    email: `${sub}@example.test`,
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat: now,
+    exp: now + 900,
+    ...extra,
+  };
 }
 
 /** A compact JWS over exactly this header and payload, signed with an Ed25519 private key (no library checks). */

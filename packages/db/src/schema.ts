@@ -104,6 +104,24 @@ export const rateLimits = pgTable("rate_limits", {
   lastRequest: bigint("last_request", { mode: "number" }).notNull(),
 });
 
+/**
+ * Sessions that ended (signed out, revoked, replaced by a password change or
+ * reset, or gone with their user): written by a trigger on `sessions` (see
+ * migration 0003), so no way of deleting a session can forget it. Each Task
+ * API process reads the recent rows every half second and refuses tokens whose
+ * `sid` is here, although the token itself has not expired. No foreign keys:
+ * the row must outlive the session and the user it names.
+ */
+export const revokedSessions = pgTable(
+  "revoked_sessions",
+  {
+    sessionId: uuid("session_id").primaryKey(),
+    userId: uuid("user_id").notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("revoked_sessions_revoked_at_idx").on(t.revokedAt)],
+);
+
 /** Better Auth's model names mapped to our tables, for its Drizzle adapter. */
 export const authSchema = {
   user: users,

@@ -1,10 +1,13 @@
 /**
- * The gate in front of every task route: a valid Bearer token (401 if not),
- * and a `{user_id}` in the path that is exactly the token's `sub` (403 if
- * not), both decided before the body is read or any query runs.
+ * The gate in front of every task route: a valid Bearer token (401 if not)
+ * from a sign-in session that has not ended (401; 503 while the revocation
+ * feed cannot tell), and a `{user_id}` in the path that is exactly the
+ * token's `sub` (403 if not), all decided before the body is read or any
+ * query runs.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { HttpProblem } from "../problem";
+import type { RevocationFeed } from "./revocation-feed";
 import { type AccessTokenVerifier, InvalidTokenError, KeysUnavailableError } from "./verify-access-token";
 
 declare module "fastify" {
@@ -16,7 +19,11 @@ declare module "fastify" {
 
 const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+)$/i;
 
-export function createAuthenticateHook(verifyAccessToken: AccessTokenVerifier, realm: string) {
+export function createAuthenticateHook(
+  verifyAccessToken: AccessTokenVerifier,
+  revocations: RevocationFeed,
+  realm: string,
+) {
   const challenge = (error?: string) =>
     error ? `Bearer realm="${realm}", error="${error}"` : `Bearer realm="${realm}"`;
 
@@ -35,6 +42,14 @@ export function createAuthenticateHook(verifyAccessToken: AccessTokenVerifier, r
 
     try {
       const token = await verifyAccessToken(match[1]);
+      // Without a session id a token could not be revoked: refused like any bad token.
+      if (token.sid === undefined) throw new InvalidTokenError("no sid claim");
+      if (revocations.hasEnded(token.sid)) throw new InvalidTokenError("the session has ended");
+      if (!revocations.isCurrent()) {
+        throw new HttpProblem(503, "Sign-outs cannot be checked right now; try again shortly.", {
+          headers: { "retry-after": "5" },
+        });
+      }
       request.userId = token.sub;
     } catch (error) {
       if (error instanceof KeysUnavailableError) {

@@ -18,6 +18,11 @@ export interface VerifiedToken {
   sub: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /**
+   * The sign-in session the token was issued from; authenticate.ts refuses a
+   * token without one, or whose session has ended (revocation-feed.ts).
+   */
+  sid: string | undefined;
 }
 
 /** Why a token was refused; the client only ever sees a generic 401. */
@@ -156,7 +161,11 @@ async function verifyWithJose(
     if (typeof payload.sub !== "string" || !isUuid(payload.sub) || typeof payload.exp !== "number") {
       throw new InvalidTokenError("sub must be a user id (UUID) and exp a number");
     }
-    return { sub: payload.sub, exp: payload.exp };
+    const { sid } = payload;
+    if (sid !== undefined && (typeof sid !== "string" || !isUuid(sid))) {
+      throw new InvalidTokenError("sid must be a session id (UUID)");
+    }
+    return { sub: payload.sub, exp: payload.exp, sid: sid?.toLowerCase() };
   } catch (error) {
     if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
     if (error instanceof errors.JWKSTimeout || isFetchFailure(error)) {

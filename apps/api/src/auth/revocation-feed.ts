@@ -1,0 +1,118 @@
+/**
+ * Which sign-in sessions have ended, held in memory and fed from PostgreSQL,
+ * so that a token of a signed-out, revoked or deleted session is refused
+ * within about a second although it has not expired, and still without a
+ * database lookup per request.
+ *
+ * A trigger on `sessions` records every deleted session in
+ * `revoked_sessions` (migration 0003). This feed reads the rows newer than
+ * its last read every half second, on a connection of its own (a busy
+ * request pool cannot delay it). Each read looks back OVERLAP_MS before the
+ * previous one: a row whose transaction committed late (its time is the
+ * moment of the delete) is still seen, and seeing a row twice changes nothing.
+ *
+ * When reads fail, the feed cannot say a token is still good: after
+ * STALE_AFTER_MS without a successful read, `isCurrent()` is false and the
+ * task routes answer 503 rather than 200.
+ */
+import type { FastifyBaseLogger } from "fastify";
+import type pg from "pg";
+
+const POLL_INTERVAL_MS = 500;
+export const STALE_AFTER_MS = 10_000;
+const OVERLAP_MS = 10_000;
+/**
+ * How long an ended session is remembered, here and in the table: longer
+ * than any access token can live (the web app refuses a JWT_EXPIRES_IN above
+ * a day), so forgetting it can never let a token back in.
+ */
+const RETENTION_MS = 24 * 3600_000;
+const PURGE_EVERY_MS = 10 * 60_000;
+
+/**
+ * One row always (the LEFT JOIN), carrying the database's clock, so the next
+ * read starts from the database's time, not this machine's.
+ */
+const READ_SQL = `
+  SELECT now() AS read_at, r.session_id::text AS sid, r.revoked_at AS revoked_at
+  FROM (SELECT 1) AS one
+  LEFT JOIN revoked_sessions AS r ON r.revoked_at > coalesce($1::timestamptz, now() - make_interval(secs => $2))`;
+
+const PURGE_SQL = "DELETE FROM revoked_sessions WHERE revoked_at < now() - make_interval(secs => $1)";
+
+export class RevocationFeed {
+  /** Ended session id → when it ended (ms since the epoch, database clock). */
+  private readonly ended = new Map<string, number>();
+  private readFrom: Date | null = null;
+  private lastSuccessAt = 0;
+  private lastPurgeAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private failing = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** The first read (awaited, so a healthy process starts knowing the past day), then one every half second. */
+  async start(): Promise<void> {
+    await this.readOnce();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** True when the last successful read is recent enough to trust a "not revoked". */
+  isCurrent(now = Date.now()): boolean {
+    return now - this.lastSuccessAt <= STALE_AFTER_MS;
+  }
+
+  hasEnded(sessionId: string): boolean {
+    return this.ended.has(sessionId);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(async () => {
+      await this.readOnce();
+      this.schedule();
+    }, POLL_INTERVAL_MS);
+    // The feed alone must not keep a process alive that is otherwise done.
+    this.timer.unref();
+  }
+
+  private async readOnce(): Promise<void> {
+    const startedAt = Date.now();
+    try {
+      const { rows } = await this.pool.query<{ read_at: Date; sid: string | null; revoked_at: Date | null }>({
+        name: "tasks_revocations_read",
+        text: READ_SQL,
+        values: [this.readFrom, RETENTION_MS / 1000],
+      });
+      for (const row of rows) if (row.sid && row.revoked_at) this.ended.set(row.sid, row.revoked_at.getTime());
+      const readAt = rows[0]?.read_at;
+      if (readAt) this.readFrom = new Date(readAt.getTime() - OVERLAP_MS);
+      if (this.failing) this.log.info("revocation feed reads the database again");
+      this.failing = false;
+      this.lastSuccessAt = startedAt;
+      if (startedAt - this.lastPurgeAt >= PURGE_EVERY_MS && readAt) {
+        this.lastPurgeAt = startedAt;
+        await this.purge(readAt);
+      }
+    } catch (error) {
+      if (!this.failing) this.log.warn({ err: error }, "revocation feed cannot read the database");
+      this.failing = true;
+    }
+  }
+
+  /** Forgets what no token can need any more, in memory and in the table. */
+  private async purge(now: Date): Promise<void> {
+    const horizon = now.getTime() - RETENTION_MS;
+    for (const [sid, at] of this.ended) if (at < horizon) this.ended.delete(sid);
+    await this.pool.query(PURGE_SQL, [RETENTION_MS / 1000]);
+  }
+}

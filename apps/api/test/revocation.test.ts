@@ -1,0 +1,142 @@
+/**
+ * The contract's "Revocation": when a sign-in session ends before its time,
+ * every API process refuses its tokens (401 invalid_token) within 2 seconds
+ * although they have not expired; the person's other sessions keep working;
+ * a token without `sid` is 401; a process whose feed of ended sessions is
+ * more than 10 s behind answers 503, never 200, and recovers by itself.
+ */
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { createPool } from "@tasks/db";
+import { startCuttableDatabaseProxy } from "../../../scripts/lib/database-proxy";
+import { assertProblem, bearer, databaseUrl, mintToken, setup, type TestUser } from "./helper";
+
+const REVOCATION_BOUND_MS = 2_000;
+
+const first = await setup();
+/** A second API instance on the same database, with its own feed and token cache (another process, in effect). */
+const second = await setup();
+second.jwks.keys = first.jwks.keys;
+
+const list = (app: typeof first.app, user: TestUser, token = user.token) =>
+  app.inject({ method: "GET", url: `/api/${user.id}/tasks`, headers: bearer(token) });
+
+/** Asks every half-tenth of a second until the answer is 401; the milliseconds that took. */
+async function msUntilRefused(app: typeof first.app, user: TestUser, token: string): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const response = await list(app, user, token);
+    if (response.statusCode === 401) {
+      const body = assertProblem(response, 401);
+      assert.match(String(response.headers["www-authenticate"]), /error="invalid_token"/);
+      assert.doesNotMatch(String(body.detail), /sid|session id/i, "no token internals in the answer");
+      return Date.now() - started;
+    }
+    assert.equal(response.statusCode, 200, `before the refusal the token still works: ${response.body}`);
+    if (Date.now() - started > REVOCATION_BOUND_MS + 3_000) return Number.POSITIVE_INFINITY;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A second sign-in session of the same user, with its own token. */
+async function anotherSession(user: TestUser): Promise<string> {
+  const { rows } = await first.pool.query<{ id: string }>(
+    "INSERT INTO sessions (user_id, token, expires_at) VALUES ($1, gen_random_uuid()::text, now() + interval '1 day') RETURNING id",
+    [user.id],
+  );
+  return mintToken({ key: first.key, claims: { sub: user.id, sid: rows[0]?.id } });
+}
+
+test("a deleted session's token is refused by both API instances within 2 s; the user's other session keeps working", async (t) => {
+  const user = await first.newUser();
+  const otherToken = await anotherSession(user);
+  // Both instances have verified and cached the token: revocation must beat the token cache.
+  assert.equal((await list(first.app, user)).statusCode, 200);
+  assert.equal((await list(second.app, user)).statusCode, 200);
+
+  await first.pool.query("DELETE FROM sessions WHERE id = $1", [user.sessionId]);
+  const [onFirst, onSecond] = await Promise.all([
+    msUntilRefused(first.app, user, user.token),
+    msUntilRefused(second.app, user, user.token),
+  ]);
+  t.diagnostic(`refused after ${onFirst} ms (first instance) and ${onSecond} ms (second instance)`);
+  assert.ok(onFirst <= REVOCATION_BOUND_MS, `first instance refused after ${onFirst} ms`);
+  assert.ok(onSecond <= REVOCATION_BOUND_MS, `second instance refused after ${onSecond} ms`);
+
+  assert.equal((await list(first.app, user, otherToken)).statusCode, 200, "the other session is untouched");
+  assert.equal((await list(second.app, user, otherToken)).statusCode, 200);
+  // A write with the ended session's token changes nothing.
+  const create = await first.app.inject({
+    method: "POST",
+    url: `/api/${user.id}/tasks`,
+    headers: bearer(user.token),
+    payload: { title: "after sign-out" },
+  });
+  assertProblem(create, 401);
+  const { rows } = await first.pool.query("SELECT 1 FROM tasks WHERE user_id = $1", [user.id]);
+  assert.equal(rows.length, 0);
+});
+
+test("deleting the user (sessions cascade) refuses every token of theirs within 2 s", async () => {
+  const user = await first.newUser();
+  const otherToken = await anotherSession(user);
+  assert.equal((await list(first.app, user, otherToken)).statusCode, 200);
+  await first.pool.query("DELETE FROM users WHERE id = $1", [user.id]);
+  assert.ok((await msUntilRefused(first.app, user, user.token)) <= REVOCATION_BOUND_MS);
+  assert.ok((await msUntilRefused(second.app, user, otherToken)) <= REVOCATION_BOUND_MS);
+});
+
+test("a token without sid is 401, although its signature and claims are good", async () => {
+  const user = await first.newUser();
+  const token = await mintToken({ key: first.key, claims: { sub: user.id, sid: undefined } });
+  const response = await list(first.app, user, token);
+  assertProblem(response, 401);
+  assert.match(String(response.headers["www-authenticate"]), /error="invalid_token"/);
+  const odd = await mintToken({ key: first.key, claims: { sub: user.id, sid: "not-a-session-id" } });
+  assertProblem(await list(first.app, user, odd), 401);
+});
+
+test("the trigger records every way a session row goes, once", async () => {
+  const user = await first.newUser();
+  await first.pool.query("DELETE FROM sessions WHERE user_id = $1", [user.id]);
+  const { rows } = await first.pool.query<{ user_id: string }>(
+    "SELECT user_id FROM revoked_sessions WHERE session_id = $1",
+    [user.sessionId],
+  );
+  assert.deepEqual(
+    rows.map((row) => row.user_id),
+    [user.id],
+  );
+});
+
+test("a feed more than 10 s behind answers 503 (never 200); once it reads again, 200", async (t) => {
+  const proxy = await startCuttableDatabaseProxy(databaseUrl());
+  const feedPool = createPool(proxy.url, { max: 1, connectionTimeoutMillis: 1_000 });
+  const cut = await setup({}, {}, feedPool);
+  after(async () => {
+    await feedPool.end();
+    proxy.close();
+  });
+  const user = await cut.newUser();
+  assert.equal((await list(cut.app, user)).statusCode, 200);
+
+  proxy.cut();
+  const started = Date.now();
+  let status = 200;
+  while (status === 200 && Date.now() - started < 20_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    status = (await list(cut.app, user)).statusCode;
+  }
+  t.diagnostic(`503 after ${Date.now() - started} ms without the feed`);
+  const refused = await list(cut.app, user);
+  assertProblem(refused, 503);
+  assert.ok(refused.headers["retry-after"], "503 says when to try again");
+
+  proxy.restore();
+  const restored = Date.now();
+  while ((await list(cut.app, user)).statusCode !== 200) {
+    assert.ok(Date.now() - restored < 10_000, "the feed recovers without a restart");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.diagnostic(`200 again ${Date.now() - restored} ms after the database came back`);
+});
