@@ -117,8 +117,13 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       API_URL: apiUrl,
       CORS_ORIGINS: webUrl,
       DATABASE_URL: databaseUrl,
+      // A development set-up: without SMTP_URL, account emails (with their links) are printed on this console.
+      TASKS_ONE_MACHINE: "true",
       ...options.env,
     };
+    if (!env.SMTP_URL) {
+      log("no SMTP_URL: account emails (email confirmation, password reset) are printed here, links included");
+    }
     buildIfMissing(env, log);
 
     const stdio = options.stdio ?? "inherit";

@@ -3,13 +3,17 @@
  * (scripts/lib/product.ts), on free ports, against the test run's database,
  * and Debian's Chromium driven by playwright-core.
  */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { after } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
 import { createPool } from "@tasks/db";
+import { decodeJwt } from "jose";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { startCuttableDatabaseProxy } from "../../scripts/lib/database-proxy";
 import { freePort } from "../../scripts/lib/free-port";
-import { type RunningProduct, startProduct } from "../../scripts/lib/product";
+import { stopProcess, waitForReady } from "../../scripts/lib/processes";
+import { type RunningProduct, root, startProduct } from "../../scripts/lib/product";
 
 /** A new, empty database in the test cluster, for a test that changes what others share (e.g. the signing keys). */
 export async function createTestDatabase(name: string): Promise<string> {
@@ -82,6 +86,11 @@ export function newPerson(name = "Ada"): Person {
   };
 }
 
+/** A made-up client address (the tests stand in for the trusted proxy that appends it). */
+export function randomClientAddress(): string {
+  return `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+}
+
 const addressed = new WeakSet<BrowserContext>();
 /**
  * Gives a browser context a client address of its own toward the web app (the
@@ -92,7 +101,7 @@ const addressed = new WeakSet<BrowserContext>();
 async function useOwnClientAddress(context: BrowserContext, baseUrl: string): Promise<void> {
   if (addressed.has(context)) return;
   addressed.add(context);
-  const address = `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  const address = randomClientAddress();
   await context.route(`${baseUrl}/**`, (route) =>
     route.continue({ headers: { ...route.request().headers(), "x-forwarded-for": address } }),
   );
@@ -109,6 +118,24 @@ export async function signUp(page: Page, baseUrl: string, person: Person): Promi
   // The empty state appears once the page has hydrated and loaded the list:
   // from then on the add form is handled by the app, not submitted natively.
   await page.getByText("No tasks yet").waitFor();
+}
+
+/** Signs an existing person in (in this page's context, from its own client address) and waits for the dashboard. */
+export async function signIn(page: Page, baseUrl: string, person: Person): Promise<void> {
+  await useOwnClientAddress(page.context(), baseUrl);
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${baseUrl}/tasks`);
+}
+
+/** A fresh browser context, nobody signed in, with a client address of its own; closed after the file's tests. */
+export async function newSignedOutPage(browser: Browser, baseUrl: string): Promise<Page> {
+  const context = await browser.newContext();
+  after(() => context.close().catch(() => {}));
+  await useOwnClientAddress(context, baseUrl);
+  return context.newPage();
 }
 
 /**
@@ -147,4 +174,67 @@ export async function waitForCount(locator: Locator, count: number, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`expected ${count} elements, found ${await locator.count()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The Task API's status for listing the token's own tasks with this token. */
+export async function apiStatus(apiUrl: string, token: string): Promise<number> {
+  const response = await fetch(`${apiUrl}/api/${String(decodeJwt(token).sub)}/tasks?limit=1`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return response.status;
+}
+
+/** The contract's bound: a token of an ended session is refused by every API process within this. */
+export const REVOCATION_BOUND_MS = 2_000;
+
+/**
+ * Asks the Task API(s) with this token until each answers 401, and fails if
+ * any takes longer than the contract's 2 s; the slowest time, in ms.
+ */
+export async function expectRefusedWithin(apiUrls: string | string[], token: string): Promise<number> {
+  const started = Date.now();
+  const times = await Promise.all(
+    [apiUrls].flat().map(async (apiUrl) => {
+      for (;;) {
+        const status = await apiStatus(apiUrl, token);
+        const elapsed = Date.now() - started;
+        if (status === 401) return elapsed;
+        assert.equal(status, 200, `until refused, the token works (got ${status} from ${apiUrl})`);
+        assert.ok(elapsed <= REVOCATION_BOUND_MS, `${apiUrl} still accepted the token after ${elapsed} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }),
+  );
+  return Math.max(...times);
+}
+
+/** The access token of the session a page's browser context is signed in with. */
+export async function accessToken(page: Page, baseUrl: string): Promise<string> {
+  const response = await page.request.get(`${baseUrl}/api/auth/token`);
+  assert.equal(response.status(), 200, "signed in");
+  return ((await response.json()) as { token: string }).token;
+}
+
+/**
+ * Another Task API process on the same database as the product's (scale-out:
+ * N stateless processes), accepting the same tokens. Stopped after the file's tests.
+ */
+export async function startSecondApi(product: RunningProduct, databaseUrl: string): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["apps/api/dist/server.mjs"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      BETTER_AUTH_URL: product.webUrl,
+      API_URL: product.apiUrl,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+    },
+    stdio: "ignore",
+  });
+  after(() => stopProcess(child, 5_000));
+  await waitForReady(`http://127.0.0.1:${port}/readyz`, child, "the second Task API");
+  return `http://127.0.0.1:${port}`;
 }

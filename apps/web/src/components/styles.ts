@@ -4,3 +4,13 @@ export const field =
 
 export const primaryButton =
   "rounded-md bg-indigo-700 px-4 py-2 font-medium text-white hover:bg-indigo-800 disabled:opacity-60";
+
+export const secondaryButton =
+  "rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100 disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800";
+
+export const dangerButton =
+  "rounded-md bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-800 disabled:opacity-60";
+
+export const link = "font-medium text-indigo-700 underline dark:text-indigo-300";
+
+export const label = "block text-sm font-medium";

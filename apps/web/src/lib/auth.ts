@@ -1,8 +1,11 @@
 /**
  * Better Auth, the one place users, sessions and access tokens come from.
- * Email + password accounts; sessions in an HttpOnly cookie; the JWT plugin
- * issues short-lived EdDSA access tokens for the Task API (GET
- * /api/auth/token) and publishes their public keys (GET /api/auth/jwks).
+ * Email + password accounts with email verification, password reset, change
+ * of email and password, and account deletion; sessions in an HttpOnly
+ * cookie; the JWT plugin issues short-lived EdDSA access tokens for the Task
+ * API (GET /api/auth/token) and publishes their public keys (GET
+ * /api/auth/jwks). A token names its session (`sid`): when the session row
+ * goes, a database trigger records it and the API refuses the token.
  */
 import "server-only";
 import { authSchema, createPool } from "@tasks/db";
@@ -11,12 +14,22 @@ import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
 import { drizzle } from "drizzle-orm/node-postgres";
+import { decodeJwt } from "jose";
+import {
+  confirmNewEmailMessage,
+  emailChangeRequestedMessage,
+  existingAccountSignUpMessage,
+  resetPasswordMessage,
+  verifyEmailMessage,
+} from "./account-emails";
 import { webConfig } from "./config";
+import { sendAccountEmail } from "./email";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 
 function createAuth() {
   const config = webConfig();
-  const db = drizzle(createPool(config.databaseUrl, { max: 5, applicationName: "tasks-web" }));
+  const pool = webDatabasePool();
+  const db = drizzle(pool);
   return betterAuth({
     baseURL: config.baseUrl,
     secret: config.secret,
@@ -27,7 +40,40 @@ function createAuth() {
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
       autoSignIn: true,
+      // Off: sign-in needs nothing but the password. On: a new account signs in only after
+      // following the emailed link, and (Better Auth's rule) sign-up answers alike for a new and
+      // a taken address, so it no longer tells who has an account.
+      requireEmailVerification: config.requireEmailVerification,
+      onExistingUserSignUp: async ({ user }) =>
+        sendAccountEmail(existingAccountSignUpMessage(user.email, config.baseUrl)),
+      // Our own link to our page (Better Auth's needs a redirectTo from every client: better-auth#3060).
+      sendResetPassword: async ({ user, token }) =>
+        sendAccountEmail(
+          resetPasswordMessage(user.email, `${config.baseUrl}/reset-password?token=${encodeURIComponent(token)}`),
+        ),
+      resetPasswordTokenExpiresIn: 3600,
+      // Every session of the account ends: whoever knew the old password is out.
+      revokeSessionsOnPasswordReset: true,
     },
+    emailVerification: {
+      sendOnSignUp: true,
+      sendOnSignIn: config.requireEmailVerification,
+      autoSignInAfterVerification: config.requireEmailVerification,
+      expiresIn: 3600,
+      sendVerificationEmail: async ({ user, url, token }) => {
+        const { requestType, email: currentEmail } = decodeJwt(token) as { requestType?: string; email?: string };
+        if (requestType !== "change-email-verification") return sendAccountEmail(verifyEmailMessage(user.email, url));
+        // A change of address: confirmed through the new one, and the old one is told.
+        sendAccountEmail(confirmNewEmailMessage(user.email, url));
+        if (currentEmail) sendAccountEmail(emailChangeRequestedMessage(currentEmail, user.email, config.baseUrl));
+      },
+    },
+    user: {
+      changeEmail: { enabled: true },
+      // Asks for the password (the account page sends it); tasks, sessions and accounts go by cascade.
+      deleteUser: { enabled: true },
+    },
+    // No cookieCache: a revoked device must not keep minting tokens from a cached session.
     session: { expiresIn: config.sessionExpiresIn },
     advanced: {
       database: { generateId: "uuid" },
@@ -59,8 +105,12 @@ function createAuth() {
           audience: config.audience,
           // A string is a lifetime from now; a bare number would be taken as the exp timestamp itself.
           expirationTime: `${config.jwtExpiresIn}s`,
-          // The default payload is the whole user row: the API needs only who and which email.
-          definePayload: ({ user }) => ({ email: user.email }),
+          // The default payload is the whole user row: the API needs who, which email and which
+          // session (revocation). Issuing a token also counts as activity of that session.
+          definePayload: ({ user, session }) => {
+            markSessionActive(pool, session.id);
+            return { email: user.email, sid: session.id };
+          },
         },
       }),
       nextCookies(),
@@ -68,8 +118,28 @@ function createAuth() {
   });
 }
 
+/**
+ * "Last active" on the account page: Better Auth touches a session only once a
+ * day, but the dashboard renews its token every few minutes. At most one
+ * write a minute per session; a failure costs only the timestamp.
+ */
+function markSessionActive(pool: Pool, sessionId: string): void {
+  pool
+    .query("UPDATE sessions SET updated_at = now() WHERE id = $1 AND updated_at < now() - interval '1 minute'", [
+      sessionId,
+    ])
+    .catch(() => {});
+}
+
 type Auth = ReturnType<typeof createAuth>;
-const globalForAuth = globalThis as unknown as { tasksAuth?: Auth };
+type Pool = ReturnType<typeof createPool>;
+const globalForAuth = globalThis as unknown as { tasksAuth?: Auth; tasksPool?: Pool };
+
+/** The web app's connections (Better Auth's and the account page's), one pool per process. */
+export function webDatabasePool(): Pool {
+  globalForAuth.tasksPool ??= createPool(webConfig().databaseUrl, { max: 5, applicationName: "tasks-web" });
+  return globalForAuth.tasksPool;
+}
 
 /** One instance per process (and across dev hot reloads). */
 export function getAuth(): Auth {

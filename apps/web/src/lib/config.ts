@@ -1,8 +1,8 @@
 /**
  * The web app's configuration: the contract's environment variables, parsed
- * once. In production (NODE_ENV=production) a missing DATABASE_URL, or a
- * missing or weak BETTER_AUTH_SECRET, stops start-up instead of falling back
- * to a default.
+ * once. In production (NODE_ENV=production) a missing DATABASE_URL, a missing
+ * or weak BETTER_AUTH_SECRET, or no SMTP_URL / EMAIL_FROM stops start-up
+ * instead of falling back to a default.
  */
 import "server-only";
 import { z } from "zod";
@@ -20,8 +20,20 @@ const EnvSchema = z.object({
   BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
   API_URL: z.url().default("http://localhost:8000"),
   AUTH_AUDIENCE: z.string().min(1).optional(),
-  JWT_EXPIRES_IN: timeSpan.default("15m"),
+  JWT_EXPIRES_IN: timeSpan
+    .default("15m")
+    // The Task API remembers ended sessions for a day: a token must not outlive that.
+    .refine((span) => toSeconds(span) <= 86_400, "at most 1d (the API remembers ended sessions for a day)"),
   SESSION_EXPIRES_IN: timeSpan.default("7d"),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be smtp://user:pass@host:587 or smtps://…:465" }).optional(),
+  EMAIL_FROM: z.string().min(3).optional(),
+  REQUIRE_EMAIL_VERIFICATION: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
+  /**
+   * Set by `npm start` (scripts/lib/product.ts): the one-machine product runs
+   * Next.js in production mode but is a development set-up, where SMTP_URL and
+   * EMAIL_FROM are optional (emails go to the console). Not for deployments.
+   */
+  TASKS_ONE_MACHINE: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
 });
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
@@ -50,6 +62,12 @@ function loadWebConfig() {
   if (production && (!secret || secret.length < 32)) {
     throw new Error("Invalid configuration:\n  BETTER_AUTH_SECRET: required in production, at least 32 characters");
   }
+  const oneMachine = env.TASKS_ONE_MACHINE === "true";
+  for (const name of ["SMTP_URL", "EMAIL_FROM"] as const) {
+    if (production && !oneMachine && !env[name]) {
+      throw new Error(`Invalid configuration:\n  ${name}: required in production (account emails are sent through it)`);
+    }
+  }
   const origin = env.BETTER_AUTH_URL.replace(/\/$/, "");
   const apiUrl = env.API_URL.replace(/\/$/, "");
   return {
@@ -61,6 +79,10 @@ function loadWebConfig() {
     audience: env.AUTH_AUDIENCE ?? apiUrl,
     jwtExpiresIn: toSeconds(env.JWT_EXPIRES_IN),
     sessionExpiresIn: toSeconds(env.SESSION_EXPIRES_IN),
+    /** Unset in development (and under `npm start` without one): each email is printed on the console instead. */
+    smtpUrl: env.SMTP_URL,
+    emailFrom: env.EMAIL_FROM ?? "Tasks <no-reply@localhost>",
+    requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION === "true",
   };
 }
 

@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { SuccessMessage } from "@/components/messages";
 import { field, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
@@ -9,13 +10,17 @@ import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
 interface AuthFormProps {
   mode: "sign-in" | "sign-up";
   next: string;
+  /** Said above the form, e.g. after the account was deleted. */
+  notice?: string;
 }
 
 const inputClass = `w-full ${field}`;
 
-export function AuthForm({ mode, next }: AuthFormProps) {
+export function AuthForm({ mode, next, notice }: AuthFormProps) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
+  /** Sign-up that starts no session (email verification required): the person is told to check their inbox. */
+  const [checkInbox, setCheckInbox] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const signUp = mode === "sign-up";
 
@@ -26,26 +31,52 @@ export function AuthForm({ mode, next }: AuthFormProps) {
     const password = String(form.get("password") ?? "");
     setPending(true);
     setError(null);
-    const { error: failure } = signUp
-      ? await authClient.signUp.email({ name: String(form.get("name") ?? "").trim(), email, password })
-      : await authClient.signIn.email({ email, password });
+    // The emailed verification link brings the person back here.
+    const callbackURL = next;
+    const { data, error: failure } = signUp
+      ? await authClient.signUp.email({ name: String(form.get("name") ?? "").trim(), email, password, callbackURL })
+      : await authClient.signIn.email({ email, password, callbackURL });
     setPending(false);
     if (failure) {
       setError(
         failure.status === 429
           ? "Too many attempts. Wait a minute and try again."
-          : (failure.message ?? "Something went wrong. Try again."),
+          : failure.code === "EMAIL_NOT_VERIFIED"
+            ? "Confirm your email address first: we have sent you a new link."
+            : (failure.message ?? "Something went wrong. Try again."),
       );
       return;
     }
+    if (signUp && data && !data.token) return setCheckInbox(email);
     router.replace(next);
     router.refresh();
   }
 
   const otherHref = `${signUp ? "/sign-in" : "/sign-up"}${next !== "/tasks" ? `?next=${encodeURIComponent(next)}` : ""}`;
+  if (checkInbox) {
+    return (
+      <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
+        <h1 className="mb-4 text-2xl font-semibold">Check your email</h1>
+        <p role="status" className="text-slate-700 dark:text-slate-300">
+          If {checkInbox} can be used for a new account, we have sent a link to it. Open it to confirm the address, then
+          you can sign in.
+        </p>
+        <p className="mt-6 text-sm">
+          <Link href="/sign-in" className="font-medium text-indigo-700 underline dark:text-indigo-300">
+            Back to sign in
+          </Link>
+        </p>
+      </main>
+    );
+  }
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
       <h1 className="mb-6 text-2xl font-semibold">{signUp ? "Create your account" : "Sign in to Tasks"}</h1>
+      {notice && (
+        <div className="mb-4">
+          <SuccessMessage>{notice}</SuccessMessage>
+        </div>
+      )}
       <form onSubmit={onSubmit} className="space-y-4" noValidate={false}>
         {signUp && (
           <div className="space-y-1">
@@ -75,9 +106,15 @@ export function AuthForm({ mode, next }: AuthFormProps) {
             maxLength={PASSWORD_MAX}
             className={inputClass}
           />
-          {signUp && (
+          {signUp ? (
             <p className="text-xs text-slate-600 dark:text-slate-400">
               {PASSWORD_MIN} to {PASSWORD_MAX} characters.
+            </p>
+          ) : (
+            <p className="text-sm">
+              <Link href="/forgot-password" className="text-indigo-700 underline dark:text-indigo-300">
+                Forgot password?
+              </Link>
             </p>
           )}
         </div>

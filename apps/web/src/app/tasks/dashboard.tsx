@@ -1,8 +1,9 @@
 "use client";
 import * as Tabs from "@radix-ui/react-tabs";
 import { LIST_LIMIT_MAX, type ListSort, type ListStatus, listStatuses } from "@tasks/task-schema/limits";
+import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { field } from "@/components/styles";
+import { field, secondaryButton } from "@/components/styles";
 import {
   ApiError,
   ChangedElsewhereError,
@@ -14,9 +15,11 @@ import {
   type VersionedTask,
 } from "@/lib/api-client";
 import { authClient } from "@/lib/auth-client";
+import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { type Notice, NoticeToast } from "./notice-toast";
 import { type SaveOutcome, TaskRow } from "./task-row";
+import { VerifyEmailNotice } from "./verify-email-notice";
 
 /** The page offers every sort but "updated". */
 type Sort = Exclude<ListSort, "updated">;
@@ -26,16 +29,16 @@ type PendingDelete = { task: Task; sent: boolean; timer?: ReturnType<typeof setT
 const STATUS_LABELS = { all: "All", pending: "Pending", completed: "Completed" } as const;
 const DRAFT_KEY = "tasks:draft";
 const EDIT_KEY = "tasks:edit";
-const AUTH_CHANNEL = "tasks:auth";
 const UNDO_MS = 5_000;
 
 interface DashboardProps {
   apiUrl: string;
   userId: string;
   email: string;
+  emailVerified: boolean;
 }
 
-export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
+export function Dashboard({ apiUrl, userId, email, emailVerified }: DashboardProps) {
   const api = useMemo(() => new TaskApiClient(apiUrl, userId), [apiUrl, userId]);
   const [tasks, setTasks] = useState<Task[] | null>(null);
   const [counts, setCounts] = useState({ pending: 0, completed: 0 });
@@ -320,7 +323,7 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
 
   async function signOut() {
     await authClient.signOut();
-    new BroadcastChannel(AUTH_CHANNEL).postMessage("signed-out");
+    announceSignedOut();
     window.location.assign("/sign-in");
   }
 
@@ -334,15 +337,16 @@ export function Dashboard({ apiUrl, userId, email }: DashboardProps) {
           <span className="text-slate-700 dark:text-slate-300" data-testid="signed-in-email">
             {email}
           </span>
-          <button
-            type="button"
-            onClick={signOut}
-            className="rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
-          >
+          <Link href="/account" className={secondaryButton}>
+            Account
+          </Link>
+          <button type="button" onClick={signOut} className={secondaryButton}>
             Sign out
           </button>
         </div>
       </header>
+
+      {!emailVerified && <VerifyEmailNotice email={email} />}
 
       {signedOutElsewhere && (
         <p

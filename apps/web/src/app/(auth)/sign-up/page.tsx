@@ -4,8 +4,14 @@ import { AuthForm } from "../auth-form";
 
 export const dynamic = "force-dynamic";
 
-export default async function Page({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
-  const next = safeNext((await searchParams).next);
+export default async function Page({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string | string[]; deleted?: string }>;
+}) {
+  const { next: requested, deleted } = await searchParams;
+  const next = safeNext(requested);
   if (await currentSession()) redirect(next);
-  return <AuthForm mode="sign-up" next={next} />;
+  const notice = deleted ? "Your account and all its tasks were deleted." : undefined;
+  return <AuthForm mode="sign-up" next={next} notice={notice} />;
 }

@@ -1,0 +1,66 @@
+"use client";
+import Link from "next/link";
+import { type FormEvent, useState } from "react";
+import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages";
+import { field, label, link, primaryButton } from "@/components/styles";
+import { authClient } from "@/lib/auth-client";
+
+/**
+ * Asks for the address and always answers alike ("if an account exists…"),
+ * whether or not one does: the page must not tell who has an account.
+ */
+export function ForgotPasswordForm() {
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const email = String(new FormData(event.currentTarget).get("email") ?? "").trim();
+    setPending(true);
+    setError(null);
+    const { error: failure } = await authClient.requestPasswordReset({ email, redirectTo: "/reset-password" });
+    setPending(false);
+    if (failure) {
+      setError(
+        failure.status === 429
+          ? "Too many attempts. Wait a minute and try again."
+          : "Could not send the link right now. Try again.",
+      );
+      return;
+    }
+    setSentTo(email);
+  }
+
+  return (
+    <NarrowPage title="Reset your password">
+      {sentTo ? (
+        <SuccessMessage>
+          If an account exists for {sentTo}, we have sent it a link to reset the password. The link works once, for one
+          hour.
+        </SuccessMessage>
+      ) : (
+        <form onSubmit={onSubmit} className="space-y-4">
+          <p className="text-sm text-slate-700 dark:text-slate-300">
+            Enter the email address of your account and we will send you a link to choose a new password.
+          </p>
+          <div className="space-y-1">
+            <label htmlFor="email" className={label}>
+              Email
+            </label>
+            <input id="email" name="email" type="email" autoComplete="email" required className={`w-full ${field}`} />
+          </div>
+          {error && <ErrorMessage>{error}</ErrorMessage>}
+          <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
+            {pending ? "Please wait…" : "Send the link"}
+          </button>
+        </form>
+      )}
+      <p className="mt-6 text-sm">
+        <Link href="/sign-in" className={link}>
+          Back to sign in
+        </Link>
+      </p>
+    </NarrowPage>
+  );
+}

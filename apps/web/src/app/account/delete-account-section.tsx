@@ -1,0 +1,53 @@
+"use client";
+import { type FormEvent, useState } from "react";
+import { ErrorMessage } from "@/components/messages";
+import { dangerButton, field, label } from "@/components/styles";
+import { authClient } from "@/lib/auth-client";
+import { announceSignedOut } from "@/lib/signed-out-channel";
+import { describeAuthError, Section } from "./section";
+
+/** Deletes the account and everything of it at once, after the password. */
+export function DeleteAccountSection() {
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const password = String(new FormData(event.currentTarget).get("delete-password") ?? "");
+    setPending(true);
+    setError(null);
+    const { error: failure } = await authClient.deleteUser({ password });
+    setPending(false);
+    if (failure) return setError(describeAuthError(failure));
+    announceSignedOut();
+    window.location.assign("/sign-up?deleted=1");
+  }
+
+  return (
+    <Section id="delete" title="Delete account">
+      <p className="text-sm text-slate-700 dark:text-slate-300">
+        Deleting your account removes it for good, with all your tasks, and signs out every device. This cannot be
+        undone.
+      </p>
+      <form onSubmit={onSubmit} className="space-y-3">
+        <div className="space-y-1">
+          <label htmlFor="delete-password" className={label}>
+            Your password, to confirm
+          </label>
+          <input
+            id="delete-password"
+            name="delete-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            className={`w-full ${field}`}
+          />
+        </div>
+        {error && <ErrorMessage>{error}</ErrorMessage>}
+        <button type="submit" disabled={pending} className={dangerButton}>
+          {pending ? "Deleting…" : "Delete my account and all my tasks"}
+        </button>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,38 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { link } from "@/components/styles";
+import { listSessionsOfUser } from "@/lib/account-sessions";
+import { currentSession } from "@/lib/session";
+import { DeleteAccountSection } from "./delete-account-section";
+import { PasswordSection } from "./password-section";
+import { ProfileSection } from "./profile-section";
+import { SessionsSection } from "./sessions-section";
+
+export const dynamic = "force-dynamic";
+
+export default async function AccountPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
+  const session = await currentSession();
+  if (!session) redirect("/sign-in?next=/account");
+  const sessions = await listSessionsOfUser(session.user.id, session.session.id);
+  // Better Auth sends an expired or used verification link back here with ?error=…
+  const linkFailed = typeof (await searchParams).error === "string";
+  return (
+    <main className="mx-auto max-w-3xl space-y-8 px-4 py-6 sm:py-10">
+      <header className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-2xl font-semibold">Your account</h1>
+        <Link href="/tasks" className={link}>
+          Back to your tasks
+        </Link>
+      </header>
+      <ProfileSection
+        name={session.user.name}
+        email={session.user.email}
+        emailVerified={session.user.emailVerified}
+        linkFailed={linkFailed}
+      />
+      <PasswordSection />
+      <SessionsSection sessions={sessions} />
+      <DeleteAccountSection />
+    </main>
+  );
+}

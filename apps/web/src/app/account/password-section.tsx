@@ -1,0 +1,85 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import { ErrorMessage, SuccessMessage } from "@/components/messages";
+import { field, label, secondaryButton } from "@/components/styles";
+import { authClient } from "@/lib/auth-client";
+import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
+import { describeAuthError, Section } from "./section";
+
+/** Change of password: the current one is required; other devices can be signed out at once. */
+export function PasswordSection() {
+  const router = useRouter();
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const currentPassword = String(form.get("current-password") ?? "");
+    const newPassword = String(form.get("new-password") ?? "");
+    const revokeOtherSessions = form.get("sign-out-others") === "on";
+    if (newPassword.length < PASSWORD_MIN || newPassword.length > PASSWORD_MAX) {
+      return setOutcome({ ok: false, text: `The new password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.` });
+    }
+    setPending(true);
+    const { error } = await authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions });
+    setPending(false);
+    if (error) return setOutcome({ ok: false, text: describeAuthError(error) });
+    formElement.reset();
+    setOutcome({
+      ok: true,
+      text: revokeOtherSessions ? "Password changed. Your other devices are signed out." : "Password changed.",
+    });
+    // With "sign out others" this device got a new session too: the list changes.
+    router.refresh();
+  }
+
+  return (
+    <Section id="password" title="Password">
+      <form onSubmit={onSubmit} className="space-y-3">
+        <div className="space-y-1">
+          <label htmlFor="current-password" className={label}>
+            Current password
+          </label>
+          <input
+            id="current-password"
+            name="current-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            className={`w-full ${field}`}
+          />
+        </div>
+        <div className="space-y-1">
+          <label htmlFor="new-password" className={label}>
+            New password
+          </label>
+          <input
+            id="new-password"
+            name="new-password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={PASSWORD_MIN}
+            maxLength={PASSWORD_MAX}
+            className={`w-full ${field}`}
+          />
+          <p className="text-xs text-slate-600 dark:text-slate-400">
+            {PASSWORD_MIN} to {PASSWORD_MAX} characters.
+          </p>
+        </div>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="sign-out-others" defaultChecked className="size-4" />
+          Sign out my other devices
+        </label>
+        {outcome &&
+          (outcome.ok ? <SuccessMessage>{outcome.text}</SuccessMessage> : <ErrorMessage>{outcome.text}</ErrorMessage>)}
+        <button type="submit" disabled={pending} className={secondaryButton}>
+          {pending ? "Changing…" : "Change password"}
+        </button>
+      </form>
+    </Section>
+  );
+}

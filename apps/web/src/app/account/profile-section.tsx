@@ -1,0 +1,144 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import { ErrorMessage, SuccessMessage } from "@/components/messages";
+import { field, label, secondaryButton } from "@/components/styles";
+import { authClient } from "@/lib/auth-client";
+import { describeAuthError, Section } from "./section";
+
+type Outcome = { ok: true; text: string } | { ok: false; text: string } | null;
+
+interface ProfileSectionProps {
+  name: string;
+  email: string;
+  emailVerified: boolean;
+  linkFailed: boolean;
+}
+
+/** Name; email, whether it is confirmed (with a new link on request), and a change of address. */
+export function ProfileSection({ name, email, emailVerified, linkFailed }: ProfileSectionProps) {
+  const router = useRouter();
+  const [nameOutcome, setNameOutcome] = useState<Outcome>(null);
+  const [emailOutcome, setEmailOutcome] = useState<Outcome>(
+    linkFailed ? { ok: false, text: "That link has expired or was already used. Ask for a new one." } : null,
+  );
+  const [pending, setPending] = useState<"name" | "email" | "resend" | null>(null);
+
+  async function saveName(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const newName = String(new FormData(event.currentTarget).get("name") ?? "").trim();
+    if (!newName) return setNameOutcome({ ok: false, text: "Give a name." });
+    setPending("name");
+    const { error } = await authClient.updateUser({ name: newName });
+    setPending(null);
+    setNameOutcome(error ? { ok: false, text: describeAuthError(error) } : { ok: true, text: "Name saved." });
+    if (!error) router.refresh();
+  }
+
+  async function changeEmail(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const newEmail = String(new FormData(form).get("new-email") ?? "").trim();
+    setPending("email");
+    const { error } = await authClient.changeEmail({ newEmail, callbackURL: "/account" });
+    setPending(null);
+    if (error) return setEmailOutcome({ ok: false, text: describeAuthError(error) });
+    form.reset();
+    setEmailOutcome({
+      ok: true,
+      text: `To finish, open the link we sent to ${newEmail}. Your address stays ${email} until then; we told it too.`,
+    });
+  }
+
+  async function resendVerification() {
+    setPending("resend");
+    const { error } = await authClient.sendVerificationEmail({ email, callbackURL: "/account" });
+    setPending(null);
+    setEmailOutcome(
+      error ? { ok: false, text: describeAuthError(error) } : { ok: true, text: `We sent a new link to ${email}.` },
+    );
+  }
+
+  return (
+    <Section id="profile" title="Profile">
+      <form onSubmit={saveName} className="space-y-2">
+        <label htmlFor="name" className={label}>
+          Name
+        </label>
+        <div className="flex flex-wrap gap-2">
+          <input
+            id="name"
+            name="name"
+            defaultValue={name}
+            required
+            maxLength={100}
+            autoComplete="name"
+            className={`${field} flex-1`}
+          />
+          <button type="submit" disabled={pending === "name"} className={secondaryButton}>
+            {pending === "name" ? "Saving…" : "Save name"}
+          </button>
+        </div>
+        {nameOutcome &&
+          (nameOutcome.ok ? (
+            <SuccessMessage>{nameOutcome.text}</SuccessMessage>
+          ) : (
+            <ErrorMessage>{nameOutcome.text}</ErrorMessage>
+          ))}
+      </form>
+
+      <div className="space-y-2">
+        <p className="text-sm">
+          <span className="font-medium">Email:</span> <span data-testid="account-email">{email}</span>{" "}
+          {emailVerified ? (
+            <span className="rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100">
+              confirmed
+            </span>
+          ) : (
+            <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-900 dark:bg-amber-900 dark:text-amber-100">
+              not confirmed yet
+            </span>
+          )}
+        </p>
+        {!emailVerified && (
+          <button
+            type="button"
+            onClick={resendVerification}
+            disabled={pending === "resend"}
+            className={secondaryButton}
+          >
+            {pending === "resend" ? "Sending…" : "Send a new confirmation link"}
+          </button>
+        )}
+      </div>
+
+      <form onSubmit={changeEmail} className="space-y-2">
+        <label htmlFor="new-email" className={label}>
+          New email address
+        </label>
+        <div className="flex flex-wrap gap-2">
+          <input
+            id="new-email"
+            name="new-email"
+            type="email"
+            required
+            autoComplete="email"
+            className={`${field} flex-1`}
+          />
+          <button type="submit" disabled={pending === "email"} className={secondaryButton}>
+            {pending === "email" ? "Sending…" : "Change email"}
+          </button>
+        </div>
+        <p className="text-xs text-slate-600 dark:text-slate-400">
+          We send a link to the new address; the change happens when it is opened.
+        </p>
+        {emailOutcome &&
+          (emailOutcome.ok ? (
+            <SuccessMessage>{emailOutcome.text}</SuccessMessage>
+          ) : (
+            <ErrorMessage>{emailOutcome.text}</ErrorMessage>
+          ))}
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,104 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { ErrorMessage } from "@/components/messages";
+import { secondaryButton } from "@/components/styles";
+import type { SessionSummary } from "@/lib/account-sessions";
+import { authClient } from "@/lib/auth-client";
+import { announceSignedOut } from "@/lib/signed-out-channel";
+import { revokeSession } from "./actions";
+import { describeAuthError, Section } from "./section";
+
+const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+
+/** "5 minutes ago", "yesterday": how long ago an instant was, in the largest unit that fits. */
+function ago(iso: string): string {
+  const seconds = (new Date(iso).getTime() - Date.now()) / 1000;
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ["day", 86_400],
+    ["hour", 3_600],
+    ["minute", 60],
+  ];
+  for (const [unit, size] of units)
+    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
+  return "just now";
+}
+
+/** Every device signed in, with "Sign out" for each, and "Sign out everywhere". */
+export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState<string | null>(null);
+
+  async function signOutSession(session: SessionSummary) {
+    setPending(session.id);
+    setError(null);
+    try {
+      const { ok } = await revokeSession(session.id);
+      if (!ok) return setError("Your session has ended. Sign in again.");
+      if (session.current) {
+        announceSignedOut();
+        return window.location.assign("/sign-in");
+      }
+      router.refresh();
+    } catch {
+      setError("Could not sign that device out. Try again.");
+    } finally {
+      setPending(null);
+    }
+  }
+
+  async function signOutEverywhere() {
+    setPending("everywhere");
+    setError(null);
+    const { error: failure } = await authClient.revokeSessions();
+    setPending(null);
+    if (failure) return setError(describeAuthError(failure));
+    announceSignedOut();
+    window.location.assign("/sign-in");
+  }
+
+  return (
+    <Section id="sessions" title="Where you are signed in">
+      <ul aria-label="Signed-in devices" className="divide-y divide-slate-200 dark:divide-slate-800">
+        {sessions.map((session) => (
+          <li key={session.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+            <div>
+              <p className="font-medium">
+                {session.device}
+                {session.current && (
+                  <span className="ml-2 rounded bg-indigo-100 px-1.5 py-0.5 text-xs text-indigo-900 dark:bg-indigo-900 dark:text-indigo-100">
+                    this device
+                  </span>
+                )}
+              </p>
+              <p className="text-xs text-slate-600 dark:text-slate-400">
+                Last active{" "}
+                <time dateTime={session.lastActiveAt} suppressHydrationWarning>
+                  {ago(session.lastActiveAt)}
+                </time>
+                {session.ipAddress ? ` · ${session.ipAddress}` : ""} · signed in{" "}
+                <time dateTime={session.signedInAt} suppressHydrationWarning>
+                  {new Date(session.signedInAt).toLocaleDateString("en")}
+                </time>
+              </p>
+            </div>
+            <button
+              type="button"
+              onClick={() => signOutSession(session)}
+              disabled={pending !== null}
+              aria-label={`Sign out ${session.device}${session.current ? " (this device)" : ""}`}
+              className={secondaryButton}
+            >
+              {pending === session.id ? "Signing out…" : "Sign out"}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && <ErrorMessage>{error}</ErrorMessage>}
+      <button type="button" onClick={signOutEverywhere} disabled={pending !== null} className={secondaryButton}>
+        {pending === "everywhere" ? "Signing out…" : "Sign out everywhere"}
+      </button>
+    </Section>
+  );
+}

@@ -1,0 +1,34 @@
+"use client";
+import { useState } from "react";
+import { authClient } from "@/lib/auth-client";
+
+/** A quiet reminder until the address is confirmed, with a new link on request. */
+export function VerifyEmailNotice({ email }: { email: string }) {
+  const [state, setState] = useState<"idle" | "sending" | "sent" | "failed">("idle");
+
+  async function resend() {
+    setState("sending");
+    const { error } = await authClient.sendVerificationEmail({ email, callbackURL: "/tasks" });
+    setState(error ? "failed" : "sent");
+  }
+
+  return (
+    <div className="mb-4 flex flex-wrap items-center justify-between gap-2 rounded-md border border-slate-200 bg-white px-3 py-2 text-sm text-slate-700 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300">
+      <p role="status">
+        {state === "sent"
+          ? `We sent a new link to ${email}.`
+          : state === "failed"
+            ? "Could not send the link just now. Try again in a minute."
+            : `Please confirm your email address: open the link we sent to ${email}.`}
+      </p>
+      <button
+        type="button"
+        onClick={resend}
+        disabled={state === "sending"}
+        className="font-medium text-indigo-700 underline disabled:opacity-60 dark:text-indigo-300"
+      >
+        {state === "sending" ? "Sending…" : "Resend"}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import type { ReactNode } from "react";
+
+/** A failure the person must read: announced by screen readers at once. */
+export function ErrorMessage({ children }: { children: ReactNode }) {
+  return (
+    <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+      {children}
+    </p>
+  );
+}
+
+/** An outcome worth announcing politely (saved, sent, …). */
+export function SuccessMessage({ children }: { children: ReactNode }) {
+  return (
+    <p
+      role="status"
+      className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
+    >
+      {children}
+    </p>
+  );
+}
+
+/** The narrow centred column of the sign-in, sign-up and password pages. */
+export function NarrowPage({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
+      <h1 className="mb-6 text-2xl font-semibold">{title}</h1>
+      {children}
+    </main>
+  );
+}

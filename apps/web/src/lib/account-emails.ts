@@ -1,0 +1,60 @@
+/**
+ * The words of every account email: each names what happened, carries the
+ * link (on BETTER_AUTH_URL) when there is one, and says what to do if it was
+ * not the reader.
+ */
+import "server-only";
+import type { AccountEmail } from "./email";
+
+const SIGNATURE = "— Tasks";
+
+function message(to: string, subject: string, lines: string[]): AccountEmail {
+  return { to, subject, text: `${lines.join("\n\n")}\n\n${SIGNATURE}\n` };
+}
+
+export function verifyEmailMessage(to: string, url: string): AccountEmail {
+  return message(to, "Confirm your email address for Tasks", [
+    "Hello,",
+    "Please confirm that this is your email address by opening this link:",
+    url,
+    "The link works for one hour.",
+    "If you did not create a Tasks account or ask for this, ignore this email: nothing happens without the link.",
+  ]);
+}
+
+export function confirmNewEmailMessage(to: string, url: string): AccountEmail {
+  return message(to, "Confirm your new email address for Tasks", [
+    "Hello,",
+    "Someone asked to change the email address of a Tasks account to this one. To confirm the change, open this link:",
+    url,
+    "The link works for one hour.",
+    "If this wasn't you, ignore this email: the account keeps its current address.",
+  ]);
+}
+
+export function emailChangeRequestedMessage(to: string, newEmail: string, origin: string): AccountEmail {
+  return message(to, "Your Tasks email address is about to change", [
+    "Hello,",
+    `Someone signed in to your Tasks account asked to change its email address to ${newEmail}. The change happens only when the link sent to that address is opened.`,
+    `If this wasn't you, sign in at ${origin}/sign-in, change your password and sign out every other device on the account page (${origin}/account).`,
+  ]);
+}
+
+export function resetPasswordMessage(to: string, url: string): AccountEmail {
+  return message(to, "Reset your Tasks password", [
+    "Hello,",
+    "Someone asked to reset the password of the Tasks account for this address. To choose a new password, open this link:",
+    url,
+    "The link works once, for one hour. Resetting signs out every device signed in to the account.",
+    "If this wasn't you, ignore this email: your password stays as it is.",
+  ]);
+}
+
+export function existingAccountSignUpMessage(to: string, origin: string): AccountEmail {
+  return message(to, "Someone tried to sign up to Tasks with your address", [
+    "Hello,",
+    "Someone tried to create a Tasks account with this email address, which already has one. No new account was made.",
+    `If it was you, sign in at ${origin}/sign-in; if you forgot your password, use "Forgot password?" there.`,
+    "If this wasn't you, there is nothing to do: your account is unchanged.",
+  ]);
+}

@@ -1,0 +1,293 @@
+/**
+ * The contract's "Accounts" in a real browser, with a real SMTP server in the
+ * test (the product's emails arrive there and the tests follow their links),
+ * and "Revocation" measured: every way a session ends refuses its token at
+ * two Task API processes within 2 s.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createPool } from "@tasks/db";
+import { decodeJwt } from "jose";
+import type { Page } from "playwright-core";
+import { startMailbox } from "./mailbox";
+import {
+  accessToken,
+  addTask,
+  apiStatus,
+  expectRefusedWithin,
+  launchBrowser,
+  newSignedInPage,
+  newSignedOutPage,
+  randomClientAddress,
+  seriousViolations,
+  signIn,
+  startSecondApi,
+  startTestProduct,
+  waitForCount,
+} from "./product";
+
+const databaseUrl = process.env.DATABASE_URL ?? "";
+const mailbox = await startMailbox();
+const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, EMAIL_FROM: "Tasks <no-reply@tasks.test>" });
+const secondApi = await startSecondApi(product, databaseUrl);
+const apis = [product.apiUrl, secondApi];
+const browser = await launchBrowser();
+
+/** A second browser (another device) signed in as the same person; its access token. */
+async function anotherDevice(person: Parameters<typeof signIn>[2]): Promise<{ page: Page; token: string }> {
+  const page = await newSignedOutPage(browser, product.webUrl);
+  await signIn(page, product.webUrl, person);
+  return { page, token: await accessToken(page, product.webUrl) };
+}
+
+/** Every email names its action, carries its link on BETTER_AUTH_URL and says what to do if it was not the reader. */
+function assertAccountEmail(email: { text: string; from: string; link: string | undefined }) {
+  assert.match(email.from, /no-reply@tasks\.test/);
+  assert.ok(email.link?.startsWith(`${product.webUrl}/`), `the link points at the web app: ${email.link}`);
+  assert.match(email.text, /(wasn't you|did not)/i, "says what to do if it was not them");
+}
+
+describe("email verification", () => {
+  test("sign-up sends a link; the dashboard offers to resend it; following it confirms the address", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Vera");
+    const first = await mailbox.waitFor(person.email, /Confirm your email address/);
+    assertAccountEmail(first);
+    assert.match(first.link ?? "", /\/api\/auth\/verify-email\?token=/);
+    assert.equal(decodeJwt(await accessToken(page, product.webUrl)).email, person.email);
+
+    await page.getByText("Please confirm your email address").waitFor();
+    await page.getByRole("button", { name: "Resend" }).click();
+    await page.getByText(`We sent a new link to ${person.email}`).waitFor();
+    const second = await mailbox.waitFor(person.email, /Confirm your email address/);
+
+    await page.goto(second.link ?? "");
+    await page.waitForURL(`${product.webUrl}/tasks`);
+    await page.getByRole("list", { name: "Your tasks" }).or(page.getByText("No tasks yet")).waitFor();
+    assert.equal(await page.getByText("Please confirm your email address").count(), 0, "the notice is gone");
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByText("confirmed", { exact: true }).waitFor();
+  });
+});
+
+describe("password reset", () => {
+  test("an unknown address gets the same answer and no email; the link works once and signs every session out", async (t) => {
+    const { page: device, person } = await newSignedInPage(browser, product.webUrl, "Rosa");
+    const deviceToken = await accessToken(device, product.webUrl);
+    const unknown = `nobody-${person.email}`;
+    const client = randomClientAddress();
+    const ask = (email: string) =>
+      fetch(`${product.webUrl}/api/auth/request-password-reset`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": client },
+        body: JSON.stringify({ email, redirectTo: "/reset-password" }),
+      });
+    const [known, stranger] = [await ask(person.email), await ask(unknown)];
+    assert.equal(known.status, stranger.status);
+    assert.deepEqual(await known.json(), await stranger.json(), "the same answer for both");
+    await mailbox.waitFor(person.email, /Reset your Tasks password/); // that one was sent by the request above
+
+    // The page, as a person uses it: "Forgot password?" from sign-in.
+    const page = await newSignedOutPage(browser, product.webUrl);
+    await page.goto(`${product.webUrl}/sign-in`);
+    await page.getByRole("link", { name: "Forgot password?" }).click();
+    await page.getByRole("heading", { name: "Reset your password" }).waitFor();
+    await page.getByLabel("Email").fill(person.email);
+    await page.getByRole("button", { name: "Send the link" }).click();
+    await page.getByText(`If an account exists for ${person.email}`).waitFor();
+    const email = await mailbox.waitFor(person.email, /Reset your Tasks password/);
+    assertAccountEmail(email);
+    assert.match(email.text, /works once, for one hour/);
+    assert.equal(mailbox.to(unknown).length, 0, "no email for an unknown address");
+
+    await page.goto(email.link ?? "");
+    assert.equal(await page.locator('meta[name="referrer"]').getAttribute("content"), "no-referrer");
+    // A too-short password is refused on the page, without using up the link.
+    await page.getByLabel("New password", { exact: true }).fill("short");
+    await page.getByLabel("Repeat the new password").fill("short");
+    await page.getByRole("button", { name: "Change password" }).click();
+    assert.equal(await page.getByText("Password changed").count(), 0);
+    const newPassword = "a brand new passphrase";
+    await page.getByLabel("New password", { exact: true }).fill(newPassword);
+    await page.getByLabel("Repeat the new password").fill(newPassword);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("every device was signed out").waitFor();
+
+    const ms = await expectRefusedWithin(apis, deviceToken);
+    t.diagnostic(`the other device's token was refused ${ms} ms after the reset`);
+
+    // The same link a second time does nothing.
+    await page.goto(email.link ?? "");
+    await page.getByLabel("New password", { exact: true }).fill("yet another passphrase");
+    await page.getByLabel("Repeat the new password").fill("yet another passphrase");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("This link has expired or has already been used").waitFor();
+
+    await signIn(page, product.webUrl, { ...person, password: newPassword });
+  });
+});
+
+describe("the account page", () => {
+  test("change password: a wrong current one is refused; with 'sign out my other devices' the other device is refused within 2 s", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Pia");
+    const other = await anotherDevice(person);
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.waitForURL(`${product.webUrl}/account`);
+
+    await page.getByLabel("Current password").fill("not my password");
+    await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("That password is not right.").waitFor();
+    assert.equal(await apiStatus(product.apiUrl, other.token), 200, "nothing changed");
+
+    await page.getByLabel("Current password").fill(person.password);
+    await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("Your other devices are signed out").waitFor();
+    await expectRefusedWithin(apis, other.token);
+
+    // This device got a new session and goes on working.
+    await page.getByRole("link", { name: "Back to your tasks" }).click();
+    await page.getByText("No tasks yet").waitFor();
+    await addTask(page, "Still here");
+  });
+
+  test("sessions: listed in words with this device marked; one signed out, then everywhere, each refused within 2 s", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Sol");
+    const other = await anotherDevice(person);
+    const ownToken = await accessToken(page, product.webUrl);
+    await page.goto(`${product.webUrl}/account`);
+    const list = page.getByRole("list", { name: "Signed-in devices" });
+    await list.getByRole("listitem").nth(1).waitFor();
+    assert.equal(await list.getByRole("listitem").count(), 2);
+    assert.equal(await list.getByText("this device").count(), 1);
+    assert.match((await list.textContent()) ?? "", /(Chrome|Chromium) \d+ on Linux/, "browser and system in words");
+    assert.doesNotMatch(await page.content(), /Mozilla\/5\.0/, "no raw user agent");
+
+    // The list names sessions by id; their tokens (cookie values) never reach the page.
+    const html = await page.content();
+    for (const sessionToken of await sessionTokensOf(String(decodeJwt(ownToken).sub))) {
+      assert.ok(!html.includes(sessionToken), "no session token in the page");
+    }
+
+    await list
+      .getByRole("button", { name: /^Sign out (?!.*this device)/ })
+      .first()
+      .click();
+    await expectRefusedWithin(apis, other.token);
+    await waitForCount(list.getByRole("listitem"), 1);
+    assert.equal(await apiStatus(product.apiUrl, ownToken), 200, "this device is still signed in");
+    await other.page.goto(`${product.webUrl}/tasks`);
+    await other.page.waitForURL(/\/sign-in\?next=/);
+
+    await page.getByRole("button", { name: "Sign out everywhere" }).click();
+    await page.waitForURL(/\/sign-in/);
+    await expectRefusedWithin(apis, ownToken);
+  });
+
+  test("change email: confirmed through the new address, and the old one is told", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ida");
+    const newEmail = `new-${person.email}`;
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByLabel("New email address").fill(newEmail);
+    await page.getByRole("button", { name: "Change email" }).click();
+    await page.getByText(`open the link we sent to ${newEmail}`).waitFor();
+
+    const notice = await mailbox.waitFor(person.email, /about to change/);
+    assert.ok(notice.text.includes(newEmail), "the old address learns the new one");
+    assert.match(notice.text, /wasn't you/);
+    const confirm = await mailbox.waitFor(newEmail, /Confirm your new email address/);
+    assertAccountEmail(confirm);
+    assert.equal(await page.getByTestId("account-email").textContent(), person.email, "unchanged until confirmed");
+
+    await page.goto(confirm.link ?? "");
+    await page.waitForURL(`${product.webUrl}/account`);
+    assert.equal(await page.getByTestId("account-email").textContent(), newEmail);
+  });
+
+  test("delete account: asks for the password; tasks, sessions and accounts go at once; the token is refused within 2 s", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Del");
+    await addTask(page, "Doomed task");
+    const token = await accessToken(page, product.webUrl);
+    const userId = String(decodeJwt(token).sub);
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByText("with all your tasks").waitFor();
+
+    await page.getByLabel("Your password, to confirm").fill("wrong password");
+    await page.getByRole("button", { name: "Delete my account and all my tasks" }).click();
+    await page.getByText("That password is not right.").waitFor();
+    assert.equal(await apiStatus(product.apiUrl, token), 200);
+
+    await page.getByLabel("Your password, to confirm").fill(person.password);
+    await page.getByRole("button", { name: "Delete my account and all my tasks" }).click();
+    await page.waitForURL(/\/sign-up\?deleted=1/);
+    await page.getByText("Your account and all its tasks were deleted.").waitFor();
+    await expectRefusedWithin(apis, token);
+
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      const { rows } = await pool.query(
+        `SELECT (SELECT count(*) FROM users WHERE id = $1)::int AS users,
+                (SELECT count(*) FROM tasks WHERE user_id = $1)::int AS tasks,
+                (SELECT count(*) FROM sessions WHERE user_id = $1)::int AS sessions,
+                (SELECT count(*) FROM accounts WHERE user_id = $1)::int AS accounts`,
+        [userId],
+      );
+      assert.deepEqual(rows[0], { users: 0, tasks: 0, sessions: 0, accounts: 0 });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test("the mail server refusing: the request still answers at once, the app lives, and asking again works", async () => {
+    const { person } = await newSignedInPage(browser, product.webUrl, "Max");
+    await mailbox.waitFor(person.email, /Confirm your email address/);
+    const page = await newSignedOutPage(browser, product.webUrl);
+    mailbox.refusing = true;
+    try {
+      await page.goto(`${product.webUrl}/forgot-password`);
+      await page.getByLabel("Email").fill(person.email);
+      await page.getByRole("button", { name: "Send the link" }).click();
+      await page.getByText(`If an account exists for ${person.email}`).waitFor({ timeout: 5_000 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(mailbox.to(person.email).filter((email) => /Reset/.test(email.subject)).length, 0);
+    } finally {
+      mailbox.refusing = false;
+    }
+    assert.equal((await fetch(`${product.webUrl}/sign-in`)).status, 200, "the web app is alive");
+    await page.goto(`${product.webUrl}/forgot-password`);
+    await page.getByLabel("Email").fill(person.email);
+    await page.getByRole("button", { name: "Send the link" }).click();
+    await mailbox.waitFor(person.email, /Reset your Tasks password/);
+  });
+
+  test("the account and password pages pass axe, light and dark, and fit a phone", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Axe");
+    const signedOut = await newSignedOutPage(browser, product.webUrl);
+    for (const colorScheme of ["light", "dark"] as const) {
+      for (const [tab, path] of [
+        [page, "/account"],
+        [signedOut, "/forgot-password"],
+        [signedOut, "/reset-password?token=abc"],
+      ] as const) {
+        await tab.emulateMedia({ colorScheme });
+        await tab.setViewportSize({ width: 375, height: 740 });
+        await tab.goto(`${product.webUrl}${path}`);
+        await tab.getByRole("heading", { level: 1 }).waitFor();
+        assert.deepEqual(await seriousViolations(tab), [], `${path} (${colorScheme})`);
+        const overflow = await tab.evaluate("document.documentElement.scrollWidth > window.innerWidth");
+        assert.equal(overflow, false, `${path} fits a phone's width`);
+      }
+    }
+  });
+});
+
+/** Straight from the database: the cookie tokens of a user's sessions. */
+async function sessionTokensOf(userId: string): Promise<string[]> {
+  const pool = createPool(databaseUrl, { max: 1 });
+  try {
+    const { rows } = await pool.query<{ token: string }>("SELECT token FROM sessions WHERE user_id = $1", [userId]);
+    return rows.map((row) => row.token);
+  } finally {
+    await pool.end();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * REQUIRE_EMAIL_VERIFICATION=true: a new account signs in only after
+ * following the emailed link, and sign-up answers alike for a new and a taken
+ * address (the owner of the taken one is told by email), so sign-up does not
+ * reveal who has an account.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { startMailbox } from "./mailbox";
+import { launchBrowser, newPerson, newSignedOutPage, randomClientAddress, signIn, startTestProduct } from "./product";
+
+const mailbox = await startMailbox();
+const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, REQUIRE_EMAIL_VERIFICATION: "true" });
+const browser = await launchBrowser();
+
+test("sign-up starts no session; sign-in waits for the link; the link signs the person in", async () => {
+  const person = newPerson("Una");
+  const page = await newSignedOutPage(browser, product.webUrl);
+  await page.goto(`${product.webUrl}/sign-up`);
+  await page.getByLabel("Name").fill(person.name);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("heading", { name: "Check your email" }).waitFor();
+  const first = await mailbox.waitFor(person.email, /Confirm your email address/);
+
+  // Not yet: the right password is refused until the address is confirmed (and a new link goes out).
+  await page.goto(`${product.webUrl}/sign-in`);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByText("Confirm your email address first").waitFor();
+  assert.equal((await page.request.get(`${product.webUrl}/api/auth/token`)).status(), 401, "no session, no token");
+  await mailbox.waitFor(person.email, /Confirm your email address/);
+
+  await page.goto(first.link ?? "");
+  await page.waitForURL(`${product.webUrl}/tasks`);
+  await page.getByText("No tasks yet").waitFor();
+  assert.equal(await page.getByText("Please confirm your email address").count(), 0);
+  await signIn(await newSignedOutPage(browser, product.webUrl), product.webUrl, person);
+});
+
+test("sign-up with a taken address answers as for a new one, and tells the owner", async () => {
+  const owner = newPerson("Oda");
+  const client = randomClientAddress();
+  const signUp = (body: object) =>
+    fetch(`${product.webUrl}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": client },
+      body: JSON.stringify(body),
+    });
+  const fresh = await signUp(owner);
+  await mailbox.waitFor(owner.email, /Confirm your email address/);
+  const taken = await signUp({ ...owner, name: "Someone else", password: "another passphrase" });
+  assert.equal(fresh.status, 200);
+  assert.equal(taken.status, fresh.status);
+  const [a, b] = [(await fresh.json()) as Record<string, unknown>, (await taken.json()) as Record<string, unknown>];
+  assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), "the same shape");
+  assert.equal(a.token, null);
+  assert.equal(b.token, null);
+  assert.equal(taken.headers.get("set-cookie"), null, "no session for the taken address");
+
+  const notice = await mailbox.waitFor(owner.email, /tried to sign up/);
+  assert.match(notice.text, /already has one/);
+  assert.match(notice.text, /wasn't you/);
+  assert.ok(notice.text.includes(`${product.webUrl}/sign-in`));
+});
