@@ -1,7 +1,8 @@
 /**
  * `npm run bench:sign-in`: does a wrong password take about as long to refuse
- * as an unknown email? If not, response times tell an attacker which emails
- * have accounts. Starts the whole product on a throw-away embedded
+ * as an unknown email, and a password-reset request for a known address as
+ * long as for an unknown one? If not, response times tell an attacker which
+ * emails have accounts. Starts the whole product on a throw-away embedded
  * PostgreSQL, makes one account, then times interleaved sign-ins (wrong
  * password, unknown email, and the right password for reference), each from
  * its own client address (the bench acts as a trusted proxy that says so) so
@@ -33,22 +34,24 @@ const product = await startProduct({
 });
 
 let clientNumber = 0;
-/** One sign-in attempt, from a client address of its own; its status, body and duration. */
-async function signIn(email: string, password: string) {
+/** One POST to Better Auth, from a client address of its own; its status, body and duration. */
+async function post(endpoint: string, body: object) {
   clientNumber++;
   const started = performance.now();
-  const response = await fetch(`${product.webUrl}/api/auth/sign-in/email`, {
+  const response = await fetch(`${product.webUrl}/api/auth/${endpoint}`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
       origin: product.webUrl,
       "x-forwarded-for": `10.${(clientNumber >> 16) & 255}.${(clientNumber >> 8) & 255}.${clientNumber & 255}`,
     },
-    body: JSON.stringify({ email, password }),
+    body: JSON.stringify(body),
   });
-  const body = await response.text();
-  return { status: response.status, body, ms: performance.now() - started };
+  const text = await response.text();
+  return { status: response.status, body: text, ms: performance.now() - started };
 }
+const signIn = (email: string, password: string) => post("sign-in/email", { email, password });
+const requestReset = (email: string) => post("request-password-reset", { email, redirectTo: "/reset-password" });
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -70,9 +73,11 @@ try {
     wrong_password: () => signIn(email, "not the password at all"),
     unknown_email: () => signIn(`nobody-${crypto.randomUUID()}@example.test`, "not the password at all"),
     right_password: () => signIn(email, password),
+    reset_known_email: () => requestReset(email),
+    reset_unknown_email: () => requestReset(`nobody-${crypto.randomUUID()}@example.test`),
   };
   type Kind = keyof typeof kinds;
-  const times: Record<Kind, number[]> = { wrong_password: [], unknown_email: [], right_password: [] };
+  const times = Object.fromEntries(Object.keys(kinds).map((kind) => [kind, [] as number[]])) as Record<Kind, number[]>;
   const answers = new Map<Kind, Set<string>>();
 
   say(`timing ${ROUNDS} rounds (after ${WARMUP} warm-up rounds), each kind once per round in a random order`);
@@ -98,30 +103,45 @@ try {
       },
     ]),
   ) as Record<Kind, { p50_ms: number; p90_ms: number; min_ms: number }>;
-  const wrong = [...(answers.get("wrong_password") ?? [])];
-  const unknown = [...(answers.get("unknown_email") ?? [])];
-  const sameAnswer = wrong.length === 1 && unknown.length === 1 && wrong[0] === unknown[0];
-  const difference = summary.unknown_email.p50_ms - summary.wrong_password.p50_ms;
+  /** Whether two kinds got one and the same answer every time, and how far apart their medians are. */
+  const compare = (known: Kind, unknown: Kind) => {
+    const [a, b] = [[...(answers.get(known) ?? [])], [...(answers.get(unknown) ?? [])]];
+    const difference = summary[unknown].p50_ms - summary[known].p50_ms;
+    return {
+      difference_ms: round1(difference),
+      difference_pct: round1((100 * difference) / summary[known].p50_ms),
+      same: a.length === 1 && b.length === 1 && a[0] === b[0],
+    };
+  };
+  const signInGap = compare("wrong_password", "unknown_email");
+  const resetGap = compare("reset_known_email", "reset_unknown_email");
+  const sameAnswer = signInGap.same;
   const result = {
     machine: { cpus: os.cpus().length, node: process.version },
     rounds: ROUNDS,
     ...summary,
-    p50_difference_ms: round1(difference),
-    p50_difference_pct: round1((100 * difference) / summary.wrong_password.p50_ms),
+    p50_difference_ms: signInGap.difference_ms,
+    p50_difference_pct: signInGap.difference_pct,
     same_answer: sameAnswer,
+    reset_p50_difference_ms: resetGap.difference_ms,
+    reset_p50_difference_pct: resetGap.difference_pct,
+    reset_same_answer: resetGap.same,
   };
 
   console.log("");
-  console.log("kind             p50 ms   p90 ms   min ms");
+  console.log("kind                  p50 ms   p90 ms   min ms");
   for (const kind of Object.keys(times) as Kind[]) {
     const { p50_ms, p90_ms, min_ms } = summary[kind];
     console.log(
-      `${kind.padEnd(15)} ${String(p50_ms).padStart(7)}  ${String(p90_ms).padStart(7)}  ${String(min_ms).padStart(7)}`,
+      `${kind.padEnd(20)} ${String(p50_ms).padStart(7)}  ${String(p90_ms).padStart(7)}  ${String(min_ms).padStart(7)}`,
     );
   }
   console.log("");
   say(
     `unknown email vs wrong password: ${result.p50_difference_ms} ms (${result.p50_difference_pct}%) at the median; same answer: ${sameAnswer ? "yes" : "NO"}`,
+  );
+  say(
+    `password reset, unknown vs known email: ${resetGap.difference_ms} ms (${resetGap.difference_pct}%) at the median; same answer: ${resetGap.same ? "yes" : "NO"}`,
   );
   const file = path.join(root, "bench", "sign-in.json");
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);

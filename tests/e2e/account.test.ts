@@ -204,11 +204,18 @@ describe("the account page", () => {
     assert.equal(await page.getByTestId("account-email").textContent(), newEmail);
   });
 
-  test("delete account: asks for the password; tasks, sessions and accounts go at once; the token is refused within 2 s", async () => {
+  test("delete account: asks for the password; tasks, sessions, accounts and reset links go at once; the token is refused within 2 s", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Del");
     await addTask(page, "Doomed task");
     const token = await accessToken(page, product.webUrl);
     const userId = String(decodeJwt(token).sub);
+    // A pending reset link too: it names the user only in its value.
+    await fetch(`${product.webUrl}/api/auth/request-password-reset`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": randomClientAddress() },
+      body: JSON.stringify({ email: person.email, redirectTo: "/reset-password" }),
+    });
+    await mailbox.waitFor(person.email, /Reset your Tasks password/);
     await page.goto(`${product.webUrl}/account`);
     await page.getByText("with all your tasks").waitFor();
 
@@ -229,10 +236,11 @@ describe("the account page", () => {
         `SELECT (SELECT count(*) FROM users WHERE id = $1)::int AS users,
                 (SELECT count(*) FROM tasks WHERE user_id = $1)::int AS tasks,
                 (SELECT count(*) FROM sessions WHERE user_id = $1)::int AS sessions,
-                (SELECT count(*) FROM accounts WHERE user_id = $1)::int AS accounts`,
+                (SELECT count(*) FROM accounts WHERE user_id = $1)::int AS accounts,
+                (SELECT count(*) FROM verifications WHERE value = $1::text)::int AS verifications`,
         [userId],
       );
-      assert.deepEqual(rows[0], { users: 0, tasks: 0, sessions: 0, accounts: 0 });
+      assert.deepEqual(rows[0], { users: 0, tasks: 0, sessions: 0, accounts: 0, verifications: 0 });
     } finally {
       await pool.end();
     }

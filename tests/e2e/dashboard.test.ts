@@ -117,7 +117,12 @@ describe("the dashboard in a real browser", () => {
     assert.ok(apiCalls.length >= 5);
     for (const call of apiCalls) assert.match(call.authorization ?? "", /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/, call.url);
     const claims = decodeJwt((apiCalls[0]?.authorization ?? "").slice("Bearer ".length));
-    assert.deepEqual(Object.keys(claims).sort(), ["aud", "email", "exp", "iat", "iss", "sub"]);
+    assert.deepEqual(Object.keys(claims).sort(), ["aud", "email", "exp", "iat", "iss", "sid", "sub"]);
+    // `sid` is the session's id, never the session's cookie token.
+    assert.match(String(claims.sid), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const sessionCookie = (await page.context().cookies()).find((cookie) => cookie.name.endsWith("session_token"));
+    assert.ok(sessionCookie, "signed in with a session cookie");
+    assert.ok(!decodeURIComponent(sessionCookie.value).includes(String(claims.sid)), "sid is not the cookie's token");
     assert.equal(claims.email, person.email);
     assert.equal(claims.iss, product.webUrl);
     assert.equal(claims.aud, product.apiUrl);

@@ -70,8 +70,14 @@ function createAuth() {
     },
     user: {
       changeEmail: { enabled: true },
-      // Asks for the password (the account page sends it); tasks, sessions and accounts go by cascade.
-      deleteUser: { enabled: true },
+      // Asks for the password (the account page sends it); tasks, sessions and accounts go by
+      // cascade. A pending reset link names the user only in its value: it goes too.
+      deleteUser: {
+        enabled: true,
+        afterDelete: async (user) => {
+          await pool.query("DELETE FROM verifications WHERE value = $1", [user.id]);
+        },
+      },
     },
     // No cookieCache: a revoked device must not keep minting tokens from a cached session.
     session: { expiresIn: config.sessionExpiresIn },

@@ -36,9 +36,11 @@ interface DashboardProps {
   userId: string;
   email: string;
   emailVerified: boolean;
+  /** The person came back from a confirmation link that had expired or was used. */
+  verificationLinkFailed: boolean;
 }
 
-export function Dashboard({ apiUrl, userId, email, emailVerified }: DashboardProps) {
+export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLinkFailed }: DashboardProps) {
   const api = useMemo(() => new TaskApiClient(apiUrl, userId), [apiUrl, userId]);
   const [tasks, setTasks] = useState<Task[] | null>(null);
   const [counts, setCounts] = useState({ pending: 0, completed: 0 });
@@ -346,7 +348,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified }: DashboardPro
         </div>
       </header>
 
-      {!emailVerified && <VerifyEmailNotice email={email} />}
+      {!emailVerified && <VerifyEmailNotice email={email} linkFailed={verificationLinkFailed} />}
 
       {signedOutElsewhere && (
         <p

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { authClient } from "@/lib/auth-client";
 
 /** A quiet reminder until the address is confirmed, with a new link on request. */
-export function VerifyEmailNotice({ email }: { email: string }) {
+export function VerifyEmailNotice({ email, linkFailed }: { email: string; linkFailed: boolean }) {
   const [state, setState] = useState<"idle" | "sending" | "sent" | "failed">("idle");
 
   async function resend() {
@@ -19,7 +19,9 @@ export function VerifyEmailNotice({ email }: { email: string }) {
           ? `We sent a new link to ${email}.`
           : state === "failed"
             ? "Could not send the link just now. Try again in a minute."
-            : `Please confirm your email address: open the link we sent to ${email}.`}
+            : linkFailed
+              ? "That confirmation link has expired or was already used. Ask for a new one."
+              : `Please confirm your email address: open the link we sent to ${email}.`}
       </p>
       <button
         type="button"
