@@ -199,9 +199,13 @@ describe("the account page", () => {
     assertAccountEmail(confirm);
     assert.equal(await page.getByTestId("account-email").textContent(), person.email, "unchanged until confirmed");
 
+    assert.equal(await page.getByText("not confirmed yet").count(), 1, "the first address was never confirmed");
+
     await page.goto(confirm.link ?? "");
     await page.waitForURL(`${product.webUrl}/account`);
     assert.equal(await page.getByTestId("account-email").textContent(), newEmail);
+    // Following the link proved the new address.
+    await page.getByText("confirmed", { exact: true }).waitFor();
   });
 
   test("delete account: asks for the password; tasks, sessions, accounts and reset links go at once; the token is refused within 2 s", async () => {

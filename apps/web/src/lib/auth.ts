@@ -79,6 +79,18 @@ function createAuth() {
         },
       },
     },
+    databaseHooks: {
+      user: {
+        update: {
+          // The one way /verify-email changes an address is the link sent to the new one, which
+          // proves it: confirmed, even when the old address never was (Better Auth keeps the old flag).
+          before: async (data, context) =>
+            context?.path === "/verify-email" && typeof data.email === "string"
+              ? { data: { ...data, emailVerified: true } }
+              : undefined,
+        },
+      },
+    },
     // No cookieCache: a revoked device must not keep minting tokens from a cached session.
     session: { expiresIn: config.sessionExpiresIn },
     advanced: {
