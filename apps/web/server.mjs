@@ -61,7 +61,9 @@ const server = createServer((request, response) => {
     response.end("Internal Server Error");
   });
 });
-server.listen(port, () => console.log(`web app listening on :${port}`));
+// Every interface by default (containers, `npm run start:web`); `npm start` sets HOST=127.0.0.1.
+const host = process.env.HOST || "0.0.0.0";
+server.listen(port, host, () => console.log(`web app listening on ${host}:${port}`));
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {

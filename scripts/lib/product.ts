@@ -117,6 +117,8 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       API_URL: apiUrl,
       CORS_ORIGINS: webUrl,
       DATABASE_URL: databaseUrl,
+      // A development stack with a development secret: reachable from this machine only, unless HOST says otherwise.
+      HOST: process.env.HOST || "127.0.0.1",
       // A development set-up: without SMTP_URL, account emails (with their links) are printed on this console.
       TASKS_ONE_MACHINE: "true",
       ...options.env,

@@ -68,8 +68,40 @@ export async function launchBrowser(): Promise<Browser> {
       "--no-first-run",
     ],
   });
-  after(() => browser.close());
+  // Every page of every context is watched for CSP violations (a policy that breaks the app
+  // must not pass); they are checked when the file's tests are done.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    watchCspViolations(context);
+    return context;
+  };
+  after(() => {
+    const reported = [...cspViolations.values()].flat();
+    return browser.close().then(() => {
+      assert.deepEqual(reported, [], "no page reported a Content-Security-Policy violation");
+    });
+  });
   return browser;
+}
+
+/** CSP violations the console reported, per browser context, not yet taken by a test that expects them. */
+const cspViolations = new Map<BrowserContext, string[]>();
+
+function watchCspViolations(context: BrowserContext): void {
+  const reported: string[] = [];
+  cspViolations.set(context, reported);
+  context.on("console", (message) => {
+    if (/Content Security Policy|Content-Security-Policy/i.test(message.text())) {
+      reported.push(`${message.page()?.url() ?? "?"}: ${message.text()}`);
+    }
+  });
+}
+
+/** For a test that provokes violations on purpose: the ones reported in this context so far, now cleared. */
+export function takeCspViolations(context: BrowserContext): string[] {
+  const reported = cspViolations.get(context) ?? [];
+  return reported.splice(0, reported.length);
 }
 
 export interface Person {

@@ -1,13 +1,15 @@
 /**
  * `npm run start:web` (apps/web/server.mjs) refuses to run misconfigured: in
- * production (the default there) a missing secret, or a bad
- * TRUSTED_PROXY_HOPS, stops start-up with a message naming the variable.
+ * production (the default there) a missing secret, SMTP_URL or EMAIL_FROM, or
+ * a bad TRUSTED_PROXY_HOPS, stops start-up with a message naming the
+ * variable. Configured for https, its pages carry HSTS.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { freePort } from "../../scripts/lib/free-port";
+import { stopProcess, waitForReady } from "../../scripts/lib/processes";
 
 const webDir = path.resolve(import.meta.dirname, "../../apps/web");
 
@@ -36,6 +38,50 @@ describe("the web app's server refuses a bad configuration", () => {
     const { code, output } = await startWeb({ DATABASE_URL: process.env.DATABASE_URL ?? "" });
     assert.equal(code, 1, output);
     assert.match(output, /BETTER_AUTH_SECRET/);
+  });
+
+  const production = {
+    DATABASE_URL: process.env.DATABASE_URL ?? "",
+    BETTER_AUTH_SECRET: "a production secret of at least 32 characters",
+  };
+
+  test("production without SMTP_URL or EMAIL_FROM: exit 1 naming it", async () => {
+    const noSmtp = await startWeb({ ...production, EMAIL_FROM: "Tasks <no-reply@tasks.test>" });
+    assert.equal(noSmtp.code, 1, noSmtp.output);
+    assert.match(noSmtp.output, /SMTP_URL: required in production/);
+    const noFrom = await startWeb({ ...production, SMTP_URL: "smtp://127.0.0.1:2525" });
+    assert.equal(noFrom.code, 1, noFrom.output);
+    assert.match(noFrom.output, /EMAIL_FROM: required in production/);
+  });
+
+  test("served for an https origin, every page says Strict-Transport-Security", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ["server.mjs"], {
+      cwd: webDir,
+      stdio: "ignore",
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        ...production,
+        SMTP_URL: "smtp://127.0.0.1:2525",
+        EMAIL_FROM: "Tasks <no-reply@tasks.test>",
+        BETTER_AUTH_URL: "https://tasks.test",
+        API_URL: "https://api.tasks.test",
+      },
+    });
+    try {
+      await waitForReady(`http://127.0.0.1:${port}/sign-in`, child, "the web app");
+      const response = await fetch(`http://127.0.0.1:${port}/sign-in`);
+      assert.match(response.headers.get("strict-transport-security") ?? "", /max-age=31536000/);
+      assert.match(response.headers.get("content-security-policy") ?? "", /upgrade-insecure-requests/);
+      assert.match(
+        response.headers.get("content-security-policy") ?? "",
+        /connect-src 'self' https:\/\/api\.tasks\.test/,
+      );
+    } finally {
+      await stopProcess(child, 5_000);
+    }
   });
 
   test("a TRUSTED_PROXY_HOPS that is not a small whole number: exit 1 naming it", async () => {

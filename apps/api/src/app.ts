@@ -3,6 +3,9 @@
  * the error shape, health checks, the OpenAPI document, then the task routes
  * behind authentication. server.ts is what listens.
  */
+
+import http from "node:http";
+import type { Socket } from "node:net";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
@@ -54,6 +57,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: "x-request-id",
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    // A request refused before routing (oversized headers, a malformed request line) is
+    // answered with Connection: close, so a keep-alive client never reuses a dead socket.
+    clientErrorHandler: answerClientError,
     // Errors the router raises before any route runs get the same problem shape.
     // An over-long path segment can be no task id, so it is a plain 404.
     frameworkErrors: (error, _request, reply) =>
@@ -137,8 +143,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(tasksRoutes, { repository: new TasksRepository(drizzle(pool)) });
   });
 
+  // Every other method Node parses (TRACE, PROPFIND, …) reaches the router, to be answered 405.
+  for (const method of http.METHODS) {
+    if (!app.supportedMethods.includes(method) && method !== "CONNECT") app.addHttpMethod(method, { hasBody: true });
+  }
   for (const [url, allowed] of Object.entries(ROUTE_METHODS)) {
-    const others = ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((method) => !allowed.includes(method));
+    // OPTIONS is CORS's preflight; HEAD comes with GET.
+    const others = app.supportedMethods.filter(
+      (method) => !allowed.includes(method) && method !== "OPTIONS" && method !== "HEAD",
+    );
     const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : [])].join(", ");
     app.route({
       method: others,
@@ -167,6 +180,35 @@ async function startRevocationFeed(app: FastifyInstance, options: AppOptions): P
     await ownPool?.end();
   });
   return feed;
+}
+
+/**
+ * Node's parser refused the request before Fastify saw it. Fastify's own
+ * handler answers without `Connection: close` and then destroys the socket,
+ * so a keep-alive client's next request on it fails with ECONNRESET (behind
+ * a load balancer: a 502). Ours says it closes, then closes gracefully.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return void socket.destroy();
+  const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const detail =
+    status === 431
+      ? "The request headers are too large."
+      : status === 408
+        ? "The request took too long to arrive."
+        : "The request is malformed.";
+  const body = JSON.stringify(problemBody(status, detail));
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}`,
+      "Connection: close",
+      "Content-Type: application/problem+json",
+      "X-Content-Type-Options: nosniff",
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      "",
+      body,
+    ].join("\r\n"),
+  );
 }
 
 function defaultLogger(config: ApiConfig): FastifyServerOptions["logger"] {

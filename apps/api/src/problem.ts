@@ -44,6 +44,8 @@ export function problemBody(status: number, detail: string, errors?: Problem["er
 
 export function sendProblem(reply: FastifyReply, problem: HttpProblem): FastifyReply {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) reply.header(name, value);
+  // Here too, not only in app.ts's onSend: the router's own errors skip that hook.
+  reply.header("x-content-type-options", "nosniff");
   return reply
     .code(problem.status)
     .type("application/problem+json")

