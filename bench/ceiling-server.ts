@@ -60,9 +60,17 @@ const TASK_JSON = `json_build_object(
   'priority', "priority", 'due_date', "due_date",
   'created_at', ${isoUtc("created_at")}, 'updated_at', ${isoUtc("updated_at")})::text`;
 const TASK_RECORD = `"id", ${TASK_JSON}, "version"`;
+const TASK_JSON_QUALIFIED = `json_build_object(
+  'id', "tasks"."id", 'user_id', "tasks"."user_id", 'title', "tasks"."title",
+  'description', "tasks"."description", 'completed', "tasks"."completed",
+  'priority', "tasks"."priority", 'due_date', "tasks"."due_date",
+  'created_at', ${isoUtc("created_at")}, 'updated_at', ${isoUtc("updated_at")})::text`;
 
 const SQL = {
-  list: `select string_agg("json", ',' ORDER BY "position"), max("total") from (select ${TASK_JSON} as "json", count(*) OVER () as "total", row_number() OVER (ORDER BY "tasks"."created_at" desc, "tasks"."id" asc) as "position" from "tasks" where "tasks"."user_id" = $1 order by "tasks"."created_at" desc, "tasks"."id" asc limit $2 offset $3) "page"`,
+  // The page's ids from the sort's index, their JSON joined back, and the total counted apart.
+  list: `select ((select string_agg(${TASK_JSON_QUALIFIED}, ',' ORDER BY "position") from (select "id" as "page_id", row_number() OVER (ORDER BY "tasks"."created_at" desc, "tasks"."id" asc) as "position" from "tasks" where "tasks"."user_id" = $1 order by "tasks"."created_at" desc, "tasks"."id" asc limit $2 offset $3) "page" inner join "tasks" on ("tasks"."id" = "page_id" and "tasks"."user_id" = $4))), ((select count(*) from "tasks" where "tasks"."user_id" = $5)) from (SELECT 1) AS one`,
+  // The same, for a search (`q`): the pattern is matched on title or description.
+  search: `select ((select string_agg(${TASK_JSON_QUALIFIED}, ',' ORDER BY "position") from (select "id" as "page_id", row_number() OVER (ORDER BY "tasks"."created_at" desc, "tasks"."id" asc) as "position" from "tasks" where ("tasks"."user_id" = $1 and ("tasks"."title" ilike $2 or "tasks"."description" ilike $3)) order by "tasks"."created_at" desc, "tasks"."id" asc limit $4 offset $5) "page" inner join "tasks" on ("tasks"."id" = "page_id" and "tasks"."user_id" = $6))), ((select count(*) from "tasks" where ("tasks"."user_id" = $7 and ("tasks"."title" ilike $8 or "tasks"."description" ilike $9)))) from (SELECT 1) AS one`,
   get: `select ${TASK_RECORD} from "tasks" where ("tasks"."id" = $1 and "tasks"."user_id" = $2)`,
   create: `insert into "tasks" ("id", "user_id", "title", "description", "completed", "priority", "due_date", "created_at", "updated_at", "version") values ($1, $2, $3, $4, default, $5, $6, default, default, default) returning ${TASK_RECORD}`,
   toggle: `update "tasks" set "completed" = NOT "tasks"."completed", "updated_at" = now(), "version" = "tasks"."version" + 1 where ("tasks"."id" = $1 and "tasks"."user_id" = $2) returning ${TASK_RECORD}`,
@@ -191,7 +199,11 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       const params = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
       const limit = Number(params.get("limit") ?? 50);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) return problem(response, 400);
-      const [page] = await query(SQL.list, [sub, limit, 0]);
+      const q = params.get("q");
+      const pattern = q ? `%${q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
+      const [page] = pattern
+        ? await query(SQL.search, [sub, pattern, pattern, limit, 0, sub, sub, pattern, pattern])
+        : await query(SQL.list, [sub, limit, 0, sub, sub]);
       const body = `[${(page?.[0] as string | null) ?? ""}]`;
       return send(response, 200, body, {
         "x-total-count": String(page?.[1] ?? 0),

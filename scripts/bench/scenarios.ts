@@ -6,15 +6,18 @@
  */
 import type autocannon from "autocannon";
 import { type BenchUser, CREATED_TASK_TITLE } from "./seed";
+import { COMMON_WORD } from "./seed-large";
 import type { Target } from "./servers";
 
-export type RequestKind = "list" | "get" | "create" | "toggle";
+export type RequestKind = "list" | "get" | "create" | "toggle" | "search";
 
 export interface Scenario {
-  name: "list" | "get" | "create" | "toggle" | "mixed";
+  name: "list" | "get" | "create" | "toggle" | "mixed" | "list_large" | "search_large";
   description: string;
   /** Whether the scenario changes the table, which is then reset after each run. */
   writes: boolean;
+  /** Its requests are the large user's, in the table of a million tasks (seed-large.ts). */
+  large?: boolean;
   kindOf: (n: number) => RequestKind;
 }
 
@@ -50,6 +53,20 @@ export const ALL_SCENARIOS: Scenario[] = [
     writes: true,
     kindOf: (n) => MIXED_KINDS[n % MIXED_KINDS.length] as RequestKind,
   },
+  {
+    name: "list_large",
+    description: `GET /api/{uid}/tasks?limit=${LIST_LIMIT} for a user with 10,000 tasks, in a table of a million`,
+    writes: false,
+    large: true,
+    kindOf: () => "list",
+  },
+  {
+    name: "search_large",
+    description: `GET /api/{uid}/tasks?q=${COMMON_WORD}&limit=${LIST_LIMIT} (1 task in 6 matches), same user and table`,
+    writes: false,
+    large: true,
+    kindOf: () => "search",
+  },
 ];
 
 /** The n-th request of a run: users round-robin, and each user's tasks in turn. */
@@ -60,6 +77,8 @@ export function buildRequest(users: BenchUser[], kind: RequestKind, n: number): 
   switch (kind) {
     case "list":
       return { method: "GET", path: `/api/${user.id}/tasks?limit=${LIST_LIMIT}`, headers };
+    case "search":
+      return { method: "GET", path: `/api/${user.id}/tasks?q=${COMMON_WORD}&limit=${LIST_LIMIT}`, headers };
     case "get":
       return { method: "GET", path: `/api/${user.id}/tasks/${taskId}`, headers };
     case "create":
@@ -78,8 +97,13 @@ export function buildRequest(users: BenchUser[], kind: RequestKind, n: number): 
  * One request of each kind at both servers: same status, and for reads the
  * same bytes. The create and toggle leave changes behind: reset the tasks after.
  */
-export async function checkEquivalence(api: Target, ceiling: Target, users: BenchUser[]): Promise<void> {
-  for (const kind of ["list", "get", "create", "toggle"] as RequestKind[]) {
+export async function checkEquivalence(
+  api: Target,
+  ceiling: Target,
+  users: BenchUser[],
+  kinds: RequestKind[] = ["list", "get", "create", "toggle"],
+): Promise<void> {
+  for (const kind of kinds) {
     const answers: { status: number; body: string; total: string | null }[] = [];
     for (const target of [api, ceiling]) {
       const request = buildRequest(users, kind, 0);
@@ -103,15 +127,15 @@ export async function checkEquivalence(api: Target, ceiling: Target, users: Benc
       );
     }
     const keys = (body: string) => Object.keys(JSON.parse(body)[0] ?? JSON.parse(body)).join(",");
-    if (kind === "list" || kind === "get") {
+    if (kind === "list" || kind === "get" || kind === "search") {
       if (fromApi.body !== fromCeiling.body || fromApi.total !== fromCeiling.total) {
         throw new Error(`${kind}: the API and the ceiling answered different bodies or X-Total-Count`);
       }
     } else if (keys(fromApi.body) !== keys(fromCeiling.body)) {
       throw new Error(`${kind}: the API and the ceiling answered differently shaped tasks`);
     }
-    if (kind === "list" && JSON.parse(fromApi.body).length !== LIST_LIMIT) {
-      throw new Error(`list: expected ${LIST_LIMIT} tasks`);
+    if ((kind === "list" || kind === "search") && JSON.parse(fromApi.body).length !== LIST_LIMIT) {
+      throw new Error(`${kind}: expected ${LIST_LIMIT} tasks`);
     }
   }
 }

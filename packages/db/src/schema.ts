@@ -153,11 +153,31 @@ export const tasks = pgTable(
     version: integer("version").notNull().default(1),
   },
   (t) => [
+    // A page costs the page: each sort's order (after the user, ties by creation, then id) is an
+    // index, so PostgreSQL walks a person's tasks in list order and stops at the page's end,
+    // however many tasks they have. (`created` is also the tie-break of the others.)
     index("tasks_user_created_idx").on(t.userId, t.createdAt.desc().nullsFirst(), t.id),
+    index("tasks_user_updated_idx").on(
+      t.userId,
+      t.updatedAt.desc().nullsFirst(),
+      t.createdAt.desc().nullsFirst(),
+      t.id,
+    ),
+    index("tasks_user_priority_idx").on(
+      t.userId,
+      t.priority.desc().nullsFirst(),
+      t.createdAt.desc().nullsFirst(),
+      t.id,
+    ),
+    index("tasks_user_due_idx").on(t.userId, t.dueDate.asc().nullsLast(), t.createdAt.desc().nullsFirst(), t.id),
+    index("tasks_user_title_idx").on(t.userId, sql`lower(${t.title})`, t.title, t.createdAt.desc().nullsFirst(), t.id),
+    // The counts behind X-Total-Count and the status tabs, read from the index alone.
     index("tasks_user_completed_created_idx").on(t.userId, t.completed, t.createdAt.desc().nullsFirst()),
-    // Trigram indexes serve `q` (ILIKE '%text%') on either column.
-    index("tasks_title_trgm_idx").using("gin", sql`${t.title} gin_trgm_ops`),
-    index("tasks_description_trgm_idx").using("gin", sql`${t.description} gin_trgm_ops`),
+    // `q` (ILIKE '%text%') within one person's tasks: trigrams of that person only (btree_gin puts
+    // the user in the same GIN index), so a rare word is found without reading their other tasks
+    // and a common one in other people's lists costs nothing.
+    index("tasks_user_title_trgm_idx").using("gin", t.userId, sql`${t.title} gin_trgm_ops`),
+    index("tasks_user_description_trgm_idx").using("gin", t.userId, sql`${t.description} gin_trgm_ops`),
     // The API validates these too; the database is the last line.
     check("tasks_title_length", sql`char_length(${t.title}) between 1 and 200`),
     check("tasks_description_length", sql`char_length(${t.description}) <= 1000`),

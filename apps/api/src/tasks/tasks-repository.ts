@@ -88,7 +88,16 @@ export class TasksRepository {
     return statement as { execute(values: Record<string, unknown>): Promise<T> };
   }
 
-  /** A page of the user's tasks as one JSON array text, and how many match in all. */
+  /**
+   * A page of the user's tasks as one JSON array text, and how many match in all.
+   *
+   * What it costs follows the page, not the person: the page walks the index
+   * that holds the sort's order (schema.ts) and stops after `offset + limit`
+   * entries, reading only ids there; the JSON is built for the page's rows
+   * alone, joined back by id. The total is its own count, which reads the
+   * person's matching index entries but no row (an index-only scan), or, for
+   * a search, the person's trigram matches. One statement, one round trip.
+   */
   async listTasksForUser(user: string, query: TaskListQuery): Promise<{ json: string; total: number }> {
     const order = query.order ?? defaultOrder(query.sort);
     const shape = `list:${query.status}:${query.priority ? "p" : ""}:${query.q ? "q" : ""}:${query.sort}:${order}`;
@@ -99,14 +108,11 @@ export class TasksRepository {
       limit: query.limit,
       offset: query.offset,
     };
-    // One row back, whatever the page size: the page's JSON already joined
-    // (in list order) and the number of matches before LIMIT.
-    const page = this.statement<{ items: string | null; total: number | null }[]>(shape, (name) => {
+    const list = this.statement<{ items: string | null; total: number }[]>(shape, (name) => {
       const ordering = listOrder(query.sort, order);
-      const rows = this.db
+      const page = this.db
         .select({
-          json: sql<string>`${taskJson}`.as("json"),
-          total: sql<number>`count(*) OVER ()`.as("total"),
+          id: sql<string>`${tasks.id}`.as("page_id"),
           position: sql<number>`row_number() OVER (ORDER BY ${sql.join(ordering, sql`, `)})`.as("position"),
         })
         .from(tasks)
@@ -115,27 +121,21 @@ export class TasksRepository {
         .limit(sql.placeholder("limit"))
         .offset(sql.placeholder("offset"))
         .as("page");
+      const items = this.db
+        .select({ items: sql<string | null>`string_agg(${taskJson}, ',' ORDER BY ${page.position})` })
+        .from(page)
+        .innerJoin(tasks, and(eq(tasks.id, page.id), eq(tasks.userId, userId)));
+      const total = this.db.select({ total: sql<number>`count(*)` }).from(tasks).where(listFilter(query));
       return this.db
         .select({
-          items: sql<string | null>`string_agg(${rows.json}, ',' ORDER BY ${rows.position})`,
-          total: sql<number | null>`max(${rows.total})`.mapWith(Number),
+          items: sql<string | null>`(${items})`,
+          total: sql<number>`(${total})`.mapWith(Number),
         })
-        .from(rows)
+        .from(sql`(SELECT 1) AS one`)
         .prepare(name);
     });
-    const [result] = await page.execute(values);
-    if (result?.items != null) return { json: `[${result.items}]`, total: result.total ?? 0 };
-    if (query.offset === 0) return { json: "[]", total: 0 };
-    // Paged past the end: the window count came back with no row to carry it.
-    const count = this.statement<{ total: number }[]>(`count:${shape}`, (name) =>
-      this.db
-        .select({ total: sql<number>`count(*)`.mapWith(Number) })
-        .from(tasks)
-        .where(listFilter(query))
-        .prepare(name),
-    );
-    const [counted] = await count.execute(values);
-    return { json: "[]", total: counted?.total ?? 0 };
+    const [result] = await list.execute(values);
+    return { json: result?.items == null ? "[]" : `[${result.items}]`, total: result?.total ?? 0 };
   }
 
   async getTaskForUser(user: string, task: string): Promise<TaskRecord | undefined> {

@@ -1,0 +1,55 @@
+/**
+ * A table of a realistic size for `list_large` / `search_large`: 10,000
+ * users, one of whom has 10,000 tasks and the others 99 each (about a million
+ * tasks), made in SQL in a few seconds rather than through the API.
+ *
+ * One task in six of every user has "invoice" in its title (a common word),
+ * and exactly one task of the large user says "quarterly tax return" (a rare
+ * phrase). Priorities, due dates (a quarter of them none), completion (one in
+ * five) and creation times vary, so every sort has work to do.
+ */
+import type pg from "pg";
+
+export const LARGE_USERS = 10_000;
+export const LARGE_USER_TASKS = 10_000;
+export const SMALL_USER_TASKS = 99;
+export const COMMON_WORD = "invoice";
+export const RARE_PHRASE = "quarterly tax return";
+
+export interface LargeTable {
+  /** The user with 10,000 tasks. */
+  largeUser: string;
+  /** A user with 99 tasks, for comparison in the same table. */
+  smallUser: string;
+}
+
+export async function seedLargeTable(db: pg.Pool): Promise<LargeTable> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO users (name, email)
+     SELECT 'Large bench user ' || g, 'large-' || g || '-' || gen_random_uuid() || '@bench.test'
+     FROM generate_series(1, $1::int) AS g
+     RETURNING id`,
+    [LARGE_USERS],
+  );
+  const ids = rows.map((row) => row.id);
+  const [largeUser, smallUser] = [ids[0], ids[1]];
+  if (!largeUser || !smallUser) throw new Error("no users were made");
+  await db.query(
+    `INSERT INTO tasks (id, user_id, title, description, completed, priority, due_date, created_at, updated_at)
+     SELECT gen_random_uuid(), u.id,
+            CASE WHEN u.id = $2::uuid AND t = 4242 THEN 'File the ${RARE_PHRASE}'
+                 WHEN t % 6 = 0 THEN 'Pay the ${COMMON_WORD} ' || t
+                 ELSE (ARRAY['Water the plants', 'Call the bank', 'Write the report', 'Book the dentist', 'Fix the bike'])[t % 5 + 1] || ' ' || t
+            END,
+            CASE WHEN t % 2 = 0 THEN '' ELSE 'Details for task ' || t || ', with a few words to make it realistic.' END,
+            t % 5 = 0,
+            (ARRAY['low', 'medium', 'high'])[t % 3 + 1]::task_priority,
+            CASE WHEN t % 4 = 0 THEN NULL ELSE date '2026-01-01' + (t * 7919 % 730) END,
+            now() - (t * interval '37 minutes'), now() - (t * interval '31 minutes')
+     FROM unnest($1::uuid[]) AS u(id)
+     CROSS JOIN LATERAL generate_series(1, CASE WHEN u.id = $2::uuid THEN $3::int ELSE $4::int END) AS t`,
+    [ids, largeUser, LARGE_USER_TASKS, SMALL_USER_TASKS],
+  );
+  await db.query("VACUUM ANALYZE users, tasks");
+  return { largeUser, smallUser };
+}
