@@ -19,6 +19,8 @@
  * Environment: BENCH_DURATION (seconds per run, default 10), BENCH_ROUNDS
  * (default 3), BENCH_WARMUP (seconds, default min(3, BENCH_DURATION)),
  * BENCH_SCENARIOS (comma-separated subset, e.g. "list,get"; default all),
+ * BENCH_GROWTH (seconds per cell of the growth table, default 3; 0 leaves it
+ * out: see scripts/bench/growth.ts),
  * BENCH_API_NODE_ARGS (extra Node flags for the API process, e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/api-prof" to profile it under load),
  * BENCH_CEILING_NODE_ARGS (the same for the ceiling server), BENCH_API_ENTRY
@@ -38,11 +40,12 @@ import { createPool, migrateDatabase } from "@tasks/db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
 import type pg from "pg";
 import { JwksServer, mintToken, newSigningKey } from "../apps/api/test/keys";
+import { type GrowthUser, measureGrowth, writeGrowth } from "./bench/growth";
 import { measureRun, type RunningLoad, readRssMb } from "./bench/measure";
 import { describeRun, printTable, type ScenarioSummary, writeResults } from "./bench/report";
 import { ALL_SCENARIOS, checkEquivalence } from "./bench/scenarios";
 import { type BenchUser, resetCreatedTasks, seedUsersAndTasks } from "./bench/seed";
-import { seedLargeTable } from "./bench/seed-large";
+import { LARGE_USER_TASKS, MEDIUM_USER_TASKS, SMALL_USER_TASKS, seedLargeTable } from "./bench/seed-large";
 import { spawnServer, type Target } from "./bench/servers";
 import { buildApi } from "./lib/build-api";
 import { freePort } from "./lib/free-port";
@@ -62,6 +65,8 @@ function envNumber(name: string, fallback: number, min: number): number {
 }
 
 const DURATION_S = envNumber("BENCH_DURATION", 10, 1);
+/** Seconds per request kind and user size in the growth table; 0 leaves it out. */
+const GROWTH_S = envNumber("BENCH_GROWTH", 3, 0);
 const ROUNDS = Math.floor(envNumber("BENCH_ROUNDS", 3, 1));
 const WARMUP_S = envNumber("BENCH_WARMUP", Math.min(3, DURATION_S), 0);
 const CONNECTIONS = 50;
@@ -159,10 +164,17 @@ async function main(): Promise<void> {
   const users = await seedUsersAndTasks(pool, tokenFor, { users: USERS, tasksPerUser: TASKS_PER_USER });
   step(`seeded ${USERS} users with ${TASKS_PER_USER} tasks each, one token per user`);
   let largeUsers: BenchUser[] = [];
-  if (SCENARIOS.some((scenario) => scenario.large)) {
-    step("seeding a million tasks of 10,000 users in SQL (one user has 10,000) for the large scenarios…");
-    const { largeUser } = await seedLargeTable(pool);
-    largeUsers = [{ id: largeUser, authorization: `Bearer ${await tokenFor(largeUser)}`, taskIds: [] }];
+  let growthUsers: GrowthUser[] = [];
+  if (SCENARIOS.some((scenario) => scenario.large) || GROWTH_S > 0) {
+    step("seeding a million tasks of 10,000 users in SQL (one has 10,000 tasks, one 1,000) for the large scenarios…");
+    const seeded = await seedLargeTable(pool);
+    const user = async (id: string) => ({ id, authorization: `Bearer ${await tokenFor(id)}`, taskIds: [] });
+    largeUsers = [await user(seeded.largeUser)];
+    growthUsers = [
+      { tasks: SMALL_USER_TASKS, user: await user(seeded.smallUser) },
+      { tasks: MEDIUM_USER_TASKS, user: await user(seeded.mediumUser) },
+      { tasks: LARGE_USER_TASKS, user: largeUsers[0] as BenchUser },
+    ];
     step("seeded the large table");
   }
 
@@ -257,6 +269,16 @@ async function main(): Promise<void> {
   const file = path.join(root, "bench", "results.json");
   writeResults(file, summaries, shape);
   step(`wrote ${path.relative(root, file)}`);
+
+  if (GROWTH_S > 0) {
+    step(`— growth: the API alone, ${GROWTH_S} s per request kind and user size, ${CONNECTIONS} connections`);
+    const rows = await measureGrowth(api, growthUsers, (scenario, users) =>
+      measureRun(api, users, scenario, GROWTH_S, runSettings),
+    );
+    const growthFile = path.join(root, "bench", "growth.json");
+    writeGrowth(growthFile, rows, { connections: CONNECTIONS, durationS: GROWTH_S });
+    step(`wrote ${path.relative(root, growthFile)}`);
+  }
 }
 
 try {

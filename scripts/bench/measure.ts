@@ -123,7 +123,7 @@ function runAutocannon(
           {
             setupRequest: (request) => {
               const i = n++;
-              return { ...request, ...buildRequest(users, scenario.kindOf(i), i) };
+              return { ...request, ...buildRequest(users, scenario.kindOf(i), i, scenario.listQuery) };
             },
           },
         ],

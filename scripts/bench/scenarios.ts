@@ -18,6 +18,8 @@ export interface Scenario {
   writes: boolean;
   /** Its requests are the large user's, in the table of a million tasks (seed-large.ts). */
   large?: boolean;
+  /** The query string of its "list" requests (default `limit=20`). */
+  listQuery?: string;
   kindOf: (n: number) => RequestKind;
 }
 
@@ -70,13 +72,18 @@ export const ALL_SCENARIOS: Scenario[] = [
 ];
 
 /** The n-th request of a run: users round-robin, and each user's tasks in turn. */
-export function buildRequest(users: BenchUser[], kind: RequestKind, n: number): autocannon.Request {
+export function buildRequest(
+  users: BenchUser[],
+  kind: RequestKind,
+  n: number,
+  listQuery = `limit=${LIST_LIMIT}`,
+): autocannon.Request {
   const user = users[n % users.length] as BenchUser;
   const taskId = user.taskIds[Math.floor(n / users.length) % user.taskIds.length];
   const headers: Record<string, string> = { authorization: user.authorization };
   switch (kind) {
     case "list":
-      return { method: "GET", path: `/api/${user.id}/tasks?limit=${LIST_LIMIT}`, headers };
+      return { method: "GET", path: `/api/${user.id}/tasks?${listQuery}`, headers };
     case "search":
       return { method: "GET", path: `/api/${user.id}/tasks?q=${COMMON_WORD}&limit=${LIST_LIMIT}`, headers };
     case "get":

@@ -1,7 +1,8 @@
 /**
- * A table of a realistic size for `list_large` / `search_large`: 10,000
- * users, one of whom has 10,000 tasks and the others 99 each (about a million
- * tasks), made in SQL in a few seconds rather than through the API.
+ * A table of a realistic size for `list_large` / `search_large` and the
+ * growth table: 10,000 users, one of whom has 10,000 tasks, one 1,000 and the
+ * others 99 each (about a million tasks), made in SQL in under a minute
+ * rather than through the API.
  *
  * One task in six of every user has "invoice" in its title (a common word),
  * and exactly one task of the large user says "quarterly tax return" (a rare
@@ -12,6 +13,7 @@ import type pg from "pg";
 
 export const LARGE_USERS = 10_000;
 export const LARGE_USER_TASKS = 10_000;
+export const MEDIUM_USER_TASKS = 1_000;
 export const SMALL_USER_TASKS = 99;
 export const COMMON_WORD = "invoice";
 export const RARE_PHRASE = "quarterly tax return";
@@ -19,6 +21,8 @@ export const RARE_PHRASE = "quarterly tax return";
 export interface LargeTable {
   /** The user with 10,000 tasks. */
   largeUser: string;
+  /** A user with 1,000 tasks. */
+  mediumUser: string;
   /** A user with 99 tasks, for comparison in the same table. */
   smallUser: string;
 }
@@ -32,8 +36,8 @@ export async function seedLargeTable(db: pg.Pool): Promise<LargeTable> {
     [LARGE_USERS],
   );
   const ids = rows.map((row) => row.id);
-  const [largeUser, smallUser] = [ids[0], ids[1]];
-  if (!largeUser || !smallUser) throw new Error("no users were made");
+  const [largeUser, mediumUser, smallUser] = [ids[0], ids[1], ids[2]];
+  if (!largeUser || !mediumUser || !smallUser) throw new Error("no users were made");
   await db.query(
     `INSERT INTO tasks (id, user_id, title, description, completed, priority, due_date, created_at, updated_at)
      SELECT gen_random_uuid(), u.id,
@@ -47,9 +51,9 @@ export async function seedLargeTable(db: pg.Pool): Promise<LargeTable> {
             CASE WHEN t % 4 = 0 THEN NULL ELSE date '2026-01-01' + (t * 7919 % 730) END,
             now() - (t * interval '37 minutes'), now() - (t * interval '31 minutes')
      FROM unnest($1::uuid[]) AS u(id)
-     CROSS JOIN LATERAL generate_series(1, CASE WHEN u.id = $2::uuid THEN $3::int ELSE $4::int END) AS t`,
-    [ids, largeUser, LARGE_USER_TASKS, SMALL_USER_TASKS],
+     CROSS JOIN LATERAL generate_series(1, CASE WHEN u.id = $2::uuid THEN $3::int WHEN u.id = $5::uuid THEN $6::int ELSE $4::int END) AS t`,
+    [ids, largeUser, LARGE_USER_TASKS, SMALL_USER_TASKS, mediumUser, MEDIUM_USER_TASKS],
   );
   await db.query("VACUUM ANALYZE users, tasks");
-  return { largeUser, smallUser };
+  return { largeUser, mediumUser, smallUser };
 }

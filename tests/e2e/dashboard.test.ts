@@ -227,6 +227,32 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
+  test("an edit opened while the task's completion is still on its way saves without a conflict with oneself", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Rae");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await addTask(page, "Pay rent");
+    // A slow network: the completion reaches the API a second after the click.
+    await page.route(`${product.apiUrl}/**`, async (route) => {
+      if (route.request().method() === "PATCH" && !route.request().postData()?.includes("title")) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      await route.continue();
+    });
+    await page.getByLabel("Mark “Pay rent” as completed").click();
+    await page.getByRole("button", { name: "Edit “Pay rent”" }).click();
+    const title = page.getByLabel("Task title", { exact: true });
+    await title.fill("Pay the rent");
+    // Typing takes a moment: the completion lands before the save is sent.
+    await page.waitForTimeout(1_500);
+    await title.press("Enter");
+    await list.getByRole("button", { name: "Edit “Pay the rent”" }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByText("changed elsewhere").count(), 0, "no conflict with one's own change");
+    assert.equal(await page.getByLabel("Mark “Pay the rent” as pending").isChecked(), true, "still completed");
+    await page.reload();
+    await list.getByRole("button", { name: "Edit “Pay the rent”" }).waitFor();
+    assert.equal(await page.getByLabel("Mark “Pay the rent” as pending").isChecked(), true);
+  });
+
   test("two people in two browsers never see each other's tasks", async () => {
     const { context: first, page: pageA } = await newSignedInPage(browser, product.webUrl, "Alice");
     const { context: second, page: pageB } = await newSignedInPage(browser, product.webUrl, "Bob");

@@ -1,7 +1,8 @@
 "use client";
 import { type FormEvent, useState } from "react";
 import { ErrorMessage } from "@/components/messages";
-import { dangerButton, field, label } from "@/components/styles";
+import { PasswordField } from "@/components/password-field";
+import { dangerButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { announceSignedOut } from "@/lib/signed-out-channel";
 import { describeAuthError, Section } from "./section";
@@ -30,19 +31,7 @@ export function DeleteAccountSection() {
         undone.
       </p>
       <form onSubmit={onSubmit} className="space-y-3">
-        <div className="space-y-1">
-          <label htmlFor="delete-password" className={label}>
-            Your password, to confirm
-          </label>
-          <input
-            id="delete-password"
-            name="delete-password"
-            type="password"
-            autoComplete="current-password"
-            required
-            className={`w-full ${field}`}
-          />
-        </div>
+        <PasswordField id="delete-password" label="Your password, to confirm" kind="current" />
         {error && <ErrorMessage>{error}</ErrorMessage>}
         <button type="submit" disabled={pending} className={dangerButton}>
           {pending ? "Deleting…" : "Delete my account and all my tasks"}

@@ -2,7 +2,8 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { ErrorMessage, SuccessMessage } from "@/components/messages";
-import { field, label, secondaryButton } from "@/components/styles";
+import { PasswordField } from "@/components/password-field";
+import { secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
 import { describeAuthError, Section } from "./section";
@@ -39,37 +40,8 @@ export function PasswordSection() {
   return (
     <Section id="password" title="Password">
       <form onSubmit={onSubmit} className="space-y-3">
-        <div className="space-y-1">
-          <label htmlFor="current-password" className={label}>
-            Current password
-          </label>
-          <input
-            id="current-password"
-            name="current-password"
-            type="password"
-            autoComplete="current-password"
-            required
-            className={`w-full ${field}`}
-          />
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="new-password" className={label}>
-            New password
-          </label>
-          <input
-            id="new-password"
-            name="new-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={PASSWORD_MIN}
-            maxLength={PASSWORD_MAX}
-            className={`w-full ${field}`}
-          />
-          <p className="text-xs text-slate-600 dark:text-slate-400">
-            {PASSWORD_MIN} to {PASSWORD_MAX} characters.
-          </p>
-        </div>
+        <PasswordField id="current-password" label="Current password" kind="current" />
+        <PasswordField id="new-password" label="New password" kind="new" />
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="sign-out-others" defaultChecked className="size-4" />
           Sign out my other devices

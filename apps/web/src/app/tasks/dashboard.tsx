@@ -63,6 +63,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * way. Until confirmed, a refresh keeps them out of the list.
    */
   const pendingDeletes = useRef(new Map<string, PendingDelete>());
+  /**
+   * A completion on its way to the API, per task: an edit opened meanwhile reads the task
+   * after it lands, or its save would meet the person's own change as a conflict (412).
+   */
+  const writesInFlight = useRef(new Map<string, Promise<unknown>>());
   /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
   const refreshCount = useRef(0);
   const addForm = useRef<HTMLFormElement>(null);
@@ -230,19 +235,24 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   async function toggleTask(task: Task) {
     const completed = !task.completed;
     patchTask(task.id, { completed });
+    // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
+    const write = api.update(task.id, { completed });
+    writesInFlight.current.set(task.id, write);
     try {
-      // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
-      patchTask(task.id, await api.update(task.id, { completed }));
+      patchTask(task.id, await write);
       // Counts and the current filter change with it.
       void latestRefresh.current();
     } catch (failure) {
       patchTask(task.id, { completed: task.completed });
       handle(failure, "Could not update the task", () => void toggleTask(task));
+    } finally {
+      if (writesInFlight.current.get(task.id) === write) writesInFlight.current.delete(task.id);
     }
   }
 
   /** The task as stored now, with its ETag: an edit starts from it, so its save cannot overwrite a newer change. */
   async function loadForEdit(id: string): Promise<VersionedTask | null> {
+    await writesInFlight.current.get(id)?.catch(() => {}); // its outcome is handled by toggleTask
     try {
       const current = await api.get(id);
       patchTask(id, current.task);

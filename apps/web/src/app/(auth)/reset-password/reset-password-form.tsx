@@ -2,11 +2,10 @@
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
 import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages";
-import { field, label, link, primaryButton } from "@/components/styles";
+import { PasswordField } from "@/components/password-field";
+import { link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
-
-const inputClass = `w-full ${field}`;
 
 /** Where the emailed link lands: a new password, checked here before it is sent (a refused one must not use up the link). */
 export function ResetPasswordForm({ token }: { token: string }) {
@@ -54,37 +53,8 @@ export function ResetPasswordForm({ token }: { token: string }) {
   return (
     <NarrowPage title="Choose a new password">
       <form onSubmit={onSubmit} className="space-y-4">
-        <div className="space-y-1">
-          <label htmlFor="password" className={label}>
-            New password
-          </label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={PASSWORD_MIN}
-            maxLength={PASSWORD_MAX}
-            className={inputClass}
-          />
-          <p className="text-xs text-slate-600 dark:text-slate-400">
-            {PASSWORD_MIN} to {PASSWORD_MAX} characters.
-          </p>
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="confirm" className={label}>
-            Repeat the new password
-          </label>
-          <input
-            id="confirm"
-            name="confirm"
-            type="password"
-            autoComplete="new-password"
-            required
-            className={inputClass}
-          />
-        </div>
+        <PasswordField id="password" label="New password" kind="new" />
+        <PasswordField id="confirm" label="Repeat the new password" kind="repeat" />
         {error && <ErrorMessage>{error}</ErrorMessage>}
         <button type="submit" disabled={pending || !token} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : "Change password"}
