@@ -13,6 +13,7 @@ import {
   integer,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uuid,
@@ -182,4 +183,23 @@ export const tasks = pgTable(
     check("tasks_title_length", sql`char_length(${t.title}) between 1 and 200`),
     check("tasks_description_length", sql`char_length(${t.description}) <= 1000`),
   ],
+);
+
+/**
+ * How many tasks each person has, pending and completed: kept by triggers on
+ * `tasks` (migration 0005) in the same transaction as every insert, delete
+ * and change of completion, so that a list's X-Total-Count costs one or two
+ * rows to read however many tasks the person has. (A search or a priority
+ * filter still counts its matches.)
+ */
+export const taskCounts = pgTable(
+  "task_counts",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    completed: boolean("completed").notNull(),
+    tasks: integer("tasks").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.completed] })],
 );

@@ -7,7 +7,7 @@
  * the routes send as they are: no per-row objects, no re-serialisation.
  */
 import { createHash } from "node:crypto";
-import { tasks } from "@tasks/db";
+import { taskCounts, tasks } from "@tasks/db";
 import {
   defaultOrder,
   type TaskCreate,
@@ -94,9 +94,9 @@ export class TasksRepository {
    * What it costs follows the page, not the person: the page walks the index
    * that holds the sort's order (schema.ts) and stops after `offset + limit`
    * entries, reading only ids there; the JSON is built for the page's rows
-   * alone, joined back by id. The total is its own count, which reads the
-   * person's matching index entries but no row (an index-only scan), or, for
-   * a search, the person's trigram matches. One statement, one round trip.
+   * alone, joined back by id. The total comes from the person's counts (one
+   * or two rows, kept by triggers), or, for a search or a priority filter,
+   * from counting the matches. One statement, one round trip.
    */
   async listTasksForUser(user: string, query: TaskListQuery): Promise<{ json: string; total: number }> {
     const order = query.order ?? defaultOrder(query.sort);
@@ -125,7 +125,19 @@ export class TasksRepository {
         .select({ items: sql<string | null>`string_agg(${taskJson}, ',' ORDER BY ${page.position})` })
         .from(page)
         .innerJoin(tasks, and(eq(tasks.id, page.id), eq(tasks.userId, userId)));
-      const total = this.db.select({ total: sql<number>`count(*)` }).from(tasks).where(listFilter(query));
+      const total =
+        query.q || query.priority
+          ? this.db.select({ total: sql<number>`count(*)` }).from(tasks).where(listFilter(query))
+          : // Without a search or a priority filter, the person's counts (kept by triggers) are the total.
+            this.db
+              .select({ total: sql<number>`coalesce(sum(${taskCounts.tasks}), 0)` })
+              .from(taskCounts)
+              .where(
+                and(
+                  eq(taskCounts.userId, userId),
+                  query.status === "all" ? undefined : eq(taskCounts.completed, query.status === "completed"),
+                ),
+              );
       return this.db
         .select({
           items: sql<string | null>`(${items})`,

@@ -1,0 +1,86 @@
+/**
+ * X-Total-Count of an unfiltered or status-filtered list comes from the
+ * person's counts, kept by triggers on `tasks`: it must always equal what
+ * counting the rows says, through every kind of write, and go with the user.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { bearer, createTask, setup, type TestUser } from "./helper";
+
+const ctx = await setup();
+
+async function totals(user: TestUser): Promise<Record<string, number>> {
+  const result: Record<string, number> = {};
+  for (const status of ["all", "pending", "completed"]) {
+    const response = await ctx.app.inject({
+      method: "GET",
+      url: `/api/${user.id}/tasks?status=${status}&limit=1`,
+      headers: bearer(user.token),
+    });
+    assert.equal(response.statusCode, 200);
+    result[status] = Number(response.headers["x-total-count"]);
+  }
+  return result;
+}
+
+async function counted(userId: string): Promise<Record<string, number>> {
+  const { rows } = await ctx.pool.query<{ all: number; pending: number; completed: number }>(
+    `SELECT count(*)::int AS all, (count(*) FILTER (WHERE NOT completed))::int AS pending,
+            (count(*) FILTER (WHERE completed))::int AS completed
+     FROM tasks WHERE user_id = $1`,
+    [userId],
+  );
+  return { ...(rows[0] as { all: number; pending: number; completed: number }) };
+}
+
+test("the totals follow creates, completions (toggle, PUT, PATCH), deletes and direct SQL", async () => {
+  const user = await ctx.newUser();
+  const other = await ctx.newUser();
+  assert.deepEqual(await totals(user), { all: 0, pending: 0, completed: 0 });
+  const ids = [];
+  for (let i = 0; i < 5; i++) ids.push((await createTask(ctx.app, user, { title: `task ${i}` })).id);
+  await createTask(ctx.app, other, { title: "someone else's" });
+  const write = (method: string, url: string, payload?: object) =>
+    ctx.app.inject({
+      method: method as "PUT",
+      url: `/api/${user.id}/tasks/${url}`,
+      headers: bearer(user.token),
+      payload,
+    });
+  assert.equal((await write("PATCH", `${ids[0]}/complete`)).statusCode, 200);
+  assert.equal((await write("PUT", `${ids[1]}`, { title: "done", completed: true })).statusCode, 200);
+  assert.equal((await write("PATCH", `${ids[2]}`, { completed: true })).statusCode, 200);
+  assert.equal((await write("PATCH", `${ids[2]}`, { completed: true })).statusCode, 200, "no change, no count");
+  assert.equal((await write("PATCH", `${ids[0]}/complete`)).statusCode, 200, "back to pending");
+  assert.equal((await write("DELETE", `${ids[3]}`)).statusCode, 204);
+  assert.deepEqual(await totals(user), { all: 4, pending: 2, completed: 2 });
+  assert.deepEqual(await totals(user), await counted(user.id));
+
+  await ctx.pool.query("UPDATE tasks SET completed = NOT completed WHERE user_id = $1", [user.id]);
+  await ctx.pool.query("DELETE FROM tasks WHERE id = $1", [ids[4]]);
+  assert.deepEqual(await totals(user), await counted(user.id));
+  assert.deepEqual(await totals(other), { all: 1, pending: 1, completed: 0 });
+});
+
+test("a search or a priority filter counts its matches", async () => {
+  const user = await ctx.newUser();
+  await createTask(ctx.app, user, { title: "buy milk", priority: "high" });
+  await createTask(ctx.app, user, { title: "call mum" });
+  const total = async (query: string) =>
+    Number(
+      (await ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks?${query}`, headers: bearer(user.token) }))
+        .headers["x-total-count"],
+    );
+  assert.equal(await total("q=milk"), 1);
+  assert.equal(await total("priority=high"), 1);
+  assert.equal(await total("priority=low"), 0);
+  assert.equal(await total("status=pending"), 2);
+});
+
+test("the counts go with the user", async () => {
+  const user = await ctx.newUser();
+  await createTask(ctx.app, user);
+  await ctx.pool.query("DELETE FROM users WHERE id = $1", [user.id]);
+  const { rows } = await ctx.pool.query("SELECT * FROM task_counts WHERE user_id = $1", [user.id]);
+  assert.deepEqual(rows, []);
+});
