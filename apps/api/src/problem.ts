@@ -4,6 +4,7 @@
  * (parser, validation, database errors) into one as well.
  */
 
+import { STATUS_CODES } from "node:http";
 import type { Problem } from "@tasks/task-schema";
 import type { FastifyReply } from "fastify";
 
@@ -35,7 +36,7 @@ export class HttpProblem extends Error {
 export function problemBody(status: number, detail: string, errors?: Problem["errors"]): Problem {
   return {
     type: "about:blank",
-    title: TITLES[status] ?? "Error",
+    title: TITLES[status] ?? STATUS_CODES[status] ?? "Error",
     status,
     detail,
     ...(errors ? { errors } : {}),

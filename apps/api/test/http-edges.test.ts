@@ -38,6 +38,7 @@ test("a 100 KB header is 431 with Connection: close; the same keep-alive agent's
   assert.equal(refused.headers.connection, "close");
   assert.equal(refused.headers["x-content-type-options"], "nosniff");
   assert.equal(JSON.parse(refused.body).status, 431);
+  assert.equal(JSON.parse(refused.body).title, "Request Header Fields Too Large");
   const next = await get("/healthz");
   assert.equal(next.status, 200, "no ECONNRESET on the next request");
 });

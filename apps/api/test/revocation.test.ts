@@ -96,7 +96,7 @@ test("a token without sid is 401, although its signature and claims are good", a
   assertProblem(await list(first.app, user, odd), 401);
 });
 
-test("the trigger records every way a session row goes, once", async () => {
+test("the trigger records a deleted session with its user", async () => {
   const user = await first.newUser();
   await first.pool.query("DELETE FROM sessions WHERE user_id = $1", [user.id]);
   const { rows } = await first.pool.query<{ user_id: string }>(

@@ -65,6 +65,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (options.fresh) deleteData();
   const settings = loadOrCreateSettings(`${dataDir}.json`);
   let serverLog = "";
+  /** What the server said last, for a one-sentence reason. */
+  const logTail = () => serverLog.trim().split("\n").slice(-3).join("\n");
 
   const EmbeddedPostgres = await loadEmbeddedPostgres(runningAsRoot, options, log);
   const server = new EmbeddedPostgres({
@@ -92,7 +94,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     try {
       await server.initialise();
     } catch (error) {
-      const reason = serverLog.trim().split("\n").slice(-3).join("\n") || (error as Error).message;
+      const reason = logTail() || (error as Error).message;
       throw new Error(`The embedded PostgreSQL could not create its database in ${dataDir}: ${reason}`);
     }
   }
@@ -101,7 +103,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } catch {
     const reason = /could not bind|Address already in use/i.test(serverLog)
       ? `port ${options.port} is already in use`
-      : serverLog.trim().split("\n").slice(-3).join("\n") || "it exited at start-up";
+      : logTail() || "it exited at start-up";
     throw new Error(`The embedded PostgreSQL in ${dataDir} did not start: ${reason}`);
   }
   return {
@@ -142,6 +144,7 @@ async function loadEmbeddedPostgres(
 }
 
 interface PackageJson {
+  name?: string;
   version: string;
   main?: string;
   exports?: string | { import?: string; default?: string };
@@ -204,9 +207,7 @@ function reachableCopy(where: {
 export function installedPackageDir(from: string, name: string): string {
   let dir = path.dirname(createRequire(from).resolve(name));
   while (dir !== path.dirname(dir)) {
-    const manifest = path.join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === name)
-      return dir;
+    if (existsSync(path.join(dir, "package.json")) && readManifest(dir).name === name) return dir;
     dir = path.dirname(dir);
   }
   throw new Error(`cannot find the folder of the package ${name}`);

@@ -172,7 +172,7 @@ export const tasks = pgTable(
     ),
     index("tasks_user_due_idx").on(t.userId, t.dueDate.asc().nullsLast(), t.createdAt.desc().nullsFirst(), t.id),
     index("tasks_user_title_idx").on(t.userId, sql`lower(${t.title})`, t.title, t.createdAt.desc().nullsFirst(), t.id),
-    // The counts behind X-Total-Count and the status tabs, read from the index alone.
+    // A status-filtered page (the dashboard's tabs) in creation order.
     index("tasks_user_completed_created_idx").on(t.userId, t.completed, t.createdAt.desc().nullsFirst()),
     // `q` (ILIKE '%text%') within one person's tasks: trigrams of that person only (btree_gin puts
     // the user in the same GIN index), so a rare word is found without reading their other tasks

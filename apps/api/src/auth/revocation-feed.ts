@@ -19,7 +19,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type pg from "pg";
 
 const POLL_INTERVAL_MS = 500;
-export const STALE_AFTER_MS = 10_000;
+const STALE_AFTER_MS = 10_000;
 const OVERLAP_MS = 10_000;
 /**
  * How long an ended session is remembered, here and in the table: longer

@@ -18,11 +18,8 @@ export interface VerifiedToken {
   sub: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
-  /**
-   * The sign-in session the token was issued from; authenticate.ts refuses a
-   * token without one, or whose session has ended (revocation-feed.ts).
-   */
-  sid: string | undefined;
+  /** The sign-in session the token was issued from: authenticate.ts refuses it once that has ended. */
+  sid: string;
 }
 
 /** Why a token was refused; the client only ever sees a generic 401. */
@@ -155,17 +152,16 @@ async function verifyWithJose(
       issuer: policy.issuer,
       audience: policy.audience,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      requiredClaims: ["sub", "exp"],
+      // Without a session id a token could not be revoked: refused like any bad token.
+      requiredClaims: ["sub", "exp", "sid"],
       // jose already refuses any `crit` header it does not implement.
     });
     if (typeof payload.sub !== "string" || !isUuid(payload.sub) || typeof payload.exp !== "number") {
       throw new InvalidTokenError("sub must be a user id (UUID) and exp a number");
     }
     const { sid } = payload;
-    if (sid !== undefined && (typeof sid !== "string" || !isUuid(sid))) {
-      throw new InvalidTokenError("sid must be a session id (UUID)");
-    }
-    return { sub: payload.sub, exp: payload.exp, sid: sid?.toLowerCase() };
+    if (typeof sid !== "string" || !isUuid(sid)) throw new InvalidTokenError("sid must be a session id (UUID)");
+    return { sub: payload.sub, exp: payload.exp, sid: sid.toLowerCase() };
   } catch (error) {
     if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
     if (error instanceof errors.JWKSTimeout || isFetchFailure(error)) {
