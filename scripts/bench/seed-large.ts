@@ -11,7 +11,7 @@
  */
 import type pg from "pg";
 
-export const LARGE_USERS = 10_000;
+const LARGE_USERS = 10_000;
 export const LARGE_USER_TASKS = 10_000;
 export const MEDIUM_USER_TASKS = 1_000;
 export const SMALL_USER_TASKS = 99;

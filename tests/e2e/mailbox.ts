@@ -17,29 +17,31 @@ export interface ReceivedEmail {
   text: string;
   /** The first http(s) link in the text. */
   link: string | undefined;
-  /** The raw message's headers, lower-cased names. */
-  headers: Map<string, string>;
 }
 
 export interface Mailbox {
   smtpUrl: string;
-  received: ReceivedEmail[];
   /** The oldest email to `address` with a matching subject not yet handed out, waiting up to `timeoutMs`. */
   waitFor(address: string, subject: RegExp, timeoutMs?: number): Promise<ReceivedEmail>;
   /** Every email so far to this address. */
   to(address: string): ReceivedEmail[];
   /** While true, the server refuses every message (as a mail server that is down or refusing would). */
   refusing: boolean;
+  /** While true, a new connection is never greeted (a mail server that hangs); the sender's timeout ends it. */
+  stalling: boolean;
 }
 
 export async function startMailbox(): Promise<Mailbox> {
   const received: ReceivedEmail[] = [];
-  const state = { refusing: false };
+  const state = { refusing: false, stalling: false };
   const server = new SMTPServer({
     authOptional: true,
     // Plain SMTP on loopback: no certificate to make, and nodemailer sends in the clear when none is offered.
     disabledCommands: ["STARTTLS"],
     logger: false,
+    onConnect(_session, callback) {
+      if (!state.stalling) callback();
+    },
     onMailFrom(_address, _session, callback) {
       callback(state.refusing ? Object.assign(new Error("Service not available"), { responseCode: 421 }) : undefined);
     },
@@ -59,13 +61,18 @@ export async function startMailbox(): Promise<Mailbox> {
   const to = (address: string) => received.filter((email) => email.to.includes(address.toLowerCase()));
   return {
     smtpUrl: `smtp://127.0.0.1:${port}`,
-    received,
     to,
     get refusing() {
       return state.refusing;
     },
     set refusing(value: boolean) {
       state.refusing = value;
+    },
+    get stalling() {
+      return state.stalling;
+    },
+    set stalling(value: boolean) {
+      state.stalling = value;
     },
     async waitFor(address, subject, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
@@ -108,7 +115,6 @@ function parseMessage(raw: string, envelope: { mailFrom: false | { address: stri
     subject: decodeSubject(headers.get("subject") ?? ""),
     text,
     link: /https?:\/\/\S+/.exec(text)?.[0],
-    headers,
   };
 }
 

@@ -123,6 +123,18 @@ export function randomClientAddress(): string {
   return `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
 }
 
+/**
+ * A POST to one of Better Auth's endpoints (`path` like "/sign-in/email"), as
+ * a browser on the web app's origin would send it, from `clientAddress`.
+ */
+export function postAuth(webUrl: string, path: string, body: object, clientAddress = randomClientAddress()) {
+  return fetch(`${webUrl}/api/auth${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: webUrl, "x-forwarded-for": clientAddress },
+    body: JSON.stringify(body),
+  });
+}
+
 const addressed = new WeakSet<BrowserContext>();
 /**
  * Gives a browser context a client address of its own toward the web app (the
@@ -217,7 +229,7 @@ export async function apiStatus(apiUrl: string, token: string): Promise<number> 
 }
 
 /** The contract's bound: a token of an ended session is refused by every API process within this. */
-export const REVOCATION_BOUND_MS = 2_000;
+const REVOCATION_BOUND_MS = 2_000;
 
 /**
  * Asks the Task API(s) with this token until each answers 401, and fails if

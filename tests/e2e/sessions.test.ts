@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { decodeJwt } from "jose";
-import { addTask, apiStatus, expectRefusedWithin, launchBrowser, newPerson, signUp, startTestProduct } from "./product";
+import {
+  addTask,
+  apiStatus,
+  expectRefusedWithin,
+  launchBrowser,
+  newPerson,
+  postAuth,
+  signUp,
+  startTestProduct,
+} from "./product";
 
 // Access tokens live 5 seconds here, so a short test crosses several expiries.
 const product = await startTestProduct({ JWT_EXPIRES_IN: "5s" });
@@ -115,12 +124,7 @@ describe("an edit cut short by the end of the session", () => {
 });
 
 describe("sign-in and sign-up over HTTP", () => {
-  const post = (path: string, body: object, ip: string) =>
-    fetch(`${product.webUrl}/api/auth${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": ip },
-      body: JSON.stringify(body),
-    });
+  const post = (path: string, body: object, ip: string) => postAuth(product.webUrl, path, body, ip);
 
   test("a wrong password and an unknown email get the same answer", async () => {
     const ip = `10.9.${Math.floor(Math.random() * 250)}.1`;

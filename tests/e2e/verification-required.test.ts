@@ -7,7 +7,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startMailbox } from "./mailbox";
-import { launchBrowser, newPerson, newSignedOutPage, randomClientAddress, signIn, startTestProduct } from "./product";
+import {
+  launchBrowser,
+  newPerson,
+  newSignedOutPage,
+  postAuth,
+  randomClientAddress,
+  signIn,
+  startTestProduct,
+} from "./product";
 
 const mailbox = await startMailbox();
 const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, REQUIRE_EMAIL_VERIFICATION: "true" });
@@ -43,12 +51,7 @@ test("sign-up starts no session; sign-in waits for the link; the link signs the 
 test("sign-up with a taken address answers as for a new one, and tells the owner", async () => {
   const owner = newPerson("Oda");
   const client = randomClientAddress();
-  const signUp = (body: object) =>
-    fetch(`${product.webUrl}/api/auth/sign-up/email`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": client },
-      body: JSON.stringify(body),
-    });
+  const signUp = (body: object) => postAuth(product.webUrl, "/sign-up/email", body, client);
   const fresh = await signUp(owner);
   await mailbox.waitFor(owner.email, /Confirm your email address/);
   const taken = await signUp({ ...owner, name: "Someone else", password: "another passphrase" });

@@ -12,19 +12,28 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { webConfig } from "@/lib/config";
 
+/** What the configuration fixes for every response, worked out once. */
+let site: { apiOrigin: string; https: boolean; headers: Record<string, string> } | undefined;
+function siteSettings() {
+  if (!site) {
+    const { apiUrl, baseUrl } = webConfig();
+    const https = baseUrl.startsWith("https://");
+    site = { apiOrigin: new URL(apiUrl).origin, https, headers: securityHeaders(https) };
+  }
+  return site;
+}
+
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");
-  const { apiUrl, baseUrl } = webConfig();
-  const policy = contentSecurityPolicy(nonce, new URL(apiUrl).origin, baseUrl.startsWith("https://"));
+  const { apiOrigin, https, headers } = siteSettings();
+  const policy = contentSecurityPolicy(nonce, apiOrigin, https);
 
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", policy);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", policy);
-  for (const [name, value] of Object.entries(securityHeaders(baseUrl.startsWith("https://")))) {
-    response.headers.set(name, value);
-  }
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }
 

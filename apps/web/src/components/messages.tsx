@@ -21,6 +21,12 @@ export function SuccessMessage({ children }: { children: ReactNode }) {
   );
 }
 
+/** How an action went, said as a success or as a failure; nothing before the first try. */
+export function OutcomeMessage({ outcome }: { outcome: { ok: boolean; text: string } | null }) {
+  if (!outcome) return null;
+  return outcome.ok ? <SuccessMessage>{outcome.text}</SuccessMessage> : <ErrorMessage>{outcome.text}</ErrorMessage>;
+}
+
 /** The narrow centred column of the sign-in, sign-up and password pages. */
 export function NarrowPage({ title, children }: { title: string; children: ReactNode }) {
   return (

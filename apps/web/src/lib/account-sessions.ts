@@ -20,7 +20,7 @@ export interface SessionSummary {
 }
 
 /** A user agent in words; "Unknown device" for what no browser sent. */
-export function describeDevice(userAgent: string | null): string {
+function describeDevice(userAgent: string | null): string {
   if (!userAgent) return "Unknown device";
   const { browser, os, platform } = Bowser.parse(userAgent);
   const name = browser.name ? `${browser.name}${browser.version ? ` ${browser.version.split(".")[0]}` : ""}` : "";

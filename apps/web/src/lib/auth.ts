@@ -111,6 +111,9 @@ function createAuth() {
     },
     plugins: [
       jwt({
+        // The browser asks /api/auth/token for its token. Without this, every get-session (each
+        // page render) would also sign one for a `set-auth-jwt` header nobody reads.
+        disableSettingJwtHeader: true,
         jwks: {
           keyPairConfig: { alg: "EdDSA", crv: "Ed25519" },
           // A new signing key every 30 days; the old one stays in the JWKS for a

@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { ErrorMessage, SuccessMessage } from "@/components/messages";
+import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
@@ -46,8 +46,7 @@ export function PasswordSection() {
           <input type="checkbox" name="sign-out-others" defaultChecked className="size-4" />
           Sign out my other devices
         </label>
-        {outcome &&
-          (outcome.ok ? <SuccessMessage>{outcome.text}</SuccessMessage> : <ErrorMessage>{outcome.text}</ErrorMessage>)}
+        <OutcomeMessage outcome={outcome} />
         <button type="submit" disabled={pending} className={secondaryButton}>
           {pending ? "Changing…" : "Change password"}
         </button>

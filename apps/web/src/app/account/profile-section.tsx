@@ -1,12 +1,12 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { ErrorMessage, SuccessMessage } from "@/components/messages";
+import { OutcomeMessage } from "@/components/messages";
 import { field, label, secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError, Section } from "./section";
 
-type Outcome = { ok: true; text: string } | { ok: false; text: string } | null;
+type Outcome = { ok: boolean; text: string } | null;
 
 interface ProfileSectionProps {
   name: string;
@@ -79,12 +79,7 @@ export function ProfileSection({ name, email, emailVerified, linkFailed }: Profi
             {pending === "name" ? "Saving…" : "Save name"}
           </button>
         </div>
-        {nameOutcome &&
-          (nameOutcome.ok ? (
-            <SuccessMessage>{nameOutcome.text}</SuccessMessage>
-          ) : (
-            <ErrorMessage>{nameOutcome.text}</ErrorMessage>
-          ))}
+        <OutcomeMessage outcome={nameOutcome} />
       </form>
 
       <div className="space-y-2">
@@ -132,12 +127,7 @@ export function ProfileSection({ name, email, emailVerified, linkFailed }: Profi
         <p className="text-xs text-slate-600 dark:text-slate-400">
           We send a link to the new address; the change happens when it is opened.
         </p>
-        {emailOutcome &&
-          (emailOutcome.ok ? (
-            <SuccessMessage>{emailOutcome.text}</SuccessMessage>
-          ) : (
-            <ErrorMessage>{emailOutcome.text}</ErrorMessage>
-          ))}
+        <OutcomeMessage outcome={emailOutcome} />
       </form>
     </Section>
   );
