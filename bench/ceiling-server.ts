@@ -21,9 +21,16 @@
  * The statements are named, as the API's are (each connection parses and
  * plans them once). CEILING_PREPARED=0 sends them unnamed instead.
  *
+ * CEILING_SCHEMA=bench_minimal runs the same statements on the bench's
+ * minimal table instead (a primary key and one index on (user_id,
+ * created_at), no foreign key, no trigger, no search or sort index; see
+ * scripts/bench/seed.ts): the list's total is then counted, as a server
+ * without task_counts would. The difference between the two ceilings is what
+ * our schema costs.
+ *
  * Environment: DATABASE_URL, PORT, AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE,
  * DATABASE_POOL_MAX (default 10, as the API's), CEILING_TOKEN_CACHE,
- * CEILING_PREPARED (default 1).
+ * CEILING_PREPARED (default 1), CEILING_SCHEMA (default: the product's table).
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -47,8 +54,20 @@ const audience = required("AUTH_AUDIENCE");
 const jwks = createRemoteJWKSet(new URL(required("AUTH_JWKS_URL")));
 const cacheTokens = process.env.CEILING_TOKEN_CACHE !== "0";
 const namedStatements = process.env.CEILING_PREPARED !== "0";
+const schema = process.env.CEILING_SCHEMA;
+if (schema !== undefined && !/^[a-z_]+$/.test(schema)) {
+  console.error("ceiling-server: CEILING_SCHEMA must be a plain lower-case name");
+  process.exit(2);
+}
 
-const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
+const pool = new pg.Pool({
+  connectionString: databaseUrl,
+  max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+  // As the API's pool (packages/db): connections outlive the pause while the other servers are measured.
+  idleTimeoutMillis: 30_000,
+  // The minimal table shadows the product's "tasks"; the enum type stays in public.
+  options: schema ? `-c search_path=${schema},public` : undefined,
+});
 pool.on("error", () => {});
 
 // ---- The SQL, character for character what Drizzle sends for the API ----
@@ -60,17 +79,16 @@ const TASK_JSON = `json_build_object(
   'priority', "priority", 'due_date', "due_date",
   'created_at', ${isoUtc("created_at")}, 'updated_at', ${isoUtc("updated_at")})::text`;
 const TASK_RECORD = `"id", ${TASK_JSON}, "version"`;
-const TASK_JSON_QUALIFIED = `json_build_object(
-  'id', "tasks"."id", 'user_id', "tasks"."user_id", 'title', "tasks"."title",
-  'description', "tasks"."description", 'completed', "tasks"."completed",
-  'priority', "tasks"."priority", 'due_date', "tasks"."due_date",
-  'created_at', ${isoUtc("created_at")}, 'updated_at', ${isoUtc("updated_at")})::text`;
+/** The person's total: from their counts (the product's schema), or counted (the minimal table has none). */
+const LIST_TOTAL = schema
+  ? `(select count(*) from "tasks" where "tasks"."user_id" = $5)`
+  : `(select coalesce(sum("tasks"), 0) from "task_counts" where "task_counts"."user_id" = $5)`;
 
 const SQL = {
-  // The page's ids from the sort's index, their JSON joined back, and the total from the person's counts.
-  list: `select ((select string_agg(${TASK_JSON_QUALIFIED}, ',' ORDER BY "position") from (select "id" as "page_id", row_number() OVER (ORDER BY "tasks"."created_at" desc, "tasks"."id" asc) as "position" from "tasks" where "tasks"."user_id" = $1 order by "tasks"."created_at" desc, "tasks"."id" asc limit $2 offset $3) "page" inner join "tasks" on ("tasks"."id" = "page_id" and "tasks"."user_id" = $4))), ((select coalesce(sum("tasks"), 0) from "task_counts" where "task_counts"."user_id" = $5)) from (SELECT 1) AS one`,
+  // The page's ids from the sort's index, each one's JSON by primary key, and the total.
+  list: `select ((select string_agg(((select ${TASK_JSON} from "tasks" where ("tasks"."id" = "page_id" and "tasks"."user_id" = $1))), ',' ORDER BY "position") from (select "id" as "page_id", row_number() OVER (ORDER BY "tasks"."created_at" desc, "tasks"."id" asc) as "position" from "tasks" where "tasks"."user_id" = $2 order by "tasks"."created_at" desc, "tasks"."id" asc limit $3 offset $4) "page")), (${LIST_TOTAL}) from (SELECT 1) AS one`,
   // The same, for a search (`q`): the pattern is matched on title or description.
-  search: `select ((select string_agg(${TASK_JSON_QUALIFIED}, ',' ORDER BY "position") from (select "id" as "page_id", row_number() OVER (ORDER BY "tasks"."created_at" desc, "tasks"."id" asc) as "position" from "tasks" where ("tasks"."user_id" = $1 and ("tasks"."title" ilike $2 or "tasks"."description" ilike $3)) order by "tasks"."created_at" desc, "tasks"."id" asc limit $4 offset $5) "page" inner join "tasks" on ("tasks"."id" = "page_id" and "tasks"."user_id" = $6))), ((select count(*) from "tasks" where ("tasks"."user_id" = $7 and ("tasks"."title" ilike $8 or "tasks"."description" ilike $9)))) from (SELECT 1) AS one`,
+  search: `select ((select string_agg(((select ${TASK_JSON} from "tasks" where ("tasks"."id" = "page_id" and "tasks"."user_id" = $1))), ',' ORDER BY "position") from (select "id" as "page_id", row_number() OVER (ORDER BY "tasks"."created_at" desc, "tasks"."id" asc) as "position" from "tasks" where ("tasks"."user_id" = $2 and ("tasks"."title" ilike $3 or "tasks"."description" ilike $4)) order by "tasks"."created_at" desc, "tasks"."id" asc limit $5 offset $6) "page")), ((select count(*) from "tasks" where ("tasks"."user_id" = $7 and ("tasks"."title" ilike $8 or "tasks"."description" ilike $9)))) from (SELECT 1) AS one`,
   get: `select ${TASK_RECORD} from "tasks" where ("tasks"."id" = $1 and "tasks"."user_id" = $2)`,
   create: `insert into "tasks" ("id", "user_id", "title", "description", "completed", "priority", "due_date", "created_at", "updated_at", "version") values ($1, $2, $3, $4, default, $5, $6, default, default, default) returning ${TASK_RECORD}`,
   toggle: `update "tasks" set "completed" = NOT "tasks"."completed", "updated_at" = now(), "version" = "tasks"."version" + 1 where ("tasks"."id" = $1 and "tasks"."user_id" = $2) returning ${TASK_RECORD}`,
@@ -202,8 +220,8 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       const q = params.get("q");
       const pattern = q ? `%${q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
       const [page] = pattern
-        ? await query(SQL.search, [sub, pattern, pattern, limit, 0, sub, sub, pattern, pattern])
-        : await query(SQL.list, [sub, limit, 0, sub, sub]);
+        ? await query(SQL.search, [sub, sub, pattern, pattern, limit, 0, sub, pattern, pattern])
+        : await query(SQL.list, [sub, sub, limit, 0, sub]);
       const body = `[${(page?.[0] as string | null) ?? ""}]`;
       return send(response, 200, body, {
         "x-total-count": String(page?.[1] ?? 0),

@@ -7,11 +7,14 @@
  * with 20 tasks each and mints one token per user. Then spawns the Task API
  * (apps/api/dist/server.mjs, built first, as `npm run start:api` runs it) and the ceiling
  * (bench/ceiling-server.ts: bare node:http + jose + pg running the same SQL)
- * as child processes, checks that both answer the same, and drives each
- * scenario at both with autocannon (50 connections, each request for the
- * next user round-robin): a warm-up, then BENCH_ROUNDS rounds in which the
- * two alternate (API first in odd rounds, ceiling first in even ones), and
- * reports the medians. Writes bench/results.json (format in ../shared/CONTRACT.md,
+ * and the same ceiling on a minimal table (a copy of the bench users' tasks
+ * with a primary key and one index: what our schema costs shows as the gap
+ * between the two ceilings) as child processes, checks that they answer the
+ * same, and drives each scenario at each with autocannon (50 connections,
+ * each request for the next user round-robin): a warm-up, then BENCH_ROUNDS
+ * rounds in which the order of the servers rotates, and reports the medians.
+ * The large scenarios run at the API and the ceiling only (the minimal table
+ * holds no large user). Writes bench/results.json (format in ../shared/CONTRACT.md,
  * "Benchmark output") and prints a table. Each progress line also shows the
  * CPU time per request of the server, of PostgreSQL and of autocannon, which
  * varies much less than req/s on a shared machine and says where time goes.
@@ -44,7 +47,7 @@ import { type GrowthUser, measureGrowth, writeGrowth } from "./bench/growth";
 import { measureRun, type RunningLoad, readRssMb } from "./bench/measure";
 import { describeRun, printTable, type ScenarioSummary, writeResults } from "./bench/report";
 import { ALL_SCENARIOS, checkEquivalence } from "./bench/scenarios";
-import { type BenchUser, resetCreatedTasks, seedUsersAndTasks } from "./bench/seed";
+import { type BenchUser, createMinimalTable, MINIMAL_SCHEMA, resetCreatedTasks, seedUsersAndTasks } from "./bench/seed";
 import { LARGE_USER_TASKS, MEDIUM_USER_TASKS, SMALL_USER_TASKS, seedLargeTable } from "./bench/seed-large";
 import { spawnServer, type Target } from "./bench/servers";
 import { buildApi } from "./lib/build-api";
@@ -162,7 +165,10 @@ async function main(): Promise<void> {
   const tokenFor = (sub: string) =>
     mintToken({ key, claims: { sub, email: `${sub}@bench.test`, iss: ISSUER, aud: AUDIENCE }, expiresIn: 4 * 3600 });
   const users = await seedUsersAndTasks(pool, tokenFor, { users: USERS, tasksPerUser: TASKS_PER_USER });
-  step(`seeded ${USERS} users with ${TASKS_PER_USER} tasks each, one token per user`);
+  await createMinimalTable(pool, users);
+  step(
+    `seeded ${USERS} users with ${TASKS_PER_USER} tasks each, one token per user, and copied them to the minimal table`,
+  );
   let largeUsers: BenchUser[] = [];
   let growthUsers: GrowthUser[] = [];
   if (SCENARIOS.some((scenario) => scenario.large) || GROWTH_S > 0) {
@@ -182,7 +188,7 @@ async function main(): Promise<void> {
     step("building the API bundle (apps/api/dist/server.mjs)");
     buildApi("ignore");
   }
-  const [apiPort, ceilingPort] = [await freePort(), await freePort()];
+  const [apiPort, ceilingPort, minimalPort] = [await freePort(), await freePort(), await freePort()];
   const common = {
     DATABASE_URL: database.url,
     AUTH_JWKS_URL: jwks.url,
@@ -219,38 +225,51 @@ async function main(): Promise<void> {
       isStopping,
     }),
   };
-  step(
-    `starting the API (pid ${api.child.pid}, ${api.url}) and the ceiling (pid ${ceiling.child.pid}, ${ceiling.url})`,
-  );
+  const minimal: Target = {
+    name: "minimal",
+    url: `http://127.0.0.1:${minimalPort}`,
+    child: spawnServer("minimal", "bench/ceiling-server.ts", {
+      cwd: root,
+      env: { ...common, PORT: String(minimalPort), CEILING_SCHEMA: MINIMAL_SCHEMA },
+      extraNodeArgs: nodeArgs("BENCH_CEILING_NODE_ARGS"),
+      children,
+      isStopping,
+    }),
+  };
+  const targets = [api, ceiling, minimal];
+  step(targets.map((target) => `${target.name} pid ${target.child.pid} at ${target.url}`).join(", "));
   await Promise.all(
-    [api, ceiling].map((target) =>
-      waitForReady(`${target.url}/readyz`, target.child, `the ${target.name} server`, 60_000),
-    ),
+    targets.map((target) => waitForReady(`${target.url}/readyz`, target.child, `the ${target.name} server`, 60_000)),
   );
   step(
-    `both answer /readyz; RSS at rest: API ${readRssMb(api.child.pid).toFixed(0)} MB, ` +
-      `ceiling ${readRssMb(ceiling.child.pid).toFixed(0)} MB`,
+    `all answer /readyz; RSS at rest: ${targets
+      .map((target) => `${target.name} ${readRssMb(target.child.pid).toFixed(0)} MB`)
+      .join(", ")}`,
   );
 
   await checkEquivalence(api, ceiling, users);
+  // Another user: the first check's toggle stays in the product's table.
+  await checkEquivalence(api, minimal, users.slice(1));
   if (largeUsers.length > 0) await checkEquivalence(api, ceiling, largeUsers, ["list", "search"]);
   await resetCreatedTasks(pool);
-  step("checked: list and get answer the same bytes from both, create and toggle the same shape");
+  step("checked: list and get answer the same bytes from all three, create and toggle the same shape");
 
   const runSettings = { connections: CONNECTIONS, databaseDataDir: database.dataDir, running: load };
   const summaries: ScenarioSummary[] = [];
   for (const scenario of SCENARIOS) {
     step(`— ${scenario.name}: ${scenario.description}`);
+    const measured = scenario.large ? [api, ceiling] : targets;
     if (WARMUP_S > 0) {
-      for (const target of [api, ceiling]) {
+      for (const target of measured) {
         const warm = await measureRun(target, scenario.large ? largeUsers : users, scenario, WARMUP_S, runSettings);
         step(`  warm-up ${target.name.padEnd(7)} ${describeRun(warm)}`);
         if (scenario.writes) await resetCreatedTasks(pool);
       }
     }
-    const summary: ScenarioSummary = { name: scenario.name, api: [], ceiling: [] };
+    const summary: ScenarioSummary = { name: scenario.name, api: [], ceiling: [], minimal: [] };
     for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? [api, ceiling] : [ceiling, api];
+      // Each server goes first in turn, so that none always runs on a machine the others have warmed.
+      const order = measured.map((_, i) => measured[(i + r) % measured.length] as Target);
       for (const target of order) {
         await sleep(500);
         const result = await measureRun(target, scenario.large ? largeUsers : users, scenario, DURATION_S, runSettings);

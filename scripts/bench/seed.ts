@@ -74,8 +74,28 @@ export async function seedUsersAndTasks(
   return users;
 }
 
-/** Removes what a run created and lets PostgreSQL catch up, so every run starts from the same table. */
+/** The schema of the minimal table, which bench/ceiling-server.ts reads with CEILING_SCHEMA. */
+export const MINIMAL_SCHEMA = "bench_minimal";
+
+/**
+ * The least a tasks table can be and still serve the bench's requests: the
+ * product's columns and defaults, a primary key and the one index the list
+ * needs; no foreign key, no checks, no trigger, no sort or search index.
+ * Filled with a copy of the bench users' tasks (not the large table's).
+ */
+export async function createMinimalTable(db: pg.Pool, users: BenchUser[]): Promise<void> {
+  await db.query(`CREATE SCHEMA ${MINIMAL_SCHEMA}`);
+  await db.query(`CREATE TABLE ${MINIMAL_SCHEMA}.tasks (LIKE public.tasks INCLUDING DEFAULTS, PRIMARY KEY (id))`);
+  await db.query(`CREATE INDEX ON ${MINIMAL_SCHEMA}.tasks (user_id, created_at DESC, id)`);
+  await db.query(`INSERT INTO ${MINIMAL_SCHEMA}.tasks SELECT * FROM public.tasks WHERE user_id = ANY($1::uuid[])`, [
+    users.map((user) => user.id),
+  ]);
+  await db.query(`VACUUM ANALYZE ${MINIMAL_SCHEMA}.tasks`);
+}
+
+/** Removes what a run created and lets PostgreSQL catch up, so every run starts from the same tables. */
 export async function resetCreatedTasks(db: pg.Pool): Promise<void> {
   await db.query("DELETE FROM tasks WHERE title = $1", [CREATED_TASK_TITLE]);
-  await db.query("VACUUM ANALYZE tasks");
+  await db.query(`DELETE FROM ${MINIMAL_SCHEMA}.tasks WHERE title = $1`, [CREATED_TASK_TITLE]);
+  await db.query(`VACUUM ANALYZE tasks, ${MINIMAL_SCHEMA}.tasks`);
 }

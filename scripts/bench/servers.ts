@@ -1,12 +1,13 @@
 /**
- * The two servers under test as child processes: spawning one with its
+ * The servers under test as child processes: spawning one with its
  * output shown (first lines only) and its last output kept for when it dies,
  * waiting until it answers /readyz, and stopping it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 
 export interface Target {
-  name: "api" | "ceiling";
+  /** The Task API, the ceiling on our table, and the ceiling on the minimal table. */
+  name: "api" | "ceiling" | "minimal";
   url: string;
   child: ChildProcess;
 }
