@@ -170,7 +170,7 @@ export async function signIn(page: Page, baseUrl: string, person: Person): Promi
   await page.goto(`${baseUrl}/sign-in`);
   await page.getByLabel("Email").fill(person.email);
   await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(`${baseUrl}/tasks`);
 }
 

@@ -72,7 +72,7 @@ describe("sessions and tokens in the browser", () => {
     await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
     await second.getByLabel("Email").fill(person.email);
     await second.getByLabel("Password").fill(person.password);
-    await second.getByRole("button", { name: "Sign in" }).click();
+    await second.getByRole("button", { name: "Sign in", exact: true }).click();
     await second.waitForURL(`${product.webUrl}/tasks`);
     const titleField = second.getByLabel("New task title");
     // The draft is put back once the page has hydrated: wait for that, then check.
@@ -108,7 +108,7 @@ describe("an edit cut short by the end of the session", () => {
     await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
     await second.getByLabel("Email").fill(person.email);
     await second.getByLabel("Password").fill(person.password);
-    await second.getByRole("button", { name: "Sign in" }).click();
+    await second.getByRole("button", { name: "Sign in", exact: true }).click();
     await second.waitForURL(`${product.webUrl}/tasks`);
     // …and back on the tasks, the editor is open again with what was typed.
     const title = second.getByLabel("Task title", { exact: true });

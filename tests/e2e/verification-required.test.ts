@@ -36,7 +36,7 @@ test("sign-up starts no session; sign-in waits for the link; the link signs the 
   await page.goto(`${product.webUrl}/sign-in`);
   await page.getByLabel("Email").fill(person.email);
   await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByText("Confirm your email address first").waitFor();
   assert.equal((await page.request.get(`${product.webUrl}/api/auth/token`)).status(), 401, "no session, no token");
   await mailbox.waitFor(person.email, /Confirm your email address/);

@@ -16,6 +16,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -34,6 +35,8 @@ export const users = pgTable("users", {
   email: text("email").notNull().unique(),
   emailVerified: boolean("email_verified").notNull().default(false),
   image: text("image"),
+  /** Set by Better Auth's two-factor plugin once the first authenticator code is verified. */
+  twoFactorEnabled: boolean("two_factor_enabled").notNull().default(false),
   ...timestamps,
 });
 
@@ -123,6 +126,55 @@ export const revokedSessions = pgTable(
   (t) => [index("revoked_sessions_revoked_at_idx").on(t.revokedAt)],
 );
 
+/**
+ * A person's authenticator secret and backup codes (Better Auth's two-factor
+ * plugin), both encrypted with BETTER_AUTH_SECRET. At most one per person;
+ * `verified` stays false until the first code is typed, and the row goes when
+ * two-factor sign-in is turned off.
+ */
+export const twoFactors = pgTable(
+  "two_factors",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    secret: text("secret").notNull(),
+    backupCodes: text("backup_codes").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    verified: boolean("verified").notNull().default(true),
+    failedVerificationCount: integer("failed_verification_count").notNull().default(0),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("two_factors_user_id_idx").on(t.userId)],
+);
+
+/**
+ * A person's passkeys (the `@better-auth/passkey` plugin): WebAuthn public keys,
+ * nothing secret. `last_used_at` is ours, set by a trigger whenever a sign-in
+ * updates the signature counter (migration 0007).
+ */
+export const passkeys = pgTable(
+  "passkeys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name"),
+    publicKey: text("public_key").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    credentialID: text("credential_id").notNull(),
+    // WebAuthn's signature counter is an unsigned 32-bit number.
+    counter: bigint("counter", { mode: "number" }).notNull(),
+    deviceType: text("device_type").notNull(),
+    backedUp: boolean("backed_up").notNull(),
+    transports: text("transports"),
+    aaguid: text("aaguid"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  },
+  (t) => [index("passkeys_user_id_idx").on(t.userId), uniqueIndex("passkeys_credential_id_idx").on(t.credentialID)],
+);
+
 /** Better Auth's model names mapped to our tables, for its Drizzle adapter. */
 export const authSchema = {
   user: users,
@@ -131,6 +183,8 @@ export const authSchema = {
   verification: verifications,
   jwks,
   rateLimit: rateLimits,
+  twoFactor: twoFactors,
+  passkey: passkeys,
 };
 
 /** A Postgres enum sorts in declaration order, so ORDER BY priority ranks low < medium < high. */

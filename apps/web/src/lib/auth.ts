@@ -6,13 +6,17 @@
  * API (GET /api/auth/token) and publishes their public keys (GET
  * /api/auth/jwks). A token names its session (`sid`): when the session row
  * goes, a database trigger records it and the API refuses the token.
+ * Two-factor sign-in (authenticator codes, backup codes) is the twoFactor
+ * plugin's: with it on, a password alone starts no session. Passkeys
+ * (WebAuthn) sign in with neither password nor code.
  */
 import "server-only";
+import { passkey } from "@better-auth/passkey";
 import { authSchema, createPool } from "@tasks/db";
-import { betterAuth } from "better-auth";
+import { APIError, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { nextCookies } from "better-auth/next-js";
-import { jwt } from "better-auth/plugins";
+import { jwt, twoFactor } from "better-auth/plugins";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { decodeJwt } from "jose";
 import {
@@ -26,11 +30,15 @@ import { webConfig } from "./config";
 import { sendAccountEmail } from "./email";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 
+const TOTP_ISSUER = "Tasks";
+
 function createAuth() {
   const config = webConfig();
   const pool = webDatabasePool();
   const db = drizzle(pool);
   return betterAuth({
+    // The name authenticator apps show beside the account.
+    appName: TOTP_ISSUER,
     baseURL: config.baseUrl,
     secret: config.secret,
     trustedOrigins: [config.baseUrl],
@@ -82,6 +90,16 @@ function createAuth() {
     databaseHooks: {
       user: {
         update: {
+          // Turning two-factor sign-in on or off ends every other session of the account: a device
+          // signed in with the password alone must not outlive the change. (The plugin then
+          // replaces this device's session with a new one itself.)
+          after: async (user, context) => {
+            if (context?.path !== "/two-factor/verify-totp" && context?.path !== "/two-factor/disable") return;
+            const cookie = context.context.authCookies.sessionToken.name;
+            const current = await context.getSignedCookie(cookie, context.context.secret);
+            if (!current) return;
+            await pool.query("DELETE FROM sessions WHERE user_id = $1 AND token <> $2", [user.id, current]);
+          },
           // The one way /verify-email changes an address is the link sent to the new one, which
           // proves it: confirmed, even when the old address never was (Better Auth keeps the old flag).
           before: async (data, context) =>
@@ -107,6 +125,10 @@ function createAuth() {
       customRules: {
         "/sign-in/email": { window: 60, max: 10 },
         "/sign-up/email": { window: 60, max: 10 },
+        // The plugin's own rule (3 per 10 s for all of them) would refuse a person's second typo.
+        // A sign-in challenge also ends after 5 wrong codes, and 10 in a row lock the second step
+        // for 15 minutes (the plugin's account lockout).
+        "/two-factor/*": { window: 60, max: 10 },
       },
     },
     plugins: [
@@ -131,6 +153,29 @@ function createAuth() {
           definePayload: ({ user, session }) => {
             markSessionActive(pool, session.id);
             return { email: user.email, sid: session.id };
+          },
+        },
+      }),
+      twoFactor({
+        issuer: TOTP_ISSUER,
+        // RFC 6238 as authenticator apps expect it: 6 digits every 30 s (SHA-1), one step of tolerance.
+        totpOptions: { digits: 6, period: 30 },
+        // Ten single-use codes, stored encrypted, shown once.
+        backupCodeOptions: { amount: 10, length: 10, storeBackupCodes: "encrypted" },
+      }),
+      passkey({
+        // The relying party is the site people sign in to: a passkey made here works only here.
+        rpID: new URL(config.baseUrl).hostname,
+        rpName: TOTP_ISSUER,
+        origin: config.baseUrl,
+        // Discoverable credentials ("Sign in with a passkey" asks for no email), and the device's
+        // own check of its owner (fingerprint, face, PIN): a passkey replaces two factors, not one.
+        authenticatorSelection: { residentKey: "required", userVerification: "required" },
+        authentication: {
+          afterVerification: async ({ verification }) => {
+            if (!verification.authenticationInfo.userVerified) {
+              throw new APIError("UNAUTHORIZED", { message: "The passkey did not check who is using it." });
+            }
           },
         },
       }),

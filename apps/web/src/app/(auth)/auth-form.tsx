@@ -1,11 +1,13 @@
 "use client";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useCallback, useState } from "react";
 import { SuccessMessage } from "@/components/messages";
 import { field, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
+import { PasskeySignIn } from "./passkey-sign-in";
+import { TwoFactorStep } from "./two-factor-step";
 
 interface AuthFormProps {
   mode: "sign-in" | "sign-up";
@@ -22,13 +24,23 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
   /** Sign-up that starts no session (email verification required): the person is told to check their inbox. */
   const [checkInbox, setCheckInbox] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  /** The password was right and the account asks for a second factor: its step replaces the form. */
+  const [secondStep, setSecondStep] = useState(false);
+  /** Kept for the form's return from the second step. */
+  const [typedEmail, setTypedEmail] = useState("");
   const signUp = mode === "sign-up";
+
+  const goOn = useCallback(() => {
+    router.replace(next);
+    router.refresh();
+  }, [router, next]);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const email = String(form.get("email") ?? "").trim();
     const password = String(form.get("password") ?? "");
+    setTypedEmail(email);
     setPending(true);
     setError(null);
     // The emailed verification link brings the person back here.
@@ -48,8 +60,8 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
       return;
     }
     if (signUp && data && !data.token) return setCheckInbox(email);
-    router.replace(next);
-    router.refresh();
+    if (data && "twoFactorRedirect" in data && data.twoFactorRedirect) return setSecondStep(true);
+    goOn();
   }
 
   const otherHref = `${signUp ? "/sign-in" : "/sign-up"}${next !== "/tasks" ? `?next=${encodeURIComponent(next)}` : ""}`;
@@ -66,6 +78,20 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
             Back to sign in
           </Link>
         </p>
+      </main>
+    );
+  }
+  if (secondStep) {
+    return (
+      <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
+        <h1 className="mb-6 text-2xl font-semibold">Sign in to Tasks</h1>
+        <TwoFactorStep
+          onSignedIn={goOn}
+          onRestart={(reason) => {
+            setSecondStep(false);
+            setError(reason);
+          }}
+        />
       </main>
     );
   }
@@ -90,7 +116,16 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
           <label htmlFor="email" className="block text-sm font-medium">
             Email
           </label>
-          <input id="email" name="email" type="email" autoComplete="email" required className={inputClass} />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            // "webauthn": the browser may offer passkeys here (see PasskeySignIn).
+            autoComplete={signUp ? "email" : "email webauthn"}
+            required
+            defaultValue={typedEmail}
+            className={inputClass}
+          />
         </div>
         <div className="space-y-1">
           <label htmlFor="password" className="block text-sm font-medium">
@@ -130,6 +165,11 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
           {pending ? "Please wait…" : signUp ? "Sign up" : "Sign in"}
         </button>
       </form>
+      {!signUp && (
+        <div className="mt-4">
+          <PasskeySignIn onSignedIn={goOn} />
+        </div>
+      )}
       <p className="mt-6 text-sm text-slate-700 dark:text-slate-300">
         {signUp ? "Already have an account? " : "New here? "}
         <Link href={otherHref} className="font-medium text-indigo-700 underline dark:text-indigo-300">

@@ -1,19 +1,25 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { link } from "@/components/styles";
+import { listPasskeysOfUser } from "@/lib/account-passkeys";
 import { listSessionsOfUser } from "@/lib/account-sessions";
 import { currentSession } from "@/lib/session";
 import { DeleteAccountSection } from "./delete-account-section";
+import { PasskeysSection } from "./passkeys-section";
 import { PasswordSection } from "./password-section";
 import { ProfileSection } from "./profile-section";
 import { SessionsSection } from "./sessions-section";
+import { TwoFactorSection } from "./two-factor-section";
 
 export const dynamic = "force-dynamic";
 
 export default async function AccountPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
   const session = await currentSession();
   if (!session) redirect("/sign-in?next=/account");
-  const sessions = await listSessionsOfUser(session.user.id, session.session.id);
+  const [sessions, passkeys] = await Promise.all([
+    listSessionsOfUser(session.user.id, session.session.id),
+    listPasskeysOfUser(session.user.id),
+  ]);
   // Better Auth sends an expired or used verification link back here with ?error=…
   const linkFailed = typeof (await searchParams).error === "string";
   return (
@@ -31,6 +37,8 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         linkFailed={linkFailed}
       />
       <PasswordSection />
+      <TwoFactorSection enabled={session.user.twoFactorEnabled === true} />
+      <PasskeysSection passkeys={passkeys} />
       <SessionsSection sessions={sessions} />
       <DeleteAccountSection />
     </main>

@@ -6,23 +6,9 @@ import { secondaryButton } from "@/components/styles";
 import type { SessionSummary } from "@/lib/account-sessions";
 import { authClient } from "@/lib/auth-client";
 import { announceSignedOut } from "@/lib/signed-out-channel";
+import { ago } from "@/lib/time-ago";
 import { revokeSession } from "./actions";
 import { describeAuthError, Section } from "./section";
-
-const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-
-/** "5 minutes ago", "yesterday": how long ago an instant was, in the largest unit that fits. */
-function ago(iso: string): string {
-  const seconds = (new Date(iso).getTime() - Date.now()) / 1000;
-  const units: [Intl.RelativeTimeFormatUnit, number][] = [
-    ["day", 86_400],
-    ["hour", 3_600],
-    ["minute", 60],
-  ];
-  for (const [unit, size] of units)
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
-  return "just now";
-}
 
 /** Every device signed in, with "Sign out" for each, and "Sign out everywhere". */
 export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {

@@ -1,0 +1,59 @@
+"use client";
+import { useEffect, useState } from "react";
+import { ErrorMessage } from "@/components/messages";
+import { secondaryButton } from "@/components/styles";
+import { authClient } from "@/lib/auth-client";
+
+/** The browser's own "cancelled" answers: the person closed the dialog, or a newer request replaced this one. */
+const CANCELLED = new Set(["ERROR_CEREMONY_ABORTED", "AUTH_CANCELLED", "ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY"]);
+
+function describeFailure(error: { status: number; code?: string }): string | null {
+  if (error.code && CANCELLED.has(error.code)) return null;
+  if (error.status === 429) return "Too many attempts. Wait a minute and try again.";
+  if (error.code === "PASSKEY_NOT_FOUND")
+    return "This passkey is no longer on your account. Sign in with your password.";
+  return "That passkey did not work. Try again, or sign in with your password.";
+}
+
+/**
+ * "Sign in with a passkey", and passkeys offered in the email field's
+ * autofill (WebAuthn conditional mediation) where the browser supports it.
+ * A passkey sign-in needs neither the password nor a second-factor code.
+ */
+export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  useEffect(() => {
+    let active = true;
+    const offerInAutofill = async () => {
+      if (!(await window.PublicKeyCredential?.isConditionalMediationAvailable?.())) return;
+      const result = await authClient.signIn.passkey({ autoFill: true });
+      if (!active) return;
+      if (!result?.error) return onSignedIn();
+      setError(describeFailure(result.error));
+    };
+    void offerInAutofill().catch(() => {});
+    return () => {
+      active = false;
+    };
+  }, [onSignedIn]);
+
+  async function signIn() {
+    setPending(true);
+    setError(null);
+    const result = await authClient.signIn.passkey();
+    setPending(false);
+    if (!result?.error) return onSignedIn();
+    setError(describeFailure(result.error));
+  }
+
+  return (
+    <div className="space-y-3">
+      <button type="button" onClick={signIn} disabled={pending} className={`w-full ${secondaryButton} py-2`}>
+        {pending ? "Waiting for your passkey…" : "Sign in with a passkey"}
+      </button>
+      {error && <ErrorMessage>{error}</ErrorMessage>}
+    </div>
+  );
+}

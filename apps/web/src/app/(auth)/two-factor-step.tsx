@@ -1,0 +1,117 @@
+"use client";
+import { type FormEvent, useState } from "react";
+import { ErrorMessage } from "@/components/messages";
+import { field, link, primaryButton } from "@/components/styles";
+import { authClient } from "@/lib/auth-client";
+
+interface TwoFactorStepProps {
+  /** After a good code: the session exists, the person goes on. */
+  onSignedIn: () => void;
+  /** The challenge has ended (too slow, too many tries): back to the password. */
+  onRestart: (reason: string) => void;
+}
+
+/** What a refused code means, for a person; `restart` when only a new password sign-in can help. */
+function describeCodeError(error: { status: number; code?: string }): { text: string; restart?: boolean } {
+  if (error.status === 429) return { text: "Too many attempts. Wait a minute and try again." };
+  switch (error.code) {
+    case "INVALID_CODE":
+      return { text: "That code is not right. Check your authenticator app and try again." };
+    case "INVALID_BACKUP_CODE":
+      return { text: "That backup code is not right, or it has been used already." };
+    case "ACCOUNT_TEMPORARILY_LOCKED":
+      return { text: "Too many wrong codes: the second step is locked for 15 minutes." };
+    case "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE":
+    case "INVALID_TWO_FACTOR_COOKIE":
+      return { text: "This sign-in has expired. Enter your password again.", restart: true };
+  }
+  if (error.status === 401) return { text: "This sign-in has expired. Enter your password again.", restart: true };
+  return { text: "Something went wrong. Try again." };
+}
+
+/**
+ * The sign-in page's second step, for accounts with two-factor sign-in on:
+ * the 6-digit code of an authenticator app, or one of the backup codes. No
+ * session exists until one is accepted.
+ */
+export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
+  const [useBackupCode, setUseBackupCode] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const code = String(form.get("code") ?? "").replace(/\s+/g, "");
+    if (!useBackupCode && !/^\d{6}$/.test(code)) return setError("Enter the 6 digits your authenticator app shows.");
+    if (useBackupCode && code.length === 0) return setError("Enter one of your backup codes.");
+    setPending(true);
+    setError(null);
+    const { error: failure } = useBackupCode
+      ? await authClient.twoFactor.verifyBackupCode({ code })
+      : await authClient.twoFactor.verifyTotp({ code });
+    setPending(false);
+    if (!failure) return onSignedIn();
+    const { text, restart } = describeCodeError(failure);
+    if (restart) return onRestart(text);
+    setError(text);
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" aria-labelledby="two-factor-heading">
+      <h2 id="two-factor-heading" className="text-lg font-semibold">
+        Two-factor sign-in
+      </h2>
+      <div className="space-y-1">
+        <label htmlFor="code" className="block text-sm font-medium">
+          {useBackupCode ? "Backup code" : "Authentication code"}
+        </label>
+        {/* A new element per kind, so the browser's autofill and keyboard fit what is asked. */}
+        {useBackupCode ? (
+          <input
+            key="backup"
+            id="code"
+            name="code"
+            autoComplete="off"
+            spellCheck={false}
+            required
+            maxLength={40}
+            className={`w-full ${field} font-mono`}
+          />
+        ) : (
+          <input
+            key="totp"
+            id="code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9 ]*"
+            required
+            maxLength={7}
+            aria-describedby="code-help"
+            className={`w-full ${field} font-mono tracking-widest`}
+          />
+        )}
+        {!useBackupCode && (
+          <p id="code-help" className="text-xs text-slate-600 dark:text-slate-400">
+            The 6 digits your authenticator app shows for Tasks.
+          </p>
+        )}
+      </div>
+      {error && <ErrorMessage>{error}</ErrorMessage>}
+      <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
+        {pending ? "Checking…" : "Verify"}
+      </button>
+      <button
+        type="button"
+        className={`text-sm ${link}`}
+        onClick={() => {
+          setUseBackupCode(!useBackupCode);
+          setError(null);
+        }}
+      >
+        {useBackupCode ? "Use a code from your authenticator app" : "Lost your phone? Use a backup code"}
+      </button>
+    </form>
+  );
+}

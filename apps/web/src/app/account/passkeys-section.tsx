@@ -1,0 +1,112 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import { ErrorMessage } from "@/components/messages";
+import { field, label, secondaryButton } from "@/components/styles";
+import type { PasskeySummary } from "@/lib/account-passkeys";
+import { authClient } from "@/lib/auth-client";
+import { ago } from "@/lib/time-ago";
+import { describeAuthError, Section } from "./section";
+
+/** What a failed WebAuthn ceremony means, for a person (cancelling is not an error worth alarm). */
+function describePasskeyError(error: { status: number; code?: string; message?: string }): string {
+  if (
+    error.code === "ERROR_CEREMONY_ABORTED" ||
+    error.code === "AUTH_CANCELLED" ||
+    error.code === "ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY"
+  )
+    return "No passkey was added (the browser's window was closed, or this device has none to offer).";
+  if (error.code === "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED")
+    return "This device already holds a passkey for your account.";
+  return describeAuthError(error);
+}
+
+/** Passkeys: sign in with this device's screen lock or a security key, no password and no code. */
+export function PasskeysSection({ passkeys }: { passkeys: PasskeySummary[] }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState<string | null>(null);
+
+  async function add(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const name = String(new FormData(formElement).get("passkey-name") ?? "").trim() || "Passkey";
+    setPending("add");
+    setError(null);
+    const result = await authClient.passkey.addPasskey({ name });
+    setPending(null);
+    if (result?.error) return setError(describePasskeyError(result.error));
+    formElement.reset();
+    router.refresh();
+  }
+
+  async function remove(passkey: PasskeySummary) {
+    setPending(passkey.id);
+    setError(null);
+    const { error: failure } = await authClient.passkey.deletePasskey({ id: passkey.id });
+    setPending(null);
+    if (failure) return setError(describeAuthError(failure));
+    router.refresh();
+  }
+
+  return (
+    <Section id="passkeys" title="Passkeys">
+      <p className="text-sm text-slate-700 dark:text-slate-300">
+        A passkey signs you in with this device's fingerprint, face or screen lock (or a security key): no password to
+        type or steal, and no code needed.
+      </p>
+      {passkeys.length === 0 ? (
+        <p className="text-sm text-slate-600 dark:text-slate-400">You have no passkeys yet.</p>
+      ) : (
+        <ul aria-label="Your passkeys" className="divide-y divide-slate-200 dark:divide-slate-800">
+          {passkeys.map((passkey) => (
+            <li key={passkey.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+              <div>
+                <p className="font-medium">{passkey.name}</p>
+                <p className="text-xs text-slate-600 dark:text-slate-400">
+                  Added{" "}
+                  <time dateTime={passkey.addedAt} suppressHydrationWarning>
+                    {new Date(passkey.addedAt).toLocaleDateString("en")}
+                  </time>{" "}
+                  · {passkey.lastUsedAt ? "last used " : "never used yet"}
+                  {passkey.lastUsedAt && (
+                    <time dateTime={passkey.lastUsedAt} suppressHydrationWarning>
+                      {ago(passkey.lastUsedAt)}
+                    </time>
+                  )}
+                </p>
+              </div>
+              <button
+                type="button"
+                onClick={() => remove(passkey)}
+                disabled={pending !== null}
+                aria-label={`Remove the passkey ${passkey.name}`}
+                className={secondaryButton}
+              >
+                {pending === passkey.id ? "Removing…" : "Remove"}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form onSubmit={add} className="flex flex-wrap items-end gap-2">
+        <div className="space-y-1">
+          <label htmlFor="passkey-name" className={label}>
+            Name of the new passkey
+          </label>
+          <input
+            id="passkey-name"
+            name="passkey-name"
+            placeholder="e.g. Laptop"
+            maxLength={60}
+            className={`w-56 ${field}`}
+          />
+        </div>
+        <button type="submit" disabled={pending !== null} className={secondaryButton}>
+          {pending === "add" ? "Waiting for your device…" : "Add a passkey"}
+        </button>
+      </form>
+      {error && <ErrorMessage>{error}</ErrorMessage>}
+    </Section>
+  );
+}

@@ -1,0 +1,170 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import { ErrorMessage } from "@/components/messages";
+import { PasswordField } from "@/components/password-field";
+import { QrCode } from "@/components/qr-code";
+import { field, label, primaryButton, secondaryButton } from "@/components/styles";
+import { authClient } from "@/lib/auth-client";
+import { BackupCodes } from "./backup-codes";
+import { describeAuthError, Section } from "./section";
+
+/**
+ * Where the person is in turning the second factor on or off:
+ * - `idle`: what the account has now (on or off), with its forms;
+ * - `scan`: a secret was made (not active yet): QR code, the key as text, and the first code;
+ * - `codes`: backup codes to save (after activating, or after asking for new ones).
+ */
+type Step = { kind: "idle" } | { kind: "scan"; uri: string; codes: string[] } | { kind: "codes"; codes: string[] };
+
+/** The otpauth:// URI's secret, grouped in fours for people who type it into their app. */
+function setupKey(uri: string): string {
+  const secret = new URL(uri).searchParams.get("secret") ?? "";
+  return secret.replace(/(.{4})(?=.)/g, "$1 ");
+}
+
+/** Two-factor sign-in: authenticator codes after the password, and backup codes for a lost phone. */
+export function TwoFactorSection({ enabled }: { enabled: boolean }) {
+  const router = useRouter();
+  const [step, setStep] = useState<Step>({ kind: "idle" });
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  /** One call with the pending flag and the error message handled alike for every form: its data, or null. */
+  async function run<T>(
+    action: () => Promise<{ data: T | null; error: { status: number; code?: string; message?: string } | null }>,
+  ): Promise<T | null> {
+    setPending(true);
+    setError(null);
+    const { data, error: failure } = await action();
+    setPending(false);
+    if (failure) setError(describeAuthError(failure));
+    return failure ? null : data;
+  }
+
+  const passwordIn = (event: FormEvent<HTMLFormElement>, name: string) =>
+    String(new FormData(event.currentTarget).get(name) ?? "");
+
+  async function turnOn(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const password = passwordIn(event, "two-factor-password");
+    const started = await run(() => authClient.twoFactor.enable({ password }));
+    if (started?.method === "totp") setStep({ kind: "scan", uri: started.totpURI, codes: started.backupCodes });
+  }
+
+  async function activate(event: FormEvent<HTMLFormElement>, codes: string[]) {
+    event.preventDefault();
+    const code = String(new FormData(event.currentTarget).get("first-code") ?? "").replace(/\s+/g, "");
+    if (!/^\d{6}$/.test(code)) return setError("Enter the 6 digits your authenticator app shows.");
+    if (await run(() => authClient.twoFactor.verifyTotp({ code }))) setStep({ kind: "codes", codes });
+  }
+
+  /** The enabled account's one form: the password, then new backup codes or turning it off. */
+  async function manage(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const password = passwordIn(event, "two-factor-password");
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    if (submitter?.value === "off") {
+      if (await run(() => authClient.twoFactor.disable({ password }))) router.refresh();
+      return;
+    }
+    const generated = await run(() => authClient.twoFactor.generateBackupCodes({ password }));
+    if (generated) setStep({ kind: "codes", codes: generated.backupCodes });
+  }
+
+  function done() {
+    setStep({ kind: "idle" });
+    router.refresh();
+  }
+
+  const errorLine = error && <ErrorMessage>{error}</ErrorMessage>;
+
+  if (step.kind === "scan") {
+    return (
+      <Section id="two-factor" title="Two-factor sign-in">
+        <ol className="list-decimal space-y-4 pl-5 text-sm text-slate-700 dark:text-slate-300">
+          <li className="space-y-2">
+            <p>Scan this code with an authenticator app (such as Google Authenticator, 1Password or Aegis).</p>
+            <QrCode value={step.uri} label="QR code for your authenticator app; the same key is written below" />
+            <p>
+              Or type this key into the app:{" "}
+              <code className="font-mono text-slate-900 dark:text-slate-100">{setupKey(step.uri)}</code>
+            </p>
+          </li>
+          <li>
+            <form onSubmit={(event) => activate(event, step.codes)} className="space-y-3">
+              <div className="space-y-1">
+                <label htmlFor="first-code" className={label}>
+                  The 6-digit code the app shows
+                </label>
+                <input
+                  id="first-code"
+                  name="first-code"
+                  inputMode="numeric"
+                  autoComplete="one-time-code"
+                  required
+                  maxLength={7}
+                  className={`w-40 ${field} font-mono tracking-widest`}
+                />
+              </div>
+              {errorLine}
+              <div className="flex flex-wrap gap-2">
+                <button type="submit" disabled={pending} className={primaryButton}>
+                  {pending ? "Checking…" : "Turn on"}
+                </button>
+                <button type="button" onClick={done} className={secondaryButton}>
+                  Cancel
+                </button>
+              </div>
+            </form>
+          </li>
+        </ol>
+      </Section>
+    );
+  }
+
+  if (step.kind === "codes") {
+    return (
+      <Section id="two-factor" title="Two-factor sign-in">
+        <BackupCodes codes={step.codes} />
+        <button type="button" onClick={done} className={primaryButton}>
+          I have saved them
+        </button>
+      </Section>
+    );
+  }
+
+  return (
+    <Section id="two-factor" title="Two-factor sign-in">
+      <p className="text-sm text-slate-700 dark:text-slate-300">
+        {enabled
+          ? "On. Signing in with your password also asks for a code from your authenticator app (or a backup code)."
+          : "Off. Turn it on and signing in with your password will also ask for a code from an app on your phone, so a stolen password alone cannot open your account. Your other devices will be signed out."}
+      </p>
+      {enabled ? (
+        <form onSubmit={manage} className="space-y-3">
+          <PasswordField id="two-factor-password" label="Your password" kind="current" />
+          <div className="flex flex-wrap gap-2">
+            <button type="submit" name="intent" value="codes" disabled={pending} className={secondaryButton}>
+              New backup codes
+            </button>
+            <button type="submit" name="intent" value="off" disabled={pending} className={secondaryButton}>
+              Turn off two-factor sign-in
+            </button>
+          </div>
+          <p className="text-xs text-slate-600 dark:text-slate-400">
+            New backup codes replace the old ones. Turning it off signs your other devices out.
+          </p>
+        </form>
+      ) : (
+        <form onSubmit={turnOn} className="space-y-3">
+          <PasswordField id="two-factor-password" label="Your password" kind="current" />
+          <button type="submit" disabled={pending} className={secondaryButton}>
+            {pending ? "Please wait…" : "Set up two-factor sign-in"}
+          </button>
+        </form>
+      )}
+      {errorLine}
+    </Section>
+  );
+}

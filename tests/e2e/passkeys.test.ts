@@ -1,0 +1,115 @@
+/**
+ * Passkeys (contract: "Accounts") in Chromium with a virtual authenticator
+ * (the DevTools protocol's WebAuthn domain): added and named on /account,
+ * "Sign in with a passkey" with neither password nor code (two-factor sign-in
+ * on), "last used", and a removed passkey no longer signing in.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createPool } from "@tasks/db";
+import type { Page } from "playwright-core";
+import {
+  accessToken,
+  apiStatus,
+  launchBrowser,
+  newSignedInPage,
+  type Person,
+  seriousViolations,
+  startTestProduct,
+} from "./product";
+import { base32Decode, totp } from "./totp";
+
+const databaseUrl = process.env.DATABASE_URL ?? "";
+const product = await startTestProduct();
+const browser = await launchBrowser();
+const db = createPool(databaseUrl, { max: 1 });
+
+/**
+ * A platform authenticator for this page, as a laptop's fingerprint reader
+ * would be: it holds discoverable credentials, verifies its user and
+ * answers at once.
+ */
+async function addVirtualAuthenticator(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+}
+
+/** Two-factor sign-in turned on through Better Auth's endpoints, with this page's session. */
+async function turnOnTwoFactor(page: Page, person: Person): Promise<void> {
+  const post = (path: string, data: object) =>
+    page.request.post(`${product.webUrl}/api/auth${path}`, { data, headers: { origin: product.webUrl } });
+  const enabled = await post("/two-factor/enable", { password: person.password });
+  assert.equal(enabled.status(), 200);
+  const uri = new URL(((await enabled.json()) as { totpURI: string }).totpURI);
+  const code = totp(base32Decode(uri.searchParams.get("secret") ?? ""), Date.now() / 1000);
+  assert.equal((await post("/two-factor/verify-totp", { code })).status(), 200);
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.goto(`${product.webUrl}/tasks`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/sign-in/);
+}
+
+/**
+ * "Sign in with a passkey". The page also offers the passkey in the email
+ * field's autofill as it loads, and the virtual authenticator answers that
+ * at once, so the page may have moved on before the click lands: the caller
+ * checks where it ended up.
+ */
+async function signInWithPasskey(page: Page): Promise<void> {
+  await page.goto(`${product.webUrl}/sign-in`);
+  await page
+    .getByRole("button", { name: "Sign in with a passkey" })
+    .click({ timeout: 5_000 })
+    .catch(() => {});
+}
+
+describe("passkeys", () => {
+  test("added on /account, they sign in without password or code; removed, they no longer do", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Pia");
+    await addVirtualAuthenticator(page);
+    await turnOnTwoFactor(page, person);
+
+    await page.goto(`${product.webUrl}/account`);
+    const section = page.getByRole("region", { name: "Passkeys" });
+    await section.getByText("You have no passkeys yet.").waitFor();
+    await section.getByLabel("Name of the new passkey").fill("Laptop");
+    await section.getByRole("button", { name: "Add a passkey" }).click();
+    const listed = section.getByRole("list", { name: "Your passkeys" }).getByRole("listitem");
+    await listed.filter({ hasText: "Laptop" }).getByText("never used yet", { exact: false }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], "the account page with a passkey is accessible");
+    const { rows } = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.email = $1",
+      [person.email],
+    );
+    assert.equal(rows[0]?.n, 1);
+
+    await signOut(page);
+    await signInWithPasskey(page);
+    await page.waitForURL(`${product.webUrl}/tasks`);
+    assert.equal(await apiStatus(product.apiUrl, await accessToken(page, product.webUrl)), 200);
+
+    await page.goto(`${product.webUrl}/account`);
+    await listed.filter({ hasText: "Laptop" }).getByText("last used", { exact: false }).waitFor();
+    await section.getByRole("button", { name: "Remove the passkey Laptop" }).click();
+    await section.getByText("You have no passkeys yet.").waitFor();
+
+    await signOut(page);
+    await signInWithPasskey(page);
+    await page.getByText("This passkey is no longer on your account.", { exact: false }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/sign-in");
+    const token = await page.request.get(`${product.webUrl}/api/auth/token`);
+    assert.equal(token.status(), 401, "no session");
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * Two-factor sign-in end to end (contract: "Accounts", two-factor): set up on
+ * /account with codes computed here from the page's setup key (RFC 6238,
+ * helper checked in totp.test.ts), the sign-in page's second step, backup
+ * codes, and the other sessions refused at two API processes within 2 s.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createPool } from "@tasks/db";
+import type { Page } from "playwright-core";
+import {
+  accessToken,
+  apiStatus,
+  expectRefusedWithin,
+  launchBrowser,
+  newSignedInPage,
+  newSignedOutPage,
+  type Person,
+  postAuth,
+  randomClientAddress,
+  seriousViolations,
+  signIn,
+  startSecondApi,
+  startTestProduct,
+} from "./product";
+import { currentCode } from "./totp";
+
+const databaseUrl = process.env.DATABASE_URL ?? "";
+const product = await startTestProduct();
+const secondApi = await startSecondApi(product, databaseUrl);
+const browser = await launchBrowser();
+const db = createPool(databaseUrl, { max: 2 });
+
+const twoFactorSection = (page: Page) => page.getByRole("region", { name: "Two-factor sign-in" });
+
+/** Whether the account has two-factor sign-in on, and how many sessions it has, read from the database. */
+async function accountState(email: string): Promise<{ enabled: boolean; sessions: number }> {
+  const { rows } = await db.query<{ enabled: boolean; sessions: number }>(
+    `SELECT u.two_factor_enabled AS enabled, (SELECT count(*)::int FROM sessions s WHERE s.user_id = u.id) AS sessions
+     FROM users u WHERE u.email = $1`,
+    [email],
+  );
+  assert.ok(rows[0], `the account ${email} exists`);
+  return rows[0];
+}
+
+/**
+ * Turns two-factor sign-in on from /account, as a person does: password, the
+ * QR code (its key as text), a wrong first code (refused, still off), the
+ * right one. Returns the setup key and the backup codes shown.
+ */
+async function turnOnTwoFactor(page: Page, person: Person): Promise<{ key: string; backupCodes: string[] }> {
+  await page.goto(`${product.webUrl}/account`);
+  const section = twoFactorSection(page);
+  await section.getByLabel("Your password").fill(person.password);
+  await section.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+  await section.getByRole("img", { name: /QR code for your authenticator app/ }).waitFor();
+  const key = ((await section.locator("code").textContent()) ?? "").replace(/\s+/g, "");
+  assert.match(key, /^[A-Z2-7]{32,}$/, "the setup key is base32");
+  assert.deepEqual(await seriousViolations(page), [], "the QR code step is accessible");
+
+  const wrong = currentCode(key) === "000000" ? "111111" : "000000";
+  await section.getByLabel("The 6-digit code the app shows").fill(wrong);
+  await section.getByRole("button", { name: "Turn on" }).click();
+  await section.getByRole("alert").waitFor();
+  assert.equal((await accountState(person.email)).enabled, false, "a wrong first code activates nothing");
+
+  await section.getByLabel("The 6-digit code the app shows").fill(currentCode(key));
+  await section.getByRole("button", { name: "Turn on" }).click();
+  const codes = section.getByRole("list", { name: "Backup codes" }).getByRole("listitem");
+  await codes.first().waitFor();
+  const backupCodes = await codes.allInnerTexts();
+  assert.equal((await accountState(person.email)).enabled, true);
+  return { key, backupCodes };
+}
+
+/** The sign-in page up to its second step, in a fresh browser context. */
+async function startSignIn(person: Person): Promise<Page> {
+  const page = await newSignedOutPage(browser, product.webUrl);
+  await page.goto(`${product.webUrl}/sign-in`);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByRole("heading", { name: "Two-factor sign-in" }).waitFor();
+  return page;
+}
+
+/** Types a code into the second step and submits it; the status of the product's answer. */
+async function submitCode(page: Page, code: string): Promise<number> {
+  await page.getByRole("textbox", { name: /Authentication code|Backup code/ }).fill(code);
+  const [response] = await Promise.all([
+    page.waitForResponse((answer) => /\/api\/auth\/two-factor\/verify-/.test(answer.url())),
+    page.getByRole("button", { name: "Verify" }).click(),
+  ]);
+  return response.status();
+}
+
+describe("two-factor sign-in", () => {
+  test("turning it on needs the password and a valid first code, hands out backup codes once, and signs the other devices out", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Tess");
+    const other = await newSignedOutPage(browser, product.webUrl);
+    await signIn(other, product.webUrl, person);
+    const otherToken = await accessToken(other, product.webUrl);
+
+    // A wrong password starts nothing.
+    await page.goto(`${product.webUrl}/account`);
+    await twoFactorSection(page).getByLabel("Your password").fill("not the password");
+    await twoFactorSection(page).getByRole("button", { name: "Set up two-factor sign-in" }).click();
+    await twoFactorSection(page).getByText("That password is not right.").waitFor();
+
+    const { backupCodes } = await turnOnTwoFactor(page, person);
+    assert.equal(backupCodes.length, 10);
+    assert.equal(new Set(backupCodes).size, 10, "the backup codes differ");
+    assert.deepEqual(await seriousViolations(page), [], "the backup codes step is accessible");
+
+    await expectRefusedWithin([product.apiUrl, secondApi], otherToken);
+    // This device goes on, with a new session.
+    assert.equal(await apiStatus(product.apiUrl, await accessToken(page, product.webUrl)), 200);
+    assert.equal((await accountState(person.email)).sessions, 1, "only this device's session is left");
+
+    await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
+    await twoFactorSection(page).getByText(/^On\./).waitFor();
+  });
+
+  test("a password alone starts no session; the second step refuses wrong and stale codes and takes the current one", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Otto");
+    const { key } = await turnOnTwoFactor(page, person);
+    const before = await accountState(person.email);
+
+    const response = await postAuth(product.webUrl, "/sign-in/email", {
+      email: person.email,
+      password: person.password,
+    });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as Record<string, unknown>;
+    assert.equal(body.twoFactorRedirect, true);
+    assert.equal(body.token, undefined, "no session token in the answer");
+    const cookies = response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]);
+    assert.ok(!cookies.some((cookie) => /session_token=[^;]+/.test(cookie ?? "")), `no session cookie: ${cookies}`);
+    assert.equal((await accountState(person.email)).sessions, before.sessions, "no session row was left behind");
+    const token = await fetch(`${product.webUrl}/api/auth/token`, {
+      headers: { cookie: cookies.join("; "), origin: product.webUrl, "x-forwarded-for": randomClientAddress() },
+    });
+    assert.equal(token.status, 401, "no access token before the second step");
+
+    const signingIn = await startSignIn(person);
+    assert.deepEqual(await seriousViolations(signingIn), [], "the second step is accessible");
+    const wrong = currentCode(key) === "123456" ? "654321" : "123456";
+    assert.equal(await submitCode(signingIn, wrong), 401);
+    await signingIn.getByText("That code is not right.", { exact: false }).waitFor();
+    // Two steps old: outside the one step of tolerance either side.
+    assert.equal(await submitCode(signingIn, currentCode(key, 2)), 401, "a stale code is refused");
+    await signingIn.getByText("That code is not right.", { exact: false }).waitFor();
+    assert.equal(new URL(signingIn.url()).pathname, "/sign-in", "still on the second step");
+
+    await submitCode(signingIn, currentCode(key));
+    await signingIn.waitForURL(`${product.webUrl}/tasks`);
+    assert.equal(await apiStatus(product.apiUrl, await accessToken(signingIn, product.webUrl)), 200);
+  });
+
+  test("a backup code signs in once; new ones (with the password) void the old ones", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Bea");
+    const { backupCodes } = await turnOnTwoFactor(page, person);
+    const [first, second] = backupCodes as [string, string];
+    await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
+
+    const signingIn = await startSignIn(person);
+    await signingIn.getByRole("button", { name: "Lost your phone? Use a backup code" }).click();
+    await submitCode(signingIn, first);
+    await signingIn.waitForURL(`${product.webUrl}/tasks`);
+
+    const section = twoFactorSection(page);
+    await section.getByLabel("Your password").fill(person.password);
+    await section.getByRole("button", { name: "New backup codes" }).click();
+    const listed = section.getByRole("list", { name: "Backup codes" }).getByRole("listitem");
+    await listed.first().waitFor();
+    const fresh = await listed.allInnerTexts();
+    assert.equal(fresh.length, 10);
+    assert.ok(!fresh.includes(second), "new codes");
+
+    const again = await startSignIn(person);
+    await again.getByRole("button", { name: "Lost your phone? Use a backup code" }).click();
+    for (const used of [first, second]) {
+      assert.notEqual(await submitCode(again, used), 200, "a used or voided code is refused");
+      await again.getByText("That backup code is not right, or it has been used already.").waitFor();
+    }
+    await submitCode(again, fresh[0] as string);
+    await again.waitForURL(`${product.webUrl}/tasks`);
+  });
+
+  test("turned off (with the password) and on again, sign-in asks for the new secret's code (better-auth#10923)", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Remy");
+    const { key: oldKey } = await turnOnTwoFactor(page, person);
+    await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
+
+    const section = twoFactorSection(page);
+    await section.getByLabel("Your password").fill("not the password");
+    await section.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
+    await section.getByText("That password is not right.").waitFor();
+    assert.equal((await accountState(person.email)).enabled, true);
+    await section.getByLabel("Your password").fill(person.password);
+    await section.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
+    await section.getByText(/^Off\./).waitFor();
+    assert.equal((await accountState(person.email)).enabled, false);
+
+    const plain = await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
+    assert.equal(((await plain.json()) as { twoFactorRedirect?: boolean }).twoFactorRedirect, undefined);
+
+    const { key: newKey } = await turnOnTwoFactor(page, person);
+    assert.notEqual(newKey, oldKey, "a new secret");
+    const signingIn = await startSignIn(person);
+    if (currentCode(oldKey) !== currentCode(newKey)) {
+      assert.equal(await submitCode(signingIn, currentCode(oldKey)), 401, "the old secret's code is refused");
+    }
+    await submitCode(signingIn, currentCode(newKey));
+    await signingIn.waitForURL(`${product.webUrl}/tasks`);
+  });
+});
