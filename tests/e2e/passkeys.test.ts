@@ -1,6 +1,7 @@
 /**
  * Passkeys (contract: "Accounts") in Chromium with a virtual authenticator
- * (the DevTools protocol's WebAuthn domain): added and named on /account,
+ * (the DevTools protocol's WebAuthn domain): added and named on /account
+ * (the owner gets an email),
  * "Sign in with a passkey" with neither password nor code (two-factor sign-in
  * on), "last used", and a removed passkey no longer signing in.
  */
@@ -8,6 +9,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createPool } from "@tasks/db";
 import type { Page } from "playwright-core";
+import { startMailbox } from "./mailbox";
 import {
   accessToken,
   apiStatus,
@@ -20,7 +22,8 @@ import {
 import { base32Decode, totp } from "./totp";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
-const product = await startTestProduct();
+const mailbox = await startMailbox();
+const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, EMAIL_FROM: "Tasks <no-reply@tasks.test>" });
 const browser = await launchBrowser();
 const db = createPool(databaseUrl, { max: 1 });
 
@@ -107,11 +110,16 @@ describe("passkeys", () => {
       [person.email],
     );
     assert.equal(rows[0]?.n, 1);
+    // It signs in without the password: the owner is told.
+    const notice = await mailbox.waitFor(person.email, /A passkey was added/);
+    assert.match(notice.text, /"Laptop"/);
+    assert.match(notice.text, /If this wasn't you/);
 
     await signOut(page);
     assert.equal(await signInWithPasskey(page, "autofill"), "/tasks", "offered in the email field's autofill");
-    await signOut(page);
+    // Before signing out: the sign-in page that follows would take the autofill offer at once.
     await withoutAutofillOffer(page);
+    await signOut(page);
     assert.equal(await signInWithPasskey(page, "button"), "/tasks", "with the button");
     assert.equal(await apiStatus(product.apiUrl, await accessToken(page, product.webUrl)), 200);
 

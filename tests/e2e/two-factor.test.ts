@@ -23,7 +23,7 @@ import {
   startSecondApi,
   startTestProduct,
 } from "./product";
-import { currentCode } from "./totp";
+import { base32Decode, currentCode } from "./totp";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
 const product = await startTestProduct();
@@ -62,7 +62,7 @@ async function turnOnTwoFactor(page: Page, person: Person): Promise<{ key: strin
   const wrong = currentCode(key) === "000000" ? "111111" : "000000";
   await section.getByLabel("The 6-digit code the app shows").fill(wrong);
   await section.getByRole("button", { name: "Turn on" }).click();
-  await section.getByRole("alert").waitFor();
+  await section.getByText("That code is not right.", { exact: false }).waitFor();
   assert.equal((await accountState(person.email)).enabled, false, "a wrong first code activates nothing");
 
   await section.getByLabel("The 6-digit code the app shows").fill(currentCode(key));
@@ -108,8 +108,16 @@ describe("two-factor sign-in", () => {
     await twoFactorSection(page).getByRole("button", { name: "Set up two-factor sign-in" }).click();
     await twoFactorSection(page).getByText("That password is not right.").waitFor();
 
-    const { backupCodes } = await turnOnTwoFactor(page, person);
+    const { key, backupCodes } = await turnOnTwoFactor(page, person);
     assert.equal(backupCodes.length, 10);
+    const { rows } = await db.query<{ secret: string; backup_codes: string }>(
+      "SELECT t.secret, t.backup_codes FROM two_factors t JOIN users u ON u.id = t.user_id WHERE u.email = $1",
+      [person.email],
+    );
+    const stored = `${rows[0]?.secret} ${rows[0]?.backup_codes}`;
+    for (const plain of [key, base32Decode(key).toString(), ...backupCodes]) {
+      assert.ok(!stored.includes(plain), "the secret and the backup codes are stored encrypted");
+    }
     assert.equal(new Set(backupCodes).size, 10, "the backup codes differ");
     assert.deepEqual(await seriousViolations(page), [], "the backup codes step is accessible");
 
@@ -156,6 +164,8 @@ describe("two-factor sign-in", () => {
     await submitCode(signingIn, currentCode(key));
     await signingIn.waitForURL(`${product.webUrl}/tasks`);
     assert.equal(await apiStatus(product.apiUrl, await accessToken(signingIn, product.webUrl)), 200);
+    // A second step passed elsewhere signs nobody out.
+    assert.equal(await apiStatus(product.apiUrl, await accessToken(page, product.webUrl)), 200);
   });
 
   test("a backup code signs in once; new ones (with the password) void the old ones", async () => {
@@ -168,9 +178,13 @@ describe("two-factor sign-in", () => {
     await signingIn.getByRole("button", { name: "Lost your phone? Use a backup code" }).click();
     await submitCode(signingIn, first);
     await signingIn.waitForURL(`${product.webUrl}/tasks`);
+    const reused = await startSignIn(person);
+    await reused.getByRole("button", { name: "Lost your phone? Use a backup code" }).click();
+    assert.notEqual(await submitCode(reused, first), 200, "a used backup code is refused");
+    await reused.getByText("That backup code is not right, or it has been used already.").waitFor();
 
     const section = twoFactorSection(page);
-    await section.getByLabel("Your password").fill(person.password);
+    await section.getByLabel("Your password, for new backup codes").fill(person.password);
     await section.getByRole("button", { name: "New backup codes" }).click();
     const listed = section.getByRole("list", { name: "Backup codes" }).getByRole("listitem");
     await listed.first().waitFor();
@@ -180,10 +194,8 @@ describe("two-factor sign-in", () => {
 
     const again = await startSignIn(person);
     await again.getByRole("button", { name: "Lost your phone? Use a backup code" }).click();
-    for (const used of [first, second]) {
-      assert.notEqual(await submitCode(again, used), 200, "a used or voided code is refused");
-      await again.getByText("That backup code is not right, or it has been used already.").waitFor();
-    }
+    assert.notEqual(await submitCode(again, second), 200, "an old code is void once new ones are made");
+    await again.getByText("That backup code is not right, or it has been used already.").waitFor();
     await submitCode(again, fresh[0] as string);
     await again.waitForURL(`${product.webUrl}/tasks`);
   });
@@ -193,15 +205,21 @@ describe("two-factor sign-in", () => {
     const { key: oldKey } = await turnOnTwoFactor(page, person);
     await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
 
+    const other = await startSignIn(person);
+    await submitCode(other, currentCode(oldKey));
+    await other.waitForURL(`${product.webUrl}/tasks`);
+    const otherToken = await accessToken(other, product.webUrl);
+
     const section = twoFactorSection(page);
-    await section.getByLabel("Your password").fill("not the password");
+    await section.getByLabel("Your password, to turn it off").fill("not the password");
     await section.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
     await section.getByText("That password is not right.").waitFor();
     assert.equal((await accountState(person.email)).enabled, true);
-    await section.getByLabel("Your password").fill(person.password);
+    await section.getByLabel("Your password, to turn it off").fill(person.password);
     await section.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
     await section.getByText(/^Off\./).waitFor();
     assert.equal((await accountState(person.email)).enabled, false);
+    await expectRefusedWithin([product.apiUrl, secondApi], otherToken);
 
     const plain = await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
     assert.equal(((await plain.json()) as { twoFactorRedirect?: boolean }).twoFactorRedirect, undefined);

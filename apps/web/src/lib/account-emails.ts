@@ -58,3 +58,11 @@ export function existingAccountSignUpMessage(to: string, origin: string): Accoun
     "If this wasn't you, there is nothing to do: your account is unchanged.",
   ]);
 }
+
+export function passkeyAddedMessage(to: string, name: string, origin: string): AccountEmail {
+  return message(to, "A passkey was added to your Tasks account", [
+    "Hello,",
+    `A passkey named "${name}" was added to your Tasks account. It signs in without your password.`,
+    `If this wasn't you, sign in at ${origin}/sign-in, remove the passkey and change your password on the account page (${origin}/account), and sign out every other device there.`,
+  ]);
+}

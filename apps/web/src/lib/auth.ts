@@ -15,6 +15,7 @@ import { passkey } from "@better-auth/passkey";
 import { authSchema, createPool } from "@tasks/db";
 import { APIError, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { createAuthMiddleware } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { jwt, twoFactor } from "better-auth/plugins";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -23,6 +24,7 @@ import {
   confirmNewEmailMessage,
   emailChangeRequestedMessage,
   existingAccountSignUpMessage,
+  passkeyAddedMessage,
   resetPasswordMessage,
   verifyEmailMessage,
 } from "./account-emails";
@@ -30,15 +32,15 @@ import { webConfig } from "./config";
 import { sendAccountEmail } from "./email";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 
-const TOTP_ISSUER = "Tasks";
+/** The name authenticator apps and passkey prompts show beside the account. */
+const APP_NAME = "Tasks";
 
 function createAuth() {
   const config = webConfig();
   const pool = webDatabasePool();
   const db = drizzle(pool);
   return betterAuth({
-    // The name authenticator apps show beside the account.
-    appName: TOTP_ISSUER,
+    appName: APP_NAME,
     baseURL: config.baseUrl,
     secret: config.secret,
     trustedOrigins: [config.baseUrl],
@@ -98,7 +100,11 @@ function createAuth() {
             const cookie = context.context.authCookies.sessionToken.name;
             const current = await context.getSignedCookie(cookie, context.context.secret);
             if (!current) return;
-            await pool.query("DELETE FROM sessions WHERE user_id = $1 AND token <> $2", [user.id, current]);
+            // Logged, not thrown: failing here would leave the plugin half-way (on, but its secret
+            // not marked verified), which locks the person out of their own second step.
+            await pool
+              .query("DELETE FROM sessions WHERE user_id = $1 AND token <> $2", [user.id, current])
+              .catch((error: unknown) => console.error("[auth] could not sign the other devices out", error));
           },
           // The one way /verify-email changes an address is the link sent to the new one, which
           // proves it: confirmed, even when the old address never was (Better Auth keeps the old flag).
@@ -108,6 +114,26 @@ function createAuth() {
               : undefined,
         },
       },
+    },
+    // Not used by any page, and the first would hand out the TOTP secret again to anyone with the
+    // session and the password: off. (No emailed codes as a second factor: authenticator apps only.)
+    disabledPaths: ["/two-factor/get-totp-uri", "/two-factor/send-otp", "/two-factor/verify-otp"],
+    hooks: {
+      // No "trust this device": every password sign-in of an account with a second factor asks
+      // for it, and turning the factor off and on again leaves no device exempt.
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path.startsWith("/two-factor/verify-") && ctx.body?.trustDevice) {
+          return { context: { body: { ...ctx.body, trustDevice: false } } };
+        }
+      }),
+      // A passkey signs in without the password: the owner hears of every new one.
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/passkey/verify-registration" || ctx.context.returned instanceof Error) return;
+        const session = ctx.context.session;
+        if (!session) return;
+        const name = typeof ctx.body?.name === "string" && ctx.body.name.trim() ? ctx.body.name.trim() : "Passkey";
+        sendAccountEmail(passkeyAddedMessage(session.user.email, name, config.baseUrl));
+      }),
     },
     // No cookieCache: a revoked device must not keep minting tokens from a cached session.
     session: { expiresIn: config.sessionExpiresIn },
@@ -157,7 +183,7 @@ function createAuth() {
         },
       }),
       twoFactor({
-        issuer: TOTP_ISSUER,
+        issuer: APP_NAME,
         // RFC 6238 as authenticator apps expect it: 6 digits every 30 s (SHA-1), one step of tolerance.
         totpOptions: { digits: 6, period: 30 },
         // Ten single-use codes, stored encrypted, shown once.
@@ -166,11 +192,20 @@ function createAuth() {
       passkey({
         // The relying party is the site people sign in to: a passkey made here works only here.
         rpID: new URL(config.baseUrl).hostname,
-        rpName: TOTP_ISSUER,
+        rpName: APP_NAME,
         origin: config.baseUrl,
         // Discoverable credentials ("Sign in with a passkey" asks for no email), and the device's
         // own check of its owner (fingerprint, face, PIN): a passkey replaces two factors, not one.
         authenticatorSelection: { residentKey: "required", userVerification: "required" },
+        // The plugin verifies with user verification optional (and asks for "preferred" at
+        // sign-in): we require it at both ends ourselves.
+        registration: {
+          afterVerification: async ({ verification }) => {
+            if (!verification.registrationInfo?.userVerified) {
+              throw new APIError("BAD_REQUEST", { message: "The passkey did not check who is using it." });
+            }
+          },
+        },
         authentication: {
           afterVerification: async ({ verification }) => {
             if (!verification.authenticationInfo.userVerified) {

@@ -3,12 +3,10 @@ import { useEffect, useState } from "react";
 import { ErrorMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-
-/** The browser's own "cancelled" answers: the person closed the dialog, or a newer request replaced this one. */
-const CANCELLED = new Set(["ERROR_CEREMONY_ABORTED", "AUTH_CANCELLED", "ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY"]);
+import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 
 function describeFailure(error: { status: number; code?: string }): string | null {
-  if (error.code && CANCELLED.has(error.code)) return null;
+  if (passkeyCeremonyEndedWithoutResult(error.code)) return null;
   if (error.status === 429) return "Too many attempts. Wait a minute and try again.";
   if (error.code === "PASSKEY_NOT_FOUND")
     return "This passkey is no longer on your account. Sign in with your password.";

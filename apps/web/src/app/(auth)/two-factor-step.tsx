@@ -1,5 +1,5 @@
 "use client";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ErrorMessage } from "@/components/messages";
 import { field, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
@@ -7,13 +7,12 @@ import { authClient } from "@/lib/auth-client";
 interface TwoFactorStepProps {
   /** After a good code: the session exists, the person goes on. */
   onSignedIn: () => void;
-  /** The challenge has ended (too slow, too many tries): back to the password. */
-  onRestart: (reason: string) => void;
+  /** Back to the password (the challenge ended: too slow, too many tries; or the person asked). */
+  onRestart: (reason: string | null) => void;
 }
 
 /** What a refused code means, for a person; `restart` when only a new password sign-in can help. */
 function describeCodeError(error: { status: number; code?: string }): { text: string; restart?: boolean } {
-  if (error.status === 429) return { text: "Too many attempts. Wait a minute and try again." };
   switch (error.code) {
     case "INVALID_CODE":
       return { text: "That code is not right. Check your authenticator app and try again." };
@@ -25,6 +24,7 @@ function describeCodeError(error: { status: number; code?: string }): { text: st
     case "INVALID_TWO_FACTOR_COOKIE":
       return { text: "This sign-in has expired. Enter your password again.", restart: true };
   }
+  if (error.status === 429) return { text: "Too many attempts. Wait a minute and try again." };
   if (error.status === 401) return { text: "This sign-in has expired. Enter your password again.", restart: true };
   return { text: "Something went wrong. Try again." };
 }
@@ -35,19 +35,24 @@ function describeCodeError(error: { status: number; code?: string }): { text: st
  * session exists until one is accepted.
  */
 export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
-  const [useBackupCode, setUseBackupCode] = useState(false);
+  const [backupCodeMode, setBackupCodeMode] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const codeInput = useRef<HTMLInputElement>(null);
+
+  // The password form's button is gone: the field the person must fill next takes the focus.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again when the kind of code changes.
+  useEffect(() => codeInput.current?.focus(), [backupCodeMode]);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const code = String(form.get("code") ?? "").replace(/\s+/g, "");
-    if (!useBackupCode && !/^\d{6}$/.test(code)) return setError("Enter the 6 digits your authenticator app shows.");
-    if (useBackupCode && code.length === 0) return setError("Enter one of your backup codes.");
+    if (!backupCodeMode && !/^\d{6}$/.test(code)) return setError("Enter the 6 digits your authenticator app shows.");
+    if (backupCodeMode && code.length === 0) return setError("Enter one of your backup codes.");
     setPending(true);
     setError(null);
-    const { error: failure } = useBackupCode
+    const { error: failure } = backupCodeMode
       ? await authClient.twoFactor.verifyBackupCode({ code })
       : await authClient.twoFactor.verifyTotp({ code });
     setPending(false);
@@ -64,12 +69,13 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
       </h2>
       <div className="space-y-1">
         <label htmlFor="code" className="block text-sm font-medium">
-          {useBackupCode ? "Backup code" : "Authentication code"}
+          {backupCodeMode ? "Backup code" : "Authentication code"}
         </label>
         {/* A new element per kind, so the browser's autofill and keyboard fit what is asked. */}
-        {useBackupCode ? (
+        {backupCodeMode ? (
           <input
             key="backup"
+            ref={codeInput}
             id="code"
             name="code"
             autoComplete="off"
@@ -81,6 +87,7 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
         ) : (
           <input
             key="totp"
+            ref={codeInput}
             id="code"
             name="code"
             inputMode="numeric"
@@ -92,7 +99,7 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
             className={`w-full ${field} font-mono tracking-widest`}
           />
         )}
-        {!useBackupCode && (
+        {!backupCodeMode && (
           <p id="code-help" className="text-xs text-slate-600 dark:text-slate-400">
             The 6 digits your authenticator app shows for Tasks.
           </p>
@@ -102,16 +109,21 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
       <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
         {pending ? "Checking…" : "Verify"}
       </button>
-      <button
-        type="button"
-        className={`text-sm ${link}`}
-        onClick={() => {
-          setUseBackupCode(!useBackupCode);
-          setError(null);
-        }}
-      >
-        {useBackupCode ? "Use a code from your authenticator app" : "Lost your phone? Use a backup code"}
-      </button>
+      <div className="flex flex-wrap justify-between gap-2 text-sm">
+        <button
+          type="button"
+          className={link}
+          onClick={() => {
+            setBackupCodeMode(!backupCodeMode);
+            setError(null);
+          }}
+        >
+          {backupCodeMode ? "Use a code from your authenticator app" : "Lost your phone? Use a backup code"}
+        </button>
+        <button type="button" className={link} onClick={() => onRestart(null)}>
+          Start over
+        </button>
+      </div>
     </form>
   );
 }

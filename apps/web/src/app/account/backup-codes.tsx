@@ -25,7 +25,8 @@ export function BackupCodes({ codes }: { codes: string[] }) {
     anchor.href = url;
     anchor.download = "tasks-backup-codes.txt";
     anchor.click();
-    URL.revokeObjectURL(url);
+    // Later: some browsers start the download only after this task ends.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   return (

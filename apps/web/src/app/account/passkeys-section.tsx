@@ -5,19 +5,18 @@ import { ErrorMessage } from "@/components/messages";
 import { field, label, secondaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { authClient } from "@/lib/auth-client";
+import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 import { ago } from "@/lib/time-ago";
 import { describeAuthError, Section } from "./section";
 
 /** What a failed WebAuthn ceremony means, for a person (cancelling is not an error worth alarm). */
 function describePasskeyError(error: { status: number; code?: string; message?: string }): string {
-  if (
-    error.code === "ERROR_CEREMONY_ABORTED" ||
-    error.code === "AUTH_CANCELLED" ||
-    error.code === "ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY"
-  )
+  if (passkeyCeremonyEndedWithoutResult(error.code))
     return "No passkey was added (the browser's window was closed, or this device has none to offer).";
   if (error.code === "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED")
     return "This device already holds a passkey for your account.";
+  if (error.code === "SESSION_NOT_FRESH")
+    return "For a new passkey, sign in again first (your sign-in is more than a day old).";
   return describeAuthError(error);
 }
 

@@ -59,17 +59,17 @@ export function TwoFactorSection({ enabled }: { enabled: boolean }) {
     if (await run(() => authClient.twoFactor.verifyTotp({ code }))) setStep({ kind: "codes", codes });
   }
 
-  /** The enabled account's one form: the password, then new backup codes or turning it off. */
-  async function manage(event: FormEvent<HTMLFormElement>) {
+  async function newBackupCodes(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const password = passwordIn(event, "two-factor-password");
-    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
-    if (submitter?.value === "off") {
-      if (await run(() => authClient.twoFactor.disable({ password }))) router.refresh();
-      return;
-    }
+    const password = passwordIn(event, "backup-codes-password");
     const generated = await run(() => authClient.twoFactor.generateBackupCodes({ password }));
     if (generated) setStep({ kind: "codes", codes: generated.backupCodes });
+  }
+
+  async function turnOff(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const password = passwordIn(event, "two-factor-off-password");
+    if (await run(() => authClient.twoFactor.disable({ password }))) router.refresh();
   }
 
   function done() {
@@ -142,20 +142,23 @@ export function TwoFactorSection({ enabled }: { enabled: boolean }) {
           : "Off. Turn it on and signing in with your password will also ask for a code from an app on your phone, so a stolen password alone cannot open your account. Your other devices will be signed out."}
       </p>
       {enabled ? (
-        <form onSubmit={manage} className="space-y-3">
-          <PasswordField id="two-factor-password" label="Your password" kind="current" />
-          <div className="flex flex-wrap gap-2">
-            <button type="submit" name="intent" value="codes" disabled={pending} className={secondaryButton}>
+        // Two forms, so that Enter in one password field does only what its own button says.
+        <div className="grid gap-6 sm:grid-cols-2">
+          <form onSubmit={newBackupCodes} className="space-y-3">
+            <PasswordField id="backup-codes-password" label="Your password, for new backup codes" kind="current" />
+            <button type="submit" disabled={pending} className={secondaryButton}>
               New backup codes
             </button>
-            <button type="submit" name="intent" value="off" disabled={pending} className={secondaryButton}>
+            <p className="text-xs text-slate-600 dark:text-slate-400">They replace the old ones.</p>
+          </form>
+          <form onSubmit={turnOff} className="space-y-3">
+            <PasswordField id="two-factor-off-password" label="Your password, to turn it off" kind="current" />
+            <button type="submit" disabled={pending} className={secondaryButton}>
               Turn off two-factor sign-in
             </button>
-          </div>
-          <p className="text-xs text-slate-600 dark:text-slate-400">
-            New backup codes replace the old ones. Turning it off signs your other devices out.
-          </p>
-        </form>
+            <p className="text-xs text-slate-600 dark:text-slate-400">This signs your other devices out.</p>
+          </form>
+        </div>
       ) : (
         <form onSubmit={turnOn} className="space-y-3">
           <PasswordField id="two-factor-password" label="Your password" kind="current" />

@@ -1,0 +1,15 @@
+/**
+ * The browser's answers that mean a WebAuthn ceremony ended without a
+ * result: the person closed the dialog, a newer request replaced this one,
+ * or the device had nothing to offer (or took too long). Nothing to alarm
+ * anyone with; say what did not happen, or nothing.
+ */
+const ENDED_WITHOUT_RESULT = new Set([
+  "ERROR_CEREMONY_ABORTED",
+  "AUTH_CANCELLED",
+  "ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY",
+]);
+
+export function passkeyCeremonyEndedWithoutResult(code: string | undefined): boolean {
+  return code !== undefined && ENDED_WITHOUT_RESULT.has(code);
+}
