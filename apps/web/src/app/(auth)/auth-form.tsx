@@ -2,9 +2,10 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useState } from "react";
-import { SuccessMessage } from "@/components/messages";
-import { field, primaryButton } from "@/components/styles";
+import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages";
+import { field, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
+import { TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
 import { PasskeySignIn } from "./passkey-sign-in";
 import { TwoFactorStep } from "./two-factor-step";
@@ -30,7 +31,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
   const [typedEmail, setTypedEmail] = useState("");
   const signUp = mode === "sign-up";
 
-  const goOn = useCallback(() => {
+  const continueToNext = useCallback(() => {
     router.replace(next);
     router.refresh();
   }, [router, next]);
@@ -52,7 +53,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
     if (failure) {
       setError(
         failure.status === 429
-          ? "Too many attempts. Wait a minute and try again."
+          ? TOO_MANY_ATTEMPTS
           : failure.code === "EMAIL_NOT_VERIFIED"
             ? "Confirm your email address first: we have sent you a new link."
             : (failure.message ?? "Something went wrong. Try again."),
@@ -61,43 +62,40 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
     }
     if (signUp && data && !data.token) return setCheckInbox(email);
     if (data && "twoFactorRedirect" in data && data.twoFactorRedirect) return setSecondStep(true);
-    goOn();
+    continueToNext();
   }
 
   const otherHref = `${signUp ? "/sign-in" : "/sign-up"}${next !== "/tasks" ? `?next=${encodeURIComponent(next)}` : ""}`;
   if (checkInbox) {
     return (
-      <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
-        <h1 className="mb-4 text-2xl font-semibold">Check your email</h1>
+      <NarrowPage title="Check your email">
         <p role="status" className="text-slate-700 dark:text-slate-300">
           If {checkInbox} can be used for a new account, we have sent a link to it. Open it to confirm the address, then
           you can sign in.
         </p>
         <p className="mt-6 text-sm">
-          <Link href="/sign-in" className="font-medium text-indigo-700 underline dark:text-indigo-300">
+          <Link href="/sign-in" className={link}>
             Back to sign in
           </Link>
         </p>
-      </main>
+      </NarrowPage>
     );
   }
   if (secondStep) {
     return (
-      <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
-        <h1 className="mb-6 text-2xl font-semibold">Sign in to Tasks</h1>
+      <NarrowPage title="Sign in to Tasks">
         <TwoFactorStep
-          onSignedIn={goOn}
+          onSignedIn={continueToNext}
           onRestart={(reason) => {
             setSecondStep(false);
             setError(reason);
           }}
         />
-      </main>
+      </NarrowPage>
     );
   }
   return (
-    <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4">
-      <h1 className="mb-6 text-2xl font-semibold">{signUp ? "Create your account" : "Sign in to Tasks"}</h1>
+    <NarrowPage title={signUp ? "Create your account" : "Sign in to Tasks"}>
       {notice && (
         <div className="mb-4">
           <SuccessMessage>{notice}</SuccessMessage>
@@ -153,29 +151,22 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
             </p>
           )}
         </div>
-        {error && (
-          <p
-            role="alert"
-            className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
-          >
-            {error}
-          </p>
-        )}
+        {error && <ErrorMessage>{error}</ErrorMessage>}
         <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : signUp ? "Sign up" : "Sign in"}
         </button>
       </form>
       {!signUp && (
         <div className="mt-4">
-          <PasskeySignIn onSignedIn={goOn} />
+          <PasskeySignIn onSignedIn={continueToNext} />
         </div>
       )}
       <p className="mt-6 text-sm text-slate-700 dark:text-slate-300">
         {signUp ? "Already have an account? " : "New here? "}
-        <Link href={otherHref} className="font-medium text-indigo-700 underline dark:text-indigo-300">
+        <Link href={otherHref} className={link}>
           {signUp ? "Sign in" : "Create an account"}
         </Link>
       </p>
-    </main>
+    </NarrowPage>
   );
 }

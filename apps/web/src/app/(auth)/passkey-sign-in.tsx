@@ -3,11 +3,12 @@ import { useEffect, useState } from "react";
 import { ErrorMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
+import { type AuthClientError, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 
-function describeFailure(error: { status: number; code?: string }): string | null {
+function describeFailure(error: AuthClientError): string | null {
   if (passkeyCeremonyEndedWithoutResult(error.code)) return null;
-  if (error.status === 429) return "Too many attempts. Wait a minute and try again.";
+  if (error.status === 429) return TOO_MANY_ATTEMPTS;
   if (error.code === "PASSKEY_NOT_FOUND")
     return "This passkey is no longer on your account. Sign in with your password.";
   return "That passkey did not work. Try again, or sign in with your password.";

@@ -3,6 +3,13 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ErrorMessage } from "@/components/messages";
 import { field, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
+import {
+  type AuthClientError,
+  authenticatorCode,
+  CODE_NOT_RIGHT,
+  ENTER_SIX_DIGITS,
+  TOO_MANY_ATTEMPTS,
+} from "@/lib/auth-errors";
 
 interface TwoFactorStepProps {
   /** After a good code: the session exists, the person goes on. */
@@ -12,10 +19,10 @@ interface TwoFactorStepProps {
 }
 
 /** What a refused code means, for a person; `restart` when only a new password sign-in can help. */
-function describeCodeError(error: { status: number; code?: string }): { text: string; restart?: boolean } {
+function describeCodeError(error: AuthClientError): { text: string; restart?: boolean } {
   switch (error.code) {
     case "INVALID_CODE":
-      return { text: "That code is not right. Check your authenticator app and try again." };
+      return { text: CODE_NOT_RIGHT };
     case "INVALID_BACKUP_CODE":
       return { text: "That backup code is not right, or it has been used already." };
     case "ACCOUNT_TEMPORARILY_LOCKED":
@@ -24,7 +31,7 @@ function describeCodeError(error: { status: number; code?: string }): { text: st
     case "INVALID_TWO_FACTOR_COOKIE":
       return { text: "This sign-in has expired. Enter your password again.", restart: true };
   }
-  if (error.status === 429) return { text: "Too many attempts. Wait a minute and try again." };
+  if (error.status === 429) return { text: TOO_MANY_ATTEMPTS };
   if (error.status === 401) return { text: "This sign-in has expired. Enter your password again.", restart: true };
   return { text: "Something went wrong. Try again." };
 }
@@ -47,9 +54,9 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const code = String(form.get("code") ?? "").replace(/\s+/g, "");
-    if (!backupCodeMode && !/^\d{6}$/.test(code)) return setError("Enter the 6 digits your authenticator app shows.");
-    if (backupCodeMode && code.length === 0) return setError("Enter one of your backup codes.");
+    const typed = String(form.get("code") ?? "");
+    const code = backupCodeMode ? typed.replace(/\s+/g, "") : authenticatorCode(typed);
+    if (!code) return setError(backupCodeMode ? "Enter one of your backup codes." : ENTER_SIX_DIGITS);
     setPending(true);
     setError(null);
     const { error: failure } = backupCodeMode

@@ -4,8 +4,9 @@ import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { dangerButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
+import { describeAuthError } from "@/lib/auth-errors";
 import { announceSignedOut } from "@/lib/signed-out-channel";
-import { describeAuthError, Section } from "./section";
+import { Section } from "./section";
 
 /** Deletes the account and everything of it at once, after the password. */
 export function DeleteAccountSection() {

@@ -5,12 +5,13 @@ import { ErrorMessage } from "@/components/messages";
 import { field, label, secondaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { authClient } from "@/lib/auth-client";
+import { type AuthClientError, describeAuthError } from "@/lib/auth-errors";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 import { ago } from "@/lib/time-ago";
-import { describeAuthError, Section } from "./section";
+import { Section } from "./section";
 
 /** What a failed WebAuthn ceremony means, for a person (cancelling is not an error worth alarm). */
-function describePasskeyError(error: { status: number; code?: string; message?: string }): string {
+function describePasskeyError(error: AuthClientError): string {
   if (passkeyCeremonyEndedWithoutResult(error.code))
     return "No passkey was added (the browser's window was closed, or this device has none to offer).";
   if (error.code === "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED")

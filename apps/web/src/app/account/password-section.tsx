@@ -5,8 +5,9 @@ import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
+import { describeAuthError } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
-import { describeAuthError, Section } from "./section";
+import { Section } from "./section";
 
 /** Change of password: the current one is required; other devices can be signed out at once. */
 export function PasswordSection() {

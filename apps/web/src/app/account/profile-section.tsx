@@ -4,7 +4,8 @@ import { type FormEvent, useState } from "react";
 import { OutcomeMessage } from "@/components/messages";
 import { field, label, secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-import { describeAuthError, Section } from "./section";
+import { describeAuthError } from "@/lib/auth-errors";
+import { Section } from "./section";
 
 type Outcome = { ok: boolean; text: string } | null;
 

@@ -14,12 +14,3 @@ export function Section({ id, title, children }: { id: string; title: string; ch
     </section>
   );
 }
-
-/** What the auth client's error says, for a person. */
-export function describeAuthError(error: { status: number; code?: string; message?: string }): string {
-  if (error.status === 429) return "Too many attempts. Wait a minute and try again.";
-  if (error.code === "INVALID_PASSWORD") return "That password is not right.";
-  if (error.code === "INVALID_CODE") return "That code is not right. Check your authenticator app and try again.";
-  if (error.status === 401) return "Your session has ended. Sign in again.";
-  return error.message ?? "Something went wrong. Try again.";
-}

@@ -5,10 +5,11 @@ import { ErrorMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
 import type { SessionSummary } from "@/lib/account-sessions";
 import { authClient } from "@/lib/auth-client";
+import { describeAuthError } from "@/lib/auth-errors";
 import { announceSignedOut } from "@/lib/signed-out-channel";
 import { ago } from "@/lib/time-ago";
 import { revokeSession } from "./actions";
-import { describeAuthError, Section } from "./section";
+import { Section } from "./section";
 
 /** Every device signed in, with "Sign out" for each, and "Sign out everywhere". */
 export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {

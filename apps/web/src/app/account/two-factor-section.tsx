@@ -6,8 +6,9 @@ import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
 import { field, label, primaryButton, secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
+import { type AuthClientError, authenticatorCode, describeAuthError, ENTER_SIX_DIGITS } from "@/lib/auth-errors";
 import { BackupCodes } from "./backup-codes";
-import { describeAuthError, Section } from "./section";
+import { Section } from "./section";
 
 /**
  * Where the person is in turning the second factor on or off:
@@ -31,9 +32,7 @@ export function TwoFactorSection({ enabled }: { enabled: boolean }) {
   const [pending, setPending] = useState(false);
 
   /** One call with the pending flag and the error message handled alike for every form: its data, or null. */
-  async function run<T>(
-    action: () => Promise<{ data: T | null; error: { status: number; code?: string; message?: string } | null }>,
-  ): Promise<T | null> {
+  async function run<T>(action: () => Promise<{ data: T | null; error: AuthClientError | null }>): Promise<T | null> {
     setPending(true);
     setError(null);
     const { data, error: failure } = await action();
@@ -54,8 +53,8 @@ export function TwoFactorSection({ enabled }: { enabled: boolean }) {
 
   async function activate(event: FormEvent<HTMLFormElement>, codes: string[]) {
     event.preventDefault();
-    const code = String(new FormData(event.currentTarget).get("first-code") ?? "").replace(/\s+/g, "");
-    if (!/^\d{6}$/.test(code)) return setError("Enter the 6 digits your authenticator app shows.");
+    const code = authenticatorCode(String(new FormData(event.currentTarget).get("first-code") ?? ""));
+    if (!code) return setError(ENTER_SIX_DIGITS);
     if (await run(() => authClient.twoFactor.verifyTotp({ code }))) setStep({ kind: "codes", codes });
   }
 

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
+import { TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 
 /**
  * Asks for the address and always answers alike ("if an account exists…"),
@@ -22,11 +23,7 @@ export function ForgotPasswordForm() {
     const { error: failure } = await authClient.requestPasswordReset({ email, redirectTo: "/reset-password" });
     setPending(false);
     if (failure) {
-      setError(
-        failure.status === 429
-          ? "Too many attempts. Wait a minute and try again."
-          : "Could not send the link right now. Try again.",
-      );
+      setError(failure.status === 429 ? TOO_MANY_ATTEMPTS : "Could not send the link right now. Try again.");
       return;
     }
     setSentTo(email);

@@ -5,6 +5,7 @@ import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages"
 import { PasswordField } from "@/components/password-field";
 import { link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
+import { TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
 
 /** Where the emailed link lands: a new password, checked here before it is sent (a refused one must not use up the link). */
@@ -30,7 +31,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
         failure.code === "INVALID_TOKEN"
           ? "This link has expired or has already been used. Ask for a new one."
           : failure.status === 429
-            ? "Too many attempts. Wait a minute and try again."
+            ? TOO_MANY_ATTEMPTS
             : (failure.message ?? "Could not change the password. Try again."),
       );
       return;

@@ -1,0 +1,30 @@
+/**
+ * What the auth client's refusals mean, for a person: the one place their
+ * words live, so every form says the same thing for the same refusal.
+ */
+
+/** An error as Better Auth's client returns it. */
+export interface AuthClientError {
+  status: number;
+  code?: string;
+  message?: string;
+}
+
+export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again.";
+export const CODE_NOT_RIGHT = "That code is not right. Check your authenticator app and try again.";
+export const ENTER_SIX_DIGITS = "Enter the 6 digits your authenticator app shows.";
+
+/** The 6 digits of an authenticator code as typed (spaces allowed), or null when it is not one. */
+export function authenticatorCode(typed: string): string | null {
+  const code = typed.replace(/\s+/g, "");
+  return /^\d{6}$/.test(code) ? code : null;
+}
+
+/** The account page's reading of a refusal. */
+export function describeAuthError(error: AuthClientError): string {
+  if (error.status === 429) return TOO_MANY_ATTEMPTS;
+  if (error.code === "INVALID_PASSWORD") return "That password is not right.";
+  if (error.code === "INVALID_CODE") return CODE_NOT_RIGHT;
+  if (error.status === 401) return "Your session has ended. Sign in again.";
+  return error.message ?? "Something went wrong. Try again.";
+}
