@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   const dbPort = await freePort();
   step(`starting a fresh embedded PostgreSQL on port ${dbPort}`);
   database = await startEmbeddedPostgres({ dataDir, port: dbPort, log: (message) => step(message), fresh: true });
-  // Seeding the large table takes minutes, not the 5 s a request may take.
+  // Seeding the large table takes about a minute, not the 5 s a request may take.
   pool = createPool(database.url, { max: 4, applicationName: "bench", statementTimeoutMillis: 600_000 });
   await migrateDatabase(pool);
   step("migrated");
@@ -248,7 +248,7 @@ async function main(): Promise<void> {
   );
 
   await checkEquivalence(api, ceiling, users);
-  // Another user: the first check's toggle stays in the product's table.
+  // Another user: the first check's created task and toggle stay in the product's table until the reset.
   await checkEquivalence(api, minimal, users.slice(1));
   if (largeUsers.length > 0) await checkEquivalence(api, ceiling, largeUsers, ["list", "search"]);
   await resetCreatedTasks(pool);

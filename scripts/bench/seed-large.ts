@@ -1,7 +1,7 @@
 /**
  * A table of a realistic size for `list_large` / `search_large` and the
  * growth table: 10,000 users, one of whom has 10,000 tasks, one 1,000 and the
- * others 99 each (about a million tasks), made in SQL in under a minute
+ * others 99 each (about a million tasks), made in SQL in about a minute
  * rather than through the API.
  *
  * One task in six of every user has "invoice" in its title (a common word),

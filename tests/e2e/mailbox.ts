@@ -29,20 +29,24 @@ export interface Mailbox {
   refusing: boolean;
   /** While true, a new connection is never greeted (a mail server that hangs); the sender's timeout ends it. */
   stalling: boolean;
+  /** Waits until `count` connections or messages in all have been stalled or refused. */
+  waitForTurnedAway(count: number, timeoutMs?: number): Promise<void>;
 }
 
 export async function startMailbox(): Promise<Mailbox> {
   const received: ReceivedEmail[] = [];
-  const state = { refusing: false, stalling: false };
+  const state = { refusing: false, stalling: false, turnedAway: 0 };
   const server = new SMTPServer({
     authOptional: true,
     // Plain SMTP on loopback: no certificate to make, and nodemailer sends in the clear when none is offered.
     disabledCommands: ["STARTTLS"],
     logger: false,
     onConnect(_session, callback) {
-      if (!state.stalling) callback();
+      if (state.stalling) state.turnedAway++;
+      else callback();
     },
     onMailFrom(_address, _session, callback) {
+      if (state.refusing) state.turnedAway++;
       callback(state.refusing ? Object.assign(new Error("Service not available"), { responseCode: 421 }) : undefined);
     },
     onData(stream, session, callback) {
@@ -73,6 +77,13 @@ export async function startMailbox(): Promise<Mailbox> {
     },
     set stalling(value: boolean) {
       state.stalling = value;
+    },
+    async waitForTurnedAway(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (state.turnedAway < count) {
+        assert.ok(Date.now() < deadline, `the product sent ${state.turnedAway} of ${count} expected emails`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     async waitFor(address, subject, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

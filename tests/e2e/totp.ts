@@ -27,14 +27,14 @@ export function base32Decode(text: string): Buffer {
   return Buffer.from(bytes);
 }
 
-export interface TotpOptions {
+interface TotpOptions {
   digits?: number;
   period?: number;
   algorithm?: "sha1" | "sha256" | "sha512";
 }
 
 /** The code for the time step `counter` (RFC 4226 HOTP with dynamic truncation). */
-export function hotp(key: Buffer, counter: number, digits = 6, algorithm: TotpOptions["algorithm"] = "sha1"): string {
+function hotp(key: Buffer, counter: number, digits = 6, algorithm: TotpOptions["algorithm"] = "sha1"): string {
   const message = Buffer.alloc(8);
   message.writeBigUInt64BE(BigInt(counter));
   const mac = createHmac(algorithm, key).update(message).digest();

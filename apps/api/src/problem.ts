@@ -8,19 +8,10 @@ import { STATUS_CODES } from "node:http";
 import type { Problem } from "@tasks/task-schema";
 import type { FastifyReply } from "fastify";
 
+/** RFC 9110's names where Node's STATUS_CODES still has the older ones; Node names the rest. */
 const TITLES: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  412: "Precondition Failed",
   413: "Content Too Large",
-  415: "Unsupported Media Type",
   422: "Unprocessable Content",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  503: "Service Unavailable",
 };
 
 export class HttpProblem extends Error {

@@ -80,6 +80,8 @@ test("a search or a priority filter counts its matches", async () => {
 test("the counts go with the user", async () => {
   const user = await ctx.newUser();
   await createTask(ctx.app, user);
+  const before = await ctx.pool.query("SELECT 1 FROM task_counts WHERE user_id = $1", [user.id]);
+  assert.equal(before.rows.length, 1, "the new task was counted");
   await ctx.pool.query("DELETE FROM users WHERE id = $1", [user.id]);
   const { rows } = await ctx.pool.query("SELECT * FROM task_counts WHERE user_id = $1", [user.id]);
   assert.deepEqual(rows, []);
