@@ -210,7 +210,11 @@ export const tasks = pgTable(
   (t) => [
     // A page costs the page: each sort's order (after the user, ties by creation, then id) is an
     // index, so PostgreSQL walks a person's tasks in list order and stops at the page's end,
-    // however many tasks they have. (`created` is also the tie-break of the others.)
+    // however many tasks they have. (`created` is also the tie-break of the others.) That is each
+    // sort's default direction. The other one reads the index backwards and sorts runs of equal
+    // keys, which is a few rows for `created`, `updated` and `title`, but a whole priority's tasks
+    // for `sort=priority&order=asc`, and every dated task for `sort=due&order=desc` (no-date tasks
+    // stay last): one more index each, which every write would pay for.
     index("tasks_user_created_idx").on(t.userId, t.createdAt.desc().nullsFirst(), t.id),
     index("tasks_user_updated_idx").on(
       t.userId,
