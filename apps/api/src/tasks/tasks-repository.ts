@@ -15,7 +15,7 @@ import {
   type TaskPatch,
   type TaskReplace,
 } from "@tasks/task-schema";
-import { and, asc, desc, eq, ilike, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, eq, ilike, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { uuidv7 } from "uuidv7";
 
@@ -93,7 +93,7 @@ export class TasksRepository {
    *
    * What it costs follows the page, not the person: the page walks the index
    * that holds the sort's order (schema.ts) and stops after `offset + limit`
-   * entries, reading only ids there; the JSON is built for the page's rows
+   * entries, reading only ids and sort keys there; the JSON is built for the page's rows
    * alone, each fetched by its primary key. The total comes from the person's counts (one
    * or two rows, kept by triggers), or, for a search or a priority filter,
    * from counting the matches. One statement, one round trip.
@@ -109,15 +109,16 @@ export class TasksRepository {
       offset: query.offset,
     };
     const list = this.statement<{ items: string | null; total: number }[]>(shape, (name) => {
-      const ordering = listOrder(query.sort, order);
+      const terms = orderTerms(query.sort, order);
+      // The page: the ids and sort keys of `limit` rows after `offset`, walked in the sort's index.
       const page = this.db
         .select({
           id: sql<string>`${tasks.id}`.as("page_id"),
-          position: sql<number>`row_number() OVER (ORDER BY ${sql.join(ordering, sql`, `)})`.as("position"),
+          ...Object.fromEntries(terms.map((term, i) => [`key${i}`, sql`${term.value}`.as(`key${i}`)])),
         })
         .from(tasks)
         .where(listFilter(query))
-        .orderBy(...ordering)
+        .orderBy(...terms.map((term) => sql`${term.value} ${term.direction}`))
         .limit(sql.placeholder("limit"))
         .offset(sql.placeholder("offset"))
         .as("page");
@@ -129,8 +130,13 @@ export class TasksRepository {
         .select({ json: taskJson })
         .from(tasks)
         .where(and(eq(tasks.id, page.id), eq(tasks.userId, userId)));
+      // The page's rows in the same order again, by the keys it carries: a sort of `limit` rows
+      // (a window function in the page would number every row the offset skips).
+      const pageOrder = terms.map(
+        (term, i) => sql`${sql.identifier("page")}.${sql.identifier(`key${i}`)} ${term.direction}`,
+      );
       const items = this.db
-        .select({ items: sql<string | null>`string_agg((${pageTask}), ',' ORDER BY ${page.position})` })
+        .select({ items: sql<string | null>`string_agg((${pageTask}), ',' ORDER BY ${sql.join(pageOrder, sql`, `)})` })
         .from(page);
       const total =
         query.q || query.priority
@@ -289,21 +295,31 @@ function listFilter(query: TaskListQuery): SQL | undefined {
   );
 }
 
-function listOrder(sort: TaskListQuery["sort"], order: "asc" | "desc"): SQL[] {
-  const by = order === "asc" ? asc : desc;
+/** One key of a list's order: what is compared, and which way (SQL after the value). */
+interface OrderTerm {
+  value: SQL;
+  direction: SQL;
+}
+
+/** The list's order for a sort and direction, as the sort's index (schema.ts) holds it. */
+function orderTerms(sort: TaskListQuery["sort"], order: "asc" | "desc"): OrderTerm[] {
+  const term = (value: SQLWrapper, direction: "asc" | "desc", nullsLast = false): OrderTerm => ({
+    value: sql`${value}`,
+    direction: sql.raw(nullsLast ? `${direction} NULLS LAST` : direction),
+  });
   // Ties break by creation (newest first), then id, so paging is stable.
-  const ties = [desc(tasks.createdAt), asc(tasks.id)];
+  const ties = [term(tasks.createdAt, "desc"), term(tasks.id, "asc")];
   switch (sort) {
     case "created":
-      return [by(tasks.createdAt), asc(tasks.id)];
+      return [term(tasks.createdAt, order), term(tasks.id, "asc")];
     case "updated":
-      return [by(tasks.updatedAt), ...ties];
+      return [term(tasks.updatedAt, order), ...ties];
     case "priority":
-      return [by(tasks.priority), ...ties];
+      return [term(tasks.priority, order), ...ties];
     case "title":
-      return [by(sql`lower(${tasks.title})`), by(tasks.title), ...ties];
+      return [term(sql`lower(${tasks.title})`, order), term(tasks.title, order), ...ties];
     case "due":
       // Tasks without a due date come last whichever way the list runs.
-      return [sql`${tasks.dueDate} ${sql.raw(order)} NULLS LAST`, ...ties];
+      return [term(tasks.dueDate, order, true), ...ties];
   }
 }
