@@ -52,12 +52,15 @@ export interface EmbeddedOptions {
 /**
  * glibc settings for the server's processes. By default glibc hands the top of
  * a process's heap back to the kernel whenever more than 128 kB of it is free,
- * and a list statement's executor memory (a few index scans, a sort, a window)
- * crosses that line: every statement shrank the heap and faulted it back in.
+ * and a list statement's executor memory (a few index scans and sorts) crossed
+ * that line: nearly every statement shrank the heap and faulted it back in.
  * On a virtual machine each shrink is a TLB shootdown across CPUs; measured
  * here with 10 connections, it took a list from 290 to 650-850 µs of
- * PostgreSQL CPU. Keeping up to 8 MB per backend ends that. A PostgreSQL you
- * run yourself takes the same line in its service's environment.
+ * PostgreSQL CPU. Keeping up to 8 MB free per backend ends that. Setting any
+ * of these turns off glibc's own sliding thresholds, so all three are set:
+ * allocations under 1 MB come from the heap, and 2 MB is added each time it
+ * grows. A PostgreSQL you run yourself takes the same line in its service's
+ * environment.
  */
 const POSTGRES_MALLOC_TUNABLES =
   "glibc.malloc.trim_threshold=8388608:glibc.malloc.top_pad=2097152:glibc.malloc.mmap_threshold=1048576";
@@ -111,9 +114,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       throw new Error(`The embedded PostgreSQL could not create its database in ${dataDir}: ${reason}`);
     }
   }
-  // The package starts the server with this process's environment; the tunables are added only while it does.
+  // The package starts the server with this process's environment; the tunables are added only
+  // while it does (starts are awaited one at a time), and tunables already set come after ours, so
+  // they win.
   const tunables = process.env.GLIBC_TUNABLES;
-  process.env.GLIBC_TUNABLES = tunables ? `${tunables}:${POSTGRES_MALLOC_TUNABLES}` : POSTGRES_MALLOC_TUNABLES;
+  process.env.GLIBC_TUNABLES = tunables ? `${POSTGRES_MALLOC_TUNABLES}:${tunables}` : POSTGRES_MALLOC_TUNABLES;
   try {
     await server.start();
   } catch {

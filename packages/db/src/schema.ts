@@ -213,8 +213,10 @@ export const tasks = pgTable(
     // however many tasks they have. (`created` is also the tie-break of the others.) That is each
     // sort's default direction. The other one reads the index backwards and sorts runs of equal
     // keys, which is a few rows for `created`, `updated` and `title`, but a whole priority's tasks
-    // for `sort=priority&order=asc`, and every dated task for `sort=due&order=desc` (no-date tasks
-    // stay last): one more index each, which every write would pay for.
+    // for `sort=priority&order=asc`; `sort=due&order=desc` (no-date tasks stay last, where a
+    // backward read puts them first) reads and sorts all of the person's tasks. One more index
+    // each would serve them, and every write would pay for it. Lists filtered by status or
+    // priority read the same indexes and skip the rows the filter drops.
     index("tasks_user_created_idx").on(t.userId, t.createdAt.desc().nullsFirst(), t.id),
     index("tasks_user_updated_idx").on(
       t.userId,
@@ -232,9 +234,9 @@ export const tasks = pgTable(
     index("tasks_user_title_idx").on(t.userId, sql`lower(${t.title})`, t.title, t.createdAt.desc().nullsFirst(), t.id),
     // A status-filtered page (the dashboard's tabs) in creation order.
     index("tasks_user_completed_created_idx").on(t.userId, t.completed, t.createdAt.desc().nullsFirst()),
-    // `q` (ILIKE '%text%') within one person's tasks: trigrams of that person only (btree_gin puts
-    // the user in the same GIN index), so a rare word is found without reading their other tasks
-    // and a common one in other people's lists costs nothing.
+    // `q` (ILIKE '%text%') within one person's tasks: btree_gin puts the user in the same GIN index
+    // as the trigrams, so only that person's matching rows are read from the table (the entries of
+    // a trigram common across the table are still read from the index).
     index("tasks_user_title_trgm_idx").using("gin", t.userId, sql`${t.title} gin_trgm_ops`),
     index("tasks_user_description_trgm_idx").using("gin", t.userId, sql`${t.description} gin_trgm_ops`),
     // The API validates these too; the database is the last line.

@@ -110,7 +110,7 @@ export class TasksRepository {
     };
     const list = this.statement<{ items: string | null; total: number }[]>(shape, (name) => {
       const terms = orderTerms(query.sort, order);
-      // The page: the ids and sort keys of `limit` rows after `offset`, walked in the sort's index.
+      // The page: the ids and sort keys of `limit` rows after `offset`, in the sort's order.
       const page = this.db
         .select({
           id: sql<string>`${tasks.id}`.as("page_id"),
@@ -301,7 +301,7 @@ interface OrderTerm {
   direction: SQL;
 }
 
-/** The list's order for a sort and direction, as the sort's index (schema.ts) holds it. */
+/** The list's order for a sort and direction (schema.ts says which index serves it). */
 function orderTerms(sort: TaskListQuery["sort"], order: "asc" | "desc"): OrderTerm[] {
   const term = (value: SQLWrapper, direction: "asc" | "desc", nullsLast = false): OrderTerm => ({
     value: sql`${value}`,
