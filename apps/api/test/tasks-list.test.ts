@@ -95,6 +95,43 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
     assert.deepEqual((await list(user, "?sort=created&order=asc")).titles[0], "a apples");
   });
 
+  test("every sort, either way, pages through the same order as the whole list, ties included", async () => {
+    const user = await ctx.newUser();
+    // Titles equal but for case, equal priorities and due dates, and tasks with no due date:
+    // every tie-break of every sort has work to do.
+    const specs = [
+      { title: "milk", priority: "low", due_date: "2026-12-02" },
+      { title: "Milk", priority: "low", due_date: "2026-12-02" },
+      { title: "MILK", priority: "high" },
+      { title: "bread", priority: "medium", due_date: "2026-12-01" },
+      { title: "Bread", priority: "high", due_date: "2026-12-02" },
+      { title: "eggs", priority: "medium" },
+      { title: "tea", priority: "low", due_date: "2026-12-01" },
+    ];
+    for (const spec of specs) await createTask(ctx.app, user, spec);
+    const ids = (response: { body: unknown }) => (response.body as { id: string }[]).map((task) => task.id);
+    for (const sort of ["created", "updated", "priority", "title", "due"]) {
+      for (const order of ["asc", "desc"]) {
+        const whole = ids(await list(user, `?sort=${sort}&order=${order}&limit=100`));
+        assert.equal(whole.length, specs.length);
+        const paged: string[] = [];
+        for (let offset = 0; offset < specs.length; offset += 2) {
+          paged.push(...ids(await list(user, `?sort=${sort}&order=${order}&limit=2&offset=${offset}`)));
+        }
+        assert.deepEqual(paged, whole, `sort=${sort}&order=${order}`);
+      }
+    }
+    // Titles equal but for case are ordered by the title itself, so one direction is the other reversed.
+    const milks = (titles: string[]) => titles.filter((title) => title.toLowerCase() === "milk");
+    const ascending = milks((await list(user, "?sort=title&order=asc")).titles);
+    assert.equal(ascending.length, 3);
+    assert.deepEqual(milks((await list(user, "?sort=title&order=desc")).titles), [...ascending].reverse());
+    // No due date comes last both ways.
+    for (const order of ["asc", "desc"]) {
+      assert.deepEqual((await list(user, `?sort=due&order=${order}`)).titles.slice(-2).sort(), ["MILK", "eggs"]);
+    }
+  });
+
   test("limit and offset page through the matches; X-Total-Count counts before the limit", async () => {
     const user = await seeded();
     const page1 = await list(user, "?limit=2");
