@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useState } from "react";
 import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages";
-import { field, link, primaryButton } from "@/components/styles";
+import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
@@ -104,14 +104,14 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
       <form onSubmit={onSubmit} className="space-y-4" noValidate={false}>
         {signUp && (
           <div className="space-y-1">
-            <label htmlFor="name" className="block text-sm font-medium">
+            <label htmlFor="name" className={label}>
               Name
             </label>
             <input id="name" name="name" autoComplete="name" required maxLength={100} className={inputClass} />
           </div>
         )}
         <div className="space-y-1">
-          <label htmlFor="email" className="block text-sm font-medium">
+          <label htmlFor="email" className={label}>
             Email
           </label>
           <input
@@ -126,7 +126,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
           />
         </div>
         <div className="space-y-1">
-          <label htmlFor="password" className="block text-sm font-medium">
+          <label htmlFor="password" className={label}>
             Password
           </label>
           <input

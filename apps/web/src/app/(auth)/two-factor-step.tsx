@@ -1,7 +1,7 @@
 "use client";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ErrorMessage } from "@/components/messages";
-import { field, link, primaryButton } from "@/components/styles";
+import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import {
   type AuthClientError,
@@ -75,7 +75,7 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
         Two-factor sign-in
       </h2>
       <div className="space-y-1">
-        <label htmlFor="code" className="block text-sm font-medium">
+        <label htmlFor="code" className={label}>
           {backupCodeMode ? "Backup code" : "Authentication code"}
         </label>
         {/* A new element per kind, so the browser's autofill and keyboard fit what is asked. */}
