@@ -58,6 +58,8 @@ const editableColumns = {
 } as const;
 
 const userId = sql.placeholder("userId");
+/** The list's page subquery, whose sort keys (`key0`, `key1`, …) the JSON is ordered by. */
+const PAGE = "page";
 const taskId = sql.placeholder("taskId");
 const ownTask = and(eq(tasks.id, taskId), eq(tasks.userId, userId));
 
@@ -121,7 +123,7 @@ export class TasksRepository {
         .orderBy(...terms.map((term) => sql`${term.value} ${term.direction}`))
         .limit(sql.placeholder("limit"))
         .offset(sql.placeholder("offset"))
-        .as("page");
+        .as(PAGE);
       // Each page row's JSON by its primary key. A subquery per row rather than a join: the plan is
       // then the same whatever the limit, so PostgreSQL keeps one generic plan per statement instead
       // of planning every request again (with a join, a plan for an unknown limit looked dearer than
@@ -133,7 +135,7 @@ export class TasksRepository {
       // The page's rows in the same order again, by the keys it carries: a sort of `limit` rows
       // (a window function in the page would number every row the offset skips).
       const pageOrder = terms.map(
-        (term, i) => sql`${sql.identifier("page")}.${sql.identifier(`key${i}`)} ${term.direction}`,
+        (term, i) => sql`${sql.identifier(PAGE)}.${sql.identifier(`key${i}`)} ${term.direction}`,
       );
       const items = this.db
         .select({ items: sql<string | null>`string_agg((${pageTask}), ',' ORDER BY ${sql.join(pageOrder, sql`, `)})` })
