@@ -1,7 +1,8 @@
 /**
- * For tests: a TCP pass-through to a PostgreSQL that a test can cut and
- * restore. To whatever connects through it, a real database outage
- * (connections reset, new ones refused), with nothing in the product replaced.
+ * For tests: a TCP pass-through to a PostgreSQL that a test can cut, stall
+ * and restore. To whatever connects through it, a real database outage
+ * (connections reset, new ones refused) or a database gone silent (nothing
+ * closed, nothing answered), with nothing in the product replaced.
  */
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 
@@ -9,6 +10,8 @@ export interface DatabaseProxy {
   /** The database URL, through the proxy. */
   url: string;
   cut(): void;
+  /** Stops passing bytes either way, closing nothing; `restore` passes what waited. */
+  stall(): void;
   restore(): void;
   close(): void;
 }
@@ -16,21 +19,27 @@ export interface DatabaseProxy {
 export async function startCuttableDatabaseProxy(databaseUrl: string): Promise<DatabaseProxy> {
   const target = new URL(databaseUrl);
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let up = true;
+  let stalled = false;
+  const pass = ([client, upstream]: [Socket, Socket]) => client.pipe(upstream).pipe(client);
   const server = createServer((client) => {
     if (!up) return client.destroy();
     const upstream = connect(Number(target.port || 5432), target.hostname);
+    const pair: [Socket, Socket] = [client, upstream];
     const close = () => {
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
+      pairs.delete(pair);
     };
-    for (const socket of [client, upstream]) {
+    for (const socket of pair) {
       sockets.add(socket);
       socket.on("error", close).on("close", close);
     }
-    client.pipe(upstream).pipe(client);
+    pairs.add(pair);
+    if (!stalled) pass(pair);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const proxied = new URL(databaseUrl);
@@ -43,8 +52,19 @@ export async function startCuttableDatabaseProxy(databaseUrl: string): Promise<D
   return {
     url: proxied.toString(),
     cut,
+    stall: () => {
+      stalled = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
     restore: () => {
       up = true;
+      if (stalled) for (const pair of pairs) pass(pair);
+      stalled = false;
     },
     close: () => {
       cut();

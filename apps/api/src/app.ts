@@ -172,7 +172,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 async function startRevocationFeed(app: FastifyInstance, options: AppOptions): Promise<RevocationFeed> {
   const ownPool = options.revocationPool
     ? undefined
-    : createPool(options.config.databaseUrl ?? "", { max: 1, applicationName: "tasks-api-revocations" });
+    : createPool(options.config.databaseUrl ?? "", {
+        max: 1,
+        applicationName: "tasks-api-revocations",
+        oneStatementPerLoan: true,
+      });
   const feed = new RevocationFeed(options.revocationPool ?? (ownPool as pg.Pool), app.log);
   await feed.start();
   app.addHook("onClose", async () => {

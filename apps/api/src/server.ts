@@ -14,9 +14,15 @@ async function main(): Promise<void> {
       "DATABASE_URL is not set. Set it to your PostgreSQL URL, or run `npm start`, which starts the embedded database.",
     );
   }
-  const pool = createPool(config.databaseUrl, { max: config.databasePoolMax, applicationName: "tasks-api" });
-  // Before the app: its revocation feed reads a table the migrations create.
-  const { applied } = await migrateDatabase(pool);
+  // Before the app: its revocation feed reads a table the migrations create. The
+  // migrations hold one connection throughout, so they get a pool of their own.
+  const migrations = createPool(config.databaseUrl, { max: 1, applicationName: "tasks-api-migrations" });
+  const { applied } = await migrateDatabase(migrations).finally(() => migrations.end());
+  const pool = createPool(config.databaseUrl, {
+    max: config.databasePoolMax,
+    applicationName: "tasks-api",
+    oneStatementPerLoan: true,
+  });
   const app = await buildApp({ config, pool });
   if (applied > 0) app.log.info({ applied }, "applied database migrations");
 

@@ -52,7 +52,8 @@ export async function setup(
   const key = await newSigningKey();
   const jwks = await JwksServer.start([key]);
   const url = env.DATABASE_URL ?? databaseUrl();
-  const pool = createPool(url, { max: 10, ...poolOptions });
+  // As server.ts makes it: the routes use it one statement at a time.
+  const pool = createPool(url, { max: 10, oneStatementPerLoan: true, ...poolOptions });
   const config = loadConfig({
     NODE_ENV: "test",
     DATABASE_URL: url,
