@@ -71,10 +71,12 @@ type WatchedClient = pg.PoolClient & { [LENT_AT]?: number };
  * a counter that one interval timer advances and compares.
  *
  * Why not pg's own `query_timeout` (a timer per statement): with it, V8's
- * young-generation collections in the API promoted most query results to
- * the old generation (1.8 MB a collection at 50 connections, 0.02 MB
- * without it), which took the API's peak RSS from about 120 to 200 MB and
- * cost each request CPU (README, "Where the API's memory goes").
+ * allocation-site pretenuring moved objects of a request's statement
+ * straight into the old generation, where they kept its result alive at
+ * every young-generation collection; the API promoted 1.8 MB a collection
+ * at 50 connections (0.02 MB without it), its peak RSS went from about 120
+ * to 200 MB and each request cost more CPU (README, "Where the API's memory
+ * went").
  */
 function closeSilentLoans(pool: pg.Pool, limitMs: number): void {
   const clients = new Set<WatchedClient>();
