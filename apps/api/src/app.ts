@@ -31,6 +31,7 @@ import { tasksRoutes } from "./tasks/tasks-routes";
 
 export interface AppOptions {
   config: ApiConfig;
+  /** The routes' pool, used one statement at a time: made with `oneStatementPerLoan`, as server.ts does. */
   pool: pg.Pool;
   /**
    * The revocation feed's own connection; by default one is opened to
