@@ -18,7 +18,7 @@ export interface DatabaseProxy {
 
 export async function startCuttableDatabaseProxy(databaseUrl: string): Promise<DatabaseProxy> {
   const target = new URL(databaseUrl);
-  const sockets = new Set<Socket>();
+  /** Each connection through the proxy: the client's socket and the one to PostgreSQL. */
   const pairs = new Set<[Socket, Socket]>();
   let up = true;
   let stalled = false;
@@ -30,14 +30,9 @@ export async function startCuttableDatabaseProxy(databaseUrl: string): Promise<D
     const close = () => {
       client.destroy();
       upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
       pairs.delete(pair);
     };
-    for (const socket of pair) {
-      sockets.add(socket);
-      socket.on("error", close).on("close", close);
-    }
+    for (const socket of pair) socket.on("error", close).on("close", close);
     pairs.add(pair);
     if (!stalled) pass(pair);
   });
@@ -47,7 +42,7 @@ export async function startCuttableDatabaseProxy(databaseUrl: string): Promise<D
   proxied.port = String((server.address() as AddressInfo).port);
   const cut = () => {
     up = false;
-    for (const socket of sockets) socket.destroy();
+    for (const pair of pairs) for (const socket of pair) socket.destroy();
   };
   return {
     url: proxied.toString(),
