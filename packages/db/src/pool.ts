@@ -61,14 +61,12 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
 
 /** How often lent connections are looked at: a lost one is closed at most this much late. */
 const LOAN_CHECK_MS = 250;
-const LENT_AT = Symbol("lentAt");
-type WatchedClient = pg.PoolClient & { [LENT_AT]?: number };
 
 /**
  * Closes a connection lent for longer than `limitMs`; its statement then fails
  * with "Connection terminated" (a 503 at the API) and the pool opens a new
- * one. It costs a statement no timer and no closure: a loan is stamped with
- * a counter that one interval timer advances and compares.
+ * one. It costs a statement no timer and no closure: a loan is noted with the
+ * count of checks so far, which one interval timer advances and compares.
  *
  * Why not pg's own `query_timeout` (a timer per statement): with it, V8's
  * allocation-site pretenuring moved objects of a request's statement
@@ -79,24 +77,18 @@ type WatchedClient = pg.PoolClient & { [LENT_AT]?: number };
  * went").
  */
 function closeSilentLoans(pool: pg.Pool, limitMs: number): void {
-  const clients = new Set<WatchedClient>();
-  let tick = 0;
-  pool.on("connect", (client) => clients.add(client));
-  pool.on("remove", (client) => clients.delete(client));
-  pool.on("acquire", (client) => {
-    (client as WatchedClient)[LENT_AT] = tick;
-  });
-  pool.on("release", (_error, client) => {
-    (client as WatchedClient)[LENT_AT] = undefined;
-  });
-  const limitTicks = Math.ceil(limitMs / LOAN_CHECK_MS);
+  /** Each lent connection, and the check count when it was lent. */
+  const lent = new Map<pg.PoolClient, number>();
+  let checks = 0;
+  pool.on("acquire", (client) => lent.set(client, checks));
+  pool.on("release", (_error, client) => lent.delete(client));
+  const limitChecks = Math.ceil(limitMs / LOAN_CHECK_MS);
   const watch = setInterval(() => {
     if (pool.ending) return clearInterval(watch);
-    tick++;
-    for (const client of clients) {
-      const lentAt = client[LENT_AT];
-      if (lentAt !== undefined && tick - lentAt > limitTicks) {
-        client[LENT_AT] = undefined;
+    checks++;
+    for (const [client, lentAt] of lent) {
+      if (checks - lentAt > limitChecks) {
+        lent.delete(client);
         client.connection.stream.destroy();
       }
     }
