@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { after } from "node:test";
 import { createPool, type PoolOptions, sessions, users } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type pg from "pg";
 import { buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
@@ -112,6 +112,24 @@ export async function createTask(
 export async function storedTasks(pool: pg.Pool, userId: string): Promise<Record<string, unknown>[]> {
   const { rows } = await pool.query("SELECT * FROM tasks WHERE user_id = $1 ORDER BY id", [userId]);
   return rows;
+}
+
+/**
+ * Asks again every 100 ms until the answer has `status` (a recovery, say), and
+ * returns that answer; fails, saying `what` did not happen, after `timeoutMs`.
+ */
+export async function untilStatus(
+  ask: () => Promise<LightMyRequestResponse>,
+  status: number,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<LightMyRequestResponse> {
+  const started = Date.now();
+  for (let answer = await ask(); ; answer = await ask()) {
+    if (answer.statusCode === status) return answer;
+    assert.ok(Date.now() - started < timeoutMs, `${what} (still ${answer.statusCode} after ${timeoutMs} ms)`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** The Authorization header for a token. */
