@@ -10,9 +10,14 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { createPool, databaseErrorCode, isDatabaseUnavailable } from "@tasks/db";
+import { createPool, databaseErrorCode, isDatabaseUnavailable, statementCannotHaveRun } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -78,7 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // text body reach validation as a string (422) instead of being a 415.
   app.removeContentTypeParser("text/plain");
 
-  app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error as Error, request.log)));
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error as Error, request)));
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, new HttpProblem(404, "There is no such resource.")));
 
   app.addHook("onSend", async (request, reply) => {
@@ -228,8 +233,9 @@ function defaultLogger(config: ApiConfig): FastifyServerOptions["logger"] {
 }
 
 /** Every error becomes a problem document with the contract's status. */
-function toProblem(error: FastifyError | Error, log: FastifyInstance["log"]): HttpProblem {
+function toProblem(error: FastifyError | Error, request: FastifyRequest): HttpProblem {
   if (error instanceof HttpProblem) return error;
+  const log = request.log;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as FastifyError).validationContext;
     const errors = error.validation.map((issue) => ({
@@ -258,13 +264,28 @@ function toProblem(error: FastifyError | Error, log: FastifyInstance["log"]): Ht
   }
   if (isDatabaseUnavailable(error)) {
     log.warn({ code: databaseCode }, "database unavailable");
-    return new HttpProblem(503, "The database is not available right now; nothing was changed. Try again shortly.", {
-      headers: { "retry-after": "5" },
-    });
+    return new HttpProblem(503, unavailableDetail(request.method, error), { headers: { "retry-after": "5" } });
   }
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500)
     return new HttpProblem(status, problemBody(status, "").title);
   log.error({ err: error }, "unexpected error");
   return new HttpProblem(500, "Something went wrong on our side.");
+}
+
+/**
+ * What a 503 can truly say about a write: nothing changed when its statement
+ * cannot have run; when the connection was lost while it was out, the
+ * database may have committed it (a write is whole or nothing, never half),
+ * so the client should look before repeating it.
+ */
+function unavailableDetail(method: string, error: Error): string {
+  if (method === "GET" || method === "HEAD") return "The database is not available right now. Try again shortly.";
+  if (statementCannotHaveRun(error)) {
+    return "The database is not available right now; nothing was changed. Try again shortly.";
+  }
+  return (
+    "The connection to the database was lost while this change was being made, so it was made whole or " +
+    "not at all. Reload your tasks to see which before repeating it."
+  );
 }

@@ -39,6 +39,12 @@ test("database down → 503 quickly and nothing half-happens; back up → reques
     assert.equal(response.statusCode, 503, `${request.method} ${request.url}`);
     assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
     assert.equal(response.json().status, 503);
+    // No connection could be made, so a write can say that nothing was changed (a read has nothing to say).
+    assert.equal(
+      /nothing was changed/.test(response.json().detail),
+      request.method !== "GET",
+      `${request.method}: ${response.json().detail}`,
+    );
   }
   assert.ok(Date.now() - started < 15_000, "503s come within seconds, not after a hang");
 

@@ -1,3 +1,9 @@
 export { migrateDatabase, migrationsFolder } from "./migrate";
-export { createPool, databaseErrorCode, isDatabaseUnavailable, type PoolOptions } from "./pool";
+export {
+  createPool,
+  databaseErrorCode,
+  isDatabaseUnavailable,
+  type PoolOptions,
+  statementCannotHaveRun,
+} from "./pool";
 export * from "./schema";

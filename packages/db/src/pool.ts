@@ -131,3 +131,31 @@ export function isDatabaseUnavailable(failure: unknown): boolean {
     error.message,
   );
 }
+
+/**
+ * For an error that isDatabaseUnavailable accepts: true when its statement
+ * cannot have changed anything, because no connection was made for it, or
+ * PostgreSQL cancelled it (a statement timeout rolls it back). Otherwise the
+ * connection was lost while the statement was out, and a write on it may
+ * have been committed although its answer never came.
+ */
+export function statementCannotHaveRun(failure: unknown): boolean {
+  // 57014: cancelled (statement timeout); 57P03: cannot connect now; 53300: too many connections.
+  if (
+    ["57014", "57P03", "53300", "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"].includes(databaseErrorCode(failure) ?? "")
+  ) {
+    return true;
+  }
+  // pg-pool's own words for no connection within connectionTimeoutMillis (with the cause under them).
+  let current = failure;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++, current = current.cause) {
+    if (
+      /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/.test(
+        current.message,
+      )
+    ) {
+      return true;
+    }
+  }
+  return false;
+}

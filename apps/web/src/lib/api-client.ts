@@ -38,7 +38,7 @@ export class ChangedElsewhereError extends Error {
   }
 }
 
-/** The network or the API is down (or 503): worth a retry, nothing was lost. */
+/** The network or the API is down (or 503): worth a retry, nothing typed was lost. */
 export class UnavailableError extends Error {}
 
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
@@ -126,7 +126,9 @@ export class TaskApiClient {
       throw new UnavailableError(`Too many requests just now. Nothing was changed; try again in ${seconds} s.`);
     }
     if (response.status >= 500) {
-      throw new UnavailableError("The task service is unavailable right now. Nothing was changed; try again.");
+      // Not "nothing was changed": a write whose connection to the database was lost may have been
+      // made (whole) after all. Edits and toggles can be repeated safely (If-Match, a set value).
+      throw new UnavailableError("The task service is unavailable right now; try again.");
     }
     if (!response.ok) {
       const problem = (await response.json().catch(() => ({}))) as {
