@@ -17,6 +17,8 @@
  * Like the API, it verifies each distinct token once and remembers the result
  * until the token expires (the API's VerifiedTokenCache), so both do the same
  * cryptographic work. Set CEILING_TOKEN_CACHE=0 to verify every request.
+ * Like the API too, it keeps a search's counted total while the person's
+ * counts' versions stand (unbounded here: the bench asks one search).
  *
  * The statements are named, as the API's are (each connection parses and
  * plans them once). CEILING_PREPARED=0 sends them unnamed instead.
@@ -87,14 +89,17 @@ const LIST_TOTAL = schema
 const SQL = {
   // The page's ids and sort keys from the sort's index, each one's JSON by primary key, in that order, and the total.
   list: `select ((select string_agg(((select ${TASK_JSON} from "tasks" where ("tasks"."id" = "page_id" and "tasks"."user_id" = $1))), ',' ORDER BY "page"."key0" desc, "page"."key1" asc) from (select "id" as "page_id", "tasks"."created_at" as "key0", "tasks"."id" as "key1" from "tasks" where "tasks"."user_id" = $2 order by "tasks"."created_at" desc, "tasks"."id" asc limit $3 offset $4) "page")), (${LIST_TOTAL}) from (SELECT 1) AS one`,
-  // The same, for a search (`q`): the pattern is matched on title or description.
-  search: `select ((select string_agg(((select ${TASK_JSON} from "tasks" where ("tasks"."id" = "page_id" and "tasks"."user_id" = $1))), ',' ORDER BY "page"."key0" desc, "page"."key1" asc) from (select "id" as "page_id", "tasks"."created_at" as "key0", "tasks"."id" as "key1" from "tasks" where ("tasks"."user_id" = $2 and ("tasks"."title" ilike $3 or "tasks"."description" ilike $4)) order by "tasks"."created_at" desc, "tasks"."id" asc limit $5 offset $6) "page")), ((select count(*) from "tasks" where ("tasks"."user_id" = $7 and ("tasks"."title" ilike $8 or "tasks"."description" ilike $9)))) from (SELECT 1) AS one`,
+  // The same, for a search (`q`): the pattern is matched on title or description; the matches are
+  // counted unless the person's counts still have the versions of a total counted before ($7, $8).
+  search: `select ((select string_agg(((select ${TASK_JSON} from "tasks" where ("tasks"."id" = "page_id" and "tasks"."user_id" = $1))), ',' ORDER BY "page"."key0" desc, "page"."key1" asc) from (select "id" as "page_id", "tasks"."created_at" as "key0", "tasks"."id" as "key1" from "tasks" where ("tasks"."user_id" = $2 and ("tasks"."title" ilike $3 or "tasks"."description" ilike $4)) order by "tasks"."created_at" desc, "tasks"."id" asc limit $5 offset $6) "page")), CASE WHEN "versions" = $7::text THEN $8::bigint ELSE ((select count(*) from "tasks" where ("tasks"."user_id" = $9 and ("tasks"."title" ilike $10 or "tasks"."description" ilike $11)))) END, "versions" from (select string_agg("completed"::text || ':' || "version", ',' ORDER BY "completed") as "versions" from "task_counts" where "task_counts"."user_id" = $12) "counted"`,
   get: `select ${TASK_RECORD} from "tasks" where ("tasks"."id" = $1 and "tasks"."user_id" = $2)`,
   create: `insert into "tasks" ("id", "user_id", "title", "description", "completed", "priority", "due_date", "created_at", "updated_at", "version") values ($1, $2, $3, $4, default, $5, $6, default, default, default) returning ${TASK_RECORD}`,
   toggle: `update "tasks" set "completed" = NOT "tasks"."completed", "updated_at" = now(), "version" = "tasks"."version" + 1 where ("tasks"."id" = $1 and "tasks"."user_id" = $2) returning ${TASK_RECORD}`,
 };
 
 type Row = unknown[];
+/** A search's total as counted, by person and pattern, with their counts' versions then (as the API keeps them). */
+const countedTotals = new Map<string, { versions: string; total: number }>();
 const statementNames = new Map(Object.entries(SQL).map(([name, text]) => [text, `ceiling_${name}`]));
 
 async function query(text: string, values: unknown[]): Promise<Row[]> {
@@ -219,9 +224,17 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) return problem(response, 400);
       const q = params.get("q");
       const pattern = q ? `%${q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
+      const known = pattern ? countedTotals.get(`${sub} ${pattern}`) : undefined;
       const [page] = pattern
-        ? await query(SQL.search, [sub, sub, pattern, pattern, limit, 0, sub, pattern, pattern])
+        ? await query(SQL.search, [
+            ...[sub, sub, pattern, pattern, limit, 0],
+            ...[known?.versions ?? null, known?.total ?? null, sub, pattern, pattern, sub],
+          ])
         : await query(SQL.list, [sub, sub, limit, 0, sub]);
+      const versions = page?.[2] as string | null | undefined;
+      if (pattern && versions && versions !== known?.versions) {
+        countedTotals.set(`${sub} ${pattern}`, { versions, total: Number(page?.[1]) });
+      }
       const body = `[${(page?.[0] as string | null) ?? ""}]`;
       return send(response, 200, body, {
         "x-total-count": String(page?.[1] ?? 0),

@@ -2,6 +2,8 @@
  * X-Total-Count of an unfiltered or status-filtered list comes from the
  * person's counts, kept by triggers on `tasks`: it must always equal what
  * counting the rows says, through every kind of write, and go with the user.
+ * A search's or a priority filter's total is counted, and kept by the API
+ * while the person's counts' versions stand: it too must never go stale.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -85,4 +87,76 @@ test("the counts go with the user", async () => {
   await ctx.pool.query("DELETE FROM users WHERE id = $1", [user.id]);
   const { rows } = await ctx.pool.query("SELECT * FROM task_counts WHERE user_id = $1", [user.id]);
   assert.deepEqual(rows, []);
+});
+
+test("a search's or a priority filter's total, asked again and again, follows every write that changes its matches", async () => {
+  const user = await ctx.newUser();
+  const other = await ctx.newUser();
+  const milk = await createTask(ctx.app, user, { title: "buy milk", priority: "high" });
+  const cow = await createTask(ctx.app, user, { title: "milk the cow" });
+  const mum = await createTask(ctx.app, user, { title: "call mum", priority: "high" });
+  const write = async (method: "PUT" | "PATCH" | "DELETE", url: string, payload?: object) => {
+    const response = await ctx.app.inject({
+      method,
+      url: `/api/${user.id}/tasks/${url}`,
+      headers: bearer(user.token),
+      payload,
+    });
+    assert.ok(response.statusCode < 300, `${method} ${url}: ${response.statusCode} ${response.body}`);
+  };
+  const filters = [
+    "q=milk",
+    "q=milk&offset=1&limit=1&sort=title",
+    "q=MILK&status=completed",
+    "q=cow&status=pending",
+    "priority=high",
+    "priority=high&status=completed&q=m",
+  ];
+  /** Every filter's total as the API says it (each asked twice) and as counting the rows says it. */
+  const check = async (after: string) => {
+    for (const filter of filters) {
+      const url = new URL(`http://x/?${filter}`);
+      const q = url.searchParams.get("q");
+      const status = url.searchParams.get("status");
+      const priority = url.searchParams.get("priority");
+      const { rows } = await ctx.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM tasks WHERE user_id = $1
+           AND ($2::text IS NULL OR title ILIKE '%' || $2 || '%' OR description ILIKE '%' || $2 || '%')
+           AND ($3::boolean IS NULL OR completed = $3) AND ($4::task_priority IS NULL OR priority = $4)`,
+        [user.id, q, status === null ? null : status === "completed", priority],
+      );
+      for (let ask = 0; ask < 2; ask++) {
+        const response = await ctx.app.inject({
+          method: "GET",
+          url: `/api/${user.id}/tasks?${filter}`,
+          headers: bearer(user.token),
+        });
+        assert.equal(response.statusCode, 200);
+        assert.equal(Number(response.headers["x-total-count"]), rows[0]?.n, `${filter} after ${after}`);
+      }
+    }
+  };
+  await check("the creates");
+  await write("PATCH", mum.id, { title: "call mum about milk" });
+  await check("a title that now matches");
+  await write("PATCH", milk.id, { title: "buy bread" });
+  await check("a title that no longer matches");
+  await write("PUT", milk.id, { title: "buy bread", description: "and milk", priority: "high" });
+  await check("a description that now matches");
+  await write("PATCH", cow.id, { priority: "high" });
+  await check("a change of priority");
+  await write("PATCH", `${cow.id}/complete`);
+  await check("a toggle");
+  await write("PATCH", mum.id, { completed: true, title: "call mum" });
+  await check("a completion and a title at once");
+  await write("PATCH", milk.id, { due_date: "2030-01-01" });
+  await check("a change of due date alone");
+  await createTask(ctx.app, other, { title: "milk for someone else", priority: "high" });
+  await check("another person's create");
+  await write("DELETE", cow.id);
+  await check("a delete");
+  await createTask(ctx.app, user, { title: "more milk", priority: "high" });
+  await check("a create");
+  await ctx.pool.query("UPDATE tasks SET title = 'milk, milk' WHERE user_id = $1", [user.id]);
+  await check("a change in SQL");
 });

@@ -249,8 +249,13 @@ export const tasks = pgTable(
  * How many tasks each person has, pending and completed: kept by triggers on
  * `tasks` (migration 0005) in the same transaction as every insert, delete
  * and change of completion, so that a list's X-Total-Count costs one or two
- * rows to read however many tasks the person has. (A search or a priority
- * filter still counts its matches.)
+ * rows to read however many tasks the person has.
+ *
+ * `version` goes up with every write that can change what a search or a
+ * priority filter matches (migration 0008: also a change of title,
+ * description or priority), on the row of the task's completion. The two
+ * rows' versions name what a snapshot sees of the person's tasks, so the API
+ * can keep the total it counted for a search and reuse it while they stand.
  */
 export const taskCounts = pgTable(
   "task_counts",
@@ -260,6 +265,7 @@ export const taskCounts = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     completed: boolean("completed").notNull(),
     tasks: integer("tasks").notNull(),
+    version: bigint("version", { mode: "number" }).notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.userId, t.completed] })],
 );

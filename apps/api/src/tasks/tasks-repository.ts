@@ -58,6 +58,8 @@ const editableColumns = {
 } as const;
 
 const userId = sql.placeholder("userId");
+/** How many counted totals a process keeps (a few hundred bytes each). */
+const MAX_COUNTED_TOTALS = 10_000;
 /** The list's page subquery, whose sort keys (`key0`, `key1`, …) the JSON is ordered by. */
 const PAGE = "page";
 const taskId = sql.placeholder("taskId");
@@ -72,6 +74,14 @@ const ownTask = and(eq(tasks.id, taskId), eq(tasks.userId, userId));
  */
 export class TasksRepository {
   private readonly statements = new Map<string, { execute(values: Record<string, unknown>): Promise<unknown> }>();
+  /**
+   * Totals this process counted for a search or a priority filter, with the
+   * versions of the person's counts they were counted at (schema.ts,
+   * `taskCounts`). The statement compares them and counts again only if a
+   * write moved them, so paging through a search, or asking it again, does
+   * not count its matches every time. Oldest entry out first when full.
+   */
+  private readonly countedTotals = new Map<string, { versions: string; total: number }>();
 
   constructor(private readonly db: NodePgDatabase) {}
 
@@ -103,14 +113,21 @@ export class TasksRepository {
   async listTasksForUser(user: string, query: TaskListQuery): Promise<{ json: string; total: number }> {
     const order = query.order ?? defaultOrder(query.sort);
     const shape = `list:${query.status}:${query.priority ? "p" : ""}:${query.q ? "q" : ""}:${query.sort}:${order}`;
+    const pattern = query.q ? containsPattern(query.q) : undefined;
+    // A total that is counted depends on the filters alone: not on the sort, the limit or the offset.
+    const counts = query.q !== undefined || query.priority !== undefined;
+    const countedKey = counts ? JSON.stringify([user, query.status, query.priority, pattern]) : "";
+    const known = counts ? this.countedTotals.get(countedKey) : undefined;
     const values = {
       userId: user,
       priority: query.priority,
-      pattern: query.q ? containsPattern(query.q) : undefined,
+      pattern,
       limit: query.limit,
       offset: query.offset,
+      knownVersions: known?.versions ?? null,
+      knownTotal: known?.total ?? null,
     };
-    const list = this.statement<{ items: string | null; total: number }[]>(shape, (name) => {
+    const list = this.statement<{ items: string | null; total: number; versions?: string | null }[]>(shape, (name) => {
       const terms = orderTerms(query.sort, order);
       // The page: the ids and sort keys of `limit` rows after `offset`, in the sort's order.
       const page = this.db
@@ -140,29 +157,63 @@ export class TasksRepository {
       const items = this.db
         .select({ items: sql<string | null>`string_agg((${pageTask}), ',' ORDER BY ${sql.join(pageOrder, sql`, `)})` })
         .from(page);
-      const total =
-        query.q || query.priority
-          ? this.db.select({ total: sql<number>`count(*)` }).from(tasks).where(listFilter(query))
-          : // Without a search or a priority filter, the person's counts (kept by triggers) are the total.
-            this.db
-              .select({ total: sql<number>`coalesce(sum(${taskCounts.tasks}), 0)` })
-              .from(taskCounts)
-              .where(
-                and(
-                  eq(taskCounts.userId, userId),
-                  query.status === "all" ? undefined : eq(taskCounts.completed, query.status === "completed"),
-                ),
-              );
+      if (!counts) {
+        // Without a search or a priority filter, the person's counts (kept by triggers) are the total.
+        const total = this.db
+          .select({ total: sql<number>`coalesce(sum(${taskCounts.tasks}), 0)` })
+          .from(taskCounts)
+          .where(
+            and(
+              eq(taskCounts.userId, userId),
+              query.status === "all" ? undefined : eq(taskCounts.completed, query.status === "completed"),
+            ),
+          );
+        return this.db
+          .select({ items: sql<string | null>`(${items})`, total: sql<number>`(${total})`.mapWith(Number) })
+          .from(sql`(SELECT 1) AS one`)
+          .prepare(name);
+      }
+      // The matches are counted only when the person's versions are not those of the known total
+      // (PostgreSQL runs the count's subplan only if the CASE reaches it); both come from one snapshot.
+      const total = this.db.select({ total: sql<number>`count(*)` }).from(tasks).where(listFilter(query));
+      const versions = this.db
+        .select({
+          versions: sql<
+            string | null
+          >`string_agg(${taskCounts.completed}::text || ':' || ${taskCounts.version}, ',' ORDER BY ${taskCounts.completed})`.as(
+            "versions",
+          ),
+        })
+        .from(taskCounts)
+        .where(eq(taskCounts.userId, userId))
+        .as("counted");
       return this.db
         .select({
           items: sql<string | null>`(${items})`,
-          total: sql<number>`(${total})`.mapWith(Number),
+          total:
+            sql<number>`CASE WHEN ${versions.versions} = ${sql.placeholder("knownVersions")}::text THEN ${sql.placeholder("knownTotal")}::bigint ELSE (${total}) END`.mapWith(
+              Number,
+            ),
+          versions: versions.versions,
         })
-        .from(sql`(SELECT 1) AS one`)
+        .from(versions)
         .prepare(name);
     });
     const [result] = await list.execute(values);
-    return { json: result?.items == null ? "[]" : `[${result.items}]`, total: result?.total ?? 0 };
+    const total = result?.total ?? 0;
+    if (counts && result?.versions && result.versions !== known?.versions)
+      this.rememberTotal(countedKey, result.versions, total);
+    return { json: result?.items == null ? "[]" : `[${result.items}]`, total };
+  }
+
+  /** Keeps a counted total, the newest last; the oldest goes once there are MAX_COUNTED_TOTALS. */
+  private rememberTotal(key: string, versions: string, total: number): void {
+    this.countedTotals.delete(key);
+    if (this.countedTotals.size >= MAX_COUNTED_TOTALS) {
+      const oldest = this.countedTotals.keys().next().value;
+      if (oldest !== undefined) this.countedTotals.delete(oldest);
+    }
+    this.countedTotals.set(key, { versions, total });
   }
 
   async getTaskForUser(user: string, task: string): Promise<TaskRecord | undefined> {

@@ -1,0 +1,35 @@
+ALTER TABLE "task_counts" ADD COLUMN "version" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
+-- Every write that can change what a search or a priority filter matches moves the version of the
+-- person's row for the task's completion, in the same transaction: the two rows' versions then name
+-- what a snapshot sees of the person's tasks, and the API reuses a search's counted total while they
+-- stand (tasks-repository.ts). A change of due date alone moves nothing: no count depends on it.
+CREATE OR REPLACE FUNCTION "count_tasks"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    UPDATE "task_counts" SET "tasks" = "tasks" - 1, "version" = "version" + 1
+    WHERE "user_id" = OLD."user_id" AND "completed" = OLD."completed";
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO "task_counts" ("user_id", "completed", "tasks", "version") VALUES (NEW."user_id", NEW."completed", 1, 1)
+    ON CONFLICT ("user_id", "completed")
+    DO UPDATE SET "tasks" = "task_counts"."tasks" + 1, "version" = "task_counts"."version" + 1;
+  END IF;
+  RETURN NULL;
+END;
+$$;
+--> statement-breakpoint
+CREATE FUNCTION "version_task_counts"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE "task_counts" SET "version" = "version" + 1
+  WHERE "user_id" = NEW."user_id" AND "completed" = NEW."completed";
+  RETURN NULL;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER "tasks_version_counts" AFTER UPDATE OF "title", "description", "priority" ON "tasks"
+FOR EACH ROW WHEN (
+  OLD."title" IS DISTINCT FROM NEW."title"
+  OR OLD."description" IS DISTINCT FROM NEW."description"
+  OR OLD."priority" IS DISTINCT FROM NEW."priority"
+)
+EXECUTE FUNCTION "version_task_counts"();
