@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { bearer, createTask, setup, type TestUser } from "./helper";
+import { assertProblem, bearer, createTask, setup, type TestUser } from "./helper";
 
 const ctx = await setup();
 
@@ -159,4 +159,71 @@ test("a search's or a priority filter's total, asked again and again, follows ev
   await check("a create");
   await ctx.pool.query("UPDATE tasks SET title = 'milk, milk' WHERE user_id = $1", [user.id]);
   await check("a change in SQL");
+});
+
+// Each toggle moves two of the person's count rows; opposite toggles at once used to deadlock (a 500).
+test("toggles in both directions at once, for one person, all succeed and leave the counts right", async () => {
+  const user = await ctx.newUser();
+  const ids: string[] = [];
+  for (let i = 0; i < 20; i++) ids.push((await createTask(ctx.app, user, { title: `task ${i}` })).id);
+  // Half of them completed, so the toggles below go both ways.
+  for (const id of ids.slice(0, 10)) {
+    const response = await ctx.app.inject({
+      method: "PATCH",
+      url: `/api/${user.id}/tasks/${id}/complete`,
+      headers: bearer(user.token),
+    });
+    assert.equal(response.statusCode, 200);
+  }
+  const statuses = new Map<number, number>();
+  for (let round = 0; round < 5; round++) {
+    const answers = await Promise.all(
+      ids.map((id) =>
+        ctx.app.inject({ method: "PATCH", url: `/api/${user.id}/tasks/${id}/complete`, headers: bearer(user.token) }),
+      ),
+    );
+    for (const answer of answers) statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
+  }
+  assert.deepEqual([...statuses], [[200, 100]], "every toggle answered 200");
+  assert.deepEqual(await totals(user), await counted(user.id));
+});
+
+test("a write that PostgreSQL ends in a deadlock is a 503 that changed nothing, not a 500", async () => {
+  const user = await ctx.newUser();
+  const pending = await createTask(ctx.app, user, { title: "pending" });
+  const done = await createTask(ctx.app, user, { title: "done" });
+  const toggle = (id: string) =>
+    ctx.app.inject({ method: "PATCH", url: `/api/${user.id}/tasks/${id}/complete`, headers: bearer(user.token) });
+  assert.equal((await toggle(done.id)).statusCode, 200);
+
+  // Another transaction takes the person's count rows the other way round (completed, then pending);
+  // it waits longer before looking for a deadlock, so PostgreSQL ends the API's statement.
+  const other = await ctx.pool.connect();
+  try {
+    await other.query("BEGIN");
+    await other.query("SET LOCAL deadlock_timeout = '20s'");
+    await other.query("SELECT 1 FROM task_counts WHERE user_id = $1 AND completed FOR UPDATE", [user.id]);
+    const answer = toggle(pending.id);
+    // Once the API's statement waits for that row, ask for the one it holds.
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await ctx.pool.query(
+        "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'update \"tasks\"%'",
+      );
+      if (rows.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await other.query("SELECT 1 FROM task_counts WHERE user_id = $1 AND NOT completed FOR UPDATE", [user.id]);
+    await other.query("COMMIT");
+    const body = assertProblem(await answer, 503);
+    assert.match(String(body.detail), /nothing was changed/);
+  } finally {
+    other.release();
+  }
+  const after = await ctx.app.inject({
+    method: "GET",
+    url: `/api/${user.id}/tasks/${pending.id}`,
+    headers: bearer(user.token),
+  });
+  assert.equal(after.json().completed, false, "the toggle that failed changed nothing");
+  assert.deepEqual(await totals(user), await counted(user.id));
 });

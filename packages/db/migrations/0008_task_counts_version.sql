@@ -3,8 +3,16 @@ ALTER TABLE "task_counts" ADD COLUMN "version" bigint DEFAULT 0 NOT NULL;--> sta
 -- person's row for the task's completion, in the same transaction: the two rows' versions then name
 -- what a snapshot sees of the person's tasks, and the API reuses a search's counted total while they
 -- stand (tasks-repository.ts). A change of due date alone moves nothing: no count depends on it.
+--
+-- A change of completion moves two of the person's rows. They are locked first, in one order
+-- (pending, then completed): two toggles the opposite way, each holding the row the other one
+-- needs next, used to end in a deadlock, which PostgreSQL breaks by failing one of them.
 CREATE OR REPLACE FUNCTION "count_tasks"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    PERFORM 1 FROM "task_counts" WHERE "user_id" IN (OLD."user_id", NEW."user_id")
+    ORDER BY "user_id", "completed" FOR UPDATE;
+  END IF;
   IF TG_OP IN ('DELETE', 'UPDATE') THEN
     UPDATE "task_counts" SET "tasks" = "tasks" - 1, "version" = "version" + 1
     WHERE "user_id" = OLD."user_id" AND "completed" = OLD."completed";

@@ -126,6 +126,8 @@ export function isDatabaseUnavailable(failure: unknown): boolean {
     if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(code)) return true;
     // 57014: statement timeout, a database too slow to answer in time
     if (code === "57014") return true;
+    // 40P01, 40001: a deadlock or serialization failure; the statement was rolled back, try again
+    if (code === "40P01" || code === "40001") return true;
   }
   return /timeout|Connection terminated|connection ended|not queryable|Client has encountered a connection error/i.test(
     error.message,
@@ -135,17 +137,15 @@ export function isDatabaseUnavailable(failure: unknown): boolean {
 /**
  * For an error that isDatabaseUnavailable accepts: true when its statement
  * cannot have changed anything, because no connection was made for it, or
- * PostgreSQL cancelled it (a statement timeout rolls it back). Otherwise the
+ * PostgreSQL rolled it back (a statement timeout, a deadlock). Otherwise the
  * connection was lost while the statement was out, and a write on it may
  * have been committed although its answer never came.
  */
 export function statementCannotHaveRun(failure: unknown): boolean {
-  // 57014: cancelled (statement timeout); 57P03: cannot connect now; 53300: too many connections.
-  if (
-    ["57014", "57P03", "53300", "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"].includes(databaseErrorCode(failure) ?? "")
-  ) {
-    return true;
-  }
+  // 57014: cancelled (statement timeout); 40P01, 40001: rolled back (deadlock, serialization);
+  // 57P03: cannot connect now; 53300: too many connections.
+  const refused = ["57014", "40P01", "40001", "57P03", "53300", "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
+  if (refused.includes(databaseErrorCode(failure) ?? "")) return true;
   // pg-pool's own words for no connection within connectionTimeoutMillis (with the cause under them).
   let current = failure;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++, current = current.cause) {

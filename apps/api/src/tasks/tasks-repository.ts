@@ -108,7 +108,10 @@ export class TasksRepository {
    * entries, reading only ids and sort keys there; the JSON is built for the page's rows
    * alone, each fetched by its primary key. The total comes from the person's counts (one
    * or two rows, kept by triggers), or, for a search or a priority filter,
-   * from counting the matches. One statement, one round trip.
+   * from counting the matches, unless a total counted before still stands
+   * (`countedTotals`). One statement, one round trip. (A search's page is
+   * the exception: its generic plan takes the trigram indexes and sorts all
+   * the matches, since it cannot know how common the text is; README.)
    */
   async listTasksForUser(user: string, query: TaskListQuery): Promise<{ json: string; total: number }> {
     const order = query.order ?? defaultOrder(query.sort);
