@@ -203,13 +203,14 @@ test("a write that PostgreSQL ends in a deadlock is a 503 that changed nothing, 
     await other.query("BEGIN");
     await other.query("SET LOCAL deadlock_timeout = '20s'");
     await other.query("SELECT 1 FROM task_counts WHERE user_id = $1 AND completed FOR UPDATE", [user.id]);
+    const { rows: own } = await other.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
     const answer = toggle(pending.id);
-    // Once the API's statement waits for that row, ask for the one it holds.
-    for (let i = 0; i < 100; i++) {
-      const { rows } = await ctx.pool.query(
-        "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'update \"tasks\"%'",
-      );
-      if (rows.length > 0) break;
+    // Once the API's statement waits for this transaction (and so holds the pending row), ask for that row.
+    const blocked = async () =>
+      (await ctx.pool.query("SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", [own[0]?.pid])).rows
+        .length > 0;
+    for (let i = 0; !(await blocked()); i++) {
+      assert.ok(i < 500, "the API's toggle never waited for the other transaction");
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await other.query("SELECT 1 FROM task_counts WHERE user_id = $1 AND NOT completed FOR UPDATE", [user.id]);

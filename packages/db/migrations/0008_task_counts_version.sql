@@ -1,4 +1,7 @@
 ALTER TABLE "task_counts" ADD COLUMN "version" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
+-- Versions come from one sequence, so a number never comes back, even for a row deleted and made again.
+CREATE SEQUENCE "task_counts_versions";--> statement-breakpoint
+UPDATE "task_counts" SET "version" = nextval('task_counts_versions');--> statement-breakpoint
 -- Every write that can change what a search or a priority filter matches moves the version of the
 -- person's row for the task's completion, in the same transaction: the two rows' versions then name
 -- what a snapshot sees of the person's tasks, and the API reuses a search's counted total while they
@@ -14,13 +17,14 @@ BEGIN
     ORDER BY "user_id", "completed" FOR UPDATE;
   END IF;
   IF TG_OP IN ('DELETE', 'UPDATE') THEN
-    UPDATE "task_counts" SET "tasks" = "tasks" - 1, "version" = "version" + 1
+    UPDATE "task_counts" SET "tasks" = "tasks" - 1, "version" = nextval('task_counts_versions')
     WHERE "user_id" = OLD."user_id" AND "completed" = OLD."completed";
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    INSERT INTO "task_counts" ("user_id", "completed", "tasks", "version") VALUES (NEW."user_id", NEW."completed", 1, 1)
+    INSERT INTO "task_counts" ("user_id", "completed", "tasks", "version")
+    VALUES (NEW."user_id", NEW."completed", 1, nextval('task_counts_versions'))
     ON CONFLICT ("user_id", "completed")
-    DO UPDATE SET "tasks" = "task_counts"."tasks" + 1, "version" = "task_counts"."version" + 1;
+    DO UPDATE SET "tasks" = "task_counts"."tasks" + 1, "version" = EXCLUDED."version";
   END IF;
   RETURN NULL;
 END;
@@ -28,7 +32,7 @@ $$;
 --> statement-breakpoint
 CREATE FUNCTION "version_task_counts"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE "task_counts" SET "version" = "version" + 1
+  UPDATE "task_counts" SET "version" = nextval('task_counts_versions')
   WHERE "user_id" = NEW."user_id" AND "completed" = NEW."completed";
   RETURN NULL;
 END;

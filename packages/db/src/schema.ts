@@ -251,7 +251,8 @@ export const tasks = pgTable(
  * and change of completion, so that a list's X-Total-Count costs one or two
  * rows to read however many tasks the person has.
  *
- * `version` goes up with every write that can change what a search or a
+ * `version` takes a new number (from the sequence `task_counts_versions`, so
+ * none comes back) with every write that can change what a search or a
  * priority filter matches (migration 0008: also a change of title,
  * description or priority), on the row of the task's completion. The two
  * rows' versions name what a snapshot sees of the person's tasks, so the API

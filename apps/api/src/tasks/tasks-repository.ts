@@ -118,7 +118,8 @@ export class TasksRepository {
     const shape = `list:${query.status}:${query.priority ? "p" : ""}:${query.q ? "q" : ""}:${query.sort}:${order}`;
     const pattern = query.q ? containsPattern(query.q) : undefined;
     // A total that is counted depends on the filters alone: not on the sort, the limit or the offset.
-    const counts = query.q !== undefined || query.priority !== undefined;
+    // (An empty `q` is no search, as in `shape` and `listFilter`.)
+    const counts = Boolean(query.q) || query.priority !== undefined;
     const countedKey = counts ? JSON.stringify([user, query.status, query.priority, pattern]) : "";
     const known = counts ? this.countedTotals.get(countedKey) : undefined;
     const values = {
