@@ -35,6 +35,13 @@ async function counted(userId: string): Promise<Record<string, number>> {
   return { ...(rows[0] as { all: number; pending: number; completed: number }) };
 }
 
+type Write = "PUT" | "PATCH" | "DELETE";
+
+/** A write to one of `user`'s tasks: `url` is the part after `/tasks/`. */
+function writeTask(user: TestUser, method: Write, url: string, payload?: object) {
+  return ctx.app.inject({ method, url: `/api/${user.id}/tasks/${url}`, headers: bearer(user.token), payload });
+}
+
 test("the totals follow creates, completions (toggle, PUT, PATCH), deletes and direct SQL", async () => {
   const user = await ctx.newUser();
   const other = await ctx.newUser();
@@ -42,13 +49,7 @@ test("the totals follow creates, completions (toggle, PUT, PATCH), deletes and d
   const ids = [];
   for (let i = 0; i < 5; i++) ids.push((await createTask(ctx.app, user, { title: `task ${i}` })).id);
   await createTask(ctx.app, other, { title: "someone else's" });
-  const write = (method: string, url: string, payload?: object) =>
-    ctx.app.inject({
-      method: method as "PUT",
-      url: `/api/${user.id}/tasks/${url}`,
-      headers: bearer(user.token),
-      payload,
-    });
+  const write = (method: Write, url: string, payload?: object) => writeTask(user, method, url, payload);
   assert.equal((await write("PATCH", `${ids[0]}/complete`)).statusCode, 200);
   assert.equal((await write("PUT", `${ids[1]}`, { title: "done", completed: true })).statusCode, 200);
   assert.equal((await write("PATCH", `${ids[2]}`, { completed: true })).statusCode, 200);
@@ -95,13 +96,8 @@ test("a search's or a priority filter's total, asked again and again, follows ev
   const milk = await createTask(ctx.app, user, { title: "buy milk", priority: "high" });
   const cow = await createTask(ctx.app, user, { title: "milk the cow" });
   const mum = await createTask(ctx.app, user, { title: "call mum", priority: "high" });
-  const write = async (method: "PUT" | "PATCH" | "DELETE", url: string, payload?: object) => {
-    const response = await ctx.app.inject({
-      method,
-      url: `/api/${user.id}/tasks/${url}`,
-      headers: bearer(user.token),
-      payload,
-    });
+  const write = async (method: Write, url: string, payload?: object) => {
+    const response = await writeTask(user, method, url, payload);
     assert.ok(response.statusCode < 300, `${method} ${url}: ${response.statusCode} ${response.body}`);
   };
   const filters = [
@@ -177,11 +173,7 @@ test("toggles in both directions at once, for one person, all succeed and leave 
   }
   const statuses = new Map<number, number>();
   for (let round = 0; round < 5; round++) {
-    const answers = await Promise.all(
-      ids.map((id) =>
-        ctx.app.inject({ method: "PATCH", url: `/api/${user.id}/tasks/${id}/complete`, headers: bearer(user.token) }),
-      ),
-    );
+    const answers = await Promise.all(ids.map((id) => writeTask(user, "PATCH", `${id}/complete`)));
     for (const answer of answers) statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
   }
   assert.deepEqual([...statuses], [[200, 100]], "every toggle answered 200");
@@ -192,8 +184,7 @@ test("a write that PostgreSQL ends in a deadlock is a 503 that changed nothing, 
   const user = await ctx.newUser();
   const pending = await createTask(ctx.app, user, { title: "pending" });
   const done = await createTask(ctx.app, user, { title: "done" });
-  const toggle = (id: string) =>
-    ctx.app.inject({ method: "PATCH", url: `/api/${user.id}/tasks/${id}/complete`, headers: bearer(user.token) });
+  const toggle = (id: string) => writeTask(user, "PATCH", `${id}/complete`);
   assert.equal((await toggle(done.id)).statusCode, 200);
 
   // Another transaction takes the person's count rows the other way round (completed, then pending);

@@ -101,12 +101,15 @@ function closeSilentLoans(pool: pg.Pool, limitMs: number): void {
  * adds (Drizzle throws "Failed query: …" with the pg error as its `cause`).
  */
 function driverError(error: unknown): Error | undefined {
-  let current = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (typeof (current as { code?: unknown }).code === "string" || current.cause === undefined) return current;
-    current = current.cause;
-  }
-  return current instanceof Error ? current : undefined;
+  const chain = errorChain(error);
+  return chain.find((link) => typeof (link as { code?: unknown }).code === "string") ?? chain.at(-1);
+}
+
+/** An error and the errors under it (`cause`), outermost first, at most five. */
+function errorChain(error: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let current = error; chain.length < 5 && current instanceof Error; current = current.cause) chain.push(current);
+  return chain;
 }
 
 /** PostgreSQL's SQLSTATE (or Node's network error code) behind an error, if any. */
@@ -147,15 +150,6 @@ export function statementCannotHaveRun(failure: unknown): boolean {
   const refused = ["57014", "40P01", "40001", "57P03", "53300", "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
   if (refused.includes(databaseErrorCode(failure) ?? "")) return true;
   // pg-pool's own words for no connection within connectionTimeoutMillis (with the cause under them).
-  let current = failure;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++, current = current.cause) {
-    if (
-      /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/.test(
-        current.message,
-      )
-    ) {
-      return true;
-    }
-  }
-  return false;
+  const noConnection = /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/;
+  return errorChain(failure).some((error) => noConnection.test(error.message));
 }
