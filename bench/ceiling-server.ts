@@ -39,6 +39,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import pg from "pg";
 import { uuidv7 } from "uuidv7";
+import { ceilingStatements } from "./ceiling-sql";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -72,30 +73,7 @@ const pool = new pg.Pool({
 });
 pool.on("error", () => {});
 
-// ---- The SQL, character for character what Drizzle sends for the API ----
-
-const isoUtc = (column: string) => `to_char("tasks"."${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const TASK_JSON = `json_build_object(
-  'id', "id", 'user_id', "user_id", 'title', "title",
-  'description', "description", 'completed', "completed",
-  'priority', "priority", 'due_date', "due_date",
-  'created_at', ${isoUtc("created_at")}, 'updated_at', ${isoUtc("updated_at")})::text`;
-const TASK_RECORD = `"id", ${TASK_JSON}, "version"`;
-/** The person's total: from their counts (the product's schema), or counted (the minimal table has none). */
-const LIST_TOTAL = schema
-  ? `(select count(*) from "tasks" where "tasks"."user_id" = $5)`
-  : `(select coalesce(sum("tasks"), 0) from "task_counts" where "task_counts"."user_id" = $5)`;
-
-const SQL = {
-  // The page's ids and sort keys from the sort's index, each one's JSON by primary key, in that order, and the total.
-  list: `select ((select string_agg(((select ${TASK_JSON} from "tasks" where ("tasks"."id" = "page_id" and "tasks"."user_id" = $1))), ',' ORDER BY "page"."key0" desc, "page"."key1" asc) from (select "id" as "page_id", "tasks"."created_at" as "key0", "tasks"."id" as "key1" from "tasks" where "tasks"."user_id" = $2 order by "tasks"."created_at" desc, "tasks"."id" asc limit $3 offset $4) "page")), (${LIST_TOTAL}) from (SELECT 1) AS one`,
-  // The same, for a search (`q`): the pattern is matched on title or description; the matches are
-  // counted unless the person's counts still have the versions of a total counted before ($7, $8).
-  search: `select ((select string_agg(((select ${TASK_JSON} from "tasks" where ("tasks"."id" = "page_id" and "tasks"."user_id" = $1))), ',' ORDER BY "page"."key0" desc, "page"."key1" asc) from (select "id" as "page_id", "tasks"."created_at" as "key0", "tasks"."id" as "key1" from "tasks" where ("tasks"."user_id" = $2 and ("tasks"."title" ilike $3 or "tasks"."description" ilike $4)) order by "tasks"."created_at" desc, "tasks"."id" asc limit $5 offset $6) "page")), CASE WHEN "versions" = $7::text THEN $8::bigint ELSE ((select count(*) from "tasks" where ("tasks"."user_id" = $9 and ("tasks"."title" ilike $10 or "tasks"."description" ilike $11)))) END, "versions" from (select string_agg("completed"::text || ':' || "version", ',' ORDER BY "completed") as "versions" from "task_counts" where "task_counts"."user_id" = $12) "counted"`,
-  get: `select ${TASK_RECORD} from "tasks" where ("tasks"."id" = $1 and "tasks"."user_id" = $2)`,
-  create: `insert into "tasks" ("id", "user_id", "title", "description", "completed", "priority", "due_date", "created_at", "updated_at", "version") values ($1, $2, $3, $4, default, $5, $6, default, default, default) returning ${TASK_RECORD}`,
-  toggle: `update "tasks" set "completed" = NOT "tasks"."completed", "updated_at" = now(), "version" = "tasks"."version" + 1 where ("tasks"."id" = $1 and "tasks"."user_id" = $2) returning ${TASK_RECORD}`,
-};
+const SQL = ceilingStatements({ minimalTable: schema !== undefined });
 
 type Row = unknown[];
 /** A search's total as counted, by person and pattern, with their counts' versions then (as the API keeps them). */

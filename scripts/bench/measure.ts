@@ -68,7 +68,7 @@ function cpuMsOfStat(stat: string, withReapedChildren = false): number {
  * reaped, plus every child still running (backends, WAL writer, …). It only
  * grows, even as connections and autovacuum workers come and go.
  */
-function readDatabaseCpuMs(dataDir: string): number {
+export function readDatabaseCpuMs(dataDir: string): number {
   try {
     const postmaster = readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]?.trim();
     let total = 0;

@@ -25,11 +25,13 @@ export interface Scenario {
 
 export const LIST_LIMIT = 20;
 
-const CREATE_BODY = JSON.stringify({
+/** What every create of the bench sends (npm run bench:writes inserts the same). */
+export const CREATE_INPUT = {
   title: CREATED_TASK_TITLE,
   description: "made by npm run bench",
   priority: "low",
-});
+} as const;
+const CREATE_BODY = JSON.stringify(CREATE_INPUT);
 
 /** 1000 request kinds, 40% list, 40% get, 10% create, 10% toggle, in a fixed shuffled order. */
 const MIXED_KINDS: RequestKind[] = (() => {
