@@ -18,7 +18,7 @@
  * until the token expires (the API's VerifiedTokenCache), so both do the same
  * cryptographic work. Set CEILING_TOKEN_CACHE=0 to verify every request.
  * Like the API too, it keeps a search's counted total while the person's
- * counts' versions stand (unbounded here: the bench asks one search).
+ * counts' version stands (unbounded here: the bench asks one search).
  *
  * The statements are named, as the API's are (each connection parses and
  * plans them once). CEILING_PREPARED=0 sends them unnamed instead.
@@ -76,8 +76,8 @@ pool.on("error", () => {});
 const SQL = ceilingStatements({ minimalTable: schema !== undefined });
 
 type Row = unknown[];
-/** A search's total as counted, by person and pattern, with their counts' versions then (as the API keeps them). */
-const countedTotals = new Map<string, { versions: string; total: number }>();
+/** A search's total as counted, by person and pattern, with their counts' version then (as the API keeps them). */
+const countedTotals = new Map<string, { version: string; total: number }>();
 const statementNames = new Map(Object.entries(SQL).map(([name, text]) => [text, `ceiling_${name}`]));
 
 async function query(text: string, values: unknown[]): Promise<Row[]> {
@@ -206,12 +206,12 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       const [page] = pattern
         ? await query(SQL.search, [
             ...[sub, sub, pattern, pattern, limit, 0],
-            ...[known?.versions ?? null, known?.total ?? null, sub, pattern, pattern, sub],
+            ...[known?.version ?? null, known?.total ?? null, sub, pattern, pattern, sub],
           ])
         : await query(SQL.list, [sub, sub, limit, 0, sub]);
-      const versions = page?.[2] as string | null | undefined;
-      if (pattern && versions && versions !== known?.versions) {
-        countedTotals.set(`${sub} ${pattern}`, { versions, total: Number(page?.[1]) });
+      const version = page?.[2] as string | null | undefined;
+      if (pattern && version && version !== known?.version) {
+        countedTotals.set(`${sub} ${pattern}`, { version, total: Number(page?.[1]) });
       }
       const body = `[${(page?.[0] as string | null) ?? ""}]`;
       return send(response, 200, body, {

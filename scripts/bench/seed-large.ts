@@ -62,8 +62,8 @@ export async function seedLargeTable(db: pg.Pool): Promise<LargeTable> {
       [ids, largeUser, LARGE_USER_TASKS, SMALL_USER_TASKS, mediumUser, MEDIUM_USER_TASKS],
     );
     await client.query(
-      `INSERT INTO task_counts (user_id, completed, tasks)
-       SELECT user_id, completed, count(*) FROM tasks WHERE user_id = ANY($1::uuid[]) GROUP BY user_id, completed`,
+      `INSERT INTO task_counts (user_id, tasks, completed_tasks)
+       SELECT user_id, count(*), count(*) FILTER (WHERE completed) FROM tasks WHERE user_id = ANY($1::uuid[]) GROUP BY user_id`,
       [ids],
     );
     await client.query("COMMIT");

@@ -13,7 +13,6 @@ import {
   integer,
   pgEnum,
   pgTable,
-  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -246,27 +245,25 @@ export const tasks = pgTable(
 );
 
 /**
- * How many tasks each person has, pending and completed: kept by triggers on
- * `tasks` (migration 0005) in the same transaction as every insert, delete
- * and change of completion, so that a list's X-Total-Count costs one or two
- * rows to read however many tasks the person has.
+ * How many tasks each person has, and how many of them are completed: one
+ * row a person, kept by triggers on `tasks` (migrations 0005, 0009) in the
+ * same transaction as every insert, delete and change of completion, so that
+ * an unfiltered or status-filtered list's X-Total-Count costs one row to read
+ * however many tasks the person has. One row, so a write moves one row and
+ * two writes of one person never wait on each other in a circle.
  *
  * `version` takes a new number (from the sequence `task_counts_versions`, so
  * none comes back) with every write that can change what a search or a
- * priority filter matches (migration 0008: also a change of title,
- * description or priority), on the row of the task's completion. The two
- * rows' versions name what a snapshot sees of the person's tasks, so the API
- * can keep the total it counted for a search and reuse it while they stand.
+ * priority filter matches: create, delete, change of completion, title,
+ * description or priority (migration 0009). It names what a snapshot sees of
+ * the person's tasks, so the API can keep the total it counted for a search
+ * and reuse it while it stands.
  */
-export const taskCounts = pgTable(
-  "task_counts",
-  {
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    completed: boolean("completed").notNull(),
-    tasks: integer("tasks").notNull(),
-    version: bigint("version", { mode: "number" }).notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.completed] })],
-);
+export const taskCounts = pgTable("task_counts", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  tasks: integer("tasks").notNull(),
+  completedTasks: integer("completed_tasks").notNull(),
+  version: bigint("version", { mode: "number" }).notNull().default(sql`nextval('task_counts_versions')`),
+});

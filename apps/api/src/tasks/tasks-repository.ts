@@ -76,12 +76,12 @@ export class TasksRepository {
   private readonly statements = new Map<string, { execute(values: Record<string, unknown>): Promise<unknown> }>();
   /**
    * Totals this process counted for a search or a priority filter, with the
-   * versions of the person's counts they were counted at (schema.ts,
-   * `taskCounts`). The statement compares them and counts again only if a
-   * write moved them, so paging through a search, or asking it again, does
+   * version of the person's counts they were counted at (schema.ts,
+   * `taskCounts`). The statement compares it and counts again only if a
+   * write moved it, so paging through a search, or asking it again, does
    * not count its matches every time. Oldest entry out first when full.
    */
-  private readonly countedTotals = new Map<string, { versions: string; total: number }>();
+  private readonly countedTotals = new Map<string, { version: string; total: number }>();
 
   constructor(private readonly db: NodePgDatabase) {}
 
@@ -107,7 +107,7 @@ export class TasksRepository {
    * that holds the sort's order (schema.ts) and stops after `offset + limit`
    * entries, reading only ids and sort keys there; the JSON is built for the page's rows
    * alone, each fetched by its primary key. The total comes from the person's counts (one
-   * or two rows, kept by triggers), or, for a search or a priority filter,
+   * row, kept by triggers), or, for a search or a priority filter,
    * from counting the matches, unless a total counted before still stands
    * (`countedTotals`). One statement, one round trip. (A search's page is
    * the exception: its generic plan takes the trigram indexes and sorts all
@@ -128,10 +128,10 @@ export class TasksRepository {
       pattern,
       limit: query.limit,
       offset: query.offset,
-      knownVersions: known?.versions ?? null,
+      knownVersion: known?.version ?? null,
       knownTotal: known?.total ?? null,
     };
-    const list = this.statement<{ items: string | null; total: number; versions?: string | null }[]>(shape, (name) => {
+    const list = this.statement<{ items: string | null; total: number; version?: string | null }[]>(shape, (name) => {
       const terms = orderTerms(query.sort, order);
       // The page: the ids and sort keys of `limit` rows after `offset`, in the sort's order.
       const page = this.db
@@ -163,31 +163,29 @@ export class TasksRepository {
         .from(page);
       if (!counts) {
         // Without a search or a priority filter, the person's counts (kept by triggers) are the total.
-        const total = this.db
-          .select({ total: sql<number>`coalesce(sum(${taskCounts.tasks}), 0)` })
-          .from(taskCounts)
-          .where(
-            and(
-              eq(taskCounts.userId, userId),
-              query.status === "all" ? undefined : eq(taskCounts.completed, query.status === "completed"),
-            ),
-          );
-        return this.db
-          .select({ items: sql<string | null>`(${items})`, total: sql<number>`(${total})`.mapWith(Number) })
-          .from(sql`(SELECT 1) AS one`)
-          .prepare(name);
+        const counted = {
+          all: sql`${taskCounts.tasks}`,
+          pending: sql`${taskCounts.tasks} - ${taskCounts.completedTasks}`,
+          completed: sql`${taskCounts.completedTasks}`,
+        }[query.status];
+        const total = this.db.select({ total: counted }).from(taskCounts).where(eq(taskCounts.userId, userId));
+        return (
+          this.db
+            // No row yet: the person has never had a task.
+            .select({
+              items: sql<string | null>`(${items})`,
+              total: sql<number>`coalesce((${total}), 0)`.mapWith(Number),
+            })
+            .from(sql`(SELECT 1) AS one`)
+            .prepare(name)
+        );
       }
-      // The matches are counted only when the person's versions are not those of the known total
+      // The matches are counted only when the person's version is not that of the known total
       // (PostgreSQL runs the count's subplan only if the CASE reaches it); both come from one snapshot.
+      // `max` makes one row (of null) for a person who has never had a task.
       const total = this.db.select({ total: sql<number>`count(*)` }).from(tasks).where(listFilter(query));
-      const versions = this.db
-        .select({
-          versions: sql<
-            string | null
-          >`string_agg(${taskCounts.completed}::text || ':' || ${taskCounts.version}, ',' ORDER BY ${taskCounts.completed})`.as(
-            "versions",
-          ),
-        })
+      const version = this.db
+        .select({ version: sql<string | null>`max(${taskCounts.version})::text`.as("version") })
         .from(taskCounts)
         .where(eq(taskCounts.userId, userId))
         .as("counted");
@@ -195,29 +193,29 @@ export class TasksRepository {
         .select({
           items: sql<string | null>`(${items})`,
           total:
-            sql<number>`CASE WHEN ${versions.versions} = ${sql.placeholder("knownVersions")}::text THEN ${sql.placeholder("knownTotal")}::bigint ELSE (${total}) END`.mapWith(
+            sql<number>`CASE WHEN ${version.version} = ${sql.placeholder("knownVersion")}::text THEN ${sql.placeholder("knownTotal")}::bigint ELSE (${total}) END`.mapWith(
               Number,
             ),
-          versions: versions.versions,
+          version: version.version,
         })
-        .from(versions)
+        .from(version)
         .prepare(name);
     });
     const [result] = await list.execute(values);
     const total = result?.total ?? 0;
-    if (counts && result?.versions && result.versions !== known?.versions)
-      this.rememberTotal(countedKey, result.versions, total);
+    if (counts && result?.version && result.version !== known?.version)
+      this.rememberTotal(countedKey, result.version, total);
     return { json: result?.items == null ? "[]" : `[${result.items}]`, total };
   }
 
   /** Keeps a counted total, the newest last; the oldest goes once there are MAX_COUNTED_TOTALS. */
-  private rememberTotal(key: string, versions: string, total: number): void {
+  private rememberTotal(key: string, version: string, total: number): void {
     this.countedTotals.delete(key);
     if (this.countedTotals.size >= MAX_COUNTED_TOTALS) {
       const oldest = this.countedTotals.keys().next().value;
       if (oldest !== undefined) this.countedTotals.delete(oldest);
     }
-    this.countedTotals.set(key, { versions, total });
+    this.countedTotals.set(key, { version, total });
   }
 
   async getTaskForUser(user: string, task: string): Promise<TaskRecord | undefined> {

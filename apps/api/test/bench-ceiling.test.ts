@@ -1,0 +1,47 @@
+/**
+ * `npm run bench` compares the API with a bare ceiling server that claims to
+ * run the very SQL the API sends (bench/ceiling-sql.ts), so that the two
+ * differ only in what surrounds the statements. If the API's statements
+ * change and the ceiling's do not, the bench compares unlike things: this
+ * catches it.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ceilingStatements } from "../../../bench/ceiling-sql";
+import { bearer, createTask, setup } from "./helper";
+
+const ctx = await setup();
+
+test("the bench's ceiling sends the API's statements, character for character", async () => {
+  const user = await ctx.newUser();
+  const task = await createTask(ctx.app, user, { title: "an invoice to pay" });
+  const sent = new Set<string>();
+  const query = ctx.pool.query;
+  // Every statement the API sends goes through its pool's query (see packages/db/src/pool.ts).
+  ctx.pool.query = ((config: unknown, ...rest: unknown[]) => {
+    if (typeof config === "object" && config !== null && "text" in config) sent.add(String(config.text));
+    return Reflect.apply(query, ctx.pool, [config, ...rest]);
+  }) as typeof query;
+  try {
+    // The requests `npm run bench` makes (scripts/bench/scenarios.ts).
+    const requests = [
+      { method: "GET", url: `/api/${user.id}/tasks?limit=20` },
+      { method: "GET", url: `/api/${user.id}/tasks?q=invoice&limit=20` },
+      { method: "GET", url: `/api/${user.id}/tasks/${task.id}` },
+      { method: "POST", url: `/api/${user.id}/tasks`, payload: { title: "new", description: "", priority: "low" } },
+      { method: "PATCH", url: `/api/${user.id}/tasks/${task.id}/complete` },
+    ] as const;
+    for (const request of requests) {
+      const response = await ctx.app.inject({ ...request, headers: bearer(user.token) });
+      assert.ok(response.statusCode < 300, `${request.method} ${request.url}: ${response.statusCode}`);
+    }
+  } finally {
+    ctx.pool.query = query;
+  }
+  for (const [name, text] of Object.entries(ceilingStatements({ minimalTable: false }))) {
+    assert.ok(
+      sent.has(text),
+      `the ceiling's ${name} is not a statement the API sent:\n${text}\n\nThe API sent:\n${[...sent].join("\n\n")}`,
+    );
+  }
+});
