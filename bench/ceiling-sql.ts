@@ -14,8 +14,8 @@ const TASK_RECORD = `"id", ${TASK_JSON}, "version"`;
 
 /**
  * The statements by name. On the minimal table (`minimalTable`) the list's
- * total is counted, as a server without task_counts would; on ours it is the
- * sum of the person's counts.
+ * total is counted, as a server without task_counts would; on ours it is
+ * read from the person's row of counts.
  */
 export function ceilingStatements({ minimalTable }: { minimalTable: boolean }) {
   const listTotal = minimalTable

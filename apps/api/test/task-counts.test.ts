@@ -3,7 +3,7 @@
  * person's counts, kept by triggers on `tasks`: it must always equal what
  * counting the rows says, through every kind of write, and go with the user.
  * A search's or a priority filter's total is counted, and kept by the API
- * while the person's counts' versions stand: it too must never go stale.
+ * while the version of the person's counts stands: it too must never go stale.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -63,6 +63,44 @@ test("the totals follow creates, completions (toggle, PUT, PATCH), deletes and d
   await ctx.pool.query("DELETE FROM tasks WHERE id = $1", [ids[4]]);
   assert.deepEqual(await totals(user), await counted(user.id));
   assert.deepEqual(await totals(other), { all: 1, pending: 1, completed: 0 });
+});
+
+test("a task given to someone else in SQL moves it between both people's totals", async () => {
+  const giver = await ctx.newUser();
+  const taker = await ctx.newUser();
+  const pending = await createTask(ctx.app, giver, { title: "pending" });
+  const done = await createTask(ctx.app, giver, { title: "done" });
+  assert.equal((await writeTask(giver, "PATCH", `${done.id}/complete`)).statusCode, 200);
+  await createTask(ctx.app, taker, { title: "the taker's own" });
+  // The API never does this; the counts must stay right whoever does. The second one is toggled on the way.
+  await ctx.pool.query("UPDATE tasks SET user_id = $1 WHERE id = $2", [taker.id, pending.id]);
+  await ctx.pool.query("UPDATE tasks SET user_id = $1, completed = false WHERE id = $2", [taker.id, done.id]);
+  assert.deepEqual(await totals(giver), { all: 0, pending: 0, completed: 0 });
+  assert.deepEqual(await totals(taker), { all: 3, pending: 3, completed: 0 });
+  assert.deepEqual(await totals(taker), await counted(taker.id));
+});
+
+test("a person's first tasks, created all at once, are all counted", async () => {
+  const user = await ctx.newUser();
+  // Connections open first, so that the creates below reach PostgreSQL together rather than one by
+  // one as each new connection is made.
+  await Promise.all(Array.from({ length: 20 }, () => totals(user)));
+  // The first of them makes the person's counts row; the others, at the same moment, must add to it.
+  const created = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      ctx.app.inject({
+        method: "POST",
+        url: `/api/${user.id}/tasks`,
+        headers: bearer(user.token),
+        payload: { title: `task ${i}` },
+      }),
+    ),
+  );
+  assert.deepEqual(
+    created.map((response) => response.statusCode),
+    Array(20).fill(201),
+  );
+  assert.deepEqual(await totals(user), { all: 20, pending: 20, completed: 0 });
 });
 
 test("a search or a priority filter counts its matches", async () => {

@@ -7,10 +7,10 @@ CREATE TABLE "task_counts" (
 );
 --> statement-breakpoint
 ALTER TABLE "task_counts" ADD CONSTRAINT "task_counts_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
--- One row a person instead of one for pending and one for completed tasks: every write moves one
--- row of the person's counts, so two writes of one person never wait on each other in a circle
--- (a toggle used to move two rows, and had to lock both first in one order), and a toggle is one
--- row update instead of a lock pass, an update and an upsert.
+-- One row a person instead of one for pending and one for completed tasks: each of the API's writes
+-- (one statement, one task) moves one row of the person's counts, so two of them never wait on each
+-- other in a circle (a toggle used to move two rows, and had to lock both first in one order), and a
+-- toggle is one row update instead of a lock pass, an update and an upsert.
 CREATE OR REPLACE FUNCTION "count_tasks"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND OLD."user_id" = NEW."user_id" THEN

@@ -1,4 +1,4 @@
-export { migrateDatabase, migrationsFolder } from "./migrate";
+export { createMigrationPool, migrateDatabase, migrationsFolder } from "./migrate";
 export {
   createPool,
   databaseErrorCode,

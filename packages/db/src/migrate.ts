@@ -8,6 +8,7 @@ import path from "node:path";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import type pg from "pg";
+import { createPool } from "./pool";
 
 /**
  * Found through the package itself, so it is the same folder whether this
@@ -17,6 +18,16 @@ import type pg from "pg";
  */
 export function migrationsFolder(): string {
   return path.join(path.dirname(createRequire(import.meta.url).resolve("@tasks/db/package.json")), "migrations");
+}
+
+/**
+ * The pool to migrate with: one connection, held throughout, and statements
+ * allowed 15 minutes instead of the API's 5 seconds. A migration may read or
+ * rewrite a whole table (0009 counts every task again), and a process that
+ * finds another one migrating waits for the lock as long as that takes.
+ */
+export function createMigrationPool(databaseUrl: string, applicationName = "tasks-migrations"): pg.Pool {
+  return createPool(databaseUrl, { max: 1, applicationName, statementTimeoutMillis: 15 * 60_000 });
 }
 
 /** An arbitrary constant shared by every process of this product: "tasks" in ASCII. */

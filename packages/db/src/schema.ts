@@ -249,8 +249,9 @@ export const tasks = pgTable(
  * row a person, kept by triggers on `tasks` (migrations 0005, 0009) in the
  * same transaction as every insert, delete and change of completion, so that
  * an unfiltered or status-filtered list's X-Total-Count costs one row to read
- * however many tasks the person has. One row, so a write moves one row and
- * two writes of one person never wait on each other in a circle.
+ * however many tasks the person has. One row, so each of the API's writes
+ * (one statement, one task) locks one counts row after the task's, and two
+ * of them never wait on each other in a circle.
  *
  * `version` takes a new number (from the sequence `task_counts_versions`, so
  * none comes back) with every write that can change what a search or a
