@@ -1,0 +1,81 @@
+/**
+ * Migration 0009 replaced a person's two task-count rows (pending, completed)
+ * with one, filled from the tasks. A database that already has tasks when it
+ * upgrades must come out with every person's counts equal to their tasks, and
+ * go on counting. Runs on a database of its own, migrated up to 0008 first.
+ */
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
+import pg from "pg";
+import { createMigrationPool, migrateDatabase, migrationsFolder } from "../src/index";
+
+/** A copy of the migrations whose journal ends at `lastTag`: the schema as it was then. */
+function migrationsUpTo(lastTag: string): string {
+  const folder = mkdtempSync(path.join(os.tmpdir(), "tasks-migrations-"));
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  cpSync(migrationsFolder(), folder, { recursive: true });
+  const journalFile = path.join(folder, "meta", "_journal.json");
+  const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
+  const last = journal.entries.findIndex((entry) => entry.tag === lastTag);
+  assert.ok(last >= 0, `no migration ${lastTag}`);
+  journal.entries = journal.entries.slice(0, last + 1);
+  writeFileSync(journalFile, JSON.stringify(journal));
+  return folder;
+}
+
+test("upgrading a database with tasks to one count row a person keeps every count", async () => {
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  const name = `upgrade_counts_${process.pid}_${Date.now()}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(process.env.DATABASE_URL ?? "");
+  url.pathname = `/${name}`;
+  const pool = createMigrationPool(url.toString());
+  after(async () => {
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  await migrate(drizzle(pool), { migrationsFolder: migrationsUpTo("0008_task_counts_version") });
+  // Three people: five tasks of which two completed, three all completed, and none.
+  const people = ["00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"];
+  const nobody = "00000000-0000-4000-8000-00000000000c";
+  await pool.query(
+    `INSERT INTO users (id, name, email) SELECT id, 'u', id || '@example.test' FROM unnest($1::uuid[]) AS id`,
+    [[...people, nobody]],
+  );
+  await pool.query(
+    `INSERT INTO tasks (id, user_id, title, completed)
+     SELECT gen_random_uuid(), $1::uuid, 'a' || n, n <= 2 FROM generate_series(1, 5) AS n
+     UNION ALL SELECT gen_random_uuid(), $2::uuid, 'b' || n, true FROM generate_series(1, 3) AS n`,
+    people,
+  );
+
+  assert.deepEqual(await migrateDatabase(pool), { applied: 1 }, "0009 and nothing else was left to apply");
+  const counts = async () =>
+    (await pool.query("SELECT user_id, tasks, completed_tasks FROM task_counts WHERE version > 0 ORDER BY user_id"))
+      .rows;
+  assert.deepEqual(await counts(), [
+    { user_id: people[0], tasks: 5, completed_tasks: 2 },
+    { user_id: people[1], tasks: 3, completed_tasks: 3 },
+  ]);
+
+  // And the new triggers go on from there: a first task, a completion, a delete.
+  await pool.query("INSERT INTO tasks (id, user_id, title) VALUES (gen_random_uuid(), $1, 'first')", [nobody]);
+  await pool.query(
+    "UPDATE tasks SET completed = true WHERE id = (SELECT id FROM tasks WHERE user_id = $1 AND NOT completed LIMIT 1)",
+    [people[0]],
+  );
+  await pool.query("DELETE FROM tasks WHERE id = (SELECT id FROM tasks WHERE user_id = $1 LIMIT 1)", [people[1]]);
+  assert.deepEqual(await counts(), [
+    { user_id: people[0], tasks: 5, completed_tasks: 3 },
+    { user_id: people[1], tasks: 2, completed_tasks: 2 },
+    { user_id: nobody, tasks: 1, completed_tasks: 0 },
+  ]);
+});
