@@ -27,6 +27,7 @@ import pg from "pg";
 import { uuidv7 } from "uuidv7";
 import { ceilingStatements } from "../bench/ceiling-sql";
 import { readDatabaseCpuMs } from "./bench/measure";
+import { median, round } from "./bench/report";
 import { CREATE_INPUT } from "./bench/scenarios";
 import { CREATED_TASK_TITLE, createMinimalTable, MINIMAL_SCHEMA, seedUsersAndTasks } from "./bench/seed";
 import { freePort } from "./lib/free-port";
@@ -242,24 +243,48 @@ async function measure(table: Table, kind: Kind, text: string): Promise<Sample> 
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-function round(value: number, digits = 0): number {
-  return Number(value.toFixed(digits));
-}
-
 function spread(values: number[]): string {
   return `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`;
 }
 
+interface WriteRow {
+  kind: Kind;
+  table: string;
+  statements_per_second: { median: number; runs: number[] };
+  ratio_to_minimal: number;
+  postgres_cpu_us: { median: number; runs: number[] };
+  wal_bytes: { median: number; runs: number[] };
+  wal_records: number;
+  wal_by_record_type: Record<string, { bytes: number; records: number }>;
+}
+
+/** The medians of one kind of statement on one table, as printed and written. */
+function summarize(kind: Kind, table: string, runs: Sample[], minimalPerSecond: number): WriteRow {
+  const perSecond = runs.map((s) => s.perSecond);
+  const cpu = runs.map((s) => s.cpuUs);
+  const wal = runs.map((s) => s.walBytes);
+  const byType: WriteRow["wal_by_record_type"] = {};
+  for (const type of new Set(runs.flatMap((s) => Object.keys(s.walByType)))) {
+    const parts = runs.map((s) => s.walByType[type] ?? { bytes: 0, records: 0 });
+    byType[type] = {
+      bytes: round(median(parts.map((p) => p.bytes)), 0),
+      records: round(median(parts.map((p) => p.records)), 2),
+    };
+  }
+  return {
+    kind,
+    table,
+    statements_per_second: { median: round(median(perSecond), 0), runs: perSecond.map((v) => round(v, 0)) },
+    ratio_to_minimal: round(median(perSecond) / minimalPerSecond, 2),
+    postgres_cpu_us: { median: round(median(cpu), 0), runs: cpu.map((v) => round(v, 0)) },
+    wal_bytes: { median: round(median(wal), 0), runs: wal.map((v) => round(v, 0)) },
+    wal_records: round(median(runs.map((s) => s.walRecords)), 1),
+    wal_by_record_type: byType,
+  };
+}
+
 function report(samples: Map<string, Sample[]>): void {
-  const results: Record<string, unknown>[] = [];
+  const results: WriteRow[] = [];
   for (const kind of KINDS) {
     const minimal = median((samples.get(`${kind}|minimal`) ?? []).map((s) => s.perSecond));
     console.log(`\n${kind}: medians of ${ROUNDS} rounds of ${STATEMENTS} statements (spread in brackets)`);
@@ -267,46 +292,22 @@ function report(samples: Map<string, Sample[]>): void {
       `${"table".padEnd(60)} ${"statements/s".padEnd(20)} ${"of minimal".padEnd(10)} ${"PG CPU µs".padEnd(16)} WAL bytes (records)`,
     );
     for (const table of TABLES) {
-      const runs = samples.get(`${kind}|${table.name}`) ?? [];
-      const perSecond = runs.map((s) => s.perSecond);
-      const cpu = runs.map((s) => s.cpuUs);
-      const wal = runs.map((s) => s.walBytes);
+      const row = summarize(kind, table.name, samples.get(`${kind}|${table.name}`) ?? [], minimal);
+      results.push(row);
+      const { statements_per_second: perSecond, postgres_cpu_us: cpu } = row;
       console.log(
-        `${table.name.padEnd(60)} ${`${median(perSecond).toFixed(0)} (${spread(perSecond)})`.padEnd(20)} ` +
-          `${(median(perSecond) / minimal).toFixed(2).padEnd(10)} ${`${median(cpu).toFixed(0)} (${spread(cpu)})`.padEnd(16)} ` +
-          `${median(wal).toFixed(0)} (${median(runs.map((s) => s.walRecords)).toFixed(1)})`,
+        `${table.name.padEnd(60)} ${`${perSecond.median} (${spread(perSecond.runs)})`.padEnd(20)} ` +
+          `${row.ratio_to_minimal.toFixed(2).padEnd(10)} ${`${cpu.median} (${spread(cpu.runs)})`.padEnd(16)} ` +
+          `${row.wal_bytes.median} (${row.wal_records.toFixed(1)})`,
       );
-      const byType: Record<string, { bytes: number; records: number }> = {};
-      for (const type of new Set(runs.flatMap((s) => Object.keys(s.walByType)))) {
-        const parts = runs.map((s) => s.walByType[type] ?? { bytes: 0, records: 0 });
-        byType[type] = {
-          bytes: round(median(parts.map((p) => p.bytes))),
-          records: round(median(parts.map((p) => p.records)), 2),
-        };
-      }
-      results.push({
-        kind,
-        table: table.name,
-        statements_per_second: { median: round(median(perSecond)), runs: perSecond.map((v) => round(v)) },
-        ratio_to_minimal: round(median(perSecond) / minimal, 2),
-        postgres_cpu_us: { median: round(median(cpu)), runs: cpu.map((v) => round(v)) },
-        wal_bytes: { median: round(median(wal)), runs: wal.map((v) => round(v)) },
-        wal_records: round(median(runs.map((s) => s.walRecords)), 1),
-        wal_by_record_type: byType,
-      });
     }
   }
-  for (const kind of KINDS) {
-    for (const name of ["ours", "minimal"]) {
-      const row = results.find((r) => r.kind === kind && r.table === name);
-      const byType = Object.entries(
-        (row?.wal_by_record_type ?? {}) as Record<string, { bytes: number; records: number }>,
-      )
-        .filter(([, part]) => part.bytes >= 10)
-        .sort((a, b) => b[1].bytes - a[1].bytes)
-        .map(([type, part]) => `${type} ${part.bytes.toFixed(0)} B (${part.records.toFixed(1)})`);
-      console.log(`\nWAL of a ${kind} on ${name}, by record type: ${byType.join(", ")}`);
-    }
+  for (const row of results.filter((r) => r.table === "ours" || r.table === "minimal")) {
+    const byType = Object.entries(row.wal_by_record_type)
+      .filter(([, part]) => part.bytes >= 10)
+      .sort((a, b) => b[1].bytes - a[1].bytes)
+      .map(([type, part]) => `${type} ${part.bytes} B (${part.records.toFixed(1)})`);
+    console.log(`\nWAL of a ${row.kind} on ${row.table}, by record type: ${byType.join(", ")}`);
   }
   const file = path.join(root, "bench", "writes.json");
   writeFileSync(

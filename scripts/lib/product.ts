@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { createMigrationPool, migrateDatabase } from "@tasks/db";
+import { migrateDatabaseAt } from "@tasks/db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
 import { buildApi } from "./build-api";
 import { stopProcess, waitForReady } from "./processes";
@@ -102,9 +102,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
         `embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(root, database.dataDir) || database.dataDir})`,
       );
     }
-    const pool = createMigrationPool(databaseUrl);
-    const { applied } = await migrateDatabase(pool);
-    await pool.end();
+    const { applied } = await migrateDatabaseAt(databaseUrl);
     log(applied > 0 ? `applied ${applied} database migration(s)` : "database schema is up to date");
 
     // One host name everywhere: Better Auth refuses an Origin that differs from its base URL.

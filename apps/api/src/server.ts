@@ -3,7 +3,7 @@
  * (see config.ts). Applies pending migrations under a lock, listens, and on
  * SIGTERM/SIGINT stops accepting, finishes in-flight requests, closes the pool.
  */
-import { createMigrationPool, createPool, migrateDatabase } from "@tasks/db";
+import { createPool, migrateDatabaseAt } from "@tasks/db";
 import { buildApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 
@@ -16,8 +16,7 @@ async function main(): Promise<void> {
   }
   // Before the app: its revocation feed reads a table the migrations create. The
   // migrations hold one connection throughout, so they get a pool of their own.
-  const migrations = createMigrationPool(config.databaseUrl, "tasks-api-migrations");
-  const { applied } = await migrateDatabase(migrations).finally(() => migrations.end());
+  const { applied } = await migrateDatabaseAt(config.databaseUrl, "tasks-api-migrations");
   const pool = createPool(config.databaseUrl, {
     max: config.databasePoolMax,
     applicationName: "tasks-api",

@@ -1,4 +1,4 @@
-export { createMigrationPool, migrateDatabase, migrationsFolder } from "./migrate";
+export { migrateDatabase, migrateDatabaseAt, migrationsFolder } from "./migrate";
 export {
   createPool,
   databaseErrorCode,

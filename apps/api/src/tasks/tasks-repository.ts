@@ -163,12 +163,12 @@ export class TasksRepository {
         .from(page);
       if (!counts) {
         // Without a search or a priority filter, the person's counts (kept by triggers) are the total.
-        const counted = {
+        const fromCounts = {
           all: sql`${taskCounts.tasks}`,
           pending: sql`${taskCounts.tasks} - ${taskCounts.completedTasks}`,
           completed: sql`${taskCounts.completedTasks}`,
         }[query.status];
-        const total = this.db.select({ total: counted }).from(taskCounts).where(eq(taskCounts.userId, userId));
+        const total = this.db.select({ total: fromCounts }).from(taskCounts).where(eq(taskCounts.userId, userId));
         return (
           this.db
             // No row yet: the person has never had a task.
