@@ -118,38 +118,67 @@ export function databaseErrorCode(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** True for errors that mean "the database is not reachable right now" (the 503 family). */
-export function isDatabaseUnavailable(failure: unknown): boolean {
+/**
+ * Why a statement failed, when the database rather than the request is at
+ * fault (each a 503 at the API):
+ * - "rolled-back": PostgreSQL ran the statement and undid it (a statement
+ *   timeout, a deadlock, a serialization failure); try again.
+ * - "not-connected": no connection was made for it, so it never ran.
+ * - "connection-lost": the connection went while the statement was out, so
+ *   a write may have been committed although its answer never came.
+ */
+type DatabaseFailure = "rolled-back" | "not-connected" | "connection-lost";
+
+/** SQLSTATEs and Node's network error codes; codes starting 08 or 57P not listed here are "connection-lost". */
+const FAILURE_BY_CODE: Record<string, DatabaseFailure> = {
+  "57014": "rolled-back", // query_canceled: the statement timeout
+  "40P01": "rolled-back", // deadlock_detected
+  "40001": "rolled-back", // serialization_failure
+  "57P03": "not-connected", // cannot_connect_now: starting up or shutting down
+  "53300": "not-connected", // too_many_connections
+  ECONNREFUSED: "not-connected",
+  ENOTFOUND: "not-connected",
+  EAI_AGAIN: "not-connected",
+  ECONNRESET: "connection-lost",
+  ETIMEDOUT: "connection-lost",
+  EPIPE: "connection-lost",
+};
+
+/** pg-pool's own words for no connection within connectionTimeoutMillis (the cause under them varies). */
+const NO_CONNECTION_MESSAGE =
+  /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/;
+/** pg's words for a connection that failed or went away, on errors that carry no code. */
+const CONNECTION_FAILED_MESSAGE =
+  /timeout|Connection terminated|connection ended|not queryable|Client has encountered a connection error/i;
+
+function classifyDatabaseFailure(failure: unknown): DatabaseFailure | undefined {
   const error = driverError(failure);
-  if (!error) return false;
+  if (!error) return undefined;
+  // First: pg-pool may wrap a network error (whose code alone would say "lost") in these words.
+  if (errorChain(failure).some((link) => NO_CONNECTION_MESSAGE.test(link.message))) return "not-connected";
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string") {
-    // 08: connection exception; 57P0x: shutdown / cannot connect now; 53300: too many connections
-    if (code.startsWith("08") || code.startsWith("57P") || code === "53300") return true;
-    if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(code)) return true;
-    // 57014: statement timeout, a database too slow to answer in time
-    if (code === "57014") return true;
-    // 40P01, 40001: a deadlock or serialization failure; the statement was rolled back, try again
-    if (code === "40P01" || code === "40001") return true;
+    const byCode = FAILURE_BY_CODE[code];
+    if (byCode) return byCode;
+    // 08: connection exception; 57P: admin or crash shutdown, database dropped, idle session timeout
+    if (code.startsWith("08") || code.startsWith("57P")) return "connection-lost";
   }
-  return /timeout|Connection terminated|connection ended|not queryable|Client has encountered a connection error/i.test(
-    error.message,
-  );
+  return CONNECTION_FAILED_MESSAGE.test(error.message) ? "connection-lost" : undefined;
+}
+
+/** True for errors that mean "the database is not reachable right now" (the 503 family). */
+export function isDatabaseUnavailable(failure: unknown): boolean {
+  return classifyDatabaseFailure(failure) !== undefined;
 }
 
 /**
  * For an error that isDatabaseUnavailable accepts: true when its statement
  * cannot have changed anything, because no connection was made for it, or
- * PostgreSQL rolled it back (a statement timeout, a deadlock). Otherwise the
- * connection was lost while the statement was out, and a write on it may
- * have been committed although its answer never came.
+ * PostgreSQL rolled it back. Otherwise the connection was lost while the
+ * statement was out, and a write on it may have been committed although its
+ * answer never came.
  */
 export function statementCannotHaveRun(failure: unknown): boolean {
-  // 57014: cancelled (statement timeout); 40P01, 40001: rolled back (deadlock, serialization);
-  // 57P03: cannot connect now; 53300: too many connections.
-  const refused = ["57014", "40P01", "40001", "57P03", "53300", "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
-  if (refused.includes(databaseErrorCode(failure) ?? "")) return true;
-  // pg-pool's own words for no connection within connectionTimeoutMillis (with the cause under them).
-  const noConnection = /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/;
-  return errorChain(failure).some((error) => noConnection.test(error.message));
+  const failed = classifyDatabaseFailure(failure);
+  return failed === "rolled-back" || failed === "not-connected";
 }
