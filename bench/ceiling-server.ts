@@ -76,8 +76,11 @@ pool.on("error", () => {});
 const SQL = ceilingStatements({ minimalTable: schema !== undefined });
 
 type Row = unknown[];
-/** A search's total as counted, by person and pattern, with their counts' version then (as the API keeps them). */
-const countedTotals = new Map<string, { version: string; total: number }>();
+/**
+ * A search's total as counted, by person and pattern, with their counts' version and tasks then (as
+ * the API keeps them).
+ */
+const countedTotals = new Map<string, { version: string; total: number; inScope: number }>();
 const statementNames = new Map(Object.entries(SQL).map(([name, text]) => [text, `ceiling_${name}`]));
 
 async function query(text: string, values: unknown[]): Promise<Row[]> {
@@ -203,15 +206,18 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       const q = params.get("q");
       const pattern = q ? `%${q.replace(/[\\%_]/g, "\\$&")}%` : undefined;
       const known = pattern ? countedTotals.get(`${sub} ${pattern}`) : undefined;
+      // The API's rule (walkReadsLess, for its sort by creation from the start): walk the sort's index
+      // when the counted total says the text is common.
+      const walk = known !== undefined && 4 * limit * known.inScope <= known.total * known.total;
       const [page] = pattern
-        ? await query(SQL.search, [
+        ? await query(walk ? SQL.searchWalk : SQL.search, [
             ...[sub, sub, pattern, pattern, limit, 0],
             ...[known?.version ?? null, known?.total ?? null, sub, pattern, pattern, sub],
           ])
         : await query(SQL.list, [sub, sub, limit, 0, sub]);
       const version = page?.[2] as string | null | undefined;
       if (pattern && version && version !== known?.version) {
-        countedTotals.set(`${sub} ${pattern}`, { version, total: Number(page?.[1]) });
+        countedTotals.set(`${sub} ${pattern}`, { version, total: Number(page?.[1]), inScope: Number(page?.[3]) });
       }
       const body = `[${(page?.[0] as string | null) ?? ""}]`;
       return send(response, 200, body, {

@@ -26,9 +26,21 @@ export function ceilingStatements({ minimalTable }: { minimalTable: boolean }) {
     list: `select ((select string_agg(((select ${TASK_JSON} from "tasks" where ("tasks"."id" = "page_id" and "tasks"."user_id" = $1))), ',' ORDER BY "page"."key0" desc, "page"."key1" asc) from (select "id" as "page_id", "tasks"."created_at" as "key0", "tasks"."id" as "key1" from "tasks" where "tasks"."user_id" = $2 order by "tasks"."created_at" desc, "tasks"."id" asc limit $3 offset $4) "page")), ${listTotal} from (SELECT 1) AS one`,
     // The same, for a search (`q`): the pattern is matched on title or description; the matches are
     // counted unless the person's counts still have the version of a total counted before ($7, $8).
-    search: `select ((select string_agg(((select ${TASK_JSON} from "tasks" where ("tasks"."id" = "page_id" and "tasks"."user_id" = $1))), ',' ORDER BY "page"."key0" desc, "page"."key1" asc) from (select "id" as "page_id", "tasks"."created_at" as "key0", "tasks"."id" as "key1" from "tasks" where ("tasks"."user_id" = $2 and ("tasks"."title" ilike $3 or "tasks"."description" ilike $4)) order by "tasks"."created_at" desc, "tasks"."id" asc limit $5 offset $6) "page")), CASE WHEN "version" = $7::text THEN $8::bigint ELSE ((select count(*) from "tasks" where ("tasks"."user_id" = $9 and ("tasks"."title" ilike $10 or "tasks"."description" ilike $11)))) END, "version" from (select max("version")::text as "version" from "task_counts" where "task_counts"."user_id" = $12) "counted"`,
+    // The page from the trigram indexes (search), or, once a counted total says the text is common,
+    // along the sort's index (searchWalk).
+    search: searchStatement(
+      `select "id" as "page_id", "tasks"."created_at" as "key0", "tasks"."id" as "key1" from "tasks" where ("tasks"."user_id" = $2 and ("tasks"."title" ilike $3 or "tasks"."description" ilike $4)) order by "tasks"."created_at" desc, "tasks"."id" asc limit $5 offset $6`,
+    ),
+    searchWalk: searchStatement(
+      `select "walk_id" as "page_id", "walk"."key0" as "key0", "walk"."key1" as "key1" from (select "id" as "walk_id", "title" as "walk_title", "description" as "walk_description", "tasks"."created_at" as "key0", "tasks"."id" as "key1" from "tasks" where "tasks"."user_id" = $2 order by "tasks"."created_at" desc, "tasks"."id" asc limit (SELECT NULL::bigint)) "walk" where ("walk_title" ilike $3 or "walk_description" ilike $4) order by "walk"."key0" desc, "walk"."key1" asc limit $5 offset $6`,
+    ),
     get: `select ${TASK_RECORD} from "tasks" where ("tasks"."id" = $1 and "tasks"."user_id" = $2)`,
     create: `insert into "tasks" ("id", "user_id", "title", "description", "completed", "priority", "due_date", "created_at", "updated_at", "version") values ($1, $2, $3, $4, default, $5, $6, default, default, default) returning ${TASK_RECORD}`,
     toggle: `update "tasks" set "completed" = NOT "tasks"."completed", "updated_at" = now(), "version" = "tasks"."version" + 1 where ("tasks"."id" = $1 and "tasks"."user_id" = $2) returning ${TASK_RECORD}`,
   };
+}
+
+/** A search's statement around its page's subquery: the page's JSON, the total, and the counts' version and tasks. */
+function searchStatement(page: string): string {
+  return `select ((select string_agg(((select ${TASK_JSON} from "tasks" where ("tasks"."id" = "page_id" and "tasks"."user_id" = $1))), ',' ORDER BY "page"."key0" desc, "page"."key1" asc) from (${page}) "page")), CASE WHEN "version" = $7::text THEN $8::bigint ELSE ((select count(*) from "tasks" where ("tasks"."user_id" = $9 and ("tasks"."title" ilike $10 or "tasks"."description" ilike $11)))) END, "version", "in_scope" from (select max("version")::text as "version", max("task_counts"."tasks") as "in_scope" from "task_counts" where "task_counts"."user_id" = $12) "counted"`;
 }

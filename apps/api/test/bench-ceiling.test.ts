@@ -15,6 +15,12 @@ const ctx = await setup();
 test("the bench's ceiling sends the API's statements, character for character", async () => {
   const user = await ctx.newUser();
   const task = await createTask(ctx.app, user, { title: "an invoice to pay" });
+  // Enough invoices that, once counted, the search walks the sort's index (as the large user's does).
+  await ctx.pool.query(
+    `INSERT INTO tasks (id, user_id, title, description)
+     SELECT gen_random_uuid(), $1, 'invoice ' || n, '' FROM generate_series(1, 100) AS n`,
+    [user.id],
+  );
   const sent = new Set<string>();
   const query = ctx.pool.query;
   // Every statement the API sends goes through its pool's query (see packages/db/src/pool.ts).
@@ -26,6 +32,7 @@ test("the bench's ceiling sends the API's statements, character for character", 
     // The requests `npm run bench` makes (scripts/bench/scenarios.ts).
     const requests = [
       { method: "GET", url: `/api/${user.id}/tasks?limit=20` },
+      { method: "GET", url: `/api/${user.id}/tasks?q=invoice&limit=20` },
       { method: "GET", url: `/api/${user.id}/tasks?q=invoice&limit=20` },
       { method: "GET", url: `/api/${user.id}/tasks/${task.id}` },
       { method: "POST", url: `/api/${user.id}/tasks`, payload: { title: "new", description: "", priority: "low" } },

@@ -31,12 +31,20 @@ async function captureQueries(run: () => Promise<unknown>): Promise<{ text: stri
   return captured;
 }
 
-/** The plan (with actual row counts) of the API's list query for `search`, as a user with 400 of the 20 000 tasks. */
-async function planOfList(search: string): Promise<string> {
+/**
+ * The plan (with actual row counts) of the API's list query for `search`, as a user with 400 of the
+ * 20 000 tasks. With `titles`, the user first has a task of each title (kept), and the request is
+ * asked twice: the plan is the second's, sent with the total the first counted.
+ */
+async function planOfList(search: string, titles: string[] = []): Promise<string> {
   const user = await ctx.newUser();
-  const [query] = await captureQueries(() =>
-    ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks${search}`, headers: user.auth }),
+  await ctx.pool.query(
+    "INSERT INTO tasks (id, user_id, title, description) SELECT gen_random_uuid(), $1, title, '' FROM unnest($2::text[]) AS title",
+    [user.id, titles],
   );
+  const ask = () => ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks${search}`, headers: user.auth });
+  if (titles.length > 0) await ask();
+  const [query] = await captureQueries(ask);
   assert.ok(query, "the list request ran a query");
   const client = await ctx.pool.connect();
   try {
@@ -110,6 +118,26 @@ describe("each list query reaches only the user's rows, and its page only the pa
       assert.ok(entries <= 20 * (search.includes("completed") ? 4 : 1), `${entries} entries read:\n${plan}`);
     });
   }
+
+  test("a common text asked again walks the sort's index for the page's entries; a rare one does not", async () => {
+    // 100 of the user's tasks (and then all 400 more) say "task number": once counted, that is common.
+    const common = await planOfList(
+      "?q=task+number&limit=20",
+      Array.from({ length: 100 }, (_, n) => `task number ${n}`),
+    );
+    assert.doesNotMatch(common, /Seq Scan on tasks/, common);
+    const walk = planNode(common, /Index (?:Only )?Scan using tasks_user_created_idx on tasks /);
+    assert.ok(walk && /Subquery Scan on walk/.test(common), `the page walks tasks_user_created_idx:\n${common}`);
+    assert.match(walk.text, /Index Cond: \(+user_id = /, common);
+    assert.ok(walk.rows <= 20, `${walk.rows} entries walked for a page of 20 that all match:\n${common}`);
+    // One task in 100 says "quarterly": walking would read all of them, so the trigram indexes serve it.
+    const rare = await planOfList("?q=quarterly&limit=20", [
+      "quarterly report",
+      ...Array.from({ length: 99 }, (_, n) => `chore ${n}`),
+    ]);
+    assert.doesNotMatch(rare, /Subquery Scan on walk|Seq Scan on tasks/, rare);
+    assert.match(rare, /Bitmap Index Scan on tasks_user_(?:title|description)_trgm_idx/, rare);
+  });
 
   test("a search reads the user's trigram matches or the user's rows, never another user's", async () => {
     const plan = await planOfList("?q=19876");

@@ -62,6 +62,47 @@ const userId = sql.placeholder("userId");
 const MAX_COUNTED_TOTALS = 10_000;
 /** The list's page subquery, whose sort keys (`key0`, `key1`, …) the JSON is ordered by. */
 const PAGE = "page";
+/** A search's page read along the sort's index: the person's tasks in order, each then tested. */
+const WALK = "walk";
+
+/**
+ * No limit at all, written so that PostgreSQL cannot see it when it plans:
+ * it then plans the walk as read in part (its guess for a limit it does not
+ * know), so in order along the sort's index, where a plain "no limit" would
+ * have it read and sort all the person's tasks. (Drizzle's types allow a
+ * number or a placeholder here; it writes any SQL it is given.)
+ */
+const NO_LIMIT_UNSEEN_BY_THE_PLANNER = sql`(SELECT NULL::bigint)` as unknown as number;
+
+/** A total counted for a search or a priority filter, and what it was counted at. */
+interface CountedTotal {
+  /** The version of the person's counts (schema.ts, `taskCounts`) when it was counted. */
+  version: string;
+  total: number;
+  /** The person's tasks the status filter leaves, at that version. */
+  inScope: number;
+}
+
+/**
+ * Whether a search's page is cheaper read along the sort's index, testing
+ * each task in turn until the page is full, than from the trigram indexes,
+ * which give all the matches to be sorted. Walking reads about
+ * `pageEnd * inScope / total` tasks if the matches are spread through the
+ * order, the trigram indexes `total`; walking is taken when it should read
+ * a quarter of that or less: a common text (a person's 1,667 "invoice" tasks
+ * in 10,000: about 120 read for the first page, not 1,667), never a rare one
+ * (all 10,000 read for one match). Only a counted total tells them apart;
+ * PostgreSQL's one generic plan cannot. Only for the sorts by time: a sort by
+ * title, priority or due date can gather the matches in one stretch of the
+ * order (every "invoice…" title together), and a walk would read all that
+ * comes before it.
+ */
+function walkReadsLess(query: TaskListQuery, known: CountedTotal): boolean {
+  const pageEnd = query.offset + query.limit;
+  return (
+    (query.sort === "created" || query.sort === "updated") && 4 * pageEnd * known.inScope <= known.total * known.total
+  );
+}
 const taskId = sql.placeholder("taskId");
 const ownTask = and(eq(tasks.id, taskId), eq(tasks.userId, userId));
 
@@ -81,7 +122,7 @@ export class TasksRepository {
    * write moved it, so paging through a search, or asking it again, does
    * not count its matches every time. Oldest entry out first when full.
    */
-  private readonly countedTotals = new Map<string, { version: string; total: number }>();
+  private readonly countedTotals = new Map<string, CountedTotal>();
 
   constructor(private readonly db: NodePgDatabase) {}
 
@@ -109,19 +150,22 @@ export class TasksRepository {
    * alone, each fetched by its primary key. The total comes from the person's counts (one
    * row, kept by triggers), or, for a search or a priority filter,
    * from counting the matches, unless a total counted before still stands
-   * (`countedTotals`). One statement, one round trip. (A search's page is
-   * the exception: its generic plan takes the trigram indexes and sorts all
-   * the matches, since it cannot know how common the text is; README.)
+   * (`countedTotals`). One statement, one round trip. A search's page is
+   * read from the trigram indexes (all the matches, then sorted) unless a
+   * counted total says its text is common enough that walking the sort's
+   * index reads less (`walkReadsLess`).
    */
   async listTasksForUser(user: string, query: TaskListQuery): Promise<{ json: string; total: number }> {
     const order = query.order ?? defaultOrder(query.sort);
-    const shape = `list:${query.status}:${query.priority ? "p" : ""}:${query.q ? "q" : ""}:${query.sort}:${order}`;
     const pattern = query.q ? containsPattern(query.q) : undefined;
     // A total that is counted depends on the filters alone: not on the sort, the limit or the offset.
     // (An empty `q` is no search, as in `shape` and `listFilter`.)
     const counts = Boolean(query.q) || query.priority !== undefined;
     const countedKey = counts ? JSON.stringify([user, query.status, query.priority, pattern]) : "";
     const known = counts ? this.countedTotals.get(countedKey) : undefined;
+    const walk = Boolean(query.q) && known !== undefined && walkReadsLess(query, known);
+    const search = query.q ? (walk ? "walk" : "q") : "";
+    const shape = `list:${query.status}:${query.priority ? "p" : ""}:${search}:${query.sort}:${order}`;
     const values = {
       userId: user,
       priority: query.priority,
@@ -131,20 +175,11 @@ export class TasksRepository {
       knownVersion: known?.version ?? null,
       knownTotal: known?.total ?? null,
     };
-    const list = this.statement<{ items: string | null; total: number; version?: string | null }[]>(shape, (name) => {
+    type Row = { items: string | null; total: number; version?: string | null; inScope?: number | null };
+    const list = this.statement<Row[]>(shape, (name) => {
       const terms = orderTerms(query.sort, order);
       // The page: the ids and sort keys of `limit` rows after `offset`, in the sort's order.
-      const page = this.db
-        .select({
-          id: sql<string>`${tasks.id}`.as("page_id"),
-          ...Object.fromEntries(terms.map((term, i) => [`key${i}`, sql`${term.value}`.as(`key${i}`)])),
-        })
-        .from(tasks)
-        .where(listFilter(query))
-        .orderBy(...terms.map((term) => sql`${term.value} ${term.direction}`))
-        .limit(sql.placeholder("limit"))
-        .offset(sql.placeholder("offset"))
-        .as(PAGE);
+      const page = walk ? this.walkedSearchPage(query, terms) : this.indexedPage(query, terms);
       // Each page row's JSON by its primary key. A subquery per row rather than a join: the plan is
       // then the same whatever the limit, so PostgreSQL keeps one generic plan per statement instead
       // of planning every request again (with a join, a plan for an unknown limit looked dearer than
@@ -161,14 +196,15 @@ export class TasksRepository {
       const items = this.db
         .select({ items: sql<string | null>`string_agg((${pageTask}), ',' ORDER BY ${sql.join(pageOrder, sql`, `)})` })
         .from(page);
+      // The person's tasks the status filter leaves, from their counts (kept by triggers).
+      const inScope = {
+        all: sql<number>`${taskCounts.tasks}`,
+        pending: sql<number>`${taskCounts.tasks} - ${taskCounts.completedTasks}`,
+        completed: sql<number>`${taskCounts.completedTasks}`,
+      }[query.status];
       if (!counts) {
-        // Without a search or a priority filter, the person's counts (kept by triggers) are the total.
-        const fromCounts = {
-          all: sql`${taskCounts.tasks}`,
-          pending: sql`${taskCounts.tasks} - ${taskCounts.completedTasks}`,
-          completed: sql`${taskCounts.completedTasks}`,
-        }[query.status];
-        const total = this.db.select({ total: fromCounts }).from(taskCounts).where(eq(taskCounts.userId, userId));
+        // Without a search or a priority filter, those are the total.
+        const total = this.db.select({ total: inScope }).from(taskCounts).where(eq(taskCounts.userId, userId));
         return (
           this.db
             // No row yet: the person has never had a task.
@@ -182,10 +218,13 @@ export class TasksRepository {
       }
       // The matches are counted only when the person's version is not that of the known total
       // (PostgreSQL runs the count's subplan only if the CASE reaches it); both come from one snapshot.
-      // `max` makes one row (of null) for a person who has never had a task.
+      // `max` makes one row (of nulls) for a person who has never had a task.
       const total = this.db.select({ total: sql<number>`count(*)` }).from(tasks).where(listFilter(query));
-      const version = this.db
-        .select({ version: sql<string | null>`max(${taskCounts.version})::text`.as("version") })
+      const counted = this.db
+        .select({
+          version: sql<string | null>`max(${taskCounts.version})::text`.as("version"),
+          inScope: sql<number | null>`max(${inScope})`.as("in_scope"),
+        })
         .from(taskCounts)
         .where(eq(taskCounts.userId, userId))
         .as("counted");
@@ -193,29 +232,83 @@ export class TasksRepository {
         .select({
           items: sql<string | null>`(${items})`,
           total:
-            sql<number>`CASE WHEN ${version.version} = ${sql.placeholder("knownVersion")}::text THEN ${sql.placeholder("knownTotal")}::bigint ELSE (${total}) END`.mapWith(
+            sql<number>`CASE WHEN ${counted.version} = ${sql.placeholder("knownVersion")}::text THEN ${sql.placeholder("knownTotal")}::bigint ELSE (${total}) END`.mapWith(
               Number,
             ),
-          version: version.version,
+          version: counted.version,
+          inScope: sql<number | null>`${counted.inScope}`.mapWith(Number),
         })
-        .from(version)
+        .from(counted)
         .prepare(name);
     });
     const [result] = await list.execute(values);
     const total = result?.total ?? 0;
     if (counts && result?.version && result.version !== known?.version)
-      this.rememberTotal(countedKey, result.version, total);
+      this.rememberTotal(countedKey, { version: result.version, total, inScope: result.inScope ?? 0 });
     return { json: result?.items == null ? "[]" : `[${result.items}]`, total };
   }
 
+  /**
+   * The ids and sort keys of `limit` tasks after `offset` that pass the
+   * list's filters, in the sort's order: read from the index that holds that
+   * order (schema.ts), stopping after `offset + limit` entries; a search
+   * takes the trigram indexes instead and sorts its matches.
+   */
+  private indexedPage(query: TaskListQuery, terms: OrderTerm[]) {
+    return this.db
+      .select({ id: sql<string>`${tasks.id}`.as("page_id"), ...sortKeys(terms) })
+      .from(tasks)
+      .where(listFilter(query))
+      .orderBy(...terms.map((term) => sql`${term.value} ${term.direction}`))
+      .limit(sql.placeholder("limit"))
+      .offset(sql.placeholder("offset"))
+      .as(PAGE);
+  }
+
+  /**
+   * A search's page read along the sort's index (`walkReadsLess` says when):
+   * the person's tasks in the list's order, each tested against the search,
+   * until the page is full. The walk is a subquery with a LIMIT (given as
+   * none, `walkLimit`) so that PostgreSQL neither moves the search into it,
+   * where the trigram indexes would serve it, nor plans it as reading all
+   * the person's tasks: its one generic plan reads the sort's index in order
+   * and the page stops it.
+   */
+  private walkedSearchPage(query: TaskListQuery, terms: OrderTerm[]) {
+    const walked = this.db
+      .select({
+        id: sql<string>`${tasks.id}`.as("walk_id"),
+        title: sql<string>`${tasks.title}`.as("walk_title"),
+        description: sql<string>`${tasks.description}`.as("walk_description"),
+        ...sortKeys(terms),
+      })
+      .from(tasks)
+      .where(listFilter({ ...query, q: undefined }))
+      .orderBy(...terms.map((term) => sql`${term.value} ${term.direction}`))
+      .limit(NO_LIMIT_UNSEEN_BY_THE_PLANNER)
+      .as(WALK);
+    const keyOf = (i: number) => sql`${sql.identifier(WALK)}.${sql.identifier(`key${i}`)}`;
+    return this.db
+      .select({
+        id: sql<string>`${walked.id}`.as("page_id"),
+        ...Object.fromEntries(terms.map((_, i) => [`key${i}`, sql`${keyOf(i)}`.as(`key${i}`)])),
+      })
+      .from(walked)
+      .where(or(ilike(walked.title, sql.placeholder("pattern")), ilike(walked.description, sql.placeholder("pattern"))))
+      .orderBy(...terms.map((term, i) => sql`${keyOf(i)} ${term.direction}`))
+      .limit(sql.placeholder("limit"))
+      .offset(sql.placeholder("offset"))
+      .as(PAGE);
+  }
+
   /** Keeps a counted total, the newest last; the oldest goes once there are MAX_COUNTED_TOTALS. */
-  private rememberTotal(key: string, version: string, total: number): void {
+  private rememberTotal(key: string, counted: CountedTotal): void {
     this.countedTotals.delete(key);
     if (this.countedTotals.size >= MAX_COUNTED_TOTALS) {
       const oldest = this.countedTotals.keys().next().value;
       if (oldest !== undefined) this.countedTotals.delete(oldest);
     }
-    this.countedTotals.set(key, { version, total });
+    this.countedTotals.set(key, counted);
   }
 
   async getTaskForUser(user: string, task: string): Promise<TaskRecord | undefined> {
@@ -348,6 +441,11 @@ function listFilter(query: TaskListQuery): SQL | undefined {
       ? or(ilike(tasks.title, sql.placeholder("pattern")), ilike(tasks.description, sql.placeholder("pattern")))
       : undefined,
   );
+}
+
+/** A page's sort keys as columns `key0`, `key1`, …, which its JSON is put in order by. */
+function sortKeys(terms: OrderTerm[]): Record<string, SQL.Aliased> {
+  return Object.fromEntries(terms.map((term, i) => [`key${i}`, sql`${term.value}`.as(`key${i}`)]));
 }
 
 /** One key of a list's order: what is compared, and which way (SQL after the value). */
