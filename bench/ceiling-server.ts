@@ -80,7 +80,7 @@ type Row = unknown[];
  * A search's total as counted, by person and pattern, with their counts' version and tasks then (as
  * the API keeps them).
  */
-const countedTotals = new Map<string, { version: string; total: number; inScope: number }>();
+const countedTotals = new Map<string, { version: string; total: number; personTasks: number }>();
 const statementNames = new Map(Object.entries(SQL).map(([name, text]) => [text, `ceiling_${name}`]));
 
 async function query(text: string, values: unknown[]): Promise<Row[]> {
@@ -208,7 +208,7 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       const known = pattern ? countedTotals.get(`${sub} ${pattern}`) : undefined;
       // The API's rule (walkReadsLess, for its sort by creation from the start): walk the sort's index
       // when the counted total says the text is common.
-      const walk = known !== undefined && 4 * limit * known.inScope <= known.total * known.total;
+      const walk = known !== undefined && known.total > 0 && 4 * limit * known.personTasks <= known.total * known.total;
       const [page] = pattern
         ? await query(walk ? SQL.searchWalk : SQL.search, [
             ...[sub, sub, pattern, pattern, limit, 0],
@@ -217,7 +217,7 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
         : await query(SQL.list, [sub, sub, limit, 0, sub]);
       const version = page?.[2] as string | null | undefined;
       if (pattern && version && version !== known?.version) {
-        countedTotals.set(`${sub} ${pattern}`, { version, total: Number(page?.[1]), inScope: Number(page?.[3]) });
+        countedTotals.set(`${sub} ${pattern}`, { version, total: Number(page?.[1]), personTasks: Number(page?.[3]) });
       }
       const body = `[${(page?.[0] as string | null) ?? ""}]`;
       return send(response, 200, body, {

@@ -47,6 +47,7 @@ async function planOfList(search: string, titles: string[] = []): Promise<string
   const [query] = await captureQueries(ask);
   assert.ok(query, "the list request ran a query");
   const client = await ctx.pool.connect();
+  let prepared = false;
   try {
     await client.query("BEGIN");
     // Filling 20 000 tasks (each counted by the triggers) is the test's set-up, not a request:
@@ -66,10 +67,18 @@ async function planOfList(search: string, titles: string[] = []): Promise<string
       [user.id],
     );
     await client.query("ANALYZE tasks");
-    const plan = await client.query(`EXPLAIN (ANALYZE, COSTS OFF) ${query.text}`, query.values);
+    // The plan the API's named statement runs on: PostgreSQL's generic plan for it (which it
+    // keeps after five runs), not one made for these values.
+    await client.query("SET LOCAL plan_cache_mode = force_generic_plan");
+    await client.query(`PREPARE list_plan AS ${query.text}`);
+    prepared = true;
+    const values = query.values.map((value) => (value === null ? "NULL" : client.escapeLiteral(String(value))));
+    const plan = await client.query(`EXPLAIN (ANALYZE, COSTS OFF) EXECUTE list_plan(${values.join(", ")})`);
     return plan.rows.map((row) => row["QUERY PLAN"]).join("\n");
   } finally {
     await client.query("ROLLBACK");
+    // A prepared statement outlives the transaction; the connection goes back to the API's pool.
+    if (prepared) await client.query("DEALLOCATE list_plan");
     client.release();
   }
 }
@@ -130,13 +139,14 @@ describe("each list query reaches only the user's rows, and its page only the pa
     assert.ok(walk && /Subquery Scan on walk/.test(common), `the page walks tasks_user_created_idx:\n${common}`);
     assert.match(walk.text, /Index Cond: \(+user_id = /, common);
     assert.ok(walk.rows <= 20, `${walk.rows} entries walked for a page of 20 that all match:\n${common}`);
-    // One task in 100 says "quarterly": walking would read all of them, so the trigram indexes serve it.
+    // One task in 100 says "quarterly": a walk would read all of them, so the statement does not walk
+    // (its plan reads the trigram indexes or, on a table this small, the user's rows; see below).
     const rare = await planOfList("?q=quarterly&limit=20", [
       "quarterly report",
       ...Array.from({ length: 99 }, (_, n) => `chore ${n}`),
     ]);
     assert.doesNotMatch(rare, /Subquery Scan on walk|Seq Scan on tasks/, rare);
-    assert.match(rare, /Bitmap Index Scan on tasks_user_(?:title|description)_trgm_idx/, rare);
+    assert.match(rare, /Index Cond: \(+user_id = /, rare);
   });
 
   test("a search reads the user's trigram matches or the user's rows, never another user's", async () => {

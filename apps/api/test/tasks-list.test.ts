@@ -134,18 +134,23 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
 
   test("a common search asked again (then read along the sort's index) pages as the whole list filtered", async () => {
     const user = await ctx.newUser();
-    // 300 tasks, distinct times both ways; nearly all match "common", some only by description.
+    // 300 tasks, distinct times both ways; nearly all match "common", some only by description;
+    // four in five are of high priority.
     await ctx.pool.query(
-      `INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
+      `INSERT INTO tasks (id, user_id, title, description, completed, priority, created_at, updated_at)
        SELECT gen_random_uuid(), $1,
               CASE WHEN n % 30 = 0 THEN 'plain ' || n WHEN n % 7 = 0 THEN 'other ' || n ELSE 'Common ' || n END,
               CASE WHEN n % 7 = 0 THEN 'a COMMON thing' ELSE '' END, n % 3 = 0,
+              CASE WHEN n % 5 = 0 THEN 'low' ELSE 'high' END::task_priority,
               timestamptz '2026-01-01' + n * interval '1 minute',
               timestamptz '2026-02-01' + (n * 7919 % 300) * interval '1 minute'
        FROM generate_series(1, 300) AS n`,
       [user.id],
     );
-    type Listed = { id: string; title: string; description: string; completed: boolean } & Record<string, string>;
+    type Listed = { id: string; title: string; description: string; completed: boolean; priority: string } & Record<
+      string,
+      string
+    >;
     const all: Listed[] = [];
     for (let offset = 0; offset < 300; offset += 100)
       all.push(...(await list(user, `?limit=100&offset=${offset}`)).body);
@@ -156,18 +161,20 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
       return Reflect.apply(query, ctx.pool, [config, ...rest]);
     }) as typeof query;
     try {
-      for (const status of ["all", "pending", "completed"]) {
+      for (const [status, priority] of [["all"], ["pending"], ["completed"], ["all", "high"], ["pending", "high"]]) {
         for (const sort of ["created", "updated"]) {
           for (const order of ["asc", "desc"]) {
             const expected = all
               .filter((task) => `${task.title} ${task.description}`.toLowerCase().includes("common"))
               .filter((task) => status === "all" || task.completed === (status === "completed"))
+              .filter((task) => priority === undefined || task.priority === priority)
               .sort((a, b) => {
                 const [x, y] = [a[`${sort}_at`] as string, b[`${sort}_at`] as string];
                 return (x < y ? -1 : 1) * (order === "asc" ? 1 : -1);
               });
             for (const offset of [0, 20, 200]) {
-              const url = `?q=common&status=${status}&sort=${sort}&order=${order}&limit=20&offset=${offset}`;
+              const filters = `status=${status}${priority ? `&priority=${priority}` : ""}`;
+              const url = `?q=common&${filters}&sort=${sort}&order=${order}&limit=20&offset=${offset}`;
               for (const ask of ["first", "again"]) {
                 const page = await list(user, url);
                 const what = `${url} (${ask})`;

@@ -66,11 +66,13 @@ const PAGE = "page";
 const WALK = "walk";
 
 /**
- * No limit at all, written so that PostgreSQL cannot see it when it plans:
- * it then plans the walk as read in part (its guess for a limit it does not
- * know), so in order along the sort's index, where a plain "no limit" would
- * have it read and sort all the person's tasks. (Drizzle's types allow a
- * number or a placeholder here; it writes any SQL it is given.)
+ * The walk's LIMIT: no limit at all, written so that PostgreSQL cannot see
+ * it when it plans. A LIMIT keeps the search's test out of the walk (moved
+ * in, the trigram indexes would serve it again), and one it cannot see is
+ * planned as read in part (its guess), so in order along the sort's index
+ * and stopped by the page; with no limit, or one it can see, it planned to
+ * read and sort all the person's tasks. (Drizzle's types allow a number or a
+ * placeholder here; it writes any SQL it is given.)
  */
 const NO_LIMIT_UNSEEN_BY_THE_PLANNER = sql`(SELECT NULL::bigint)` as unknown as number;
 
@@ -79,17 +81,21 @@ interface CountedTotal {
   /** The version of the person's counts (schema.ts, `taskCounts`) when it was counted. */
   version: string;
   total: number;
-  /** The person's tasks the status filter leaves, at that version. */
-  inScope: number;
+  /**
+   * All the person's tasks at that version, whatever the filters (for a
+   * search's `walkReadsLess`): a walk may read through all of them, since
+   * the index by last change does not hold completion.
+   */
+  personTasks: number;
 }
 
 /**
  * Whether a search's page is cheaper read along the sort's index, testing
  * each task in turn until the page is full, than from the trigram indexes,
- * which give all the matches to be sorted. Walking reads about
- * `pageEnd * inScope / total` tasks if the matches are spread through the
- * order, the trigram indexes `total`; walking is taken when it should read
- * a quarter of that or less: a common text (a person's 1,667 "invoice" tasks
+ * which give all the matches to be sorted. Walking reads at most about
+ * `pageEnd * personTasks / total` tasks if the matches are spread through
+ * the order, the trigram indexes at least `total`; walking is taken when it
+ * should read a quarter of that or less: a common text (a person's 1,667 "invoice" tasks
  * in 10,000: about 120 read for the first page, not 1,667), never a rare one
  * (all 10,000 read for one match). Only a counted total tells them apart;
  * PostgreSQL's one generic plan cannot. Only for the sorts by time: a sort by
@@ -100,7 +106,9 @@ interface CountedTotal {
 function walkReadsLess(query: TaskListQuery, known: CountedTotal): boolean {
   const pageEnd = query.offset + query.limit;
   return (
-    (query.sort === "created" || query.sort === "updated") && 4 * pageEnd * known.inScope <= known.total * known.total
+    (query.sort === "created" || query.sort === "updated") &&
+    known.total > 0 &&
+    4 * pageEnd * known.personTasks <= known.total * known.total
   );
 }
 const taskId = sql.placeholder("taskId");
@@ -175,7 +183,7 @@ export class TasksRepository {
       knownVersion: known?.version ?? null,
       knownTotal: known?.total ?? null,
     };
-    type Row = { items: string | null; total: number; version?: string | null; inScope?: number | null };
+    type Row = { items: string | null; total: number; version?: string | null; personTasks?: number | null };
     const list = this.statement<Row[]>(shape, (name) => {
       const terms = orderTerms(query.sort, order);
       // The page: the ids and sort keys of `limit` rows after `offset`, in the sort's order.
@@ -196,15 +204,14 @@ export class TasksRepository {
       const items = this.db
         .select({ items: sql<string | null>`string_agg((${pageTask}), ',' ORDER BY ${sql.join(pageOrder, sql`, `)})` })
         .from(page);
-      // The person's tasks the status filter leaves, from their counts (kept by triggers).
-      const inScope = {
-        all: sql<number>`${taskCounts.tasks}`,
-        pending: sql<number>`${taskCounts.tasks} - ${taskCounts.completedTasks}`,
-        completed: sql<number>`${taskCounts.completedTasks}`,
-      }[query.status];
       if (!counts) {
-        // Without a search or a priority filter, those are the total.
-        const total = this.db.select({ total: inScope }).from(taskCounts).where(eq(taskCounts.userId, userId));
+        // Without a search or a priority filter, the person's counts (kept by triggers) are the total.
+        const fromCounts = {
+          all: sql`${taskCounts.tasks}`,
+          pending: sql`${taskCounts.tasks} - ${taskCounts.completedTasks}`,
+          completed: sql`${taskCounts.completedTasks}`,
+        }[query.status];
+        const total = this.db.select({ total: fromCounts }).from(taskCounts).where(eq(taskCounts.userId, userId));
         return (
           this.db
             // No row yet: the person has never had a task.
@@ -223,7 +230,7 @@ export class TasksRepository {
       const counted = this.db
         .select({
           version: sql<string | null>`max(${taskCounts.version})::text`.as("version"),
-          inScope: sql<number | null>`max(${inScope})`.as("in_scope"),
+          personTasks: sql<number | null>`max(${taskCounts.tasks})`.as("person_tasks"),
         })
         .from(taskCounts)
         .where(eq(taskCounts.userId, userId))
@@ -236,7 +243,7 @@ export class TasksRepository {
               Number,
             ),
           version: counted.version,
-          inScope: sql<number | null>`${counted.inScope}`.mapWith(Number),
+          personTasks: sql<number | null>`${counted.personTasks}`.mapWith(Number),
         })
         .from(counted)
         .prepare(name);
@@ -244,7 +251,12 @@ export class TasksRepository {
     const [result] = await list.execute(values);
     const total = result?.total ?? 0;
     if (counts && result?.version && result.version !== known?.version)
-      this.rememberTotal(countedKey, { version: result.version, total, inScope: result.inScope ?? 0 });
+      // (personTasks comes with every version; without one, never walk.)
+      this.rememberTotal(countedKey, {
+        version: result.version,
+        total,
+        personTasks: result.personTasks ?? Number.POSITIVE_INFINITY,
+      });
     return { json: result?.items == null ? "[]" : `[${result.items}]`, total };
   }
 
@@ -259,7 +271,7 @@ export class TasksRepository {
       .select({ id: sql<string>`${tasks.id}`.as("page_id"), ...sortKeys(terms) })
       .from(tasks)
       .where(listFilter(query))
-      .orderBy(...terms.map((term) => sql`${term.value} ${term.direction}`))
+      .orderBy(...sortOrder(terms))
       .limit(sql.placeholder("limit"))
       .offset(sql.placeholder("offset"))
       .as(PAGE);
@@ -268,11 +280,8 @@ export class TasksRepository {
   /**
    * A search's page read along the sort's index (`walkReadsLess` says when):
    * the person's tasks in the list's order, each tested against the search,
-   * until the page is full. The walk is a subquery with a LIMIT (given as
-   * none, `walkLimit`) so that PostgreSQL neither moves the search into it,
-   * where the trigram indexes would serve it, nor plans it as reading all
-   * the person's tasks: its one generic plan reads the sort's index in order
-   * and the page stops it.
+   * until the page is full (the walk's LIMIT, NO_LIMIT_UNSEEN_BY_THE_PLANNER,
+   * says why it is written so).
    */
   private walkedSearchPage(query: TaskListQuery, terms: OrderTerm[]) {
     const walked = this.db
@@ -284,7 +293,7 @@ export class TasksRepository {
       })
       .from(tasks)
       .where(listFilter({ ...query, q: undefined }))
-      .orderBy(...terms.map((term) => sql`${term.value} ${term.direction}`))
+      .orderBy(...sortOrder(terms))
       .limit(NO_LIMIT_UNSEEN_BY_THE_PLANNER)
       .as(WALK);
     const keyOf = (i: number) => sql`${sql.identifier(WALK)}.${sql.identifier(`key${i}`)}`;
@@ -446,6 +455,11 @@ function listFilter(query: TaskListQuery): SQL | undefined {
 /** A page's sort keys as columns `key0`, `key1`, …, which its JSON is put in order by. */
 function sortKeys(terms: OrderTerm[]): Record<string, SQL.Aliased> {
   return Object.fromEntries(terms.map((term, i) => [`key${i}`, sql`${term.value}`.as(`key${i}`)]));
+}
+
+/** The ORDER BY of a list's order: each key and its direction. */
+function sortOrder(terms: OrderTerm[]): SQL[] {
+  return terms.map((term) => sql`${term.value} ${term.direction}`);
 }
 
 /** One key of a list's order: what is compared, and which way (SQL after the value). */
