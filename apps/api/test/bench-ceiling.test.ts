@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ceilingStatements } from "../../../bench/ceiling-sql";
-import { bearer, createTask, setup } from "./helper";
+import { bearer, captureQueries, createTask, setup } from "./helper";
 
 const ctx = await setup();
 
@@ -21,14 +21,7 @@ test("the bench's ceiling sends the API's statements, character for character", 
      SELECT gen_random_uuid(), $1, 'invoice ' || n, '' FROM generate_series(1, 100) AS n`,
     [user.id],
   );
-  const sent = new Set<string>();
-  const query = ctx.pool.query;
-  // Every statement the API sends goes through its pool's query (see packages/db/src/pool.ts).
-  ctx.pool.query = ((config: unknown, ...rest: unknown[]) => {
-    if (typeof config === "object" && config !== null && "text" in config) sent.add(String(config.text));
-    return Reflect.apply(query, ctx.pool, [config, ...rest]);
-  }) as typeof query;
-  try {
+  const statements = await captureQueries(ctx.pool, async () => {
     // The requests `npm run bench` makes (scripts/bench/scenarios.ts).
     const requests = [
       { method: "GET", url: `/api/${user.id}/tasks?limit=20` },
@@ -42,9 +35,8 @@ test("the bench's ceiling sends the API's statements, character for character", 
       const response = await ctx.app.inject({ ...request, headers: bearer(user.token) });
       assert.ok(response.statusCode < 300, `${request.method} ${request.url}: ${response.statusCode}`);
     }
-  } finally {
-    ctx.pool.query = query;
-  }
+  });
+  const sent = new Set(statements.map((statement) => statement.text));
   for (const [name, text] of Object.entries(ceilingStatements({ minimalTable: false }))) {
     assert.ok(
       sent.has(text),

@@ -168,3 +168,33 @@ export function taskRoutes(userId: string, taskId: string, query = "") {
     { method: "DELETE", url: `${one}${query}`, namesTask: true },
   ] as const;
 }
+
+/** One statement a pool was asked to run: its SQL text and its parameters. */
+export interface SentStatement {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * Every statement `pool` is asked to run while `run` runs, in order. They
+ * still run on the real PostgreSQL; this only records them. (The API's every
+ * statement goes through its pool's `query`: packages/db/src/pool.ts.)
+ */
+export async function captureQueries(pool: pg.Pool, run: () => Promise<unknown>): Promise<SentStatement[]> {
+  const captured: SentStatement[] = [];
+  const originalQuery = pool.query;
+  pool.query = function (this: typeof pool, ...args: unknown[]) {
+    // Drizzle passes the statement (a string or { name, text }) and its parameters apart.
+    const config = args[0] as string | { text: string; values?: unknown[] };
+    const text = typeof config === "string" ? config : config.text;
+    const values = (args[1] as unknown[] | undefined) ?? (typeof config === "string" ? [] : (config.values ?? []));
+    captured.push({ text, values });
+    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pool.query;
+  try {
+    await run();
+  } finally {
+    pool.query = originalQuery;
+  }
+  return captured;
+}

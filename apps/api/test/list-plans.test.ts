@@ -6,30 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { setup } from "./helper";
+import { captureQueries, setup } from "./helper";
 
 const ctx = await setup();
-
-/** The SQL text and parameters of every query the app sends while `run` runs. */
-async function captureQueries(run: () => Promise<unknown>): Promise<{ text: string; values: unknown[] }[]> {
-  const captured: { text: string; values: unknown[] }[] = [];
-  const { pool } = ctx;
-  const originalQuery = pool.query;
-  pool.query = function (this: typeof pool, ...args: unknown[]) {
-    // Drizzle passes the statement (a string or { name, text }) and its parameters apart.
-    const config = args[0] as string | { text: string; values?: unknown[] };
-    const text = typeof config === "string" ? config : config.text;
-    const values = (args[1] as unknown[] | undefined) ?? (typeof config === "string" ? [] : (config.values ?? []));
-    captured.push({ text, values });
-    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pool.query;
-  try {
-    await run();
-  } finally {
-    pool.query = originalQuery;
-  }
-  return captured;
-}
 
 /**
  * The plan (with actual row counts) of the API's list query for `search`, as a user with 400 of the
@@ -44,7 +23,7 @@ async function planOfList(search: string, titles: string[] = []): Promise<string
   );
   const ask = () => ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks${search}`, headers: user.auth });
   if (titles.length > 0) await ask();
-  const [query] = await captureQueries(ask);
+  const [query] = await captureQueries(ctx.pool, ask);
   assert.ok(query, "the list request ran a query");
   const client = await ctx.pool.connect();
   let prepared = false;
