@@ -21,7 +21,10 @@
  * counts' version stands (unbounded here: the bench asks one search).
  *
  * The statements are named, as the API's are (each connection parses and
- * plans them once). CEILING_PREPARED=0 sends them unnamed instead.
+ * plans them once). CEILING_PREPARED=0 sends them unnamed instead. Creates
+ * that come together go as one INSERT, through the API's own CreateBatches
+ * (apps/api/src/tasks/create-batches.ts) with the API's limits: a lever the
+ * API has, so the ceilings have it too.
  *
  * CEILING_SCHEMA=bench_minimal runs the same statements on the bench's
  * minimal table instead (a primary key and one index on (user_id,
@@ -39,7 +42,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import pg from "pg";
 import { uuidv7 } from "uuidv7";
-import { ceilingStatements } from "./ceiling-sql";
+import { CreateBatches } from "../apps/api/src/tasks/create-batches";
+import { ceilingStatements, createStatement } from "./ceiling-sql";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -63,9 +67,10 @@ if (schema !== undefined && !/^[a-z_]+$/.test(schema)) {
   process.exit(2);
 }
 
+const poolMax = Number(process.env.DATABASE_POOL_MAX ?? 10);
 const pool = new pg.Pool({
   connectionString: databaseUrl,
-  max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+  max: poolMax,
   // As the API's pool (packages/db): connections outlive the pause while the other servers are measured.
   idleTimeoutMillis: 30_000,
   // The minimal table shadows the product's "tasks"; the enum type stays in public.
@@ -84,10 +89,42 @@ const countedTotals = new Map<string, { version: string; total: number; personTa
 const statementNames = new Map(Object.entries(SQL).map(([name, text]) => [text, `ceiling_${name}`]));
 
 async function query(text: string, values: unknown[]): Promise<Row[]> {
-  const name = namedStatements ? statementNames.get(text) : undefined;
+  const name = namedStatements ? (statementNames.get(text) ?? batchNames.get(text)) : undefined;
   const result = await pool.query<Row>({ name, text, values, rowMode: "array" });
   return result.rows;
 }
+
+// ---- Creates: in batches when they come together, as the API's (its own CreateBatches) ----
+
+interface NewTask {
+  id: string;
+  sub: string;
+  input: { title: string; description: string; priority: string };
+}
+
+/** Names of the batches' INSERTs, one for each count of rows. */
+const batchNames = new Map<string, string>();
+const creates = new CreateBatches<NewTask, Row>(
+  async (batch) => {
+    const text = createStatement(batch.length);
+    if (batch.length > 1) batchNames.set(text, `ceiling_create_${batch.length}`);
+    const values = batch.flatMap(({ id, sub, input }) => [
+      id,
+      sub,
+      input.title,
+      input.description,
+      input.priority,
+      null,
+    ]);
+    const byId = new Map((await query(text, values)).map((row) => [row[0] as string, row]));
+    return batch.map(({ id }) => {
+      const row = byId.get(id);
+      return row ? { ok: true, value: row } : { ok: false, error: new Error("no row") };
+    });
+  },
+  (task) => task.sub,
+  { inFlight: Math.max(1, Math.floor(poolMax / 2)), size: 25 },
+);
 
 // ---- Authentication ----
 
@@ -234,7 +271,7 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
         return problem(response, 400);
       }
       if (!input) return problem(response, 422);
-      const [row] = await query(SQL.create, [uuidv7(), sub, input.title, input.description, input.priority, null]);
+      const row = await creates.add({ id: uuidv7(), sub, input });
       return sendTask(response, 201, row, { location: `/api/${sub}/tasks/${row?.[0]}` });
     }
     return problem(response, 405);

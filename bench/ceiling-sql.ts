@@ -35,9 +35,21 @@ export function ceilingStatements({ minimalTable }: { minimalTable: boolean }) {
       `select "walk_id" as "page_id", "walk"."key0" as "key0", "walk"."key1" as "key1" from (select "id" as "walk_id", "title" as "walk_title", "description" as "walk_description", "tasks"."created_at" as "key0", "tasks"."id" as "key1" from "tasks" where "tasks"."user_id" = $2 order by "tasks"."created_at" desc, "tasks"."id" asc limit (SELECT NULL::bigint)) "walk" where ("walk_title" ilike $3 or "walk_description" ilike $4) order by "walk"."key0" desc, "walk"."key1" asc limit $5 offset $6`,
     ),
     get: `select ${TASK_RECORD} from "tasks" where ("tasks"."id" = $1 and "tasks"."user_id" = $2)`,
-    create: `insert into "tasks" ("id", "user_id", "title", "description", "completed", "priority", "due_date", "created_at", "updated_at", "version") values ($1, $2, $3, $4, default, $5, $6, default, default, default) returning ${TASK_RECORD}`,
+    create: createStatement(1),
     toggle: `update "tasks" set "completed" = NOT "tasks"."completed", "updated_at" = now(), "version" = "tasks"."version" + 1 where ("tasks"."id" = $1 and "tasks"."user_id" = $2) returning ${TASK_RECORD}`,
   };
+}
+
+/**
+ * The INSERT of `rows` tasks: one alone, or a batch of creates that came
+ * together (apps/api/src/tasks/create-batches.ts). Each row's parameters are
+ * id, user id, title, description, priority and due date.
+ */
+export function createStatement(rows: number): string {
+  const row = (i: number) =>
+    `($${6 * i + 1}, $${6 * i + 2}, $${6 * i + 3}, $${6 * i + 4}, default, $${6 * i + 5}, $${6 * i + 6}, default, default, default)`;
+  const values = Array.from({ length: rows }, (_, i) => row(i)).join(", ");
+  return `insert into "tasks" ("id", "user_id", "title", "description", "completed", "priority", "due_date", "created_at", "updated_at", "version") values ${values} returning ${TASK_RECORD}`;
 }
 
 /** A search's statement around its page's subquery: the page's JSON, the total, and the counts' version and tasks. */

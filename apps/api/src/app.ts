@@ -146,7 +146,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           new HttpProblem(429, `Too many requests: at most ${context.max} a minute. Try again in ${context.after}.`),
       });
     }
-    await scope.register(tasksRoutes, { repository: new TasksRepository(drizzle(pool)) });
+    // Creates in batches keep half the pool at most: the rest stays for reads and other writes.
+    const createBatches = { inFlight: Math.max(1, Math.floor(config.databasePoolMax / 2)), size: 25 };
+    await scope.register(tasksRoutes, { repository: new TasksRepository(drizzle(pool), createBatches) });
   });
 
   // Every other method Node parses (TRACE, PROPFIND, …) reaches the router, to be answered 405.

@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ceilingStatements } from "../../../bench/ceiling-sql";
-import { bearer, captureQueries, createTask, setup } from "./helper";
+import { ceilingStatements, createStatement } from "../../../bench/ceiling-sql";
+import { bearer, captureQueries, createTask, sendCreatesTogether, setup, taskInserts } from "./helper";
 
 const ctx = await setup();
 
@@ -43,4 +43,26 @@ test("the bench's ceiling sends the API's statements, character for character", 
       `the ceiling's ${name} is not a statement the API sent:\n${text}\n\nThe API sent:\n${[...sent].join("\n\n")}`,
     );
   }
+});
+
+test("the ceiling's INSERT for creates that came together is the API's, character for character", async () => {
+  const people = await Promise.all(Array.from({ length: 3 }, () => ctx.newUser()));
+  const statements = await captureQueries(ctx.pool, () =>
+    sendCreatesTogether(ctx, () =>
+      Promise.all(
+        people.map(async (user) => {
+          const response = await ctx.app.inject({
+            method: "POST",
+            url: `/api/${user.id}/tasks`,
+            headers: bearer(user.token),
+            payload: { title: "new", description: "", priority: "low" },
+          });
+          assert.equal(response.statusCode, 201);
+        }),
+      ),
+    ),
+  );
+  const batch = taskInserts(statements).find((insert) => insert.users.length === people.length);
+  assert.ok(batch, "the three creates went as one INSERT");
+  assert.equal(batch.text, createStatement(people.length));
 });

@@ -10,7 +10,7 @@ import { after } from "node:test";
 import { createPool, type PoolOptions, sessions, users } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import type pg from "pg";
+import pg from "pg";
 import { buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { AUDIENCE, ISSUER, JwksServer, mintToken, newSigningKey, type SigningKey } from "./keys";
@@ -197,4 +197,55 @@ export async function captureQueries(pool: pg.Pool, run: () => Promise<unknown>)
     pool.query = originalQuery;
   }
   return captured;
+}
+
+/** How many INSERTs of creates the API has out at once on the tests' pool of 10 (app.ts: half the pool). */
+export const CREATES_IN_FLIGHT = 5;
+
+/**
+ * Runs `send` while every place for an INSERT of creates is taken, so that the creates it starts queue
+ * and go to PostgreSQL as one batch (src/tasks/create-batches.ts): creates of a user of its own take
+ * the places and wait on a lock held here on that user's counts row, which goes once `send`'s creates
+ * have had `queueMs` to reach the queue.
+ */
+export async function sendCreatesTogether<T>(ctx: TestContext, send: () => Promise<T>, queueMs = 500): Promise<T> {
+  const blocker = await ctx.newUser();
+  await createTask(ctx.app, blocker, { title: "the blocker's first" }); // its counts row exists from here
+  const holder = new pg.Client({ connectionString: databaseUrl() });
+  await holder.connect();
+  try {
+    await holder.query("BEGIN");
+    await holder.query("SELECT 1 FROM task_counts WHERE user_id = $1 FOR UPDATE", [blocker.id]);
+    const pid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+    const blocked = Array.from({ length: CREATES_IN_FLIGHT }, () => createTask(ctx.app, blocker, { title: "held" }));
+    const waiting = async () =>
+      // The first waits on the holder; the others queue behind it for the row (so on the first).
+      (
+        await ctx.pool.query<{ n: number }>(
+          `WITH RECURSIVE blocked(pid) AS (
+             SELECT pid FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))
+             UNION SELECT waiter.pid FROM pg_stat_activity waiter, blocked WHERE blocked.pid = ANY(pg_blocking_pids(waiter.pid)))
+           SELECT count(*)::int AS n FROM blocked`,
+          [pid],
+        )
+      ).rows[0]?.n;
+    for (let started = Date.now(); (await waiting()) !== CREATES_IN_FLIGHT; ) {
+      assert.ok(Date.now() - started < 10_000, `${CREATES_IN_FLIGHT} creates should be waiting on the lock`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const sent = send();
+    await new Promise((resolve) => setTimeout(resolve, queueMs));
+    await holder.query("COMMIT");
+    await Promise.all(blocked);
+    return await sent;
+  } finally {
+    await holder.end();
+  }
+}
+
+/** The INSERTs of tasks among `statements`, each with the user ids of its rows, in row order. */
+export function taskInserts(statements: SentStatement[]): { text: string; users: unknown[] }[] {
+  return statements
+    .filter((statement) => statement.text.startsWith('insert into "tasks"'))
+    .map((statement) => ({ text: statement.text, users: statement.values.filter((_, i) => i % 6 === 1) }));
 }

@@ -7,7 +7,7 @@
  * the routes send as they are: no per-row objects, no re-serialisation.
  */
 import { createHash } from "node:crypto";
-import { taskCounts, tasks } from "@tasks/db";
+import { isDatabaseUnavailable, taskCounts, tasks } from "@tasks/db";
 import {
   defaultOrder,
   type TaskCreate,
@@ -18,6 +18,7 @@ import {
 import { and, eq, ilike, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { uuidv7 } from "uuidv7";
+import { CreateBatches, type CreateBatchLimits, type JobOutcome } from "./create-batches";
 
 /** One task as JSON text, with the version its ETag is made from. */
 export interface TaskRecord {
@@ -42,6 +43,25 @@ const taskJson = sql<string>`json_build_object(
   'created_at', ${isoUtc(tasks.createdAt)}, 'updated_at', ${isoUtc(tasks.updatedAt)})::text`;
 
 const taskRecord = { id: tasks.id, json: taskJson, version: tasks.version };
+
+/** A task to be created: its id (made here, so a batch's answers can be told apart), owner and fields. */
+interface NewTask {
+  id: string;
+  userId: string;
+  input: TaskCreate;
+}
+
+/** The placeholders' values for row `i` of an INSERT (`insertStatement`). */
+function newTaskValues({ id, userId, input }: NewTask, i: number): Record<string, unknown> {
+  return {
+    [`id${i}`]: id,
+    [`userId${i}`]: userId,
+    [`title${i}`]: input.title,
+    [`description${i}`]: input.description,
+    [`priority${i}`]: input.priority,
+    [`dueDate${i}`]: input.due_date,
+  };
+}
 
 /** `%`, `_` and `\` in a search are plain characters, not patterns. */
 function containsPattern(text: string): string {
@@ -132,7 +152,19 @@ export class TasksRepository {
    */
   private readonly countedTotals = new Map<string, CountedTotal>();
 
-  constructor(private readonly db: NodePgDatabase) {}
+  private readonly creates: CreateBatches<NewTask, TaskRecord>;
+
+  /** `createBatches`: how many INSERTs of creates may be out at once, and how many rows each may hold. */
+  constructor(
+    private readonly db: NodePgDatabase,
+    createBatches: CreateBatchLimits = { inFlight: 5, size: 25 },
+  ) {
+    this.creates = new CreateBatches(
+      (batch) => this.insertTasks(batch),
+      (task) => task.userId,
+      createBatches,
+    );
+  }
 
   /**
    * The statement for query shape `key`, built by `build` the first time it
@@ -328,31 +360,63 @@ export class TasksRepository {
     return row;
   }
 
-  async createTaskForUser(user: string, input: TaskCreate): Promise<TaskRecord> {
-    const create = this.statement<TaskRecord[]>("create", (name) =>
+  /** Goes to PostgreSQL alone, or with the creates that came while others were out (create-batches.ts). */
+  createTaskForUser(user: string, input: TaskCreate): Promise<TaskRecord> {
+    return this.creates.add({ id: uuidv7(), userId: user, input });
+  }
+
+  /** One INSERT for the batch's rows; if it fails for one of them, each is tried alone. */
+  private async insertTasks(batch: NewTask[]): Promise<JobOutcome<TaskRecord>[]> {
+    const [only] = batch;
+    if (only && batch.length === 1) return [{ ok: true, value: await this.insertTask(only) }];
+    try {
+      const rows = await this.insertStatement(batch.length).execute(
+        Object.assign({}, ...batch.map((task, i) => newTaskValues(task, i))),
+      );
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return batch.map((task) => {
+        const row = byId.get(task.id);
+        return row ? { ok: true, value: row } : { ok: false, error: new Error("INSERT … RETURNING left out a row") };
+      });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      // One row fails the whole statement, which then changed nothing (its person was deleted since
+      // the token was issued: 23503); alone, each gets its own answer.
+      return Promise.all(
+        batch.map((task) =>
+          this.insertTask(task).then(
+            (value) => ({ ok: true, value }) as const,
+            (failure: unknown) => ({ ok: false, error: failure }) as const,
+          ),
+        ),
+      );
+    }
+  }
+
+  private async insertTask(task: NewTask): Promise<TaskRecord> {
+    const [row] = await this.insertStatement(1).execute(newTaskValues(task, 0));
+    if (!row) throw new Error("INSERT … RETURNING returned no row");
+    return row;
+  }
+
+  /** The INSERT of `count` rows (a statement for each count, named and planned once like the others). */
+  private insertStatement(count: number) {
+    return this.statement<TaskRecord[]>(count === 1 ? "create" : `create:${count}`, (name) =>
       this.db
         .insert(tasks)
-        .values({
-          id: sql.placeholder("taskId"),
-          userId,
-          title: sql.placeholder("title"),
-          description: sql.placeholder("description"),
-          priority: sql.placeholder("priority"),
-          dueDate: sql.placeholder("dueDate"),
-        })
+        .values(
+          Array.from({ length: count }, (_, i) => ({
+            id: sql.placeholder(`id${i}`),
+            userId: sql.placeholder(`userId${i}`),
+            title: sql.placeholder(`title${i}`),
+            description: sql.placeholder(`description${i}`),
+            priority: sql.placeholder(`priority${i}`),
+            dueDate: sql.placeholder(`dueDate${i}`),
+          })),
+        )
         .returning(taskRecord)
         .prepare(name),
     );
-    const [row] = await create.execute({
-      taskId: uuidv7(),
-      userId: user,
-      title: input.title,
-      description: input.description,
-      priority: input.priority,
-      dueDate: input.due_date,
-    });
-    if (!row) throw new Error("INSERT … RETURNING returned no row");
-    return row;
   }
 
   /** PUT and PATCH: one UPDATE, guarded by the precondition in the same statement. */
