@@ -42,7 +42,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import pg from "pg";
 import { uuidv7 } from "uuidv7";
-import { CreateBatches } from "../apps/api/src/tasks/create-batches";
+import { CreateBatches, createBatchLimits } from "../apps/api/src/tasks/create-batches";
 import { ceilingStatements, createStatement } from "./ceiling-sql";
 
 function required(name: string): string {
@@ -67,10 +67,9 @@ if (schema !== undefined && !/^[a-z_]+$/.test(schema)) {
   process.exit(2);
 }
 
-const poolMax = Number(process.env.DATABASE_POOL_MAX ?? 10);
 const pool = new pg.Pool({
   connectionString: databaseUrl,
-  max: poolMax,
+  max: Number(process.env.DATABASE_POOL_MAX ?? 10),
   // As the API's pool (packages/db): connections outlive the pause while the other servers are measured.
   idleTimeoutMillis: 30_000,
   // The minimal table shadows the product's "tasks"; the enum type stays in public.
@@ -123,7 +122,7 @@ const creates = new CreateBatches<NewTask, Row>(
     });
   },
   (task) => task.sub,
-  { inFlight: Math.max(1, Math.floor(poolMax / 2)), size: 25 },
+  createBatchLimits(pool),
 );
 
 // ---- Authentication ----

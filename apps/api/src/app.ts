@@ -31,6 +31,7 @@ import { RevocationFeed } from "./auth/revocation-feed";
 import { createAccessTokenVerifier } from "./auth/verify-access-token";
 import type { ApiConfig } from "./config";
 import { HttpProblem, problemBody, sendProblem } from "./problem";
+import { createBatchLimits } from "./tasks/create-batches";
 import { TasksRepository } from "./tasks/tasks-repository";
 import { tasksRoutes } from "./tasks/tasks-routes";
 
@@ -146,9 +147,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           new HttpProblem(429, `Too many requests: at most ${context.max} a minute. Try again in ${context.after}.`),
       });
     }
-    // Creates in batches keep half the pool at most: the rest stays for reads and other writes.
-    const createBatches = { inFlight: Math.max(1, Math.floor(config.databasePoolMax / 2)), size: 25 };
-    await scope.register(tasksRoutes, { repository: new TasksRepository(drizzle(pool), createBatches) });
+    const repository = new TasksRepository(drizzle(pool), createBatchLimits(pool));
+    await scope.register(tasksRoutes, { repository });
   });
 
   // Every other method Node parses (TRACE, PROPFIND, …) reaches the router, to be answered 405.

@@ -13,6 +13,7 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import pg from "pg";
 import { buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
+import { createBatchLimits } from "../src/tasks/create-batches";
 import { AUDIENCE, ISSUER, JwksServer, mintToken, newSigningKey, type SigningKey } from "./keys";
 
 export * from "./keys";
@@ -199,16 +200,14 @@ export async function captureQueries(pool: pg.Pool, run: () => Promise<unknown>)
   return captured;
 }
 
-/** How many INSERTs of creates the API has out at once on the tests' pool of 10 (app.ts: half the pool). */
-export const CREATES_IN_FLIGHT = 5;
-
 /**
  * Runs `send` while every place for an INSERT of creates is taken, so that the creates it starts queue
  * and go to PostgreSQL as one batch (src/tasks/create-batches.ts): creates of a user of its own take
  * the places and wait on a lock held here on that user's counts row, which goes once `send`'s creates
  * have had `queueMs` to reach the queue.
  */
-export async function sendCreatesTogether<T>(ctx: TestContext, send: () => Promise<T>, queueMs = 500): Promise<T> {
+export async function sendCreatesTogether<T>(ctx: TestContext, send: () => Promise<T>, queueMs = 1000): Promise<T> {
+  const inFlight = createBatchLimits(ctx.pool).inFlight;
   const blocker = await ctx.newUser();
   await createTask(ctx.app, blocker, { title: "the blocker's first" }); // its counts row exists from here
   const holder = new pg.Client({ connectionString: databaseUrl() });
@@ -217,7 +216,7 @@ export async function sendCreatesTogether<T>(ctx: TestContext, send: () => Promi
     await holder.query("BEGIN");
     await holder.query("SELECT 1 FROM task_counts WHERE user_id = $1 FOR UPDATE", [blocker.id]);
     const pid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
-    const blocked = Array.from({ length: CREATES_IN_FLIGHT }, () => createTask(ctx.app, blocker, { title: "held" }));
+    const blocked = Array.from({ length: inFlight }, () => createTask(ctx.app, blocker, { title: "held" }));
     const waiting = async () =>
       // The first waits on the holder; the others queue behind it for the row (so on the first).
       (
@@ -229,8 +228,8 @@ export async function sendCreatesTogether<T>(ctx: TestContext, send: () => Promi
           [pid],
         )
       ).rows[0]?.n;
-    for (let started = Date.now(); (await waiting()) !== CREATES_IN_FLIGHT; ) {
-      assert.ok(Date.now() - started < 10_000, `${CREATES_IN_FLIGHT} creates should be waiting on the lock`);
+    for (let started = Date.now(); (await waiting()) !== inFlight; ) {
+      assert.ok(Date.now() - started < 10_000, `${inFlight} creates should be waiting on the lock`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const sent = send();

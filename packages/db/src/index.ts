@@ -1,5 +1,6 @@
 export { migrateDatabase, migrateDatabaseAt, migrationsFolder } from "./migrate";
 export {
+  ConnectionWaitTimeoutError,
   createPool,
   databaseErrorCode,
   isDatabaseUnavailable,

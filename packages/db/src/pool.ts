@@ -142,7 +142,23 @@ const FAILURE_BY_CODE: Record<string, DatabaseFailure> = {
   ECONNRESET: "connection-lost",
   ETIMEDOUT: "connection-lost",
   EPIPE: "connection-lost",
+  // The network went away: at connect time nothing ran, but mid-statement a write may have been committed.
+  EHOSTUNREACH: "connection-lost",
+  ENETUNREACH: "connection-lost",
+  ENETDOWN: "connection-lost",
 };
+
+/**
+ * A statement that waited in a queue in front of the pool (the Task API's
+ * batches of creates) as long as the pool lets a request wait for a
+ * connection: it never ran, as with pg-pool's own timeout.
+ */
+export class ConnectionWaitTimeoutError extends Error {
+  constructor(waitedMs: number) {
+    super(`no connection for this statement within ${waitedMs} ms`);
+    this.name = "ConnectionWaitTimeoutError";
+  }
+}
 
 /** pg-pool's own words for no connection within connectionTimeoutMillis (the cause under them varies). */
 const NO_CONNECTION_MESSAGE =
@@ -154,8 +170,12 @@ const CONNECTION_FAILED_MESSAGE =
 function classifyDatabaseFailure(failure: unknown): DatabaseFailure | undefined {
   const error = driverError(failure);
   if (!error) return undefined;
-  // First: pg-pool may wrap a network error (whose code alone would say "lost") in these words.
-  if (errorChain(failure).some((link) => NO_CONNECTION_MESSAGE.test(link.message))) return "not-connected";
+  // First: no connection in time. (pg-pool may wrap a network error, whose code alone would say
+  // "lost", in these words.)
+  const chain = errorChain(failure);
+  if (chain.some((link) => link instanceof ConnectionWaitTimeoutError || NO_CONNECTION_MESSAGE.test(link.message))) {
+    return "not-connected";
+  }
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string") {
     const byCode = FAILURE_BY_CODE[code];

@@ -7,7 +7,7 @@
  * the routes send as they are: no per-row objects, no re-serialisation.
  */
 import { createHash } from "node:crypto";
-import { isDatabaseUnavailable, taskCounts, tasks } from "@tasks/db";
+import { databaseErrorCode, taskCounts, tasks } from "@tasks/db";
 import {
   defaultOrder,
   type TaskCreate,
@@ -61,6 +61,16 @@ function newTaskValues({ id, userId, input }: NewTask, i: number): Record<string
     [`priority${i}`]: input.priority,
     [`dueDate${i}`]: input.due_date,
   };
+}
+
+/**
+ * PostgreSQL refused the statement for what it was given (SQLSTATE class 22,
+ * data exception, or 23, integrity constraint violation): it was answered,
+ * so it ran and was undone, and one of its rows is the cause.
+ */
+function failedForItsData(error: unknown): boolean {
+  const code = databaseErrorCode(error);
+  return code !== undefined && /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
 /** `%`, `_` and `\` in a search are plain characters, not patterns. */
@@ -154,10 +164,10 @@ export class TasksRepository {
 
   private readonly creates: CreateBatches<NewTask, TaskRecord>;
 
-  /** `createBatches`: how many INSERTs of creates may be out at once, and how many rows each may hold. */
+  /** `createBatches`: for the pool `db` uses (createBatchLimits). */
   constructor(
     private readonly db: NodePgDatabase,
-    createBatches: CreateBatchLimits = { inFlight: 5, size: 25 },
+    createBatches: CreateBatchLimits,
   ) {
     this.creates = new CreateBatches(
       (batch) => this.insertTasks(batch),
@@ -379,17 +389,20 @@ export class TasksRepository {
         return row ? { ok: true, value: row } : { ok: false, error: new Error("INSERT … RETURNING left out a row") };
       });
     } catch (error) {
-      if (isDatabaseUnavailable(error)) throw error;
-      // One row fails the whole statement, which then changed nothing (its person was deleted since
-      // the token was issued: 23503); alone, each gets its own answer.
-      return Promise.all(
-        batch.map((task) =>
-          this.insertTask(task).then(
+      if (!failedForItsData(error)) throw error;
+      // One row failed the whole statement, which PostgreSQL then undid (its person was deleted
+      // since the token was issued: 23503). Alone, one after the other on this batch's place in
+      // the pool, each gets its own answer.
+      const outcomes: JobOutcome<TaskRecord>[] = [];
+      for (const task of batch) {
+        outcomes.push(
+          await this.insertTask(task).then(
             (value) => ({ ok: true, value }) as const,
             (failure: unknown) => ({ ok: false, error: failure }) as const,
           ),
-        ),
-      );
+        );
+      }
+      return outcomes;
     }
   }
 
