@@ -14,8 +14,13 @@
  * medians with their spread. Prints a table and writes bench/writes.json.
  * Measures; never fails on timing.
  *
+ * BENCH_WRITES_ROWS=10 sends creates ten to an INSERT, one each of ten
+ * people, as the API's batches of creates do under load (figures are then
+ * per create, and the file is bench/writes-10-rows.json).
+ *
  * Environment: BENCH_WRITES_ROUNDS (default 3), BENCH_WRITES_STATEMENTS
- * (per round, kind and table; default 5000), BENCH_WRITES_CONNECTIONS
+ * (writes per round, kind and table; default 5000), BENCH_WRITES_ROWS (creates
+ * an INSERT; default 1), BENCH_WRITES_CONNECTIONS
  * (default 20).
  */
 import { writeFileSync } from "node:fs";
@@ -25,7 +30,7 @@ import { createPool, migrateDatabase } from "@tasks/db";
 import { startEmbeddedPostgres } from "@tasks/db/embedded";
 import pg from "pg";
 import { uuidv7 } from "uuidv7";
-import { ceilingStatements } from "../bench/ceiling-sql";
+import { ceilingStatements, createStatement } from "../bench/ceiling-sql";
 import { readDatabaseCpuMs } from "./bench/measure";
 import { median, round } from "./bench/report";
 import { CREATE_INPUT } from "./bench/scenarios";
@@ -36,6 +41,7 @@ import { root } from "./lib/product";
 const ROUNDS = Math.max(1, Number(process.env.BENCH_WRITES_ROUNDS ?? 3));
 const STATEMENTS = Math.max(100, Number(process.env.BENCH_WRITES_STATEMENTS ?? 5000));
 const CONNECTIONS = Math.max(1, Number(process.env.BENCH_WRITES_CONNECTIONS ?? 20));
+const ROWS = Math.max(1, Math.min(25, Number(process.env.BENCH_WRITES_ROWS ?? 1)));
 const say = (message: string) => console.log(`[bench:writes] ${message}`);
 
 /** The four indexes that exist only for a sort other than creation order. */
@@ -127,7 +133,7 @@ try {
       // Each table goes first in turn, so that none always runs on a machine the others have warmed.
       const order = TABLES.map((_, i) => TABLES[(i + round - 1) % TABLES.length] as Table);
       for (const table of order) {
-        const sample = await measure(table, kind, kind === "create" ? statements.create : statements.toggle);
+        const sample = await measure(table, kind, kind === "create" ? createStatement(ROWS) : statements.toggle);
         const key = `${kind}|${table.name}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);
         say(
@@ -195,19 +201,25 @@ async function measure(table: Table, kind: Kind, text: string): Promise<Sample> 
       return client;
     }),
   );
+  // A create statement's rows: consecutive targets, so as many people (by id, as the API sends them).
+  const rows = kind === "create" ? ROWS : 1;
   // Named, as the API's statements are: each connection parses and plans it once.
   const run = (client: pg.Client, n: number) => {
-    const target = targets[n % targets.length] as { id: string; user_id: string };
-    const values =
+    const people = Array.from({ length: rows }, (_, j) => targets[(n * rows + j) % targets.length])
+      .filter((target) => target !== undefined)
+      .sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
+    const values = people.flatMap((target) =>
       kind === "create"
         ? [uuidv7(), target.user_id, CREATE_INPUT.title, CREATE_INPUT.description, CREATE_INPUT.priority, null]
-        : [target.id, target.user_id];
+        : [target.id, target.user_id],
+    );
     return client.query({ name: kind, text, values });
   };
-  const drive = (count: number) =>
+  /** `writes` creates or toggles, in statements of `rows`. */
+  const drive = (writes: number) =>
     Promise.all(
       clients.map(async (client, k) => {
-        for (let i = 0; i < count / CONNECTIONS; i++) await run(client, i * CONNECTIONS + k);
+        for (let i = 0; i < writes / rows / CONNECTIONS; i++) await run(client, i * CONNECTIONS + k);
       }),
     );
   try {
@@ -287,9 +299,12 @@ function report(samples: Map<string, Sample[]>): void {
   const results: WriteRow[] = [];
   for (const kind of KINDS) {
     const minimal = median((samples.get(`${kind}|minimal`) ?? []).map((s) => s.perSecond));
-    console.log(`\n${kind}: medians of ${ROUNDS} rounds of ${STATEMENTS} statements (spread in brackets)`);
+    const unit = kind === "create" && ROWS > 1 ? `creates, ${ROWS} to an INSERT` : "statements";
     console.log(
-      `${"table".padEnd(60)} ${"statements/s".padEnd(20)} ${"of minimal".padEnd(10)} ${"PG CPU µs".padEnd(16)} WAL bytes (records)`,
+      `\n${kind}: medians of ${ROUNDS} rounds of ${STATEMENTS} ${unit} (spread in brackets, figures a ${kind})`,
+    );
+    console.log(
+      `${"table".padEnd(60)} ${"per second".padEnd(20)} ${"of minimal".padEnd(10)} ${"PG CPU µs".padEnd(16)} WAL bytes (records)`,
     );
     for (const table of TABLES) {
       const row = summarize(kind, table.name, samples.get(`${kind}|${table.name}`) ?? [], minimal);
@@ -309,10 +324,10 @@ function report(samples: Map<string, Sample[]>): void {
       .map(([type, part]) => `${type} ${part.bytes} B (${part.records.toFixed(1)})`);
     console.log(`\nWAL of a ${row.kind} on ${row.table}, by record type: ${byType.join(", ")}`);
   }
-  const file = path.join(root, "bench", "writes.json");
+  const file = path.join(root, "bench", ROWS > 1 ? `writes-${ROWS}-rows.json` : "writes.json");
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, statements: STATEMENTS, connections: CONNECTIONS, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, statements: STATEMENTS, create_rows: ROWS, connections: CONNECTIONS, results }, null, 2)}\n`,
   );
   say(`wrote ${path.relative(root, file)}`);
 }
