@@ -61,6 +61,11 @@ const server = createServer((request, response) => {
     response.end("Internal Server Error");
   });
 });
+// Idle keep-alive connections stay open 72 s, as the Task API's (Fastify's default), not Node's 5 s:
+// a client or proxy that sends on a connection just as the server closes it gets ECONNRESET (a 502
+// behind a load balancer, whose idle timeout is commonly 60 s). A browser test hit it: a second
+// request through the same context about 5 s after the first.
+server.keepAliveTimeout = 72_000;
 // Every interface by default (containers, `npm run start:web`); `npm start` sets HOST=127.0.0.1.
 const host = process.env.HOST || "0.0.0.0";
 server.listen(port, host, () => console.log(`web app listening on ${host}:${port}`));
