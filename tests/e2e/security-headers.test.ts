@@ -132,3 +132,26 @@ test("the web app and the Task API listen on 127.0.0.1 only", () => {
     assert.deepEqual(addresses, [IPV4_LOOPBACK], `${url} listens on ${addresses.join(", ") || "nothing"}`);
   }
 });
+
+test("a password typed before the page's script has run never goes into the address", async () => {
+  // With scripts off, the forms are the server's HTML alone: as they are until React takes them over.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  for (const [path, button] of [
+    ["/sign-in", "Sign in"],
+    ["/sign-up", "Sign up"],
+  ] as const) {
+    await page.goto(`${product.webUrl}${path}`);
+    if (path === "/sign-up") await page.getByLabel("Name").fill("Early Bird");
+    await page.getByLabel("Email").fill("early@example.test");
+    await page.getByLabel("Password").fill("correct horse battery");
+    const leaked = page.waitForURL(/battery/, { timeout: 1_000 }).then(
+      () => true,
+      () => false,
+    );
+    await page.getByLabel("Password").press("Enter");
+    assert.equal(await leaked, false, `${path}: the browser sent the form itself, password in the address`);
+    assert.equal(await page.getByRole("button", { name: button, exact: true }).isDisabled(), true);
+  }
+  await context.close();
+});

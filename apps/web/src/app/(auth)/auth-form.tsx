@@ -7,6 +7,7 @@ import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
+import { useHydrated } from "@/lib/use-hydrated";
 import { PasskeySignIn } from "./passkey-sign-in";
 import { TwoFactorStep } from "./two-factor-step";
 
@@ -25,6 +26,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
   /** Sign-up that starts no session (email verification required): the person is told to check their inbox. */
   const [checkInbox, setCheckInbox] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   /** The password was right and the account asks for a second factor: its step replaces the form. */
   const [secondStep, setSecondStep] = useState(false);
   /** Kept for the form's return from the second step. */
@@ -152,7 +154,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
           )}
         </div>
         {error && <ErrorMessage>{error}</ErrorMessage>}
-        <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
+        <button type="submit" disabled={pending || !hydrated} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : signUp ? "Sign up" : "Sign in"}
         </button>
       </form>

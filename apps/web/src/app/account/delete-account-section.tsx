@@ -6,12 +6,14 @@ import { dangerButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
 import { announceSignedOut } from "@/lib/signed-out-channel";
+import { useHydrated } from "@/lib/use-hydrated";
 import { Section } from "./section";
 
 /** Deletes the account and everything of it at once, after the password. */
 export function DeleteAccountSection() {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -34,7 +36,7 @@ export function DeleteAccountSection() {
       <form onSubmit={onSubmit} className="space-y-3">
         <PasswordField id="delete-password" label="Your password, to confirm" kind="current" />
         {error && <ErrorMessage>{error}</ErrorMessage>}
-        <button type="submit" disabled={pending} className={dangerButton}>
+        <button type="submit" disabled={pending || !hydrated} className={dangerButton}>
           {pending ? "Deleting…" : "Delete my account and all my tasks"}
         </button>
       </form>

@@ -7,6 +7,7 @@ import { secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
+import { useHydrated } from "@/lib/use-hydrated";
 import { Section } from "./section";
 
 /** Change of password: the current one is required; other devices can be signed out at once. */
@@ -14,6 +15,7 @@ export function PasswordSection() {
   const router = useRouter();
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -48,7 +50,7 @@ export function PasswordSection() {
           Sign out my other devices
         </label>
         <OutcomeMessage outcome={outcome} />
-        <button type="submit" disabled={pending} className={secondaryButton}>
+        <button type="submit" disabled={pending || !hydrated} className={secondaryButton}>
           {pending ? "Changing…" : "Change password"}
         </button>
       </form>

@@ -7,12 +7,14 @@ import { link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
+import { useHydrated } from "@/lib/use-hydrated";
 
 /** Where the emailed link lands: a new password, checked here before it is sent (a refused one must not use up the link). */
 export function ResetPasswordForm({ token }: { token: string }) {
   const [done, setDone] = useState(false);
   const [error, setError] = useState<string | null>(token ? null : "This link is incomplete.");
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -57,7 +59,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
         <PasswordField id="password" label="New password" kind="new" />
         <PasswordField id="confirm" label="Repeat the new password" kind="repeat" />
         {error && <ErrorMessage>{error}</ErrorMessage>}
-        <button type="submit" disabled={pending || !token} className={`w-full ${primaryButton}`}>
+        <button type="submit" disabled={pending || !token || !hydrated} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : "Change password"}
         </button>
       </form>
