@@ -154,4 +154,26 @@ test("a password typed before the page's script has run never goes into the addr
     assert.equal(await page.getByRole("button", { name: button, exact: true }).isDisabled(), true);
   }
   await context.close();
+
+  // The account page's forms that ask for a password, signed in, before the script has run.
+  const { page: signedIn } = await newSignedInPage(browser, product.webUrl, "Early");
+  const account = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: await signedIn.context().storageState(),
+  });
+  const accountPage = await account.newPage();
+  await accountPage.goto(`${product.webUrl}/account`);
+  const passwords = accountPage.locator('input[type="password"]');
+  assert.ok((await passwords.count()) >= 3, "the account page's password fields (change, two-factor, deletion)");
+  for (const field of await passwords.all()) {
+    await field.fill("correct horse battery");
+    const leaked = accountPage.waitForURL(/battery/, { timeout: 1_000 }).then(
+      () => true,
+      () => false,
+    );
+    await field.press("Enter");
+    assert.equal(await leaked, false, `${await field.getAttribute("id")}: the password went into the address`);
+  }
+  await account.close();
+  await signedIn.context().close();
 });

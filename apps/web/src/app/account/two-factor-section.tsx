@@ -7,6 +7,7 @@ import { QrCode } from "@/components/qr-code";
 import { field, label, primaryButton, secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, authenticatorCode, describeAuthError, ENTER_SIX_DIGITS } from "@/lib/auth-errors";
+import { useHydrated } from "@/lib/use-hydrated";
 import { BackupCodes } from "./backup-codes";
 import { Section } from "./section";
 
@@ -28,6 +29,7 @@ function setupKey(uri: string): string {
 export function TwoFactorSection({ enabled }: { enabled: boolean }) {
   const router = useRouter();
   const [step, setStep] = useState<Step>({ kind: "idle" });
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -145,14 +147,14 @@ export function TwoFactorSection({ enabled }: { enabled: boolean }) {
         <div className="grid gap-6 sm:grid-cols-2">
           <form onSubmit={newBackupCodes} className="space-y-3">
             <PasswordField id="backup-codes-password" label="Your password, for new backup codes" kind="current" />
-            <button type="submit" disabled={pending} className={secondaryButton}>
+            <button type="submit" disabled={pending || !hydrated} className={secondaryButton}>
               New backup codes
             </button>
             <p className="text-xs text-slate-600 dark:text-slate-400">They replace the old ones.</p>
           </form>
           <form onSubmit={turnOff} className="space-y-3">
             <PasswordField id="two-factor-off-password" label="Your password, to turn it off" kind="current" />
-            <button type="submit" disabled={pending} className={secondaryButton}>
+            <button type="submit" disabled={pending || !hydrated} className={secondaryButton}>
               Turn off two-factor sign-in
             </button>
             <p className="text-xs text-slate-600 dark:text-slate-400">This signs your other devices out.</p>
@@ -161,7 +163,7 @@ export function TwoFactorSection({ enabled }: { enabled: boolean }) {
       ) : (
         <form onSubmit={turnOn} className="space-y-3">
           <PasswordField id="two-factor-password" label="Your password" kind="current" />
-          <button type="submit" disabled={pending} className={secondaryButton}>
+          <button type="submit" disabled={pending || !hydrated} className={secondaryButton}>
             {pending ? "Please wait…" : "Set up two-factor sign-in"}
           </button>
         </form>
