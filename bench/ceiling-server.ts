@@ -88,7 +88,7 @@ const countedTotals = new Map<string, { version: string; total: number; personTa
 const statementNames = new Map(Object.entries(SQL).map(([name, text]) => [text, `ceiling_${name}`]));
 
 async function query(text: string, values: unknown[]): Promise<Row[]> {
-  const name = namedStatements ? (statementNames.get(text) ?? batchNames.get(text)) : undefined;
+  const name = namedStatements ? statementNames.get(text) : undefined;
   const result = await pool.query<Row>({ name, text, values, rowMode: "array" });
   return result.rows;
 }
@@ -101,12 +101,20 @@ interface NewTask {
   input: { title: string; description: string; priority: string };
 }
 
-/** Names of the batches' INSERTs, one for each count of rows. */
-const batchNames = new Map<string, string>();
+/** The INSERT for each count of rows, built once, as the API's named statements are. */
+const insertTexts = new Map<number, string>();
+function insertText(rows: number): string {
+  let text = insertTexts.get(rows);
+  if (text === undefined) {
+    text = createStatement(rows);
+    insertTexts.set(rows, text);
+    if (!statementNames.has(text)) statementNames.set(text, `ceiling_create_${rows}`); // one row: SQL.create's
+  }
+  return text;
+}
 const creates = new CreateBatches<NewTask, Row>(
   async (batch) => {
-    const text = createStatement(batch.length);
-    if (batch.length > 1) batchNames.set(text, `ceiling_create_${batch.length}`);
+    const text = insertText(batch.length);
     const values = batch.flatMap(({ id, sub, input }) => [
       id,
       sub,

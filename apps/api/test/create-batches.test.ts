@@ -36,8 +36,8 @@ describe("creates sent together", () => {
     const sends = [
       ...people.map((user, i) => ({ user, title: `task ${i}` })),
       { user: first, title: "task 0, second" },
+      { user: first, title: "task 0, third" },
     ];
-    sends.push({ user: first, title: "task 0, third" });
     let answers: Awaited<ReturnType<typeof post>>[] = [];
     const statements = await captureQueries(ctx.pool, () =>
       sendCreatesTogether(ctx, async () => {

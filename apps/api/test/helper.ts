@@ -176,28 +176,48 @@ export interface SentStatement {
   values: unknown[];
 }
 
+/** What the app asked of a pool while it was watched (`watchPool`). */
+export interface PoolUse {
+  /** Every statement, in order. */
+  statements: SentStatement[];
+  /** Connections checked out directly (for a transaction), not by `pool.query` for one statement. */
+  checkouts: number;
+}
+
 /**
- * Every statement `pool` is asked to run while `run` runs, in order. They
- * still run on the real PostgreSQL; this only records them. (The API's every
- * statement goes through its pool's `query`: packages/db/src/pool.ts.)
+ * What `pool` is asked while `run` runs. The statements still run on the real
+ * PostgreSQL; this only records them. (The API's every statement goes through
+ * its pool's `query`, and a transaction through `connect`: packages/db/src/pool.ts.)
  */
-export async function captureQueries(pool: pg.Pool, run: () => Promise<unknown>): Promise<SentStatement[]> {
-  const captured: SentStatement[] = [];
+export async function watchPool(pool: pg.Pool, run: () => Promise<unknown>): Promise<PoolUse> {
+  const use: PoolUse = { statements: [], checkouts: 0 };
   const originalQuery = pool.query;
+  const originalConnect = pool.connect;
   pool.query = function (this: typeof pool, ...args: unknown[]) {
     // Drizzle passes the statement (a string or { name, text }) and its parameters apart.
     const config = args[0] as string | { text: string; values?: unknown[] };
     const text = typeof config === "string" ? config : config.text;
     const values = (args[1] as unknown[] | undefined) ?? (typeof config === "string" ? [] : (config.values ?? []));
-    captured.push({ text, values });
+    use.statements.push({ text, values });
     return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof pool.query;
+  pool.connect = function (this: typeof pool, ...args: unknown[]) {
+    // pool.query itself checks a client out with a callback; count only direct check-outs.
+    if (typeof args[0] !== "function") use.checkouts++;
+    return (originalConnect as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pool.connect;
   try {
     await run();
   } finally {
     pool.query = originalQuery;
+    pool.connect = originalConnect;
   }
-  return captured;
+  return use;
+}
+
+/** Every statement `pool` is asked to run while `run` runs, in order (see `watchPool`). */
+export async function captureQueries(pool: pg.Pool, run: () => Promise<unknown>): Promise<SentStatement[]> {
+  return (await watchPool(pool, run)).statements;
 }
 
 /**

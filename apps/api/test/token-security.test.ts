@@ -23,6 +23,7 @@ import {
   storedTasks,
   type TestUser,
   taskRoutes,
+  watchPool,
 } from "./helper";
 
 const ctx = await setup();
@@ -517,26 +518,8 @@ describe("key rotation (contract: rotated keys work without a restart)", () => {
 describe("statelessness: no database query on the auth path (contract: no auth database lookup per request)", () => {
   /** Counts what the app asks of the pool: Drizzle's node-postgres driver calls pool.query; transactions pool.connect(). */
   async function countQueries(run: () => Promise<void>): Promise<{ queries: number; connects: number }> {
-    const { pool } = ctx;
-    const counts = { queries: 0, connects: 0 };
-    const originalQuery = pool.query;
-    const originalConnect = pool.connect;
-    pool.query = function (this: typeof pool, ...args: unknown[]) {
-      counts.queries++;
-      return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof pool.query;
-    pool.connect = function (this: typeof pool, ...args: unknown[]) {
-      // pool.query itself checks a client out with a callback; count only direct check-outs.
-      if (typeof args[0] !== "function") counts.connects++;
-      return (originalConnect as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof pool.connect;
-    try {
-      await run();
-    } finally {
-      pool.query = originalQuery;
-      pool.connect = originalConnect;
-    }
-    return counts;
+    const { statements, checkouts } = await watchPool(ctx.pool, run);
+    return { queries: statements.length, connects: checkouts };
   }
 
   async function statelessUsers(): Promise<{ a: TestUser; b: TestUser }> {
