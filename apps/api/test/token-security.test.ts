@@ -561,11 +561,17 @@ describe("statelessness: no database query on the auth path (contract: no auth d
     assert.deepEqual(listed, { queries: 1, connects: 0 }, "200: the list query and nothing else");
   });
 
-  test("the query counter itself sees the app's queries (so zero means zero)", async () => {
+  test("the query counter itself sees the app's queries and check-outs (so zero means zero)", async () => {
     const user = await ctx.newUser();
     const counts = await countQueries(async () => {
       await createTask(ctx.app, user, { title: "Counted" });
     });
     assert.ok(counts.queries + counts.connects >= 1, "a create is seen by the counter");
+    // The app never checks a connection out itself, so show here that one would be counted.
+    const checkedOut = await countQueries(async () => {
+      const client = await ctx.pool.connect();
+      client.release();
+    });
+    assert.deepEqual(checkedOut, { queries: 0, connects: 1 }, "a direct check-out is seen by the counter");
   });
 });
