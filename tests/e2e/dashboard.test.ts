@@ -9,6 +9,7 @@ import {
   newPerson,
   newSignedInPage,
   seriousViolations,
+  signIn,
   signUp,
   startTestProduct,
   waitForCount,
@@ -291,6 +292,122 @@ describe("the dashboard in a real browser", () => {
       "no horizontal scrolling at 375 px",
     );
     await page.screenshot({ path: path.join(artifacts, "dashboard-phone-dark.png"), fullPage: true });
+    await context.close();
+  });
+});
+
+describe("the dashboard when things overlap or the clock is not UTC", () => {
+  test("a delete still inside its undo window is sent before signing out", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ola");
+    await addTask(page, "Keep me");
+    await addTask(page, "Gone before signing out");
+    await page.getByRole("button", { name: "Delete “Gone before signing out”" }).click();
+    await page.getByRole("button", { name: "Undo" }).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in/);
+
+    await signIn(page, product.webUrl, person);
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await list.getByText("Keep me").waitFor();
+    assert.equal(await list.getByText("Gone before signing out").count(), 0);
+  });
+
+  test("the tabs' counts arrive even when the tab changes before the first list has", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Una");
+    await addTask(page, "Done already");
+    await addTask(page, "Still to do");
+    await page.getByLabel("Mark “Done already” as completed").click();
+    await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+
+    // The page's first lists are held until the person has picked another tab.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let asked = () => {};
+    const firstListAsked = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    const isList = (url: URL) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks");
+    await page.route(isList, async (route) => {
+      if (route.request().method() === "GET") {
+        asked();
+        await released;
+      }
+      await route.continue();
+    });
+    await page.reload();
+    await firstListAsked; // the page has hydrated and asked for its list
+    await page.getByRole("tab", { name: /^Pending/ }).click();
+    release();
+
+    await page.getByRole("tab", { name: "All (2)" }).waitFor({ timeout: 10_000 });
+    await page.getByRole("tab", { name: "Pending (1)" }).waitFor();
+    await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+    await page.getByRole("list", { name: "Your tasks" }).getByText("Still to do").waitFor();
+  });
+
+  test("a task added while an older reload is on its way stays, once; a banner with nothing to retry is dismissed", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ines");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await addTask(page, "First");
+    await page.waitForLoadState("networkidle"); // the add's own requests are over
+
+    // The reload that follows completing "First" is answered by the API before "Second" exists,
+    // and reaches the page only after "Second" was added.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let fetched = () => {};
+    const staleFetched = new Promise<void>((resolve) => {
+      fetched = resolve;
+    });
+    let held = false;
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl) && url.searchParams.get("limit") !== "1",
+      async (route) => {
+        if (held || route.request().method() !== "GET") return route.continue();
+        held = true;
+        const response = await route.fetch();
+        fetched();
+        await released;
+        await route.fulfill({ response });
+      },
+    );
+    await page.getByLabel("Mark “First” as completed").click();
+    await staleFetched;
+    await addTask(page, "Second");
+    const staleArrived = page.waitForResponse((response) => response.request().url().includes("sort=created"));
+    release();
+    await staleArrived;
+    await page.getByRole("tab", { name: "All (2)" }).waitFor({ timeout: 10_000 });
+    await waitForCount(list.getByText("Second", { exact: true }), 1);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // time for a late list to be shown, if it were
+    assert.equal(await list.getByText("Second", { exact: true }).count(), 1, "the new task is shown once");
+
+    await page.getByLabel("New task title").press("Enter");
+    const banner = page.getByTestId("error");
+    await banner.getByText("Give the task a title.").waitFor();
+    assert.equal(await banner.getByRole("button", { name: "Retry" }).count(), 0, "nothing to retry");
+    await banner.getByRole("button", { name: "Dismiss" }).click();
+    await waitForCount(banner, 0);
+  });
+
+  test("a task is overdue from the person's own midnight, not UTC's", async () => {
+    // A zone where the date now differs from UTC's: 14 hours ahead from 10:00 UTC, 11 behind before.
+    const timezoneId = new Date().getUTCHours() >= 10 ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";
+    const context = await browser.newContext({ timezoneId });
+    const page = await context.newPage();
+    await signUp(page, product.webUrl, newPerson("Tia"));
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: timezoneId }).format(new Date());
+    const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    await addTask(page, "Due yesterday", { due: yesterday });
+    await addTask(page, "Due today", { due: today });
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await list.getByText(`Overdue: ${yesterday}`).waitFor({ timeout: 10_000 });
+    await list.getByText(`Due ${today}`).waitFor();
+    assert.equal(await list.getByText(`Overdue: ${today}`).count(), 0, "a task due today is not overdue");
     await context.close();
   });
 });

@@ -144,7 +144,9 @@ export class TaskApiClient {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query))
       if (value !== undefined && value !== "") params.set(key, String(value));
-    const response = await this.request("GET", `/tasks${params.size ? `?${params}` : ""}`);
+    // (Not `params.size`: Safari before 17 and Chrome before 113, which Next.js supports, lack it.)
+    const search = params.toString();
+    const response = await this.request("GET", `/tasks${search ? `?${search}` : ""}`);
     return { tasks: (await response.json()) as Task[], total: Number(response.headers.get("x-total-count") ?? 0) };
   }
 

@@ -23,8 +23,11 @@ import { VerifyEmailNotice } from "./verify-email-notice";
 
 /** The page offers every sort but "updated". */
 type Sort = Exclude<ListSort, "updated">;
-/** A delete inside its undo window (`timer` sends it), or on its way to the API (`sent`). */
-type PendingDelete = { task: Task; sent: boolean; timer?: ReturnType<typeof setTimeout> };
+/**
+ * A delete inside its undo window (`timer` sends it), or on its way to the API (`sent`; `sending`
+ * settles true once it is done, false if it failed and the task was put back).
+ */
+type PendingDelete = { task: Task; sent: boolean; timer?: ReturnType<typeof setTimeout>; sending?: Promise<boolean> };
 
 const STATUS_LABELS = { all: "All", pending: "Pending", completed: "Completed" } as const;
 const DRAFT_KEY = "tasks:draft";
@@ -48,7 +51,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [sort, setSort] = useState<Sort>("created");
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
-  /** What failed, and the action that tries it again (by default, reloading the list). */
+  /** What failed, and the action that tries it again (without one, the banner can only be dismissed). */
   const [error, setError] = useState<{ text: string; retry?: () => void } | null>(null);
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
   /** An edit the end of the session interrupted: reopened with the person's changes once they are back. */
@@ -70,6 +73,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const writesInFlight = useRef(new Map<string, Promise<unknown>>());
   /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
   const refreshCount = useRef(0);
+  /** The tabs' counts have arrived once; later loads for another tab, sort or search leave them. */
+  const countsLoaded = useRef(false);
   const addForm = useRef<HTMLFormElement>(null);
   const listPanel = useRef<HTMLDivElement>(null);
 
@@ -125,20 +130,24 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         ]);
         if (thisRefresh !== refreshCount.current) return;
         setTasks(page.tasks.filter((task) => !pendingDeletes.current.has(task.id)));
-        if (totals) setCounts({ pending: totals[0].total, completed: totals[1].total });
+        if (totals) {
+          setCounts({ pending: totals[0].total, completed: totals[1].total });
+          countsLoaded.current = true;
+        }
         setError(null);
       } catch (failure) {
-        if (thisRefresh === refreshCount.current) handle(failure, "Could not load your tasks");
+        if (thisRefresh === refreshCount.current) {
+          handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts));
+        }
       }
     },
     [api, status, sort, query, handle],
   );
 
-  // A change of tab, sort or search leaves the counts as they are.
-  const countsLoaded = useRef(false);
+  // A change of tab, sort or search leaves the counts as they are, once they have arrived: until then
+  // (the first load failed, or a newer one replaced it) every load asks for them.
   useEffect(() => {
     void refresh(!countsLoaded.current);
-    countsLoaded.current = true;
   }, [refresh]);
   // For work that finishes later: refresh with the filters as they are then, not as they were.
   const latestRefresh = useRef(refresh);
@@ -212,8 +221,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     try {
       const created = await api.create({ ...newTask, due_date: newTask.due_date || null });
       setNewTask(EMPTY_NEW_TASK);
-      setTasks((current) => (current ? [created, ...current] : [created]));
+      // Once, even if a reload that saw it already answered.
+      setTasks((current) => [created, ...(current ?? []).filter((t) => t.id !== created.id)]);
       setCounts((c) => ({ ...c, pending: c.pending + 1 }));
+      // A reload begun before the task existed may still answer: this newer one replaces it (and puts
+      // the task in its place for the sort and tab).
+      void latestRefresh.current();
     } catch (failure) {
       // The form keeps what was typed; Retry submits it (as it then reads) again.
       handle(failure, "Could not add the task", () => {
@@ -284,20 +297,29 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     }
   }
 
-  async function sendDelete(task: Task, options: { keepalive?: boolean } = {}) {
+  /** Sends a pending delete (once); true when the task is gone, false when it was put back. */
+  function sendDelete(task: Task, options: { keepalive?: boolean } = {}): Promise<boolean> {
     const entry = pendingDeletes.current.get(task.id);
-    if (!entry || entry.sent) return; // undone, or already on its way
+    if (!entry) return Promise.resolve(true); // undone, or done
+    if (entry.sent) return entry.sending ?? Promise.resolve(true); // on its way (or left with the page)
     entry.sent = true;
     clearTimeout(entry.timer);
+    entry.sending = removeTask(task, options);
+    return entry.sending;
+  }
+
+  async function removeTask(task: Task, options: { keepalive?: boolean }): Promise<boolean> {
     try {
       await api.remove(task.id, options);
       pendingDeletes.current.delete(task.id);
       void latestRefresh.current();
+      return true;
     } catch (failure) {
       pendingDeletes.current.delete(task.id);
-      if (failure instanceof ApiError && failure.status === 404) return;
+      if (failure instanceof ApiError && failure.status === 404) return true;
       setTasks((current) => (current?.some((t) => t.id === task.id) ? current : [task, ...(current ?? [])]));
       handle(failure, "Could not delete the task", () => deleteTask(task));
+      return false;
     }
   }
 
@@ -334,12 +356,18 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   }
 
   async function signOut() {
+    // Deletes inside their undo window go first: the person saw those tasks go, and once signed out
+    // nothing could send them. If one fails, its task is back and the banner says so: stay.
+    const deleted = await Promise.all([...pendingDeletes.current.values()].map(({ task }) => sendDelete(task)));
+    if (deleted.includes(false)) return;
+    if (currentNotice.current?.onDismiss) closeNotice(currentNotice.current.id, true);
     await authClient.signOut();
     announceSignedOut();
     window.location.assign("/sign-in");
   }
 
-  const today = new Date().toISOString().slice(0, 10);
+  // The person's own date: a task due today is not overdue until their midnight, whatever UTC says.
+  const today = localDate(new Date());
 
   return (
     <div className="mx-auto max-w-3xl px-4 py-6 sm:py-10">
@@ -427,11 +455,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 // The banner goes; focus goes to the list rather than being lost.
                 listPanel.current?.focus();
                 setError(null);
-                (error.retry ?? refresh)();
+                error.retry?.();
               }}
               className="font-medium underline"
             >
-              Retry
+              {error.retry ? "Retry" : "Dismiss"}
             </button>
           </div>
         )}
@@ -478,6 +506,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 }
 
 /** A failure in words, for a person. */
+/** `date` as YYYY-MM-DD in the browser's time zone (a task's due date is a calendar date). */
+function localDate(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+}
+
 function describeFailure(failure: unknown, what: string): string {
   if (failure instanceof UnavailableError) return `${what}. ${failure.message}`;
   if (failure instanceof ApiError) return `${what}: ${failure.errors?.[0]?.message ?? failure.message}`;
