@@ -26,7 +26,7 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import type pg from "pg";
-import { createAuthenticateHook } from "./auth/authenticate";
+import { bearerChallenge, createAuthenticateHook } from "./auth/authenticate";
 import { RevocationFeed } from "./auth/revocation-feed";
 import { createAccessTokenVerifier } from "./auth/verify-access-token";
 import type { ApiConfig } from "./config";
@@ -48,6 +48,9 @@ export interface AppOptions {
 }
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** The realm of every 401's challenge. */
+const TASKS_REALM = "tasks";
 
 /** The routes and the methods each one has; any other method is 405 with `Allow`. */
 const ROUTE_METHODS: Record<string, string[]> = {
@@ -135,7 +138,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // The task routes, in their own scope: its hooks and rate limit apply to
   // them and to nothing else (health checks and docs stay open).
   await app.register(async (scope) => {
-    scope.addHook("onRequest", createAuthenticateHook(verifyAccessToken, revocations, "tasks"));
+    scope.addHook("onRequest", createAuthenticateHook(verifyAccessToken, revocations, TASKS_REALM));
     if (config.rateLimitPerMinute > 0) {
       await scope.register(rateLimit, {
         max: config.rateLimitPerMinute,
@@ -262,7 +265,9 @@ function toProblem(error: FastifyError | Error, request: FastifyRequest): HttpPr
   const databaseCode = databaseErrorCode(error);
   if (databaseCode === "23503") {
     // The token is still valid but its user was deleted since it was issued.
-    return new HttpProblem(401, "This account no longer exists.");
+    return new HttpProblem(401, "This account no longer exists.", {
+      headers: { "www-authenticate": bearerChallenge(TASKS_REALM, "invalid_token") },
+    });
   }
   if (isDatabaseUnavailable(error)) {
     log.warn({ code: databaseCode }, "database unavailable");

@@ -112,6 +112,7 @@ describe("creates sent together", () => {
       if (user === ghost) {
         assert.ok(answer);
         assert.match(String(assertProblem(answer, 401).detail), /no longer exists/);
+        assert.equal(answer.headers["www-authenticate"], 'Bearer realm="tasks", error="invalid_token"');
       } else {
         assert.equal(answer?.statusCode, 201, answer?.body);
         assert.equal(answer?.json().user_id, user.id);

@@ -146,6 +146,14 @@ describe("If-Match (contract: no lost updates)", () => {
       payload: { title: "weak" },
     });
     assertProblem(weak, 412);
+    // Strong comparison is of the characters: the current version with a leading zero is another tag.
+    const padded = await ctx.app.inject({
+      method: "PATCH",
+      url,
+      headers: { ...user.auth, "if-match": String(moved.headers.etag).replace('"', '"0') },
+      payload: { title: "padded" },
+    });
+    assertProblem(padded, 412);
     const stored = await storedTasks(ctx.pool, user.id);
     assert.equal(stored[0]?.title, "tab 1");
     assert.equal(stored[0]?.completed, false);

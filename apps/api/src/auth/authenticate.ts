@@ -19,13 +19,17 @@ declare module "fastify" {
 
 const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+)$/i;
 
+/** The `WWW-Authenticate` value of a 401 (RFC 6750): `error` when a token was sent but is no good. */
+export function bearerChallenge(realm: string, error?: string): string {
+  return error ? `Bearer realm="${realm}", error="${error}"` : `Bearer realm="${realm}"`;
+}
+
 export function createAuthenticateHook(
   verifyAccessToken: AccessTokenVerifier,
   revocations: RevocationFeed,
   realm: string,
 ) {
-  const challenge = (error?: string) =>
-    error ? `Bearer realm="${realm}", error="${error}"` : `Bearer realm="${realm}"`;
+  const challenge = (error?: string) => bearerChallenge(realm, error);
 
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     // Only the Authorization header counts: never a query parameter or a cookie.

@@ -18,7 +18,8 @@ export function parseIfMatch(header: string | undefined): WritePrecondition {
   if (header.trim() === "*") return { kind: "any" };
   const versions: number[] = [];
   for (const tag of header.split(",")) {
-    const match = /^"(\d{1,9})"$/.exec(tag.trim());
+    // The digits exactly as etagForVersion writes them: strong comparison is of the characters, so "01" is not "1".
+    const match = /^"(0|[1-9]\d{0,8})"$/.exec(tag.trim());
     if (match) versions.push(Number(match[1]));
   }
   return { kind: "versions", versions };
