@@ -122,18 +122,23 @@ export function databaseErrorCode(error: unknown): string | undefined {
  * Why a statement failed, when the database rather than the request is at
  * fault (each a 503 at the API):
  * - "rolled-back": PostgreSQL ran the statement and undid it (a statement
- *   timeout, a deadlock, a serialization failure); try again.
+ *   timeout, a deadlock, a serialization failure, a read-only standby, a
+ *   full disk); try again.
  * - "not-connected": no connection was made for it, so it never ran.
  * - "connection-lost": the connection went while the statement was out, so
  *   a write may have been committed although its answer never came.
  */
 type DatabaseFailure = "rolled-back" | "not-connected" | "connection-lost";
 
-/** SQLSTATEs and Node's network error codes; codes starting 08 or 57P not listed here are "connection-lost". */
+/**
+ * SQLSTATEs and Node's network error codes. Not listed here: codes starting 08 or 57P are
+ * "connection-lost"; 40, 53, 58, XX and 25006 "rolled-back" (classifyDatabaseFailure).
+ */
 const FAILURE_BY_CODE: Record<string, DatabaseFailure> = {
   "57014": "rolled-back", // query_canceled: the statement timeout
   "40P01": "rolled-back", // deadlock_detected
   "40001": "rolled-back", // serialization_failure
+  "40003": "connection-lost", // statement_completion_unknown: it may have been committed
   "57P03": "not-connected", // cannot_connect_now: starting up or shutting down
   "53300": "not-connected", // too_many_connections
   ECONNREFUSED: "not-connected",
@@ -182,6 +187,10 @@ function classifyDatabaseFailure(failure: unknown): DatabaseFailure | undefined 
     if (byCode) return byCode;
     // 08: connection exception; 57P: admin or crash shutdown, database dropped, idle session timeout
     if (code.startsWith("08") || code.startsWith("57P")) return "connection-lost";
+    // The database refused the statement for its own state, not the request's, and undid it:
+    // 40 transaction rollback; 53 insufficient resources (disk full, out of memory, a configured
+    // limit); 58 system error (I/O); XX internal error; 25006 read-only (a standby, as after a failover).
+    if (/^(40|53|58|XX)/.test(code) || code === "25006") return "rolled-back";
   }
   return CONNECTION_FAILED_MESSAGE.test(error.message) ? "connection-lost" : undefined;
 }
