@@ -79,13 +79,35 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     assert.equal((await storedTasks(ctx.pool, user.id))[0]?.title, "A task");
   });
 
-  test("an id that is not a UUID is simply 404", async () => {
+  test("an id that is not a UUID is simply 404, whatever the body", async () => {
     const user = await ctx.newUser();
     for (const id of ["1", "not-a-uuid", "00000000-0000-0000-0000-00000000000g", "%27%20OR%201=1--"]) {
       for (const method of ["GET", "DELETE"] as const) {
         assertProblem(await ctx.app.inject({ method, url: `/api/${user.id}/tasks/${id}`, headers: user.auth }), 404);
       }
+      // A body that is invalid (422), of the wrong type (415) or too large (413) for a task that cannot exist.
+      for (const [headers, payload] of [
+        [{}, {}],
+        [{ "content-type": "text/plain" }, "a title"],
+        [{ "content-type": "application/json" }, JSON.stringify({ title: "x".repeat(70_000) })],
+      ] as const) {
+        for (const [method, path] of [
+          ["PUT", id],
+          ["PATCH", id],
+          ["PATCH", `${id}/complete`],
+        ] as const) {
+          const answer = await ctx.app.inject({
+            method,
+            url: `/api/${user.id}/tasks/${path}`,
+            headers: { ...user.auth, ...headers },
+            payload,
+          });
+          assertProblem(answer, 404);
+        }
+      }
     }
+    // Authentication still comes first.
+    assertProblem(await ctx.app.inject({ method: "PUT", url: `/api/${user.id}/tasks/1`, payload: {} }), 401);
   });
 
   test("a method a route does not have is 405 with Allow", async () => {

@@ -28,11 +28,13 @@ export interface TasksRoutesOptions {
 export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRoutesOptions): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
-  /** A path id that is not a UUID names no task: 404, like any other missing one. */
-  const taskId = (id: string): string => {
-    if (!isUuid(id)) throw notFound();
-    return id.toLowerCase();
-  };
+  // A path id that is not a UUID names no task: 404, like any other missing one, whatever the
+  // request's body (so before it is read or validated: not 413, 415 or 422), once authenticated.
+  app.addHook("onRequest", async (request) => {
+    const { id } = request.params as { id?: string };
+    if (id !== undefined && !isUuid(id)) throw notFound();
+  });
+  const taskId = (id: string): string => id.toLowerCase();
 
   /** PUT and PATCH differ only in their body schema (PUT's fills in the defaults). */
   const updateTask = async (
