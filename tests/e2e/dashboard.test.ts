@@ -394,6 +394,40 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await waitForCount(banner, 0);
   });
 
+  test("a task deleted elsewhere leaves this page when it is completed here, and the page says so", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Dan");
+    await addTask(page, "Stays");
+    await addTask(page, "Deleted on the phone");
+    // The phone: the same person's token, straight to the Task API.
+    const { token } = (await (await page.request.get(`${product.webUrl}/api/auth/token`)).json()) as { token: string };
+    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
+    const headers = { authorization: `Bearer ${token}` };
+    const listed = (await (await fetch(tasksUrl, { headers })).json()) as { id: string; title: string }[];
+    const phone = listed.find((task) => task.title === "Deleted on the phone");
+    assert.equal((await fetch(`${tasksUrl}/${phone?.id}`, { method: "DELETE", headers })).status, 204);
+
+    await page.getByLabel("Mark “Deleted on the phone” as completed").click();
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await waitForCount(list.getByText("Deleted on the phone"), 0);
+    await page
+      .getByTestId("error")
+      .getByText("“Deleted on the phone” was deleted in another tab or on another device.")
+      .waitFor();
+    await page.getByRole("tab", { name: "All (1)" }).waitFor();
+    await list.getByText("Stays").waitFor();
+  });
+
+  test("completing a task from the keyboard in the Pending tab keeps the focus in the list as the task leaves", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Kim");
+    await addTask(page, "Leaves this tab");
+    await page.getByRole("tab", { name: /^Pending/ }).click();
+    const checkbox = page.getByLabel("Mark “Leaves this tab” as completed");
+    await checkbox.focus();
+    await page.keyboard.press("Space");
+    await page.getByText("No tasks match.").waitFor();
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('role')"), "tabpanel");
+  });
+
   test("a task is overdue from the person's own midnight, not UTC's", async () => {
     // A zone where the date now differs from UTC's: 14 hours ahead from 10:00 UTC, 11 behind before.
     const timezoneId = new Date().getUTCHours() >= 10 ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";

@@ -239,6 +239,14 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     }
   }
 
+  /** A task deleted in another tab or on another device: gone from here too, and the page says why. */
+  function dropDeletedElsewhere(task: Task) {
+    setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
+    setCounts((c) => (task.completed ? { ...c, completed: c.completed - 1 } : { ...c, pending: c.pending - 1 }));
+    listPanel.current?.focus();
+    setError({ text: `“${task.title}” was deleted in another tab or on another device.` });
+  }
+
   /** Shows these fields (or a whole newer version) on the task with this id. */
   function patchTask(id: string, fields: Partial<Task>) {
     setTasks((current) => current?.map((t) => (t.id === id ? { ...t, ...fields } : t)) ?? null);
@@ -253,9 +261,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     writesInFlight.current.set(task.id, write);
     try {
       patchTask(task.id, await write);
+      // In a tab that shows one status the task is about to leave: keep the focus near where it was.
+      if (status !== "all") listPanel.current?.focus();
       // Counts and the current filter change with it.
       void latestRefresh.current();
     } catch (failure) {
+      if (failure instanceof ApiError && failure.status === 404) return dropDeletedElsewhere(task);
       patchTask(task.id, { completed: task.completed });
       handle(failure, "Could not update the task", () => void toggleTask(task));
     } finally {
@@ -271,6 +282,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       patchTask(id, current.task);
       return current;
     } catch (failure) {
+      const shown = tasks?.find((t) => t.id === id);
+      if (failure instanceof ApiError && failure.status === 404 && shown) {
+        dropDeletedElsewhere(shown);
+        return null;
+      }
       handle(failure, "Could not open the task for editing");
       return null;
     }
