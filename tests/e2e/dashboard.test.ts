@@ -428,6 +428,34 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.equal(await page.evaluate("document.activeElement?.getAttribute('role')"), "tabpanel");
   });
 
+  test("an add whose answer was lost is made once, however it is retried", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Lou");
+    // The first create reaches the API and is made; its answer never reaches the page.
+    let lost = false;
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks"),
+      async (route) => {
+        if (lost || route.request().method() !== "POST") return route.continue();
+        lost = true;
+        const made = await route.fetch();
+        assert.equal(made.status(), 201, "the first create was made");
+        await route.abort("connectionreset");
+      },
+    );
+    await page.getByLabel("New task title").fill("Made on a train");
+    await page.getByLabel("New task title").press("Enter");
+    const banner = page.getByTestId("error");
+    await banner.getByText(/Could not add the task/).waitFor();
+    await banner.getByRole("button", { name: "Retry" }).click();
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await list.getByText("Made on a train").waitFor();
+
+    await page.reload();
+    await list.getByText("Made on a train").waitFor();
+    await waitForCount(list.getByText("Made on a train"), 1);
+    await page.getByRole("tab", { name: "All (1)" }).waitFor();
+  });
+
   test("a task is overdue from the person's own midnight, not UTC's", async () => {
     // A zone where the date now differs from UTC's: 14 hours ahead from 10:00 UTC, 11 behind before.
     const timezoneId = new Date().getUTCHours() >= 10 ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";

@@ -13,6 +13,7 @@ import {
   integer,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -268,3 +269,28 @@ export const taskCounts = pgTable("task_counts", {
   completedTasks: integer("completed_tasks").notNull(),
   version: bigint("version", { mode: "number" }).notNull().default(sql`nextval('task_counts_versions')`),
 });
+
+/**
+ * The `Idempotency-Key` of a create, while a repeat of it may still come:
+ * a client that got no answer (the network dropped, a 503) sends the same
+ * create with the same key, and gets the task the first one made instead
+ * of a second one. Written in the same statement as the task; goes with the
+ * task, and a person's keys older than a day go at their next keyed create.
+ * `request_hash` is the SHA-256 of the create's validated body, so the same
+ * key with another body is refused rather than answered with the wrong task.
+ */
+export const taskCreateKeys = pgTable(
+  "task_create_keys",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    taskId: uuid("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    requestHash: text("request_hash").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index("task_create_keys_task_id_idx").on(t.taskId)],
+);

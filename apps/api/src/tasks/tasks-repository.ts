@@ -7,7 +7,7 @@
  * the routes send as they are: no per-row objects, no re-serialisation.
  */
 import { createHash } from "node:crypto";
-import { databaseErrorCode, taskCounts, tasks } from "@tasks/db";
+import { databaseErrorCode, taskCounts, taskCreateKeys, tasks } from "@tasks/db";
 import {
   defaultOrder,
   type TaskCreate,
@@ -373,6 +373,60 @@ export class TasksRepository {
   /** Goes to PostgreSQL alone, or with the creates that came while others were out (create-batches.ts). */
   createTaskForUser(user: string, input: TaskCreate): Promise<TaskRecord> {
     return this.creates.add({ id: uuidv7(), userId: user, input });
+  }
+
+  /**
+   * A create with an `Idempotency-Key`: the task the first create with this
+   * key made (`replayed`), or a new one; "key-reused" when the key went with
+   * another body. One statement claims the key and inserts the task, so a
+   * key never names a task that was not made; a second create with the key
+   * waits for the first to commit, then finds its task. (Not batched: these
+   * come from people's browsers, one at a time.)
+   */
+  async createTaskOnceForUser(
+    user: string,
+    input: TaskCreate,
+    key: string,
+  ): Promise<{ task: TaskRecord; replayed: boolean } | "key-reused"> {
+    const requestHash = createHash("sha256")
+      .update(JSON.stringify([input.title, input.description, input.priority, input.due_date]))
+      .digest("base64url");
+    // Twice at most: the first create's task may be deleted (its key with it) between our two statements.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const id = uuidv7();
+      const created = await this.db.execute<{ id: string; json: string; version: number }>(sql`
+        WITH expired AS (
+          DELETE FROM ${taskCreateKeys}
+          WHERE ${taskCreateKeys.userId} = ${user} AND ${taskCreateKeys.key} <> ${key}
+            AND ${taskCreateKeys.createdAt} < now() - interval '1 day'
+        ), claimed AS (
+          INSERT INTO ${taskCreateKeys} (user_id, key, task_id, request_hash)
+          VALUES (${user}, ${key}, ${id}, ${requestHash})
+          ON CONFLICT (user_id, key) DO NOTHING
+          RETURNING task_id
+        ), created AS (
+          INSERT INTO ${tasks} (id, user_id, title, description, priority, due_date)
+          -- (Typed: in a SELECT list an untyped parameter would be text.)
+          SELECT task_id, ${user}::uuid, ${input.title}::text, ${input.description}::text,
+            ${input.priority}::task_priority, ${input.due_date}::date
+          FROM claimed
+          RETURNING ${tasks.id} AS id, ${taskJson} AS json, ${tasks.version} AS version
+        )
+        SELECT id, json, version FROM created`);
+      const [task] = created.rows;
+      if (task) return { task, replayed: false };
+      const earlier = await this.db
+        .select({ requestHash: taskCreateKeys.requestHash, ...taskRecord })
+        .from(taskCreateKeys)
+        .innerJoin(tasks, eq(tasks.id, taskCreateKeys.taskId))
+        .where(and(eq(taskCreateKeys.userId, user), eq(taskCreateKeys.key, key), eq(tasks.userId, user)));
+      const [found] = earlier;
+      if (found) {
+        const { requestHash: earlierHash, ...task } = found;
+        return earlierHash === requestHash ? { task, replayed: true } : "key-reused";
+      }
+    }
+    throw new Error("an Idempotency-Key's task vanished twice while it was being created");
   }
 
   /** One INSERT for the batch's rows; if it fails for one of them, each is tried alone. */

@@ -14,6 +14,16 @@ import type { TaskRecord, TasksRepository, WriteRefusal } from "./tasks-reposito
 
 const UserParams = z.object({ user_id: z.string().meta({ description: "Must be the token's `sub`." }) });
 const TaskParams = UserParams.extend({ id: z.string().meta({ description: "The task's id (a UUID)." }) });
+const IdempotencyKey = z.looseObject({
+  "idempotency-key": z
+    .string()
+    .optional()
+    .meta({
+      description:
+        "Makes a repeated create (after no answer came) return the task the first one made instead of a second task. " +
+        'A unique value per task, e.g. a random UUID, bare or quoted ("…"); kept a day.',
+    }),
+});
 const IfMatch = z.looseObject({
   "if-match": z.string().optional().meta({ description: "Write only if the task still has this ETag (or `*`)." }),
 });
@@ -76,12 +86,26 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
         summary: "Create a task",
         tags: ["tasks"],
         params: UserParams,
+        headers: IdempotencyKey,
         body: TaskCreate,
         response: { 201: Task, ...errors(400, 413, 415, 422, ...common) },
       },
     },
     async (request, reply) => {
-      const task = await repository.createTaskForUser(request.userId, request.body);
+      const key = parseIdempotencyKey(request.headers["idempotency-key"]);
+      let task: TaskRecord;
+      if (key === undefined) {
+        task = await repository.createTaskForUser(request.userId, request.body);
+      } else {
+        const once = await repository.createTaskOnceForUser(request.userId, request.body, key);
+        if (once === "key-reused") {
+          throw new HttpProblem(
+            422,
+            "This Idempotency-Key was already used for a different task; send a new key with a new task.",
+          );
+        }
+        task = once.task;
+      }
       reply.header("location", `/api/${request.userId}/tasks/${task.id}`);
       return sendTask(reply, 201, task);
     },
@@ -179,6 +203,16 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
       return reply.code(204).send(null);
     },
   );
+}
+
+/** The header's value (a bare token or a quoted string), or a 400 when it is no usable key. */
+function parseIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const key = /^"(.*)"$/.exec(header.trim())?.[1] ?? header.trim();
+  if (!/^[A-Za-z0-9._:~+/=-]{8,128}$/.test(key)) {
+    throw new HttpProblem(400, "Idempotency-Key must be 8 to 128 letters, digits or . _ : ~ + / = - (e.g. a UUID).");
+  }
+  return key;
 }
 
 function notFound(): HttpProblem {

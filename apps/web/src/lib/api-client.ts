@@ -150,8 +150,12 @@ export class TaskApiClient {
     return { tasks: (await response.json()) as Task[], total: Number(response.headers.get("x-total-count") ?? 0) };
   }
 
-  async create(input: TaskInput): Promise<Task> {
-    return (await this.request("POST", "/tasks", input)).json();
+  /**
+   * `idempotencyKey`: the same for a create sent again after no answer came, so that the API
+   * answers with the task the first one made (if it was made) instead of making a second.
+   */
+  async create(input: TaskInput, idempotencyKey: string): Promise<Task> {
+    return (await this.request("POST", "/tasks", input, { "idempotency-key": idempotencyKey })).json();
   }
 
   /** One task and its ETag, for a later write that must not overwrite someone else's change. */

@@ -58,6 +58,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [resumeEdit, setResumeEdit] = useState<{ id: string; changes: TaskChanges } | null>(null);
   const [saving, setSaving] = useState(false);
   const adding = useRef(false);
+  /**
+   * The key of the last add that got no answer, with what it sent: sending the same again (Retry,
+   * Enter) reuses it, so an add that was made although its answer was lost is not made twice.
+   */
+  const unansweredAdd = useRef<{ key: string; body: string } | null>(null);
   /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
   /**
@@ -218,8 +223,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     adding.current = true;
     setSaving(true);
     setError(null);
+    const input = { ...newTask, due_date: newTask.due_date || null };
+    const body = JSON.stringify(input);
+    const key = unansweredAdd.current?.body === body ? unansweredAdd.current.key : newIdempotencyKey();
     try {
-      const created = await api.create({ ...newTask, due_date: newTask.due_date || null });
+      const created = await api.create(input, key);
+      unansweredAdd.current = null;
       setNewTask(EMPTY_NEW_TASK);
       // Once, even if a reload that saw it already answered.
       setTasks((current) => [created, ...(current ?? []).filter((t) => t.id !== created.id)]);
@@ -228,6 +237,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       // the task in its place for the sort and tab).
       void latestRefresh.current();
     } catch (failure) {
+      // A failure with no answer may have made the task: the same add again says so with the same key.
+      unansweredAdd.current = failure instanceof UnavailableError ? { key, body } : null;
       // The form keeps what was typed; Retry submits it (as it then reads) again.
       handle(failure, "Could not add the task", () => {
         document.getElementById("new-title")?.focus();
@@ -522,6 +533,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 }
 
 /** A failure in words, for a person. */
+/** 128 random bits in hex. (Not crypto.randomUUID: it exists only on HTTPS and localhost.) */
+function newIdempotencyKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 /** `date` as YYYY-MM-DD in the browser's time zone (a task's due date is a calendar date). */
 function localDate(date: Date): string {
   const two = (n: number) => String(n).padStart(2, "0");

@@ -1,0 +1,104 @@
+/**
+ * `Idempotency-Key` on create: a client that got no answer sends the same
+ * create again with the same key and gets the task the first one made, not a
+ * second one; the key is the person's own; another body with a used key is
+ * refused and changes nothing.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { describe, test } from "node:test";
+import { assertProblem, setup, storedTasks, type TestUser } from "./helper";
+
+const ctx = await setup();
+
+function create(user: TestUser, body: object, key?: string) {
+  return ctx.app.inject({
+    method: "POST",
+    url: `/api/${user.id}/tasks`,
+    headers: { ...user.auth, ...(key === undefined ? {} : { "idempotency-key": key }) },
+    payload: body,
+  });
+}
+
+async function titles(user: TestUser): Promise<unknown[]> {
+  return (await storedTasks(ctx.pool, user.id)).map((task) => task.title);
+}
+
+describe("Idempotency-Key on create", () => {
+  test("the same create with the same key twice makes one task; both answers are it", async () => {
+    const user = await ctx.newUser();
+    const key = randomUUID();
+    const first = await create(user, { title: "Buy milk", priority: "high" }, key);
+    const again = await create(user, { title: "Buy milk", priority: "high" }, `"${key}"`); // quoted, as the draft writes it
+    assert.equal(first.statusCode, 201);
+    assert.equal(again.statusCode, 201);
+    assert.equal(again.json().id, first.json().id);
+    assert.equal(again.headers.location, first.headers.location);
+    assert.equal(again.headers.etag, first.headers.etag);
+    assert.deepEqual(await titles(user), ["Buy milk"]);
+    const listed = await ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks`, headers: user.auth });
+    assert.equal(listed.headers["x-total-count"], "1");
+
+    // Without a key, or with a new one, a create is a new task as ever.
+    assert.equal((await create(user, { title: "Buy milk", priority: "high" })).statusCode, 201);
+    assert.equal((await create(user, { title: "Buy milk", priority: "high" }, randomUUID())).statusCode, 201);
+    assert.equal((await titles(user)).length, 3);
+  });
+
+  test("creates with one key sent at once make one task", async () => {
+    const user = await ctx.newUser();
+    const key = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => create(user, { title: "Once" }, key)));
+    assert.deepEqual(
+      answers.map((answer) => answer.statusCode),
+      Array(6).fill(201),
+    );
+    assert.equal(new Set(answers.map((answer) => answer.json().id)).size, 1);
+    assert.deepEqual(await titles(user), ["Once"]);
+  });
+
+  test("a used key with another body is 422 and changes nothing; another person's same key is their own", async () => {
+    const user = await ctx.newUser();
+    const other = await ctx.newUser();
+    const key = randomUUID();
+    const first = await create(user, { title: "Call mum" }, key);
+    assert.equal(first.statusCode, 201);
+    const changed = await create(user, { title: "Call dad" }, key);
+    assert.match(String(assertProblem(changed, 422).detail), /Idempotency-Key was already used/);
+    assert.deepEqual(await titles(user), ["Call mum"]);
+
+    const theirs = await create(other, { title: "Call mum" }, key);
+    assert.equal(theirs.statusCode, 201);
+    assert.notEqual(theirs.json().id, first.json().id);
+    assert.equal(theirs.json().user_id, other.id);
+    assert.deepEqual(await titles(other), ["Call mum"]);
+  });
+
+  test("once its task is deleted, the key makes a new one; a malformed key is 400 and nothing is made", async () => {
+    const user = await ctx.newUser();
+    const key = randomUUID();
+    const first = await create(user, { title: "Water plants" }, key);
+    const deleted = await ctx.app.inject({
+      method: "DELETE",
+      url: `/api/${user.id}/tasks/${first.json().id}`,
+      headers: user.auth,
+    });
+    assert.equal(deleted.statusCode, 204);
+    const again = await create(user, { title: "Water plants" }, key);
+    assert.equal(again.statusCode, 201);
+    assert.notEqual(again.json().id, first.json().id);
+
+    for (const bad of ["short", "a key with spaces", "x".repeat(129), '"unterminated']) {
+      assertProblem(await create(user, { title: "Not made" }, bad), 400);
+    }
+    assert.deepEqual(await titles(user), ["Water plants"]);
+  });
+
+  test("a key's rows go with the person", async () => {
+    const user = await ctx.newUser();
+    await create(user, { title: "Mine" }, randomUUID());
+    await ctx.pool.query("DELETE FROM users WHERE id = $1", [user.id]);
+    const left = await ctx.pool.query("SELECT 1 FROM task_create_keys WHERE user_id = $1", [user.id]);
+    assert.equal(left.rowCount, 0);
+  });
+});
