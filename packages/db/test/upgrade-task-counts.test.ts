@@ -57,7 +57,12 @@ test("upgrading a database with tasks to one count row a person keeps every coun
     people,
   );
 
-  assert.deepEqual(await migrateDatabaseAt(url.toString()), { applied: 1 }, "0009 and nothing else was left to apply");
+  // 0009 and the migrations after it, as the product's own start-up applies them.
+  const journal = JSON.parse(readFileSync(path.join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as {
+    entries: { tag: string }[];
+  };
+  const after0008 = journal.entries.length - 1 - journal.entries.findIndex((e) => e.tag === "0008_task_counts_version");
+  assert.deepEqual(await migrateDatabaseAt(url.toString()), { applied: after0008 }, "0009 and what came after");
   const counts = async () =>
     (await pool.query("SELECT user_id, tasks, completed_tasks FROM task_counts ORDER BY user_id")).rows;
   assert.deepEqual(await counts(), [

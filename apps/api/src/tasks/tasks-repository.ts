@@ -381,13 +381,14 @@ export class TasksRepository {
    * another body. One statement claims the key and inserts the task, so a
    * key never names a task that was not made; a second create with the key
    * waits for the first to commit, then finds its task. (Not batched: these
-   * come from people's browsers, one at a time.)
+   * come from people's browsers, one at a time.) "busy" when the key's task
+   * was deleted under us twice over: nothing was made, try again.
    */
   async createTaskOnceForUser(
     user: string,
     input: TaskCreate,
     key: string,
-  ): Promise<{ task: TaskRecord; replayed: boolean } | "key-reused"> {
+  ): Promise<{ task: TaskRecord; replayed: boolean } | "key-reused" | "busy"> {
     const requestHash = createHash("sha256")
       .update(JSON.stringify([input.title, input.description, input.priority, input.due_date]))
       .digest("base64url");
@@ -395,11 +396,7 @@ export class TasksRepository {
     for (let attempt = 0; attempt < 2; attempt++) {
       const id = uuidv7();
       const created = await this.db.execute<{ id: string; json: string; version: number }>(sql`
-        WITH expired AS (
-          DELETE FROM ${taskCreateKeys}
-          WHERE ${taskCreateKeys.userId} = ${user} AND ${taskCreateKeys.key} <> ${key}
-            AND ${taskCreateKeys.createdAt} < now() - interval '1 day'
-        ), claimed AS (
+        WITH claimed AS (
           INSERT INTO ${taskCreateKeys} (user_id, key, task_id, request_hash)
           VALUES (${user}, ${key}, ${id}, ${requestHash})
           ON CONFLICT (user_id, key) DO NOTHING
@@ -414,7 +411,10 @@ export class TasksRepository {
         )
         SELECT id, json, version FROM created`);
       const [task] = created.rows;
-      if (task) return { task, replayed: false };
+      if (task) {
+        void this.forgetOldCreateKeys(user);
+        return { task, replayed: false };
+      }
       const earlier = await this.db
         .select({ requestHash: taskCreateKeys.requestHash, ...taskRecord })
         .from(taskCreateKeys)
@@ -426,7 +426,19 @@ export class TasksRepository {
         return earlierHash === requestHash ? { task, replayed: true } : "key-reused";
       }
     }
-    throw new Error("an Idempotency-Key's task vanished twice while it was being created");
+    return "busy";
+  }
+
+  /**
+   * The person's keys older than a day, after a keyed create and in a statement of its own (in the
+   * create's, it would lock old key rows that deleting the account also locks, the other way round).
+   * Nothing waits for it; if it fails, the next keyed create tries again.
+   */
+  private async forgetOldCreateKeys(user: string): Promise<void> {
+    await this.db
+      .delete(taskCreateKeys)
+      .where(and(eq(taskCreateKeys.userId, user), sql`${taskCreateKeys.createdAt} < now() - interval '1 day'`))
+      .catch(() => {});
   }
 
   /** One INSERT for the batch's rows; if it fails for one of them, each is tried alone. */

@@ -21,7 +21,7 @@ const IdempotencyKey = z.looseObject({
     .meta({
       description:
         "Makes a repeated create (after no answer came) return the task the first one made instead of a second task. " +
-        'A unique value per task, e.g. a random UUID, bare or quoted ("…"); kept a day.',
+        'A unique value per task, e.g. a random UUID, bare or quoted ("…"); kept at least a day.',
     }),
 });
 const IfMatch = z.looseObject({
@@ -103,6 +103,11 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
             422,
             "This Idempotency-Key was already used for a different task; send a new key with a new task.",
           );
+        }
+        if (once === "busy") {
+          throw new HttpProblem(503, "The task could not be created just now; nothing was changed. Try again.", {
+            headers: { "retry-after": "1" },
+          });
         }
         task = once.task;
       }

@@ -31,6 +31,7 @@ type PendingDelete = { task: Task; sent: boolean; timer?: ReturnType<typeof setT
 
 const STATUS_LABELS = { all: "All", pending: "Pending", completed: "Completed" } as const;
 const DRAFT_KEY = "tasks:draft";
+const UNANSWERED_ADD_KEY = "tasks:unanswered-add";
 const EDIT_KEY = "tasks:edit";
 const UNDO_MS = 5_000;
 
@@ -109,6 +110,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** Keep what the person typed, then send them to sign in and back here. */
   const goToSignIn = useCallback(() => {
     sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft.current));
+    // The draft's add may have been made although no answer came: sent again after sign-in, it keeps its key.
+    if (unansweredAdd.current) sessionStorage.setItem(UNANSWERED_ADD_KEY, JSON.stringify(unansweredAdd.current));
     window.location.assign("/sign-in?next=/tasks");
   }, []);
 
@@ -166,6 +169,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   // What was typed before a sign-in comes back.
   useEffect(() => {
+    const unanswered = sessionStorage.getItem(UNANSWERED_ADD_KEY);
+    if (unanswered) {
+      unansweredAdd.current = JSON.parse(unanswered) as { key: string; body: string };
+      sessionStorage.removeItem(UNANSWERED_ADD_KEY);
+    }
     const draft = sessionStorage.getItem(DRAFT_KEY);
     if (draft) {
       setNewTask({ ...EMPTY_NEW_TASK, ...(JSON.parse(draft) as Partial<NewTask>) });
@@ -237,8 +245,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       // the task in its place for the sort and tab).
       void latestRefresh.current();
     } catch (failure) {
-      // A failure with no answer may have made the task: the same add again says so with the same key.
-      unansweredAdd.current = failure instanceof UnavailableError ? { key, body } : null;
+      // Unless the API answered (and refused it), the add may have been made: the same add again
+      // (Retry, or after signing in) goes with the same key.
+      unansweredAdd.current = failure instanceof ApiError ? null : { key, body };
       // The form keeps what was typed; Retry submits it (as it then reads) again.
       handle(failure, "Could not add the task", () => {
         document.getElementById("new-title")?.focus();
