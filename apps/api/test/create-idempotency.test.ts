@@ -94,6 +94,30 @@ describe("Idempotency-Key on create", () => {
     assert.deepEqual(await titles(user), ["Water plants"]);
   });
 
+  test("a person's keys older than a day go after their next keyed create; newer ones stay", async () => {
+    const user = await ctx.newUser();
+    const old = await create(user, { title: "From last week" }, randomUUID());
+    const recent = await create(user, { title: "From today" }, randomUUID());
+    await ctx.pool.query("UPDATE task_create_keys SET created_at = now() - interval '25 hours' WHERE task_id = $1", [
+      old.json().id,
+    ]);
+    const keyed = async () =>
+      (
+        await ctx.pool.query<{ task_id: string }>("SELECT task_id FROM task_create_keys WHERE user_id = $1", [user.id])
+      ).rows
+        .map((row) => row.task_id)
+        .sort();
+    await create(user, { title: "Now" }, randomUUID());
+    // The sweep runs after the create has answered.
+    for (let i = 0; (await keyed()).includes(old.json().id); i++) {
+      assert.ok(i < 100, "the day-old key is still there after 2 s");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal((await keyed()).length, 2);
+    assert.ok((await keyed()).includes(recent.json().id));
+    assert.equal((await titles(user)).length, 3, "the tasks themselves stay");
+  });
+
   test("a key's rows go with the person", async () => {
     const user = await ctx.newUser();
     await create(user, { title: "Mine" }, randomUUID());
