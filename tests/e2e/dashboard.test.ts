@@ -456,6 +456,69 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("tab", { name: "All (1)" }).waitFor();
   });
 
+  test("a reload that lands after another action failed leaves that failure's banner and its Retry", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Max");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await addTask(page, "Already here");
+    await page.waitForLoadState("networkidle");
+
+    // The reload after completing a task is held until after an add has failed (no answer).
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let heldList = false;
+    let lostAdd = false;
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks"),
+      async (route) => {
+        const method = route.request().method();
+        if (method === "POST" && !lostAdd) {
+          lostAdd = true;
+          return route.abort("connectionreset");
+        }
+        if (method === "GET" && !heldList && route.request().url().includes("sort=created")) {
+          heldList = true;
+          await released;
+        }
+        return route.continue();
+      },
+    );
+    await page.getByLabel("Mark “Already here” as completed").click();
+    await page.getByLabel("New task title").fill("Added in a tunnel");
+    await page.getByLabel("New task title").press("Enter");
+    const banner = page.getByTestId("error");
+    await banner.getByText(/Could not add the task/).waitFor();
+    const reloaded = page.waitForResponse((response) => response.url().includes("sort=created"));
+    release();
+    await reloaded;
+    await new Promise((resolve) => setTimeout(resolve, 500)); // time for the reload to be shown
+    await banner.getByText(/Could not add the task/).waitFor({ timeout: 1_000 });
+    await banner.getByRole("button", { name: "Retry" }).click();
+    await list.getByText("Added in a tunnel").waitFor();
+  });
+
+  test("a browser whose clock is 20 minutes fast fetches one access token, not one a request", async () => {
+    const context = await browser.newContext();
+    // Before the page's own scripts: every Date.now() in the page reads 20 minutes ahead.
+    await context.addInitScript(() => {
+      const realNow = Date.now;
+      Date.now = () => realNow() + 20 * 60_000;
+    });
+    const page = await context.newPage();
+    await signUp(page, product.webUrl, newPerson("Sam"));
+    let tokens = 0;
+    page.on("request", (request) => {
+      if (request.url().endsWith("/api/auth/token")) tokens++;
+    });
+    await addTask(page, "One");
+    await addTask(page, "Two");
+    await page.getByLabel("Mark “One” as completed").click();
+    await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+    assert.ok(tokens <= 1, `${tokens} token fetches for a handful of requests`);
+    await context.close();
+  });
+
   test("a task is overdue from the person's own midnight, not UTC's", async () => {
     // A zone where the date now differs from UTC's: 14 hours ahead from 10:00 UTC, 11 behind before.
     const timezoneId = new Date().getUTCHours() >= 10 ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";

@@ -87,7 +87,9 @@ export class TaskApiClient {
     const { exp, iat } = decodeClaims(token);
     const lifetime = (exp - iat) * 1000;
     const margin = Math.min(RENEW_BEFORE_EXPIRY_MS, lifetime / 2);
-    this.token = { value: token, expiresAt: exp * 1000 - margin };
+    // By this browser's clock, from when the token came: `exp` is the server's time, and a clock
+    // some minutes fast would otherwise take every token for expired and renew before each request.
+    this.token = { value: token, expiresAt: Date.now() + lifetime - margin };
     return token;
   }
 

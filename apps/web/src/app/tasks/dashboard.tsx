@@ -53,7 +53,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
   /** What failed, and the action that tries it again (without one, the banner can only be dismissed). */
-  const [error, setError] = useState<{ text: string; retry?: () => void } | null>(null);
+  const [error, setError] = useState<{ text: string; retry?: () => void; loading?: boolean } | null>(null);
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
   /** An edit the end of the session interrupted: reopened with the person's changes once they are back. */
   const [resumeEdit, setResumeEdit] = useState<{ id: string; changes: TaskChanges } | null>(null);
@@ -115,12 +115,16 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     window.location.assign("/sign-in?next=/tasks");
   }, []);
 
-  /** Says in the banner what failed; `retry` (when given) is what its Retry does. */
+  /** Says in the banner what failed; `retry` (when given) is what its Retry does; `loading`: a load failed. */
   const handle = useCallback(
-    (failure: unknown, what: string, retry?: () => void) => {
+    (failure: unknown, what: string, retry?: () => void, loading = false) => {
       if (failure instanceof SignedOutError) return goToSignIn();
       // A request the API refused as it stands would be refused again: no retry for those.
-      setError({ text: describeFailure(failure, what), retry: failure instanceof ApiError ? undefined : retry });
+      setError({
+        text: describeFailure(failure, what),
+        retry: failure instanceof ApiError ? undefined : retry,
+        loading,
+      });
     },
     [goToSignIn],
   );
@@ -142,10 +146,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           setCounts({ pending: totals[0].total, completed: totals[1].total });
           countsLoaded.current = true;
         }
-        setError(null);
+        // A load that works ends a load's failure, not another action's: that one still needs its Retry.
+        setError((current) => (current?.loading ? null : current));
       } catch (failure) {
         if (thisRefresh === refreshCount.current) {
-          handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts));
+          handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), true);
         }
       }
     },
