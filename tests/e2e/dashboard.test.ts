@@ -15,6 +15,15 @@ import {
   waitForCount,
 } from "./product";
 
+/** A promise and the function that settles it: a route held until the test says so, or a sign it was reached. */
+function signal(): { fire: () => void; fired: Promise<void> } {
+  let fire = () => {};
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fire, fired };
+}
+
 const product = await startTestProduct();
 const browser = await launchBrowser();
 const artifacts = path.resolve(import.meta.dirname, "../../test-results");
@@ -320,14 +329,8 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
 
     // The page's first lists are held until the person has picked another tab.
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let asked = () => {};
-    const firstListAsked = new Promise<void>((resolve) => {
-      asked = resolve;
-    });
+    const { fire: release, fired: released } = signal();
+    const { fire: asked, fired: firstListAsked } = signal();
     const isList = (url: URL) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks");
     await page.route(isList, async (route) => {
       if (route.request().method() === "GET") {
@@ -355,14 +358,8 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
 
     // The reload that follows completing "First" is answered by the API before "Second" exists,
     // and reaches the page only after "Second" was added.
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let fetched = () => {};
-    const staleFetched = new Promise<void>((resolve) => {
-      fetched = resolve;
-    });
+    const { fire: release, fired: released } = signal();
+    const { fire: fetched, fired: staleFetched } = signal();
     let held = false;
     await page.route(
       (url) => url.href.startsWith(product.apiUrl) && url.searchParams.get("limit") !== "1",
@@ -463,10 +460,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.waitForLoadState("networkidle");
 
     // The reload after completing a task is held until after an add has failed (no answer).
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { fire: release, fired: released } = signal();
     let heldList = false;
     let lostAdd = false;
     await page.route(

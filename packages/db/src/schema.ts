@@ -275,7 +275,7 @@ export const taskCounts = pgTable("task_counts", {
  * a client that got no answer (the network dropped, a 503) sends the same
  * create with the same key, and gets the task the first one made instead
  * of a second one. Written in the same statement as the task; goes with the
- * task, and a person's keys older than a day go at their next keyed create.
+ * task, and a person's keys older than a day go after their next keyed create.
  * `request_hash` is the SHA-256 of the create's validated body, so the same
  * key with another body is refused rather than answered with the wrong task.
  */

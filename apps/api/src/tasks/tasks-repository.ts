@@ -377,7 +377,7 @@ export class TasksRepository {
 
   /**
    * A create with an `Idempotency-Key`: the task the first create with this
-   * key made (`replayed`), or a new one; "key-reused" when the key went with
+   * key made, or a new one; "key-reused" when the key went with
    * another body. One statement claims the key and inserts the task, so a
    * key never names a task that was not made; a second create with the key
    * waits for the first to commit, then finds its task. (Not batched: these
@@ -388,7 +388,7 @@ export class TasksRepository {
     user: string,
     input: TaskCreate,
     key: string,
-  ): Promise<{ task: TaskRecord; replayed: boolean } | "key-reused" | "busy"> {
+  ): Promise<TaskRecord | "key-reused" | "busy"> {
     const requestHash = createHash("sha256")
       .update(JSON.stringify([input.title, input.description, input.priority, input.due_date]))
       .digest("base64url");
@@ -413,7 +413,7 @@ export class TasksRepository {
       const [task] = created.rows;
       if (task) {
         void this.forgetOldCreateKeys(user);
-        return { task, replayed: false };
+        return task;
       }
       const earlier = await this.db
         .select({ requestHash: taskCreateKeys.requestHash, ...taskRecord })
@@ -423,7 +423,7 @@ export class TasksRepository {
       const [found] = earlier;
       if (found) {
         const { requestHash: earlierHash, ...task } = found;
-        return earlierHash === requestHash ? { task, replayed: true } : "key-reused";
+        return earlierHash === requestHash ? task : "key-reused";
       }
     }
     return "busy";

@@ -109,7 +109,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
             headers: { "retry-after": "1" },
           });
         }
-        task = once.task;
+        task = once;
       }
       reply.header("location", `/api/${request.userId}/tasks/${task.id}`);
       return sendTask(reply, 201, task);

@@ -205,14 +205,16 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   // Hiding or leaving the page inside an undo window still deletes: the person
   // saw the task go. (The notice's own clock stops while the window is in the
   // background, and a page in the background may never come back.)
-  const sendDeletesNow = useRef(() => {});
+  // Each settles true once its task is gone, false if it was put back (sendDelete).
+  const sendDeletesNow = useRef((): Promise<boolean[]> => Promise.resolve([]));
   sendDeletesNow.current = () => {
-    for (const { task, sent } of pendingDeletes.current.values()) if (!sent) void sendDelete(task, { keepalive: true });
+    const sending = [...pendingDeletes.current.values()].map(({ task }) => sendDelete(task, { keepalive: true }));
     if (currentNotice.current?.onDismiss) closeNotice(currentNotice.current.id, true);
+    return Promise.all(sending);
   };
   useEffect(() => {
     const onHidden = () => {
-      if (document.visibilityState === "hidden") sendDeletesNow.current();
+      if (document.visibilityState === "hidden") void sendDeletesNow.current();
     };
     const onLeave = () => {
       // A backstop: normally the page was hidden first.
@@ -399,9 +401,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   async function signOut() {
     // Deletes inside their undo window go first: the person saw those tasks go, and once signed out
     // nothing could send them. If one fails, its task is back and the banner says so: stay.
-    const deleted = await Promise.all([...pendingDeletes.current.values()].map(({ task }) => sendDelete(task)));
-    if (deleted.includes(false)) return;
-    if (currentNotice.current?.onDismiss) closeNotice(currentNotice.current.id, true);
+    if ((await sendDeletesNow.current()).includes(false)) return;
     await authClient.signOut();
     announceSignedOut();
     window.location.assign("/sign-in");
@@ -546,7 +546,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   );
 }
 
-/** A failure in words, for a person. */
 /** 128 random bits in hex. (Not crypto.randomUUID: it exists only on HTTPS and localhost.) */
 function newIdempotencyKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
@@ -558,6 +557,7 @@ function localDate(date: Date): string {
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
 }
 
+/** A failure in words, for a person. */
 function describeFailure(failure: unknown, what: string): string {
   if (failure instanceof UnavailableError) return `${what}. ${failure.message}`;
   if (failure instanceof ApiError) return `${what}: ${failure.errors?.[0]?.message ?? failure.message}`;
