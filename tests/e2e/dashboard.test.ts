@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { decodeJwt } from "jose";
 import {
+  accessToken,
   addTask,
   launchBrowser,
   newPerson,
@@ -528,5 +529,50 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await list.getByText(`Due ${today}`).waitFor();
     assert.equal(await list.getByText(`Overdue: ${today}`).count(), 0, "a task due today is not overdue");
     await context.close();
+  });
+});
+
+describe("the dashboard for someone with more tasks than one page", () => {
+  test("Show more brings the next hundred, a change keeps them shown, another sort starts again", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Mo");
+    // 150 tasks straight through the API, one after another (the newest first in the list: Task 150).
+    const token = await accessToken(page, product.webUrl);
+    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
+    for (let n = 1; n <= 150; n++) {
+      const response = await fetch(tasksUrl, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ title: `Task ${String(n).padStart(3, "0")}` }),
+      });
+      assert.equal(response.status, 201);
+    }
+    await page.reload();
+    const list = page.getByRole("list", { name: "Your tasks" });
+    const rows = list.getByRole("listitem");
+    await page.getByTestId("shown-count").getByText("Showing 100 of 150").waitFor();
+    assert.equal(await rows.count(), 100);
+    assert.equal(await list.getByText("Task 050", { exact: true }).count(), 0, "the 101st is not shown yet");
+
+    await page.getByRole("button", { name: "Show more" }).click();
+    await page.getByTestId("shown-count").getByText("Showing 150 of 150").waitFor();
+    assert.equal(await rows.count(), 150);
+    assert.equal(await page.getByRole("button", { name: "Show more" }).count(), 0, "nothing more to show");
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute("aria-label")),
+      "Mark “Task 050” as completed",
+      "the focus is on the first task it brought",
+    );
+
+    // Completing a task on the second page reloads the list: both pages stay.
+    await page.getByLabel("Mark “Task 001” as completed").click();
+    await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+    await page.getByLabel("Mark “Task 001” as pending").waitFor();
+    assert.equal(await rows.count(), 150);
+
+    // Another sort is another list: one page again.
+    await page.getByLabel("Sort by").selectOption("title");
+    await list.getByText("Task 001", { exact: true }).waitFor();
+    await page.getByTestId("shown-count").getByText("Showing 100 of 150").waitFor();
+    await assert.doesNotReject(page.getByRole("button", { name: "Show more" }).waitFor());
   });
 });

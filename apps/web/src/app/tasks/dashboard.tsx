@@ -52,6 +52,19 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [sort, setSort] = useState<Sort>("created");
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
+  /**
+   * How many pages of LIST_LIMIT_MAX tasks the person asked to see ("Show more"), for the tab, sort
+   * and search they asked in: any other filter starts again from one page.
+   */
+  const [more, setMore] = useState({ filter: "", pages: 1 });
+  const filter = `${status}|${sort}|${query}`;
+  const pages = more.filter === filter ? more.pages : 1;
+  /** How many tasks match the filter (X-Total-Count, less deletes not yet sent). */
+  const [total, setTotal] = useState(0);
+  /** "Show more" was pressed and its tasks are on their way. */
+  const [loadingMore, setLoadingMore] = useState(false);
+  /** The first task "Show more" brought: focus goes to it once it is there. */
+  const focusRowAt = useRef<number | null>(null);
   /** What failed, and the action that tries it again (without one, the banner can only be dismissed). */
   const [error, setError] = useState<{ text: string; retry?: () => void; loading?: boolean } | null>(null);
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
@@ -134,14 +147,26 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     async (withCounts = true) => {
       const thisRefresh = ++refreshCount.current;
       try {
-        const [page, totals] = await Promise.all([
-          api.list({ status, sort, q: query, limit: LIST_LIMIT_MAX }),
+        const [loaded, totals] = await Promise.all([
+          // Every page the person has asked to see, again: a change may have moved tasks between them.
+          Promise.all(
+            Array.from({ length: pages }, (_, i) =>
+              api.list({ status, sort, q: query, limit: LIST_LIMIT_MAX, offset: i * LIST_LIMIT_MAX }),
+            ),
+          ),
           withCounts
             ? Promise.all([api.list({ status: "pending", limit: 1 }), api.list({ status: "completed", limit: 1 })])
             : undefined,
         ]);
         if (thisRefresh !== refreshCount.current) return;
-        setTasks(page.tasks.filter((task) => !pendingDeletes.current.has(task.id)));
+        // A task that moved to a later page between two of the requests shows once.
+        const seen = new Set<string>();
+        const shown = loaded
+          .flatMap((page) => page.tasks)
+          .filter((task) => !seen.has(task.id) && seen.add(task.id) && !pendingDeletes.current.has(task.id));
+        setTasks(shown);
+        const unsent = seen.size - shown.length; // deletes inside their undo window, still counted by the API
+        setTotal((loaded[0]?.total ?? 0) - unsent);
         if (totals) {
           setCounts({ pending: totals[0].total, completed: totals[1].total });
           countsLoaded.current = true;
@@ -152,9 +177,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         if (thisRefresh === refreshCount.current) {
           handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), true);
         }
+      } finally {
+        if (thisRefresh === refreshCount.current) setLoadingMore(false);
       }
     },
-    [api, status, sort, query, handle],
+    [api, status, sort, query, pages, handle],
   );
 
   // A change of tab, sort or search leaves the counts as they are, once they have arrived: until then
@@ -165,6 +192,21 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   // For work that finishes later: refresh with the filters as they are then, not as they were.
   const latestRefresh = useRef(refresh);
   latestRefresh.current = refresh;
+
+  // "Show more" brought its tasks: focus goes to the first of them (a screen reader reads on from there).
+  useEffect(() => {
+    const at = focusRowAt.current;
+    if (at === null || loadingMore || !tasks) return;
+    focusRowAt.current = null;
+    if (tasks.length > at)
+      listPanel.current?.querySelectorAll(":scope > ul > li")[at]?.querySelector<HTMLElement>("input, button")?.focus();
+  }, [tasks, loadingMore]);
+
+  function showMore() {
+    focusRowAt.current = tasks?.length ?? 0;
+    setLoadingMore(true);
+    setMore({ filter, pages: pages + 1 });
+  }
 
   // Search as the person types, without a request per keystroke.
   useEffect(() => {
@@ -269,6 +311,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** A task deleted in another tab or on another device: gone from here too, and the page says why. */
   function dropDeletedElsewhere(task: Task) {
     setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
+    setTotal((n) => n - 1);
     setCounts((c) => (task.completed ? { ...c, completed: c.completed - 1 } : { ...c, pending: c.pending - 1 }));
     listPanel.current?.focus();
     setError({ text: `“${task.title}” was deleted in another tab or on another device.` });
@@ -361,6 +404,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       pendingDeletes.current.delete(task.id);
       if (failure instanceof ApiError && failure.status === 404) return true;
       setTasks((current) => (current?.some((t) => t.id === task.id) ? current : [task, ...(current ?? [])]));
+      setTotal((n) => n + 1);
       handle(failure, "Could not delete the task", () => deleteTask(task));
       return false;
     }
@@ -375,6 +419,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     // Checked before the task leaves the list: a delete shown but never sent would be lost.
     if (signedOutElsewhere) return goToSignIn();
     setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
+    setTotal((n) => n - 1);
     listPanel.current?.focus(); // its Delete button is gone: keep the focus near where it was
     const entry: PendingDelete = { task, sent: false };
     pendingDeletes.current.set(task.id, entry);
@@ -537,6 +582,18 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 />
               ))}
             </ul>
+          )}
+          {tasks !== null && tasks.length > 0 && (
+            <div className="mt-4 flex items-center justify-between gap-3 text-sm text-slate-600 dark:text-slate-400">
+              <p aria-live="polite" data-testid="shown-count">
+                Showing {tasks.length} of {Math.max(total, tasks.length)}
+              </p>
+              {tasks.length < total && (
+                <button type="button" onClick={showMore} disabled={loadingMore} className={secondaryButton}>
+                  {loadingMore ? "Loading…" : "Show more"}
+                </button>
+              )}
+            </div>
           )}
         </Tabs.Content>
       </Tabs.Root>
