@@ -121,6 +121,39 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByText("with the kids").waitFor();
     await context.close();
   });
+
+  test("stays open with the person's changes when another action is the one that leads to sign-in", async () => {
+    const context = await browser.newContext();
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    const person = newPerson("Pia");
+    await signUp(first, product.webUrl, person);
+    await addTask(first, "Water the plants");
+    await addTask(first, "Book the dentist");
+    await second.goto(`${product.webUrl}/tasks`);
+    await second.getByRole("button", { name: "Edit “Water the plants”" }).click();
+    await second.getByLabel("Task title", { exact: true }).fill("Water the plants on the balcony");
+    await second.getByLabel("Task priority").selectOption("high");
+
+    await first.bringToFront();
+    await first.getByRole("button", { name: "Sign out" }).click();
+    await first.waitForURL(/\/sign-in/);
+    await second.bringToFront();
+    await second.getByText("You signed out in another tab").waitFor();
+    // Not the edit's Save: completing another task is what finds the session over.
+    await second.getByLabel("Mark “Book the dentist” as completed").click({ noWaitAfter: true });
+    await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
+    await second.getByLabel("Email").fill(person.email);
+    await second.getByLabel("Password").fill(person.password);
+    await second.getByRole("button", { name: "Sign in", exact: true }).click();
+    await second.waitForURL(`${product.webUrl}/tasks`);
+    const title = second.getByLabel("Task title", { exact: true });
+    await title.waitFor();
+    assert.equal(await title.inputValue(), "Water the plants on the balcony");
+    assert.equal(await second.getByLabel("Task priority").inputValue(), "high");
+    await title.press("Enter");
+    await second.getByRole("button", { name: "Edit “Water the plants on the balcony”" }).waitFor();
+    await context.close();
+  });
 });
 
 describe("sign-in and sign-up over HTTP", () => {

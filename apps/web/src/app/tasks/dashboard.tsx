@@ -68,8 +68,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** What failed, and the action that tries it again (without one, the banner can only be dismissed). */
   const [error, setError] = useState<{ text: string; retry?: () => void; loading?: boolean } | null>(null);
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
-  /** An edit the end of the session interrupted: reopened with the person's changes once they are back. */
-  const [resumeEdit, setResumeEdit] = useState<{ id: string; changes: TaskChanges } | null>(null);
+  /** Edits the end of the session interrupted, by task: reopened with the person's changes once they are back. */
+  const [resumeEdits, setResumeEdits] = useState<Record<string, TaskChanges>>({});
+  /** What each open editor would change (TaskRow's onDraft): kept across a sign-in like the new task's draft. */
+  const openEdits = useRef(new Map<string, TaskChanges>());
   const [saving, setSaving] = useState(false);
   const adding = useRef(false);
   /**
@@ -125,6 +127,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft.current));
     // The draft's add may have been made although no answer came: sent again after sign-in, it keeps its key.
     if (unansweredAdd.current) sessionStorage.setItem(UNANSWERED_ADD_KEY, JSON.stringify(unansweredAdd.current));
+    // Every open editor with a change in it, whichever action it was that found the session over.
+    const edits = [...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0);
+    if (edits.length > 0) sessionStorage.setItem(EDIT_KEY, JSON.stringify(Object.fromEntries(edits)));
     window.location.assign("/sign-in?next=/tasks");
   }, []);
 
@@ -226,9 +231,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       setNewTask({ ...EMPTY_NEW_TASK, ...(JSON.parse(draft) as Partial<NewTask>) });
       sessionStorage.removeItem(DRAFT_KEY);
     }
-    const edit = sessionStorage.getItem(EDIT_KEY);
-    if (edit) {
-      setResumeEdit(JSON.parse(edit) as { id: string; changes: TaskChanges });
+    const edits = sessionStorage.getItem(EDIT_KEY);
+    if (edits) {
+      setResumeEdits(JSON.parse(edits) as Record<string, TaskChanges>);
       sessionStorage.removeItem(EDIT_KEY);
     }
   }, []);
@@ -364,11 +369,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   /** Saves an edit if the task is still the version it was made on (If-Match); the editor shows the outcome. */
   async function saveTask(id: string, changes: TaskChanges, etag: string | null): Promise<SaveOutcome> {
-    const keepAndSignIn = (problem: string): SaveOutcome => {
-      sessionStorage.setItem(EDIT_KEY, JSON.stringify({ id, changes }));
-      goToSignIn();
-      return { ok: false, problem };
-    };
     try {
       patchTask(id, await api.update(id, changes, etag));
       return { ok: true };
@@ -378,7 +378,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         patchTask(id, failure.current.task);
         return { ok: false, conflict: failure.current };
       }
-      if (failure instanceof SignedOutError) return keepAndSignIn("Your session ended; taking you to sign in.");
+      if (failure instanceof SignedOutError) {
+        goToSignIn(); // keeps this edit, as it keeps every open one
+        return { ok: false, problem: "Your session ended; taking you to sign in." };
+      }
       return { ok: false, problem: describeFailure(failure, "Could not save your changes") };
     }
   }
@@ -575,8 +578,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                   today={today}
                   onToggle={() => toggleTask(task)}
                   loadForEdit={() => loadForEdit(task.id)}
-                  resume={resumeEdit?.id === task.id ? resumeEdit.changes : undefined}
-                  onResumed={() => setResumeEdit(null)}
+                  resume={resumeEdits[task.id]}
+                  onResumed={() => setResumeEdits(({ [task.id]: _, ...others }) => others)}
+                  onDraft={(changes) => {
+                    if (changes) openEdits.current.set(task.id, changes);
+                    else openEdits.current.delete(task.id);
+                  }}
                   save={(changes, etag) => saveTask(task.id, changes, etag)}
                   onDelete={() => deleteTask(task)}
                 />

@@ -19,6 +19,11 @@ interface TaskRowProps {
   resume?: TaskChanges;
   onResumed?(): void;
   save(changes: TaskChanges, etag: string | null): Promise<SaveOutcome>;
+  /**
+   * What the open editor would change, as the person types (null once it closes): kept by the
+   * page, so that whatever action leads to sign-in brings the editor back with it afterwards.
+   */
+  onDraft(changes: TaskChanges | null): void;
 }
 
 const priorityBadge = {
@@ -28,7 +33,17 @@ const priorityBadge = {
 } as const;
 
 /** One task: completion checkbox, title (click to edit every field in place), badges, delete. */
-export function TaskRow({ task, today, onToggle, onDelete, loadForEdit, save, resume, onResumed }: TaskRowProps) {
+export function TaskRow({
+  task,
+  today,
+  onToggle,
+  onDelete,
+  loadForEdit,
+  save,
+  resume,
+  onResumed,
+  onDraft,
+}: TaskRowProps) {
   const [editing, setEditing] = useState<(VersionedTask & { draft?: TaskChanges }) | "loading" | null>(null);
   const titleButton = useRef<HTMLButtonElement>(null);
   const returnFocus = useRef(false);
@@ -71,6 +86,7 @@ export function TaskRow({ task, today, onToggle, onDelete, loadForEdit, save, re
         <TaskEditor
           start={editing}
           save={save}
+          onDraft={onDraft}
           onClose={() => {
             returnFocus.current = true;
             setEditing(null);
@@ -129,10 +145,12 @@ export function TaskRow({ task, today, onToggle, onDelete, loadForEdit, save, re
 function TaskEditor({
   start,
   save,
+  onDraft,
   onClose,
 }: {
   start: VersionedTask & { draft?: TaskChanges };
   save: TaskRowProps["save"];
+  onDraft: TaskRowProps["onDraft"];
   onClose(): void;
 }) {
   const { task, draft = {} } = start;
@@ -146,15 +164,26 @@ function TaskEditor({
   const [problem, setProblem] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
-  async function submit(event: React.FormEvent) {
-    event.preventDefault();
-    if (saving) return;
-    if (!title.trim()) return setProblem("A task needs a title.");
+  /** The fields that differ from the task the edit started from. */
+  function changesMade(): TaskChanges {
     const changes: TaskChanges = {};
     if (title.trim() !== task.title) changes.title = title.trim();
     if (description !== task.description) changes.description = description;
     if (priority !== task.priority) changes.priority = priority;
     if ((dueDate || null) !== task.due_date) changes.due_date = dueDate || null;
+    return changes;
+  }
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: changesMade reads exactly these fields
+  useEffect(() => onDraft(changesMade()), [title, description, priority, dueDate]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the editor closes
+  useEffect(() => () => onDraft(null), []);
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    if (saving) return;
+    if (!title.trim()) return setProblem("A task needs a title.");
+    const changes = changesMade();
     if (Object.keys(changes).length === 0) return onClose();
     setSaving(true);
     setProblem(null);
