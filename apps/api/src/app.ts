@@ -10,7 +10,7 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { createPool, databaseErrorCode, isDatabaseUnavailable, statementCannotHaveRun } from "@tasks/db";
+import { createPool, databaseErrorCode, isDatabaseUnavailable, loggableError, statementCannotHaveRun } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
 import Fastify, {
   type FastifyError,
@@ -65,7 +65,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? defaultLogger(config),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: "x-request-id",
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is plain JSON; ours (below) is a problem document.
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     // A request refused before routing (oversized headers, a malformed request line) is
     // answered with Connection: close, so a keep-alive client never reuses a dead socket.
@@ -105,6 +106,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A bare OPTIONS (no Origin) gets an empty 204, not a text/plain 400.
     strictPreflight: false,
   });
+
+  // Shutting down: a request that still arrives (on a connection that was busy when the shutdown
+  // began) is turned away, after CORS so that a browser can read why. Fastify adds Connection: close,
+  // so the client or load balancer takes its next request elsewhere.
+  let shuttingDown = false;
+  app.addHook("preClose", async () => {
+    shuttingDown = true;
+  });
+  app.addHook("onRequest", (_request, _reply, done) =>
+    done(
+      shuttingDown
+        ? new HttpProblem(503, "This server is shutting down; try again, another will answer.", {
+            headers: { "retry-after": "1" },
+          })
+        : undefined,
+    ),
+  );
 
   await app.register(swagger, {
     openapi: {
@@ -276,7 +294,8 @@ function toProblem(error: FastifyError | Error, request: FastifyRequest): HttpPr
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500)
     return new HttpProblem(status, problemBody(status, "").title);
-  log.error({ err: error }, "unexpected error");
+  // Never the statement's parameters or the row (loggableError): task text stays out of the log.
+  log.error({ err: loggableError(error) }, "unexpected error");
   return new HttpProblem(500, "Something went wrong on our side.");
 }
 

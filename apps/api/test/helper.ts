@@ -11,7 +11,7 @@ import { createPool, type PoolOptions, sessions, users } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import pg from "pg";
-import { buildApp } from "../src/app";
+import { type AppOptions, buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { createBatchLimits } from "../src/tasks/create-batches";
 import { AUDIENCE, ISSUER, JwksServer, mintToken, newSigningKey, type SigningKey } from "./keys";
@@ -43,12 +43,13 @@ export interface TestUser {
 
 /**
  * Builds an app over the test database (or `env.DATABASE_URL`) and a fresh
- * key; closed after the file's tests.
+ * key; closed after the file's tests. Silent unless given a `logger`.
  */
 export async function setup(
   env: Record<string, string> = {},
   poolOptions: PoolOptions = {},
   revocationPool?: pg.Pool,
+  logger: AppOptions["logger"] = false,
 ): Promise<TestContext> {
   const key = await newSigningKey();
   const jwks = await JwksServer.start([key]);
@@ -64,7 +65,7 @@ export async function setup(
     API_RATE_LIMIT: "0",
     ...env,
   });
-  const app = await buildApp({ config, pool, revocationPool, logger: false });
+  const app = await buildApp({ config, pool, revocationPool, logger });
   await app.ready();
   after(async () => {
     await app.close();

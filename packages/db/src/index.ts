@@ -4,6 +4,7 @@ export {
   createPool,
   databaseErrorCode,
   isDatabaseUnavailable,
+  loggableError,
   type PoolOptions,
   statementCannotHaveRun,
 } from "./pool";

@@ -112,6 +112,33 @@ function errorChain(error: unknown): Error[] {
   return chain;
 }
 
+/** The fields of a driver's error that say what failed without quoting anyone's data. */
+const LOGGABLE_FIELDS = ["code", "severity", "constraint", "table", "column", "dataType", "routine"] as const;
+
+/**
+ * An error as the log may keep it. A query builder's wrapper repeats the
+ * statement's parameters (people's task text) in its message and its
+ * `params`, and PostgreSQL's DETAIL can quote the row ("Failing row contains
+ * …"): none of that goes to the log. What stays: the driver's error's name,
+ * message, SQLSTATE, where it happened (constraint, table, column) and stack.
+ * An error that came from no statement is returned as it is.
+ */
+export function loggableError(error: unknown): unknown {
+  const chain = errorChain(error);
+  const wrapsStatement = (link: Error) => "params" in link;
+  if (!chain.some(wrapsStatement) && databaseErrorCode(error) === undefined) return error;
+  const driver =
+    chain.find((link) => !wrapsStatement(link) && typeof (link as { code?: unknown }).code === "string") ??
+    chain.find((link) => !wrapsStatement(link));
+  if (!driver) return { type: chain[0]?.name, message: "a statement failed (its text and parameters are not logged)" };
+  const kept: Record<string, unknown> = { type: driver.name, message: driver.message, stack: driver.stack };
+  for (const field of LOGGABLE_FIELDS) {
+    const value = (driver as unknown as Record<string, unknown>)[field];
+    if (value !== undefined) kept[field] = value;
+  }
+  return kept;
+}
+
 /** PostgreSQL's SQLSTATE (or Node's network error code) behind an error, if any. */
 export function databaseErrorCode(error: unknown): string | undefined {
   const code = (driverError(error) as { code?: unknown } | undefined)?.code;
