@@ -593,7 +593,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           {tasks !== null && tasks.length > 0 && (
             <div className="mt-4 flex items-center justify-between gap-3 text-sm text-slate-600 dark:text-slate-400">
               <p aria-live="polite" data-testid="shown-count">
-                Showing {tasks.length} of {Math.max(total, tasks.length)}
+                Showing {tasks.length.toLocaleString()} of {Math.max(total, tasks.length).toLocaleString()}
               </p>
               {tasks.length < total && (
                 <button type="button" onClick={showMore} disabled={loadingMore} className={secondaryButton}>
