@@ -553,10 +553,10 @@ describe("the dashboard for someone with more tasks than one page", () => {
     assert.equal(await rows.count(), 100);
     assert.equal(await list.getByText("Task 050", { exact: true }).count(), 0, "the 101st is not shown yet");
 
-    await page.getByRole("button", { name: "Show more" }).click();
+    await page.getByRole("button", { name: "Show 50 more" }).click();
     await page.getByTestId("shown-count").getByText("Showing 150 of 150").waitFor();
     assert.equal(await rows.count(), 150);
-    assert.equal(await page.getByRole("button", { name: "Show more" }).count(), 0, "nothing more to show");
+    assert.equal(await page.getByRole("button", { name: /^Show \d+ more$/ }).count(), 0, "nothing more to show");
     assert.equal(
       await page.evaluate("document.activeElement?.getAttribute('aria-label')"),
       "Mark “Task 050” as completed",
@@ -573,6 +573,6 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByLabel("Sort by").selectOption("title");
     await list.getByText("Task 001", { exact: true }).waitFor();
     await page.getByTestId("shown-count").getByText("Showing 100 of 150").waitFor();
-    await assert.doesNotReject(page.getByRole("button", { name: "Show more" }).waitFor());
+    await assert.doesNotReject(page.getByRole("button", { name: "Show 50 more" }).waitFor());
   });
 });

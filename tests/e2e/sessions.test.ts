@@ -10,6 +10,7 @@ import {
   postAuth,
   signUp,
   startTestProduct,
+  waitForCount,
 } from "./product";
 
 // Access tokens live 5 seconds here, so a short test crosses several expiries.
@@ -122,7 +123,7 @@ describe("an edit cut short by the end of the session", () => {
     await context.close();
   });
 
-  test("stays open with the person's changes when another action is the one that leads to sign-in", async () => {
+  test("every open edit, the view and the new task's draft survive whichever action leads to sign-in", async () => {
     const context = await browser.newContext();
     const [first, second] = [await context.newPage(), await context.newPage()];
     const person = newPerson("Pia");
@@ -130,6 +131,9 @@ describe("an edit cut short by the end of the session", () => {
     await addTask(first, "Water the plants");
     await addTask(first, "Book the dentist");
     await second.goto(`${product.webUrl}/tasks`);
+    const list = second.getByRole("list", { name: "Your tasks" });
+    await second.getByLabel("Search tasks").fill("plants");
+    await waitForCount(list.getByRole("listitem"), 1);
     await second.getByRole("button", { name: "Edit “Water the plants”" }).click();
     await second.getByLabel("Task title", { exact: true }).fill("Water the plants on the balcony");
     await second.getByLabel("Task priority").selectOption("high");
@@ -139,8 +143,9 @@ describe("an edit cut short by the end of the session", () => {
     await first.waitForURL(/\/sign-in/);
     await second.bringToFront();
     await second.getByText("You signed out in another tab").waitFor();
-    // Not the edit's Save: completing another task is what finds the session over.
-    await second.getByLabel("Mark “Book the dentist” as completed").click({ noWaitAfter: true });
+    // Not the edit's Save: adding another task is what finds the session over.
+    await second.getByLabel("New task title").fill("Call the plumber");
+    await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
     await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
     await second.getByLabel("Email").fill(person.email);
     await second.getByLabel("Password").fill(person.password);
@@ -150,6 +155,8 @@ describe("an edit cut short by the end of the session", () => {
     await title.waitFor();
     assert.equal(await title.inputValue(), "Water the plants on the balcony");
     assert.equal(await second.getByLabel("Task priority").inputValue(), "high");
+    assert.equal(await second.getByLabel("Search tasks").inputValue(), "plants", "the same view");
+    assert.equal(await second.getByLabel("New task title").inputValue(), "Call the plumber");
     await title.press("Enter");
     await second.getByRole("button", { name: "Edit “Water the plants on the balcony”" }).waitFor();
     await context.close();

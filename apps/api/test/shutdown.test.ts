@@ -21,6 +21,14 @@ test("a request arriving during shutdown is a 503 problem document; the one unde
   const request = (connection: string) =>
     `GET /api/${user.id}/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${user.token}\r\nConnection: ${connection}\r\n\r\n`;
 
+  let requestsSeen = 0;
+  ctx.app.server.on("request", () => requestsSeen++);
+  const until = async (what: string, done: () => boolean) => {
+    for (const started = Date.now(); !done(); await sleep(10)) {
+      assert.ok(Date.now() - started < 5_000, `timed out waiting until ${what}`);
+    }
+  };
+
   const held = await ctx.pool.connect(); // the first request waits for it
   const socket = net.connect(port, "127.0.0.1");
   let received = "";
@@ -29,10 +37,10 @@ test("a request arriving during shutdown is a 503 problem document; the one unde
   });
   const ended = new Promise<void>((resolve) => socket.on("close", () => resolve()));
   socket.write(request("keep-alive"));
-  await sleep(200);
+  await until("the first request waits for the database", () => ctx.pool.waitingCount === 1);
   const closing = ctx.app.close();
   socket.write(request("keep-alive")); // on a connection that is busy, so not closed at once
-  await sleep(200);
+  await until("the second request has arrived", () => requestsSeen === 2);
   held.release();
   await Promise.race([ended, sleep(5_000)]);
   await closing;

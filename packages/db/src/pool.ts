@@ -121,12 +121,13 @@ const LOGGABLE_FIELDS = ["code", "severity", "constraint", "table", "column", "d
  * `params`, and PostgreSQL's DETAIL can quote the row ("Failing row contains
  * …"): none of that goes to the log. What stays: the driver's error's name,
  * message, SQLSTATE, where it happened (constraint, table, column) and stack.
- * An error that came from no statement is returned as it is.
+ * Any other error (the framework's, a network's) is returned as it is.
  */
 export function loggableError(error: unknown): unknown {
   const chain = errorChain(error);
   const wrapsStatement = (link: Error) => "params" in link;
-  if (!chain.some(wrapsStatement) && databaseErrorCode(error) === undefined) return error;
+  // PostgreSQL's own errors carry a severity; Node's network errors and the framework's quote nothing.
+  if (!chain.some((link) => wrapsStatement(link) || "severity" in link)) return error;
   const driver =
     chain.find((link) => !wrapsStatement(link) && typeof (link as { code?: unknown }).code === "string") ??
     chain.find((link) => !wrapsStatement(link));

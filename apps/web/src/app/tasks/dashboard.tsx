@@ -33,6 +33,7 @@ const STATUS_LABELS = { all: "All", pending: "Pending", completed: "Completed" }
 const DRAFT_KEY = "tasks:draft";
 const UNANSWERED_ADD_KEY = "tasks:unanswered-add";
 const EDIT_KEY = "tasks:edit";
+const VIEW_KEY = "tasks:view";
 const UNDO_MS = 5_000;
 
 interface DashboardProps {
@@ -117,10 +118,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     if (!acted) closing.onDismiss?.();
   }
 
-  // The latest typed text, read when leaving for sign-in; a ref, so that
-  // typing does not re-create the callbacks below (and re-fetch the list).
+  // The latest typed text and view, read when leaving for sign-in; refs, so
+  // that typing does not re-create the callbacks below (and re-fetch the list).
   const draft = useRef(newTask);
   draft.current = newTask;
+  const view = useRef({ status, sort, query, pages });
+  view.current = { status, sort, query, pages };
 
   /** Keep what the person typed, then send them to sign in and back here. */
   const goToSignIn = useCallback(() => {
@@ -130,6 +133,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     // Every open editor with a change in it, whichever action it was that found the session over.
     const edits = [...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0);
     if (edits.length > 0) sessionStorage.setItem(EDIT_KEY, JSON.stringify(Object.fromEntries(edits)));
+    // And what they were looking at, so that those edits' tasks are on the page again.
+    sessionStorage.setItem(VIEW_KEY, JSON.stringify(view.current));
     window.location.assign("/sign-in?next=/tasks");
   }, []);
 
@@ -198,19 +203,26 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const latestRefresh = useRef(refresh);
   latestRefresh.current = refresh;
 
-  // "Show more" brought its tasks: focus goes to the first of them (a screen reader reads on from there).
+  // "Show more" brought its tasks: focus goes to the first of them (a screen reader reads on from there),
+  // unless the person has moved on to something else meanwhile.
   useEffect(() => {
     const at = focusRowAt.current;
     if (at === null || loadingMore || !tasks) return;
     focusRowAt.current = null;
-    if (tasks.length > at)
-      listPanel.current?.querySelectorAll(":scope > ul > li")[at]?.querySelector<HTMLElement>("input, button")?.focus();
+    const focused = document.activeElement;
+    if (focused !== document.body && !focused?.hasAttribute("data-show-more")) return;
+    const row = listPanel.current?.querySelectorAll(":scope > ul > li")[at];
+    (row?.querySelector<HTMLElement>("input, button") ?? listPanel.current)?.focus();
   }, [tasks, loadingMore]);
 
   function showMore() {
-    focusRowAt.current = tasks?.length ?? 0;
+    if (loadingMore || !tasks) return;
+    focusRowAt.current = tasks.length;
     setLoadingMore(true);
-    setMore({ filter, pages: pages + 1 });
+    // One page after those shown in full (not pages + 1: after a failed load that would skip one).
+    const next = Math.ceil(tasks.length / LIST_LIMIT_MAX) + 1;
+    if (next === pages) void latestRefresh.current(false);
+    else setMore({ filter, pages: next });
   }
 
   // Search as the person types, without a request per keystroke.
@@ -230,6 +242,16 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     if (draft) {
       setNewTask({ ...EMPTY_NEW_TASK, ...(JSON.parse(draft) as Partial<NewTask>) });
       sessionStorage.removeItem(DRAFT_KEY);
+    }
+    const savedView = sessionStorage.getItem(VIEW_KEY);
+    if (savedView) {
+      const shown = JSON.parse(savedView) as { status: ListStatus; sort: Sort; query: string; pages: number };
+      setStatus(shown.status);
+      setSort(shown.sort);
+      setSearch(shown.query);
+      setQuery(shown.query);
+      setMore({ filter: `${shown.status}|${shown.sort}|${shown.query}`, pages: shown.pages });
+      sessionStorage.removeItem(VIEW_KEY);
     }
     const edits = sessionStorage.getItem(EDIT_KEY);
     if (edits) {
@@ -295,6 +317,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       // Once, even if a reload that saw it already answered.
       setTasks((current) => [created, ...(current ?? []).filter((t) => t.id !== created.id)]);
       setCounts((c) => ({ ...c, pending: c.pending + 1 }));
+      setTotal((n) => n + 1);
       // A reload begun before the task existed may still answer: this newer one replaces it (and puts
       // the task in its place for the sort and tab).
       void latestRefresh.current();
@@ -570,7 +593,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
               {query || status !== "all" ? "No tasks match." : "No tasks yet. Add your first one above."}
             </p>
           ) : (
-            <ul aria-label="Your tasks" className="space-y-2">
+            <ul aria-label="Your tasks" aria-busy={loadingMore} className="space-y-2">
               {tasks.map((task) => (
                 <TaskRow
                   key={task.id}
@@ -590,14 +613,22 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
               ))}
             </ul>
           )}
-          {tasks !== null && tasks.length > 0 && (
+          {tasks !== null && tasks.length > 0 && (tasks.length < total || pages > 1) && (
             <div className="mt-4 flex items-center justify-between gap-3 text-sm text-slate-600 dark:text-slate-400">
-              <p aria-live="polite" data-testid="shown-count">
-                Showing {tasks.length.toLocaleString()} of {Math.max(total, tasks.length).toLocaleString()}
+              <p data-testid="shown-count">
+                Showing {tasks.length.toLocaleString("en-US")} of{" "}
+                {Math.max(total, tasks.length).toLocaleString("en-US")}
               </p>
               {tasks.length < total && (
-                <button type="button" onClick={showMore} disabled={loadingMore} className={secondaryButton}>
-                  {loadingMore ? "Loading…" : "Show more"}
+                // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
+                <button
+                  type="button"
+                  onClick={showMore}
+                  aria-disabled={loadingMore}
+                  data-show-more
+                  className={secondaryButton}
+                >
+                  {loadingMore ? "Loading…" : `Show ${Math.min(LIST_LIMIT_MAX, total - tasks.length)} more`}
                 </button>
               )}
             </div>
