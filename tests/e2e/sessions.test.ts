@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { decodeJwt } from "jose";
+import type { Page } from "playwright-core";
 import {
   addTask,
   apiStatus,
   expectRefusedWithin,
   launchBrowser,
   newPerson,
+  type Person,
   postAuth,
   signUp,
   startTestProduct,
@@ -16,6 +18,24 @@ import {
 // Access tokens live 5 seconds here, so a short test crosses several expiries.
 const product = await startTestProduct({ JWT_EXPIRES_IN: "5s" });
 const browser = await launchBrowser();
+
+/** The person signs out in `first`; `second`, still open on the tasks, is told. */
+async function signOutInTheOtherTab(first: Page, second: Page) {
+  await first.bringToFront();
+  await first.getByRole("button", { name: "Sign out" }).click();
+  await first.waitForURL(/\/sign-in/);
+  await second.bringToFront();
+  await second.getByText("You signed out in another tab").waitFor();
+}
+
+/** Signs in on the page an action led to (sign-in, with `next`) and waits to be back on the tasks. */
+async function signInWhereItLed(page: Page, person: Person) {
+  await page.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(`${product.webUrl}/tasks`);
+}
 
 describe("sessions and tokens in the browser", () => {
   test("with 5-second tokens, work goes on across many expiries without interruption", async () => {
@@ -70,11 +90,7 @@ describe("sessions and tokens in the browser", () => {
     await second.getByLabel("New task title").fill("Typed before noticing");
     // The click itself navigates away (to sign in): do not wait on the old page.
     await second.getByRole("button", { name: "Add task" }).click({ noWaitAfter: true });
-    await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
-    await second.getByLabel("Email").fill(person.email);
-    await second.getByLabel("Password").fill(person.password);
-    await second.getByRole("button", { name: "Sign in", exact: true }).click();
-    await second.waitForURL(`${product.webUrl}/tasks`);
+    await signInWhereItLed(second, person);
     const titleField = second.getByLabel("New task title");
     // The draft is put back once the page has hydrated: wait for that, then check.
     await second
@@ -99,18 +115,10 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByLabel("Task title", { exact: true }).fill("Plan the whole week");
     await second.getByLabel("Task description").fill("with the kids");
 
-    await first.bringToFront();
-    await first.getByRole("button", { name: "Sign out" }).click();
-    await first.waitForURL(/\/sign-in/);
-    await second.bringToFront();
-    await second.getByText("You signed out in another tab").waitFor();
+    await signOutInTheOtherTab(first, second);
     // Saving leads to sign-in (the click navigates away: do not wait on the old page)…
     await second.getByRole("button", { name: "Save" }).click({ noWaitAfter: true });
-    await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
-    await second.getByLabel("Email").fill(person.email);
-    await second.getByLabel("Password").fill(person.password);
-    await second.getByRole("button", { name: "Sign in", exact: true }).click();
-    await second.waitForURL(`${product.webUrl}/tasks`);
+    await signInWhereItLed(second, person);
     // …and back on the tasks, the editor is open again with what was typed.
     const title = second.getByLabel("Task title", { exact: true });
     await title.waitFor();
@@ -138,19 +146,11 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByLabel("Task title", { exact: true }).fill("Water the plants on the balcony");
     await second.getByLabel("Task priority").selectOption("high");
 
-    await first.bringToFront();
-    await first.getByRole("button", { name: "Sign out" }).click();
-    await first.waitForURL(/\/sign-in/);
-    await second.bringToFront();
-    await second.getByText("You signed out in another tab").waitFor();
+    await signOutInTheOtherTab(first, second);
     // Not the edit's Save: adding another task is what finds the session over.
     await second.getByLabel("New task title").fill("Call the plumber");
     await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
-    await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
-    await second.getByLabel("Email").fill(person.email);
-    await second.getByLabel("Password").fill(person.password);
-    await second.getByRole("button", { name: "Sign in", exact: true }).click();
-    await second.waitForURL(`${product.webUrl}/tasks`);
+    await signInWhereItLed(second, person);
     const title = second.getByLabel("Task title", { exact: true });
     await title.waitFor();
     assert.equal(await title.inputValue(), "Water the plants on the balcony");
