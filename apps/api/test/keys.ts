@@ -25,6 +25,8 @@ export async function newSigningKey(kid = randomUUID()): Promise<SigningKey> {
 /** A JWKS endpoint like Better Auth's, whose keys a test can rotate, and which counts its fetches. */
 export class JwksServer {
   fetches = 0;
+  /** While true, every fetch is answered 500 (the web app is down or failing). */
+  failing = false;
   keys: SigningKey[] = [];
   private server: Server;
 
@@ -37,6 +39,10 @@ export class JwksServer {
     const server = createServer((_request, response) => {
       if (!instance) return response.end();
       instance.fetches++;
+      if (instance.failing) {
+        response.statusCode = 500;
+        return response.end();
+      }
       response.setHeader("content-type", "application/json");
       response.end(JSON.stringify({ keys: instance.keys.map((key) => key.publicJwk) }));
     });

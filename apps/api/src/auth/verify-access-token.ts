@@ -38,6 +38,12 @@ const KEYS_MAX_AGE_MS = 5 * 60_000;
  * stream of made-up kids costs the web app at most one JWKS request a second.
  */
 const REFETCH_COOLDOWN_MS = 1_000;
+/**
+ * After a JWKS fetch fails, a token that needs the keys fetched is refused
+ * (503) for this long without another try: an endpoint that is down is not
+ * asked again by every request.
+ */
+const FAILED_FETCH_COOLDOWN_MS = 1_000;
 const CACHE_MAX_ENTRIES = 10_000;
 /** Better Auth's kids are UUIDs; anything unlike a kid is refused without a look. */
 const KID_PATTERN = /^[\w-]{1,64}$/;
@@ -78,15 +84,23 @@ export function createAccessTokenVerifier(policy: AccessTokenPolicy): AccessToke
 function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
   /** When the latest successful JWKS fetch began: a key it lacks did not exist then. */
   let fetchStartedAt = 0;
+  /** When the latest JWKS fetch failed (no answer, or not a 200). */
+  let fetchFailedAt = Number.NEGATIVE_INFINITY;
   const remote = createRemoteJWKSet(jwksUrl, {
     cacheMaxAge: KEYS_MAX_AGE_MS,
     cooldownDuration: REFETCH_COOLDOWN_MS,
     timeoutDuration: 5_000,
     [customFetch]: async (url: string, options: RequestInit) => {
       const startedAt = Date.now();
-      const response = await fetch(url, options);
-      if (response.ok) fetchStartedAt = startedAt;
-      return response;
+      try {
+        const response = await fetch(url, options);
+        if (response.ok) fetchStartedAt = startedAt;
+        else fetchFailedAt = Date.now();
+        return response;
+      } catch (error) {
+        fetchFailedAt = Date.now();
+        throw error;
+      }
     },
   });
 
@@ -111,8 +125,16 @@ function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
     return nextFetch;
   };
 
+  const refuseWhileFetchesFail = () => {
+    if (Date.now() - fetchFailedAt < FAILED_FETCH_COOLDOWN_MS) {
+      throw new KeysUnavailableError("the JWKS could not be fetched a moment ago");
+    }
+  };
+
   return async function getKey(header, token) {
     const arrivedAt = Date.now();
+    // Keys that must be fetched first (none yet, or stale) while the last fetch just failed.
+    if (!remote.fresh) refuseWhileFetchesFail();
     try {
       return await remote(header, token);
     } catch (error) {
@@ -123,6 +145,7 @@ function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
         if (knownMissing(kid)) throw error;
         // Too many waiting (a flood of made-up kids): "try again" rather than "signed out" for a real new key.
         if (waiting >= MAX_WAITING_LOOKUPS) throw new KeysUnavailableError("too many lookups of unknown keys at once");
+        refuseWhileFetchesFail();
         waiting++;
         try {
           await fetchAfterCooldown();

@@ -1,0 +1,37 @@
+/**
+ * When the JWKS cannot be fetched (the web app is down or failing), a token
+ * that needs the keys is a 503 with Retry-After, never a 401 (the person
+ * is not signed out for it); the endpoint is not asked again by every
+ * request meanwhile, and once it answers, tokens work again.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { assertProblem, bearer, mintToken, setup } from "./helper";
+
+const ctx = await setup();
+
+test("a failing JWKS: 503 (not 401), one fetch a second at most, and 200 once it answers again", async () => {
+  const user = await ctx.newUser();
+  const tokens = await Promise.all(
+    Array.from({ length: 10 }, () => mintToken({ key: ctx.key, claims: { sub: user.id, sid: user.sessionId } })),
+  );
+  const list = (token: string) =>
+    ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks`, headers: bearer(token) });
+
+  ctx.jwks.failing = true;
+  const refused = await list(user.token);
+  const body = assertProblem(refused, 503);
+  assert.match(String(body.detail), /Access tokens cannot be checked/);
+  assert.ok(refused.headers["retry-after"], "it says when to try again");
+  assert.equal(ctx.jwks.fetches, 1);
+
+  // Ten more tokens right after: each still a 503, and no more fetches of the failing endpoint.
+  for (const token of tokens) assert.equal((await list(token)).statusCode, 503);
+  assert.equal(ctx.jwks.fetches, 1, "the failing endpoint is not asked again within the second");
+
+  ctx.jwks.failing = false;
+  await sleep(1_100);
+  assert.equal((await list(user.token)).statusCode, 200, "the keys are fetched again and the token works");
+  assert.equal(ctx.jwks.fetches, 2);
+});
