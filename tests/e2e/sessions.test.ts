@@ -163,6 +163,37 @@ describe("an edit cut short by the end of the session", () => {
   });
 });
 
+describe("a shared computer", () => {
+  test("what one person typed is not shown to the next person who signs in in that tab", async () => {
+    const other = newPerson("Quinn");
+    const otherContext = await browser.newContext();
+    await signUp(await otherContext.newPage(), product.webUrl, other);
+    await otherContext.close();
+
+    const context = await browser.newContext();
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    const person = newPerson("Rita");
+    await signUp(first, product.webUrl, person);
+    await addTask(first, "Rita's task");
+    await second.goto(`${product.webUrl}/tasks`);
+    await second.getByLabel("Search tasks").fill("Rita");
+    await second.getByRole("button", { name: "Edit “Rita's task”" }).click();
+    await second.getByLabel("Task title", { exact: true }).fill("Rita's private plans");
+    await signOutInTheOtherTab(first, second);
+    await second.getByLabel("New task title").fill("Rita's private draft");
+    await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
+
+    // Someone else signs in on the sign-in page Rita's tab was sent to.
+    await signInWhereItLed(second, other);
+    await second.getByTestId("signed-in-email").getByText(other.email).waitFor();
+    await second.getByText("No tasks yet").waitFor(); // loaded: whatever was kept would be back by now
+    assert.equal(await second.getByLabel("New task title").inputValue(), "");
+    assert.equal(await second.getByLabel("Search tasks").inputValue(), "");
+    assert.equal(await second.getByText(/Rita's private/).count(), 0);
+    await context.close();
+  });
+});
+
 describe("sign-in and sign-up over HTTP", () => {
   const post = (path: string, body: object, ip: string) => postAuth(product.webUrl, path, body, ip);
 

@@ -28,12 +28,21 @@ type Sort = Exclude<ListSort, "updated">;
  * settles true once it is done, false if it failed and the task was put back).
  */
 type PendingDelete = { task: Task; sent: boolean; timer?: ReturnType<typeof setTimeout>; sending?: Promise<boolean> };
+/**
+ * What the page had when the session ended: given back only to the same person (on a shared
+ * computer, whoever signs in next in this tab must not see it).
+ */
+interface Kept {
+  userId: string;
+  draft: NewTask;
+  unansweredAdd: { key: string; body: string } | null;
+  edits: Record<string, TaskChanges>;
+  view: { status: ListStatus; sort: Sort; query: string; pages: number };
+}
 
 const STATUS_LABELS = { all: "All", pending: "Pending", completed: "Completed" } as const;
-const DRAFT_KEY = "tasks:draft";
-const UNANSWERED_ADD_KEY = "tasks:unanswered-add";
-const EDIT_KEY = "tasks:edit";
-const VIEW_KEY = "tasks:view";
+/** Where goToSignIn keeps what the person had on the page (`Kept`), for after they sign in again. */
+const KEPT_KEY = "tasks:kept";
 const UNDO_MS = 5_000;
 
 interface DashboardProps {
@@ -127,16 +136,19 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   /** Keep what the person typed, then send them to sign in and back here. */
   const goToSignIn = useCallback(() => {
-    sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft.current));
-    // The draft's add may have been made although no answer came: sent again after sign-in, it keeps its key.
-    if (unansweredAdd.current) sessionStorage.setItem(UNANSWERED_ADD_KEY, JSON.stringify(unansweredAdd.current));
-    // Every open editor with a change in it, whichever action it was that found the session over.
-    const edits = [...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0);
-    if (edits.length > 0) sessionStorage.setItem(EDIT_KEY, JSON.stringify(Object.fromEntries(edits)));
-    // And what they were looking at, so that those edits' tasks are on the page again.
-    sessionStorage.setItem(VIEW_KEY, JSON.stringify(view.current));
+    const kept: Kept = {
+      userId,
+      draft: draft.current,
+      // The draft's add may have been made although no answer came: sent again after sign-in, it keeps its key.
+      unansweredAdd: unansweredAdd.current,
+      // Every open editor with a change in it, whichever action it was that found the session over.
+      edits: Object.fromEntries([...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0)),
+      // And what they were looking at, so that those edits' tasks are on the page again.
+      view: view.current,
+    };
+    sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
     window.location.assign("/sign-in?next=/tasks");
-  }, []);
+  }, [userId]);
 
   /** Says in the banner what failed; `retry` (when given) is what its Retry does; `loading`: a load failed. */
   const handle = useCallback(
@@ -231,34 +243,22 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     return () => clearTimeout(timer);
   }, [search]);
 
-  // What was typed before a sign-in comes back.
+  // What was typed and shown before a sign-in comes back, to the same person only.
   useEffect(() => {
-    const unanswered = sessionStorage.getItem(UNANSWERED_ADD_KEY);
-    if (unanswered) {
-      unansweredAdd.current = JSON.parse(unanswered) as { key: string; body: string };
-      sessionStorage.removeItem(UNANSWERED_ADD_KEY);
-    }
-    const draft = sessionStorage.getItem(DRAFT_KEY);
-    if (draft) {
-      setNewTask({ ...EMPTY_NEW_TASK, ...(JSON.parse(draft) as Partial<NewTask>) });
-      sessionStorage.removeItem(DRAFT_KEY);
-    }
-    const savedView = sessionStorage.getItem(VIEW_KEY);
-    if (savedView) {
-      const shown = JSON.parse(savedView) as { status: ListStatus; sort: Sort; query: string; pages: number };
-      setStatus(shown.status);
-      setSort(shown.sort);
-      setSearch(shown.query);
-      setQuery(shown.query);
-      setMore({ filter: `${shown.status}|${shown.sort}|${shown.query}`, pages: shown.pages });
-      sessionStorage.removeItem(VIEW_KEY);
-    }
-    const edits = sessionStorage.getItem(EDIT_KEY);
-    if (edits) {
-      setResumeEdits(JSON.parse(edits) as Record<string, TaskChanges>);
-      sessionStorage.removeItem(EDIT_KEY);
-    }
-  }, []);
+    const stored = sessionStorage.getItem(KEPT_KEY);
+    sessionStorage.removeItem(KEPT_KEY);
+    const kept = stored ? (JSON.parse(stored) as Kept) : null;
+    if (kept?.userId !== userId) return;
+    unansweredAdd.current = kept.unansweredAdd;
+    setNewTask({ ...EMPTY_NEW_TASK, ...kept.draft });
+    const shown = kept.view;
+    setStatus(shown.status);
+    setSort(shown.sort);
+    setSearch(shown.query);
+    setQuery(shown.query);
+    setMore({ filter: `${shown.status}|${shown.sort}|${shown.query}`, pages: shown.pages });
+    setResumeEdits(kept.edits);
+  }, [userId]);
 
   // A sign-out in another tab is followed at once.
   useEffect(() => {
