@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { describe, test } from "node:test";
-import { createTestDatabase, startTestProduct } from "./product";
+import { createTestDatabase } from "../../scripts/lib/test-database";
+import { startTestProduct } from "./product";
 
 const product = await startTestProduct({ TRUSTED_PROXY_HOPS: "0" }, await createTestDatabase("client_address"));
 

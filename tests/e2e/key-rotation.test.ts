@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { createPool } from "@tasks/db";
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
-import { createTestDatabase, newPerson, startTestProduct } from "./product";
+import { createTestDatabase } from "../../scripts/lib/test-database";
+import { newPerson, startTestProduct } from "./product";
 
 const databaseUrl = await createTestDatabase("key_rotation");
 const product = await startTestProduct({}, databaseUrl);

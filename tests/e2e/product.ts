@@ -7,27 +7,12 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
-import { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { startCuttableDatabaseProxy } from "../../scripts/lib/database-proxy";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
 import { type RunningProduct, root, startProduct } from "../../scripts/lib/product";
-
-/** A new, empty database in the test cluster, for a test that changes what others share (e.g. the signing keys). */
-export async function createTestDatabase(name: string): Promise<string> {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error("DATABASE_URL is not set: run the tests with `npm test`");
-  const pool = createPool(databaseUrl, { max: 1 });
-  const database = `${name}_${process.pid}`;
-  await pool.query(`DROP DATABASE IF EXISTS ${database}`);
-  await pool.query(`CREATE DATABASE ${database}`);
-  await pool.end();
-  const url = new URL(databaseUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
 
 export async function startTestProduct(
   env: Record<string, string> = {},

@@ -7,6 +7,7 @@ import { migrationsFolder } from "@tasks/db";
 import pg from "pg";
 import { buildApi } from "../../../scripts/lib/build-api";
 import { freePort } from "../../../scripts/lib/free-port";
+import { createTestDatabase } from "../../../scripts/lib/test-database";
 import { databaseUrl } from "./helper";
 
 const apiDir = path.resolve(import.meta.dirname, "..");
@@ -61,16 +62,7 @@ async function waitUntilReady(port: number, api: ApiProcess): Promise<void> {
 
 describe("the API process (npm run start:api)", () => {
   test("two processes starting at once on an empty database apply each migration exactly once", async () => {
-    const admin = new pg.Client({ connectionString: databaseUrl() });
-    await admin.connect();
-    const name = `migrate_${process.pid}_${Date.now()}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    after(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    });
-    const url = new URL(databaseUrl());
-    url.pathname = `/${name}`;
+    const url = new URL(await createTestDatabase("migrate"));
 
     const ports = [await freePort(), await freePort()];
     const apis = ports.map((port) => startApi({ DATABASE_URL: url.toString(), PORT: String(port), HOST: "127.0.0.1" }));

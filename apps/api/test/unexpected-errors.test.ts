@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { migrateDatabaseAt } from "@tasks/db";
-import pg from "pg";
-import { assertProblem, databaseUrl, setup } from "./helper";
+import { createTestDatabase } from "../../../scripts/lib/test-database";
+import { assertProblem, setup } from "./helper";
 
 const logLines: string[] = [];
 const logStream = new Writable({
@@ -20,18 +20,9 @@ const logStream = new Writable({
   },
 });
 // A database of its own: changing the tasks table locks it, which would hold up the other files' tests.
-const admin = new pg.Client({ connectionString: databaseUrl() });
-await admin.connect();
-const name = `errors_${process.pid}_${Date.now()}`;
-await admin.query(`CREATE DATABASE ${name}`);
-const ownUrl = new URL(databaseUrl());
-ownUrl.pathname = `/${name}`;
-await migrateDatabaseAt(ownUrl.toString(), "tasks-test-migrations");
-const ctx = await setup({ DATABASE_URL: ownUrl.toString() }, {}, undefined, { level: "info", stream: logStream });
-after(async () => {
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-});
+const ownUrl = await createTestDatabase("unexpected_errors");
+await migrateDatabaseAt(ownUrl, "tasks-test-migrations");
+const ctx = await setup({ DATABASE_URL: ownUrl }, {}, undefined, { level: "info", stream: logStream });
 
 test("a 500 keeps the task's text out of its answer and out of the log", async () => {
   const user = await ctx.newUser();

@@ -12,6 +12,7 @@ import { after, test } from "node:test";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
+import { createTestDatabase } from "../../../scripts/lib/test-database";
 import { createPool, migrateDatabaseAt, migrationsFolder } from "../src/index";
 
 /** A copy of the migrations whose journal ends at `lastTag`: the schema as it was then. */
@@ -29,18 +30,9 @@ function migrationsUpTo(lastTag: string): string {
 }
 
 test("upgrading a database with tasks to one count row a person keeps every count", async () => {
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  const name = `upgrade_counts_${process.pid}_${Date.now()}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.DATABASE_URL ?? "");
-  url.pathname = `/${name}`;
-  const pool = createPool(url.toString(), { max: 2, statementTimeoutMillis: 120_000 });
-  after(async () => {
-    await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  });
+  const url = await createTestDatabase("upgrade_counts");
+  const pool = createPool(url, { max: 2, statementTimeoutMillis: 120_000 });
+  after(() => pool.end());
 
   await migrate(drizzle(pool), { migrationsFolder: migrationsUpTo("0008_task_counts_version") });
   // Three people: five tasks of which two completed, three all completed, and none.
@@ -62,7 +54,7 @@ test("upgrading a database with tasks to one count row a person keeps every coun
     entries: { tag: string }[];
   };
   const after0008 = journal.entries.length - 1 - journal.entries.findIndex((e) => e.tag === "0008_task_counts_version");
-  assert.deepEqual(await migrateDatabaseAt(url.toString()), { applied: after0008 }, "0009 and what came after");
+  assert.deepEqual(await migrateDatabaseAt(url), { applied: after0008 }, "0009 and what came after");
   const counts = async () =>
     (await pool.query("SELECT user_id, tasks, completed_tasks FROM task_counts ORDER BY user_id")).rows;
   assert.deepEqual(await counts(), [
