@@ -128,10 +128,10 @@ export function loggableError(error: unknown): unknown {
   const wrapsStatement = (link: Error) => "params" in link;
   // PostgreSQL's own errors carry a severity; Node's network errors and the framework's quote nothing.
   if (!chain.some((link) => wrapsStatement(link) || "severity" in link)) return error;
-  const driver =
-    chain.find((link) => !wrapsStatement(link) && typeof (link as { code?: unknown }).code === "string") ??
-    chain.find((link) => !wrapsStatement(link));
-  if (!driver) return { type: chain[0]?.name, message: "a statement failed (its text and parameters are not logged)" };
+  const driver = driverError(error);
+  if (!driver || wrapsStatement(driver)) {
+    return { type: chain[0]?.name, message: "a statement failed (its text and parameters are not logged)" };
+  }
   const kept: Record<string, unknown> = { type: driver.name, message: driver.message, stack: driver.stack };
   for (const field of LOGGABLE_FIELDS) {
     const value = (driver as unknown as Record<string, unknown>)[field];

@@ -40,9 +40,9 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
 
   // A path id that is not a UUID names no task: 404, like any other missing one, whatever the
   // request's body (so before it is read or validated: not 413, 415 or 422), once authenticated.
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", (request, _reply, done) => {
     const { id } = request.params as { id?: string };
-    if (id !== undefined && !isUuid(id)) throw notFound();
+    done(id !== undefined && !isUuid(id) ? notFound() : undefined);
   });
   const taskId = (id: string): string => id.toLowerCase();
 

@@ -67,7 +67,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * and search they asked in: any other filter starts again from one page.
    */
   const [more, setMore] = useState({ filter: "", pages: 1 });
-  const filter = `${status}|${sort}|${query}`;
+  const filter = filterKey(status, sort, query);
   const pages = more.filter === filter ? more.pages : 1;
   /** How many tasks match the filter (X-Total-Count, less deletes not yet sent). */
   const [total, setTotal] = useState(0);
@@ -256,7 +256,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     setSort(shown.sort);
     setSearch(shown.query);
     setQuery(shown.query);
-    setMore({ filter: `${shown.status}|${shown.sort}|${shown.query}`, pages: shown.pages });
+    setMore({ filter: filterKey(shown.status, shown.sort, shown.query), pages: shown.pages });
     setResumeEdits(kept.edits);
   }, [userId]);
 
@@ -639,6 +639,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       <NoticeToast notice={notice} onClose={closeNotice} />
     </div>
   );
+}
+
+/** What "Show more" counts its pages for: another tab, sort or search is another list. */
+function filterKey(status: ListStatus, sort: Sort, query: string): string {
+  return `${status}|${sort}|${query}`;
 }
 
 /** 128 random bits in hex. (Not crypto.randomUUID: it exists only on HTTPS and localhost.) */
