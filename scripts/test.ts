@@ -34,9 +34,21 @@ await pool.end();
 
 const files = await testFiles();
 console.log(`Running ${files.length} test files against PostgreSQL at ${database.dataDir}`);
+// A test file, test or clean-up that hangs fails after 10 minutes (every file takes under 2 here)
+// instead of holding CI until its own limit: a connection lent and never given back once left
+// `pool.end()` waiting for 80 minutes.
+const TEST_TIMEOUT_MS = 10 * 60_000;
 const runner = spawn(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=2",
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
+    "--test-reporter=spec",
+    ...files,
+  ],
   { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "test" } },
 );
 const code: number = await new Promise((resolve) => runner.on("exit", (exitCode) => resolve(exitCode ?? 1)));

@@ -1,23 +1,48 @@
 /**
  * The plans of the list queries the API really sends (captured from its pool,
- * not written again here), on a table of 20 000 tasks of 200 users (the one
- * asking has 400), inside a transaction that is rolled back: each sort's
- * page is read from that sort's index and stops at the page's end.
+ * not written again here), in a database of the file's own filled once with
+ * 20 000 tasks of 200 people, beside which each test's person has 400: each
+ * sort's page is read from that sort's index and stops at the page's end.
  */
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
+import { createPool, migrateDatabaseAt } from "@tasks/db";
+import { createTestDatabase } from "../../../scripts/lib/test-database";
 import { captureQueries, setup } from "./helper";
 
-const ctx = await setup();
+const ownUrl = await createTestDatabase("list_plans");
+await migrateDatabaseAt(ownUrl, "list-plans-migrations");
+const ctx = await setup({ DATABASE_URL: ownUrl });
+// The test's own statements go through a pool of their own. The API's pool closes a connection lent
+// for longer than a statement may take (closeSilentLoans); on a busy machine, filling the table and
+// EXPLAIN on one connection took longer than that, and the lost connection hung the whole run.
+const planPool = createPool(ownUrl, { max: 1, statementTimeoutMillis: 120_000 });
+after(() => planPool.end());
+await planPool.query(`
+  INSERT INTO users (id, name, email)
+  SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'u', 'plan-test-' || n || '@example.test'
+  FROM generate_series(1, 200) AS n`);
+await planPool.query(`
+  INSERT INTO tasks (id, user_id, title, description, completed, created_at)
+  SELECT gen_random_uuid(), ('00000000-0000-4000-8000-' || lpad(to_hex(1 + n % 200), 12, '0'))::uuid,
+         'task number ' || n, md5(n::text), n % 3 = 0, now() - n * interval '1 second'
+  FROM generate_series(1, 20000) AS n`);
+await planPool.query("ANALYZE tasks");
 
 /**
- * The plan (with actual row counts) of the API's list query for `search`, as a user with 400 of the
- * 20 000 tasks. With `titles`, the user first has a task of each title (kept), and the request is
- * asked twice: the plan is the second's, sent with the total the first counted.
+ * The plan (with actual row counts) of the API's list query for `search`, as a new person with 400
+ * tasks of their own. With `titles`, the person first has a task of each title too, and the request
+ * is asked twice: the plan is the second's, sent with the total the first counted.
  */
 async function planOfList(search: string, titles: string[] = []): Promise<string> {
   const user = await ctx.newUser();
-  await ctx.pool.query(
+  await planPool.query(
+    `INSERT INTO tasks (id, user_id, title, description, completed, created_at)
+     SELECT gen_random_uuid(), $1, 'task number ' || n, md5(n::text), n % 3 = 0, now() - n * interval '1 second'
+     FROM generate_series(1, 400) AS n`,
+    [user.id],
+  );
+  await planPool.query(
     "INSERT INTO tasks (id, user_id, title, description) SELECT gen_random_uuid(), $1, title, '' FROM unnest($2::text[]) AS title",
     [user.id, titles],
   );
@@ -25,40 +50,18 @@ async function planOfList(search: string, titles: string[] = []): Promise<string
   if (titles.length > 0) await ask();
   const [query] = await captureQueries(ctx.pool, ask);
   assert.ok(query, "the list request ran a query");
-  const client = await ctx.pool.connect();
-  let prepared = false;
+  const client = await planPool.connect();
   try {
-    await client.query("BEGIN");
-    // Filling 20 000 tasks (each counted by the triggers) is the test's set-up, not a request:
-    // on a busy CI machine it can take longer than the API's 5 s statement timeout.
-    await client.query("SET LOCAL statement_timeout = '120s'");
-    await client.query(`
-      INSERT INTO users (id, name, email)
-      SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'u', 'plan-test-' || n || '@example.test'
-      FROM generate_series(1, 199) AS n`);
-    await client.query(
-      `INSERT INTO tasks (id, user_id, title, description, completed, created_at)
-       SELECT gen_random_uuid(),
-              CASE WHEN n % 50 = 0 THEN $1::uuid
-                   ELSE ('00000000-0000-4000-8000-' || lpad(to_hex(n % 200), 12, '0'))::uuid END,
-              'task number ' || n, md5(n::text), n % 3 = 0, now() - n * interval '1 second'
-       FROM generate_series(1, 20000) AS n`,
-      [user.id],
-    );
-    await client.query("ANALYZE tasks");
     // The plan the API's named statement runs on: PostgreSQL's generic plan for it (which it
     // keeps after five runs), not one made for these values.
-    await client.query("SET LOCAL plan_cache_mode = force_generic_plan");
+    await client.query("SET plan_cache_mode = force_generic_plan");
     await client.query(`PREPARE list_plan AS ${query.text}`);
-    prepared = true;
     const values = query.values.map((value) => (value === null ? "NULL" : client.escapeLiteral(String(value))));
     const plan = await client.query(`EXPLAIN (ANALYZE, COSTS OFF) EXECUTE list_plan(${values.join(", ")})`);
     return plan.rows.map((row) => row["QUERY PLAN"]).join("\n");
   } finally {
-    await client.query("ROLLBACK");
-    // A prepared statement outlives the transaction; the connection goes back to the API's pool.
-    if (prepared) await client.query("DEALLOCATE list_plan");
-    client.release();
+    // Closed, not given back: its setting and its prepared statement go with it.
+    client.release(true);
   }
 }
 

@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { assertProblem, bearer, createTask, setup, type TestUser } from "./helper";
+import pg from "pg";
+import { assertProblem, bearer, createTask, databaseUrl, setup, type TestUser } from "./helper";
 
 const ctx = await setup();
 
@@ -225,7 +226,9 @@ test("a write that PostgreSQL ends in a deadlock is a 503 that changed nothing, 
 
   // A toggle locks the task's row, then the person's counts. Another transaction takes them the
   // other way round; it waits longer before looking for a deadlock, so PostgreSQL ends the API's statement.
-  const other = await ctx.pool.connect();
+  // A connection of its own: the API's pool closes one it lends for longer than a statement may take.
+  const other = new pg.Client({ connectionString: databaseUrl() });
+  await other.connect();
   try {
     await other.query("BEGIN");
     await other.query("SET LOCAL deadlock_timeout = '20s'");
@@ -245,7 +248,7 @@ test("a write that PostgreSQL ends in a deadlock is a 503 that changed nothing, 
     const body = assertProblem(await answer, 503);
     assert.match(String(body.detail), /nothing was changed/);
   } finally {
-    other.release();
+    await other.end();
   }
   const after = await ctx.app.inject({
     method: "GET",
