@@ -1,11 +1,13 @@
+/** Databases for the tests: one of a test's own, and a tasks table as full as a real one. */
+import { createPool } from "@tasks/db";
+
 /**
  * A new, empty database in the test run's PostgreSQL (`DATABASE_URL`), for a
  * test that changes what the others share (the signing keys, the tasks
- * table) or needs a database of its own (migrations from nothing). `npm test`
- * starts a fresh cluster for each run and removes it after, so these are
- * not dropped one by one.
+ * table) or needs a database of its own (migrations from nothing, a table
+ * filled once). `npm test` starts a fresh cluster for each run and removes
+ * it after, so these are not dropped one by one.
  */
-import { createPool } from "@tasks/db";
 
 export async function createTestDatabase(name: string): Promise<string> {
   const databaseUrl = process.env.DATABASE_URL;
@@ -21,4 +23,26 @@ export async function createTestDatabase(name: string): Promise<string> {
   const url = new URL(databaseUrl);
   url.pathname = `/${database}`;
   return url.toString();
+}
+
+/** The id of person `n` (1 to 200) of `fillWithManyTasks`, in SQL: 00000000-0000-4000-8000-0000000000c8 for 200. */
+const manyTasksPerson = (n: string) => `('00000000-0000-4000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
+
+/**
+ * Adds 200 people with 100 tasks each (20 000: one in three completed, a
+ * second apart) and analyzes the table, for the tests that read query plans:
+ * PostgreSQL plans for a table this size as it would for a real one, not as
+ * for the few rows the other tests leave.
+ */
+export async function fillWithManyTasks(db: { query(statement: string): Promise<unknown> }): Promise<void> {
+  await db.query(`
+    INSERT INTO users (id, name, email)
+    SELECT ${manyTasksPerson("n")}, 'u', 'many-tasks-' || n || '@example.test'
+    FROM generate_series(1, 200) AS n`);
+  await db.query(`
+    INSERT INTO tasks (id, user_id, title, description, completed, created_at)
+    SELECT gen_random_uuid(), ${manyTasksPerson("1 + n % 200")},
+           'task number ' || n, md5(n::text), n % 3 = 0, now() - n * interval '1 second'
+    FROM generate_series(1, 20000) AS n`);
+  await db.query("ANALYZE tasks");
 }

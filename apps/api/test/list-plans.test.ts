@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { createPool, migrateDatabaseAt } from "@tasks/db";
-import { createTestDatabase } from "../../../scripts/lib/test-database";
+import { createTestDatabase, fillWithManyTasks } from "../../../scripts/lib/test-database";
 import { captureQueries, setup } from "./helper";
 
 const ownUrl = await createTestDatabase("list_plans");
@@ -18,16 +18,7 @@ const ctx = await setup({ DATABASE_URL: ownUrl });
 // EXPLAIN on one connection took longer than that, and the lost connection hung the whole run.
 const planPool = createPool(ownUrl, { max: 1, statementTimeoutMillis: 120_000 });
 after(() => planPool.end());
-await planPool.query(`
-  INSERT INTO users (id, name, email)
-  SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'u', 'plan-test-' || n || '@example.test'
-  FROM generate_series(1, 200) AS n`);
-await planPool.query(`
-  INSERT INTO tasks (id, user_id, title, description, completed, created_at)
-  SELECT gen_random_uuid(), ('00000000-0000-4000-8000-' || lpad(to_hex(1 + n % 200), 12, '0'))::uuid,
-         'task number ' || n, md5(n::text), n % 3 = 0, now() - n * interval '1 second'
-  FROM generate_series(1, 20000) AS n`);
-await planPool.query("ANALYZE tasks");
+await fillWithManyTasks(planPool);
 
 /**
  * The plan (with actual row counts) of the API's list query for `search`, as a new person with 400

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import type pg from "pg";
+import { fillWithManyTasks } from "../../../scripts/lib/test-database";
 import { createPool } from "../src/index";
 
 const pool = createPool(process.env.DATABASE_URL ?? "", { max: 2, statementTimeoutMillis: 120_000 });
@@ -16,16 +17,7 @@ async function withManyTasks<T>(
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    await client.query(`
-      INSERT INTO users (id, name, email)
-      SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'u', 'index-test-' || n || '@example.test'
-      FROM generate_series(1, 200) AS n`);
-    await client.query(`
-      INSERT INTO tasks (id, user_id, title, description, completed, created_at)
-      SELECT gen_random_uuid(), ('00000000-0000-4000-8000-' || lpad(to_hex(1 + n % 200), 12, '0'))::uuid,
-             'task number ' || n, md5(n::text), n % 3 = 0, now() - n * interval '1 second'
-      FROM generate_series(1, 20000) AS n`);
-    await client.query("ANALYZE tasks");
+    await fillWithManyTasks(client);
     const explain = async (sql: string, params: unknown[] = []) =>
       (await client.query(`EXPLAIN ${sql}`, params)).rows.map((row) => row["QUERY PLAN"]).join("\n");
     return await work(explain, client);
