@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { decodeJwt } from "jose";
+import type { Page } from "playwright-core";
 import {
   accessToken,
   addTask,
@@ -532,21 +533,25 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
   });
 });
 
+/** `count` tasks straight through the API, one after another (the newest first in the list: Task 150 of 150). */
+async function addTasksThroughApi(page: Page, count: number): Promise<void> {
+  const token = await accessToken(page, product.webUrl);
+  const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
+  for (let n = 1; n <= count; n++) {
+    const response = await fetch(tasksUrl, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: `Task ${String(n).padStart(3, "0")}` }),
+    });
+    assert.equal(response.status, 201);
+  }
+  await page.reload();
+}
+
 describe("the dashboard for someone with more tasks than one page", () => {
   test("Show more brings the next hundred, a change keeps them shown, another sort starts again", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Mo");
-    // 150 tasks straight through the API, one after another (the newest first in the list: Task 150).
-    const token = await accessToken(page, product.webUrl);
-    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
-    for (let n = 1; n <= 150; n++) {
-      const response = await fetch(tasksUrl, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ title: `Task ${String(n).padStart(3, "0")}` }),
-      });
-      assert.equal(response.status, 201);
-    }
-    await page.reload();
+    await addTasksThroughApi(page, 150);
     const list = page.getByRole("list", { name: "Your tasks" });
     const rows = list.getByRole("listitem");
     await page.getByTestId("shown-count").getByText("Showing 100 of 150").waitFor();
@@ -574,5 +579,53 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await list.getByText("Task 001", { exact: true }).waitFor();
     await page.getByTestId("shown-count").getByText("Showing 100 of 150").waitFor();
     await assert.doesNotReject(page.getByRole("button", { name: "Show 50 more" }).waitFor());
+  });
+
+  test("a task added while a reload that already shows it lands is counted once", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Noor");
+    await addTasksThroughApi(page, 101);
+    const shownCount = page.getByTestId("shown-count");
+    await shownCount.getByText("Showing 100 of 101").waitFor();
+
+    // The add is made at once, but its answer reaches the page only after a reload that shows the
+    // new task (completing another one); the reload that follows the add is then held back.
+    const { fire: made, fired: addMade } = signal();
+    const { fire: answerAdd, fired: addAnswered } = signal();
+    let holdReloads = false;
+    const { fire: releaseReloads, fired: reloadsReleased } = signal();
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl) && url.searchParams.get("limit") !== "1",
+      async (route) => {
+        const method = route.request().method();
+        if (method === "POST") {
+          const response = await route.fetch();
+          made();
+          await addAnswered;
+          return route.fulfill({ response });
+        }
+        if (method === "GET" && holdReloads) await reloadsReleased;
+        return route.continue();
+      },
+    );
+    await page.getByLabel("New task title").fill("Brand new");
+    await page.getByLabel("New task title").press("Enter");
+    await addMade;
+    await page.getByLabel("Mark “Task 101” as completed").click();
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await list.getByText("Brand new", { exact: true }).waitFor(); // shown by the reload, counted in its 102
+    await shownCount.getByText("Showing 100 of 102").waitFor();
+
+    holdReloads = true;
+    answerAdd();
+    // The form empties once the add's answer is in.
+    const title = page.getByLabel("New task title");
+    for (const started = Date.now(); (await title.inputValue()) !== ""; ) {
+      assert.ok(Date.now() - started < 10_000, "the add never answered");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300)); // time for a second count to show, if it were
+    assert.equal(await shownCount.textContent(), "Showing 100 of 102", "the new task is counted once");
+    assert.equal(await list.getByText("Brand new", { exact: true }).count(), 1, "and shown once");
+    releaseReloads();
   });
 });

@@ -54,9 +54,33 @@ interface DashboardProps {
   verificationLinkFailed: boolean;
 }
 
+/** The tasks shown (null until the first list has come) and how many match the filter. */
+interface ShownList {
+  tasks: Task[] | null;
+  total: number;
+}
+
+function isShown(tasks: Task[] | null, task: Task): boolean {
+  return tasks?.some((t) => t.id === task.id) ?? false;
+}
+
+/** A change of the list that takes `task` off it, and off its total, if it is there. */
+function withoutTask(task: Task) {
+  return (current: ShownList): ShownList =>
+    current.tasks && isShown(current.tasks, task)
+      ? { tasks: current.tasks.filter((t) => t.id !== task.id), total: current.total - 1 }
+      : current;
+}
+
 export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLinkFailed }: DashboardProps) {
   const api = useMemo(() => new TaskApiClient(apiUrl, userId), [apiUrl, userId]);
-  const [tasks, setTasks] = useState<Task[] | null>(null);
+  /**
+   * The tasks shown, and how many match the filter (X-Total-Count, less deletes not yet sent): one
+   * state, so that a change moves both or neither. A task that a reload already shows (and counts)
+   * is not put back or counted a second time.
+   */
+  const [list, setList] = useState<ShownList>({ tasks: null, total: 0 });
+  const { tasks, total } = list;
   const [counts, setCounts] = useState({ pending: 0, completed: 0 });
   const [status, setStatus] = useState<ListStatus>("all");
   const [sort, setSort] = useState<Sort>("created");
@@ -69,8 +93,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [more, setMore] = useState({ filter: "", pages: 1 });
   const filter = filterKey(status, sort, query);
   const pages = more.filter === filter ? more.pages : 1;
-  /** How many tasks match the filter (X-Total-Count, less deletes not yet sent). */
-  const [total, setTotal] = useState(0);
   /** "Show more" was pressed and its tasks are on their way. */
   const [loadingMore, setLoadingMore] = useState(false);
   /** The first task "Show more" brought: focus goes to it once it is there. */
@@ -186,9 +208,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         const shown = loaded
           .flatMap((page) => page.tasks)
           .filter((task) => !seen.has(task.id) && seen.add(task.id) && !pendingDeletes.current.has(task.id));
-        setTasks(shown);
         const unsent = seen.size - shown.length; // deletes inside their undo window, still counted by the API
-        setTotal((loaded[0]?.total ?? 0) - unsent);
+        setList({ tasks: shown, total: (loaded[0]?.total ?? 0) - unsent });
         if (totals) {
           setCounts({ pending: totals[0].total, completed: totals[1].total });
           countsLoaded.current = true;
@@ -315,9 +336,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       unansweredAdd.current = null;
       setNewTask(EMPTY_NEW_TASK);
       // Once, even if a reload that saw it already answered.
-      setTasks((current) => [created, ...(current ?? []).filter((t) => t.id !== created.id)]);
+      setList((current) => ({
+        tasks: [created, ...(current.tasks ?? []).filter((t) => t.id !== created.id)],
+        total: current.total + (isShown(current.tasks, created) ? 0 : 1),
+      }));
       setCounts((c) => ({ ...c, pending: c.pending + 1 }));
-      setTotal((n) => n + 1);
       // A reload begun before the task existed may still answer: this newer one replaces it (and puts
       // the task in its place for the sort and tab).
       void latestRefresh.current();
@@ -338,8 +361,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   /** A task deleted in another tab or on another device: gone from here too, and the page says why. */
   function dropDeletedElsewhere(task: Task) {
-    setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
-    setTotal((n) => n - 1);
+    setList(withoutTask(task));
     setCounts((c) => (task.completed ? { ...c, completed: c.completed - 1 } : { ...c, pending: c.pending - 1 }));
     listPanel.current?.focus();
     setError({ text: `“${task.title}” was deleted in another tab or on another device.` });
@@ -347,7 +369,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   /** Shows these fields (or a whole newer version) on the task with this id. */
   function patchTask(id: string, fields: Partial<Task>) {
-    setTasks((current) => current?.map((t) => (t.id === id ? { ...t, ...fields } : t)) ?? null);
+    setList((current) => ({
+      ...current,
+      tasks: current.tasks?.map((t) => (t.id === id ? { ...t, ...fields } : t)) ?? null,
+    }));
   }
 
   /** Shows the change at once; puts back only this task's flag if the API refuses. */
@@ -429,8 +454,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     } catch (failure) {
       pendingDeletes.current.delete(task.id);
       if (failure instanceof ApiError && failure.status === 404) return true;
-      setTasks((current) => (current?.some((t) => t.id === task.id) ? current : [task, ...(current ?? [])]));
-      setTotal((n) => n + 1);
+      setList((current) =>
+        isShown(current.tasks, task) ? current : { tasks: [task, ...(current.tasks ?? [])], total: current.total + 1 },
+      );
       handle(failure, "Could not delete the task", () => deleteTask(task));
       return false;
     }
@@ -444,8 +470,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   function deleteTask(task: Task) {
     // Checked before the task leaves the list: a delete shown but never sent would be lost.
     if (signedOutElsewhere) return goToSignIn();
-    setTasks((current) => current?.filter((t) => t.id !== task.id) ?? null);
-    setTotal((n) => n - 1);
+    setList(withoutTask(task));
     listPanel.current?.focus(); // its Delete button is gone: keep the focus near where it was
     const entry: PendingDelete = { task, sent: false };
     pendingDeletes.current.set(task.id, entry);
