@@ -34,10 +34,11 @@ await pool.end();
 
 const files = await testFiles();
 console.log(`Running ${files.length} test files against PostgreSQL at ${database.dataDir}`);
-// A test or clean-up that hangs fails after 10 minutes (every file takes under 2 here) instead of
-// holding CI until its own limit: a connection lent and never given back once left `pool.end()`
-// waiting for 80 minutes. And a file whose tests and hooks are over exits, although something it
-// opened (that connection's socket) would keep it alive: Node 26 waits for it otherwise (20 does not).
+// What hangs fails after 10 minutes (every file takes under 2 here) instead of holding CI until its
+// own limit: a connection lent and never given back once left `pool.end()` waiting for 80 minutes.
+// Node 20 gives each file 10 minutes and then ends it; Node 26 gives each test, suite and hook
+// 10 minutes, and --test-force-exit ends the file once they are over, although something it opened
+// (that connection's socket) would keep it alive.
 const TEST_TIMEOUT_MS = 10 * 60_000;
 const runner = spawn(
   process.execPath,

@@ -227,7 +227,7 @@ test("a write that PostgreSQL ends in a deadlock is a 503 that changed nothing, 
   // A toggle locks the task's row, then the person's counts. Another transaction takes them the
   // other way round; it waits longer before looking for a deadlock, so PostgreSQL ends the API's statement.
   // A connection of its own: the API's pool closes one it lends for longer than a statement may take.
-  const other = new pg.Client({ connectionString: databaseUrl() });
+  const other = new pg.Client({ connectionString: databaseUrl(), statement_timeout: 30_000 });
   await other.connect();
   try {
     await other.query("BEGIN");
