@@ -581,7 +581,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await assert.doesNotReject(page.getByRole("button", { name: "Show 50 more" }).waitFor());
   });
 
-  test("a task added while a reload that already shows it lands is counted once", async () => {
+  test("a task added while a reload that already shows it lands is counted once, in the list and the tabs", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Noor");
     await addTasksThroughApi(page, 101);
     const shownCount = page.getByTestId("shown-count");
@@ -614,6 +614,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     const list = page.getByRole("list", { name: "Your tasks" });
     await list.getByText("Brand new", { exact: true }).waitFor(); // shown by the reload, counted in its 102
     await shownCount.getByText("Showing 100 of 102").waitFor();
+    await page.getByRole("tab", { name: "All (102)" }).waitFor();
 
     holdReloads = true;
     try {
@@ -627,6 +628,12 @@ describe("the dashboard for someone with more tasks than one page", () => {
       await new Promise((resolve) => setTimeout(resolve, 300)); // time for a second count to show, if it were
       assert.equal(await shownCount.textContent(), "Showing 100 of 102", "the new task is counted once");
       assert.equal(await list.getByText("Brand new", { exact: true }).count(), 1, "and shown once");
+      // And once in the tabs: 101 pending (100 of the first tasks and the new one), 1 completed.
+      assert.deepEqual(
+        await page.getByRole("tab").allTextContents(),
+        ["All (102)", "Pending (101)", "Completed (1)"],
+        "the tabs count it once",
+      );
     } finally {
       releaseReloads();
     }

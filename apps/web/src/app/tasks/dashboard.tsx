@@ -54,10 +54,18 @@ interface DashboardProps {
   verificationLinkFailed: boolean;
 }
 
-/** The tasks shown (null until the first list has come) and how many match the filter. */
+/**
+ * What the page shows of the person's tasks: the tasks (null until the first list has come), how
+ * many match the filter (X-Total-Count, less deletes not yet sent) and the tabs' counts. One state,
+ * so that a change moves them together, and a task that a reload already shows (and counted) is
+ * not put back or counted a second time.
+ */
 interface ShownList {
   tasks: Task[] | null;
   total: number;
+  counts: { pending: number; completed: number };
+  /** The counts came with the tasks shown, from one reload: a task shown is counted in them. */
+  countsWithTasks: boolean;
 }
 
 function isShown(tasks: Task[] | null, task: Task): boolean {
@@ -68,20 +76,19 @@ function isShown(tasks: Task[] | null, task: Task): boolean {
 function withoutTask(task: Task) {
   return (current: ShownList): ShownList =>
     current.tasks && isShown(current.tasks, task)
-      ? { tasks: current.tasks.filter((t) => t.id !== task.id), total: current.total - 1 }
+      ? { ...current, tasks: current.tasks.filter((t) => t.id !== task.id), total: current.total - 1 }
       : current;
 }
 
 export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLinkFailed }: DashboardProps) {
   const api = useMemo(() => new TaskApiClient(apiUrl, userId), [apiUrl, userId]);
-  /**
-   * The tasks shown, and how many match the filter (X-Total-Count, less deletes not yet sent): one
-   * state, so that a change moves both or neither. A task that a reload already shows (and counts)
-   * is not put back or counted a second time.
-   */
-  const [list, setList] = useState<ShownList>({ tasks: null, total: 0 });
-  const { tasks, total } = list;
-  const [counts, setCounts] = useState({ pending: 0, completed: 0 });
+  const [list, setList] = useState<ShownList>({
+    tasks: null,
+    total: 0,
+    counts: { pending: 0, completed: 0 },
+    countsWithTasks: false,
+  });
+  const { tasks, total, counts } = list;
   const [status, setStatus] = useState<ListStatus>("all");
   const [sort, setSort] = useState<Sort>("created");
   const [search, setSearch] = useState("");
@@ -209,11 +216,13 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           .flatMap((page) => page.tasks)
           .filter((task) => !seen.has(task.id) && seen.add(task.id) && !pendingDeletes.current.has(task.id));
         const unsent = seen.size - shown.length; // deletes inside their undo window, still counted by the API
-        setList({ tasks: shown, total: (loaded[0]?.total ?? 0) - unsent });
-        if (totals) {
-          setCounts({ pending: totals[0].total, completed: totals[1].total });
-          countsLoaded.current = true;
-        }
+        setList((current) => ({
+          tasks: shown,
+          total: (loaded[0]?.total ?? 0) - unsent,
+          counts: totals ? { pending: totals[0].total, completed: totals[1].total } : current.counts,
+          countsWithTasks: totals !== undefined,
+        }));
+        if (totals) countsLoaded.current = true;
         // A load that works ends a load's failure, not another action's: that one still needs its Retry.
         setError((current) => (current?.loading ? null : current));
       } catch (failure) {
@@ -336,11 +345,16 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       unansweredAdd.current = null;
       setNewTask(EMPTY_NEW_TASK);
       // Once, even if a reload that saw it already answered.
-      setList((current) => ({
-        tasks: [created, ...(current.tasks ?? []).filter((t) => t.id !== created.id)],
-        total: current.total + (isShown(current.tasks, created) ? 0 : 1),
-      }));
-      setCounts((c) => ({ ...c, pending: c.pending + 1 }));
+      setList((current) => {
+        const shown = isShown(current.tasks, created);
+        const counted = shown && current.countsWithTasks;
+        return {
+          tasks: [created, ...(current.tasks ?? []).filter((t) => t.id !== created.id)],
+          total: current.total + (shown ? 0 : 1),
+          counts: { ...current.counts, pending: current.counts.pending + (counted ? 0 : 1) },
+          countsWithTasks: current.countsWithTasks,
+        };
+      });
       // A reload begun before the task existed may still answer: this newer one replaces it (and puts
       // the task in its place for the sort and tab).
       void latestRefresh.current();
@@ -361,8 +375,15 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   /** A task deleted in another tab or on another device: gone from here too, and the page says why. */
   function dropDeletedElsewhere(task: Task) {
-    setList(withoutTask(task));
-    setCounts((c) => (task.completed ? { ...c, completed: c.completed - 1 } : { ...c, pending: c.pending - 1 }));
+    setList((current) => {
+      const { counts } = current;
+      return {
+        ...withoutTask(task)(current),
+        counts: task.completed
+          ? { ...counts, completed: counts.completed - 1 }
+          : { ...counts, pending: counts.pending - 1 },
+      };
+    });
     listPanel.current?.focus();
     setError({ text: `“${task.title}” was deleted in another tab or on another device.` });
   }
@@ -455,7 +476,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       pendingDeletes.current.delete(task.id);
       if (failure instanceof ApiError && failure.status === 404) return true;
       setList((current) =>
-        isShown(current.tasks, task) ? current : { tasks: [task, ...(current.tasks ?? [])], total: current.total + 1 },
+        isShown(current.tasks, task)
+          ? current
+          : { ...current, tasks: [task, ...(current.tasks ?? [])], total: current.total + 1 },
       );
       handle(failure, "Could not delete the task", () => deleteTask(task));
       return false;
