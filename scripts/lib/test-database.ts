@@ -28,21 +28,36 @@ export async function createTestDatabase(name: string): Promise<string> {
 /** The id of person `n` (1 to 200) of `fillWithManyTasks`, in SQL: 00000000-0000-4000-8000-0000000000c8 for 200. */
 const manyTasksPerson = (n: string) => `('00000000-0000-4000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
 
+interface Queryable {
+  query(statement: string, values?: unknown[]): Promise<unknown>;
+}
+
 /**
  * Adds 200 people with 100 tasks each (20 000: one in three completed, a
  * second apart) and analyzes the table, for the tests that read query plans:
  * PostgreSQL plans for a table this size as it would for a real one, not as
  * for the few rows the other tests leave.
  */
-export async function fillWithManyTasks(db: { query(statement: string): Promise<unknown> }): Promise<void> {
+export async function fillWithManyTasks(db: Queryable): Promise<void> {
   await db.query(`
     INSERT INTO users (id, name, email)
     SELECT ${manyTasksPerson("n")}, 'u', 'many-tasks-' || n || '@example.test'
     FROM generate_series(1, 200) AS n`);
-  await db.query(`
-    INSERT INTO tasks (id, user_id, title, description, completed, created_at)
-    SELECT gen_random_uuid(), ${manyTasksPerson("1 + n % 200")},
-           'task number ' || n, md5(n::text), n % 3 = 0, now() - n * interval '1 second'
-    FROM generate_series(1, 20000) AS n`);
+  await insertNumberedTasks(db, 20_000);
   await db.query("ANALYZE tasks");
+}
+
+/**
+ * `count` tasks titled "task number 1" on, one in three completed, each a
+ * second older than the one before: all of `userId`'s, or without one, spread
+ * over the 200 people of `fillWithManyTasks`.
+ */
+export async function insertNumberedTasks(db: Queryable, count: number, userId: string | null = null): Promise<void> {
+  await db.query(
+    `INSERT INTO tasks (id, user_id, title, description, completed, created_at)
+     SELECT gen_random_uuid(), coalesce($1::uuid, ${manyTasksPerson("1 + n % 200")}),
+            'task number ' || n, md5(n::text), n % 3 = 0, now() - n * interval '1 second'
+     FROM generate_series(1, $2::int) AS n`,
+    [userId, count],
+  );
 }

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { createPool, migrateDatabaseAt } from "@tasks/db";
-import { createTestDatabase, fillWithManyTasks } from "../../../scripts/lib/test-database";
+import { createTestDatabase, fillWithManyTasks, insertNumberedTasks } from "../../../scripts/lib/test-database";
 import { captureQueries, setup } from "./helper";
 
 const ownUrl = await createTestDatabase("list_plans");
@@ -27,12 +27,7 @@ await fillWithManyTasks(planPool);
  */
 async function planOfList(search: string, titles: string[] = []): Promise<string> {
   const user = await ctx.newUser();
-  await planPool.query(
-    `INSERT INTO tasks (id, user_id, title, description, completed, created_at)
-     SELECT gen_random_uuid(), $1, 'task number ' || n, md5(n::text), n % 3 = 0, now() - n * interval '1 second'
-     FROM generate_series(1, 400) AS n`,
-    [user.id],
-  );
+  await insertNumberedTasks(planPool, 400, user.id);
   await planPool.query(
     "INSERT INTO tasks (id, user_id, title, description) SELECT gen_random_uuid(), $1, title, '' FROM unnest($2::text[]) AS title",
     [user.id, titles],

@@ -349,10 +349,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         const shown = isShown(current.tasks, created);
         const counted = shown && current.countsWithTasks;
         return {
+          ...current,
           tasks: [created, ...(current.tasks ?? []).filter((t) => t.id !== created.id)],
           total: current.total + (shown ? 0 : 1),
           counts: { ...current.counts, pending: current.counts.pending + (counted ? 0 : 1) },
-          countsWithTasks: current.countsWithTasks,
         };
       });
       // A reload begun before the task existed may still answer: this newer one replaces it (and puts
