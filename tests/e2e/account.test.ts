@@ -216,6 +216,19 @@ describe("the account page", () => {
     await page.goto(`${product.webUrl}/account`);
     await page.getByText("with all your tasks").waitFor();
 
+    // The endpoint itself asks for the password: a script holding the session (or someone at an
+    // unlocked computer) that sends none deletes nothing.
+    const withoutPassword = await page.evaluate(async () => {
+      const response = await fetch("/api/auth/delete-user", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      return { status: response.status, body: await response.text() };
+    });
+    assert.equal(withoutPassword.status, 400, withoutPassword.body);
+    assert.equal(await apiStatus(product.apiUrl, token), 200);
+
     await page.getByLabel("Your password, to confirm").fill("wrong password");
     await page.getByRole("button", { name: "Delete my account and all my tasks" }).click();
     await page.getByText("That password is not right.").waitFor();

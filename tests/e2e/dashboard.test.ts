@@ -636,4 +636,50 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByRole("tab", { name: "All (102)" }).waitFor();
     await shownCount.getByText("Showing 100 of 102").waitFor();
   });
+
+  test("what is typed while an add is on its way stays when the add is answered", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Tove");
+    const { fire: made, fired: addMade } = signal();
+    const { fire: answerAdd, fired: addAnswered } = signal();
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      async (route) => {
+        if (route.request().method() !== "POST") return route.continue();
+        const response = await route.fetch();
+        made();
+        await addAnswered;
+        return route.fulfill({ response });
+      },
+    );
+    const title = page.getByLabel("New task title");
+    await title.fill("Buy milk");
+    await title.press("Enter");
+    await addMade;
+    // The next task, typed before the first one's answer came.
+    await title.fill("Call mom");
+    answerAdd();
+    await page.getByRole("list", { name: "Your tasks" }).getByText("Buy milk", { exact: true }).waitFor();
+    assert.equal(await title.inputValue(), "Call mom", "the next task's title was wiped by the first one's answer");
+    await page.unrouteAll({ behavior: "wait" });
+    // Sent as it stands, it is added, and the form empties.
+    await title.press("Enter");
+    await page.getByRole("list", { name: "Your tasks" }).getByText("Call mom", { exact: true }).waitFor();
+    await page.locator("#new-title:placeholder-shown").waitFor();
+  });
+
+  test("a first load that fails says so instead of loading for ever; Retry loads", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ines");
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      (route) => route.abort("connectionrefused"),
+    );
+    await page.reload();
+    await page.getByTestId("error").waitFor();
+    await page.getByTestId("load-failed").getByText("Your tasks could not be loaded.").waitFor();
+    assert.equal(await page.getByRole("list", { name: "Loading tasks" }).count(), 0, "no skeleton after the failure");
+    await page.unrouteAll({ behavior: "wait" });
+    await page.getByTestId("error").getByRole("button", { name: "Retry" }).click();
+    await page.getByText("No tasks yet. Add your first one above.").waitFor();
+    assert.equal(await page.getByTestId("load-failed").count(), 0);
+  });
 });

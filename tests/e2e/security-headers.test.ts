@@ -185,3 +185,33 @@ test("a password typed before the page's script has run never goes into the addr
   await account.close();
   await signedIn.context().close();
 });
+
+test("after sign-in only this site's paths are followed: a `next` that a browser reads as another site goes to /tasks", async () => {
+  const { page } = await newSignedInPage(browser, product.webUrl, "Nadia");
+  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  /** Where the sign-in and sign-up pages send a signed-in person who asks for `next`. */
+  const sentTo = async (pagePath: string, next: string) => {
+    const response = await fetch(`${product.webUrl}${pagePath}?next=${encodeURIComponent(next)}`, {
+      redirect: "manual",
+      headers: { cookie },
+    });
+    assert.equal(response.status, 307, `${pagePath} next=${JSON.stringify(next)}`);
+    return response.headers.get("location");
+  };
+  // Each of these is another site once a browser has read it (tabs and newlines dropped, `\` as `/`).
+  for (const next of [
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\\evil.example",
+    "//evil.example",
+    "https://evil.example/",
+  ]) {
+    for (const pagePath of ["/sign-in", "/sign-up"]) {
+      const location = await sentTo(pagePath, next);
+      assert.equal(location, "/tasks", `${pagePath} next=${JSON.stringify(next)} went to ${location}`);
+    }
+  }
+  // A path of this site is followed, its query kept.
+  assert.equal(await sentTo("/sign-in", "/account?tab=sessions"), "/account?tab=sessions");
+  await page.context().close();
+});

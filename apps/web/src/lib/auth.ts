@@ -125,6 +125,12 @@ function createAuth() {
         if (ctx.path.startsWith("/two-factor/verify-") && ctx.body?.trustDevice) {
           return { context: { body: { ...ctx.body, trustDevice: false } } };
         }
+        // Better Auth checks a password only when one is sent, and otherwise deletes for any session
+        // under a day old: whoever holds the cookie (a script, an unlocked computer) could delete the
+        // account. The password is asked for every time.
+        if (ctx.path === "/delete-user" && !(typeof ctx.body?.password === "string" && ctx.body.password !== "")) {
+          throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
+        }
       }),
       // A passkey signs in without the password: the owner hears of every new one.
       after: createAuthMiddleware(async (ctx) => {

@@ -7,8 +7,18 @@ export async function currentSession() {
   return getAuth().api.getSession({ headers: await headers() });
 }
 
-/** Only same-site paths are followed after sign-in (no open redirect). */
+/** Stands for this site's origin while a `next` is resolved; no request goes to it. */
+const OWN_ORIGIN = "http://tasks.invalid";
+
+/**
+ * Only paths of this site are followed after sign-in (no open redirect). The
+ * value is resolved as a browser resolves it, then checked: browsers drop tabs
+ * and newlines and read `\` as `/`, so a text check alone let `/<TAB>/evil.example`
+ * through as `//evil.example`. What is followed is the resolved path.
+ */
 export function safeNext(next: string | string[] | undefined): string {
   const value = Array.isArray(next) ? next[0] : next;
-  return value && /^\/(?![/\\])/.test(value) ? value : "/tasks";
+  if (!value?.startsWith("/")) return "/tasks";
+  const url = URL.canParse(value, OWN_ORIGIN) ? new URL(value, OWN_ORIGIN) : undefined;
+  return url?.origin === OWN_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : "/tasks";
 }

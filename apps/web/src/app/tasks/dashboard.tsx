@@ -343,7 +343,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     try {
       const created = await api.create(input, key);
       unansweredAdd.current = null;
-      setNewTask(EMPTY_NEW_TASK);
+      // Emptied only if it still holds what was sent: what was typed while the add was on its way
+      // (the next task, a typo put right) stays.
+      setNewTask((current) =>
+        JSON.stringify({ ...current, due_date: current.due_date || null }) === body ? EMPTY_NEW_TASK : current,
+      );
       // Once, even if a reload that saw it already answered.
       setList((current) => {
         const shown = isShown(current.tasks, created);
@@ -630,7 +634,15 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           value={status}
           className="focus-visible:outline-2 focus-visible:outline-indigo-500"
         >
-          {tasks === null ? (
+          {tasks === null && error?.loading ? (
+            // The first load failed: no skeleton that says (to a screen reader too) it is still loading.
+            <p
+              data-testid="load-failed"
+              className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400"
+            >
+              Your tasks could not be loaded. Retry above.
+            </p>
+          ) : tasks === null ? (
             <ul aria-label="Loading tasks" className="space-y-2">
               {[0, 1, 2].map((n) => (
                 <li key={n} className="h-14 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
