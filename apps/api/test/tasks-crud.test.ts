@@ -156,4 +156,23 @@ describe("task CRUD (contract: Task API routes)", () => {
     assert.equal(second.statusCode, 200);
     assert.equal(second.json().completed, false);
   });
+
+  test("DELETE ignores any body: an empty one with Content-Type: application/json (as many clients send) deletes", async () => {
+    const user = await ctx.newUser();
+    for (const [type, payload] of [
+      ["application/json", undefined],
+      ["application/json", "{not json"],
+      ["text/plain", "whatever"],
+    ] as const) {
+      const task = await createTask(ctx.app, user);
+      const response = await ctx.app.inject({
+        method: "DELETE",
+        url: `/api/${user.id}/tasks/${task.id}`,
+        headers: { ...user.auth, "content-type": type },
+        ...(payload === undefined ? {} : { payload }),
+      });
+      assert.equal(response.statusCode, 204, `${type} ${payload}: ${response.body}`);
+    }
+    assert.deepEqual(await storedTasks(ctx.pool, user.id), []);
+  });
 });

@@ -163,11 +163,14 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
     updateTask,
   );
 
-  // Its own scope, so that any body (of any type, even malformed) is read and dropped.
-  await app.register(async (toggleScope) => {
-    toggleScope.removeAllContentTypeParsers();
-    toggleScope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => done(null, undefined));
-    toggleScope.withTypeProvider<ZodTypeProvider>().patch(
+  // The routes that take no body, in their own scope: any body (of any type, even malformed, or an
+  // empty one with Content-Type: application/json, as many clients send on every request) is read
+  // and dropped, instead of a 400 or 415 that would leave the task as it was.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => done(null, undefined));
+    const bodyless = scope.withTypeProvider<ZodTypeProvider>();
+    bodyless.patch(
       "/api/:user_id/tasks/:id/complete",
       {
         schema: {
@@ -188,26 +191,30 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
         return sendWriteResult(reply, result);
       },
     );
-  });
 
-  api.delete(
-    "/api/:user_id/tasks/:id",
-    {
-      schema: {
-        summary: "Delete a task",
-        tags: ["tasks"],
-        params: TaskParams,
-        headers: IfMatch,
-        response: { 204: z.null().meta({ description: "Deleted" }), ...errors(404, 412, ...common) },
+    bodyless.delete(
+      "/api/:user_id/tasks/:id",
+      {
+        schema: {
+          summary: "Delete a task (any body is ignored)",
+          tags: ["tasks"],
+          params: TaskParams,
+          headers: IfMatch,
+          response: { 204: z.null().meta({ description: "Deleted" }), ...errors(404, 412, ...common) },
+        },
       },
-    },
-    async (request, reply) => {
-      const id = taskId(request.params.id);
-      const result = await repository.deleteTaskForUser(request.userId, id, parseIfMatch(request.headers["if-match"]));
-      if (result !== true) throw refusalProblem(result);
-      return reply.code(204).send(null);
-    },
-  );
+      async (request, reply) => {
+        const id = taskId(request.params.id);
+        const result = await repository.deleteTaskForUser(
+          request.userId,
+          id,
+          parseIfMatch(request.headers["if-match"]),
+        );
+        if (result !== true) throw refusalProblem(result);
+        return reply.code(204).send(null);
+      },
+    );
+  });
 }
 
 /** The header's value (a bare token or a quoted string), or a 400 when it is no usable key. */
