@@ -40,12 +40,13 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
   const statementTimeout = options.statementTimeoutMillis ?? 5_000;
   // Longer than this without an answer, a statement's connection is taken for lost.
   const answerWithin = statementTimeout + 1_000;
-  const pool = new pg.Pool({
+  const pool = new PoolerTolerantPool({
     connectionString: databaseUrl,
     max: options.max ?? 10,
     application_name: options.applicationName ?? "tasks",
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 3_000,
-    statement_timeout: statementTimeout,
+    // Sent when the connection starts; a pooler that refuses it is remembered (PoolerTolerantPool).
+    statement_timeout: refusesStatementTimeout.has(databaseUrl) ? undefined : statementTimeout,
     // The API's pools watch their loans instead (closeSilentLoans says why).
     query_timeout: options.oneStatementPerLoan ? undefined : answerWithin,
     idleTimeoutMillis: 30_000,
@@ -57,6 +58,64 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
   pool.on("error", () => {});
   if (options.oneStatementPerLoan) closeSilentLoans(pool, answerWithin);
   return pool;
+}
+
+/** The connection strings (of this process) whose server refused `statement_timeout` at connection start. */
+const refusesStatementTimeout = new Set<string>();
+
+/**
+ * A pool that connects without `statement_timeout` where the server refuses
+ * it. PgBouncer, and so Neon's pooled (`-pooler`) host, refuses any start-up
+ * parameter it does not know ("unsupported startup parameter:
+ * statement_timeout") and closes the connection: nothing could connect. Such
+ * a refusal is taken once, remembered for the connection string, and the
+ * connection made again without it; so are this process's later pools for
+ * that string. Statements then have no time limit on the server (unless the
+ * database's role sets one); the clients still stop waiting: the API's pools
+ * after the limit and a second (closeSilentLoans), the others by pg's
+ * `query_timeout`. A `SET` instead would not do: behind a pooler in
+ * transaction mode it stays on whichever server connection ran it.
+ */
+class PoolerTolerantPool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(
+    callback: (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): void;
+  override connect(
+    callback?: (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): Promise<pg.PoolClient> | undefined {
+    const connected = this.connectTolerantly();
+    if (!callback) return connected;
+    // pool.query() asks with a callback.
+    connected.then(
+      (client) => callback(undefined, client, (release) => client.release(release as boolean | Error | undefined)),
+      (error: Error) => callback(error, undefined, () => {}),
+    );
+    return undefined;
+  }
+
+  private async connectTolerantly(): Promise<pg.PoolClient> {
+    try {
+      return await super.connect();
+    } catch (error) {
+      if (this.options.statement_timeout === undefined || !isRefusedStatementTimeout(error)) throw error;
+      const url = this.options.connectionString ?? "";
+      if (!refusesStatementTimeout.has(url)) {
+        refusesStatementTimeout.add(url);
+        console.warn(
+          "[db] the database refused statement_timeout at connection start (a pooler such as PgBouncer or " +
+            "Neon's -pooler host): connecting without it. Statements have no time limit on the server; " +
+            "clients still stop waiting for them.",
+        );
+      }
+      this.options.statement_timeout = undefined;
+      return super.connect();
+    }
+  }
+}
+
+function isRefusedStatementTimeout(error: unknown): boolean {
+  return error instanceof Error && /unsupported startup parameter.*statement_timeout/i.test(error.message);
 }
 
 /** How often lent connections are looked at: a lost one is closed at most this much late. */
