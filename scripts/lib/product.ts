@@ -12,7 +12,8 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { migrateDatabaseAt } from "@tasks/db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
-import { buildApi } from "./build-api";
+import { webBuildIsStale } from "../../apps/web/build-if-stale.mjs";
+import { apiBuildIsStale, buildApi } from "./build-api";
 import { stopProcess, waitForReady } from "./processes";
 
 export const root = path.resolve(import.meta.dirname, "../..");
@@ -62,14 +63,18 @@ function developmentSecret(dataDir: string, log: (message: string) => void): str
   return secret;
 }
 
-/** Builds what is not built yet: the API bundle and the web app's production build. */
-function buildIfMissing(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
-  if (!existsSync(path.join(root, "apps/api/dist/server.mjs"))) {
+/**
+ * Builds the API bundle and the web app's production build when missing or
+ * older than their sources: after a `git pull`, an old build would serve the
+ * old code against the new schema.
+ */
+function buildIfStale(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
+  if (apiBuildIsStale()) {
     log("building the Task API…");
     buildApi();
   }
-  if (!existsSync(path.join(root, "apps/web/.next/BUILD_ID"))) {
-    log("building the web app (first start only, about a minute)…");
+  if (webBuildIsStale()) {
+    log("building the web app (its build is missing or older than its sources; about a minute)…");
     execFileSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
       cwd: path.join(root, "apps/web"),
       stdio: "inherit",
@@ -124,7 +129,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     if (!env.SMTP_URL) {
       log("no SMTP_URL: account emails (email confirmation, password reset) are printed here, links included");
     }
-    buildIfMissing(env, log);
+    buildIfStale(env, log);
 
     const stdio = options.stdio ?? "inherit";
     const api = spawn(process.execPath, ["--enable-source-maps", "apps/api/dist/server.mjs"], {

@@ -84,6 +84,46 @@ describe("the API process (npm run start:api)", () => {
     assert.deepEqual(await Promise.all(apis.map((api) => api.exited)), [0, 0]);
   });
 
+  test("npm run start:api hands SIGTERM to the server: it stops, and its port closes", async () => {
+    const port = await freePort();
+    // Its own process group: whatever it leaves behind is killed with it after the test.
+    const npm = spawn("npm", ["run", "start"], {
+      cwd: apiDir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: "production",
+        LOG_LEVEL: "warn",
+        DATABASE_URL: databaseUrl(),
+        PORT: String(port),
+        HOST: "127.0.0.1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let output = "";
+    npm.stdout?.on("data", (chunk) => (output += chunk));
+    npm.stderr?.on("data", (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)));
+    after(() => {
+      try {
+        process.kill(-(npm.pid as number), "SIGKILL");
+      } catch {
+        // already gone
+      }
+    });
+    await waitUntilReady(port, { child: npm, output: () => output, exited });
+
+    // As a container runtime or a service manager stops it: SIGTERM to the process it started.
+    npm.kill("SIGTERM");
+    await exited;
+    const stillAnswers = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      () => true,
+      () => false,
+    );
+    assert.equal(stillAnswers, false, `the server outlived npm and still listens:\n${output}`);
+  });
+
   test("a bad setting stops start-up with a message naming the variable", async () => {
     const bad = startApi({ DATABASE_URL: databaseUrl(), API_RATE_LIMIT: "lots", PORT: String(await freePort()) });
     assert.equal(await bad.exited, 1);

@@ -1,0 +1,1 @@
+export function isBuildStale(builtFile: string, inputs: string[]): boolean;
