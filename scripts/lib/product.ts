@@ -64,6 +64,26 @@ function developmentSecret(dataDir: string, log: (message: string) => void): str
 }
 
 /**
+ * The contract: in production (NODE_ENV=production with DATABASE_URL set) a
+ * missing or weak secret is a start-up error, not a default; and emails must
+ * have somewhere to go. Said before anything starts, naming each variable.
+ */
+function assertProductionSettings(env: NodeJS.ProcessEnv): void {
+  const problems: string[] = [];
+  if ((env.BETTER_AUTH_SECRET ?? "").length < 32) {
+    problems.push("BETTER_AUTH_SECRET: required in production, at least 32 characters (e.g. openssl rand -base64 32)");
+  }
+  for (const name of ["SMTP_URL", "EMAIL_FROM"]) {
+    if (!env[name]) problems.push(`${name}: required in production (account emails are sent through it)`);
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `NODE_ENV=production with DATABASE_URL set is a production start; development defaults are not used:\n  ${problems.join("\n  ")}`,
+    );
+  }
+}
+
+/**
  * Builds the API bundle and the web app's production build when missing or
  * older than their sources: after a `git pull`, an old build would serve the
  * old code against the new schema.
@@ -95,6 +115,9 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
   };
 
   try {
+    // Production (NODE_ENV=production with a database of its own) gets no development defaults.
+    const production = process.env.NODE_ENV === "production" && Boolean(options.databaseUrl);
+    if (production) assertProductionSettings({ ...process.env, ...options.env });
     await assertPortFree(options.webPort, "web app");
     await assertPortFree(options.apiPort, "Task API");
     let databaseUrl = options.databaseUrl;
@@ -115,7 +138,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     const apiUrl = `http://localhost:${options.apiPort}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET ?? developmentSecret(dataDir, log),
+      BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET || developmentSecret(dataDir, log),
       BETTER_AUTH_URL: webUrl,
       API_URL: apiUrl,
       CORS_ORIGINS: webUrl,
@@ -123,7 +146,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       // A development stack with a development secret: reachable from this machine only, unless HOST says otherwise.
       HOST: process.env.HOST || "127.0.0.1",
       // A development set-up: without SMTP_URL, account emails (with their links) are printed on this console.
-      TASKS_ONE_MACHINE: "true",
+      TASKS_ONE_MACHINE: production ? "false" : "true",
       ...options.env,
     };
     if (!env.SMTP_URL) {

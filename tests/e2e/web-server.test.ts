@@ -90,3 +90,40 @@ describe("the web app's server refuses a bad configuration", () => {
     assert.match(output, /TRUSTED_PROXY_HOPS/);
   });
 });
+
+describe("npm start in production (NODE_ENV=production with DATABASE_URL set)", () => {
+  test("no development secret and no console emails: exit 1 before starting anything, naming each variable", async () => {
+    for (const secret of [undefined, "too-short"]) {
+      const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+        cwd: path.resolve(import.meta.dirname, "../.."),
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          NODE_ENV: "production",
+          DATABASE_URL: process.env.DATABASE_URL ?? "",
+          WEB_PORT: String(await freePort()),
+          API_PORT: String(await freePort()),
+          ...(secret ? { BETTER_AUTH_SECRET: secret } : {}),
+        },
+      });
+      let output = "";
+      child.stdout.on("data", (chunk) => (output += chunk));
+      child.stderr.on("data", (chunk) => (output += chunk));
+      const code = await new Promise<number | null | "running">((resolve) => {
+        const timer = setTimeout(() => resolve("running"), 30_000);
+        child.on("exit", (exitCode) => {
+          clearTimeout(timer);
+          resolve(exitCode);
+        });
+      });
+      // The launcher stops what it started on SIGTERM.
+      if (code === "running") {
+        child.kill("SIGTERM");
+        await new Promise((resolve) => child.on("exit", resolve));
+      }
+      assert.equal(code, 1, output);
+      for (const name of ["BETTER_AUTH_SECRET", "SMTP_URL", "EMAIL_FROM"]) assert.match(output, new RegExp(name));
+      assert.doesNotMatch(output, /development secret|building|listening/, "nothing was made or started");
+    }
+  });
+});
