@@ -54,6 +54,17 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
     assert.equal(combined.total, "2");
   });
 
+  test("q ignores the case of letters beyond ASCII, whatever the machine's locale (LANG unset included)", async () => {
+    const user = await ctx.newUser();
+    await createTask(ctx.app, user, { title: "École fees", description: "Straße 5, ÅRHUS" });
+    await createTask(ctx.app, user, { title: "other" });
+    for (const q of ["école", "ÉCOLE", "straße", "STRAßE", "århus"]) {
+      const result = await list(user, `?q=${encodeURIComponent(q)}`);
+      assert.deepEqual(result.titles, ["École fees"], `q=${q}`);
+      assert.equal(result.total, "1", `q=${q}`);
+    }
+  });
+
   test("sorts: due (no date last, either order), priority, title (A to Z), updated", async () => {
     const user = await seeded();
     assert.deepEqual((await list(user, "?sort=due")).titles, [

@@ -96,7 +96,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     createPostgresUser: runningAsRoot,
     // TCP on loopback only; no Unix socket to collide with a system server.
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-    initdbFlags: ["--encoding=UTF8"],
+    // Case rules of Unicode whatever the machine's locale (PostgreSQL's own, 17+): under LANG=C or
+    // none, as containers and CI often run, the cluster took the C locale, where ILIKE and lower()
+    // fold ASCII letters only and a search for "école" missed "École".
+    initdbFlags: ["--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8"],
     onLog: (message) => {
       serverLog = (serverLog + message).slice(-4000);
     },
