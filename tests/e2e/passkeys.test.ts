@@ -48,6 +48,13 @@ async function addVirtualAuthenticator(page: Page): Promise<void> {
   });
 }
 
+/** Follows the link the sign-up emailed: passkeys and a second factor need a confirmed address. */
+async function confirmEmail(page: Page, person: Person): Promise<void> {
+  const email = await mailbox.waitFor(person.email, /Confirm your email address/);
+  await page.goto(email.link ?? "");
+  await page.waitForURL(`${product.webUrl}/tasks`);
+}
+
 /** Two-factor sign-in turned on through Better Auth's endpoints, with this page's session. */
 async function turnOnTwoFactorThroughApi(page: Page, person: Person): Promise<void> {
   const post = (path: string, data: object) =>
@@ -97,9 +104,41 @@ async function withoutAutofillOffer(page: Page): Promise<void> {
 }
 
 describe("passkeys", () => {
+  test("an unconfirmed address can add neither a passkey nor a second factor (page and endpoints); confirmed, it can", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Una");
+    await addVirtualAuthenticator(page);
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByRole("region", { name: "Passkeys" }).getByText("To add a passkey, first confirm").waitFor();
+    await page.getByRole("region", { name: "Two-factor sign-in" }).getByText("To add two-factor sign-in").waitFor();
+    assert.equal(await page.getByRole("button", { name: "Add a passkey" }).count(), 0);
+    assert.equal(await page.getByRole("button", { name: "Set up two-factor sign-in" }).count(), 0);
+    // The endpoints refuse too: the page is not the only way in.
+    const headers = { origin: product.webUrl };
+    const options = await page.request.get(`${product.webUrl}/api/auth/passkey/generate-register-options`, { headers });
+    assert.equal(options.status(), 403, await options.text());
+    const enable = await page.request.post(`${product.webUrl}/api/auth/two-factor/enable`, {
+      data: { password: person.password },
+      headers,
+    });
+    assert.equal(enable.status(), 403, await enable.text());
+    const { rows } = await db.query<{ passkeys: number; twoFactor: boolean }>(
+      `SELECT (SELECT count(*)::int FROM passkeys p WHERE p.user_id = u.id) AS passkeys,
+              u.two_factor_enabled AS "twoFactor" FROM users u WHERE u.email = $1`,
+      [person.email],
+    );
+    assert.deepEqual(rows[0], { passkeys: 0, twoFactor: false });
+
+    // Once the address is confirmed (its emailed link), both can be added.
+    await confirmEmail(page, person);
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByRole("button", { name: "Add a passkey" }).waitFor();
+    await page.getByRole("button", { name: "Set up two-factor sign-in" }).waitFor();
+  });
+
   test("added on /account, they sign in without password or code; removed, they no longer do", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Pia");
     await addVirtualAuthenticator(page);
+    await confirmEmail(page, person);
     await turnOnTwoFactorThroughApi(page, person);
 
     await page.goto(`${product.webUrl}/account`);

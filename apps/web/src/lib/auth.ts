@@ -15,7 +15,7 @@ import { passkey } from "@better-auth/passkey";
 import { authSchema, createPool } from "@tasks/db";
 import { APIError, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { createAuthMiddleware } from "better-auth/api";
+import { createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { jwt, twoFactor } from "better-auth/plugins";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -31,6 +31,13 @@ import {
 import { webConfig } from "./config";
 import { sendAccountEmail } from "./email";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
+
+/** What is added to an account only once its address is confirmed (see the hook below). */
+const NEEDS_CONFIRMED_EMAIL = new Set([
+  "/passkey/generate-register-options",
+  "/passkey/verify-registration",
+  "/two-factor/enable",
+]);
 
 /** The name authenticator apps and passkey prompts show beside the account. */
 const APP_NAME = "Tasks";
@@ -130,6 +137,18 @@ function createAuth() {
         // account. The password is asked for every time.
         if (ctx.path === "/delete-user" && !(typeof ctx.body?.password === "string" && ctx.body.password !== "")) {
           throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
+        }
+        // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
+        // with someone else's address could add a passkey (or a second factor) that outlives the
+        // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
+        if (NEEDS_CONFIRMED_EMAIL.has(ctx.path)) {
+          const session = await getSessionFromCtx(ctx);
+          if (session && !session.user.emailVerified) {
+            throw new APIError("FORBIDDEN", {
+              code: "EMAIL_NOT_CONFIRMED",
+              message: "Confirm your email address first: follow the link we sent you.",
+            });
+          }
         }
       }),
       // A passkey signs in without the password: the owner hears of every new one.

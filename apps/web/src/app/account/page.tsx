@@ -37,8 +37,8 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         linkFailed={linkFailed}
       />
       <PasswordSection />
-      <TwoFactorSection enabled={session.user.twoFactorEnabled === true} />
-      <PasskeysSection passkeys={passkeys} />
+      <TwoFactorSection enabled={session.user.twoFactorEnabled === true} emailVerified={session.user.emailVerified} />
+      <PasskeysSection passkeys={passkeys} emailVerified={session.user.emailVerified} />
       <SessionsSection sessions={sessions} />
       <DeleteAccountSection />
     </main>

@@ -8,6 +8,7 @@ import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, describeAuthError } from "@/lib/auth-errors";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 import { ago } from "@/lib/time-ago";
+import { ConfirmEmailFirst } from "./confirm-email-first";
 import { Section } from "./section";
 
 /** What a failed WebAuthn ceremony means, for a person (cancelling is not an error worth alarm). */
@@ -22,7 +23,7 @@ function describePasskeyError(error: AuthClientError): string {
 }
 
 /** Passkeys: sign in with this device's screen lock or a security key, no password and no code. */
-export function PasskeysSection({ passkeys }: { passkeys: PasskeySummary[] }) {
+export function PasskeysSection({ passkeys, emailVerified }: { passkeys: PasskeySummary[]; emailVerified: boolean }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
@@ -89,23 +90,27 @@ export function PasskeysSection({ passkeys }: { passkeys: PasskeySummary[] }) {
           ))}
         </ul>
       )}
-      <form onSubmit={add} className="flex flex-wrap items-end gap-2">
-        <div className="space-y-1">
-          <label htmlFor="passkey-name" className={label}>
-            Name of the new passkey
-          </label>
-          <input
-            id="passkey-name"
-            name="passkey-name"
-            placeholder="e.g. Laptop"
-            maxLength={60}
-            className={`w-56 ${field}`}
-          />
-        </div>
-        <button type="submit" disabled={pending !== null} className={secondaryButton}>
-          {pending === "add" ? "Waiting for your device…" : "Add a passkey"}
-        </button>
-      </form>
+      {!emailVerified ? (
+        <ConfirmEmailFirst what="a passkey" />
+      ) : (
+        <form onSubmit={add} className="flex flex-wrap items-end gap-2">
+          <div className="space-y-1">
+            <label htmlFor="passkey-name" className={label}>
+              Name of the new passkey
+            </label>
+            <input
+              id="passkey-name"
+              name="passkey-name"
+              placeholder="e.g. Laptop"
+              maxLength={60}
+              className={`w-56 ${field}`}
+            />
+          </div>
+          <button type="submit" disabled={pending !== null} className={secondaryButton}>
+            {pending === "add" ? "Waiting for your device…" : "Add a passkey"}
+          </button>
+        </form>
+      )}
       {error && <ErrorMessage>{error}</ErrorMessage>}
     </Section>
   );

@@ -9,6 +9,7 @@ import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, authenticatorCode, describeAuthError, ENTER_SIX_DIGITS } from "@/lib/auth-errors";
 import { useHydrated } from "@/lib/use-hydrated";
 import { BackupCodes } from "./backup-codes";
+import { ConfirmEmailFirst } from "./confirm-email-first";
 import { Section } from "./section";
 
 /**
@@ -26,7 +27,7 @@ function setupKey(uri: string): string {
 }
 
 /** Two-factor sign-in: authenticator codes after the password, and backup codes for a lost phone. */
-export function TwoFactorSection({ enabled }: { enabled: boolean }) {
+export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean; emailVerified: boolean }) {
   const router = useRouter();
   const [step, setStep] = useState<Step>({ kind: "idle" });
   const hydrated = useHydrated();
@@ -160,6 +161,8 @@ export function TwoFactorSection({ enabled }: { enabled: boolean }) {
             <p className="text-xs text-slate-600 dark:text-slate-400">This signs your other devices out.</p>
           </form>
         </div>
+      ) : !emailVerified ? (
+        <ConfirmEmailFirst what="two-factor sign-in" />
       ) : (
         <form onSubmit={turnOn} className="space-y-3">
           <PasswordField id="two-factor-password" label="Your password" kind="current" />
