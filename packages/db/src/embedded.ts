@@ -248,28 +248,53 @@ function assertOwnedByRoot(dir: string): void {
   }
 }
 
-/** The cluster's password is made once and kept beside the data directory (never in git). */
+/**
+ * The cluster's password is made once and kept beside the data directory
+ * (never in git). A file that this user did not write is not trusted: it
+ * would hand whoever wrote it the database superuser's password.
+ */
 function loadOrCreateSettings(file: string): ClusterSettings {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as ClusterSettings;
+  if (existsSync(file)) {
+    const { uid, mode } = statSync(file);
+    if (uid !== userInfo().uid || (mode & 0o077) !== 0) {
+      throw new Error(`${file} must belong to you and be readable by you only (it holds the database's password)`);
+    }
+    return JSON.parse(readFileSync(file, "utf8")) as ClusterSettings;
+  }
   const settings: ClusterSettings = { password: randomBytes(18).toString("base64url") };
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(settings)}\n`, { mode: 0o600 });
   return settings;
 }
 
+/** Where root keeps an embedded database the `postgres` user cannot reach in the checkout. */
+const ROOT_DATA_HOME = "/var/lib/tasks";
+
 /**
  * When we run as root the server runs as `postgres`, which must be able to
  * walk every parent of the data directory. A home directory like /root is
- * usually closed to it: then we say so and use a place under the system's
- * temporary directory instead of failing with a bare "Permission denied".
+ * usually closed to it: then we say so and keep the data under
+ * /var/lib/tasks (root's, open to read, kept across reboots) instead of
+ * failing with a bare "Permission denied". (It used to go under the system's
+ * temporary folder, which a reboot empties where that is memory, as on
+ * Debian 13: a database found there is still used, and the console says so.)
  */
 function reachableDataDir(wanted: string, log: (message: string) => void): string {
   const closed = firstClosedAncestor(wanted);
   if (!closed) return wanted;
-  const fallback = path.join(
-    tmpdir(),
-    `tasks-postgres-${createHash("sha256").update(wanted).digest("hex").slice(0, 12)}`,
-  );
+  const name = `tasks-postgres-${createHash("sha256").update(wanted).digest("hex").slice(0, 12)}`;
+  const earlier = path.join(tmpdir(), name);
+  if (existsSync(path.join(earlier, "PG_VERSION"))) {
+    log(
+      `PostgreSQL runs as the 'postgres' user, which cannot enter ${closed}; the embedded database is in ` +
+        `${earlier}, where an earlier version put it. A reboot may empty that folder: stop, then move it to ` +
+        `${path.join(ROOT_DATA_HOME, name)} (and ${earlier}.json beside it) to keep it.`,
+    );
+    return earlier;
+  }
+  mkdirSync(ROOT_DATA_HOME, { recursive: true, mode: 0o755 });
+  assertOwnedByRoot(ROOT_DATA_HOME);
+  const fallback = path.join(ROOT_DATA_HOME, name);
   log(
     `PostgreSQL runs as the 'postgres' user, which cannot enter ${closed}; ` +
       `keeping the embedded database in ${fallback} instead of ${wanted}.`,

