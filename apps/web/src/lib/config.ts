@@ -5,6 +5,9 @@
  * instead of falling back to a default.
  */
 import "server-only";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 
 const TIME_SPAN = /^(\d+)\s*(s|m|h|d)$/;
@@ -72,8 +75,8 @@ function loadWebConfig() {
   const apiUrl = env.API_URL.replace(/\/$/, "");
   return {
     databaseUrl: env.DATABASE_URL ?? "",
-    // Development only (production refused above): a fixed, obviously-not-secret value.
-    secret: secret ?? "development-only-secret-do-not-use-in-production",
+    // Development only (production refused above): made once and kept under .data/, as `npm start` does.
+    secret: secret || developmentSecret(),
     baseUrl: origin,
     apiUrl,
     audience: env.AUTH_AUDIENCE ?? apiUrl,
@@ -84,6 +87,31 @@ function loadWebConfig() {
     emailFrom: env.EMAIL_FROM ?? "Tasks <no-reply@localhost>",
     requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION === "true",
   };
+}
+
+/**
+ * The development secret in the checkout's .data/dev-secrets.json (ignored by
+ * git), the file `npm start` makes: made once, here too, when `next dev` runs
+ * without BETTER_AUTH_SECRET. Never a constant: the secret also encrypts the
+ * token signing keys kept in the database.
+ */
+function developmentSecret(): string {
+  let root = process.cwd();
+  while (!existsSync(path.join(root, "package-lock.json")) && path.dirname(root) !== root) root = path.dirname(root);
+  if (!existsSync(path.join(root, "package-lock.json"))) root = process.cwd();
+  const file = path.join(root, ".data", "dev-secrets.json");
+  const read = () => (JSON.parse(readFileSync(file, "utf8")) as { BETTER_AUTH_SECRET: string }).BETTER_AUTH_SECRET;
+  if (existsSync(file)) return read();
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    // "wx": of two workers making it at once, one writes and both read the same secret.
+    const secret = randomBytes(32).toString("base64url");
+    writeFileSync(file, `${JSON.stringify({ BETTER_AUTH_SECRET: secret }, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+    console.log(`[web] created a development secret in ${file} (kept for next time; not for production)`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  return read();
 }
 
 let config: ReturnType<typeof loadWebConfig> | undefined;
