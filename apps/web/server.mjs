@@ -17,7 +17,12 @@ import { isIP } from "node:net";
 process.env.NODE_ENV ??= "production";
 const { default: next } = await import("next");
 
-const port = Number(process.env.PORT ?? 3000);
+// Empty counts as unset, as for the API (an empty PORT was port 0: a random one).
+const port = process.env.PORT ? Number(process.env.PORT) : 3000;
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error("PORT must be a whole number from 0 to 65535");
+  process.exit(1);
+}
 const hops = process.env.TRUSTED_PROXY_HOPS ? Number(process.env.TRUSTED_PROXY_HOPS) : 0;
 if (!Number.isInteger(hops) || hops < 0 || hops > 10) {
   console.error(
