@@ -78,41 +78,43 @@ const refusesStatementTimeout = new Set<string>();
  */
 class PoolerTolerantPool extends pg.Pool {
   override connect(): Promise<pg.PoolClient>;
-  override connect(
-    callback: (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
-  ): void;
-  override connect(
-    callback?: (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
-  ): Promise<pg.PoolClient> | undefined {
-    const connected = this.connectTolerantly();
-    if (!callback) return connected;
-    // pool.query() asks with a callback.
-    connected.then(
-      (client) => callback(undefined, client, (release) => client.release(release as boolean | Error | undefined)),
-      (error: Error) => callback(error, undefined, () => {}),
-    );
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | undefined {
+    if (!callback) {
+      return new Promise((resolve, reject) =>
+        this.connect((error, client) => (error || !client ? reject(error) : resolve(client))),
+      );
+    }
+    // pool.query() asks with a callback, once a statement: no promise added on that path.
+    super.connect((error, client, done) => {
+      if (error && this.takeRefusal(error)) return super.connect(callback);
+      callback(error, client, done);
+    });
     return undefined;
   }
 
-  private async connectTolerantly(): Promise<pg.PoolClient> {
-    try {
-      return await super.connect();
-    } catch (error) {
-      if (this.options.statement_timeout === undefined || !isRefusedStatementTimeout(error)) throw error;
-      const url = this.options.connectionString ?? "";
-      if (!refusesStatementTimeout.has(url)) {
-        refusesStatementTimeout.add(url);
-        console.warn(
-          "[db] the database refused statement_timeout at connection start (a pooler such as PgBouncer or " +
-            "Neon's -pooler host): connecting without it. Statements have no time limit on the server; " +
-            "clients still stop waiting for them.",
-        );
-      }
-      this.options.statement_timeout = undefined;
-      return super.connect();
+  /** Whether `error` is the refusal of statement_timeout; if so, it is not sent again. */
+  private takeRefusal(error: Error): boolean {
+    if (this.options.statement_timeout === undefined || !isRefusedStatementTimeout(error)) return false;
+    const url = this.options.connectionString ?? "";
+    if (!refusesStatementTimeout.has(url)) {
+      refusesStatementTimeout.add(url);
+      console.warn(
+        "[db] the database refused statement_timeout at connection start (a pooler such as PgBouncer or " +
+          "Neon's -pooler host): connecting without it. Statements have no time limit on the server; " +
+          "clients still stop waiting for them.",
+      );
     }
+    this.options.statement_timeout = undefined;
+    return true;
   }
 }
+
+type ConnectCallback = (
+  error: Error | undefined,
+  client: pg.PoolClient | undefined,
+  done: (release?: unknown) => void,
+) => void;
 
 function isRefusedStatementTimeout(error: unknown): boolean {
   return error instanceof Error && /unsupported startup parameter.*statement_timeout/i.test(error.message);
