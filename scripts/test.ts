@@ -10,6 +10,7 @@ import path from "node:path";
 import { createPool, migrateDatabase } from "@tasks/db";
 import { startEmbeddedPostgres } from "@tasks/db/embedded";
 import { freePort } from "./lib/free-port";
+import { buildIfStale } from "./lib/product";
 
 const root = path.resolve(import.meta.dirname, "..");
 const testDirs = ["packages/task-schema/test", "packages/db/test", "apps/api/test", "tests/e2e"];
@@ -24,6 +25,11 @@ async function testFiles(): Promise<string[]> {
   }
   return files.sort();
 }
+
+// What the browser tests start is built here, once (`npm test` has just built it all; a run of
+// chosen files may find it missing or older than its sources): two files starting at once must not
+// each start a build in the same folder.
+buildIfStale({ ...process.env, NODE_ENV: "production" }, (message) => console.log(`[test] ${message}`));
 
 // One throw-away cluster per run, so two runs at once never share a directory.
 const dataDir = path.join(root, ".data", `test-postgres-${process.pid}`);

@@ -4,12 +4,13 @@
  * npm dependency stays an ordinary import. Running the bundle instead of tsx
  * saves about 40 MB of memory per process and all start-up compilation.
  */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 
 const here = import.meta.dirname;
 
-await build({
+const result = await build({
   entryPoints: [path.join(here, "src/server.ts")],
   outfile: path.join(here, "dist/server.mjs"),
   bundle: true,
@@ -18,6 +19,9 @@ await build({
   target: "node20",
   sourcemap: true,
   logLevel: "warning",
+  // Written below, each file whole: API processes starting meanwhile (several `npm run start:api`
+  // at once, each building first) read the old bundle or the new one, never half of one.
+  write: false,
   plugins: [
     {
       name: "keep-npm-packages-external",
@@ -29,4 +33,10 @@ await build({
     },
   ],
 });
+for (const file of result.outputFiles) {
+  mkdirSync(path.dirname(file.path), { recursive: true });
+  const partial = `${file.path}.${process.pid}.partial`;
+  writeFileSync(partial, file.contents);
+  renameSync(partial, file.path);
+}
 console.log(`built ${path.relative(process.cwd(), path.join(here, "dist/server.mjs"))}`);

@@ -6,14 +6,18 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 
-/** The newest modification time (ms) of `file` or anything under it, node_modules and builds left out. */
+/**
+ * The newest modification time (ms) of the files at or under `file`: not of
+ * folders (an editor's swap file coming and going would count), nor of
+ * dotfiles, node_modules or builds.
+ */
 function newestChange(file) {
   if (!existsSync(file)) return 0;
   const stat = statSync(file);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
+  let newest = 0;
   for (const entry of readdirSync(file)) {
-    if (entry === "node_modules" || entry === "dist" || entry === ".next") continue;
+    if (entry.startsWith(".") || entry === "node_modules" || entry === "dist") continue;
     newest = Math.max(newest, newestChange(`${file}/${entry}`));
   }
   return newest;

@@ -12,7 +12,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { migrateDatabaseAt } from "@tasks/db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
-import { webBuildIsStale } from "../../apps/web/build-if-stale.mjs";
+import { webBuildIsStale } from "../../apps/web/check-build.mjs";
 import { apiBuildIsStale, buildApi } from "./build-api";
 import { stopProcess, waitForReady } from "./processes";
 
@@ -29,6 +29,12 @@ export interface ProductOptions {
   env?: Record<string, string>;
   /** Where the apps' own output goes. */
   stdio?: "inherit" | "ignore";
+  /**
+   * Build what is missing or older than its sources first (default). The
+   * tests say false: scripts/test.ts builds once before any file runs, since
+   * two files starting at once would each start a build in the same folder.
+   */
+  build?: boolean;
   log?: (message: string) => void;
 }
 
@@ -88,7 +94,7 @@ function assertProductionSettings(env: NodeJS.ProcessEnv): void {
  * older than their sources: after a `git pull`, an old build would serve the
  * old code against the new schema.
  */
-function buildIfStale(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
+export function buildIfStale(env: NodeJS.ProcessEnv, log: (message: string) => void): void {
   if (apiBuildIsStale()) {
     log("building the Task API…");
     buildApi();
@@ -152,7 +158,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     if (!env.SMTP_URL) {
       log("no SMTP_URL: account emails (email confirmation, password reset) are printed here, links included");
     }
-    buildIfStale(env, log);
+    if (options.build !== false) buildIfStale(env, log);
 
     const stdio = options.stdio ?? "inherit";
     const api = spawn(process.execPath, ["--enable-source-maps", "apps/api/dist/server.mjs"], {

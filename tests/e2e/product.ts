@@ -25,6 +25,8 @@ export async function startTestProduct(
     databaseUrl,
     stdio: "ignore",
     log: () => {},
+    // Built once by scripts/test.ts before any file ran.
+    build: false,
     // The tests stand in for a proxy: their X-Forwarded-For names the client, so that each test
     // has its own sign-in rate-limit bucket. (The product's default trusts no such header.)
     env: { LOG_LEVEL: "warn", TRUSTED_PROXY_HOPS: "1", ...env },

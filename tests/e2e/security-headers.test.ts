@@ -202,13 +202,18 @@ test("after sign-in only this site's paths are followed: a `next` that a browser
     assert.equal(response.status, 307, `${pagePath} next=${JSON.stringify(next)}`);
     return response.headers.get("location");
   };
-  // Each of these is another site once a browser has read it (tabs and newlines dropped, `\` as `/`).
+  // Each of these is another site once a browser has read it (tabs and newlines dropped, `\` as `/`, and the
+  // path after dot segments are resolved).
   for (const next of [
     "/\t/evil.example",
     "/\n/evil.example",
     "/\\evil.example",
     "//evil.example",
     "https://evil.example/",
+    "/.//evil.example",
+    "/..//evil.example",
+    "/%2e//evil.example",
+    "/./\\evil.example",
   ]) {
     for (const pagePath of ["/sign-in", "/sign-up"]) {
       const location = await sentTo(pagePath, next);

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
   accessSync,
+  chmodSync,
   constants,
   cpSync,
   existsSync,
@@ -292,8 +293,10 @@ function reachableDataDir(wanted: string, log: (message: string) => void): strin
     );
     return earlier;
   }
-  mkdirSync(ROOT_DATA_HOME, { recursive: true, mode: 0o755 });
+  mkdirSync(ROOT_DATA_HOME, { recursive: true });
   assertOwnedByRoot(ROOT_DATA_HOME);
+  // Open to enter whatever root's umask made it (027 or 077 on hardened machines): postgres walks through.
+  chmodSync(ROOT_DATA_HOME, 0o755);
   const fallback = path.join(ROOT_DATA_HOME, name);
   log(
     `PostgreSQL runs as the 'postgres' user, which cannot enter ${closed}; ` +

@@ -86,16 +86,20 @@ class PoolerTolerantPool extends pg.Pool {
       );
     }
     // pool.query() asks with a callback, once a statement: no promise added on that path.
+    // Once a call: connections that set out together all carried it and are all refused, although
+    // the first refusal has taken it out of the options by the time the others come back.
     super.connect((error, client, done) => {
-      if (error && this.takeRefusal(error)) return super.connect(callback);
+      if (error && isRefusedStatementTimeout(error)) {
+        this.takeRefusal();
+        return super.connect(callback);
+      }
       callback(error, client, done);
     });
     return undefined;
   }
 
-  /** Whether `error` is the refusal of statement_timeout; if so, it is not sent again. */
-  private takeRefusal(error: Error): boolean {
-    if (this.options.statement_timeout === undefined || !isRefusedStatementTimeout(error)) return false;
+  /** The server refused statement_timeout: it is not sent again, by this pool or a later one for the URL. */
+  private takeRefusal(): void {
     const url = this.options.connectionString ?? "";
     if (!refusesStatementTimeout.has(url)) {
       refusesStatementTimeout.add(url);
@@ -106,7 +110,6 @@ class PoolerTolerantPool extends pg.Pool {
       );
     }
     this.options.statement_timeout = undefined;
-    return true;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
@@ -103,13 +103,23 @@ function developmentSecret(): string {
   const read = () => (JSON.parse(readFileSync(file, "utf8")) as { BETTER_AUTH_SECRET: string }).BETTER_AUTH_SECRET;
   if (existsSync(file)) return read();
   mkdirSync(path.dirname(file), { recursive: true });
+  // Written whole under another name, then linked in place: of two workers making it at once, one
+  // links (the other finds it there, EEXIST), and neither ever reads a file half written.
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(
+    partial,
+    `${JSON.stringify({ BETTER_AUTH_SECRET: randomBytes(32).toString("base64url") }, null, 2)}\n`,
+    {
+      mode: 0o600,
+    },
+  );
   try {
-    // "wx": of two workers making it at once, one writes and both read the same secret.
-    const secret = randomBytes(32).toString("base64url");
-    writeFileSync(file, `${JSON.stringify({ BETTER_AUTH_SECRET: secret }, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+    linkSync(partial, file);
     console.log(`[web] created a development secret in ${file} (kept for next time; not for production)`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  } finally {
+    rmSync(partial, { force: true });
   }
   return read();
 }

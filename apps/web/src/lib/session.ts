@@ -20,5 +20,8 @@ export function safeNext(next: string | string[] | undefined): string {
   const value = Array.isArray(next) ? next[0] : next;
   if (!value?.startsWith("/")) return "/tasks";
   const url = URL.canParse(value, OWN_ORIGIN) ? new URL(value, OWN_ORIGIN) : undefined;
-  return url?.origin === OWN_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : "/tasks";
+  // Resolving drops dot segments: "/.//evil.example" becomes the path "//evil.example", which a
+  // browser, given it as a Location, reads as another site again.
+  if (url?.origin !== OWN_ORIGIN || /^\/[/\\]/.test(url.pathname)) return "/tasks";
+  return `${url.pathname}${url.search}${url.hash}`;
 }

@@ -1,0 +1,45 @@
+/**
+ * `npm run start:web` checks the web app's production build before serving
+ * it: missing, it is built (`next build`, about a minute), as before; older
+ * than what it is built from (after a `git pull`), it is served with a
+ * warning to run `npm run build`. Not rebuilt then: several `start:web` at
+ * once would each start `next build` in the same folder, and one build
+ * deletes the folder the others serve from. (`npm start`, one process,
+ * rebuilds: scripts/lib/product.ts imports `webBuildIsStale`.)
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { isBuildStale } from "../../scripts/lib/freshness.mjs";
+
+const webDir = import.meta.dirname;
+const root = path.resolve(webDir, "../..");
+const buildId = path.join(webDir, ".next", "BUILD_ID");
+
+/** What the build is made from: the app, the packages it imports, and the locked dependencies. */
+const INPUTS = [
+  "src",
+  "public",
+  "next.config.ts",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package.json",
+  "../../packages",
+  "../../package-lock.json",
+].map((input) => path.resolve(webDir, input));
+
+/** Whether the web app's production build is missing, or older than a file it is built from. */
+export function webBuildIsStale() {
+  return isBuildStale(buildId, INPUTS);
+}
+
+if (process.argv[1] === import.meta.filename) {
+  if (!existsSync(buildId)) {
+    console.log("[web] building the web app (no production build yet; about a minute)…");
+    const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
+    const build = spawnSync(process.execPath, [next, "build"], { cwd: webDir, stdio: "inherit" });
+    if (build.status !== 0) process.exit(build.status ?? 1);
+  } else if (webBuildIsStale()) {
+    console.warn("[web] the production build is older than its sources: run `npm run build` to serve the new code");
+  }
+}
