@@ -65,6 +65,19 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
     }
   });
 
+  test("q as long as a description: a long phrase copied from one is found; longer than any text is a 400", async () => {
+    const user = await ctx.newUser();
+    const description = `${"Quarterly report section ".repeat(40)}end`; // 1003 characters: over the limit, cut below
+    await createTask(ctx.app, user, { title: "Report", description: description.slice(0, 1000) });
+    const phrase = description.slice(100, 350); // 250 characters, longer than a title can be
+    const found = await list(user, `?q=${encodeURIComponent(phrase)}`);
+    assert.equal(found.status, 200, JSON.stringify(found.body));
+    assert.deepEqual(found.titles, ["Report"]);
+    const tooLong = await list(user, `?q=${"x".repeat(1001)}`);
+    assert.equal(tooLong.status, 400);
+    assert.match(JSON.stringify(tooLong.body), /q must be at most 1000 characters/);
+  });
+
   test("sorts: due (no date last, either order), priority, title (A to Z), updated", async () => {
     const user = await seeded();
     assert.deepEqual((await list(user, "?sort=due")).titles, [

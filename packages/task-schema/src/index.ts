@@ -121,8 +121,9 @@ function wholeNumber(name: string, min: number, max: number) {
  */
 export const TaskListQuery = z.strictObject({
   status: z.enum(listStatuses).default("all"),
+  // As long as the longest text it can match (a description), so that a phrase copied from one is found.
   q: storableText()
-    .refine((s) => codePointLength(s) <= TITLE_MAX, `q must be at most ${TITLE_MAX} characters`)
+    .refine((s) => codePointLength(s) <= DESCRIPTION_MAX, `q must be at most ${DESCRIPTION_MAX} characters`)
     .optional(),
   priority: priority.optional(),
   sort: z.enum(listSorts).default("created"),

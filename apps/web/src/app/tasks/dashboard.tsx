@@ -1,6 +1,12 @@
 "use client";
 import * as Tabs from "@radix-ui/react-tabs";
-import { LIST_LIMIT_MAX, type ListSort, type ListStatus, listStatuses } from "@tasks/task-schema/limits";
+import {
+  DESCRIPTION_MAX,
+  LIST_LIMIT_MAX,
+  type ListSort,
+  type ListStatus,
+  listStatuses,
+} from "@tasks/task-schema/limits";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { field, secondaryButton } from "@/components/styles";
@@ -588,6 +594,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
             value={search}
             onChange={(event) => setSearch(event.target.value)}
             placeholder="Search"
+            maxLength={DESCRIPTION_MAX}
             className={`${field} flex-1 py-1.5`}
           />
           <label htmlFor="sort" className="sr-only">
