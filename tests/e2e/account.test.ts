@@ -181,11 +181,27 @@ describe("the account page", () => {
     await expectRefusedWithin(apis, ownToken);
   });
 
-  test("change email: confirmed through the new address, and the old one is told", async () => {
+  test("change email: asks for the password; confirmed through the new address, and the old one is told", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ida");
     const newEmail = `new-${person.email}`;
     await page.goto(`${product.webUrl}/account`);
+    // Someone at an unlocked computer, without the password: neither the page nor the endpoint moves the account.
+    const withoutPassword = await page.evaluate(async (to) => {
+      const response = await fetch("/api/auth/change-email", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ newEmail: `thief-${to}`, callbackURL: "/account" }),
+      });
+      return { status: response.status, body: await response.text() };
+    }, newEmail);
+    assert.equal(withoutPassword.status, 400, withoutPassword.body);
+    await page.getByLabel("New email address").fill(`thief-${newEmail}`);
+    await page.getByLabel("Your password, to change the email").fill("not the password");
+    await page.getByRole("button", { name: "Change email" }).click();
+    await page.getByText("That password is not right.").waitFor();
+
     await page.getByLabel("New email address").fill(newEmail);
+    await page.getByLabel("Your password, to change the email").fill(person.password);
     await page.getByRole("button", { name: "Change email" }).click();
     await page.getByText(`open the link we sent to ${newEmail}`).waitFor();
 
@@ -197,6 +213,9 @@ describe("the account page", () => {
     assert.equal(await page.getByTestId("account-email").textContent(), person.email, "unchanged until confirmed");
 
     assert.equal(await page.getByText("not confirmed yet").count(), 1, "the first address was never confirmed");
+
+    // The refused attempts sent nothing anywhere.
+    assert.equal(mailbox.to(`thief-${newEmail}`).length, 0, "no link went to the refused address");
 
     await page.goto(confirm.link ?? "");
     await page.waitForURL(`${product.webUrl}/account`);

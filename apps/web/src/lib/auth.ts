@@ -138,6 +138,25 @@ function createAuth() {
         if (ctx.path === "/delete-user" && !(typeof ctx.body?.password === "string" && ctx.body.password !== "")) {
           throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
         }
+        // A change of address asks for the password too: whoever holds a session for a moment (an
+        // unlocked computer) could otherwise move the account to an address of theirs, confirm it
+        // there, and then reset the password: the account would be theirs.
+        if (ctx.path === "/change-email") {
+          const session = await getSessionFromCtx(ctx);
+          if (!session) return; // the endpoint answers 401
+          const password = typeof ctx.body?.password === "string" ? ctx.body.password : "";
+          const account = await ctx.context.internalAdapter.findCredentialAccount(session.user.id);
+          const right =
+            password !== "" &&
+            account?.password != null &&
+            (await ctx.context.password.verify({ hash: account.password, password }));
+          if (!right) {
+            throw new APIError("BAD_REQUEST", {
+              code: "INVALID_PASSWORD",
+              message: password ? "That password is not right." : "Enter your password to change the email address.",
+            });
+          }
+        }
         // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
         // with someone else's address could add a passkey (or a second factor) that outlives the
         // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
@@ -176,6 +195,8 @@ function createAuth() {
       customRules: {
         "/sign-in/email": { window: 60, max: 10 },
         "/sign-up/email": { window: 60, max: 10 },
+        // It checks the password: no more guesses through it than through sign-in.
+        "/change-email": { window: 60, max: 10 },
         // The plugin's own rule (3 per 10 s for all of them) would refuse a person's second typo.
         // A sign-in challenge also ends after 5 wrong codes, and 10 in a row lock the second step
         // for 15 minutes (the plugin's account lockout).
