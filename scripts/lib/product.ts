@@ -6,14 +6,13 @@
  * the browser tests (on free ports, with their own database).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { migrateDatabaseAt } from "@tasks/db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
 import { webBuildIsStale } from "../../apps/web/check-build.mjs";
 import { apiBuildIsStale, buildApi } from "./build-api";
+import { developmentSecret } from "./development-secret.mjs";
 import { stopProcess, waitForReady } from "./processes";
 
 export const root = path.resolve(import.meta.dirname, "../..");
@@ -55,18 +54,6 @@ function assertPortFree(port: number, what: string): Promise<void> {
     );
     probe.listen(port, () => probe.close(() => resolve()));
   });
-}
-
-/** Development secrets are made once, kept in .data/ (never in git), and reused. */
-function developmentSecret(dataDir: string, log: (message: string) => void): string {
-  const file = path.join(dataDir, "dev-secrets.json");
-  if (existsSync(file))
-    return (JSON.parse(readFileSync(file, "utf8")) as { BETTER_AUTH_SECRET: string }).BETTER_AUTH_SECRET;
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString("base64url");
-  writeFileSync(file, `${JSON.stringify({ BETTER_AUTH_SECRET: secret }, null, 2)}\n`, { mode: 0o600 });
-  log(`created a development secret in ${path.relative(root, file)} (kept for next time; not for production)`);
-  return secret;
 }
 
 /**

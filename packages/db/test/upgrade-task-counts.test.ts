@@ -11,7 +11,6 @@ import path from "node:path";
 import { after, test } from "node:test";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
-import pg from "pg";
 import { createTestDatabase } from "../../../scripts/lib/test-database";
 import { createPool, migrateDatabaseAt, migrationsFolder } from "../src/index";
 

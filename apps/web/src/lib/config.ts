@@ -5,10 +5,10 @@
  * instead of falling back to a default.
  */
 import "server-only";
-import { randomBytes } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { developmentSecret } from "../../../../scripts/lib/development-secret.mjs";
 
 const TIME_SPAN = /^(\d+)\s*(s|m|h|d)$/;
 const timeSpan = z.string().regex(TIME_SPAN, "must be like 30s, 15m, 1h or 7d");
@@ -76,7 +76,7 @@ function loadWebConfig() {
   return {
     databaseUrl: env.DATABASE_URL ?? "",
     // Development only (production refused above): made once and kept under .data/, as `npm start` does.
-    secret: secret || developmentSecret(),
+    secret: secret || developmentSecret(checkoutDataDir(), (message) => console.log(`[web] ${message}`)),
     baseUrl: origin,
     apiUrl,
     audience: env.AUTH_AUDIENCE ?? apiUrl,
@@ -89,39 +89,11 @@ function loadWebConfig() {
   };
 }
 
-/**
- * The development secret in the checkout's .data/dev-secrets.json (ignored by
- * git), the file `npm start` makes: made once, here too, when `next dev` runs
- * without BETTER_AUTH_SECRET. Never a constant: the secret also encrypts the
- * token signing keys kept in the database.
- */
-function developmentSecret(): string {
-  let root = process.cwd();
-  while (!existsSync(path.join(root, "package-lock.json")) && path.dirname(root) !== root) root = path.dirname(root);
-  if (!existsSync(path.join(root, "package-lock.json"))) root = process.cwd();
-  const file = path.join(root, ".data", "dev-secrets.json");
-  const read = () => (JSON.parse(readFileSync(file, "utf8")) as { BETTER_AUTH_SECRET: string }).BETTER_AUTH_SECRET;
-  if (existsSync(file)) return read();
-  mkdirSync(path.dirname(file), { recursive: true });
-  // Written whole under another name, then linked in place: of two workers making it at once, one
-  // links (the other finds it there, EEXIST), and neither ever reads a file half written.
-  const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(
-    partial,
-    `${JSON.stringify({ BETTER_AUTH_SECRET: randomBytes(32).toString("base64url") }, null, 2)}\n`,
-    {
-      mode: 0o600,
-    },
-  );
-  try {
-    linkSync(partial, file);
-    console.log(`[web] created a development secret in ${file} (kept for next time; not for production)`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  } finally {
-    rmSync(partial, { force: true });
-  }
-  return read();
+/** The checkout's .data/, where `npm start` keeps the development secret: found from where `next dev` runs. */
+function checkoutDataDir(): string {
+  let dir = process.cwd();
+  while (!existsSync(path.join(dir, "package-lock.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(existsSync(path.join(dir, "package-lock.json")) ? dir : process.cwd(), ".data");
 }
 
 let config: ReturnType<typeof loadWebConfig> | undefined;

@@ -1,0 +1,1 @@
+export function developmentSecret(dataDir: string, log: (message: string) => void): string;
