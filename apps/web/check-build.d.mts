@@ -1,1 +1,2 @@
 export function webBuildIsStale(): boolean;
+export function buildWeb(env?: NodeJS.ProcessEnv): void;

@@ -10,35 +10,44 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { isBuildStale } from "../../scripts/lib/freshness.mjs";
+import { isBuildStale, sharedBuildInputs } from "../../scripts/lib/freshness.mjs";
 
 const webDir = import.meta.dirname;
 const root = path.resolve(webDir, "../..");
 const buildId = path.join(webDir, ".next", "BUILD_ID");
 
-/** What the build is made from: the app, the packages it imports, and the locked dependencies. */
+/** What the build is made from: the app, and what it shares with the API (packages, locked dependencies). */
 const INPUTS = [
-  "src",
-  "public",
-  "next.config.ts",
-  "postcss.config.mjs",
-  "tsconfig.json",
-  "package.json",
-  "../../packages",
-  "../../package-lock.json",
-].map((input) => path.resolve(webDir, input));
+  ...["src", "public", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package.json"].map((input) =>
+    path.join(webDir, input),
+  ),
+  ...sharedBuildInputs(),
+];
 
 /** Whether the web app's production build is missing, or older than a file it is built from. */
 export function webBuildIsStale() {
   return isBuildStale(buildId, INPUTS);
 }
 
+/** `next build` (about a minute), with `env`; throws if it fails. */
+export function buildWeb(env = process.env) {
+  const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
+  const build = spawnSync(process.execPath, [next, "build"], {
+    cwd: webDir,
+    stdio: "inherit",
+    env: { ...env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (build.status !== 0) throw new Error(`next build failed (exit ${build.status ?? build.signal})`);
+}
+
 if (process.argv[1] === import.meta.filename) {
   if (!existsSync(buildId)) {
     console.log("[web] building the web app (no production build yet; about a minute)…");
-    const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
-    const build = spawnSync(process.execPath, [next, "build"], { cwd: webDir, stdio: "inherit" });
-    if (build.status !== 0) process.exit(build.status ?? 1);
+    try {
+      buildWeb();
+    } catch {
+      process.exit(1);
+    }
   } else if (webBuildIsStale()) {
     console.warn("[web] the production build is older than its sources: run `npm run build` to serve the new code");
   }

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { isBuildStale } from "./freshness.mjs";
+import { isBuildStale, sharedBuildInputs } from "./freshness.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -12,9 +12,6 @@ export function buildApi(stdio: "inherit" | "ignore" = "inherit"): void {
 
 /** Whether the bundle is missing or older than what it is built from (after a `git pull`, say). */
 export function apiBuildIsStale(): boolean {
-  const inputs = ["apps/api/src", "apps/api/build.ts", "apps/api/package.json", "packages", "package-lock.json"];
-  return isBuildStale(
-    path.join(root, "apps/api/dist/server.mjs"),
-    inputs.map((input) => path.join(root, input)),
-  );
+  const own = ["apps/api/src", "apps/api/build.ts", "apps/api/package.json"].map((input) => path.join(root, input));
+  return isBuildStale(path.join(root, "apps/api/dist/server.mjs"), [...own, ...sharedBuildInputs()]);
 }

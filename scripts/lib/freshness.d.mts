@@ -1,1 +1,2 @@
 export function isBuildStale(builtFile: string, inputs: string[]): boolean;
+export function sharedBuildInputs(): string[];

@@ -5,6 +5,9 @@
  * app's start script (plain Node) and the launcher (TypeScript) share it.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "../..");
 
 /**
  * The newest modification time (ms) of the files at or under `file`: not of
@@ -28,4 +31,20 @@ export function isBuildStale(builtFile, inputs) {
   if (!existsSync(builtFile)) return true;
   const built = statSync(builtFile).mtimeMs;
   return inputs.some((input) => newestChange(input) > built);
+}
+
+/**
+ * What both apps are built from outside their own folder: each workspace
+ * package's sources and manifest (not its tests or migrations, which no build
+ * reads), and the locked dependencies.
+ */
+export function sharedBuildInputs() {
+  const packages = path.join(root, "packages");
+  return [
+    ...readdirSync(packages).flatMap((name) => [
+      path.join(packages, name, "src"),
+      path.join(packages, name, "package.json"),
+    ]),
+    path.join(root, "package-lock.json"),
+  ];
 }

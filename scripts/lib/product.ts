@@ -5,12 +5,12 @@
  * configuration, and waits until both answer. Used by scripts/start.ts and by
  * the browser tests (on free ports, with their own database).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
 import { migrateDatabaseAt } from "@tasks/db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
-import { webBuildIsStale } from "../../apps/web/check-build.mjs";
+import { buildWeb, webBuildIsStale } from "../../apps/web/check-build.mjs";
 import { apiBuildIsStale, buildApi } from "./build-api";
 import { developmentSecret } from "./development-secret.mjs";
 import { stopProcess, waitForReady } from "./processes";
@@ -88,11 +88,7 @@ export function buildIfStale(env: NodeJS.ProcessEnv, log: (message: string) => v
   }
   if (webBuildIsStale()) {
     log("building the web app (its build is missing or older than its sources; about a minute)…");
-    execFileSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
-      cwd: path.join(root, "apps/web"),
-      stdio: "inherit",
-      env: { ...env, NEXT_TELEMETRY_DISABLED: "1" },
-    });
+    buildWeb(env);
   }
 }
 
