@@ -1,5 +1,6 @@
 /** Databases for the tests: one of a test's own, and a tasks table as full as a real one. */
-import { createPool } from "@tasks/db";
+import { createPool, migrationsFolder } from "@tasks/db";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 
 /**
  * A new, empty database in the test run's PostgreSQL (`DATABASE_URL`), for a
@@ -8,6 +9,11 @@ import { createPool } from "@tasks/db";
  * filled once). `npm test` starts a fresh cluster for each run and removes
  * it after, so these are not dropped one by one.
  */
+
+/** How many migrations the repository has, read as the migrations are (packages/db/src/migrate.ts). */
+export function committedMigrations(): number {
+  return readMigrationFiles({ migrationsFolder: migrationsFolder() }).length;
+}
 
 export async function createTestDatabase(name: string): Promise<string> {
   const databaseUrl = process.env.DATABASE_URL;

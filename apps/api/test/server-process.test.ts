@@ -1,21 +1,14 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import { migrationsFolder } from "@tasks/db";
 import pg from "pg";
-import { buildApi } from "../../../scripts/lib/build-api";
 import { freePort } from "../../../scripts/lib/free-port";
-import { createTestDatabase } from "../../../scripts/lib/test-database";
+import { committedMigrations, createTestDatabase } from "../../../scripts/lib/test-database";
 import { databaseUrl } from "./helper";
 
 const apiDir = path.resolve(import.meta.dirname, "..");
-const migrationCount = (
-  JSON.parse(readFileSync(path.join(migrationsFolder(), "meta/_journal.json"), "utf8")) as {
-    entries: unknown[];
-  }
-).entries.length;
+const migrationCount = committedMigrations();
 
 interface ApiProcess {
   child: ChildProcess;
@@ -23,8 +16,8 @@ interface ApiProcess {
   exited: Promise<number | null>;
 }
 
-// The tests run what production runs: the bundle `npm run start:api` builds.
-buildApi("ignore");
+// The tests run what production runs: the bundle `npm run start:api` builds (scripts/test.ts has
+// built it, if it was missing or older than its sources, before any file ran).
 
 function startApi(env: Record<string, string>): ApiProcess {
   const child = spawn(process.execPath, ["dist/server.mjs"], {

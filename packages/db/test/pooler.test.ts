@@ -12,14 +12,14 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { freePort } from "../../../scripts/lib/free-port";
-import { createTestDatabase } from "../../../scripts/lib/test-database";
-import { createPool, migrateDatabaseAt, migrationsFolder } from "../src/index";
+import { committedMigrations, createTestDatabase } from "../../../scripts/lib/test-database";
+import { createPool, migrateDatabaseAt } from "../src/index";
 
 const PGBOUNCER = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"].find((file) => existsSync(file));
 
@@ -117,7 +117,7 @@ describe("through a pooler in transaction mode (PgBouncer)", {
       "every process starts",
     );
     const applied = results.map((result) => (result as PromiseFulfilledResult<{ applied: number }>).value.applied);
-    const migrations = migrationFiles();
+    const migrations = committedMigrations();
     assert.deepEqual(
       [...applied].sort((a, b) => b - a),
       [migrations, 0, 0],
@@ -137,12 +137,6 @@ describe("through a pooler in transaction mode (PgBouncer)", {
     }
   });
 });
-
-/** How many migrations the repository has (its journal's entries). */
-function migrationFiles(): number {
-  const journal = JSON.parse(readFileSync(path.join(migrationsFolder(), "meta", "_journal.json"), "utf8"));
-  return (journal as { entries: unknown[] }).entries.length;
-}
 
 /** Resolves once something accepts connections on `port`; fails with the pooler's output after 10 s. */
 async function listening(port: number, log: () => string): Promise<void> {
