@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
+import { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { startCuttableDatabaseProxy } from "../../scripts/lib/database-proxy";
@@ -268,4 +269,19 @@ export async function startSecondApi(product: RunningProduct, databaseUrl: strin
   after(() => stopProcess(child, 5_000));
   await waitForReady(`http://127.0.0.1:${port}/readyz`, child, "the second Task API");
   return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * Marks a person's address confirmed in the database, as following the
+ * emailed link does (account.test.ts and passkeys.test.ts follow the link
+ * itself), for tests that need a confirmed address but read no mail: a
+ * passkey or a second factor is added only to one.
+ */
+export async function confirmEmailInDatabase(email: string): Promise<void> {
+  const db = createPool(process.env.DATABASE_URL ?? "", { max: 1 });
+  try {
+    await db.query("UPDATE users SET email_verified = true WHERE email = $1", [email]);
+  } finally {
+    await db.end();
+  }
 }

@@ -13,9 +13,8 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, test } from "node:test";
-import { createPool } from "@tasks/db";
 import type { Locator } from "playwright-core";
-import { launchBrowser, newSignedInPage, startTestProduct, takeCspViolations } from "./product";
+import { confirmEmailInDatabase, launchBrowser, newSignedInPage, startTestProduct, takeCspViolations } from "./product";
 
 const product = await startTestProduct();
 const browser = await launchBrowser();
@@ -172,8 +171,7 @@ test("a password typed before the page's script has run never goes into the addr
   // The account page's forms that ask for a password, signed in, before the script has run.
   const { page: signedIn, person } = await newSignedInPage(browser, product.webUrl, "Early");
   // Confirmed, so that the two-factor form (which waits for a confirmed address) is on the page too.
-  const db = createPool(process.env.DATABASE_URL ?? "", { max: 1 });
-  await db.query("UPDATE users SET email_verified = true WHERE email = $1", [person.email]).finally(() => db.end());
+  await confirmEmailInDatabase(person.email);
   const account = await browser.newContext({
     javaScriptEnabled: false,
     storageState: await signedIn.context().storageState(),

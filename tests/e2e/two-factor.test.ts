@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import {
   accessToken,
   apiStatus,
+  confirmEmailInDatabase,
   expectRefusedWithin,
   launchBrowser,
   newSignedInPage,
@@ -45,18 +46,13 @@ async function accountState(email: string): Promise<{ enabled: boolean; sessions
   return rows[0];
 }
 
-/** A second factor needs a confirmed address (passkeys.test.ts follows the emailed link; here no mail is read). */
-async function confirmEmail(person: Person): Promise<void> {
-  await db.query("UPDATE users SET email_verified = true WHERE email = $1", [person.email]);
-}
-
 /**
  * Turns two-factor sign-in on from /account, as a person does: password, the
  * QR code (its key as text), a wrong first code (refused, still off), the
  * right one. Returns the setup key and the backup codes shown.
  */
 async function turnOnTwoFactor(page: Page, person: Person): Promise<{ key: string; backupCodes: string[] }> {
-  await confirmEmail(person);
+  await confirmEmailInDatabase(person.email);
   await page.goto(`${product.webUrl}/account`);
   const section = twoFactorSection(page);
   await section.getByLabel("Your password").fill(person.password);
@@ -110,7 +106,7 @@ describe("two-factor sign-in", () => {
     const otherToken = await accessToken(other, product.webUrl);
 
     // A wrong password starts nothing.
-    await confirmEmail(person);
+    await confirmEmailInDatabase(person.email);
     await page.goto(`${product.webUrl}/account`);
     await twoFactorSection(page).getByLabel("Your password").fill("not the password");
     await twoFactorSection(page).getByRole("button", { name: "Set up two-factor sign-in" }).click();
