@@ -57,6 +57,10 @@ const ROUTE_METHODS: Record<string, string[]> = {
   "/api/:user_id/tasks": ["GET", "POST"],
   "/api/:user_id/tasks/:id": ["GET", "PUT", "PATCH", "DELETE"],
   "/api/:user_id/tasks/:id/complete": ["PATCH"],
+  "/healthz": ["GET"],
+  "/readyz": ["GET"],
+  "/openapi.json": ["GET"],
+  "/docs": ["GET"],
 };
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -176,23 +180,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   for (const method of http.METHODS) {
     if (!app.supportedMethods.includes(method) && method !== "CONNECT") app.addHttpMethod(method, { hasBody: true });
   }
-  for (const [url, allowed] of Object.entries(ROUTE_METHODS)) {
-    // OPTIONS is CORS's preflight; HEAD comes with GET.
-    const others = app.supportedMethods.filter(
-      (method) => !allowed.includes(method) && method !== "OPTIONS" && method !== "HEAD",
-    );
-    const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : [])].join(", ");
-    app.route({
-      method: others,
-      url,
-      schema: { hide: true },
-      handler: async (request, reply) =>
-        sendProblem(
-          reply,
-          new HttpProblem(405, `${request.method} is not allowed here; use ${allow}.`, { headers: { allow } }),
-        ),
-    });
-  }
+  // In a scope that reads and drops any body: the wrong method is the answer, not the body's type.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => done(null, undefined));
+    for (const [url, allowed] of Object.entries(ROUTE_METHODS)) {
+      // OPTIONS is CORS's preflight; HEAD comes with GET.
+      const others = scope.supportedMethods.filter(
+        (method) => !allowed.includes(method) && method !== "OPTIONS" && method !== "HEAD",
+      );
+      const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : [])].join(", ");
+      scope.route({
+        method: others,
+        url,
+        schema: { hide: true },
+        handler: async (request, reply) =>
+          sendProblem(
+            reply,
+            new HttpProblem(405, `${request.method} is not allowed here; use ${allow}.`, { headers: { allow } }),
+          ),
+      });
+    }
+  });
 
   return app;
 }

@@ -78,6 +78,31 @@ test("TRACE, PROPFIND and any other method a route lacks are 405 with Allow", as
   }
 });
 
+test("the unauthenticated routes have methods too: any other is 405 with Allow, and a body does not change that", async () => {
+  for (const url of ["/healthz", "/readyz", "/openapi.json", "/docs"]) {
+    for (const method of ["POST", "DELETE", "TRACE"]) {
+      const response = await ctx.app.inject({ method: method as "GET", url });
+      assertProblem(response, 405);
+      assert.equal(response.headers.allow, "GET, HEAD", `${method} ${url}`);
+    }
+  }
+  const user = await ctx.newUser();
+  const one = `/api/${user.id}/tasks/${crypto.randomUUID()}`;
+  for (const [type, payload] of [
+    ["text/plain", "x"],
+    ["application/json", "{"],
+  ]) {
+    const response = await ctx.app.inject({
+      method: "POST",
+      url: one,
+      headers: { ...user.auth, "content-type": type as string },
+      payload,
+    });
+    assertProblem(response, 405);
+    assert.equal(response.headers.allow, "GET, PUT, PATCH, DELETE, HEAD", `${type} body`);
+  }
+});
+
 test("the router's own errors carry nosniff too (an over-long path segment is a 404)", async () => {
   const response = await ctx.app.inject({ method: "GET", url: `/api/${"a".repeat(1_000)}/tasks` });
   assertProblem(response, 404);
