@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { createPool } from "@tasks/db";
 import { startCuttableDatabaseProxy } from "../../../scripts/lib/database-proxy";
+import { RevocationFeed } from "../src/auth/revocation-feed";
 import { assertProblem, bearer, databaseUrl, mintToken, setup, type TestUser, untilStatus } from "./helper";
 
 const REVOCATION_BOUND_MS = 2_000;
@@ -107,6 +108,47 @@ test("the trigger records a deleted session with its user", async () => {
     rows.map((row) => row.user_id),
     [user.id],
   );
+});
+
+test("a session that expired over a day ago is not recorded (no token of it can live); one that expired an hour ago is", async () => {
+  const user = await first.newUser();
+  const { rows: made } = await first.pool.query<{ id: string; expires_at: Date }>(
+    `INSERT INTO sessions (user_id, token, expires_at)
+     VALUES ($1, gen_random_uuid()::text, now() - interval '2 days'), ($1, gen_random_uuid()::text, now() - interval '1 hour')
+     RETURNING id, expires_at`,
+    [user.id],
+  );
+  await first.pool.query("DELETE FROM sessions WHERE user_id = $1", [user.id]);
+  const { rows } = await first.pool.query<{ session_id: string }>(
+    "SELECT session_id FROM revoked_sessions WHERE user_id = $1 ORDER BY session_id",
+    [user.id],
+  );
+  const longExpired = made.find((row) => Date.now() - row.expires_at.getTime() > 86_400_000)?.id;
+  assert.deepEqual(
+    rows.map((row) => row.session_id),
+    [user.sessionId, ...made.filter((row) => row.id !== longExpired).map((row) => row.id)].sort(),
+  );
+});
+
+test("the feed reads a burst of ended sessions in pages, and misses none of them", async () => {
+  const { rows } = await first.pool.query<{ session_id: string }>(
+    `INSERT INTO revoked_sessions (session_id, user_id, revoked_at)
+     SELECT gen_random_uuid(), gen_random_uuid(), now() - interval '1 hour' + make_interval(secs => i / 1000.0)
+     FROM generate_series(1, 25) AS i
+     RETURNING session_id`,
+  );
+  const pool = createPool(databaseUrl(), { max: 1 });
+  const quiet = { warn() {}, info() {} } as unknown as ConstructorParameters<typeof RevocationFeed>[1];
+  const feed = new RevocationFeed(pool, quiet, 4);
+  try {
+    await feed.start();
+    assert.equal(feed.isCurrent(), true);
+    const missed = rows.filter((row) => !feed.hasEnded(row.session_id));
+    assert.deepEqual(missed, [], "every one of the 25, read 4 at a time");
+  } finally {
+    feed.stop();
+    await pool.end();
+  }
 });
 
 test("a feed more than 10 s behind answers 503 (never 200); once it reads again, 200", async (t) => {

@@ -11,6 +11,11 @@
  * previous one: a row whose transaction committed late (its time is the
  * moment of the delete) is still seen, and seeing a row twice changes nothing.
  *
+ * A read takes at most PAGE_SIZE rows at a time, oldest first, and goes on
+ * until it has them all: a burst of sign-outs (or the day's worth a new
+ * process starts with) is many short statements, never one that outlasts the
+ * statement timeout and leaves every process stuck behind it.
+ *
  * When reads fail, the feed cannot say a token is still good: after
  * STALE_AFTER_MS without a successful read, `isCurrent()` is false and the
  * task routes answer 503 rather than 200.
@@ -24,19 +29,28 @@ const OVERLAP_MS = 10_000;
 /**
  * How long an ended session is remembered, here and in the table: longer
  * than any access token can live (the web app refuses a JWT_EXPIRES_IN above
- * a day), so forgetting it can never let a token back in.
+ * a day; ten minutes more cover the 30 s of clock skew a token is allowed
+ * and the clocks of the web app and the database), so forgetting it can
+ * never let a token back in.
  */
-const RETENTION_MS = 24 * 3600_000;
+const RETENTION_MS = 24 * 3600_000 + 10 * 60_000;
 const PURGE_EVERY_MS = 10 * 60_000;
+export const PAGE_SIZE = 5_000;
 
 /**
  * One row always (the LEFT JOIN), carrying the database's clock, so the next
- * read starts from the database's time, not this machine's.
+ * read starts from the database's time, not this machine's. A page goes on
+ * from its last row's time, that time included (rows of one instant are not
+ * split between pages).
  */
 const READ_SQL = `
   SELECT now() AS read_at, r.session_id::text AS sid, r.revoked_at AS revoked_at
   FROM (SELECT 1) AS one
-  LEFT JOIN revoked_sessions AS r ON r.revoked_at > coalesce($1::timestamptz, now() - make_interval(secs => $2))`;
+  LEFT JOIN LATERAL (
+    SELECT session_id, revoked_at FROM revoked_sessions
+    WHERE revoked_at >= coalesce($1::timestamptz, now() - make_interval(secs => $2))
+    ORDER BY revoked_at LIMIT $3
+  ) AS r ON true`;
 
 const PURGE_SQL = "DELETE FROM revoked_sessions WHERE revoked_at < now() - make_interval(secs => $1)";
 
@@ -53,6 +67,7 @@ export class RevocationFeed {
   constructor(
     private readonly pool: pg.Pool,
     private readonly log: FastifyBaseLogger,
+    private readonly pageSize = PAGE_SIZE,
   ) {}
 
   /** The first read (awaited, so a healthy process starts knowing the past day), then one every half second. */
@@ -88,13 +103,25 @@ export class RevocationFeed {
   private async readOnce(): Promise<void> {
     const startedAt = Date.now();
     try {
-      const { rows } = await this.pool.query<{ read_at: Date; sid: string | null; revoked_at: Date | null }>({
-        name: "tasks_revocations_read",
-        text: READ_SQL,
-        values: [this.readFrom, RETENTION_MS / 1000],
-      });
-      for (const row of rows) if (row.sid && row.revoked_at) this.ended.set(row.sid, row.revoked_at.getTime());
-      const readAt = rows[0]?.read_at;
+      let from = this.readFrom;
+      let readAt: Date | undefined;
+      for (;;) {
+        const { rows } = await this.pool.query<{ read_at: Date; sid: string | null; revoked_at: Date | null }>({
+          name: "tasks_revocations_read",
+          text: READ_SQL,
+          values: [from, RETENTION_MS / 1000, this.pageSize],
+        });
+        readAt ??= rows[0]?.read_at; // the first page's clock: every later commit is read next time
+        let last: Date | null = null;
+        for (const row of rows) {
+          if (row.sid && row.revoked_at) {
+            this.ended.set(row.sid, row.revoked_at.getTime());
+            last = row.revoked_at;
+          }
+        }
+        if (rows.length < this.pageSize || !last || last.getTime() === from?.getTime()) break;
+        from = last;
+      }
       if (readAt) this.readFrom = new Date(readAt.getTime() - OVERLAP_MS);
       if (this.failing) this.log.info("revocation feed reads the database again");
       this.failing = false;
