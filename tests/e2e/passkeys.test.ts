@@ -145,6 +145,21 @@ describe("passkeys", () => {
     const section = page.getByRole("region", { name: "Passkeys" });
     await section.getByText("You have no passkeys yet.").waitFor();
     await section.getByLabel("Name of the new passkey").fill("Laptop");
+    // Whoever holds the session for a moment cannot add one: the password is asked for, and checked.
+    await section.getByLabel("Your password, to add a passkey").fill("not my password");
+    await section.getByRole("button", { name: "Add a passkey" }).click();
+    await section.getByText("That password is not right.").waitFor();
+    const none = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.email = $1",
+      [person.email],
+    );
+    assert.equal(none.rows[0]?.n, 0, "no passkey was added");
+    // The endpoints ask for it too, before the device makes anything: the page is not the only way in.
+    const options = await page.request.get(`${product.webUrl}/api/auth/passkey/generate-register-options`, {
+      headers: { origin: product.webUrl },
+    });
+    assert.equal(options.status(), 400, await options.text());
+    await section.getByLabel("Your password, to add a passkey").fill(person.password);
     await section.getByRole("button", { name: "Add a passkey" }).click();
     const listed = section.getByRole("list", { name: "Your passkeys" }).getByRole("listitem");
     await listed.filter({ hasText: "Laptop" }).getByText("never used yet").waitFor();

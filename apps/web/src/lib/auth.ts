@@ -30,7 +30,7 @@ import {
 } from "./account-emails";
 import { webConfig } from "./config";
 import { sendAccountEmail } from "./email";
-import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
+import { PASSWORD_HEADER, PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
 const NEEDS_CONFIRMED_EMAIL = new Set([
@@ -138,25 +138,6 @@ function createAuth() {
         if (ctx.path === "/delete-user" && !(typeof ctx.body?.password === "string" && ctx.body.password !== "")) {
           throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
         }
-        // A change of address asks for the password too: whoever holds a session for a moment (an
-        // unlocked computer) could otherwise move the account to an address of theirs, confirm it
-        // there, and then reset the password: the account would be theirs.
-        if (ctx.path === "/change-email") {
-          const session = await getSessionFromCtx(ctx);
-          if (!session) return; // the endpoint answers 401
-          const password = typeof ctx.body?.password === "string" ? ctx.body.password : "";
-          const account = await ctx.context.internalAdapter.findCredentialAccount(session.user.id);
-          const right =
-            password !== "" &&
-            account?.password != null &&
-            (await ctx.context.password.verify({ hash: account.password, password }));
-          if (!right) {
-            throw new APIError("BAD_REQUEST", {
-              code: "INVALID_PASSWORD",
-              message: password ? "That password is not right." : "Enter your password to change the email address.",
-            });
-          }
-        }
         // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
         // with someone else's address could add a passkey (or a second factor) that outlives the
         // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
@@ -168,6 +149,35 @@ function createAuth() {
               message: "Confirm your email address first: follow the link we sent you.",
             });
           }
+        }
+        /** Refuses the request unless `given` is the signed-in person's password (nobody signed in: the endpoint answers 401). */
+        const requirePassword = async (given: unknown, missing: string) => {
+          const session = await getSessionFromCtx(ctx);
+          if (!session) return;
+          const password = typeof given === "string" ? given : "";
+          const account = await ctx.context.internalAdapter.findCredentialAccount(session.user.id);
+          const right =
+            password !== "" &&
+            account?.password != null &&
+            (await ctx.context.password.verify({ hash: account.password, password }));
+          if (!right) {
+            throw new APIError("BAD_REQUEST", {
+              code: "INVALID_PASSWORD",
+              message: password ? "That password is not right." : missing,
+            });
+          }
+        };
+        // Whoever holds a session for a moment (an unlocked computer, a stolen cookie) must not make
+        // the account theirs for good. A change of address asks for the password: they could move the
+        // account to an address of theirs, confirm it there and reset the password. So does a new
+        // passkey: it signs in with neither password nor code, and outlives a reset, "sign out
+        // everywhere" and a second factor turned on.
+        if (ctx.path === "/change-email") {
+          await requirePassword(ctx.body?.password, "Enter your password to change the email address.");
+        }
+        // Asked before the device makes a credential (the options), and again when it is kept.
+        if (ctx.path === "/passkey/generate-register-options" || ctx.path === "/passkey/verify-registration") {
+          await requirePassword(ctx.headers?.get(PASSWORD_HEADER), "Enter your password to add a passkey.");
         }
       }),
       // A passkey signs in without the password: the owner hears of every new one.
@@ -195,8 +205,12 @@ function createAuth() {
       customRules: {
         "/sign-in/email": { window: 60, max: 10 },
         "/sign-up/email": { window: 60, max: 10 },
-        // It checks the password: no more guesses through it than through sign-in.
+        // These check the password: no more guesses through any of them than through sign-in.
         "/change-email": { window: 60, max: 10 },
+        "/passkey/generate-register-options": { window: 60, max: 10 },
+        "/passkey/verify-registration": { window: 60, max: 10 },
+        "/change-password": { window: 60, max: 10 },
+        "/delete-user": { window: 60, max: 10 },
         // The plugin's own rule (3 per 10 s for all of them) would refuse a person's second typo.
         // A sign-in challenge also ends after 5 wrong codes, and 10 in a row lock the second step
         // for 15 minutes (the plugin's account lockout).

@@ -2,8 +2,10 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { ErrorMessage } from "@/components/messages";
+import { PasswordField } from "@/components/password-field";
 import { field, label, secondaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
+import { addPasskeyWithPassword } from "@/lib/add-passkey";
 import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, describeAuthError } from "@/lib/auth-errors";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
@@ -31,12 +33,14 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
   async function add(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
-    const name = String(new FormData(formElement).get("passkey-name") ?? "").trim() || "Passkey";
+    const data = new FormData(formElement);
+    const name = String(data.get("passkey-name") ?? "").trim() || "Passkey";
+    const password = String(data.get("passkey-password") ?? "");
     setPending("add");
     setError(null);
-    const result = await authClient.passkey.addPasskey({ name });
+    const failure = await addPasskeyWithPassword(name, password);
     setPending(null);
-    if (result?.error) return setError(describePasskeyError(result.error));
+    if (failure) return setError(describePasskeyError(failure));
     formElement.reset();
     router.refresh();
   }
@@ -105,6 +109,9 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
               maxLength={60}
               className={`w-56 ${field}`}
             />
+          </div>
+          <div className="w-56">
+            <PasswordField id="passkey-password" label="Your password, to add a passkey" kind="current" />
           </div>
           <button type="submit" disabled={pending !== null} className={secondaryButton}>
             {pending === "add" ? "Waiting for your device…" : "Add a passkey"}

@@ -1,0 +1,43 @@
+"use client";
+/**
+ * Adds a passkey to the signed-in person's account, with their password.
+ *
+ * The passkey plugin's own `addPasskey` sends the password (our header) only
+ * with its last request, after the browser has made the credential: a wrong
+ * password would then leave a passkey on the device that the account never
+ * took. Here the password goes with the first request too, and the server
+ * (auth.ts) checks it there, before the device is asked for anything.
+ */
+import { startRegistration, WebAuthnError } from "@simplewebauthn/browser";
+import { authClient } from "./auth-client";
+import type { AuthClientError } from "./auth-errors";
+import { PASSWORD_HEADER } from "./password-rules";
+
+type RegistrationOptions = Parameters<typeof startRegistration>[0]["optionsJSON"];
+
+/** Null once the passkey is on the account; otherwise why not (the codes describePasskeyError knows). */
+export async function addPasskeyWithPassword(name: string, password: string): Promise<AuthClientError | null> {
+  const headers = { [PASSWORD_HEADER]: password };
+  const options = await authClient.$fetch<RegistrationOptions>("/passkey/generate-register-options", {
+    method: "GET",
+    query: { name },
+    headers,
+  });
+  if (options.error || !options.data) return options.error ?? { status: 500 };
+  let credential: Awaited<ReturnType<typeof startRegistration>>;
+  try {
+    credential = await startRegistration({ optionsJSON: options.data });
+  } catch (error) {
+    return error instanceof WebAuthnError
+      ? { status: 400, code: error.code, message: error.message }
+      : { status: 400, code: "ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY" };
+  }
+  // As the plugin's client sends it: the extensions' results are not part of what it verifies.
+  const { clientExtensionResults: _results, ...response } = credential;
+  const verified = await authClient.$fetch("/passkey/verify-registration", {
+    method: "POST",
+    body: { response, name },
+    headers,
+  });
+  return verified.error ?? null;
+}
