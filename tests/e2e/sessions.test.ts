@@ -10,6 +10,7 @@ import {
   newPerson,
   type Person,
   postAuth,
+  randomClientAddress,
   signUp,
   startTestProduct,
   waitForCount,
@@ -203,7 +204,8 @@ describe("sign-in and sign-up over HTTP", () => {
     assert.equal((await post("/sign-up/email", person, ip)).status, 200);
     const wrongPassword = await post("/sign-in/email", { email: person.email, password: "not the password" }, ip);
     const unknownEmail = await post("/sign-in/email", { email: `nobody-${person.email}`, password: "whatever12" }, ip);
-    assert.equal(wrongPassword.status, unknownEmail.status);
+    assert.equal(wrongPassword.status, 401);
+    assert.equal(unknownEmail.status, 401);
     assert.deepEqual(await wrongPassword.json(), await unknownEmail.json());
   });
 
@@ -229,17 +231,37 @@ describe("sign-in and sign-up over HTTP", () => {
     assert.equal(fresh.status, 401);
   });
 
-  test("sign-in attempts are rate-limited: 429 with Retry-After", async () => {
+  test("sign-in and sign-up attempts are rate-limited: 429 with Retry-After, and the right password does not get through", async () => {
+    const person = newPerson("Lim");
+    const signedUp = await post("/sign-up/email", person, randomClientAddress());
+    assert.equal(signedUp.status, 200);
     const ip = `10.8.${Math.floor(Math.random() * 250)}.1`;
     const statuses: number[] = [];
-    let retryAfter: string | null = null;
-    for (let i = 0; i < 12; i++) {
-      const response = await post("/sign-in/email", { email: "nobody@example.test", password: "whatever12" }, ip);
-      statuses.push(response.status);
-      if (response.status === 429)
-        retryAfter = response.headers.get("retry-after") ?? response.headers.get("x-retry-after");
+    for (let i = 0; i < 10; i++) {
+      statuses.push((await post("/sign-in/email", { email: person.email, password: "not the password" }, ip)).status);
     }
-    assert.ok(statuses.includes(429), `statuses: ${statuses.join(",")}`);
-    assert.ok(Number(retryAfter) > 0, "Retry-After says when to try again");
+    assert.deepEqual(statuses, Array(10).fill(401));
+    const limited = await post("/sign-in/email", { email: person.email, password: person.password }, ip);
+    assert.equal(limited.status, 429, "the 11th try in a minute is refused, the right password too");
+    assert.ok(Number(limited.headers.get("retry-after")) > 0, "Retry-After says when to try again");
+    assert.deepEqual(limited.headers.getSetCookie(), [], "no session");
+
+    const signUps: number[] = [];
+    const signUpIp = `10.7.${Math.floor(Math.random() * 250)}.1`;
+    for (let i = 0; i < 11; i++) signUps.push((await post("/sign-up/email", newPerson("Many"), signUpIp)).status);
+    assert.deepEqual(signUps.slice(0, 10), Array(10).fill(200));
+    assert.equal(signUps[10], 429, "the 11th sign-up in a minute from one address is refused");
+  });
+
+  test("Better Auth's answers are kept by no cache: the access token above all", async () => {
+    const person = newPerson("Nic");
+    const signedUp = await post("/sign-up/email", person, randomClientAddress());
+    const cookie = signedUp.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const token = await fetch(`${product.webUrl}/api/auth/token`, { headers: { cookie } });
+    assert.equal(token.status, 200);
+    assert.equal(token.headers.get("cache-control"), "no-store");
   });
 });
