@@ -135,12 +135,15 @@ describe("the account page", () => {
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("That password is not right.").waitFor();
     assert.equal(await apiStatus(product.apiUrl, other.token), 200, "nothing changed");
+    assert.equal(await signInStatus(person.email, "another good passphrase"), 401, "the password is unchanged");
 
     await page.getByLabel("Current password").fill(person.password);
     await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("Your other devices are signed out").waitFor();
     await expectRefusedWithin(apis, other.token);
+    assert.equal(await signInStatus(person.email, person.password), 401, "the old password no longer signs in");
+    assert.equal(await signInStatus(person.email, "another good passphrase"), 200, "the new one does");
 
     // This device got a new session and goes on working.
     await page.getByRole("link", { name: "Back to your tasks" }).click();
@@ -176,9 +179,13 @@ describe("the account page", () => {
     await other.page.goto(`${product.webUrl}/tasks`);
     await other.page.waitForURL(/\/sign-in\?next=/);
 
+    // "Everywhere" reaches a device signed in since, not only this one.
+    const third = await anotherDevice(person);
     await page.getByRole("button", { name: "Sign out everywhere" }).click();
     await page.waitForURL(/\/sign-in/);
     await expectRefusedWithin(apis, ownToken);
+    await expectRefusedWithin(apis, third.token);
+    assert.deepEqual(await sessionTokensOf(String(decodeJwt(ownToken).sub)), [], "no session left");
   });
 
   test("change email: asks for the password; confirmed through the new address, and the old one is told", async () => {
@@ -331,7 +338,13 @@ describe("the account page", () => {
   });
 });
 
+/** The answer to a password sign-in through Better Auth's endpoint, from an address of its own. */
+async function signInStatus(email: string, password: string): Promise<number> {
+  return (await postAuth(product.webUrl, "/sign-in/email", { email, password })).status;
+}
+
 /** Straight from the database: the cookie tokens of a user's sessions. */
+
 async function sessionTokensOf(userId: string): Promise<string[]> {
   const pool = createPool(databaseUrl, { max: 1 });
   try {

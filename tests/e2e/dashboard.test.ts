@@ -104,7 +104,12 @@ describe("the dashboard in a real browser", () => {
     await waitForCount(list.getByRole("listitem"), 3);
 
     // Delete with undo, then delete for real.
+    const deletesSent: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "DELETE") deletesSent.push(request.url());
+    });
     await page.getByRole("button", { name: "Delete “Call mum”" }).click();
+    await waitForCount(list.getByText("Call mum"), 0);
     await page.getByRole("button", { name: "Undo" }).click();
     await list.getByText("Call mum").waitFor();
     // This time the undo window passes: the notice goes and the delete is sent (and only then).
@@ -118,6 +123,7 @@ describe("the dashboard in a real browser", () => {
     await list.getByText("Write the report").waitFor();
     await list.getByText("Quarterly numbers").waitFor();
     await list.getByText("Due 2099-01-31").waitFor();
+    assert.equal(deletesSent.length, 1, "one DELETE in all: the undone one was never sent");
     assert.deepEqual((await list.locator("button[aria-label^='Edit']").allInnerTexts()).sort(), [
       "Buy milk",
       "Write the report",
@@ -229,6 +235,10 @@ describe("the dashboard in a real browser", () => {
     await list.getByRole("button", { name: "Edit “Water the garden”" }).waitFor();
     assert.equal(await focused(), "Edit “Water the garden”", "focus is back on the task after saving");
 
+    const deletesSent: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "DELETE") deletesSent.push(request.url());
+    });
     await tabTo("Delete “Water the garden”");
     await page.keyboard.press("Enter");
     await page.getByText("No tasks yet").waitFor();
@@ -236,6 +246,10 @@ describe("the dashboard in a real browser", () => {
     await tabTo("Undo");
     await page.keyboard.press("Enter");
     await list.getByText("Water the garden").waitFor();
+    // Undone means never sent: leaving the page would send a pending delete at once.
+    await page.reload();
+    await list.getByText("Water the garden").waitFor();
+    assert.equal(deletesSent.length, 0, "the undone delete was never sent");
     await context.close();
   });
 

@@ -98,6 +98,44 @@ async function submitCode(page: Page, code: string): Promise<number> {
   return response.status();
 }
 
+/** A password sign-in over HTTP from `address`: the second step's cookies (the challenge) to send with a code. */
+async function passwordStep(person: Person, address: string, cookie = ""): Promise<string> {
+  const response = await fetch(`${product.webUrl}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": address, cookie },
+    body: JSON.stringify({ email: person.email, password: person.password }),
+  });
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as { twoFactorRedirect?: boolean };
+  assert.equal(body.twoFactorRedirect, true, "the password alone asks for the second step");
+  return cookiesOf(response);
+}
+
+/** A code sent for the challenge in `cookie`, each from an address of its own (the per-address limit is tested apart). */
+function sendCode(cookie: string, code: string, extra: object = {}, address = randomClientAddress()) {
+  return fetch(`${product.webUrl}/api/auth/two-factor/verify-totp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": address, cookie },
+    body: JSON.stringify({ code, ...extra }),
+  });
+}
+
+function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
+}
+
+/** A 6-digit code no authenticator shows now (outside the step of tolerance either side). */
+function wrongCode(key: string): string {
+  const near = new Set([-1, 0, 1, 2].map((steps) => currentCode(key, steps)));
+  for (let n = 0; ; n++) {
+    const code = String(n).padStart(6, "0");
+    if (!near.has(code)) return code;
+  }
+}
+
 describe("two-factor sign-in", () => {
   test("turning it on needs the password and a valid first code, hands out backup codes once, and signs the other devices out", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Tess");
@@ -237,5 +275,59 @@ describe("two-factor sign-in", () => {
     }
     await submitCode(signingIn, currentCode(newKey));
     await signingIn.waitForURL(`${product.webUrl}/tasks`);
+  });
+
+  test("guessing is bounded: a challenge ends after 5 wrong codes, 10 in a row lock the second step, and no device is trusted", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Gus");
+    const { key } = await turnOnTwoFactor(page, person);
+    const before = await accountState(person.email);
+
+    // Five wrong codes end the challenge: the right code after them starts no session.
+    const first = await passwordStep(person, randomClientAddress());
+    for (let i = 0; i < 5; i++) assert.equal((await sendCode(first, wrongCode(key))).status, 401);
+    const late = await sendCode(first, currentCode(key));
+    assert.equal(late.status, 400, "the challenge is over");
+    assert.equal(((await late.json()) as { code?: string }).code, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE");
+    assert.equal((await accountState(person.email)).sessions, before.sessions, "no session was started");
+
+    // Five more on a new challenge: ten in a row lock the second step, the right code included.
+    const second = await passwordStep(person, randomClientAddress());
+    for (let i = 0; i < 5; i++) assert.equal((await sendCode(second, wrongCode(key))).status, 401);
+    const third = await passwordStep(person, randomClientAddress());
+    const locked = await sendCode(third, currentCode(key));
+    assert.equal(locked.status, 429, "locked after ten wrong codes in a row");
+    assert.equal((await accountState(person.email)).sessions, before.sessions, "still no session");
+  });
+
+  test("a device is never trusted to skip the code, the secret is not handed out again, and an address gets 10 tries a minute", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ivo");
+    const { key } = await turnOnTwoFactor(page, person);
+
+    const challenge = await passwordStep(person, randomClientAddress());
+    const passed = await sendCode(challenge, currentCode(key), { trustDevice: true });
+    assert.equal(passed.status, 200);
+    // Whatever cookies that answer set, the next password sign-in with them still asks for a code.
+    await passwordStep(person, randomClientAddress(), [challenge, cookiesOf(passed)].filter(Boolean).join("; "));
+
+    const uri = await fetch(`${product.webUrl}/api/auth/two-factor/get-totp-uri`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        origin: product.webUrl,
+        "x-forwarded-for": randomClientAddress(),
+        cookie: cookiesOf(passed),
+      },
+      body: JSON.stringify({ password: person.password }),
+    });
+    assert.equal(uri.status, 404, "the TOTP secret is not handed out again");
+    assert.doesNotMatch(await uri.text(), /otpauth:/);
+
+    // Without a challenge each try is refused before any code is checked (so no account lockout
+    // plays a part): only the per-address limit can make the 11th a 429.
+    const address = randomClientAddress();
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await sendCode("", "000000", {}, address)).status);
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401), "refused for want of a challenge");
+    assert.equal(statuses[10], 429, "the 11th try in a minute from one address is refused");
   });
 });

@@ -66,6 +66,17 @@ describe("the service around the routes", async () => {
       headers: { ...user.auth, origin: "https://evil.example" },
     });
     assert.equal(response.headers["access-control-allow-origin"], undefined);
+    // Nor does its preflight: the browser then sends nothing.
+    const preflight = await ctx.app.inject({
+      method: "OPTIONS",
+      url: `/api/${user.id}/tasks`,
+      headers: {
+        origin: "https://evil.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    assert.equal(preflight.headers["access-control-allow-origin"], undefined);
   });
 
   test("a valid token whose user was deleted is refused, and nothing is stored", async () => {

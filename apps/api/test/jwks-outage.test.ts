@@ -35,3 +35,21 @@ test("a failing JWKS: 503 (not 401), one fetch a second at most, and 200 once it
   assert.equal((await list(user.token)).statusCode, 200, "the keys are fetched again and the token works");
   assert.equal(ctx.jwks.fetches, 2);
 });
+
+test("keys fetched before the JWKS fails go on verifying new tokens under them: 200, and the rest unchanged", async () => {
+  const user = await ctx.newUser();
+  const list = (token: string) =>
+    ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks`, headers: bearer(token) });
+  assert.equal((await list(user.token)).statusCode, 200, "the keys are in hand");
+  const fetches = ctx.jwks.fetches;
+
+  ctx.jwks.failing = true;
+  try {
+    const fresh = await mintToken({ key: ctx.key, claims: { sub: user.id, sid: user.sessionId } });
+    const response = await list(fresh);
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(ctx.jwks.fetches, fetches, "no fetch was needed");
+  } finally {
+    ctx.jwks.failing = false;
+  }
+});

@@ -39,6 +39,20 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
     assert.equal(result.total, "5");
   });
 
+  test("a page is 50 tasks unless limit says otherwise; offset goes on from there", async () => {
+    const user = await ctx.newUser();
+    for (let i = 1; i <= 60; i++) await createTask(ctx.app, user, { title: `Task ${i}` });
+    const first = await list(user);
+    assert.equal(first.titles.length, 50);
+    assert.equal(first.total, "60");
+    assert.equal(first.titles[0], "Task 60", "newest first");
+    const rest = await list(user, "?offset=50");
+    assert.deepEqual(
+      rest.titles,
+      Array.from({ length: 10 }, (_, i) => `Task ${10 - i}`),
+    );
+  });
+
   test("status, priority and q filter; q is a case-insensitive substring in which % _ \\ are plain", async () => {
     const user = await seeded();
     assert.deepEqual((await list(user, "?status=completed")).titles, ["c cheese"]);

@@ -23,6 +23,33 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     assert.equal((await storedTasks(ctx.pool, user.id)).length, 3, "no refused task was stored");
   });
 
+  test("PUT and PATCH check the same fields: a refused edit changes nothing, and titles are stored trimmed", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user, { title: "Original", description: "kept" });
+    const url = `/api/${user.id}/tasks/${task.id}`;
+    const before = await storedTasks(ctx.pool, user.id);
+    for (const method of ["PUT", "PATCH"] as const) {
+      for (const payload of [
+        { title: "" },
+        { title: "   " },
+        { title: "a".repeat(201) },
+        { title: "t", priority: "urgent" },
+        { title: "t", due_date: "2026-02-30" },
+        { title: "t", description: "d".repeat(1001) },
+        { title: "t", completed: "yes" },
+      ]) {
+        assertProblem(await ctx.app.inject({ method, url, headers: user.auth, payload }), 422);
+      }
+    }
+    assert.deepEqual(await storedTasks(ctx.pool, user.id), before, "no refused edit was stored");
+    for (const method of ["PUT", "PATCH"] as const) {
+      const edited = await ctx.app.inject({ method, url, headers: user.auth, payload: { title: `  ${method} me  ` } });
+      assert.equal(edited.statusCode, 200, edited.body);
+      assert.equal(edited.json().title, `${method} me`);
+      assert.equal((await storedTasks(ctx.pool, user.id))[0]?.title, `${method} me`, "stored trimmed");
+    }
+  });
+
   test("unicode round-trips unchanged", async () => {
     const user = await ctx.newUser();
     const title = "Ça marche — 日本語 👩🏽‍💻 'quotes' \"and\" \\backslash";

@@ -258,6 +258,14 @@ describe("tokens the Task API must refuse: 401 invalid_token and nothing written
       token: (victim) => mintToken({ key: ctx.key, claims: { sub: victim.id, nbf: nowSeconds() + 120 } }),
     },
     {
+      name: "a token expired 45 s ago (just beyond the 30 s skew) is 401",
+      token: (victim) => mintToken({ key: ctx.key, claims: { sub: victim.id }, expiresIn: -45 }),
+    },
+    {
+      name: "a token not valid for another 45 s (just beyond the 30 s skew) is 401",
+      token: (victim) => mintToken({ key: ctx.key, claims: { sub: victim.id, nbf: nowSeconds() + 45 } }),
+    },
+    {
       name: "a wrong-issuer token is 401",
       token: (victim) => mintToken({ key: ctx.key, claims: { sub: victim.id, iss: "https://evil.example" } }),
     },
