@@ -92,6 +92,28 @@ export function buildIfStale(env: NodeJS.ProcessEnv, log: (message: string) => v
   }
 }
 
+/**
+ * The addresses both servers are told, from the caller's environment: the
+ * public origins it sets (`BETTER_AUTH_URL`, `API_URL`, `CORS_ORIGINS`: a
+ * deployment, or another machine on the network with `HOST`), and otherwise
+ * this machine's ports, under one host name everywhere (Better Auth refuses
+ * an Origin that differs from its base URL).
+ */
+export function oneMachineEnvironment(
+  given: NodeJS.ProcessEnv,
+  ports: { webPort: number; apiPort: number },
+): NodeJS.ProcessEnv {
+  const webUrl = given.BETTER_AUTH_URL || `http://localhost:${ports.webPort}`;
+  return {
+    ...given,
+    BETTER_AUTH_URL: webUrl,
+    API_URL: given.API_URL || `http://localhost:${ports.apiPort}`,
+    CORS_ORIGINS: given.CORS_ORIGINS || webUrl,
+    // A development stack with a development secret: reachable from this machine only, unless HOST says otherwise.
+    HOST: given.HOST || "127.0.0.1",
+  };
+}
+
 export async function startProduct(options: ProductOptions): Promise<RunningProduct> {
   const log = options.log ?? ((message: string) => console.log(`[tasks] ${message}`));
   const dataDir = options.dataDir ?? path.join(root, ".data");
@@ -122,22 +144,17 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     const { applied } = await migrateDatabaseAt(databaseUrl);
     log(applied > 0 ? `applied ${applied} database migration(s)` : "database schema is up to date");
 
-    // One host name everywhere: Better Auth refuses an Origin that differs from its base URL.
-    const webUrl = `http://localhost:${options.webPort}`;
-    const apiUrl = `http://localhost:${options.apiPort}`;
+    const given = { ...process.env, ...options.env };
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET || developmentSecret(dataDir, log),
-      BETTER_AUTH_URL: webUrl,
-      API_URL: apiUrl,
-      CORS_ORIGINS: webUrl,
+      ...oneMachineEnvironment(given, options),
+      BETTER_AUTH_SECRET: given.BETTER_AUTH_SECRET || developmentSecret(dataDir, log),
       DATABASE_URL: databaseUrl,
-      // A development stack with a development secret: reachable from this machine only, unless HOST says otherwise.
-      HOST: process.env.HOST || "127.0.0.1",
       // A development set-up: without SMTP_URL, account emails (with their links) are printed on this console.
       TASKS_ONE_MACHINE: production ? "false" : "true",
       ...options.env,
     };
+    const webUrl = env.BETTER_AUTH_URL as string;
+    const apiUrl = env.API_URL as string;
     if (!env.SMTP_URL) {
       log("no SMTP_URL: account emails (email confirmation, password reset) are printed here, links included");
     }

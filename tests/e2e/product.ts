@@ -13,16 +13,18 @@ import { type Browser, type BrowserContext, chromium, type Locator, type Page } 
 import { startCuttableDatabaseProxy } from "../../scripts/lib/database-proxy";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
-import { type RunningProduct, root, startProduct } from "../../scripts/lib/product";
+import { oneMachineEnvironment, type RunningProduct, root, startProduct } from "../../scripts/lib/product";
 
 export async function startTestProduct(
   env: Record<string, string> = {},
   databaseUrl = process.env.DATABASE_URL,
 ): Promise<RunningProduct> {
   if (!databaseUrl) throw new Error("DATABASE_URL is not set: run the tests with `npm test`");
+  const webPort = await freePort();
+  const apiPort = await freePort();
   const product = await startProduct({
-    webPort: await freePort(),
-    apiPort: await freePort(),
+    webPort,
+    apiPort,
     databaseUrl,
     stdio: "ignore",
     log: () => {},
@@ -30,7 +32,13 @@ export async function startTestProduct(
     build: false,
     // The tests stand in for a proxy: their X-Forwarded-For names the client, so that each test
     // has its own sign-in rate-limit bucket. (The product's default trusts no such header.)
-    env: { LOG_LEVEL: "warn", TRUSTED_PROXY_HOPS: "1", ...env },
+    // The addresses are the test's, whatever the shell that runs the tests has set.
+    env: {
+      LOG_LEVEL: "warn",
+      TRUSTED_PROXY_HOPS: "1",
+      ...oneMachineEnvironment({ HOST: "127.0.0.1", ...env }, { webPort, apiPort }),
+      ...env,
+    },
   });
   after(() => product.stop());
   return product;

@@ -10,6 +10,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
+import { oneMachineEnvironment } from "../../scripts/lib/product";
 
 const webDir = path.resolve(import.meta.dirname, "../../apps/web");
 
@@ -90,6 +91,30 @@ describe("the web app's server refuses a bad configuration", () => {
     assert.match(output, /TRUSTED_PROXY_HOPS/);
   });
 });
+
+describe("npm start's addresses", () => {
+  test("the public origins set in the environment are what both servers are told; unset, this machine's ports", () => {
+    assert.deepEqual(pick(oneMachineEnvironment({}, { webPort: 3000, apiPort: 8000 })), {
+      BETTER_AUTH_URL: "http://localhost:3000",
+      API_URL: "http://localhost:8000",
+      CORS_ORIGINS: "http://localhost:3000",
+      HOST: "127.0.0.1",
+    });
+    const deployed = { BETTER_AUTH_URL: "https://tasks.example.com", API_URL: "https://api.example.com" };
+    assert.deepEqual(pick(oneMachineEnvironment({ ...deployed, HOST: "0.0.0.0" }, { webPort: 3000, apiPort: 8000 })), {
+      ...deployed,
+      CORS_ORIGINS: "https://tasks.example.com",
+      HOST: "0.0.0.0",
+    });
+    const origins = "https://tasks.example.com,https://tasks.example.org";
+    assert.equal(oneMachineEnvironment({ CORS_ORIGINS: origins }, { webPort: 1, apiPort: 2 }).CORS_ORIGINS, origins);
+  });
+});
+
+function pick(env: NodeJS.ProcessEnv) {
+  const { BETTER_AUTH_URL, API_URL, CORS_ORIGINS, HOST } = env;
+  return { BETTER_AUTH_URL, API_URL, CORS_ORIGINS, HOST };
+}
 
 describe("npm start in production (NODE_ENV=production with DATABASE_URL set)", () => {
   test("no development secret and no console emails: exit 1 before starting anything, naming each variable", async () => {
