@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { addTask, launchBrowser, newSignedInPage, startDatabaseProxy, startTestProduct, waitForCount } from "./product";
+import {
+  addTask,
+  launchBrowser,
+  newPerson,
+  newSignedInPage,
+  newSignedOutPage,
+  postAuth,
+  startDatabaseProxy,
+  startTestProduct,
+  waitForCount,
+} from "./product";
 
 // This product reaches its database through a proxy the test can cut.
 const database = await startDatabaseProxy(process.env.DATABASE_URL ?? "");
@@ -85,5 +95,48 @@ describe("when the database or the network fails", () => {
     await list.getByText("Draft the final plan").waitFor();
     await list.getByText("with dates").waitFor();
     await context.close();
+  });
+
+  test("signing in with the network down: a clear message, the form usable again, nothing typed lost", async () => {
+    const person = newPerson("Nell");
+    assert.equal((await postAuth(product.webUrl, "/sign-up/email", person)).status, 200);
+    const page = await newSignedOutPage(browser, product.webUrl);
+    await page.goto(`${product.webUrl}/sign-in`);
+    await page.getByLabel("Email").fill(person.email);
+    await page.getByLabel("Password").fill(person.password);
+    await page.context().setOffline(true);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByText("Cannot reach the server. Check your connection and try again.").waitFor();
+    assert.equal(await page.getByLabel("Email").inputValue(), person.email);
+    await page.context().setOffline(false);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL(`${product.webUrl}/tasks`);
+  });
+
+  test("a task service that refuses a live session's fresh tokens (misconfigured): a message on /tasks, no loop through sign-in", async () => {
+    // Its API wants another issuer than the web app's: every token is refused, the session is fine.
+    const misconfigured = await startTestProduct({ AUTH_ISSUER: "https://not-the-web-app.example" });
+    const page = await newSignedOutPage(browser, misconfigured.webUrl);
+    const visited: string[] = [];
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame()) visited.push(new URL(frame.url()).pathname);
+    });
+    const person = newPerson("Mona");
+    await page.goto(`${misconfigured.webUrl}/sign-up`);
+    await page.getByLabel("Name").fill(person.name);
+    await page.getByLabel("Email").fill(person.email);
+    await page.getByLabel("Password").fill(person.password);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.waitForURL(`${misconfigured.webUrl}/tasks`);
+    await page
+      .getByTestId("error")
+      .getByText(/does not accept your sign-in/)
+      .waitFor();
+    assert.equal(new URL(page.url()).pathname, "/tasks");
+    assert.deepEqual(
+      visited.filter((pathname) => pathname === "/sign-in"),
+      [],
+      `never sent to sign in: ${visited.join(" → ")}`,
+    );
   });
 });

@@ -119,9 +119,15 @@ export class TaskApiClient {
     };
     let response = await send(await this.accessToken());
     if (response.status === 401) {
-      // Renew once (the token may have expired in flight), then give up.
+      // Renew once (the token may have expired in flight): a session that has ended gets no new
+      // token, and that is the SignedOutError that takes the person to sign in.
       response = await send(await this.accessToken(true));
-      if (response.status === 401) throw new SignedOutError("signed out");
+      if (response.status === 401) {
+        // A new token from a live session, refused too: signed out only if the session has ended
+        // since. Otherwise sign-in would send this signed-in person straight back, for ever.
+        await this.accessToken(true);
+        throw new UnavailableError("The task service does not accept your sign-in right now. Try again later.");
+      }
     }
     if (response.status === 429) {
       const seconds = Number(response.headers.get("retry-after")) || 10;

@@ -10,6 +10,15 @@ export interface AuthClientError {
   message?: string;
 }
 
+/** The code of a request that never reached the server (auth-client.ts). */
+export const SERVER_UNREACHABLE = "SERVER_UNREACHABLE";
+export const CANNOT_REACH_SERVER = "Cannot reach the server. Check your connection and try again.";
+
+/** The request never got an answer: nothing was done, and it can be sent again. */
+export function isUnreachable(error: AuthClientError): boolean {
+  return error.code === SERVER_UNREACHABLE;
+}
+
 export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again.";
 export const CODE_NOT_RIGHT = "That code is not right. Check your authenticator app and try again.";
 export const ENTER_SIX_DIGITS = "Enter the 6 digits your authenticator app shows.";
@@ -22,6 +31,7 @@ export function authenticatorCode(typed: string): string | null {
 
 /** The account page's reading of a refusal. */
 export function describeAuthError(error: AuthClientError): string {
+  if (isUnreachable(error)) return CANNOT_REACH_SERVER;
   if (error.status === 429) return TOO_MANY_ATTEMPTS;
   if (error.code === "INVALID_PASSWORD") return "That password is not right.";
   if (error.code === "INVALID_CODE") return CODE_NOT_RIGHT;

@@ -6,8 +6,10 @@ import { authClient } from "@/lib/auth-client";
 import {
   type AuthClientError,
   authenticatorCode,
+  CANNOT_REACH_SERVER,
   CODE_NOT_RIGHT,
   ENTER_SIX_DIGITS,
+  isUnreachable,
   TOO_MANY_ATTEMPTS,
 } from "@/lib/auth-errors";
 
@@ -31,6 +33,7 @@ function describeCodeError(error: AuthClientError): { text: string; restart?: bo
     case "INVALID_TWO_FACTOR_COOKIE":
       return { text: "This sign-in has expired. Enter your password again.", restart: true };
   }
+  if (isUnreachable(error)) return { text: CANNOT_REACH_SERVER };
   if (error.status === 429) return { text: TOO_MANY_ATTEMPTS };
   if (error.status === 401) return { text: "This sign-in has expired. Enter your password again.", restart: true };
   return { text: "Something went wrong. Try again." };

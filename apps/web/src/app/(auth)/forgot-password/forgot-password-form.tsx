@@ -4,7 +4,7 @@ import { type FormEvent, useState } from "react";
 import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-import { TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
+import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 
 /**
  * Asks for the address and always answers alike ("if an account exists…"),
@@ -23,7 +23,13 @@ export function ForgotPasswordForm() {
     const { error: failure } = await authClient.requestPasswordReset({ email, redirectTo: "/reset-password" });
     setPending(false);
     if (failure) {
-      setError(failure.status === 429 ? TOO_MANY_ATTEMPTS : "Could not send the link right now. Try again.");
+      setError(
+        isUnreachable(failure)
+          ? CANNOT_REACH_SERVER
+          : failure.status === 429
+            ? TOO_MANY_ATTEMPTS
+            : "Could not send the link right now. Try again.",
+      );
       return;
     }
     setSentTo(email);

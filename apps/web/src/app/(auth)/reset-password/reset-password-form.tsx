@@ -5,7 +5,7 @@ import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages"
 import { PasswordField } from "@/components/password-field";
 import { link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-import { TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
+import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 
@@ -30,11 +30,13 @@ export function ResetPasswordForm({ token }: { token: string }) {
     setPending(false);
     if (failure) {
       setError(
-        failure.code === "INVALID_TOKEN"
-          ? "This link has expired or has already been used. Ask for a new one."
-          : failure.status === 429
-            ? TOO_MANY_ATTEMPTS
-            : (failure.message ?? "Could not change the password. Try again."),
+        isUnreachable(failure)
+          ? CANNOT_REACH_SERVER
+          : failure.code === "INVALID_TOKEN"
+            ? "This link has expired or has already been used. Ask for a new one."
+            : failure.status === 429
+              ? TOO_MANY_ATTEMPTS
+              : (failure.message ?? "Could not change the password. Try again."),
       );
       return;
     }
