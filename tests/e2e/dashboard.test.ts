@@ -430,6 +430,54 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await list.getByText("Stays").waitFor();
   });
 
+  test("an edit of a task deleted elsewhere meanwhile is not lost: the page says so and adds it again", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Eda");
+    await addTask(page, "Plan the trip");
+    const { token } = (await (await page.request.get(`${product.webUrl}/api/auth/token`)).json()) as { token: string };
+    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
+    const headers = { authorization: `Bearer ${token}` };
+    const [original] = (await (await fetch(tasksUrl, { headers })).json()) as { id: string }[];
+
+    const read = page.waitForResponse((response) => /\/tasks\/[0-9a-f-]{36}$/.test(response.url()));
+    await page.getByRole("button", { name: "Edit “Plan the trip”" }).click();
+    await read;
+    // The phone deletes it while the editor is open.
+    assert.equal((await fetch(`${tasksUrl}/${original?.id}`, { method: "DELETE", headers })).status, 204);
+    await page.getByLabel("Task title", { exact: true }).fill("Plan the trip to Lisbon");
+    await page.getByLabel("Task description").fill("flights first");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("This task was deleted in another tab or on another device while you were editing.").waitFor();
+    assert.equal(await page.getByLabel("Task title", { exact: true }).inputValue(), "Plan the trip to Lisbon");
+
+    await page.getByRole("button", { name: "Add it again" }).click();
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await list.getByRole("button", { name: "Edit “Plan the trip to Lisbon”" }).waitFor();
+    const stored = (await (await fetch(tasksUrl, { headers })).json()) as {
+      id: string;
+      title: string;
+      description: string;
+    }[];
+    assert.deepEqual(
+      stored.map(({ title, description }) => ({ title, description })),
+      [{ title: "Plan the trip to Lisbon", description: "flights first" }],
+    );
+    assert.notEqual(stored[0]?.id, original?.id, "a new task");
+
+    // An edit that changes the sort's key moves the task to its new place.
+    await addTask(page, "Book the hotel");
+    await page.getByLabel("Sort by").selectOption("title");
+    const order = () => list.locator("button[aria-label^='Edit']").allInnerTexts();
+    await list.getByRole("button", { name: "Edit “Book the hotel”" }).waitFor();
+    await waitForCount(list.getByRole("listitem"), 2);
+    assert.deepEqual(await order(), ["Book the hotel", "Plan the trip to Lisbon"]);
+    await page.getByRole("button", { name: "Edit “Book the hotel”" }).click();
+    await page.getByLabel("Task title", { exact: true }).fill("Rent a car");
+    await page.getByLabel("Task title", { exact: true }).press("Enter");
+    await list.getByRole("button", { name: "Edit “Rent a car”" }).waitFor();
+    await list.getByRole("listitem").first().getByRole("button", { name: "Edit “Plan the trip to Lisbon”" }).waitFor();
+    assert.deepEqual(await order(), ["Plan the trip to Lisbon", "Rent a car"], "A to Z after the edit");
+  });
+
   test("completing a task from the keyboard in the Pending tab keeps the focus in the list as the task leaves", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Kim");
     await addTask(page, "Leaves this tab");

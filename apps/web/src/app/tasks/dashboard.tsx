@@ -17,10 +17,12 @@ import {
   type Task,
   TaskApiClient,
   type TaskChanges,
+  type TaskInput,
   UnavailableError,
   type VersionedTask,
 } from "@/lib/api-client";
 import { authClient } from "@/lib/auth-client";
+import { describeAuthError } from "@/lib/auth-errors";
 import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { type Notice, NoticeToast } from "./notice-toast";
@@ -112,6 +114,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const focusRowAt = useRef<number | null>(null);
   /** What failed, and the action that tries it again (without one, the banner can only be dismissed). */
   const [error, setError] = useState<{ text: string; retry?: () => void; loading?: boolean } | null>(null);
+  const [signingOut, setSigningOut] = useState(false);
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
   /** Edits the end of the session interrupted, by task: reopened with the person's changes once they are back. */
   const [resumeEdits, setResumeEdits] = useState<Record<string, TaskChanges>>({});
@@ -124,6 +127,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * Enter) reuses it, so an add that was made although its answer was lost is not made twice.
    */
   const unansweredAdd = useRef<{ key: string; body: string } | null>(null);
+  /** The key of each "add it again" (addAgain) not yet answered, by the deleted task's id. */
+  const addAgainKeys = useRef(new Map<string, string>());
   /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
   /**
@@ -450,6 +455,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   async function saveTask(id: string, changes: TaskChanges, etag: string | null): Promise<SaveOutcome> {
     try {
       patchTask(id, await api.update(id, changes, etag));
+      void latestRefresh.current(); // a new title or due date may move it, or out of the search's matches
       return { ok: true };
     } catch (failure) {
       if (failure instanceof ChangedElsewhereError) {
@@ -461,7 +467,33 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         goToSignIn(); // keeps this edit, as it keeps every open one
         return { ok: false, problem: "Your session ended; taking you to sign in." };
       }
+      if (failure instanceof ApiError && failure.status === 404) return { ok: false, deleted: true };
       return { ok: false, problem: describeFailure(failure, "Could not save your changes") };
+    }
+  }
+
+  /**
+   * An edit whose task was deleted elsewhere meanwhile, added as a new task in
+   * its place (one key per task: a retry after a lost answer adds it once).
+   */
+  async function addAgain(deleted: Task, fields: TaskInput): Promise<SaveOutcome> {
+    const key = addAgainKeys.current.get(deleted.id) ?? newIdempotencyKey();
+    addAgainKeys.current.set(deleted.id, key);
+    try {
+      const created = await api.create(fields, key);
+      addAgainKeys.current.delete(deleted.id);
+      setList((current) => ({
+        ...current,
+        tasks: current.tasks?.map((task) => (task.id === deleted.id ? created : task)) ?? null,
+      }));
+      void latestRefresh.current(); // the counts, and its place in the sort
+      return { ok: true };
+    } catch (failure) {
+      if (failure instanceof SignedOutError) {
+        goToSignIn();
+        return { ok: false, problem: "Your session ended; taking you to sign in." };
+      }
+      return { ok: false, problem: describeFailure(failure, "Could not add it again") };
     }
   }
 
@@ -531,7 +563,14 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     // Deletes inside their undo window go first: the person saw those tasks go, and once signed out
     // nothing could send them. If one fails, its task is back and the banner says so: stay.
     if ((await sendDeletesNow.current()).includes(false)) return;
-    await authClient.signOut();
+    setSigningOut(true);
+    const { error: failure } = await authClient.signOut();
+    // Not signed out (no answer, a refusal): say so, rather than a sign-in page that would send a
+    // still signed-in person straight back here, on a computer they believe they have left.
+    if (failure && failure.status !== 401) {
+      setSigningOut(false);
+      return setError({ text: `Could not sign out; you are still signed in. ${describeAuthError(failure)}` });
+    }
     announceSignedOut();
     window.location.assign("/sign-in");
   }
@@ -550,8 +589,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           <Link href="/account" className={secondaryButton}>
             Account
           </Link>
-          <button type="button" onClick={signOut} className={secondaryButton}>
-            Sign out
+          <button type="button" onClick={signOut} disabled={signingOut} className={secondaryButton}>
+            {signingOut ? "Signing out…" : "Sign out"}
           </button>
         </div>
       </header>
@@ -675,6 +714,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                     else openEdits.current.delete(task.id);
                   }}
                   save={(changes, etag) => saveTask(task.id, changes, etag)}
+                  addAgain={(fields) => addAgain(task, fields)}
                   onDelete={() => deleteTask(task)}
                 />
               ))}

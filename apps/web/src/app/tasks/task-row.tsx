@@ -2,11 +2,18 @@
 import { DESCRIPTION_MAX, TITLE_MAX } from "@tasks/task-schema/limits";
 import { useEffect, useRef, useState } from "react";
 import { field, primaryButton } from "@/components/styles";
-import type { Task, TaskChanges, VersionedTask } from "@/lib/api-client";
+import type { Task, TaskChanges, TaskInput, VersionedTask } from "@/lib/api-client";
 import { PriorityOptions } from "./priority-options";
 
-/** How a save went: the editor closes, offers the newer version, or says what went wrong. */
-export type SaveOutcome = { ok: true } | { ok: false; conflict: VersionedTask } | { ok: false; problem: string };
+/**
+ * How a save went: the editor closes, offers the newer version, offers to add
+ * the edited task again (it was deleted elsewhere), or says what went wrong.
+ */
+export type SaveOutcome =
+  | { ok: true }
+  | { ok: false; conflict: VersionedTask }
+  | { ok: false; deleted: true }
+  | { ok: false; problem: string };
 
 interface TaskRowProps {
   task: Task;
@@ -19,6 +26,8 @@ interface TaskRowProps {
   resume?: TaskChanges;
   onResumed?(): void;
   save(changes: TaskChanges, etag: string | null): Promise<SaveOutcome>;
+  /** The edited task as a new one, when it was deleted elsewhere while being edited. */
+  addAgain(fields: TaskInput): Promise<SaveOutcome>;
   /**
    * What the open editor would change, as the person types (null once it closes): kept by the
    * page, so that whatever action leads to sign-in brings the editor back with it afterwards.
@@ -40,6 +49,7 @@ export function TaskRow({
   onDelete,
   loadForEdit,
   save,
+  addAgain,
   resume,
   onResumed,
   onDraft,
@@ -86,6 +96,7 @@ export function TaskRow({
         <TaskEditor
           start={editing}
           save={save}
+          addAgain={addAgain}
           onDraft={onDraft}
           onClose={() => {
             returnFocus.current = true;
@@ -145,11 +156,13 @@ export function TaskRow({
 function TaskEditor({
   start,
   save,
+  addAgain,
   onDraft,
   onClose,
 }: {
   start: VersionedTask & { draft?: TaskChanges };
   save: TaskRowProps["save"];
+  addAgain: TaskRowProps["addAgain"];
   onDraft: TaskRowProps["onDraft"];
   onClose(): void;
 }) {
@@ -161,6 +174,8 @@ function TaskEditor({
   /** The ETag the next save must match: the starting version's, or the newer one once shown. */
   const [etag, setEtag] = useState(start.etag);
   const [newer, setNewer] = useState<Task | null>(null);
+  /** Deleted elsewhere while open: saving adds the edited task again instead. */
+  const [gone, setGone] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -184,12 +199,15 @@ function TaskEditor({
     if (saving) return;
     if (!title.trim()) return setProblem("A task needs a title.");
     const changes = changesMade();
-    if (Object.keys(changes).length === 0) return onClose();
+    if (Object.keys(changes).length === 0 && !gone) return onClose();
     setSaving(true);
     setProblem(null);
-    const outcome = await save(changes, etag);
+    const outcome = gone
+      ? await addAgain({ title: title.trim(), description, priority, due_date: dueDate || null })
+      : await save(changes, etag);
     setSaving(false);
     if (outcome.ok) return onClose();
+    if ("deleted" in outcome) return setGone(true);
     if ("conflict" in outcome) {
       setNewer(outcome.conflict.task);
       setEtag(outcome.conflict.etag);
@@ -257,7 +275,7 @@ function TaskEditor({
           className={`${field} py-1 text-sm`}
         />
         <button type="submit" disabled={saving} className={`${primaryButton} py-1 text-sm`}>
-          {saving ? "Saving…" : newer ? "Save mine anyway" : "Save"}
+          {saving ? "Saving…" : gone ? "Add it again" : newer ? "Save mine anyway" : "Save"}
         </button>
         <button
           type="button"
@@ -265,7 +283,7 @@ function TaskEditor({
           disabled={saving}
           className="rounded-md px-3 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
         >
-          {newer ? "Keep theirs" : "Cancel"}
+          {gone ? "Discard" : newer ? "Keep theirs" : "Cancel"}
         </button>
       </div>
       {newer && (
@@ -273,6 +291,12 @@ function TaskEditor({
           This task was changed elsewhere while you were editing. It now reads “{newer.title}”
           {newer.description ? ` (${newer.description})` : ""}, {newer.priority} priority
           {newer.due_date ? `, due ${newer.due_date}` : ""}. Your edits are still here.
+        </p>
+      )}
+      {gone && (
+        <p role="alert" className="text-sm text-amber-800 dark:text-amber-200">
+          This task was deleted in another tab or on another device while you were editing. Your version is still here:
+          “Add it again” keeps it as a new task.
         </p>
       )}
       {problem && (
