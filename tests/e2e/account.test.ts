@@ -81,7 +81,8 @@ describe("password reset", () => {
     const [known, stranger] = [await ask(person.email), await ask(unknown)];
     assert.equal(known.status, stranger.status);
     assert.deepEqual(await known.json(), await stranger.json(), "the same answer for both");
-    await mailbox.waitFor(person.email, /Reset your Tasks password/); // that one was sent by the request above
+    // That one was sent by the request above; it must not outlive the reset made with the next one.
+    const earlier = await mailbox.waitFor(person.email, /Reset your Tasks password/);
 
     // The page, as a person uses it: "Forgot password?" from sign-in.
     const page = await newSignedOutPage(browser, product.webUrl);
@@ -118,6 +119,11 @@ describe("password reset", () => {
     await page.getByLabel("Repeat the new password").fill("yet another passphrase");
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("This link has expired or has already been used").waitFor();
+    // Nor does a link asked for before the reset.
+    const earlierToken = new URL(earlier.link ?? "").searchParams.get("token");
+    assert.ok(earlierToken, "the earlier email carries a link with its token");
+    const late = await postAuth(product.webUrl, "/reset-password", { token: earlierToken, newPassword: "a late one!" });
+    assert.equal(late.status, 400, "an earlier reset link ends with the reset");
 
     await signIn(page, product.webUrl, { ...person, password: newPassword });
   });
@@ -130,8 +136,16 @@ describe("the account page", () => {
     await page.getByRole("link", { name: "Account" }).click();
     await page.waitForURL(`${product.webUrl}/account`);
 
+    // The new one is typed twice: a typo in one of them changes nothing.
+    await page.getByLabel("Current password").fill(person.password);
+    await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
+    await page.getByLabel("Repeat the new password").fill("another good passphrase!");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("The two new passwords differ.").waitFor();
+
     await page.getByLabel("Current password").fill("not my password");
     await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
+    await page.getByLabel("Repeat the new password").fill("another good passphrase");
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("That password is not right.").waitFor();
     assert.equal(await apiStatus(product.apiUrl, other.token), 200, "nothing changed");
@@ -139,6 +153,7 @@ describe("the account page", () => {
 
     await page.getByLabel("Current password").fill(person.password);
     await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
+    await page.getByLabel("Repeat the new password").fill("another good passphrase");
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("Your other devices are signed out").waitFor();
     await expectRefusedWithin(apis, other.token);

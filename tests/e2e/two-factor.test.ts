@@ -330,4 +330,21 @@ describe("two-factor sign-in", () => {
     assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401), "refused for want of a challenge");
     assert.equal(statuses[10], 429, "the 11th try in a minute from one address is refused");
   });
+
+  test("a new password ends the sign-ins still waiting for their second step", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Cyd");
+    const { key } = await turnOnTwoFactor(page, person);
+    const before = await accountState(person.email);
+    // Someone who knows the old password is at the second step, with a code to try.
+    const challenge = await passwordStep(person, randomClientAddress());
+
+    const changed = await page.request.post(`${product.webUrl}/api/auth/change-password`, {
+      data: { currentPassword: person.password, newPassword: "a brand new passphrase", revokeOtherSessions: false },
+      headers: { origin: product.webUrl },
+    });
+    assert.equal(changed.status(), 200, await changed.text());
+    const late = await sendCode(challenge, currentCode(key));
+    assert.equal(late.status, 401, await late.text());
+    assert.equal((await accountState(person.email)).sessions, before.sessions, "no session was started");
+  });
 });

@@ -46,6 +46,13 @@ function createAuth() {
   const config = webConfig();
   const pool = webDatabasePool();
   const db = drizzle(pool);
+  /** Ends a person's pending password-reset links and the sign-ins still waiting for their second step. */
+  const endPendingLinksAndSignIns = async (userId: string) => {
+    await pool.query(
+      "DELETE FROM verifications WHERE value = $1 AND (identifier LIKE 'reset-password:%' OR identifier LIKE '2fa-%')",
+      [userId],
+    );
+  };
   return betterAuth({
     appName: APP_NAME,
     baseURL: config.baseUrl,
@@ -71,6 +78,7 @@ function createAuth() {
       resetPasswordTokenExpiresIn: 3600,
       // Every session of the account ends: whoever knew the old password is out.
       revokeSessionsOnPasswordReset: true,
+      onPasswordReset: ({ user }) => endPendingLinksAndSignIns(user.id),
     },
     emailVerification: {
       sendOnSignUp: true,
@@ -99,26 +107,28 @@ function createAuth() {
     databaseHooks: {
       user: {
         update: {
-          // Turning two-factor sign-in on or off ends every other session of the account: a device
-          // signed in with the password alone must not outlive the change. (The plugin then
-          // replaces this device's session with a new one itself.)
-          after: async (user, context) => {
-            if (context?.path !== "/two-factor/verify-totp" && context?.path !== "/two-factor/disable") return;
-            const cookie = context.context.authCookies.sessionToken.name;
-            const current = await context.getSignedCookie(cookie, context.context.secret);
-            if (!current) return;
-            // Logged, not thrown: failing here would leave the plugin half-way (on, but its secret
-            // not marked verified), which locks the person out of their own second step.
-            await pool
-              .query("DELETE FROM sessions WHERE user_id = $1 AND token <> $2", [user.id, current])
-              .catch((error: unknown) => console.error("[auth] could not sign the other devices out", error));
-          },
-          // The one way /verify-email changes an address is the link sent to the new one, which
-          // proves it: confirmed, even when the old address never was (Better Auth keeps the old flag).
-          before: async (data, context) =>
-            context?.path === "/verify-email" && typeof data.email === "string"
+          before: async (data, context) => {
+            // Turning two-factor sign-in on or off ends every other session of the account: a device
+            // signed in with the password alone must not outlive the change. Before the change is
+            // written: if the sign-out fails, so does the request, and nothing has changed (the
+            // person tries again). The plugin then replaces this device's session itself.
+            if (context?.path === "/two-factor/verify-totp" || context?.path === "/two-factor/disable") {
+              const cookie = context.context.authCookies.sessionToken.name;
+              const current = await context.getSignedCookie(cookie, context.context.secret);
+              if (current) {
+                await pool.query(
+                  "DELETE FROM sessions WHERE user_id = (SELECT user_id FROM sessions WHERE token = $1) AND token <> $1",
+                  [current],
+                );
+              }
+              return;
+            }
+            // The one way /verify-email changes an address is the link sent to the new one, which
+            // proves it: confirmed, even when the old address never was (Better Auth keeps the old flag).
+            return context?.path === "/verify-email" && typeof data.email === "string"
               ? { data: { ...data, emailVerified: true } }
-              : undefined,
+              : undefined;
+          },
         },
       },
     },
@@ -180,9 +190,16 @@ function createAuth() {
           await requirePassword(ctx.headers?.get(PASSWORD_HEADER), "Enter your password to add a passkey.");
         }
       }),
-      // A passkey signs in without the password: the owner hears of every new one.
       after: createAuthMiddleware(async (ctx) => {
-        if (ctx.path !== "/passkey/verify-registration" || ctx.context.returned instanceof Error) return;
+        if (ctx.context.returned instanceof Error) return;
+        // A new password ends what the old one began: reset links asked for before, and sign-ins
+        // waiting for their second step (whoever knew the old password and has a code to try).
+        if (ctx.path === "/change-password" && ctx.context.session) {
+          await endPendingLinksAndSignIns(ctx.context.session.user.id);
+          return;
+        }
+        // A passkey signs in without the password: the owner hears of every new one.
+        if (ctx.path !== "/passkey/verify-registration") return;
         const session = ctx.context.session;
         if (!session) return;
         const name = typeof ctx.body?.name === "string" && ctx.body.name.trim() ? ctx.body.name.trim() : "Passkey";

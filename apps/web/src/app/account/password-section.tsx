@@ -27,6 +27,10 @@ export function PasswordSection() {
     if (newPassword.length < PASSWORD_MIN || newPassword.length > PASSWORD_MAX) {
       return setOutcome({ ok: false, text: `The new password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.` });
     }
+    // Typed twice: a typo in a hidden field would otherwise lock the person out until a reset by email.
+    if (newPassword !== String(form.get("repeat-new-password") ?? "")) {
+      return setOutcome({ ok: false, text: "The two new passwords differ." });
+    }
     setPending(true);
     const { error } = await authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions });
     setPending(false);
@@ -45,6 +49,7 @@ export function PasswordSection() {
       <form onSubmit={onSubmit} className="space-y-3">
         <PasswordField id="current-password" label="Current password" kind="current" />
         <PasswordField id="new-password" label="New password" kind="new" />
+        <PasswordField id="repeat-new-password" label="Repeat the new password" kind="repeat" />
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="sign-out-others" defaultChecked className="size-4" />
           Sign out my other devices
