@@ -743,5 +743,20 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByTestId("error").getByRole("button", { name: "Retry" }).click();
     await page.getByText("No tasks yet. Add your first one above.").waitFor();
     assert.equal(await page.getByTestId("load-failed").count(), 0);
+
+    // Another message in the banner (an add without a title) leaves the failure and its own Retry.
+    await addTask(page, "Already there");
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      (route) => route.abort("connectionrefused"),
+    );
+    await page.reload();
+    await page.getByTestId("load-failed").waitFor();
+    await page.getByLabel("New task title").press("Enter");
+    await page.getByTestId("error").getByText("Give the task a title.").waitFor();
+    assert.equal(await page.getByTestId("load-failed").count(), 1, "still says the tasks could not be loaded");
+    await page.unrouteAll({ behavior: "wait" });
+    await page.getByTestId("load-failed").getByRole("button", { name: "Retry loading" }).click();
+    await page.getByRole("list", { name: "Your tasks" }).getByText("Already there").waitFor();
   });
 });

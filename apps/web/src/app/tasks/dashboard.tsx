@@ -115,6 +115,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** What failed, and the action that tries it again (without one, the banner can only be dismissed). */
   const [error, setError] = useState<{ text: string; retry?: () => void; loading?: boolean } | null>(null);
   const [signingOut, setSigningOut] = useState(false);
+  /** The last load failed: before any list has arrived, the page says so (whatever the banner says by then). */
+  const [loadFailed, setLoadFailed] = useState(false);
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
   /** Edits the end of the session interrupted, by task: reopened with the person's changes once they are back. */
   const [resumeEdits, setResumeEdits] = useState<Record<string, TaskChanges>>({});
@@ -234,10 +236,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           countsWithTasks: totals !== undefined,
         }));
         if (totals) countsLoaded.current = true;
+        setLoadFailed(false);
         // A load that works ends a load's failure, not another action's: that one still needs its Retry.
         setError((current) => (current?.loading ? null : current));
       } catch (failure) {
         if (thisRefresh === refreshCount.current) {
+          setLoadFailed(true);
           handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), true);
         }
       } finally {
@@ -361,6 +365,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       );
       // Once, even if a reload that saw it already answered.
       setList((current) => {
+        if (current.tasks === null) return current; // no list yet: the reload below brings it, this task in it
         const shown = isShown(current.tasks, created);
         const counted = shown && current.countsWithTasks;
         return {
@@ -680,14 +685,18 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           value={status}
           className="focus-visible:outline-2 focus-visible:outline-indigo-500"
         >
-          {tasks === null && error?.loading ? (
-            // The first load failed: no skeleton that says (to a screen reader too) it is still loading.
-            <p
+          {tasks === null && loadFailed ? (
+            // The first load failed: no skeleton that says (to a screen reader too) it is still loading,
+            // and a Retry of its own (the banner above may say something else by now).
+            <div
               data-testid="load-failed"
               className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400"
             >
-              Your tasks could not be loaded. Retry above.
-            </p>
+              <p>Your tasks could not be loaded.</p>
+              <button type="button" onClick={() => void latestRefresh.current()} className={`${secondaryButton} mt-3`}>
+                Retry loading
+              </button>
+            </div>
           ) : tasks === null ? (
             <ul aria-label="Loading tasks" className="space-y-2">
               {[0, 1, 2].map((n) => (

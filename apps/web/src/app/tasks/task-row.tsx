@@ -221,7 +221,8 @@ function TaskEditor({
     <form
       onSubmit={submit}
       onKeyDown={(event) => {
-        if (event.key === "Escape" && !saving) onClose();
+        // Not while an input method is composing: there Escape cancels the composition, not the edit.
+        if (event.key === "Escape" && !saving && !event.nativeEvent.isComposing) onClose();
       }}
       aria-label={`Edit “${task.title}”`}
       aria-busy={saving}
