@@ -97,20 +97,24 @@ export function buildIfStale(env: NodeJS.ProcessEnv, log: (message: string) => v
  * public origins it sets (`BETTER_AUTH_URL`, `API_URL`, `CORS_ORIGINS`: a
  * deployment, or another machine on the network with `HOST`), and otherwise
  * this machine's ports, under one host name everywhere (Better Auth refuses
- * an Origin that differs from its base URL).
+ * an Origin that differs from its base URL). The API fetches the keys from
+ * the web app on this machine, not through the public address.
  */
 export function oneMachineEnvironment(
   given: NodeJS.ProcessEnv,
   ports: { webPort: number; apiPort: number },
 ): NodeJS.ProcessEnv {
   const webUrl = given.BETTER_AUTH_URL || `http://localhost:${ports.webPort}`;
+  // A development stack with a development secret: reachable from this machine only, unless HOST says otherwise.
+  const host = given.HOST || "127.0.0.1";
+  const webHere = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   return {
     ...given,
     BETTER_AUTH_URL: webUrl,
     API_URL: given.API_URL || `http://localhost:${ports.apiPort}`,
     CORS_ORIGINS: given.CORS_ORIGINS || webUrl,
-    // A development stack with a development secret: reachable from this machine only, unless HOST says otherwise.
-    HOST: given.HOST || "127.0.0.1",
+    AUTH_JWKS_URL: given.AUTH_JWKS_URL || `http://${webHere}:${ports.webPort}/api/auth/jwks`,
+    HOST: host,
   };
 }
 
@@ -155,6 +159,9 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     };
     const webUrl = env.BETTER_AUTH_URL as string;
     const apiUrl = env.API_URL as string;
+    if (given.BETTER_AUTH_URL && !given.API_URL) {
+      log(`BETTER_AUTH_URL is set and API_URL is not: browsers will call the Task API at ${apiUrl}`);
+    }
     if (!env.SMTP_URL) {
       log("no SMTP_URL: account emails (email confirmation, password reset) are printed here, links included");
     }

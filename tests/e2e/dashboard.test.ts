@@ -445,6 +445,9 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.equal((await fetch(`${tasksUrl}/${original?.id}`, { method: "DELETE", headers })).status, 204);
     await page.getByLabel("Task title", { exact: true }).fill("Plan the trip to Lisbon");
     await page.getByLabel("Task description").fill("flights first");
+    // A reload meanwhile (another add) no longer has the task: its open editor stays, with what was typed.
+    await addTask(page, "Buy sunscreen");
+    assert.equal(await page.getByLabel("Task title", { exact: true }).inputValue(), "Plan the trip to Lisbon");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("This task was deleted in another tab or on another device while you were editing.").waitFor();
     assert.equal(await page.getByLabel("Task title", { exact: true }).inputValue(), "Plan the trip to Lisbon");
@@ -458,16 +461,30 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       description: string;
     }[];
     assert.deepEqual(
-      stored.map(({ title, description }) => ({ title, description })),
-      [{ title: "Plan the trip to Lisbon", description: "flights first" }],
+      stored.map(({ title, description }) => ({ title, description })).sort((a, b) => a.title.localeCompare(b.title)),
+      [
+        { title: "Buy sunscreen", description: "" },
+        { title: "Plan the trip to Lisbon", description: "flights first" },
+      ],
     );
-    assert.notEqual(stored[0]?.id, original?.id, "a new task");
+    assert.ok(!stored.some((task) => task.id === original?.id), "a new task");
+
+    // Deleted elsewhere again, and this time the person lets the edit go: the task leaves the list.
+    const sunscreen = stored.find((task) => task.title === "Buy sunscreen");
+    await page.getByRole("button", { name: "Edit “Buy sunscreen”" }).click();
+    await page.getByLabel("Task title", { exact: true }).waitFor();
+    assert.equal((await fetch(`${tasksUrl}/${sunscreen?.id}`, { method: "DELETE", headers })).status, 204);
+    await page.getByLabel("Task title", { exact: true }).fill("Buy more sunscreen");
+    await page.getByLabel("Task title", { exact: true }).press("Enter");
+    await page.getByRole("button", { name: "Discard" }).click();
+    await waitForCount(list.getByText(/sunscreen/), 0);
 
     // An edit that changes the sort's key moves the task to its new place.
     await addTask(page, "Book the hotel");
+    const sortedByTitle = page.waitForResponse((response) => response.url().includes("sort=title"));
     await page.getByLabel("Sort by").selectOption("title");
+    await sortedByTitle;
     const order = () => list.locator("button[aria-label^='Edit']").allInnerTexts();
-    await list.getByRole("button", { name: "Edit “Book the hotel”" }).waitFor();
     await waitForCount(list.getByRole("listitem"), 2);
     assert.deepEqual(await order(), ["Book the hotel", "Plan the trip to Lisbon"]);
     await page.getByRole("button", { name: "Edit “Book the hotel”" }).click();

@@ -33,10 +33,11 @@ after(() => db.end());
  * would be: it holds discoverable credentials, verifies its user and
  * answers at once.
  */
-async function addVirtualAuthenticator(page: Page): Promise<void> {
+/** A device's authenticator in this page; what it holds (the credentials it has made). */
+async function addVirtualAuthenticator(page: Page): Promise<{ credentials: () => Promise<number> }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
     options: {
       protocol: "ctap2",
       transport: "internal",
@@ -46,6 +47,9 @@ async function addVirtualAuthenticator(page: Page): Promise<void> {
       automaticPresenceSimulation: true,
     },
   });
+  return {
+    credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials.length,
+  };
 }
 
 /** Follows the link the sign-up emailed: passkeys and a second factor need a confirmed address. */
@@ -137,7 +141,7 @@ describe("passkeys", () => {
 
   test("added on /account, they sign in without password or code; removed, they no longer do", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Pia");
-    await addVirtualAuthenticator(page);
+    const device = await addVirtualAuthenticator(page);
     await confirmEmail(page, person);
     await turnOnTwoFactorThroughApi(page, person);
 
@@ -146,9 +150,11 @@ describe("passkeys", () => {
     await section.getByText("You have no passkeys yet.").waitFor();
     await section.getByLabel("Name of the new passkey").fill("Laptop");
     // Whoever holds the session for a moment cannot add one: the password is asked for, and checked.
-    await section.getByLabel("Your password, to add a passkey").fill("not my password");
+    // (Any characters: a password is not Latin-1 text, as a header's value must be.)
+    await section.getByLabel("Your password, to add a passkey").fill("не мой пароль €");
     await section.getByRole("button", { name: "Add a passkey" }).click();
     await section.getByText("That password is not right.").waitFor();
+    assert.equal(await device.credentials(), 0, "the device was not asked to make one");
     const none = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.email = $1",
       [person.email],

@@ -296,6 +296,7 @@ describe("two-factor sign-in", () => {
     const third = await passwordStep(person, randomClientAddress());
     const locked = await sendCode(third, currentCode(key));
     assert.equal(locked.status, 429, "locked after ten wrong codes in a row");
+    assert.equal(locked.headers.get("retry-after"), "900", "says when the lock ends");
     assert.equal((await accountState(person.email)).sessions, before.sessions, "still no session");
   });
 

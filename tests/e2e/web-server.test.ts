@@ -98,12 +98,15 @@ describe("npm start's addresses", () => {
       BETTER_AUTH_URL: "http://localhost:3000",
       API_URL: "http://localhost:8000",
       CORS_ORIGINS: "http://localhost:3000",
+      AUTH_JWKS_URL: "http://127.0.0.1:3000/api/auth/jwks",
       HOST: "127.0.0.1",
     });
     const deployed = { BETTER_AUTH_URL: "https://tasks.example.com", API_URL: "https://api.example.com" };
     assert.deepEqual(pick(oneMachineEnvironment({ ...deployed, HOST: "0.0.0.0" }, { webPort: 3000, apiPort: 8000 })), {
       ...deployed,
       CORS_ORIGINS: "https://tasks.example.com",
+      // The keys from the web app on this machine, not through the public address.
+      AUTH_JWKS_URL: "http://127.0.0.1:3000/api/auth/jwks",
       HOST: "0.0.0.0",
     });
     const origins = "https://tasks.example.com,https://tasks.example.org";
@@ -112,8 +115,8 @@ describe("npm start's addresses", () => {
 });
 
 function pick(env: NodeJS.ProcessEnv) {
-  const { BETTER_AUTH_URL, API_URL, CORS_ORIGINS, HOST } = env;
-  return { BETTER_AUTH_URL, API_URL, CORS_ORIGINS, HOST };
+  const { BETTER_AUTH_URL, API_URL, CORS_ORIGINS, AUTH_JWKS_URL, HOST } = env;
+  return { BETTER_AUTH_URL, API_URL, CORS_ORIGINS, AUTH_JWKS_URL, HOST };
 }
 
 describe("npm start in production (NODE_ENV=production with DATABASE_URL set)", () => {

@@ -11,13 +11,13 @@
 import { startRegistration, WebAuthnError } from "@simplewebauthn/browser";
 import { authClient } from "./auth-client";
 import type { AuthClientError } from "./auth-errors";
-import { PASSWORD_HEADER } from "./password-rules";
+import { PASSWORD_HEADER, passwordHeaderValue } from "./password-rules";
 
 type RegistrationOptions = Parameters<typeof startRegistration>[0]["optionsJSON"];
 
 /** Null once the passkey is on the account; otherwise why not (the codes describePasskeyError knows). */
 export async function addPasskeyWithPassword(name: string, password: string): Promise<AuthClientError | null> {
-  const headers = { [PASSWORD_HEADER]: password };
+  const headers = { [PASSWORD_HEADER]: passwordHeaderValue(password) };
   const options = await authClient.$fetch<RegistrationOptions>("/passkey/generate-register-options", {
     method: "GET",
     query: { name },
@@ -30,7 +30,7 @@ export async function addPasskeyWithPassword(name: string, password: string): Pr
   } catch (error) {
     return error instanceof WebAuthnError
       ? { status: 400, code: error.code, message: error.message }
-      : { status: 400, code: "ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY" };
+      : { status: 500, code: "UNKNOWN_ERROR", message: error instanceof Error ? error.message : undefined };
   }
   // As the plugin's client sends it: the extensions' results are not part of what it verifies.
   const { clientExtensionResults: _results, ...response } = credential;

@@ -30,7 +30,7 @@ import {
 } from "./account-emails";
 import { webConfig } from "./config";
 import { sendAccountEmail } from "./email";
-import { PASSWORD_HEADER, PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
+import { PASSWORD_HEADER, PASSWORD_MAX, PASSWORD_MIN, passwordFromHeader } from "./password-rules";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
 const NEEDS_CONFIRMED_EMAIL = new Set([
@@ -46,12 +46,18 @@ function createAuth() {
   const config = webConfig();
   const pool = webDatabasePool();
   const db = drizzle(pool);
-  /** Ends a person's pending password-reset links and the sign-ins still waiting for their second step. */
+  /**
+   * Ends a person's pending password-reset links and the sign-ins still waiting for their second
+   * step. Logged, not thrown: it runs once the new password is in place, which a failure here must
+   * not report as failed (the links expire within the hour, the sign-ins within ten minutes).
+   */
   const endPendingLinksAndSignIns = async (userId: string) => {
-    await pool.query(
-      "DELETE FROM verifications WHERE value = $1 AND (identifier LIKE 'reset-password:%' OR identifier LIKE '2fa-%')",
-      [userId],
-    );
+    await pool
+      .query(
+        "DELETE FROM verifications WHERE value = $1 AND (identifier LIKE 'reset-password:%' OR identifier LIKE '2fa-%')",
+        [userId],
+      )
+      .catch((error: unknown) => console.error("[auth] could not end pending reset links and sign-ins", error));
   };
   return betterAuth({
     appName: APP_NAME,
@@ -187,7 +193,10 @@ function createAuth() {
         }
         // Asked before the device makes a credential (the options), and again when it is kept.
         if (ctx.path === "/passkey/generate-register-options" || ctx.path === "/passkey/verify-registration") {
-          await requirePassword(ctx.headers?.get(PASSWORD_HEADER), "Enter your password to add a passkey.");
+          await requirePassword(
+            passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)),
+            "Enter your password to add a passkey.",
+          );
         }
       }),
       after: createAuthMiddleware(async (ctx) => {

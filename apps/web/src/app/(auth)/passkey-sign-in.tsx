@@ -3,11 +3,12 @@ import { useEffect, useState } from "react";
 import { ErrorMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-import { type AuthClientError, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
+import { type AuthClientError, CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 
 function describeFailure(error: AuthClientError): string | null {
   if (passkeyCeremonyEndedWithoutResult(error.code)) return null;
+  if (isUnreachable(error)) return CANNOT_REACH_SERVER;
   if (error.status === 429) return TOO_MANY_ATTEMPTS;
   if (error.code === "PASSKEY_NOT_FOUND")
     return "This passkey is no longer on your account. Sign in with your password.";
@@ -30,7 +31,8 @@ export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
       const result = await authClient.signIn.passkey({ autoFill: true });
       if (!active) return;
       if (!result?.error) return onSignedIn();
-      setError(describeFailure(result.error));
+      // Nobody asked for this one: a server out of reach is the sign-in form's to say, when used.
+      if (!isUnreachable(result.error)) setError(describeFailure(result.error));
     };
     void offerInAutofill().catch(() => {});
     return () => {

@@ -38,7 +38,12 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
     const password = String(data.get("passkey-password") ?? "");
     setPending("add");
     setError(null);
-    const failure = await addPasskeyWithPassword(name, password);
+    const failure = await addPasskeyWithPassword(name, password).catch(
+      (error: unknown): AuthClientError => ({
+        status: 500,
+        message: error instanceof Error ? error.message : undefined,
+      }),
+    );
     setPending(null);
     if (failure) return setError(describePasskeyError(failure));
     formElement.reset();

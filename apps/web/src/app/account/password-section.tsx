@@ -6,7 +6,7 @@ import { PasswordField } from "@/components/password-field";
 import { secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
-import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
+import { PASSWORD_MAX, PASSWORD_MIN, PASSWORDS_DIFFER } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { Section } from "./section";
 
@@ -29,7 +29,7 @@ export function PasswordSection() {
     }
     // Typed twice: a typo in a hidden field would otherwise lock the person out until a reset by email.
     if (newPassword !== String(form.get("repeat-new-password") ?? "")) {
-      return setOutcome({ ok: false, text: "The two new passwords differ." });
+      return setOutcome({ ok: false, text: PASSWORDS_DIFFER });
     }
     setPending(true);
     const { error } = await authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions });

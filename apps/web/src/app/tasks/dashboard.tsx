@@ -192,6 +192,21 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     window.location.assign("/sign-in?next=/tasks");
   }, [userId]);
 
+  /**
+   * The reloaded list, with every task whose editor is open kept where it was, though the answer
+   * no longer has it (deleted elsewhere, moved to a page not shown): what was typed stays, and
+   * saving it says what became of the task.
+   */
+  const keepingOpenEdits = useCallback((loaded: Task[], before: Task[] | null): Task[] => {
+    const result = [...loaded];
+    (before ?? []).forEach((task, index) => {
+      if (openEdits.current.has(task.id) && !result.some((other) => other.id === task.id)) {
+        result.splice(Math.min(index, result.length), 0, task);
+      }
+    });
+    return result;
+  }, []);
+
   /** Says in the banner what failed; `retry` (when given) is what its Retry does; `loading`: a load failed. */
   const handle = useCallback(
     (failure: unknown, what: string, retry?: () => void, loading = false) => {
@@ -230,7 +245,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           .filter((task) => !seen.has(task.id) && seen.add(task.id) && !pendingDeletes.current.has(task.id));
         const unsent = seen.size - shown.length; // deletes inside their undo window, still counted by the API
         setList((current) => ({
-          tasks: shown,
+          tasks: keepingOpenEdits(shown, current.tasks),
           total: (loaded[0]?.total ?? 0) - unsent,
           counts: totals ? { pending: totals[0].total, completed: totals[1].total } : current.counts,
           countsWithTasks: totals !== undefined,
@@ -248,7 +263,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         if (thisRefresh === refreshCount.current) setLoadingMore(false);
       }
     },
-    [api, status, sort, query, pages, handle],
+    [api, status, sort, query, pages, handle, keepingOpenEdits],
   );
 
   // A change of tab, sort or search leaves the counts as they are, once they have arrived: until then
@@ -724,6 +739,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                   }}
                   save={(changes, etag) => saveTask(task.id, changes, etag)}
                   addAgain={(fields) => addAgain(task, fields)}
+                  forget={() => {
+                    setList(withoutTask(task));
+                    void latestRefresh.current();
+                  }}
                   onDelete={() => deleteTask(task)}
                 />
               ))}

@@ -28,6 +28,8 @@ interface TaskRowProps {
   save(changes: TaskChanges, etag: string | null): Promise<SaveOutcome>;
   /** The edited task as a new one, when it was deleted elsewhere while being edited. */
   addAgain(fields: TaskInput): Promise<SaveOutcome>;
+  /** It was deleted elsewhere, and the person lets their edit go: the task leaves the list. */
+  forget(): void;
   /**
    * What the open editor would change, as the person types (null once it closes): kept by the
    * page, so that whatever action leads to sign-in brings the editor back with it afterwards.
@@ -50,6 +52,7 @@ export function TaskRow({
   loadForEdit,
   save,
   addAgain,
+  forget,
   resume,
   onResumed,
   onDraft,
@@ -102,6 +105,7 @@ export function TaskRow({
             returnFocus.current = true;
             setEditing(null);
           }}
+          onForget={forget}
         />
       ) : (
         <>
@@ -159,10 +163,12 @@ function TaskEditor({
   addAgain,
   onDraft,
   onClose,
+  onForget,
 }: {
   start: VersionedTask & { draft?: TaskChanges };
   save: TaskRowProps["save"];
   addAgain: TaskRowProps["addAgain"];
+  onForget(): void;
   onDraft: TaskRowProps["onDraft"];
   onClose(): void;
 }) {
@@ -222,7 +228,7 @@ function TaskEditor({
       onSubmit={submit}
       onKeyDown={(event) => {
         // Not while an input method is composing: there Escape cancels the composition, not the edit.
-        if (event.key === "Escape" && !saving && !event.nativeEvent.isComposing) onClose();
+        if (event.key === "Escape" && !saving && !event.nativeEvent.isComposing) (gone ? onForget : onClose)();
       }}
       aria-label={`Edit “${task.title}”`}
       aria-busy={saving}
@@ -280,7 +286,7 @@ function TaskEditor({
         </button>
         <button
           type="button"
-          onClick={onClose}
+          onClick={gone ? onForget : onClose}
           disabled={saving}
           className="rounded-md px-3 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
         >

@@ -6,7 +6,7 @@ import { PasswordField } from "@/components/password-field";
 import { link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
-import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
+import { PASSWORD_MAX, PASSWORD_MIN, PASSWORDS_DIFFER } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 
 /** Where the emailed link lands: a new password, checked here before it is sent (a refused one must not use up the link). */
@@ -23,7 +23,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
     if (newPassword.length < PASSWORD_MIN || newPassword.length > PASSWORD_MAX) {
       return setError(`The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`);
     }
-    if (newPassword !== String(form.get("confirm") ?? "")) return setError("The two passwords differ.");
+    if (newPassword !== String(form.get("confirm") ?? "")) return setError(PASSWORDS_DIFFER);
     setPending(true);
     setError(null);
     const { error: failure } = await authClient.resetPassword({ newPassword, token });

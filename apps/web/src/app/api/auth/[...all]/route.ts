@@ -6,15 +6,28 @@ const handler = () => toNextJsHandler(getAuth());
 export const GET = async (request: Request) => withContractHeaders(await handler().GET(request));
 export const POST = async (request: Request) => withContractHeaders(await handler().POST(request));
 
+/** Seconds until the two-factor plugin's lock (10 wrong codes in a row) ends; its 429 says none. */
+const TWO_FACTOR_LOCK_SECONDS = 15 * 60;
+
 /**
- * Better Auth's answer with two headers it leaves out: a 429 says when to try
- * again in the standard `Retry-After` (Better Auth sends only its own
- * `X-Retry-After`), and nothing here (a token, a session) is kept by a cache.
+ * Better Auth's answer with two headers it leaves out: every 429 says when to
+ * try again in the standard `Retry-After` (Better Auth's rate limiter sends
+ * only its own `X-Retry-After`, the two-factor lock neither), and nothing here
+ * (a token, a session) is kept by a cache.
  */
-function withContractHeaders(response: Response): Response {
+async function withContractHeaders(response: Response): Promise<Response> {
   const headers = new Headers(response.headers);
-  const retryAfter = headers.get("x-retry-after");
-  if (response.status === 429 && retryAfter && !headers.has("retry-after")) headers.set("retry-after", retryAfter);
+  if (response.status === 429 && !headers.has("retry-after")) {
+    headers.set("retry-after", headers.get("x-retry-after") ?? String(await secondsUntilUnlocked(response)));
+  }
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+async function secondsUntilUnlocked(response: Response): Promise<number> {
+  const { code } = ((await response
+    .clone()
+    .json()
+    .catch(() => ({}))) ?? {}) as { code?: string };
+  return code === "ACCOUNT_TEMPORARILY_LOCKED" ? TWO_FACTOR_LOCK_SECONDS : 60;
 }
