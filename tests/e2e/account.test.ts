@@ -16,12 +16,14 @@ import {
   apiStatus,
   expectRefusedWithin,
   launchBrowser,
+  newPerson,
   newSignedInPage,
   newSignedOutPage,
   postAuth,
   randomClientAddress,
   seriousViolations,
   signIn,
+  signUp,
   startSecondApi,
   startTestProduct,
   waitForCount,
@@ -330,6 +332,24 @@ describe("the account page", () => {
     assert.equal(resets().length, 0, "neither turned-away email arrived later");
     await askForReset();
     await mailbox.waitFor(person.email, /Reset your Tasks password/);
+  });
+
+  test("a sign-in's date is the person's own day, not the server's", async () => {
+    // A zone whose date differs from UTC's now, whatever the hour: twelve hours behind before noon UTC,
+    // fourteen ahead after.
+    const timezoneId = new Date().getUTCHours() < 12 ? "Etc/GMT+12" : "Etc/GMT-14";
+    const context = await browser.newContext({ timezoneId });
+    try {
+      const page = await context.newPage();
+      const person = newPerson("Zoe");
+      await signUp(page, product.webUrl, person);
+      await page.goto(`${product.webUrl}/account`);
+      const local = new Date().toLocaleDateString("en", { timeZone: timezoneId });
+      const list = page.getByRole("list", { name: "Signed-in devices" });
+      await list.getByText(`signed in ${local}`).waitFor();
+    } finally {
+      await context.close();
+    }
   });
 
   test("the account and password pages pass axe, light and dark, and fit a phone", async () => {

@@ -366,6 +366,26 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("list", { name: "Your tasks" }).getByText("Still to do").waitFor();
   });
 
+  test("a delete leaves the tabs' counts at once, a reload inside its undo window does not count it again, Undo puts it back", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Tam");
+    await addTask(page, "Keep me");
+    await addTask(page, "Delete me");
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+    await page.getByRole("button", { name: "Delete “Delete me”" }).click();
+    await page.getByRole("tab", { name: "All (1)" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Undo" }).count(), 1, "while it can still be undone");
+    // A reload inside the undo window (after completing the other task) gets the API's counts, which
+    // still hold the task: the page takes it off again.
+    const recounted = page.waitForResponse((answer) => /status=completed&limit=1/.test(answer.url()));
+    await page.getByLabel("Mark “Keep me” as completed").check();
+    await recounted;
+    await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+    assert.equal(await page.getByRole("tab", { name: "All (1)" }).count(), 1, "the delete is not counted again");
+    assert.equal(await page.getByRole("button", { name: "Undo" }).count(), 1, "still inside the undo window");
+    await page.getByRole("button", { name: "Undo" }).click();
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+  });
+
   test("a task added while an older reload is on its way stays, once; a banner with nothing to retry is dismissed", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ines");
     const list = page.getByRole("list", { name: "Your tasks" });
@@ -493,6 +513,33 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await list.getByRole("button", { name: "Edit “Rent a car”" }).waitFor();
     await list.getByRole("listitem").first().getByRole("button", { name: "Edit “Plan the trip to Lisbon”" }).waitFor();
     assert.deepEqual(await order(), ["Plan the trip to Lisbon", "Rent a car"], "A to Z after the edit");
+    assert.equal(
+      await page.evaluate("document.activeElement?.getAttribute('aria-label')"),
+      "Edit “Rent a car”",
+      "the focus moved with the task",
+    );
+  });
+
+  test("titles count characters as the API does: 150 emoji fit whole, 201 letters get a message and stay typed", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Uma");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    const emoji = "🙂".repeat(150);
+    await addTask(page, emoji);
+    assert.equal([...((await list.locator("button[aria-label^='Edit']").first().textContent()) ?? "")].length, 150);
+
+    const long = "a".repeat(201);
+    await page.getByLabel("New task title").fill(long);
+    await page.getByLabel("New task title").press("Enter");
+    await page.getByTestId("error").getByText("The title is 201 characters long; at most 200 fit.").waitFor();
+    assert.equal(await page.getByLabel("New task title").inputValue(), long, "nothing cut, nothing lost");
+    await waitForCount(list.getByRole("listitem"), 1);
+
+    // The editor says the same.
+    await page.getByRole("button", { name: `Edit “${emoji}”` }).click();
+    await page.getByLabel("Task description").fill("d".repeat(1001));
+    await page.getByLabel("Task description").press("Enter");
+    await page.getByText("The description is 1001 characters long; at most 1000 fit.").waitFor();
+    assert.equal((await page.getByLabel("Task description").inputValue()).length, 1001);
   });
 
   test("completing a task from the keyboard in the Pending tab keeps the focus in the list as the task leaves", async () => {

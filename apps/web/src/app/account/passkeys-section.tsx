@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { LocalDate } from "@/components/local-date";
 import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { field, label, secondaryButton } from "@/components/styles";
@@ -10,6 +11,7 @@ import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, describeAuthError } from "@/lib/auth-errors";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 import { ago } from "@/lib/time-ago";
+import { useHydrated } from "@/lib/use-hydrated";
 import { ConfirmEmailFirst } from "./confirm-email-first";
 import { Section } from "./section";
 
@@ -29,6 +31,7 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
+  const hydrated = useHydrated();
 
   async function add(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -74,11 +77,7 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
               <div>
                 <p className="font-medium">{passkey.name}</p>
                 <p className="text-xs text-slate-600 dark:text-slate-400">
-                  Added{" "}
-                  <time dateTime={passkey.addedAt} suppressHydrationWarning>
-                    {new Date(passkey.addedAt).toLocaleDateString("en")}
-                  </time>{" "}
-                  · {passkey.lastUsedAt ? "last used " : "never used yet"}
+                  Added <LocalDate iso={passkey.addedAt} /> · {passkey.lastUsedAt ? "last used " : "never used yet"}
                   {passkey.lastUsedAt && (
                     <time dateTime={passkey.lastUsedAt} suppressHydrationWarning>
                       {ago(passkey.lastUsedAt)}
@@ -118,7 +117,8 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
           <div className="w-56">
             <PasswordField id="passkey-password" label="Your password, to add a passkey" kind="current" />
           </div>
-          <button type="submit" disabled={pending !== null} className={secondaryButton}>
+          {/* Off until the page is live: before, Enter would send the form itself, password in the address. */}
+          <button type="submit" disabled={pending !== null || !hydrated} className={secondaryButton}>
             {pending === "add" ? "Waiting for your device…" : "Add a passkey"}
           </button>
         </form>

@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { LocalDate } from "@/components/local-date";
 import { ErrorMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
 import type { SessionSummary } from "@/lib/account-sessions";
@@ -64,10 +65,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
                 <time dateTime={session.lastActiveAt} suppressHydrationWarning>
                   {ago(session.lastActiveAt)}
                 </time>
-                {session.ipAddress ? ` · ${session.ipAddress}` : ""} · signed in{" "}
-                <time dateTime={session.signedInAt} suppressHydrationWarning>
-                  {new Date(session.signedInAt).toLocaleDateString("en")}
-                </time>
+                {session.ipAddress ? ` · ${session.ipAddress}` : ""} · signed in <LocalDate iso={session.signedInAt} />
               </p>
             </div>
             <button

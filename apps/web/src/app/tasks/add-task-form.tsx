@@ -1,5 +1,4 @@
 "use client";
-import { DESCRIPTION_MAX, TITLE_MAX } from "@tasks/task-schema/limits";
 import type { Ref } from "react";
 import { field, primaryButton } from "@/components/styles";
 import type { Priority } from "@/lib/api-client";
@@ -43,7 +42,6 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving }: AddTaskF
           value={value.title}
           onChange={(event) => set("title", event.target.value)}
           placeholder="What needs doing?"
-          maxLength={TITLE_MAX}
           className={`${field} flex-1`}
           autoComplete="off"
         />
@@ -60,7 +58,6 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving }: AddTaskF
           value={value.description}
           onChange={(event) => set("description", event.target.value)}
           placeholder="Description (optional)"
-          maxLength={DESCRIPTION_MAX}
           className={field}
         />
         <label className="sr-only" htmlFor="new-priority">

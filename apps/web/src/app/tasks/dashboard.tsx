@@ -8,7 +8,7 @@ import {
   listStatuses,
 } from "@tasks/task-schema/limits";
 import Link from "next/link";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { field, secondaryButton } from "@/components/styles";
 import {
   ApiError,
@@ -25,6 +25,7 @@ import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
 import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
+import { lengthProblem } from "./length-problem";
 import { type Notice, NoticeToast } from "./notice-toast";
 import { type SaveOutcome, TaskRow } from "./task-row";
 import { VerifyEmailNotice } from "./verify-email-notice";
@@ -78,6 +79,13 @@ interface ShownList {
 
 function isShown(tasks: Task[] | null, task: Task): boolean {
   return tasks?.some((t) => t.id === task.id) ?? false;
+}
+
+/** The tabs' counts with `task` added (1) or taken off (-1) under its status. */
+function countedAs(counts: ShownList["counts"], task: Task, change: 1 | -1): ShownList["counts"] {
+  return task.completed
+    ? { ...counts, completed: counts.completed + change }
+    : { ...counts, pending: counts.pending + change };
 }
 
 /** A change of the list that takes `task` off it, and off its total, if it is there. */
@@ -150,6 +158,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const countsLoaded = useRef(false);
   const addForm = useRef<HTMLFormElement>(null);
   const listPanel = useRef<HTMLDivElement>(null);
+
+  // A reload that reorders the list moves rows in the page, and a row moved with the focus in it
+  // loses it (to the page's body): the focus goes back where it was.
+  const focusBeforeReload = useRef<HTMLElement | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: after each new list, nothing else
+  useLayoutEffect(() => {
+    const element = focusBeforeReload.current;
+    focusBeforeReload.current = null;
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (element?.isConnected && lost) element.focus();
+  }, [list]);
 
   // One notice at a time; a new one ends the last (whose onDismiss then runs, e.g. sending its delete).
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -244,10 +263,19 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           .flatMap((page) => page.tasks)
           .filter((task) => !seen.has(task.id) && seen.add(task.id) && !pendingDeletes.current.has(task.id));
         const unsent = seen.size - shown.length; // deletes inside their undo window, still counted by the API
+        const focused = document.activeElement;
+        focusBeforeReload.current =
+          focused instanceof HTMLElement && listPanel.current?.contains(focused) ? focused : null;
         setList((current) => ({
           tasks: keepingOpenEdits(shown, current.tasks),
           total: (loaded[0]?.total ?? 0) - unsent,
-          counts: totals ? { pending: totals[0].total, completed: totals[1].total } : current.counts,
+          // The API still counts the deletes inside their undo window: the page has taken them off.
+          counts: totals
+            ? [...pendingDeletes.current.values()].reduce((counts, { task }) => countedAs(counts, task, -1), {
+                pending: totals[0].total,
+                completed: totals[1].total,
+              })
+            : current.counts,
           countsWithTasks: totals !== undefined,
         }));
         if (totals) countsLoaded.current = true;
@@ -364,6 +392,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     event?.preventDefault();
     if (adding.current) return; // one add at a time: Enter and Retry together must not make two
     if (!newTask.title.trim()) return setError({ text: "Give the task a title." });
+    const tooLong = lengthProblem(newTask);
+    if (tooLong) return setError({ text: tooLong });
     adding.current = true;
     setSaving(true);
     setError(null);
@@ -410,15 +440,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   /** A task deleted in another tab or on another device: gone from here too, and the page says why. */
   function dropDeletedElsewhere(task: Task) {
-    setList((current) => {
-      const { counts } = current;
-      return {
-        ...withoutTask(task)(current),
-        counts: task.completed
-          ? { ...counts, completed: counts.completed - 1 }
-          : { ...counts, pending: counts.pending - 1 },
-      };
-    });
+    setList((current) => ({ ...withoutTask(task)(current), counts: countedAs(current.counts, task, -1) }));
     listPanel.current?.focus();
     setError({ text: `“${task.title}” was deleted in another tab or on another device.` });
   }
@@ -500,7 +522,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     const key = addAgainKeys.current.get(deleted.id) ?? newIdempotencyKey();
     addAgainKeys.current.set(deleted.id, key);
     try {
-      const created = await api.create(fields, key);
+      let created = await api.create(fields, key);
+      // Back as it was: done, if it was (a new task starts pending). Should this fail, a retry
+      // gets the same task back from its key, and completes it.
+      if (deleted.completed) created = await api.update(created.id, { completed: true });
       addAgainKeys.current.delete(deleted.id);
       setList((current) => ({
         ...current,
@@ -540,7 +565,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       setList((current) =>
         isShown(current.tasks, task)
           ? current
-          : { ...current, tasks: [task, ...(current.tasks ?? [])], total: current.total + 1 },
+          : {
+              ...current,
+              tasks: [task, ...(current.tasks ?? [])],
+              total: current.total + 1,
+              counts: countedAs(current.counts, task, 1),
+            },
       );
       handle(failure, "Could not delete the task", () => deleteTask(task));
       return false;
@@ -555,7 +585,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   function deleteTask(task: Task) {
     // Checked before the task leaves the list: a delete shown but never sent would be lost.
     if (signedOutElsewhere) return goToSignIn();
-    setList(withoutTask(task));
+    // Off the tabs' counts too, at once: the person saw it go.
+    setList((current) => {
+      const without = withoutTask(task)(current);
+      return without === current ? current : { ...without, counts: countedAs(without.counts, task, -1) };
+    });
     listPanel.current?.focus(); // its Delete button is gone: keep the focus near where it was
     const entry: PendingDelete = { task, sent: false };
     pendingDeletes.current.set(task.id, entry);

@@ -1,8 +1,8 @@
 "use client";
-import { DESCRIPTION_MAX, TITLE_MAX } from "@tasks/task-schema/limits";
 import { useEffect, useRef, useState } from "react";
 import { field, primaryButton } from "@/components/styles";
 import type { Task, TaskChanges, TaskInput, VersionedTask } from "@/lib/api-client";
+import { lengthProblem } from "./length-problem";
 import { PriorityOptions } from "./priority-options";
 
 /**
@@ -204,6 +204,8 @@ function TaskEditor({
     event.preventDefault();
     if (saving) return;
     if (!title.trim()) return setProblem("A task needs a title.");
+    const tooLong = lengthProblem({ title, description });
+    if (tooLong) return setProblem(tooLong);
     const changes = changesMade();
     if (Object.keys(changes).length === 0 && !gone) return onClose();
     setSaving(true);
@@ -241,7 +243,6 @@ function TaskEditor({
         id={`${id}-title`}
         value={title}
         onChange={(event) => setTitle(event.target.value)}
-        maxLength={TITLE_MAX}
         aria-invalid={problem !== null && !title.trim()}
         aria-describedby={problem ? `${id}-problem` : undefined}
         className={`${field} py-1`}
@@ -256,7 +257,6 @@ function TaskEditor({
         value={description}
         onChange={(event) => setDescription(event.target.value)}
         placeholder="Description (optional)"
-        maxLength={DESCRIPTION_MAX}
         className={`${field} py-1 text-sm`}
       />
       <div className="flex flex-wrap items-center gap-2">
