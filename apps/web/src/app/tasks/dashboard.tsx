@@ -8,7 +8,7 @@ import {
   listStatuses,
 } from "@tasks/task-schema/limits";
 import Link from "next/link";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { field, secondaryButton } from "@/components/styles";
 import {
   ApiError,
@@ -159,17 +159,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const addForm = useRef<HTMLFormElement>(null);
   const listPanel = useRef<HTMLDivElement>(null);
 
-  // A reload that reorders the list moves rows in the page, and a row moved with the focus in it
-  // loses it (to the page's body): the focus goes back where it was.
-  const focusBeforeReload = useRef<HTMLElement | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: after each new list, nothing else
-  useLayoutEffect(() => {
-    const element = focusBeforeReload.current;
-    focusBeforeReload.current = null;
-    const lost = document.activeElement === null || document.activeElement === document.body;
-    if (element?.isConnected && lost) element.focus();
-  }, [list]);
-
   // One notice at a time; a new one ends the last (whose onDismiss then runs, e.g. sending its delete).
   const [notice, setNotice] = useState<Notice | null>(null);
   const currentNotice = useRef<Notice | null>(null);
@@ -263,9 +252,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           .flatMap((page) => page.tasks)
           .filter((task) => !seen.has(task.id) && seen.add(task.id) && !pendingDeletes.current.has(task.id));
         const unsent = seen.size - shown.length; // deletes inside their undo window, still counted by the API
-        const focused = document.activeElement;
-        focusBeforeReload.current =
-          focused instanceof HTMLElement && listPanel.current?.contains(focused) ? focused : null;
         setList((current) => ({
           tasks: keepingOpenEdits(shown, current.tasks),
           total: (loaded[0]?.total ?? 0) - unsent,
