@@ -10,7 +10,7 @@ import { after, describe, test } from "node:test";
 import { createPool } from "@tasks/db";
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
 import { createTestDatabase } from "../../scripts/lib/test-database";
-import { newPerson, startTestProduct } from "./product";
+import { cookiesOf, newPerson, startTestProduct } from "./product";
 
 const databaseUrl = await createTestDatabase("key_rotation");
 const product = await startTestProduct({}, databaseUrl);
@@ -26,10 +26,7 @@ async function signUpOverHttp(): Promise<{ cookie: string; userId: string }> {
   assert.equal(response.status, 200);
   const { user } = (await response.json()) as { user: { id: string } };
   return {
-    cookie: response.headers
-      .getSetCookie()
-      .map((c) => c.split(";")[0])
-      .join("; "),
+    cookie: cookiesOf(response),
     userId: user.id,
   };
 }

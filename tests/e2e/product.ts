@@ -121,14 +121,29 @@ export function randomClientAddress(): string {
 
 /**
  * A POST to one of Better Auth's endpoints (`path` like "/sign-in/email"), as
- * a browser on the web app's origin would send it, from `clientAddress`.
+ * a browser on the web app's origin would send it, from `clientAddress`, with
+ * `cookie` (see cookiesOf) when it is part of a sign-in or a session.
  */
-export function postAuth(webUrl: string, path: string, body: object, clientAddress = randomClientAddress()) {
+export function postAuth(
+  webUrl: string,
+  path: string,
+  body: object,
+  clientAddress = randomClientAddress(),
+  cookie = "",
+) {
   return fetch(`${webUrl}/api/auth${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json", origin: webUrl, "x-forwarded-for": clientAddress },
+    headers: { "content-type": "application/json", origin: webUrl, "x-forwarded-for": clientAddress, cookie },
     body: JSON.stringify(body),
   });
+}
+
+/** The cookies an answer set, as a `Cookie` header sends them back. */
+export function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
 }
 
 const addressed = new WeakSet<BrowserContext>();

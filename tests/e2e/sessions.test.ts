@@ -5,6 +5,7 @@ import type { Page } from "playwright-core";
 import {
   addTask,
   apiStatus,
+  cookiesOf,
   expectRefusedWithin,
   launchBrowser,
   newPerson,
@@ -256,11 +257,7 @@ describe("sign-in and sign-up over HTTP", () => {
   test("Better Auth's answers are kept by no cache: the access token above all", async () => {
     const person = newPerson("Nic");
     const signedUp = await post("/sign-up/email", person, randomClientAddress());
-    const cookie = signedUp.headers
-      .getSetCookie()
-      .map((c) => c.split(";")[0])
-      .join("; ");
-    const token = await fetch(`${product.webUrl}/api/auth/token`, { headers: { cookie } });
+    const token = await fetch(`${product.webUrl}/api/auth/token`, { headers: { cookie: cookiesOf(signedUp) } });
     assert.equal(token.status, 200);
     assert.equal(token.headers.get("cache-control"), "no-store");
   });

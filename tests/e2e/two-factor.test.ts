@@ -12,6 +12,7 @@ import {
   accessToken,
   apiStatus,
   confirmEmailInDatabase,
+  cookiesOf,
   expectRefusedWithin,
   launchBrowser,
   newSignedInPage,
@@ -100,11 +101,8 @@ async function submitCode(page: Page, code: string): Promise<number> {
 
 /** A password sign-in over HTTP from `address`: the second step's cookies (the challenge) to send with a code. */
 async function passwordStep(person: Person, address: string, cookie = ""): Promise<string> {
-  const response = await fetch(`${product.webUrl}/api/auth/sign-in/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": address, cookie },
-    body: JSON.stringify({ email: person.email, password: person.password }),
-  });
+  const credentials = { email: person.email, password: person.password };
+  const response = await postAuth(product.webUrl, "/sign-in/email", credentials, address, cookie);
   assert.equal(response.status, 200);
   const body = (await response.json()) as { twoFactorRedirect?: boolean };
   assert.equal(body.twoFactorRedirect, true, "the password alone asks for the second step");
@@ -113,18 +111,7 @@ async function passwordStep(person: Person, address: string, cookie = ""): Promi
 
 /** A code sent for the challenge in `cookie`, each from an address of its own (the per-address limit is tested apart). */
 function sendCode(cookie: string, code: string, extra: object = {}, address = randomClientAddress()) {
-  return fetch(`${product.webUrl}/api/auth/two-factor/verify-totp`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: product.webUrl, "x-forwarded-for": address, cookie },
-    body: JSON.stringify({ code, ...extra }),
-  });
-}
-
-function cookiesOf(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(";")[0])
-    .join("; ");
+  return postAuth(product.webUrl, "/two-factor/verify-totp", { code, ...extra }, address, cookie);
 }
 
 /** A 6-digit code no authenticator shows now (outside the step of tolerance either side). */
@@ -310,16 +297,13 @@ describe("two-factor sign-in", () => {
     // Whatever cookies that answer set, the next password sign-in with them still asks for a code.
     await passwordStep(person, randomClientAddress(), [challenge, cookiesOf(passed)].filter(Boolean).join("; "));
 
-    const uri = await fetch(`${product.webUrl}/api/auth/two-factor/get-totp-uri`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        origin: product.webUrl,
-        "x-forwarded-for": randomClientAddress(),
-        cookie: cookiesOf(passed),
-      },
-      body: JSON.stringify({ password: person.password }),
-    });
+    const uri = await postAuth(
+      product.webUrl,
+      "/two-factor/get-totp-uri",
+      { password: person.password },
+      randomClientAddress(),
+      cookiesOf(passed),
+    );
     assert.equal(uri.status, 404, "the TOTP secret is not handed out again");
     assert.doesNotMatch(await uri.text(), /otpauth:/);
 

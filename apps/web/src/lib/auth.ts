@@ -157,8 +157,10 @@ function createAuth() {
         // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
         // with someone else's address could add a passkey (or a second factor) that outlives the
         // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
+        // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
+        const session =
+          NEEDS_CONFIRMED_EMAIL.has(ctx.path) || ctx.path === "/change-email" ? await getSessionFromCtx(ctx) : null;
         if (NEEDS_CONFIRMED_EMAIL.has(ctx.path)) {
-          const session = await getSessionFromCtx(ctx);
           if (session && !session.user.emailVerified) {
             throw new APIError("FORBIDDEN", {
               code: "EMAIL_NOT_CONFIRMED",
@@ -166,9 +168,8 @@ function createAuth() {
             });
           }
         }
-        /** Refuses the request unless `given` is the signed-in person's password (nobody signed in: the endpoint answers 401). */
+        /** Refuses the request unless `given` is the signed-in person's password. */
         const requirePassword = async (given: unknown, missing: string) => {
-          const session = await getSessionFromCtx(ctx);
           if (!session) return;
           const password = typeof given === "string" ? given : "";
           const account = await ctx.context.internalAdapter.findCredentialAccount(session.user.id);

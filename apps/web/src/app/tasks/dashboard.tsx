@@ -207,8 +207,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    */
   const keepingOpenEdits = useCallback((loaded: Task[], before: Task[] | null): Task[] => {
     const result = [...loaded];
+    const loadedIds = new Set(loaded.map((task) => task.id));
     (before ?? []).forEach((task, index) => {
-      if (openEdits.current.has(task.id) && !result.some((other) => other.id === task.id)) {
+      if (openEdits.current.has(task.id) && !loadedIds.has(task.id)) {
         result.splice(Math.min(index, result.length), 0, task);
       }
     });
