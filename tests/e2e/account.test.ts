@@ -248,6 +248,46 @@ describe("the account page", () => {
     await page.getByText("confirmed", { exact: true }).waitFor();
   });
 
+  test("a new password ends a change of address asked for before it: its link moves the account no more", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Noor");
+    const theirs = `theirs-${person.email}`;
+    const newEmail = `new-${person.email}`;
+    await page.goto(`${product.webUrl}/account`);
+    /** The account page's change of address, as whoever knows the password asks for it. */
+    async function askToMoveTo(address: string, password: string) {
+      await page.getByLabel("New email address").fill(address);
+      await page.getByLabel("Your password, to change the email").fill(password);
+      await page.getByRole("button", { name: "Change email" }).click();
+      await page.getByText(`open the link we sent to ${address}`).waitFor();
+      return (await mailbox.waitFor(address, /Confirm your new email address/)).link ?? "";
+    }
+    // Someone who had the password asks to move the account to their address; the owner, told by
+    // email, changes the password (in a later second: the link's time has whole seconds).
+    const theirLink = await askToMoveTo(theirs, person.password);
+    await mailbox.waitFor(person.email, /about to change/);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await page.getByLabel("Current password").fill(person.password);
+    await page.getByLabel("New password", { exact: true }).fill("a newer good passphrase");
+    await page.getByLabel("Repeat the new password").fill("a newer good passphrase");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("Password changed.").waitFor();
+
+    // Their link, followed anywhere, changes nothing and says why.
+    const theirPage = await newSignedOutPage(browser, product.webUrl);
+    await theirPage.goto(theirLink);
+    await theirPage.waitForURL(/\/sign-in/);
+    await page.goto(theirLink);
+    await page.getByText("asked for before the password changed").waitFor();
+    assert.equal(await page.getByTestId("account-email").textContent(), person.email, "the address stayed");
+    assert.equal(await signInStatus(theirs, "a newer good passphrase"), 401, "their address signs in to nothing");
+
+    // A change asked for with the new password goes through.
+    const ownLink = await askToMoveTo(newEmail, "a newer good passphrase");
+    await page.goto(ownLink);
+    await page.waitForURL(`${product.webUrl}/account`);
+    assert.equal(await page.getByTestId("account-email").textContent(), newEmail);
+  });
+
   test("delete account: asks for the password; tasks, sessions, accounts and reset links go at once; the token is refused within 2 s", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Del");
     await addTask(page, "Doomed task");

@@ -53,3 +53,25 @@ export function totp(key: Buffer, timeSeconds: number, options: TotpOptions = {}
 export function currentCode(setupKey: string, stepsAgo = 0): string {
   return totp(base32Decode(setupKey), Date.now() / 1000 - stepsAgo * 30);
 }
+
+/** The time steps whose codes unusedCode gave out, by setup key. */
+const given = new Map<string, Set<number>>();
+
+/**
+ * A right code that has not been used, as a person gets one: the product takes
+ * each code once (RFC 6238 §5.2), so after the current step's code this gives
+ * the next step's (accepted a step early), and after that waits for a new step.
+ */
+export async function unusedCode(setupKey: string): Promise<string> {
+  const steps = given.get(setupKey) ?? new Set<number>();
+  given.set(setupKey, steps);
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000);
+    const step = [now, now + 1].find((candidate) => !steps.has(candidate));
+    if (step !== undefined) {
+      steps.add(step);
+      return totp(base32Decode(setupKey), step * 30);
+    }
+    await new Promise((resolve) => setTimeout(resolve, (now + 1) * 30_000 - Date.now() + 50));
+  }
+}

@@ -25,7 +25,7 @@ import {
   startSecondApi,
   startTestProduct,
 } from "./product";
-import { base32Decode, currentCode } from "./totp";
+import { base32Decode, currentCode, unusedCode } from "./totp";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
 const product = await startTestProduct();
@@ -50,9 +50,12 @@ async function accountState(email: string): Promise<{ enabled: boolean; sessions
 /**
  * Turns two-factor sign-in on from /account, as a person does: password, the
  * QR code (its key as text), a wrong first code (refused, still off), the
- * right one. Returns the setup key and the backup codes shown.
+ * right one. Returns the setup key, the backup codes shown and the code that turned it on.
  */
-async function turnOnTwoFactor(page: Page, person: Person): Promise<{ key: string; backupCodes: string[] }> {
+async function turnOnTwoFactor(
+  page: Page,
+  person: Person,
+): Promise<{ key: string; backupCodes: string[]; firstCode: string }> {
   await confirmEmailInDatabase(person.email);
   await page.goto(`${product.webUrl}/account`);
   const section = twoFactorSection(page);
@@ -69,13 +72,14 @@ async function turnOnTwoFactor(page: Page, person: Person): Promise<{ key: strin
   await section.getByText("That code is not right.").waitFor();
   assert.equal((await accountState(person.email)).enabled, false, "a wrong first code activates nothing");
 
-  await section.getByLabel("The 6-digit code the app shows").fill(currentCode(key));
+  const firstCode = await unusedCode(key);
+  await section.getByLabel("The 6-digit code the app shows").fill(firstCode);
   await section.getByRole("button", { name: "Turn on" }).click();
   const codes = section.getByRole("list", { name: "Backup codes" }).getByRole("listitem");
   await codes.first().waitFor();
   const backupCodes = await codes.allInnerTexts();
   assert.equal((await accountState(person.email)).enabled, true);
-  return { key, backupCodes };
+  return { key, backupCodes, firstCode };
 }
 
 /** The sign-in page up to its second step, in a fresh browser context. */
@@ -191,7 +195,7 @@ describe("two-factor sign-in", () => {
     await signingIn.getByText("That code is not right.").waitFor();
     assert.equal(new URL(signingIn.url()).pathname, "/sign-in", "still on the second step");
 
-    await submitCode(signingIn, currentCode(key));
+    await submitCode(signingIn, await unusedCode(key));
     await signingIn.waitForURL(`${product.webUrl}/tasks`);
     assert.equal(await apiStatus(product.apiUrl, await accessToken(signingIn, product.webUrl)), 200);
     // A second step passed elsewhere signs nobody out.
@@ -236,7 +240,7 @@ describe("two-factor sign-in", () => {
     await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
 
     const other = await startSignIn(person);
-    await submitCode(other, currentCode(oldKey));
+    await submitCode(other, await unusedCode(oldKey));
     await other.waitForURL(`${product.webUrl}/tasks`);
     const otherToken = await accessToken(other, product.webUrl);
 
@@ -257,10 +261,13 @@ describe("two-factor sign-in", () => {
     const { key: newKey } = await turnOnTwoFactor(page, person);
     assert.notEqual(newKey, oldKey, "a new secret");
     const signingIn = await startSignIn(person);
-    if (currentCode(oldKey) !== currentCode(newKey)) {
-      assert.equal(await submitCode(signingIn, currentCode(oldKey)), 401, "the old secret's code is refused");
+    // A code the old secret makes now, never used (a used one would be refused for that alone).
+    const oldSecretsCode = await unusedCode(oldKey);
+    if (oldSecretsCode !== currentCode(newKey) && oldSecretsCode !== currentCode(newKey, -1)) {
+      assert.equal(await submitCode(signingIn, oldSecretsCode), 401, "the old secret's code is refused");
+      await signingIn.getByText("That code is not right.").waitFor();
     }
-    await submitCode(signingIn, currentCode(newKey));
+    await submitCode(signingIn, await unusedCode(newKey));
     await signingIn.waitForURL(`${product.webUrl}/tasks`);
   });
 
@@ -272,7 +279,9 @@ describe("two-factor sign-in", () => {
     // Five wrong codes end the challenge: the right code after them starts no session.
     const first = await passwordStep(person, randomClientAddress());
     for (let i = 0; i < 5; i++) assert.equal((await sendCode(first, wrongCode(key))).status, 401);
-    const late = await sendCode(first, currentCode(key));
+    // A right code, refused with its challenge (and given back for another try: see the lock below).
+    const rightCode = await unusedCode(key);
+    const late = await sendCode(first, rightCode);
     assert.equal(late.status, 400, "the challenge is over");
     assert.equal(((await late.json()) as { code?: string }).code, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE");
     assert.equal((await accountState(person.email)).sessions, before.sessions, "no session was started");
@@ -281,7 +290,7 @@ describe("two-factor sign-in", () => {
     const second = await passwordStep(person, randomClientAddress());
     for (let i = 0; i < 5; i++) assert.equal((await sendCode(second, wrongCode(key))).status, 401);
     const third = await passwordStep(person, randomClientAddress());
-    const locked = await sendCode(third, currentCode(key));
+    const locked = await sendCode(third, rightCode);
     assert.equal(locked.status, 429, "locked after ten wrong codes in a row");
     assert.equal(locked.headers.get("retry-after"), "900", "says when the lock ends");
     assert.equal((await accountState(person.email)).sessions, before.sessions, "still no session");
@@ -292,7 +301,7 @@ describe("two-factor sign-in", () => {
     const { key } = await turnOnTwoFactor(page, person);
 
     const challenge = await passwordStep(person, randomClientAddress());
-    const passed = await sendCode(challenge, currentCode(key), { trustDevice: true });
+    const passed = await sendCode(challenge, await unusedCode(key), { trustDevice: true });
     assert.equal(passed.status, 200);
     // Whatever cookies that answer set, the next password sign-in with them still asks for a code.
     await passwordStep(person, randomClientAddress(), [challenge, cookiesOf(passed)].filter(Boolean).join("; "));
@@ -316,6 +325,37 @@ describe("two-factor sign-in", () => {
     assert.equal(statuses[10], 429, "the 11th try in a minute from one address is refused");
   });
 
+  test("a code signs in once: used again, even at the same moment, it is refused; one refused for another reason can be typed again", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Una");
+    const { key, firstCode } = await turnOnTwoFactor(page, person);
+    const before = await accountState(person.email);
+    const code = await unusedCode(key);
+
+    // Right, but its challenge had ended (five wrong codes): refused, and not spent.
+    const ended = await passwordStep(person, randomClientAddress());
+    for (let i = 0; i < 5; i++) assert.equal((await sendCode(ended, wrongCode(key))).status, 401);
+    assert.equal((await sendCode(ended, code)).status, 400);
+
+    // Sent with two sign-ins at once (someone who saw it typed, racing its owner): one gets in.
+    const [one, two] = [
+      await passwordStep(person, randomClientAddress()),
+      await passwordStep(person, randomClientAddress()),
+    ];
+    const answers = await Promise.all([sendCode(one, code), sendCode(two, code)]);
+    assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 401], "one of the two is refused");
+    const refused = answers.find((answer) => answer.status === 401) as Response;
+    assert.equal(((await refused.json()) as { code?: string }).code, "CODE_ALREADY_USED");
+    assert.equal((await accountState(person.email)).sessions, before.sessions + 1, "one session was started");
+
+    // Later, in the sign-in page, and the code that turned it on too: refused, in words.
+    const signingIn = await startSignIn(person);
+    assert.equal(await submitCode(signingIn, code), 401);
+    await signingIn.getByText("That code has been used already. Wait for your app to show the next one.").waitFor();
+    const again = await sendCode(await passwordStep(person, randomClientAddress()), firstCode);
+    assert.equal(((await again.json()) as { code?: string }).code, "CODE_ALREADY_USED");
+    assert.equal((await accountState(person.email)).sessions, before.sessions + 1, "no other session");
+  });
+
   test("a new password ends the sign-ins still waiting for their second step", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Cyd");
     const { key } = await turnOnTwoFactor(page, person);
@@ -328,8 +368,10 @@ describe("two-factor sign-in", () => {
       headers: { origin: product.webUrl },
     });
     assert.equal(changed.status(), 200, await changed.text());
-    const late = await sendCode(challenge, currentCode(key));
-    assert.equal(late.status, 401, await late.text());
+    const late = await sendCode(challenge, await unusedCode(key));
+    const answer = await late.text();
+    assert.equal(late.status, 401, answer);
+    assert.equal((JSON.parse(answer) as { code?: string }).code, "INVALID_TWO_FACTOR_COOKIE", "the challenge is gone");
     assert.equal((await accountState(person.email)).sessions, before.sessions, "no session was started");
   });
 });

@@ -149,6 +149,25 @@ export const twoFactors = pgTable(
 );
 
 /**
+ * Authenticator codes that have signed someone in or turned two-factor sign-in
+ * on, kept while they could still be accepted (RFC 6238 §5.2: a code is
+ * accepted once). Claimed by the web app before Better Auth checks a code
+ * (apps/web/src/lib/authenticator-codes.ts); a claim whose request failed is
+ * released.
+ */
+export const usedAuthenticatorCodes = pgTable(
+  "used_authenticator_codes",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    code: text("code").notNull(),
+    usedUntil: timestamp("used_until", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.code] })],
+);
+
+/**
  * A person's passkeys (the `@better-auth/passkey` plugin): WebAuthn public keys,
  * nothing secret. `last_used_at` is ours, set by a trigger whenever a sign-in
  * updates the signature counter (migration 0007).

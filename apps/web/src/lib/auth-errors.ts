@@ -21,6 +21,8 @@ export function isUnreachable(error: AuthClientError): boolean {
 
 export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again.";
 export const CODE_NOT_RIGHT = "That code is not right. Check your authenticator app and try again.";
+/** A right code that was accepted before (each is accepted once; see lib/authenticator-codes.ts). */
+export const WAIT_FOR_NEXT_CODE = "That code has been used already. Wait for your app to show the next one.";
 export const ENTER_SIX_DIGITS = "Enter the 6 digits your authenticator app shows.";
 
 /** The 6 digits of an authenticator code as typed (spaces allowed), or null when it is not one. */
@@ -35,6 +37,7 @@ export function describeAuthError(error: AuthClientError): string {
   if (error.status === 429) return TOO_MANY_ATTEMPTS;
   if (error.code === "INVALID_PASSWORD") return "That password is not right.";
   if (error.code === "INVALID_CODE") return CODE_NOT_RIGHT;
+  if (error.code === "CODE_ALREADY_USED") return WAIT_FOR_NEXT_CODE;
   if (error.status === 401) return "Your session has ended. Sign in again.";
   return error.message ?? "Something went wrong. Try again.";
 }

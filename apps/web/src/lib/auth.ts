@@ -28,6 +28,9 @@ import {
   resetPasswordMessage,
   verifyEmailMessage,
 } from "./account-emails";
+import { WAIT_FOR_NEXT_CODE } from "./auth-errors";
+import { CODE_ALREADY_USED, claimAuthenticatorCode, releaseAuthenticatorCode } from "./authenticator-codes";
+import { isChangeOfAddressOlderThanPassword, LINK_OLDER_THAN_PASSWORD } from "./change-email-links";
 import { webConfig } from "./config";
 import { sendAccountEmail } from "./email";
 import { PASSWORD_HEADER, PASSWORD_MAX, PASSWORD_MIN, passwordFromHeader } from "./password-rules";
@@ -59,6 +62,8 @@ function createAuth() {
       )
       .catch((error: unknown) => console.error("[auth] could not end pending reset links and sign-ins", error));
   };
+  /** The codes this process claimed, by request, for the after hook to release when the request failed. */
+  const codeClaims = new WeakMap<Request, { userId: string; code: string }>();
   return betterAuth({
     appName: APP_NAME,
     baseURL: config.baseUrl,
@@ -145,6 +150,16 @@ function createAuth() {
       // No "trust this device": every password sign-in of an account with a second factor asks
       // for it, and turning the factor off and on again leaves no device exempt.
       before: createAuthMiddleware(async (ctx) => {
+        // One use per authenticator code (authenticator-codes.ts); released in the after hook if refused.
+        if (ctx.path === "/two-factor/verify-totp" && ctx.request && typeof ctx.body?.code === "string") {
+          const userId = await personOfTwoFactorStep(ctx);
+          if (userId) {
+            if (!(await claimAuthenticatorCode(pool, userId, ctx.body.code))) {
+              throw new APIError("UNAUTHORIZED", { code: CODE_ALREADY_USED, message: WAIT_FOR_NEXT_CODE });
+            }
+            codeClaims.set(ctx.request, { userId, code: ctx.body.code });
+          }
+        }
         if (ctx.path.startsWith("/two-factor/verify-") && ctx.body?.trustDevice) {
           return { context: { body: { ...ctx.body, trustDevice: false } } };
         }
@@ -153,6 +168,10 @@ function createAuth() {
         // account. The password is asked for every time.
         if (ctx.path === "/delete-user" && !(typeof ctx.body?.password === "string" && ctx.body.password !== "")) {
           throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
+        }
+        // A new password ends the changes of address asked for before it (change-email-links.ts).
+        if (ctx.path === "/verify-email" && (await isChangeOfAddressOlderThanPassword(pool, ctx.query?.token))) {
+          throw ctx.redirect(`${config.baseUrl}/account?error=${LINK_OLDER_THAN_PASSWORD}`);
         }
         // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
         // with someone else's address could add a passkey (or a second factor) that outlives the
@@ -201,6 +220,9 @@ function createAuth() {
         }
       }),
       after: createAuthMiddleware(async (ctx) => {
+        const claim = ctx.request && codeClaims.get(ctx.request);
+        if (claim && ctx.context.returned instanceof Error)
+          await releaseAuthenticatorCode(pool, claim.userId, claim.code);
         if (ctx.context.returned instanceof Error) return;
         // A new password ends what the old one began: reset links asked for before, and sign-ins
         // waiting for their second step (whoever knew the old password and has a code to try).
@@ -307,6 +329,22 @@ function createAuth() {
 }
 
 /**
+ * Whose code a /two-factor/verify-totp request carries, as the plugin finds
+ * them: the signed-in person (turning two-factor sign-in on), else the person
+ * of the pending sign-in its cookie names. Null when neither: the plugin then
+ * refuses the request itself.
+ */
+async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
+  const session = await getSessionFromCtx(ctx);
+  if (session) return session.user.id;
+  // The plugin's cookie name (not exported): the signed id of the sign-in's verification row.
+  const challenge = await ctx.getSignedCookie(ctx.context.createAuthCookie("two_factor").name, ctx.context.secret);
+  if (!challenge) return null;
+  const pending = await ctx.context.internalAdapter.findVerificationValue(challenge);
+  return pending?.value ?? null;
+}
+
+/**
  * "Last active" on the account page: Better Auth touches a session only once a
  * day, but the dashboard renews its token every few minutes. At most one
  * write a minute per session; a failure costs only the timestamp.
@@ -320,6 +358,7 @@ function markSessionActive(pool: Pool, sessionId: string): void {
 }
 
 type Auth = ReturnType<typeof createAuth>;
+type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 type Pool = ReturnType<typeof createPool>;
 const globalForAuth = globalThis as unknown as { tasksAuth?: Auth; tasksPool?: Pool };
 

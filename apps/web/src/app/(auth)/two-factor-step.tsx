@@ -11,6 +11,7 @@ import {
   ENTER_SIX_DIGITS,
   isUnreachable,
   TOO_MANY_ATTEMPTS,
+  WAIT_FOR_NEXT_CODE,
 } from "@/lib/auth-errors";
 
 interface TwoFactorStepProps {
@@ -25,6 +26,8 @@ function describeCodeError(error: AuthClientError): { text: string; restart?: bo
   switch (error.code) {
     case "INVALID_CODE":
       return { text: CODE_NOT_RIGHT };
+    case "CODE_ALREADY_USED":
+      return { text: WAIT_FOR_NEXT_CODE };
     case "INVALID_BACKUP_CODE":
       return { text: "That backup code is not right, or it has been used already." };
     case "ACCOUNT_TEMPORARILY_LOCKED":

@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { link } from "@/components/styles";
 import { listPasskeysOfUser } from "@/lib/account-passkeys";
 import { listSessionsOfUser } from "@/lib/account-sessions";
+import { LINK_OLDER_THAN_PASSWORD } from "@/lib/change-email-links";
 import { currentSession } from "@/lib/session";
 import { DeleteAccountSection } from "./delete-account-section";
 import { PasskeysSection } from "./passkeys-section";
@@ -21,7 +22,13 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
     listPasskeysOfUser(session.user.id),
   ]);
   // Better Auth sends an expired or used verification link back here with ?error=…
-  const linkFailed = typeof (await searchParams).error === "string";
+  const { error } = await searchParams;
+  const linkProblem =
+    typeof error !== "string"
+      ? null
+      : error === LINK_OLDER_THAN_PASSWORD
+        ? "That link was asked for before the password changed, so it no longer changes the address. If you want the change, ask again."
+        : "That link has expired or was already used. Ask for a new one.";
   return (
     <main className="mx-auto max-w-3xl space-y-8 px-4 py-6 sm:py-10">
       <header className="flex flex-wrap items-center justify-between gap-3">
@@ -34,7 +41,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         name={session.user.name}
         email={session.user.email}
         emailVerified={session.user.emailVerified}
-        linkFailed={linkFailed}
+        linkProblem={linkProblem}
       />
       <PasswordSection />
       <TwoFactorSection enabled={session.user.twoFactorEnabled === true} emailVerified={session.user.emailVerified} />

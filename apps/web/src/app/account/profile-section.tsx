@@ -15,16 +15,15 @@ interface ProfileSectionProps {
   name: string;
   email: string;
   emailVerified: boolean;
-  linkFailed: boolean;
+  /** Why a link from an email that led here did nothing, in words; null when none did. */
+  linkProblem: string | null;
 }
 
 /** Name; email, whether it is confirmed (with a new link on request), and a change of address. */
-export function ProfileSection({ name, email, emailVerified, linkFailed }: ProfileSectionProps) {
+export function ProfileSection({ name, email, emailVerified, linkProblem }: ProfileSectionProps) {
   const router = useRouter();
   const [nameOutcome, setNameOutcome] = useState<Outcome>(null);
-  const [emailOutcome, setEmailOutcome] = useState<Outcome>(
-    linkFailed ? { ok: false, text: "That link has expired or was already used. Ask for a new one." } : null,
-  );
+  const [emailOutcome, setEmailOutcome] = useState<Outcome>(linkProblem ? { ok: false, text: linkProblem } : null);
   const [pending, setPending] = useState<"name" | "email" | "resend" | null>(null);
   const hydrated = useHydrated();
 
