@@ -131,6 +131,91 @@ describe("password reset", () => {
   });
 });
 
+describe("password guessing", () => {
+  // Each from a client address of its own, as a botnet spreads them.
+  const signInAs = (email: string, password: string) => postAuth(product.webUrl, "/sign-in/email", { email, password });
+  const wrongTimes = async (email: string, times: number) => {
+    for (let i = 0; i < times; i++) assert.equal((await signInAs(email, "not the password")).status, 401);
+  };
+
+  test("ten wrong passwords for an address, from as many clients, pause password sign-in for 15 minutes, unknown addresses alike; a reset ends it", async () => {
+    const { page: device, person } = await newSignedInPage(browser, product.webUrl, "Gil");
+    const unknown = `nobody-${person.email}`;
+    // A right password between them gives back its own attempt only: a reset of the count would
+    // tell whoever counts that the address has an account (and that its owner signed in).
+    await wrongTimes(person.email.toUpperCase(), 5);
+    await wrongTimes(person.email, 4);
+    assert.equal((await signInAs(person.email, person.password)).status, 200);
+    await wrongTimes(person.email, 1);
+    await wrongTimes(unknown, 10);
+    const paused = await signInAs(person.email, person.password);
+    const pausedUnknown = await signInAs(unknown, "not the password");
+    assert.equal(paused.status, 429, "the right password is refused too");
+    assert.equal(pausedUnknown.status, 429);
+    assert.deepEqual(
+      await paused.json(),
+      await pausedUnknown.json(),
+      "the same answer: it tells nobody who has an account",
+    );
+    for (const answer of [paused, pausedUnknown]) {
+      const retryAfter = Number(answer.headers.get("retry-after"));
+      assert.ok(retryAfter > 850 && retryAfter <= 900, `Retry-After: ${retryAfter}`);
+    }
+    assert.deepEqual(paused.headers.getSetCookie(), [], "no session");
+
+    // The page says so and how out; the devices signed in already go on.
+    const page = await newSignedOutPage(browser, product.webUrl);
+    await page.goto(`${product.webUrl}/sign-in`);
+    await page.getByLabel("Email").fill(person.email);
+    await page.getByLabel("Password").fill(person.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByText("the password is not accepted for 15 minutes").waitFor();
+    assert.equal(await apiStatus(product.apiUrl, await accessToken(device, product.webUrl)), 200);
+
+    // The owner's way out: a password reset, which works meanwhile and ends the pause.
+    assert.equal((await postAuth(product.webUrl, "/request-password-reset", { email: person.email })).status, 200);
+    const email = await mailbox.waitFor(person.email, /Reset your Tasks password/);
+    const token = new URL(email.link ?? "").searchParams.get("token");
+    const reset = await postAuth(product.webUrl, "/reset-password", { token, newPassword: "a fresh good passphrase" });
+    assert.equal(reset.status, 200, await reset.text());
+    assert.equal((await signInAs(person.email, "a fresh good passphrase")).status, 200);
+  });
+
+  test("ten attempts under way refuse the next at once; guesses through the account page's forms count too", async () => {
+    // Attempts are counted as they start, so that a burst sent at once cannot all slip under the
+    // limit while their passwords are checked: ten counted and none answered yet, as a burst leaves them.
+    const burst = `burst-${crypto.randomUUID()}@example.test`;
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      await pool.query("INSERT INTO password_attempts (email, attempts, last_attempt_at) VALUES ($1, 10, now())", [
+        burst,
+      ]);
+    } finally {
+      await pool.end();
+    }
+    const eleventh = await signInAs(burst, "not the password");
+    assert.equal(eleventh.status, 429, await eleventh.text());
+    assert.equal(eleventh.headers.get("retry-after"), "900");
+
+    // Someone with a session (a stolen cookie) guessing the password through "Change password".
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Hal");
+    for (let i = 0; i < 10; i++) {
+      const guess = await page.request.post(`${product.webUrl}/api/auth/change-password`, {
+        data: { currentPassword: `guess ${i}`, newPassword: "a stolen new passphrase" },
+        headers: { origin: product.webUrl, "x-forwarded-for": randomClientAddress() },
+      });
+      assert.equal(guess.status(), 400, await guess.text());
+    }
+    assert.equal((await signInAs(person.email, person.password)).status, 429, "the owner's sign-in is paused too");
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByLabel("Current password").fill(person.password);
+    await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
+    await page.getByLabel("Repeat the new password").fill("another good passphrase");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("the password is not accepted for 15 minutes").waitFor();
+  });
+});
+
 describe("the account page", () => {
   test("change password: a wrong current one is refused; with 'sign out my other devices' the other device is refused within 2 s", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Pia");

@@ -15,7 +15,8 @@ const product = await startTestProduct({ TRUSTED_PROXY_HOPS: "0" }, await create
 /** One sign-in attempt with a wrong password, from the given local address (any of 127/8 reaches loopback). */
 function attemptSignIn(from: string, forwardedFor: string): Promise<number> {
   const url = new URL(`${product.webUrl}/api/auth/sign-in/email`);
-  const body = JSON.stringify({ email: "nobody@example.test", password: "not the password" });
+  // An address of its own each time: only the per-client limit is at play, not the per-account pause.
+  const body = JSON.stringify({ email: `nobody-${crypto.randomUUID()}@example.test`, password: "not the password" });
   return new Promise((resolve, reject) => {
     const outgoing = request(
       {

@@ -166,7 +166,7 @@ describe("two-factor sign-in", () => {
 
   test("a password alone starts no session; the second step refuses wrong and stale codes and takes the current one", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Otto");
-    const { key } = await turnOnTwoFactor(page, person);
+    const { key, firstCode } = await turnOnTwoFactor(page, person);
     const before = await accountState(person.email);
 
     const response = await postAuth(product.webUrl, "/sign-in/email", {
@@ -190,9 +190,13 @@ describe("two-factor sign-in", () => {
     const wrong = currentCode(key) === "123456" ? "654321" : "123456";
     assert.equal(await submitCode(signingIn, wrong), 401);
     await signingIn.getByText("That code is not right.").waitFor();
-    // Two steps old: outside the one step of tolerance either side.
-    assert.equal(await submitCode(signingIn, currentCode(key, 2)), 401, "a stale code is refused");
-    await signingIn.getByText("That code is not right.").waitFor();
+    // Two steps old: outside the one step of tolerance either side (and, a minute after turning it
+    // on, possibly the code that did: refused as used then, which is not what this checks).
+    const stale = currentCode(key, 2);
+    if (stale !== firstCode) {
+      assert.equal(await submitCode(signingIn, stale), 401, "a stale code is refused");
+      await signingIn.getByText("That code is not right.").waitFor();
+    }
     assert.equal(new URL(signingIn.url()).pathname, "/sign-in", "still on the second step");
 
     await submitCode(signingIn, await unusedCode(key));

@@ -149,11 +149,10 @@ export const twoFactors = pgTable(
 );
 
 /**
- * Authenticator codes that have signed someone in or turned two-factor sign-in
- * on, kept while they could still be accepted (RFC 6238 §5.2: a code is
- * accepted once). Claimed by the web app before Better Auth checks a code
- * (apps/web/src/lib/authenticator-codes.ts); a claim whose request failed is
- * released.
+ * Authenticator codes being checked or accepted lately (RFC 6238 §5.2: a code
+ * is accepted once). Claimed by the web app before Better Auth checks a code
+ * (apps/web/src/lib/authenticator-codes.ts); an accepted one is kept for two
+ * minutes, a refused one given back, and lapsed rows go with the next claim.
  */
 export const usedAuthenticatorCodes = pgTable(
   "used_authenticator_codes",
@@ -165,6 +164,23 @@ export const usedAuthenticatorCodes = pgTable(
     usedUntil: timestamp("used_until", { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.code] })],
+);
+
+/**
+ * Password attempts by account email address (known or not, so a pause tells
+ * nobody who has an account): counted as each starts, given back unless the
+ * password was wrong. Ten pause password checks for that address for 15
+ * minutes (apps/web/src/lib/password-guesses.ts); a new password ends both.
+ */
+export const passwordAttempts = pgTable(
+  "password_attempts",
+  {
+    email: text("email").primaryKey(),
+    attempts: integer("attempts").notNull(),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }).notNull(),
+    pausedUntil: timestamp("paused_until", { withTimezone: true }),
+  },
+  (t) => [index("password_attempts_last_attempt_at_idx").on(t.lastAttemptAt)],
 );
 
 /**

@@ -23,6 +23,9 @@ export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again
 export const CODE_NOT_RIGHT = "That code is not right. Check your authenticator app and try again.";
 /** A right code that was accepted before (each is accepted once; see lib/authenticator-codes.ts). */
 export const WAIT_FOR_NEXT_CODE = "That code has been used already. Wait for your app to show the next one.";
+/** Ten wrong passwords for one account (lib/password-guesses.ts), on the sign-in page or the account page. */
+export const PASSWORD_PAUSED_TEXT =
+  "Too many wrong passwords for this account: the password is not accepted for 15 minutes. A passkey still signs in, and “Forgot password?” on the sign-in page sets a new one now.";
 export const ENTER_SIX_DIGITS = "Enter the 6 digits your authenticator app shows.";
 
 /** The 6 digits of an authenticator code as typed (spaces allowed), or null when it is not one. */
@@ -34,6 +37,7 @@ export function authenticatorCode(typed: string): string | null {
 /** The account page's reading of a refusal. */
 export function describeAuthError(error: AuthClientError): string {
   if (isUnreachable(error)) return CANNOT_REACH_SERVER;
+  if (error.code === "PASSWORD_PAUSED") return PASSWORD_PAUSED_TEXT;
   if (error.status === 429) return TOO_MANY_ATTEMPTS;
   if (error.code === "INVALID_PASSWORD") return "That password is not right.";
   if (error.code === "INVALID_CODE") return CODE_NOT_RIGHT;

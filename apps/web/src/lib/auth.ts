@@ -15,7 +15,7 @@ import { passkey } from "@better-auth/passkey";
 import { authSchema, createPool } from "@tasks/db";
 import { APIError, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
+import { createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { jwt, twoFactor } from "better-auth/plugins";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -28,11 +28,12 @@ import {
   resetPasswordMessage,
   verifyEmailMessage,
 } from "./account-emails";
-import { WAIT_FOR_NEXT_CODE } from "./auth-errors";
-import { CODE_ALREADY_USED, claimAuthenticatorCode, releaseAuthenticatorCode } from "./authenticator-codes";
+import { PASSWORD_PAUSED_TEXT, WAIT_FOR_NEXT_CODE } from "./auth-errors";
+import { CODE_ALREADY_USED, claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
 import { isChangeOfAddressOlderThanPassword, LINK_OLDER_THAN_PASSWORD } from "./change-email-links";
 import { webConfig } from "./config";
 import { sendAccountEmail } from "./email";
+import { endPasswordAttempt, forgetPasswordAttempts, PASSWORD_PAUSED, startPasswordAttempt } from "./password-guesses";
 import { PASSWORD_HEADER, PASSWORD_MAX, PASSWORD_MIN, passwordFromHeader } from "./password-rules";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
@@ -40,6 +41,19 @@ const NEEDS_CONFIRMED_EMAIL = new Set([
   "/passkey/generate-register-options",
   "/passkey/verify-registration",
   "/two-factor/enable",
+]);
+
+/** What checks the password (Better Auth, or the hook below): each attempt counts (password-guesses.ts). */
+const CHECKS_PASSWORD = new Set([
+  "/sign-in/email",
+  "/change-email",
+  "/change-password",
+  "/delete-user",
+  "/passkey/generate-register-options",
+  "/passkey/verify-registration",
+  "/two-factor/enable",
+  "/two-factor/disable",
+  "/two-factor/generate-backup-codes",
 ]);
 
 /** The name authenticator apps and passkey prompts show beside the account. */
@@ -54,14 +68,18 @@ function createAuth() {
    * step. Logged, not thrown: it runs once the new password is in place, which a failure here must
    * not report as failed (the links expire within the hour, the sign-ins within ten minutes).
    */
-  const endPendingLinksAndSignIns = async (userId: string) => {
-    await pool
-      .query(
+  const endPendingLinksAndSignIns = async (user: { id: string; email: string }) => {
+    await Promise.all([
+      pool.query(
         "DELETE FROM verifications WHERE value = $1 AND (identifier LIKE 'reset-password:%' OR identifier LIKE '2fa-%')",
-        [userId],
-      )
-      .catch((error: unknown) => console.error("[auth] could not end pending reset links and sign-ins", error));
+        [user.id],
+      ),
+      // And a pause of password sign-in (password-guesses.ts): the owner's way out of one is a reset.
+      forgetPasswordAttempts(pool, user.email),
+    ]).catch((error: unknown) => console.error("[auth] could not end pending reset links and sign-ins", error));
   };
+  /** The password attempts this process counted, by request (the account's email), for the after hook to end. */
+  const passwordAttempts = new WeakMap<Request, string>();
   /** The codes this process claimed, by request, for the after hook to release when the request failed. */
   const codeClaims = new WeakMap<Request, { userId: string; code: string }>();
   return betterAuth({
@@ -89,7 +107,7 @@ function createAuth() {
       resetPasswordTokenExpiresIn: 3600,
       // Every session of the account ends: whoever knew the old password is out.
       revokeSessionsOnPasswordReset: true,
-      onPasswordReset: ({ user }) => endPendingLinksAndSignIns(user.id),
+      onPasswordReset: ({ user }) => endPendingLinksAndSignIns(user),
     },
     emailVerification: {
       sendOnSignUp: true,
@@ -150,7 +168,7 @@ function createAuth() {
       // No "trust this device": every password sign-in of an account with a second factor asks
       // for it, and turning the factor off and on again leaves no device exempt.
       before: createAuthMiddleware(async (ctx) => {
-        // One use per authenticator code (authenticator-codes.ts); released in the after hook if refused.
+        // One use per authenticator code (authenticator-codes.ts); settled in the after hook.
         if (ctx.path === "/two-factor/verify-totp" && ctx.request && typeof ctx.body?.code === "string") {
           const userId = await personOfTwoFactorStep(ctx);
           if (userId) {
@@ -178,7 +196,9 @@ function createAuth() {
         // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
         const session =
-          NEEDS_CONFIRMED_EMAIL.has(ctx.path) || ctx.path === "/change-email" ? await getSessionFromCtx(ctx) : null;
+          NEEDS_CONFIRMED_EMAIL.has(ctx.path) || (CHECKS_PASSWORD.has(ctx.path) && ctx.path !== "/sign-in/email")
+            ? await getSessionFromCtx(ctx)
+            : null;
         if (NEEDS_CONFIRMED_EMAIL.has(ctx.path)) {
           if (session && !session.user.emailVerified) {
             throw new APIError("FORBIDDEN", {
@@ -186,6 +206,19 @@ function createAuth() {
               message: "Confirm your email address first: follow the link we sent you.",
             });
           }
+        }
+        // Every password check counts toward its account's limit (password-guesses.ts), as it starts.
+        const attemptOf = ctx.path === "/sign-in/email" ? ctx.body?.email : session?.user.email;
+        if (CHECKS_PASSWORD.has(ctx.path) && ctx.request && typeof attemptOf === "string") {
+          const seconds = await startPasswordAttempt(pool, attemptOf);
+          if (seconds > 0) {
+            throw new APIError(
+              "TOO_MANY_REQUESTS",
+              { code: PASSWORD_PAUSED, message: PASSWORD_PAUSED_TEXT },
+              { "Retry-After": String(seconds) },
+            );
+          }
+          passwordAttempts.set(ctx.request, attemptOf);
         }
         /** Refuses the request unless `given` is the signed-in person's password. */
         const requirePassword = async (given: unknown, missing: string) => {
@@ -197,6 +230,8 @@ function createAuth() {
             account?.password != null &&
             (await ctx.context.password.verify({ hash: account.password, password }));
           if (!right) {
+            // Refused here, so no after hook ends the attempt: it stays counted, and may start a pause.
+            await endPasswordAttempt(pool, session.user.email, true);
             throw new APIError("BAD_REQUEST", {
               code: "INVALID_PASSWORD",
               message: password ? "That password is not right." : missing,
@@ -221,13 +256,19 @@ function createAuth() {
       }),
       after: createAuthMiddleware(async (ctx) => {
         const claim = ctx.request && codeClaims.get(ctx.request);
-        if (claim && ctx.context.returned instanceof Error)
-          await releaseAuthenticatorCode(pool, claim.userId, claim.code);
+        if (claim)
+          await settleAuthenticatorCode(pool, claim.userId, claim.code, !(ctx.context.returned instanceof Error));
+        const attempt = ctx.request && passwordAttempts.get(ctx.request);
+        if (attempt) {
+          await endPasswordAttempt(pool, attempt, isWrongPassword(ctx.context.returned)).catch((error: unknown) =>
+            console.error("[auth] could not end a password attempt", error),
+          );
+        }
         if (ctx.context.returned instanceof Error) return;
         // A new password ends what the old one began: reset links asked for before, and sign-ins
         // waiting for their second step (whoever knew the old password and has a code to try).
         if (ctx.path === "/change-password" && ctx.context.session) {
-          await endPendingLinksAndSignIns(ctx.context.session.user.id);
+          await endPendingLinksAndSignIns(ctx.context.session.user);
           return;
         }
         // A passkey signs in without the password: the owner hears of every new one.
@@ -342,6 +383,12 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
   if (!challenge) return null;
   const pending = await ctx.context.internalAdapter.findVerificationValue(challenge);
   return pending?.value ?? null;
+}
+
+/** Whether an endpoint refused a password: the wrong password of a sign-in or of an account page's form. */
+function isWrongPassword(returned: unknown): boolean {
+  const code = isAPIError(returned) ? returned.body?.code : undefined;
+  return code === "INVALID_EMAIL_OR_PASSWORD" || code === "INVALID_PASSWORD";
 }
 
 /**
