@@ -2,7 +2,8 @@
 -- ten wrong ones pause password checks for that address for 15 minutes.
 CREATE TABLE "password_attempts" (
 	"email" text PRIMARY KEY NOT NULL,
-	"attempts" integer NOT NULL,
+	"wrong" integer NOT NULL,
+	"under_way" integer NOT NULL,
 	"last_attempt_at" timestamp with time zone NOT NULL,
 	"paused_until" timestamp with time zone
 );

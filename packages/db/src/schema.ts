@@ -168,15 +168,17 @@ export const usedAuthenticatorCodes = pgTable(
 
 /**
  * Password attempts by account email address (known or not, so a pause tells
- * nobody who has an account): counted as each starts, given back unless the
- * password was wrong. Ten pause password checks for that address for 15
- * minutes (apps/web/src/lib/password-guesses.ts); a new password ends both.
+ * nobody who has an account): the wrong ones lately, and those under way
+ * (counted as each starts). Ten wrong pause password checks for that address
+ * for 15 minutes (apps/web/src/lib/password-guesses.ts); a new password ends
+ * the count and the pause.
  */
 export const passwordAttempts = pgTable(
   "password_attempts",
   {
     email: text("email").primaryKey(),
-    attempts: integer("attempts").notNull(),
+    wrong: integer("wrong").notNull(),
+    underWay: integer("under_way").notNull(),
     lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }).notNull(),
     pausedUntil: timestamp("paused_until", { withTimezone: true }),
   },

@@ -28,7 +28,7 @@ import {
   resetPasswordMessage,
   verifyEmailMessage,
 } from "./account-emails";
-import { PASSWORD_PAUSED_TEXT, WAIT_FOR_NEXT_CODE } from "./auth-errors";
+import { PASSWORD_PAUSED_TEXT, TOO_MANY_ATTEMPTS, WAIT_FOR_NEXT_CODE } from "./auth-errors";
 import { CODE_ALREADY_USED, claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
 import { isChangeOfAddressOlderThanPassword, LINK_OLDER_THAN_PASSWORD } from "./change-email-links";
 import { webConfig } from "./config";
@@ -162,8 +162,9 @@ function createAuth() {
       },
     },
     // Not used by any page, and the first would hand out the TOTP secret again to anyone with the
-    // session and the password: off. (No emailed codes as a second factor: authenticator apps only.)
-    disabledPaths: ["/two-factor/get-totp-uri", "/two-factor/send-otp", "/two-factor/verify-otp"],
+    // session and the password, the last check the password without any limit of ours: off. (No
+    // emailed codes as a second factor: authenticator apps only.)
+    disabledPaths: ["/two-factor/get-totp-uri", "/two-factor/send-otp", "/two-factor/verify-otp", "/verify-password"],
     hooks: {
       // No "trust this device": every password sign-in of an account with a second factor asks
       // for it, and turning the factor off and on again leaves no device exempt.
@@ -191,14 +192,14 @@ function createAuth() {
         if (ctx.path === "/verify-email" && (await isChangeOfAddressOlderThanPassword(pool, ctx.query?.token))) {
           throw ctx.redirect(`${config.baseUrl}/account?error=${LINK_OLDER_THAN_PASSWORD}`);
         }
-        // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
-        // with someone else's address could add a passkey (or a second factor) that outlives the
-        // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
         const session =
           NEEDS_CONFIRMED_EMAIL.has(ctx.path) || (CHECKS_PASSWORD.has(ctx.path) && ctx.path !== "/sign-in/email")
             ? await getSessionFromCtx(ctx)
             : null;
+        // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
+        // with someone else's address could add a passkey (or a second factor) that outlives the
+        // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
         if (NEEDS_CONFIRMED_EMAIL.has(ctx.path)) {
           if (session && !session.user.emailVerified) {
             throw new APIError("FORBIDDEN", {
@@ -208,14 +209,17 @@ function createAuth() {
           }
         }
         // Every password check counts toward its account's limit (password-guesses.ts), as it starts.
+        // One without a password is refused by the endpoint and guesses nothing: not counted.
         const attemptOf = ctx.path === "/sign-in/email" ? ctx.body?.email : session?.user.email;
-        if (CHECKS_PASSWORD.has(ctx.path) && ctx.request && typeof attemptOf === "string") {
-          const seconds = await startPasswordAttempt(pool, attemptOf);
-          if (seconds > 0) {
+        if (CHECKS_PASSWORD.has(ctx.path) && ctx.request && typeof attemptOf === "string" && givenPassword(ctx)) {
+          const refused = await startPasswordAttempt(pool, attemptOf);
+          if (refused) {
             throw new APIError(
               "TOO_MANY_REQUESTS",
-              { code: PASSWORD_PAUSED, message: PASSWORD_PAUSED_TEXT },
-              { "Retry-After": String(seconds) },
+              refused.code === PASSWORD_PAUSED
+                ? { code: refused.code, message: PASSWORD_PAUSED_TEXT }
+                : { code: refused.code, message: TOO_MANY_ATTEMPTS },
+              { "Retry-After": String(refused.seconds) },
             );
           }
           passwordAttempts.set(ctx.request, attemptOf);
@@ -383,6 +387,16 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
   if (!challenge) return null;
   const pending = await ctx.context.internalAdapter.findVerificationValue(challenge);
   return pending?.value ?? null;
+}
+
+/** The password a request to one of CHECKS_PASSWORD carries ("" when none), where that endpoint reads it. */
+function givenPassword(ctx: HookContext): string {
+  const given = ctx.path.startsWith("/passkey/")
+    ? passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER))
+    : ctx.path === "/change-password"
+      ? ctx.body?.currentPassword
+      : ctx.body?.password;
+  return typeof given === "string" ? given : "";
 }
 
 /** Whether an endpoint refused a password: the wrong password of a sign-in or of an account page's form. */

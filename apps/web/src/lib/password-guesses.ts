@@ -13,63 +13,86 @@
  * out, and a passkey signs in regardless.
  *
  * An attempt is counted as it starts, before the password is checked, so that
- * many sent at once cannot all slip under the limit; one that was not a wrong
- * password is given back when it ends.
+ * many sent at once cannot all slip under the limit: while ten are under way
+ * and wrong ones, the next is refused for a moment (a minute at most: an
+ * attempt that never ended, say in a crash, no longer counts once no attempt
+ * has started for a minute). Only wrong passwords start the pause.
  */
 import "server-only";
+import { createHash } from "node:crypto";
 import type { createPool } from "@tasks/db";
 
 type Pool = ReturnType<typeof createPool>;
 
 const ATTEMPTS_BEFORE_PAUSE = 10;
 const PAUSE_SECONDS = 15 * 60;
+/** Attempts under way: counted until they end, or until none has started for this long. */
+const UNDER_WAY_SECONDS = 60;
 
-/** The refusal's code (auth-errors.ts says it in words). */
+/** The refusals' codes: the pause (auth-errors.ts says it in words), and ten attempts under way. */
 export const PASSWORD_PAUSED = "PASSWORD_PAUSED";
-
-/** Email addresses as Better Auth compares them. */
-const key = (email: string) => email.trim().toLowerCase();
+export const PASSWORD_ATTEMPTS_UNDER_WAY = "PASSWORD_ATTEMPTS_UNDER_WAY";
 
 /**
- * Counts an attempt for `email` as it starts: 0 when it may go on, else the
- * seconds until attempts are taken again (a pause, or ten attempts counted
- * already). A count whose last attempt is over an hour old, or whose pause has
- * ended, starts again. Counts untouched for a day go (anyone's) in the same statement.
+ * Email addresses as Better Auth compares them; an address longer than any
+ * real one (RFC 5321: 254) by its digest, so that it fits the index.
  */
-export async function startPasswordAttempt(pool: Pool, email: string): Promise<number> {
+function key(email: string): string {
+  const address = email.trim().toLowerCase();
+  return address.length <= 320 ? address : `sha256:${createHash("sha256").update(address).digest("hex")}`;
+}
+
+/**
+ * Counts an attempt for `email` as it starts: null when it may go on, else
+ * why not (a pause, or ten attempts under way and wrong) and for how many
+ * seconds. The wrong ones count again from zero when the last attempt is
+ * over an hour old or the pause has ended. Counts untouched for a day go
+ * (anyone's) in the same statement.
+ */
+export async function startPasswordAttempt(
+  pool: Pool,
+  email: string,
+): Promise<{ code: string; seconds: number } | null> {
+  const fresh = "a.paused_until <= now() OR a.last_attempt_at < now() - interval '1 hour'";
+  const stale = `a.last_attempt_at < now() - make_interval(secs => ${UNDER_WAY_SECONDS})`;
   const counted = await pool.query(
-    `WITH stale AS (
+    `WITH old AS (
        DELETE FROM password_attempts WHERE last_attempt_at < now() - interval '1 day' AND email <> $1
      )
-     INSERT INTO password_attempts AS counted (email, attempts, last_attempt_at)
-     VALUES ($1, 1, now())
+     INSERT INTO password_attempts AS a (email, wrong, under_way, last_attempt_at)
+     VALUES ($1, 0, 1, now())
      ON CONFLICT (email) DO UPDATE SET
-       attempts = CASE WHEN counted.paused_until <= now() OR counted.last_attempt_at < now() - interval '1 hour'
-                       THEN 1 ELSE counted.attempts + 1 END,
+       wrong = CASE WHEN ${fresh} THEN 0 ELSE a.wrong END,
+       under_way = CASE WHEN ${stale} THEN 1 ELSE a.under_way + 1 END,
        last_attempt_at = now(),
-       paused_until = CASE WHEN counted.paused_until <= now() THEN NULL ELSE counted.paused_until END
-     WHERE NOT coalesce(counted.paused_until > now(), false)
-       AND (counted.paused_until <= now() OR counted.last_attempt_at < now() - interval '1 hour'
-            OR counted.attempts < $2)`,
+       paused_until = CASE WHEN a.paused_until <= now() THEN NULL ELSE a.paused_until END
+     WHERE NOT coalesce(a.paused_until > now(), false)
+       AND (CASE WHEN ${fresh} THEN 0 ELSE a.wrong END) + (CASE WHEN ${stale} THEN 0 ELSE a.under_way END) < $2`,
     [key(email), ATTEMPTS_BEFORE_PAUSE],
   );
-  if (counted.rowCount === 1) return 0;
-  const { rows } = await pool.query<{ seconds: number | null }>(
+  if (counted.rowCount === 1) return null;
+  const { rows } = await pool.query<{ seconds: number }>(
     `SELECT ceil(extract(epoch FROM paused_until - now()))::int AS seconds
      FROM password_attempts WHERE email = $1 AND paused_until > now()`,
     [key(email)],
   );
-  // Ten attempts under way and none wrong yet: the pause will start if they are.
-  return rows[0]?.seconds ?? PAUSE_SECONDS;
+  const paused = rows[0]?.seconds;
+  return paused !== undefined
+    ? { code: PASSWORD_PAUSED, seconds: paused }
+    : { code: PASSWORD_ATTEMPTS_UNDER_WAY, seconds: UNDER_WAY_SECONDS };
 }
 
 /** Ends an attempt: a wrong password stays counted, and the tenth starts the pause; anything else is given back. */
 export async function endPasswordAttempt(pool: Pool, email: string, wrongPassword: boolean): Promise<void> {
   await pool.query(
     wrongPassword
-      ? `UPDATE password_attempts SET paused_until = now() + make_interval(secs => $3)
-         WHERE email = $1 AND attempts >= $2 AND NOT coalesce(paused_until > now(), false)`
-      : "UPDATE password_attempts SET attempts = attempts - 1 WHERE email = $1 AND attempts > 0",
+      ? `UPDATE password_attempts SET
+           under_way = greatest(under_way - 1, 0),
+           wrong = wrong + 1,
+           paused_until = CASE WHEN wrong + 1 >= $2 AND NOT coalesce(paused_until > now(), false)
+                               THEN now() + make_interval(secs => $3) ELSE paused_until END
+         WHERE email = $1`
+      : "UPDATE password_attempts SET under_way = greatest(under_way - 1, 0) WHERE email = $1",
     wrongPassword ? [key(email), ATTEMPTS_BEFORE_PAUSE, PAUSE_SECONDS] : [key(email)],
   );
 }
