@@ -178,7 +178,12 @@ describe("a shared computer", () => {
     await signUp(first, product.webUrl, person);
     await addTask(first, "Rita's task");
     await second.goto(`${product.webUrl}/tasks`);
-    await second.getByLabel("Search tasks").fill("Rita");
+    // The search's reload must be over before the sign-out: one that starts after it (its timer runs
+    // late in a background tab) is an action, and takes the tab to sign in before the notice shows.
+    await Promise.all([
+      second.waitForResponse((answer) => /[?&]q=Rita/.test(answer.url())),
+      second.getByLabel("Search tasks").fill("Rita"),
+    ]);
     await second.getByRole("button", { name: "Edit “Rita's task”" }).click();
     await second.getByLabel("Task title", { exact: true }).fill("Rita's private plans");
     await signOutInTheOtherTab(first, second);
