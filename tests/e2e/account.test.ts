@@ -43,6 +43,14 @@ async function anotherDevice(person: Parameters<typeof signIn>[2]): Promise<{ pa
   return { page, token: await accessToken(page, product.webUrl) };
 }
 
+/** The account page's "Change password" form, filled and sent (the new one repeated as typed in `repeat`). */
+async function changePasswordOnPage(page: Page, current: string, next: string, repeat = next) {
+  await page.getByLabel("Current password").fill(current);
+  await page.getByLabel("New password", { exact: true }).fill(next);
+  await page.getByLabel("Repeat the new password").fill(repeat);
+  await page.getByRole("button", { name: "Change password" }).click();
+}
+
 /** Every email names its action, carries its link on BETTER_AUTH_URL and says what to do if it was not the reader. */
 function assertAccountEmail(email: { text: string; from: string; link: string | undefined }) {
   assert.match(email.from, /no-reply@tasks\.test/);
@@ -224,10 +232,7 @@ describe("password guessing", () => {
     }
     assert.equal((await signInAs(person.email, person.password)).status, 429, "the owner's sign-in is paused too");
     await page.goto(`${product.webUrl}/account`);
-    await page.getByLabel("Current password").fill(person.password);
-    await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
-    await page.getByLabel("Repeat the new password").fill("another good passphrase");
-    await page.getByRole("button", { name: "Change password" }).click();
+    await changePasswordOnPage(page, person.password, "another good passphrase");
     await page.getByText("the password is not accepted for 15 minutes").waitFor();
   });
 });
@@ -240,24 +245,15 @@ describe("the account page", () => {
     await page.waitForURL(`${product.webUrl}/account`);
 
     // The new one is typed twice: a typo in one of them changes nothing.
-    await page.getByLabel("Current password").fill(person.password);
-    await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
-    await page.getByLabel("Repeat the new password").fill("another good passphrase!");
-    await page.getByRole("button", { name: "Change password" }).click();
+    await changePasswordOnPage(page, person.password, "another good passphrase", "another good passphrase!");
     await page.getByText("The two new passwords differ.").waitFor();
 
-    await page.getByLabel("Current password").fill("not my password");
-    await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
-    await page.getByLabel("Repeat the new password").fill("another good passphrase");
-    await page.getByRole("button", { name: "Change password" }).click();
+    await changePasswordOnPage(page, "not my password", "another good passphrase");
     await page.getByText("That password is not right.").waitFor();
     assert.equal(await apiStatus(product.apiUrl, other.token), 200, "nothing changed");
     assert.equal(await signInStatus(person.email, "another good passphrase"), 401, "the password is unchanged");
 
-    await page.getByLabel("Current password").fill(person.password);
-    await page.getByLabel("New password", { exact: true }).fill("another good passphrase");
-    await page.getByLabel("Repeat the new password").fill("another good passphrase");
-    await page.getByRole("button", { name: "Change password" }).click();
+    await changePasswordOnPage(page, person.password, "another good passphrase");
     await page.getByText("Your other devices are signed out").waitFor();
     await expectRefusedWithin(apis, other.token);
     assert.equal(await signInStatus(person.email, person.password), 401, "the old password no longer signs in");
@@ -367,10 +363,7 @@ describe("the account page", () => {
     const theirLink = await askToMoveTo(theirs, person.password);
     await mailbox.waitFor(person.email, /about to change/);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    await page.getByLabel("Current password").fill(person.password);
-    await page.getByLabel("New password", { exact: true }).fill("a newer good passphrase");
-    await page.getByLabel("Repeat the new password").fill("a newer good passphrase");
-    await page.getByRole("button", { name: "Change password" }).click();
+    await changePasswordOnPage(page, person.password, "a newer good passphrase");
     await page.getByText("Password changed.").waitFor();
 
     // Their link, followed anywhere, changes nothing and says why.

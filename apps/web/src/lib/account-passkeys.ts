@@ -4,7 +4,7 @@
  * no use for it).
  */
 import "server-only";
-import { webDatabasePool } from "./auth";
+import { webDatabasePool } from "./database";
 
 export interface PasskeySummary {
   id: string;

@@ -7,7 +7,8 @@
 import "server-only";
 import Bowser from "bowser";
 import { headers } from "next/headers";
-import { getAuth, webDatabasePool } from "./auth";
+import { getAuth } from "./auth";
+import { webDatabasePool } from "./database";
 
 export interface SessionSummary {
   id: string;

@@ -21,6 +21,11 @@ export function isUnreachable(error: AuthClientError): boolean {
 
 export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again.";
 export const CODE_NOT_RIGHT = "That code is not right. Check your authenticator app and try again.";
+/** Our own refusals' codes (beside Better Auth's), set on the server and read by the pages. */
+export const CODE_ALREADY_USED = "CODE_ALREADY_USED";
+export const PASSWORD_PAUSED = "PASSWORD_PAUSED";
+export const PASSWORD_ATTEMPTS_UNDER_WAY = "PASSWORD_ATTEMPTS_UNDER_WAY";
+
 /** A right code that was accepted before (each is accepted once; see lib/authenticator-codes.ts). */
 export const WAIT_FOR_NEXT_CODE = "That code has been used already. Wait for your app to show the next one.";
 /** Ten wrong passwords for one account (lib/password-guesses.ts), on the sign-in page or the account page. */
@@ -37,11 +42,11 @@ export function authenticatorCode(typed: string): string | null {
 /** The account page's reading of a refusal. */
 export function describeAuthError(error: AuthClientError): string {
   if (isUnreachable(error)) return CANNOT_REACH_SERVER;
-  if (error.code === "PASSWORD_PAUSED") return PASSWORD_PAUSED_TEXT;
+  if (error.code === PASSWORD_PAUSED) return PASSWORD_PAUSED_TEXT;
   if (error.status === 429) return TOO_MANY_ATTEMPTS;
   if (error.code === "INVALID_PASSWORD") return "That password is not right.";
   if (error.code === "INVALID_CODE") return CODE_NOT_RIGHT;
-  if (error.code === "CODE_ALREADY_USED") return WAIT_FOR_NEXT_CODE;
+  if (error.code === CODE_ALREADY_USED) return WAIT_FOR_NEXT_CODE;
   if (error.status === 401) return "Your session has ended. Sign in again.";
   return error.message ?? "Something went wrong. Try again.";
 }

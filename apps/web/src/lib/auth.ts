@@ -12,7 +12,7 @@
  */
 import "server-only";
 import { passkey } from "@better-auth/passkey";
-import { authSchema, createPool } from "@tasks/db";
+import { authSchema } from "@tasks/db";
 import { APIError, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
@@ -28,12 +28,13 @@ import {
   resetPasswordMessage,
   verifyEmailMessage,
 } from "./account-emails";
-import { PASSWORD_PAUSED_TEXT, TOO_MANY_ATTEMPTS, WAIT_FOR_NEXT_CODE } from "./auth-errors";
-import { CODE_ALREADY_USED, claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
+import { CODE_ALREADY_USED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
+import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
 import { isChangeOfAddressOlderThanPassword, LINK_OLDER_THAN_PASSWORD } from "./change-email-links";
 import { webConfig } from "./config";
+import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
-import { endPasswordAttempt, forgetPasswordAttempts, PASSWORD_PAUSED, startPasswordAttempt } from "./password-guesses";
+import { endPasswordAttempt, forgetPasswordAttempts, startPasswordAttempt } from "./password-guesses";
 import { PASSWORD_HEADER, PASSWORD_MAX, PASSWORD_MIN, passwordFromHeader } from "./password-rules";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
@@ -75,7 +76,7 @@ function createAuth() {
         [user.id],
       ),
       // And a pause of password sign-in (password-guesses.ts): the owner's way out of one is a reset.
-      forgetPasswordAttempts(pool, user.email),
+      forgetPasswordAttempts(user.email),
     ]).catch((error: unknown) => console.error("[auth] could not end pending reset links and sign-ins", error));
   };
   /** The password attempts this process counted, by request (the account's email), for the after hook to end. */
@@ -173,7 +174,7 @@ function createAuth() {
         if (ctx.path === "/two-factor/verify-totp" && ctx.request && typeof ctx.body?.code === "string") {
           const userId = await personOfTwoFactorStep(ctx);
           if (userId) {
-            if (!(await claimAuthenticatorCode(pool, userId, ctx.body.code))) {
+            if (!(await claimAuthenticatorCode(userId, ctx.body.code))) {
               throw new APIError("UNAUTHORIZED", { code: CODE_ALREADY_USED, message: WAIT_FOR_NEXT_CODE });
             }
             codeClaims.set(ctx.request, { userId, code: ctx.body.code });
@@ -189,7 +190,7 @@ function createAuth() {
           throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
         }
         // A new password ends the changes of address asked for before it (change-email-links.ts).
-        if (ctx.path === "/verify-email" && (await isChangeOfAddressOlderThanPassword(pool, ctx.query?.token))) {
+        if (ctx.path === "/verify-email" && (await isChangeOfAddressOlderThanPassword(ctx.query?.token))) {
           throw ctx.redirect(`${config.baseUrl}/account?error=${LINK_OLDER_THAN_PASSWORD}`);
         }
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
@@ -200,34 +201,27 @@ function createAuth() {
         // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
         // with someone else's address could add a passkey (or a second factor) that outlives the
         // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
-        if (NEEDS_CONFIRMED_EMAIL.has(ctx.path)) {
-          if (session && !session.user.emailVerified) {
-            throw new APIError("FORBIDDEN", {
-              code: "EMAIL_NOT_CONFIRMED",
-              message: "Confirm your email address first: follow the link we sent you.",
-            });
-          }
+        if (NEEDS_CONFIRMED_EMAIL.has(ctx.path) && session && !session.user.emailVerified) {
+          throw new APIError("FORBIDDEN", {
+            code: "EMAIL_NOT_CONFIRMED",
+            message: "Confirm your email address first: follow the link we sent you.",
+          });
         }
         // Every password check counts toward its account's limit (password-guesses.ts), as it starts.
         // One without a password is refused by the endpoint and guesses nothing: not counted.
         const attemptOf = ctx.path === "/sign-in/email" ? ctx.body?.email : session?.user.email;
         if (CHECKS_PASSWORD.has(ctx.path) && ctx.request && typeof attemptOf === "string" && givenPassword(ctx)) {
-          const refused = await startPasswordAttempt(pool, attemptOf);
+          const refused = await startPasswordAttempt(attemptOf);
           if (refused) {
-            throw new APIError(
-              "TOO_MANY_REQUESTS",
-              refused.code === PASSWORD_PAUSED
-                ? { code: refused.code, message: PASSWORD_PAUSED_TEXT }
-                : { code: refused.code, message: TOO_MANY_ATTEMPTS },
-              { "Retry-After": String(refused.seconds) },
-            );
+            const { code, message, seconds } = refused;
+            throw new APIError("TOO_MANY_REQUESTS", { code, message }, { "Retry-After": String(seconds) });
           }
           passwordAttempts.set(ctx.request, attemptOf);
         }
-        /** Refuses the request unless `given` is the signed-in person's password. */
-        const requirePassword = async (given: unknown, missing: string) => {
+        /** Refuses the request unless it carries the signed-in person's password (`missing`: what to say when none). */
+        const requirePassword = async (missing: string) => {
           if (!session) return;
-          const password = typeof given === "string" ? given : "";
+          const password = givenPassword(ctx);
           const account = await ctx.context.internalAdapter.findCredentialAccount(session.user.id);
           const right =
             password !== "" &&
@@ -235,7 +229,7 @@ function createAuth() {
             (await ctx.context.password.verify({ hash: account.password, password }));
           if (!right) {
             // Refused here, so no after hook ends the attempt: it stays counted, and may start a pause.
-            await endPasswordAttempt(pool, session.user.email, true);
+            await endPasswordAttempt(session.user.email, true);
             throw new APIError("BAD_REQUEST", {
               code: "INVALID_PASSWORD",
               message: password ? "That password is not right." : missing,
@@ -248,26 +242,18 @@ function createAuth() {
         // passkey: it signs in with neither password nor code, and outlives a reset, "sign out
         // everywhere" and a second factor turned on.
         if (ctx.path === "/change-email") {
-          await requirePassword(ctx.body?.password, "Enter your password to change the email address.");
+          await requirePassword("Enter your password to change the email address.");
         }
         // Asked before the device makes a credential (the options), and again when it is kept.
         if (ctx.path === "/passkey/generate-register-options" || ctx.path === "/passkey/verify-registration") {
-          await requirePassword(
-            passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)),
-            "Enter your password to add a passkey.",
-          );
+          await requirePassword("Enter your password to add a passkey.");
         }
       }),
       after: createAuthMiddleware(async (ctx) => {
         const claim = ctx.request && codeClaims.get(ctx.request);
-        if (claim)
-          await settleAuthenticatorCode(pool, claim.userId, claim.code, !(ctx.context.returned instanceof Error));
+        if (claim) await settleAuthenticatorCode(claim.userId, claim.code, !(ctx.context.returned instanceof Error));
         const attempt = ctx.request && passwordAttempts.get(ctx.request);
-        if (attempt) {
-          await endPasswordAttempt(pool, attempt, isWrongPassword(ctx.context.returned)).catch((error: unknown) =>
-            console.error("[auth] could not end a password attempt", error),
-          );
-        }
+        if (attempt) await endPasswordAttempt(attempt, isWrongPassword(ctx.context.returned));
         if (ctx.context.returned instanceof Error) return;
         // A new password ends what the old one began: reset links asked for before, and sign-ins
         // waiting for their second step (whoever knew the old password and has a code to try).
@@ -420,14 +406,8 @@ function markSessionActive(pool: Pool, sessionId: string): void {
 
 type Auth = ReturnType<typeof createAuth>;
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
-type Pool = ReturnType<typeof createPool>;
-const globalForAuth = globalThis as unknown as { tasksAuth?: Auth; tasksPool?: Pool };
-
-/** The web app's connections (Better Auth's and the account page's), one pool per process. */
-export function webDatabasePool(): Pool {
-  globalForAuth.tasksPool ??= createPool(webConfig().databaseUrl, { max: 5, applicationName: "tasks-web" });
-  return globalForAuth.tasksPool;
-}
+type Pool = ReturnType<typeof webDatabasePool>;
+const globalForAuth = globalThis as unknown as { tasksAuth?: Auth };
 
 /** One instance per process (and across dev hot reloads). */
 export function getAuth(): Auth {

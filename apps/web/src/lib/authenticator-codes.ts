@@ -11,9 +11,7 @@
  * (a crash) leaves a claim that lapses in half a minute.
  */
 import "server-only";
-import type { createPool } from "@tasks/db";
-
-type Pool = ReturnType<typeof createPool>;
+import { webDatabasePool } from "./database";
 
 /** While the plugin checks the code. */
 const PENDING_SECONDS = 30;
@@ -23,17 +21,14 @@ const ACCEPTED_SECONDS = 120;
 /** Only what can be a code: anything else is refused by the plugin and needs no claim. */
 const CODE = /^\d{6}$/;
 
-/** The error's code, for the pages (auth-errors.ts says it in words). */
-export const CODE_ALREADY_USED = "CODE_ALREADY_USED";
-
 /**
  * Claims `code` for `userId`: false when it is claimed already (someone used
  * it, or is using it now). Lapsed claims, anyone's, go in the same statement:
  * the table holds the last two minutes' codes and no more.
  */
-export async function claimAuthenticatorCode(pool: Pool, userId: string, code: string): Promise<boolean> {
+export async function claimAuthenticatorCode(userId: string, code: string): Promise<boolean> {
   if (!CODE.test(code)) return true;
-  const { rowCount } = await pool.query(
+  const { rowCount } = await webDatabasePool().query(
     `WITH lapsed AS (
        DELETE FROM used_authenticator_codes WHERE used_until <= now() AND NOT (user_id = $1 AND code = $2)
      )
@@ -51,13 +46,8 @@ export async function claimAuthenticatorCode(pool: Pool, userId: string, code: s
  * accepted again, a refused one is given back. Logged, not thrown: the
  * request's own answer stands.
  */
-export async function settleAuthenticatorCode(
-  pool: Pool,
-  userId: string,
-  code: string,
-  accepted: boolean,
-): Promise<void> {
-  await pool
+export async function settleAuthenticatorCode(userId: string, code: string, accepted: boolean): Promise<void> {
+  await webDatabasePool()
     .query(
       accepted
         ? "UPDATE used_authenticator_codes SET used_until = now() + make_interval(secs => $3) WHERE user_id = $1 AND code = $2"

@@ -7,10 +7,8 @@
  * move the account to their address and reset the password there.
  */
 import "server-only";
-import type { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
-
-type Pool = ReturnType<typeof createPool>;
+import { webDatabasePool } from "./database";
 
 /** `?error=` on /account when such a link is followed; the page says why in words. */
 export const LINK_OLDER_THAN_PASSWORD = "LINK_OLDER_THAN_PASSWORD";
@@ -25,7 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * second of a password change counts as newer, so that one asked for just
  * after it (the account page allows that in a second) works.
  */
-export async function isChangeOfAddressOlderThanPassword(pool: Pool, token: unknown): Promise<boolean> {
+export async function isChangeOfAddressOlderThanPassword(token: unknown): Promise<boolean> {
   if (typeof token !== "string") return false;
   let claims: ReturnType<typeof decodeJwt>;
   try {
@@ -38,7 +36,7 @@ export async function isChangeOfAddressOlderThanPassword(pool: Pool, token: unkn
     return false;
   }
   // Better Auth stamps the credential account's updated_at whenever it sets the password (change or reset).
-  const { rows } = await pool.query<{ password_set_at: Date }>(
+  const { rows } = await webDatabasePool().query<{ password_set_at: Date }>(
     "SELECT updated_at AS password_set_at FROM accounts WHERE user_id = $1 AND provider_id = 'credential'",
     [userId],
   );

@@ -20,18 +20,13 @@
  */
 import "server-only";
 import { createHash } from "node:crypto";
-import type { createPool } from "@tasks/db";
-
-type Pool = ReturnType<typeof createPool>;
+import { PASSWORD_ATTEMPTS_UNDER_WAY, PASSWORD_PAUSED, PASSWORD_PAUSED_TEXT, TOO_MANY_ATTEMPTS } from "./auth-errors";
+import { webDatabasePool } from "./database";
 
 const ATTEMPTS_BEFORE_PAUSE = 10;
 const PAUSE_SECONDS = 15 * 60;
 /** Attempts under way: counted until they end, or until none has started for this long. */
 const UNDER_WAY_SECONDS = 60;
-
-/** The refusals' codes: the pause (auth-errors.ts says it in words), and ten attempts under way. */
-export const PASSWORD_PAUSED = "PASSWORD_PAUSED";
-export const PASSWORD_ATTEMPTS_UNDER_WAY = "PASSWORD_ATTEMPTS_UNDER_WAY";
 
 /**
  * Email addresses as Better Auth compares them; an address longer than any
@@ -44,18 +39,17 @@ function key(email: string): string {
 
 /**
  * Counts an attempt for `email` as it starts: null when it may go on, else
- * why not (a pause, or ten attempts under way and wrong) and for how many
- * seconds. The wrong ones count again from zero when the last attempt is
+ * the refusal (a pause, or ten attempts under way and wrong): its code, its
+ * words and its seconds. The wrong ones count again from zero when the last attempt is
  * over an hour old or the pause has ended. Counts untouched for a day go
  * (anyone's) in the same statement.
  */
 export async function startPasswordAttempt(
-  pool: Pool,
   email: string,
-): Promise<{ code: string; seconds: number } | null> {
+): Promise<{ code: string; message: string; seconds: number } | null> {
   const fresh = "a.paused_until <= now() OR a.last_attempt_at < now() - interval '1 hour'";
   const stale = `a.last_attempt_at < now() - make_interval(secs => ${UNDER_WAY_SECONDS})`;
-  const counted = await pool.query(
+  const counted = await webDatabasePool().query(
     `WITH old AS (
        DELETE FROM password_attempts WHERE last_attempt_at < now() - interval '1 day' AND email <> $1
      )
@@ -71,33 +65,39 @@ export async function startPasswordAttempt(
     [key(email), ATTEMPTS_BEFORE_PAUSE],
   );
   if (counted.rowCount === 1) return null;
-  const { rows } = await pool.query<{ seconds: number }>(
+  const { rows } = await webDatabasePool().query<{ seconds: number }>(
     `SELECT ceil(extract(epoch FROM paused_until - now()))::int AS seconds
      FROM password_attempts WHERE email = $1 AND paused_until > now()`,
     [key(email)],
   );
   const paused = rows[0]?.seconds;
   return paused !== undefined
-    ? { code: PASSWORD_PAUSED, seconds: paused }
-    : { code: PASSWORD_ATTEMPTS_UNDER_WAY, seconds: UNDER_WAY_SECONDS };
+    ? { code: PASSWORD_PAUSED, message: PASSWORD_PAUSED_TEXT, seconds: paused }
+    : { code: PASSWORD_ATTEMPTS_UNDER_WAY, message: TOO_MANY_ATTEMPTS, seconds: UNDER_WAY_SECONDS };
 }
 
-/** Ends an attempt: a wrong password stays counted, and the tenth starts the pause; anything else is given back. */
-export async function endPasswordAttempt(pool: Pool, email: string, wrongPassword: boolean): Promise<void> {
-  await pool.query(
-    wrongPassword
-      ? `UPDATE password_attempts SET
+/**
+ * Ends an attempt: a wrong password stays counted, and the tenth starts the
+ * pause; anything else is given back. Logged, not thrown: the request's own
+ * answer stands (an attempt left under way stops counting within a minute).
+ */
+export async function endPasswordAttempt(email: string, wrongPassword: boolean): Promise<void> {
+  await webDatabasePool()
+    .query(
+      wrongPassword
+        ? `UPDATE password_attempts SET
            under_way = greatest(under_way - 1, 0),
            wrong = wrong + 1,
            paused_until = CASE WHEN wrong + 1 >= $2 AND NOT coalesce(paused_until > now(), false)
                                THEN now() + make_interval(secs => $3) ELSE paused_until END
          WHERE email = $1`
-      : "UPDATE password_attempts SET under_way = greatest(under_way - 1, 0) WHERE email = $1",
-    wrongPassword ? [key(email), ATTEMPTS_BEFORE_PAUSE, PAUSE_SECONDS] : [key(email)],
-  );
+        : "UPDATE password_attempts SET under_way = greatest(under_way - 1, 0) WHERE email = $1",
+      wrongPassword ? [key(email), ATTEMPTS_BEFORE_PAUSE, PAUSE_SECONDS] : [key(email)],
+    )
+    .catch((error: unknown) => console.error("[auth] could not end a password attempt", error));
 }
 
 /** Ends the count and any pause for `email`: its password is new. */
-export async function forgetPasswordAttempts(pool: Pool, email: string): Promise<void> {
-  await pool.query("DELETE FROM password_attempts WHERE email = $1", [key(email)]);
+export async function forgetPasswordAttempts(email: string): Promise<void> {
+  await webDatabasePool().query("DELETE FROM password_attempts WHERE email = $1", [key(email)]);
 }

@@ -5,7 +5,7 @@ import { type FormEvent, useCallback, useState } from "react";
 import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-import { CANNOT_REACH_SERVER, isUnreachable, PASSWORD_PAUSED_TEXT, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
+import { describeAuthError } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { PasskeySignIn } from "./passkey-sign-in";
@@ -53,16 +53,13 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
       : await authClient.signIn.email({ email, password, callbackURL });
     setPending(false);
     if (failure) {
+      // A 401 here is a wrong email or password (Better Auth's words), not a session that ended.
       setError(
-        isUnreachable(failure)
-          ? CANNOT_REACH_SERVER
-          : failure.code === "PASSWORD_PAUSED"
-            ? PASSWORD_PAUSED_TEXT
-            : failure.status === 429
-              ? TOO_MANY_ATTEMPTS
-              : failure.code === "EMAIL_NOT_VERIFIED"
-                ? "Confirm your email address first: we have sent you a new link."
-                : (failure.message ?? "Something went wrong. Try again."),
+        failure.code === "EMAIL_NOT_VERIFIED"
+          ? "Confirm your email address first: we have sent you a new link."
+          : failure.status === 401
+            ? (failure.message ?? "Something went wrong. Try again.")
+            : describeAuthError(failure),
       );
       return;
     }

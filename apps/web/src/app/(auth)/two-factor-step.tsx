@@ -7,6 +7,7 @@ import {
   type AuthClientError,
   authenticatorCode,
   CANNOT_REACH_SERVER,
+  CODE_ALREADY_USED,
   CODE_NOT_RIGHT,
   ENTER_SIX_DIGITS,
   isUnreachable,
@@ -26,7 +27,7 @@ function describeCodeError(error: AuthClientError): { text: string; restart?: bo
   switch (error.code) {
     case "INVALID_CODE":
       return { text: CODE_NOT_RIGHT };
-    case "CODE_ALREADY_USED":
+    case CODE_ALREADY_USED:
       return { text: WAIT_FOR_NEXT_CODE };
     case "INVALID_BACKUP_CODE":
       return { text: "That backup code is not right, or it has been used already." };
