@@ -196,14 +196,32 @@ export async function newSignedOutPage(browser: Browser, baseUrl: string): Promi
 /**
  * A fresh browser context with a new person signed up and on the dashboard.
  * The context is closed after the file's tests, whether they passed or not.
+ * `heldClock`: the pages' clock is Playwright's, so that `withPageTimeHeld` can stop it.
  */
-export async function newSignedInPage(browser: Browser, baseUrl: string, name: string) {
+export async function newSignedInPage(browser: Browser, baseUrl: string, name: string, { heldClock = false } = {}) {
   const context = await browser.newContext();
   after(() => context.close().catch(() => {}));
+  if (heldClock) await context.clock.install();
   const page = await context.newPage();
   const person = newPerson(name);
   await signUp(page, baseUrl, person);
   return { context, page, person };
+}
+
+/**
+ * Runs `steps` with the page's timers stopped (setTimeout, Date and the like; its context's clock
+ * installed before it loaded), then lets its time flow again: steps that must fall inside one of
+ * the page's windows of time (the five seconds to undo a delete) do, however slowly this machine
+ * runs them. Network, rendering and events go on meanwhile.
+ */
+export async function withPageTimeHeld<T>(page: Page, steps: () => Promise<T>): Promise<T> {
+  // A moment ahead of now: the page's clock may be a few milliseconds ahead of ours, and it moves only forward.
+  await page.clock.pauseAt(Date.now() + 1_000);
+  try {
+    return await steps();
+  } finally {
+    await page.clock.resume();
+  }
 }
 
 export async function addTask(page: Page, title: string, options: { priority?: string; due?: string } = {}) {
