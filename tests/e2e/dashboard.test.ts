@@ -259,6 +259,45 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
+  test("the undo window waits while its notice is pointed at or has the focus, and goes on once left", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Uma", { heldClock: true });
+    await addTask(page, "Point at it");
+    await addTask(page, "Focus on it");
+    const deletesSent: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "DELETE") deletesSent.push(request.url());
+    });
+    const undo = page.getByRole("button", { name: "Undo" });
+    // The page's time moves only when the test says so (runFor), so each step is where the test says.
+    await page.clock.pauseAt(Date.now() + 1_000);
+
+    await page.getByRole("button", { name: "Delete “Point at it”" }).click();
+    await page.clock.runFor(3_000);
+    await undo.hover();
+    await page.clock.runFor(20_000);
+    assert.equal(await undo.count(), 1, "pointed at, the notice stays past its five seconds");
+    assert.equal(deletesSent.length, 0, "and its delete waits");
+    await page.mouse.move(0, 0);
+    await page.clock.runFor(1_500);
+    assert.equal(await undo.count(), 1, "left, it goes on with the two seconds it had");
+    let sent = page.waitForRequest((request) => request.method() === "DELETE");
+    await page.clock.runFor(1_000);
+    await sent;
+    await waitForCount(undo, 0);
+
+    await page.getByRole("button", { name: "Delete “Focus on it”" }).click();
+    await page.keyboard.press("F8"); // Radix's hotkey to the notifications
+    await page.clock.runFor(20_000);
+    assert.equal(await undo.count(), 1, "with the focus in it, the notice stays past its five seconds");
+    assert.equal(deletesSent.length, 1, "and its delete waits");
+    await page.getByLabel("Search tasks").focus();
+    sent = page.waitForRequest((request) => request.method() === "DELETE");
+    await page.clock.runFor(5_500);
+    await sent;
+    await waitForCount(undo, 0);
+    await page.clock.resume();
+  });
+
   test("an edit opened while the task's completion is still on its way saves without a conflict with oneself", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Rae");
     const list = page.getByRole("list", { name: "Your tasks" });

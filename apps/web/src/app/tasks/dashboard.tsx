@@ -25,6 +25,7 @@ import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
 import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
+import { type Countdown, startCountdown } from "./countdown";
 import { lengthProblem } from "./length-problem";
 import { type Notice, NoticeToast } from "./notice-toast";
 import { type SaveOutcome, TaskRow } from "./task-row";
@@ -33,10 +34,10 @@ import { VerifyEmailNotice } from "./verify-email-notice";
 /** The page offers every sort but "updated". */
 type Sort = Exclude<ListSort, "updated">;
 /**
- * A delete inside its undo window (`timer` sends it), or on its way to the API (`sent`; `sending`
+ * A delete inside its undo window (`countdown` sends it), or on its way to the API (`sent`; `sending`
  * settles true once it is done, false if it failed and the task was put back).
  */
-type PendingDelete = { task: Task; sent: boolean; timer?: ReturnType<typeof setTimeout>; sending?: Promise<boolean> };
+type PendingDelete = { task: Task; sent: boolean; countdown?: Countdown; sending?: Promise<boolean> };
 /**
  * What the page had when the session ended: given back only to the same person (on a shared
  * computer, whoever signs in next in this tab must not see it).
@@ -535,7 +536,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     if (!entry) return Promise.resolve(true); // undone, or done
     if (entry.sent) return entry.sending ?? Promise.resolve(true); // on its way (or left with the page)
     entry.sent = true;
-    clearTimeout(entry.timer);
+    entry.countdown?.cancel();
     entry.sending = removeTask(task, options);
     return entry.sending;
   }
@@ -565,9 +566,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   }
 
   /**
-   * Gone from the list at once, with Undo for five seconds; then sent. (Our
-   * own clock: the notice's would stop whenever the window is in the
-   * background, leaving the delete pending for as long.)
+   * Gone from the list at once, with Undo for five seconds, not counting while the
+   * notice is pointed at or has the focus; then sent. (Our own clock: the notice's
+   * would stop whenever the window is in the background, leaving the delete pending
+   * for as long.)
    */
   function deleteTask(task: Task) {
     // Checked before the task leaves the list: a delete shown but never sent would be lost.
@@ -586,15 +588,16 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         label: "Undo",
         run: () => {
           if (entry.sent) return notify({ text: "Too late to undo: the task was already deleted.", duration: 4_000 });
-          clearTimeout(entry.timer);
+          entry.countdown?.cancel();
           pendingDeletes.current.delete(task.id);
           void latestRefresh.current();
         },
       },
       duration: Number.POSITIVE_INFINITY,
       onDismiss: () => void sendDelete(task),
+      onHold: (held) => (held ? entry.countdown?.hold() : entry.countdown?.release()),
     });
-    entry.timer = setTimeout(() => {
+    entry.countdown = startCountdown(() => {
       closeNotice(noticeId, true);
       void sendDelete(task);
     }, UNDO_MS);

@@ -1,5 +1,6 @@
 "use client";
 import * as Toast from "@radix-ui/react-toast";
+import { useEffect, useRef } from "react";
 
 /** A short message at the bottom of the page (undo, changed elsewhere), with at most one action. */
 export interface Notice {
@@ -11,6 +12,11 @@ export interface Notice {
   duration: number;
   /** Runs when it goes without its action being taken (timed out, dismissed, or replaced). */
   onDismiss?: () => void;
+  /**
+   * Told when the person starts (true) and stops (false) pointing at the notice or having the focus
+   * in it (F8 goes there): a clock of the caller's own (the undo window) waits meanwhile.
+   */
+  onHold?: (held: boolean) => void;
 }
 
 /**
@@ -18,6 +24,42 @@ export interface Notice {
  * focused, reachable with F8, dismissed by swiping down or with ×.
  */
 export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClose(id: number, acted: boolean): void }) {
+  const viewport = useRef<HTMLOListElement>(null);
+  const onHold = notice?.onHold;
+  // Listened to on the page itself: the toast is in the viewport on the page, but React's events
+  // follow its component tree, where it is not. Read again for each notice: a new one may appear
+  // under the pointer or the focus (Radix moves the focus to the viewport when a toast with the
+  // focus in it closes).
+  useEffect(() => {
+    const element = viewport.current;
+    if (!element || !onHold) return;
+    const reached = { pointer: element.matches(":hover"), focus: element.contains(document.activeElement) };
+    const tell = () => onHold(reached.pointer || reached.focus);
+    const stop = new AbortController();
+    const on = (type: string, update: (event: FocusEvent) => void) =>
+      element.addEventListener(
+        type,
+        (event) => {
+          update(event as FocusEvent);
+          tell();
+        },
+        { signal: stop.signal },
+      );
+    on("pointerenter", () => {
+      reached.pointer = true;
+    });
+    on("pointerleave", () => {
+      reached.pointer = false;
+    });
+    on("focusin", () => {
+      reached.focus = true;
+    });
+    on("focusout", (event) => {
+      reached.focus = element.contains(event.relatedTarget as Node | null);
+    });
+    if (reached.pointer || reached.focus) tell();
+    return () => stop.abort();
+  }, [onHold]);
   return (
     <Toast.Provider swipeDirection="down" label="Notification">
       {notice && (
@@ -45,7 +87,10 @@ export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClos
           <Toast.Close aria-label="Dismiss">×</Toast.Close>
         </Toast.Root>
       )}
-      <Toast.Viewport className="fixed inset-x-0 bottom-4 z-10 mx-auto flex w-fit max-w-[calc(100vw-2rem)] flex-col gap-2" />
+      <Toast.Viewport
+        ref={viewport}
+        className="fixed inset-x-0 bottom-4 z-10 mx-auto flex w-fit max-w-[calc(100vw-2rem)] flex-col gap-2"
+      />
     </Toast.Provider>
   );
 }
