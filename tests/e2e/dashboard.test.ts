@@ -435,6 +435,40 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     });
   });
 
+  test("too many requests: the banner's Retry counts down the seconds the API asked to wait, and does nothing until then", async () => {
+    // A product of its own, whose API takes four requests a minute from each person.
+    const limited = await startTestProduct({ API_RATE_LIMIT: "4" });
+    const { page } = await newSignedInPage(browser, limited.webUrl, "Rob", { heldClock: true });
+    await page.clock.pauseAt(Date.now() + 1_000); // the page's seconds pass only when the test says
+    const apiRequests: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().startsWith(limited.apiUrl) && request.method() !== "OPTIONS") apiRequests.push(request.url());
+    });
+    // The first load took three requests (the list and the two counts): an add and its reload go past four.
+    const refused = page.waitForResponse((answer) => answer.status() === 429);
+    await page.getByLabel("New task title").fill("One");
+    await page.getByLabel("New task title").press("Enter");
+    const seconds = Number(await (await refused).headerValue("retry-after"));
+    assert.ok(seconds >= 1, `Retry-After: ${seconds}`);
+
+    const banner = page.getByTestId("error");
+    await banner.getByText("Too many requests just now").waitFor();
+    const retry = banner.getByRole("button");
+    assert.equal(await retry.textContent(), `Retry in ${seconds} s`);
+    assert.equal(await retry.getAttribute("aria-disabled"), "true");
+    const sentBefore = apiRequests.length;
+    await retry.dispatchEvent("click");
+    assert.equal(await banner.count(), 1, "pressed while waiting, the banner stays");
+    assert.equal(apiRequests.length, sentBefore, "and nothing is sent");
+
+    await page.clock.runFor((seconds - 1) * 1000);
+    await banner.getByRole("button", { name: "Retry in 1 s" }).waitFor();
+    await page.clock.runFor(1_000);
+    await banner.getByRole("button", { name: "Retry", exact: true }).waitFor();
+    assert.equal(await retry.getAttribute("aria-disabled"), "false");
+    await page.clock.resume();
+  });
+
   test("a task added while an older reload is on its way stays, once; a banner with nothing to retry is dismissed", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ines");
     const list = page.getByRole("list", { name: "Your tasks" });

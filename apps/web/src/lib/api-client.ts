@@ -38,8 +38,18 @@ export class ChangedElsewhereError extends Error {
   }
 }
 
-/** The network or the API is down (or 503): worth a retry, nothing typed was lost. */
-export class UnavailableError extends Error {}
+/**
+ * The network or the API is down (or 503), or too many requests (429): worth a retry, nothing
+ * typed was lost. `retryAfterSeconds`: how long the API asked to wait first.
+ */
+export class UnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
 
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
 
@@ -131,7 +141,10 @@ export class TaskApiClient {
     }
     if (response.status === 429) {
       const seconds = Number(response.headers.get("retry-after")) || 10;
-      throw new UnavailableError(`Too many requests just now. Nothing was changed; try again in ${seconds} s.`);
+      throw new UnavailableError(
+        `Too many requests just now. Nothing was changed; try again in ${seconds} s.`,
+        seconds,
+      );
     }
     if (response.status >= 500) {
       // Not "nothing was changed": a write whose connection to the database was lost may have been

@@ -26,6 +26,7 @@ import { describeAuthError } from "@/lib/auth-errors";
 import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { type Countdown, startCountdown } from "./countdown";
+import { ErrorBanner, type Failure } from "./error-banner";
 import { lengthProblem } from "./length-problem";
 import { type Notice, NoticeToast } from "./notice-toast";
 import { type SaveOutcome, TaskRow } from "./task-row";
@@ -121,8 +122,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [loadingMore, setLoadingMore] = useState(false);
   /** The first task "Show more" brought: focus goes to it once it is there. */
   const focusRowAt = useRef<number | null>(null);
-  /** What failed, and the action that tries it again (without one, the banner can only be dismissed). */
-  const [error, setError] = useState<{ text: string; retry?: () => void; loading?: boolean } | null>(null);
+  const [error, setError] = useState<Failure | null>(null);
   const [signingOut, setSigningOut] = useState(false);
   /** The last load failed: before any list has arrived, the page says so (whatever the banner says by then). */
   const [loadFailed, setLoadFailed] = useState(false);
@@ -226,6 +226,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         text: describeFailure(failure, what),
         retry: failure instanceof ApiError ? undefined : retry,
         loading,
+        retryAt:
+          failure instanceof UnavailableError && failure.retryAfterSeconds
+            ? Date.now() + failure.retryAfterSeconds * 1000
+            : undefined,
       });
     },
     [goToSignIn],
@@ -697,25 +701,15 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         </div>
 
         {error && (
-          <div
-            role="alert"
-            data-testid="error"
-            className="mb-4 flex items-center justify-between gap-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
-          >
-            <span>{error.text}</span>
-            <button
-              type="button"
-              onClick={() => {
-                // The banner goes; focus goes to the list rather than being lost.
-                listPanel.current?.focus();
-                setError(null);
-                error.retry?.();
-              }}
-              className="font-medium underline"
-            >
-              {error.retry ? "Retry" : "Dismiss"}
-            </button>
-          </div>
+          <ErrorBanner
+            failure={error}
+            onAct={() => {
+              // The banner goes; focus goes to the list rather than being lost.
+              listPanel.current?.focus();
+              setError(null);
+              error.retry?.();
+            }}
+          />
         )}
 
         {/* One panel, whatever the filter: the list shows the selected tab's tasks. */}
