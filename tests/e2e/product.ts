@@ -212,11 +212,13 @@ export async function newSignedInPage(browser: Browser, baseUrl: string, name: s
  * Runs `steps` with the page's timers stopped (setTimeout, Date and the like; its context's clock
  * installed before it loaded), then lets its time flow again: steps that must fall inside one of
  * the page's windows of time (the five seconds to undo a delete) do, however slowly this machine
- * runs them. Network, rendering and events go on meanwhile.
+ * runs them. Network, rendering and events go on meanwhile; every timer of the page waits (the
+ * search's 250 ms pause after typing too).
  */
 export async function withPageTimeHeld<T>(page: Page, steps: () => Promise<T>): Promise<T> {
-  // A moment ahead of now: the page's clock may be a few milliseconds ahead of ours, and it moves only forward.
-  await page.clock.pauseAt(Date.now() + 1_000);
+  // A moment ahead of the page's own now (which a hold before this one, or runFor, left apart from
+  // ours): its clock moves only forward, and on its own meanwhile.
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
   try {
     return await steps();
   } finally {

@@ -1,9 +1,10 @@
 import type { ReactNode } from "react";
+import { errorBox } from "./styles";
 
 /** A failure the person must read: announced by screen readers at once. */
 export function ErrorMessage({ children }: { children: ReactNode }) {
   return (
-    <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+    <p role="alert" className={errorBox}>
       {children}
     </p>
   );

@@ -15,27 +15,27 @@ export function startCountdown(run: () => void, ms: number): Countdown {
   let left = ms;
   let startedAt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let over = false;
+  let done = false;
   const start = () => {
     startedAt = Date.now();
     timer = setTimeout(() => {
-      over = true;
+      done = true;
       run();
     }, left);
   };
   start();
   return {
     hold() {
-      if (over || timer === undefined) return;
+      if (done || timer === undefined) return;
       clearTimeout(timer);
       timer = undefined;
       left = Math.max(0, left - (Date.now() - startedAt));
     },
     release() {
-      if (!over && timer === undefined) start();
+      if (!done && timer === undefined) start();
     },
     cancel() {
-      over = true;
+      done = true;
       clearTimeout(timer);
     },
   };

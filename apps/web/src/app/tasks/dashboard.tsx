@@ -26,7 +26,7 @@ import { describeAuthError } from "@/lib/auth-errors";
 import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { type Countdown, startCountdown } from "./countdown";
-import { ErrorBanner, type Failure } from "./error-banner";
+import { type BannerFailure, ErrorBanner } from "./error-banner";
 import { lengthProblem } from "./length-problem";
 import { type Notice, NoticeToast } from "./notice-toast";
 import { type SaveOutcome, TaskRow } from "./task-row";
@@ -122,7 +122,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [loadingMore, setLoadingMore] = useState(false);
   /** The first task "Show more" brought: focus goes to it once it is there. */
   const focusRowAt = useRef<number | null>(null);
-  const [error, setError] = useState<Failure | null>(null);
+  const [error, setError] = useState<BannerFailure | null>(null);
   const [signingOut, setSigningOut] = useState(false);
   /** The last load failed: before any list has arrived, the page says so (whatever the banner says by then). */
   const [loadFailed, setLoadFailed] = useState(false);
@@ -703,7 +703,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         {error && (
           <ErrorBanner
             failure={error}
-            onAct={() => {
+            onPress={() => {
               // The banner goes; focus goes to the list rather than being lost.
               listPanel.current?.focus();
               setError(null);

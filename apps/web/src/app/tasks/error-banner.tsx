@@ -1,8 +1,9 @@
 "use client";
 import { useEffect, useState } from "react";
+import { errorBox } from "@/components/styles";
 
-/** What failed; `retry`: the action that tries it again (without one, the banner can only be dismissed). */
-export interface Failure {
+/** What the banner says failed; `retry`: the action that tries it again (without one, it can only be dismissed). */
+export interface BannerFailure {
   text: string;
   retry?: () => void;
   /** A load failed (a later load that works ends it). */
@@ -14,47 +15,44 @@ export interface Failure {
 /**
  * The failure above the list, with its Retry (or Dismiss). A Retry the API
  * asked to wait for counts the seconds down and does nothing meanwhile:
- * pressed at once, it would only be refused again. (aria-disabled, not
- * disabled: a disabled button would drop the keyboard focus.)
+ * pressed at once, it would only be refused again. Only the text is the
+ * alert, and the seconds are not in the button's name: a screen reader
+ * would otherwise read them out every second. (aria-disabled, not disabled:
+ * a disabled button would drop the keyboard focus.)
  */
-export function ErrorBanner({ failure, onAct }: { failure: Failure; onAct(): void }) {
-  const secondsLeft = useSecondsUntil(failure.retry ? failure.retryAt : undefined);
+export function ErrorBanner({ failure, onPress }: { failure: BannerFailure; onPress(): void }) {
+  const waitUntil = failure.retry ? failure.retryAt : undefined;
+  const now = useNowWhileBefore(waitUntil);
+  const secondsLeft = waitUntil === undefined ? 0 : Math.max(0, Math.ceil((waitUntil - now) / 1000));
   const waiting = secondsLeft > 0;
   return (
-    <div
-      role="alert"
-      data-testid="error"
-      className="mb-4 flex items-center justify-between gap-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
-    >
-      <span>{failure.text}</span>
+    <div data-testid="error" className={`${errorBox} mb-4 flex items-center justify-between gap-3`}>
+      <p role="alert">{failure.text}</p>
       <button
         type="button"
         aria-disabled={waiting}
         onClick={() => {
-          if (!waiting) onAct();
+          if (!waiting) onPress();
         }}
         className="font-medium underline aria-disabled:cursor-not-allowed aria-disabled:no-underline aria-disabled:opacity-70"
       >
-        {!failure.retry ? "Dismiss" : waiting ? `Retry in ${secondsLeft} s` : "Retry"}
+        {failure.retry ? "Retry" : "Dismiss"}
+        {waiting && <span aria-hidden="true"> in {secondsLeft} s</span>}
       </button>
     </div>
   );
 }
 
-/** Whole seconds from now until `time` (0 once it has passed, or without one), kept up to date. */
-function useSecondsUntil(time: number | undefined): number {
-  const left = () => (time === undefined ? 0 : Math.max(0, Math.ceil((time - Date.now()) / 1000)));
-  const [seconds, setSeconds] = useState(left);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `left` reads `time`, its one input
+/** Date.now(), read again a few times a second until `time` has passed (once, without one). */
+function useNowWhileBefore(time: number | undefined): number {
+  const [, setTick] = useState(0);
   useEffect(() => {
-    setSeconds(left());
     if (time === undefined) return;
     const timer = setInterval(() => {
-      const now = left();
-      setSeconds(now);
-      if (now === 0) clearInterval(timer);
+      setTick((tick) => tick + 1);
+      if (Date.now() >= time) clearInterval(timer);
     }, 250);
     return () => clearInterval(timer);
   }, [time]);
-  return seconds;
+  return Date.now();
 }

@@ -28,37 +28,48 @@ export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClos
   const onHold = notice?.onHold;
   // Listened to on the page itself: the toast is in the viewport on the page, but React's events
   // follow its component tree, where it is not. Read again for each notice: a new one may appear
-  // under the pointer or the focus (Radix moves the focus to the viewport when a toast with the
-  // focus in it closes).
+  // under the pointer or the focus. pointermove as well as pointerenter: the viewport takes no
+  // pointer events until Radix has rendered its first toast, so a pointer resting there enters it
+  // only once it moves.
   useEffect(() => {
     const element = viewport.current;
     if (!element || !onHold) return;
-    const reached = { pointer: element.matches(":hover"), focus: element.contains(document.activeElement) };
-    const tell = () => onHold(reached.pointer || reached.focus);
+    const inside = { pointer: element.matches(":hover"), focus: element.contains(document.activeElement) };
+    let held = false;
+    const report = () => {
+      if (held === (inside.pointer || inside.focus)) return;
+      held = !held;
+      onHold(held);
+    };
     const stop = new AbortController();
     const on = (type: string, update: (event: FocusEvent) => void) =>
       element.addEventListener(
         type,
         (event) => {
           update(event as FocusEvent);
-          tell();
+          report();
         },
         { signal: stop.signal },
       );
-    on("pointerenter", () => {
-      reached.pointer = true;
-    });
+    for (const type of ["pointerenter", "pointermove"]) {
+      on(type, () => {
+        inside.pointer = true;
+      });
+    }
     on("pointerleave", () => {
-      reached.pointer = false;
+      inside.pointer = false;
     });
     on("focusin", () => {
-      reached.focus = true;
+      inside.focus = true;
     });
     on("focusout", (event) => {
-      reached.focus = element.contains(event.relatedTarget as Node | null);
+      inside.focus = element.contains(event.relatedTarget as Node | null);
     });
-    if (reached.pointer || reached.focus) tell();
-    return () => stop.abort();
+    report();
+    return () => {
+      stop.abort();
+      if (held) onHold(false); // a notice that goes (or is replaced) while held does not stay held
+    };
   }, [onHold]);
   return (
     <Toast.Provider swipeDirection="down" label="Notification">
