@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
@@ -33,6 +33,16 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  // Each step takes the place of the form whose button was pressed, and that button with the focus:
+  // the focus goes to the section's heading, where a screen reader reads the new step from, rather
+  // than to the top of the page.
+  const heading = useRef<HTMLHeadingElement>(null);
+  const shownStep = useRef(step.kind);
+  useEffect(() => {
+    if (shownStep.current === step.kind) return;
+    shownStep.current = step.kind;
+    heading.current?.focus();
+  }, [step.kind]);
 
   /** One call with the pending flag and the error message handled alike for every form: its data, or null. */
   async function run<T>(action: () => Promise<{ data: T | null; error: AuthClientError | null }>): Promise<T | null> {
@@ -83,7 +93,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
 
   if (step.kind === "scan") {
     return (
-      <Section id="two-factor" title="Two-factor sign-in">
+      <Section id="two-factor" title="Two-factor sign-in" headingRef={heading}>
         <ol className="list-decimal space-y-4 pl-5 text-sm text-slate-700 dark:text-slate-300">
           <li className="space-y-2">
             <p>Scan this code with an authenticator app (such as Google Authenticator, 1Password or Aegis).</p>
@@ -127,7 +137,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
 
   if (step.kind === "codes") {
     return (
-      <Section id="two-factor" title="Two-factor sign-in">
+      <Section id="two-factor" title="Two-factor sign-in" headingRef={heading}>
         <BackupCodes codes={step.codes} />
         <button type="button" onClick={done} className={primaryButton}>
           I have saved them
@@ -137,7 +147,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   }
 
   return (
-    <Section id="two-factor" title="Two-factor sign-in">
+    <Section id="two-factor" title="Two-factor sign-in" headingRef={heading}>
       <p className="text-sm text-slate-700 dark:text-slate-300">
         {enabled
           ? "On. Signing in with your password also asks for a code from your authenticator app (or a backup code)."
