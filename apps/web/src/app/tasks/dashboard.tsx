@@ -1,15 +1,9 @@
 "use client";
 import * as Tabs from "@radix-ui/react-tabs";
-import {
-  DESCRIPTION_MAX,
-  LIST_LIMIT_MAX,
-  type ListSort,
-  type ListStatus,
-  listStatuses,
-} from "@tasks/task-schema/limits";
+import { LIST_LIMIT_MAX, type ListStatus } from "@tasks/task-schema/limits";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { field, secondaryButton } from "@/components/styles";
+import { secondaryButton } from "@/components/styles";
 import {
   ApiError,
   ChangedElsewhereError,
@@ -26,14 +20,14 @@ import { describeAuthError } from "@/lib/auth-errors";
 import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { type Countdown, startCountdown } from "./countdown";
-import { type BannerFailure, ErrorBanner } from "./error-banner";
+import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
 import { lengthProblem } from "./length-problem";
-import { type Notice, NoticeToast } from "./notice-toast";
+import { ListControls, type Sort } from "./list-controls";
+import { NoticeToast, useNotice } from "./notice-toast";
+import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
 import { type SaveOutcome, TaskRow } from "./task-row";
 import { VerifyEmailNotice } from "./verify-email-notice";
 
-/** The page offers every sort but "updated". */
-type Sort = Exclude<ListSort, "updated">;
 /**
  * A delete inside its undo window (`countdown` sends it), or on its way to the API (`sent`; `sending`
  * settles true once it is done, false if it failed and the task was put back).
@@ -51,7 +45,6 @@ interface Kept {
   view: { status: ListStatus; sort: Sort; query: string; pages: number };
 }
 
-const STATUS_LABELS = { all: "All", pending: "Pending", completed: "Completed" } as const;
 /** Where goToSignIn keeps what the person had on the page (`Kept`), for after they sign in again. */
 const KEPT_KEY = "tasks:kept";
 const UNDO_MS = 5_000;
@@ -63,39 +56,6 @@ interface DashboardProps {
   emailVerified: boolean;
   /** The person came back from a confirmation link that had expired or was used. */
   verificationLinkFailed: boolean;
-}
-
-/**
- * What the page shows of the person's tasks: the tasks (null until the first list has come), how
- * many match the filter (X-Total-Count, less deletes not yet sent) and the tabs' counts. One state,
- * so that a change moves them together, and a task that a reload already shows (and counted) is
- * not put back or counted a second time.
- */
-interface ShownList {
-  tasks: Task[] | null;
-  total: number;
-  counts: { pending: number; completed: number };
-  /** The counts came with the tasks shown, from one reload: a task shown is counted in them. */
-  countsWithTasks: boolean;
-}
-
-function isShown(tasks: Task[] | null, task: Task): boolean {
-  return tasks?.some((t) => t.id === task.id) ?? false;
-}
-
-/** The tabs' counts with `task` added (1) or taken off (-1) under its status. */
-function countedAs(counts: ShownList["counts"], task: Task, change: 1 | -1): ShownList["counts"] {
-  return task.completed
-    ? { ...counts, completed: counts.completed + change }
-    : { ...counts, pending: counts.pending + change };
-}
-
-/** A change of the list that takes `task` off it, and off its total, if it is there. */
-function withoutTask(task: Task) {
-  return (current: ShownList): ShownList =>
-    current.tasks && isShown(current.tasks, task)
-      ? { ...current, tasks: current.tasks.filter((t) => t.id !== task.id), total: current.total - 1 }
-      : current;
 }
 
 export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLinkFailed }: DashboardProps) {
@@ -159,24 +119,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const countsLoaded = useRef(false);
   const addForm = useRef<HTMLFormElement>(null);
   const listPanel = useRef<HTMLDivElement>(null);
-
-  // One notice at a time; a new one ends the last (whose onDismiss then runs, e.g. sending its delete).
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const currentNotice = useRef<Notice | null>(null);
-  const noticeCount = useRef(0);
-  function notify(next: Omit<Notice, "id">): number {
-    currentNotice.current?.onDismiss?.();
-    currentNotice.current = { ...next, id: ++noticeCount.current };
-    setNotice(currentNotice.current);
-    return currentNotice.current.id;
-  }
-  function closeNotice(id: number, acted: boolean) {
-    const closing = currentNotice.current;
-    if (closing?.id !== id) return;
-    currentNotice.current = null;
-    setNotice(null);
-    if (!acted) closing.onDismiss?.();
-  }
+  const { notice, currentNotice, notify, closeNotice } = useNotice();
 
   // The latest typed text and view, read when leaving for sign-in; refs, so
   // that typing does not re-create the callbacks below (and re-fetch the list).
@@ -657,48 +600,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       <AddTaskForm ref={addForm} value={newTask} onChange={setNewTask} onSubmit={addTask} saving={saving} />
 
       <Tabs.Root value={status} onValueChange={(value) => setStatus(value as ListStatus)}>
-        <div className="mb-4 flex flex-wrap items-center gap-2">
-          <Tabs.List
-            aria-label="Filter tasks"
-            className="flex rounded-md border border-slate-300 dark:border-slate-700"
-          >
-            {listStatuses.map((value) => (
-              <Tabs.Trigger
-                key={value}
-                value={value}
-                className="px-3 py-1.5 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 data-[state=active]:bg-indigo-700 data-[state=active]:text-white dark:hover:bg-slate-800"
-              >
-                {STATUS_LABELS[value]} ({value === "all" ? counts.pending + counts.completed : counts[value]})
-              </Tabs.Trigger>
-            ))}
-          </Tabs.List>
-          <label htmlFor="search" className="sr-only">
-            Search tasks
-          </label>
-          <input
-            id="search"
-            type="search"
-            value={search}
-            onChange={(event) => setSearch(event.target.value)}
-            placeholder="Search"
-            maxLength={DESCRIPTION_MAX}
-            className={`${field} flex-1 py-1.5`}
-          />
-          <label htmlFor="sort" className="sr-only">
-            Sort by
-          </label>
-          <select
-            id="sort"
-            value={sort}
-            onChange={(event) => setSort(event.target.value as Sort)}
-            className={`${field} py-1.5`}
-          >
-            <option value="created">Newest first</option>
-            <option value="due">Due date</option>
-            <option value="priority">Priority</option>
-            <option value="title">Title A–Z</option>
-          </select>
-        </div>
+        <ListControls counts={counts} search={search} onSearch={setSearch} sort={sort} onSort={setSort} />
 
         {error && (
           <ErrorBanner
@@ -808,11 +710,4 @@ function newIdempotencyKey(): string {
 function localDate(date: Date): string {
   const two = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
-}
-
-/** A failure in words, for a person. */
-function describeFailure(failure: unknown, what: string): string {
-  if (failure instanceof UnavailableError) return `${what}. ${failure.message}`;
-  if (failure instanceof ApiError) return `${what}: ${failure.errors?.[0]?.message ?? failure.message}`;
-  return `${what}: something went wrong.`;
 }

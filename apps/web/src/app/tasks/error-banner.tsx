@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
 import { errorBox } from "@/components/styles";
+import { ApiError, UnavailableError } from "@/lib/api-client";
 
 /** What the banner says failed; `retry`: the action that tries it again (without one, it can only be dismissed). */
 export interface BannerFailure {
@@ -55,4 +56,11 @@ function useNowWhileBefore(time: number | undefined): number {
     return () => clearInterval(timer);
   }, [time]);
   return Date.now();
+}
+
+/** A failure in words, for a person. */
+export function describeFailure(failure: unknown, what: string): string {
+  if (failure instanceof UnavailableError) return `${what}. ${failure.message}`;
+  if (failure instanceof ApiError) return `${what}: ${failure.errors?.[0]?.message ?? failure.message}`;
+  return `${what}: something went wrong.`;
 }

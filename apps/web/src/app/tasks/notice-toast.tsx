@@ -1,6 +1,6 @@
 "use client";
 import * as Toast from "@radix-ui/react-toast";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 
 /** A short message at the bottom of the page (undo, changed elsewhere), with at most one action. */
 export interface Notice {
@@ -104,4 +104,30 @@ export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClos
       />
     </Toast.Provider>
   );
+}
+
+/**
+ * The page's one notice at a time: `notify` shows one (ending the last, whose onDismiss then runs,
+ * e.g. sending its delete) and gives its id; `closeNotice` ends it, if it is still the one shown
+ * (`acted`: its action was taken, so onDismiss does not run). `currentNotice` is read by work that
+ * finishes later.
+ */
+export function useNotice() {
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const currentNotice = useRef<Notice | null>(null);
+  const noticeCount = useRef(0);
+  function notify(next: Omit<Notice, "id">): number {
+    currentNotice.current?.onDismiss?.();
+    currentNotice.current = { ...next, id: ++noticeCount.current };
+    setNotice(currentNotice.current);
+    return currentNotice.current.id;
+  }
+  function closeNotice(id: number, acted: boolean) {
+    const closing = currentNotice.current;
+    if (closing?.id !== id) return;
+    currentNotice.current = null;
+    setNotice(null);
+    if (!acted) closing.onDismiss?.();
+  }
+  return { notice, currentNotice, notify, closeNotice };
 }

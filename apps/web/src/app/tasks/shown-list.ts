@@ -1,0 +1,34 @@
+import type { Task } from "@/lib/api-client";
+
+/**
+ * What the page shows of the person's tasks: the tasks (null until the first list has come), how
+ * many match the filter (X-Total-Count, less deletes not yet sent) and the tabs' counts. One state,
+ * so that a change moves them together, and a task that a reload already shows (and counted) is
+ * not put back or counted a second time.
+ */
+export interface ShownList {
+  tasks: Task[] | null;
+  total: number;
+  counts: { pending: number; completed: number };
+  /** The counts came with the tasks shown, from one reload: a task shown is counted in them. */
+  countsWithTasks: boolean;
+}
+
+export function isShown(tasks: Task[] | null, task: Task): boolean {
+  return tasks?.some((t) => t.id === task.id) ?? false;
+}
+
+/** The tabs' counts with `task` added (1) or taken off (-1) under its status. */
+export function countedAs(counts: ShownList["counts"], task: Task, change: 1 | -1): ShownList["counts"] {
+  return task.completed
+    ? { ...counts, completed: counts.completed + change }
+    : { ...counts, pending: counts.pending + change };
+}
+
+/** A change of the list that takes `task` off it, and off its total, if it is there. */
+export function withoutTask(task: Task) {
+  return (current: ShownList): ShownList =>
+    current.tasks && isShown(current.tasks, task)
+      ? { ...current, tasks: current.tasks.filter((t) => t.id !== task.id), total: current.total - 1 }
+      : current;
+}
