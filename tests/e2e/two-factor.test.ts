@@ -62,7 +62,7 @@ async function turnOnTwoFactor(
   await section.getByLabel("Your password").fill(person.password);
   await section.getByRole("button", { name: "Set up two-factor sign-in" }).click();
   await section.getByRole("img", { name: /QR code for your authenticator app/ }).waitFor();
-  assert.equal(await focusedHeading(page), "Two-factor sign-in", "the new step is read from its heading");
+  await waitForFocusOnHeading(page, "the new step is read from its heading");
   const key = ((await section.locator("code").textContent()) ?? "").replace(/\s+/g, "");
   assert.match(key, /^[A-Z2-7]{32,}$/, "the setup key is base32");
   assert.deepEqual(await seriousViolations(page), [], "the QR code step is accessible");
@@ -78,15 +78,17 @@ async function turnOnTwoFactor(
   await section.getByRole("button", { name: "Turn on" }).click();
   const codes = section.getByRole("list", { name: "Backup codes" }).getByRole("listitem");
   await codes.first().waitFor();
-  assert.equal(await focusedHeading(page), "Two-factor sign-in", "the backup codes are read from the heading");
+  await waitForFocusOnHeading(page, "the backup codes are read from the heading");
   const backupCodes = await codes.allInnerTexts();
   assert.equal((await accountState(person.email)).enabled, true);
   return { key, backupCodes, firstCode };
 }
 
-/** The text of the heading that has the focus (null when the focus is elsewhere). */
-function focusedHeading(page: Page): Promise<string | null> {
-  return page.evaluate("document.activeElement?.tagName === 'H2' ? document.activeElement.textContent : null");
+/** Waits for the two-factor section's heading to have the focus (the page moves it there after rendering). */
+async function waitForFocusOnHeading(page: Page, why: string): Promise<void> {
+  const focused = "document.activeElement?.id === 'two-factor-heading'";
+  await page.waitForFunction(focused, undefined, { timeout: 5_000 }).catch(() => {});
+  assert.ok(await page.evaluate(focused), why);
 }
 
 /** The sign-in page up to its second step, in a fresh browser context. */
@@ -169,7 +171,7 @@ describe("two-factor sign-in", () => {
 
     await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
     await twoFactorSection(page).getByText(/^On\./).waitFor();
-    assert.equal(await focusedHeading(page), "Two-factor sign-in", "back in the section, not at the top of the page");
+    await waitForFocusOnHeading(page, "back in the section, not at the top of the page");
   });
 
   test("a password alone starts no session; the second step refuses wrong and stale codes and takes the current one", async () => {
@@ -264,6 +266,7 @@ describe("two-factor sign-in", () => {
     await section.getByLabel("Your password, to turn it off").fill(person.password);
     await section.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
     await section.getByText(/^Off\./).waitFor();
+    await waitForFocusOnHeading(page, "turned off, the focus stays in the section");
     assert.equal((await accountState(person.email)).enabled, false);
     await expectRefusedWithin([product.apiUrl, secondApi], otherToken);
 

@@ -25,7 +25,7 @@ export function Section({
         id={`${id}-heading`}
         ref={headingRef}
         tabIndex={headingRef ? -1 : undefined}
-        className="text-lg font-semibold"
+        className="text-lg font-semibold focus-visible:outline-2 focus-visible:outline-indigo-500"
       >
         {title}
       </h2>

@@ -33,16 +33,17 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  // Each step takes the place of the form whose button was pressed, and that button with the focus:
-  // the focus goes to the section's heading, where a screen reader reads the new step from, rather
-  // than to the top of the page.
+  // Each step, and turning it off, takes the place of the form whose button was pressed, and that
+  // button with the focus: the focus goes to the section's heading, where a screen reader reads the
+  // new step from, rather than to the top of the page.
   const heading = useRef<HTMLHeadingElement>(null);
-  const shownStep = useRef(step.kind);
+  const shown = `${step.kind}:${enabled}`;
+  const lastShown = useRef(shown);
   useEffect(() => {
-    if (shownStep.current === step.kind) return;
-    shownStep.current = step.kind;
+    if (lastShown.current === shown) return;
+    lastShown.current = shown;
     heading.current?.focus();
-  }, [step.kind]);
+  }, [shown]);
 
   /** One call with the pending flag and the error message handled alike for every form: its data, or null. */
   async function run<T>(action: () => Promise<{ data: T | null; error: AuthClientError | null }>): Promise<T | null> {
