@@ -31,19 +31,26 @@ export interface Mailbox {
   stalling: boolean;
   /** Waits until `count` connections or messages in all have been stalled or refused. */
   waitForTurnedAway(count: number, timeoutMs?: number): Promise<void>;
+  /** How many stalled connections the sender has given up on (closed) so far. */
+  readonly stalledGivenUp: number;
 }
 
 export async function startMailbox(): Promise<Mailbox> {
   const received: ReceivedEmail[] = [];
-  const state = { refusing: false, stalling: false, turnedAway: 0 };
+  const state = { refusing: false, stalling: false, turnedAway: 0, stalledGivenUp: 0 };
+  const stalled = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     // Plain SMTP on loopback: no certificate to make, and nodemailer sends in the clear when none is offered.
     disabledCommands: ["STARTTLS"],
     logger: false,
-    onConnect(_session, callback) {
-      if (state.stalling) state.turnedAway++;
-      else callback();
+    onConnect(session, callback) {
+      if (!state.stalling) return callback();
+      state.turnedAway++;
+      stalled.add(session.id);
+    },
+    onClose(session) {
+      if (stalled.delete(session.id)) state.stalledGivenUp++;
     },
     onMailFrom(_address, _session, callback) {
       if (state.refusing) state.turnedAway++;
@@ -74,6 +81,9 @@ export async function startMailbox(): Promise<Mailbox> {
     },
     get stalling() {
       return state.stalling;
+    },
+    get stalledGivenUp() {
+      return state.stalledGivenUp;
     },
     set stalling(value: boolean) {
       state.stalling = value;
