@@ -63,8 +63,9 @@ try {
   const password = "correct horse battery";
   // Ten wrong passwords for one address pause its sign-in (apps/web/src/lib/password-guesses.ts):
   // each account takes nine of the rounds' wrong passwords.
+  const WRONG_PER_ACCOUNT = 9;
   const accounts: string[] = [];
-  for (let i = 0; i < Math.ceil((WARMUP + ROUNDS) / 9); i++) {
+  for (let i = 0; i < Math.ceil((WARMUP + ROUNDS) / WRONG_PER_ACCOUNT); i++) {
     const address = `timing-${i}-${Date.now()}@example.test`;
     const signUp = await post("sign-up/email", { name: "Timing", email: address, password });
     if (signUp.status !== 200) throw new Error(`sign-up failed: ${signUp.status} ${signUp.body}`);
@@ -74,7 +75,8 @@ try {
   let wrongPasswords = 0;
 
   const kinds = {
-    wrong_password: () => signIn(accounts[Math.floor(wrongPasswords++ / 9)] as string, "not the password at all"),
+    wrong_password: () =>
+      signIn(accounts[Math.floor(wrongPasswords++ / WRONG_PER_ACCOUNT)] as string, "not the password at all"),
     unknown_email: () => signIn(`nobody-${crypto.randomUUID()}@example.test`, "not the password at all"),
     right_password: () => signIn(email, password),
     reset_known_email: () => requestReset(email),

@@ -65,11 +65,11 @@ function createAuth() {
   const pool = webDatabasePool();
   const db = drizzle(pool);
   /**
-   * Ends a person's pending password-reset links and the sign-ins still waiting for their second
-   * step. Logged, not thrown: it runs once the new password is in place, which a failure here must
+   * A new password: ends the person's pending password-reset links, the sign-ins still waiting for
+   * their second step, and the count of wrong passwords with any pause. Logged, not thrown: it runs once the new password is in place, which a failure here must
    * not report as failed (the links expire within the hour, the sign-ins within ten minutes).
    */
-  const endPendingLinksAndSignIns = async (user: { id: string; email: string }) => {
+  const forgetWhatTheOldPasswordBegan = async (user: { id: string; email: string }) => {
     await Promise.all([
       pool.query(
         "DELETE FROM verifications WHERE value = $1 AND (identifier LIKE 'reset-password:%' OR identifier LIKE '2fa-%')",
@@ -77,7 +77,7 @@ function createAuth() {
       ),
       // And a pause of password sign-in (password-guesses.ts): the owner's way out of one is a reset.
       forgetPasswordAttempts(user.email),
-    ]).catch((error: unknown) => console.error("[auth] could not end pending reset links and sign-ins", error));
+    ]).catch((error: unknown) => console.error("[auth] could not end what the old password began", error));
   };
   /** The password attempts this process counted, by request (the account's email), for the after hook to end. */
   const passwordAttempts = new WeakMap<Request, string>();
@@ -108,7 +108,7 @@ function createAuth() {
       resetPasswordTokenExpiresIn: 3600,
       // Every session of the account ends: whoever knew the old password is out.
       revokeSessionsOnPasswordReset: true,
-      onPasswordReset: ({ user }) => endPendingLinksAndSignIns(user),
+      onPasswordReset: ({ user }) => forgetWhatTheOldPasswordBegan(user),
     },
     emailVerification: {
       sendOnSignUp: true,
@@ -194,10 +194,9 @@ function createAuth() {
           throw ctx.redirect(`${config.baseUrl}/account?error=${LINK_OLDER_THAN_PASSWORD}`);
         }
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
+        // (Every path that needs a confirmed address checks the password too.)
         const session =
-          NEEDS_CONFIRMED_EMAIL.has(ctx.path) || (CHECKS_PASSWORD.has(ctx.path) && ctx.path !== "/sign-in/email")
-            ? await getSessionFromCtx(ctx)
-            : null;
+          CHECKS_PASSWORD.has(ctx.path) && ctx.path !== "/sign-in/email" ? await getSessionFromCtx(ctx) : null;
         // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
         // with someone else's address could add a passkey (or a second factor) that outlives the
         // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
@@ -258,7 +257,7 @@ function createAuth() {
         // A new password ends what the old one began: reset links asked for before, and sign-ins
         // waiting for their second step (whoever knew the old password and has a code to try).
         if (ctx.path === "/change-password" && ctx.context.session) {
-          await endPendingLinksAndSignIns(ctx.context.session.user);
+          await forgetWhatTheOldPasswordBegan(ctx.context.session.user);
           return;
         }
         // A passkey signs in without the password: the owner hears of every new one.
@@ -317,7 +316,7 @@ function createAuth() {
           // The default payload is the whole user row: the API needs who, which email and which
           // session (revocation). Issuing a token also counts as activity of that session.
           definePayload: ({ user, session }) => {
-            markSessionActive(pool, session.id);
+            markSessionActive(session.id);
             return { email: user.email, sid: session.id };
           },
         },
@@ -396,8 +395,8 @@ function isWrongPassword(returned: unknown): boolean {
  * day, but the dashboard renews its token every few minutes. At most one
  * write a minute per session; a failure costs only the timestamp.
  */
-function markSessionActive(pool: Pool, sessionId: string): void {
-  pool
+function markSessionActive(sessionId: string): void {
+  webDatabasePool()
     .query("UPDATE sessions SET updated_at = now() WHERE id = $1 AND updated_at < now() - interval '1 minute'", [
       sessionId,
     ])
@@ -406,7 +405,6 @@ function markSessionActive(pool: Pool, sessionId: string): void {
 
 type Auth = ReturnType<typeof createAuth>;
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
-type Pool = ReturnType<typeof webDatabasePool>;
 const globalForAuth = globalThis as unknown as { tasksAuth?: Auth };
 
 /** One instance per process (and across dev hot reloads). */

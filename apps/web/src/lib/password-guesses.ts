@@ -47,8 +47,10 @@ function key(email: string): string {
 export async function startPasswordAttempt(
   email: string,
 ): Promise<{ code: string; message: string; seconds: number } | null> {
+  const address = key(email);
+  // The wrong ones count again from zero (fresh); the attempts under way stopped counting (stale).
   const fresh = "a.paused_until <= now() OR a.last_attempt_at < now() - interval '1 hour'";
-  const stale = `a.last_attempt_at < now() - make_interval(secs => ${UNDER_WAY_SECONDS})`;
+  const stale = "a.last_attempt_at < now() - make_interval(secs => $3)";
   const counted = await webDatabasePool().query(
     `WITH old AS (
        DELETE FROM password_attempts WHERE last_attempt_at < now() - interval '1 day' AND email <> $1
@@ -59,16 +61,16 @@ export async function startPasswordAttempt(
        wrong = CASE WHEN ${fresh} THEN 0 ELSE a.wrong END,
        under_way = CASE WHEN ${stale} THEN 1 ELSE a.under_way + 1 END,
        last_attempt_at = now(),
-       paused_until = CASE WHEN a.paused_until <= now() THEN NULL ELSE a.paused_until END
+       paused_until = NULL
      WHERE NOT coalesce(a.paused_until > now(), false)
        AND (CASE WHEN ${fresh} THEN 0 ELSE a.wrong END) + (CASE WHEN ${stale} THEN 0 ELSE a.under_way END) < $2`,
-    [key(email), ATTEMPTS_BEFORE_PAUSE],
+    [address, ATTEMPTS_BEFORE_PAUSE, UNDER_WAY_SECONDS],
   );
   if (counted.rowCount === 1) return null;
   const { rows } = await webDatabasePool().query<{ seconds: number }>(
     `SELECT ceil(extract(epoch FROM paused_until - now()))::int AS seconds
      FROM password_attempts WHERE email = $1 AND paused_until > now()`,
-    [key(email)],
+    [address],
   );
   const paused = rows[0]?.seconds;
   return paused !== undefined
