@@ -209,16 +209,24 @@ export async function newSignedInPage(browser: Browser, baseUrl: string, name: s
 }
 
 /**
- * Runs `steps` with the page's timers stopped (setTimeout, Date and the like; its context's clock
- * installed before it loaded), then lets its time flow again: steps that must fall inside one of
- * the page's windows of time (the five seconds to undo a delete) do, however slowly this machine
- * runs them. Network, rendering and events go on meanwhile; every timer of the page waits (the
- * search's 250 ms pause after typing too).
+ * Stops the page's timers (setTimeout, Date and the like; its context's clock installed before it
+ * loaded, see newSignedInPage's heldClock): from then on its time moves only when the test moves
+ * it (page.clock.runFor) or lets it flow again (page.clock.resume). Network, rendering and events
+ * go on meanwhile; every timer of the page waits (the search's 250 ms pause after typing too).
  */
-export async function withPageTimeHeld<T>(page: Page, steps: () => Promise<T>): Promise<T> {
+export async function holdPageTime(page: Page): Promise<void> {
   // A moment ahead of the page's own now (which a hold before this one, or runFor, left apart from
   // ours): its clock moves only forward, and on its own meanwhile.
   await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+}
+
+/**
+ * Runs `steps` with the page's time held (holdPageTime), then lets it flow again: steps that must
+ * fall inside one of the page's windows of time (the five seconds to undo a delete) do, however
+ * slowly this machine runs them.
+ */
+export async function withPageTimeHeld<T>(page: Page, steps: () => Promise<T>): Promise<T> {
+  await holdPageTime(page);
   try {
     return await steps();
   } finally {
