@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import pg from "pg";
 import {
   addTask,
+  cookiesOf,
   launchBrowser,
   newPerson,
   newSignedInPage,
@@ -111,6 +113,105 @@ describe("when the database or the network fails", () => {
     await page.context().setOffline(false);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(`${product.webUrl}/tasks`);
+  });
+
+  test("with the database down, the auth endpoints answer 503 with a problem body, and a page sends to a 503 page that links back", async () => {
+    const person = newPerson("Ines");
+    const signedUp = await postAuth(product.webUrl, "/sign-up/email", person);
+    assert.equal(signedUp.status, 200);
+    const cookie = cookiesOf(signedUp);
+    const fromWebApp = (path: string) =>
+      fetch(`${product.webUrl}${path}`, { headers: { cookie, origin: product.webUrl }, redirect: "manual" });
+
+    database.cut();
+    try {
+      const answers = {
+        "sign-in": await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password }),
+        "get-session": await fromWebApp("/api/auth/get-session"),
+        token: await fromWebApp("/api/auth/token"),
+      };
+      for (const [name, answer] of Object.entries(answers)) {
+        assert.equal(answer.status, 503, name);
+        assert.equal(answer.headers.get("content-type"), "application/problem+json", name);
+        assert.equal(answer.headers.get("retry-after"), "5", name);
+        const problem = (await answer.json()) as Record<string, unknown>;
+        assert.equal(problem.status, 503, name);
+        assert.equal(problem.title, "Service Unavailable", name);
+        // What the sign-in form shows (Better Auth's client reads `message`), and nothing internal.
+        assert.equal(problem.message, "Tasks cannot reach its database right now. Try again in a few seconds.", name);
+        assert.equal(problem.detail, problem.message, name);
+      }
+
+      // A page that reads the session sends the person to the 503 page, naming what they asked for.
+      const account = await fromWebApp("/account?error=expired");
+      assert.equal(account.status, 307);
+      const location = account.headers.get("location") ?? "";
+      assert.equal(location, `/unavailable?next=${encodeURIComponent("/account?error=expired")}`);
+      const unavailable = await fromWebApp(location);
+      assert.equal(unavailable.status, 503);
+      assert.equal(unavailable.headers.get("retry-after"), "5");
+      const html = await unavailable.text();
+      assert.match(html, /<h1>Tasks is unavailable right now<\/h1>/);
+      assert.match(html, /<a href="\/account\?error=expired">Try again<\/a>/);
+      // Only this site's paths: another site's address goes to the tasks instead.
+      const elsewhere = await (await fromWebApp(`/unavailable?next=${encodeURIComponent("//evil.example/x")}`)).text();
+      assert.match(elsewhere, /<a href="\/tasks">Try again<\/a>/);
+    } finally {
+      database.restore();
+    }
+    // A statement that fails inside an endpoint (past the rate limit, which reads the database
+    // first): the sessions table held by another transaction, the session's read times out (5 s).
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE");
+      const timedOut = await fromWebApp("/api/auth/get-session");
+      assert.equal(timedOut.status, 503);
+      assert.equal(((await timedOut.json()) as { code: string }).code, "DATABASE_UNAVAILABLE");
+    } finally {
+      await holder.query("ROLLBACK").finally(() => holder.end());
+    }
+    // Nothing was lost: the same session, the same person.
+    const session = await fromWebApp("/api/auth/get-session");
+    assert.equal(session.status, 200);
+    assert.equal(((await session.json()) as { user: { email: string } }).user.email, person.email);
+  });
+
+  test("with the database down, the sign-in form says so and keeps what was typed; a page reloaded says so, and Try again brings it back", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Omar");
+    await addTask(page, "Kept through the outage");
+    const person = newPerson("Pia");
+    assert.equal((await postAuth(product.webUrl, "/sign-up/email", person)).status, 200);
+    const signInPage = await newSignedOutPage(browser, product.webUrl);
+    await signInPage.goto(`${product.webUrl}/sign-in`);
+    await signInPage.getByLabel("Email").fill(person.email);
+    await signInPage.getByLabel("Password").fill(person.password);
+    const signInButton = signInPage.getByRole("button", { name: "Sign in", exact: true });
+
+    database.cut();
+    try {
+      await signInButton.click();
+      await signInPage
+        .getByRole("alert")
+        .getByText("Tasks cannot reach its database right now. Try again in a few seconds.")
+        .waitFor();
+      assert.equal(await signInPage.getByLabel("Email").inputValue(), person.email);
+      assert.equal(await signInPage.getByLabel("Password").inputValue(), person.password);
+      assert.equal(await signInButton.isEnabled(), true, "the form can be sent again");
+
+      const reloaded = await page.reload();
+      assert.equal(reloaded?.status(), 503);
+      assert.equal(page.url(), `${product.webUrl}/unavailable?next=%2Ftasks`);
+      await page.getByRole("heading", { name: "Tasks is unavailable right now" }).waitFor();
+    } finally {
+      database.restore();
+    }
+    await page.getByRole("link", { name: "Try again" }).click();
+    await page.waitForURL(`${product.webUrl}/tasks`);
+    await page.getByRole("list", { name: "Your tasks" }).getByText("Kept through the outage").waitFor();
+    await signInButton.click();
+    await signInPage.waitForURL(`${product.webUrl}/tasks`);
   });
 
   test("a task service that refuses a live session's fresh tokens (misconfigured): a message on /tasks, no loop through sign-in", async () => {

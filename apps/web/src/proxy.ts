@@ -11,6 +11,7 @@
  */
 import { type NextRequest, NextResponse } from "next/server";
 import { webConfig } from "@/lib/config";
+import { REQUEST_PATH_HEADER } from "@/lib/next-path";
 
 /** What the configuration fixes for every response, worked out once. */
 let site: { apiOrigin: string; https: boolean; headers: Record<string, string> } | undefined;
@@ -31,6 +32,8 @@ export function proxy(request: NextRequest) {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", policy);
+  // Where a page that cannot reach the database offers to go back to (lib/unavailable.ts).
+  requestHeaders.set(REQUEST_PATH_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", policy);
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);

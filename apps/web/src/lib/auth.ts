@@ -12,7 +12,7 @@
  */
 import "server-only";
 import { passkey } from "@better-auth/passkey";
-import { authSchema } from "@tasks/db";
+import { authSchema, isDatabaseUnavailable } from "@tasks/db";
 import { APIError, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
@@ -253,7 +253,11 @@ function createAuth() {
         if (claim) await settleAuthenticatorCode(claim.userId, claim.code, !(ctx.context.returned instanceof Error));
         const attempt = ctx.request && passwordAttempts.get(ctx.request);
         if (attempt) await endPasswordAttempt(attempt, isWrongPassword(ctx.context.returned));
-        if (ctx.context.returned instanceof Error) return;
+        // Some endpoints answer a database that did not answer with a 500 of their own (the error
+        // beneath as its cause): thrown on as what it is, for a 503 (lib/unavailable.ts).
+        const returned = ctx.context.returned;
+        if (isAPIError(returned) && isDatabaseUnavailable(returned.cause)) throw returned.cause;
+        if (returned instanceof Error) return;
         // A new password ends what the old one began: reset links asked for before, and sign-ins
         // waiting for their second step (whoever knew the old password and has a code to try).
         if (ctx.path === "/change-password" && ctx.context.session) {
@@ -268,6 +272,9 @@ function createAuth() {
         sendAccountEmail(passkeyAddedMessage(session.user.email, name, config.baseUrl));
       }),
     },
+    // An error that is not one of Better Auth's refusals (the database down) is thrown to the route
+    // handler, which answers it (503 with a problem body, lib/unavailable.ts), not an empty 500.
+    onAPIError: { throw: true },
     // No cookieCache: a revoked device must not keep minting tokens from a cached session.
     session: { expiresIn: config.sessionExpiresIn },
     advanced: {

@@ -1,27 +1,10 @@
 import "server-only";
 import { headers } from "next/headers";
 import { getAuth } from "./auth";
+import { readOrShowUnavailable } from "./unavailable";
 
-/** The signed-in user of this request, or null. */
+/** The signed-in user of this request, or null (the database down: off to /unavailable). */
 export async function currentSession() {
-  return getAuth().api.getSession({ headers: await headers() });
-}
-
-/** Stands for this site's origin while a `next` is resolved; no request goes to it. */
-const OWN_ORIGIN = "http://tasks.invalid";
-
-/**
- * Only paths of this site are followed after sign-in (no open redirect). The
- * value is resolved as a browser resolves it, then checked: browsers drop tabs
- * and newlines and read `\` as `/`, so a text check alone let `/<TAB>/evil.example`
- * through as `//evil.example`. What is followed is the resolved path.
- */
-export function safeNext(next: string | string[] | undefined): string {
-  const value = Array.isArray(next) ? next[0] : next;
-  if (!value?.startsWith("/")) return "/tasks";
-  const url = URL.canParse(value, OWN_ORIGIN) ? new URL(value, OWN_ORIGIN) : undefined;
-  // Resolving drops dot segments: "/.//evil.example" becomes the path "//evil.example", which a
-  // browser, given it as a Location, reads as another site again.
-  if (url?.origin !== OWN_ORIGIN || /^\/[/\\]/.test(url.pathname)) return "/tasks";
-  return `${url.pathname}${url.search}${url.hash}`;
+  const requestHeaders = await headers();
+  return readOrShowUnavailable(requestHeaders, () => getAuth().api.getSession({ headers: requestHeaders }));
 }

@@ -1,3 +1,4 @@
+import { headers } from "next/headers";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { link } from "@/components/styles";
@@ -5,6 +6,7 @@ import { listPasskeysOfUser } from "@/lib/account-passkeys";
 import { listSessionsOfUser } from "@/lib/account-sessions";
 import { LINK_OLDER_THAN_PASSWORD } from "@/lib/change-email-links";
 import { currentSession } from "@/lib/session";
+import { readOrShowUnavailable } from "@/lib/unavailable";
 import { DeleteAccountSection } from "./delete-account-section";
 import { PasskeysSection } from "./passkeys-section";
 import { PasswordSection } from "./password-section";
@@ -17,10 +19,9 @@ export const dynamic = "force-dynamic";
 export default async function AccountPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
   const session = await currentSession();
   if (!session) redirect("/sign-in?next=/account");
-  const [sessions, passkeys] = await Promise.all([
-    listSessionsOfUser(session.user.id, session.session.id),
-    listPasskeysOfUser(session.user.id),
-  ]);
+  const [sessions, passkeys] = await readOrShowUnavailable(await headers(), () =>
+    Promise.all([listSessionsOfUser(session.user.id, session.session.id), listPasskeysOfUser(session.user.id)]),
+  );
   // Better Auth sends an expired or used verification link back here with ?error=…
   const { error } = await searchParams;
   const linkProblem =

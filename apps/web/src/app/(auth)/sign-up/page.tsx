@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
-import { currentSession, safeNext } from "@/lib/session";
+import { safeNext } from "@/lib/next-path";
+import { currentSession } from "@/lib/session";
 import { AuthForm } from "../auth-form";
 
 export const dynamic = "force-dynamic";

@@ -1,10 +1,24 @@
 import { toNextJsHandler } from "better-auth/next-js";
 import { getAuth } from "@/lib/auth";
+import { failedRequestResponse } from "@/lib/unavailable";
 
 // Every Better Auth endpoint: sign-up, sign-in, sign-out, session, token, jwks.
 const handler = () => toNextJsHandler(getAuth());
-export const GET = async (request: Request) => withContractHeaders(await handler().GET(request));
-export const POST = async (request: Request) => withContractHeaders(await handler().POST(request));
+export const GET = (request: Request) => answer(() => handler().GET(request));
+export const POST = (request: Request) => answer(() => handler().POST(request));
+
+/**
+ * Better Auth's answer, or, for an error it has no answer for (the database
+ * down: it throws those, auth.ts), ours: 503 or 500 with a problem body
+ * instead of Next.js's empty 500.
+ */
+async function answer(respond: () => Promise<Response>): Promise<Response> {
+  try {
+    return await withContractHeaders(await respond());
+  } catch (error) {
+    return failedRequestResponse(error);
+  }
+}
 
 /** Seconds until the two-factor plugin's lock (10 wrong codes in a row) ends; its 429 says none. */
 const TWO_FACTOR_LOCK_SECONDS = 15 * 60;

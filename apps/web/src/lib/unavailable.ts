@@ -1,0 +1,69 @@
+/**
+ * What the web app answers when its database does not: never Next.js's bare
+ * 500. Better Auth's endpoints answer 503 with a problem body (RFC 9457) that
+ * the forms show as it is; a page sends the person to /unavailable (503), which
+ * links back to the page they asked for.
+ */
+import "server-only";
+import { databaseErrorCode, isDatabaseUnavailable, loggableError } from "@tasks/db";
+import { redirect } from "next/navigation";
+import { REQUEST_PATH_HEADER, safeNext } from "./next-path";
+
+/** Where a page that could not read the database sends the person; `next` is where "Try again" goes. */
+export const UNAVAILABLE_PATH = "/unavailable";
+
+/** Seconds a client is told to wait: an outage of the database is often a restart or a failover. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A page's read of the database (the session, the account's lists): its
+ * result, or, when the database does not answer, off to /unavailable. Other
+ * errors are thrown as they are.
+ */
+export async function readOrShowUnavailable<T>(requestHeaders: Headers, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    console.warn(`[web] database unavailable while rendering a page (${databaseErrorCode(error) ?? "no code"})`);
+  }
+  const back = safeNext(requestHeaders.get(REQUEST_PATH_HEADER) ?? undefined);
+  redirect(`${UNAVAILABLE_PATH}?next=${encodeURIComponent(back)}`);
+}
+
+/**
+ * The answer to a request of Better Auth's that failed with an error of no
+ * status (Better Auth's own refusals have one): 503 when the database did not
+ * answer, else 500, logged without the statement's values.
+ */
+export function failedRequestResponse(error: unknown): Response {
+  if (isDatabaseUnavailable(error)) {
+    console.warn(`[auth] database unavailable (${databaseErrorCode(error) ?? "no code"})`);
+    // No claim that nothing changed: the connection may have gone while a write was out, and
+    // Better Auth writes on GETs too (a session's renewal). Asked again, each endpoint says where it stands.
+    const detail = "Tasks cannot reach its database right now. Try again in a few seconds.";
+    return problemResponse(503, "Service Unavailable", detail, "DATABASE_UNAVAILABLE", {
+      "retry-after": String(RETRY_AFTER_SECONDS),
+    });
+  }
+  console.error("[auth] unexpected error", loggableError(error));
+  return problemResponse(500, "Internal Server Error", "Something went wrong on our side. Try again.", "INTERNAL");
+}
+
+/**
+ * RFC 9457, with `code` and `message` beside `detail`: Better Auth's client
+ * reads those two from any error body, so the forms show the detail.
+ */
+function problemResponse(
+  status: number,
+  title: string,
+  detail: string,
+  code: string,
+  headers: Record<string, string> = {},
+): Response {
+  const body = { type: "about:blank", title, status, detail, code, message: detail };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers },
+  });
+}
