@@ -214,6 +214,36 @@ describe("when the database or the network fails", () => {
     await signInPage.waitForURL(`${product.webUrl}/tasks`);
   });
 
+  test("with the database down, signing another device out on the account page says so in place; once it is back, it works", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ravi");
+    const other = await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
+    assert.equal(other.status, 200);
+    const otherSession = () =>
+      fetch(`${product.webUrl}/api/auth/get-session`, { headers: { cookie: cookiesOf(other) } }).then(
+        async (answer) => ((await answer.json()) as { user?: { email: string } } | null)?.user?.email,
+      );
+    await page.goto(`${product.webUrl}/account`);
+    const devices = page.getByRole("list", { name: "Signed-in devices" });
+    await waitForCount(devices.getByRole("listitem"), 2);
+    const signOutOther = devices.getByRole("button", { name: /^Sign out (?!.*\(this device\)$)/ });
+
+    database.cut();
+    try {
+      await signOutOther.click();
+      await page
+        .getByRole("alert")
+        .getByText("Tasks cannot reach its database right now. Try again in a few seconds.")
+        .waitFor();
+      assert.equal(page.url(), `${product.webUrl}/account`, "still on the account page");
+    } finally {
+      database.restore();
+    }
+    assert.equal(await otherSession(), person.email, "the other device is still signed in");
+    await signOutOther.click();
+    await waitForCount(devices.getByRole("listitem"), 1);
+    assert.equal(await otherSession(), undefined, "and now it is not");
+  });
+
   test("a task service that refuses a live session's fresh tokens (misconfigured): a message on /tasks, no loop through sign-in", async () => {
     // Its API wants another issuer than the web app's: every token is refused, the session is fine.
     const misconfigured = await startTestProduct({ AUTH_ISSUER: "https://not-the-web-app.example" });

@@ -19,6 +19,9 @@ export function isUnreachable(error: AuthClientError): boolean {
   return error.code === SERVER_UNREACHABLE;
 }
 
+/** The server's database did not answer (lib/unavailable.ts sends the same words in its 503s). */
+export const DATABASE_UNAVAILABLE_TEXT = "Tasks cannot reach its database right now. Try again in a few seconds.";
+
 export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again.";
 export const CODE_NOT_RIGHT = "That code is not right. Check your authenticator app and try again.";
 /** Our own refusals' codes (beside Better Auth's), set on the server and read by the pages. */

@@ -1,12 +1,25 @@
 "use server";
+import { isDatabaseUnavailable } from "@tasks/db";
 import { isUuid } from "@tasks/task-schema";
+import { headers } from "next/headers";
 import { revokeSessionOfUser } from "@/lib/account-sessions";
-import { currentSession } from "@/lib/session";
+import { readSession } from "@/lib/session";
 
-/** "Sign out" on one session of the list; the signed-in person can end only their own. */
-export async function revokeSession(sessionId: string): Promise<{ ok: boolean }> {
-  const session = await currentSession();
-  if (!session || typeof sessionId !== "string" || !isUuid(sessionId)) return { ok: false };
-  await revokeSessionOfUser(session.user.id, sessionId.toLowerCase());
-  return { ok: true };
+/**
+ * "Sign out" on one session of the list; the signed-in person can end only
+ * their own. A failure is answered to the section, which says so in place
+ * (a page's way, /unavailable, would take the person off the account page).
+ */
+export async function revokeSession(sessionId: string): Promise<{ ok: true } | { ok: false; reason: RevokeFailure }> {
+  try {
+    const session = await readSession(await headers());
+    if (!session || typeof sessionId !== "string" || !isUuid(sessionId)) return { ok: false, reason: "signed-out" };
+    await revokeSessionOfUser(session.user.id, sessionId.toLowerCase());
+    return { ok: true };
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    return { ok: false, reason: "unavailable" };
+  }
 }
+
+type RevokeFailure = "signed-out" | "unavailable";

@@ -6,7 +6,7 @@ import { ErrorMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
 import type { SessionSummary } from "@/lib/account-sessions";
 import { authClient } from "@/lib/auth-client";
-import { describeAuthError } from "@/lib/auth-errors";
+import { DATABASE_UNAVAILABLE_TEXT, describeAuthError } from "@/lib/auth-errors";
 import { announceSignedOut } from "@/lib/signed-out-channel";
 import { ago } from "@/lib/time-ago";
 import { revokeSession } from "./actions";
@@ -22,8 +22,12 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
     setPending(session.id);
     setError(null);
     try {
-      const { ok } = await revokeSession(session.id);
-      if (!ok) return setError("Your session has ended. Sign in again.");
+      const answer = await revokeSession(session.id);
+      if (!answer.ok) {
+        return setError(
+          answer.reason === "unavailable" ? DATABASE_UNAVAILABLE_TEXT : "Your session has ended. Sign in again.",
+        );
+      }
       if (session.current) {
         announceSignedOut();
         return window.location.assign("/sign-in");
