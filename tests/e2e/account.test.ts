@@ -14,6 +14,8 @@ import {
   accessToken,
   addTask,
   apiStatus,
+  confirmEmailInDatabase,
+  cookiesOf,
   expectRefusedWithin,
   launchBrowser,
   newPerson,
@@ -28,6 +30,7 @@ import {
   startTestProduct,
   waitForCount,
 } from "./product";
+import { unusedCode } from "./totp";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
 const mailbox = await startMailbox();
@@ -237,6 +240,63 @@ describe("password guessing", () => {
     await page.goto(`${product.webUrl}/account`);
     await changePasswordOnPage(page, person.password, "another good passphrase");
     await page.getByText("the password is not accepted for 15 minutes").waitFor();
+  });
+
+  test("a wrong password counts wherever it is checked: each account endpoint's guess adds to sign-in's ten", async () => {
+    const person = newPerson("Ida");
+    const signedUp = await postAuth(product.webUrl, "/sign-up/email", person);
+    assert.equal(signedUp.status, 200);
+    // A confirmed address (passkeys and two-factor need one), and two-factor on, over HTTP as the page does it.
+    await confirmEmailInDatabase(person.email);
+    let cookie = cookiesOf(signedUp);
+    const asPerson = (path: string, body?: object, method = "POST", headers: Record<string, string> = {}) =>
+      fetch(`${product.webUrl}/api/auth${path}`, {
+        method,
+        headers: {
+          "content-type": "application/json",
+          origin: product.webUrl,
+          "x-forwarded-for": randomClientAddress(),
+          cookie,
+          ...headers,
+        },
+        body: body && JSON.stringify(body),
+      });
+    const enabled = await asPerson("/two-factor/enable", { password: person.password });
+    assert.equal(enabled.status, 200);
+    const secret = new URL(((await enabled.json()) as { totpURI: string }).totpURI).searchParams.get("secret") ?? "";
+    const verified = await asPerson("/two-factor/verify-totp", { code: await unusedCode(secret) });
+    assert.equal(verified.status, 200, await verified.clone().text());
+    cookie = cookiesOf(verified) || cookie;
+
+    // One wrong guess through each endpoint that checks the password (the passkey ones read it from
+    // a header, as the account page sends it), then two through sign-in: ten, and the right password
+    // no longer signs in.
+    const wrong = "not the password at all";
+    const passwordHeader = { "x-account-password": encodeURIComponent(wrong) };
+    const guesses: [string, Response][] = [
+      ["change-email", await asPerson("/change-email", { newEmail: `new-${person.email}`, password: wrong })],
+      [
+        "change-password",
+        await asPerson("/change-password", { currentPassword: wrong, newPassword: "a new passphrase" }),
+      ],
+      ["delete-user", await asPerson("/delete-user", { password: wrong })],
+      ["passkey options", await asPerson("/passkey/generate-register-options", undefined, "GET", passwordHeader)],
+      [
+        "passkey registration",
+        await asPerson("/passkey/verify-registration", { response: {} }, "POST", passwordHeader),
+      ],
+      ["two-factor enable", await asPerson("/two-factor/enable", { password: wrong })],
+      ["two-factor disable", await asPerson("/two-factor/disable", { password: wrong })],
+      ["backup codes", await asPerson("/two-factor/generate-backup-codes", { password: wrong })],
+    ];
+    for (const [name, answer] of guesses) {
+      assert.equal(answer.status, 400, name);
+      assert.equal(((await answer.json()) as { code?: string }).code, "INVALID_PASSWORD", name);
+    }
+    await wrongTimes(person.email, 2);
+    const paused = await signInAs(person.email, person.password);
+    assert.equal(paused.status, 429, "ten wrong passwords in all pause sign-in");
+    assert.equal(((await paused.json()) as { code?: string }).code, "PASSWORD_PAUSED");
   });
 });
 

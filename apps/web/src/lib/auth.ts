@@ -44,18 +44,38 @@ const NEEDS_CONFIRMED_EMAIL = new Set([
   "/two-factor/enable",
 ]);
 
-/** What checks the password (Better Auth, or the hook below): each attempt counts (password-guesses.ts). */
-const CHECKS_PASSWORD = new Set([
-  "/sign-in/email",
-  "/change-email",
-  "/change-password",
-  "/delete-user",
-  "/passkey/generate-register-options",
-  "/passkey/verify-registration",
-  "/two-factor/enable",
-  "/two-factor/disable",
-  "/two-factor/generate-backup-codes",
-]);
+/**
+ * Every endpoint that checks the password, and where its request carries it. Each attempt counts
+ * toward its account's limit (password-guesses.ts), and each has sign-in's rate limit: no more
+ * guesses through any of them than through sign-in. Better Auth checks it, except where `missing`
+ * is set: there the hook below does (and says that when none was given).
+ */
+const PASSWORD_CHECKS: Record<string, { given: (ctx: HookContext) => unknown; missing?: string }> = {
+  "/sign-in/email": { given: (ctx) => ctx.body?.password },
+  "/change-password": { given: (ctx) => ctx.body?.currentPassword },
+  "/delete-user": { given: (ctx) => ctx.body?.password },
+  "/two-factor/enable": { given: (ctx) => ctx.body?.password },
+  "/two-factor/disable": { given: (ctx) => ctx.body?.password },
+  "/two-factor/generate-backup-codes": { given: (ctx) => ctx.body?.password },
+  // Whoever holds a session for a moment (an unlocked computer, a stolen cookie) must not make the
+  // account theirs for good. A change of address asks for the password: they could move the account
+  // to an address of theirs, confirm it there and reset the password. So does a new passkey: it signs
+  // in with neither password nor code, and outlives a reset, "sign out everywhere" and a second
+  // factor turned on. Its password comes in a header, asked for before the device makes a credential
+  // (the options, a GET) and again when it is kept.
+  "/change-email": { given: (ctx) => ctx.body?.password, missing: "Enter your password to change the email address." },
+  "/passkey/generate-register-options": {
+    given: (ctx) => passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)),
+    missing: "Enter your password to add a passkey.",
+  },
+  "/passkey/verify-registration": {
+    given: (ctx) => passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)),
+    missing: "Enter your password to add a passkey.",
+  },
+};
+
+/** Sign-in's limit, for every endpoint that takes a guess (see PASSWORD_CHECKS). */
+const GUESSES_A_MINUTE = { window: 60, max: 10 };
 
 /** The name authenticator apps and passkey prompts show beside the account. */
 const APP_NAME = "Tasks";
@@ -193,10 +213,10 @@ function createAuth() {
         if (ctx.path === "/verify-email" && (await isChangeOfAddressOlderThanPassword(ctx.query?.token))) {
           throw ctx.redirect(`${config.baseUrl}/account?error=${LINK_OLDER_THAN_PASSWORD}`);
         }
+        const passwordCheck = Object.hasOwn(PASSWORD_CHECKS, ctx.path) ? PASSWORD_CHECKS[ctx.path] : undefined;
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
         // (Every path that needs a confirmed address checks the password too.)
-        const session =
-          CHECKS_PASSWORD.has(ctx.path) && ctx.path !== "/sign-in/email" ? await getSessionFromCtx(ctx) : null;
+        const session = passwordCheck && ctx.path !== "/sign-in/email" ? await getSessionFromCtx(ctx) : null;
         // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
         // with someone else's address could add a passkey (or a second factor) that outlives the
         // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
@@ -206,10 +226,12 @@ function createAuth() {
             message: "Confirm your email address first: follow the link we sent you.",
           });
         }
+        if (!passwordCheck) return;
         // Every password check counts toward its account's limit (password-guesses.ts), as it starts.
         // One without a password is refused by the endpoint and guesses nothing: not counted.
+        const password = givenPassword(ctx);
         const attemptOf = ctx.path === "/sign-in/email" ? ctx.body?.email : session?.user.email;
-        if (CHECKS_PASSWORD.has(ctx.path) && ctx.request && typeof attemptOf === "string" && givenPassword(ctx)) {
+        if (ctx.request && typeof attemptOf === "string" && password) {
           const refused = await startPasswordAttempt(attemptOf);
           if (refused) {
             const { code, message, seconds } = refused;
@@ -217,10 +239,8 @@ function createAuth() {
           }
           passwordAttempts.set(ctx.request, attemptOf);
         }
-        /** Refuses the request unless it carries the signed-in person's password (`missing`: what to say when none). */
-        const requirePassword = async (missing: string) => {
-          if (!session) return;
-          const password = givenPassword(ctx);
+        // Where Better Auth does not check the password, the request carries the signed-in person's, or is refused.
+        if (passwordCheck.missing && session) {
           const account = await ctx.context.internalAdapter.findCredentialAccount(session.user.id);
           const right =
             password !== "" &&
@@ -231,21 +251,9 @@ function createAuth() {
             await endPasswordAttempt(session.user.email, true);
             throw new APIError("BAD_REQUEST", {
               code: "INVALID_PASSWORD",
-              message: password ? "That password is not right." : missing,
+              message: password ? "That password is not right." : passwordCheck.missing,
             });
           }
-        };
-        // Whoever holds a session for a moment (an unlocked computer, a stolen cookie) must not make
-        // the account theirs for good. A change of address asks for the password: they could move the
-        // account to an address of theirs, confirm it there and reset the password. So does a new
-        // passkey: it signs in with neither password nor code, and outlives a reset, "sign out
-        // everywhere" and a second factor turned on.
-        if (ctx.path === "/change-email") {
-          await requirePassword("Enter your password to change the email address.");
-        }
-        // Asked before the device makes a credential (the options), and again when it is kept.
-        if (ctx.path === "/passkey/generate-register-options" || ctx.path === "/passkey/verify-registration") {
-          await requirePassword("Enter your password to add a passkey.");
         }
       }),
       after: createAuthMiddleware(async (ctx) => {
@@ -289,18 +297,12 @@ function createAuth() {
       window: 60,
       max: 300,
       customRules: {
-        "/sign-in/email": { window: 60, max: 10 },
-        "/sign-up/email": { window: 60, max: 10 },
-        // These check the password: no more guesses through any of them than through sign-in.
-        "/change-email": { window: 60, max: 10 },
-        "/passkey/generate-register-options": { window: 60, max: 10 },
-        "/passkey/verify-registration": { window: 60, max: 10 },
-        "/change-password": { window: 60, max: 10 },
-        "/delete-user": { window: 60, max: 10 },
+        ...Object.fromEntries(Object.keys(PASSWORD_CHECKS).map((path) => [path, GUESSES_A_MINUTE])),
+        "/sign-up/email": GUESSES_A_MINUTE,
         // The plugin's own rule (3 per 10 s for all of them) would refuse a person's second typo.
         // A sign-in challenge also ends after 5 wrong codes, and 10 in a row lock the second step
         // for 15 minutes (the plugin's account lockout).
-        "/two-factor/*": { window: 60, max: 10 },
+        "/two-factor/*": GUESSES_A_MINUTE,
       },
     },
     plugins: [
@@ -381,13 +383,9 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
   return pending?.value ?? null;
 }
 
-/** The password a request to one of CHECKS_PASSWORD carries ("" when none), where that endpoint reads it. */
+/** The password a request to one of PASSWORD_CHECKS carries ("" when none), where that endpoint reads it. */
 function givenPassword(ctx: HookContext): string {
-  const given = ctx.path.startsWith("/passkey/")
-    ? passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER))
-    : ctx.path === "/change-password"
-      ? ctx.body?.currentPassword
-      : ctx.body?.password;
+  const given = Object.hasOwn(PASSWORD_CHECKS, ctx.path) ? PASSWORD_CHECKS[ctx.path]?.given(ctx) : undefined;
   return typeof given === "string" ? given : "";
 }
 
