@@ -82,6 +82,32 @@ test("every page: a strict nonce CSP and the security headers, a new nonce each 
   assert.notEqual(nonces[0], nonces[1], "a new nonce for every response");
 });
 
+test("a page that is not there and a page that fails are our own, within the policy, and the second offers to try again", async () => {
+  const { context, page } = await newSignedInPage(browser, product.webUrl, "Ilse");
+  const missing = await page.goto(`${product.webUrl}/no-such-page`);
+  assert.equal(missing?.status(), 404);
+  await page.getByRole("heading", { name: "Page not found" }).waitFor();
+  await page.getByRole("link", { name: "Go to your tasks" }).click();
+  await page.waitForURL(`${product.webUrl}/tasks`);
+
+  // A fault in the browser while the account page renders: every date it formats throws until told not to.
+  await context.addInitScript(`
+    globalThis.breakDates = true;
+    const format = Date.prototype.toLocaleDateString;
+    Date.prototype.toLocaleDateString = function (...args) {
+      if (globalThis.breakDates) throw new Error("a fault put in by the test");
+      return format.apply(this, args);
+    };
+  `);
+  await page.goto(`${product.webUrl}/account`);
+  await page.getByRole("heading", { name: "Something went wrong" }).waitFor();
+  await page.getByRole("alert").getByText("This page could not be shown. Nothing you saved is lost.").waitFor();
+  await page.evaluate("globalThis.breakDates = false");
+  await page.getByRole("button", { name: "Try again" }).click();
+  await page.getByRole("heading", { name: "Your account" }).waitFor();
+  assert.deepEqual(takeCspViolations(context), [], "neither page broke the policy");
+});
+
 test("the sign-in page in another site's frame is refused (clickjacking)", async () => {
   const framing = createServer((_request, response) => {
     response.setHeader("content-type", "text/html");

@@ -1,0 +1,20 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { NarrowPage } from "@/components/messages";
+import { link } from "@/components/styles";
+
+export const metadata: Metadata = { title: "Page not found · Tasks" };
+
+/** Our own 404: Next.js's default one styles itself inline, which the page's CSP refuses. */
+export default function NotFound() {
+  return (
+    <NarrowPage title="Page not found">
+      <p className="text-slate-700 dark:text-slate-300">There is no page at this address.</p>
+      <p className="mt-6 text-sm">
+        <Link href="/tasks" className={link}>
+          Go to your tasks
+        </Link>
+      </p>
+    </NarrowPage>
+  );
+}
