@@ -19,6 +19,19 @@ const database = await startDatabaseProxy(process.env.DATABASE_URL ?? "");
 const product = await startTestProduct({}, database.url);
 const browser = await launchBrowser();
 
+/** What the web app says, in its 503s' bodies and so on its forms, when its database does not answer. */
+const DATABASE_DOWN = "Tasks cannot reach its database right now. Try again in a few seconds.";
+
+/** Runs `steps` with the database cut off, and puts it back whatever they do. */
+async function withDatabaseCut(steps: () => Promise<void>): Promise<void> {
+  database.cut();
+  try {
+    await steps();
+  } finally {
+    database.restore();
+  }
+}
+
 describe("when the database or the network fails", () => {
   test("the page says so without blocking, keeps what was typed, rolls back, and Retry finishes the job", async () => {
     const { context, page } = await newSignedInPage(browser, product.webUrl, "Lin");
@@ -123,8 +136,7 @@ describe("when the database or the network fails", () => {
     const fromWebApp = (path: string) =>
       fetch(`${product.webUrl}${path}`, { headers: { cookie, origin: product.webUrl }, redirect: "manual" });
 
-    database.cut();
-    try {
+    await withDatabaseCut(async () => {
       const answers = {
         "sign-in": await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password }),
         "get-session": await fromWebApp("/api/auth/get-session"),
@@ -138,7 +150,7 @@ describe("when the database or the network fails", () => {
         assert.equal(problem.status, 503, name);
         assert.equal(problem.title, "Service Unavailable", name);
         // What the sign-in form shows (Better Auth's client reads `message`), and nothing internal.
-        assert.equal(problem.message, "Tasks cannot reach its database right now. Try again in a few seconds.", name);
+        assert.equal(problem.message, DATABASE_DOWN, name);
         assert.equal(problem.detail, problem.message, name);
       }
 
@@ -156,9 +168,7 @@ describe("when the database or the network fails", () => {
       // Only this site's paths: another site's address goes to the tasks instead.
       const elsewhere = await (await fromWebApp(`/unavailable?next=${encodeURIComponent("//evil.example/x")}`)).text();
       assert.match(elsewhere, /<a href="\/tasks">Try again<\/a>/);
-    } finally {
-      database.restore();
-    }
+    });
     // A statement that fails inside an endpoint (past the rate limit, which reads the database
     // first): the sessions table held by another transaction, the session's read times out (5 s).
     const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -189,13 +199,9 @@ describe("when the database or the network fails", () => {
     await signInPage.getByLabel("Password").fill(person.password);
     const signInButton = signInPage.getByRole("button", { name: "Sign in", exact: true });
 
-    database.cut();
-    try {
+    await withDatabaseCut(async () => {
       await signInButton.click();
-      await signInPage
-        .getByRole("alert")
-        .getByText("Tasks cannot reach its database right now. Try again in a few seconds.")
-        .waitFor();
+      await signInPage.getByRole("alert").getByText(DATABASE_DOWN).waitFor();
       assert.equal(await signInPage.getByLabel("Email").inputValue(), person.email);
       assert.equal(await signInPage.getByLabel("Password").inputValue(), person.password);
       assert.equal(await signInButton.isEnabled(), true, "the form can be sent again");
@@ -204,9 +210,7 @@ describe("when the database or the network fails", () => {
       assert.equal(reloaded?.status(), 503);
       assert.equal(page.url(), `${product.webUrl}/unavailable?next=%2Ftasks`);
       await page.getByRole("heading", { name: "Tasks is unavailable right now" }).waitFor();
-    } finally {
-      database.restore();
-    }
+    });
     await page.getByRole("link", { name: "Try again" }).click();
     await page.waitForURL(`${product.webUrl}/tasks`);
     await page.getByRole("list", { name: "Your tasks" }).getByText("Kept through the outage").waitFor();
@@ -227,17 +231,11 @@ describe("when the database or the network fails", () => {
     await waitForCount(devices.getByRole("listitem"), 2);
     const signOutOther = devices.getByRole("button", { name: /^Sign out (?!.*\(this device\)$)/ });
 
-    database.cut();
-    try {
+    await withDatabaseCut(async () => {
       await signOutOther.click();
-      await page
-        .getByRole("alert")
-        .getByText("Tasks cannot reach its database right now. Try again in a few seconds.")
-        .waitFor();
+      await page.getByRole("alert").getByText(DATABASE_DOWN).waitFor();
       assert.equal(page.url(), `${product.webUrl}/account`, "still on the account page");
-    } finally {
-      database.restore();
-    }
+    });
     assert.equal(await otherSession(), person.email, "the other device is still signed in");
     await signOutOther.click();
     await waitForCount(devices.getByRole("listitem"), 1);
