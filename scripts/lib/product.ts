@@ -26,8 +26,8 @@ export interface ProductOptions {
   dataDir?: string;
   /** Extra environment for both apps (e.g. JWT_EXPIRES_IN for a test). */
   env?: Record<string, string>;
-  /** Where the apps' own output goes. */
-  stdio?: "inherit" | "ignore";
+  /** Where the apps' own output goes ("pipe": kept for `output`, for a test that reads the logs). */
+  stdio?: "inherit" | "ignore" | "pipe";
   /**
    * Build what is missing or older than its sources first (default). The
    * tests say false: scripts/test.ts builds once before any file runs, since
@@ -44,6 +44,8 @@ export interface RunningProduct {
   stop(options?: { deleteData?: boolean }): Promise<void>;
   /** Resolves when either app exits on its own. */
   exited: Promise<string>;
+  /** What both apps have written so far, with stdio "pipe" (otherwise nothing). */
+  output(): string;
 }
 
 function assertPortFree(port: number, what: string): Promise<void> {
@@ -179,6 +181,12 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       stdio,
     });
     children.push(api, web);
+    let output = "";
+    for (const stream of [api.stdout, api.stderr, web.stdout, web.stderr]) {
+      stream?.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+    }
     const exited = new Promise<string>((resolve) => {
       api.once("exit", (code) => resolve(`the Task API exited (code ${code})`));
       web.once("exit", (code) => resolve(`the web app exited (code ${code})`));
@@ -187,7 +195,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       waitForReady(`http://127.0.0.1:${options.apiPort}/readyz`, api, "the Task API"),
       waitForReady(`http://127.0.0.1:${options.webPort}/sign-in`, web, "the web app"),
     ]);
-    return { webUrl, apiUrl, stop, exited };
+    return { webUrl, apiUrl, stop, exited, output: () => output };
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pg from "pg";
+import { createTestDatabase } from "../../scripts/lib/test-database";
 import {
   addTask,
   cookiesOf,
@@ -14,9 +15,11 @@ import {
   waitForCount,
 } from "./product";
 
-// This product reaches its database through a proxy the test can cut.
-const database = await startDatabaseProxy(process.env.DATABASE_URL ?? "");
-const product = await startTestProduct({}, database.url);
+// This product reaches a database of its own (a test holds one of its tables) through a proxy the
+// test can cut; its logs are kept, to be read.
+const ownDatabase = await createTestDatabase("outage");
+const database = await startDatabaseProxy(ownDatabase);
+const product = await startTestProduct({}, database.url, { keepOutput: true });
 const browser = await launchBrowser();
 
 /** What the web app says, in its 503s' bodies and so on its forms, when its database does not answer. */
@@ -171,17 +174,26 @@ describe("when the database or the network fails", () => {
     });
     // A statement that fails inside an endpoint (past the rate limit, which reads the database
     // first): the sessions table held by another transaction, the session's read times out (5 s).
-    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    // Better Auth alone reads that as nobody signed in: 401 for the token, and the dashboard then
+    // sends the person to sign in.
+    const holder = new pg.Client({ connectionString: ownDatabase });
     await holder.connect();
     try {
       await holder.query("BEGIN");
       await holder.query("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE");
-      const timedOut = await fromWebApp("/api/auth/get-session");
-      assert.equal(timedOut.status, 503);
-      assert.equal(((await timedOut.json()) as { code: string }).code, "DATABASE_UNAVAILABLE");
+      const timedOut = await Promise.all([fromWebApp("/api/auth/get-session"), fromWebApp("/api/auth/token")]);
+      for (const answer of timedOut) {
+        assert.equal(answer.status, 503, answer.url);
+        assert.equal(((await answer.json()) as { code: string }).code, "DATABASE_UNAVAILABLE", answer.url);
+      }
     } finally {
       await holder.query("ROLLBACK").finally(() => holder.end());
     }
+    // Logged, without the statement's values: the session's read quoted its token.
+    const sessionToken = decodeURIComponent(cookie.match(/session_token=([^;]+)/)?.[1] ?? "").split(".")[0] ?? "";
+    assert.ok(sessionToken.length >= 20, `the session token: ${sessionToken}`);
+    assert.match(product.output(), /\[auth\] database unavailable/);
+    assert.ok(!product.output().includes(sessionToken), "no session token in the logs");
     // Nothing was lost: the same session, the same person.
     const session = await fromWebApp("/api/auth/get-session");
     assert.equal(session.status, 200);

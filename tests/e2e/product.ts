@@ -18,6 +18,7 @@ import { oneMachineEnvironment, type RunningProduct, root, startProduct } from "
 export async function startTestProduct(
   env: Record<string, string> = {},
   databaseUrl = process.env.DATABASE_URL,
+  { keepOutput = false } = {},
 ): Promise<RunningProduct> {
   if (!databaseUrl) throw new Error("DATABASE_URL is not set: run the tests with `npm test`");
   const webPort = await freePort();
@@ -26,7 +27,8 @@ export async function startTestProduct(
     webPort,
     apiPort,
     databaseUrl,
-    stdio: "ignore",
+    // The apps' logs, for a test that reads them (RunningProduct.output).
+    stdio: keepOutput ? "pipe" : "ignore",
     log: () => {},
     // Built once by scripts/test.ts before any file ran.
     build: false,

@@ -12,10 +12,10 @@
  */
 import "server-only";
 import { passkey } from "@better-auth/passkey";
-import { authSchema, isDatabaseUnavailable } from "@tasks/db";
+import { authSchema, isDatabaseUnavailable, loggableError } from "@tasks/db";
 import { APIError, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
+import { createAuthMiddleware, getSession, isAPIError } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { jwt, twoFactor } from "better-auth/plugins";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -74,7 +74,7 @@ const PASSWORD_CHECKS: Record<string, { given: (ctx: HookContext) => unknown; mi
   },
 };
 
-/** Sign-in's limit, for every endpoint that takes a guess (see PASSWORD_CHECKS). */
+/** Sign-in's rate limit, also sign-up's and that of every endpoint that checks a password (PASSWORD_CHECKS). */
 const GUESSES_A_MINUTE = { window: 60, max: 10 };
 
 /** The name authenticator apps and passkey prompts show beside the account. */
@@ -190,6 +190,16 @@ function createAuth() {
       // No "trust this device": every password sign-in of an account with a second factor asks
       // for it, and turning the factor off and on again leaves no device exempt.
       before: createAuthMiddleware(async (ctx) => {
+        // The session, read here for every endpoint of a signed-in request, so that a database that
+        // does not answer is a 503 and not "signed out" (readSessionOrThrow). Not for get-session,
+        // which reads its own, nor for a sign-in or a sign-up, which start a new one.
+        if (
+          ctx.path !== "/get-session" &&
+          !/^\/sign-(in|up)\//.test(ctx.path) &&
+          (await ctx.getSignedCookie(sessionCookieName(ctx), ctx.context.secret))
+        ) {
+          await readSessionOrThrow(ctx);
+        }
         // One use per authenticator code (authenticator-codes.ts); settled in the after hook.
         if (ctx.path === "/two-factor/verify-totp" && ctx.request && typeof ctx.body?.code === "string") {
           const userId = await personOfTwoFactorStep(ctx);
@@ -216,7 +226,7 @@ function createAuth() {
         const passwordCheck = Object.hasOwn(PASSWORD_CHECKS, ctx.path) ? PASSWORD_CHECKS[ctx.path] : undefined;
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
         // (Every path that needs a confirmed address checks the password too.)
-        const session = passwordCheck && ctx.path !== "/sign-in/email" ? await getSessionFromCtx(ctx) : null;
+        const session = passwordCheck && ctx.path !== "/sign-in/email" ? await readSessionOrThrow(ctx) : null;
         // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
         // with someone else's address could add a passkey (or a second factor) that outlives the
         // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
@@ -280,6 +290,9 @@ function createAuth() {
         sendAccountEmail(passkeyAddedMessage(session.user.email, name, config.baseUrl));
       }),
     },
+    // Better Auth logs a failure with the error as it came: a query builder's quotes the statement's
+    // values (a session token, an address). Each goes through loggableError, as the API's errors do.
+    logger: { log: logWithoutStatementValues },
     // An error that is not one of Better Auth's refusals (the database down) is thrown to the route
     // handler, which answers it (503 with a problem body, lib/unavailable.ts), not an empty 500.
     onAPIError: { throw: true },
@@ -374,13 +387,49 @@ function createAuth() {
  * refuses the request itself.
  */
 async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
-  const session = await getSessionFromCtx(ctx);
+  const session = await readSessionOrThrow(ctx);
   if (session) return session.user.id;
   // The plugin's cookie name (not exported): the signed id of the sign-in's verification row.
   const challenge = await ctx.getSignedCookie(ctx.context.createAuthCookie("two_factor").name, ctx.context.secret);
   if (!challenge) return null;
   const pending = await ctx.context.internalAdapter.findVerificationValue(challenge);
   return pending?.value ?? null;
+}
+
+/**
+ * The request's session, read as Better Auth's getSessionFromCtx reads it (a
+ * refresh and its cookie included) and left where the endpoint's own read
+ * finds it, except that a database that did not answer is thrown as what it
+ * is (a 503, lib/unavailable.ts): getSessionFromCtx takes every failure for
+ * "nobody signed in", which an endpoint answers with a 401, and the dashboard
+ * with sending the person to sign in.
+ */
+async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
+  if (ctx.context.session) return ctx.context.session;
+  // With returnHeaders, the endpoint answers its headers (a refreshed session's cookie) beside the session.
+  const read = (await getSession()({
+    ...ctx,
+    method: "GET",
+    asResponse: false,
+    returnHeaders: true,
+    returnStatus: false,
+    query: { ...ctx.query },
+  } as Parameters<ReturnType<typeof getSession>>[0]).catch((error: unknown) => {
+    if (isAPIError(error) && isDatabaseUnavailable(error.cause)) throw error.cause;
+    return null;
+  })) as { headers?: Headers; response: SessionOf | null } | null;
+  const session = read?.response ?? null;
+  read?.headers?.forEach((value, key) => {
+    const name = key.toLowerCase();
+    if (name === "set-cookie") ctx.responseHeaders?.append(key, value);
+    else if (name !== "cache-control" && name !== "pragma") ctx.setHeader(key, value);
+  });
+  ctx.context.session = session;
+  return session;
+}
+
+function sessionCookieName(ctx: HookContext): string {
+  return ctx.context.authCookies.sessionToken.name;
 }
 
 /** The password a request to one of PASSWORD_CHECKS carries ("" when none), where that endpoint reads it. */
@@ -393,6 +442,12 @@ function givenPassword(ctx: HookContext): string {
 function isWrongPassword(returned: unknown): boolean {
   const code = isAPIError(returned) ? returned.body?.code : undefined;
   return code === "INVALID_EMAIL_OR_PASSWORD" || code === "INVALID_PASSWORD";
+}
+
+/** Better Auth's log lines, each error in them as loggableError keeps it. */
+function logWithoutStatementValues(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) {
+  const write = level === "error" ? console.error : level === "warn" ? console.warn : console.log;
+  write(`[auth] ${message}`, ...args.map(loggableError));
 }
 
 /**
@@ -410,6 +465,7 @@ function markSessionActive(sessionId: string): void {
 
 type Auth = ReturnType<typeof createAuth>;
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+type SessionOf = NonNullable<HookContext["context"]["session"]>;
 const globalForAuth = globalThis as unknown as { tasksAuth?: Auth };
 
 /** One instance per process (and across dev hot reloads). */

@@ -14,7 +14,7 @@ import { REQUEST_PATH_HEADER, safeNext } from "./next-path";
 export const UNAVAILABLE_PATH = "/unavailable";
 
 /** Seconds a client is told to wait: an outage of the database is often a restart or a failover. */
-const RETRY_AFTER_SECONDS = 5;
+export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * A page's read of the database (the session, the account's lists): its

@@ -13,7 +13,8 @@ import { readSession } from "@/lib/session";
 export async function revokeSession(sessionId: string): Promise<{ ok: true } | { ok: false; reason: RevokeFailure }> {
   try {
     const session = await readSession(await headers());
-    if (!session || typeof sessionId !== "string" || !isUuid(sessionId)) return { ok: false, reason: "signed-out" };
+    if (!session) return { ok: false, reason: "signed-out" };
+    if (typeof sessionId !== "string" || !isUuid(sessionId)) return { ok: false, reason: "no-such-session" };
     await revokeSessionOfUser(session.user.id, sessionId.toLowerCase());
     return { ok: true };
   } catch (error) {
@@ -22,4 +23,5 @@ export async function revokeSession(sessionId: string): Promise<{ ok: true } | {
   }
 }
 
-type RevokeFailure = "signed-out" | "unavailable";
+/** Nobody signed in; an id that names no session (only a hand-made request sends one); the database did not answer. */
+type RevokeFailure = "signed-out" | "no-such-session" | "unavailable";

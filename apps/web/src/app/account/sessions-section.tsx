@@ -25,7 +25,11 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
       const answer = await revokeSession(session.id);
       if (!answer.ok) {
         return setError(
-          answer.reason === "unavailable" ? DATABASE_UNAVAILABLE_TEXT : "Your session has ended. Sign in again.",
+          answer.reason === "unavailable"
+            ? DATABASE_UNAVAILABLE_TEXT
+            : answer.reason === "signed-out"
+              ? "Your session has ended. Sign in again."
+              : "Could not sign that device out. Try again.",
         );
       }
       if (session.current) {

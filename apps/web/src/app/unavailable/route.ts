@@ -7,6 +7,7 @@
  * since nothing of the app's may be working.
  */
 import { safeNext } from "@/lib/next-path";
+import { RETRY_AFTER_SECONDS } from "@/lib/unavailable";
 
 export const dynamic = "force-dynamic";
 
@@ -39,7 +40,11 @@ a { color: #1d4ed8; font-weight: 600; }
 `;
   return new Response(page, {
     status: 503,
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "retry-after": "5" },
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "retry-after": String(RETRY_AFTER_SECONDS),
+    },
   });
 }
 

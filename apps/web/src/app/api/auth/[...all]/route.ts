@@ -4,17 +4,22 @@ import { failedRequestResponse } from "@/lib/unavailable";
 
 // Every Better Auth endpoint: sign-up, sign-in, sign-out, session, token, jwks.
 const handler = () => toNextJsHandler(getAuth());
-export const GET = (request: Request) => answer(() => handler().GET(request));
-export const POST = (request: Request) => answer(() => handler().POST(request));
+export const GET = (request: Request) => answer(request, () => handler().GET(request));
+export const POST = (request: Request) => answer(request, () => handler().POST(request));
 
 /**
  * Better Auth's answer, or, for an error it has no answer for (the database
  * down: it throws those, auth.ts), ours: 503 or 500 with a problem body
  * instead of Next.js's empty 500.
  */
-async function answer(respond: () => Promise<Response>): Promise<Response> {
+async function answer(request: Request, respond: () => Promise<Response>): Promise<Response> {
   try {
-    return await withContractHeaders(await respond());
+    const response = await respond();
+    // Better Auth no longer logs its own 500s (it throws instead, see auth.ts): said here.
+    if (response.status >= 500) {
+      console.error(`[auth] ${request.method} ${new URL(request.url).pathname} answered ${response.status}`);
+    }
+    return await withContractHeaders(response);
   } catch (error) {
     return failedRequestResponse(error);
   }
