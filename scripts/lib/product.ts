@@ -183,8 +183,8 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     children.push(api, web);
     let output = "";
     for (const stream of [api.stdout, api.stderr, web.stdout, web.stderr]) {
-      stream?.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
+      stream?.setEncoding("utf8").on("data", (text: string) => {
+        output += text;
       });
     }
     const exited = new Promise<string>((resolve) => {

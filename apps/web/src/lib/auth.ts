@@ -192,9 +192,11 @@ function createAuth() {
       before: createAuthMiddleware(async (ctx) => {
         // The session, read here for every endpoint of a signed-in request, so that a database that
         // does not answer is a 503 and not "signed out" (readSessionOrThrow). Not for get-session,
-        // which reads its own, nor for a sign-in or a sign-up, which start a new one.
+        // which reads its own, nor for a sign-in or a sign-up, which start a new one, nor for a
+        // sign-out, which clears the cookie even when it cannot end the session.
         if (
           ctx.path !== "/get-session" &&
+          ctx.path !== "/sign-out" &&
           !/^\/sign-(in|up)\//.test(ctx.path) &&
           (await ctx.getSignedCookie(sessionCookieName(ctx), ctx.context.secret))
         ) {
@@ -405,7 +407,7 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
  * with sending the person to sign in.
  */
 async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
-  if (ctx.context.session) return ctx.context.session;
+  if (ctx.context.session || sessionsRead.has(ctx.context)) return ctx.context.session;
   // With returnHeaders, the endpoint answers its headers (a refreshed session's cookie) beside the session.
   const read = (await getSession()({
     ...ctx,
@@ -425,8 +427,12 @@ async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
     else if (name !== "cache-control" && name !== "pragma") ctx.setHeader(key, value);
   });
   ctx.context.session = session;
+  sessionsRead.add(ctx.context);
   return session;
 }
+
+/** The requests (each its own context) whose session readSessionOrThrow has read, none found included. */
+const sessionsRead = new WeakSet<object>();
 
 function sessionCookieName(ctx: HookContext): string {
   return ctx.context.authCookies.sessionToken.name;
@@ -444,10 +450,21 @@ function isWrongPassword(returned: unknown): boolean {
   return code === "INVALID_EMAIL_OR_PASSWORD" || code === "INVALID_PASSWORD";
 }
 
-/** Better Auth's log lines, each error in them as loggableError keeps it. */
-function logWithoutStatementValues(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) {
+/**
+ * Better Auth's log lines, each error in them (its message too, which is
+ * sometimes the error itself) as loggableError keeps it, and any other object
+ * left out: the adapter logs the conditions of a failed query, a session's
+ * token among them.
+ */
+function logWithoutStatementValues(level: "debug" | "info" | "warn" | "error", message: unknown, ...args: unknown[]) {
   const write = level === "error" ? console.error : level === "warn" ? console.warn : console.log;
-  write(`[auth] ${message}`, ...args.map(loggableError));
+  const kept = (value: unknown) =>
+    value instanceof Error
+      ? loggableError(value)
+      : typeof value === "object" && value !== null
+        ? "(details left out)"
+        : value;
+  write("[auth]", ...[message, ...args].map(kept));
 }
 
 /**
