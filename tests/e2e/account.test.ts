@@ -17,6 +17,7 @@ import {
   confirmEmailInDatabase,
   cookiesOf,
   expectRefusedWithin,
+  fillSignIn,
   launchBrowser,
   newPerson,
   newSignedInPage,
@@ -179,10 +180,7 @@ describe("password guessing", () => {
 
     // The page says so and how out; the devices signed in already go on.
     const page = await newSignedOutPage(browser, product.webUrl);
-    await page.goto(`${product.webUrl}/sign-in`);
-    await page.getByLabel("Email").fill(person.email);
-    await page.getByLabel("Password").fill(person.password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await (await fillSignIn(page, product.webUrl, person)).click();
     await page.getByText("the password is not accepted for 15 minutes").waitFor();
     assert.equal(await apiStatus(product.apiUrl, await accessToken(device, product.webUrl)), 200);
 

@@ -5,6 +5,7 @@ import { createTestDatabase } from "../../scripts/lib/test-database";
 import {
   addTask,
   cookiesOf,
+  fillSignIn,
   launchBrowser,
   newPerson,
   newSignedInPage,
@@ -119,15 +120,13 @@ describe("when the database or the network fails", () => {
     const person = newPerson("Nell");
     assert.equal((await postAuth(product.webUrl, "/sign-up/email", person)).status, 200);
     const page = await newSignedOutPage(browser, product.webUrl);
-    await page.goto(`${product.webUrl}/sign-in`);
-    await page.getByLabel("Email").fill(person.email);
-    await page.getByLabel("Password").fill(person.password);
+    const signInButton = await fillSignIn(page, product.webUrl, person);
     await page.context().setOffline(true);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInButton.click();
     await page.getByText("Cannot reach the server. Check your connection and try again.").waitFor();
     assert.equal(await page.getByLabel("Email").inputValue(), person.email);
     await page.context().setOffline(false);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signInButton.click();
     await page.waitForURL(`${product.webUrl}/tasks`);
   });
 
@@ -212,10 +211,7 @@ describe("when the database or the network fails", () => {
     const person = newPerson("Pia");
     assert.equal((await postAuth(product.webUrl, "/sign-up/email", person)).status, 200);
     const signInPage = await newSignedOutPage(browser, product.webUrl);
-    await signInPage.goto(`${product.webUrl}/sign-in`);
-    await signInPage.getByLabel("Email").fill(person.email);
-    await signInPage.getByLabel("Password").fill(person.password);
-    const signInButton = signInPage.getByRole("button", { name: "Sign in", exact: true });
+    const signInButton = await fillSignIn(signInPage, product.webUrl, person);
 
     await withDatabaseCut(async () => {
       await signInButton.click();

@@ -180,11 +180,20 @@ export async function signUp(page: Page, baseUrl: string, person: Person): Promi
 /** Signs an existing person in (in this page's context, from its own client address) and waits for the dashboard. */
 export async function signIn(page: Page, baseUrl: string, person: Person): Promise<void> {
   await useOwnClientAddress(page.context(), baseUrl);
+  await (await fillSignIn(page, baseUrl, person)).click();
+  await page.waitForURL(`${baseUrl}/tasks`);
+}
+
+/** The sign-in page with the person's email and password typed in, not yet sent: its "Sign in" button. */
+export async function fillSignIn(
+  page: Page,
+  baseUrl: string,
+  person: { email: string; password: string },
+): Promise<Locator> {
   await page.goto(`${baseUrl}/sign-in`);
   await page.getByLabel("Email").fill(person.email);
   await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL(`${baseUrl}/tasks`);
+  return page.getByRole("button", { name: "Sign in", exact: true });
 }
 
 /** A fresh browser context, nobody signed in, with a client address of its own; closed after the file's tests. */

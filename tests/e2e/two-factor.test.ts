@@ -14,6 +14,7 @@ import {
   confirmEmailInDatabase,
   cookiesOf,
   expectRefusedWithin,
+  fillSignIn,
   launchBrowser,
   newSignedInPage,
   newSignedOutPage,
@@ -94,10 +95,7 @@ async function waitForFocusOnHeading(page: Page, why: string): Promise<void> {
 /** The sign-in page up to its second step, in a fresh browser context. */
 async function startSignIn(person: Person): Promise<Page> {
   const page = await newSignedOutPage(browser, product.webUrl);
-  await page.goto(`${product.webUrl}/sign-in`);
-  await page.getByLabel("Email").fill(person.email);
-  await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await (await fillSignIn(page, product.webUrl, person)).click();
   await page.getByRole("heading", { name: "Two-factor sign-in" }).waitFor();
   return page;
 }

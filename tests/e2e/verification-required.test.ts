@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startMailbox } from "./mailbox";
 import {
+  fillSignIn,
   launchBrowser,
   newPerson,
   newSignedOutPage,
@@ -33,10 +34,7 @@ test("sign-up starts no session; sign-in waits for the link; the link signs the 
   const first = await mailbox.waitFor(person.email, /Confirm your email address/);
 
   // Not yet: the right password is refused until the address is confirmed (and a new link goes out).
-  await page.goto(`${product.webUrl}/sign-in`);
-  await page.getByLabel("Email").fill(person.email);
-  await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await (await fillSignIn(page, product.webUrl, person)).click();
   await page.getByText("Confirm your email address first").waitFor();
   assert.equal((await page.request.get(`${product.webUrl}/api/auth/token`)).status(), 401, "no session, no token");
   await mailbox.waitFor(person.email, /Confirm your email address/);
