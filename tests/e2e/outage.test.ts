@@ -215,7 +215,15 @@ describe("when the database or the network fails", () => {
 
     await withDatabaseCut(async () => {
       await signInButton.click();
-      await signInPage.getByRole("alert").getByText(DATABASE_DOWN).waitFor();
+      // (Should it not come, the failure says what the page showed instead.)
+      await signInPage
+        .getByRole("alert")
+        .getByText(DATABASE_DOWN)
+        .waitFor()
+        .catch(async (error: Error) => {
+          const shown = await signInPage.locator("main").innerText();
+          throw new Error(`${error.message}\nThe page showed: ${JSON.stringify(shown)}`);
+        });
       assert.equal(await signInPage.getByLabel("Email").inputValue(), person.email);
       assert.equal(await signInPage.getByLabel("Password").inputValue(), person.password);
       assert.equal(await signInButton.isEnabled(), true, "the form can be sent again");

@@ -184,16 +184,22 @@ export async function signIn(page: Page, baseUrl: string, person: Person): Promi
   await page.waitForURL(`${baseUrl}/tasks`);
 }
 
-/** The sign-in page with the person's email and password typed in, not yet sent: its "Sign in" button. */
+/**
+ * The sign-in page with the person's email and password typed in, not yet sent: its "Sign in"
+ * button. Typed once the page is live (the button is enabled then), as a person sees it ready;
+ * security-headers.test.ts types before that on purpose.
+ */
 export async function fillSignIn(
   page: Page,
   baseUrl: string,
   person: { email: string; password: string },
 ): Promise<Locator> {
   await page.goto(`${baseUrl}/sign-in`);
+  const button = page.getByRole("button", { name: "Sign in", exact: true });
+  await button.and(page.locator(":enabled")).waitFor();
   await page.getByLabel("Email").fill(person.email);
   await page.getByLabel("Password").fill(person.password);
-  return page.getByRole("button", { name: "Sign in", exact: true });
+  return button;
 }
 
 /** A fresh browser context, nobody signed in, with a client address of its own; closed after the file's tests. */
