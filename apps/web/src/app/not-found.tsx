@@ -1,7 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { NarrowPage } from "@/components/messages";
-import { link } from "@/components/styles";
+import { NarrowPage, NarrowPageLink } from "@/components/messages";
 
 export const metadata: Metadata = { title: "Page not found · Tasks" };
 
@@ -10,11 +8,7 @@ export default function NotFound() {
   return (
     <NarrowPage title="Page not found">
       <p className="text-slate-700 dark:text-slate-300">There is no page at this address.</p>
-      <p className="mt-6 text-sm">
-        <Link href="/tasks" className={link}>
-          Go to your tasks
-        </Link>
-      </p>
+      <NarrowPageLink href="/tasks">Go to your tasks</NarrowPageLink>
     </NarrowPage>
   );
 }

@@ -1,5 +1,6 @@
+import Link from "next/link";
 import type { ReactNode } from "react";
-import { errorBox } from "./styles";
+import { errorBox, link } from "./styles";
 
 /** A failure the person must read: announced by screen readers at once. */
 export function ErrorMessage({ children }: { children: ReactNode }) {
@@ -35,5 +36,16 @@ export function NarrowPage({ title, children }: { title: string; children: React
       <h1 className="mb-6 text-2xl font-semibold">{title}</h1>
       {children}
     </main>
+  );
+}
+
+/** The one link under a narrow page's content: back to sign in, on to the tasks, and the like. */
+export function NarrowPageLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <p className="mt-6 text-sm">
+      <Link href={href} className={link}>
+        {children}
+      </Link>
+    </p>
   );
 }

@@ -44,13 +44,19 @@ const NEEDS_CONFIRMED_EMAIL = new Set([
   "/two-factor/enable",
 ]);
 
+/** Where the two passkey steps carry the password (a header: the options are a GET). */
+const PASSKEY_PASSWORD: PasswordCheck = {
+  given: (ctx) => passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)),
+  missing: "Enter your password to add a passkey.",
+};
+
 /**
  * Every endpoint that checks the password, and where its request carries it. Each attempt counts
  * toward its account's limit (password-guesses.ts), and each has sign-in's rate limit: no more
  * guesses through any of them than through sign-in. Better Auth checks it, except where `missing`
  * is set: there the hook below does (and says that when none was given).
  */
-const PASSWORD_CHECKS: Record<string, { given: (ctx: HookContext) => unknown; missing?: string }> = {
+const PASSWORD_CHECKS: Record<string, PasswordCheck> = {
   "/sign-in/email": { given: (ctx) => ctx.body?.password },
   "/change-password": { given: (ctx) => ctx.body?.currentPassword },
   "/delete-user": { given: (ctx) => ctx.body?.password },
@@ -61,17 +67,11 @@ const PASSWORD_CHECKS: Record<string, { given: (ctx: HookContext) => unknown; mi
   // account theirs for good. A change of address asks for the password: they could move the account
   // to an address of theirs, confirm it there and reset the password. So does a new passkey: it signs
   // in with neither password nor code, and outlives a reset, "sign out everywhere" and a second
-  // factor turned on. Its password comes in a header, asked for before the device makes a credential
-  // (the options, a GET) and again when it is kept.
+  // factor turned on. Its password is asked for before the device makes a credential (the options)
+  // and again when it is kept.
   "/change-email": { given: (ctx) => ctx.body?.password, missing: "Enter your password to change the email address." },
-  "/passkey/generate-register-options": {
-    given: (ctx) => passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)),
-    missing: "Enter your password to add a passkey.",
-  },
-  "/passkey/verify-registration": {
-    given: (ctx) => passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)),
-    missing: "Enter your password to add a passkey.",
-  },
+  "/passkey/generate-register-options": PASSKEY_PASSWORD,
+  "/passkey/verify-registration": PASSKEY_PASSWORD,
 };
 
 /** Sign-in's rate limit, also sign-up's and that of every endpoint that checks a password (PASSWORD_CHECKS). */
@@ -194,11 +194,12 @@ function createAuth() {
         // does not answer is a 503 and not "signed out" (readSessionOrThrow). Not for get-session,
         // which reads its own, nor for a sign-in or a sign-up, which start a new one, nor for a
         // sign-out, which clears the cookie even when it cannot end the session.
+        // (Whether a cookie came is enough here: the read checks its signature.)
         if (
           ctx.path !== "/get-session" &&
           ctx.path !== "/sign-out" &&
           !/^\/sign-(in|up)\//.test(ctx.path) &&
-          (await ctx.getSignedCookie(sessionCookieName(ctx), ctx.context.secret))
+          ctx.getCookie(ctx.context.authCookies.sessionToken.name)
         ) {
           await readSessionOrThrow(ctx);
         }
@@ -241,7 +242,8 @@ function createAuth() {
         if (!passwordCheck) return;
         // Every password check counts toward its account's limit (password-guesses.ts), as it starts.
         // One without a password is refused by the endpoint and guesses nothing: not counted.
-        const password = givenPassword(ctx);
+        const given = passwordCheck.given(ctx);
+        const password = typeof given === "string" ? given : "";
         const attemptOf = ctx.path === "/sign-in/email" ? ctx.body?.email : session?.user.email;
         if (ctx.request && typeof attemptOf === "string" && password) {
           const refused = await startPasswordAttempt(attemptOf);
@@ -434,16 +436,6 @@ async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
 /** The requests (each its own context) whose session readSessionOrThrow has read, none found included. */
 const sessionsRead = new WeakSet<object>();
 
-function sessionCookieName(ctx: HookContext): string {
-  return ctx.context.authCookies.sessionToken.name;
-}
-
-/** The password a request to one of PASSWORD_CHECKS carries ("" when none), where that endpoint reads it. */
-function givenPassword(ctx: HookContext): string {
-  const given = Object.hasOwn(PASSWORD_CHECKS, ctx.path) ? PASSWORD_CHECKS[ctx.path]?.given(ctx) : undefined;
-  return typeof given === "string" ? given : "";
-}
-
 /** Whether an endpoint refused a password: the wrong password of a sign-in or of an account page's form. */
 function isWrongPassword(returned: unknown): boolean {
   const code = isAPIError(returned) ? returned.body?.code : undefined;
@@ -483,6 +475,8 @@ function markSessionActive(sessionId: string): void {
 type Auth = ReturnType<typeof createAuth>;
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 type SessionOf = NonNullable<HookContext["context"]["session"]>;
+/** Where a request carries the password (any type: the client sends what it likes), and what to say when none came. */
+type PasswordCheck = { given: (ctx: HookContext) => unknown; missing?: string };
 const globalForAuth = globalThis as unknown as { tasksAuth?: Auth };
 
 /** One instance per process (and across dev hot reloads). */

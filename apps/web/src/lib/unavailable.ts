@@ -42,8 +42,7 @@ export function failedRequestResponse(error: unknown): Response {
     console.warn(`[auth] database unavailable (${databaseErrorCode(error) ?? "no code"})`);
     // No claim that nothing changed: the connection may have gone while a write was out, and
     // Better Auth writes on GETs too (a session's renewal). Asked again, each endpoint says where it stands.
-    const detail = DATABASE_UNAVAILABLE_TEXT;
-    return problemResponse(503, "Service Unavailable", detail, "DATABASE_UNAVAILABLE", {
+    return problemResponse(503, "Service Unavailable", DATABASE_UNAVAILABLE_TEXT, "DATABASE_UNAVAILABLE", {
       "retry-after": String(RETRY_AFTER_SECONDS),
     });
   }

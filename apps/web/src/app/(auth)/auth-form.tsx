@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useState } from "react";
-import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages";
+import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
@@ -76,11 +76,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
           If {checkInbox} can be used for a new account, we have sent a link to it. Open it to confirm the address, then
           you can sign in.
         </p>
-        <p className="mt-6 text-sm">
-          <Link href="/sign-in" className={link}>
-            Back to sign in
-          </Link>
-        </p>
+        <NarrowPageLink href="/sign-in">Back to sign in</NarrowPageLink>
       </NarrowPage>
     );
   }

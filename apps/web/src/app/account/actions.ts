@@ -24,4 +24,4 @@ export async function revokeSession(sessionId: string): Promise<{ ok: true } | {
 }
 
 /** Nobody signed in; an id that names no session (only a hand-made request sends one); the database did not answer. */
-type RevokeFailure = "signed-out" | "no-such-session" | "unavailable";
+export type RevokeFailure = "signed-out" | "no-such-session" | "unavailable";

@@ -9,8 +9,15 @@ import { authClient } from "@/lib/auth-client";
 import { DATABASE_UNAVAILABLE_TEXT, describeAuthError } from "@/lib/auth-errors";
 import { announceSignedOut } from "@/lib/signed-out-channel";
 import { ago } from "@/lib/time-ago";
-import { revokeSession } from "./actions";
+import { type RevokeFailure, revokeSession } from "./actions";
 import { Section } from "./section";
+
+/** What the section says when "Sign out" of one device did not happen. */
+const REVOKE_FAILURE_TEXT: Record<RevokeFailure, string> = {
+  "signed-out": "Your session has ended. Sign in again.",
+  "no-such-session": "Could not sign that device out. Try again.",
+  unavailable: DATABASE_UNAVAILABLE_TEXT,
+};
 
 /** Every device signed in, with "Sign out" for each, and "Sign out everywhere". */
 export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
@@ -23,15 +30,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
     setError(null);
     try {
       const answer = await revokeSession(session.id);
-      if (!answer.ok) {
-        return setError(
-          answer.reason === "unavailable"
-            ? DATABASE_UNAVAILABLE_TEXT
-            : answer.reason === "signed-out"
-              ? "Your session has ended. Sign in again."
-              : "Could not sign that device out. Try again.",
-        );
-      }
+      if (!answer.ok) return setError(REVOKE_FAILURE_TEXT[answer.reason]);
       if (session.current) {
         announceSignedOut();
         return window.location.assign("/sign-in");

@@ -1,8 +1,7 @@
 "use client";
-import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages";
-import { field, label, link, primaryButton } from "@/components/styles";
+import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
+import { field, label, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 
@@ -59,11 +58,7 @@ export function ForgotPasswordForm() {
           </button>
         </form>
       )}
-      <p className="mt-6 text-sm">
-        <Link href="/sign-in" className={link}>
-          Back to sign in
-        </Link>
-      </p>
+      <NarrowPageLink href="/sign-in">Back to sign in</NarrowPageLink>
     </NarrowPage>
   );
 }

@@ -1,9 +1,8 @@
 "use client";
-import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { ErrorMessage, NarrowPage, SuccessMessage } from "@/components/messages";
+import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
-import { link, primaryButton } from "@/components/styles";
+import { primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN, PASSWORDS_DIFFER } from "@/lib/password-rules";
@@ -47,11 +46,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
     return (
       <NarrowPage title="Password changed">
         <SuccessMessage>Your password has been changed and every device was signed out.</SuccessMessage>
-        <p className="mt-6 text-sm">
-          <Link href="/sign-in" className={link}>
-            Sign in with the new password
-          </Link>
-        </p>
+        <NarrowPageLink href="/sign-in">Sign in with the new password</NarrowPageLink>
       </NarrowPage>
     );
   }
@@ -65,11 +60,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
           {pending ? "Please wait…" : "Change password"}
         </button>
       </form>
-      <p className="mt-6 text-sm">
-        <Link href="/forgot-password" className={link}>
-          Ask for a new link
-        </Link>
-      </p>
+      <NarrowPageLink href="/forgot-password">Ask for a new link</NarrowPageLink>
     </NarrowPage>
   );
 }
