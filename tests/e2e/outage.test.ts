@@ -4,6 +4,8 @@ import pg from "pg";
 import { createTestDatabase } from "../../scripts/lib/test-database";
 import {
   addTask,
+  addVirtualAuthenticator,
+  confirmEmailInDatabase,
   cookiesOf,
   fillSignIn,
   launchBrowser,
@@ -238,6 +240,46 @@ describe("when the database or the network fails", () => {
     await page.getByRole("list", { name: "Your tasks" }).getByText("Kept through the outage").waitFor();
     await signInButton.click();
     await signInPage.waitForURL(`${product.webUrl}/tasks`);
+  });
+
+  test("with the database down, the sign-in page's passkey offer says nothing of it and its button says so; once it is back, the offer signs in", async () => {
+    const { context, page, person } = await newSignedInPage(browser, product.webUrl, "Quinn");
+    await addVirtualAuthenticator(page);
+    await confirmEmailInDatabase(person.email, ownDatabase);
+    await page.goto(`${product.webUrl}/account`);
+    const passkeys = page.getByRole("region", { name: "Passkeys" });
+    await passkeys.getByLabel("Name of the new passkey").fill("Laptop");
+    await passkeys.getByLabel("Your password, to add a passkey").fill(person.password);
+    await passkeys.getByRole("button", { name: "Add a passkey" }).click();
+    await passkeys.getByRole("list", { name: "Your passkeys" }).getByText("Laptop").waitFor();
+    await context.clearCookies(); // signed out on this device
+    const optionsRefused = () =>
+      page.waitForResponse(
+        (answer) => answer.url().endsWith("/passkey/generate-authenticate-options") && answer.status() === 503,
+      );
+
+    // What the page says (Next.js's route announcer is an alert too, but an empty one).
+    const messages = page.getByRole("alert").filter({ hasText: /\S/ });
+    const said = () => messages.allInnerTexts();
+
+    await withDatabaseCut(async () => {
+      // The autofill's offer cannot be made; the button, asked, says why nothing happens.
+      let refused = optionsRefused();
+      await page.goto(`${product.webUrl}/sign-in`);
+      await refused;
+      await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+      await messages.first().waitFor();
+      assert.deepEqual(await said(), [DATABASE_DOWN]);
+      // Nobody asked for the offer: once the form has answered, the form's message is all there is.
+      refused = optionsRefused();
+      const signInButton = await fillSignIn(page, product.webUrl, person);
+      await refused;
+      await signInButton.click();
+      await page.locator("form").getByRole("alert").getByText(DATABASE_DOWN).waitFor();
+      assert.deepEqual(await said(), [DATABASE_DOWN], "nothing said of the passkey offer");
+    });
+    // Once the database is back, the offer is made again and the device takes it: signed in, no click.
+    await page.waitForURL(`${product.webUrl}/tasks`);
   });
 
   test("with the database down, signing another device out on the account page says so in place; once it is back, it works", async () => {

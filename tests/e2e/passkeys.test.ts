@@ -12,6 +12,7 @@ import type { Page } from "playwright-core";
 import { startMailbox } from "./mailbox";
 import {
   accessToken,
+  addVirtualAuthenticator,
   apiStatus,
   launchBrowser,
   newSignedInPage,
@@ -27,30 +28,6 @@ const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, EMAIL_FROM: 
 const browser = await launchBrowser();
 const db = createPool(databaseUrl, { max: 1 });
 after(() => db.end());
-
-/**
- * A platform authenticator for this page, as a laptop's fingerprint reader
- * would be: it holds discoverable credentials, verifies its user and
- * answers at once.
- */
-/** A device's authenticator in this page; what it holds (the credentials it has made). */
-async function addVirtualAuthenticator(page: Page): Promise<{ credentials: () => Promise<number> }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      transport: "internal",
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return {
-    credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials.length,
-  };
-}
 
 /** Follows the link the sign-up emailed: passkeys and a second factor need a confirmed address. */
 async function confirmEmail(page: Page, person: Person): Promise<void> {

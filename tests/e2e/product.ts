@@ -345,11 +345,38 @@ export async function startSecondApi(product: RunningProduct, databaseUrl: strin
  * itself), for tests that need a confirmed address but read no mail: a
  * passkey or a second factor is added only to one.
  */
-export async function confirmEmailInDatabase(email: string): Promise<void> {
-  const db = createPool(process.env.DATABASE_URL ?? "", { max: 1 });
+export async function confirmEmailInDatabase(
+  email: string,
+  databaseUrl = process.env.DATABASE_URL ?? "",
+): Promise<void> {
+  const db = createPool(databaseUrl, { max: 1 });
   try {
     await db.query("UPDATE users SET email_verified = true WHERE email = $1", [email]);
   } finally {
     await db.end();
   }
+}
+
+/**
+ * A platform authenticator for this page, as a laptop's fingerprint reader
+ * would be (the DevTools protocol's WebAuthn domain): it holds discoverable
+ * credentials, verifies its user and answers at once, the autofill's offer
+ * included. It tells what it holds (the credentials it has made).
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<{ credentials: () => Promise<number> }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials.length,
+  };
 }

@@ -19,7 +19,8 @@ export function isUnreachable(error: AuthClientError): boolean {
   return error.code === SERVER_UNREACHABLE;
 }
 
-/** The server's database did not answer (the words of the auth endpoints' 503s, lib/unavailable.ts). */
+/** The server's database did not answer: the code and words of the auth endpoints' 503s (lib/unavailable.ts). */
+export const DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE";
 export const DATABASE_UNAVAILABLE_TEXT = "Tasks cannot reach its database right now. Try again in a few seconds.";
 
 export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again.";

@@ -7,7 +7,7 @@
 import "server-only";
 import { databaseErrorCode, isDatabaseUnavailable, loggableError } from "@tasks/db";
 import { redirect } from "next/navigation";
-import { DATABASE_UNAVAILABLE_TEXT } from "./auth-errors";
+import { DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_TEXT } from "./auth-errors";
 import { REQUEST_PATH_HEADER, safeNext } from "./next-path";
 
 /** Where a page that could not read the database sends the person; `next` is where "Try again" goes. */
@@ -42,7 +42,7 @@ export function failedRequestResponse(error: unknown): Response {
     console.warn(`[auth] database unavailable (${databaseErrorCode(error) ?? "no code"})`);
     // No claim that nothing changed: the connection may have gone while a write was out, and
     // Better Auth writes on GETs too (a session's renewal). Asked again, each endpoint says where it stands.
-    return problemResponse(503, "Service Unavailable", DATABASE_UNAVAILABLE_TEXT, "DATABASE_UNAVAILABLE", {
+    return problemResponse(503, "Service Unavailable", DATABASE_UNAVAILABLE_TEXT, DATABASE_UNAVAILABLE, {
       "retry-after": String(RETRY_AFTER_SECONDS),
     });
   }
