@@ -8,6 +8,7 @@ import {
   confirmEmailInDatabase,
   cookiesOf,
   fillSignIn,
+  holdPageTime,
   launchBrowser,
   newPerson,
   newSignedInPage,
@@ -240,6 +241,30 @@ describe("when the database or the network fails", () => {
     await page.getByRole("list", { name: "Your tasks" }).getByText("Kept through the outage").waitFor();
     await signInButton.click();
     await signInPage.waitForURL(`${product.webUrl}/tasks`);
+  });
+
+  test("with the database down, renewing the access token says why and how long to wait; Retry then does the job", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Tess", { heldClock: true });
+    const banner = page.getByTestId("error");
+    const newTitle = page.getByLabel("New task title");
+    await withDatabaseCut(async () => {
+      await holdPageTime(page);
+      // By the page's clock the token in hand has expired (15 minutes): the next request renews it.
+      await page.clock.fastForward("15:00");
+      const refused = page.waitForResponse(
+        (answer) => answer.url().endsWith("/api/auth/token") && answer.status() === 503,
+      );
+      await newTitle.fill("Typed during the outage");
+      await newTitle.press("Enter");
+      await refused;
+      await banner.getByText(`Could not add the task. ${DATABASE_DOWN}`).waitFor();
+      assert.equal(await banner.getByRole("button").textContent(), "Retry in 5 s", "the web app's Retry-After");
+      assert.equal(await newTitle.inputValue(), "Typed during the outage");
+    });
+    await page.clock.runFor(5_000);
+    await banner.getByRole("button", { name: "Retry" }).click();
+    await page.getByRole("list", { name: "Your tasks" }).getByText("Typed during the outage").waitFor();
+    assert.equal(await banner.count(), 0);
   });
 
   test("with the database down, the sign-in page's passkey offer says nothing of it and its button says so; once it is back, the offer signs in", async () => {

@@ -92,7 +92,7 @@ export class TaskApiClient {
       throw new UnavailableError("Cannot reach the server. Check your connection.");
     }
     if (response.status === 401 || response.status === 403) throw new SignedOutError("signed out");
-    if (!response.ok) throw new UnavailableError("Could not renew your access. Try again.");
+    if (!response.ok) throw await renewalRefused(response);
     const { token } = (await response.json()) as { token: string };
     const { exp, iat } = decodeClaims(token);
     const lifetime = (exp - iat) * 1000;
@@ -218,6 +218,19 @@ export class TaskApiClient {
   private url(path: string): string {
     return `${this.apiUrl}/api/${this.userId}${path}`;
   }
+}
+
+/**
+ * Why the web app gave no token, for the page to say: its own problem
+ * document's words where it sent one (its database is down: lib/unavailable.ts),
+ * and how long it asked to wait.
+ */
+async function renewalRefused(response: Response): Promise<UnavailableError> {
+  const problem = response.headers.get("content-type")?.startsWith("application/problem+json")
+    ? ((await response.json().catch(() => ({}))) as { detail?: string })
+    : {};
+  const seconds = Number(response.headers.get("retry-after")) || undefined;
+  return new UnavailableError(problem.detail ?? "Could not renew your access. Try again.", seconds);
 }
 
 function decodeClaims(token: string): { exp: number; iat: number } {
