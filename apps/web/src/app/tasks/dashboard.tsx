@@ -1,9 +1,7 @@
 "use client";
 import * as Tabs from "@radix-ui/react-tabs";
 import { LIST_LIMIT_MAX, type ListStatus } from "@tasks/task-schema/limits";
-import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { secondaryButton } from "@/components/styles";
 import {
   ApiError,
   ChangedElsewhereError,
@@ -20,11 +18,14 @@ import { describeAuthError } from "@/lib/auth-errors";
 import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { type Countdown, startCountdown } from "./countdown";
+import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
+import { keepAndSignIn, takeKept } from "./kept-for-sign-in";
 import { lengthProblem } from "./length-problem";
 import { ListControls, type Sort } from "./list-controls";
 import { NoticeToast, useNotice } from "./notice-toast";
 import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
+import { ShowMore, TaskList } from "./task-list";
 import { type SaveOutcome, TaskRow } from "./task-row";
 import { VerifyEmailNotice } from "./verify-email-notice";
 
@@ -33,20 +34,6 @@ import { VerifyEmailNotice } from "./verify-email-notice";
  * settles true once it is done, false if it failed and the task was put back).
  */
 type PendingDelete = { task: Task; sent: boolean; countdown?: Countdown; sending?: Promise<boolean> };
-/**
- * What the page had when the session ended: given back only to the same person (on a shared
- * computer, whoever signs in next in this tab must not see it).
- */
-interface Kept {
-  userId: string;
-  draft: NewTask;
-  unansweredAdd: { key: string; body: string } | null;
-  edits: Record<string, TaskChanges>;
-  view: { status: ListStatus; sort: Sort; query: string; pages: number };
-}
-
-/** Where goToSignIn keeps what the person had on the page (`Kept`), for after they sign in again. */
-const KEPT_KEY = "tasks:kept";
 const UNDO_MS = 5_000;
 
 interface DashboardProps {
@@ -130,18 +117,14 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   /** Keep what the person typed, then send them to sign in and back here. */
   const goToSignIn = useCallback(() => {
-    const kept: Kept = {
+    keepAndSignIn({
       userId,
       draft: draft.current,
-      // The draft's add may have been made although no answer came: sent again after sign-in, it keeps its key.
       unansweredAdd: unansweredAdd.current,
-      // Every open editor with a change in it, whichever action it was that found the session over.
+      // Whichever action it was that found the session over.
       edits: Object.fromEntries([...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0)),
-      // And what they were looking at, so that those edits' tasks are on the page again.
       view: view.current,
-    };
-    sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
-    window.location.assign("/sign-in?next=/tasks");
+    });
   }, [userId]);
 
   /**
@@ -268,10 +251,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   // What was typed and shown before a sign-in comes back, to the same person only.
   useEffect(() => {
-    const stored = sessionStorage.getItem(KEPT_KEY);
-    sessionStorage.removeItem(KEPT_KEY);
-    const kept = stored ? (JSON.parse(stored) as Kept) : null;
-    if (kept?.userId !== userId) return;
+    const kept = takeKept(userId);
+    if (!kept) return;
     unansweredAdd.current = kept.unansweredAdd;
     setNewTask({ ...EMPTY_NEW_TASK, ...kept.draft });
     const shown = kept.view;
@@ -571,20 +552,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   return (
     <div className="mx-auto max-w-3xl px-4 py-6 sm:py-10">
-      <header className="mb-6 flex flex-wrap items-center justify-between gap-3">
-        <h1 className="text-2xl font-semibold">Tasks</h1>
-        <div className="flex items-center gap-3 text-sm">
-          <span className="text-slate-700 dark:text-slate-300" data-testid="signed-in-email">
-            {email}
-          </span>
-          <Link href="/account" className={secondaryButton}>
-            Account
-          </Link>
-          <button type="button" onClick={signOut} disabled={signingOut} className={secondaryButton}>
-            {signingOut ? "Signing out…" : "Sign out"}
-          </button>
-        </div>
-      </header>
+      <DashboardHeader email={email} signingOut={signingOut} onSignOut={signOut} />
 
       {!emailVerified && <VerifyEmailNotice email={email} linkFailed={verificationLinkFailed} />}
 
@@ -620,74 +588,42 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           value={status}
           className="focus-visible:outline-2 focus-visible:outline-indigo-500"
         >
-          {tasks === null && loadFailed ? (
-            // The first load failed: no skeleton that says (to a screen reader too) it is still loading,
-            // and a Retry of its own (the banner above may say something else by now).
-            <div
-              data-testid="load-failed"
-              className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400"
-            >
-              <p>Your tasks could not be loaded.</p>
-              <button type="button" onClick={() => void latestRefresh.current()} className={`${secondaryButton} mt-3`}>
-                Retry loading
-              </button>
-            </div>
-          ) : tasks === null ? (
-            <ul aria-label="Loading tasks" className="space-y-2">
-              {[0, 1, 2].map((n) => (
-                <li key={n} className="h-14 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
-              ))}
-            </ul>
-          ) : tasks.length === 0 ? (
-            <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
-              {query || status !== "all" ? "No tasks match." : "No tasks yet. Add your first one above."}
-            </p>
-          ) : (
-            <ul aria-label="Your tasks" aria-busy={loadingMore} className="space-y-2">
-              {tasks.map((task) => (
-                <TaskRow
-                  key={task.id}
-                  task={task}
-                  today={today}
-                  onToggle={() => toggleTask(task)}
-                  loadForEdit={() => loadForEdit(task.id)}
-                  resume={resumeEdits[task.id]}
-                  onResumed={() => setResumeEdits(({ [task.id]: _, ...others }) => others)}
-                  onDraft={(changes) => {
-                    if (changes) openEdits.current.set(task.id, changes);
-                    else openEdits.current.delete(task.id);
-                  }}
-                  save={(changes, etag) => saveTask(task.id, changes, etag)}
-                  addAgain={(fields) => addAgain(task, fields)}
-                  forget={() => {
-                    setList(withoutTask(task));
-                    void latestRefresh.current();
-                  }}
-                  onDelete={() => deleteTask(task)}
-                />
-              ))}
-            </ul>
-          )}
-          {tasks !== null && tasks.length > 0 && (tasks.length < total || pages > 1) && (
-            <div className="mt-4 flex items-center justify-between gap-3 text-sm text-slate-600 dark:text-slate-400">
-              <p data-testid="shown-count">
-                Showing {tasks.length.toLocaleString("en-US")} of{" "}
-                {Math.max(total, tasks.length).toLocaleString("en-US")}
-              </p>
-              {tasks.length < total && (
-                // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
-                <button
-                  type="button"
-                  onClick={showMore}
-                  aria-disabled={loadingMore}
-                  data-show-more
-                  className={secondaryButton}
-                >
-                  {loadingMore ? "Loading…" : `Show ${Math.min(LIST_LIMIT_MAX, total - tasks.length)} more`}
-                </button>
-              )}
-            </div>
-          )}
+          <TaskList
+            tasks={tasks}
+            loadFailed={loadFailed}
+            filtered={query !== "" || status !== "all"}
+            busy={loadingMore}
+            onRetryLoad={() => void latestRefresh.current()}
+            renderTask={(task) => (
+              <TaskRow
+                key={task.id}
+                task={task}
+                today={today}
+                onToggle={() => toggleTask(task)}
+                loadForEdit={() => loadForEdit(task.id)}
+                resume={resumeEdits[task.id]}
+                onResumed={() => setResumeEdits(({ [task.id]: _, ...others }) => others)}
+                onDraft={(changes) => {
+                  if (changes) openEdits.current.set(task.id, changes);
+                  else openEdits.current.delete(task.id);
+                }}
+                save={(changes, etag) => saveTask(task.id, changes, etag)}
+                addAgain={(fields) => addAgain(task, fields)}
+                forget={() => {
+                  setList(withoutTask(task));
+                  void latestRefresh.current();
+                }}
+                onDelete={() => deleteTask(task)}
+              />
+            )}
+          />
+          <ShowMore
+            shown={tasks?.length ?? 0}
+            total={total}
+            pages={pages}
+            loading={loadingMore}
+            onShowMore={showMore}
+          />
         </Tabs.Content>
       </Tabs.Root>
 

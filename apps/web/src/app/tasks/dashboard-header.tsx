@@ -1,0 +1,30 @@
+import Link from "next/link";
+import { secondaryButton } from "@/components/styles";
+
+/** The page's title, who is signed in, the way to the account page, and "Sign out". */
+export function DashboardHeader({
+  email,
+  signingOut,
+  onSignOut,
+}: {
+  email: string;
+  signingOut: boolean;
+  onSignOut: () => void;
+}) {
+  return (
+    <header className="mb-6 flex flex-wrap items-center justify-between gap-3">
+      <h1 className="text-2xl font-semibold">Tasks</h1>
+      <div className="flex items-center gap-3 text-sm">
+        <span className="text-slate-700 dark:text-slate-300" data-testid="signed-in-email">
+          {email}
+        </span>
+        <Link href="/account" className={secondaryButton}>
+          Account
+        </Link>
+        <button type="button" onClick={onSignOut} disabled={signingOut} className={secondaryButton}>
+          {signingOut ? "Signing out…" : "Sign out"}
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,36 @@
+import type { ListStatus } from "@tasks/task-schema/limits";
+import type { TaskChanges } from "@/lib/api-client";
+import type { NewTask } from "./add-task-form";
+import type { Sort } from "./list-controls";
+
+/**
+ * What the page had when the session ended: given back only to the same person (on a shared
+ * computer, whoever signs in next in this tab must not see it).
+ */
+export interface Kept {
+  userId: string;
+  draft: NewTask;
+  /** The draft's add, made perhaps although no answer came: sent again, it keeps its key. */
+  unansweredAdd: { key: string; body: string } | null;
+  /** Every open editor with a change in it, by task. */
+  edits: Record<string, TaskChanges>;
+  /** What they were looking at, so that those edits' tasks are on the page again. */
+  view: { status: ListStatus; sort: Sort; query: string; pages: number };
+}
+
+/** In this tab only (sessionStorage), and read once. */
+const KEPT_KEY = "tasks:kept";
+
+/** Keeps what the person had on the page, then sends them to sign in and back to the dashboard. */
+export function keepAndSignIn(kept: Kept): void {
+  sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
+  window.location.assign("/sign-in?next=/tasks");
+}
+
+/** What was kept before a sign-in, if it was this person's; gone from the tab either way. */
+export function takeKept(userId: string): Kept | null {
+  const stored = sessionStorage.getItem(KEPT_KEY);
+  sessionStorage.removeItem(KEPT_KEY);
+  const kept = stored ? (JSON.parse(stored) as Kept) : null;
+  return kept?.userId === userId ? kept : null;
+}

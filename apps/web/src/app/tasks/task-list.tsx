@@ -1,0 +1,96 @@
+import { LIST_LIMIT_MAX } from "@tasks/task-schema/limits";
+import type { ReactNode } from "react";
+import { secondaryButton } from "@/components/styles";
+import type { Task } from "@/lib/api-client";
+
+const dashedBox =
+  "rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400";
+
+/**
+ * The list panel's body: the first load's skeleton, or its failure with a
+ * Retry of its own; "No tasks"; or each task as `renderTask` draws it.
+ */
+export function TaskList({
+  tasks,
+  loadFailed,
+  filtered,
+  busy,
+  onRetryLoad,
+  renderTask,
+}: {
+  /** null until the first list has come. */
+  tasks: Task[] | null;
+  /** The last load failed. */
+  loadFailed: boolean;
+  /** A tab other than All, or a search: an empty list is "no match", not "no tasks yet". */
+  filtered: boolean;
+  /** More of the list is on its way ("Show more"). */
+  busy: boolean;
+  onRetryLoad: () => void;
+  renderTask: (task: Task) => ReactNode;
+}) {
+  if (tasks === null && loadFailed) {
+    // No skeleton that says (to a screen reader too) it is still loading, and a Retry of its own
+    // (the banner above may say something else by now).
+    return (
+      <div data-testid="load-failed" className={dashedBox}>
+        <p>Your tasks could not be loaded.</p>
+        <button type="button" onClick={onRetryLoad} className={`${secondaryButton} mt-3`}>
+          Retry loading
+        </button>
+      </div>
+    );
+  }
+  if (tasks === null) {
+    return (
+      <ul aria-label="Loading tasks" className="space-y-2">
+        {[0, 1, 2].map((n) => (
+          <li key={n} className="h-14 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
+        ))}
+      </ul>
+    );
+  }
+  if (tasks.length === 0) {
+    return <p className={dashedBox}>{filtered ? "No tasks match." : "No tasks yet. Add your first one above."}</p>;
+  }
+  return (
+    <ul aria-label="Your tasks" aria-busy={busy} className="space-y-2">
+      {tasks.map(renderTask)}
+    </ul>
+  );
+}
+
+/**
+ * "Showing 100 of 240" and "Show 100 more", under a list longer than what is
+ * shown (or than one page: some of it went since).
+ */
+export function ShowMore({
+  shown,
+  total,
+  pages,
+  loading,
+  onShowMore,
+}: {
+  shown: number;
+  /** How many match (X-Total-Count). */
+  total: number;
+  /** Pages asked for so far. */
+  pages: number;
+  loading: boolean;
+  onShowMore: () => void;
+}) {
+  if (shown === 0 || (shown >= total && pages <= 1)) return null;
+  return (
+    <div className="mt-4 flex items-center justify-between gap-3 text-sm text-slate-600 dark:text-slate-400">
+      <p data-testid="shown-count">
+        Showing {shown.toLocaleString("en-US")} of {Math.max(total, shown).toLocaleString("en-US")}
+      </p>
+      {shown < total && (
+        // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
+        <button type="button" onClick={onShowMore} aria-disabled={loading} data-show-more className={secondaryButton}>
+          {loading ? "Loading…" : `Show ${Math.min(LIST_LIMIT_MAX, total - shown)} more`}
+        </button>
+      )}
+    </div>
+  );
+}
