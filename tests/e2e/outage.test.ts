@@ -288,22 +288,24 @@ describe("when the database or the network fails", () => {
     const said = () => messages.allInnerTexts();
 
     await withDatabaseCut(async () => {
-      // The autofill's offer cannot be made; the button, asked, says why nothing happens.
+      // The autofill's offer cannot be made. Nobody asked for it: once the form has answered, the form's
+      // message is all there is, and the offer made again (5 s later) is refused as quietly.
       let refused = optionsRefused();
-      await page.goto(`${product.webUrl}/sign-in`);
-      await refused;
-      await page.getByRole("button", { name: "Sign in with a passkey" }).click();
-      await messages.first().waitFor();
-      assert.deepEqual(await said(), [DATABASE_DOWN]);
-      // Nobody asked for the offer: once the form has answered, the form's message is all there is.
-      refused = optionsRefused();
       const signInButton = await fillSignIn(page, product.webUrl, person);
       await refused;
+      refused = optionsRefused();
       await signInButton.click();
       await page.locator("form").getByRole("alert").getByText(DATABASE_DOWN).waitFor();
       assert.deepEqual(await said(), [DATABASE_DOWN], "nothing said of the passkey offer");
+      await refused;
+      assert.deepEqual(await said(), [DATABASE_DOWN], "nor of the offer made again");
+      // The button, asked, says why nothing happens.
+      await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+      await waitForCount(page.getByRole("alert").filter({ hasText: DATABASE_DOWN }), 2);
+      assert.deepEqual(await said(), [DATABASE_DOWN, DATABASE_DOWN], "the form's and the button's");
     });
-    // Once the database is back, the offer is made again and the device takes it: signed in, no click.
+    // After the button's ceremony, the offer is made again; once the database is back, the device takes
+    // it: signed in, no click.
     await page.waitForURL(`${product.webUrl}/tasks`);
   });
 

@@ -39,8 +39,8 @@ export class ChangedElsewhereError extends Error {
 }
 
 /**
- * The network or the API is down (or 503), or too many requests (429): worth a retry, nothing
- * typed was lost. `retryAfterSeconds`: how long the API asked to wait first.
+ * The network, the API or the web app's database is down (or 503), or too many requests (429):
+ * worth a retry, nothing typed was lost. `retryAfterSeconds`: how long the server asked to wait first.
  */
 export class UnavailableError extends Error {
   constructor(
@@ -140,11 +140,8 @@ export class TaskApiClient {
       }
     }
     if (response.status === 429) {
-      const seconds = Number(response.headers.get("retry-after")) || 10;
-      throw new UnavailableError(
-        `Too many requests just now. Nothing was changed; try again in ${seconds} s.`,
-        seconds,
-      );
+      const seconds = retryAfterSeconds(response) ?? 10;
+      throw new UnavailableError(tooManyRequests(seconds), seconds);
     }
     if (response.status >= 500) {
       // Not "nothing was changed": a write whose connection to the database was lost may have been
@@ -226,11 +223,23 @@ export class TaskApiClient {
  * and how long it asked to wait.
  */
 async function renewalRefused(response: Response): Promise<UnavailableError> {
-  const problem = response.headers.get("content-type")?.startsWith("application/problem+json")
-    ? ((await response.json().catch(() => ({}))) as { detail?: string })
-    : {};
-  const seconds = Number(response.headers.get("retry-after")) || undefined;
-  return new UnavailableError(problem.detail ?? "Could not renew your access. Try again.", seconds);
+  const seconds = retryAfterSeconds(response);
+  if (response.status === 429) return new UnavailableError(tooManyRequests(seconds ?? 10), seconds ?? 10);
+  const problem: unknown = response.headers.get("content-type")?.startsWith("application/problem+json")
+    ? await response.json().catch(() => null)
+    : null;
+  const detail = (problem as { detail?: unknown } | null)?.detail;
+  return new UnavailableError(typeof detail === "string" ? detail : "Could not renew your access. Try again.", seconds);
+}
+
+/** Retry-After in seconds, when the server sent a number of them. */
+function retryAfterSeconds(response: Response): number | undefined {
+  const seconds = Number(response.headers.get("retry-after"));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : undefined;
+}
+
+function tooManyRequests(seconds: number): string {
+  return `Too many requests just now. Nothing was changed; try again in ${seconds} s.`;
 }
 
 function decodeClaims(token: string): { exp: number; iat: number } {

@@ -1,3 +1,10 @@
+/** A ceremony cancelled because the page started another (only one runs at a time). */
+const CANCELLED_BY_NEWER_CEREMONY = "ERROR_CEREMONY_ABORTED";
+
+export function cancelledByNewerCeremony(error: { status: number; code?: string } | null | undefined): boolean {
+  return error?.code === CANCELLED_BY_NEWER_CEREMONY;
+}
+
 /**
  * The browser's answers that mean a WebAuthn ceremony ended without a
  * result: the person closed the dialog, a newer request replaced this one,
@@ -5,7 +12,7 @@
  * anyone with; say what did not happen, or nothing.
  */
 const ENDED_WITHOUT_RESULT = new Set([
-  "ERROR_CEREMONY_ABORTED",
+  CANCELLED_BY_NEWER_CEREMONY,
   "AUTH_CANCELLED",
   "ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY",
 ]);

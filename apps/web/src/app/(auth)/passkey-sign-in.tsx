@@ -11,7 +11,7 @@ import {
   isUnreachable,
   TOO_MANY_ATTEMPTS,
 } from "@/lib/auth-errors";
-import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
+import { cancelledByNewerCeremony, passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 
 function describeFailure(error: AuthClientError): string | null {
   if (passkeyCeremonyEndedWithoutResult(error.code)) return null;
@@ -23,8 +23,8 @@ function describeFailure(error: AuthClientError): string | null {
   return "That passkey did not work. Try again, or sign in with your password.";
 }
 
-/** The server could not give a passkey's options: out of reach, its database down, or busy (429). */
-function serverCouldNotAsk(error: AuthClientError): boolean {
+/** The server could not answer a passkey's request: out of reach, its database down, or busy (429). */
+function serverUnavailable(error: AuthClientError): boolean {
   return isUnreachable(error) || error.status === 429 || error.status >= 500;
 }
 
@@ -36,55 +36,71 @@ const OFFER_AGAIN_AT_MOST_MS = 60_000;
  * "Sign in with a passkey", and passkeys offered in the email field's
  * autofill (WebAuthn conditional mediation) where the browser supports it.
  * A passkey sign-in needs neither the password nor a second-factor code.
+ * One ceremony runs at a time (a new one cancels the one before): the offer
+ * waits while the button's runs, and is made again once it has ended.
  */
 export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  // Once the person has used the button, the autofill offer is not made again: a new ceremony
-  // would cancel the button's.
-  const buttonUsed = useRef(false);
+  const buttonPending = useRef(false);
+  /** Makes the autofill offer afresh (set by the effect below, where the browser can make one). */
+  const offerAgainNow = useRef(() => {});
 
   useEffect(() => {
     let active = true;
     let offerAgain: ReturnType<typeof setTimeout> | undefined;
-    const offerInAutofill = async (wait: number) => {
-      let chosen = false; // the person picked a passkey, and it went to the server to be checked
+    const offer = async (wait: number) => {
+      if (!active || buttonPending.current) return;
+      let passkeyPicked = false;
       const result = await authClient.signIn.passkey({
         autoFill: true,
         fetchOptions: {
-          onRequest: () => {
-            chosen = true;
+          // (Better Auth applies these to the check of the passkey picked, not to the options before.)
+          onRequest: (request) => {
+            if (String(request.url).includes("/passkey/verify-authentication")) passkeyPicked = true;
           },
         },
       });
       if (!active) return;
       if (!result?.error) return onSignedIn();
-      if (buttonUsed.current) return;
-      if (chosen || !serverCouldNotAsk(result.error)) return setError(describeFailure(result.error));
-      // No offer could be made, and nobody asked for one: nothing is said (the form says it when
-      // used), and the offer is made again once the server may be back.
-      offerAgain = setTimeout(() => {
-        if (!buttonUsed.current) void offerInAutofill(Math.min(wait * 2, OFFER_AGAIN_AT_MOST_MS)).catch(() => {});
-      }, wait);
+      const failure = result.error;
+      const unavailable = serverUnavailable(failure);
+      // A failure before anyone picked a passkey is nobody's to hear when the server could not make the
+      // offer (the form says it when used), nor while the button's ceremony runs (it cancelled this one).
+      // (An end without a result says nothing, and leaves what the button said.)
+      const said = describeFailure(failure);
+      if (said && (passkeyPicked || (!unavailable && !buttonPending.current))) setError(said);
+      // Made again once the server may be back; a ceremony that ended otherwise is not repeated.
+      if (unavailable) offerAgain = setTimeout(() => void offer(Math.min(wait * 2, OFFER_AGAIN_AT_MOST_MS)), wait);
     };
     void (async () => {
-      if (await window.PublicKeyCredential?.isConditionalMediationAvailable?.())
-        await offerInAutofill(OFFER_AGAIN_AFTER_MS);
+      if (!(await window.PublicKeyCredential?.isConditionalMediationAvailable?.()) || !active) return;
+      offerAgainNow.current = () => {
+        clearTimeout(offerAgain);
+        void offer(OFFER_AGAIN_AFTER_MS).catch(() => {});
+      };
+      offerAgainNow.current();
     })().catch(() => {});
     return () => {
       active = false;
       clearTimeout(offerAgain);
+      offerAgainNow.current = () => {};
     };
   }, [onSignedIn]);
 
   async function signIn() {
-    buttonUsed.current = true;
+    buttonPending.current = true;
     setPending(true);
     setError(null);
-    const result = await authClient.signIn.passkey();
+    let result = await authClient.signIn.passkey();
+    // Cancelled by a newer ceremony: an offer whose options were already on their way when the button
+    // was pressed. Asked again, the button's ceremony cancels that offer's.
+    if (cancelledByNewerCeremony(result?.error)) result = await authClient.signIn.passkey();
+    buttonPending.current = false;
     setPending(false);
     if (!result?.error) return onSignedIn();
     setError(describeFailure(result.error));
+    offerAgainNow.current();
   }
 
   return (

@@ -20,7 +20,7 @@ import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { type Countdown, startCountdown } from "./countdown";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
-import { keepAndSignIn, takeKept } from "./kept-for-sign-in";
+import { type Kept, keepAndSignIn, takeKept } from "./kept-for-sign-in";
 import { lengthProblem } from "./length-problem";
 import { ListControls, type Sort } from "./list-controls";
 import { NoticeToast, useNotice } from "./notice-toast";
@@ -112,7 +112,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   // that typing does not re-create the callbacks below (and re-fetch the list).
   const draft = useRef(newTask);
   draft.current = newTask;
-  const view = useRef({ status, sort, query, pages });
+  const view = useRef<Kept["view"]>({ status, sort, query, pages });
   view.current = { status, sort, query, pages };
 
   /** Keep what the person typed, then send them to sign in and back here. */
@@ -121,7 +121,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       userId,
       draft: draft.current,
       unansweredAdd: unansweredAdd.current,
-      // Whichever action it was that found the session over.
+      // Every open editor with a change in it, whichever action it was that found the session over.
       edits: Object.fromEntries([...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0)),
       view: view.current,
     });

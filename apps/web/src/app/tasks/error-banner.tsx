@@ -9,7 +9,7 @@ export interface BannerFailure {
   retry?: () => void;
   /** A load failed (a later load that works ends it). */
   loading?: boolean;
-  /** When the API said to try again (429 Retry-After, a time from Date.now()): Retry waits until then. */
+  /** When the server said to try again (Retry-After of a 429 or 503, a time from Date.now()): Retry waits until then. */
   retryAt?: number;
 }
 

@@ -1,3 +1,4 @@
+"use client";
 import { LIST_LIMIT_MAX } from "@tasks/task-schema/limits";
 import type { ReactNode } from "react";
 import { secondaryButton } from "@/components/styles";
