@@ -207,6 +207,38 @@ describe("sign-in and sign-up over HTTP", () => {
   /** A sign-in with an address of its own each time, so that only the per-client limit plays a part (not the per-account pause). */
   const unknownAccount = () => ({ email: `nobody-${crypto.randomUUID()}@example.test`, password: "whatever12" });
 
+  /** A refusal as the contract has it: an RFC 9457 problem document for `status`; its body. */
+  async function problemOf(response: Response, status: number): Promise<Record<string, unknown>> {
+    assert.equal(response.status, status);
+    assert.equal(response.headers.get("content-type"), "application/problem+json");
+    const problem = (await response.json()) as Record<string, unknown>;
+    assert.equal(problem.type, "about:blank");
+    assert.equal(problem.status, status);
+    assert.equal(typeof problem.title, "string");
+    assert.ok(typeof problem.detail === "string" && problem.detail.length > 0, JSON.stringify(problem));
+    return problem;
+  }
+
+  test("their refusals are problem documents that keep Better Auth's code and message; the session cookie is HttpOnly and SameSite=Lax", async () => {
+    const ip = `10.4.${Math.floor(Math.random() * 250)}.1`;
+    const person = newPerson("Pat");
+    const signedUp = await post("/sign-up/email", person, ip);
+    assert.equal(signedUp.status, 200);
+    const session = signedUp.headers.getSetCookie().find((cookie) => /session_token=/.test(cookie)) ?? "";
+    assert.match(session, /;\s*HttpOnly/i);
+    assert.match(session, /;\s*SameSite=Lax/i);
+
+    const wrong = await problemOf(await post("/sign-in/email", { ...person, password: "not the password" }, ip), 401);
+    assert.equal(wrong.title, "Unauthorized");
+    assert.equal(wrong.code, "INVALID_EMAIL_OR_PASSWORD");
+    assert.equal(wrong.message, wrong.detail);
+    const malformed = await problemOf(
+      await post("/sign-up/email", { ...newPerson("Pat"), email: "not an address" }, ip),
+      400,
+    );
+    assert.equal(malformed.code, "VALIDATION_ERROR");
+  });
+
   test("a wrong password and an unknown email get the same answer", async () => {
     const ip = `10.9.${Math.floor(Math.random() * 250)}.1`;
     const person = newPerson("Sam");
@@ -241,7 +273,7 @@ describe("sign-in and sign-up over HTTP", () => {
     for (let i = 0; i < 10; i++) statuses.push((await post("/sign-in/email", unknownAccount(), ip)).status);
     assert.deepEqual(statuses, Array(10).fill(401));
     const limited = await post("/sign-in/email", { email: person.email, password: person.password }, ip);
-    assert.equal(limited.status, 429, "the 11th try in a minute is refused, the right password too");
+    await problemOf(limited.clone(), 429); // the 11th try in a minute is refused, the right password too
     assert.ok(Number(limited.headers.get("retry-after")) > 0, "Retry-After says when to try again");
     assert.deepEqual(limited.headers.getSetCookie(), [], "no session");
 

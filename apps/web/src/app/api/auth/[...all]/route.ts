@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import { toNextJsHandler } from "better-auth/next-js";
 import { getAuth } from "@/lib/auth";
 import { failedRequestResponse } from "@/lib/unavailable";
@@ -29,10 +30,11 @@ async function answer(request: Request, respond: () => Promise<Response>): Promi
 const TWO_FACTOR_LOCK_SECONDS = 15 * 60;
 
 /**
- * Better Auth's answer with two headers it leaves out: every 429 says when to
- * try again in the standard `Retry-After` (Better Auth's rate limiter sends
- * only its own `X-Retry-After`, the two-factor lock neither), and nothing here
- * (a token, a session) is kept by a cache.
+ * Better Auth's answer as the contract has it: a refusal is a problem
+ * document (RFC 9457), every 429 says when to try again in the standard
+ * `Retry-After` (Better Auth's rate limiter sends only its own
+ * `X-Retry-After`, the two-factor lock neither), and nothing here (a token, a
+ * session) is kept by a cache.
  */
 async function withContractHeaders(response: Response): Promise<Response> {
   const headers = new Headers(response.headers);
@@ -40,7 +42,31 @@ async function withContractHeaders(response: Response): Promise<Response> {
     headers.set("retry-after", headers.get("x-retry-after") ?? String(await secondsUntilUnlocked(response)));
   }
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  const isProblem = headers.get("content-type")?.startsWith("application/problem+json");
+  if (response.status < 400 || isProblem) {
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+  headers.set("content-type", "application/problem+json");
+  headers.delete("content-length");
+  const body = JSON.stringify(asProblem(response.status, await response.text()));
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/**
+ * A refusal of Better Auth's (`{code, message}`, or nothing) as a problem
+ * document; its own fields stay, since its client reads `code` and `message`.
+ */
+function asProblem(status: number, text: string): Record<string, unknown> {
+  let refusal: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) refusal = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON (or empty): the status alone says it.
+  }
+  const title = STATUS_CODES[status] ?? "Error";
+  const detail = typeof refusal.message === "string" && refusal.message !== "" ? refusal.message : title;
+  return { ...refusal, type: "about:blank", title, status, detail };
 }
 
 async function secondsUntilUnlocked(response: Response): Promise<number> {
