@@ -109,15 +109,24 @@ export function oneMachineEnvironment(
   const webUrl = given.BETTER_AUTH_URL || `http://localhost:${ports.webPort}`;
   // A development stack with a development secret: reachable from this machine only, unless HOST says otherwise.
   const host = given.HOST || "127.0.0.1";
-  const webHere = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   return {
     ...given,
     BETTER_AUTH_URL: webUrl,
     API_URL: given.API_URL || `http://localhost:${ports.apiPort}`,
     CORS_ORIGINS: given.CORS_ORIGINS || webUrl,
-    AUTH_JWKS_URL: given.AUTH_JWKS_URL || `http://${webHere}:${ports.webPort}/api/auth/jwks`,
+    AUTH_JWKS_URL: given.AUTH_JWKS_URL || `http://${addressHere(host)}:${ports.webPort}/api/auth/jwks`,
     HOST: host,
   };
+}
+
+/**
+ * How this machine reaches a server that listens on `host`, in a URL: every
+ * interface (0.0.0.0, ::) by loopback, one address (127.0.0.3, a LAN
+ * address, ::1) at that address.
+ */
+export function addressHere(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 export async function startProduct(options: ProductOptions): Promise<RunningProduct> {
@@ -191,9 +200,10 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       api.once("exit", (code) => resolve(`the Task API exited (code ${code})`));
       web.once("exit", (code) => resolve(`the web app exited (code ${code})`));
     });
+    const here = addressHere(env.HOST ?? "127.0.0.1");
     await Promise.all([
-      waitForReady(`http://127.0.0.1:${options.apiPort}/readyz`, api, "the Task API"),
-      waitForReady(`http://127.0.0.1:${options.webPort}/sign-in`, web, "the web app"),
+      waitForReady(`http://${here}:${options.apiPort}/readyz`, api, "the Task API"),
+      waitForReady(`http://${here}:${options.webPort}/sign-in`, web, "the web app"),
     ]);
     return { webUrl, apiUrl, stop, exited, output: () => output };
   } catch (error) {

@@ -11,6 +11,7 @@ import { describe, test } from "node:test";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
 import { oneMachineEnvironment } from "../../scripts/lib/product";
+import { startTestProduct } from "./product";
 
 const webDir = path.resolve(import.meta.dirname, "../../apps/web");
 
@@ -109,8 +110,23 @@ describe("npm start's addresses", () => {
       AUTH_JWKS_URL: "http://127.0.0.1:3000/api/auth/jwks",
       HOST: "0.0.0.0",
     });
+    const one = (HOST: string) => oneMachineEnvironment({ HOST }, { webPort: 3000, apiPort: 8000 }).AUTH_JWKS_URL;
+    assert.equal(one("127.0.0.3"), "http://127.0.0.3:3000/api/auth/jwks");
+    assert.equal(one("::1"), "http://[::1]:3000/api/auth/jwks");
     const origins = "https://tasks.example.com,https://tasks.example.org";
     assert.equal(oneMachineEnvironment({ CORS_ORIGINS: origins }, { webPort: 1, apiPort: 2 }).CORS_ORIGINS, origins);
+  });
+
+  test("with HOST set to one address, both servers listen there alone, and start-up waits for them there", async () => {
+    const product = await startTestProduct({ HOST: "127.0.0.3" });
+    for (const [url, path] of [
+      [product.apiUrl, "/readyz"],
+      [product.webUrl, "/sign-in"],
+    ] as const) {
+      const port = new URL(url).port;
+      assert.equal((await fetch(`http://127.0.0.3:${port}${path}`)).status, 200, url);
+      await assert.rejects(fetch(`http://127.0.0.1:${port}${path}`), "nothing listens on 127.0.0.1");
+    }
   });
 });
 
