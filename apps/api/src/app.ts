@@ -5,7 +5,7 @@
  */
 
 import http from "node:http";
-import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
@@ -62,6 +62,9 @@ const ROUTE_METHODS: Record<string, string[]> = {
   "/openapi.json": ["GET"],
   "/docs": ["GET"],
 };
+
+/** Every method some route has: what a CONNECT, which names no route, is told to use. */
+const ANY_ROUTE_METHODS = [...new Set([...Object.values(ROUTE_METHODS).flat(), "HEAD"])].join(", ");
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, pool } = options;
@@ -176,6 +179,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(tasksRoutes, { repository });
   });
 
+  app.server.on("connect", (_request: http.IncomingMessage, socket: Duplex) => refuseTunnel(socket));
   // Every other method Node parses (TRACE, PROPFIND, …) reaches the router, to be answered 405.
   for (const method of http.METHODS) {
     if (!app.supportedMethods.includes(method) && method !== "CONNECT") app.addHttpMethod(method, { hasBody: true });
@@ -230,8 +234,7 @@ async function startRevocationFeed(app: FastifyInstance, options: AppOptions): P
  * so a keep-alive client's next request on it fails with ECONNRESET (behind
  * a load balancer: a 502). Ours says it closes, then closes gracefully.
  */
-function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable) return void socket.destroy();
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
   const detail =
     status === 431
@@ -239,6 +242,24 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
       : status === 408
         ? "The request took too long to arrive."
         : "The request is malformed.";
+  endWithProblem(socket, status, detail);
+}
+
+/**
+ * A CONNECT (a tunnel): Node hands it over instead of routing it, and with
+ * nobody to take it closes the connection unanswered. Like any other method
+ * no route has, it is a 405.
+ */
+function refuseTunnel(socket: Duplex): void {
+  socket.on("error", () => {}); // a client gone meanwhile: nothing left to tell it
+  endWithProblem(socket, 405, `CONNECT is not allowed here; use ${ANY_ROUTE_METHODS}.`, [
+    `Allow: ${ANY_ROUTE_METHODS}`,
+  ]);
+}
+
+/** A problem document written straight to a connection that no request handler owns, which then closes. */
+function endWithProblem(socket: Duplex, status: number, detail: string, headers: string[] = []): void {
+  if (!socket.writable) return void socket.destroy();
   const body = JSON.stringify(problemBody(status, detail));
   socket.end(
     [
@@ -246,6 +267,7 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
       "Connection: close",
       "Content-Type: application/problem+json",
       "X-Content-Type-Options: nosniff",
+      ...headers,
       `Content-Length: ${Buffer.byteLength(body)}`,
       "",
       body,

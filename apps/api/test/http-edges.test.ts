@@ -2,7 +2,7 @@
  * The contract's "Errors" at the edges of HTTP, over a real socket: a request
  * refused before routing says `Connection: close` and closes cleanly (a
  * keep-alive client's next request works, never ECONNRESET); any method a
- * route lacks, TRACE included, is 405 with `Allow`; every response, the
+ * route lacks, TRACE and CONNECT included, is 405 with `Allow`; every response, the
  * router's own errors included, carries `X-Content-Type-Options: nosniff`.
  */
 import assert from "node:assert/strict";
@@ -60,6 +60,28 @@ test("a malformed request line is 400 with Connection: close, and the socket end
   assert.match(received, /^HTTP\/1\.1 400 /);
   assert.match(received, /\r\nConnection: close\r\n/i);
   assert.match(received, /application\/problem\+json/);
+});
+
+test("CONNECT, which Node does not route, is 405 with Allow too, and the socket ends cleanly (no reset)", async () => {
+  const socket = connect(port, "127.0.0.1");
+  let received = "";
+  socket.setEncoding("utf8");
+  socket.on("data", (chunk: string) => {
+    received += chunk;
+  });
+  const outcome = await new Promise<string>((resolve) => {
+    socket.on("end", () => resolve("end"));
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+    socket.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+  });
+  socket.destroy();
+  assert.equal(outcome, "end");
+  assert.match(received, /^HTTP\/1\.1 405 /);
+  assert.match(received, /\r\nAllow: GET, POST, PUT, PATCH, DELETE, HEAD\r\n/);
+  assert.match(received, /\r\nConnection: close\r\n/i);
+  const body = JSON.parse(received.slice(received.indexOf("\r\n\r\n") + 4)) as { status: number };
+  assert.equal(body.status, 405);
+  assert.equal((await get("/healthz")).status, 200, "and the server goes on");
 });
 
 test("TRACE, PROPFIND and any other method a route lacks are 405 with Allow", async () => {
