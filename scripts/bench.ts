@@ -208,6 +208,8 @@ async function main(): Promise<void> {
         API_RATE_LIMIT: "0",
         LOG_LEVEL: "warn",
         NODE_ENV: "production",
+        // Production takes no development default; no browser calls it here.
+        CORS_ORIGINS: "http://localhost:3000",
       },
       extraNodeArgs: nodeArgs("BENCH_API_NODE_ARGS"),
       children,

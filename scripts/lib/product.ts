@@ -71,6 +71,9 @@ function assertProductionSettings(env: NodeJS.ProcessEnv): void {
   for (const name of ["SMTP_URL", "EMAIL_FROM"]) {
     if (!env[name]) problems.push(`${name}: required in production (account emails are sent through it)`);
   }
+  for (const name of ["BETTER_AUTH_URL", "API_URL"]) {
+    if (!env[name]) problems.push(`${name}: required in production (the public origin people reach it at)`);
+  }
   if (problems.length > 0) {
     throw new Error(
       `NODE_ENV=production with DATABASE_URL set is a production start; development defaults are not used:\n  ${problems.join("\n  ")}`,

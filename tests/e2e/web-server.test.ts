@@ -56,6 +56,16 @@ describe("the web app's server refuses a bad configuration", () => {
     assert.match(noFrom.output, /EMAIL_FROM: required in production/);
   });
 
+  test("production without BETTER_AUTH_URL or API_URL: exit 1 naming it (no localhost in links and tokens)", async () => {
+    const mail = { SMTP_URL: "smtp://127.0.0.1:2525", EMAIL_FROM: "Tasks <no-reply@tasks.test>" };
+    const noOrigin = await startWeb({ ...production, ...mail, API_URL: "https://api.tasks.test" });
+    assert.equal(noOrigin.code, 1, noOrigin.output);
+    assert.match(noOrigin.output, /BETTER_AUTH_URL: required in production/);
+    const noApi = await startWeb({ ...production, ...mail, BETTER_AUTH_URL: "https://tasks.test" });
+    assert.equal(noApi.code, 1, noApi.output);
+    assert.match(noApi.output, /API_URL: required in production/);
+  });
+
   test("served for an https origin, every page says Strict-Transport-Security", async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ["server.mjs"], {
@@ -166,7 +176,9 @@ describe("npm start in production (NODE_ENV=production with DATABASE_URL set)", 
         await new Promise((resolve) => child.on("exit", resolve));
       }
       assert.equal(code, 1, output);
-      for (const name of ["BETTER_AUTH_SECRET", "SMTP_URL", "EMAIL_FROM"]) assert.match(output, new RegExp(name));
+      for (const name of ["BETTER_AUTH_SECRET", "SMTP_URL", "EMAIL_FROM", "BETTER_AUTH_URL", "API_URL"]) {
+        assert.match(output, new RegExp(`${name}: required`));
+      }
       assert.doesNotMatch(output, /development secret|building|listening/, "nothing was made or started");
     }
   });

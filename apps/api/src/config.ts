@@ -42,6 +42,29 @@ export interface ApiConfig {
 
 export class ConfigError extends Error {}
 
+/**
+ * What production lacks: its database, and the addresses whose development
+ * defaults (localhost) would make every token fail: the web app's origin
+ * (or the issuer, key set and CORS origins it stands for) and the API's own
+ * (or the audience it stands for).
+ */
+function productionProblems(present: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (!present.DATABASE_URL) problems.push("DATABASE_URL: required in production");
+  const fromWebOrigin = ["AUTH_ISSUER", "AUTH_JWKS_URL", "CORS_ORIGINS"].filter((name) => !present[name]);
+  if (!present.BETTER_AUTH_URL && fromWebOrigin.length > 0) {
+    problems.push(
+      `BETTER_AUTH_URL: required in production (the web app's public origin), unless ${fromWebOrigin.join(", ")} are set`,
+    );
+  }
+  if (!present.API_URL && !present.AUTH_AUDIENCE) {
+    problems.push(
+      "API_URL: required in production (this API's public origin, the tokens' audience), unless AUTH_AUDIENCE is set",
+    );
+  }
+  return problems;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   // An empty variable means "not set", as in most deployment tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
@@ -52,8 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
-  if (production && !e.DATABASE_URL) {
-    throw new ConfigError("Invalid configuration:\n  DATABASE_URL: required in production");
+  if (production) {
+    const missing = productionProblems(present);
+    if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n  ${missing.join("\n  ")}`);
   }
   const origin = (value: string) => new URL(value).origin;
   const corsOrigins = (e.CORS_ORIGINS ?? origin(e.BETTER_AUTH_URL))

@@ -157,4 +157,24 @@ describe("configuration (contract: environment variables)", () => {
     assert.throws(() => loadConfig({ CORS_ORIGINS: "https://a.example/path" }), /CORS_ORIGINS/);
     assert.throws(() => loadConfig({ NODE_ENV: "production" }), /DATABASE_URL: required in production/);
   });
+
+  test("production uses no development address: the web app's and the API's origins, or what they stand for", () => {
+    const production = { NODE_ENV: "production", DATABASE_URL: "postgres://db.example/tasks" };
+    assert.throws(() => loadConfig(production), /BETTER_AUTH_URL: required in production[\s\S]*API_URL: required/);
+    assert.throws(
+      () =>
+        loadConfig({ ...production, BETTER_AUTH_URL: "https://tasks.example", AUTH_ISSUER: "https://tasks.example" }),
+      /API_URL: required/,
+    );
+    const origins = { BETTER_AUTH_URL: "https://tasks.example", API_URL: "https://api.tasks.example" };
+    assert.equal(loadConfig({ ...production, ...origins }).auth.audience, "https://api.tasks.example");
+    const explicit = {
+      AUTH_ISSUER: "https://tasks.example",
+      AUTH_JWKS_URL: "https://tasks.example/api/auth/jwks",
+      CORS_ORIGINS: "https://tasks.example",
+      AUTH_AUDIENCE: "https://api.tasks.example",
+    };
+    assert.equal(loadConfig({ ...production, ...explicit }).auth.issuer, "https://tasks.example");
+    assert.throws(() => loadConfig({ ...production, ...explicit, CORS_ORIGINS: "" }), /unless CORS_ORIGINS are set/);
+  });
 });

@@ -19,10 +19,13 @@ interface ApiProcess {
 // The tests run what production runs: the bundle `npm run start:api` builds (scripts/test.ts has
 // built it, if it was missing or older than its sources, before any file ran).
 
+/** What production must be told (no development default stands in): the origins of the web app and of the API. */
+const PUBLIC_ORIGINS = { BETTER_AUTH_URL: "http://localhost:3000", API_URL: "http://localhost:8000" };
+
 function startApi(env: Record<string, string>): ApiProcess {
   const child = spawn(process.execPath, ["dist/server.mjs"], {
     cwd: apiDir,
-    env: { PATH: process.env.PATH, NODE_ENV: "production", LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH, NODE_ENV: "production", LOG_LEVEL: "warn", ...PUBLIC_ORIGINS, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -87,6 +90,7 @@ describe("the API process (npm run start:api)", () => {
         HOME: process.env.HOME,
         NODE_ENV: "production",
         LOG_LEVEL: "warn",
+        ...PUBLIC_ORIGINS,
         DATABASE_URL: databaseUrl(),
         PORT: String(port),
         HOST: "127.0.0.1",

@@ -1,8 +1,8 @@
 /**
  * The web app's configuration: the contract's environment variables, parsed
  * once. In production (NODE_ENV=production) a missing DATABASE_URL, a missing
- * or weak BETTER_AUTH_SECRET, or no SMTP_URL / EMAIL_FROM stops start-up
- * instead of falling back to a default.
+ * or weak BETTER_AUTH_SECRET, or no SMTP_URL / EMAIL_FROM / BETTER_AUTH_URL /
+ * API_URL stops start-up instead of falling back to a default.
  */
 import "server-only";
 import { existsSync } from "node:fs";
@@ -69,6 +69,15 @@ function loadWebConfig() {
   for (const name of ["SMTP_URL", "EMAIL_FROM"] as const) {
     if (production && !oneMachine && !env[name]) {
       throw new Error(`Invalid configuration:\n  ${name}: required in production (account emails are sent through it)`);
+    }
+  }
+  // The development defaults (localhost) would put localhost in every email's links and every token.
+  for (const [name, what] of [
+    ["BETTER_AUTH_URL", "this web app's public origin"],
+    ["API_URL", "the Task API's public origin"],
+  ] as const) {
+    if (production && !oneMachine && !present[name]) {
+      throw new Error(`Invalid configuration:\n  ${name}: required in production (${what})`);
     }
   }
   const origin = env.BETTER_AUTH_URL.replace(/\/$/, "");
