@@ -31,6 +31,7 @@ import { RevocationFeed } from "./auth/revocation-feed";
 import { createAccessTokenVerifier } from "./auth/verify-access-token";
 import type { ApiConfig } from "./config";
 import { HttpProblem, problemBody, sendProblem } from "./problem";
+import { SharedRateLimitCounts } from "./shared-rate-limit";
 import { createBatchLimits } from "./tasks/create-batches";
 import { TasksRepository } from "./tasks/tasks-repository";
 import { tasksRoutes } from "./tasks/tasks-routes";
@@ -45,6 +46,8 @@ export interface AppOptions {
    */
   revocationPool?: pg.Pool;
   logger?: FastifyServerOptions["logger"];
+  /** How often the rate limit's counts are shared with the other API processes (ms; tests shorten it). */
+  rateLimitRoundMs?: number;
 }
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -165,9 +168,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     scope.addHook("onRequest", createAuthenticateHook(verifyAccessToken, revocations, TASKS_REALM));
     if (config.rateLimitPerMinute > 0) {
+      const counts = new SharedRateLimitCounts(
+        pool,
+        60_000,
+        (error) => app.log.error({ err: loggableError(error) }, "the rate limit's counts could not be shared"),
+        options.rateLimitRoundMs,
+      );
+      counts.start();
+      scope.addHook("onClose", async () => counts.stop());
       await scope.register(rateLimit, {
         max: config.rateLimitPerMinute,
         timeWindow: 60_000,
+        // Counted across every API process (shared-rate-limit.ts), not per process.
+        store: counts.storeClass(),
         // Per user, after authentication (onRequest), before the body is read.
         hook: "preParsing",
         keyGenerator: (request) => request.userId,

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
+import { createPool } from "@tasks/db";
+import { buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
-import { createTask, setup, storedTasks } from "./helper";
+import { AUDIENCE, createTask, databaseUrl, ISSUER, setup, storedTasks } from "./helper";
 
 describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
   const ctx = await setup({ API_RATE_LIMIT: "5" });
@@ -25,6 +27,43 @@ describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
     assert.equal(write.statusCode, 429);
     assert.deepEqual(await storedTasks(ctx.pool, busy.id), []);
     assert.equal((await list(calm)).statusCode, 200);
+  });
+
+  test("across API processes it is one limit: what each counted reaches the others within a round", async () => {
+    // Two more processes over the same database and keys, sharing their counts every 100 ms.
+    const config = loadConfig({
+      NODE_ENV: "test",
+      DATABASE_URL: databaseUrl(),
+      AUTH_JWKS_URL: ctx.jwks.url,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+      API_RATE_LIMIT: "5",
+    });
+    const processes = await Promise.all(
+      [0, 1].map(async () => {
+        const pool = createPool(databaseUrl(), { max: 4, oneStatementPerLoan: true });
+        const app = await buildApp({ config, pool, logger: false, rateLimitRoundMs: 100 });
+        after(async () => {
+          await app.close();
+          await pool.end();
+        });
+        return app;
+      }),
+    );
+    const user = await ctx.newUser();
+    const list = (app: (typeof processes)[number]) =>
+      app.inject({ method: "GET", url: `/api/${user.id}/tasks`, headers: user.auth });
+    // Three on each: six in all, though each process alone has counted three.
+    for (const app of processes) for (let i = 0; i < 3; i++) await list(app);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a few rounds
+    for (const app of processes) {
+      const limited = await list(app);
+      assert.equal(limited.statusCode, 429, "the 7th request of the minute, wherever it goes");
+      assert.ok(
+        Number(limited.headers["retry-after"]) > 50,
+        `the minute began with the first: ${limited.headers["retry-after"]}`,
+      );
+    }
   });
 });
 

@@ -149,6 +149,20 @@ export const twoFactors = pgTable(
 );
 
 /**
+ * Requests to the Task API per user in the current minute, summed over every
+ * API process (apps/api/src/shared-rate-limit.ts): each process adds what it
+ * counted about once a second and reads the sum back, so `API_RATE_LIMIT`
+ * holds for a user however many processes serve them. The minute starts with
+ * the user's first request in it, as PostgreSQL's clock has it. No foreign
+ * key: rows of a minute gone by are deleted by the next processes' rounds.
+ */
+export const apiRequestCounts = pgTable("api_request_counts", {
+  userId: text("user_id").primaryKey(),
+  windowStartedAt: timestamp("window_started_at", { withTimezone: true }).notNull(),
+  requests: integer("requests").notNull(),
+});
+
+/**
  * Authenticator codes being checked or accepted lately (RFC 6238 §5.2: a code
  * is accepted once). Claimed by the web app before Better Auth checks a code
  * (apps/web/src/lib/authenticator-codes.ts); an accepted one is kept for two

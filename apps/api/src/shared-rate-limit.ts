@@ -1,0 +1,161 @@
+/**
+ * The per-user rate limit's counts, shared by every API process through
+ * PostgreSQL (the `api_request_counts` table): `API_RATE_LIMIT` requests a
+ * minute per user however many processes serve them, not that many per
+ * process.
+ *
+ * A request is counted here in memory and answered at once, with no
+ * statement of its own. About once a second the process adds what it
+ * counted to each user's row in one statement and reads the sums back, so
+ * what it knows of the other processes is at most a round old: a user who
+ * spreads requests over N processes can get past the limit by what N
+ * processes let through in one round, no more. A minute starts with a user's
+ * first request in it, by PostgreSQL's clock, shared by all processes. When
+ * the database does not answer, each process goes on with its own counts and
+ * sends them with the next round that works.
+ */
+import { isDatabaseUnavailable } from "@tasks/db";
+import type pg from "pg";
+
+/** What @fastify/rate-limit reads back for each request: the count in the window, and the ms left in it. */
+interface Counted {
+  current: number;
+  ttl: number;
+}
+
+/** One user's minute as this process knows it. */
+interface Window {
+  /** By this process's clock (Date.now()), as PostgreSQL's said when last heard. */
+  endsAt: number;
+  /** The sum over every process, as of the last round (this process's share in it included). */
+  shared: number;
+  /** Counted here since that round's statement was sent. */
+  unsent: number;
+}
+
+/**
+ * A round of the counts: every user's unsent requests added (a minute gone by
+ * starts again), and the sums and the time left read back, also for users
+ * with none unsent here (read only: a row is never made or renewed for none).
+ * Rows of minutes long gone go in the same statement.
+ */
+const ADD_AND_READ = `
+  WITH sent AS (
+    SELECT * FROM unnest($1::text[], $2::int[]) AS sent(user_id, requests)
+  ), gone AS (
+    DELETE FROM api_request_counts
+    WHERE window_started_at < now() - make_interval(secs => 2 * $3::float8 / 1000) AND user_id <> ALL($1::text[])
+  ), added AS (
+    INSERT INTO api_request_counts AS c (user_id, window_started_at, requests)
+    SELECT user_id, now(), requests FROM sent WHERE requests > 0
+    ON CONFLICT (user_id) DO UPDATE SET
+      window_started_at = CASE WHEN c.window_started_at <= now() - make_interval(secs => $3::float8 / 1000)
+                               THEN now() ELSE c.window_started_at END,
+      requests = CASE WHEN c.window_started_at <= now() - make_interval(secs => $3::float8 / 1000)
+                      THEN excluded.requests ELSE c.requests + excluded.requests END
+    RETURNING c.user_id, c.requests, c.window_started_at
+  )
+  SELECT user_id, requests,
+    ceil(extract(epoch FROM window_started_at + make_interval(secs => $3::float8 / 1000) - now()) * 1000)::int AS ms_left
+  FROM (
+    SELECT user_id, requests, window_started_at FROM added
+    UNION ALL
+    SELECT c.user_id, c.requests, c.window_started_at FROM api_request_counts c JOIN sent USING (user_id)
+    WHERE sent.requests = 0 AND c.window_started_at > now() - make_interval(secs => $3::float8 / 1000)
+  ) AS sums`;
+
+export class SharedRateLimitCounts {
+  private readonly windows = new Map<string, Window>();
+  private round: ReturnType<typeof setInterval> | undefined;
+  private sending = false;
+
+  /**
+   * `windowMs`: the limit's window (a minute); `roundMs`: how often the
+   * counts go to the database and come back.
+   */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly windowMs: number,
+    /** Told of a round that failed for another reason than the database being out of reach (a bug). */
+    private readonly onUnexpectedFailure: (error: unknown) => void,
+    private readonly roundMs = 1_000,
+  ) {}
+
+  start(): void {
+    this.round ??= setInterval(() => void this.sendRound(), this.roundMs);
+    this.round.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.round);
+    this.round = undefined;
+  }
+
+  /** Counts one request of `key` (a user's id): the store interface of @fastify/rate-limit. */
+  incr(key: string, callback: (error: Error | null, counted: Counted) => void): void {
+    const now = Date.now();
+    let window = this.windows.get(key);
+    if (!window || window.endsAt <= now) {
+      window = { endsAt: now + this.windowMs, shared: 0, unsent: 0 };
+      this.windows.set(key, window);
+    }
+    window.unsent += 1;
+    callback(null, { current: window.shared + window.unsent, ttl: window.endsAt - now });
+  }
+
+  /** The class @fastify/rate-limit makes its store from (it calls `new` on it), counting here. */
+  storeClass() {
+    const counts = this;
+    return class SharedRateLimitStore {
+      incr(key: string, callback: (error: Error | null, counted: Counted) => void): void {
+        counts.incr(key, callback);
+      }
+
+      /** One store for the whole scope: every route counts toward the user's one limit. */
+      child(): this {
+        return this;
+      }
+    };
+  }
+
+  /**
+   * Sends what was counted since the last round and reads back the sums of
+   * every user with a minute under way here; a round that fails leaves its
+   * counts for the next.
+   */
+  async sendRound(): Promise<void> {
+    if (this.sending) return;
+    const now = Date.now();
+    for (const [key, window] of this.windows) {
+      if (window.endsAt <= now && window.unsent === 0) this.windows.delete(key);
+    }
+    // Every live window, though nothing was counted here since: the sum may have grown elsewhere.
+    const sent = [...this.windows];
+    if (sent.length === 0) return;
+    this.sending = true;
+    const counts = sent.map(([, window]) => window.unsent);
+    for (const [, window] of sent) window.unsent = 0;
+    try {
+      const { rows } = await this.pool.query<{ user_id: string; requests: number; ms_left: number }>(ADD_AND_READ, [
+        sent.map(([key]) => key),
+        counts,
+        this.windowMs,
+      ]);
+      const heardAt = Date.now();
+      for (const row of rows) {
+        const window = this.windows.get(row.user_id);
+        if (!window) continue;
+        window.shared = row.requests;
+        window.endsAt = heardAt + Math.max(0, row.ms_left);
+      }
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) this.onUnexpectedFailure(error);
+      // These counts go with the next round (each process limits alone meanwhile).
+      sent.forEach(([, window], index) => {
+        window.unsent += counts[index] ?? 0;
+      });
+    } finally {
+      this.sending = false;
+    }
+  }
+}
