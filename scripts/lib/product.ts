@@ -109,13 +109,15 @@ export function oneMachineEnvironment(
   given: NodeJS.ProcessEnv,
   ports: { webPort: number; apiPort: number },
 ): NodeJS.ProcessEnv {
-  const webUrl = given.BETTER_AUTH_URL || `http://localhost:${ports.webPort}`;
   // A development stack with a development secret: reachable from this machine only, unless HOST says otherwise.
   const host = given.HOST || "127.0.0.1";
+  // Where a browser here finds it: localhost, unless it listens on one other address alone.
+  const name = ["127.0.0.1", "0.0.0.0", "::", "localhost"].includes(host) ? "localhost" : addressHere(host);
+  const webUrl = given.BETTER_AUTH_URL || `http://${name}:${ports.webPort}`;
   return {
     ...given,
     BETTER_AUTH_URL: webUrl,
-    API_URL: given.API_URL || `http://localhost:${ports.apiPort}`,
+    API_URL: given.API_URL || `http://${name}:${ports.apiPort}`,
     CORS_ORIGINS: given.CORS_ORIGINS || webUrl,
     AUTH_JWKS_URL: given.AUTH_JWKS_URL || `http://${addressHere(host)}:${ports.webPort}/api/auth/jwks`,
     HOST: host,

@@ -129,6 +129,8 @@ describe("npm start's addresses", () => {
 
   test("with HOST set to one address, both servers listen there alone, and start-up waits for them there", async () => {
     const product = await startTestProduct({ HOST: "127.0.0.3" });
+    assert.match(product.webUrl, /^http:\/\/127\.0\.0\.3:\d+$/, "the address printed is where it listens");
+    assert.match(product.apiUrl, /^http:\/\/127\.0\.0\.3:\d+$/);
     for (const [url, path] of [
       [product.apiUrl, "/readyz"],
       [product.webUrl, "/sign-in"],

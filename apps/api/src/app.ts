@@ -175,7 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         options.rateLimitRoundMs,
       );
       counts.start();
-      scope.addHook("onClose", async () => counts.stop());
+      scope.addHook("onClose", () => counts.stop());
       await scope.register(rateLimit, {
         max: config.rateLimitPerMinute,
         timeWindow: 60_000,
@@ -265,6 +265,11 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
  */
 function refuseTunnel(socket: Duplex): void {
   socket.on("error", () => {}); // a client gone meanwhile: nothing left to tell it
+  // Node gives the socket over bare (no timeout, not read): whatever the client sends is read and
+  // dropped, and a client that never closes its side is closed on, so a shutdown does not wait on it.
+  socket.resume();
+  const closeAnyway = setTimeout(() => socket.destroy(), 5_000).unref();
+  socket.once("close", () => clearTimeout(closeAnyway));
   endWithProblem(socket, 405, `CONNECT is not allowed here; use ${ANY_ROUTE_METHODS}.`, [
     `Allow: ${ANY_ROUTE_METHODS}`,
   ]);

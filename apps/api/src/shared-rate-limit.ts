@@ -14,7 +14,7 @@
  * the database does not answer, each process goes on with its own counts and
  * sends them with the next round that works.
  */
-import { isDatabaseUnavailable } from "@tasks/db";
+import { isDatabaseUnavailable, statementCannotHaveRun } from "@tasks/db";
 import type pg from "pg";
 
 /** What @fastify/rate-limit reads back for each request: the count in the window, and the ms left in it. */
@@ -29,7 +29,9 @@ interface Window {
   endsAt: number;
   /** The sum over every process, as of the last round (this process's share in it included). */
   shared: number;
-  /** Counted here since that round's statement was sent. */
+  /** Counted here and sent with the round under way, whose answer has not come. */
+  inFlight: number;
+  /** Counted here since then. */
   unsent: number;
 }
 
@@ -37,17 +39,14 @@ interface Window {
  * A round of the counts: every user's unsent requests added (a minute gone by
  * starts again), and the sums and the time left read back, also for users
  * with none unsent here (read only: a row is never made or renewed for none).
- * Rows of minutes long gone go in the same statement.
  */
 const ADD_AND_READ = `
   WITH sent AS (
     SELECT * FROM unnest($1::text[], $2::int[]) AS sent(user_id, requests)
-  ), gone AS (
-    DELETE FROM api_request_counts
-    WHERE window_started_at < now() - make_interval(secs => 2 * $3::float8 / 1000) AND user_id <> ALL($1::text[])
   ), added AS (
     INSERT INTO api_request_counts AS c (user_id, window_started_at, requests)
-    SELECT user_id, now(), requests FROM sent WHERE requests > 0
+    -- In one order in every process: two rounds that lock the same rows cannot wait on each other in a circle.
+    SELECT user_id, now(), requests FROM sent WHERE requests > 0 ORDER BY user_id
     ON CONFLICT (user_id) DO UPDATE SET
       window_started_at = CASE WHEN c.window_started_at <= now() - make_interval(secs => $3::float8 / 1000)
                                THEN now() ELSE c.window_started_at END,
@@ -64,10 +63,23 @@ const ADD_AND_READ = `
     WHERE sent.requests = 0 AND c.window_started_at > now() - make_interval(secs => $3::float8 / 1000)
   ) AS sums`;
 
+/** Rows of minutes long gone, skipping any that a round holds (it renews them). */
+const DELETE_GONE = `
+  DELETE FROM api_request_counts WHERE user_id IN (
+    SELECT user_id FROM api_request_counts
+    WHERE window_started_at < now() - make_interval(secs => 2 * $1::float8 / 1000)
+    FOR UPDATE SKIP LOCKED
+  )`;
+
+/** How often the rows of minutes long gone are deleted, and a failing round is logged at most. */
+const CHORE_MS = 60_000;
+
 export class SharedRateLimitCounts {
   private readonly windows = new Map<string, Window>();
   private round: ReturnType<typeof setInterval> | undefined;
-  private sending = false;
+  private sending: Promise<void> | undefined;
+  private lastChoreAt = Date.now();
+  private lastFailureLoggedAt = 0;
 
   /**
    * `windowMs`: the limit's window (a minute); `roundMs`: how often the
@@ -86,9 +98,11 @@ export class SharedRateLimitCounts {
     this.round.unref();
   }
 
-  stop(): void {
+  /** No more rounds; the one under way (if any) ends first, so that its pool may close after. */
+  async stop(): Promise<void> {
     clearInterval(this.round);
     this.round = undefined;
+    await this.sending;
   }
 
   /** Counts one request of `key` (a user's id): the store interface of @fastify/rate-limit. */
@@ -96,11 +110,11 @@ export class SharedRateLimitCounts {
     const now = Date.now();
     let window = this.windows.get(key);
     if (!window || window.endsAt <= now) {
-      window = { endsAt: now + this.windowMs, shared: 0, unsent: 0 };
+      window = { endsAt: now + this.windowMs, shared: 0, inFlight: 0, unsent: 0 };
       this.windows.set(key, window);
     }
     window.unsent += 1;
-    callback(null, { current: window.shared + window.unsent, ttl: window.endsAt - now });
+    callback(null, { current: window.shared + window.inFlight + window.unsent, ttl: window.endsAt - now });
   }
 
   /** The class @fastify/rate-limit makes its store from (it calls `new` on it), counting here. */
@@ -120,42 +134,64 @@ export class SharedRateLimitCounts {
 
   /**
    * Sends what was counted since the last round and reads back the sums of
-   * every user with a minute under way here; a round that fails leaves its
-   * counts for the next.
+   * every user with a minute under way here. A minute that has ended here is
+   * dropped, counts and all: they belong to no minute still running.
    */
-  async sendRound(): Promise<void> {
-    if (this.sending) return;
+  sendRound(): Promise<void> {
+    this.sending ??= this.exchange().finally(() => {
+      this.sending = undefined;
+    });
+    return this.sending;
+  }
+
+  private async exchange(): Promise<void> {
     const now = Date.now();
-    for (const [key, window] of this.windows) {
-      if (window.endsAt <= now && window.unsent === 0) this.windows.delete(key);
-    }
+    for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
     // Every live window, though nothing was counted here since: the sum may have grown elsewhere.
-    const sent = [...this.windows];
-    if (sent.length === 0) return;
-    this.sending = true;
-    const counts = sent.map(([, window]) => window.unsent);
-    for (const [, window] of sent) window.unsent = 0;
-    try {
-      const { rows } = await this.pool.query<{ user_id: string; requests: number; ms_left: number }>(ADD_AND_READ, [
-        sent.map(([key]) => key),
-        counts,
-        this.windowMs,
-      ]);
-      const heardAt = Date.now();
-      for (const row of rows) {
-        const window = this.windows.get(row.user_id);
-        if (!window) continue;
-        window.shared = row.requests;
-        window.endsAt = heardAt + Math.max(0, row.ms_left);
+    const sent = [...this.windows].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (sent.length > 0) {
+      for (const [, window] of sent) {
+        window.inFlight = window.unsent;
+        window.unsent = 0;
       }
-    } catch (error) {
-      if (!isDatabaseUnavailable(error)) this.onUnexpectedFailure(error);
-      // These counts go with the next round (each process limits alone meanwhile).
-      sent.forEach(([, window], index) => {
-        window.unsent += counts[index] ?? 0;
-      });
-    } finally {
-      this.sending = false;
+      try {
+        const { rows } = await this.pool.query<{ user_id: string; requests: number; ms_left: number }>(ADD_AND_READ, [
+          sent.map(([key]) => key),
+          sent.map(([, window]) => window.inFlight),
+          this.windowMs,
+        ]);
+        const heardAt = Date.now();
+        const sums = new Map(rows.map((row) => [row.user_id, row]));
+        for (const [key, window] of sent) {
+          const sum = sums.get(key);
+          window.inFlight = 0;
+          // (Unless this window was replaced meanwhile: the sum is of the minute sent for.)
+          if (!sum || this.windows.get(key) !== window) continue;
+          window.shared = sum.requests;
+          window.endsAt = heardAt + Math.max(0, sum.ms_left);
+        }
+      } catch (error) {
+        this.failed(error);
+        // Sent again with the next round, unless the statement may have been made although its answer
+        // was lost: then they are kept here as counted, not sent twice.
+        const resend = statementCannotHaveRun(error);
+        for (const [, window] of sent) {
+          if (resend) window.unsent += window.inFlight;
+          else window.shared += window.inFlight;
+          window.inFlight = 0;
+        }
+      }
     }
+    if (now - this.lastChoreAt >= CHORE_MS) {
+      this.lastChoreAt = now;
+      await this.pool.query(DELETE_GONE, [this.windowMs]).catch((error: unknown) => this.failed(error));
+    }
+  }
+
+  /** A database out of reach is every process's to wait out; anything else is said, once a minute at most. */
+  private failed(error: unknown): void {
+    if (isDatabaseUnavailable(error) || Date.now() - this.lastFailureLoggedAt < CHORE_MS) return;
+    this.lastFailureLoggedAt = Date.now();
+    this.onUnexpectedFailure(error);
   }
 }

@@ -55,7 +55,14 @@ describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
       app.inject({ method: "GET", url: `/api/${user.id}/tasks`, headers: user.auth });
     // Three on each: six in all, though each process alone has counted three.
     for (const app of processes) for (let i = 0; i < 3; i++) await list(app);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // a few rounds
+    // Once the database holds all six, a few rounds later each process has read the sum back.
+    const summed = async () =>
+      (await ctx.pool.query("SELECT requests FROM api_request_counts WHERE user_id = $1", [user.id])).rows[0]?.requests;
+    for (const started = Date.now(); (await summed()) !== 6; ) {
+      assert.ok(Date.now() - started < 10_000, `the six requests were not all summed: ${await summed()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (const app of processes) {
       const limited = await list(app);
       assert.equal(limited.statusCode, 429, "the 7th request of the minute, wherever it goes");
