@@ -68,11 +68,13 @@ function assertProductionSettings(env: NodeJS.ProcessEnv): void {
   if ((env.BETTER_AUTH_SECRET ?? "").length < 32) {
     problems.push("BETTER_AUTH_SECRET: required in production, at least 32 characters (e.g. openssl rand -base64 32)");
   }
-  for (const name of ["SMTP_URL", "EMAIL_FROM"]) {
-    if (!env[name]) problems.push(`${name}: required in production (account emails are sent through it)`);
-  }
-  for (const name of ["BETTER_AUTH_URL", "API_URL"]) {
-    if (!env[name]) problems.push(`${name}: required in production (the public origin people reach it at)`);
+  for (const [name, why] of [
+    ["SMTP_URL", "account emails are sent through it"],
+    ["EMAIL_FROM", "account emails are sent through it"],
+    ["BETTER_AUTH_URL", "the public origin people reach it at"],
+    ["API_URL", "the public origin people reach it at"],
+  ] as const) {
+    if (!env[name]) problems.push(`${name}: required in production (${why})`);
   }
   if (problems.length > 0) {
     throw new Error(

@@ -224,7 +224,7 @@ describe("when the database or the network fails", () => {
         .getByText(DATABASE_DOWN)
         .waitFor()
         .catch(async (error: Error) => {
-          const shown = await signInPage.locator("main").innerText();
+          const shown = await signInPage.locator("main").textContent();
           throw new Error(`${error.message}\nThe page showed: ${JSON.stringify(shown)}`);
         });
       assert.equal(await signInPage.getByLabel("Email").inputValue(), person.email);

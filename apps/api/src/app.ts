@@ -52,6 +52,9 @@ export interface AppOptions {
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/** The per-user rate limit counts `API_RATE_LIMIT` requests in this long. */
+const RATE_LIMIT_WINDOW_MS = 60_000;
+
 /** The realm of every 401's challenge. */
 const TASKS_REALM = "tasks";
 
@@ -170,7 +173,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (config.rateLimitPerMinute > 0) {
       const counts = new SharedRateLimitCounts(
         pool,
-        60_000,
+        RATE_LIMIT_WINDOW_MS,
         (error) => app.log.error({ err: loggableError(error) }, "the rate limit's counts could not be shared"),
         options.rateLimitRoundMs,
       );
@@ -178,7 +181,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       scope.addHook("onClose", () => counts.stop());
       await scope.register(rateLimit, {
         max: config.rateLimitPerMinute,
-        timeWindow: 60_000,
+        timeWindow: RATE_LIMIT_WINDOW_MS,
         // Counted across every API process (shared-rate-limit.ts), not per process.
         store: counts.storeClass(),
         // Per user, after authentication (onRequest), before the body is read.

@@ -137,7 +137,7 @@ export class SharedRateLimitCounts {
    * every user with a minute under way here. A minute that has ended here is
    * dropped, counts and all: they belong to no minute still running.
    */
-  sendRound(): Promise<void> {
+  private sendRound(): Promise<void> {
     this.sending ??= this.exchange().finally(() => {
       this.sending = undefined;
     });

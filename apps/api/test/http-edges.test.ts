@@ -43,7 +43,11 @@ test("a 100 KB header is 431 with Connection: close; the same keep-alive agent's
   assert.equal(next.status, 200, "no ECONNRESET on the next request");
 });
 
-test("a malformed request line is 400 with Connection: close, and the socket ends cleanly (no reset)", async () => {
+/**
+ * Sends `request` as it is over a socket of its own; what came back, and how
+ * the connection ended ("end" when the server closed it cleanly, else the error's code).
+ */
+async function rawExchange(request: string): Promise<{ received: string; outcome: string }> {
   const socket = connect(port, "127.0.0.1");
   let received = "";
   socket.setEncoding("utf8");
@@ -53,9 +57,14 @@ test("a malformed request line is 400 with Connection: close, and the socket end
   const outcome = await new Promise<string>((resolve) => {
     socket.on("end", () => resolve("end"));
     socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
-    socket.write("THIS IS NOT HTTP\r\n\r\n");
+    socket.write(request);
   });
   socket.destroy();
+  return { received, outcome };
+}
+
+test("a malformed request line is 400 with Connection: close, and the socket ends cleanly (no reset)", async () => {
+  const { received, outcome } = await rawExchange("THIS IS NOT HTTP\r\n\r\n");
   assert.equal(outcome, "end");
   assert.match(received, /^HTTP\/1\.1 400 /);
   assert.match(received, /\r\nConnection: close\r\n/i);
@@ -63,18 +72,7 @@ test("a malformed request line is 400 with Connection: close, and the socket end
 });
 
 test("CONNECT, which Node does not route, is 405 with Allow too, and the socket ends cleanly (no reset)", async () => {
-  const socket = connect(port, "127.0.0.1");
-  let received = "";
-  socket.setEncoding("utf8");
-  socket.on("data", (chunk: string) => {
-    received += chunk;
-  });
-  const outcome = await new Promise<string>((resolve) => {
-    socket.on("end", () => resolve("end"));
-    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
-    socket.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
-  });
-  socket.destroy();
+  const { received, outcome } = await rawExchange("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
   assert.equal(outcome, "end");
   assert.match(received, /^HTTP\/1\.1 405 /);
   assert.match(received, /\r\nAllow: GET, POST, PUT, PATCH, DELETE, HEAD\r\n/);

@@ -139,20 +139,14 @@ export class TaskApiClient {
         throw new UnavailableError("The task service does not accept your sign-in right now. Try again later.");
       }
     }
-    if (response.status === 429) {
-      const seconds = retryAfterSeconds(response) ?? 10;
-      throw new UnavailableError(tooManyRequests(seconds), seconds);
-    }
+    if (response.status === 429) throw tooManyRequests(response);
     if (response.status >= 500) {
       // Not "nothing was changed": a write whose connection to the database was lost may have been
       // made (whole) after all. Edits and toggles can be repeated safely (If-Match, a set value).
       throw new UnavailableError("The task service is unavailable right now; try again.");
     }
     if (!response.ok) {
-      const problem = (await response.json().catch(() => ({}))) as {
-        detail?: string;
-        errors?: { path: string; message: string }[];
-      };
+      const problem = await readProblem(response);
       throw new ApiError(response.status, problem.detail ?? `Request failed (${response.status})`, problem.errors);
     }
     return response;
@@ -223,13 +217,22 @@ export class TaskApiClient {
  * and how long it asked to wait.
  */
 async function renewalRefused(response: Response): Promise<UnavailableError> {
-  const seconds = retryAfterSeconds(response);
-  if (response.status === 429) return new UnavailableError(tooManyRequests(seconds ?? 10), seconds ?? 10);
-  const problem: unknown = response.headers.get("content-type")?.startsWith("application/problem+json")
-    ? await response.json().catch(() => null)
-    : null;
-  const detail = (problem as { detail?: unknown } | null)?.detail;
-  return new UnavailableError(typeof detail === "string" ? detail : "Could not renew your access. Try again.", seconds);
+  if (response.status === 429) return tooManyRequests(response);
+  const { detail } = await readProblem(response);
+  return new UnavailableError(detail ?? "Could not renew your access. Try again.", retryAfterSeconds(response));
+}
+
+/** The detail (and the fields at fault) of a problem document (RFC 9457); nothing of a body that is none. */
+async function readProblem(
+  response: Response,
+): Promise<{ detail?: string; errors?: { path: string; message: string }[] }> {
+  const body: unknown = await response.json().catch(() => null);
+  if (!body || typeof body !== "object") return {};
+  const { detail, errors } = body as { detail?: unknown; errors?: unknown };
+  return {
+    detail: typeof detail === "string" ? detail : undefined,
+    errors: Array.isArray(errors) ? (errors as { path: string; message: string }[]) : undefined,
+  };
 }
 
 /** Retry-After in seconds, when the server sent a number of them. */
@@ -238,8 +241,10 @@ function retryAfterSeconds(response: Response): number | undefined {
   return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : undefined;
 }
 
-function tooManyRequests(seconds: number): string {
-  return `Too many requests just now. Nothing was changed; try again in ${seconds} s.`;
+/** A 429: try again after its Retry-After (10 s without one). */
+function tooManyRequests(response: Response): UnavailableError {
+  const seconds = retryAfterSeconds(response) ?? 10;
+  return new UnavailableError(`Too many requests just now. Nothing was changed; try again in ${seconds} s.`, seconds);
 }
 
 function decodeClaims(token: string): { exp: number; iat: number } {

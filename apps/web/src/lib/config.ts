@@ -66,18 +66,15 @@ function loadWebConfig() {
     throw new Error("Invalid configuration:\n  BETTER_AUTH_SECRET: required in production, at least 32 characters");
   }
   const oneMachine = env.TASKS_ONE_MACHINE === "true";
-  for (const name of ["SMTP_URL", "EMAIL_FROM"] as const) {
-    if (production && !oneMachine && !env[name]) {
-      throw new Error(`Invalid configuration:\n  ${name}: required in production (account emails are sent through it)`);
-    }
-  }
-  // The development defaults (localhost) would put localhost in every email's links and every token.
-  for (const [name, what] of [
+  // (The addresses' development defaults would put localhost in every email's links and every token.)
+  for (const [name, why] of [
+    ["SMTP_URL", "account emails are sent through it"],
+    ["EMAIL_FROM", "account emails are sent through it"],
     ["BETTER_AUTH_URL", "this web app's public origin"],
     ["API_URL", "the Task API's public origin"],
   ] as const) {
     if (production && !oneMachine && !present[name]) {
-      throw new Error(`Invalid configuration:\n  ${name}: required in production (${what})`);
+      throw new Error(`Invalid configuration:\n  ${name}: required in production (${why})`);
     }
   }
   const origin = env.BETTER_AUTH_URL.replace(/\/$/, "");

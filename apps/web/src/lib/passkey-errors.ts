@@ -1,7 +1,9 @@
+import type { AuthClientError } from "./auth-errors";
+
 /** A ceremony cancelled because the page started another (only one runs at a time). */
 const CANCELLED_BY_NEWER_CEREMONY = "ERROR_CEREMONY_ABORTED";
 
-export function cancelledByNewerCeremony(error: { status: number; code?: string } | null | undefined): boolean {
+export function cancelledByNewerCeremony(error: AuthClientError | null | undefined): boolean {
   return error?.code === CANCELLED_BY_NEWER_CEREMONY;
 }
 

@@ -5,6 +5,7 @@
  * links back to the page they asked for.
  */
 import "server-only";
+import { STATUS_CODES } from "node:http";
 import { databaseErrorCode, isDatabaseUnavailable, loggableError } from "@tasks/db";
 import { redirect } from "next/navigation";
 import { DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_TEXT } from "./auth-errors";
@@ -42,27 +43,29 @@ export function failedRequestResponse(error: unknown): Response {
     console.warn(`[auth] database unavailable (${databaseErrorCode(error) ?? "no code"})`);
     // No claim that nothing changed: the connection may have gone while a write was out, and
     // Better Auth writes on GETs too (a session's renewal). Asked again, each endpoint says where it stands.
-    return problemResponse(503, "Service Unavailable", DATABASE_UNAVAILABLE_TEXT, DATABASE_UNAVAILABLE, {
+    return problemResponse(503, DATABASE_UNAVAILABLE_TEXT, DATABASE_UNAVAILABLE, {
       "retry-after": String(RETRY_AFTER_SECONDS),
     });
   }
   console.error("[auth] unexpected error", loggableError(error));
-  return problemResponse(500, "Internal Server Error", "Something went wrong on our side. Try again.", "INTERNAL");
+  return problemResponse(500, "Something went wrong on our side. Try again.", "INTERNAL");
+}
+
+/** An RFC 9457 problem document of the web app's, beside other `fields` (Better Auth's own, say). */
+export function problemDocument(
+  status: number,
+  detail: string,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { ...fields, type: "about:blank", title: STATUS_CODES[status] ?? "Error", status, detail };
 }
 
 /**
- * RFC 9457, with `code` and `message` beside `detail`: Better Auth's client
- * reads those two from any error body, so the forms show the detail.
+ * Ours, with `code` and `message` beside `detail`: Better Auth's client reads
+ * those two from any error body, so the forms show the detail.
  */
-function problemResponse(
-  status: number,
-  title: string,
-  detail: string,
-  code: string,
-  headers: Record<string, string> = {},
-): Response {
-  const body = { type: "about:blank", title, status, detail, code, message: detail };
-  return new Response(JSON.stringify(body), {
+function problemResponse(status: number, detail: string, code: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problemDocument(status, detail, { code, message: detail })), {
     status,
     headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers },
   });

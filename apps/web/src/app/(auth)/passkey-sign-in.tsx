@@ -71,13 +71,14 @@ export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
       const said = describeFailure(failure);
       if (said && (passkeyPicked || (!unavailable && !buttonPending.current))) setError(said);
       // Made again once the server may be back; a ceremony that ended otherwise is not repeated.
-      if (unavailable) offerAgain = setTimeout(() => void offer(Math.min(wait * 2, OFFER_AGAIN_AT_MOST_MS)), wait);
+      if (unavailable) offerAgain = setTimeout(() => offerSafely(Math.min(wait * 2, OFFER_AGAIN_AT_MOST_MS)), wait);
     };
+    const offerSafely = (wait: number) => void offer(wait).catch(() => {});
     void (async () => {
       if (!(await window.PublicKeyCredential?.isConditionalMediationAvailable?.()) || !active) return;
       offerAgainNow.current = () => {
         clearTimeout(offerAgain);
-        void offer(OFFER_AGAIN_AFTER_MS).catch(() => {});
+        offerSafely(OFFER_AGAIN_AFTER_MS);
       };
       offerAgainNow.current();
     })().catch(() => {});

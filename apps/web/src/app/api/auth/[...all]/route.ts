@@ -1,7 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import { toNextJsHandler } from "better-auth/next-js";
 import { getAuth } from "@/lib/auth";
-import { failedRequestResponse } from "@/lib/unavailable";
+import { failedRequestResponse, problemDocument } from "@/lib/unavailable";
 
 // Every Better Auth endpoint: sign-up, sign-in, sign-out, session, token, jwks.
 const handler = () => toNextJsHandler(getAuth());
@@ -52,10 +52,7 @@ async function withContractHeaders(response: Response): Promise<Response> {
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
-/**
- * A refusal of Better Auth's (`{code, message}`, or nothing) as a problem
- * document; its own fields stay, since its client reads `code` and `message`.
- */
+/** A refusal of Better Auth's (`{code, message}`, or nothing) as a problem document; its own fields stay. */
 function asProblem(status: number, text: string): Record<string, unknown> {
   let refusal: Record<string, unknown> = {};
   try {
@@ -64,9 +61,8 @@ function asProblem(status: number, text: string): Record<string, unknown> {
   } catch {
     // Not JSON (or empty): the status alone says it.
   }
-  const title = STATUS_CODES[status] ?? "Error";
-  const detail = typeof refusal.message === "string" && refusal.message !== "" ? refusal.message : title;
-  return { ...refusal, type: "about:blank", title, status, detail };
+  const said = typeof refusal.message === "string" && refusal.message !== "" ? refusal.message : undefined;
+  return problemDocument(status, said ?? STATUS_CODES[status] ?? "Error", refusal);
 }
 
 async function secondsUntilUnlocked(response: Response): Promise<number> {
