@@ -148,7 +148,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     (failure: unknown, what: string, retry?: () => void, loading = false) => {
       if (failure instanceof SignedOutError) return goToSignIn();
       // A request the API refused as it stands would be refused again: no retry for those.
-      setError({
+      const shown: BannerFailure = {
         text: describeFailure(failure, what),
         retry: failure instanceof ApiError ? undefined : retry,
         loading,
@@ -156,7 +156,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           failure instanceof UnavailableError && failure.retryAfterSeconds
             ? Date.now() + failure.retryAfterSeconds * 1000
             : undefined,
-      });
+      };
+      // A reload's failure (often of the one that followed a change) does not hide the failure of a
+      // change still waiting for its Retry: the person must know that change was put back, and its
+      // Retry, once it works, reloads the list too.
+      setError((current) => (loading && current?.retry && !current.loading ? current : shown));
     },
     [goToSignIn],
   );
