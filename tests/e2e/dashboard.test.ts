@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import {
   accessToken,
   addTask,
+  addTaskAndItsReload,
   holdPageTime,
   launchBrowser,
   newPerson,
@@ -493,8 +494,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
   test("a task added while an older reload is on its way stays, once; a banner with nothing to retry is dismissed", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ines");
     const list = page.getByRole("list", { name: "Your tasks" });
-    await addTask(page, "First");
-    await page.waitForLoadState("networkidle"); // the add's own requests are over
+    await addTaskAndItsReload(page, "First");
 
     // The reload that follows completing "First" is answered by the API before "Second" exists,
     // and reaches the page only after "Second" was added.
@@ -688,8 +688,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
   test("a reload that lands after another action failed leaves that failure's banner and its Retry", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Max");
     const list = page.getByRole("list", { name: "Your tasks" });
-    await addTask(page, "Already here");
-    await page.waitForLoadState("networkidle");
+    await addTaskAndItsReload(page, "Already here");
 
     // The reload after completing a task is held until after an add has failed (no answer).
     const { fire: release, fired: released } = signal();

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pg from "pg";
+import type { Page } from "playwright-core";
 import { createTestDatabase } from "../../scripts/lib/test-database";
 import {
+  accessToken,
   addTask,
   addVirtualAuthenticator,
+  apiStatus,
   confirmEmailInDatabase,
   cookiesOf,
   fillSignIn,
@@ -29,13 +32,24 @@ const browser = await launchBrowser();
 /** What the web app says, in its 503s' bodies and so on its forms, when its database does not answer. */
 const DATABASE_DOWN = "Tasks cannot reach its database right now. Try again in a few seconds.";
 
-/** Runs `steps` with the database cut off, and puts it back whatever they do. */
-async function withDatabaseCut(steps: () => Promise<void>): Promise<void> {
+/**
+ * Runs `steps` with the database cut off, and puts it back whatever they do. With `page`, then waits
+ * for the Task API to take that page's tokens again: after a cut of more than 10 s it answers 503
+ * until its next read of the ended sessions (within half a second), and a test's Retry must not race it.
+ */
+async function withDatabaseCut(steps: () => Promise<void>, page?: Page): Promise<void> {
   database.cut();
   try {
     await steps();
   } finally {
     database.restore();
+  }
+  if (!page) return;
+  const token = await accessToken(page, product.webUrl);
+  const deadline = Date.now() + 10_000;
+  while ((await apiStatus(product.apiUrl, token)) !== 200) {
+    assert.ok(Date.now() < deadline, "the Task API takes tokens again once the database is back");
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -75,7 +89,7 @@ describe("when the database or the network fails", () => {
       assert.equal(await newTitle.inputValue(), "Typed during the outage");
       assert.equal(await page.getByLabel("Description").inputValue(), "and its description");
       assert.equal(await newTitle.isEditable(), true, "the page is not blocked");
-    });
+    }, page);
 
     await banner.getByRole("button", { name: "Retry" }).click();
     await list.getByText("Typed during the outage").waitFor();
@@ -124,7 +138,7 @@ describe("when the database or the network fails", () => {
         .waitFor();
       assert.equal(await page.getByLabel("Task title", { exact: true }).inputValue(), "Draft the final plan");
       assert.equal(await page.getByLabel("Task description").inputValue(), "with dates");
-    });
+    }, page);
 
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await list.getByRole("button", { name: "Edit “Draft the final plan”" }).waitFor();
@@ -275,7 +289,7 @@ describe("when the database or the network fails", () => {
       await banner.getByText(`Could not add the task. ${DATABASE_DOWN}`).waitFor();
       assert.equal(await banner.getByRole("button").textContent(), "Retry in 5 s", "the web app's Retry-After");
       assert.equal(await newTitle.inputValue(), "Typed during the outage");
-    });
+    }, page);
     await page.clock.runFor(5_000);
     await banner.getByRole("button", { name: "Retry" }).click();
     await page.getByRole("list", { name: "Your tasks" }).getByText("Typed during the outage").waitFor();

@@ -259,6 +259,16 @@ export async function addTask(page: Page, title: string, options: { priority?: s
   await page.getByRole("list", { name: "Your tasks" }).getByText(title, { exact: true }).waitFor();
 }
 
+/**
+ * addTask, then waits for the answer to the reload of the list that follows an add, so that a test's
+ * next step does not meet it on its way. (The page's first load is over once newSignedInPage returns.)
+ */
+export async function addTaskAndItsReload(page: Page, title: string): Promise<void> {
+  const reloaded = page.waitForResponse((response) => response.url().includes("sort=created"));
+  await addTask(page, title);
+  await reloaded;
+}
+
 /** Serious and critical accessibility violations on the page, as "rule: target" lines. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
