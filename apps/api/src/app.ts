@@ -155,17 +155,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  const verifyAccessToken = createAccessTokenVerifier(config.auth);
+  const revocations = await startRevocationFeed(app, options);
+  // Ready means able to serve the task routes: a load balancer that reads it sends no requests here
+  // while they would all be 503s, whether the requests' pool or the feed of sign-outs is cut off.
   app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
     try {
       await pool.query("SELECT 1");
-      return { status: "ok" };
     } catch {
       return sendProblem(reply, new HttpProblem(503, "The database is not answering."));
     }
+    if (!revocations.isCurrent()) {
+      return sendProblem(reply, new HttpProblem(503, "Sign-outs cannot be checked right now; try again shortly."));
+    }
+    return { status: "ok" };
   });
-
-  const verifyAccessToken = createAccessTokenVerifier(config.auth);
-  const revocations = await startRevocationFeed(app, options);
   // The task routes, in their own scope: its hooks and rate limit apply to
   // them and to nothing else (health checks and docs stay open).
   await app.register(async (scope) => {

@@ -173,9 +173,12 @@ test("a feed more than 10 s behind answers 503 (never 200); once it reads again,
   const refused = await list(cut.app, user);
   assertProblem(refused, 503);
   assert.ok(refused.headers["retry-after"], "503 says when to try again");
+  // The requests' own pool still answers, but the process is not ready: a load balancer sends it nothing.
+  assert.match(String(assertProblem(await cut.app.inject({ url: "/readyz" }), 503).detail), /Sign-outs/);
 
   proxy.restore();
   const restored = Date.now();
   await untilStatus(() => list(cut.app, user), 200, "the feed recovers without a restart");
+  assert.equal((await cut.app.inject({ url: "/readyz" })).statusCode, 200, "ready again");
   t.diagnostic(`200 again ${Date.now() - restored} ms after the database came back`);
 });
