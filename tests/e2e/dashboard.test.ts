@@ -448,6 +448,43 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     });
   });
 
+  test("a delete that does not reach the API brings its task back and says so; its Retry deletes it", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Val", { heldClock: true });
+    const list = page.getByRole("list", { name: "Your tasks" });
+    const banner = page.getByTestId("error");
+    await addTask(page, "Keep me");
+    await addTask(page, "Delete me");
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+    let lost = false;
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      (route) => {
+        if (route.request().method() !== "DELETE" || lost) return route.continue();
+        lost = true;
+        return route.abort("connectionreset");
+      },
+    );
+    await holdPageTime(page); // the undo window ends when the test says
+    await page.getByRole("button", { name: "Delete “Delete me”" }).click();
+    await page.getByRole("tab", { name: "All (1)" }).waitFor();
+    await page.clock.runFor(5_000); // the window is over: the delete is sent, and lost
+    await banner.getByText(/Could not delete the task/).waitFor();
+    await list.getByText("Delete me", { exact: true }).waitFor();
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+
+    await banner.getByRole("button", { name: "Retry" }).click();
+    await page.getByRole("tab", { name: "All (1)" }).waitFor();
+    const deleted = page.waitForResponse((answer) => answer.request().method() === "DELETE");
+    await page.clock.runFor(5_000); // a new undo window, then sent
+    assert.equal((await deleted).status(), 204);
+    const token = await accessToken(page, product.webUrl);
+    const stored = await fetch(`${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const titles = ((await stored.json()) as { title: string }[]).map((task) => task.title);
+    assert.deepEqual(titles, ["Keep me"], "deleted once the retry went through; the other task kept");
+  });
+
   test("too many requests: the banner's Retry counts down the seconds the API asked to wait, and does nothing until then", async () => {
     // A product of its own, whose API takes four requests a minute from each person.
     const limited = await startTestProduct({ API_RATE_LIMIT: "4" });

@@ -17,7 +17,6 @@ import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
 import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
-import { type Countdown, startCountdown } from "./countdown";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
 import { type Kept, keepAndSignIn, takeKept } from "./kept-for-sign-in";
@@ -27,14 +26,8 @@ import { NoticeToast, useNotice } from "./notice-toast";
 import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
 import { ShowMore, TaskList } from "./task-list";
 import { type SaveOutcome, TaskRow } from "./task-row";
+import { useDeletesWithUndo } from "./use-deletes-with-undo";
 import { VerifyEmailNotice } from "./verify-email-notice";
-
-/**
- * A delete inside its undo window (`countdown` sends it), or on its way to the API (`sent`; `sending`
- * settles true once it is done, false if it failed and the task was put back).
- */
-type PendingDelete = { task: Task; sent: boolean; countdown?: Countdown; sending?: Promise<boolean> };
-const UNDO_MS = 5_000;
 
 interface DashboardProps {
   apiUrl: string;
@@ -89,12 +82,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const addAgainKeys = useRef(new Map<string, string>());
   /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
-  /**
-   * Deletions not yet confirmed by the API: inside their undo window (sent
-   * when their notice goes, or when the page is hidden or left), or on their
-   * way. Until confirmed, a refresh keeps them out of the list.
-   */
-  const pendingDeletes = useRef(new Map<string, PendingDelete>());
   /**
    * A completion on its way to the API, per task: an edit opened meanwhile reads the task
    * after it lands, or its save would meet the person's own change as a conflict (412).
@@ -165,6 +152,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     [goToSignIn],
   );
 
+  const { pendingDeletes, deleteTask, sendDeletesNow } = useDeletesWithUndo({
+    api,
+    setList,
+    notices: { currentNotice, notify, closeNotice },
+    onFailure: (failure, retry) => handle(failure, "Could not delete the task", retry),
+    reload: () => void latestRefresh.current(),
+    signedOutElsewhere,
+    goToSignIn,
+    focusList: () => listPanel.current?.focus(),
+  });
+
   /** Reloads the list for the current filters and, unless only the filters changed, the counts. */
   const refresh = useCallback(
     async (withCounts = true) => {
@@ -213,7 +211,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         if (thisRefresh === refreshCount.current) setLoadingMore(false);
       }
     },
-    [api, status, sort, query, pages, handle, keepingOpenEdits],
+    [api, status, sort, query, pages, handle, keepingOpenEdits, pendingDeletes],
   );
 
   // A change of tab, sort or search leaves the counts as they are, once they have arrived: until then
@@ -277,35 +275,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       setSignedOutElsewhere(true);
     };
     return () => channel.close();
-  }, [api]);
-
-  // Hiding or leaving the page inside an undo window still deletes: the person
-  // saw the task go. (The notice's own clock stops while the window is in the
-  // background, and a page in the background may never come back.)
-  // Each settles true once its task is gone, false if it was put back (sendDelete).
-  const sendDeletesNow = useRef((): Promise<boolean[]> => Promise.resolve([]));
-  sendDeletesNow.current = () => {
-    const sending = [...pendingDeletes.current.values()].map(({ task }) => sendDelete(task, { keepalive: true }));
-    if (currentNotice.current?.onDismiss) closeNotice(currentNotice.current.id, true);
-    return Promise.all(sending);
-  };
-  useEffect(() => {
-    const onHidden = () => {
-      if (document.visibilityState === "hidden") void sendDeletesNow.current();
-    };
-    const onLeave = () => {
-      // A backstop: normally the page was hidden first.
-      for (const entry of pendingDeletes.current.values()) {
-        if (!entry.sent) api.removeWhileLeaving(entry.task.id);
-        entry.sent = true;
-      }
-    };
-    document.addEventListener("visibilitychange", onHidden);
-    window.addEventListener("pagehide", onLeave);
-    return () => {
-      document.removeEventListener("visibilitychange", onHidden);
-      window.removeEventListener("pagehide", onLeave);
-    };
   }, [api]);
 
   async function addTask(event?: React.FormEvent) {
@@ -462,83 +431,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     }
   }
 
-  /** Sends a pending delete (once); true when the task is gone, false when it was put back. */
-  function sendDelete(task: Task, options: { keepalive?: boolean } = {}): Promise<boolean> {
-    const entry = pendingDeletes.current.get(task.id);
-    if (!entry) return Promise.resolve(true); // undone, or done
-    if (entry.sent) return entry.sending ?? Promise.resolve(true); // on its way (or left with the page)
-    entry.sent = true;
-    entry.countdown?.cancel();
-    entry.sending = removeTask(task, options);
-    return entry.sending;
-  }
-
-  async function removeTask(task: Task, options: { keepalive?: boolean }): Promise<boolean> {
-    try {
-      await api.remove(task.id, options);
-      pendingDeletes.current.delete(task.id);
-      void latestRefresh.current();
-      return true;
-    } catch (failure) {
-      pendingDeletes.current.delete(task.id);
-      if (failure instanceof ApiError && failure.status === 404) return true;
-      setList((current) =>
-        isShown(current.tasks, task)
-          ? current
-          : {
-              ...current,
-              tasks: [task, ...(current.tasks ?? [])],
-              total: current.total + 1,
-              counts: countedAs(current.counts, task, 1),
-            },
-      );
-      handle(failure, "Could not delete the task", () => deleteTask(task));
-      return false;
-    }
-  }
-
-  /**
-   * Gone from the list at once, with Undo for five seconds, not counting while the
-   * notice is pointed at or has the focus; then sent. (Our own clock: the notice's
-   * would stop whenever the window is in the background, leaving the delete pending
-   * for as long.)
-   */
-  function deleteTask(task: Task) {
-    // Checked before the task leaves the list: a delete shown but never sent would be lost.
-    if (signedOutElsewhere) return goToSignIn();
-    // Off the tabs' counts too, at once: the person saw it go.
-    setList((current) => {
-      const without = withoutTask(task)(current);
-      return without === current ? current : { ...without, counts: countedAs(without.counts, task, -1) };
-    });
-    listPanel.current?.focus(); // its Delete button is gone: keep the focus near where it was
-    const entry: PendingDelete = { task, sent: false };
-    pendingDeletes.current.set(task.id, entry);
-    const noticeId = notify({
-      text: `Deleted “${task.title}”.`,
-      action: {
-        label: "Undo",
-        run: () => {
-          if (entry.sent) return notify({ text: "Too late to undo: the task was already deleted.", duration: 4_000 });
-          entry.countdown?.cancel();
-          pendingDeletes.current.delete(task.id);
-          void latestRefresh.current();
-        },
-      },
-      duration: Number.POSITIVE_INFINITY,
-      onDismiss: () => void sendDelete(task),
-      onHold: (held) => (held ? entry.countdown?.hold() : entry.countdown?.release()),
-    });
-    entry.countdown = startCountdown(() => {
-      closeNotice(noticeId, true);
-      void sendDelete(task);
-    }, UNDO_MS);
-  }
-
   async function signOut() {
     // Deletes inside their undo window go first: the person saw those tasks go, and once signed out
     // nothing could send them. If one fails, its task is back and the banner says so: stay.
-    if ((await sendDeletesNow.current()).includes(false)) return;
+    if ((await sendDeletesNow()).includes(false)) return;
     setSigningOut(true);
     const { error: failure } = await authClient.signOut();
     // Not signed out (no answer, a refusal): say so, rather than a sign-in page that would send a

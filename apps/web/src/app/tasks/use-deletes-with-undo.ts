@@ -1,0 +1,147 @@
+import { type Dispatch, type SetStateAction, useEffect, useRef } from "react";
+import { ApiError, type Task, type TaskApiClient } from "@/lib/api-client";
+import { type Countdown, startCountdown } from "./countdown";
+import type { useNotice } from "./notice-toast";
+import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
+
+/**
+ * A delete inside its undo window (`countdown` sends it), or on its way to the API (`sent`; `sending`
+ * settles true once it is done, false if it failed and the task was put back).
+ */
+type PendingDelete = { task: Task; sent: boolean; countdown?: Countdown; sending?: Promise<boolean> };
+const UNDO_MS = 5_000;
+
+interface DeletesWithUndoOptions {
+  api: TaskApiClient;
+  setList: Dispatch<SetStateAction<ShownList>>;
+  notices: Pick<ReturnType<typeof useNotice>, "currentNotice" | "notify" | "closeNotice">;
+  /** Says that this delete failed (its task is back in the list); `retry` deletes it again. */
+  onFailure: (failure: unknown, retry: () => void) => void;
+  /** Reloads the list and its counts: after a delete is done or undone. */
+  reload: () => void;
+  /** Another tab signed out: a delete could not be sent, so it is not shown as made. */
+  signedOutElsewhere: boolean;
+  goToSignIn: () => void;
+  /** Takes the focus near where the task's Delete button was: the button has left the page. */
+  focusList: () => void;
+}
+
+/**
+ * The dashboard's deletes: a task leaves the list at once, with Undo for five seconds, and is sent
+ * then, or sooner when the page is hidden or left (the person saw it go). Until the API confirms
+ * it, `pendingDeletes` holds it, so that a reload of the list and its counts keeps it out.
+ */
+export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
+  const { api, setList, notices, onFailure, reload, signedOutElsewhere, goToSignIn, focusList } = options;
+  const { currentNotice, notify, closeNotice } = notices;
+  const pendingDeletes = useRef(new Map<string, PendingDelete>());
+
+  /** Sends a pending delete (once); true when the task is gone, false when it was put back. */
+  function sendDelete(task: Task, sendOptions: { keepalive?: boolean } = {}): Promise<boolean> {
+    const entry = pendingDeletes.current.get(task.id);
+    if (!entry) return Promise.resolve(true); // undone, or done
+    if (entry.sent) return entry.sending ?? Promise.resolve(true); // on its way (or left with the page)
+    entry.sent = true;
+    entry.countdown?.cancel();
+    entry.sending = removeTask(task, sendOptions);
+    return entry.sending;
+  }
+
+  async function removeTask(task: Task, sendOptions: { keepalive?: boolean }): Promise<boolean> {
+    try {
+      await api.remove(task.id, sendOptions);
+      pendingDeletes.current.delete(task.id);
+      reload();
+      return true;
+    } catch (failure) {
+      pendingDeletes.current.delete(task.id);
+      if (failure instanceof ApiError && failure.status === 404) return true;
+      setList((current) =>
+        isShown(current.tasks, task)
+          ? current
+          : {
+              ...current,
+              tasks: [task, ...(current.tasks ?? [])],
+              total: current.total + 1,
+              counts: countedAs(current.counts, task, 1),
+            },
+      );
+      onFailure(failure, () => deleteTask(task));
+      return false;
+    }
+  }
+
+  /**
+   * Gone from the list at once, with Undo for five seconds, not counting while the
+   * notice is pointed at or has the focus; then sent. (Our own clock: the notice's
+   * would stop whenever the window is in the background, leaving the delete pending
+   * for as long.)
+   */
+  function deleteTask(task: Task) {
+    // Checked before the task leaves the list: a delete shown but never sent would be lost.
+    if (signedOutElsewhere) return goToSignIn();
+    // Off the tabs' counts too, at once: the person saw it go.
+    setList((current) => {
+      const without = withoutTask(task)(current);
+      return without === current ? current : { ...without, counts: countedAs(without.counts, task, -1) };
+    });
+    focusList();
+    const entry: PendingDelete = { task, sent: false };
+    pendingDeletes.current.set(task.id, entry);
+    const noticeId = notify({
+      text: `Deleted “${task.title}”.`,
+      action: {
+        label: "Undo",
+        run: () => {
+          if (entry.sent) return notify({ text: "Too late to undo: the task was already deleted.", duration: 4_000 });
+          entry.countdown?.cancel();
+          pendingDeletes.current.delete(task.id);
+          reload();
+        },
+      },
+      duration: Number.POSITIVE_INFINITY,
+      onDismiss: () => void sendDelete(task),
+      onHold: (held) => (held ? entry.countdown?.hold() : entry.countdown?.release()),
+    });
+    entry.countdown = startCountdown(() => {
+      closeNotice(noticeId, true);
+      void sendDelete(task);
+    }, UNDO_MS);
+  }
+
+  // Hiding or leaving the page inside an undo window still deletes: the person
+  // saw the task go. (The notice's own clock stops while the window is in the
+  // background, and a page in the background may never come back.)
+  // Each settles true once its task is gone, false if it was put back (sendDelete).
+  const sendDeletesNow = useRef((): Promise<boolean[]> => Promise.resolve([]));
+  sendDeletesNow.current = () => {
+    const sending = [...pendingDeletes.current.values()].map(({ task }) => sendDelete(task, { keepalive: true }));
+    if (currentNotice.current?.onDismiss) closeNotice(currentNotice.current.id, true);
+    return Promise.all(sending);
+  };
+  useEffect(() => {
+    const onHidden = () => {
+      if (document.visibilityState === "hidden") void sendDeletesNow.current();
+    };
+    const onLeave = () => {
+      // A backstop: normally the page was hidden first.
+      for (const entry of pendingDeletes.current.values()) {
+        if (!entry.sent) api.removeWhileLeaving(entry.task.id);
+        entry.sent = true;
+      }
+    };
+    document.addEventListener("visibilitychange", onHidden);
+    window.addEventListener("pagehide", onLeave);
+    return () => {
+      document.removeEventListener("visibilitychange", onHidden);
+      window.removeEventListener("pagehide", onLeave);
+    };
+  }, [api]);
+
+  return {
+    pendingDeletes,
+    deleteTask,
+    /** Sends every delete inside its undo window now (before signing out); each true once its task is gone. */
+    sendDeletesNow: () => sendDeletesNow.current(),
+  };
+}
