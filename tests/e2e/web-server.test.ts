@@ -5,9 +5,10 @@
  * variable. Configured for https, its pages carry HSTS.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
 import { oneMachineEnvironment } from "../../scripts/lib/product";
@@ -180,4 +181,66 @@ describe("npm start in production (NODE_ENV=production with DATABASE_URL set)", 
       assert.doesNotMatch(output, /development secret|building|listening/, "nothing was made or started");
     }
   });
+});
+
+describe("npm start", () => {
+  for (const [how, stop] of [
+    // A terminal's Ctrl-C: SIGINT to every process of the group.
+    ["Ctrl-C", (npm: ChildProcess) => process.kill(-(npm.pid as number), "SIGINT")],
+    // A service manager: SIGTERM to npm alone, which hands it to the launcher, which stops the rest.
+    ["SIGTERM to npm", (npm: ChildProcess) => npm.kill("SIGTERM")],
+  ] as const) {
+    test(`prints where the web app and the Task API are, which answer there; ${how} stops both and frees their ports`, async () => {
+      const webPort = await freePort();
+      const apiPort = await freePort();
+      // Its own process group, as a terminal runs a command: Ctrl-C sends SIGINT to the whole group.
+      const npm = spawn("npm", ["start"], {
+        cwd: path.resolve(import.meta.dirname, "../.."),
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          DATABASE_URL: process.env.DATABASE_URL ?? "",
+          WEB_PORT: String(webPort),
+          API_PORT: String(apiPort),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
+      const group = npm.pid as number;
+      after(() => {
+        try {
+          process.kill(-group, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      });
+      let output = "";
+      npm.stdout.on("data", (chunk) => (output += chunk));
+      npm.stderr.on("data", (chunk) => (output += chunk));
+      const exited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)));
+      // Every process of the group writes to these pipes: they close once the last of them has exited.
+      const allGone = new Promise<string>((resolve) => npm.on("close", () => resolve("all gone")));
+
+      const deadline = Date.now() + 120_000;
+      while (!/ready: open \S+/.test(output)) {
+        assert.ok(Date.now() < deadline, `no ready line within 2 minutes:\n${output}`);
+        const gone = await Promise.race([exited.then(() => true), sleep(200).then(() => false)]);
+        assert.equal(gone, false, `npm start exited before it was ready:\n${output}`);
+      }
+      const webUrl = String(/ready: open (\S+)/.exec(output)?.[1]);
+      const apiUrl = String(/Task API: (\S+)/.exec(output)?.[1]);
+      assert.equal(webUrl, `http://localhost:${webPort}`, output);
+      assert.equal(apiUrl, `http://localhost:${apiPort}`, output);
+      assert.equal((await fetch(`${webUrl}/sign-in`)).status, 200);
+      assert.equal((await fetch(`${apiUrl}/readyz`)).status, 200);
+
+      stop(npm);
+      // (npm itself may end by the signal, as it does in a terminal; what matters is what it started.)
+      assert.equal(await Promise.race([allGone, sleep(30_000).then(() => "running")]), "all gone", output);
+      assert.match(output, /stopping/);
+      for (const url of [`${webUrl}/sign-in`, `${apiUrl}/healthz`]) {
+        await assert.rejects(fetch(url), `nothing listens at ${url} once npm start has exited`);
+      }
+    });
+  }
 });
