@@ -81,6 +81,10 @@ describe("when the database or the network fails", () => {
       await reloadRefused;
       await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200))); // the page takes the failure in
       assert.equal(await banner.getByText(/Could not update the task/).count(), 1, "the reload's failure hides it");
+      // But a list asked for (another tab) that does not come says so, whatever the banner held.
+      await page.getByRole("tab", { name: /^Completed/ }).click();
+      await banner.getByText(/Could not load your tasks/).waitFor();
+      await page.getByRole("tab", { name: /^All/ }).click();
       // A new task: the message says so and the form keeps every field.
       await newTitle.fill("Typed during the outage");
       await page.getByLabel("Description").fill("and its description");

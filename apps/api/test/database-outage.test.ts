@@ -5,7 +5,7 @@ import { after, test } from "node:test";
 import { createPool, migrateDatabase } from "@tasks/db";
 import { startEmbeddedPostgres } from "@tasks/db/embedded";
 import { freePort } from "../../../scripts/lib/free-port";
-import { createTask, setup } from "./helper";
+import { createTask, setup, untilStatus } from "./helper";
 
 // This test stops its database, so it has one of its own.
 const dataDir = path.join(tmpdir(), `tasks-outage-${process.pid}`);
@@ -50,9 +50,13 @@ test("database down → 503 quickly and nothing half-happens; back up → reques
 
   database = await startEmbeddedPostgres({ dataDir, port, log: () => {} });
 
-  assert.equal((await app.inject({ method: "GET", url: "/readyz" })).statusCode, 200);
-  const list = await app.inject({ method: "GET", url: `/api/${userId}/tasks`, headers: user.auth });
-  assert.equal(list.statusCode, 200);
+  // (After an outage of more than 10 s, both wait for the next read of ended sessions: half a second at most.)
+  await untilStatus(() => app.inject({ method: "GET", url: "/readyz" }), 200, "ready once the database is back");
+  const list = await untilStatus(
+    () => app.inject({ method: "GET", url: `/api/${userId}/tasks`, headers: user.auth }),
+    200,
+    "the tasks are served again",
+  );
   assert.deepEqual(
     list.json().map((t: { title: string; completed: boolean }) => [t.title, t.completed]),
     [["before the outage", false]],

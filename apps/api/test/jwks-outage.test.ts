@@ -31,9 +31,11 @@ test("a failing JWKS: 503 (not 401), one fetch a second at most, and 200 once it
     for (const token of tokens) assert.equal((await list(token)).statusCode, 503);
     assert.equal(ctx.jwks.fetches, 1, "the failing endpoint is not asked again within the second");
   } finally {
-    ctx.jwks.failing = false; // whatever happened above, the next test finds the key set answering
+    // Whatever happened above, the next request (this test's or the next test's) finds the key set
+    // answering, and past the second in which a failed fetch is not tried again.
+    ctx.jwks.failing = false;
+    await sleep(1_100);
   }
-  await sleep(1_100);
   assert.equal((await list(user.token)).statusCode, 200, "the keys are fetched again and the token works");
   assert.equal(ctx.jwks.fetches, 2);
 });

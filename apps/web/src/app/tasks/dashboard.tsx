@@ -130,9 +130,13 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     return result;
   }, []);
 
-  /** Says in the banner what failed; `retry` (when given) is what its Retry does; `loading`: a load failed. */
+  /**
+   * Says in the banner what failed; `retry` (when given) is what its Retry does; `loading`: a load
+   * failed; `reloading`: a reload of the list shown (after a change), not of another tab, sort,
+   * search or page.
+   */
   const handle = useCallback(
-    (failure: unknown, what: string, retry?: () => void, loading = false) => {
+    (failure: unknown, what: string, retry?: () => void, loading = false, reloading = false) => {
       if (failure instanceof SignedOutError) return goToSignIn();
       // A request the API refused as it stands would be refused again: no retry for those.
       const shown: BannerFailure = {
@@ -144,10 +148,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
             ? Date.now() + failure.retryAfterSeconds * 1000
             : undefined,
       };
-      // A reload's failure (often of the one that followed a change) does not hide the failure of a
-      // change still waiting for its Retry: the person must know that change was put back, and its
-      // Retry, once it works, reloads the list too.
-      setError((current) => (loading && current?.retry && !current.loading ? current : shown));
+      // A failed reload of the list shown (often the one that followed a change) does not hide the
+      // failure of a change still waiting for its Retry: the person must know that change was put
+      // back, and its Retry, once it works, reloads the list too. A list asked for (another tab, sort,
+      // search, more) that did not come says so whatever the banner held.
+      setError((current) => (reloading && current?.retry && !current.loading ? current : shown));
     },
     [goToSignIn],
   );
@@ -205,7 +210,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       } catch (failure) {
         if (thisRefresh === refreshCount.current) {
           setLoadFailed(true);
-          handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), true);
+          handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), true, withCounts);
         }
       } finally {
         if (thisRefresh === refreshCount.current) setLoadingMore(false);
