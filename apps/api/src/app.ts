@@ -69,8 +69,16 @@ const ROUTE_METHODS: Record<string, string[]> = {
   "/docs": ["GET"],
 };
 
+/**
+ * What `Allow` names for a route: its methods, HEAD where it has GET, and OPTIONS, which every route
+ * answers (CORS's preflight, or an empty 204).
+ */
+function allowedOn(methods: string[]): string {
+  return [...methods, ...(methods.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
+}
+
 /** Every method some route has: what a CONNECT, which names no route, is told to use. */
-const ANY_ROUTE_METHODS = [...new Set([...Object.values(ROUTE_METHODS).flat(), "HEAD"])].join(", ");
+const ANY_ROUTE_METHODS = allowedOn([...new Set(Object.values(ROUTE_METHODS).flat())]);
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, pool } = options;
@@ -213,7 +221,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const others = scope.supportedMethods.filter(
         (method) => !allowed.includes(method) && method !== "OPTIONS" && method !== "HEAD",
       );
-      const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : [])].join(", ");
+      const allow = allowedOn(allowed);
       scope.route({
         method: others,
         url,

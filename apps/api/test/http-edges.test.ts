@@ -75,7 +75,7 @@ test("CONNECT, which Node does not route, is 405 with Allow too, and the socket 
   const { received, outcome } = await rawExchange("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
   assert.equal(outcome, "end");
   assert.match(received, /^HTTP\/1\.1 405 /);
-  assert.match(received, /\r\nAllow: GET, POST, PUT, PATCH, DELETE, HEAD\r\n/);
+  assert.match(received, /\r\nAllow: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS\r\n/);
   assert.match(received, /\r\nConnection: close\r\n/i);
   const body = JSON.parse(received.slice(received.indexOf("\r\n\r\n") + 4)) as { status: number };
   assert.equal(body.status, 405);
@@ -87,14 +87,37 @@ test("TRACE, PROPFIND and any other method a route lacks are 405 with Allow", as
   for (const method of ["TRACE", "PROPFIND", "SEARCH"]) {
     const list = await ctx.app.inject({ method: method as "GET", url: `/api/${user.id}/tasks`, headers: user.auth });
     assertProblem(list, 405);
-    assert.equal(list.headers.allow, "GET, POST, HEAD", method);
+    assert.equal(list.headers.allow, "GET, POST, HEAD, OPTIONS", method);
     const toggle = await ctx.app.inject({
       method: method as "GET",
       url: `/api/${user.id}/tasks/${crypto.randomUUID()}/complete`,
       headers: user.auth,
     });
     assertProblem(toggle, 405);
-    assert.equal(toggle.headers.allow, "PATCH", method);
+    assert.equal(toggle.headers.allow, "PATCH, OPTIONS", method);
+  }
+});
+
+test("Allow names every method a route answers, and no other: a method is 405 exactly when Allow leaves it out", async () => {
+  const user = await ctx.newUser();
+  const task = crypto.randomUUID();
+  const urls = [
+    `/api/${user.id}/tasks`,
+    `/api/${user.id}/tasks/${task}`,
+    `/api/${user.id}/tasks/${task}/complete`,
+    "/healthz",
+    "/readyz",
+    "/openapi.json",
+    "/docs",
+  ];
+  for (const url of urls) {
+    const refused = await ctx.app.inject({ method: "TRACE" as "GET", url, headers: user.auth });
+    assertProblem(refused, 405);
+    const allowed = String(refused.headers.allow).split(", ");
+    for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) {
+      const answer = await ctx.app.inject({ method: method as "GET", url, headers: user.auth });
+      assert.equal(answer.statusCode === 405, !allowed.includes(method), `${method} ${url}: ${answer.statusCode}`);
+    }
   }
 });
 
@@ -103,7 +126,7 @@ test("the unauthenticated routes have methods too: any other is 405 with Allow, 
     for (const method of ["POST", "DELETE", "TRACE"]) {
       const response = await ctx.app.inject({ method: method as "GET", url });
       assertProblem(response, 405);
-      assert.equal(response.headers.allow, "GET, HEAD", `${method} ${url}`);
+      assert.equal(response.headers.allow, "GET, HEAD, OPTIONS", `${method} ${url}`);
     }
   }
   const user = await ctx.newUser();
@@ -119,7 +142,7 @@ test("the unauthenticated routes have methods too: any other is 405 with Allow, 
       payload,
     });
     assertProblem(response, 405);
-    assert.equal(response.headers.allow, "GET, PUT, PATCH, DELETE, HEAD", `${type} body`);
+    assert.equal(response.headers.allow, "GET, PUT, PATCH, DELETE, HEAD, OPTIONS", `${type} body`);
   }
 });
 

@@ -141,14 +141,14 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     const user = await ctx.newUser();
     const list = await ctx.app.inject({ method: "DELETE", url: `/api/${user.id}/tasks`, headers: user.auth });
     assertProblem(list, 405);
-    assert.equal(list.headers.allow, "GET, POST, HEAD");
+    assert.equal(list.headers.allow, "GET, POST, HEAD, OPTIONS");
     const one = await ctx.app.inject({
       method: "POST",
       url: `/api/${user.id}/tasks/${crypto.randomUUID()}`,
       headers: user.auth,
     });
     assertProblem(one, 405);
-    assert.equal(one.headers.allow, "GET, PUT, PATCH, DELETE, HEAD");
+    assert.equal(one.headers.allow, "GET, PUT, PATCH, DELETE, HEAD, OPTIONS");
   });
 
   test("task responses are private and not sniffable", async () => {
