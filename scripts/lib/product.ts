@@ -113,15 +113,16 @@ export function oneMachineEnvironment(
 ): NodeJS.ProcessEnv {
   // A development stack with a development secret: reachable from this machine only, unless HOST says otherwise.
   const host = given.HOST || "127.0.0.1";
+  const here = addressHere(host);
   // Where a browser here finds it: localhost, unless it listens on one other address alone.
-  const name = ["127.0.0.1", "0.0.0.0", "::", "localhost"].includes(host) ? "localhost" : addressHere(host);
+  const name = here === "127.0.0.1" ? "localhost" : here;
   const webUrl = given.BETTER_AUTH_URL || `http://${name}:${ports.webPort}`;
   return {
     ...given,
     BETTER_AUTH_URL: webUrl,
     API_URL: given.API_URL || `http://${name}:${ports.apiPort}`,
     CORS_ORIGINS: given.CORS_ORIGINS || webUrl,
-    AUTH_JWKS_URL: given.AUTH_JWKS_URL || `http://${addressHere(host)}:${ports.webPort}/api/auth/jwks`,
+    AUTH_JWKS_URL: given.AUTH_JWKS_URL || `http://${here}:${ports.webPort}/api/auth/jwks`,
     HOST: host,
   };
 }

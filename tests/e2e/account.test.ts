@@ -344,13 +344,17 @@ describe("the account page", () => {
       assert.ok(!html.includes(sessionToken), "no session token in the page");
     }
 
+    // The 2 s count from the server action's answer: the session has ended by then.
+    const ended = page.waitForResponse(
+      (answer) => answer.request().method() === "POST" && new URL(answer.url()).pathname === "/account",
+    );
     await list
       .getByRole("button", { name: /^Sign out (?!.*this device)/ })
       .first()
       .click();
-    // The 2 s count from the page's showing the device signed out (the server has ended it by then).
-    await waitForCount(list.getByRole("listitem"), 1);
+    await ended;
     await expectRefusedWithin(apis, other.token);
+    await waitForCount(list.getByRole("listitem"), 1);
     assert.equal(await apiStatus(product.apiUrl, ownToken), 200, "this device is still signed in");
     await other.page.goto(`${product.webUrl}/tasks`);
     await other.page.waitForURL(/\/sign-in\?next=/);

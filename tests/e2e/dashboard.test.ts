@@ -13,21 +13,13 @@ import {
   newPerson,
   newSignedInPage,
   seriousViolations,
+  signal,
   signIn,
   signUp,
   startTestProduct,
   waitForCount,
   withPageTimeHeld,
 } from "./product";
-
-/** A promise and the function that settles it: a route held until the test says so, or a sign it was reached. */
-function signal(): { fire: () => void; fired: Promise<void> } {
-  let fire = () => {};
-  const fired = new Promise<void>((resolve) => {
-    fire = resolve;
-  });
-  return { fire, fired };
-}
 
 const product = await startTestProduct();
 const browser = await launchBrowser();

@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pg from "pg";
-import type { Page } from "playwright-core";
 import { createTestDatabase } from "../../scripts/lib/test-database";
 import {
-  accessToken,
   addTask,
   addVirtualAuthenticator,
-  apiStatus,
   confirmEmailInDatabase,
   cookiesOf,
   fillSignIn,
@@ -17,6 +14,7 @@ import {
   newSignedInPage,
   newSignedOutPage,
   postAuth,
+  signal,
   startDatabaseProxy,
   startTestProduct,
   waitForCount,
@@ -33,22 +31,20 @@ const browser = await launchBrowser();
 const DATABASE_DOWN = "Tasks cannot reach its database right now. Try again in a few seconds.";
 
 /**
- * Runs `steps` with the database cut off, and puts it back whatever they do. With `page`, then waits
- * for the Task API to take that page's tokens again: after a cut of more than 10 s it answers 503
- * until its next read of the ended sessions (within half a second), and a test's Retry must not race it.
+ * Runs `steps` with the database cut off, and puts it back whatever they do; then waits for the Task
+ * API to be ready again: after a cut of more than 10 s it answers 503 until its next read of the
+ * ended sessions (within half a second), and a test's Retry must not race it.
  */
-async function withDatabaseCut(steps: () => Promise<void>, page?: Page): Promise<void> {
+async function withDatabaseCut(steps: () => Promise<void>): Promise<void> {
   database.cut();
   try {
     await steps();
   } finally {
     database.restore();
   }
-  if (!page) return;
-  const token = await accessToken(page, product.webUrl);
   const deadline = Date.now() + 10_000;
-  while ((await apiStatus(product.apiUrl, token)) !== 200) {
-    assert.ok(Date.now() < deadline, "the Task API takes tokens again once the database is back");
+  while ((await fetch(`${product.apiUrl}/readyz`)).status !== 200) {
+    assert.ok(Date.now() < deadline, "the Task API is ready again once the database is back");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -62,10 +58,7 @@ describe("when the database or the network fails", () => {
     // The reload that follows an add is held until the toggle below has failed, so that its own
     // failure comes after the toggle's: it must not hide that one, which the person has to retry.
     const reload = /\/tasks\?/;
-    let releaseReload = () => {};
-    const reloadHeld = new Promise<void>((resolve) => {
-      releaseReload = resolve;
-    });
+    const { fire: releaseReload, fired: reloadHeld } = signal();
     await page.route(reload, (route) => reloadHeld.then(() => route.continue()));
     await addTask(page, "Before the outage");
 
@@ -93,7 +86,7 @@ describe("when the database or the network fails", () => {
       assert.equal(await newTitle.inputValue(), "Typed during the outage");
       assert.equal(await page.getByLabel("Description").inputValue(), "and its description");
       assert.equal(await newTitle.isEditable(), true, "the page is not blocked");
-    }, page);
+    });
 
     await banner.getByRole("button", { name: "Retry" }).click();
     await list.getByText("Typed during the outage").waitFor();
@@ -142,7 +135,7 @@ describe("when the database or the network fails", () => {
         .waitFor();
       assert.equal(await page.getByLabel("Task title", { exact: true }).inputValue(), "Draft the final plan");
       assert.equal(await page.getByLabel("Task description").inputValue(), "with dates");
-    }, page);
+    });
 
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await list.getByRole("button", { name: "Edit “Draft the final plan”" }).waitFor();
@@ -293,7 +286,7 @@ describe("when the database or the network fails", () => {
       await banner.getByText(`Could not add the task. ${DATABASE_DOWN}`).waitFor();
       assert.equal(await banner.getByRole("button").textContent(), "Retry in 5 s", "the web app's Retry-After");
       assert.equal(await newTitle.inputValue(), "Typed during the outage");
-    }, page);
+    });
     await page.clock.runFor(5_000);
     await banner.getByRole("button", { name: "Retry" }).click();
     await page.getByRole("list", { name: "Your tasks" }).getByText("Typed during the outage").waitFor();

@@ -269,6 +269,15 @@ export async function addTaskAndItsReload(page: Page, title: string): Promise<vo
   await reloaded;
 }
 
+/** A promise and the function that settles it: a route held until the test says so, or a sign it was reached. */
+export function signal(): { fire: () => void; fired: Promise<void> } {
+  let fire = () => {};
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fire, fired };
+}
+
 /** Serious and critical accessibility violations on the page, as "rule: target" lines. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();

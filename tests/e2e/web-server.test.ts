@@ -11,10 +11,36 @@ import { after, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
-import { oneMachineEnvironment } from "../../scripts/lib/product";
+import { oneMachineEnvironment, root } from "../../scripts/lib/product";
 import { startTestProduct } from "./product";
 
 const webDir = path.resolve(import.meta.dirname, "../../apps/web");
+
+/** A child's output as it comes (stdout and stderr together), and its exit code once it exits. */
+function watch(child: ChildProcess): { output: () => string; exited: Promise<number | null> } {
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { output: () => output, exited };
+}
+
+/** What `promise` gives, or "running" if it has not within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | "running"> {
+  return Promise.race([promise, sleep(ms).then(() => "running" as const)]);
+}
+
+/** npm start's environment here: this machine's PATH and HOME, the tests' database, free ports. */
+async function launcherEnvironment(more: Record<string, string> = {}): Promise<Record<string, string>> {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    DATABASE_URL: process.env.DATABASE_URL ?? "",
+    WEB_PORT: String(await freePort()),
+    API_PORT: String(await freePort()),
+    ...more,
+  };
+}
 
 /** Starts the web server with only this environment; its exit code and output (or "running" after 30 s). */
 async function startWeb(env: Record<string, string>): Promise<{ code: number | "running"; output: string }> {
@@ -22,18 +48,13 @@ async function startWeb(env: Record<string, string>): Promise<{ code: number | "
     cwd: webDir,
     env: { PATH: process.env.PATH ?? "", PORT: String(await freePort()), ...env },
   });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const code = await new Promise<number | "running">((resolve) => {
-    const timer = setTimeout(() => resolve("running"), 30_000);
-    child.on("exit", (exitCode) => {
-      clearTimeout(timer);
-      resolve(exitCode ?? 1);
-    });
-  });
+  const { output, exited } = watch(child);
+  const code = await within(
+    exited.then((exitCode) => exitCode ?? 1),
+    30_000,
+  );
   child.kill("SIGKILL");
-  return { code, output };
+  return { code, output: output() };
 }
 
 describe("the web app's server refuses a bad configuration", () => {
@@ -148,32 +169,17 @@ describe("npm start in production (NODE_ENV=production with DATABASE_URL set)", 
   test("no development secret and no console emails: exit 1 before starting anything, naming each variable", async () => {
     for (const secret of [undefined, "too-short"]) {
       const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-        cwd: path.resolve(import.meta.dirname, "../.."),
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? "",
-          NODE_ENV: "production",
-          DATABASE_URL: process.env.DATABASE_URL ?? "",
-          WEB_PORT: String(await freePort()),
-          API_PORT: String(await freePort()),
-          ...(secret ? { BETTER_AUTH_SECRET: secret } : {}),
-        },
+        cwd: root,
+        env: await launcherEnvironment({ NODE_ENV: "production", ...(secret ? { BETTER_AUTH_SECRET: secret } : {}) }),
       });
-      let output = "";
-      child.stdout.on("data", (chunk) => (output += chunk));
-      child.stderr.on("data", (chunk) => (output += chunk));
-      const code = await new Promise<number | null | "running">((resolve) => {
-        const timer = setTimeout(() => resolve("running"), 30_000);
-        child.on("exit", (exitCode) => {
-          clearTimeout(timer);
-          resolve(exitCode);
-        });
-      });
+      const { output: outputSoFar, exited } = watch(child);
+      const code = await within(exited, 30_000);
       // The launcher stops what it started on SIGTERM.
       if (code === "running") {
         child.kill("SIGTERM");
-        await new Promise((resolve) => child.on("exit", resolve));
+        await exited;
       }
+      const output = outputSoFar();
       assert.equal(code, 1, output);
       for (const name of ["BETTER_AUTH_SECRET", "SMTP_URL", "EMAIL_FROM", "BETTER_AUTH_URL", "API_URL"]) {
         assert.match(output, new RegExp(`${name}: required`));
@@ -191,21 +197,9 @@ describe("npm start", () => {
     ["SIGTERM to npm", (npm: ChildProcess) => npm.kill("SIGTERM")],
   ] as const) {
     test(`prints where the web app and the Task API are, which answer there; ${how} stops both and frees their ports`, async () => {
-      const webPort = await freePort();
-      const apiPort = await freePort();
+      const env = await launcherEnvironment();
       // Its own process group, as a terminal runs a command: Ctrl-C sends SIGINT to the whole group.
-      const npm = spawn("npm", ["start"], {
-        cwd: path.resolve(import.meta.dirname, "../.."),
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? "",
-          DATABASE_URL: process.env.DATABASE_URL ?? "",
-          WEB_PORT: String(webPort),
-          API_PORT: String(apiPort),
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-      });
+      const npm = spawn("npm", ["start"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
       const group = npm.pid as number;
       after(() => {
         try {
@@ -214,30 +208,26 @@ describe("npm start", () => {
           // already gone
         }
       });
-      let output = "";
-      npm.stdout.on("data", (chunk) => (output += chunk));
-      npm.stderr.on("data", (chunk) => (output += chunk));
-      const exited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)));
+      const { output, exited } = watch(npm);
       // Every process of the group writes to these pipes: they close once the last of them has exited.
       const allGone = new Promise<string>((resolve) => npm.on("close", () => resolve("all gone")));
 
       const deadline = Date.now() + 120_000;
-      while (!/ready: open \S+/.test(output)) {
-        assert.ok(Date.now() < deadline, `no ready line within 2 minutes:\n${output}`);
-        const gone = await Promise.race([exited.then(() => true), sleep(200).then(() => false)]);
-        assert.equal(gone, false, `npm start exited before it was ready:\n${output}`);
+      while (!/ready: open \S+/.test(output())) {
+        assert.ok(Date.now() < deadline, `no ready line within 2 minutes:\n${output()}`);
+        assert.equal(await within(exited, 200), "running", `npm start exited before it was ready:\n${output()}`);
       }
-      const webUrl = String(/ready: open (\S+)/.exec(output)?.[1]);
-      const apiUrl = String(/Task API: (\S+)/.exec(output)?.[1]);
-      assert.equal(webUrl, `http://localhost:${webPort}`, output);
-      assert.equal(apiUrl, `http://localhost:${apiPort}`, output);
+      const webUrl = String(/ready: open (\S+)/.exec(output())?.[1]);
+      const apiUrl = String(/Task API: (\S+)/.exec(output())?.[1]);
+      assert.equal(webUrl, `http://localhost:${env.WEB_PORT}`, output());
+      assert.equal(apiUrl, `http://localhost:${env.API_PORT}`, output());
       assert.equal((await fetch(`${webUrl}/sign-in`)).status, 200);
       assert.equal((await fetch(`${apiUrl}/readyz`)).status, 200);
 
       stop(npm);
       // (npm itself may end by the signal, as it does in a terminal; what matters is what it started.)
-      assert.equal(await Promise.race([allGone, sleep(30_000).then(() => "running")]), "all gone", output);
-      assert.match(output, /stopping/);
+      assert.equal(await within(allGone, 30_000), "all gone", output());
+      assert.match(output(), /stopping/);
       for (const url of [`${webUrl}/sign-in`, `${apiUrl}/healthz`]) {
         await assert.rejects(fetch(url), `nothing listens at ${url} once npm start has exited`);
       }

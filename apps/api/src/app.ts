@@ -26,7 +26,7 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import type pg from "pg";
-import { bearerChallenge, createAuthenticateHook } from "./auth/authenticate";
+import { bearerChallenge, createAuthenticateHook, signOutsUncheckable } from "./auth/authenticate";
 import { RevocationFeed } from "./auth/revocation-feed";
 import { createAccessTokenVerifier } from "./auth/verify-access-token";
 import type { ApiConfig } from "./config";
@@ -174,7 +174,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return sendProblem(reply, new HttpProblem(503, "The database is not answering."));
     }
     if (!revocations.isCurrent()) {
-      return sendProblem(reply, new HttpProblem(503, "Sign-outs cannot be checked right now; try again shortly."));
+      return sendProblem(reply, signOutsUncheckable());
     }
     return { status: "ok" };
   });

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { createPool } from "@tasks/db";
-import { buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
-import { AUDIENCE, createTask, databaseUrl, ISSUER, setup, storedTasks } from "./helper";
+import { createTask, setup, startTestApi, storedTasks } from "./helper";
 
 describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
   const ctx = await setup({ API_RATE_LIMIT: "5" });
@@ -31,23 +29,11 @@ describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
 
   test("across API processes it is one limit: what each counted reaches the others within a round", async () => {
     // Two more processes over the same database and keys, sharing their counts every 100 ms.
-    const config = loadConfig({
-      NODE_ENV: "test",
-      DATABASE_URL: databaseUrl(),
-      AUTH_JWKS_URL: ctx.jwks.url,
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-      API_RATE_LIMIT: "5",
-    });
     const processes = await Promise.all(
       [0, 1].map(async () => {
-        const pool = createPool(databaseUrl(), { max: 4, oneStatementPerLoan: true });
-        const app = await buildApp({ config, pool, logger: false, rateLimitRoundMs: 100 });
-        after(async () => {
-          await app.close();
-          await pool.end();
-        });
-        return app;
+        const api = await startTestApi(ctx.jwks.url, { API_RATE_LIMIT: "5" }, { max: 4 }, { rateLimitRoundMs: 100 });
+        after(api.close);
+        return api.app;
       }),
     );
     const user = await ctx.newUser();

@@ -42,6 +42,37 @@ export interface TestUser {
 }
 
 /**
+ * One API process over the test database (or `env.DATABASE_URL`), taking the keys at `jwksUrl`;
+ * `close` ends it and its pool.
+ */
+export async function startTestApi(
+  jwksUrl: string,
+  env: Record<string, string> = {},
+  poolOptions: PoolOptions = {},
+  appOptions: Partial<Omit<AppOptions, "config" | "pool">> = {},
+): Promise<{ app: FastifyInstance; pool: pg.Pool; close: () => Promise<void> }> {
+  const url = env.DATABASE_URL ?? databaseUrl();
+  // As server.ts makes it: the routes use it one statement at a time.
+  const pool = createPool(url, { max: 10, oneStatementPerLoan: true, ...poolOptions });
+  const config = loadConfig({
+    NODE_ENV: "test",
+    DATABASE_URL: url,
+    AUTH_JWKS_URL: jwksUrl,
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
+    API_RATE_LIMIT: "0",
+    ...env,
+  });
+  const app = await buildApp({ logger: false, ...appOptions, config, pool });
+  await app.ready();
+  const close = async () => {
+    await app.close();
+    await pool.end();
+  };
+  return { app, pool, close };
+}
+
+/**
  * Builds an app over the test database (or `env.DATABASE_URL`) and a fresh
  * key; closed after the file's tests. Silent unless given a `logger`.
  */
@@ -53,23 +84,9 @@ export async function setup(
 ): Promise<TestContext> {
   const key = await newSigningKey();
   const jwks = await JwksServer.start([key]);
-  const url = env.DATABASE_URL ?? databaseUrl();
-  // As server.ts makes it: the routes use it one statement at a time.
-  const pool = createPool(url, { max: 10, oneStatementPerLoan: true, ...poolOptions });
-  const config = loadConfig({
-    NODE_ENV: "test",
-    DATABASE_URL: url,
-    AUTH_JWKS_URL: jwks.url,
-    AUTH_ISSUER: ISSUER,
-    AUTH_AUDIENCE: AUDIENCE,
-    API_RATE_LIMIT: "0",
-    ...env,
-  });
-  const app = await buildApp({ config, pool, revocationPool, logger });
-  await app.ready();
+  const { app, pool, close } = await startTestApi(jwks.url, env, poolOptions, { revocationPool, logger });
   after(async () => {
-    await app.close();
-    await pool.end();
+    await close();
     await jwks.close();
   });
   const db = drizzle(pool);

@@ -24,6 +24,13 @@ export function bearerChallenge(realm: string, error?: string): string {
   return error ? `Bearer realm="${realm}", error="${error}"` : `Bearer realm="${realm}"`;
 }
 
+/** The 503 of a process whose feed of ended sessions is behind: it cannot tell a signed-out token. */
+export function signOutsUncheckable(): HttpProblem {
+  return new HttpProblem(503, "Sign-outs cannot be checked right now; try again shortly.", {
+    headers: { "retry-after": "5" },
+  });
+}
+
 export function createAuthenticateHook(
   verifyAccessToken: AccessTokenVerifier,
   revocations: RevocationFeed,
@@ -47,11 +54,7 @@ export function createAuthenticateHook(
     try {
       const token = await verifyAccessToken(match[1]);
       if (revocations.hasEnded(token.sid)) throw new InvalidTokenError("the session has ended");
-      if (!revocations.isCurrent()) {
-        throw new HttpProblem(503, "Sign-outs cannot be checked right now; try again shortly.", {
-          headers: { "retry-after": "5" },
-        });
-      }
+      if (!revocations.isCurrent()) throw signOutsUncheckable();
       request.userId = token.sub;
     } catch (error) {
       if (error instanceof KeysUnavailableError) {

@@ -51,13 +51,14 @@ export function failedRequestResponse(error: unknown): Response {
   return problemResponse(500, "Something went wrong on our side. Try again.", "INTERNAL");
 }
 
-/** An RFC 9457 problem document of the web app's, beside other `fields` (Better Auth's own, say). */
+/** An RFC 9457 problem document of the web app's, beside other `fields` (Better Auth's own, say); without a detail, the title is the detail. */
 export function problemDocument(
   status: number,
-  detail: string,
+  detail?: string,
   fields: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return { ...fields, type: "about:blank", title: STATUS_CODES[status] ?? "Error", status, detail };
+  const title = STATUS_CODES[status] ?? "Error";
+  return { ...fields, type: "about:blank", title, status, detail: detail ?? title };
 }
 
 /**

@@ -1,4 +1,3 @@
-import { STATUS_CODES } from "node:http";
 import { toNextJsHandler } from "better-auth/next-js";
 import { getAuth } from "@/lib/auth";
 import { failedRequestResponse, problemDocument } from "@/lib/unavailable";
@@ -62,7 +61,7 @@ function asProblem(status: number, text: string): Record<string, unknown> {
     // Not JSON (or empty): the status alone says it.
   }
   const said = typeof refusal.message === "string" && refusal.message !== "" ? refusal.message : undefined;
-  return problemDocument(status, said ?? STATUS_CODES[status] ?? "Error", refusal);
+  return problemDocument(status, said, refusal); // (no message: the detail is the title)
 }
 
 async function secondsUntilUnlocked(response: Response): Promise<number> {
