@@ -82,6 +82,34 @@ test("every page: a strict nonce CSP and the security headers, a new nonce each 
   assert.notEqual(nonces[0], nonces[1], "a new nonce for every response");
 });
 
+test("every page opens in the browser with nothing missing: no request of its fails, no error in the console", async () => {
+  const signedOut = await browser.newContext();
+  after(() => signedOut.close().catch(() => {}));
+  const { context: signedIn } = await newSignedInPage(browser, product.webUrl, "Hilde");
+  for (const path of PAGES.filter((path) => path !== "/nope")) {
+    for (const context of path === "/tasks" || path === "/account" ? [signedIn] : [signedOut]) {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      // The icon the browser asks for of its own accord: a 404 there is an error in every console.
+      page.on("console", (message) => {
+        if (message.type() === "error") problems.push(`console: ${message.text()}`);
+      });
+      // (The router gives up some of its links' prefetches as it goes: those are not failures.)
+      page.on("requestfailed", (request) => {
+        const error = request.failure()?.errorText;
+        if (error !== "net::ERR_ABORTED") problems.push(`failed: ${request.url()} ${error}`);
+      });
+      page.on("response", (response) => {
+        if (response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
+      });
+      await page.goto(`${product.webUrl}${path}`, { waitUntil: "networkidle" });
+      const seen = [...problems]; // before closing, which cuts off the links' prefetches
+      await page.close();
+      assert.deepEqual(seen, [], path);
+    }
+  }
+});
+
 test("a page that is not there and a page that fails are our own, within the policy, and the second offers to try again", async () => {
   const { context, page } = await newSignedInPage(browser, product.webUrl, "Ilse");
   const missing = await page.goto(`${product.webUrl}/no-such-page`);
