@@ -25,6 +25,7 @@ import {
   postAuth,
   randomClientAddress,
   seriousViolations,
+  signal,
   signIn,
   signUp,
   startSecondApi,
@@ -397,9 +398,12 @@ describe("the account page", () => {
     assert.match(notice.text, /wasn't you/);
     const confirm = await mailbox.waitFor(newEmail, /Confirm your new email address/);
     assertAccountEmail(confirm);
+    // Read again from the server: the page drawn before the request would say the same whatever happened.
+    await page.reload();
     assert.equal(await page.getByTestId("account-email").textContent(), person.email, "unchanged until confirmed");
-
     assert.equal(await page.getByText("not confirmed yet").count(), 1, "the first address was never confirmed");
+    const early = await postAuth(product.webUrl, "/sign-in/email", { email: newEmail, password: person.password });
+    assert.equal(early.status, 401, "the new address signs nobody in before its link is followed");
 
     // The refused attempts sent nothing anywhere.
     assert.equal(mailbox.to(`thief-${newEmail}`).length, 0, "no link went to the refused address");
@@ -409,6 +413,65 @@ describe("the account page", () => {
     assert.equal(await page.getByTestId("account-email").textContent(), newEmail);
     // Following the link proved the new address.
     await page.getByText("confirmed", { exact: true }).waitFor();
+  });
+
+  test("each form of the profile is busy on its own: a name saved meanwhile does not free the change of address's button", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ines");
+    await page.goto(`${product.webUrl}/account`);
+    const release = signal();
+    const held = signal();
+    await page.route("**/api/auth/change-email", async (route) => {
+      held.fire();
+      await release.fired;
+      await route.continue();
+    });
+    await page.getByLabel("New email address").fill(`new-${person.email}`);
+    await page.getByLabel("Your password, to change the email").fill(person.password);
+    await page.getByRole("button", { name: "Change email" }).click();
+    await held.fired;
+    const changeButton = page.getByRole("button", { name: "Sending…" });
+    await page.getByLabel("Name", { exact: true }).fill("Ines Renamed");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await page.getByText("Name saved.").waitFor();
+    assert.equal(
+      await changeButton.isDisabled(),
+      true,
+      "the change of address is still on its way: its button stays busy",
+    );
+    release.fire();
+    await page.getByText(`open the link we sent to new-${person.email}`).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Change email" }).isEnabled(), true);
+  });
+
+  test("change email to an address that has an account: the same answer and page, the old address told, the other account's owner told that nothing changed", async () => {
+    const owner = newPerson("Orla");
+    await signUp(await newSignedOutPage(browser, product.webUrl), product.webUrl, owner);
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Imke");
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByLabel("New email address").fill(owner.email);
+    await page.getByLabel("Your password, to change the email").fill(person.password);
+    const [answer] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith("/api/auth/change-email")),
+      page.getByRole("button", { name: "Change email" }).click(),
+    ]);
+    assert.equal(answer.status(), 200);
+    assert.deepEqual(await answer.json(), { status: true }, "the answer a free address gets");
+    await page.getByText(`open the link we sent to ${owner.email}`).waitFor();
+
+    // The person's own inbox says what it says for a free address (before, nothing came: it told
+    // whoever asked which addresses have accounts).
+    const notice = await mailbox.waitFor(person.email, /about to change/);
+    assert.ok(notice.text.includes(owner.email));
+    const told = await mailbox.waitFor(owner.email, /Someone tried to move a Tasks account to your address/);
+    assert.match(told.text, /Nothing was changed/);
+    assert.match(told.text, /wasn't you/);
+    assert.equal(
+      mailbox.to(owner.email).filter((email) => /Confirm your new email address/.test(email.subject)).length,
+      0,
+      "no link that could move the account to an address that is taken",
+    );
+    await page.reload();
+    assert.equal(await page.getByTestId("account-email").textContent(), person.email);
   });
 
   test("a new password ends a change of address asked for before it: its link moves the account no more", async () => {

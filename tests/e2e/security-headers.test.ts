@@ -14,7 +14,16 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, test } from "node:test";
 import type { Locator } from "playwright-core";
-import { confirmEmailInDatabase, launchBrowser, newSignedInPage, startTestProduct, takeCspViolations } from "./product";
+import {
+  confirmEmailInDatabase,
+  launchBrowser,
+  newPerson,
+  newSignedInPage,
+  newSignedOutPage,
+  postAuth,
+  startTestProduct,
+  takeCspViolations,
+} from "./product";
 
 const product = await startTestProduct();
 const browser = await launchBrowser();
@@ -275,4 +284,20 @@ test("after sign-in only this site's paths are followed: a `next` that a browser
   // A path of this site is followed, its query kept.
   assert.equal(await sentTo("/sign-in", "/account?tab=sessions"), "/account?tab=sessions");
   await page.context().close();
+});
+
+test("a `next` that Better Auth would refuse as the sign-in's callback (a `\\`, an encoded `/`) cannot make the sign-in fail", async () => {
+  const person = newPerson("Nils");
+  assert.equal((await postAuth(product.webUrl, "/sign-up/email", person)).status, 200);
+  for (const next of ["/tasks?q=a\\b", "/tasks%2Fx", "/account#a\\b", "/tasks%5cx"]) {
+    const page = await newSignedOutPage(browser, product.webUrl);
+    await page.goto(`${product.webUrl}/sign-in?next=${encodeURIComponent(next)}`);
+    const button = page.getByRole("button", { name: "Sign in", exact: true });
+    await button.and(page.locator(":enabled")).waitFor();
+    await page.getByLabel("Email").fill(person.email);
+    await page.getByLabel("Password").fill(person.password);
+    await button.click();
+    await page.waitForURL(`${product.webUrl}/tasks`);
+    await page.context().close();
+  }
 });

@@ -7,8 +7,10 @@ import {
   apiStatus,
   cookiesOf,
   expectRefusedWithin,
+  fillSignIn,
   launchBrowser,
   newPerson,
+  newSignedOutPage,
   type Person,
   postAuth,
   randomClientAddress,
@@ -102,6 +104,28 @@ describe("sessions and tokens in the browser", () => {
       .catch(() => {});
     assert.equal(await titleField.inputValue(), "Typed before noticing", "the draft was kept");
     await context.close();
+  });
+});
+
+describe("the sign-in form", () => {
+  test("signed in, its button stays busy until the dashboard has come: no second click, no second session", async () => {
+    const person = newPerson("Bodil");
+    assert.equal((await postAuth(product.webUrl, "/sign-up/email", person)).status, 200);
+    const page = await newSignedOutPage(browser, product.webUrl);
+    const button = await fillSignIn(page, product.webUrl, person);
+    // The way to the dashboard cut (as by a network that drops): the page stays, signed in.
+    await page.route(
+      (url) => url.pathname === "/tasks",
+      (route) => route.abort("aborted"),
+    );
+    const cut = page.waitForEvent("requestfailed", (request) => new URL(request.url()).pathname === "/tasks");
+    await button.click();
+    await cut;
+    // Whatever the page does with the sign-in's answer is done by the next frame.
+    await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))");
+    const submit = page.locator("form button[type=submit]");
+    assert.equal(await submit.textContent(), "Please wait…");
+    assert.equal(await submit.isDisabled(), true, "signed in and on the way to the dashboard: the button is busy");
   });
 });
 

@@ -22,6 +22,7 @@ import {
   postAuth,
   randomClientAddress,
   seriousViolations,
+  signal,
   signIn,
   startSecondApi,
   startTestProduct,
@@ -260,7 +261,23 @@ describe("two-factor sign-in", () => {
     await section.getByText("That password is not right.").waitFor();
     assert.equal((await accountState(person.email)).enabled, true);
     await section.getByLabel("Your password, to turn it off").fill(person.password);
-    await section.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
+    // Turned off, the section is drawn again from the server: until it is, its buttons stay busy
+    // (a second click would only be told that two-factor sign-in is not on).
+    const release = signal();
+    const held = signal();
+    await page.route(
+      (url) => url.pathname === "/account" && url.searchParams.has("_rsc"),
+      async (route) => {
+        held.fire();
+        await release.fired;
+        await route.continue();
+      },
+    );
+    const turnOff = section.getByRole("button", { name: "Turn off two-factor sign-in" });
+    await turnOff.click();
+    await held.fired;
+    assert.equal(await turnOff.isDisabled(), true, "turned off and being drawn again: the button is busy");
+    release.fire();
     await section.getByText(/^Off\./).waitFor();
     await waitForFocusOnHeading(page, "turned off, the focus stays in the section");
     assert.equal((await accountState(person.email)).enabled, false);

@@ -59,6 +59,15 @@ export function existingAccountSignUpMessage(to: string, origin: string): Accoun
   ]);
 }
 
+export function addressTakenMessage(to: string, origin: string): AccountEmail {
+  return message(to, "Someone tried to move a Tasks account to your address", [
+    "Hello,",
+    "Someone signed in to a Tasks account asked to change its email address to this one, which already has an account. Nothing was changed.",
+    `If it was you, sign in to this address's own account at ${origin}/sign-in; an address can belong to one account only.`,
+    "If this wasn't you, there is nothing to do: your account is unchanged.",
+  ]);
+}
+
 export function passkeyAddedMessage(to: string, name: string, origin: string): AccountEmail {
   return message(to, "A passkey was added to your Tasks account", [
     "Hello,",

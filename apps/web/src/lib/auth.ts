@@ -21,6 +21,7 @@ import { jwt, twoFactor } from "better-auth/plugins";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { decodeJwt } from "jose";
 import {
+  addressTakenMessage,
   confirmNewEmailMessage,
   emailChangeRequestedMessage,
   existingAccountSignUpMessage,
@@ -136,11 +137,10 @@ function createAuth() {
       autoSignInAfterVerification: config.requireEmailVerification,
       expiresIn: 3600,
       sendVerificationEmail: async ({ user, url, token }) => {
-        const { requestType, email: currentEmail } = decodeJwt(token) as { requestType?: string; email?: string };
+        const { requestType } = decodeJwt(token) as { requestType?: string };
         if (requestType !== "change-email-verification") return sendAccountEmail(verifyEmailMessage(user.email, url));
-        // A change of address: confirmed through the new one, and the old one is told.
+        // A change of address is confirmed through the new one (the old one is told in the after hook).
         sendAccountEmail(confirmNewEmailMessage(user.email, url));
-        if (currentEmail) sendAccountEmail(emailChangeRequestedMessage(currentEmail, user.email, config.baseUrl));
       },
     },
     user: {
@@ -284,6 +284,10 @@ function createAuth() {
         // waiting for their second step (whoever knew the old password and has a code to try).
         if (ctx.path === "/change-password" && ctx.context.session) {
           await forgetWhatTheOldPasswordBegan(ctx.context.session.user);
+          return;
+        }
+        if (ctx.path === "/change-email" && ctx.context.session && typeof ctx.body?.newEmail === "string") {
+          await tellOfChangeOfAddress(ctx.context.session.user.email, ctx.body.newEmail.toLowerCase());
           return;
         }
         // A passkey signs in without the password: the owner hears of every new one.
@@ -431,6 +435,26 @@ async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
   ctx.context.session = session;
   sessionsRead.add(ctx.context);
   return session;
+}
+
+/**
+ * After a change of address was asked for: the old address is told, and an
+ * address that has an account of its own hears that nothing changed. Better
+ * Auth sends a taken address no link and calls no hook of ours for it, so
+ * telling the old address from its hook would tell a person watching their
+ * own inbox which addresses have accounts. Here both cases send the same to
+ * the person, and cost the same query.
+ */
+async function tellOfChangeOfAddress(currentEmail: string, newEmail: string): Promise<void> {
+  const origin = webConfig().baseUrl;
+  sendAccountEmail(emailChangeRequestedMessage(currentEmail, newEmail, origin));
+  try {
+    const taken = await webDatabasePool().query("SELECT 1 FROM users WHERE email = $1", [newEmail]);
+    if (taken.rowCount) sendAccountEmail(addressTakenMessage(newEmail, origin));
+  } catch (error) {
+    // The change was asked for and its link is on its way: only this courtesy email is lost.
+    console.error("[email] could not tell whether the new address has an account:", loggableError(error));
+  }
 }
 
 /** The requests (each its own context) whose session readSessionOrThrow has read, none found included. */

@@ -19,5 +19,9 @@ export function safeNext(next: string | string[] | undefined): string {
   // Resolving drops dot segments: "/.//evil.example" becomes the path "//evil.example", which a
   // browser, given it as a Location, reads as another site again.
   if (url?.origin !== OWN_ORIGIN || /^\/[/\\]/.test(url.pathname)) return "/tasks";
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // The sign-in and sign-up forms hand it to Better Auth as their callbackURL, and Better Auth
+  // refuses any with a `\`, or an encoded `/` or `\` in the path: the sign-in itself would fail.
+  if (path.includes("\\") || /%2f|%5c/i.test(url.pathname)) return "/tasks";
+  return path;
 }

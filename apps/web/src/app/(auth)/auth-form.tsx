@@ -51,8 +51,8 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
     const { data, error: failure } = signUp
       ? await authClient.signUp.email({ name: String(form.get("name") ?? "").trim(), email, password, callbackURL })
       : await authClient.signIn.email({ email, password, callbackURL });
-    setPending(false);
     if (failure) {
+      setPending(false);
       // A 401 here is a wrong email or password (Better Auth's words), not a session that ended.
       setError(
         failure.code === "EMAIL_NOT_VERIFIED"
@@ -63,9 +63,18 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
       );
       return;
     }
-    if (signUp && data && !data.token) return setCheckInbox(email);
-    if (data && "twoFactorRedirect" in data && data.twoFactorRedirect) return setSecondStep(true);
-    continueToNext();
+    if (signUp && data && !data.token) {
+      setPending(false);
+      return setCheckInbox(email);
+    }
+    if (data && "twoFactorRedirect" in data && data.twoFactorRedirect) {
+      setPending(false);
+      return setSecondStep(true);
+    }
+    // Signed in: the button stays busy until the next page replaces this one (a second click would
+    // start a second session). A sign-in with a callbackURL is taken there by Better Auth's client
+    // itself, as a whole page load: going there in the router too would load the page twice.
+    if (!(data && "redirect" in data && data.redirect)) continueToNext();
   }
 
   const otherHref = `${signUp ? "/sign-in" : "/sign-up"}${next !== "/tasks" ? `?next=${encodeURIComponent(next)}` : ""}`;

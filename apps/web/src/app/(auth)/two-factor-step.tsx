@@ -69,8 +69,9 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
     const { error: failure } = backupCodeMode
       ? await authClient.twoFactor.verifyBackupCode({ code })
       : await authClient.twoFactor.verifyTotp({ code });
-    setPending(false);
+    // Signed in: busy until the next page replaces this one (a second try would find the step used up).
     if (!failure) return onSignedIn();
+    setPending(false);
     const { text, restart } = describeCodeError(failure);
     if (restart) return onRestart(text);
     setError(text);

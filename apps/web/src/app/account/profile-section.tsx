@@ -10,6 +10,8 @@ import { useHydrated } from "@/lib/use-hydrated";
 import { Section } from "./section";
 
 type Outcome = { ok: boolean; text: string } | null;
+/** The section's three forms. */
+type Action = "name" | "email" | "resend";
 
 interface ProfileSectionProps {
   name: string;
@@ -24,16 +26,24 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
   const router = useRouter();
   const [nameOutcome, setNameOutcome] = useState<Outcome>(null);
   const [emailOutcome, setEmailOutcome] = useState<Outcome>(linkProblem ? { ok: false, text: linkProblem } : null);
-  const [pending, setPending] = useState<"name" | "email" | "resend" | null>(null);
+  const [busy, setBusy] = useState<ReadonlySet<Action>>(() => new Set());
   const hydrated = useHydrated();
+
+  /** A form's request, its own button busy meanwhile: each form has its own, as two can be on their way at once. */
+  async function whileBusy<T>(action: Action, request: () => Promise<T>): Promise<T> {
+    setBusy((now) => new Set(now).add(action));
+    try {
+      return await request();
+    } finally {
+      setBusy((now) => new Set([...now].filter((other) => other !== action)));
+    }
+  }
 
   async function saveName(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const newName = String(new FormData(event.currentTarget).get("name") ?? "").trim();
     if (!newName) return setNameOutcome({ ok: false, text: "Give a name." });
-    setPending("name");
-    const { error } = await authClient.updateUser({ name: newName });
-    setPending(null);
+    const { error } = await whileBusy("name", () => authClient.updateUser({ name: newName }));
     setNameOutcome(error ? { ok: false, text: describeAuthError(error) } : { ok: true, text: "Name saved." });
     if (!error) router.refresh();
   }
@@ -44,13 +54,13 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
     const data = new FormData(form);
     const newEmail = String(data.get("new-email") ?? "").trim();
     const password = String(data.get("change-email-password") ?? "");
-    setPending("email");
     // The password goes with it: the server asks for it (auth.ts), though Better Auth's own form has none.
-    const { error } = await authClient.$fetch<unknown>("/change-email", {
-      method: "POST",
-      body: { newEmail, callbackURL: "/account", password },
-    });
-    setPending(null);
+    const { error } = await whileBusy("email", () =>
+      authClient.$fetch<unknown>("/change-email", {
+        method: "POST",
+        body: { newEmail, callbackURL: "/account", password },
+      }),
+    );
     if (error) return setEmailOutcome({ ok: false, text: describeAuthError(error) });
     form.reset();
     setEmailOutcome({
@@ -60,9 +70,9 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
   }
 
   async function resendVerification() {
-    setPending("resend");
-    const { error } = await authClient.sendVerificationEmail({ email, callbackURL: "/account" });
-    setPending(null);
+    const { error } = await whileBusy("resend", () =>
+      authClient.sendVerificationEmail({ email, callbackURL: "/account" }),
+    );
     setEmailOutcome(
       error ? { ok: false, text: describeAuthError(error) } : { ok: true, text: `We sent a new link to ${email}.` },
     );
@@ -84,8 +94,8 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
             autoComplete="name"
             className={`${field} flex-1`}
           />
-          <button type="submit" disabled={pending === "name"} className={secondaryButton}>
-            {pending === "name" ? "Saving…" : "Save name"}
+          <button type="submit" disabled={busy.has("name")} className={secondaryButton}>
+            {busy.has("name") ? "Saving…" : "Save name"}
           </button>
         </div>
         <OutcomeMessage outcome={nameOutcome} />
@@ -105,13 +115,8 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
           )}
         </p>
         {!emailVerified && (
-          <button
-            type="button"
-            onClick={resendVerification}
-            disabled={pending === "resend"}
-            className={secondaryButton}
-          >
-            {pending === "resend" ? "Sending…" : "Send a new confirmation link"}
+          <button type="button" onClick={resendVerification} disabled={busy.has("resend")} className={secondaryButton}>
+            {busy.has("resend") ? "Sending…" : "Send a new confirmation link"}
           </button>
         )}
       </div>
@@ -131,8 +136,8 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
           />
         </div>
         <PasswordField id="change-email-password" label="Your password, to change the email" kind="current" />
-        <button type="submit" disabled={pending === "email" || !hydrated} className={secondaryButton}>
-          {pending === "email" ? "Sending…" : "Change email"}
+        <button type="submit" disabled={busy.has("email") || !hydrated} className={secondaryButton}>
+          {busy.has("email") ? "Sending…" : "Change email"}
         </button>
         <p className="text-xs text-slate-600 dark:text-slate-400">
           We send a link to the new address; the change happens when it is opened.

@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState, useTransition } from "react";
 import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
@@ -33,6 +33,9 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  // Turned off: the section is drawn again from the server; its buttons stay busy until it is.
+  const [refreshing, startRefresh] = useTransition();
+  const busy = pending || refreshing;
   // Each step, and turning it off, takes the place of the form whose button was pressed, and that
   // button with the focus: the focus goes to the section's heading, where a screen reader reads the
   // new step from, rather than to the top of the page.
@@ -82,7 +85,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   async function turnOff(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const password = passwordIn(event, "two-factor-off-password");
-    if (await run(() => authClient.twoFactor.disable({ password }))) router.refresh();
+    if (await run(() => authClient.twoFactor.disable({ password }))) startRefresh(() => router.refresh());
   }
 
   function done() {
@@ -122,8 +125,8 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
               </div>
               {errorLine}
               <div className="flex flex-wrap gap-2">
-                <button type="submit" disabled={pending} className={primaryButton}>
-                  {pending ? "Checking…" : "Turn on"}
+                <button type="submit" disabled={busy} className={primaryButton}>
+                  {busy ? "Checking…" : "Turn on"}
                 </button>
                 <button type="button" onClick={done} className={secondaryButton}>
                   Cancel
@@ -159,14 +162,14 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
         <div className="grid gap-6 sm:grid-cols-2">
           <form onSubmit={newBackupCodes} className="space-y-3">
             <PasswordField id="backup-codes-password" label="Your password, for new backup codes" kind="current" />
-            <button type="submit" disabled={pending || !hydrated} className={secondaryButton}>
+            <button type="submit" disabled={busy || !hydrated} className={secondaryButton}>
               New backup codes
             </button>
             <p className="text-xs text-slate-600 dark:text-slate-400">They replace the old ones.</p>
           </form>
           <form onSubmit={turnOff} className="space-y-3">
             <PasswordField id="two-factor-off-password" label="Your password, to turn it off" kind="current" />
-            <button type="submit" disabled={pending || !hydrated} className={secondaryButton}>
+            <button type="submit" disabled={busy || !hydrated} className={secondaryButton}>
               Turn off two-factor sign-in
             </button>
             <p className="text-xs text-slate-600 dark:text-slate-400">This signs your other devices out.</p>
@@ -177,8 +180,8 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
       ) : (
         <form onSubmit={turnOn} className="space-y-3">
           <PasswordField id="two-factor-password" label="Your password" kind="current" />
-          <button type="submit" disabled={pending || !hydrated} className={secondaryButton}>
-            {pending ? "Please wait…" : "Set up two-factor sign-in"}
+          <button type="submit" disabled={busy || !hydrated} className={secondaryButton}>
+            {busy ? "Please wait…" : "Set up two-factor sign-in"}
           </button>
         </form>
       )}
