@@ -30,6 +30,7 @@ import { bearerChallenge, createAuthenticateHook, signOutsUncheckable } from "./
 import { RevocationFeed } from "./auth/revocation-feed";
 import { createAccessTokenVerifier } from "./auth/verify-access-token";
 import type { ApiConfig } from "./config";
+import { dropAnyBody } from "./ignored-bodies";
 import { HttpProblem, problemBody, sendProblem } from "./problem";
 import { SharedRateLimitCounts } from "./shared-rate-limit";
 import { createBatchLimits } from "./tasks/create-batches";
@@ -68,6 +69,16 @@ const ROUTE_METHODS: Record<string, string[]> = {
   "/openapi.json": ["GET"],
   "/docs": ["GET"],
 };
+
+/**
+ * The path a request's target names. A target may come in absolute form
+ * (`GET http://host/api/…`, as to a proxy), which the router routes like its
+ * path; rules that go by the path must read it the same way.
+ */
+function pathOf(target: string): string {
+  if (target.startsWith("/")) return target;
+  return URL.canParse(target) ? new URL(target).pathname : target;
+}
 
 /**
  * What `Allow` names for a route: its methods, HEAD where it has GET, and OPTIONS, which every route
@@ -115,7 +126,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-content-type-options", "nosniff");
     // Tasks are private: no shared cache, no browser cache keeps them.
-    if (request.url.startsWith("/api/")) reply.header("cache-control", "no-store");
+    if (pathOf(request.url).startsWith("/api/")) reply.header("cache-control", "no-store");
   });
 
   await app.register(cors, {
@@ -214,8 +225,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   // In a scope that reads and drops any body: the wrong method is the answer, not the body's type.
   await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => done(null, undefined));
+    dropAnyBody(scope);
     for (const [url, allowed] of Object.entries(ROUTE_METHODS)) {
       // OPTIONS is CORS's preflight; HEAD comes with GET.
       const others = scope.supportedMethods.filter(

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { after, test } from "node:test";
-import { assertProblem, setup } from "./helper";
+import { assertProblem, createTask, setup, storedTasks } from "./helper";
 
 const ctx = await setup();
 await ctx.app.listen({ port: 0, host: "127.0.0.1" });
@@ -84,7 +84,7 @@ test("CONNECT, which Node does not route, is 405 with Allow too, and the socket 
 
 test("TRACE, PROPFIND and any other method a route lacks are 405 with Allow", async () => {
   const user = await ctx.newUser();
-  for (const method of ["TRACE", "PROPFIND", "SEARCH"]) {
+  for (const method of ["TRACE", "PROPFIND", "SEARCH", "QUERY"]) {
     const list = await ctx.app.inject({ method: method as "GET", url: `/api/${user.id}/tasks`, headers: user.auth });
     assertProblem(list, 405);
     assert.equal(list.headers.allow, "GET, POST, HEAD, OPTIONS", method);
@@ -150,4 +150,45 @@ test("the router's own errors carry nosniff too (an over-long path segment is a 
   const response = await ctx.app.inject({ method: "GET", url: `/api/${"a".repeat(1_000)}/tasks` });
   assertProblem(response, 404);
   assert.equal(response.headers["x-content-type-options"], "nosniff");
+});
+
+test("a request in absolute form (GET http://host/api/…), which the router routes like its path, is kept by no cache either", async () => {
+  const user = await ctx.newUser();
+  await createTask(ctx.app, user, { title: "Private" });
+  const { received } = await rawExchange(
+    `GET http://127.0.0.1:${port}/api/${user.id}/tasks HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+      `Authorization: ${user.auth.authorization}\r\nConnection: close\r\n\r\n`,
+  );
+  assert.match(received, /^HTTP\/1\.1 200 /);
+  assert.match(received, /"title" ?: ?"Private"/);
+  assert.match(received, /\r\ncache-control: no-store\r\n/i);
+});
+
+test("a route that takes no body ignores any Content-Type, a malformed or empty one too, and a wrong method is 405 whatever its type", async () => {
+  const user = await ctx.newUser();
+  for (const type of ["json", "", "a/b/c"]) {
+    const task = await createTask(ctx.app, user);
+    const toggled = await ctx.app.inject({
+      method: "PATCH",
+      url: `/api/${user.id}/tasks/${task.id}/complete`,
+      headers: { ...user.auth, "content-type": type },
+      payload: "x",
+    });
+    assert.equal(toggled.statusCode, 200, `toggle, Content-Type ${JSON.stringify(type)}: ${toggled.body}`);
+    assert.equal(toggled.json().completed, true);
+    const deleted = await ctx.app.inject({
+      method: "DELETE",
+      url: `/api/${user.id}/tasks/${task.id}`,
+      headers: { ...user.auth, "content-type": type },
+    });
+    assert.equal(deleted.statusCode, 204, `delete, Content-Type ${JSON.stringify(type)}: ${deleted.body}`);
+    const wrong = await ctx.app.inject({
+      method: "POST",
+      url: `/api/${user.id}/tasks/${task.id}`,
+      headers: { ...user.auth, "content-type": type },
+      payload: "x",
+    });
+    assertProblem(wrong, 405);
+  }
+  assert.deepEqual(await storedTasks(ctx.pool, user.id), [], "each toggled, then deleted");
 });

@@ -8,6 +8,7 @@ import { isUuid, Problem, Task, TaskCreate, TaskListQuery, TaskPatch, TaskReplac
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { dropAnyBody } from "../ignored-bodies";
 import { HttpProblem } from "../problem";
 import { etagForVersion, parseIfMatch } from "./etag";
 import type { TaskRecord, TasksRepository, WriteRefusal } from "./tasks-repository";
@@ -167,8 +168,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
   // empty one with Content-Type: application/json, as many clients send on every request) is read
   // and dropped, instead of a 400 or 415 that would leave the task as it was.
   await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => done(null, undefined));
+    dropAnyBody(scope);
     const bodyless = scope.withTypeProvider<ZodTypeProvider>();
     bodyless.patch(
       "/api/:user_id/tasks/:id/complete",
