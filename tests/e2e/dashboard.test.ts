@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { decodeJwt } from "jose";
-import type { Page } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 import {
   accessToken,
   addTask,
@@ -306,21 +306,40 @@ describe("the dashboard in a real browser", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Rae");
     const list = page.getByRole("list", { name: "Your tasks" });
     await addTask(page, "Pay rent");
-    // A slow network: the completion reaches the API a second after the click.
+    // A slow network: the completion is held on its way until the editor has been asked for.
+    const release = signal();
+    const held = signal();
+    /** The completion: a PATCH that sets `completed` alone (the save sends the title too). */
+    const isCompletion = (request: Request) =>
+      request.method() === "PATCH" && !(request.postData() ?? "").includes("title");
     await page.route(`${product.apiUrl}/**`, async (route) => {
-      if (route.request().method() === "PATCH" && !route.request().postData()?.includes("title")) {
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (isCompletion(route.request())) {
+        held.fire();
+        await release.fired;
       }
       await route.continue();
     });
+    const order: string[] = [];
+    page.on("response", (response) => {
+      if (isCompletion(response.request())) order.push("completion answered");
+    });
+    page.on("request", (request) => {
+      if (request.method() === "GET" && /\/tasks\/[0-9a-f-]{36}$/.test(new URL(request.url()).pathname)) {
+        order.push("editor's read");
+      }
+    });
     await page.getByLabel("Mark “Pay rent” as completed").click();
+    await held.fired;
     await page.getByRole("button", { name: "Edit “Pay rent”" }).click();
+    // An editor that read the task without waiting for the completion would ask at once (and get the
+    // version before it): half a second to show itself.
+    await page.waitForTimeout(500);
+    release.fire();
     const title = page.getByLabel("Task title", { exact: true });
     await title.fill("Pay the rent");
-    // Typing takes a moment: the completion lands before the save is sent.
-    await page.waitForTimeout(1_500);
     await title.press("Enter");
     await list.getByRole("button", { name: "Edit “Pay the rent”" }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(order, ["completion answered", "editor's read"], "the editor read the task once it was completed");
     assert.equal(await page.getByText("changed elsewhere").count(), 0, "no conflict with one's own change");
     assert.equal(await page.getByLabel("Mark “Pay the rent” as pending").isChecked(), true, "still completed");
     await page.reload();
@@ -585,7 +604,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
 
   test("an edit of a task deleted elsewhere meanwhile is not lost: the page says so and adds it again", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Eda");
-    await addTask(page, "Plan the trip");
+    await addTaskAndItsReload(page, "Plan the trip");
     const { token } = (await (await page.request.get(`${product.webUrl}/api/auth/token`)).json()) as { token: string };
     const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
     const headers = { authorization: `Bearer ${token}` };

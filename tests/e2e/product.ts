@@ -307,13 +307,18 @@ export async function apiStatus(apiUrl: string, token: string): Promise<number> 
 const REVOCATION_BOUND_MS = 2_000;
 
 /**
- * Asks the Task API(s) with this token until each answers 401, and fails if
- * any takes longer than the contract's 2 s; the slowest time, in ms.
+ * Asks each Task API with each of these tokens, all at once, until each
+ * answers 401, and fails if any takes longer than the contract's 2 s from
+ * `started` (when the session ended; by default, now); the slowest time, in ms.
  */
-export async function expectRefusedWithin(apiUrls: string | string[], token: string): Promise<number> {
-  const started = Date.now();
+export async function expectRefusedWithin(
+  apiUrls: string | string[],
+  tokens: string | string[],
+  started = Date.now(),
+): Promise<number> {
+  const pairs = [apiUrls].flat().flatMap((apiUrl) => [tokens].flat().map((token) => ({ apiUrl, token })));
   const times = await Promise.all(
-    [apiUrls].flat().map(async (apiUrl) => {
+    pairs.map(async ({ apiUrl, token }) => {
       for (;;) {
         const status = await apiStatus(apiUrl, token);
         const elapsed = Date.now() - started;

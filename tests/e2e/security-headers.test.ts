@@ -197,12 +197,20 @@ test("the web app and the Task API listen on 127.0.0.1 only", () => {
   }
 });
 
-/** Types a password into `field` and presses Enter: whether the page's address then came to carry it. */
+/**
+ * Types a password into `field` and presses Enter: whether the browser then sent it in an address.
+ * (A native submit sends its request at once, however long its page then takes to load; and it
+ * cannot happen at all while the form's submit buttons are disabled, which is checked too.)
+ */
 async function enterPutsPasswordInAddress(field: Locator): Promise<boolean> {
+  const submits = field.locator("xpath=ancestor::form").locator('button[type="submit"], input[type="submit"]');
+  assert.ok((await submits.count()) > 0, "the field's form has a submit button");
+  for (const submit of await submits.all())
+    assert.equal(await submit.isDisabled(), true, "disabled until the script runs");
   await field.fill("correct horse battery");
   const leaked = field
     .page()
-    .waitForURL(/battery/, { timeout: 1_000 })
+    .waitForRequest((request) => request.url().includes("battery"), { timeout: 1_000 })
     .then(
       () => true,
       () => false,

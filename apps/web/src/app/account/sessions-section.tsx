@@ -28,18 +28,20 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
   async function signOutSession(session: SessionSummary) {
     setPending(session.id);
     setError(null);
+    let leaving = false;
     try {
       const answer = await revokeSession(session.id);
       if (!answer.ok) return setError(REVOKE_FAILURE_TEXT[answer.reason]);
       if (session.current) {
-        announceSignedOut();
-        return window.location.assign("/sign-in");
+        leaving = true;
+        return leaveForSignIn();
       }
       router.refresh();
     } catch {
       setError("Could not sign that device out. Try again.");
     } finally {
-      setPending(null);
+      // Leaving, the page keeps its buttons busy until the next one replaces it.
+      if (!leaving) setPending(null);
     }
   }
 
@@ -47,8 +49,13 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
     setPending("everywhere");
     setError(null);
     const { error: failure } = await authClient.revokeSessions();
+    if (!failure) return leaveForSignIn();
     setPending(null);
-    if (failure) return setError(describeAuthError(failure));
+    setError(describeAuthError(failure));
+  }
+
+  /** This device is signed out: the other tabs are told, and this one goes to sign in. */
+  function leaveForSignIn() {
     announceSignedOut();
     window.location.assign("/sign-in");
   }
