@@ -482,6 +482,26 @@ describe("the account page", () => {
     assert.equal(await page.getByTestId("account-email").textContent(), person.email);
   });
 
+  test("an address taken by another account after the link was sent: following the link says so and changes nothing", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Tove");
+    const wanted = `wanted-${person.email}`;
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByLabel("New email address").fill(wanted);
+    await page.getByLabel("Your password, to change the email").fill(person.password);
+    await page.getByRole("button", { name: "Change email" }).click();
+    const link = (await mailbox.waitFor(wanted, /Confirm your new email address/)).link ?? "";
+    // Meanwhile someone signs up with that address.
+    const quicker = { name: "Quicker", email: wanted, password: "another good passphrase" };
+    assert.equal((await postAuth(product.webUrl, "/sign-up/email", quicker)).status, 200);
+
+    const followed = await page.goto(link);
+    assert.equal(followed?.status(), 200);
+    await page.waitForURL(/\/account\?error=/);
+    await page.getByText("That address now belongs to another account").waitFor();
+    assert.equal(await page.getByTestId("account-email").textContent(), person.email);
+    assert.equal(await signInStatus(quicker.email, quicker.password), 200, "the other account keeps its address");
+  });
+
   test("a new password ends a change of address asked for before it: its link moves the account no more", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Noor");
     const theirs = `theirs-${person.email}`;
@@ -645,8 +665,6 @@ async function signInStatus(email: string, password: string): Promise<number> {
   return (await postAuth(product.webUrl, "/sign-in/email", { email, password })).status;
 }
 
-/** Straight from the database: the cookie tokens of a user's sessions. */
-
 /** How many rows the person has in each table that deleting the account must empty (read from the database). */
 async function accountRows(userId: string): Promise<Record<string, number>> {
   const pool = createPool(databaseUrl, { max: 1 });
@@ -665,6 +683,7 @@ async function accountRows(userId: string): Promise<Record<string, number>> {
   }
 }
 
+/** Straight from the database: the cookie tokens of a user's sessions. */
 async function sessionTokensOf(userId: string): Promise<string[]> {
   const pool = createPool(databaseUrl, { max: 1 });
   try {

@@ -269,6 +269,22 @@ describe("sign-in and sign-up over HTTP", () => {
     assert.equal(malformed.code, "VALIDATION_ERROR");
   });
 
+  test("a name of spaces alone is refused, at sign-up and in the profile, and nothing is made or changed", async () => {
+    const ip = `10.5.${Math.floor(Math.random() * 250)}.1`;
+    const blank = { ...newPerson("Blank"), name: " \t " };
+    const refused = await problemOf(await post("/sign-up/email", blank, ip), 400);
+    assert.equal(refused.code, "NAME_REQUIRED");
+    assert.equal((await post("/sign-in/email", blank, ip)).status, 401, "no account was made");
+
+    const person = newPerson("Named");
+    const signedUp = await post("/sign-up/email", person, ip);
+    const cookie = cookiesOf(signedUp);
+    const update = await postAuth(product.webUrl, "/update-user", { name: "   " }, ip, cookie);
+    assert.equal((await problemOf(update, 400)).code, "NAME_REQUIRED");
+    const session = await fetch(`${product.webUrl}/api/auth/get-session`, { headers: { cookie } });
+    assert.equal(((await session.json()) as { user: { name: string } }).user.name, person.name);
+  });
+
   test("a wrong password and an unknown email get the same answer", async () => {
     const ip = `10.9.${Math.floor(Math.random() * 250)}.1`;
     const person = newPerson("Sam");

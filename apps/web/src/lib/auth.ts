@@ -31,7 +31,7 @@ import {
 } from "./account-emails";
 import { CODE_ALREADY_USED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
 import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
-import { isChangeOfAddressOlderThanPassword, LINK_OLDER_THAN_PASSWORD } from "./change-email-links";
+import { changeOfAddressProblem } from "./change-email-links";
 import { webConfig } from "./config";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
@@ -216,16 +216,24 @@ function createAuth() {
         if (ctx.path.startsWith("/two-factor/verify-") && ctx.body?.trustDevice) {
           return { context: { body: { ...ctx.body, trustDevice: false } } };
         }
+        // A name is what the account page and the emails call the person: not blank (Better Auth takes "").
+        if (
+          (ctx.path === "/sign-up/email" || ctx.path === "/update-user") &&
+          ctx.body?.name !== undefined &&
+          !(typeof ctx.body.name === "string" && ctx.body.name.trim() !== "")
+        ) {
+          throw new APIError("BAD_REQUEST", { code: "NAME_REQUIRED", message: "Give a name." });
+        }
         // Better Auth checks a password only when one is sent, and otherwise deletes for any session
         // under a day old: whoever holds the cookie (a script, an unlocked computer) could delete the
         // account. The password is asked for every time.
         if (ctx.path === "/delete-user" && !(typeof ctx.body?.password === "string" && ctx.body.password !== "")) {
           throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
         }
-        // A new password ends the changes of address asked for before it (change-email-links.ts).
-        if (ctx.path === "/verify-email" && (await isChangeOfAddressOlderThanPassword(ctx.query?.token))) {
-          throw ctx.redirect(`${config.baseUrl}/account?error=${LINK_OLDER_THAN_PASSWORD}`);
-        }
+        // A new password ends the changes of address asked for before it, and an address taken
+        // since by another account cannot be moved to (change-email-links.ts).
+        const addressProblem = ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token) : null;
+        if (addressProblem) throw ctx.redirect(`${config.baseUrl}/account?error=${addressProblem}`);
         const passwordCheck = Object.hasOwn(PASSWORD_CHECKS, ctx.path) ? PASSWORD_CHECKS[ctx.path] : undefined;
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
         // (Every path that needs a confirmed address checks the password too.)

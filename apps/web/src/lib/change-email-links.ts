@@ -15,31 +15,40 @@ export const LINK_OLDER_THAN_PASSWORD = "LINK_OLDER_THAN_PASSWORD";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** `?error=` on /account when the new address has come to belong to another account since the link was sent. */
+export const ADDRESS_TAKEN_SINCE = "ADDRESS_TAKEN_SINCE";
+
 /**
- * Whether `token` (the `token` of a /verify-email link) changes an address and
- * was issued before the account's password was last set. The token is read,
- * not verified: Better Auth verifies it afterwards, and a forged one can only
- * be refused here too. Its `iat` has whole seconds: a link asked for in the
- * second of a password change counts as newer, so that one asked for just
- * after it (the account page allows that in a second) works.
+ * Why `token` (the `token` of a /verify-email link), if it changes an address,
+ * must not: it was issued before the account's password was last set
+ * (LINK_OLDER_THAN_PASSWORD), or its new address has come to belong to
+ * another account since (ADDRESS_TAKEN_SINCE: Better Auth would try the
+ * change and fail on the unique address, a 500). Null when it may go on, or
+ * changes no address. The token is read, not verified: Better Auth verifies
+ * it afterwards, and a forged one can only be refused here too. Its `iat` has
+ * whole seconds: a link asked for in the second of a password change counts
+ * as newer, so that one asked for just after it (the account page allows that
+ * in a second) works.
  */
-export async function isChangeOfAddressOlderThanPassword(token: unknown): Promise<boolean> {
-  if (typeof token !== "string") return false;
+export async function changeOfAddressProblem(token: unknown): Promise<string | null> {
+  if (typeof token !== "string") return null;
   let claims: ReturnType<typeof decodeJwt>;
   try {
     claims = decodeJwt(token);
   } catch {
-    return false;
+    return null;
   }
   const { updateTo, userId, iat } = claims;
   if (typeof updateTo !== "string" || typeof userId !== "string" || !UUID.test(userId) || typeof iat !== "number") {
-    return false;
+    return null;
   }
   // Better Auth stamps the credential account's updated_at whenever it sets the password (change or reset).
-  const { rows } = await webDatabasePool().query<{ password_set_at: Date }>(
-    "SELECT updated_at AS password_set_at FROM accounts WHERE user_id = $1 AND provider_id = 'credential'",
-    [userId],
+  const { rows } = await webDatabasePool().query<{ password_set_at: Date | null; taken: boolean }>(
+    `SELECT (SELECT updated_at FROM accounts WHERE user_id = $1 AND provider_id = 'credential') AS password_set_at,
+            EXISTS (SELECT 1 FROM users WHERE email = lower($2) AND id <> $1) AS taken`,
+    [userId, updateTo],
   );
-  const passwordSetAt = rows[0]?.password_set_at;
-  return passwordSetAt !== undefined && iat < Math.floor(passwordSetAt.getTime() / 1000);
+  const { password_set_at: passwordSetAt, taken } = rows[0] ?? { password_set_at: null, taken: false };
+  if (passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000)) return LINK_OLDER_THAN_PASSWORD;
+  return taken ? ADDRESS_TAKEN_SINCE : null;
 }
