@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createPool } from "@tasks/db";
-import { decodeJwt } from "jose";
+import { decodeJwt, SignJWT } from "jose";
 import type { Page } from "playwright-core";
 import { startMailbox } from "./mailbox";
 import {
@@ -356,12 +356,24 @@ describe("the account page", () => {
     const ended = page.waitForResponse(
       (answer) => answer.request().method() === "POST" && new URL(answer.url()).pathname === "/account",
     );
-    await list
-      .getByRole("button", { name: /^Sign out (?!.*this device)/ })
-      .first()
-      .click();
+    // The list drawn again afterwards, held: until it comes, the device's button stays busy.
+    const release = signal();
+    const held = signal();
+    await page.route(
+      (url) => url.pathname === "/account" && url.searchParams.has("_rsc"),
+      async (route) => {
+        held.fire();
+        await release.fired;
+        await route.continue();
+      },
+    );
+    const otherDevice = list.getByRole("button", { name: /^Sign out (?!.*this device)/ }).first();
+    await otherDevice.click();
     await ended;
     await expectRefusedWithin(apis, other.token);
+    await held.fired;
+    assert.equal(await otherDevice.isDisabled(), true, "signed out, and the list not yet drawn again: busy");
+    release.fire();
     await waitForCount(list.getByRole("listitem"), 1);
     assert.equal(await apiStatus(product.apiUrl, ownToken), 200, "this device is still signed in");
     await other.page.goto(`${product.webUrl}/tasks`);
@@ -500,6 +512,25 @@ describe("the account page", () => {
     await page.getByText("That address now belongs to another account").waitFor();
     assert.equal(await page.getByTestId("account-email").textContent(), person.email);
     assert.equal(await signInStatus(quicker.email, quicker.password), 200, "the other account keeps its address");
+
+    // A link made up by someone else (not signed with the app's secret) tells nothing about addresses:
+    // one naming an address with an account is answered as one naming an address without.
+    const userId = String(decodeJwt(await accessToken(page, product.webUrl)).sub);
+    const forged = (updateTo: string) =>
+      new SignJWT({ email: person.email, updateTo, userId, requestType: "change-email-verification" })
+        .setProtectedHeader({ alg: "HS256" })
+        .setIssuedAt()
+        .setExpirationTime("1h")
+        .sign(new TextEncoder().encode("not the app's secret, not the app's secret"));
+    const answers = await Promise.all(
+      [quicker.email, `nobody-${person.email}`].map(async (address) => {
+        const url = `${product.webUrl}/api/auth/verify-email?token=${await forged(address)}&callbackURL=/account`;
+        const answer = await fetch(url, { redirect: "manual" });
+        return `${answer.status} ${answer.headers.get("location")}`;
+      }),
+    );
+    assert.equal(answers[0], answers[1]);
+    assert.match(answers[0] ?? "", /INVALID_TOKEN/);
   });
 
   test("a new password ends a change of address asked for before it: its link moves the account no more", async () => {

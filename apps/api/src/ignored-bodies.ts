@@ -14,7 +14,9 @@ export function dropAnyBody(scope: FastifyInstance): void {
   scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => done(null, undefined));
   // Fastify refuses some requests before any parser runs: a Content-Type it cannot parse (415), and
   // a QUERY without one (400). The type of a body that is dropped does not matter: it is set to one
-  // the parser above takes, after authentication (onRequest) and before Fastify looks at it.
+  // the parser above takes, after the onRequest hooks (authentication, where the scope has it) and
+  // before Fastify looks at it. (Fastify keeps the type it parsed the first time anything reads
+  // request.mediaType: no hook before this one may read it, or the type set here is not seen.)
   scope.addHook("preParsing", async (request) => {
     request.headers["content-type"] = ANY_BODY;
   });

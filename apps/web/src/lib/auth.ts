@@ -232,7 +232,8 @@ function createAuth() {
         }
         // A new password ends the changes of address asked for before it, and an address taken
         // since by another account cannot be moved to (change-email-links.ts).
-        const addressProblem = ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token) : null;
+        const addressProblem =
+          ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token, ctx.context.secret) : null;
         if (addressProblem) throw ctx.redirect(`${config.baseUrl}/account?error=${addressProblem}`);
         const passwordCheck = Object.hasOwn(PASSWORD_CHECKS, ctx.path) ? PASSWORD_CHECKS[ctx.path] : undefined;
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).

@@ -7,7 +7,7 @@
  * move the account to their address and reset the password there.
  */
 import "server-only";
-import { decodeJwt } from "jose";
+import { type JWTPayload, jwtVerify } from "jose";
 import { webDatabasePool } from "./database";
 
 /** `?error=` on /account when such a link is followed; the page says why in words. */
@@ -24,17 +24,19 @@ export const ADDRESS_TAKEN_SINCE = "ADDRESS_TAKEN_SINCE";
  * (LINK_OLDER_THAN_PASSWORD), or its new address has come to belong to
  * another account since (ADDRESS_TAKEN_SINCE: Better Auth would try the
  * change and fail on the unique address, a 500). Null when it may go on, or
- * changes no address. The token is read, not verified: Better Auth verifies
- * it afterwards, and a forged one can only be refused here too. Its `iat` has
+ * changes no address. The token's signature is checked first (with the
+ * secret Better Auth signs it with): otherwise a forged token naming any
+ * address would tell whoever sent it whether that address has an account.
+ * One that does not verify is left to Better Auth's own answer. Its `iat` has
  * whole seconds: a link asked for in the second of a password change counts
  * as newer, so that one asked for just after it (the account page allows that
  * in a second) works.
  */
-export async function changeOfAddressProblem(token: unknown): Promise<string | null> {
+export async function changeOfAddressProblem(token: unknown, secret: string): Promise<string | null> {
   if (typeof token !== "string") return null;
-  let claims: ReturnType<typeof decodeJwt>;
+  let claims: JWTPayload;
   try {
-    claims = decodeJwt(token);
+    ({ payload: claims } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ["HS256"] }));
   } catch {
     return null;
   }

@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useState, useTransition } from "react";
 import { LocalDate } from "@/components/local-date";
 import { ErrorMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
@@ -24,6 +24,9 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
+  // A device signed out: the list is drawn again from the server; its buttons stay busy until it is.
+  const [refreshing, startRefresh] = useTransition();
+  const busy = pending !== null || refreshing;
 
   async function signOutSession(session: SessionSummary) {
     setPending(session.id);
@@ -36,7 +39,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
         leaving = true;
         return leaveForSignIn();
       }
-      router.refresh();
+      startRefresh(() => router.refresh());
     } catch {
       setError("Could not sign that device out. Try again.");
     } finally {
@@ -85,7 +88,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
             <button
               type="button"
               onClick={() => signOutSession(session)}
-              disabled={pending !== null}
+              disabled={busy}
               aria-label={`Sign out ${session.device}${session.current ? " (this device)" : ""}`}
               className={secondaryButton}
             >
@@ -95,7 +98,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
         ))}
       </ul>
       {error && <ErrorMessage>{error}</ErrorMessage>}
-      <button type="button" onClick={signOutEverywhere} disabled={pending !== null} className={secondaryButton}>
+      <button type="button" onClick={signOutEverywhere} disabled={busy} className={secondaryButton}>
         {pending === "everywhere" ? "Signing out…" : "Sign out everywhere"}
       </button>
     </Section>
