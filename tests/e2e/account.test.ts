@@ -18,14 +18,15 @@ import {
   cookiesOf,
   expectRefusedWithin,
   fillSignIn,
+  holdRequests,
   launchBrowser,
   newPerson,
   newSignedInPage,
   newSignedOutPage,
   postAuth,
   randomClientAddress,
+  routerRequestFor,
   seriousViolations,
-  signal,
   signIn,
   signUp,
   startSecondApi,
@@ -357,23 +358,14 @@ describe("the account page", () => {
       (answer) => answer.request().method() === "POST" && new URL(answer.url()).pathname === "/account",
     );
     // The list drawn again afterwards, held: until it comes, the device's button stays busy.
-    const release = signal();
-    const held = signal();
-    await page.route(
-      (url) => url.pathname === "/account" && url.searchParams.has("_rsc"),
-      async (route) => {
-        held.fire();
-        await release.fired;
-        await route.continue();
-      },
-    );
+    const refresh = await holdRequests(page, routerRequestFor("/account"));
     const otherDevice = list.getByRole("button", { name: /^Sign out (?!.*this device)/ }).first();
     await otherDevice.click();
     await ended;
     await expectRefusedWithin(apis, other.token);
-    await held.fired;
+    await refresh.held;
     assert.equal(await otherDevice.isDisabled(), true, "signed out, and the list not yet drawn again: busy");
-    release.fire();
+    refresh.release();
     await waitForCount(list.getByRole("listitem"), 1);
     assert.equal(await apiStatus(product.apiUrl, ownToken), 200, "this device is still signed in");
     await other.page.goto(`${product.webUrl}/tasks`);
@@ -438,17 +430,11 @@ describe("the account page", () => {
   test("each form of the profile is busy on its own: a name saved meanwhile does not free the change of address's button", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ines");
     await page.goto(`${product.webUrl}/account`);
-    const release = signal();
-    const held = signal();
-    await page.route("**/api/auth/change-email", async (route) => {
-      held.fire();
-      await release.fired;
-      await route.continue();
-    });
+    const change = await holdRequests(page, "**/api/auth/change-email");
     await page.getByLabel("New email address").fill(`new-${person.email}`);
     await page.getByLabel("Your password, to change the email").fill(person.password);
     await page.getByRole("button", { name: "Change email" }).click();
-    await held.fired;
+    await change.held;
     const changeButton = page.getByRole("button", { name: "Sending…" });
     await page.getByLabel("Name", { exact: true }).fill("Ines Renamed");
     await page.getByRole("button", { name: "Save name" }).click();
@@ -458,7 +444,7 @@ describe("the account page", () => {
       true,
       "the change of address is still on its way: its button stays busy",
     );
-    release.fire();
+    change.release();
     await page.getByText(`open the link we sent to new-${person.email}`).waitFor();
     assert.equal(await page.getByRole("button", { name: "Change email" }).isEnabled(), true);
   });

@@ -278,6 +278,31 @@ export function signal(): { fire: () => void; fired: Promise<void> } {
   return { fire, fired };
 }
 
+/**
+ * Holds the page's requests that `matches` on their way until `release` is
+ * called; `held` settles when the first of them arrives. (Playwright's own
+ * route: a request held is not yet sent.)
+ */
+export async function holdRequests(
+  page: Page,
+  matches: string | ((url: URL) => boolean),
+): Promise<{ held: Promise<void>; release: () => void }> {
+  const arrived = signal();
+  const released = signal();
+  await page.route(matches, async (route) => {
+    arrived.fire();
+    await released.fired;
+    await route.continue();
+  });
+  return { held: arrived.fired, release: released.fire };
+}
+
+/** The router's request for a page's server-drawn content (a refresh, a client-side navigation): `/path?_rsc=…`. */
+export const routerRequestFor =
+  (pathname: string) =>
+  (url: URL): boolean =>
+    url.pathname === pathname && url.searchParams.has("_rsc");
+
 /** Serious and critical accessibility violations on the page, as "rule: target" lines. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();

@@ -15,14 +15,15 @@ import {
   cookiesOf,
   expectRefusedWithin,
   fillSignIn,
+  holdRequests,
   launchBrowser,
   newSignedInPage,
   newSignedOutPage,
   type Person,
   postAuth,
   randomClientAddress,
+  routerRequestFor,
   seriousViolations,
-  signal,
   signIn,
   startSecondApi,
   startTestProduct,
@@ -267,24 +268,15 @@ describe("two-factor sign-in", () => {
     await section.getByLabel("Your password, to turn it off").fill(person.password);
     // Turned off, the section is drawn again from the server: until it is, its buttons stay busy
     // (a second click would only be told that two-factor sign-in is not on).
-    const release = signal();
-    const held = signal();
-    await page.route(
-      (url) => url.pathname === "/account" && url.searchParams.has("_rsc"),
-      async (route) => {
-        held.fire();
-        await release.fired;
-        await route.continue();
-      },
-    );
+    const refresh = await holdRequests(page, routerRequestFor("/account"));
     const turnOff = section.getByRole("button", { name: "Turn off two-factor sign-in" });
     const disabling = page.waitForResponse((answer) => answer.url().endsWith("/api/auth/two-factor/disable"));
     await turnOff.click();
     await disabling;
     const turnedOffAt = Date.now();
-    await held.fired;
+    await refresh.held;
     assert.equal(await turnOff.isDisabled(), true, "turned off and being drawn again: the button is busy");
-    release.fire();
+    refresh.release();
     await section.getByText(/^Off\./).waitFor();
     await waitForFocusOnHeading(page, "turned off, the focus stays in the section");
     assert.equal((await accountState(person.email)).enabled, false);
