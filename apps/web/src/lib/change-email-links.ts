@@ -44,10 +44,11 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
   if (typeof updateTo !== "string" || typeof userId !== "string" || !UUID.test(userId) || typeof iat !== "number") {
     return null;
   }
-  // Better Auth stamps the credential account's updated_at whenever it sets the password (change or reset).
+  // Better Auth stamps the credential account's updated_at whenever it sets the password (change or
+  // reset); it lowercases the addresses it stores and the `updateTo` it signs.
   const { rows } = await webDatabasePool().query<{ password_set_at: Date | null; taken: boolean }>(
     `SELECT (SELECT updated_at FROM accounts WHERE user_id = $1 AND provider_id = 'credential') AS password_set_at,
-            EXISTS (SELECT 1 FROM users WHERE email = lower($2) AND id <> $1) AS taken`,
+            EXISTS (SELECT 1 FROM users WHERE email = $2 AND id <> $1) AS taken`,
     [userId, updateTo],
   );
   const { password_set_at: passwordSetAt, taken } = rows[0] ?? { password_set_at: null, taken: false };

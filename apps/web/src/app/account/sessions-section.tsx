@@ -31,21 +31,15 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
   async function signOutSession(session: SessionSummary) {
     setPending(session.id);
     setError(null);
-    let leaving = false;
-    try {
-      const answer = await revokeSession(session.id);
-      if (!answer.ok) return setError(REVOKE_FAILURE_TEXT[answer.reason]);
-      if (session.current) {
-        leaving = true;
-        return leaveForSignIn();
-      }
-      startRefresh(() => router.refresh());
-    } catch {
-      setError("Could not sign that device out. Try again.");
-    } finally {
-      // Leaving, the page keeps its buttons busy until the next one replaces it.
-      if (!leaving) setPending(null);
+    const answer = await revokeSession(session.id).catch(() => null);
+    if (!answer?.ok) {
+      setPending(null);
+      return setError(answer ? REVOKE_FAILURE_TEXT[answer.reason] : "Could not sign that device out. Try again.");
     }
+    // Leaving, the page keeps its buttons busy until the next one replaces it.
+    if (session.current) return leaveForSignIn();
+    setPending(null);
+    startRefresh(() => router.refresh());
   }
 
   async function signOutEverywhere() {

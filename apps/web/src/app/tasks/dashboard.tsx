@@ -131,18 +131,18 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   }, []);
 
   /**
-   * Says in the banner what failed; `retry` (when given) is what its Retry does; `loading`: a load
-   * failed; `reloading`: a reload of the list shown (after a change), not of another tab, sort,
-   * search or page.
+   * Says in the banner what failed; `retry` (when given) is what its Retry does. `load`: what failed
+   * was a load of the list, either a reload of the list shown (after a change) or a list the person
+   * asked for (another tab, sort, search or page); none: a change failed.
    */
   const handle = useCallback(
-    (failure: unknown, what: string, retry?: () => void, loading = false, reloading = false) => {
+    (failure: unknown, what: string, retry?: () => void, load?: "reload" | "asked") => {
       if (failure instanceof SignedOutError) return goToSignIn();
       // A request the API refused as it stands would be refused again: no retry for those.
       const shown: BannerFailure = {
         text: describeFailure(failure, what),
         retry: failure instanceof ApiError ? undefined : retry,
-        loading,
+        loading: load !== undefined,
         retryAt:
           failure instanceof UnavailableError && failure.retryAfterSeconds
             ? Date.now() + failure.retryAfterSeconds * 1000
@@ -150,9 +150,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       };
       // A failed reload of the list shown (often the one that followed a change) does not hide the
       // failure of a change still waiting for its Retry: the person must know that change was put
-      // back, and its Retry, once it works, reloads the list too. A list asked for (another tab, sort,
-      // search, more) that did not come says so whatever the banner held.
-      setError((current) => (reloading && current?.retry && !current.loading ? current : shown));
+      // back, and its Retry, once it works, reloads the list too. A list asked for that did not come
+      // says so whatever the banner held.
+      setError((current) => (load === "reload" && current?.retry && !current.loading ? current : shown));
     },
     [goToSignIn],
   );
@@ -210,7 +210,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       } catch (failure) {
         if (thisRefresh === refreshCount.current) {
           setLoadFailed(true);
-          handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), true, withCounts);
+          const load = withCounts ? "reload" : "asked";
+          handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), load);
         }
       } finally {
         if (thisRefresh === refreshCount.current) setLoadingMore(false);
