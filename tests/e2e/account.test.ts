@@ -519,6 +519,44 @@ describe("the account page", () => {
     assert.match(answers[0] ?? "", /INVALID_TOKEN/);
   });
 
+  test("an address taken while its link is being followed: the change fails cleanly and says so", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ines");
+    const wanted = `raced-${person.email}`;
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByLabel("New email address").fill(wanted);
+    await page.getByLabel("Your password, to change the email").fill(person.password);
+    await page.getByRole("button", { name: "Change email" }).click();
+    const link = (await mailbox.waitFor(wanted, /Confirm your new email address/)).link ?? "";
+
+    // Someone's sign-up with that address is written but not yet committed as the link is followed:
+    // the app's look before the change finds the address free, and the change then waits for the
+    // sign-up, which commits.
+    const pool = createPool(databaseUrl, { max: 2 });
+    const signUp = await pool.connect();
+    try {
+      await signUp.query("BEGIN");
+      await signUp.query("INSERT INTO users (name, email) VALUES ('Racer', $1)", [wanted]);
+      const { rows } = await signUp.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const followed = page.goto(link);
+      for (let waited = 0; ; waited += 50) {
+        const blocked = await pool.query("SELECT 1 FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))", [
+          rows[0]?.pid,
+        ]);
+        if (blocked.rowCount) break;
+        assert.ok(waited < 15_000, "the change of address waits for the sign-up");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await signUp.query("COMMIT");
+      assert.equal((await followed)?.status(), 200);
+    } finally {
+      signUp.release();
+      await pool.end();
+    }
+    await page.waitForURL(/\/account\?error=ADDRESS_TAKEN_SINCE$/);
+    await page.getByText("That address now belongs to another account").waitFor();
+    assert.equal(await page.getByTestId("account-email").textContent(), person.email);
+  });
+
   test("a new password ends a change of address asked for before it: its link moves the account no more", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Noor");
     const theirs = `theirs-${person.email}`;

@@ -7,5 +7,6 @@ export {
   loggableError,
   type PoolOptions,
   statementCannotHaveRun,
+  violatedUniqueConstraint,
 } from "./pool";
 export * from "./schema";

@@ -204,6 +204,12 @@ export function loggableError(error: unknown): unknown {
   return kept;
 }
 
+/** The unique constraint (its name) that a statement behind `error` would have broken, if that is why it failed. */
+export function violatedUniqueConstraint(error: unknown): string | undefined {
+  const driver = driverError(error) as { code?: unknown; constraint?: unknown } | undefined;
+  return driver?.code === "23505" && typeof driver.constraint === "string" ? driver.constraint : undefined;
+}
+
 /** PostgreSQL's SQLSTATE (or Node's network error code) behind an error, if any. */
 export function databaseErrorCode(error: unknown): string | undefined {
   const code = (driverError(error) as { code?: unknown } | undefined)?.code;

@@ -7,6 +7,7 @@
  * move the account to their address and reset the password there.
  */
 import "server-only";
+import { violatedUniqueConstraint } from "@tasks/db";
 import { type JWTPayload, jwtVerify } from "jose";
 import { webDatabasePool } from "./database";
 
@@ -23,7 +24,8 @@ export const ADDRESS_TAKEN_SINCE = "ADDRESS_TAKEN_SINCE";
  * must not: it was issued before the account's password was last set
  * (LINK_OLDER_THAN_PASSWORD), or its new address has come to belong to
  * another account since (ADDRESS_TAKEN_SINCE: Better Auth would try the
- * change and fail on the unique address, a 500). Null when it may go on, or
+ * change and fail on the unique address, a 500; one taken between this look
+ * and the change is answered by addressTakenMeanwhile). Null when it may go on, or
  * changes no address. The token's signature is checked first (with the
  * secret Better Auth signs it with): otherwise a forged token naming any
  * address would tell whoever sent it whether that address has an account.
@@ -54,4 +56,18 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
   const { password_set_at: passwordSetAt, taken } = rows[0] ?? { password_set_at: null, taken: false };
   if (passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000)) return LINK_OLDER_THAN_PASSWORD;
   return taken ? ADDRESS_TAKEN_SINCE : null;
+}
+
+/**
+ * The answer to a /verify-email request that failed on the users' unique
+ * address: someone took the address between changeOfAddressProblem's look and
+ * Better Auth's update. Said as a taken address is, on /account; null for
+ * any other failure. It tells a forger nothing: Better Auth verified the
+ * token before it tried the change.
+ */
+export function addressTakenMeanwhile(request: Request, error: unknown, baseUrl: string): Response | null {
+  if (new URL(request.url).pathname !== "/api/auth/verify-email") return null;
+  if (violatedUniqueConstraint(error) !== "users_email_unique") return null;
+  const location = `${baseUrl}/account?error=${ADDRESS_TAKEN_SINCE}`;
+  return new Response(null, { status: 302, headers: { location, "cache-control": "no-store" } });
 }
