@@ -3,7 +3,8 @@
  * (the DevTools protocol's WebAuthn domain): added and named on /account
  * (the owner gets an email),
  * "Sign in with a passkey" with neither password nor code (two-factor sign-in
- * on), "last used", and a removed passkey no longer signing in.
+ * on), "last used", and a passkey removed (with the password) no longer
+ * signing in.
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
@@ -173,8 +174,31 @@ describe("passkeys", () => {
 
     await page.goto(`${product.webUrl}/account`);
     await listed.filter({ hasText: "Laptop" }).getByText("last used").waitFor();
+    // Whoever holds the session for a moment cannot take it away either: removing asks for the
+    // password, at the endpoint as on the page.
+    const passkeysOfPerson = async () =>
+      (
+        await db.query<{ id: string }>(
+          "SELECT p.id FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.email = $1",
+          [person.email],
+        )
+      ).rows.map((row) => row.id);
+    const [passkeyId] = await passkeysOfPerson();
+    const withoutPassword = await page.request.post(`${product.webUrl}/api/auth/passkey/delete-passkey`, {
+      headers: { origin: product.webUrl },
+      data: { id: passkeyId },
+    });
+    assert.equal(withoutPassword.status(), 400, await withoutPassword.text());
     await section.getByRole("button", { name: "Remove the passkey Laptop" }).click();
+    const removal = section.getByLabel("Your password, to remove Laptop");
+    await removal.fill("not the password");
+    await section.getByRole("button", { name: "Remove this passkey" }).click();
+    await section.getByText("That password is not right.").waitFor();
+    assert.deepEqual(await passkeysOfPerson(), [passkeyId], "a wrong password removes nothing");
+    await removal.fill(person.password);
+    await section.getByRole("button", { name: "Remove this passkey" }).click();
     await section.getByText("You have no passkeys yet.").waitFor();
+    assert.deepEqual(await passkeysOfPerson(), []);
 
     await signOut(page);
     assert.equal(await signInWithPasskey(page), "/sign-in");

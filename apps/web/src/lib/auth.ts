@@ -45,11 +45,11 @@ const NEEDS_CONFIRMED_EMAIL = new Set([
   "/two-factor/enable",
 ]);
 
-/** Where the two passkey steps carry the password (a header: the options are a GET). */
-const PASSKEY_PASSWORD: PasswordCheck = {
-  given: (ctx) => passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)),
-  missing: "Enter your password to add a passkey.",
-};
+/** Where the passkey endpoints carry the password (a header: the options are a GET). */
+function passwordInHeader(missing: string): PasswordCheck {
+  return { given: (ctx) => passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)), missing };
+}
+const PASSKEY_PASSWORD = passwordInHeader("Enter your password to add a passkey.");
 
 /**
  * Every endpoint that checks the password, and where its request carries it. Each attempt counts
@@ -73,6 +73,9 @@ const PASSWORD_CHECKS: Record<string, PasswordCheck> = {
   "/change-email": { given: (ctx) => ctx.body?.password, missing: "Enter your password to change the email address." },
   "/passkey/generate-register-options": PASSKEY_PASSWORD,
   "/passkey/verify-registration": PASSKEY_PASSWORD,
+  // A passkey is a way in its owner may count on (their phone, with the password forgotten): one
+  // taken away by whoever holds a session for a moment is found missing only when it is needed.
+  "/passkey/delete-passkey": passwordInHeader("Enter your password to remove a passkey."),
 };
 
 /** Sign-in's rate limit, also sign-up's and that of every endpoint that checks a password (PASSWORD_CHECKS). */

@@ -1,15 +1,16 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useState, useTransition } from "react";
 import { LocalDate } from "@/components/local-date";
 import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
-import { field, label, secondaryButton } from "@/components/styles";
+import { dangerButton, field, label, secondaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { addPasskeyWithPassword } from "@/lib/add-passkey";
 import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, describeAuthError } from "@/lib/auth-errors";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
+import { PASSWORD_HEADER, passwordHeaderValue } from "@/lib/password-rules";
 import { ago } from "@/lib/time-ago";
 import { useHydrated } from "@/lib/use-hydrated";
 import { ConfirmEmailFirst } from "./confirm-email-first";
@@ -31,6 +32,10 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
+  /** The passkey whose removal is being confirmed (its password asked for). */
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [refreshing, startRefresh] = useTransition();
+  const busy = pending !== null || refreshing;
   const hydrated = useHydrated();
 
   async function add(event: FormEvent<HTMLFormElement>) {
@@ -53,13 +58,21 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
     router.refresh();
   }
 
-  async function remove(passkey: PasskeySummary) {
+  /** The passkey named, with the password typed in its confirmation (the server asks for it, auth.ts). */
+  async function remove(event: FormEvent<HTMLFormElement>, passkey: PasskeySummary) {
+    event.preventDefault();
+    const password = String(new FormData(event.currentTarget).get("remove-passkey-password") ?? "");
     setPending(passkey.id);
     setError(null);
-    const { error: failure } = await authClient.passkey.deletePasskey({ id: passkey.id });
+    const { error: failure } = await authClient.passkey.deletePasskey(
+      { id: passkey.id },
+      { headers: { [PASSWORD_HEADER]: passwordHeaderValue(password) } },
+    );
     setPending(null);
     if (failure) return setError(describeAuthError(failure));
-    router.refresh();
+    setConfirming(null);
+    // The list is drawn again from the server; its buttons stay busy until it is.
+    startRefresh(() => router.refresh());
   }
 
   return (
@@ -87,13 +100,34 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
               </div>
               <button
                 type="button"
-                onClick={() => remove(passkey)}
-                disabled={pending !== null}
+                onClick={() => {
+                  setError(null);
+                  setConfirming(confirming === passkey.id ? null : passkey.id);
+                }}
+                disabled={busy}
+                aria-expanded={confirming === passkey.id}
                 aria-label={`Remove the passkey ${passkey.name}`}
                 className={secondaryButton}
               >
-                {pending === passkey.id ? "Removing…" : "Remove"}
+                Remove
               </button>
+              {confirming === passkey.id && (
+                <form onSubmit={(event) => remove(event, passkey)} className="flex w-full flex-wrap items-end gap-2">
+                  <div className="w-56">
+                    <PasswordField
+                      id="remove-passkey-password"
+                      label={`Your password, to remove ${passkey.name}`}
+                      kind="current"
+                    />
+                  </div>
+                  <button type="submit" disabled={busy} className={dangerButton}>
+                    {pending === passkey.id ? "Removing…" : "Remove this passkey"}
+                  </button>
+                  <button type="button" onClick={() => setConfirming(null)} disabled={busy} className={secondaryButton}>
+                    Cancel
+                  </button>
+                </form>
+              )}
             </li>
           ))}
         </ul>
@@ -118,7 +152,7 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
             <PasswordField id="passkey-password" label="Your password, to add a passkey" kind="current" />
           </div>
           {/* Off until the page is live: before, Enter would send the form itself, password in the address. */}
-          <button type="submit" disabled={pending !== null || !hydrated} className={secondaryButton}>
+          <button type="submit" disabled={busy || !hydrated} className={secondaryButton}>
             {pending === "add" ? "Waiting for your device…" : "Add a passkey"}
           </button>
         </form>
