@@ -4,14 +4,11 @@ import { LIST_LIMIT_MAX, type ListStatus } from "@tasks/task-schema/limits";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   ApiError,
-  ChangedElsewhereError,
   SignedOutError,
   type Task,
   TaskApiClient,
   type TaskChanges,
-  type TaskInput,
   UnavailableError,
-  type VersionedTask,
 } from "@/lib/api-client";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
@@ -19,14 +16,16 @@ import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
+import { newIdempotencyKey } from "./idempotency-key";
 import { type Kept, keepAndSignIn, takeKept } from "./kept-for-sign-in";
 import { lengthProblem } from "./length-problem";
 import { ListControls, type Sort } from "./list-controls";
 import { NoticeToast, useNotice } from "./notice-toast";
 import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
 import { ShowMore, TaskList } from "./task-list";
-import { type SaveOutcome, TaskRow } from "./task-row";
+import { TaskRow } from "./task-row";
 import { useDeletesWithUndo } from "./use-deletes-with-undo";
+import { useTaskChanges } from "./use-task-changes";
 import { VerifyEmailNotice } from "./verify-email-notice";
 
 interface DashboardProps {
@@ -78,15 +77,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * Enter) reuses it, so an add that was made although its answer was lost is not made twice.
    */
   const unansweredAdd = useRef<{ key: string; body: string } | null>(null);
-  /** The key of each "add it again" (addAgain) not yet answered, by the deleted task's id. */
-  const addAgainKeys = useRef(new Map<string, string>());
   /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
-  /**
-   * A completion on its way to the API, per task: an edit opened meanwhile reads the task
-   * after it lands, or its save would meet the person's own change as a conflict (412).
-   */
-  const writesInFlight = useRef(new Map<string, Promise<unknown>>());
   /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
   const refreshCount = useRef(0);
   /** The tabs' counts have arrived once; later loads for another tab, sort or search leave them. */
@@ -166,6 +158,18 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     signedOutElsewhere,
     goToSignIn,
     focusList: () => listPanel.current?.focus(),
+  });
+
+  const { toggleTask, loadForEdit, saveTask, addAgain } = useTaskChanges({
+    api,
+    tasks,
+    setList,
+    onFailure: handle,
+    tell: (text) => setError({ text }),
+    reload: () => void latestRefresh.current(),
+    goToSignIn,
+    focusList: () => listPanel.current?.focus(),
+    oneStatusShown: status !== "all",
   });
 
   /** Reloads the list for the current filters and, unless only the filters changed, the counts. */
@@ -333,110 +337,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     }
   }
 
-  /** A task deleted in another tab or on another device: gone from here too, and the page says why. */
-  function dropDeletedElsewhere(task: Task) {
-    setList((current) => ({ ...withoutTask(task)(current), counts: countedAs(current.counts, task, -1) }));
-    listPanel.current?.focus();
-    setError({ text: `“${task.title}” was deleted in another tab or on another device.` });
-  }
-
-  /** Shows these fields (or a whole newer version) on the task with this id. */
-  function patchTask(id: string, fields: Partial<Task>) {
-    setList((current) => ({
-      ...current,
-      tasks: current.tasks?.map((t) => (t.id === id ? { ...t, ...fields } : t)) ?? null,
-    }));
-  }
-
-  /** Shows the change at once; puts back only this task's flag if the API refuses. */
-  async function toggleTask(task: Task) {
-    const completed = !task.completed;
-    patchTask(task.id, { completed });
-    // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
-    const write = api.update(task.id, { completed });
-    writesInFlight.current.set(task.id, write);
-    try {
-      patchTask(task.id, await write);
-      // In a tab that shows one status the task is about to leave: keep the focus near where it was.
-      if (status !== "all") listPanel.current?.focus();
-      // Counts and the current filter change with it.
-      void latestRefresh.current();
-    } catch (failure) {
-      if (failure instanceof ApiError && failure.status === 404) return dropDeletedElsewhere(task);
-      patchTask(task.id, { completed: task.completed });
-      handle(failure, "Could not update the task", () => void toggleTask(task));
-    } finally {
-      if (writesInFlight.current.get(task.id) === write) writesInFlight.current.delete(task.id);
-    }
-  }
-
-  /** The task as stored now, with its ETag: an edit starts from it, so its save cannot overwrite a newer change. */
-  async function loadForEdit(id: string): Promise<VersionedTask | null> {
-    await writesInFlight.current.get(id)?.catch(() => {}); // its outcome is handled by toggleTask
-    try {
-      const current = await api.get(id);
-      patchTask(id, current.task);
-      return current;
-    } catch (failure) {
-      const shown = tasks?.find((t) => t.id === id);
-      if (failure instanceof ApiError && failure.status === 404 && shown) {
-        dropDeletedElsewhere(shown);
-        return null;
-      }
-      handle(failure, "Could not open the task for editing");
-      return null;
-    }
-  }
-
-  /** Saves an edit if the task is still the version it was made on (If-Match); the editor shows the outcome. */
-  async function saveTask(id: string, changes: TaskChanges, etag: string | null): Promise<SaveOutcome> {
-    try {
-      patchTask(id, await api.update(id, changes, etag));
-      void latestRefresh.current(); // a new title or due date may move it, or out of the search's matches
-      return { ok: true };
-    } catch (failure) {
-      if (failure instanceof ChangedElsewhereError) {
-        if (!failure.current) return { ok: false, problem: "This task changed elsewhere and could not be read again." };
-        patchTask(id, failure.current.task);
-        return { ok: false, conflict: failure.current };
-      }
-      if (failure instanceof SignedOutError) {
-        goToSignIn(); // keeps this edit, as it keeps every open one
-        return { ok: false, problem: "Your session ended; taking you to sign in." };
-      }
-      if (failure instanceof ApiError && failure.status === 404) return { ok: false, deleted: true };
-      return { ok: false, problem: describeFailure(failure, "Could not save your changes") };
-    }
-  }
-
-  /**
-   * An edit whose task was deleted elsewhere meanwhile, added as a new task in
-   * its place (one key per task: a retry after a lost answer adds it once).
-   */
-  async function addAgain(deleted: Task, fields: TaskInput): Promise<SaveOutcome> {
-    const key = addAgainKeys.current.get(deleted.id) ?? newIdempotencyKey();
-    addAgainKeys.current.set(deleted.id, key);
-    try {
-      let created = await api.create(fields, key);
-      // Back as it was: done, if it was (a new task starts pending). Should this fail, a retry
-      // gets the same task back from its key, and completes it.
-      if (deleted.completed) created = await api.update(created.id, { completed: true });
-      addAgainKeys.current.delete(deleted.id);
-      setList((current) => ({
-        ...current,
-        tasks: current.tasks?.map((task) => (task.id === deleted.id ? created : task)) ?? null,
-      }));
-      void latestRefresh.current(); // the counts, and its place in the sort
-      return { ok: true };
-    } catch (failure) {
-      if (failure instanceof SignedOutError) {
-        goToSignIn();
-        return { ok: false, problem: "Your session ended; taking you to sign in." };
-      }
-      return { ok: false, problem: describeFailure(failure, "Could not add it again") };
-    }
-  }
-
   async function signOut() {
     // Deletes inside their undo window go first: the person saw those tasks go, and once signed out
     // nothing could send them. If one fails, its task is back and the banner says so: stay.
@@ -541,11 +441,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 /** What "Show more" counts its pages for: another tab, sort or search is another list. */
 function filterKey(status: ListStatus, sort: Sort, query: string): string {
   return `${status}|${sort}|${query}`;
-}
-
-/** 128 random bits in hex. (Not crypto.randomUUID: it exists only on HTTPS and localhost.) */
-function newIdempotencyKey(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /** `date` as YYYY-MM-DD in the browser's time zone (a task's due date is a calendar date). */

@@ -1,0 +1,156 @@
+import { type Dispatch, type SetStateAction, useRef } from "react";
+import {
+  ApiError,
+  ChangedElsewhereError,
+  SignedOutError,
+  type Task,
+  type TaskApiClient,
+  type TaskChanges,
+  type TaskInput,
+  type VersionedTask,
+} from "@/lib/api-client";
+import { describeFailure } from "./error-banner";
+import { newIdempotencyKey } from "./idempotency-key";
+import { countedAs, type ShownList, withoutTask } from "./shown-list";
+import type { SaveOutcome } from "./task-row";
+
+interface TaskChangesOptions {
+  api: TaskApiClient;
+  /** The tasks shown now. */
+  tasks: Task[] | null;
+  setList: Dispatch<SetStateAction<ShownList>>;
+  /** Says in the banner what failed; `retry` (when given) tries it again. */
+  onFailure: (failure: unknown, what: string, retry?: () => void) => void;
+  /** Says in the banner what happened, with no Retry. */
+  tell: (text: string) => void;
+  /** Reloads the list and its counts, with the filters as they are then. */
+  reload: () => void;
+  goToSignIn: () => void;
+  /** Takes the focus to the list: the task's row is about to go. */
+  focusList: () => void;
+  /** The list shows one status only ("Pending" or "Completed"): a toggled task leaves it. */
+  oneStatusShown: boolean;
+}
+
+/**
+ * The dashboard's changes to a task already there: completing it (shown at once, put back if the API
+ * refuses), and editing it (read afresh, saved only onto the version it was made on, or added again
+ * if it was deleted elsewhere meanwhile). A task the API no longer has leaves the list, and the
+ * banner says why.
+ */
+export function useTaskChanges(options: TaskChangesOptions) {
+  const { api, tasks, setList, onFailure, tell, reload, goToSignIn, focusList, oneStatusShown } = options;
+  /**
+   * A completion on its way to the API, per task: an edit opened meanwhile reads the task
+   * after it lands, or its save would meet the person's own change as a conflict (412).
+   */
+  const writesInFlight = useRef(new Map<string, Promise<unknown>>());
+  /** The key of each "add it again" (addAgain) not yet answered, by the deleted task's id. */
+  const addAgainKeys = useRef(new Map<string, string>());
+
+  /** A task deleted in another tab or on another device: gone from here too, and the page says why. */
+  function dropDeletedElsewhere(task: Task) {
+    setList((current) => ({ ...withoutTask(task)(current), counts: countedAs(current.counts, task, -1) }));
+    focusList();
+    tell(`“${task.title}” was deleted in another tab or on another device.`);
+  }
+
+  /** Shows these fields (or a whole newer version) on the task with this id. */
+  function patchTask(id: string, fields: Partial<Task>) {
+    setList((current) => ({
+      ...current,
+      tasks: current.tasks?.map((t) => (t.id === id ? { ...t, ...fields } : t)) ?? null,
+    }));
+  }
+
+  /** Shows the change at once; puts back only this task's flag if the API refuses. */
+  async function toggleTask(task: Task) {
+    const completed = !task.completed;
+    patchTask(task.id, { completed });
+    // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
+    const write = api.update(task.id, { completed });
+    writesInFlight.current.set(task.id, write);
+    try {
+      patchTask(task.id, await write);
+      // In a tab that shows one status the task is about to leave: keep the focus near where it was.
+      if (oneStatusShown) focusList();
+      // Counts and the current filter change with it.
+      reload();
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.status === 404) return dropDeletedElsewhere(task);
+      patchTask(task.id, { completed: task.completed });
+      onFailure(failure, "Could not update the task", () => void toggleTask(task));
+    } finally {
+      if (writesInFlight.current.get(task.id) === write) writesInFlight.current.delete(task.id);
+    }
+  }
+
+  /** The task as stored now, with its ETag: an edit starts from it, so its save cannot overwrite a newer change. */
+  async function loadForEdit(id: string): Promise<VersionedTask | null> {
+    await writesInFlight.current.get(id)?.catch(() => {}); // its outcome is handled by toggleTask
+    try {
+      const current = await api.get(id);
+      patchTask(id, current.task);
+      return current;
+    } catch (failure) {
+      const shown = tasks?.find((t) => t.id === id);
+      if (failure instanceof ApiError && failure.status === 404 && shown) {
+        dropDeletedElsewhere(shown);
+        return null;
+      }
+      onFailure(failure, "Could not open the task for editing");
+      return null;
+    }
+  }
+
+  /** Saves an edit if the task is still the version it was made on (If-Match); the editor shows the outcome. */
+  async function saveTask(id: string, changes: TaskChanges, etag: string | null): Promise<SaveOutcome> {
+    try {
+      patchTask(id, await api.update(id, changes, etag));
+      reload(); // a new title or due date may move it, or out of the search's matches
+      return { ok: true };
+    } catch (failure) {
+      if (failure instanceof ChangedElsewhereError) {
+        if (!failure.current) return { ok: false, problem: "This task changed elsewhere and could not be read again." };
+        patchTask(id, failure.current.task);
+        return { ok: false, conflict: failure.current };
+      }
+      if (failure instanceof SignedOutError) return leaveForSignIn();
+      if (failure instanceof ApiError && failure.status === 404) return { ok: false, deleted: true };
+      return { ok: false, problem: describeFailure(failure, "Could not save your changes") };
+    }
+  }
+
+  /**
+   * An edit whose task was deleted elsewhere meanwhile, added as a new task in
+   * its place (one key per task: a retry after a lost answer adds it once).
+   */
+  async function addAgain(deleted: Task, fields: TaskInput): Promise<SaveOutcome> {
+    const key = addAgainKeys.current.get(deleted.id) ?? newIdempotencyKey();
+    addAgainKeys.current.set(deleted.id, key);
+    try {
+      let created = await api.create(fields, key);
+      // Back as it was: done, if it was (a new task starts pending). Should this fail, a retry
+      // gets the same task back from its key, and completes it.
+      if (deleted.completed) created = await api.update(created.id, { completed: true });
+      addAgainKeys.current.delete(deleted.id);
+      setList((current) => ({
+        ...current,
+        tasks: current.tasks?.map((task) => (task.id === deleted.id ? created : task)) ?? null,
+      }));
+      reload(); // the counts, and its place in the sort
+      return { ok: true };
+    } catch (failure) {
+      if (failure instanceof SignedOutError) return leaveForSignIn();
+      return { ok: false, problem: describeFailure(failure, "Could not add it again") };
+    }
+  }
+
+  /** The session ended while an editor was saving: off to sign in, which keeps every open edit. */
+  function leaveForSignIn(): SaveOutcome {
+    goToSignIn();
+    return { ok: false, problem: "Your session ended; taking you to sign in." };
+  }
+
+  return { toggleTask, loadForEdit, saveTask, addAgain };
+}
