@@ -50,6 +50,15 @@ async function anotherDevice(person: Parameters<typeof signIn>[2]): Promise<{ pa
 }
 
 /** The account page's "Change password" form, filled and sent (the new one repeated as typed in `repeat`). */
+/** The account page's change of address (the page open), as whoever knows the password asks for it: the link sent. */
+async function askToMoveTo(page: Page, address: string, password: string): Promise<string> {
+  await page.getByLabel("New email address").fill(address);
+  await page.getByLabel("Your password, to change the email").fill(password);
+  await page.getByRole("button", { name: "Change email" }).click();
+  await page.getByText(`open the link we sent to ${address}`).waitFor();
+  return (await mailbox.waitFor(address, /Confirm your new email address/)).link ?? "";
+}
+
 async function changePasswordOnPage(page: Page, current: string, next: string, repeat = next) {
   await page.getByLabel("Current password").fill(current);
   await page.getByLabel("New password", { exact: true }).fill(next);
@@ -484,10 +493,7 @@ describe("the account page", () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Tove");
     const wanted = `wanted-${person.email}`;
     await page.goto(`${product.webUrl}/account`);
-    await page.getByLabel("New email address").fill(wanted);
-    await page.getByLabel("Your password, to change the email").fill(person.password);
-    await page.getByRole("button", { name: "Change email" }).click();
-    const link = (await mailbox.waitFor(wanted, /Confirm your new email address/)).link ?? "";
+    const link = await askToMoveTo(page, wanted, person.password);
     // Meanwhile someone signs up with that address.
     const quicker = { name: "Quicker", email: wanted, password: "another good passphrase" };
     assert.equal((await postAuth(product.webUrl, "/sign-up/email", quicker)).status, 200);
@@ -523,10 +529,7 @@ describe("the account page", () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ines");
     const wanted = `raced-${person.email}`;
     await page.goto(`${product.webUrl}/account`);
-    await page.getByLabel("New email address").fill(wanted);
-    await page.getByLabel("Your password, to change the email").fill(person.password);
-    await page.getByRole("button", { name: "Change email" }).click();
-    const link = (await mailbox.waitFor(wanted, /Confirm your new email address/)).link ?? "";
+    const link = await askToMoveTo(page, wanted, person.password);
 
     // Someone's sign-up with that address is written but not yet committed as the link is followed:
     // the app's look before the change finds the address free, and the change then waits for the
@@ -562,17 +565,9 @@ describe("the account page", () => {
     const theirs = `theirs-${person.email}`;
     const newEmail = `new-${person.email}`;
     await page.goto(`${product.webUrl}/account`);
-    /** The account page's change of address, as whoever knows the password asks for it. */
-    async function askToMoveTo(address: string, password: string) {
-      await page.getByLabel("New email address").fill(address);
-      await page.getByLabel("Your password, to change the email").fill(password);
-      await page.getByRole("button", { name: "Change email" }).click();
-      await page.getByText(`open the link we sent to ${address}`).waitFor();
-      return (await mailbox.waitFor(address, /Confirm your new email address/)).link ?? "";
-    }
     // Someone who had the password asks to move the account to their address; the owner, told by
     // email, changes the password (in a later second: the link's time has whole seconds).
-    const theirLink = await askToMoveTo(theirs, person.password);
+    const theirLink = await askToMoveTo(page, theirs, person.password);
     await mailbox.waitFor(person.email, /about to change/);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await changePasswordOnPage(page, person.password, "a newer good passphrase");
@@ -588,7 +583,7 @@ describe("the account page", () => {
     assert.equal(await signInStatus(theirs, "a newer good passphrase"), 401, "their address signs in to nothing");
 
     // A change asked for with the new password goes through.
-    const ownLink = await askToMoveTo(newEmail, "a newer good passphrase");
+    const ownLink = await askToMoveTo(page, newEmail, "a newer good passphrase");
     await page.goto(ownLink);
     await page.waitForURL(`${product.webUrl}/account`);
     assert.equal(await page.getByTestId("account-email").textContent(), newEmail);
