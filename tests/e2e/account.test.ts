@@ -210,6 +210,50 @@ describe("password guessing", () => {
     assert.equal((await signInAs(person.email, "a fresh good passphrase")).status, 200);
   });
 
+  test("a browser that has signed in to the account before is not paused with its address: it has ten wrong passwords of its own", async () => {
+    const person = newPerson("Jon");
+    assert.equal((await postAuth(product.webUrl, "/sign-up/email", person)).status, 200);
+    // The owner's browser signs in once with the password, then its session ends.
+    const page = await newSignedOutPage(browser, product.webUrl);
+    await signIn(page, product.webUrl, person);
+    await page.context().clearCookies({ name: /session/ });
+    const known = (await page.context().cookies()).find((cookie) => cookie.name.endsWith("known_device"));
+    assert.ok(known, "the sign-in marked the browser");
+    assert.equal(known.httpOnly, true);
+
+    // Someone else's ten wrong passwords pause the address for every other client, not for the owner's browser.
+    await wrongTimes(person.email, 10);
+    assert.equal((await signInAs(person.email, person.password)).status, 429);
+    await signIn(page, product.webUrl, person);
+
+    // Only the account's own cookie, as it was signed: another account's (a guesser signs in to
+    // their own) or one altered counts for nothing.
+    const asBrowser = (password: string, cookie: string) =>
+      postAuth(product.webUrl, "/sign-in/email", { email: person.email, password }, randomClientAddress(), cookie);
+    const owners = `${known.name}=${known.value}`;
+    const guesser = newPerson("Kit");
+    assert.equal((await postAuth(product.webUrl, "/sign-up/email", guesser)).status, 200);
+    const guessers = cookiesOf(await signInAs(guesser.email, guesser.password))
+      .split("; ")
+      .find((cookie) => cookie.startsWith(`${known.name}=`));
+    assert.ok(guessers, "the guesser's own sign-in marked their client");
+    assert.equal((await asBrowser(person.password, guessers)).status, 429, "another account's cookie");
+    const altered = `${known.name}=${known.value[0] === "a" ? "b" : "a"}${known.value.slice(1)}`;
+    assert.equal((await asBrowser(person.password, altered)).status, 429, "an altered cookie");
+
+    // The owner's browser's own wrong passwords pause it alone; a reset ends that pause too.
+    for (let i = 0; i < 10; i++) assert.equal((await asBrowser("not the password", owners)).status, 401);
+    const paused = await asBrowser(person.password, owners);
+    assert.equal(paused.status, 429);
+    assert.equal(((await paused.json()) as { code?: string }).code, "PASSWORD_PAUSED");
+    assert.equal((await postAuth(product.webUrl, "/request-password-reset", { email: person.email })).status, 200);
+    const email = await mailbox.waitFor(person.email, /Reset your Tasks password/);
+    const token = new URL(email.link ?? "").searchParams.get("token");
+    const newPassword = "a fresh good passphrase";
+    assert.equal((await postAuth(product.webUrl, "/reset-password", { token, newPassword })).status, 200);
+    assert.equal((await asBrowser(newPassword, owners)).status, 200);
+  });
+
   test("ten attempts under way refuse the next for a moment; guesses through the account page's forms count too", async () => {
     // Attempts are counted as they start, so that a burst sent at once cannot all slip under the
     // limit while their passwords are checked: ten counted and none answered yet, as a burst leaves

@@ -35,7 +35,8 @@ import { changeOfAddressProblem } from "./change-email-links";
 import { webConfig } from "./config";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
-import { endPasswordAttempt, forgetPasswordAttempts, startPasswordAttempt } from "./password-guesses";
+import { knownDevice, rememberDevice } from "./known-devices";
+import { attemptCounter, endPasswordAttempt, forgetPasswordAttempts, startPasswordAttempt } from "./password-guesses";
 import { PASSWORD_HEADER, PASSWORD_MAX, PASSWORD_MIN, passwordFromHeader } from "./password-rules";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
@@ -103,8 +104,11 @@ function createAuth() {
       forgetPasswordAttempts(user.email),
     ]).catch((error: unknown) => console.error("[auth] could not end what the old password began", error));
   };
-  /** The password attempts this process counted, by request (the account's email), for the after hook to end. */
-  const passwordAttempts = new WeakMap<Request, string>();
+  /**
+   * The password attempts this process counted, by request (the account's email, and what the
+   * attempt was counted by: attemptCounter), for the after hook to end.
+   */
+  const passwordAttempts = new WeakMap<Request, { email: string; counter: string }>();
   /** The codes this process claimed, by request, for the after hook to release when the request failed. */
   const codeClaims = new WeakMap<Request, { userId: string; code: string }>();
   return betterAuth({
@@ -257,13 +261,18 @@ function createAuth() {
         const given = passwordCheck.given(ctx);
         const password = typeof given === "string" ? given : "";
         const attemptOf = ctx.path === "/sign-in/email" ? ctx.body?.email : session?.user.email;
-        if (ctx.request && typeof attemptOf === "string" && password) {
-          const refused = await startPasswordAttempt(attemptOf);
+        // A browser known to the account (known-devices.ts) is counted on its own, not paused with the address.
+        const attempt =
+          ctx.request && typeof attemptOf === "string" && password
+            ? { email: attemptOf, counter: attemptCounter(attemptOf, await knownDevice(ctx, attemptOf)) }
+            : undefined;
+        if (ctx.request && attempt) {
+          const refused = await startPasswordAttempt(attempt.counter);
           if (refused) {
             const { code, message, seconds } = refused;
             throw new APIError("TOO_MANY_REQUESTS", { code, message }, { "Retry-After": String(seconds) });
           }
-          passwordAttempts.set(ctx.request, attemptOf);
+          passwordAttempts.set(ctx.request, attempt);
         }
         // Where Better Auth does not check the password, the request carries the signed-in person's, or is refused.
         if (passwordCheck.missing && session) {
@@ -274,7 +283,8 @@ function createAuth() {
             (await ctx.context.password.verify({ hash: account.password, password }));
           if (!right) {
             // Refused here, so no after hook ends the attempt: it stays counted, and may start a pause.
-            await endPasswordAttempt(session.user.email, true);
+            // (None was counted for no password: that guesses nothing.)
+            if (attempt) await endPasswordAttempt(attempt.counter, true);
             throw new APIError("BAD_REQUEST", {
               code: "INVALID_PASSWORD",
               message: password ? "That password is not right." : passwordCheck.missing,
@@ -286,12 +296,17 @@ function createAuth() {
         const claim = ctx.request && codeClaims.get(ctx.request);
         if (claim) await settleAuthenticatorCode(claim.userId, claim.code, !(ctx.context.returned instanceof Error));
         const attempt = ctx.request && passwordAttempts.get(ctx.request);
-        if (attempt) await endPasswordAttempt(attempt, isWrongPassword(ctx.context.returned));
+        if (attempt) await endPasswordAttempt(attempt.counter, isWrongPassword(ctx.context.returned));
         // Some endpoints answer a database that did not answer with a 500 of their own (the error
         // beneath as its cause): thrown on as what it is, for a 503 (lib/unavailable.ts).
         const returned = ctx.context.returned;
         if (isAPIError(returned) && isDatabaseUnavailable(returned.cause)) throw returned.cause;
         if (returned instanceof Error) return;
+        // A right password at sign-in (a second step may follow): this browser is known to the account.
+        if (ctx.path === "/sign-in/email" && attempt) {
+          await rememberDevice(ctx, attempt.email);
+          return;
+        }
         // A new password ends what the old one began: reset links asked for before, and sign-ins
         // waiting for their second step (whoever knew the old password and has a code to try).
         if (ctx.path === "/change-password" && ctx.context.session) {

@@ -10,7 +10,9 @@
  * an account exists, and a right password does not reset the count (that
  * would tell who signs in): it only gives its own attempt back. A new password
  * (changed or reset) ends the count and the pause: a reset is the owner's way
- * out, and a passkey signs in regardless.
+ * out, and a passkey signs in regardless. A browser that has signed in to the
+ * account before is not paused with the address: it has a count of its own
+ * (known-devices.ts, attemptCounter).
  *
  * An attempt is counted as it starts, before the password is checked, so that
  * many sent at once cannot all slip under the limit: while ten are under way
@@ -37,17 +39,28 @@ function key(email: string): string {
   return address.length <= 320 ? address : `sha256:${createHash("sha256").update(address).digest("hex")}`;
 }
 
+/** Between an address and a known browser's id in the counter of that browser's attempts on the address. */
+const DEVICE_MARK = "#device:";
+
 /**
- * Counts an attempt for `email` as it starts: null when it may go on, else
+ * What an attempt on the account of `email` is counted by: the address, or,
+ * from a browser known to the account (its id, known-devices.ts), that
+ * browser's own count for it.
+ */
+export function attemptCounter(email: string, device: string | null): string {
+  return device ? `${key(email)}${DEVICE_MARK}${device}` : key(email);
+}
+
+/**
+ * Counts an attempt by `counter` (attemptCounter) as it starts: null when it may go on, else
  * the refusal (a pause, or ten attempts under way and wrong): its code, its
  * words and its seconds. The wrong ones count again from zero when the last attempt is
  * over an hour old or the pause has ended. Counts untouched for a day go
  * (anyone's) in the same statement.
  */
 export async function startPasswordAttempt(
-  email: string,
+  counter: string,
 ): Promise<{ code: string; message: string; seconds: number } | null> {
-  const address = key(email);
   // The wrong ones count again from zero (fresh); the attempts under way stopped counting (stale).
   const fresh = "a.paused_until <= now() OR a.last_attempt_at < now() - interval '1 hour'";
   const stale = "a.last_attempt_at < now() - make_interval(secs => $3)";
@@ -64,13 +77,13 @@ export async function startPasswordAttempt(
        paused_until = NULL
      WHERE NOT coalesce(a.paused_until > now(), false)
        AND (CASE WHEN ${fresh} THEN 0 ELSE a.wrong END) + (CASE WHEN ${stale} THEN 0 ELSE a.under_way END) < $2`,
-    [address, ATTEMPTS_BEFORE_PAUSE, UNDER_WAY_SECONDS],
+    [counter, ATTEMPTS_BEFORE_PAUSE, UNDER_WAY_SECONDS],
   );
   if (counted.rowCount === 1) return null;
   const { rows } = await webDatabasePool().query<{ seconds: number }>(
     `SELECT ceil(extract(epoch FROM paused_until - now()))::int AS seconds
      FROM password_attempts WHERE email = $1 AND paused_until > now()`,
-    [address],
+    [counter],
   );
   const paused = rows[0]?.seconds;
   return paused !== undefined
@@ -83,7 +96,7 @@ export async function startPasswordAttempt(
  * pause; anything else is given back. Logged, not thrown: the request's own
  * answer stands (an attempt left under way stops counting within a minute).
  */
-export async function endPasswordAttempt(email: string, wrongPassword: boolean): Promise<void> {
+export async function endPasswordAttempt(counter: string, wrongPassword: boolean): Promise<void> {
   await webDatabasePool()
     .query(
       wrongPassword
@@ -94,12 +107,15 @@ export async function endPasswordAttempt(email: string, wrongPassword: boolean):
                                THEN now() + make_interval(secs => $3) ELSE paused_until END
          WHERE email = $1`
         : "UPDATE password_attempts SET under_way = greatest(under_way - 1, 0) WHERE email = $1",
-      wrongPassword ? [key(email), ATTEMPTS_BEFORE_PAUSE, PAUSE_SECONDS] : [key(email)],
+      wrongPassword ? [counter, ATTEMPTS_BEFORE_PAUSE, PAUSE_SECONDS] : [counter],
     )
     .catch((error: unknown) => console.error("[auth] could not end a password attempt", error));
 }
 
-/** Ends the count and any pause for `email`: its password is new. */
+/** Ends the counts and any pause for `email`, its known browsers' too: its password is new. */
 export async function forgetPasswordAttempts(email: string): Promise<void> {
-  await webDatabasePool().query("DELETE FROM password_attempts WHERE email = $1", [key(email)]);
+  await webDatabasePool().query("DELETE FROM password_attempts WHERE email = $1 OR starts_with(email, $1 || $2)", [
+    key(email),
+    DEVICE_MARK,
+  ]);
 }
