@@ -49,7 +49,6 @@ async function anotherDevice(person: Parameters<typeof signIn>[2]): Promise<{ pa
   return { page, token: await accessToken(page, product.webUrl) };
 }
 
-/** The account page's "Change password" form, filled and sent (the new one repeated as typed in `repeat`). */
 /** The account page's change of address (the page open), as whoever knows the password asks for it: the link sent. */
 async function askToMoveTo(page: Page, address: string, password: string): Promise<string> {
   await page.getByLabel("New email address").fill(address);
@@ -59,6 +58,7 @@ async function askToMoveTo(page: Page, address: string, password: string): Promi
   return (await mailbox.waitFor(address, /Confirm your new email address/)).link ?? "";
 }
 
+/** The account page's "Change password" form, filled and sent (the new one repeated as typed in `repeat`). */
 async function changePasswordOnPage(page: Page, current: string, next: string, repeat = next) {
   await page.getByLabel("Current password").fill(current);
   await page.getByLabel("New password", { exact: true }).fill(next);
@@ -213,37 +213,56 @@ describe("password guessing", () => {
   test("a browser that has signed in to the account before is not paused with its address: it has ten wrong passwords of its own", async () => {
     const person = newPerson("Jon");
     assert.equal((await postAuth(product.webUrl, "/sign-up/email", person)).status, 200);
+    const wrong = await signInAs(person.email, "not the password either");
+    assert.equal(wrong.status, 401);
+    assert.ok(!cookiesOf(wrong).includes("known_device"), "a wrong password marks nothing");
     // The owner's browser signs in once with the password, then its session ends.
     const page = await newSignedOutPage(browser, product.webUrl);
     await signIn(page, product.webUrl, person);
+    const knownCookie = async () => {
+      const known = (await page.context().cookies()).find((cookie) => cookie.name.endsWith("known_device"));
+      assert.ok(known, "the browser is marked");
+      assert.equal(known.httpOnly, true);
+      return { name: known.name, value: known.value, header: `${known.name}=${known.value}` };
+    };
+    const first = await knownCookie();
     await page.context().clearCookies({ name: /session/ });
-    const known = (await page.context().cookies()).find((cookie) => cookie.name.endsWith("known_device"));
-    assert.ok(known, "the sign-in marked the browser");
-    assert.equal(known.httpOnly, true);
 
-    // Someone else's ten wrong passwords pause the address for every other client, not for the owner's browser.
-    await wrongTimes(person.email, 10);
+    // Someone else's wrong passwords (ten with the one above) pause the address for every other
+    // client, not for the owner's browser.
+    await wrongTimes(person.email, 9);
     assert.equal((await signInAs(person.email, person.password)).status, 429);
     await signIn(page, product.webUrl, person);
 
-    // Only the account's own cookie, as it was signed: another account's (a guesser signs in to
-    // their own) or one altered counts for nothing.
+    // A new password voids the cookies issued before it (whoever kept one from a time they knew the
+    // password is paused with the address again), but the browser that set it stays known.
+    const changed = "a changed good passphrase";
+    await page.goto(`${product.webUrl}/account`);
+    await changePasswordOnPage(page, person.password, changed);
+    await page.getByText("Password changed.").waitFor();
+    const owners = await knownCookie();
+    await page.context().clearCookies({ name: /session/ });
+    await wrongTimes(person.email, 10);
     const asBrowser = (password: string, cookie: string) =>
       postAuth(product.webUrl, "/sign-in/email", { email: person.email, password }, randomClientAddress(), cookie);
-    const owners = `${known.name}=${known.value}`;
+    assert.equal((await asBrowser(changed, first.header)).status, 429, "a cookie from before the new password");
+    await signIn(page, product.webUrl, { ...person, password: changed });
+
+    // Only the account's own cookie, as it was signed: another account's (a guesser signs in to
+    // their own) or one altered counts for nothing.
     const guesser = newPerson("Kit");
     assert.equal((await postAuth(product.webUrl, "/sign-up/email", guesser)).status, 200);
     const guessers = cookiesOf(await signInAs(guesser.email, guesser.password))
       .split("; ")
-      .find((cookie) => cookie.startsWith(`${known.name}=`));
+      .find((cookie) => cookie.startsWith(`${owners.name}=`));
     assert.ok(guessers, "the guesser's own sign-in marked their client");
-    assert.equal((await asBrowser(person.password, guessers)).status, 429, "another account's cookie");
-    const altered = `${known.name}=${known.value[0] === "a" ? "b" : "a"}${known.value.slice(1)}`;
-    assert.equal((await asBrowser(person.password, altered)).status, 429, "an altered cookie");
+    assert.equal((await asBrowser(changed, guessers)).status, 429, "another account's cookie");
+    const altered = `${owners.name}=${owners.value[0] === "a" ? "b" : "a"}${owners.value.slice(1)}`;
+    assert.equal((await asBrowser(changed, altered)).status, 429, "an altered cookie");
 
-    // The owner's browser's own wrong passwords pause it alone; a reset ends that pause too.
-    for (let i = 0; i < 10; i++) assert.equal((await asBrowser("not the password", owners)).status, 401);
-    const paused = await asBrowser(person.password, owners);
+    // The owner's browser's own wrong passwords pause it alone; a reset ends that.
+    for (let i = 0; i < 10; i++) assert.equal((await asBrowser("not the password", owners.header)).status, 401);
+    const paused = await asBrowser(changed, owners.header);
     assert.equal(paused.status, 429);
     assert.equal(((await paused.json()) as { code?: string }).code, "PASSWORD_PAUSED");
     assert.equal((await postAuth(product.webUrl, "/request-password-reset", { email: person.email })).status, 200);
@@ -251,7 +270,7 @@ describe("password guessing", () => {
     const token = new URL(email.link ?? "").searchParams.get("token");
     const newPassword = "a fresh good passphrase";
     assert.equal((await postAuth(product.webUrl, "/reset-password", { token, newPassword })).status, 200);
-    assert.equal((await asBrowser(newPassword, owners)).status, 200);
+    assert.equal((await asBrowser(newPassword, owners.header)).status, 200);
   });
 
   test("ten attempts under way refuse the next for a moment; guesses through the account page's forms count too", async () => {

@@ -302,7 +302,8 @@ function createAuth() {
         const returned = ctx.context.returned;
         if (isAPIError(returned) && isDatabaseUnavailable(returned.cause)) throw returned.cause;
         if (returned instanceof Error) return;
-        // A right password at sign-in (a second step may follow): this browser is known to the account.
+        // A right password at sign-in (a second step may follow): this browser is known to the account,
+        // until the password changes (known-devices.ts).
         if (ctx.path === "/sign-in/email" && attempt) {
           await rememberDevice(ctx, attempt.email);
           return;
@@ -311,6 +312,8 @@ function createAuth() {
         // waiting for their second step (whoever knew the old password and has a code to try).
         if (ctx.path === "/change-password" && ctx.context.session) {
           await forgetWhatTheOldPasswordBegan(ctx.context.session.user);
+          // It voided every browser's known_device cookie; this browser, which knew the password, stays known.
+          await rememberDevice(ctx, ctx.context.session.user.email);
           return;
         }
         if (ctx.path === "/change-email" && ctx.context.session && typeof ctx.body?.newEmail === "string") {

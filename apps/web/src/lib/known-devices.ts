@@ -3,18 +3,24 @@
  * counts by address, so whoever knows an address could keep its owner's
  * password sign-in paused for good: ten wrong passwords every 15 minutes.
  * A browser that has signed in to an account with its password gets a signed
- * cookie naming the account (its address's digest) and a random id of the
- * browser's own; its password attempts on that account are counted by that
- * id instead (OWASP's "device cookies"). The address's pause does not stop
- * it, and its own ten wrong passwords pause it alone. Only a right password
- * earns one, for the account it was right for: a guesser cannot make their
- * own (sign-up gives none: it answers alike for a taken address). One account
- * a browser: the last one signed in to.
+ * cookie with a random id of the browser's own, bound to the account as it
+ * stands (a digest of its user id and password hash); its password attempts
+ * on that account are counted by that id instead (OWASP's "device cookies").
+ * The address's pause does not stop it, and its own ten wrong passwords
+ * pause it alone.
+ *
+ * Only a right password earns one, and only for as long as that password:
+ * a new one (changed or reset), or a new account at the address, voids every
+ * cookie issued before, so a cookie kept by whoever once knew the password
+ * (or once held the address) counts for nothing against the next. Sign-up
+ * gives none (with REQUIRE_EMAIL_VERIFICATION it must answer alike for a
+ * taken address): a browser is known from its first sign-in. One account a
+ * browser, the last one signed in to.
  */
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import type { createAuthMiddleware } from "better-auth/api";
-import { attemptCounter } from "./password-guesses";
+import { webDatabasePool } from "./database";
 
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 
@@ -26,22 +32,41 @@ function knownDeviceCookie(ctx: HookContext) {
   return ctx.context.createAuthCookie("known_device", { maxAge: KNOWN_DEVICE_DAYS * 24 * 60 * 60, path: "/api/auth" });
 }
 
-/** The account a cookie names: a digest, so that the cookie does not carry the address itself. */
-function accountDigest(email: string): string {
-  return createHash("sha256").update(attemptCounter(email, null)).digest("base64url");
+/**
+ * The account of `email` as it stands, as a cookie is bound to it: a digest of its user id and its
+ * password hash (Better Auth stores addresses lowercased). Null without such an account.
+ */
+async function accountBinding(email: string): Promise<string | null> {
+  const { rows } = await webDatabasePool().query<{ id: string; password: string }>(
+    `SELECT u.id, a.password FROM users u
+     JOIN accounts a ON a.user_id = u.id AND a.provider_id = 'credential' AND a.password IS NOT NULL
+     WHERE u.email = $1`,
+    [email.trim().toLowerCase()],
+  );
+  const account = rows[0];
+  return account ? createHash("sha256").update(`${account.id}\n${account.password}`).digest("base64url") : null;
 }
 
-/** This browser's id, if the request's cookie (its signature checked) names the account of `email`. */
-export async function knownDevice(ctx: HookContext, email: string): Promise<string | null> {
+/** The id and binding the request's cookie carries, its signature checked; null without one. */
+async function cookieOf(ctx: HookContext): Promise<{ device: string; binding: string } | null> {
   const value = await ctx.getSignedCookie(knownDeviceCookie(ctx).name, ctx.context.secret);
   if (typeof value !== "string") return null;
-  const [device, account] = value.split(".");
-  return device && DEVICE_ID.test(device) && account === accountDigest(email) ? device : null;
+  const [device = "", binding = ""] = value.split(".");
+  return DEVICE_ID.test(device) && binding ? { device, binding } : null;
+}
+
+/** This browser's id, if the request's cookie is bound to the account of `email` as it stands. */
+export async function knownDevice(ctx: HookContext, email: string): Promise<string | null> {
+  const cookie = await cookieOf(ctx);
+  return cookie && cookie.binding === (await accountBinding(email)) ? cookie.device : null;
 }
 
 /** Marks this browser as known to the account of `email` (its password was right here), keeping its id if it was. */
 export async function rememberDevice(ctx: HookContext, email: string): Promise<void> {
-  const device = (await knownDevice(ctx, email)) ?? randomBytes(16).toString("hex");
+  const binding = await accountBinding(email);
+  if (!binding) return;
+  const cookie = await cookieOf(ctx);
+  const device = cookie?.binding === binding ? cookie.device : randomBytes(16).toString("hex");
   const { name, attributes } = knownDeviceCookie(ctx);
-  await ctx.setSignedCookie(name, `${device}.${accountDigest(email)}`, ctx.context.secret, attributes);
+  await ctx.setSignedCookie(name, `${device}.${binding}`, ctx.context.secret, attributes);
 }

@@ -39,16 +39,13 @@ function key(email: string): string {
   return address.length <= 320 ? address : `sha256:${createHash("sha256").update(address).digest("hex")}`;
 }
 
-/** Between an address and a known browser's id in the counter of that browser's attempts on the address. */
-const DEVICE_MARK = "#device:";
-
 /**
  * What an attempt on the account of `email` is counted by: the address, or,
  * from a browser known to the account (its id, known-devices.ts), that
- * browser's own count for it.
+ * browser's own count. (No address is without an "@".)
  */
 export function attemptCounter(email: string, device: string | null): string {
-  return device ? `${key(email)}${DEVICE_MARK}${device}` : key(email);
+  return device ? `device:${device}` : key(email);
 }
 
 /**
@@ -112,10 +109,10 @@ export async function endPasswordAttempt(counter: string, wrongPassword: boolean
     .catch((error: unknown) => console.error("[auth] could not end a password attempt", error));
 }
 
-/** Ends the counts and any pause for `email`, its known browsers' too: its password is new. */
+/**
+ * Ends the count and any pause for `email`: its password is new. (Its known browsers' counts end
+ * with their cookies, which a new password voids: known-devices.ts.)
+ */
 export async function forgetPasswordAttempts(email: string): Promise<void> {
-  await webDatabasePool().query("DELETE FROM password_attempts WHERE email = $1 OR starts_with(email, $1 || $2)", [
-    key(email),
-    DEVICE_MARK,
-  ]);
+  await webDatabasePool().query("DELETE FROM password_attempts WHERE email = $1", [key(email)]);
 }

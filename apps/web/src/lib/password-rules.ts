@@ -3,9 +3,9 @@ export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
 /**
- * Where a passkey's registration carries the person's password (auth.ts asks
- * for it): the passkey plugin's client sends a body of its own, headers are
- * ours. Percent-encoded, as a header holds Latin-1 only and a password may
+ * Where a passkey's registration and removal carry the person's password
+ * (auth.ts asks for it): the passkey plugin's client sends a body of its own,
+ * headers are ours. Percent-encoded, as a header holds Latin-1 only and a password may
  * hold any character.
  */
 export const PASSWORD_HEADER = "x-account-password";
