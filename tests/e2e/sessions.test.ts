@@ -21,6 +21,8 @@ import {
 
 // Access tokens live 5 seconds here, so a short test crosses several expiries.
 const product = await startTestProduct({ JWT_EXPIRES_IN: "5s" });
+// Sessions of a minute, and tokens of the default 15 minutes.
+const shortSessions = await startTestProduct({ SESSION_EXPIRES_IN: "1m" });
 const browser = await launchBrowser();
 
 /** The person signs out in `first`; `second`, still open on the tasks, is told. */
@@ -40,6 +42,28 @@ async function signInWhereItLed(page: Page, person: Person) {
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(`${product.webUrl}/tasks`);
 }
+
+describe("a session's end", () => {
+  test("an access token ends with its session at the latest, however long tokens live", async () => {
+    const person = newPerson("Lea");
+    const signedUp = await postAuth(shortSessions.webUrl, "/sign-up/email", person);
+    assert.equal(signedUp.status, 200);
+    const cookie = cookiesOf(signedUp);
+    const session = (await (
+      await fetch(`${shortSessions.webUrl}/api/auth/get-session`, { headers: { cookie } })
+    ).json()) as { session: { expiresAt: string } };
+    const answer = await fetch(`${shortSessions.webUrl}/api/auth/token`, { headers: { cookie } });
+    assert.equal(answer.status, 200);
+    const { token } = (await answer.json()) as { token: string };
+    const { exp = 0, iat = 0 } = decodeJwt(token);
+    assert.ok(
+      exp * 1000 <= Date.parse(session.session.expiresAt),
+      `exp ${exp}, the session ends ${session.session.expiresAt}`,
+    );
+    assert.ok(exp - iat <= 60, `a token of ${exp - iat} s for a session of a minute`);
+    assert.equal(await apiStatus(shortSessions.apiUrl, token), 200, "and it works until then");
+  });
+});
 
 describe("sessions and tokens in the browser", () => {
   test("with 5-second tokens, work goes on across many expiries without interruption", async () => {

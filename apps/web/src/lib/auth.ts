@@ -374,10 +374,15 @@ function createAuth() {
           // A string is a lifetime from now; a bare number would be taken as the exp timestamp itself.
           expirationTime: `${config.jwtExpiresIn}s`,
           // The default payload is the whole user row: the API needs who, which email and which
-          // session (revocation). Issuing a token also counts as activity of that session.
+          // session (revocation). Issuing a token also counts as activity of that session. A token
+          // ends with its session at the latest: a session shorter than a day is not renewed as it
+          // is used (Better Auth renews a session a day old), so without this a token signed in its
+          // last minutes would go on being taken by the API after the session had ended.
           definePayload: ({ user, session }) => {
             markSessionActive(session.id);
-            return { email: user.email, sid: session.id };
+            const sessionEnds = Math.floor(new Date(session.expiresAt).getTime() / 1000);
+            const exp = Math.min(Math.floor(Date.now() / 1000) + config.jwtExpiresIn, sessionEnds);
+            return { email: user.email, sid: session.id, exp };
           },
         },
       }),
