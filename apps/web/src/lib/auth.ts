@@ -30,14 +30,16 @@ import {
   verifyEmailMessage,
 } from "./account-emails";
 import { CODE_ALREADY_USED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
+import type { HookContext, SessionOf } from "./auth-hook-context";
 import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
 import { changeOfAddressProblem } from "./change-email-links";
 import { webConfig } from "./config";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
-import { knownDevice, rememberDevice } from "./known-devices";
-import { attemptCounter, endPasswordAttempt, forgetPasswordAttempts, startPasswordAttempt } from "./password-guesses";
-import { PASSWORD_HEADER, PASSWORD_MAX, PASSWORD_MIN, passwordFromHeader } from "./password-rules";
+import { rememberDevice } from "./known-devices";
+import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
+import { forgetPasswordAttempts } from "./password-guesses";
+import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
 const NEEDS_CONFIRMED_EMAIL = new Set([
@@ -46,40 +48,7 @@ const NEEDS_CONFIRMED_EMAIL = new Set([
   "/two-factor/enable",
 ]);
 
-/** Where the passkey endpoints carry the password (a header: the options are a GET). */
-function passwordInHeader(missing: string): PasswordCheck {
-  return { given: (ctx) => passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)), missing };
-}
-const PASSKEY_PASSWORD = passwordInHeader("Enter your password to add a passkey.");
-
-/**
- * Every endpoint that checks the password, and where its request carries it. Each attempt counts
- * toward its account's limit (password-guesses.ts), and each has sign-in's rate limit: no more
- * guesses through any of them than through sign-in. Better Auth checks it, except where `missing`
- * is set: there the hook below does (and says that when none was given).
- */
-const PASSWORD_CHECKS: Record<string, PasswordCheck> = {
-  "/sign-in/email": { given: (ctx) => ctx.body?.password },
-  "/change-password": { given: (ctx) => ctx.body?.currentPassword },
-  "/delete-user": { given: (ctx) => ctx.body?.password },
-  "/two-factor/enable": { given: (ctx) => ctx.body?.password },
-  "/two-factor/disable": { given: (ctx) => ctx.body?.password },
-  "/two-factor/generate-backup-codes": { given: (ctx) => ctx.body?.password },
-  // Whoever holds a session for a moment (an unlocked computer, a stolen cookie) must not make the
-  // account theirs for good. A change of address asks for the password: they could move the account
-  // to an address of theirs, confirm it there and reset the password. So does a new passkey: it signs
-  // in with neither password nor code, and outlives a reset, "sign out everywhere" and a second
-  // factor turned on. Its password is asked for before the device makes a credential (the options)
-  // and again when it is kept.
-  "/change-email": { given: (ctx) => ctx.body?.password, missing: "Enter your password to change the email address." },
-  "/passkey/generate-register-options": PASSKEY_PASSWORD,
-  "/passkey/verify-registration": PASSKEY_PASSWORD,
-  // A passkey is a way in its owner may count on (their phone, with the password forgotten): one
-  // taken away by whoever holds a session for a moment is found missing only when it is needed.
-  "/passkey/delete-passkey": passwordInHeader("Enter your password to remove a passkey."),
-};
-
-/** Sign-in's rate limit, also sign-up's and that of every endpoint that checks a password (PASSWORD_CHECKS). */
+/** Sign-in's rate limit, also sign-up's and that of every endpoint that checks a password (password-checks.ts). */
 const GUESSES_A_MINUTE = { window: 60, max: 10 };
 
 /** The name authenticator apps and passkey prompts show beside the account. */
@@ -104,11 +73,6 @@ function createAuth() {
       forgetPasswordAttempts(user.email),
     ]).catch((error: unknown) => console.error("[auth] could not end what the old password began", error));
   };
-  /**
-   * The password attempts this process counted, by request (the account's email, and what the
-   * attempt was counted by: attemptCounter), for the after hook to end.
-   */
-  const passwordAttempts = new WeakMap<Request, { email: string; counter: string }>();
   /** The codes this process claimed, by request, for the after hook to release when the request failed. */
   const codeClaims = new WeakMap<Request, { userId: string; code: string }>();
   return betterAuth({
@@ -242,10 +206,10 @@ function createAuth() {
         const addressProblem =
           ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token, ctx.context.secret) : null;
         if (addressProblem) throw ctx.redirect(`${config.baseUrl}/account?error=${addressProblem}`);
-        const passwordCheck = Object.hasOwn(PASSWORD_CHECKS, ctx.path) ? PASSWORD_CHECKS[ctx.path] : undefined;
+        const checksItsPassword = checksPassword(ctx.path);
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
         // (Every path that needs a confirmed address checks the password too.)
-        const session = passwordCheck && ctx.path !== "/sign-in/email" ? await readSessionOrThrow(ctx) : null;
+        const session = checksItsPassword && ctx.path !== "/sign-in/email" ? await readSessionOrThrow(ctx) : null;
         // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
         // with someone else's address could add a passkey (or a second factor) that outlives the
         // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
@@ -255,48 +219,13 @@ function createAuth() {
             message: "Confirm your email address first: follow the link we sent you.",
           });
         }
-        if (!passwordCheck) return;
-        // Every password check counts toward its account's limit (password-guesses.ts), as it starts.
-        // One without a password is refused by the endpoint and guesses nothing: not counted.
-        const given = passwordCheck.given(ctx);
-        const password = typeof given === "string" ? given : "";
-        const attemptOf = ctx.path === "/sign-in/email" ? ctx.body?.email : session?.user.email;
-        // A browser known to the account (known-devices.ts) is counted on its own, not paused with the address.
-        const attempt =
-          ctx.request && typeof attemptOf === "string" && password
-            ? { email: attemptOf, counter: attemptCounter(attemptOf, await knownDevice(ctx, attemptOf)) }
-            : undefined;
-        if (ctx.request && attempt) {
-          const refused = await startPasswordAttempt(attempt.counter);
-          if (refused) {
-            const { code, message, seconds } = refused;
-            throw new APIError("TOO_MANY_REQUESTS", { code, message }, { "Retry-After": String(seconds) });
-          }
-          passwordAttempts.set(ctx.request, attempt);
-        }
-        // Where Better Auth does not check the password, the request carries the signed-in person's, or is refused.
-        if (passwordCheck.missing && session) {
-          const account = await ctx.context.internalAdapter.findCredentialAccount(session.user.id);
-          const right =
-            password !== "" &&
-            account?.password != null &&
-            (await ctx.context.password.verify({ hash: account.password, password }));
-          if (!right) {
-            // Refused here, so no after hook ends the attempt: it stays counted, and may start a pause.
-            // (None was counted for no password: that guesses nothing.)
-            if (attempt) await endPasswordAttempt(attempt.counter, true);
-            throw new APIError("BAD_REQUEST", {
-              code: "INVALID_PASSWORD",
-              message: password ? "That password is not right." : passwordCheck.missing,
-            });
-          }
-        }
+        // Counted toward the account's limit, and checked where Better Auth does not (password-checks.ts).
+        if (checksItsPassword) await startPasswordCheck(ctx, session);
       }),
       after: createAuthMiddleware(async (ctx) => {
         const claim = ctx.request && codeClaims.get(ctx.request);
         if (claim) await settleAuthenticatorCode(claim.userId, claim.code, !(ctx.context.returned instanceof Error));
-        const attempt = ctx.request && passwordAttempts.get(ctx.request);
-        if (attempt) await endPasswordAttempt(attempt.counter, isWrongPassword(ctx.context.returned));
+        const attempt = await endPasswordCheck(ctx);
         // Some endpoints answer a database that did not answer with a 500 of their own (the error
         // beneath as its cause): thrown on as what it is, for a 503 (lib/unavailable.ts).
         const returned = ctx.context.returned;
@@ -348,7 +277,7 @@ function createAuth() {
       window: 60,
       max: 300,
       customRules: {
-        ...Object.fromEntries(Object.keys(PASSWORD_CHECKS).map((path) => [path, GUESSES_A_MINUTE])),
+        ...Object.fromEntries(PASSWORD_CHECK_PATHS.map((path) => [path, GUESSES_A_MINUTE])),
         "/sign-up/email": GUESSES_A_MINUTE,
         // The plugin's own rule (3 per 10 s for all of them) would refuse a person's second typo.
         // A sign-in challenge also ends after 5 wrong codes, and 10 in a row lock the second step
@@ -495,12 +424,6 @@ async function tellOfChangeOfAddress(currentEmail: string, newEmail: string): Pr
 /** The requests (each its own context) whose session readSessionOrThrow has read, none found included. */
 const sessionsRead = new WeakSet<object>();
 
-/** Whether an endpoint refused a password: the wrong password of a sign-in or of an account page's form. */
-function isWrongPassword(returned: unknown): boolean {
-  const code = isAPIError(returned) ? returned.body?.code : undefined;
-  return code === "INVALID_EMAIL_OR_PASSWORD" || code === "INVALID_PASSWORD";
-}
-
 /**
  * Better Auth's log lines, each error in them (its message too, which is
  * sometimes the error itself) as loggableError keeps it, and any other object
@@ -532,10 +455,6 @@ function markSessionActive(sessionId: string): void {
 }
 
 type Auth = ReturnType<typeof createAuth>;
-type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
-type SessionOf = NonNullable<HookContext["context"]["session"]>;
-/** Where a request carries the password (any type: the client sends what it likes), and what to say when none came. */
-type PasswordCheck = { given: (ctx: HookContext) => unknown; missing?: string };
 const globalForAuth = globalThis as unknown as { tasksAuth?: Auth };
 
 /** One instance per process (and across dev hot reloads). */

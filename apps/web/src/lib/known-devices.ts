@@ -19,10 +19,8 @@
  */
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import type { createAuthMiddleware } from "better-auth/api";
+import type { HookContext } from "./auth-hook-context";
 import { webDatabasePool } from "./database";
-
-type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 
 const KNOWN_DEVICE_DAYS = 180;
 const DEVICE_ID = /^[0-9a-f]{32}$/;
