@@ -9,6 +9,7 @@ import {
   addTask,
   addTaskAndItsReload,
   holdPageTime,
+  holdRequests,
   launchBrowser,
   newPerson,
   newSignedInPage,
@@ -434,6 +435,38 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("list", { name: "Your tasks" }).getByText("Still to do").waitFor();
   });
 
+  test("the counts a change's reload was to bring arrive although another tab is picked before it answers", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ugo");
+    await addTask(page, "Done soon");
+    await addTask(page, "Still to do");
+    await page.getByRole("tab", { name: "Pending (2)" }).waitFor();
+
+    // The reload that follows completing a task (its list and the tabs' counts) is held until the
+    // person has picked another tab, whose own list is not.
+    const { fire: release, fired: released } = signal();
+    const { fire: asked, fired: reloadAsked } = signal();
+    let holding = true;
+    const isList = (url: URL) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks");
+    await page.route(isList, async (route) => {
+      if (holding && route.request().method() === "GET") {
+        asked();
+        await released;
+      }
+      await route.continue();
+    });
+    await page.getByLabel("Mark “Done soon” as completed").click();
+    await reloadAsked;
+    holding = false;
+    const tabListed = page.waitForResponse((answer) => answer.url().includes("status=completed&sort="));
+    await page.getByRole("tab", { name: /^Completed/ }).click();
+    await tabListed;
+    release();
+
+    await page.getByRole("tab", { name: "Pending (1)", selected: false }).waitFor({ timeout: 10_000 });
+    await page.getByRole("tab", { name: "Completed (1)", selected: true }).waitFor();
+    await page.getByRole("list", { name: "Your tasks" }).getByText("Done soon").waitFor();
+  });
+
   test("a delete leaves the tabs' counts at once, a reload inside its undo window does not count it again, Undo puts it back", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Tam", { heldClock: true });
     await addTask(page, "Keep me");
@@ -456,6 +489,37 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       assert.equal(await page.getByRole("button", { name: "Undo" }).count(), 1, "still inside the undo window");
       await page.getByRole("button", { name: "Undo" }).click();
       await page.getByRole("tab", { name: "All (2)" }).waitFor();
+    });
+  });
+
+  test("an Escape meant for something else (closing an editor) leaves the Undo of a delete; in the notice it ends it", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Uma", { heldClock: true });
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await addTask(page, "Keep me");
+    await addTask(page, "Delete me");
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+    const deletesSent: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "DELETE") deletesSent.push(request.url());
+    });
+    await withPageTimeHeld(page, async () => {
+      await page.getByRole("button", { name: "Delete “Delete me”" }).click();
+      await waitForCount(list.getByText("Delete me"), 0);
+      await page.getByRole("button", { name: "Edit “Keep me”" }).click();
+      await page.getByLabel("Task title", { exact: true }).press("Escape");
+      await list.getByRole("button", { name: "Edit “Keep me”" }).waitFor();
+      await page.keyboard.press("Escape"); // and once more, with the focus on the list
+      assert.equal(await page.getByRole("button", { name: "Undo" }).count(), 1, "the notice stays");
+      await page.getByRole("button", { name: "Undo" }).click();
+      await list.getByText("Delete me").waitFor();
+      assert.deepEqual(deletesSent, [], "nothing was sent");
+
+      // Escape in the notice itself closes it, and the delete goes.
+      const sent = page.waitForRequest((request) => request.method() === "DELETE");
+      await page.getByRole("button", { name: "Delete “Delete me”" }).click();
+      await page.getByRole("button", { name: "Undo" }).press("Escape");
+      await sent;
+      await waitForCount(page.getByRole("button", { name: "Undo" }), 0);
     });
   });
 
@@ -591,7 +655,20 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const phone = listed.find((task) => task.title === "Deleted on the phone");
     assert.equal((await fetch(`${tasksUrl}/${phone?.id}`, { method: "DELETE", headers })).status, 204);
 
+    // Ticked and unticked at once (both on their way before the first answer): two answers that the
+    // task is gone, and it is counted off once.
+    const toggles = await holdRequests(page, (url) => url.pathname.endsWith(`/tasks/${phone?.id}`));
+    let gone = 0;
+    const bothAnswered = new Promise<void>((resolve) => {
+      page.on("response", (answer) => {
+        if (answer.url().endsWith(`/tasks/${phone?.id}`) && answer.status() === 404 && ++gone === 2) resolve();
+      });
+    });
     await page.getByLabel("Mark “Deleted on the phone” as completed").click();
+    await toggles.held;
+    await page.getByLabel("Mark “Deleted on the phone” as pending").click();
+    toggles.release();
+    await bothAnswered;
     const list = page.getByRole("list", { name: "Your tasks" });
     await waitForCount(list.getByText("Deleted on the phone"), 0);
     await page
@@ -599,6 +676,8 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       .getByText("“Deleted on the phone” was deleted in another tab or on another device.")
       .waitFor();
     await page.getByRole("tab", { name: "All (1)" }).waitFor();
+    await page.getByRole("tab", { name: "Pending (1)" }).waitFor();
+    await page.getByRole("tab", { name: "Completed (0)" }).waitFor();
     await list.getByText("Stays").waitFor();
   });
 

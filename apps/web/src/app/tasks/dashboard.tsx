@@ -81,8 +81,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
   /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
   const refreshCount = useRef(0);
-  /** The tabs' counts have arrived once; later loads for another tab, sort or search leave them. */
-  const countsLoaded = useRef(false);
+  /**
+   * The tabs' counts are owed: none have arrived yet, or a load that was to bring them failed or was
+   * replaced by a newer one (another tab asked for meanwhile). The next load brings them.
+   */
+  const countsOwed = useRef(true);
   const addForm = useRef<HTMLFormElement>(null);
   const listPanel = useRef<HTMLDivElement>(null);
   const { notice, currentNotice, notify, closeNotice } = useNotice();
@@ -172,10 +175,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     oneStatusShown: status !== "all",
   });
 
-  /** Reloads the list for the current filters and, unless only the filters changed, the counts. */
+  /** Reloads the list for the current filters and, unless only the filters changed (and none are owed), the counts. */
   const refresh = useCallback(
     async (withCounts = true) => {
       const thisRefresh = ++refreshCount.current;
+      if (withCounts) countsOwed.current = true;
+      const bringCounts = countsOwed.current;
       try {
         const [loaded, totals] = await Promise.all([
           // Every page the person has asked to see, again: a change may have moved tasks between them.
@@ -184,7 +189,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
               api.list({ status, sort, q: query, limit: LIST_LIMIT_MAX, offset: i * LIST_LIMIT_MAX }),
             ),
           ),
-          withCounts
+          bringCounts
             ? Promise.all([api.list({ status: "pending", limit: 1 }), api.list({ status: "completed", limit: 1 })])
             : undefined,
         ]);
@@ -207,7 +212,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
             : current.counts,
           countsWithTasks: totals !== undefined,
         }));
-        if (totals) countsLoaded.current = true;
+        if (totals) countsOwed.current = false;
         setLoadFailed(false);
         // A load that works ends a load's failure, not another action's: that one still needs its Retry.
         setError((current) => (current?.loading ? null : current));
@@ -224,10 +229,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     [api, status, sort, query, pages, handle, keepingOpenEdits, pendingDeletes],
   );
 
-  // A change of tab, sort or search leaves the counts as they are, once they have arrived: until then
-  // (the first load failed, or a newer one replaced it) every load asks for them.
+  // A change of tab, sort or search leaves the counts as they are, unless they are owed (countsOwed).
   useEffect(() => {
-    void refresh(!countsLoaded.current);
+    void refresh(false);
   }, [refresh]);
   // For work that finishes later: refresh with the filters as they are then, not as they were.
   const latestRefresh = useRef(refresh);

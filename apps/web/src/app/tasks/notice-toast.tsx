@@ -80,6 +80,11 @@ export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClos
           onOpenChange={(open) => {
             if (!open) onClose(notice.id, false);
           }}
+          // Radix closes a toast on Escape pressed anywhere on the page; closing ours ends its Undo
+          // (and sends the delete). An Escape meant for something else (an editor, the search) leaves it.
+          onEscapeKeyDown={(event) => {
+            if (!(event.target instanceof Node && viewport.current?.contains(event.target))) event.preventDefault();
+          }}
           className="flex items-center gap-4 rounded-md bg-slate-900 px-4 py-2 text-sm text-white shadow-lg dark:bg-slate-100 dark:text-slate-900"
         >
           <Toast.Description>{notice.text}</Toast.Description>

@@ -11,7 +11,7 @@ import {
 } from "@/lib/api-client";
 import { describeFailure } from "./error-banner";
 import { newIdempotencyKey } from "./idempotency-key";
-import { countedAs, type ShownList, withoutTask } from "./shown-list";
+import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
 import type { SaveOutcome } from "./task-row";
 
 interface TaskChangesOptions {
@@ -48,9 +48,16 @@ export function useTaskChanges(options: TaskChangesOptions) {
   /** The key of each "add it again" (addAgain) not yet answered, by the deleted task's id. */
   const addAgainKeys = useRef(new Map<string, string>());
 
-  /** A task deleted in another tab or on another device: gone from here too, and the page says why. */
+  /**
+   * A task deleted in another tab or on another device: gone from here too, and the page says why.
+   * Counted off once, however many of the page's requests found it gone (two quick toggles).
+   */
   function dropDeletedElsewhere(task: Task) {
-    setList((current) => ({ ...withoutTask(task)(current), counts: countedAs(current.counts, task, -1) }));
+    setList((current) =>
+      isShown(current.tasks, task)
+        ? { ...withoutTask(task)(current), counts: countedAs(current.counts, task, -1) }
+        : current,
+    );
     focusList();
     tell(`“${task.title}” was deleted in another tab or on another device.`);
   }
