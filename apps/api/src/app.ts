@@ -123,10 +123,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error as Error, request)));
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, new HttpProblem(404, "There is no such resource.")));
 
+  // Set in preClose, below.
+  let shuttingDown = false;
+  /** Connections on which a request arrived after the shutdown began (pipelined): its 503 closes them. */
+  const askedWhileShuttingDown = new WeakSet<object>();
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-content-type-options", "nosniff");
     // Tasks are private: no shared cache, no browser cache keeps them.
     if (pathOf(request.url).startsWith("/api/")) reply.header("cache-control", "no-store");
+    // A request under way when the shutdown began: its connection closes once it is answered (unless
+    // another request waits on it, whose 503 closes it). Kept alive, it would hold the server's close
+    // (and the pool's) until keepAliveTimeout, 72 s.
+    if (shuttingDown && !askedWhileShuttingDown.has(request.raw.socket)) reply.header("connection", "close");
   });
 
   await app.register(cors, {
@@ -142,19 +150,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Shutting down: a request that still arrives (on a connection that was busy when the shutdown
   // began) is turned away, after CORS so that a browser can read why. Fastify adds Connection: close,
   // so the client or load balancer takes its next request elsewhere.
-  let shuttingDown = false;
   app.addHook("preClose", async () => {
     shuttingDown = true;
   });
-  app.addHook("onRequest", (_request, _reply, done) =>
+  app.addHook("onRequest", (request, _reply, done) => {
+    if (!shuttingDown) return done();
+    askedWhileShuttingDown.add(request.raw.socket);
     done(
-      shuttingDown
-        ? new HttpProblem(503, "This server is shutting down; try again, another will answer.", {
-            headers: { "retry-after": "1" },
-          })
-        : undefined,
-    ),
-  );
+      new HttpProblem(503, "This server is shutting down; try again, another will answer.", {
+        headers: { "retry-after": "1" },
+      }),
+    );
+  });
 
   await app.register(swagger, {
     openapi: {
