@@ -73,6 +73,15 @@ export class TaskApiClient {
     this.token = undefined;
   }
 
+  /**
+   * Renews the token now if it would need renewing: for work that may have to go out as the page
+   * closes (a delete inside its undo window), when a renewal, a request of its own, would be cut off
+   * with the page. A failure is left to that work's own request.
+   */
+  async prepareToken(): Promise<void> {
+    await this.accessToken().catch(() => {});
+  }
+
   /** A token good for at least the next minute (or half its lifetime, if shorter). */
   private async accessToken(force = false): Promise<string> {
     if (this.signedOut) throw new SignedOutError("signed out");

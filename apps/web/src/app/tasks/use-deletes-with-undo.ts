@@ -88,6 +88,8 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
     focusList();
     const entry: PendingDelete = { task, sent: false };
     pendingDeletes.current.set(task.id, entry);
+    // A token in hand: should the page close inside the undo window, the delete goes at once.
+    void api.prepareToken();
     const noticeId = notify({
       text: `Deleted “${task.title}”.`,
       action: {
