@@ -289,6 +289,46 @@ describe("a shared computer", () => {
   });
 });
 
+describe("another person on the same browser", () => {
+  test("a page whose person's session ended unannounced, with another person signed in since, leaves for sign-in at its next action", async () => {
+    const other = newPerson("Sam");
+    const otherContext = await browser.newContext();
+    await signUp(await otherContext.newPage(), product.webUrl, other);
+    await otherContext.close();
+
+    const context = await browser.newContext();
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    const person = newPerson("Tia");
+    await signUp(first, product.webUrl, person);
+    await addTask(first, "Tia's task");
+    // Her sessions end from another device: no word of it reaches this browser.
+    const elsewhere = await postAuth(product.webUrl, "/sign-in/email", {
+      email: person.email,
+      password: person.password,
+    });
+    assert.equal(elsewhere.status, 200);
+    const revoked = await postAuth(product.webUrl, "/revoke-sessions", {}, randomClientAddress(), cookiesOf(elsewhere));
+    assert.equal(revoked.status, 200, await revoked.text());
+    // Sam signs in on this browser, in another tab.
+    await second.goto(`${product.webUrl}/sign-in`);
+    await second.getByLabel("Email").fill(other.email);
+    await second.getByLabel("Password").fill(other.password);
+    await second.getByRole("button", { name: "Sign in", exact: true }).click();
+    await second.waitForURL(`${product.webUrl}/tasks`);
+
+    // Tia's tab: its next action gets no token of Sam's to try; it leaves for sign-in (which, Sam
+    // being signed in, shows his tasks), and nothing of hers goes with it.
+    await first.bringToFront();
+    await first.getByLabel("New task title").fill("Tia's next task");
+    await first.getByLabel("New task title").press("Enter", { noWaitAfter: true });
+    await first.getByTestId("signed-in-email").getByText(other.email).waitFor();
+    await first.getByText("No tasks yet").waitFor();
+    assert.equal(await first.getByLabel("New task title").inputValue(), "");
+    assert.equal(await first.getByText(/Tia's/).count(), 0);
+    await context.close();
+  });
+});
+
 describe("sign-in and sign-up over HTTP", () => {
   const post = (path: string, body: object, ip: string) => postAuth(product.webUrl, path, body, ip);
 

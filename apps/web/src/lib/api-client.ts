@@ -103,7 +103,14 @@ export class TaskApiClient {
     if (response.status === 401 || response.status === 403) throw new SignedOutError("signed out");
     if (!response.ok) throw await renewalRefused(response);
     const { token } = (await response.json()) as { token: string };
-    const { exp, iat } = decodeClaims(token);
+    const { exp, iat, sub } = decodeClaims(token);
+    // Someone else's: this page's person's session ended unannounced (ended from another device) and
+    // another person has signed in on this browser since. Their token could do nothing here (the API
+    // refuses another person's path): this page's person must sign in again.
+    if (sub !== this.userId) {
+      this.markSignedOut();
+      throw new SignedOutError("another person is signed in");
+    }
     const lifetime = (exp - iat) * 1000;
     const margin = Math.min(RENEW_BEFORE_EXPIRY_MS, lifetime / 2);
     // By this browser's clock, from when the token came: `exp` is the server's time, and a clock
@@ -256,10 +263,10 @@ function tooManyRequests(response: Response): UnavailableError {
   return new UnavailableError(`Too many requests just now. Nothing was changed; try again in ${seconds} s.`, seconds);
 }
 
-function decodeClaims(token: string): { exp: number; iat: number } {
+function decodeClaims(token: string): { exp: number; iat: number; sub: string | undefined } {
   const payload = token.split(".")[1] ?? "";
   const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
-  const claims = JSON.parse(json) as { exp?: number; iat?: number };
+  const claims = JSON.parse(json) as { exp?: number; iat?: number; sub?: string };
   const now = Math.floor(Date.now() / 1000);
-  return { exp: claims.exp ?? now + 60, iat: claims.iat ?? now };
+  return { exp: claims.exp ?? now + 60, iat: claims.iat ?? now, sub: claims.sub };
 }
