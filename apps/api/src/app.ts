@@ -134,7 +134,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A request under way when the shutdown began: its connection closes once it is answered (unless
     // another request waits on it, whose 503 closes it). Kept alive, it would hold the server's close
     // (and the pool's) until keepAliveTimeout, 72 s.
-    if (shuttingDown && !askedWhileShuttingDown.has(request.raw.socket)) reply.header("connection", "close");
+    // (HTTP/1 only: HTTP/2 has no such header.)
+    const socket = request.raw.socket;
+    if (shuttingDown && request.raw.httpVersionMajor < 2 && !askedWhileShuttingDown.has(socket)) {
+      reply.header("connection", "close");
+    }
   });
 
   await app.register(cors, {
@@ -152,10 +156,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // so the client or load balancer takes its next request elsewhere.
   app.addHook("preClose", async () => {
     shuttingDown = true;
+    // Every request from now on, a CORS preflight (answered before any hook of ours) included.
+    app.server.on("request", (request) => askedWhileShuttingDown.add(request.socket));
   });
-  app.addHook("onRequest", (request, _reply, done) => {
+  app.addHook("onRequest", (_request, _reply, done) => {
     if (!shuttingDown) return done();
-    askedWhileShuttingDown.add(request.raw.socket);
     done(
       new HttpProblem(503, "This server is shutting down; try again, another will answer.", {
         headers: { "retry-after": "1" },

@@ -54,7 +54,8 @@ export class UnavailableError extends Error {
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
 
 export class TaskApiClient {
-  private token: { value: string; expiresAt: number } | undefined;
+  /** `expiresAt`: when it is renewed (before its end); `endsAt`: its end. Both by this browser's clock. */
+  private token: { value: string; expiresAt: number; endsAt: number } | undefined;
   private renewal: Promise<string> | undefined;
   private signedOut = false;
 
@@ -82,11 +83,17 @@ export class TaskApiClient {
     await this.accessToken().catch(() => {});
   }
 
-  /** A token good for at least the next minute (or half its lifetime, if shorter). */
-  private async accessToken(force = false): Promise<string> {
+  /**
+   * A token good for at least the next minute (or half its lifetime, if shorter). `leaving`: for a
+   * request that may go out as the page closes, the one in hand while it lasts at all: a renewal
+   * then (a request of its own) would be cut off with the page.
+   */
+  private async accessToken(force = false, leaving = false): Promise<string> {
     if (this.signedOut) throw new SignedOutError("signed out");
     const now = Date.now();
-    if (!force && this.token && now < this.token.expiresAt) return this.token.value;
+    if (!force && this.token && now < (leaving ? this.token.endsAt - 5_000 : this.token.expiresAt)) {
+      return this.token.value;
+    }
     this.renewal ??= this.fetchToken().finally(() => {
       this.renewal = undefined;
     });
@@ -115,7 +122,7 @@ export class TaskApiClient {
     const margin = Math.min(RENEW_BEFORE_EXPIRY_MS, lifetime / 2);
     // By this browser's clock, from when the token came: `exp` is the server's time, and a clock
     // some minutes fast would otherwise take every token for expired and renew before each request.
-    this.token = { value: token, expiresAt: Date.now() + lifetime - margin };
+    this.token = { value: token, expiresAt: Date.now() + lifetime - margin, endsAt: Date.now() + lifetime };
     return token;
   }
 
@@ -143,7 +150,7 @@ export class TaskApiClient {
         throw new UnavailableError("Cannot reach the task service. Check your connection and try again.");
       }
     };
-    let response = await send(await this.accessToken());
+    let response = await send(await this.accessToken(false, keepalive));
     if (response.status === 401) {
       // Renew once (the token may have expired in flight): a session that has ended gets no new
       // token, and that is the SignedOutError that takes the person to sign in.

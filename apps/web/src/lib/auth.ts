@@ -310,7 +310,8 @@ function createAuth() {
           definePayload: ({ user, session }) => {
             markSessionActive(session.id);
             const sessionEnds = Math.floor(new Date(session.expiresAt).getTime() / 1000);
-            const exp = Math.min(Math.floor(Date.now() / 1000) + config.jwtExpiresIn, sessionEnds);
+            const lifetimeEnds = Math.floor(Date.now() / 1000) + config.jwtExpiresIn;
+            const exp = Number.isFinite(sessionEnds) ? Math.min(lifetimeEnds, sessionEnds) : lifetimeEnds;
             return { email: user.email, sid: session.id, exp };
           },
         },

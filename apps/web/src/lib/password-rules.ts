@@ -4,7 +4,7 @@ export const PASSWORD_MAX = 128;
 
 /**
  * Where a passkey's registration and removal carry the person's password
- * (auth.ts asks for it): the passkey plugin's client sends a body of its own,
+ * (password-checks.ts asks for it): the passkey plugin's client sends a body of its own,
  * headers are ours. Percent-encoded, as a header holds Latin-1 only and a password may
  * hold any character.
  */

@@ -25,6 +25,8 @@ export interface Notice {
  */
 export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClose(id: number, acted: boolean): void }) {
   const viewport = useRef<HTMLOListElement>(null);
+  /** The Escape Radix is about to close the notice for was pressed outside it (onEscapeKeyDown). */
+  const escapeElsewhere = useRef(false);
   const onHold = notice?.onHold;
   // Listened to on the page itself: the toast is in the viewport on the page, but React's events
   // follow its component tree, where it is not. Read again for each notice: a new one may appear
@@ -77,13 +79,22 @@ export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClos
         <Toast.Root
           key={notice.id}
           duration={notice.duration}
+          // Open until we take it away (the notice replaced or closed): Radix's own wish to close it
+          // comes through onOpenChange, which may decline it.
+          open
           onOpenChange={(open) => {
-            if (!open) onClose(notice.id, false);
+            if (open) return;
+            if (escapeElsewhere.current) {
+              escapeElsewhere.current = false;
+              return;
+            }
+            onClose(notice.id, false);
           }}
           // Radix closes a toast on Escape pressed anywhere on the page; closing ours ends its Undo
-          // (and sends the delete). An Escape meant for something else (an editor, the search) leaves it.
+          // (and sends the delete). An Escape meant for something else (closing an editor, clearing
+          // the search) leaves it, and still does its own work: not prevented, only not taken as ours.
           onEscapeKeyDown={(event) => {
-            if (!(event.target instanceof Node && viewport.current?.contains(event.target))) event.preventDefault();
+            escapeElsewhere.current = !(event.target instanceof Node && viewport.current?.contains(event.target));
           }}
           className="flex items-center gap-4 rounded-md bg-slate-900 px-4 py-2 text-sm text-white shadow-lg dark:bg-slate-100 dark:text-slate-900"
         >

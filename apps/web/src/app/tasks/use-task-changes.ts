@@ -50,7 +50,8 @@ export function useTaskChanges(options: TaskChangesOptions) {
 
   /**
    * A task deleted in another tab or on another device: gone from here too, and the page says why.
-   * Counted off once, however many of the page's requests found it gone (two quick toggles).
+   * Counted off at once if it is still shown (two quick toggles both find it gone), then counted
+   * again by the API: the copy counted off may be an older one (pending, or completed).
    */
   function dropDeletedElsewhere(task: Task) {
     setList((current) =>
@@ -58,6 +59,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
         ? { ...withoutTask(task)(current), counts: countedAs(current.counts, task, -1) }
         : current,
     );
+    reload();
     focusList();
     tell(`“${task.title}” was deleted in another tab or on another device.`);
   }
