@@ -269,6 +269,26 @@ export async function addTaskAndItsReload(page: Page, title: string): Promise<vo
   await reloaded;
 }
 
+/**
+ * The tasks, opened again in `context` (its page with a delete inside its undo window closed): how
+ * many tasks titled `deleted` are still listed once it is gone, or after 5 s. The delete was sent
+ * as the page went away, and may land just after the next page asks. `kept` is listed throughout.
+ */
+export async function listedAfterClose(
+  context: BrowserContext,
+  webUrl: string,
+  { kept, deleted }: { kept: string; deleted: string },
+): Promise<number> {
+  const again = await context.newPage();
+  const list = again.getByRole("list", { name: "Your tasks" });
+  const deadline = Date.now() + 5_000;
+  do {
+    await again.goto(`${webUrl}/tasks`);
+    await list.getByText(kept).waitFor();
+  } while ((await list.getByText(deleted).count()) > 0 && Date.now() < deadline);
+  return list.getByText(deleted).count();
+}
+
 /** A promise and the function that settles it: a route held until the test says so, or a sign it was reached. */
 export function signal(): { fire: () => void; fired: Promise<void> } {
   let fire = () => {};

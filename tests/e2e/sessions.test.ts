@@ -10,6 +10,7 @@ import {
   fillSignIn,
   holdPageTime,
   launchBrowser,
+  listedAfterClose,
   newPerson,
   newSignedInPage,
   newSignedOutPage,
@@ -88,15 +89,8 @@ describe("sessions and tokens in the browser", () => {
     await renewed.catch(() => {}); // (a page that renews only as it closes never gets the answer)
     await page.close();
 
-    const again = await context.newPage();
-    const list = again.getByRole("list", { name: "Your tasks" });
-    // The delete was sent as the page went away; it may land just after the next page asks.
-    const deadline = Date.now() + 5_000;
-    do {
-      await again.goto(`${product.webUrl}/tasks`);
-      await list.getByText("Keep this one").waitFor();
-    } while ((await list.getByText("Delete then close").count()) > 0 && Date.now() < deadline);
-    assert.equal(await list.getByText("Delete then close").count(), 0);
+    const titles = { kept: "Keep this one", deleted: "Delete then close" };
+    assert.equal(await listedAfterClose(context, product.webUrl, titles), 0);
     await context.close();
   });
 
