@@ -91,9 +91,10 @@ export class TaskApiClient {
   private async accessToken(force = false, leaving = false): Promise<string> {
     if (this.signedOut) throw new SignedOutError("signed out");
     const now = Date.now();
-    if (!force && this.token && now < (leaving ? this.token.endsAt - 5_000 : this.token.expiresAt)) {
-      return this.token.value;
-    }
+    const token = this.token;
+    // Leaving: while it lasts at all, a second to spare (never less long than when it is not).
+    const usableUntil = !token ? 0 : leaving ? Math.max(token.expiresAt, token.endsAt - 1_000) : token.expiresAt;
+    if (!force && token && now < usableUntil) return token.value;
     this.renewal ??= this.fetchToken().finally(() => {
       this.renewal = undefined;
     });
