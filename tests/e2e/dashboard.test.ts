@@ -26,6 +26,15 @@ import {
 const product = await startTestProduct();
 const browser = await launchBrowser();
 const artifacts = path.resolve(import.meta.dirname, "../../test-results");
+
+/** The URLs of the DELETE requests `page` sends from now on, as they go. */
+function deletesSentBy(page: Page): string[] {
+  const sent: string[] = [];
+  page.on("request", (request) => {
+    if (request.method() === "DELETE") sent.push(request.url());
+  });
+  return sent;
+}
 mkdirSync(artifacts, { recursive: true });
 
 describe("the dashboard in a real browser", () => {
@@ -104,10 +113,7 @@ describe("the dashboard in a real browser", () => {
     await waitForCount(list.getByRole("listitem"), 3);
 
     // Delete with undo, then delete for real.
-    const deletesSent: string[] = [];
-    page.on("request", (request) => {
-      if (request.method() === "DELETE") deletesSent.push(request.url());
-    });
+    const deletesSent = deletesSentBy(page);
     await withPageTimeHeld(page, async () => {
       await page.getByRole("button", { name: "Delete “Call mum”" }).click();
       await waitForCount(list.getByText("Call mum"), 0);
@@ -230,10 +236,7 @@ describe("the dashboard in a real browser", () => {
     await list.getByRole("button", { name: "Edit “Water the garden”" }).waitFor();
     assert.equal(await focused(), "Edit “Water the garden”", "focus is back on the task after saving");
 
-    const deletesSent: string[] = [];
-    page.on("request", (request) => {
-      if (request.method() === "DELETE") deletesSent.push(request.url());
-    });
+    const deletesSent = deletesSentBy(page);
     await withPageTimeHeld(page, async () => {
       await tabTo("Delete “Water the garden”");
       await page.keyboard.press("Enter");
@@ -492,10 +495,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await addTask(page, "Keep me");
     await addTask(page, "Delete me");
     await page.getByRole("tab", { name: "All (2)" }).waitFor();
-    const deletesSent: string[] = [];
-    page.on("request", (request) => {
-      if (request.method() === "DELETE") deletesSent.push(request.url());
-    });
+    const deletesSent = deletesSentBy(page);
     await withPageTimeHeld(page, async () => {
       await page.getByRole("button", { name: "Delete “Delete me”" }).click();
       await waitForCount(list.getByText("Delete me"), 0);

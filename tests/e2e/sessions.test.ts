@@ -14,6 +14,7 @@ import {
   type Person,
   postAuth,
   randomClientAddress,
+  signIn,
   signUp,
   startTestProduct,
   waitForCount,
@@ -258,9 +259,7 @@ describe("a shared computer", () => {
 describe("another person on the same browser", () => {
   test("a page whose person's session ended unannounced, with another person signed in since, leaves for sign-in at its next action", async () => {
     const other = newPerson("Sam");
-    const otherContext = await browser.newContext();
-    await signUp(await otherContext.newPage(), product.webUrl, other);
-    await otherContext.close();
+    assert.equal((await postAuth(product.webUrl, "/sign-up/email", other)).status, 200);
 
     const context = await browser.newContext();
     const [first, second] = [await context.newPage(), await context.newPage()];
@@ -276,11 +275,7 @@ describe("another person on the same browser", () => {
     const revoked = await postAuth(product.webUrl, "/revoke-sessions", {}, randomClientAddress(), cookiesOf(elsewhere));
     assert.equal(revoked.status, 200, await revoked.text());
     // Sam signs in on this browser, in another tab.
-    await second.goto(`${product.webUrl}/sign-in`);
-    await second.getByLabel("Email").fill(other.email);
-    await second.getByLabel("Password").fill(other.password);
-    await second.getByRole("button", { name: "Sign in", exact: true }).click();
-    await second.waitForURL(`${product.webUrl}/tasks`);
+    await signIn(second, product.webUrl, other);
 
     // Tia's tab: its next action gets no token of Sam's to try; it leaves for sign-in (which, Sam
     // being signed in, shows his tasks), and nothing of hers goes with it.

@@ -201,15 +201,14 @@ function createAuth() {
         if (ctx.path === "/delete-user" && !(typeof ctx.body?.password === "string" && ctx.body.password !== "")) {
           throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
         }
-        // A new password ends the changes of address asked for before it, and an address taken
-        // since by another account cannot be moved to (change-email-links.ts).
+        // A new password ends the changes of address asked for before it (change-email-links.ts).
         const addressProblem =
           ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token, ctx.context.secret) : null;
         if (addressProblem) throw ctx.redirect(`${config.baseUrl}/account?error=${addressProblem}`);
-        const checksItsPassword = checksPassword(ctx.path);
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
         // (Every path that needs a confirmed address checks the password too.)
-        const session = checksItsPassword && ctx.path !== "/sign-in/email" ? await readSessionOrThrow(ctx) : null;
+        const session =
+          checksPassword(ctx.path) && ctx.path !== "/sign-in/email" ? await readSessionOrThrow(ctx) : null;
         // A passkey or a second factor only on a confirmed address. Otherwise whoever signed up first
         // with someone else's address could add a passkey (or a second factor) that outlives the
         // owner's password reset, and still walk in (or lock the owner out) once the owner has it.
@@ -219,8 +218,9 @@ function createAuth() {
             message: "Confirm your email address first: follow the link we sent you.",
           });
         }
-        // Counted toward the account's limit, and checked where Better Auth does not (password-checks.ts).
-        if (checksItsPassword) await startPasswordCheck(ctx, session);
+        // An endpoint that checks a password: counted toward the account's limit, and checked where
+        // Better Auth does not (password-checks.ts).
+        await startPasswordCheck(ctx, session);
       }),
       after: createAuthMiddleware(async (ctx) => {
         const claim = ctx.request && codeClaims.get(ctx.request);

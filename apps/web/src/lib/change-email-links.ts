@@ -22,14 +22,11 @@ export const ADDRESS_TAKEN_SINCE = "ADDRESS_TAKEN_SINCE";
 /**
  * Why `token` (the `token` of a /verify-email link), if it changes an address,
  * must not: it was issued before the account's password was last set
- * (LINK_OLDER_THAN_PASSWORD), or its new address has come to belong to
- * another account since (ADDRESS_TAKEN_SINCE: Better Auth would try the
- * change and fail on the unique address, a 500; one taken between this look
- * and the change is answered by addressTakenMeanwhile). Null when it may go on, or
- * changes no address. The token's signature is checked first (with the
- * secret Better Auth signs it with): otherwise a forged token naming any
- * address would tell whoever sent it whether that address has an account.
- * One that does not verify is left to Better Auth's own answer. Its `iat` has
+ * (LINK_OLDER_THAN_PASSWORD). Null when it may go on, or changes no address.
+ * (An address that another account has taken meanwhile is Better Auth's
+ * update failing on the unique address: addressTakenResponse.) The token's
+ * signature is checked first (with the secret Better Auth signs it with), so
+ * that a forged token is left to Better Auth's own answer. Its `iat` has
  * whole seconds: a link asked for in the second of a password change counts
  * as newer, so that one asked for just after it (the account page allows that
  * in a second) works.
@@ -46,26 +43,23 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
   if (typeof updateTo !== "string" || typeof userId !== "string" || !UUID.test(userId) || typeof iat !== "number") {
     return null;
   }
-  // Better Auth stamps the credential account's updated_at whenever it sets the password (change or
-  // reset); it lowercases the addresses it stores and the `updateTo` it signs.
-  const { rows } = await webDatabasePool().query<{ password_set_at: Date | null; taken: boolean }>(
-    `SELECT (SELECT updated_at FROM accounts WHERE user_id = $1 AND provider_id = 'credential') AS password_set_at,
-            EXISTS (SELECT 1 FROM users WHERE email = $2 AND id <> $1) AS taken`,
-    [userId, updateTo],
+  // Better Auth stamps the credential account's updated_at whenever it sets the password (change or reset).
+  const { rows } = await webDatabasePool().query<{ updated_at: Date }>(
+    "SELECT updated_at FROM accounts WHERE user_id = $1 AND provider_id = 'credential'",
+    [userId],
   );
-  const { password_set_at: passwordSetAt, taken } = rows[0] ?? { password_set_at: null, taken: false };
-  if (passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000)) return LINK_OLDER_THAN_PASSWORD;
-  return taken ? ADDRESS_TAKEN_SINCE : null;
+  const passwordSetAt = rows[0]?.updated_at;
+  return passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000) ? LINK_OLDER_THAN_PASSWORD : null;
 }
 
 /**
  * The answer to a /verify-email request that failed on the users' unique
- * address: someone took the address between changeOfAddressProblem's look and
- * Better Auth's update. Said as a taken address is, on /account; null for
+ * address: the new address has come to belong to another account since the
+ * link was sent (or while it was being followed). Said on /account; null for
  * any other failure. It tells a forger nothing: Better Auth verified the
  * token before it tried the change.
  */
-export function addressTakenMeanwhile(request: Request, error: unknown, baseUrl: string): Response | null {
+export function addressTakenResponse(request: Request, error: unknown, baseUrl: string): Response | null {
   if (new URL(request.url).pathname !== "/api/auth/verify-email") return null;
   if (violatedUniqueConstraint(error) !== "users_email_unique") return null;
   const location = `${baseUrl}/account?error=${ADDRESS_TAKEN_SINCE}`;

@@ -1,6 +1,6 @@
 import { toNextJsHandler } from "better-auth/next-js";
 import { getAuth } from "@/lib/auth";
-import { addressTakenMeanwhile } from "@/lib/change-email-links";
+import { addressTakenResponse } from "@/lib/change-email-links";
 import { webConfig } from "@/lib/config";
 import { failedRequestResponse, problemDocument } from "@/lib/unavailable";
 
@@ -11,9 +11,9 @@ export const POST = (request: Request) => answer(request, () => handler().POST(r
 
 /**
  * Better Auth's answer, or, for an error it has no answer for (the database
- * down: it throws those, auth.ts), ours: a change of address that lost its
- * address meanwhile said as such, else 503 or 500 with a problem body instead
- * of Next.js's empty 500.
+ * down: it throws those, auth.ts), ours: a change of address to an address
+ * taken since said as such, else 503 or 500 with a problem body instead of
+ * Next.js's empty 500.
  */
 async function answer(request: Request, respond: () => Promise<Response>): Promise<Response> {
   try {
@@ -24,7 +24,7 @@ async function answer(request: Request, respond: () => Promise<Response>): Promi
     }
     return await withContractHeaders(response);
   } catch (error) {
-    return addressTakenMeanwhile(request, error, webConfig().baseUrl) ?? failedRequestResponse(error);
+    return addressTakenResponse(request, error, webConfig().baseUrl) ?? failedRequestResponse(error);
   }
 }
 
