@@ -241,7 +241,9 @@ async function main(): Promise<void> {
   const targets = [api, ceiling, minimal];
   step(targets.map((target) => `${target.name} pid ${target.child.pid} at ${target.url}`).join(", "));
   await Promise.all(
-    targets.map((target) => waitForReady(`${target.url}/readyz`, target.child, `the ${target.name} server`, 60_000)),
+    targets.map((target) =>
+      waitForReady(`${target.url}/readyz`, target.child, `the ${target.name} server`, { timeoutMs: 60_000 }),
+    ),
   );
   step(
     `all answer /readyz; RSS at rest: ${targets

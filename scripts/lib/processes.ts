@@ -2,10 +2,19 @@
 import type { ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** Resolves once `url` answers below 500; fails if the process exits first or `timeoutMs` passes. */
-export async function waitForReady(url: string, child: ChildProcess, name: string, timeoutMs = 90_000): Promise<void> {
+/**
+ * Resolves once `url` answers below 500; fails if the process exits first,
+ * `timeoutMs` passes or `signal` is aborted.
+ */
+export async function waitForReady(
+  url: string,
+  child: ChildProcess,
+  name: string,
+  { signal, timeoutMs = 90_000 }: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     if (child.exitCode !== null) throw new Error(`${name} exited during start-up (code ${child.exitCode})`);
     try {
       if ((await fetch(url, { redirect: "manual" })).status < 500) return;

@@ -35,6 +35,16 @@ export interface ProductOptions {
    */
   build?: boolean;
   log?: (message: string) => void;
+  /**
+   * Aborted while starting: what has started is stopped, and startProduct
+   * rejects (the launcher's Ctrl-C before the product is ready).
+   */
+  signal?: AbortSignal;
+  /**
+   * The caller stops the product on SIGINT and SIGTERM (the launcher): the
+   * embedded PostgreSQL must not stop on them by itself before the apps.
+   */
+  leaveProcessSignalsToCaller?: boolean;
 }
 
 export interface RunningProduct {
@@ -143,10 +153,13 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
   const children: ChildProcess[] = [];
   let database: EmbeddedDatabase | undefined;
 
+  // The apps first, so that what they are answering still reaches the database; then the database.
   const stop = async ({ deleteData = false } = {}) => {
     await Promise.all(children.map((child) => stopProcess(child, 10_000)));
     await (deleteData ? database?.remove() : database?.stop());
   };
+  /** Between the steps of start-up: an abort stops here, and the catch below stops what started. */
+  const goOn = () => options.signal?.throwIfAborted();
 
   try {
     // Production (NODE_ENV=production with a database of its own) gets no development defaults.
@@ -158,13 +171,20 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     if (!databaseUrl) {
       const port = options.embeddedPort ?? 54329;
       await assertPortFree(port, "embedded PostgreSQL");
-      database = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), port, log });
+      database = await startEmbeddedPostgres({
+        dataDir: path.join(dataDir, "postgres"),
+        port,
+        log,
+        leaveProcessSignalsToCaller: options.leaveProcessSignalsToCaller,
+      });
+      goOn();
       databaseUrl = database.url;
       log(
         `embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(root, database.dataDir) || database.dataDir})`,
       );
     }
     const { applied } = await migrateDatabaseAt(databaseUrl);
+    goOn();
     log(applied > 0 ? `applied ${applied} database migration(s)` : "database schema is up to date");
 
     const given = { ...process.env, ...options.env };
@@ -185,6 +205,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       log("no SMTP_URL: account emails (email confirmation, password reset) are printed here, links included");
     }
     if (options.build !== false) buildIfStale(env, log);
+    goOn();
 
     const stdio = options.stdio ?? "inherit";
     const api = spawn(process.execPath, ["--enable-source-maps", "apps/api/dist/server.mjs"], {
@@ -210,8 +231,8 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     });
     const here = addressHere(env.HOST ?? "127.0.0.1");
     await Promise.all([
-      waitForReady(`http://${here}:${options.apiPort}/readyz`, api, "the Task API"),
-      waitForReady(`http://${here}:${options.webPort}/sign-in`, web, "the web app"),
+      waitForReady(`http://${here}:${options.apiPort}/readyz`, api, "the Task API", { signal: options.signal }),
+      waitForReady(`http://${here}:${options.webPort}/sign-in`, web, "the web app", { signal: options.signal }),
     ]);
     return { webUrl, apiUrl, stop, exited, output: () => output };
   } catch (error) {

@@ -6,13 +6,18 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createPool } from "@tasks/db";
+import { decodeJwt } from "jose";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
 import { oneMachineEnvironment, root } from "../../scripts/lib/product";
-import { startTestProduct } from "./product";
+import { cookiesOf, newPerson, postAuth, startTestProduct } from "./product";
 
 const webDir = path.resolve(import.meta.dirname, "../../apps/web");
 
@@ -233,4 +238,137 @@ describe("npm start", () => {
       }
     });
   }
+});
+
+/** Whether something accepts TCP connections on this loopback port. */
+function listens(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    const answer = (listening: boolean) => {
+      socket.destroy();
+      resolve(listening);
+    };
+    socket.once("connect", () => answer(true)).once("error", () => answer(false));
+  });
+}
+
+describe("npm start with its embedded PostgreSQL", () => {
+  /**
+   * The launcher alone (SIGTERM goes to it, as a container's stop sends it to
+   * its first process), on free ports, with a database of its own in a
+   * throw-away folder (open to the `postgres` user when the tests run as root).
+   */
+  async function startLauncher() {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "tasks-launcher-"));
+    chmodSync(dataDir, 0o755);
+    const env = await launcherEnvironment({
+      TASKS_DATA_DIR: dataDir,
+      EMBEDDED_POSTGRES_PORT: String(await freePort()),
+    });
+    delete (env as Record<string, string | undefined>).DATABASE_URL;
+    const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const { output, exited } = watch(launcher);
+    // Every process it started writes to these pipes: they close once the last of them has exited.
+    const allGone = new Promise<string>((resolve) => launcher.on("close", () => resolve("all gone")));
+    after(() => {
+      try {
+        process.kill(-(launcher.pid as number), "SIGKILL");
+      } catch {
+        // already gone
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const ports = [env.WEB_PORT, env.API_PORT, env.EMBEDDED_POSTGRES_PORT].map(Number);
+    const databaseUrl = () => {
+      const { password } = JSON.parse(readFileSync(path.join(dataDir, "postgres.json"), "utf8")) as {
+        password: string;
+      };
+      return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${env.EMBEDDED_POSTGRES_PORT}/postgres`;
+    };
+    /** Resolves once the launcher has printed a line matching `line`; fails if it exits or 2 minutes pass. */
+    const printed = async (line: RegExp) => {
+      const deadline = Date.now() + 120_000;
+      while (!line.test(output())) {
+        assert.ok(Date.now() < deadline, `no ${line} within 2 minutes:\n${output()}`);
+        assert.equal(await within(exited, 100), "running", `npm start exited first:\n${output()}`);
+      }
+    };
+    return { launcher, output, exited, allGone, ports, databaseUrl, printed };
+  }
+
+  test("SIGTERM: a request in flight is answered from the database, then the apps stop, then the database", async () => {
+    const { launcher, output, exited, allGone, ports, databaseUrl, printed } = await startLauncher();
+    await printed(/ready: open \S+/);
+    const webUrl = String(/ready: open (\S+)/.exec(output())?.[1]);
+    const apiUrl = String(/Task API: (\S+)/.exec(output())?.[1]);
+    const signedUp = await postAuth(webUrl, "/sign-up/email", newPerson());
+    assert.equal(signedUp.status, 200);
+    const tokenAnswer = await fetch(`${webUrl}/api/auth/token`, { headers: { cookie: cookiesOf(signedUp) } });
+    const { token } = (await tokenAnswer.json()) as { token: string };
+    const userId = String(decodeJwt(token).sub);
+
+    // A create held in flight: the tasks table is locked against writes until this transaction ends.
+    const pool = createPool(databaseUrl());
+    const lock = await pool.connect();
+    lock.on("error", () => {});
+    await lock.query("BEGIN");
+    await lock.query("LOCK TABLE tasks IN SHARE MODE");
+    const created = fetch(`${apiUrl}/api/${userId}/tasks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "written as the product stops" }),
+    });
+    for (;;) {
+      const { rows } = await lock.query(
+        "SELECT 1 FROM pg_stat_activity WHERE application_name = 'tasks-api' AND wait_event_type = 'Lock'",
+      );
+      if (rows.length > 0) break;
+      await sleep(50);
+    }
+
+    launcher.kill("SIGTERM");
+    // Long enough for a database stopped at once to have gone (a fast shutdown takes well under this).
+    await sleep(1_500);
+    const released = await lock.query("COMMIT").then(
+      () => "committed",
+      (error: Error) => `the database went first: ${error.message}`,
+    );
+    lock.release();
+    await pool.end().catch(() => {});
+    assert.equal(released, "committed");
+    const answer = await created;
+    assert.equal(answer.status, 201, await answer.text());
+
+    assert.equal(await within(exited, 30_000), 0, output());
+    assert.equal(await within(allGone, 30_000), "all gone", output());
+    for (const port of ports) assert.equal(await listens(port), false, `nothing listens on ${port} any more`);
+  });
+
+  test("SIGTERM before it is ready: what had started stops, and it exits 0", async () => {
+    const { launcher, output, exited, allGone, ports, printed } = await startLauncher();
+    // The database runs and is migrated; the apps are about to start or starting.
+    await printed(/applied \d+ database migration|database schema is up to date/);
+    launcher.kill("SIGTERM");
+    assert.equal(await within(exited, 30_000), 0, output());
+    assert.equal(await within(allGone, 30_000), "all gone", output());
+    assert.doesNotMatch(output(), /ready: open/);
+    for (const port of ports) assert.equal(await listens(port), false, `nothing listens on ${port} any more`);
+  });
+
+  test("a port setting that is not a port: exit 1 naming it, before anything starts", async () => {
+    const { output, exited } = watch(
+      spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+        cwd: root,
+        env: await launcherEnvironment({ WEB_PORT: "3000x" }),
+      }),
+    );
+    assert.equal(await within(exited, 30_000), 1, output());
+    assert.match(output(), /WEB_PORT: "3000x" is not a port/);
+    assert.doesNotMatch(output(), /embedded PostgreSQL|building/);
+  });
 });

