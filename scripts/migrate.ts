@@ -6,5 +6,5 @@ if (!url) {
   console.error("DATABASE_URL is not set.");
   process.exit(1);
 }
-const { applied } = await migrateDatabaseAt(url);
+const { applied } = await migrateDatabaseAt(url, undefined, { onWait: console.log });
 console.log(applied > 0 ? `applied ${applied} migration(s)` : "the schema is up to date");

@@ -16,7 +16,8 @@ export interface DatabaseProxy {
   close(): void;
 }
 
-export async function startCuttableDatabaseProxy(databaseUrl: string): Promise<DatabaseProxy> {
+/** `port`: where it listens (default: any free port). */
+export async function startCuttableDatabaseProxy(databaseUrl: string, port = 0): Promise<DatabaseProxy> {
   const target = new URL(databaseUrl);
   /** Each connection through the proxy: the client's socket and the one to PostgreSQL. */
   const pairs = new Set<[Socket, Socket]>();
@@ -36,7 +37,7 @@ export async function startCuttableDatabaseProxy(databaseUrl: string): Promise<D
     pairs.add(pair);
     if (!stalled) pass(pair);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const proxied = new URL(databaseUrl);
   proxied.hostname = "127.0.0.1";
   proxied.port = String((server.address() as AddressInfo).port);

@@ -183,7 +183,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
         `embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(root, database.dataDir) || database.dataDir})`,
       );
     }
-    const { applied } = await migrateDatabaseAt(databaseUrl);
+    const { applied } = await migrateDatabaseAt(databaseUrl, undefined, { onWait: log, signal: options.signal });
     goOn();
     log(applied > 0 ? `applied ${applied} database migration(s)` : "database schema is up to date");
 

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   }
   // Before the app: its revocation feed reads a table the migrations create. The
   // migrations hold one connection throughout, so they get a pool of their own.
-  const { applied } = await migrateDatabaseAt(config.databaseUrl, "tasks-api-migrations");
+  const { applied } = await migrateDatabaseAt(config.databaseUrl, "tasks-api-migrations", {
+    onWait: (message) => console.error(`The Task API is starting: ${message}`),
+  });
   const pool = createPool(config.databaseUrl, {
     max: config.databasePoolMax,
     applicationName: "tasks-api",

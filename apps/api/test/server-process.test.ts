@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import pg from "pg";
+import { startCuttableDatabaseProxy } from "../../../scripts/lib/database-proxy";
 import { freePort } from "../../../scripts/lib/free-port";
 import { committedMigrations, createTestDatabase } from "../../../scripts/lib/test-database";
 import { databaseUrl } from "./helper";
@@ -121,11 +122,36 @@ describe("the API process (npm run start:api)", () => {
     assert.equal(stillAnswers, false, `the server outlived npm and still listens:\n${output}`);
   });
 
+  test("a database that does not answer yet at start-up (a compute waking, a container starting) is waited for", async () => {
+    // Nothing listens at the database's address at first: every connection is refused.
+    const databasePort = await freePort();
+    const notYetUp = new URL(databaseUrl());
+    notYetUp.port = String(databasePort);
+    const port = await freePort();
+    const api = startApi({ DATABASE_URL: notYetUp.toString(), PORT: String(port) });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    assert.equal(api.child.exitCode, null, `still starting:\n${api.output()}`);
+    assert.match(api.output(), new RegExp(`database at 127\\.0\\.0\\.1:${databasePort} does not answer yet`));
+
+    // The database comes up at that address (a proxy to the tests' own): the API goes on and serves.
+    const database = await startCuttableDatabaseProxy(databaseUrl(), databasePort);
+    after(() => database.close());
+    await waitUntilReady(port, api);
+  });
+
   test("a bad setting stops start-up with a message naming the variable", async () => {
     const bad = startApi({ DATABASE_URL: databaseUrl(), API_RATE_LIMIT: "lots", PORT: String(await freePort()) });
     assert.equal(await bad.exited, 1);
     assert.match(bad.output(), /API_RATE_LIMIT/);
     assert.doesNotMatch(bad.output(), /at .*\.ts:\d+/, "no stack trace");
+
+    // A database that answers and refuses (here, a wrong password) is not waited for.
+    const wrongPassword = new URL(databaseUrl());
+    wrongPassword.password = "not-the-password";
+    const refused = startApi({ DATABASE_URL: wrongPassword.toString(), PORT: String(await freePort()) });
+    assert.equal(await refused.exited, 1);
+    assert.match(refused.output(), /password authentication failed/);
+    assert.doesNotMatch(refused.output(), /does not answer yet/);
 
     const noDatabase = startApi({ PORT: String(await freePort()) });
     assert.equal(await noDatabase.exited, 1);

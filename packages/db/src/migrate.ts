@@ -17,6 +17,7 @@
  */
 import { createRequire } from "node:module";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import type pg from "pg";
 import { createPool } from "./pool";
@@ -34,23 +35,78 @@ export function migrationsFolder(): string {
 /** How long the migrations may take, the wait for another process's included. */
 const MIGRATION_TIMEOUT_MS = 15 * 60_000;
 
+/** How long start-up waits for a database that does not answer yet. */
+export const DATABASE_WAKE_MS = 30_000;
+
+export interface StartUpWait {
+  /** Said once, when the first attempt finds the database not answering yet. */
+  onWait?: (message: string) => void;
+  /** Aborted: stop waiting (the launcher stopped during start-up). */
+  signal?: AbortSignal;
+}
+
 /**
  * Applies the migrations to the database at `databaseUrl` on a connection of
  * their own, closed after: the API's start-up, `npm start` and `npm run
  * db:migrate` go through here. Its statements are allowed 15 minutes instead
  * of the API's 5 seconds: a migration may read or rewrite a whole table (0009
  * counts every task again), and a process that finds another one migrating
- * waits for the lock as long as that takes.
+ * waits for the lock as long as that takes. A database that does not answer
+ * yet is waited for (see waitUntilReachable).
  */
 export async function migrateDatabaseAt(
   databaseUrl: string,
   applicationName = "tasks-migrations",
+  wait: StartUpWait = {},
 ): Promise<{ applied: number }> {
   const pool = createPool(databaseUrl, { max: 1, applicationName, statementTimeoutMillis: MIGRATION_TIMEOUT_MS });
   try {
+    await waitUntilReachable(pool, databaseUrl, wait);
     return await migrateDatabase(pool);
   } finally {
     await pool.end();
+  }
+}
+
+/**
+ * Errors that say the database is not there yet, as opposed to refusing us
+ * (a wrong password, no such database: those fail at once). A serverless
+ * compute waking from suspension (Neon's answers in a few seconds), or a
+ * database container that starts beside the app, answers like this for a while.
+ */
+function notReachableYet(error: unknown): boolean {
+  const { code, message = "" } = error as { code?: string; message?: string };
+  const notYet = ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "57P03"];
+  return (
+    (code !== undefined && notYet.includes(code)) ||
+    /timeout exceeded when trying to connect|Connection terminated unexpectedly/i.test(message)
+  );
+}
+
+/**
+ * Connects once, trying again for up to DATABASE_WAKE_MS while the database
+ * is not reachable yet (a quarter of a second between tries at first, two
+ * seconds at most), so that N processes started with their database do not
+ * exit one by one and wait on their supervisor's back-off.
+ */
+async function waitUntilReachable(pool: pg.Pool, databaseUrl: string, { onWait, signal }: StartUpWait): Promise<void> {
+  const deadline = Date.now() + DATABASE_WAKE_MS;
+  for (let pause = 250, said = false; ; pause = Math.min(pause * 2, 2_000)) {
+    try {
+      (await pool.connect()).release();
+      return;
+    } catch (error) {
+      if (!notReachableYet(error) || Date.now() + pause > deadline) throw error;
+      if (!said) {
+        const { hostname, port } = new URL(databaseUrl);
+        const reason = (error as { code?: string }).code ?? (error as Error).message;
+        onWait?.(
+          `the database at ${hostname}:${port || 5432} does not answer yet (${reason}); waiting up to ${DATABASE_WAKE_MS / 1000} s`,
+        );
+        said = true;
+      }
+      await sleep(pause, undefined, { signal });
+    }
   }
 }
 
