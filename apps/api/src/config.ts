@@ -38,6 +38,8 @@ export interface ApiConfig {
   /** Requests per minute per user; 0 turns the limit off. */
   rateLimitPerMinute: number;
   logLevel: string;
+  /** Outside production: the variables that took their development default (said at start-up). */
+  developmentDefaults: string[];
 }
 
 export class ConfigError extends Error {}
@@ -105,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     corsOrigins: corsOrigins.map((value) => value.replace(/\/$/, "")),
     rateLimitPerMinute: e.API_RATE_LIMIT,
     logLevel: e.LOG_LEVEL,
+    developmentDefaults: production ? [] : ["BETTER_AUTH_URL", "API_URL"].filter((name) => !present[name]),
   };
 }

@@ -9,6 +9,13 @@ import { ConfigError, loadConfig } from "./config";
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.developmentDefaults.length > 0) {
+    // A deployment that forgot NODE_ENV=production would otherwise refuse every token without a word.
+    console.error(
+      "NODE_ENV is not production, so these take their development defaults (localhost: tokens for any other " +
+        `origin are refused): ${config.developmentDefaults.join(", ")}. Deployments set NODE_ENV=production.`,
+    );
+  }
   if (!config.databaseUrl) {
     throw new ConfigError(
       "DATABASE_URL is not set. Set it to your PostgreSQL URL, or run `npm start`, which starts the embedded database.",

@@ -153,6 +153,23 @@ describe("the API process (npm run start:api)", () => {
     assert.match(refused.output(), /password authentication failed/);
     assert.doesNotMatch(refused.output(), /does not answer yet/);
 
+    // Without NODE_ENV=production: it starts, and says which addresses are development defaults.
+    const undeclared = startApi({
+      NODE_ENV: "",
+      BETTER_AUTH_URL: "",
+      DATABASE_URL: databaseUrl(),
+      PORT: String(await freePort()),
+    });
+    const deadline = Date.now() + 30_000;
+    while (!/NODE_ENV is not production/.test(undeclared.output()) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(
+      undeclared.output(),
+      /NODE_ENV is not production, so these take their development defaults .*: BETTER_AUTH_URL\./,
+    );
+    undeclared.child.kill("SIGKILL");
+
     const noDatabase = startApi({ PORT: String(await freePort()) });
     assert.equal(await noDatabase.exited, 1);
     assert.match(noDatabase.output(), /DATABASE_URL/);
