@@ -641,6 +641,40 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await waitForCount(banner, 0);
   });
 
+  test("a checkbox clicked twice before the first click is answered ends as the second click left it", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Tia");
+    await addTask(page, "Water the plants");
+    // A slow network for the first click's write alone: the second, sent at once, would overtake it.
+    const firstHeld = signal();
+    const releaseFirst = signal();
+    let writes = 0;
+    await page.route(`${product.apiUrl}/**`, async (route) => {
+      if (route.request().method() === "PATCH" && ++writes === 1) {
+        firstHeld.fire();
+        await releaseFirst.fired;
+      }
+      await route.continue();
+    });
+    const bothAnswered = new Promise<void>((resolve) => {
+      let answered = 0;
+      page.on("response", (answer) => {
+        if (answer.request().method() === "PATCH" && ++answered === 2) resolve();
+      });
+    });
+    await page.getByLabel("Mark “Water the plants” as completed").click();
+    await firstHeld.fired;
+    await page.getByLabel("Mark “Water the plants” as pending").click();
+    // Time for a second write sent at once to be made before the first.
+    await page.waitForTimeout(500);
+    releaseFirst.fire();
+    await bothAnswered;
+    const checkbox = page.getByLabel("Mark “Water the plants” as completed");
+    assert.equal(await checkbox.isChecked(), false, "shown as the second click left it");
+    await page.reload();
+    await checkbox.waitFor();
+    assert.equal(await checkbox.isChecked(), false, "and stored so");
+  });
+
   test("a task deleted elsewhere leaves this page when it is completed here, and the page says so", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Dan");
     await addTask(page, "Stays");

@@ -72,21 +72,31 @@ export function useTaskChanges(options: TaskChangesOptions) {
     }));
   }
 
-  /** Shows the change at once; puts back only this task's flag if the API refuses. */
+  /**
+   * Shows the change at once; puts back only this task's flag if the API refuses. A second click
+   * before the first is answered is sent after that answer: two requests on their way at once could
+   * reach the API in either order, and the task end up as the first click left it.
+   */
   async function toggleTask(task: Task) {
     const completed = !task.completed;
     patchTask(task.id, { completed });
+    const before = writesInFlight.current.get(task.id)?.catch(() => {}); // its outcome is its own toggle's
     // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
-    const write = api.update(task.id, { completed });
+    const write = (before ?? Promise.resolve()).then(() => api.update(task.id, { completed }));
     writesInFlight.current.set(task.id, write);
+    /** A later click's write follows this one: that one shows the outcome (no flicker back). */
+    const overtaken = () => writesInFlight.current.get(task.id) !== write;
     try {
-      patchTask(task.id, await write);
+      const saved = await write;
+      if (overtaken()) return;
+      patchTask(task.id, saved);
       // In a tab that shows one status the task is about to leave: keep the focus near where it was.
       if (oneStatusShown) focusList();
       // Counts and the current filter change with it.
       reload();
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 404) return dropDeletedElsewhere(task);
+      if (overtaken()) return; // the later click's write, sent next, says how it ends
       patchTask(task.id, { completed: task.completed });
       onFailure(failure, "Could not update the task", () => void toggleTask(task));
     } finally {
