@@ -217,6 +217,45 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByRole("button", { name: "Edit “Water the plants on the balcony”" }).waitFor();
     await context.close();
   });
+  test("an edit brought back after sign-in whose task cannot be read at first keeps its changes: Retry, or Edit, opens it with them", async () => {
+    const context = await browser.newContext();
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    const person = newPerson("Ugo");
+    await signUp(first, product.webUrl, person);
+    await addTask(first, "Fix the fence");
+    await second.goto(`${product.webUrl}/tasks`);
+    await second.getByRole("button", { name: "Edit “Fix the fence”" }).click();
+    await second.getByLabel("Task title", { exact: true }).fill("Fix the fence before winter");
+
+    await signOutInTheOtherTab(first, second);
+    await second.getByLabel("New task title").fill("Anything");
+    await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
+    // Back from sign-in, the editor's first read of the task finds the Task API unavailable.
+    let reads = 0;
+    await second.route(
+      (url) => /\/tasks\/[0-9a-f-]{36}$/.test(url.pathname),
+      async (route) => {
+        if (route.request().method() === "GET" && ++reads <= 2) {
+          await route.fulfill({ status: 503, contentType: "application/problem+json", body: "{}" });
+        } else await route.continue();
+      },
+    );
+    await signInWhereItLed(second, person);
+    const banner = second.getByTestId("error");
+    await banner.getByText("Could not open the task for editing").waitFor();
+    // Retry meets the same failure; then Edit, after it, opens the task with the changes all the same.
+    await Promise.all([
+      second.waitForResponse((answer) => /\/tasks\/[0-9a-f-]{36}$/.test(answer.url()) && answer.status() === 503),
+      banner.getByRole("button", { name: "Retry" }).click(),
+    ]);
+    await second.getByRole("button", { name: "Edit “Fix the fence”" }).click();
+    const title = second.getByLabel("Task title", { exact: true });
+    await title.waitFor();
+    assert.equal(await title.inputValue(), "Fix the fence before winter", "the changes made before sign-in");
+    await title.press("Enter");
+    await second.getByRole("button", { name: "Edit “Fix the fence before winter”" }).waitFor();
+    await context.close();
+  });
 });
 
 describe("a shared computer", () => {

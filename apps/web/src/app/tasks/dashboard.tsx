@@ -410,7 +410,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 task={task}
                 today={today}
                 onToggle={() => toggleTask(task)}
-                loadForEdit={() => loadForEdit(task.id)}
+                loadForEdit={(retry) => loadForEdit(task.id, retry)}
                 resume={resumeEdits[task.id]}
                 onResumed={() => setResumeEdits(({ [task.id]: _, ...others }) => others)}
                 onDraft={(changes) => {

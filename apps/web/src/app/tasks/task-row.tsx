@@ -20,8 +20,8 @@ interface TaskRowProps {
   today: string;
   onToggle(): void;
   onDelete(): void;
-  /** The task as stored now (null if it could not be read; the page says why). */
-  loadForEdit(): Promise<VersionedTask | null>;
+  /** The task as stored now (null if it could not be read; the page says why, with `retry`). */
+  loadForEdit(retry: () => void): Promise<VersionedTask | null>;
   /** Changes from an edit the end of the session interrupted: the editor reopens with them. */
   resume?: TaskChanges;
   onResumed?(): void;
@@ -70,9 +70,17 @@ export function TaskRow({
     }
   }, [editing]);
 
-  async function startEdit(draft?: TaskChanges) {
+  /**
+   * Changes brought back from before a sign-in whose editor could not open (the task's read failed):
+   * kept, by the page too (onDraft), and the next opening (the banner's Retry, Edit) starts from them.
+   */
+  const unopened = useRef<TaskChanges | undefined>(undefined);
+
+  async function startEdit(draft = unopened.current) {
     setEditing("loading");
-    const current = await loadForEdit();
+    const current = await loadForEdit(() => void startEdit(draft));
+    unopened.current = current ? undefined : draft;
+    if (!current && draft) onDraft(draft);
     setEditing(current && { ...current, draft });
   }
 

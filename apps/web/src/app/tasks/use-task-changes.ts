@@ -104,8 +104,11 @@ export function useTaskChanges(options: TaskChangesOptions) {
     }
   }
 
-  /** The task as stored now, with its ETag: an edit starts from it, so its save cannot overwrite a newer change. */
-  async function loadForEdit(id: string): Promise<VersionedTask | null> {
+  /**
+   * The task as stored now, with its ETag: an edit starts from it, so its save cannot overwrite a
+   * newer change. A failed read is said in the banner, whose Retry is `retry`.
+   */
+  async function loadForEdit(id: string, retry?: () => void): Promise<VersionedTask | null> {
     await writesInFlight.current.get(id)?.catch(() => {}); // its outcome is handled by toggleTask
     try {
       const current = await api.get(id);
@@ -117,7 +120,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
         dropDeletedElsewhere(shown);
         return null;
       }
-      onFailure(failure, "Could not open the task for editing");
+      onFailure(failure, "Could not open the task for editing", retry);
       return null;
     }
   }
