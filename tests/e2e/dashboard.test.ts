@@ -403,6 +403,28 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.equal(await list.getByText("Gone before signing out").count(), 0);
   });
 
+  test("a delete still inside its undo window is sent as the dashboard is left for another page of the app", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Pam", { heldClock: true });
+    await addTask(page, "Keep me");
+    await addTask(page, "Gone before the account page");
+    const deletes = deletesSentBy(page);
+    // The page's time held: the undo window cannot run out; only leaving the dashboard sends it.
+    await withPageTimeHeld(page, async () => {
+      await page.getByRole("button", { name: "Delete “Gone before the account page”" }).click();
+      await page.getByRole("button", { name: "Undo" }).waitFor();
+      await page.getByRole("link", { name: "Account" }).click(); // the app's own navigation, no page load
+      await page.waitForURL(/\/account$/);
+      for (const deadline = Date.now() + 5_000; deletes.length === 0 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(deletes.length, 1, "sent as the dashboard went");
+    });
+    await page.goBack();
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await list.getByText("Keep me").waitFor();
+    assert.equal(await list.getByText("Gone before the account page").count(), 0);
+  });
+
   test("the tabs' counts arrive even when the tab changes before the first list has", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Una");
     await addTask(page, "Done already");

@@ -28,13 +28,16 @@ interface DeletesWithUndoOptions {
 
 /**
  * The dashboard's deletes: a task leaves the list at once, with Undo for five seconds, and is sent
- * then, or sooner when the page is hidden or left (the person saw it go). Until the API confirms
- * it, `pendingDeletes` holds it, so that a reload of the list and its counts keeps it out.
+ * then, or sooner when the page is hidden or left, or the dashboard alone is left (the person saw it
+ * go). Until the API confirms it, `pendingDeletes` holds it, so that a reload of the list and its
+ * counts keeps it out.
  */
 export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
   const { api, setList, notices, onFailure, reload, signedOutElsewhere, goToSignIn, focusList } = options;
   const { currentNotice, notify, closeNotice } = notices;
   const pendingDeletes = useRef(new Map<string, PendingDelete>());
+  /** The dashboard is gone: a delete sent as it went has no list left to reload. */
+  const left = useRef(false);
 
   /** Sends a pending delete (once); true when the task is gone, false when it was put back. */
   function sendDelete(task: Task, sendOptions: { keepalive?: boolean } = {}): Promise<boolean> {
@@ -51,7 +54,7 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
     try {
       await api.remove(task.id, sendOptions);
       pendingDeletes.current.delete(task.id);
-      reload();
+      if (!left.current) reload();
       return true;
     } catch (failure) {
       pendingDeletes.current.delete(task.id);
@@ -134,9 +137,15 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
     };
     document.addEventListener("visibilitychange", onHidden);
     window.addEventListener("pagehide", onLeave);
+    left.current = false;
     return () => {
       document.removeEventListener("visibilitychange", onHidden);
       window.removeEventListener("pagehide", onLeave);
+      // The dashboard left for another page of the app (no page load): that is leaving too. Its
+      // countdowns would otherwise go on without it, or, held by a pointer or the focus on the
+      // notice when it went, never end.
+      left.current = true;
+      void sendDeletesNow.current();
     };
   }, [api]);
 
