@@ -97,6 +97,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const view = useRef<Kept["view"]>({ status, sort, query, pages });
   view.current = { status, sort, query, pages };
 
+  /** The deletes not made yet, when leaving for sign-in (useDeletesWithUndo's handOver). */
+  const handOverDeletes = useRef((): Task[] => []);
   /** Keep what the person typed, then send them to sign in and back here. */
   const goToSignIn = useCallback(() => {
     keepAndSignIn({
@@ -106,6 +108,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       // Every open editor with a change in it, whichever action it was that found the session over.
       edits: Object.fromEntries([...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0)),
       view: view.current,
+      deletes: handOverDeletes.current(),
     });
   }, [userId]);
 
@@ -152,7 +155,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     [goToSignIn],
   );
 
-  const { pendingDeletes, deleteTask, sendDeletesNow } = useDeletesWithUndo({
+  const { pendingDeletes, deleteTask, sendDeletesNow, handOver } = useDeletesWithUndo({
     api,
     setList,
     notices: { currentNotice, notify, closeNotice },
@@ -162,6 +165,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     goToSignIn,
     focusList: () => listPanel.current?.focus(),
   });
+  handOverDeletes.current = handOver;
 
   const { toggleTask, loadForEdit, saveTask, addAgain } = useTaskChanges({
     api,
@@ -265,7 +269,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     return () => clearTimeout(timer);
   }, [search]);
 
-  // What was typed and shown before a sign-in comes back, to the same person only.
+  // What was typed and shown before a sign-in comes back, to the same person only; deletes not made
+  // then are made now, each with its Undo again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: deleteTask changes every render; this runs once a person
   useEffect(() => {
     const kept = takeKept(userId);
     if (!kept) return;
@@ -278,6 +284,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     setQuery(shown.query);
     setMore({ filter: filterKey(shown.status, shown.sort, shown.query), pages: shown.pages });
     setResumeEdits(kept.edits);
+    for (const task of kept.deletes ?? []) deleteTask(task);
   }, [userId]);
 
   // A sign-out in another tab is followed at once.

@@ -1,5 +1,5 @@
 import type { ListStatus } from "@tasks/task-schema/limits";
-import type { TaskChanges } from "@/lib/api-client";
+import type { Task, TaskChanges } from "@/lib/api-client";
 import type { NewTask } from "./add-task-form";
 import type { Sort } from "./list-controls";
 
@@ -16,6 +16,8 @@ export interface Kept {
   edits: Record<string, TaskChanges>;
   /** What they were looking at, so that those edits' tasks are on the page again. */
   view: { status: ListStatus; sort: Sort; query: string; pages: number };
+  /** Deletes not made yet (inside their undo window, or refused for the session's end): made after. */
+  deletes?: Task[];
 }
 
 /** In this tab only (sessionStorage), and read once. */

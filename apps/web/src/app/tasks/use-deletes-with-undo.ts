@@ -1,5 +1,5 @@
 import { type Dispatch, type SetStateAction, useEffect, useRef } from "react";
-import { ApiError, type Task, type TaskApiClient } from "@/lib/api-client";
+import { ApiError, SignedOutError, type Task, type TaskApiClient } from "@/lib/api-client";
 import { type Countdown, startCountdown } from "./countdown";
 import type { useNotice } from "./notice-toast";
 import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
@@ -38,6 +38,8 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
   const pendingDeletes = useRef(new Map<string, PendingDelete>());
   /** The dashboard is gone: a delete sent as it went has no list left to reload. */
   const left = useRef(false);
+  /** Deletes the API refused because the session had ended: handed over for after sign-in (handOver). */
+  const refusedSignedOut = useRef<Task[]>([]);
 
   /** Sends a pending delete (once); true when the task is gone, false when it was put back. */
   function sendDelete(task: Task, sendOptions: { keepalive?: boolean } = {}): Promise<boolean> {
@@ -59,6 +61,12 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
     } catch (failure) {
       pendingDeletes.current.delete(task.id);
       if (failure instanceof ApiError && failure.status === 404) return true;
+      if (failure instanceof SignedOutError) {
+        // Not put back: it is made after sign-in (onFailure leads there, and hands it over).
+        refusedSignedOut.current.push(task);
+        onFailure(failure, () => deleteTask(task));
+        return false;
+      }
       setList((current) =>
         isShown(current.tasks, task)
           ? current
@@ -149,9 +157,24 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
     };
   }, [api]);
 
+  /**
+   * Leaving for sign-in: every delete not made yet, inside its undo window or refused for the
+   * session's end, to be made once the person is back (kept with what they typed). Those inside
+   * their window are not sent as the page goes: with the session over, they would fail unseen.
+   */
+  function handOver(): Task[] {
+    const waiting = [...pendingDeletes.current.values()].filter((entry) => !entry.sent);
+    for (const entry of waiting) {
+      entry.sent = true;
+      entry.countdown?.cancel();
+    }
+    return [...refusedSignedOut.current, ...waiting.map((entry) => entry.task)];
+  }
+
   return {
     pendingDeletes,
     deleteTask,
+    handOver,
     /** Sends every delete inside its undo window now (before signing out); each true once its task is gone. */
     sendDeletesNow: () => sendDeletesNow.current(),
   };
