@@ -2,9 +2,9 @@
  * `npm start`: the whole product on one machine. Embedded PostgreSQL under
  * .data/ (unless DATABASE_URL is set), migrations, the development secret
  * (made once), production builds when missing, the web app on :3000 and the
- * Task API on :8000. Ctrl-C or SIGTERM stops everything it started, the apps
- * first (they finish what they are answering) and the database last, also
- * when it comes before the product is ready.
+ * Task API on :8000. Ctrl-C, SIGTERM or SIGHUP (the terminal closing) stops
+ * everything it started, the apps first (they finish what they are answering)
+ * and the database last, also when it comes before the product is ready.
  */
 import path from "node:path";
 import { type RunningProduct, startProduct } from "./lib/product";
@@ -24,22 +24,19 @@ function portSetting(name: string, fallback: number): number {
 
 const starting = new AbortController();
 let product: RunningProduct | undefined;
+/** Set once: a Ctrl-C under npm arrives twice (from the terminal, and forwarded by npm). */
 let stopping = false;
 
-/** Stops what runs (or, before it is ready, ends start-up, which stops what it started), then exits. */
-async function stopAndExit(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    say("stopping…");
-    if (product) await product.stop();
-    else starting.abort();
-  }
-  // Before the product is ready, start-up's own end exits (below), once what it started has stopped.
-  if (product || code !== 0) process.exit(code);
-  return new Promise<never>(() => {});
+function stopOnSignal(): void {
+  if (stopping) return;
+  stopping = true;
+  say("stopping…");
+  // Before the product is ready, start-up stops what it started, and its end below exits.
+  if (product) void product.stop().then(() => process.exit(0));
+  else starting.abort();
 }
-process.on("SIGINT", () => void stopAndExit(0));
-process.on("SIGTERM", () => void stopAndExit(0));
+// The embedded PostgreSQL's own handlers for these are taken away (leaveProcessSignalsToCaller).
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stopOnSignal);
 
 try {
   product = await startProduct({
@@ -55,12 +52,17 @@ try {
   say(`Task API: ${product.apiUrl} (docs: ${product.apiUrl}/docs)`);
   say(`ready: open ${product.webUrl} in your browser. Ctrl-C stops everything.`);
   const reason = await product.exited;
+  // Unless a signal's stop is under way (it exits when done), one app ended on its own.
   if (!stopping) {
+    stopping = true;
     say(`${reason}; stopping the rest`);
-    await stopAndExit(1);
+    await product.stop();
+    process.exit(1);
   }
 } catch (error) {
-  if (starting.signal.aborted) process.exit(0);
-  console.error(`[tasks] could not start: ${error instanceof Error ? error.message : String(error)}`);
-  await stopAndExit(1);
+  // (startProduct has stopped whatever it had started.)
+  if (error !== starting.signal.reason) {
+    console.error(`[tasks] could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(starting.signal.aborted ? 0 : 1);
 }

@@ -17,7 +17,7 @@ export async function waitForReady(
     signal?.throwIfAborted();
     if (child.exitCode !== null) throw new Error(`${name} exited during start-up (code ${child.exitCode})`);
     try {
-      if ((await fetch(url, { redirect: "manual" })).status < 500) return;
+      if ((await fetch(url, { redirect: "manual", signal })).status < 500) return;
     } catch {
       // not listening yet
     }

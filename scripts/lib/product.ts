@@ -171,18 +171,19 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     if (!databaseUrl) {
       const port = options.embeddedPort ?? 54329;
       await assertPortFree(port, "embedded PostgreSQL");
+      goOn();
       database = await startEmbeddedPostgres({
         dataDir: path.join(dataDir, "postgres"),
         port,
         log,
         leaveProcessSignalsToCaller: options.leaveProcessSignalsToCaller,
       });
-      goOn();
       databaseUrl = database.url;
       log(
         `embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(root, database.dataDir) || database.dataDir})`,
       );
     }
+    goOn();
     const { applied } = await migrateDatabaseAt(databaseUrl, undefined, { onWait: log, signal: options.signal });
     goOn();
     log(applied > 0 ? `applied ${applied} database migration(s)` : "database schema is up to date");
@@ -234,6 +235,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       waitForReady(`http://${here}:${options.apiPort}/readyz`, api, "the Task API", { signal: options.signal }),
       waitForReady(`http://${here}:${options.webPort}/sign-in`, web, "the web app", { signal: options.signal }),
     ]);
+    goOn(); // (an abort during the last readiness check)
     return { webUrl, apiUrl, stop, exited, output: () => output };
   } catch (error) {
     await stop();

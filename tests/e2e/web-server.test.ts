@@ -349,16 +349,31 @@ describe("npm start with its embedded PostgreSQL", () => {
     for (const port of ports) assert.equal(await listens(port), false, `nothing listens on ${port} any more`);
   });
 
-  test("SIGTERM before it is ready: what had started stops, and it exits 0", async () => {
+  test("SIGTERM while the apps start: what had started stops, and it exits 0", async () => {
     const { launcher, output, exited, allGone, ports, printed } = await startLauncher();
-    // The database runs and is migrated; the apps are about to start or starting.
-    await printed(/applied \d+ database migration|database schema is up to date/);
+    // The database runs and is migrated, and both apps have been started: the Task API listens.
+    await printed(/Server listening at/);
     launcher.kill("SIGTERM");
     assert.equal(await within(exited, 30_000), 0, output());
     assert.equal(await within(allGone, 30_000), "all gone", output());
-    assert.doesNotMatch(output(), /ready: open/);
     for (const port of ports) assert.equal(await listens(port), false, `nothing listens on ${port} any more`);
   });
+
+  for (const [how, stop] of [
+    // A terminal's Ctrl-C reaches every process of its group, PostgreSQL included, which stops at once.
+    ["Ctrl-C", (launcher: ChildProcess) => process.kill(-(launcher.pid as number), "SIGINT")],
+    // The terminal closed: SIGHUP to the launcher (the apps get their own).
+    ["SIGHUP", (launcher: ChildProcess) => launcher.kill("SIGHUP")],
+  ] as const) {
+    test(`${how}: everything stops, the database included, and it exits 0`, async () => {
+      const { launcher, output, exited, allGone, ports, printed } = await startLauncher();
+      await printed(/ready: open \S+/);
+      stop(launcher);
+      assert.equal(await within(exited, 30_000), 0, output());
+      assert.equal(await within(allGone, 30_000), "all gone", output());
+      for (const port of ports) assert.equal(await listens(port), false, `nothing listens on ${port} any more`);
+    });
+  }
 
   test("a port setting that is not a port: exit 1 naming it, before anything starts", async () => {
     const { output, exited } = watch(

@@ -67,6 +67,15 @@ function productionProblems(present: Record<string, string | undefined>): string
   return problems;
 }
 
+/** Outside production: the origins whose localhost default is in use (not set, nor everything they stand for). */
+function developmentDefaultsUsed(present: Record<string, string | undefined>): string[] {
+  const used: string[] = [];
+  const fromWebOrigin = ["AUTH_ISSUER", "AUTH_JWKS_URL", "CORS_ORIGINS"];
+  if (!present.BETTER_AUTH_URL && fromWebOrigin.some((name) => !present[name])) used.push("BETTER_AUTH_URL");
+  if (!present.API_URL && !present.AUTH_AUDIENCE) used.push("API_URL");
+  return used;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   // An empty variable means "not set", as in most deployment tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
@@ -107,6 +116,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     corsOrigins: corsOrigins.map((value) => value.replace(/\/$/, "")),
     rateLimitPerMinute: e.API_RATE_LIMIT,
     logLevel: e.LOG_LEVEL,
-    developmentDefaults: production ? [] : ["BETTER_AUTH_URL", "API_URL"].filter((name) => !present[name]),
+    developmentDefaults: production ? [] : developmentDefaultsUsed(present),
   };
 }

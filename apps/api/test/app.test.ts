@@ -172,6 +172,18 @@ describe("configuration (contract: environment variables)", () => {
     assert.equal(config.auth.audience, "http://localhost:8000");
     assert.deepEqual(config.corsOrigins, ["http://localhost:3000"]);
     assert.equal(config.rateLimitPerMinute, 600);
+    assert.deepEqual(config.developmentDefaults, ["BETTER_AUTH_URL", "API_URL"], "said at start-up");
+    const standIns = {
+      AUTH_ISSUER: "https://a.example",
+      AUTH_JWKS_URL: "https://a.example/k",
+      CORS_ORIGINS: "https://a.example",
+    };
+    assert.deepEqual(loadConfig({ ...standIns, AUTH_AUDIENCE: "https://api.example" }).developmentDefaults, []);
+    assert.deepEqual(
+      loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://h/x", ...standIns, AUTH_AUDIENCE: "x" })
+        .developmentDefaults,
+      [],
+    );
   });
 
   test("derived values follow BETTER_AUTH_URL and API_URL", () => {

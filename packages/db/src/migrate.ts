@@ -92,6 +92,7 @@ function notReachableYet(error: unknown): boolean {
 async function waitUntilReachable(pool: pg.Pool, databaseUrl: string, { onWait, signal }: StartUpWait): Promise<void> {
   const deadline = Date.now() + DATABASE_WAKE_MS;
   for (let pause = 250, said = false; ; pause = Math.min(pause * 2, 2_000)) {
+    signal?.throwIfAborted();
     try {
       (await pool.connect()).release();
       return;
