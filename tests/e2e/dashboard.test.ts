@@ -412,12 +412,11 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await withPageTimeHeld(page, async () => {
       await page.getByRole("button", { name: "Delete “Gone before the account page”" }).click();
       await page.getByRole("button", { name: "Undo" }).waitFor();
+      const deleted = page.waitForResponse((answer) => answer.request().method() === "DELETE", { timeout: 5_000 });
       await page.getByRole("link", { name: "Account" }).click(); // the app's own navigation, no page load
       await page.waitForURL(/\/account$/);
-      for (const deadline = Date.now() + 5_000; deletes.length === 0 && Date.now() < deadline; ) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      assert.equal(deletes.length, 1, "sent as the dashboard went");
+      assert.equal((await deleted).status(), 204, "sent as the dashboard went");
+      assert.equal(deletes.length, 1);
     });
     await page.goBack();
     const list = page.getByRole("list", { name: "Your tasks" });
@@ -695,6 +694,36 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.reload();
     await checkbox.waitFor();
     assert.equal(await checkbox.isChecked(), false, "and stored so");
+  });
+
+  test("two clicks of a checkbox that both fail leave it as stored, and the banner's Retry asks for the last click", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Uma");
+    await addTask(page, "Sweep the yard");
+    const releaseFirst = signal();
+    const firstHeld = signal();
+    let writes = 0;
+    await page.route(`${product.apiUrl}/**`, async (route) => {
+      if (route.request().method() !== "PATCH") return route.continue();
+      if (++writes === 1) {
+        firstHeld.fire();
+        await releaseFirst.fired;
+      }
+      await route.abort("connectionreset");
+    });
+    await page.getByLabel("Mark “Sweep the yard” as completed").click();
+    await firstHeld.fired;
+    await page.getByLabel("Mark “Sweep the yard” as pending").click();
+    releaseFirst.fire();
+    const banner = page.getByTestId("error");
+    await banner.getByText("Could not update the task").waitFor();
+    const checkbox = page.getByLabel("Mark “Sweep the yard” as completed");
+    assert.equal(await checkbox.isChecked(), false, "as stored: neither write was made");
+    await page.unroute(`${product.apiUrl}/**`);
+    await banner.getByRole("button", { name: "Retry" }).click();
+    await waitForCount(banner, 0);
+    await page.reload();
+    await checkbox.waitFor();
+    assert.equal(await checkbox.isChecked(), false, "the last click left it pending");
   });
 
   test("a task deleted elsewhere leaves this page when it is completed here, and the page says so", async () => {

@@ -68,6 +68,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
   /** Edits the end of the session interrupted, by task: reopened with the person's changes once they are back. */
   const [resumeEdits, setResumeEdits] = useState<Record<string, TaskChanges>>({});
+  /** Read when leaving for sign-in: edits brought back by the last one and not reopened yet. */
+  const notReopened = useRef(resumeEdits);
+  notReopened.current = resumeEdits;
   /** What each open editor would change (TaskRow's onDraft): kept across a sign-in like the new task's draft. */
   const openEdits = useRef(new Map<string, TaskChanges>());
   const [saving, setSaving] = useState(false);
@@ -106,7 +109,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       draft: draft.current,
       unansweredAdd: unansweredAdd.current,
       // Every open editor with a change in it, whichever action it was that found the session over.
-      edits: Object.fromEntries([...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0)),
+      edits: {
+        ...notReopened.current,
+        ...Object.fromEntries([...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0)),
+      },
       view: view.current,
       deletes: handOverDeletes.current(),
     });

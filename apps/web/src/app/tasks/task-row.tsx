@@ -24,6 +24,7 @@ interface TaskRowProps {
   loadForEdit(retry: () => void): Promise<VersionedTask | null>;
   /** Changes from an edit the end of the session interrupted: the editor reopens with them. */
   resume?: TaskChanges;
+  /** An editor has opened with `resume`: the page lets it go. */
   onResumed?(): void;
   save(changes: TaskChanges, etag: string | null): Promise<SaveOutcome>;
   /** The edited task as a new one, when it was deleted elsewhere while being edited. */
@@ -70,26 +71,30 @@ export function TaskRow({
     }
   }, [editing]);
 
-  /**
-   * Changes brought back from before a sign-in whose editor could not open (the task's read failed):
-   * kept, by the page too (onDraft), and the next opening (the banner's Retry, Edit) starts from them.
-   */
-  const unopened = useRef<TaskChanges | undefined>(undefined);
+  // For the banner's Retry, which may come long after: the row as it is then.
+  const editingNow = useRef(editing);
+  editingNow.current = editing;
+  const resumeNow = useRef(resume);
+  resumeNow.current = resume;
 
-  async function startEdit(draft = unopened.current) {
+  /**
+   * Opens the editor on the task as stored now. Changes brought back from before a sign-in (`resume`)
+   * stay with the page until an editor has opened with them: a failed read (the banner says so)
+   * loses nothing, and the banner's Retry, Edit, or the row shown again opens it with them.
+   */
+  async function startEdit(draft = resumeNow.current) {
     setEditing("loading");
-    const current = await loadForEdit(() => void startEdit(draft));
-    unopened.current = current ? undefined : draft;
-    if (!current && draft) onDraft(draft);
+    const current = await loadForEdit(() => {
+      if (editingNow.current === null) void startEdit(); // (not over an editor opened since)
+    });
+    if (current && draft) onResumed?.();
     setEditing(current && { ...current, draft });
   }
 
-  // Once, when an interrupted edit is handed over.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: startEdit and onResumed change every render
+  // When an interrupted edit is handed over, or the row is shown again with one not opened yet.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: startEdit changes every render
   useEffect(() => {
-    if (!resume) return;
-    onResumed?.();
-    void startEdit(resume);
+    if (resume) void startEdit(resume);
   }, [resume]);
 
   return (

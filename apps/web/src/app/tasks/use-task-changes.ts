@@ -45,6 +45,8 @@ export function useTaskChanges(options: TaskChangesOptions) {
    * after it lands, or its save would meet the person's own change as a conflict (412).
    */
   const writesInFlight = useRef(new Map<string, Promise<unknown>>());
+  /** Per task with writes on their way: its completion as last stored (what a failure puts back). */
+  const storedCompletion = useRef(new Map<string, boolean>());
   /** The key of each "add it again" (addAgain) not yet answered, by the deleted task's id. */
   const addAgainKeys = useRef(new Map<string, string>());
 
@@ -81,6 +83,8 @@ export function useTaskChanges(options: TaskChangesOptions) {
     const completed = !task.completed;
     patchTask(task.id, { completed });
     const before = writesInFlight.current.get(task.id)?.catch(() => {}); // its outcome is its own toggle's
+    // What a failure puts back: as stored before the first of these clicks, then as each answer says.
+    if (!before) storedCompletion.current.set(task.id, task.completed);
     // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
     const write = (before ?? Promise.resolve()).then(() => api.update(task.id, { completed }));
     writesInFlight.current.set(task.id, write);
@@ -88,6 +92,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
     const overtaken = () => writesInFlight.current.get(task.id) !== write;
     try {
       const saved = await write;
+      storedCompletion.current.set(task.id, saved.completed);
       if (overtaken()) return;
       patchTask(task.id, saved);
       // In a tab that shows one status the task is about to leave: keep the focus near where it was.
@@ -97,10 +102,15 @@ export function useTaskChanges(options: TaskChangesOptions) {
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 404) return dropDeletedElsewhere(task);
       if (overtaken()) return; // the later click's write, sent next, says how it ends
-      patchTask(task.id, { completed: task.completed });
-      onFailure(failure, "Could not update the task", () => void toggleTask(task));
+      const stored = storedCompletion.current.get(task.id) ?? task.completed;
+      patchTask(task.id, { completed: stored });
+      // Retry asks again for what this click wanted.
+      onFailure(failure, "Could not update the task", () => void toggleTask({ ...task, completed: !completed }));
     } finally {
-      if (writesInFlight.current.get(task.id) === write) writesInFlight.current.delete(task.id);
+      if (!overtaken()) {
+        writesInFlight.current.delete(task.id);
+        storedCompletion.current.delete(task.id);
+      }
     }
   }
 
