@@ -10,6 +10,9 @@ import path from "node:path";
 import { type RunningProduct, startProduct } from "./lib/product";
 
 const say = (message: string) => console.log(`[tasks] ${message}`);
+// Once the terminal has closed (SIGHUP), writing to it fails (EIO): that must not end the launcher
+// before it has stopped what it started.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 
 /** A port from the environment; unset or empty (as deployment tools write "unset") is the default. */
 function portSetting(name: string, fallback: number): number {
@@ -32,8 +35,15 @@ function stopOnSignal(): void {
   stopping = true;
   say("stopping…");
   // Before the product is ready, start-up stops what it started, and its end below exits.
-  if (product) void product.stop().then(() => process.exit(0));
-  else starting.abort();
+  if (product) {
+    product.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`[tasks] could not stop everything: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  } else starting.abort();
 }
 // The embedded PostgreSQL's own handlers for these are taken away (leaveProcessSignalsToCaller).
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stopOnSignal);
@@ -60,9 +70,12 @@ try {
     process.exit(1);
   }
 } catch (error) {
-  // (startProduct has stopped whatever it had started.)
-  if (error !== starting.signal.reason) {
+  // (startProduct has stopped whatever it had started.) Stopped by a signal, start-up ends with the
+  // signal's reason or an abort of its own (a wait it cut short): nothing to say, and no failure.
+  const stoppedBySignal =
+    starting.signal.aborted && (error === starting.signal.reason || (error as Error).name === "AbortError");
+  if (!stoppedBySignal) {
     console.error(`[tasks] could not start: ${error instanceof Error ? error.message : String(error)}`);
   }
-  process.exit(starting.signal.aborted ? 0 : 1);
+  process.exit(stoppedBySignal ? 0 : 1);
 }

@@ -719,7 +719,12 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const checkbox = page.getByLabel("Mark “Sweep the yard” as completed");
     assert.equal(await checkbox.isChecked(), false, "as stored: neither write was made");
     await page.unroute(`${product.apiUrl}/**`);
-    await banner.getByRole("button", { name: "Retry" }).click();
+    const [retried] = await Promise.all([
+      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
+      banner.getByRole("button", { name: "Retry" }).click(),
+    ]);
+    assert.deepEqual(retried.request().postDataJSON(), { completed: false }, "what the last click asked for");
+    assert.equal(retried.status(), 200);
     await waitForCount(banner, 0);
     await page.reload();
     await checkbox.waitFor();

@@ -8,6 +8,7 @@ import {
   cookiesOf,
   expectRefusedWithin,
   fillSignIn,
+  holdPageTime,
   launchBrowser,
   newPerson,
   newSignedOutPage,
@@ -217,34 +218,43 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByRole("button", { name: "Edit “Water the plants on the balcony”" }).waitFor();
     await context.close();
   });
-  test("a delete that the session's end stopped is made after sign-in, with its Undo again", async () => {
-    const context = await browser.newContext();
-    const [first, second] = [await context.newPage(), await context.newPage()];
-    const person = newPerson("Vic");
-    await signUp(first, product.webUrl, person);
-    await addTask(first, "Keep the photos");
-    await addTask(first, "Old receipts");
-    await second.goto(`${product.webUrl}/tasks`);
-    await second.getByRole("button", { name: "Delete “Old receipts”" }).click();
-    await second.getByRole("button", { name: "Undo" }).waitFor();
+  for (const how of ["refused as its undo window ends", "taken from its undo window by another action"] as const) {
+    test(`a delete that the session's end stopped (${how}) is made after sign-in, with its Undo again`, async () => {
+      const context = await browser.newContext();
+      await context.clock.install(); // for holdPageTime
+      const [first, second] = [await context.newPage(), await context.newPage()];
+      const person = newPerson("Vic");
+      await signUp(first, product.webUrl, person);
+      await addTask(first, "Keep the photos");
+      await addTask(first, "Old receipts");
+      await second.goto(`${product.webUrl}/tasks`);
+      // The page's time held: the undo window cannot end before the other tab has signed out.
+      await holdPageTime(second);
+      await second.getByRole("button", { name: "Delete “Old receipts”" }).click();
+      await second.getByRole("button", { name: "Undo" }).waitFor();
+      await signOutInTheOtherTab(first, second);
+      if (how === "taken from its undo window by another action") {
+        await second.getByLabel("New task title").fill("Anything");
+        await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
+        await second.waitForURL(/\/sign-in\?next=/);
+      }
+      await second.clock.resume(); // (the window ends now, if it has to: its delete is refused)
+      await signInWhereItLed(second, person);
 
-    // Signed out in the other tab inside the undo window: the delete cannot be made; it leads to sign-in.
-    await signOutInTheOtherTab(first, second);
-    await signInWhereItLed(second, person);
-    const list = second.getByRole("list", { name: "Your tasks" });
-    await list.getByText("Keep the photos").waitFor();
-    assert.equal(await list.getByText("Old receipts").count(), 0, "still out of the list");
-    const notice = second.getByText("Deleted “Old receipts”.", { exact: true });
-    await notice.waitFor();
-    await second.getByRole("button", { name: "Undo" }).waitFor();
-    // Made once its window ends: a page opened afresh no longer lists it.
-    await notice.waitFor({ state: "detached", timeout: 15_000 });
-    const again = await context.newPage();
-    await again.goto(`${product.webUrl}/tasks`);
-    await again.getByRole("list", { name: "Your tasks" }).getByText("Keep the photos").waitFor();
-    assert.equal(await again.getByRole("list", { name: "Your tasks" }).getByText("Old receipts").count(), 0);
-    await context.close();
-  });
+      const list = second.getByRole("list", { name: "Your tasks" });
+      await list.getByText("Keep the photos").waitFor();
+      assert.equal(await list.getByText("Old receipts").count(), 0, "still out of the list");
+      const deleted = second.waitForResponse((answer) => answer.request().method() === "DELETE", { timeout: 15_000 });
+      await second.getByText("Deleted “Old receipts”.", { exact: true }).waitFor();
+      await second.getByRole("button", { name: "Undo" }).waitFor();
+      assert.equal((await deleted).status(), 204, "made once its new window ends");
+      const again = await context.newPage();
+      await again.goto(`${product.webUrl}/tasks`);
+      await again.getByRole("list", { name: "Your tasks" }).getByText("Keep the photos").waitFor();
+      assert.equal(await again.getByRole("list", { name: "Your tasks" }).getByText("Old receipts").count(), 0);
+      await context.close();
+    });
+  }
 
   test("an edit brought back after sign-in whose task cannot be read at first keeps its changes: Retry, or Edit, opens it with them", async () => {
     const context = await browser.newContext();

@@ -76,6 +76,14 @@ export function TaskRow({
   editingNow.current = editing;
   const resumeNow = useRef(resume);
   resumeNow.current = resume;
+  /** The row is on the page: an editor can open in it (a read answered after it left opens none). */
+  const mounted = useRef(false);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   /**
    * Opens the editor on the task as stored now. Changes brought back from before a sign-in (`resume`)
@@ -87,7 +95,7 @@ export function TaskRow({
     const current = await loadForEdit(() => {
       if (editingNow.current === null) void startEdit(); // (not over an editor opened since)
     });
-    if (current && draft) onResumed?.();
+    if (current && draft && mounted.current) onResumed?.();
     setEditing(current && { ...current, draft });
   }
 

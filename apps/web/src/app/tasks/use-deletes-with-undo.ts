@@ -15,7 +15,10 @@ interface DeletesWithUndoOptions {
   api: TaskApiClient;
   setList: Dispatch<SetStateAction<ShownList>>;
   notices: Pick<ReturnType<typeof useNotice>, "currentNotice" | "notify" | "closeNotice">;
-  /** Says that this delete failed (its task is back in the list); `retry` deletes it again. */
+  /**
+   * Says that this delete failed (its task is back in the list, unless the failure is the session's
+   * end: then it is made after sign-in, see handOver); `retry` deletes it again.
+   */
   onFailure: (failure: unknown, retry: () => void) => void;
   /** Reloads the list and its counts: after a delete is done or undone. */
   reload: () => void;
@@ -38,8 +41,12 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
   const pendingDeletes = useRef(new Map<string, PendingDelete>());
   /** The dashboard is gone: a delete sent as it went has no list left to reload. */
   const left = useRef(false);
-  /** Deletes the API refused because the session had ended: handed over for after sign-in (handOver). */
-  const refusedSignedOut = useRef<Task[]>([]);
+  /**
+   * Deletes to be made after sign-in (handOver): refused because the session had ended, or taken
+   * from their undo window as the page left for sign-in (every call hands over all of them: a
+   * second action may lead to sign-in before the page has gone).
+   */
+  const forAfterSignIn = useRef<Task[]>([]);
 
   /** Sends a pending delete (once); true when the task is gone, false when it was put back. */
   function sendDelete(task: Task, sendOptions: { keepalive?: boolean } = {}): Promise<boolean> {
@@ -60,10 +67,15 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
       return true;
     } catch (failure) {
       pendingDeletes.current.delete(task.id);
-      if (failure instanceof ApiError && failure.status === 404) return true;
+      if (failure instanceof ApiError && failure.status === 404) {
+        // Gone already (deleted elsewhere): the counts it was taken off came from the API, which
+        // no longer counted it.
+        if (!left.current) reload();
+        return true;
+      }
       if (failure instanceof SignedOutError) {
         // Not put back: it is made after sign-in (onFailure leads there, and hands it over).
-        refusedSignedOut.current.push(task);
+        forAfterSignIn.current.push(task);
         onFailure(failure, () => deleteTask(task));
         return false;
       }
@@ -163,12 +175,13 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
    * their window are not sent as the page goes: with the session over, they would fail unseen.
    */
   function handOver(): Task[] {
-    const waiting = [...pendingDeletes.current.values()].filter((entry) => !entry.sent);
-    for (const entry of waiting) {
+    for (const entry of pendingDeletes.current.values()) {
+      if (entry.sent) continue;
       entry.sent = true;
       entry.countdown?.cancel();
+      forAfterSignIn.current.push(entry.task);
     }
-    return [...refusedSignedOut.current, ...waiting.map((entry) => entry.task)];
+    return [...forAfterSignIn.current];
   }
 
   return {
