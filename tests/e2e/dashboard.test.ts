@@ -731,6 +731,30 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.equal(await checkbox.isChecked(), false, "the last click left it pending");
   });
 
+  test("a write that gets no answer at all fails after a while, is put back, and Retry makes it", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Wes", { heldClock: true });
+    await addTask(page, "Mend the gate");
+    // A connection gone silent: the first PATCH is never answered.
+    const held = signal();
+    let writes = 0;
+    await page.route(`${product.apiUrl}/**`, async (route) => {
+      if (route.request().method() === "PATCH" && ++writes === 1) return held.fire();
+      await route.continue();
+    });
+    await holdPageTime(page);
+    await page.getByLabel("Mark “Mend the gate” as completed").click();
+    await held.fired;
+    await page.clock.runFor(16_000); // the page's time: past how long it waits for an answer
+    const banner = page.getByTestId("error");
+    await banner.getByText(/Could not update the task\. The task service did not answer/).waitFor();
+    assert.equal(await page.getByLabel("Mark “Mend the gate” as completed").isChecked(), false, "put back");
+    await page.clock.resume();
+    await banner.getByRole("button", { name: "Retry" }).click();
+    await page.getByLabel("Mark “Mend the gate” as pending").waitFor();
+    await page.reload();
+    await page.getByLabel("Mark “Mend the gate” as pending").waitFor();
+  });
+
   test("a task deleted elsewhere leaves this page when it is completed here, and the page says so", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Dan");
     await addTask(page, "Stays");

@@ -53,6 +53,14 @@ export class UnavailableError extends Error {
 
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
 
+/**
+ * A request with no answer by then has met a connection gone silent (the API itself answers within
+ * 6 s, a 503 at worst): it fails, with Retry, instead of holding the page, and the later clicks on
+ * the same checkbox that wait for it, for as long as the browser would wait. (A timer, not
+ * AbortSignal.timeout, which browsers Next.js supports may lack.)
+ */
+const ANSWER_WITHIN_MS = 15_000;
+
 export class TaskApiClient {
   /** `expiresAt`: when it is renewed (before its end); `endsAt`: its end. Both by this browser's clock. */
   private token: { value: string; expiresAt: number; endsAt: number } | undefined;
@@ -135,6 +143,8 @@ export class TaskApiClient {
     keepalive = false,
   ) {
     const send = async (token: string) => {
+      const noAnswer = new AbortController();
+      const timer = setTimeout(() => noAnswer.abort(), ANSWER_WITHIN_MS);
       try {
         return await fetch(this.url(path), {
           method,
@@ -146,9 +156,15 @@ export class TaskApiClient {
           body: body === undefined ? undefined : JSON.stringify(body),
           cache: "no-store",
           keepalive,
+          signal: noAnswer.signal,
         });
       } catch {
+        if (noAnswer.signal.aborted) {
+          throw new UnavailableError("The task service did not answer. Check your connection and try again.");
+        }
         throw new UnavailableError("Cannot reach the task service. Check your connection and try again.");
+      } finally {
+        clearTimeout(timer);
       }
     };
     let response = await send(await this.accessToken(false, keepalive));
