@@ -129,9 +129,15 @@ describe("the API process (npm run start:api)", () => {
     notYetUp.port = String(databasePort);
     const port = await freePort();
     const api = startApi({ DATABASE_URL: notYetUp.toString(), PORT: String(port) });
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // It says it waits (however long this machine takes to start it), then goes on waiting.
+    const waiting = new RegExp(`database at 127\\.0\\.0\\.1:${databasePort} does not answer yet`);
+    for (const deadline = Date.now() + 20_000; !waiting.test(api.output()) && api.child.exitCode === null; ) {
+      assert.ok(Date.now() < deadline, `no word of waiting:\n${api.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(api.child.exitCode, null, `still starting:\n${api.output()}`);
-    assert.match(api.output(), new RegExp(`database at 127\\.0\\.0\\.1:${databasePort} does not answer yet`));
+    assert.match(api.output(), waiting);
 
     // The database comes up at that address (a proxy to the tests' own): the API goes on and serves.
     const database = await startCuttableDatabaseProxy(databaseUrl(), databasePort);
