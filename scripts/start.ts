@@ -10,6 +10,8 @@ import path from "node:path";
 import { type RunningProduct, startProduct } from "./lib/product";
 
 const say = (message: string) => console.log(`[tasks] ${message}`);
+const sayFailure = (what: string, error: unknown) =>
+  console.error(`[tasks] ${what}: ${error instanceof Error ? error.message : String(error)}`);
 // Once the terminal has closed (SIGHUP), writing to it fails (EIO): that must not end the launcher
 // before it has stopped what it started.
 for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
@@ -39,7 +41,7 @@ function stopOnSignal(): void {
     product.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`[tasks] could not stop everything: ${error instanceof Error ? error.message : String(error)}`);
+        sayFailure("could not stop everything", error);
         process.exit(1);
       },
     );
@@ -75,7 +77,7 @@ try {
   const stoppedBySignal =
     starting.signal.aborted && (error === starting.signal.reason || (error as Error).name === "AbortError");
   if (!stoppedBySignal) {
-    console.error(`[tasks] could not start: ${error instanceof Error ? error.message : String(error)}`);
+    sayFailure("could not start", error);
   }
   process.exit(stoppedBySignal ? 0 : 1);
 }

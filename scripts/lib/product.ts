@@ -41,8 +41,8 @@ export interface ProductOptions {
    */
   signal?: AbortSignal;
   /**
-   * The caller stops the product on SIGINT and SIGTERM (the launcher): the
-   * embedded PostgreSQL must not stop on them by itself before the apps.
+   * The caller stops the product on SIGINT, SIGTERM and SIGHUP (the launcher):
+   * the embedded PostgreSQL must not stop on them by itself before the apps.
    */
   leaveProcessSignalsToCaller?: boolean;
 }

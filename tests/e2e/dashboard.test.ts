@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { decodeJwt } from "jose";
-import type { Page, Request } from "playwright-core";
+import type { Page, Request, Route } from "playwright-core";
 import {
   accessToken,
   addTask,
@@ -36,6 +36,25 @@ function deletesSentBy(page: Page): string[] {
   return sent;
 }
 mkdirSync(artifacts, { recursive: true });
+
+/**
+ * The page's writes (PATCH) to the Task API: the first is held on its way until `release` (never,
+ * if it is not called: a connection gone silent), then each goes as `send` says (on, by default).
+ */
+async function holdFirstWrite(page: Page, send: (route: Route) => Promise<void> = (route) => route.continue()) {
+  const held = signal();
+  const released = signal();
+  let writes = 0;
+  await page.route(`${product.apiUrl}/**`, async (route) => {
+    if (route.request().method() !== "PATCH") return route.continue();
+    if (++writes === 1) {
+      held.fire();
+      await released.fired;
+    }
+    await send(route);
+  });
+  return { held: held.fired, release: released.fire };
+}
 
 describe("the dashboard in a real browser", () => {
   test("sign up, add, edit, complete, filter, search, delete (and undo), reload, sign out", async () => {
@@ -666,16 +685,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Tia");
     await addTask(page, "Water the plants");
     // A slow network for the first click's write alone: the second, sent at once, would overtake it.
-    const firstHeld = signal();
-    const releaseFirst = signal();
-    let writes = 0;
-    await page.route(`${product.apiUrl}/**`, async (route) => {
-      if (route.request().method() === "PATCH" && ++writes === 1) {
-        firstHeld.fire();
-        await releaseFirst.fired;
-      }
-      await route.continue();
-    });
+    const first = await holdFirstWrite(page);
     const bothAnswered = new Promise<void>((resolve) => {
       let answered = 0;
       page.on("response", (answer) => {
@@ -683,11 +693,11 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       });
     });
     await page.getByLabel("Mark “Water the plants” as completed").click();
-    await firstHeld.fired;
+    await first.held;
     await page.getByLabel("Mark “Water the plants” as pending").click();
     // Time for a second write sent at once to be made before the first.
     await page.waitForTimeout(500);
-    releaseFirst.fire();
+    first.release();
     await bothAnswered;
     const checkbox = page.getByLabel("Mark “Water the plants” as completed");
     assert.equal(await checkbox.isChecked(), false, "shown as the second click left it");
@@ -699,21 +709,12 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
   test("two clicks of a checkbox that both fail leave it as stored, and the banner's Retry asks for the last click", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Uma");
     await addTask(page, "Sweep the yard");
-    const releaseFirst = signal();
-    const firstHeld = signal();
-    let writes = 0;
-    await page.route(`${product.apiUrl}/**`, async (route) => {
-      if (route.request().method() !== "PATCH") return route.continue();
-      if (++writes === 1) {
-        firstHeld.fire();
-        await releaseFirst.fired;
-      }
-      await route.abort("connectionreset");
-    });
+    // Both writes cut, the second sent once the first has failed.
+    const first = await holdFirstWrite(page, (route) => route.abort("connectionreset"));
     await page.getByLabel("Mark “Sweep the yard” as completed").click();
-    await firstHeld.fired;
+    await first.held;
     await page.getByLabel("Mark “Sweep the yard” as pending").click();
-    releaseFirst.fire();
+    first.release();
     const banner = page.getByTestId("error");
     await banner.getByText("Could not update the task").waitFor();
     const checkbox = page.getByLabel("Mark “Sweep the yard” as completed");
@@ -735,15 +736,10 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Wes", { heldClock: true });
     await addTask(page, "Mend the gate");
     // A connection gone silent: the first PATCH is never answered.
-    const held = signal();
-    let writes = 0;
-    await page.route(`${product.apiUrl}/**`, async (route) => {
-      if (route.request().method() === "PATCH" && ++writes === 1) return held.fire();
-      await route.continue();
-    });
+    const first = await holdFirstWrite(page);
     await holdPageTime(page);
     await page.getByLabel("Mark “Mend the gate” as completed").click();
-    await held.fired;
+    await first.held;
     await page.clock.runFor(16_000); // the page's time: past how long it waits for an answer
     const banner = page.getByTestId("error");
     await banner.getByText(/Could not update the task\. The task service did not answer/).waitFor();

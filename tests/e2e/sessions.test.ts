@@ -27,6 +27,21 @@ const product = await startTestProduct({ JWT_EXPIRES_IN: "5s" });
 const shortSessions = await startTestProduct({ SESSION_EXPIRES_IN: "1m" });
 const browser = await launchBrowser();
 
+/**
+ * One person in two tabs of one browser: signed up in `first`, which adds `titles`, and the tasks
+ * open in `second`. `heldClock`: the context's clock installed, for holdPageTime.
+ */
+async function onePersonInTwoTabs(name: string, titles: string[], { heldClock = false } = {}) {
+  const context = await browser.newContext();
+  if (heldClock) await context.clock.install();
+  const [first, second] = [await context.newPage(), await context.newPage()];
+  const person = newPerson(name);
+  await signUp(first, product.webUrl, person);
+  for (const title of titles) await addTask(first, title);
+  await second.goto(`${product.webUrl}/tasks`);
+  return { context, first, second, person };
+}
+
 /** The person signs out in `first`; `second`, still open on the tasks, is told. */
 async function signOutInTheOtherTab(first: Page, second: Page) {
   await first.bringToFront();
@@ -103,11 +118,7 @@ describe("sessions and tokens in the browser", () => {
   });
 
   test("sign out in one tab: the other tab follows and keeps what was typed; a copied token is refused within 2 s", async () => {
-    const context = await browser.newContext();
-    const [first, second] = [await context.newPage(), await context.newPage()];
-    const person = newPerson("Kim");
-    await signUp(first, product.webUrl, person);
-    await second.goto(`${product.webUrl}/tasks`);
+    const { context, first, second, person } = await onePersonInTwoTabs("Kim", []);
     await second.getByText("No tasks yet").waitFor();
 
     // A token copied out of the session before signing out.
@@ -162,12 +173,7 @@ describe("the sign-in form", () => {
 
 describe("an edit cut short by the end of the session", () => {
   test("reopens after signing in again, with the person's changes, and saves", async () => {
-    const context = await browser.newContext();
-    const [first, second] = [await context.newPage(), await context.newPage()];
-    const person = newPerson("Ola");
-    await signUp(first, product.webUrl, person);
-    await addTask(first, "Plan the week");
-    await second.goto(`${product.webUrl}/tasks`);
+    const { context, first, second, person } = await onePersonInTwoTabs("Ola", ["Plan the week"]);
     await second.getByRole("button", { name: "Edit “Plan the week”" }).click();
     await second.getByLabel("Task title", { exact: true }).fill("Plan the whole week");
     await second.getByLabel("Task description").fill("with the kids");
@@ -189,13 +195,10 @@ describe("an edit cut short by the end of the session", () => {
   });
 
   test("every open edit, the view and the new task's draft survive whichever action leads to sign-in", async () => {
-    const context = await browser.newContext();
-    const [first, second] = [await context.newPage(), await context.newPage()];
-    const person = newPerson("Pia");
-    await signUp(first, product.webUrl, person);
-    await addTask(first, "Water the plants");
-    await addTask(first, "Book the dentist");
-    await second.goto(`${product.webUrl}/tasks`);
+    const { context, first, second, person } = await onePersonInTwoTabs("Pia", [
+      "Water the plants",
+      "Book the dentist",
+    ]);
     const list = second.getByRole("list", { name: "Your tasks" });
     await second.getByLabel("Search tasks").fill("plants");
     await waitForCount(list.getByRole("listitem"), 1);
@@ -220,14 +223,8 @@ describe("an edit cut short by the end of the session", () => {
   });
   for (const how of ["refused as its undo window ends", "taken from its undo window by another action"] as const) {
     test(`a delete that the session's end stopped (${how}) is made after sign-in, with its Undo again`, async () => {
-      const context = await browser.newContext();
-      await context.clock.install(); // for holdPageTime
-      const [first, second] = [await context.newPage(), await context.newPage()];
-      const person = newPerson("Vic");
-      await signUp(first, product.webUrl, person);
-      await addTask(first, "Keep the photos");
-      await addTask(first, "Old receipts");
-      await second.goto(`${product.webUrl}/tasks`);
+      const titles = ["Keep the photos", "Old receipts"];
+      const { context, first, second, person } = await onePersonInTwoTabs("Vic", titles, { heldClock: true });
       // The page's time held: the undo window cannot end before the other tab has signed out.
       await holdPageTime(second);
       await second.getByRole("button", { name: "Delete “Old receipts”" }).click();
@@ -257,12 +254,7 @@ describe("an edit cut short by the end of the session", () => {
   }
 
   test("an edit brought back after sign-in whose task cannot be read at first keeps its changes: Retry, or Edit, opens it with them", async () => {
-    const context = await browser.newContext();
-    const [first, second] = [await context.newPage(), await context.newPage()];
-    const person = newPerson("Ugo");
-    await signUp(first, product.webUrl, person);
-    await addTask(first, "Fix the fence");
-    await second.goto(`${product.webUrl}/tasks`);
+    const { context, first, second, person } = await onePersonInTwoTabs("Ugo", ["Fix the fence"]);
     await second.getByRole("button", { name: "Edit “Fix the fence”" }).click();
     await second.getByLabel("Task title", { exact: true }).fill("Fix the fence before winter");
 
@@ -304,12 +296,7 @@ describe("a shared computer", () => {
     await signUp(await otherContext.newPage(), product.webUrl, other);
     await otherContext.close();
 
-    const context = await browser.newContext();
-    const [first, second] = [await context.newPage(), await context.newPage()];
-    const person = newPerson("Rita");
-    await signUp(first, product.webUrl, person);
-    await addTask(first, "Rita's task");
-    await second.goto(`${product.webUrl}/tasks`);
+    const { context, first, second } = await onePersonInTwoTabs("Rita", ["Rita's task"]);
     // The search's reload must be over before the sign-out: one that starts after it (its timer runs
     // late in a background tab) is an action, and takes the tab to sign in before the notice shows.
     await Promise.all([

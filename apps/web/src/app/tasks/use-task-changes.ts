@@ -41,12 +41,11 @@ interface TaskChangesOptions {
 export function useTaskChanges(options: TaskChangesOptions) {
   const { api, tasks, setList, onFailure, tell, reload, goToSignIn, focusList, oneStatusShown } = options;
   /**
-   * A completion on its way to the API, per task: an edit opened meanwhile reads the task
-   * after it lands, or its save would meet the person's own change as a conflict (412).
+   * The last completion on its way to the API, per task (`write`; each waits for the one before):
+   * an edit opened meanwhile reads the task after it lands, or its save would meet the person's own
+   * change as a conflict (412). `stored`: the completion as last stored, what a failure puts back.
    */
-  const writesInFlight = useRef(new Map<string, Promise<unknown>>());
-  /** Per task with writes on their way: its completion as last stored (what a failure puts back). */
-  const storedCompletion = useRef(new Map<string, boolean>());
+  const writesInFlight = useRef(new Map<string, { write: Promise<unknown>; stored: boolean }>());
   /** The key of each "add it again" (addAgain) not yet answered, by the deleted task's id. */
   const addAgainKeys = useRef(new Map<string, string>());
 
@@ -82,17 +81,18 @@ export function useTaskChanges(options: TaskChangesOptions) {
   async function toggleTask(task: Task) {
     const completed = !task.completed;
     patchTask(task.id, { completed });
-    const before = writesInFlight.current.get(task.id)?.catch(() => {}); // its outcome is its own toggle's
-    // What a failure puts back: as stored before the first of these clicks, then as each answer says.
-    if (!before) storedCompletion.current.set(task.id, task.completed);
+    const before = writesInFlight.current.get(task.id);
     // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
-    const write = (before ?? Promise.resolve()).then(() => api.update(task.id, { completed }));
-    writesInFlight.current.set(task.id, write);
+    const write = (before?.write.catch(() => {}) ?? Promise.resolve()).then(() => api.update(task.id, { completed }));
+    // What a failure puts back: as stored before the first of these clicks, then as each answer says.
+    const inFlight = { write, stored: before?.stored ?? task.completed };
+    writesInFlight.current.set(task.id, inFlight);
     /** A later click's write follows this one: that one shows the outcome (no flicker back). */
-    const overtaken = () => writesInFlight.current.get(task.id) !== write;
+    const overtaken = () => writesInFlight.current.get(task.id) !== inFlight;
     try {
       const saved = await write;
-      storedCompletion.current.set(task.id, saved.completed);
+      const latest = writesInFlight.current.get(task.id);
+      if (latest) latest.stored = saved.completed;
       if (overtaken()) return;
       patchTask(task.id, saved);
       // In a tab that shows one status the task is about to leave: keep the focus near where it was.
@@ -102,15 +102,11 @@ export function useTaskChanges(options: TaskChangesOptions) {
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 404) return dropDeletedElsewhere(task);
       if (overtaken()) return; // the later click's write, sent next, says how it ends
-      const stored = storedCompletion.current.get(task.id) ?? task.completed;
-      patchTask(task.id, { completed: stored });
-      // Retry asks again for what this click wanted.
-      onFailure(failure, "Could not update the task", () => void toggleTask({ ...task, completed: !completed }));
+      patchTask(task.id, { completed: inFlight.stored });
+      // Retry asks again for what this click wanted (`completed`, from the same task as shown then).
+      onFailure(failure, "Could not update the task", () => void toggleTask(task));
     } finally {
-      if (!overtaken()) {
-        writesInFlight.current.delete(task.id);
-        storedCompletion.current.delete(task.id);
-      }
+      if (!overtaken()) writesInFlight.current.delete(task.id);
     }
   }
 
@@ -119,7 +115,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
    * newer change. A failed read is said in the banner, whose Retry is `retry`.
    */
   async function loadForEdit(id: string, retry?: () => void): Promise<VersionedTask | null> {
-    await writesInFlight.current.get(id)?.catch(() => {}); // its outcome is handled by toggleTask
+    await writesInFlight.current.get(id)?.write.catch(() => {}); // its outcome is handled by toggleTask
     try {
       const current = await api.get(id);
       patchTask(id, current.task);
