@@ -5,6 +5,7 @@
  * request meanwhile, and once it answers, tokens work again.
  */
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { assertProblem, bearer, mintToken, setup } from "./helper";
@@ -57,3 +58,37 @@ test("keys fetched before the JWKS fails go on verifying new tokens under them: 
     ctx.jwks.failing = false;
   }
 });
+
+for (const [failure, failing] of [
+  ["an error", true],
+  ["a 200 that is no key set", "page"],
+] as const) {
+  test(`keys in hand, then the JWKS answers ${failure}: made-up kids cost one fetch a second, not one each`, async () => {
+    const user = await ctx.newUser();
+    const list = (token: string) =>
+      ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks`, headers: bearer(token) });
+    assert.equal((await list(user.token)).statusCode, 200, "the keys are in hand");
+    // Made up: a kid the key set does not hold asks for a fetch before any signature is checked.
+    const madeUp = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        mintToken({ key: ctx.key, claims: { sub: user.id, sid: user.sessionId }, header: { kid: randomUUID() } }),
+      ),
+    );
+    await sleep(1_100); // past the second in which an unknown kid fetches nothing
+    const fetches = ctx.jwks.fetches;
+
+    ctx.jwks.failing = failing;
+    try {
+      for (const token of madeUp) {
+        const response = await list(token);
+        assertProblem(response, 503);
+      }
+      assert.equal(ctx.jwks.fetches, fetches + 1, "one fetch, then none within the second after it failed");
+      const fresh = await mintToken({ key: ctx.key, claims: { sub: user.id, sid: user.sessionId } });
+      assert.equal((await list(fresh)).statusCode, 200, "the keys in hand still verify new tokens under them");
+    } finally {
+      ctx.jwks.failing = false;
+      await sleep(1_100);
+    }
+  });
+}

@@ -25,8 +25,11 @@ export async function newSigningKey(kid = randomUUID()): Promise<SigningKey> {
 /** A JWKS endpoint like Better Auth's, whose keys a test can rotate, and which counts its fetches. */
 export class JwksServer {
   fetches = 0;
-  /** While true, every fetch is answered 500 (the web app is down or failing). */
-  failing = false;
+  /**
+   * While set, every fetch fails: answered 500 (the web app is down or failing), or 200 with a page
+   * that is no key set (a proxy's error page).
+   */
+  failing: false | true | "page" = false;
   keys: SigningKey[] = [];
   private server: Server;
 
@@ -39,6 +42,10 @@ export class JwksServer {
     const server = createServer((_request, response) => {
       if (!instance) return response.end();
       instance.fetches++;
+      if (instance.failing === "page") {
+        response.setHeader("content-type", "text/html");
+        return response.end("<!doctype html><title>Bad gateway</title><p>The site is being updated.</p>");
+      }
       if (instance.failing) {
         response.statusCode = 500;
         return response.end();

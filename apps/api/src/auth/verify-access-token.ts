@@ -84,19 +84,32 @@ export function createAccessTokenVerifier(policy: AccessTokenPolicy): AccessToke
 function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
   /** When the latest successful JWKS fetch began: a key it lacks did not exist then. */
   let fetchStartedAt = 0;
-  /** When the latest JWKS fetch failed (no answer, or not a 200). */
+  /** When the latest JWKS fetch failed (no answer, or no key set in it). */
   let fetchFailedAt = Number.NEGATIVE_INFINITY;
+  const refuseWhileFetchesFail = () => {
+    if (Date.now() - fetchFailedAt < FAILED_FETCH_COOLDOWN_MS) {
+      throw new KeysUnavailableError("the JWKS could not be fetched a moment ago");
+    }
+  };
   const remote = createRemoteJWKSet(jwksUrl, {
     cacheMaxAge: KEYS_MAX_AGE_MS,
     cooldownDuration: REFETCH_COOLDOWN_MS,
     timeoutDuration: 5_000,
+    // Every fetch jose makes comes through here. jose's own cooldown counts from its last successful
+    // fetch only: while the endpoint fails, each token whose key is unknown (a made-up kid needs no
+    // valid signature) or stale would fetch again. So the failure's cooldown is kept here.
     [customFetch]: async (url: string, options: RequestInit) => {
+      refuseWhileFetchesFail();
       const startedAt = Date.now();
       try {
         const response = await fetch(url, options);
-        if (response.ok) fetchStartedAt = startedAt;
-        else fetchFailedAt = Date.now();
-        return response;
+        // Read here, so that an answer jose will refuse (not a 200, not JSON, no key set: a proxy's
+        // error page) counts as the failure it is, not as a fetch that found no such key.
+        const body = await response.text();
+        if (!isKeySet(response.status, body)) fetchFailedAt = Date.now();
+        else fetchStartedAt = startedAt;
+        // (A 204 or 304 may carry no body, not even an empty one.)
+        return new Response(body === "" ? null : body, { status: response.status, headers: response.headers });
       } catch (error) {
         fetchFailedAt = Date.now();
         throw error;
@@ -125,16 +138,8 @@ function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
     return nextFetch;
   };
 
-  const refuseWhileFetchesFail = () => {
-    if (Date.now() - fetchFailedAt < FAILED_FETCH_COOLDOWN_MS) {
-      throw new KeysUnavailableError("the JWKS could not be fetched a moment ago");
-    }
-  };
-
   return async function getKey(header, token) {
     const arrivedAt = Date.now();
-    // Keys that must be fetched first (none yet, or stale) while the last fetch just failed.
-    if (!remote.fresh) refuseWhileFetchesFail();
     try {
       return await remote(header, token);
     } catch (error) {
@@ -162,6 +167,18 @@ function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
       throw error;
     }
   };
+}
+
+/** What jose takes as a key set: a 200 whose body is a JSON object with a `keys` array of objects. */
+function isKeySet(status: number, body: string): boolean {
+  if (status !== 200) return false;
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return isObject(parsed) && Array.isArray(parsed.keys) && parsed.keys.every(isObject);
+  } catch {
+    return false;
+  }
 }
 
 async function verifyWithJose(
