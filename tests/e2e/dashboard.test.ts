@@ -751,6 +751,36 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByLabel("Mark “Mend the gate” as pending").waitFor();
   });
 
+  test("a token renewal that gets no answer fails after a while and lets go: Retry renews and makes the write", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Rae", { heldClock: true });
+    await addTask(page, "Oil the hinges");
+    // A connection to the web app gone silent: no renewal is answered.
+    const renewing = signal();
+    await page.route(`${product.webUrl}/api/auth/token`, async () => {
+      renewing.fire();
+      await new Promise(() => {});
+    });
+    await holdPageTime(page);
+    // The page's time past the point where its token is renewed before use (a minute before its end).
+    await page.clock.fastForward(15 * 60_000);
+    await page.getByLabel("Mark “Oil the hinges” as completed").click();
+    await renewing.fired;
+    await page.clock.runFor(16_000); // past how long the page waits for an answer
+    const banner = page.getByTestId("error");
+    await banner.getByText(/Could not update the task\. The server did not answer/).waitFor();
+    assert.equal(await page.getByLabel("Mark “Oil the hinges” as completed").isChecked(), false, "put back");
+    // The renewal that never ended no longer holds the requests that wait for a token.
+    await page.unroute(`${product.webUrl}/api/auth/token`);
+    await page.clock.resume();
+    const [retried] = await Promise.all([
+      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
+      banner.getByRole("button", { name: "Retry" }).click(),
+    ]);
+    assert.equal(retried.status(), 200);
+    await page.reload();
+    await page.getByLabel("Mark “Oil the hinges” as pending").waitFor();
+  });
+
   test("a task deleted elsewhere leaves this page when it is completed here, and the page says so", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Dan");
     await addTask(page, "Stays");

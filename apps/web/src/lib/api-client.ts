@@ -55,11 +55,29 @@ const RENEW_BEFORE_EXPIRY_MS = 60_000;
 
 /**
  * A request with no answer by then has met a connection gone silent (the API itself answers within
- * 6 s, a 503 at worst): it fails, with Retry, instead of holding the page, and the later clicks on
- * the same checkbox that wait for it, for as long as the browser would wait. (A timer, not
- * AbortSignal.timeout, which browsers Next.js supports may lack.)
+ * 6 s, a 503 at worst, and so does the web app's token endpoint): it fails, with Retry, instead of
+ * holding the page, and the later clicks on the same checkbox that wait for it, for as long as the
+ * browser would wait. A renewal is shared by every request that waits for a token, so one that
+ * never ended would hold them all until the page was reloaded. (A timer, not AbortSignal.timeout,
+ * which browsers Next.js supports may lack.)
  */
 const ANSWER_WITHIN_MS = 15_000;
+
+/** No answer came within ANSWER_WITHIN_MS (answeredInTime). */
+class NoAnswerError extends Error {}
+
+/** A fetch (`send`, given the signal) given up with NoAnswerError when it has no answer within ANSWER_WITHIN_MS. */
+async function answeredInTime(send: (signal: AbortSignal) => Promise<Response>): Promise<Response> {
+  const noAnswer = new AbortController();
+  const timer = setTimeout(() => noAnswer.abort(), ANSWER_WITHIN_MS);
+  try {
+    return await send(noAnswer.signal);
+  } catch (failure) {
+    throw noAnswer.signal.aborted ? new NoAnswerError("no answer") : failure;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export class TaskApiClient {
   /** `expiresAt`: when it is renewed (before its end); `endsAt`: its end. Both by this browser's clock. */
@@ -112,8 +130,12 @@ export class TaskApiClient {
   private async fetchToken(): Promise<string> {
     let response: Response;
     try {
-      response = await fetch("/api/auth/token", { credentials: "same-origin", cache: "no-store" });
-    } catch {
+      response = await answeredInTime((signal) =>
+        fetch("/api/auth/token", { credentials: "same-origin", cache: "no-store", signal }),
+      );
+    } catch (failure) {
+      if (failure instanceof NoAnswerError)
+        throw new UnavailableError("The server did not answer. Check your connection and try again.");
       throw new UnavailableError("Cannot reach the server. Check your connection.");
     }
     if (response.status === 401 || response.status === 403) throw new SignedOutError("signed out");
@@ -143,28 +165,26 @@ export class TaskApiClient {
     keepalive = false,
   ) {
     const send = async (token: string) => {
-      const noAnswer = new AbortController();
-      const timer = setTimeout(() => noAnswer.abort(), ANSWER_WITHIN_MS);
       try {
-        return await fetch(this.url(path), {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { "content-type": "application/json" }),
-            ...headers,
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          cache: "no-store",
-          keepalive,
-          signal: noAnswer.signal,
-        });
-      } catch {
-        if (noAnswer.signal.aborted) {
+        return await answeredInTime((signal) =>
+          fetch(this.url(path), {
+            method,
+            headers: {
+              authorization: `Bearer ${token}`,
+              ...(body === undefined ? {} : { "content-type": "application/json" }),
+              ...headers,
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            cache: "no-store",
+            keepalive,
+            signal,
+          }),
+        );
+      } catch (failure) {
+        if (failure instanceof NoAnswerError) {
           throw new UnavailableError("The task service did not answer. Check your connection and try again.");
         }
         throw new UnavailableError("Cannot reach the task service. Check your connection and try again.");
-      } finally {
-        clearTimeout(timer);
       }
     };
     let response = await send(await this.accessToken(false, keepalive));
