@@ -200,4 +200,31 @@ describe("passkeys", () => {
     const token = await page.request.get(`${product.webUrl}/api/auth/token`);
     assert.equal(token.status(), 401, "no session");
   });
+  test("a sign-in days old adds one with the password alone (no second sign-in); the session list endpoint is off", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ned");
+    const device = await addVirtualAuthenticator(page);
+    await confirmEmail(page, person);
+    // Signed in two days ago, of a session that lasts seven.
+    await db.query(
+      "UPDATE sessions SET created_at = now() - interval '2 days' WHERE user_id = (SELECT id FROM users WHERE email = $1)",
+      [person.email],
+    );
+    await page.goto(`${product.webUrl}/account`);
+    const section = page.getByRole("region", { name: "Passkeys" });
+    await section.getByLabel("Name of the new passkey").fill("Phone");
+    await section.getByLabel("Your password, to add a passkey").fill(person.password);
+    await section.getByRole("button", { name: "Add a passkey" }).click();
+    await section
+      .getByRole("list", { name: "Your passkeys" })
+      .getByRole("listitem")
+      .filter({ hasText: "Phone" })
+      .waitFor();
+    assert.equal(await device.credentials(), 1);
+    assert.equal((await passkeysOf(person.email)).length, 1);
+    // Better Auth's own list of sessions (with each one's token) is not served: no page needs it.
+    const listed = await page.request.get(`${product.webUrl}/api/auth/list-sessions`, {
+      headers: { origin: product.webUrl },
+    });
+    assert.equal(listed.status(), 404);
+  });
 });

@@ -393,20 +393,38 @@ describe("sign-in and sign-up over HTTP", () => {
     assert.equal(malformed.code, "VALIDATION_ERROR");
   });
 
-  test("a name of spaces alone is refused, at sign-up and in the profile, and nothing is made or changed", async () => {
+  test("a name of spaces alone or over 100 characters is refused, at sign-up and in the profile, and nothing is made or changed", async () => {
     const ip = `10.5.${Math.floor(Math.random() * 250)}.1`;
     const blank = { ...newPerson("Blank"), name: " \t " };
     const refused = await problemOf(await post("/sign-up/email", blank, ip), 400);
     assert.equal(refused.code, "NAME_REQUIRED");
     assert.equal((await post("/sign-in/email", blank, ip)).status, 401, "no account was made");
+    const long = { ...newPerson("Long"), name: "Ł".repeat(101) };
+    const tooLong = await problemOf(await post("/sign-up/email", long, ip), 400);
+    assert.equal(tooLong.code, "NAME_TOO_LONG");
+    assert.equal(tooLong.detail, "A name is at most 100 characters.");
+    assert.equal((await post("/sign-in/email", long, ip)).status, 401, "no account was made");
 
     const person = newPerson("Named");
     const signedUp = await post("/sign-up/email", person, ip);
     const cookie = cookiesOf(signedUp);
     const update = await postAuth(product.webUrl, "/update-user", { name: "   " }, ip, cookie);
     assert.equal((await problemOf(update, 400)).code, "NAME_REQUIRED");
+    const longer = await postAuth(product.webUrl, "/update-user", { name: "Ł".repeat(101) }, ip, cookie);
+    assert.equal((await problemOf(longer, 400)).code, "NAME_TOO_LONG");
+    // A passkey's name too (60), before anything is looked up.
+    const passkey = await postAuth(
+      product.webUrl,
+      "/passkey/update-passkey",
+      { id: "x", name: "p".repeat(61) },
+      ip,
+      cookie,
+    );
+    assert.equal((await problemOf(passkey, 400)).code, "NAME_TOO_LONG");
     const session = await fetch(`${product.webUrl}/api/auth/get-session`, { headers: { cookie } });
     assert.equal(((await session.json()) as { user: { name: string } }).user.name, person.name);
+    const longest = await postAuth(product.webUrl, "/update-user", { name: "Ł".repeat(100) }, ip, cookie);
+    assert.equal(longest.status, 200, "100 characters are a name");
   });
 
   test("a wrong password and an unknown email get the same answer", async () => {

@@ -37,6 +37,7 @@ import { webConfig } from "./config";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
 import { rememberDevice } from "./known-devices";
+import { nameTooLong } from "./name-rules";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
@@ -156,7 +157,17 @@ function createAuth() {
     // Not used by any page, and the first would hand out the TOTP secret again to anyone with the
     // session and the password, the last check the password without any limit of ours: off. (No
     // emailed codes as a second factor: authenticator apps only.)
-    disabledPaths: ["/two-factor/get-totp-uri", "/two-factor/send-otp", "/two-factor/verify-otp", "/verify-password"],
+    // /list-sessions and /unlink-account: guarded only by the freshness rule turned off below; no
+    // page uses them (the account page lists sessions itself, without their tokens), and there is
+    // nothing to unlink (email and password is every account's one way in).
+    disabledPaths: [
+      "/two-factor/get-totp-uri",
+      "/two-factor/send-otp",
+      "/two-factor/verify-otp",
+      "/verify-password",
+      "/list-sessions",
+      "/unlink-account",
+    ],
     hooks: {
       // No "trust this device": every password sign-in of an account with a second factor asks
       // for it, and turning the factor off and on again leaves no device exempt.
@@ -195,6 +206,8 @@ function createAuth() {
         ) {
           throw new APIError("BAD_REQUEST", { code: "NAME_REQUIRED", message: "Give a name." });
         }
+        const longName = nameTooLong(ctx.path, ctx.body);
+        if (longName) throw new APIError("BAD_REQUEST", { code: "NAME_TOO_LONG", message: longName });
         // Better Auth checks a password only when one is sent, and otherwise deletes for any session
         // under a day old: whoever holds the cookie (a script, an unlocked computer) could delete the
         // account. The password is asked for every time.
@@ -264,7 +277,10 @@ function createAuth() {
     // handler, which answers it (503 with a problem body, lib/unavailable.ts), not an empty 500.
     onAPIError: { throw: true },
     // No cookieCache: a revoked device must not keep minting tokens from a cached session.
-    session: { expiresIn: config.sessionExpiresIn },
+    // No freshness rule (Better Auth's default: a sign-in under a day old for some endpoints): it
+    // asked a person on day 2 of a 7-day session to sign out and in again to add a passkey. Every
+    // change that matters asks for the password instead (password-checks.ts).
+    session: { expiresIn: config.sessionExpiresIn, freshAge: 0 },
     advanced: {
       database: { generateId: "uuid" },
       // Secure cookies whenever the site is served over https (production).

@@ -6,6 +6,7 @@ import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/comp
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
+import { NAME_MAX } from "@/lib/name-rules";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { PasskeySignIn } from "./passkey-sign-in";
@@ -115,7 +116,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
             <label htmlFor="name" className={label}>
               Name
             </label>
-            <input id="name" name="name" autoComplete="name" required maxLength={100} className={inputClass} />
+            <input id="name" name="name" autoComplete="name" required maxLength={NAME_MAX} className={inputClass} />
           </div>
         )}
         <div className="space-y-1">

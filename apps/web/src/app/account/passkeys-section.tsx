@@ -9,6 +9,7 @@ import type { PasskeySummary } from "@/lib/account-passkeys";
 import { addPasskeyWithPassword } from "@/lib/add-passkey";
 import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, describeAuthError } from "@/lib/auth-errors";
+import { PASSKEY_NAME_MAX } from "@/lib/name-rules";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 import { PASSWORD_HEADER, passwordHeaderValue } from "@/lib/password-rules";
 import { ago } from "@/lib/time-ago";
@@ -22,8 +23,6 @@ function describePasskeyError(error: AuthClientError): string {
     return "No passkey was added (the browser's window was closed, or this device has none to offer).";
   if (error.code === "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED")
     return "This device already holds a passkey for your account.";
-  if (error.code === "SESSION_NOT_FRESH")
-    return "For a new passkey, sign in again first (your sign-in is more than a day old).";
   return describeAuthError(error);
 }
 
@@ -144,7 +143,7 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
               id="passkey-name"
               name="passkey-name"
               placeholder="e.g. Laptop"
-              maxLength={60}
+              maxLength={PASSKEY_NAME_MAX}
               className={`w-56 ${field}`}
             />
           </div>
