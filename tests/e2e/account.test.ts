@@ -402,6 +402,15 @@ describe("the account page", () => {
 
     await changePasswordOnPage(page, "not my password", "another good passphrase");
     await page.getByText("That password is not right.").waitFor();
+    // The same refusal again is a new message, which a screen reader announces (the same words set
+    // again on the message already there would say nothing).
+    const firstRefusal = await page
+      .getByRole("alert")
+      .filter({ hasText: "That password is not right." })
+      .elementHandle();
+    await changePasswordOnPage(page, "nor this one", "another good passphrase");
+    await page.waitForFunction((shown) => !shown?.isConnected, firstRefusal);
+    await page.getByRole("alert").filter({ hasText: "That password is not right." }).waitFor();
     const userId = String(decodeJwt(other.token).sub);
     assert.equal((await sessionTokensOf(userId)).length, 2, "no device was signed out");
     assert.equal(await signInStatus(person.email, "another good passphrase"), 401, "the password is unchanged");

@@ -26,7 +26,27 @@ export function SuccessMessage({ children }: { children: ReactNode }) {
 /** How an action went, said as a success or as a failure; nothing before the first try. */
 export function OutcomeMessage({ outcome }: { outcome: { ok: boolean; text: string } | null }) {
   if (!outcome) return null;
-  return outcome.ok ? <SuccessMessage>{outcome.text}</SuccessMessage> : <ErrorMessage>{outcome.text}</ErrorMessage>;
+  // Each outcome its own element, though its words be the last one's ("That password is not right."
+  // twice): a screen reader announces a message as it appears, and says nothing when a message on
+  // the page is set to the words it already has.
+  const key = outcomeKey(outcome);
+  return outcome.ok ? (
+    <SuccessMessage key={key}>{outcome.text}</SuccessMessage>
+  ) : (
+    <ErrorMessage key={key}>{outcome.text}</ErrorMessage>
+  );
+}
+
+const outcomeKeys = new WeakMap<object, number>();
+let lastOutcomeKey = 0;
+/** The same number for the same outcome (object) at every render, a new one for each new outcome. */
+function outcomeKey(outcome: object): number {
+  let key = outcomeKeys.get(outcome);
+  if (key === undefined) {
+    key = ++lastOutcomeKey;
+    outcomeKeys.set(outcome, key);
+  }
+  return key;
 }
 
 /** The narrow centred column of the sign-in, sign-up and password pages. */

@@ -32,6 +32,7 @@ export function PasswordSection() {
       return setOutcome({ ok: false, text: PASSWORDS_DIFFER });
     }
     setPending(true);
+    setOutcome(null); // not "Password changed." from before while this one is on its way
     const { error } = await authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions });
     setPending(false);
     if (error) return setOutcome({ ok: false, text: describeAuthError(error) });

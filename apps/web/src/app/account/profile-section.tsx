@@ -6,6 +6,7 @@ import { PasswordField } from "@/components/password-field";
 import { field, label, secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
+import { NAME_MAX } from "@/lib/name-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { Section } from "./section";
 
@@ -43,6 +44,7 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
     event.preventDefault();
     const newName = String(new FormData(event.currentTarget).get("name") ?? "").trim();
     if (!newName) return setNameOutcome({ ok: false, text: "Give a name." });
+    setNameOutcome(null); // not the last outcome while this one is on its way
     const { error } = await whileBusy("name", () => authClient.updateUser({ name: newName }));
     setNameOutcome(error ? { ok: false, text: describeAuthError(error) } : { ok: true, text: "Name saved." });
     if (!error) router.refresh();
@@ -54,6 +56,7 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
     const data = new FormData(form);
     const newEmail = String(data.get("new-email") ?? "").trim();
     const password = String(data.get("change-email-password") ?? "");
+    setEmailOutcome(null);
     // The password goes with it: the server asks for it (auth.ts), though Better Auth's own form has none.
     const { error } = await whileBusy("email", () =>
       authClient.$fetch<unknown>("/change-email", {
@@ -70,6 +73,7 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
   }
 
   async function resendVerification() {
+    setEmailOutcome(null);
     const { error } = await whileBusy("resend", () =>
       authClient.sendVerificationEmail({ email, callbackURL: "/account" }),
     );
@@ -90,7 +94,7 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
             name="name"
             defaultValue={name}
             required
-            maxLength={100}
+            maxLength={NAME_MAX}
             autoComplete="name"
             className={`${field} flex-1`}
           />
