@@ -326,9 +326,12 @@ function createAuth() {
           definePayload: ({ user, session }) => {
             markSessionActive(session.id);
             const sessionEnds = Math.floor(new Date(session.expiresAt).getTime() / 1000);
-            const lifetimeEnds = Math.floor(Date.now() / 1000) + config.jwtExpiresIn;
+            // Our own iat, from the same second as exp: the plugin's, read after this returns, could
+            // be the next second, and the token a second short of its lifetime.
+            const iat = Math.floor(Date.now() / 1000);
+            const lifetimeEnds = iat + config.jwtExpiresIn;
             const exp = Number.isFinite(sessionEnds) ? Math.min(lifetimeEnds, sessionEnds) : lifetimeEnds;
-            return { email: user.email, sid: session.id, exp };
+            return { email: user.email, sid: session.id, iat, exp };
           },
         },
       }),
