@@ -512,6 +512,13 @@ describe("the account page", () => {
     // The refused attempts sent nothing anywhere.
     assert.equal(mailbox.to(`thief-${newEmail}`).length, 0, "no link went to the refused address");
 
+    // Opened on a browser signed in to another account, the link says so, and changes nothing.
+    const { page: otherPage, person: other } = await newSignedInPage(browser, product.webUrl, "Olga");
+    await otherPage.goto(confirm.link ?? "");
+    await otherPage.waitForURL(/\/account\?error=/);
+    await otherPage.getByText("That link is for another account than the one signed in here.").waitFor();
+    assert.equal(await otherPage.getByTestId("account-email").textContent(), other.email);
+
     await page.goto(confirm.link ?? "");
     await page.waitForURL(`${product.webUrl}/account`);
     assert.equal(await page.getByTestId("account-email").textContent(), newEmail);

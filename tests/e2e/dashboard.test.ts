@@ -632,7 +632,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.clock.runFor((shown - 1) * 1000);
     await banner.getByText("Retry in 1 s").waitFor();
     await page.clock.runFor(1_000);
-    await banner.locator('button[aria-disabled="false"]').waitFor();
+    await banner.locator("button:not([aria-disabled])").waitFor();
     assert.equal(await retry.textContent(), "Retry");
     // Now it does what it says (the API's minute is not over here: it is refused again, with a new wait).
     const retried = page.waitForRequest((request) => request.url().startsWith(limited.apiUrl));
@@ -704,6 +704,23 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.reload();
     await checkbox.waitFor();
     assert.equal(await checkbox.isChecked(), false, "and stored so");
+  });
+
+  test("a reload that lands while a checkbox's write is on its way shows the click, not the task as the API had it", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Noor");
+    await addTaskAndItsReload(page, "Feed the cat");
+    const first = await holdFirstWrite(page);
+    await page.getByLabel("Mark “Feed the cat” as completed").click();
+    await first.held;
+    // Another add: the reload of the list after it is read while the write waits.
+    await addTaskAndItsReload(page, "Buy litter");
+    await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))");
+    assert.equal(await page.getByLabel("Mark “Feed the cat” as pending").count(), 1, "checked, as clicked");
+    const answered = page.waitForResponse((answer) => answer.request().method() === "PATCH");
+    first.release();
+    assert.equal((await answered).status(), 200);
+    await page.reload();
+    await page.getByLabel("Mark “Feed the cat” as pending").waitFor();
   });
 
   test("two clicks of a checkbox that both fail leave it as stored, and the banner's Retry asks for the last click", async () => {
@@ -779,6 +796,27 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.equal(retried.status(), 200);
     await page.reload();
     await page.getByLabel("Mark “Oil the hinges” as pending").waitFor();
+  });
+
+  test("a sign-out that gets no answer says so after a while, and Sign out works again", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Sol", { heldClock: true });
+    const asked = signal();
+    await page.route(`${product.webUrl}/api/auth/sign-out`, async () => {
+      asked.fire();
+      await new Promise(() => {});
+    });
+    await holdPageTime(page);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await asked.fired;
+    await page.clock.runFor(16_000); // past how long the page waits for an answer
+    await page
+      .getByTestId("error")
+      .getByText(/Could not sign out.*The server did not answer/)
+      .waitFor();
+    await page.unroute(`${product.webUrl}/api/auth/sign-out`);
+    await page.clock.resume();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in/);
   });
 
   test("a task deleted elsewhere leaves this page when it is completed here, and the page says so", async () => {

@@ -9,6 +9,7 @@ import {
   expectRefusedWithin,
   fillSignIn,
   holdPageTime,
+  holdRequests,
   launchBrowser,
   newPerson,
   newSignedOutPage,
@@ -54,6 +55,7 @@ async function signOutInTheOtherTab(first: Page, second: Page) {
 /** Signs in on the page an action led to (sign-in, with `next`) and waits to be back on the tasks. */
 async function signInWhereItLed(page: Page, person: Person) {
   await page.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
+  await page.getByRole("status").getByText("Your session has ended.").waitFor(); // why they are here
   await page.getByLabel("Email").fill(person.email);
   await page.getByLabel("Password").fill(person.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
@@ -168,6 +170,43 @@ describe("the sign-in form", () => {
     const submit = page.locator("form button[type=submit]");
     assert.equal(await submit.textContent(), "Please wait…");
     assert.equal(await submit.isDisabled(), true, "signed in and on the way to the dashboard: the button is busy");
+  });
+});
+
+describe("the sign-in and sign-up forms with a keyboard and a screen reader", () => {
+  test("a refused sign-in leaves the focus on its button, and a second press while busy sends nothing", async () => {
+    const person = newPerson("Kai");
+    assert.equal((await postAuth(product.webUrl, "/sign-up/email", person)).status, 200);
+    const page = await newSignedOutPage(browser, product.webUrl);
+    const button = await fillSignIn(page, product.webUrl, { ...person, password: "not the password" });
+    let sent = 0;
+    page.on("request", (request) => {
+      if (request.url().endsWith("/api/auth/sign-in/email")) sent++;
+    });
+    const signingIn = await holdRequests(page, "**/api/auth/sign-in/email");
+    await button.focus();
+    await page.keyboard.press("Enter");
+    await signingIn.held;
+    await page.keyboard.press("Enter"); // busy: does nothing
+    signingIn.release();
+    await page.getByRole("alert").getByText("Invalid email or password").waitFor();
+    assert.equal(sent, 1, "one sign-in was sent");
+    // Not the page's body: whoever pressed it goes on from where they were.
+    const focused = await page.evaluate(
+      "document.activeElement === document.body ? '(the page itself)' : document.activeElement?.textContent",
+    );
+    assert.equal(focused, "Sign in");
+  });
+
+  test("the sign-up form's password field is read with its rules", async () => {
+    const page = await newSignedOutPage(browser, product.webUrl);
+    await page.goto(`${product.webUrl}/sign-up`);
+    const description = await page
+      .getByLabel("Password")
+      .evaluate(
+        (input) => input.ownerDocument.getElementById(input.getAttribute("aria-describedby") ?? "")?.textContent,
+      );
+    assert.equal(description, "8 to 128 characters.");
   });
 });
 

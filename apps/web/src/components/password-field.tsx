@@ -25,10 +25,12 @@ export function PasswordField({ id, label: text, kind }: PasswordFieldProps) {
         required
         minLength={isNew ? PASSWORD_MIN : undefined}
         maxLength={isNew ? PASSWORD_MAX : undefined}
+        // The rules are read with the field, not only seen under it.
+        aria-describedby={isNew ? `${id}-rules` : undefined}
         className={`w-full ${field}`}
       />
       {isNew && (
-        <p className="text-xs text-slate-600 dark:text-slate-400">
+        <p id={`${id}-rules`} className="text-xs text-slate-600 dark:text-slate-400">
           {PASSWORD_MIN} to {PASSWORD_MAX} characters.
         </p>
       )}

@@ -3,13 +3,13 @@ export const field =
   "rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100";
 
 export const primaryButton =
-  "rounded-md bg-indigo-700 px-4 py-2 font-medium text-white hover:bg-indigo-800 disabled:opacity-60";
+  "rounded-md bg-indigo-700 px-4 py-2 font-medium text-white hover:bg-indigo-800 disabled:opacity-60 aria-disabled:opacity-60";
 
 export const secondaryButton =
-  "rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100 disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800";
+  "rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100 disabled:opacity-60 aria-disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800";
 
 export const dangerButton =
-  "rounded-md bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-800 disabled:opacity-60";
+  "rounded-md bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-800 disabled:opacity-60 aria-disabled:opacity-60";
 
 /** A failure's box: ErrorMessage's, and the dashboard's banner with its Retry. */
 export const errorBox = "rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200";

@@ -14,6 +14,12 @@ export interface AuthClientError {
 export const SERVER_UNREACHABLE = "SERVER_UNREACHABLE";
 export const CANNOT_REACH_SERVER = "Cannot reach the server. Check your connection and try again.";
 
+/**
+ * The code of a request that got no answer within the client's limit (auth-client.ts): a connection
+ * gone silent. Unlike SERVER_UNREACHABLE, it may have been done; its message says what to do.
+ */
+export const SERVER_NO_ANSWER = "SERVER_NO_ANSWER";
+
 /** The request never got an answer: nothing was done, and it can be sent again. */
 export function isUnreachable(error: AuthClientError): boolean {
   return error.code === SERVER_UNREACHABLE;

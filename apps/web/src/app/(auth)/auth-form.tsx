@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
@@ -146,10 +147,12 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
             required
             minLength={PASSWORD_MIN}
             maxLength={PASSWORD_MAX}
+            // The rules are read with the field, not only seen under it.
+            aria-describedby={signUp ? "password-rules" : undefined}
             className={inputClass}
           />
           {signUp ? (
-            <p className="text-xs text-slate-600 dark:text-slate-400">
+            <p id="password-rules" className="text-xs text-slate-600 dark:text-slate-400">
               {PASSWORD_MIN} to {PASSWORD_MAX} characters.
             </p>
           ) : (
@@ -161,9 +164,9 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
           )}
         </div>
         {error && <ErrorMessage>{error}</ErrorMessage>}
-        <button type="submit" disabled={pending || !hydrated} className={`w-full ${primaryButton}`}>
+        <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : signUp ? "Sign up" : "Sign in"}
-        </button>
+        </BusyButton>
       </form>
       {!signUp && (
         <div className="mt-4">

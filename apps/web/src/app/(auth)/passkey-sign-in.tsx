@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { ErrorMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
@@ -106,9 +107,9 @@ export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
 
   return (
     <div className="space-y-3">
-      <button type="button" onClick={signIn} disabled={pending} className={`w-full ${secondaryButton} py-2`}>
+      <BusyButton type="button" onClick={signIn} busy={pending} className={`w-full ${secondaryButton} py-2`}>
         {pending ? "Waiting for your passkey…" : "Sign in with a passkey"}
-      </button>
+      </BusyButton>
       {error && <ErrorMessage>{error}</ErrorMessage>}
     </div>
   );

@@ -1,5 +1,6 @@
 "use client";
 import { type FormEvent, useEffect, useRef, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { ErrorMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
@@ -121,9 +122,9 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
         )}
       </div>
       {error && <ErrorMessage>{error}</ErrorMessage>}
-      <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
+      <BusyButton type="submit" busy={pending} className={`w-full ${primaryButton}`}>
         {pending ? "Checking…" : "Verify"}
-      </button>
+      </BusyButton>
       <div className="flex flex-wrap justify-between gap-2 text-sm">
         <button
           type="button"

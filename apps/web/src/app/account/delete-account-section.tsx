@@ -1,5 +1,6 @@
 "use client";
 import { type FormEvent, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { dangerButton } from "@/components/styles";
@@ -36,9 +37,9 @@ export function DeleteAccountSection() {
       <form onSubmit={onSubmit} className="space-y-3">
         <PasswordField id="delete-password" label="Your password, to confirm" kind="current" />
         {error && <ErrorMessage>{error}</ErrorMessage>}
-        <button type="submit" disabled={pending || !hydrated} className={dangerButton}>
+        <BusyButton type="submit" busy={pending} disabled={!hydrated} className={dangerButton}>
           {pending ? "Deleting…" : "Delete my account and all my tasks"}
-        </button>
+        </BusyButton>
       </form>
     </Section>
   );

@@ -22,7 +22,8 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   const [sessions, passkeys] = await readOrShowUnavailable(await headers(), () =>
     Promise.all([listSessionsOfUser(session.user.id, session.session.id), listPasskeysOfUser(session.user.id)]),
   );
-  // Better Auth sends an expired or used verification link back here with ?error=…
+  // Better Auth sends an expired or used verification link back here with ?error=…, and a change of
+  // address opened while another account is signed in with INVALID_USER.
   const { error } = await searchParams;
   const linkProblem =
     typeof error !== "string"
@@ -31,7 +32,9 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         ? "That link was asked for before the password changed, so it no longer changes the address. If you want the change, ask again."
         : error === ADDRESS_TAKEN_SINCE
           ? "That address now belongs to another account, so this one keeps its address. An address can belong to one account only."
-          : "That link has expired or was already used. Ask for a new one.";
+          : error === "INVALID_USER"
+            ? "That link is for another account than the one signed in here. Sign out (on your tasks page), then open it again."
+            : "That link has expired or was already used. Ask for a new one.";
   return (
     <main className="mx-auto max-w-3xl space-y-8 px-4 py-6 sm:py-10">
       <header className="flex flex-wrap items-center justify-between gap-3">

@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState, useTransition } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { LocalDate } from "@/components/local-date";
 import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
@@ -97,19 +98,19 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
                   )}
                 </p>
               </div>
-              <button
+              <BusyButton
                 type="button"
                 onClick={() => {
                   setError(null);
                   setConfirming(confirming === passkey.id ? null : passkey.id);
                 }}
-                disabled={busy}
+                busy={busy}
                 aria-expanded={confirming === passkey.id}
                 aria-label={`Remove the passkey ${passkey.name}`}
                 className={secondaryButton}
               >
                 Remove
-              </button>
+              </BusyButton>
               {confirming === passkey.id && (
                 <form onSubmit={(event) => remove(event, passkey)} className="flex w-full flex-wrap items-end gap-2">
                   <div className="w-56">
@@ -119,12 +120,12 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
                       kind="current"
                     />
                   </div>
-                  <button type="submit" disabled={busy} className={dangerButton}>
+                  <BusyButton type="submit" busy={busy} className={dangerButton}>
                     {pending === passkey.id ? "Removing…" : "Remove this passkey"}
-                  </button>
-                  <button type="button" onClick={() => setConfirming(null)} disabled={busy} className={secondaryButton}>
+                  </BusyButton>
+                  <BusyButton type="button" onClick={() => setConfirming(null)} busy={busy} className={secondaryButton}>
                     Cancel
-                  </button>
+                  </BusyButton>
                 </form>
               )}
             </li>
@@ -151,9 +152,9 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
             <PasswordField id="passkey-password" label="Your password, to add a passkey" kind="current" />
           </div>
           {/* Off until the page is live: before, Enter would send the form itself, password in the address. */}
-          <button type="submit" disabled={busy || !hydrated} className={secondaryButton}>
+          <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
             {pending === "add" ? "Waiting for your device…" : "Add a passkey"}
-          </button>
+          </BusyButton>
         </form>
       )}
       {error && <ErrorMessage>{error}</ErrorMessage>}

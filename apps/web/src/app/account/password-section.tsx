@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { secondaryButton } from "@/components/styles";
@@ -56,9 +57,9 @@ export function PasswordSection() {
           Sign out my other devices
         </label>
         <OutcomeMessage outcome={outcome} />
-        <button type="submit" disabled={pending || !hydrated} className={secondaryButton}>
+        <BusyButton type="submit" busy={pending} disabled={!hydrated} className={secondaryButton}>
           {pending ? "Changing…" : "Change password"}
-        </button>
+        </BusyButton>
       </form>
     </Section>
   );

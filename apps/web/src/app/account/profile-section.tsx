@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { field, label, secondaryButton } from "@/components/styles";
@@ -98,9 +99,9 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
             autoComplete="name"
             className={`${field} flex-1`}
           />
-          <button type="submit" disabled={busy.has("name")} className={secondaryButton}>
+          <BusyButton type="submit" busy={busy.has("name")} className={secondaryButton}>
             {busy.has("name") ? "Saving…" : "Save name"}
-          </button>
+          </BusyButton>
         </div>
         <OutcomeMessage outcome={nameOutcome} />
       </form>
@@ -119,9 +120,9 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
           )}
         </p>
         {!emailVerified && (
-          <button type="button" onClick={resendVerification} disabled={busy.has("resend")} className={secondaryButton}>
+          <BusyButton type="button" onClick={resendVerification} busy={busy.has("resend")} className={secondaryButton}>
             {busy.has("resend") ? "Sending…" : "Send a new confirmation link"}
-          </button>
+          </BusyButton>
         )}
       </div>
 
@@ -140,9 +141,9 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
           />
         </div>
         <PasswordField id="change-email-password" label="Your password, to change the email" kind="current" />
-        <button type="submit" disabled={busy.has("email") || !hydrated} className={secondaryButton}>
+        <BusyButton type="submit" busy={busy.has("email")} disabled={!hydrated} className={secondaryButton}>
           {busy.has("email") ? "Sending…" : "Change email"}
-        </button>
+        </BusyButton>
         <p className="text-xs text-slate-600 dark:text-slate-400">
           We send a link to the new address; the change happens when it is opened.
         </p>

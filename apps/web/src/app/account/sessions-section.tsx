@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { LocalDate } from "@/components/local-date";
 import { ErrorMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
@@ -79,22 +80,22 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
                 {session.ipAddress ? ` · ${session.ipAddress}` : ""} · signed in <LocalDate iso={session.signedInAt} />
               </p>
             </div>
-            <button
+            <BusyButton
               type="button"
               onClick={() => signOutSession(session)}
-              disabled={busy}
+              busy={busy}
               aria-label={`Sign out ${session.device}${session.current ? " (this device)" : ""}`}
               className={secondaryButton}
             >
               {pending === session.id ? "Signing out…" : "Sign out"}
-            </button>
+            </BusyButton>
           </li>
         ))}
       </ul>
       {error && <ErrorMessage>{error}</ErrorMessage>}
-      <button type="button" onClick={signOutEverywhere} disabled={busy} className={secondaryButton}>
+      <BusyButton type="button" onClick={signOutEverywhere} busy={busy} className={secondaryButton}>
         {pending === "everywhere" ? "Signing out…" : "Sign out everywhere"}
-      </button>
+      </BusyButton>
     </Section>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useRef, useState, useTransition } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
@@ -125,9 +126,9 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
               </div>
               {errorLine}
               <div className="flex flex-wrap gap-2">
-                <button type="submit" disabled={busy} className={primaryButton}>
+                <BusyButton type="submit" busy={busy} className={primaryButton}>
                   {busy ? "Checking…" : "Turn on"}
-                </button>
+                </BusyButton>
                 <button type="button" onClick={done} className={secondaryButton}>
                   Cancel
                 </button>
@@ -162,16 +163,16 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
         <div className="grid gap-6 sm:grid-cols-2">
           <form onSubmit={newBackupCodes} className="space-y-3">
             <PasswordField id="backup-codes-password" label="Your password, for new backup codes" kind="current" />
-            <button type="submit" disabled={busy || !hydrated} className={secondaryButton}>
+            <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
               New backup codes
-            </button>
+            </BusyButton>
             <p className="text-xs text-slate-600 dark:text-slate-400">They replace the old ones.</p>
           </form>
           <form onSubmit={turnOff} className="space-y-3">
             <PasswordField id="two-factor-off-password" label="Your password, to turn it off" kind="current" />
-            <button type="submit" disabled={busy || !hydrated} className={secondaryButton}>
+            <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
               Turn off two-factor sign-in
-            </button>
+            </BusyButton>
             <p className="text-xs text-slate-600 dark:text-slate-400">This signs your other devices out.</p>
           </form>
         </div>
@@ -180,9 +181,9 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
       ) : (
         <form onSubmit={turnOn} className="space-y-3">
           <PasswordField id="two-factor-password" label="Your password" kind="current" />
-          <button type="submit" disabled={busy || !hydrated} className={secondaryButton}>
+          <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
             {busy ? "Please wait…" : "Set up two-factor sign-in"}
-          </button>
+          </BusyButton>
         </form>
       )}
       {errorLine}

@@ -1,5 +1,6 @@
 "use client";
 import type { Ref } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { field, primaryButton } from "@/components/styles";
 import type { Priority } from "@/lib/api-client";
 import { PriorityOptions } from "./priority-options";
@@ -45,9 +46,9 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving }: AddTaskF
           className={`${field} flex-1`}
           autoComplete="off"
         />
-        <button type="submit" disabled={saving} className={primaryButton}>
+        <BusyButton type="submit" busy={saving} className={primaryButton}>
           {saving ? "Adding…" : "Add task"}
-        </button>
+        </BusyButton>
       </div>
       <div className="grid gap-2 sm:grid-cols-[1fr_auto_auto]">
         <label className="sr-only" htmlFor="new-description">

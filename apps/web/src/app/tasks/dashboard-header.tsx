@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { BusyButton } from "@/components/busy-button";
 import { secondaryButton } from "@/components/styles";
 
 /** The page's title, who is signed in, the way to the account page, and "Sign out". */
@@ -22,9 +23,9 @@ export function DashboardHeader({
         <Link href="/account" className={secondaryButton}>
           Account
         </Link>
-        <button type="button" onClick={onSignOut} disabled={signingOut} className={secondaryButton}>
+        <BusyButton type="button" onClick={onSignOut} busy={signingOut} className={secondaryButton}>
           {signingOut ? "Signing out…" : "Sign out"}
-        </button>
+        </BusyButton>
       </div>
     </header>
   );

@@ -173,7 +173,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   });
   handOverDeletes.current = handOver;
 
-  const { toggleTask, loadForEdit, saveTask, addAgain } = useTaskChanges({
+  const { toggleTask, loadForEdit, saveTask, addAgain, showingTogglesOnTheirWay } = useTaskChanges({
     api,
     tasks,
     setList,
@@ -211,7 +211,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           .filter((task) => !seen.has(task.id) && seen.add(task.id) && !pendingDeletes.current.has(task.id));
         const unsent = seen.size - shown.length; // deletes inside their undo window, still counted by the API
         setList((current) => ({
-          tasks: keepingOpenEdits(shown, current.tasks),
+          tasks: keepingOpenEdits(showingTogglesOnTheirWay(shown), current.tasks),
           total: (loaded[0]?.total ?? 0) - unsent,
           // The API still counts the deletes inside their undo window: the page has taken them off.
           counts: totals
@@ -236,7 +236,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         if (thisRefresh === refreshCount.current) setLoadingMore(false);
       }
     },
-    [api, status, sort, query, pages, handle, keepingOpenEdits, pendingDeletes],
+    [api, status, sort, query, pages, handle, keepingOpenEdits, pendingDeletes, showingTogglesOnTheirWay],
   );
 
   // A change of tab, sort or search leaves the counts as they are, unless they are owed (countsOwed).

@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { errorBox } from "@/components/styles";
 import { ApiError, UnavailableError } from "@/lib/api-client";
 
@@ -18,8 +19,8 @@ export interface BannerFailure {
  * asked to wait for counts the seconds down and does nothing meanwhile:
  * pressed at once, it would only be refused again. Only the text is the
  * alert, and the seconds are not in the button's name: a screen reader
- * would otherwise read them out every second. (aria-disabled, not disabled:
- * a disabled button would drop the keyboard focus.)
+ * would otherwise read them out every second. (BusyButton: a disabled button
+ * would drop the keyboard focus.)
  */
 export function ErrorBanner({ failure, onPress }: { failure: BannerFailure; onPress(): void }) {
   const waitUntil = failure.retry ? failure.retryAt : undefined;
@@ -29,17 +30,15 @@ export function ErrorBanner({ failure, onPress }: { failure: BannerFailure; onPr
   return (
     <div data-testid="error" className={`${errorBox} mb-4 flex items-center justify-between gap-3`}>
       <p role="alert">{failure.text}</p>
-      <button
+      <BusyButton
         type="button"
-        aria-disabled={waiting}
-        onClick={() => {
-          if (!waiting) onPress();
-        }}
+        busy={waiting}
+        onClick={onPress}
         className="font-medium underline aria-disabled:cursor-not-allowed aria-disabled:no-underline aria-disabled:opacity-70"
       >
         {failure.retry ? "Retry" : "Dismiss"}
         {waiting && <span aria-hidden="true"> in {secondsLeft} s</span>}
-      </button>
+      </BusyButton>
     </div>
   );
 }

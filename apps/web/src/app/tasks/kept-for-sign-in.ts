@@ -23,10 +23,13 @@ export interface Kept {
 /** In this tab only (sessionStorage), and read once. */
 const KEPT_KEY = "tasks:kept";
 
-/** Keeps what the person had on the page, then sends them to sign in and back to the dashboard. */
+/**
+ * Keeps what the person had on the page, then sends them to sign in and back to the dashboard. The
+ * sign-in page says why they are there (`ended`): they were at work, not signing in.
+ */
 export function keepAndSignIn(kept: Kept): void {
   sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
-  window.location.assign("/sign-in?next=/tasks");
+  window.location.assign("/sign-in?next=/tasks&ended=1");
 }
 
 /** What was kept before a sign-in, if it was this person's; gone from the tab either way. */

@@ -1,6 +1,7 @@
 "use client";
 import { LIST_LIMIT_MAX } from "@tasks/task-schema/limits";
 import type { ReactNode } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { secondaryButton } from "@/components/styles";
 import type { Task } from "@/lib/api-client";
 
@@ -87,10 +88,9 @@ export function ShowMore({
         Showing {shown.toLocaleString("en-US")} of {Math.max(total, shown).toLocaleString("en-US")}
       </p>
       {shown < total && (
-        // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
-        <button type="button" onClick={onShowMore} aria-disabled={loading} data-show-more className={secondaryButton}>
+        <BusyButton type="button" onClick={onShowMore} busy={loading} data-show-more className={secondaryButton}>
           {loading ? "Loading…" : `Show ${Math.min(LIST_LIMIT_MAX, total - shown)} more`}
-        </button>
+        </BusyButton>
       )}
     </div>
   );

@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { field, primaryButton } from "@/components/styles";
 import type { Task, TaskChanges, TaskInput, VersionedTask } from "@/lib/api-client";
 import { lengthProblem } from "./length-problem";
@@ -302,17 +303,17 @@ function TaskEditor({
           onChange={(event) => setDueDate(event.target.value)}
           className={`${field} py-1 text-sm`}
         />
-        <button type="submit" disabled={saving} className={`${primaryButton} py-1 text-sm`}>
+        <BusyButton type="submit" busy={saving} className={`${primaryButton} py-1 text-sm`}>
           {saving ? "Saving…" : gone ? "Add it again" : newer ? "Save mine anyway" : "Save"}
-        </button>
-        <button
+        </BusyButton>
+        <BusyButton
           type="button"
           onClick={gone ? onForget : onClose}
-          disabled={saving}
+          busy={saving}
           className="rounded-md px-3 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
         >
           {gone ? "Discard" : newer ? "Keep theirs" : "Cancel"}
-        </button>
+        </BusyButton>
       </div>
       {newer && (
         <p role="alert" className="text-sm text-amber-800 dark:text-amber-200">

@@ -1,4 +1,4 @@
-import { type Dispatch, type SetStateAction, useRef } from "react";
+import { type Dispatch, type SetStateAction, useCallback, useRef } from "react";
 import {
   ApiError,
   ChangedElsewhereError,
@@ -43,9 +43,10 @@ export function useTaskChanges(options: TaskChangesOptions) {
   /**
    * The last completion on its way to the API, per task (`write`; each waits for the one before):
    * an edit opened meanwhile reads the task after it lands, or its save would meet the person's own
-   * change as a conflict (412). `stored`: the completion as last stored, what a failure puts back.
+   * change as a conflict (412). `stored`: the completion as last stored, what a failure puts back;
+   * `wanted`: what the last click asked for, what the page shows meanwhile.
    */
-  const writesInFlight = useRef(new Map<string, { write: Promise<unknown>; stored: boolean }>());
+  const writesInFlight = useRef(new Map<string, { write: Promise<unknown>; stored: boolean; wanted: boolean }>());
   /** The key of each "add it again" (addAgain) not yet answered, by the deleted task's id. */
   const addAgainKeys = useRef(new Map<string, string>());
 
@@ -64,6 +65,20 @@ export function useTaskChanges(options: TaskChangesOptions) {
     focusList();
     tell(`“${task.title}” was deleted in another tab or on another device.`);
   }
+
+  /**
+   * A reloaded list as the person sees it: a task whose completion is on its way shows what the
+   * click asked for, not what the API held when the list was read. (A reload that landed meanwhile,
+   * the one after an add, flicked the checkbox back, and a click on it then asked for the same again.)
+   */
+  const showingTogglesOnTheirWay = useCallback(
+    (loaded: Task[]): Task[] =>
+      loaded.map((task) => {
+        const wanted = writesInFlight.current.get(task.id)?.wanted;
+        return wanted === undefined || wanted === task.completed ? task : { ...task, completed: wanted };
+      }),
+    [],
+  );
 
   /** Shows these fields (or a whole newer version) on the task with this id. */
   function patchTask(id: string, fields: Partial<Task>) {
@@ -85,7 +100,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
     // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
     const write = (before?.write.catch(() => {}) ?? Promise.resolve()).then(() => api.update(task.id, { completed }));
     // What a failure puts back: as stored before the first of these clicks, then as each answer says.
-    const inFlight = { write, stored: before?.stored ?? task.completed };
+    const inFlight = { write, stored: before?.stored ?? task.completed, wanted: completed };
     writesInFlight.current.set(task.id, inFlight);
     /** A later click's write follows this one: that one shows the outcome (no flicker back). */
     const overtaken = () => writesInFlight.current.get(task.id) !== inFlight;
@@ -180,5 +195,5 @@ export function useTaskChanges(options: TaskChangesOptions) {
     return { ok: false, problem: "Your session ended; taking you to sign in." };
   }
 
-  return { toggleTask, loadForEdit, saveTask, addAgain };
+  return { toggleTask, loadForEdit, saveTask, addAgain, showingTogglesOnTheirWay };
 }

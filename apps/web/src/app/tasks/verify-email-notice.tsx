@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { authClient } from "@/lib/auth-client";
 
 /** A quiet reminder until the address is confirmed, with a new link on request. */
@@ -23,14 +24,14 @@ export function VerifyEmailNotice({ email, linkFailed }: { email: string; linkFa
               ? "That confirmation link has expired or was already used. Ask for a new one."
               : `Please confirm your email address: open the link we sent to ${email}.`}
       </p>
-      <button
+      <BusyButton
         type="button"
         onClick={resend}
-        disabled={state === "sending"}
-        className="font-medium text-indigo-700 underline disabled:opacity-60 dark:text-indigo-300"
+        busy={state === "sending"}
+        className="font-medium text-indigo-700 underline aria-disabled:opacity-60 dark:text-indigo-300"
       >
         {state === "sending" ? "Sending…" : "Resend"}
-      </button>
+      </BusyButton>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 import { type FormEvent, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { field, label, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
@@ -53,9 +54,9 @@ export function ForgotPasswordForm() {
             <input id="email" name="email" type="email" autoComplete="email" required className={`w-full ${field}`} />
           </div>
           {error && <ErrorMessage>{error}</ErrorMessage>}
-          <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
+          <BusyButton type="submit" busy={pending} className={`w-full ${primaryButton}`}>
             {pending ? "Please wait…" : "Send the link"}
-          </button>
+          </BusyButton>
         </form>
       )}
       <NarrowPageLink href="/sign-in">Back to sign in</NarrowPageLink>

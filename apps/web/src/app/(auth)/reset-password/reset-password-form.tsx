@@ -1,5 +1,6 @@
 "use client";
 import { type FormEvent, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
 import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { primaryButton } from "@/components/styles";
@@ -56,9 +57,9 @@ export function ResetPasswordForm({ token }: { token: string }) {
         <PasswordField id="password" label="New password" kind="new" />
         <PasswordField id="confirm" label="Repeat the new password" kind="repeat" />
         {error && <ErrorMessage>{error}</ErrorMessage>}
-        <button type="submit" disabled={pending || !token || !hydrated} className={`w-full ${primaryButton}`}>
+        <BusyButton type="submit" busy={pending} disabled={!token || !hydrated} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : "Change password"}
-        </button>
+        </BusyButton>
       </form>
       <NarrowPageLink href="/forgot-password">Ask for a new link</NarrowPageLink>
     </NarrowPage>

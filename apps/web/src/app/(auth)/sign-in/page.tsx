@@ -5,8 +5,17 @@ import { AuthForm } from "../auth-form";
 
 export const dynamic = "force-dynamic";
 
-export default async function Page({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
-  const next = safeNext((await searchParams).next);
+export default async function Page({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string | string[]; ended?: string | string[] }>;
+}) {
+  const { next: requested, ended } = await searchParams;
+  const next = safeNext(requested);
   if (await currentSession()) redirect(next);
-  return <AuthForm mode="sign-in" next={next} />;
+  // Sent here from the tasks page, whose session had ended (kept-for-sign-in.ts).
+  const notice = ended
+    ? "Your session has ended. Sign in again to go on: what you were doing on your tasks page comes back."
+    : undefined;
+  return <AuthForm mode="sign-in" next={next} notice={notice} />;
 }
