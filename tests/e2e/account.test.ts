@@ -399,11 +399,16 @@ describe("the account page", () => {
     // The new one is typed twice: a typo in one of them changes nothing.
     await changePasswordOnPage(page, person.password, "another good passphrase", "another good passphrase!");
     await page.getByText("The two new passwords differ.").waitFor();
+    // The same words again are a new message, which a screen reader announces (the same words set
+    // again on the message already there would say nothing).
+    const differ = await page.getByRole("alert").filter({ hasText: "The two new passwords differ." }).elementHandle();
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.waitForFunction((shown) => !shown?.isConnected, differ);
+    await page.getByRole("alert").filter({ hasText: "The two new passwords differ." }).waitFor();
 
     await changePasswordOnPage(page, "not my password", "another good passphrase");
     await page.getByText("That password is not right.").waitFor();
-    // The same refusal again is a new message, which a screen reader announces (the same words set
-    // again on the message already there would say nothing).
+    // The server's refusal again: the last one leaves while the request is on its way, and comes anew.
     const firstRefusal = await page
       .getByRole("alert")
       .filter({ hasText: "That password is not right." })

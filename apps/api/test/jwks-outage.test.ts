@@ -62,6 +62,7 @@ test("keys fetched before the JWKS fails go on verifying new tokens under them: 
 for (const [failure, failing] of [
   ["an error", true],
   ["a 200 that is no key set", "page"],
+  ["a key set cut short", "cut"],
 ] as const) {
   test(`keys in hand, then the JWKS answers ${failure}: made-up kids cost one fetch a second, not one each`, async () => {
     const user = await ctx.newUser();

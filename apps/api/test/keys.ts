@@ -26,10 +26,11 @@ export async function newSigningKey(kid = randomUUID()): Promise<SigningKey> {
 export class JwksServer {
   fetches = 0;
   /**
-   * While set, every fetch fails: answered 500 (the web app is down or failing), or 200 with a page
-   * that is no key set (a proxy's error page).
+   * While set, every fetch fails: answered 500 (the web app is down or failing), 200 with a page
+   * that is no key set (a proxy's error page), or 200 with a key set cut off halfway (the
+   * connection lost).
    */
-  failing: false | true | "page" = false;
+  failing: false | true | "page" | "cut" = false;
   keys: SigningKey[] = [];
   private server: Server;
 
@@ -42,6 +43,12 @@ export class JwksServer {
     const server = createServer((_request, response) => {
       if (!instance) return response.end();
       instance.fetches++;
+      if (instance.failing === "cut") {
+        const whole = JSON.stringify({ keys: instance.keys.map((key) => key.publicJwk) });
+        response.writeHead(200, { "content-type": "application/json", "content-length": whole.length });
+        response.write(whole.slice(0, whole.length / 2));
+        return setTimeout(() => response.destroy(), 20);
+      }
       if (instance.failing === "page") {
         response.setHeader("content-type", "text/html");
         return response.end("<!doctype html><title>Bad gateway</title><p>The site is being updated.</p>");

@@ -103,16 +103,18 @@ function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
       const startedAt = Date.now();
       try {
         const response = await fetch(url, options);
-        // Read here, so that an answer jose will refuse (not a 200, not JSON, no key set: a proxy's
-        // error page) counts as the failure it is, not as a fetch that found no such key.
+        // Read here, so that an answer that is no key set (not a 200, not JSON: a proxy's error
+        // page) or one cut short counts as the failure it is, not as a fetch that found no such key.
         const body = await response.text();
-        if (!isKeySet(response.status, body)) fetchFailedAt = Date.now();
-        else fetchStartedAt = startedAt;
-        // (A 204 or 304 may carry no body, not even an empty one.)
-        return new Response(body === "" ? null : body, { status: response.status, headers: response.headers });
+        if (!isKeySet(response.status, body)) {
+          throw new KeysUnavailableError(`the JWKS answered ${response.status} without a key set`);
+        }
+        fetchStartedAt = startedAt;
+        return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
       } catch (error) {
         fetchFailedAt = Date.now();
-        throw error;
+        // Any way of not getting the keys (a timeout included) is "cannot say yes or no": a 503.
+        throw error instanceof KeysUnavailableError ? error : new KeysUnavailableError("the JWKS could not be fetched");
       }
     },
   });
@@ -172,7 +174,9 @@ function createKeyLookup(jwksUrl: URL): JWTVerifyGetKey {
 /** What jose takes as a key set: a 200 whose body is a JSON object with a `keys` array of objects. */
 function isKeySet(status: number, body: string): boolean {
   if (status !== 200) return false;
-  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+  // Plain objects only, as jose checks them (an array is an object too).
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    Object.prototype.toString.call(value) === "[object Object]";
   try {
     const parsed: unknown = JSON.parse(body);
     return isObject(parsed) && Array.isArray(parsed.keys) && parsed.keys.every(isObject);

@@ -66,8 +66,11 @@ const ANSWER_WITHIN_MS = 15_000;
 /** No answer came within ANSWER_WITHIN_MS (answeredInTime). */
 class NoAnswerError extends Error {}
 
-/** A fetch (`send`, given the signal) given up with NoAnswerError when it has no answer within ANSWER_WITHIN_MS. */
-async function answeredInTime(send: (signal: AbortSignal) => Promise<Response>): Promise<Response> {
+/**
+ * A fetch (`send`, given the signal; with the reading of its body, if it reads it) given up with
+ * NoAnswerError when it is not over within ANSWER_WITHIN_MS.
+ */
+async function answeredInTime<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const noAnswer = new AbortController();
   const timer = setTimeout(() => noAnswer.abort(), ANSWER_WITHIN_MS);
   try {
@@ -128,19 +131,22 @@ export class TaskApiClient {
   }
 
   private async fetchToken(): Promise<string> {
-    let response: Response;
+    let answer: { token: string } | { refused: Error };
     try {
-      response = await answeredInTime((signal) =>
-        fetch("/api/auth/token", { credentials: "same-origin", cache: "no-store", signal }),
-      );
+      // The body read within the limit too: a connection can go silent after the headers.
+      answer = await answeredInTime(async (signal) => {
+        const response = await fetch("/api/auth/token", { credentials: "same-origin", cache: "no-store", signal });
+        if (response.status === 401 || response.status === 403) return { refused: new SignedOutError("signed out") };
+        if (!response.ok) return { refused: await renewalRefused(response) };
+        return (await response.json()) as { token: string };
+      });
     } catch (failure) {
       if (failure instanceof NoAnswerError)
         throw new UnavailableError("The server did not answer. Check your connection and try again.");
       throw new UnavailableError("Cannot reach the server. Check your connection.");
     }
-    if (response.status === 401 || response.status === 403) throw new SignedOutError("signed out");
-    if (!response.ok) throw await renewalRefused(response);
-    const { token } = (await response.json()) as { token: string };
+    if ("refused" in answer) throw answer.refused;
+    const { token } = answer;
     const { exp, iat, sub } = decodeClaims(token);
     // Someone else's: this page's person's session ended unannounced (ended from another device) and
     // another person has signed in on this browser since. Their token could do nothing here (the API

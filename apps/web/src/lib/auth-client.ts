@@ -3,7 +3,7 @@
 import { passkeyClient } from "@better-auth/passkey/client";
 import { twoFactorClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
-import { SERVER_NO_ANSWER, SERVER_UNREACHABLE } from "./auth-errors";
+import { NO_ANSWER_TEXT, SERVER_NO_ANSWER, SERVER_UNREACHABLE } from "./auth-errors";
 
 // No onTwoFactorRedirect: the sign-in form reads `twoFactorRedirect` from the answer and shows its
 // second step in place, keeping what the person typed.
@@ -38,7 +38,7 @@ async function fetchOrUnreachable(input: RequestInfo | URL, init?: RequestInit):
   } catch (error) {
     if (cancelled?.aborted) throw error; // cancelled here, not lost
     const problem = noAnswer.signal.aborted
-      ? { code: SERVER_NO_ANSWER, message: "The server did not answer. Check your connection and try again." }
+      ? { code: SERVER_NO_ANSWER, message: NO_ANSWER_TEXT }
       : { code: SERVER_UNREACHABLE, message: "Cannot reach the server." };
     return new Response(JSON.stringify(problem), { status: 503, headers: { "content-type": "application/json" } });
   } finally {

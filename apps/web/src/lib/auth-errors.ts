@@ -19,6 +19,7 @@ export const CANNOT_REACH_SERVER = "Cannot reach the server. Check your connecti
  * gone silent. Unlike SERVER_UNREACHABLE, it may have been done; its message says what to do.
  */
 export const SERVER_NO_ANSWER = "SERVER_NO_ANSWER";
+export const NO_ANSWER_TEXT = "The server did not answer. Check your connection and try again.";
 
 /** The request never got an answer: nothing was done, and it can be sent again. */
 export function isUnreachable(error: AuthClientError): boolean {
@@ -52,6 +53,7 @@ export function authenticatorCode(typed: string): string | null {
 /** The account page's reading of a refusal. */
 export function describeAuthError(error: AuthClientError): string {
   if (isUnreachable(error)) return CANNOT_REACH_SERVER;
+  if (error.code === SERVER_NO_ANSWER) return NO_ANSWER_TEXT;
   if (error.code === PASSWORD_PAUSED) return PASSWORD_PAUSED_TEXT;
   if (error.status === 429) return TOO_MANY_ATTEMPTS;
   if (error.code === "INVALID_PASSWORD") return "That password is not right.";

@@ -10,6 +10,8 @@ import {
   DATABASE_UNAVAILABLE,
   DATABASE_UNAVAILABLE_TEXT,
   isUnreachable,
+  NO_ANSWER_TEXT,
+  SERVER_NO_ANSWER,
   TOO_MANY_ATTEMPTS,
 } from "@/lib/auth-errors";
 import { cancelledByNewerCeremony, passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
@@ -17,6 +19,7 @@ import { cancelledByNewerCeremony, passkeyCeremonyEndedWithoutResult } from "@/l
 function describeFailure(error: AuthClientError): string | null {
   if (passkeyCeremonyEndedWithoutResult(error.code)) return null;
   if (isUnreachable(error)) return CANNOT_REACH_SERVER;
+  if (error.code === SERVER_NO_ANSWER) return NO_ANSWER_TEXT;
   if (error.code === DATABASE_UNAVAILABLE) return DATABASE_UNAVAILABLE_TEXT;
   if (error.status === 429) return TOO_MANY_ATTEMPTS;
   if (error.code === "PASSKEY_NOT_FOUND")

@@ -12,6 +12,8 @@ import {
   CODE_NOT_RIGHT,
   ENTER_SIX_DIGITS,
   isUnreachable,
+  NO_ANSWER_TEXT,
+  SERVER_NO_ANSWER,
   TOO_MANY_ATTEMPTS,
   WAIT_FOR_NEXT_CODE,
 } from "@/lib/auth-errors";
@@ -39,6 +41,7 @@ function describeCodeError(error: AuthClientError): { text: string; restart?: bo
       return { text: "This sign-in has expired. Enter your password again.", restart: true };
   }
   if (isUnreachable(error)) return { text: CANNOT_REACH_SERVER };
+  if (error.code === SERVER_NO_ANSWER) return { text: NO_ANSWER_TEXT };
   if (error.status === 429) return { text: TOO_MANY_ATTEMPTS };
   if (error.status === 401) return { text: "This sign-in has expired. Enter your password again.", restart: true };
   return { text: "Something went wrong. Try again." };

@@ -11,7 +11,7 @@ import {
   UnavailableError,
 } from "@/lib/api-client";
 import { authClient } from "@/lib/auth-client";
-import { describeAuthError } from "@/lib/auth-errors";
+import { describeAuthError, NO_ANSWER_TEXT, SERVER_NO_ANSWER } from "@/lib/auth-errors";
 import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
@@ -364,7 +364,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     // still signed-in person straight back here, on a computer they believe they have left.
     if (failure && failure.status !== 401) {
       setSigningOut(false);
-      return setError({ text: `Could not sign out; you are still signed in. ${describeAuthError(failure)}` });
+      // No answer: the sign-out may have been made, or not.
+      const text =
+        failure.code === SERVER_NO_ANSWER
+          ? `Could not tell whether you are signed out. ${NO_ANSWER_TEXT}`
+          : `Could not sign out; you are still signed in. ${describeAuthError(failure)}`;
+      return setError({ text });
     }
     announceSignedOut();
     window.location.assign("/sign-in");

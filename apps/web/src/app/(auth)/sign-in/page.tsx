@@ -15,7 +15,7 @@ export default async function Page({
   if (await currentSession()) redirect(next);
   // Sent here from the tasks page, whose session had ended (kept-for-sign-in.ts).
   const notice = ended
-    ? "Your session has ended. Sign in again to go on: what you were doing on your tasks page comes back."
+    ? "Your session has ended. Sign in again: what you were doing on your tasks page is kept for you."
     : undefined;
   return <AuthForm mode="sign-in" next={next} notice={notice} />;
 }
