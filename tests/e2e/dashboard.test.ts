@@ -775,16 +775,12 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Rae", { heldClock: true });
     await addTask(page, "Oil the hinges");
     // A connection to the web app gone silent: no renewal is answered.
-    const renewing = signal();
-    await page.route(`${product.webUrl}/api/auth/token`, async () => {
-      renewing.fire();
-      await new Promise(() => {});
-    });
+    const renewals = await holdRequests(page, `${product.webUrl}/api/auth/token`); // never released
     await holdPageTime(page);
     // The page's time past the point where its token is renewed before use (a minute before its end).
     await page.clock.fastForward(15 * 60_000);
     await page.getByLabel("Mark “Oil the hinges” as completed").click();
-    await renewing.fired;
+    await renewals.held;
     await page.clock.runFor(16_000); // past how long the page waits for an answer
     const banner = page.getByTestId("error");
     await banner.getByText(/Could not update the task\. The server did not answer/).waitFor();
@@ -803,14 +799,10 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
 
   test("a sign-out that gets no answer says so after a while, and Sign out works again", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Sol", { heldClock: true });
-    const asked = signal();
-    await page.route(`${product.webUrl}/api/auth/sign-out`, async () => {
-      asked.fire();
-      await new Promise(() => {});
-    });
+    const signingOut = await holdRequests(page, `${product.webUrl}/api/auth/sign-out`); // never released
     await holdPageTime(page);
     await page.getByRole("button", { name: "Sign out" }).click();
-    await asked.fired;
+    await signingOut.held;
     await page.clock.runFor(16_000); // past how long the page waits for an answer
     await page
       .getByTestId("error")

@@ -7,6 +7,8 @@
  */
 import type { Priority, Task, TaskCreate, TaskListQuery, TaskPatch } from "@tasks/task-schema";
 import type { z } from "zod";
+import { answeredInTime, NoAnswerError } from "./answer-limit";
+import { NO_ANSWER_TEXT } from "./auth-errors";
 
 export type { Priority, Task };
 
@@ -52,35 +54,6 @@ export class UnavailableError extends Error {
 }
 
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
-
-/**
- * A request with no answer by then has met a connection gone silent (the API itself answers within
- * 6 s, a 503 at worst, and so does the web app's token endpoint): it fails, with Retry, instead of
- * holding the page, and the later clicks on the same checkbox that wait for it, for as long as the
- * browser would wait. A renewal is shared by every request that waits for a token, so one that
- * never ended would hold them all until the page was reloaded. (A timer, not AbortSignal.timeout,
- * which browsers Next.js supports may lack.)
- */
-const ANSWER_WITHIN_MS = 15_000;
-
-/** No answer came within ANSWER_WITHIN_MS (answeredInTime). */
-class NoAnswerError extends Error {}
-
-/**
- * A fetch (`send`, given the signal; with the reading of its body, if it reads it) given up with
- * NoAnswerError when it is not over within ANSWER_WITHIN_MS.
- */
-async function answeredInTime<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const noAnswer = new AbortController();
-  const timer = setTimeout(() => noAnswer.abort(), ANSWER_WITHIN_MS);
-  try {
-    return await send(noAnswer.signal);
-  } catch (failure) {
-    throw noAnswer.signal.aborted ? new NoAnswerError("no answer") : failure;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export class TaskApiClient {
   /** `expiresAt`: when it is renewed (before its end); `endsAt`: its end. Both by this browser's clock. */
@@ -133,7 +106,9 @@ export class TaskApiClient {
   private async fetchToken(): Promise<string> {
     let answer: { token: string } | { refused: Error };
     try {
-      // The body read within the limit too: a connection can go silent after the headers.
+      // Within the answer limit, body included (a connection can go silent after the headers): the
+      // renewal is shared by every request waiting for a token, and one that never ended would hold
+      // them all until the page was reloaded.
       answer = await answeredInTime(async (signal) => {
         const response = await fetch("/api/auth/token", { credentials: "same-origin", cache: "no-store", signal });
         if (response.status === 401 || response.status === 403) return { refused: new SignedOutError("signed out") };
@@ -141,8 +116,7 @@ export class TaskApiClient {
         return (await response.json()) as { token: string };
       });
     } catch (failure) {
-      if (failure instanceof NoAnswerError)
-        throw new UnavailableError("The server did not answer. Check your connection and try again.");
+      if (failure instanceof NoAnswerError) throw new UnavailableError(NO_ANSWER_TEXT);
       throw new UnavailableError("Cannot reach the server. Check your connection.");
     }
     if ("refused" in answer) throw answer.refused;

@@ -37,7 +37,7 @@ import { webConfig } from "./config";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
 import { rememberDevice } from "./known-devices";
-import { nameTooLong } from "./name-rules";
+import { nameProblem } from "./name-rules";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
@@ -198,19 +198,12 @@ function createAuth() {
         if (ctx.path.startsWith("/two-factor/verify-") && ctx.body?.trustDevice) {
           return { context: { body: { ...ctx.body, trustDevice: false } } };
         }
-        // A name is what the account page and the emails call the person: not blank (Better Auth takes "").
-        if (
-          (ctx.path === "/sign-up/email" || ctx.path === "/update-user") &&
-          ctx.body?.name !== undefined &&
-          !(typeof ctx.body.name === "string" && ctx.body.name.trim() !== "")
-        ) {
-          throw new APIError("BAD_REQUEST", { code: "NAME_REQUIRED", message: "Give a name." });
-        }
-        const longName = nameTooLong(ctx.path, ctx.body);
-        if (longName) throw new APIError("BAD_REQUEST", { code: "NAME_TOO_LONG", message: longName });
+        // A person's name and a passkey's: not blank where one is needed, not too long (name-rules.ts).
+        const badName = nameProblem(ctx.path, ctx.body);
+        if (badName) throw new APIError("BAD_REQUEST", badName);
         // Better Auth checks a password only when one is sent, and otherwise deletes for any session
-        // under a day old: whoever holds the cookie (a script, an unlocked computer) could delete the
-        // account. The password is asked for every time.
+        // (its freshness rule is off, see `session` below): whoever holds the cookie (a script, an
+        // unlocked computer) could delete the account. The password is asked for every time.
         if (ctx.path === "/delete-user" && !(typeof ctx.body?.password === "string" && ctx.body.password !== "")) {
           throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
         }

@@ -1,0 +1,35 @@
+/**
+ * How long the browser waits for our servers (the Task API, the web app's sign-in and account
+ * endpoints) before a request fails as "did not answer": both answer within seconds, a 503 at
+ * worst, so a longer wait is a connection gone silent. Failing lets the person send it again
+ * instead of a page busy for as long as the browser would wait. (A timer, not
+ * AbortSignal.timeout, which browsers Next.js supports may lack.)
+ */
+export const ANSWER_WITHIN_MS = 15_000;
+
+/** No answer came within ANSWER_WITHIN_MS (answeredInTime). */
+export class NoAnswerError extends Error {}
+
+/**
+ * `send` (a fetch given the signal, with the reading of its body if it reads it), given up with
+ * NoAnswerError when it is not over within ANSWER_WITHIN_MS. `cancel`: the caller's own signal,
+ * passed on; a cancel is thrown as it came, not as NoAnswerError.
+ */
+export async function answeredInTime<T>(
+  send: (signal: AbortSignal) => Promise<T>,
+  cancel?: AbortSignal | null,
+): Promise<T> {
+  const noAnswer = new AbortController();
+  const timer = setTimeout(() => noAnswer.abort(), ANSWER_WITHIN_MS);
+  const passOnCancel = () => noAnswer.abort();
+  if (cancel?.aborted) passOnCancel();
+  cancel?.addEventListener("abort", passOnCancel);
+  try {
+    return await send(noAnswer.signal);
+  } catch (failure) {
+    throw noAnswer.signal.aborted && !cancel?.aborted ? new NoAnswerError("no answer") : failure;
+  } finally {
+    clearTimeout(timer);
+    cancel?.removeEventListener("abort", passOnCancel);
+  }
+}
