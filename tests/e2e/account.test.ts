@@ -443,6 +443,12 @@ describe("the account page", () => {
     assert.equal(await list.getByText("this device").count(), 1);
     assert.match((await list.textContent()) ?? "", /(Chrome|Chromium) \d+ on Linux/, "browser and system in words");
     assert.doesNotMatch(await page.content(), /Mozilla\/5\.0/, "no raw user agent");
+    // Two devices of one browser and system share a button name; each button is described by its own item's line.
+    for (const item of await list.getByRole("listitem").all()) {
+      const describedBy = (await item.getByRole("button").getAttribute("aria-describedby")) ?? "";
+      assert.match(describedBy, /^[\w-]+$/, "one line describes the button");
+      assert.match((await item.locator(`#${describedBy}`).textContent()) ?? "", /^Last active .+ signed in .+/);
+    }
 
     // The list names sessions by id; their tokens (cookie values) never reach the page.
     const html = await page.content();

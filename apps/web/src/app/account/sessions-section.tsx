@@ -61,7 +61,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
   return (
     <Section id="sessions" title="Where you are signed in">
       <ul aria-label="Signed-in devices" className="divide-y divide-slate-200 dark:divide-slate-800">
-        {sessions.map((session) => (
+        {sessions.map((session, index) => (
           <li key={session.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
             <div>
               <p className="font-medium">
@@ -72,7 +72,8 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
                   </span>
                 )}
               </p>
-              <p className="text-xs text-slate-600 dark:text-slate-400">
+              {/* The button's description: two devices of the same browser and system share a name. */}
+              <p id={`session-details-${index}`} className="text-xs text-slate-600 dark:text-slate-400">
                 Last active{" "}
                 <time dateTime={session.lastActiveAt} suppressHydrationWarning>
                   {ago(session.lastActiveAt)}
@@ -85,6 +86,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
               onClick={() => signOutSession(session)}
               busy={busy}
               aria-label={`Sign out ${session.device}${session.current ? " (this device)" : ""}`}
+              aria-describedby={`session-details-${index}`}
               className={secondaryButton}
             >
               {pending === session.id ? "Signing out…" : "Sign out"}
