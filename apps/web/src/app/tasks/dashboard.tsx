@@ -26,18 +26,18 @@ import { ShowMore, TaskList } from "./task-list";
 import { TaskRow } from "./task-row";
 import { useDeletesWithUndo } from "./use-deletes-with-undo";
 import { useTaskChanges } from "./use-task-changes";
-import { VerifyEmailNotice } from "./verify-email-notice";
+import { type VerificationLinkProblem, VerifyEmailNotice } from "./verify-email-notice";
 
 interface DashboardProps {
   apiUrl: string;
   userId: string;
   email: string;
   emailVerified: boolean;
-  /** The person came back from a confirmation link that had expired or was used. */
-  verificationLinkFailed: boolean;
+  /** The person came back from a confirmation link that Better Auth refused, and why. */
+  verificationLinkProblem: VerificationLinkProblem | null;
 }
 
-export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLinkFailed }: DashboardProps) {
+export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLinkProblem }: DashboardProps) {
   const api = useMemo(() => new TaskApiClient(apiUrl, userId), [apiUrl, userId]);
   const [list, setList] = useState<ShownList>({
     tasks: null,
@@ -382,7 +382,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     <div className="mx-auto max-w-3xl px-4 py-6 sm:py-10">
       <DashboardHeader email={email} signingOut={signingOut} onSignOut={signOut} />
 
-      {!emailVerified && <VerifyEmailNotice email={email} linkFailed={verificationLinkFailed} />}
+      {!emailVerified && <VerifyEmailNotice email={email} linkProblem={verificationLinkProblem} />}
 
       {signedOutElsewhere && (
         <p

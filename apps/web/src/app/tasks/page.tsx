@@ -8,15 +8,17 @@ export const dynamic = "force-dynamic";
 export default async function TasksPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
   const session = await currentSession();
   if (!session) redirect("/sign-in?next=/tasks");
-  // Better Auth sends an expired or used confirmation link back here with ?error=…
-  const linkFailed = typeof (await searchParams).error === "string";
+  // Better Auth sends a confirmation link it refused back here with ?error=… (a used one is no error: it
+  // confirms what is already confirmed). Anything but expiry is a link that is not whole.
+  const { error } = await searchParams;
+  const linkProblem = typeof error !== "string" ? null : error === "TOKEN_EXPIRED" ? "expired" : "invalid";
   return (
     <Dashboard
       apiUrl={webConfig().apiUrl}
       userId={session.user.id}
       email={session.user.email}
       emailVerified={session.user.emailVerified}
-      verificationLinkFailed={linkFailed}
+      verificationLinkProblem={linkProblem}
     />
   );
 }

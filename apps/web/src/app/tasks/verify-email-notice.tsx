@@ -3,8 +3,22 @@ import { useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { authClient } from "@/lib/auth-client";
 
+export type VerificationLinkProblem = "expired" | "invalid";
+
+const LINK_PROBLEM_TEXT: Record<VerificationLinkProblem, string> = {
+  expired: "That confirmation link has expired. Ask for a new one.",
+  invalid:
+    "That confirmation link is not whole: it may have been cut short on its way. Open it from the email again, or ask for a new one.",
+};
+
 /** A quiet reminder until the address is confirmed, with a new link on request. */
-export function VerifyEmailNotice({ email, linkFailed }: { email: string; linkFailed: boolean }) {
+export function VerifyEmailNotice({
+  email,
+  linkProblem,
+}: {
+  email: string;
+  linkProblem: VerificationLinkProblem | null;
+}) {
   const [state, setState] = useState<"idle" | "sending" | "sent" | "failed">("idle");
 
   async function resend() {
@@ -20,8 +34,8 @@ export function VerifyEmailNotice({ email, linkFailed }: { email: string; linkFa
           ? `We sent a new link to ${email}.`
           : state === "failed"
             ? "Could not send the link just now. Try again in a minute."
-            : linkFailed
-              ? "That confirmation link has expired or was already used. Ask for a new one."
+            : linkProblem
+              ? LINK_PROBLEM_TEXT[linkProblem]
               : `Please confirm your email address: open the link we sent to ${email}.`}
       </p>
       <BusyButton
