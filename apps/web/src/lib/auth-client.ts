@@ -13,16 +13,26 @@ export const authClient = createAuthClient({
   plugins: [twoFactorClient(), passkeyClient()],
 });
 
+/** Answers a Response must be made without a body for. */
+const BODILESS_STATUSES = new Set([204, 205, 304]);
+
 /**
  * A request that never reached the server (offline, the server down) comes
  * back as an answer the forms read like any refusal (code SERVER_UNREACHABLE),
  * instead of a thrown error that would leave them on "Please wait…"; so does
- * one with no answer in time (SERVER_NO_ANSWER, answer-limit.ts: "Signing
- * out…" could otherwise last as long as the browser waits).
+ * one with no answer in time, its body included (SERVER_NO_ANSWER,
+ * answer-limit.ts: "Signing out…" could otherwise last as long as the
+ * browser waits).
  */
 async function fetchOrUnreachable(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   try {
-    return await answeredInTime((signal) => fetch(input, { ...init, signal }), init?.signal);
+    return await answeredInTime(async (signal) => {
+      const answer = await fetch(input, { ...init, signal });
+      // Its body within the limit too: a connection can go silent after the headers.
+      const body = await answer.arrayBuffer();
+      const { status, statusText, headers } = answer;
+      return new Response(BODILESS_STATUSES.has(status) ? null : body, { status, statusText, headers });
+    }, init?.signal);
   } catch (error) {
     if (init?.signal?.aborted) throw error; // cancelled here, not lost
     const problem =
