@@ -200,7 +200,7 @@ describe("passkeys", () => {
     const token = await page.request.get(`${product.webUrl}/api/auth/token`);
     assert.equal(token.status(), 401, "no session");
   });
-  test("a sign-in days old adds one with the password alone (no second sign-in); the session list endpoint is off", async () => {
+  test("a sign-in days old adds one with the password alone (no second sign-in), and lists its sessions", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ned");
     const device = await addVirtualAuthenticator(page);
     await confirmEmail(page, person);
@@ -221,10 +221,17 @@ describe("passkeys", () => {
       .waitFor();
     assert.equal(await device.credentials(), 1);
     assert.equal((await passkeysOf(person.email)).length, 1);
-    // Better Auth's own list of sessions (with each one's token) is not served: no page needs it.
+    // Better Auth's own list of sessions (the contract's) is served with each one's token, which ends a
+    // session through revoke-session and opens none: a cookie of it alone is no session.
     const listed = await page.request.get(`${product.webUrl}/api/auth/list-sessions`, {
       headers: { origin: product.webUrl },
     });
-    assert.equal(listed.status(), 404);
+    assert.equal(listed.status(), 200);
+    const sessions = (await listed.json()) as { token: string; userId: string }[];
+    assert.equal(sessions.length, 1);
+    const bare = await fetch(`${product.webUrl}/api/auth/get-session`, {
+      headers: { cookie: `better-auth.session_token=${sessions[0]?.token}` },
+    });
+    assert.equal(await bare.text(), "null", "an unsigned token is no session");
   });
 });

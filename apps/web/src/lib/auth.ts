@@ -157,15 +157,15 @@ function createAuth() {
     // Not used by any page, and the first would hand out the TOTP secret again to anyone with the
     // session and the password, the last check the password without any limit of ours: off. (No
     // emailed codes as a second factor: authenticator apps only.)
-    // /list-sessions and /unlink-account: guarded only by the freshness rule turned off below; no
-    // page uses them (the account page lists sessions itself, without their tokens), and there is
-    // nothing to unlink (email and password is every account's one way in).
+    // /unlink-account: guarded only by the freshness rule turned off below, and there is nothing to
+    // unlink (email and password is every account's one way in). (/list-sessions stays: the contract
+    // names it. The tokens it hands out end sessions through /revoke-session and open none: a session
+    // cookie is the token signed with the secret.)
     disabledPaths: [
       "/two-factor/get-totp-uri",
       "/two-factor/send-otp",
       "/two-factor/verify-otp",
       "/verify-password",
-      "/list-sessions",
       "/unlink-account",
     ],
     hooks: {
