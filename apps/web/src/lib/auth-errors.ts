@@ -36,6 +36,8 @@ export const CODE_NOT_RIGHT = "That code is not right. Check your authenticator 
 export const CODE_ALREADY_USED = "CODE_ALREADY_USED";
 export const PASSWORD_PAUSED = "PASSWORD_PAUSED";
 export const PASSWORD_ATTEMPTS_UNDER_WAY = "PASSWORD_ATTEMPTS_UNDER_WAY";
+/** A sign-in whose password or second factor changed while it was checked (lib/sign-in-races.ts). */
+export const CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED";
 
 /** A right code that was accepted before (each is accepted once; see lib/authenticator-codes.ts). */
 export const WAIT_FOR_NEXT_CODE = "That code has been used already. Wait for your app to show the next one.";

@@ -41,6 +41,7 @@ import { nameProblem } from "./name-rules";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
+import { endSessionsAgain, noteCredentialsAtSignIn, refuseSignInIfCredentialsChanged } from "./sign-in-races";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
 const NEEDS_CONFIRMED_EMAIL = new Set([
@@ -76,6 +77,8 @@ function createAuth() {
   };
   /** The codes this process claimed, by request, for the after hook to release when the request failed. */
   const codeClaims = new WeakMap<Request, { userId: string; code: string }>();
+  /** Requests that turned two-factor sign-in on or off, with the session token of the device that did. */
+  const twoFactorSwitches = new WeakMap<Request, string>();
   return betterAuth({
     appName: APP_NAME,
     baseURL: config.baseUrl,
@@ -101,7 +104,11 @@ function createAuth() {
       resetPasswordTokenExpiresIn: 3600,
       // Every session of the account ends: whoever knew the old password is out.
       revokeSessionsOnPasswordReset: true,
-      onPasswordReset: ({ user }) => forgetWhatTheOldPasswordBegan(user),
+      onPasswordReset: async ({ user }) => {
+        // Again, now that the new password is written: a sign-in with the old one may have made its session since (sign-in-races.ts).
+        await endSessionsAgain(user.id);
+        await forgetWhatTheOldPasswordBegan(user);
+      },
     },
     emailVerification: {
       sendOnSignUp: true,
@@ -138,6 +145,7 @@ function createAuth() {
               const cookie = context.context.authCookies.sessionToken.name;
               const current = await context.getSignedCookie(cookie, context.context.secret);
               if (current) {
+                if (context.request) twoFactorSwitches.set(context.request, current);
                 await pool.query(
                   "DELETE FROM sessions WHERE user_id = (SELECT user_id FROM sessions WHERE token = $1) AND token <> $1",
                   [current],
@@ -185,6 +193,8 @@ function createAuth() {
         ) {
           await readSessionOrThrow(ctx);
         }
+        // What a password sign-in checks, read again once its session exists (sign-in-races.ts).
+        await noteCredentialsAtSignIn(ctx);
         // One use per authenticator code (authenticator-codes.ts); settled in the after hook.
         if (ctx.path === "/two-factor/verify-totp" && ctx.request && typeof ctx.body?.code === "string") {
           const userId = await personOfTwoFactorStep(ctx);
@@ -240,15 +250,29 @@ function createAuth() {
         // A right password at sign-in (a second step may follow): this browser is known to the account,
         // until the password changes (known-devices.ts).
         if (ctx.path === "/sign-in/email" && attempt) {
+          await refuseSignInIfCredentialsChanged(ctx);
           await rememberDevice(ctx, attempt.email);
           return;
         }
         // A new password ends what the old one began: reset links asked for before, and sign-ins
         // waiting for their second step (whoever knew the old password and has a code to try).
         if (ctx.path === "/change-password" && ctx.context.session) {
+          // The other devices signed out: again, now that the new password is written (sign-in-races.ts).
+          if (ctx.body?.revokeOtherSessions === true) {
+            await endSessionsAgain(ctx.context.session.user.id, { id: ctx.context.newSession?.session.id });
+          }
           await forgetWhatTheOldPasswordBegan(ctx.context.session.user);
           // It voided every browser's known_device cookie; this browser, which knew the password, stays known.
           await rememberDevice(ctx, ctx.context.session.user.email);
+          return;
+        }
+        // Two-factor sign-in turned on or off: the other devices signed out again, now that it is written.
+        const switchedBy = ctx.request && twoFactorSwitches.get(ctx.request);
+        if (switchedBy && ctx.context.session) {
+          await endSessionsAgain(ctx.context.session.user.id, {
+            id: ctx.context.newSession?.session.id,
+            token: switchedBy,
+          });
           return;
         }
         if (ctx.path === "/change-email" && ctx.context.session && typeof ctx.body?.newEmail === "string") {

@@ -1,0 +1,117 @@
+/**
+ * A password sign-in that overlaps a password reset (or anything that signs the account's devices
+ * out and then writes a change) does not keep a session checked against the old password. Row
+ * locks taken from the test hold each side at the step that matters, so each order happens every
+ * time; nothing is timed.
+ */
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { createPool } from "@tasks/db";
+import type pg from "pg";
+import { startMailbox } from "./mailbox";
+import { cookiesOf, newPerson, type Person, postAuth, startTestProduct } from "./product";
+
+const databaseUrl = process.env.DATABASE_URL ?? "";
+const mailbox = await startMailbox();
+const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, EMAIL_FROM: "Tasks <no-reply@tasks.test>" });
+const db = createPool(databaseUrl, { max: 3 });
+after(() => db.end());
+
+/** A new account, signed up; its id. */
+async function signedUp(person: Person): Promise<string> {
+  const answer = await postAuth(product.webUrl, "/sign-up/email", person);
+  assert.equal(answer.status, 200, await answer.text());
+  const { rows } = await db.query<{ id: string }>("SELECT id FROM users WHERE email = $1", [person.email]);
+  return rows[0]?.id ?? "";
+}
+
+/** The token of an emailed reset link for the person, asked for now. */
+async function resetToken(person: Person): Promise<string> {
+  assert.equal((await postAuth(product.webUrl, "/request-password-reset", { email: person.email })).status, 200);
+  const email = await mailbox.waitFor(person.email, /Reset your Tasks password/);
+  return new URL(email.link ?? "").searchParams.get("token") ?? "";
+}
+
+/** A row lock held by a transaction of the test until `release`. */
+async function holdRow(sql: string, values: unknown[]): Promise<{ release: () => Promise<void> }> {
+  const client: pg.PoolClient = await db.connect();
+  await client.query("BEGIN");
+  await client.query(sql, values);
+  return {
+    release: async () => {
+      await client.query("COMMIT");
+      client.release();
+    },
+  };
+}
+
+/** Waits until a statement starting with `start` waits for a lock (a request held where the test wants it). */
+async function waitingOnLock(start: RegExp): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    const { rows } = await db.query<{ query: string }>(
+      "SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+    );
+    if (rows.some((row) => start.test(row.query.trim()))) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail(`no statement like ${start} came to wait`);
+}
+
+/** Whether a cookie from a sign-in still opens a session. */
+async function opensASession(cookie: string): Promise<boolean> {
+  const answer = await fetch(`${product.webUrl}/api/auth/get-session`, { headers: { cookie } });
+  return (await answer.text()) !== "null";
+}
+
+async function sessionsOf(userId: string): Promise<number> {
+  const { rows } = await db.query("SELECT 1 FROM sessions WHERE user_id = $1", [userId]);
+  return rows.length;
+}
+
+describe("a sign-in with the old password, as the password is reset", () => {
+  test("made its session after the reset signed the devices out but before the new password was written: ended by the reset", async () => {
+    const person = newPerson("Rex");
+    const userId = await signedUp(person);
+    const token = await resetToken(person);
+    // The reset signs the devices out, then waits to write the new password.
+    const lock = await holdRow("SELECT 1 FROM accounts WHERE user_id = $1 AND provider_id = 'credential' FOR UPDATE", [
+      userId,
+    ]);
+    const reset = postAuth(product.webUrl, "/reset-password", { token, newPassword: "a brand new passphrase" });
+    await waitingOnLock(/^update "accounts"/i);
+    // Meanwhile the old password signs in: the password it reads is still the old one.
+    const signIn = await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
+    assert.equal(signIn.status, 200, await signIn.text());
+    const cookie = cookiesOf(signIn);
+    assert.equal(await opensASession(cookie), true);
+    await lock.release();
+    assert.equal((await reset).status, 200);
+    assert.equal(await opensASession(cookie), false, "the sign-in with the old password is signed out");
+    assert.equal(await sessionsOf(userId), 0);
+  });
+
+  test("checked the old password before the reset and made its session after it: refused, and no session is left", async () => {
+    const person = newPerson("Rae");
+    const userId = await signedUp(person);
+    const token = await resetToken(person);
+    // The sign-in checks the old password, then waits to make its session.
+    const lock = await holdRow("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [userId]);
+    const signIn = postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
+    await waitingOnLock(/^insert into "sessions"/i);
+    // Meanwhile the whole reset is made.
+    const reset = await postAuth(product.webUrl, "/reset-password", { token, newPassword: "a brand new passphrase" });
+    assert.equal(reset.status, 200, await reset.text());
+    await lock.release();
+    const refused = await signIn;
+    assert.equal(refused.status, 401);
+    assert.equal(((await refused.json()) as { code?: string }).code, "CREDENTIALS_CHANGED");
+    assert.equal(await opensASession(cookiesOf(refused)), false);
+    assert.equal(await sessionsOf(userId), 0);
+    // The new password signs in.
+    const again = await postAuth(product.webUrl, "/sign-in/email", {
+      email: person.email,
+      password: "a brand new passphrase",
+    });
+    assert.equal(again.status, 200);
+  });
+});
