@@ -536,11 +536,22 @@ describe("the account page", () => {
     await otherPage.getByText("That link is for another account than the one signed in here.").waitFor();
     assert.equal(await otherPage.getByTestId("account-email").textContent(), other.email);
 
+    // A reset link sent to the old address meanwhile (whoever reads that mailbox asked for it).
+    assert.equal((await postAuth(product.webUrl, "/request-password-reset", { email: person.email })).status, 200);
+    const oldMailboxReset = await mailbox.waitFor(person.email, /Reset your Tasks password/);
+
     await page.goto(confirm.link ?? "");
     await page.waitForURL(`${product.webUrl}/account`);
     assert.equal(await page.getByTestId("account-email").textContent(), newEmail);
     // Following the link proved the new address.
     await page.getByText("confirmed", { exact: true }).waitFor();
+
+    // The move ended the reset link sent to the old address: the password stays as it is.
+    const token = new URL(oldMailboxReset.link ?? "").searchParams.get("token");
+    const late = await postAuth(product.webUrl, "/reset-password", { token, newPassword: "the old mailbox's pick" });
+    assert.equal(late.status, 400, await late.text());
+    const signIn = await postAuth(product.webUrl, "/sign-in/email", { email: newEmail, password: person.password });
+    assert.equal(signIn.status, 200);
   });
 
   test("each form of the profile is busy on its own: a name saved meanwhile does not free the change of address's button", async () => {

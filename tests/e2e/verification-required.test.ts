@@ -46,6 +46,33 @@ test("sign-up starts no session; sign-in waits for the link; the link signs the 
   await signIn(await newSignedOutPage(browser, product.webUrl), product.webUrl, person);
 });
 
+test("a confirmation link opened where another account is signed in says so, and signs nobody in", async () => {
+  // Someone signs up with their own address and sends their link to a person signed in here.
+  const sender = newPerson("Sly");
+  assert.equal((await postAuth(product.webUrl, "/sign-up/email", sender)).status, 200);
+  const link = (await mailbox.waitFor(sender.email, /Confirm your email address/)).link ?? "";
+  const owner = newPerson("Ona");
+  const page = await newSignedOutPage(browser, product.webUrl);
+  await page.goto(`${product.webUrl}/sign-up`);
+  await page.getByLabel("Name").fill(owner.name);
+  await page.getByLabel("Email").fill(owner.email);
+  await page.getByLabel("Password").fill(owner.password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.goto((await mailbox.waitFor(owner.email, /Confirm your email address/)).link ?? "");
+  await page.waitForURL(`${product.webUrl}/tasks`);
+
+  await page.goto(link);
+  await page.waitForURL(/\/account\?error=INVALID_USER/);
+  await page.getByText("That link is for another account than the one signed in here.").waitFor();
+  const session = (await (await page.request.get(`${product.webUrl}/api/auth/get-session`)).json()) as {
+    user: { email: string };
+  };
+  assert.equal(session.user.email, owner.email, "still the owner's session");
+  // The sender's account is not confirmed by it: their password still waits for the link.
+  const signIn = await postAuth(product.webUrl, "/sign-in/email", { email: sender.email, password: sender.password });
+  assert.equal(signIn.status, 403);
+});
+
 test("sign-up with a taken address answers as for a new one, and tells the owner", async () => {
   const owner = newPerson("Oda");
   const client = randomClientAddress();

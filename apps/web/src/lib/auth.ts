@@ -159,6 +159,16 @@ function createAuth() {
               ? { data: { ...data, emailVerified: true } }
               : undefined;
           },
+          // A new address ends the reset links sent to the old one: whoever reads that mailbox (often
+          // why the address changed) must not set the password with a link asked for before.
+          after: async (user, context) => {
+            if (context?.path !== "/verify-email" || typeof context.query?.token !== "string") return;
+            const { requestType } = decodeJwt(context.query.token) as { requestType?: string };
+            if (requestType !== "change-email-verification") return;
+            await pool.query("DELETE FROM verifications WHERE value = $1 AND identifier LIKE 'reset-password:%'", [
+              user.id,
+            ]);
+          },
         },
       },
     },
@@ -221,6 +231,13 @@ function createAuth() {
         const addressProblem =
           ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token, ctx.context.secret) : null;
         if (addressProblem) throw ctx.redirect(`${config.baseUrl}/account?error=${addressProblem}`);
+        // A sign-up's confirmation link opened where another account is signed in is for that other
+        // account, as a change of address's is (Better Auth's INVALID_USER): it would otherwise sign
+        // the browser in to the link's account (REQUIRE_EMAIL_VERIFICATION), and whoever sent their own
+        // link would have someone type into their account.
+        if (ctx.path === "/verify-email" && (await confirmsAnotherAccount(ctx))) {
+          throw ctx.redirect(`${config.baseUrl}/account?error=INVALID_USER`);
+        }
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
         // (Every path that needs a confirmed address checks the password too.)
         const session =
@@ -413,6 +430,20 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
  * "nobody signed in", which an endpoint answers with a 401, and the dashboard
  * with sending the person to sign in.
  */
+/** Whether a sign-up's confirmation link (not a change of address's) names another address than the account signed in. */
+async function confirmsAnotherAccount(ctx: HookContext): Promise<boolean> {
+  if (typeof ctx.query?.token !== "string" || !ctx.getCookie(ctx.context.authCookies.sessionToken.name)) return false;
+  let claims: { email?: unknown; updateTo?: unknown };
+  try {
+    claims = decodeJwt(ctx.query.token);
+  } catch {
+    return false; // not a token: Better Auth refuses it
+  }
+  if (typeof claims.email !== "string" || claims.updateTo !== undefined) return false;
+  const signedIn = await readSessionOrThrow(ctx);
+  return signedIn !== null && signedIn.user.email.toLowerCase() !== claims.email.toLowerCase();
+}
+
 async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
   if (ctx.context.session || sessionsRead.has(ctx.context)) return ctx.context.session;
   // With returnHeaders, the endpoint answers its headers (a refreshed session's cookie) beside the session.
