@@ -265,7 +265,8 @@ async function startRevocationFeed(app: FastifyInstance, options: AppOptions): P
   const ownPool = options.revocationPool
     ? undefined
     : createPool(options.config.databaseUrl ?? "", {
-        max: 1,
+        // The reads, and the purge beside them (revocation-feed.ts).
+        max: 2,
         applicationName: "tasks-api-revocations",
         oneStatementPerLoan: true,
       });

@@ -155,7 +155,32 @@ test("the feed reads a burst of ended sessions in pages, and misses none of them
   }
 });
 
-test("a feed more than 10 s behind answers 503 (never 200); once it reads again, 200", async (t) => {
+test("a session that ends while the feed cannot read: its token is never 200 after 2 s (503 until the feed reads, then 401)", async () => {
+  const proxy = await startCuttableDatabaseProxy(databaseUrl());
+  const feedPool = createPool(proxy.url, { max: 1, connectionTimeoutMillis: 1_000 });
+  const late = await setup({}, {}, feedPool);
+  after(async () => {
+    await feedPool.end();
+    proxy.close();
+  });
+  const user = await late.newUser();
+  assert.equal((await list(late.app, user)).statusCode, 200);
+  proxy.cut();
+  await late.pool.query("DELETE FROM sessions WHERE id = $1", [user.sessionId]);
+  const ended = Date.now();
+  let status = 200;
+  while (Date.now() - ended <= REVOCATION_BOUND_MS + 500) {
+    status = (await list(late.app, user)).statusCode;
+    if (Date.now() - ended > REVOCATION_BOUND_MS)
+      assert.notEqual(status, 200, "200 more than 2 s after the session ended");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal(status, 503, "the feed cannot read: it cannot tell");
+  proxy.restore();
+  await untilStatus(() => list(late.app, user), 401, "once the feed reads, the ended session is refused");
+});
+
+test("a feed that cannot read answers 503 (never 200); once it reads again, 200", async (t) => {
   const proxy = await startCuttableDatabaseProxy(databaseUrl());
   const feedPool = createPool(proxy.url, { max: 1, connectionTimeoutMillis: 1_000 });
   const cut = await setup({}, {}, feedPool);
