@@ -76,6 +76,8 @@ function securityHeaders(https: boolean): Record<string, string> {
 }
 
 export const config = {
-  // Not the build's static files (they carry no page, and need no nonce).
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico).*)" }],
+  // Not the build's static files nor its image endpoint (they carry no page, and need no nonce).
+  // Whole paths: a prefix (`/_next/imagex`) would leave the not-found page drawn for it without the
+  // CSP. (No favicon.ico: the icon is app/icon.svg, and a request for one is a page that is not there.)
+  matcher: [{ source: "/((?!_next/static/|_next/image$).*)" }],
 };
