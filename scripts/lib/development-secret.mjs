@@ -31,3 +31,22 @@ export function developmentSecret(dataDir, log) {
   }
   return read();
 }
+
+/** Better Auth's own fallback secret, published in its source: whoever reads it could sign sessions. */
+const PUBLISHED_SECRETS = new Set(["better-auth-secret-12345678901234567890"]);
+
+/**
+ * What is wrong with a production `BETTER_AUTH_SECRET`, or null: missing, under 32 characters,
+ * Better Auth's published default, or made of too few different characters to be random (under
+ * 100 bits by Better Auth's own estimate, length × log2(distinct characters): 32 random base64 or
+ * hex characters make 150 and 120-128, a word repeated to length far less).
+ */
+export function secretProblem(secret) {
+  const generate = "(e.g. openssl rand -base64 32)";
+  if (!secret || secret.length < 32) return `required in production, at least 32 characters ${generate}`;
+  if (PUBLISHED_SECRETS.has(secret)) return `is Better Auth's published default secret: use a random one ${generate}`;
+  if (secret.length * Math.log2(new Set(secret).size) < 100) {
+    return `has too few different characters to be random: use a random one ${generate}`;
+  }
+  return null;
+}

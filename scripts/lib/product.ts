@@ -12,7 +12,7 @@ import { migrateDatabaseAt } from "@tasks/db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
 import { buildWeb, webBuildIsStale } from "../../apps/web/check-build.mjs";
 import { apiBuildIsStale, buildApi } from "./build-api";
-import { developmentSecret } from "./development-secret.mjs";
+import { developmentSecret, secretProblem } from "./development-secret.mjs";
 import { stopProcess, waitForReady } from "./processes";
 
 export const root = path.resolve(import.meta.dirname, "../..");
@@ -75,9 +75,8 @@ function assertPortFree(port: number, what: string): Promise<void> {
  */
 function assertProductionSettings(env: NodeJS.ProcessEnv): void {
   const problems: string[] = [];
-  if ((env.BETTER_AUTH_SECRET ?? "").length < 32) {
-    problems.push("BETTER_AUTH_SECRET: required in production, at least 32 characters (e.g. openssl rand -base64 32)");
-  }
+  const weakSecret = secretProblem(env.BETTER_AUTH_SECRET);
+  if (weakSecret) problems.push(`BETTER_AUTH_SECRET: ${weakSecret}`);
   for (const [name, why] of [
     ["SMTP_URL", "account emails are sent through it"],
     ["EMAIL_FROM", "account emails are sent through it"],

@@ -69,6 +69,21 @@ describe("the web app's server refuses a bad configuration", () => {
     assert.match(output, /BETTER_AUTH_SECRET/);
   });
 
+  test("production with a weak BETTER_AUTH_SECRET of 32 characters or more: exit 1 saying why", async () => {
+    for (const [secret, why] of [
+      ["better-auth-secret-12345678901234567890", /BETTER_AUTH_SECRET: is Better Auth's published default/],
+      ["x".repeat(40), /BETTER_AUTH_SECRET: has too few different characters/],
+      ["passwordpasswordpasswordpassword", /BETTER_AUTH_SECRET: has too few different characters/],
+    ] as const) {
+      const { code, output } = await startWeb({
+        DATABASE_URL: process.env.DATABASE_URL ?? "",
+        BETTER_AUTH_SECRET: secret,
+      });
+      assert.equal(code, 1, output);
+      assert.match(output, why);
+    }
+  });
+
   const production = {
     DATABASE_URL: process.env.DATABASE_URL ?? "",
     BETTER_AUTH_SECRET: "a production secret of at least 32 characters",
@@ -172,7 +187,7 @@ function pick(env: NodeJS.ProcessEnv) {
 
 describe("npm start in production (NODE_ENV=production with DATABASE_URL set)", () => {
   test("no development secret and no console emails: exit 1 before starting anything, naming each variable", async () => {
-    for (const secret of [undefined, "too-short"]) {
+    for (const secret of [undefined, "too-short", "0".repeat(32)]) {
       const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
         cwd: root,
         env: await launcherEnvironment({ NODE_ENV: "production", ...(secret ? { BETTER_AUTH_SECRET: secret } : {}) }),
@@ -186,7 +201,11 @@ describe("npm start in production (NODE_ENV=production with DATABASE_URL set)", 
       }
       const output = outputSoFar();
       assert.equal(code, 1, output);
-      for (const name of ["BETTER_AUTH_SECRET", "SMTP_URL", "EMAIL_FROM", "BETTER_AUTH_URL", "API_URL"]) {
+      assert.match(
+        output,
+        secret === "0".repeat(32) ? /BETTER_AUTH_SECRET: has too few/ : /BETTER_AUTH_SECRET: required/,
+      );
+      for (const name of ["SMTP_URL", "EMAIL_FROM", "BETTER_AUTH_URL", "API_URL"]) {
         assert.match(output, new RegExp(`${name}: required`));
       }
       assert.doesNotMatch(output, /development secret|building|listening/, "nothing was made or started");

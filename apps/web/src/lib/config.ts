@@ -8,7 +8,7 @@ import "server-only";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { developmentSecret } from "../../../../scripts/lib/development-secret.mjs";
+import { developmentSecret, secretProblem } from "../../../../scripts/lib/development-secret.mjs";
 
 const TIME_SPAN = /^(\d+)\s*(s|m|h|d)$/;
 const timeSpan = z.string().regex(TIME_SPAN, "must be like 30s, 15m, 1h or 7d");
@@ -62,9 +62,8 @@ function loadWebConfig() {
     throw new Error("Invalid configuration:\n  DATABASE_URL: required (npm start sets it to the embedded database)");
   }
   const secret = env.BETTER_AUTH_SECRET;
-  if (production && (!secret || secret.length < 32)) {
-    throw new Error("Invalid configuration:\n  BETTER_AUTH_SECRET: required in production, at least 32 characters");
-  }
+  const weakSecret = production ? secretProblem(secret) : null;
+  if (weakSecret) throw new Error(`Invalid configuration:\n  BETTER_AUTH_SECRET: ${weakSecret}`);
   const oneMachine = env.TASKS_ONE_MACHINE === "true";
   // (The addresses' development defaults would put localhost in every email's links and every token.)
   for (const [name, why] of [
