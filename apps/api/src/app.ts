@@ -103,6 +103,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A request refused before routing (oversized headers, a malformed request line) is
     // answered with Connection: close, so a keep-alive client never reuses a dead socket.
     clientErrorHandler: answerClientError,
+    // Node answers an HTTP/1.1 request without Host itself, with a bare 400: it is ours to answer
+    // (with a problem document, below).
+    http: { requireHostHeader: false },
     // Errors the router raises before any route runs get the same problem shape.
     // An over-long path segment can be no task id, so it is a plain 404.
     frameworkErrors: (error, _request, reply) =>
@@ -122,6 +125,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error as Error, request)));
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, new HttpProblem(404, "There is no such resource.")));
+
+  // HTTP/1.1 requires a Host header (RFC 9112): without one, a 400 like any malformed request.
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
+      reply.header("connection", "close");
+      return sendProblem(reply, new HttpProblem(400, "The request has no Host header."));
+    }
+  });
 
   // Set in preClose, below.
   let shuttingDown = false;
@@ -231,6 +242,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.server.on("connect", (_request: http.IncomingMessage, socket: Duplex) => refuseTunnel(socket));
+  // An Expect other than 100-continue: Node answers it with a bare 417 unless someone listens.
+  app.server.on("checkExpectation", refuseExpectation);
   // Every other method Node parses (TRACE, PROPFIND, …) reaches the router, to be answered 405.
   for (const method of http.METHODS) {
     if (!app.supportedMethods.includes(method) && method !== "CONNECT") app.addHttpMethod(method, { hasBody: true });
@@ -311,6 +324,18 @@ function refuseTunnel(socket: Duplex): void {
   endWithProblem(socket, 405, `CONNECT is not allowed here; use ${ANY_ROUTE_METHODS}.`, [
     `Allow: ${ANY_ROUTE_METHODS}`,
   ]);
+}
+
+/** A request whose Expect header is not 100-continue: 417, and the connection closes (its body is not read). */
+function refuseExpectation(_request: http.IncomingMessage, response: http.ServerResponse): void {
+  const body = JSON.stringify(problemBody(417, "Only Expect: 100-continue is understood here."));
+  response.writeHead(417, {
+    connection: "close",
+    "content-type": "application/problem+json",
+    "x-content-type-options": "nosniff",
+    "content-length": Buffer.byteLength(body),
+  });
+  response.end(body);
 }
 
 /** A problem document written straight to a connection that no request handler owns, which then closes. */

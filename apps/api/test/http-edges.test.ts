@@ -63,6 +63,22 @@ async function rawExchange(request: string): Promise<{ received: string; outcome
   return { received, outcome };
 }
 
+test("a request without Host (HTTP/1.1) and one with an Expect other than 100-continue: problem documents, and the connection closes", async () => {
+  for (const [request, status] of [
+    ["GET /healthz HTTP/1.1\r\n\r\n", 400],
+    [`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nExpect: something-else\r\n\r\n`, 417],
+  ] as const) {
+    const { received, outcome } = await rawExchange(request);
+    assert.match(received, new RegExp(`^HTTP/1\\.1 ${status} `), received);
+    assert.match(received, /\r\ncontent-type: application\/problem\+json/i, received);
+    assert.match(received, /\r\nconnection: close\r\n/i, received);
+    assert.match(received, new RegExp(`"status":${status}`), received);
+    assert.equal(outcome, "end");
+  }
+  // HTTP/1.0 needs no Host.
+  assert.match((await rawExchange("GET /healthz HTTP/1.0\r\n\r\n")).received, /^HTTP\/1\.1 200 /);
+});
+
 test("a malformed request line is 400 with Connection: close, and the socket ends cleanly (no reset)", async () => {
   const { received, outcome } = await rawExchange("THIS IS NOT HTTP\r\n\r\n");
   assert.equal(outcome, "end");
