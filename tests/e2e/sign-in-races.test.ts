@@ -115,3 +115,30 @@ describe("a sign-in with the old password, as the password is reset", () => {
     assert.equal(again.status, 200);
   });
 });
+
+describe("a sign-out that cannot end its session", () => {
+  test("answers 503 and keeps the cookie, where it said 200 and left the session alive; asked again, it ends it", async () => {
+    const person = newPerson("Sid");
+    const signedUp = await postAuth(product.webUrl, "/sign-up/email", person);
+    const cookie = cookiesOf(signedUp);
+    const { rows } = await db.query<{ id: string }>(
+      "SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1",
+      [person.email],
+    );
+    // The session's row held by another transaction past the web app's statement timeout (5 s).
+    const lock = await holdRow("SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE", [rows[0]?.id]);
+    const failed = await postAuth(product.webUrl, "/sign-out", {}, undefined, cookie);
+    await lock.release();
+    assert.equal(failed.status, 503, await failed.text());
+    assert.equal(failed.headers.get("content-type"), "application/problem+json");
+    assert.ok(
+      !failed.headers.getSetCookie().some((set) => /session_token=;/.test(set)),
+      "the cookie is kept: the device is still signed in",
+    );
+    assert.equal(await opensASession(cookie), true, "and says so: the session lives");
+
+    const again = await postAuth(product.webUrl, "/sign-out", {}, undefined, cookie);
+    assert.equal(again.status, 200);
+    assert.equal(await opensASession(cookie), false);
+  });
+});

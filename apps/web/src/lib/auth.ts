@@ -193,7 +193,7 @@ function createAuth() {
         // The session, read here for every endpoint of a signed-in request, so that a database that
         // does not answer is a 503 and not "signed out" (readSessionOrThrow). Not for get-session,
         // which reads its own, nor for a sign-in or a sign-up, which start a new one, nor for a
-        // sign-out, which clears the cookie even when it cannot end the session.
+        // sign-out, which ends its session itself (below).
         // (Whether a cookie came is enough here: the read checks its signature.)
         if (
           ctx.path !== "/get-session" &&
@@ -203,6 +203,10 @@ function createAuth() {
         ) {
           await readSessionOrThrow(ctx);
         }
+        // A sign-out ends its session before Better Auth clears the cookie: Better Auth logs a delete
+        // that failed and answers 200 all the same, and the session, its tokens with it, lived on
+        // for someone who believed it ended. Ours fails (503, the cookie kept) for them to try again.
+        if (ctx.path === "/sign-out") await endSessionOfCookie(ctx, pool);
         // What a password sign-in checks, read again once its session exists (sign-in-races.ts).
         await noteCredentialsAtSignIn(ctx);
         // One use per authenticator code (authenticator-codes.ts); settled in the after hook.
@@ -430,6 +434,12 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
  * "nobody signed in", which an endpoint answers with a 401, and the dashboard
  * with sending the person to sign in.
  */
+/** Ends the session whose signed cookie came with the request, if one did. */
+async function endSessionOfCookie(ctx: HookContext, pool: ReturnType<typeof webDatabasePool>): Promise<void> {
+  const token = await ctx.getSignedCookie(ctx.context.authCookies.sessionToken.name, ctx.context.secret);
+  if (token) await pool.query("DELETE FROM sessions WHERE token = $1", [token]);
+}
+
 /** Whether a sign-up's confirmation link (not a change of address's) names another address than the account signed in. */
 async function confirmsAnotherAccount(ctx: HookContext): Promise<boolean> {
   if (typeof ctx.query?.token !== "string" || !ctx.getCookie(ctx.context.authCookies.sessionToken.name)) return false;
