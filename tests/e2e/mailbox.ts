@@ -35,13 +35,14 @@ export interface Mailbox {
   readonly stalledGivenUp: number;
 }
 
-export async function startMailbox(): Promise<Mailbox> {
+/** A mail server for the tests, listening on `address` (this machine's loopback unless said otherwise). */
+export async function startMailbox(address = "127.0.0.1"): Promise<Mailbox> {
   const received: ReceivedEmail[] = [];
   const state = { refusing: false, stalling: false, turnedAway: 0, stalledGivenUp: 0 };
   const stalled = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
-    // Plain SMTP on loopback: no certificate to make, and nodemailer sends in the clear when none is offered.
+    // Plain SMTP: no certificate to make. The web app sends in the clear to this machine's loopback only.
     disabledCommands: ["STARTTLS"],
     logger: false,
     onConnect(session, callback) {
@@ -65,13 +66,13 @@ export async function startMailbox(): Promise<Mailbox> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.server.address() as AddressInfo).port;
 
   const to = (address: string) => received.filter((email) => email.to.includes(address.toLowerCase()));
   return {
-    smtpUrl: `smtp://127.0.0.1:${port}`,
+    smtpUrl: `smtp://${address}:${port}`,
     to,
     get refusing() {
       return state.refusing;

@@ -22,9 +22,22 @@ export interface AccountEmail {
 
 let transport: Transporter | undefined;
 
+/**
+ * Whether mail to this server may go in the clear: only to this machine. Elsewhere `smtp://` must
+ * upgrade with STARTTLS (requireTLS), or anyone on the way who strips the server's offer would
+ * read the SMTP password and every reset link. (`?requireTLS=false` in the URL says otherwise.)
+ */
+function mayGoInTheClear(smtpUrl: string): boolean {
+  const { protocol, hostname } = new URL(smtpUrl);
+  if (protocol !== "smtp:") return true; // smtps: TLS from the start
+  const host = hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^(::ffff:)?127\./.test(host);
+}
+
 function smtpTransport(smtpUrl: string): Transporter {
   transport ??= nodemailer.createTransport({
     url: smtpUrl,
+    requireTLS: !mayGoInTheClear(smtpUrl),
     // A mail server that does not answer costs a few seconds of a background send, not a hung request.
     connectionTimeout: 5_000,
     greetingTimeout: 5_000,
