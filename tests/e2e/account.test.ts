@@ -707,6 +707,27 @@ describe("the account page", () => {
     assert.equal(await page.getByTestId("account-email").textContent(), newEmail);
   });
 
+  test("a second change of address ends the first one's link: a mistyped address's owner cannot move the account", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Tim");
+    const mistyped = `typo-${person.email}`;
+    const meant = `meant-${person.email}`;
+    await page.goto(`${product.webUrl}/account`);
+    const mistypedLink = await askToMoveTo(page, mistyped, person.password);
+    const meantLink = await askToMoveTo(page, meant, person.password);
+
+    // The stranger at the mistyped address follows theirs: nothing moves.
+    const strangerPage = await newSignedOutPage(browser, product.webUrl);
+    await strangerPage.goto(mistypedLink);
+    await strangerPage.waitForURL(/\/sign-in/);
+    await page.goto(mistypedLink);
+    await page.getByText("Another change of address was asked for after that link was sent").waitFor();
+    assert.equal(await page.getByTestId("account-email").textContent(), person.email, "the address stayed");
+
+    await page.goto(meantLink);
+    await page.waitForURL(`${product.webUrl}/account`);
+    assert.equal(await page.getByTestId("account-email").textContent(), meant);
+  });
+
   test("delete account: asks for the password; tasks, sessions, accounts and reset links go at once; the token is refused within 2 s", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Del");
     await addTask(page, "Doomed task");

@@ -32,7 +32,7 @@ import {
 import { CODE_ALREADY_USED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
 import type { HookContext, SessionOf } from "./auth-hook-context";
 import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
-import { changeOfAddressProblem } from "./change-email-links";
+import { changeOfAddressProblem, rememberLatestChangeOfAddress } from "./change-email-links";
 import { webConfig } from "./config";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
@@ -297,6 +297,7 @@ function createAuth() {
           return;
         }
         if (ctx.path === "/change-email" && ctx.context.session && typeof ctx.body?.newEmail === "string") {
+          await rememberLatestChangeOfAddress(ctx.context.session.user.id, ctx.body.newEmail);
           await tellOfChangeOfAddress(ctx.context.session.user.email, ctx.body.newEmail.toLowerCase());
           return;
         }

@@ -19,10 +19,30 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `?error=` on /account when the new address has come to belong to another account since the link was sent. */
 export const ADDRESS_TAKEN_SINCE = "ADDRESS_TAKEN_SINCE";
 
+/** `?error=` on /account when another change of address was asked for after the link's. */
+export const NEWER_CHANGE_ASKED = "NEWER_CHANGE_ASKED";
+
+/** Where the account's latest change of address is kept: a `verifications` row, for the hour its link lives. */
+const latestChangeOf = (userId: string) => `change-email-latest:${userId}`;
+
+/**
+ * A change of address was asked for: its link is the only one that may change the address. A
+ * person who asked for a mistyped address (someone else's) and then for the right one must not
+ * find the first link still working in a stranger's mailbox.
+ */
+export async function rememberLatestChangeOfAddress(userId: string, newEmail: string): Promise<void> {
+  await webDatabasePool().query(
+    `WITH earlier AS (DELETE FROM verifications WHERE identifier = $1)
+     INSERT INTO verifications (identifier, value, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,
+    [latestChangeOf(userId), newEmail.toLowerCase()],
+  );
+}
+
 /**
  * Why `token` (the `token` of a /verify-email link), if it changes an address,
  * must not: it was issued before the account's password was last set
- * (LINK_OLDER_THAN_PASSWORD). Null when it may go on, or changes no address.
+ * (LINK_OLDER_THAN_PASSWORD), or another address was asked for since
+ * (NEWER_CHANGE_ASKED). Null when it may go on, or changes no address.
  * (An address that another account has taken meanwhile is Better Auth's
  * update failing on the unique address: addressTakenResponse.) The token's
  * signature is checked first (with the secret Better Auth signs it with), so
@@ -49,7 +69,13 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
     [userId],
   );
   const passwordSetAt = rows[0]?.updated_at;
-  return passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000) ? LINK_OLDER_THAN_PASSWORD : null;
+  if (passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000)) return LINK_OLDER_THAN_PASSWORD;
+  const latest = await webDatabasePool().query<{ value: string }>(
+    "SELECT value FROM verifications WHERE identifier = $1 AND expires_at > now() ORDER BY created_at DESC LIMIT 1",
+    [latestChangeOf(userId)],
+  );
+  const latestAddress = latest.rows[0]?.value;
+  return latestAddress && latestAddress !== updateTo.toLowerCase() ? NEWER_CHANGE_ASKED : null;
 }
 
 /**

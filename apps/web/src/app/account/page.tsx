@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { link } from "@/components/styles";
 import { listPasskeysOfUser } from "@/lib/account-passkeys";
 import { listSessionsOfUser } from "@/lib/account-sessions";
-import { ADDRESS_TAKEN_SINCE, LINK_OLDER_THAN_PASSWORD } from "@/lib/change-email-links";
+import { ADDRESS_TAKEN_SINCE, LINK_OLDER_THAN_PASSWORD, NEWER_CHANGE_ASKED } from "@/lib/change-email-links";
 import { currentSession } from "@/lib/session";
 import { readOrShowUnavailable } from "@/lib/unavailable";
 import { DeleteAccountSection } from "./delete-account-section";
@@ -30,11 +30,13 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
       ? null
       : error === LINK_OLDER_THAN_PASSWORD
         ? "That link was asked for before the password changed, so it no longer changes the address. If you want the change, ask again."
-        : error === ADDRESS_TAKEN_SINCE
-          ? "That address now belongs to another account, so this one keeps its address. An address can belong to one account only."
-          : error === "INVALID_USER"
-            ? "That link is for another account than the one signed in here. Sign out (on your tasks page), then open it again."
-            : "That link has expired or was already used. Ask for a new one.";
+        : error === NEWER_CHANGE_ASKED
+          ? "Another change of address was asked for after that link was sent: only the latest one's link changes the address."
+          : error === ADDRESS_TAKEN_SINCE
+            ? "That address now belongs to another account, so this one keeps its address. An address can belong to one account only."
+            : error === "INVALID_USER"
+              ? "That link is for another account than the one signed in here. Sign out (on your tasks page), then open it again."
+              : "That link has expired or was already used. Ask for a new one.";
   return (
     <main className="mx-auto max-w-3xl space-y-8 px-4 py-6 sm:py-10">
       <header className="flex flex-wrap items-center justify-between gap-3">
