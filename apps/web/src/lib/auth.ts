@@ -129,7 +129,9 @@ function createAuth() {
       deleteUser: {
         enabled: true,
         afterDelete: async (user) => {
-          await pool.query("DELETE FROM verifications WHERE value = $1", [user.id]);
+          await pool.query("DELETE FROM verifications WHERE value = $1 OR identifier = 'change-email-latest:' || $1", [
+            user.id,
+          ]);
         },
       },
     },
