@@ -46,6 +46,16 @@ export const PASSWORD_PAUSED_TEXT =
   "Too many wrong passwords for this account: the password is not accepted for 15 minutes. A passkey still signs in, and “Forgot password?” on the sign-in page sets a new one now.";
 export const ENTER_SIX_DIGITS = "Enter the 6 digits your authenticator app shows.";
 
+/**
+ * A backup code as typed, in the form it was handed out (`abcde-FGHIJ`): from paper, the dash is
+ * easily left out or typed as a space. Anything else is passed on as typed (spaces taken out), for
+ * the server to refuse.
+ */
+export function backupCode(typed: string): string {
+  const compact = typed.replace(/[\s-]+/g, "");
+  return /^[A-Za-z0-9]{10}$/.test(compact) ? `${compact.slice(0, 5)}-${compact.slice(5)}` : typed.replace(/\s+/g, "");
+}
+
 /** The 6 digits of an authenticator code as typed (spaces allowed), or null when it is not one. */
 export function authenticatorCode(typed: string): string | null {
   const code = typed.replace(/\s+/g, "");

@@ -7,6 +7,7 @@ import { authClient } from "@/lib/auth-client";
 import {
   type AuthClientError,
   authenticatorCode,
+  backupCode,
   CANNOT_REACH_SERVER,
   CODE_ALREADY_USED,
   CODE_NOT_RIGHT,
@@ -66,7 +67,7 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const typed = String(form.get("code") ?? "");
-    const code = backupCodeMode ? typed.replace(/\s+/g, "") : authenticatorCode(typed);
+    const code = backupCodeMode ? backupCode(typed) : authenticatorCode(typed);
     if (!code) return setError(backupCodeMode ? "Enter one of your backup codes." : ENTER_SIX_DIGITS);
     setPending(true);
     setError(null);
