@@ -116,6 +116,58 @@ describe("a sign-in with the old password, as the password is reset", () => {
   });
 });
 
+describe("a sign-in with the old password, as it changes otherwise", () => {
+  test("of an account with two-factor sign-in: refused as well, and no second step is started for it", async () => {
+    const person = newPerson("Tye");
+    const userId = await signedUp(person);
+    await db.query("UPDATE users SET two_factor_enabled = true WHERE id = $1", [userId]);
+    const token = await resetToken(person);
+    const lock = await holdRow("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [userId]);
+    const signIn = postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
+    await waitingOnLock(/^insert into "sessions"/i);
+    const reset = await postAuth(product.webUrl, "/reset-password", { token, newPassword: "a brand new passphrase" });
+    assert.equal(reset.status, 200, await reset.text());
+    await lock.release();
+    const refused = await signIn;
+    assert.equal(refused.status, 401, "not a second step for the old password");
+    assert.equal(((await refused.json()) as { code?: string }).code, "CREDENTIALS_CHANGED");
+    const { rows } = await db.query("SELECT 1 FROM verifications WHERE identifier LIKE '2fa-%' AND value = $1", [
+      userId,
+    ]);
+    assert.equal(rows.length, 0, "no second step waits for a code");
+    assert.equal(await sessionsOf(userId), 0);
+  });
+
+  test("a password change that signs the other devices out: the old password's sign-in made meanwhile is signed out too, the changer stays", async () => {
+    const person = newPerson("Cyd");
+    const userId = await signedUp(person);
+    const signedIn = await postAuth(product.webUrl, "/sign-in/email", {
+      email: person.email,
+      password: person.password,
+    });
+    const changerCookie = cookiesOf(signedIn);
+    const lock = await holdRow("SELECT 1 FROM accounts WHERE user_id = $1 AND provider_id = 'credential' FOR UPDATE", [
+      userId,
+    ]);
+    const change = postAuth(
+      product.webUrl,
+      "/change-password",
+      { currentPassword: person.password, newPassword: "a brand new passphrase", revokeOtherSessions: true },
+      undefined,
+      changerCookie,
+    );
+    await waitingOnLock(/^update "accounts"/i);
+    const other = await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
+    assert.equal(other.status, 200, await other.text());
+    await lock.release();
+    const changed = await change;
+    assert.equal(changed.status, 200, await changed.text());
+    assert.equal(await opensASession(cookiesOf(other)), false, "the old password's sign-in is signed out");
+    assert.equal(await opensASession(cookiesOf(changed)), true, "the device that changed it stays signed in");
+    assert.equal(await sessionsOf(userId), 1);
+  });
+});
+
 describe("a sign-out that cannot end its session", () => {
   test("answers 503 and keeps the cookie, where it said 200 and left the session alive; asked again, it ends it", async () => {
     const person = newPerson("Sid");

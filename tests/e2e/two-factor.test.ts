@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { createPool } from "@tasks/db";
 import type { Page } from "playwright-core";
+import { startMailbox } from "./mailbox";
 import {
   accessToken,
   apiStatus,
@@ -31,7 +32,8 @@ import {
 import { base32Decode, currentCode, unusedCode } from "./totp";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
-const product = await startTestProduct();
+const mailbox = await startMailbox();
+const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, EMAIL_FROM: "Tasks <no-reply@tasks.test>" });
 const secondApi = await startSecondApi(product, databaseUrl);
 const browser = await launchBrowser();
 const db = createPool(databaseUrl, { max: 2 });
@@ -172,6 +174,8 @@ describe("two-factor sign-in", () => {
     // This device goes on, with a new session.
     assert.equal(await apiStatus(product.apiUrl, await accessToken(page, product.webUrl)), 200);
     assert.equal((await accountState(person.email)).sessions, 1, "only this device's session is left");
+    // The owner hears of it: whoever turned it on with the password alone would lock them out.
+    assert.match((await mailbox.waitFor(person.email, /Two-factor sign-in is on/)).text, /If this wasn't you/);
 
     await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
     await twoFactorSection(page).getByText(/^On\./).waitFor();
@@ -242,6 +246,7 @@ describe("two-factor sign-in", () => {
     const fresh = await listed.allInnerTexts();
     assert.equal(fresh.length, 10);
     assert.ok(!fresh.includes(second), "new codes");
+    await mailbox.waitFor(person.email, /New backup codes for your Tasks account/); // the owner hears of it
 
     const again = await startSignIn(person);
     await again.getByRole("button", { name: "Lost your phone? Use a backup code" }).click();
@@ -282,6 +287,7 @@ describe("two-factor sign-in", () => {
     await waitForFocusOnHeading(page, "turned off, the focus stays in the section");
     assert.equal((await accountState(person.email)).enabled, false);
     await expectRefusedWithin([product.apiUrl, secondApi], otherToken, turnedOffAt);
+    await mailbox.waitFor(person.email, /Two-factor sign-in is off/); // the owner hears of it
 
     const plain = await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
     assert.equal(((await plain.json()) as { twoFactorRedirect?: boolean }).twoFactorRedirect, undefined);

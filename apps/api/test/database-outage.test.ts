@@ -50,7 +50,7 @@ test("database down → 503 quickly and nothing half-happens; back up → reques
 
   database = await startEmbeddedPostgres({ dataDir, port, log: () => {} });
 
-  // (After an outage of more than 10 s, both wait for the next read of ended sessions: half a second at most.)
+  // (After an outage of more than 1.9 s, both wait for the next read of ended sessions: half a second at most.)
   await untilStatus(() => app.inject({ method: "GET", url: "/readyz" }), 200, "ready once the database is back");
   const list = await untilStatus(
     () => app.inject({ method: "GET", url: `/api/${userId}/tasks`, headers: user.auth }),

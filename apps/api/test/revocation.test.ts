@@ -3,7 +3,7 @@
  * every API process refuses its tokens (401 invalid_token) within 2 seconds
  * although they have not expired; the person's other sessions keep working;
  * a token without `sid` is 401; a process whose feed of ended sessions is
- * more than 10 s behind answers 503, never 200, and recovers by itself.
+ * with no read in 1.9 s answers 503, never 200, and recovers by itself.
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";

@@ -75,3 +75,30 @@ export function passkeyAddedMessage(to: string, name: string, origin: string): A
     `If this wasn't you, sign in at ${origin}/sign-in, remove the passkey and change your password on the account page (${origin}/account), and sign out every other device there.`,
   ]);
 }
+
+/** A change to the account's second factor, as its email names it. */
+export type TwoFactorChange = "on" | "off" | "new-backup-codes";
+
+const TWO_FACTOR_CHANGES: Record<TwoFactorChange, { subject: string; what: string }> = {
+  on: {
+    subject: "Two-factor sign-in is on for your Tasks account",
+    what: "Two-factor sign-in was turned on for your Tasks account: a sign-in with the password now also asks for a code from an authenticator app.",
+  },
+  off: {
+    subject: "Two-factor sign-in is off for your Tasks account",
+    what: "Two-factor sign-in was turned off for your Tasks account: the password alone signs in again.",
+  },
+  "new-backup-codes": {
+    subject: "New backup codes for your Tasks account",
+    what: "New backup codes were made for your Tasks account's two-factor sign-in. The old ones no longer work.",
+  },
+};
+
+export function twoFactorChangedMessage(to: string, change: TwoFactorChange, origin: string): AccountEmail {
+  const { subject, what } = TWO_FACTOR_CHANGES[change];
+  return message(to, subject, [
+    "Hello,",
+    what,
+    `If this wasn't you, sign in at ${origin}/sign-in, change your password on the account page (${origin}/account), sign out every other device there, and check two-factor sign-in and your passkeys.`,
+  ]);
+}

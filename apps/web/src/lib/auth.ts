@@ -27,12 +27,13 @@ import {
   existingAccountSignUpMessage,
   passkeyAddedMessage,
   resetPasswordMessage,
+  twoFactorChangedMessage,
   verifyEmailMessage,
 } from "./account-emails";
 import { CODE_ALREADY_USED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
 import type { HookContext, SessionOf } from "./auth-hook-context";
 import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
-import { changeOfAddressProblem, rememberLatestChangeOfAddress } from "./change-email-links";
+import { changeOfAddressProblem, latestChangeOfAddressKey, rememberLatestChangeOfAddress } from "./change-email-links";
 import { webConfig } from "./config";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
@@ -105,9 +106,10 @@ function createAuth() {
       // Every session of the account ends: whoever knew the old password is out.
       revokeSessionsOnPasswordReset: true,
       onPasswordReset: async ({ user }) => {
-        // Again, now that the new password is written: a sign-in with the old one may have made its session since (sign-in-races.ts).
-        await endSessionsAgain(user.id);
+        // Its pending second steps first, then the sessions again, now that the new password is
+        // written: a sign-in with the old one may have made its session since (sign-in-races.ts).
         await forgetWhatTheOldPasswordBegan(user);
+        await endSessionsAgain(user.id);
       },
     },
     emailVerification: {
@@ -129,8 +131,9 @@ function createAuth() {
       deleteUser: {
         enabled: true,
         afterDelete: async (user) => {
-          await pool.query("DELETE FROM verifications WHERE value = $1 OR identifier = 'change-email-latest:' || $1", [
+          await pool.query("DELETE FROM verifications WHERE value = $1 OR identifier = $2", [
             user.id,
+            latestChangeOfAddressKey(user.id),
           ]);
         },
       },
@@ -237,11 +240,11 @@ function createAuth() {
         const addressProblem =
           ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token, ctx.context.secret) : null;
         if (addressProblem) throw ctx.redirect(`${config.baseUrl}/account?error=${addressProblem}`);
-        // A sign-up's confirmation link opened where another account is signed in is for that other
-        // account, as a change of address's is (Better Auth's INVALID_USER): it would otherwise sign
-        // the browser in to the link's account (REQUIRE_EMAIL_VERIFICATION), and whoever sent their own
-        // link would have someone type into their account.
-        if (ctx.path === "/verify-email" && (await confirmsAnotherAccount(ctx))) {
+        // With REQUIRE_EMAIL_VERIFICATION, a sign-up's confirmation link signs the browser in to its
+        // account: opened where another account is signed in, it is for that other account, as a change
+        // of address's is (Better Auth's INVALID_USER). Otherwise whoever sent their own link would have
+        // someone type into their account. (Without it, the link signs nobody in: it just confirms.)
+        if (ctx.path === "/verify-email" && config.requireEmailVerification && (await confirmsAnotherAccount(ctx))) {
           throw ctx.redirect(`${config.baseUrl}/account?error=INVALID_USER`);
         }
         // The session, read once, for the checks below that need it (nobody signed in: the endpoint answers 401).
@@ -260,6 +263,11 @@ function createAuth() {
         // An endpoint that checks a password: counted toward the account's limit, and checked where
         // Better Auth does not (password-checks.ts).
         await startPasswordCheck(ctx, session);
+        // The change of address asked for is the one its link may make, written before the link is
+        // sent: a failure here sends none, and the earlier link stays the one that works.
+        if (ctx.path === "/change-email" && session && typeof ctx.body?.newEmail === "string") {
+          await rememberLatestChangeOfAddress(session.user.id, ctx.body.newEmail);
+        }
       }),
       after: createAuthMiddleware(async (ctx) => {
         const claim = ctx.request && codeClaims.get(ctx.request);
@@ -289,17 +297,21 @@ function createAuth() {
           await rememberDevice(ctx, ctx.context.session.user.email);
           return;
         }
-        // Two-factor sign-in turned on or off: the other devices signed out again, now that it is written.
+        // Two-factor sign-in turned on or off: the other devices signed out again, now that it is written,
+        // and the owner told (as of new backup codes): whoever did it with the password alone is heard of.
         const switchedBy = ctx.request && twoFactorSwitches.get(ctx.request);
         if (switchedBy && ctx.context.session) {
-          await endSessionsAgain(ctx.context.session.user.id, {
-            id: ctx.context.newSession?.session.id,
-            token: switchedBy,
-          });
+          const { user } = ctx.context.session;
+          await endSessionsAgain(user.id, { id: ctx.context.newSession?.session.id, token: switchedBy });
+          const change = ctx.path === "/two-factor/disable" ? "off" : "on";
+          sendAccountEmail(twoFactorChangedMessage(user.email, change, config.baseUrl));
+          return;
+        }
+        if (ctx.path === "/two-factor/generate-backup-codes" && ctx.context.session) {
+          sendAccountEmail(twoFactorChangedMessage(ctx.context.session.user.email, "new-backup-codes", config.baseUrl));
           return;
         }
         if (ctx.path === "/change-email" && ctx.context.session && typeof ctx.body?.newEmail === "string") {
-          await rememberLatestChangeOfAddress(ctx.context.session.user.id, ctx.body.newEmail);
           await tellOfChangeOfAddress(ctx.context.session.user.email, ctx.body.newEmail.toLowerCase());
           return;
         }
@@ -429,14 +441,6 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
   return pending?.value ?? null;
 }
 
-/**
- * The request's session, read as Better Auth's getSessionFromCtx reads it (a
- * refresh and its cookie included) and left where the endpoint's own read
- * finds it, except that a database that did not answer is thrown as what it
- * is (a 503, lib/unavailable.ts): getSessionFromCtx takes every failure for
- * "nobody signed in", which an endpoint answers with a 401, and the dashboard
- * with sending the person to sign in.
- */
 /** Ends the session whose signed cookie came with the request, if one did. */
 async function endSessionOfCookie(ctx: HookContext, pool: ReturnType<typeof webDatabasePool>): Promise<void> {
   const token = await ctx.getSignedCookie(ctx.context.authCookies.sessionToken.name, ctx.context.secret);
@@ -457,6 +461,14 @@ async function confirmsAnotherAccount(ctx: HookContext): Promise<boolean> {
   return signedIn !== null && signedIn.user.email.toLowerCase() !== claims.email.toLowerCase();
 }
 
+/**
+ * The request's session, read as Better Auth's getSessionFromCtx reads it (a
+ * refresh and its cookie included) and left where the endpoint's own read
+ * finds it, except that a database that did not answer is thrown as what it
+ * is (a 503, lib/unavailable.ts): getSessionFromCtx takes every failure for
+ * "nobody signed in", which an endpoint answers with a 401, and the dashboard
+ * with sending the person to sign in.
+ */
 async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
   if (ctx.context.session || sessionsRead.has(ctx.context)) return ctx.context.session;
   // With returnHeaders, the endpoint answers its headers (a refreshed session's cookie) beside the session.

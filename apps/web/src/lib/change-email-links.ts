@@ -23,7 +23,7 @@ export const ADDRESS_TAKEN_SINCE = "ADDRESS_TAKEN_SINCE";
 export const NEWER_CHANGE_ASKED = "NEWER_CHANGE_ASKED";
 
 /** Where the account's latest change of address is kept: a `verifications` row, for the hour its link lives. */
-const latestChangeOf = (userId: string) => `change-email-latest:${userId}`;
+export const latestChangeOfAddressKey = (userId: string) => `change-email-latest:${userId}`;
 
 /**
  * A change of address was asked for: its link is the only one that may change the address. A
@@ -34,7 +34,7 @@ export async function rememberLatestChangeOfAddress(userId: string, newEmail: st
   await webDatabasePool().query(
     `WITH earlier AS (DELETE FROM verifications WHERE identifier = $1)
      INSERT INTO verifications (identifier, value, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,
-    [latestChangeOf(userId), newEmail.toLowerCase()],
+    [latestChangeOfAddressKey(userId), newEmail.toLowerCase()],
   );
 }
 
@@ -72,7 +72,7 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
   if (passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000)) return LINK_OLDER_THAN_PASSWORD;
   const latest = await webDatabasePool().query<{ value: string }>(
     "SELECT value FROM verifications WHERE identifier = $1 AND expires_at > now() ORDER BY created_at DESC LIMIT 1",
-    [latestChangeOf(userId)],
+    [latestChangeOfAddressKey(userId)],
   );
   const latestAddress = latest.rows[0]?.value;
   return latestAddress && latestAddress !== updateTo.toLowerCase() ? NEWER_CHANGE_ASKED : null;

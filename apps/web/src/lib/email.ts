@@ -31,7 +31,7 @@ function mayGoInTheClear(smtpUrl: string): boolean {
   const { protocol, hostname } = new URL(smtpUrl);
   if (protocol !== "smtp:") return true; // smtps: TLS from the start
   const host = hostname.replace(/^\[|\]$/g, "");
-  return host === "localhost" || host === "::1" || /^(::ffff:)?127\./.test(host);
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
 }
 
 function smtpTransport(smtpUrl: string): Transporter {

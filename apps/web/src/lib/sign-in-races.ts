@@ -15,6 +15,7 @@
  */
 import "server-only";
 import { APIError } from "better-auth";
+import { deleteSessionCookie } from "better-auth/cookies";
 import { CREDENTIALS_CHANGED } from "./auth-errors";
 import type { HookContext } from "./auth-hook-context";
 import { webDatabasePool } from "./database";
@@ -51,6 +52,10 @@ export async function refuseSignInIfCredentialsChanged(ctx: HookContext): Promis
   if (atStart === undefined || !made) return;
   if ((await readCredentials("id", made.user.id)) === atStart) return;
   await webDatabasePool().query("DELETE FROM sessions WHERE id = $1", [made.session.id]);
+  // No session for the hooks after this one to see: the two-factor plugin's would otherwise start a
+  // second step for it (and answer 200), and no cookie of the ended session.
+  ctx.context.setNewSession(null);
+  deleteSessionCookie(ctx);
   throw new APIError("UNAUTHORIZED", {
     code: CREDENTIALS_CHANGED,
     message: "The account's password or sign-in changed just now. Sign in again.",

@@ -9,9 +9,16 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
   const session = await currentSession();
   if (!session) redirect("/sign-in?next=/tasks");
   // Better Auth sends a confirmation link it refused back here with ?error=… (a used one is no error: it
-  // confirms what is already confirmed). Anything but expiry is a link that is not whole.
+  // confirms what is already confirmed): expired, not a token (cut short), or for an address no account has.
   const { error } = await searchParams;
-  const linkProblem = typeof error !== "string" ? null : error === "TOKEN_EXPIRED" ? "expired" : "invalid";
+  const linkProblem =
+    typeof error !== "string"
+      ? null
+      : error === "TOKEN_EXPIRED"
+        ? "expired"
+        : error === "INVALID_TOKEN"
+          ? "invalid"
+          : "unusable";
   return (
     <Dashboard
       apiUrl={webConfig().apiUrl}

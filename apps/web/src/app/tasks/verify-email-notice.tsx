@@ -3,12 +3,13 @@ import { useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { authClient } from "@/lib/auth-client";
 
-export type VerificationLinkProblem = "expired" | "invalid";
+export type VerificationLinkProblem = "expired" | "invalid" | "unusable";
 
 const LINK_PROBLEM_TEXT: Record<VerificationLinkProblem, string> = {
   expired: "That confirmation link has expired. Ask for a new one.",
   invalid:
     "That confirmation link is not whole: it may have been cut short on its way. Open it from the email again, or ask for a new one.",
+  unusable: "That confirmation link no longer works. Ask for a new one.",
 };
 
 /** A quiet reminder until the address is confirmed, with a new link on request. */
