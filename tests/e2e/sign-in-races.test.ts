@@ -68,6 +68,21 @@ async function sessionsOf(userId: string): Promise<number> {
   return rows.length;
 }
 
+/**
+ * A sign-in with the person's (old) password that checks it, then waits to make its session while
+ * the whole reset is made (to "a brand new passphrase"); its answer.
+ */
+async function signInAcrossAReset(person: Person, userId: string): Promise<Response> {
+  const token = await resetToken(person);
+  const lock = await holdRow("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [userId]);
+  const signIn = postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
+  await waitingOnLock(/^insert into "sessions"/i);
+  const reset = await postAuth(product.webUrl, "/reset-password", { token, newPassword: "a brand new passphrase" });
+  assert.equal(reset.status, 200, await reset.text());
+  await lock.release();
+  return signIn;
+}
+
 describe("a sign-in with the old password, as the password is reset", () => {
   test("made its session after the reset signed the devices out but before the new password was written: ended by the reset", async () => {
     const person = newPerson("Rex");
@@ -93,16 +108,7 @@ describe("a sign-in with the old password, as the password is reset", () => {
   test("checked the old password before the reset and made its session after it: refused, and no session is left", async () => {
     const person = newPerson("Rae");
     const userId = await signedUp(person);
-    const token = await resetToken(person);
-    // The sign-in checks the old password, then waits to make its session.
-    const lock = await holdRow("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [userId]);
-    const signIn = postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
-    await waitingOnLock(/^insert into "sessions"/i);
-    // Meanwhile the whole reset is made.
-    const reset = await postAuth(product.webUrl, "/reset-password", { token, newPassword: "a brand new passphrase" });
-    assert.equal(reset.status, 200, await reset.text());
-    await lock.release();
-    const refused = await signIn;
+    const refused = await signInAcrossAReset(person, userId);
     assert.equal(refused.status, 401);
     assert.equal(((await refused.json()) as { code?: string }).code, "CREDENTIALS_CHANGED");
     assert.equal(await opensASession(cookiesOf(refused)), false);
@@ -121,14 +127,7 @@ describe("a sign-in with the old password, as it changes otherwise", () => {
     const person = newPerson("Tye");
     const userId = await signedUp(person);
     await db.query("UPDATE users SET two_factor_enabled = true WHERE id = $1", [userId]);
-    const token = await resetToken(person);
-    const lock = await holdRow("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [userId]);
-    const signIn = postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
-    await waitingOnLock(/^insert into "sessions"/i);
-    const reset = await postAuth(product.webUrl, "/reset-password", { token, newPassword: "a brand new passphrase" });
-    assert.equal(reset.status, 200, await reset.text());
-    await lock.release();
-    const refused = await signIn;
+    const refused = await signInAcrossAReset(person, userId);
     assert.equal(refused.status, 401, "not a second step for the old password");
     assert.equal(((await refused.json()) as { code?: string }).code, "CREDENTIALS_CHANGED");
     const { rows } = await db.query("SELECT 1 FROM verifications WHERE identifier LIKE '2fa-%' AND value = $1", [

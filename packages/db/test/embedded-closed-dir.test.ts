@@ -53,14 +53,17 @@ test("as root, the embedded PostgreSQL starts from a checkout under a closed dir
   });
 
   const messages: string[] = [];
-  const database = await startEmbeddedPostgres({
-    dataDir: path.join(closed, "checkout", ".data", "postgres"),
-    port: await freePort(),
-    fresh: true,
-    packageDir: copiedPackage,
-    cacheDir,
-    log: (message) => messages.push(message),
-  });
+  /** The embedded database started from the checkout, afresh, with the cache folder above. */
+  const startFromCheckout = async () =>
+    startEmbeddedPostgres({
+      dataDir: path.join(closed, "checkout", ".data", "postgres"),
+      port: await freePort(),
+      fresh: true,
+      packageDir: copiedPackage,
+      cacheDir,
+      log: (message) => messages.push(message),
+    });
+  const database = await startFromCheckout();
   try {
     const pool = createPool(database.url, { max: 1 });
     const { rows } = await pool.query<{ answer: number }>("SELECT 6 * 7 AS answer");
@@ -89,14 +92,7 @@ test("as root, the embedded PostgreSQL starts from a checkout under a closed dir
     symlinkSync(path.join(closed, "gone-checkout", "node_modules", dependency), path.join(cachedModules, dependency));
   }
   messages.length = 0;
-  const again = await startEmbeddedPostgres({
-    dataDir: path.join(closed, "checkout", ".data", "postgres"),
-    port: await freePort(),
-    fresh: true,
-    packageDir: copiedPackage,
-    cacheDir,
-    log: (message) => messages.push(message),
-  });
+  const again = await startFromCheckout();
   try {
     const pool = createPool(again.url, { max: 1 });
     assert.equal((await pool.query("SELECT 1 AS one")).rows[0]?.one, 1);
