@@ -99,6 +99,14 @@ describe("email verification", () => {
     await page.goto(`${product.webUrl}/account`);
     await page.getByText("confirmed", { exact: true }).waitFor();
   });
+
+  test("Resend on a page drawn before the address was confirmed elsewhere says it is confirmed, not 'try again'", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ria");
+    await page.getByText("Please confirm your email address").waitFor();
+    await confirmEmailInDatabase(person.email); // the link followed on the phone meanwhile
+    await page.getByRole("button", { name: "Resend" }).click();
+    await page.getByText("Your address is confirmed already").waitFor();
+  });
 });
 
 describe("password reset", () => {

@@ -311,3 +311,14 @@ test("a `next` that Better Auth would refuse as the sign-in's callback (a `\\`, 
     await page.context().close();
   }
 });
+
+test("the Task API's one page, /docs, draws under its own CSP, framed by no one", async () => {
+  const page = await newSignedOutPage(browser, product.webUrl);
+  const response = await page.goto(`${product.apiUrl}/docs`);
+  const csp = directives(response?.headers()["content-security-policy"] ?? "");
+  assert.deepEqual(csp.get("frame-ancestors"), ["'none'"]);
+  assert.ok(!csp.get("script-src")?.some((value) => /unsafe/.test(value)));
+  // Swagger UI draws the API's operations: its scripts ran under the policy (a violation also fails the file).
+  await page.getByText("/api/{user_id}/tasks").first().waitFor();
+  assert.deepEqual(takeCspViolations(page.context()), []);
+});

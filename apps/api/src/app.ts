@@ -193,7 +193,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // The one HTML the API serves: under the plugin's own CSP (its scripts by hash), framed by no one,
+  // with the inline styles Swagger UI adds as it draws (styles only: scripts stay by hash), and
+  // without upgrade-insecure-requests, which would send a plain-http API's page to https.
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    staticCSP: true,
+    transformStaticCSP: (policy) =>
+      policy
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        .replace(/\s*upgrade-insecure-requests;/, ""),
+  });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));

@@ -154,6 +154,11 @@ describe("the service around the routes", async () => {
     assert.equal(docs.statusCode, 200);
     assert.match(String(docs.headers["content-type"]), /^text\/html/);
     assert.match(docs.body, /swagger-ui/i);
+    // Its own CSP: scripts by hash, framed by no one.
+    const policy = String(docs.headers["content-security-policy"]);
+    assert.match(policy, /frame-ancestors 'none'/);
+    assert.match(policy, /object-src 'none'/);
+    assert.doesNotMatch(policy, /script-src[^;]*'unsafe-(inline|eval)'/);
   });
 
   test("unknown paths are a 404 problem", async () => {

@@ -20,12 +20,21 @@ export function VerifyEmailNotice({
   email: string;
   linkProblem: VerificationLinkProblem | null;
 }) {
-  const [state, setState] = useState<"idle" | "sending" | "sent" | "failed">("idle");
+  const [state, setState] = useState<"idle" | "sending" | "sent" | "confirmed" | "moved" | "failed">("idle");
 
   async function resend() {
     setState("sending");
     const { error } = await authClient.sendVerificationEmail({ email, callbackURL: "/tasks" });
-    setState(error ? "failed" : "sent");
+    // Confirmed (or the address changed) in another tab since this page was drawn: trying again would not help.
+    setState(
+      !error
+        ? "sent"
+        : error.code === "EMAIL_ALREADY_VERIFIED"
+          ? "confirmed"
+          : error.code === "EMAIL_MISMATCH"
+            ? "moved"
+            : "failed",
+    );
   }
 
   return (
@@ -33,11 +42,15 @@ export function VerifyEmailNotice({
       <p role="status">
         {state === "sent"
           ? `We sent a new link to ${email}.`
-          : state === "failed"
-            ? "Could not send the link just now. Try again in a minute."
-            : linkProblem
-              ? LINK_PROBLEM_TEXT[linkProblem]
-              : `Please confirm your email address: open the link we sent to ${email}.`}
+          : state === "confirmed"
+            ? "Your address is confirmed already: there is nothing more to do."
+            : state === "moved"
+              ? "Your address has changed since this page was opened. Reload the page."
+              : state === "failed"
+                ? "Could not send the link just now. Try again in a minute."
+                : linkProblem
+                  ? LINK_PROBLEM_TEXT[linkProblem]
+                  : `Please confirm your email address: open the link we sent to ${email}.`}
       </p>
       <BusyButton
         type="button"
