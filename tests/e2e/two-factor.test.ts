@@ -305,6 +305,17 @@ describe("two-factor sign-in", () => {
     await signingIn.waitForURL(`${product.webUrl}/tasks`);
   });
 
+  test("the page says a sign-in ended for too many wrong codes, not that it expired", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Hal");
+    const { key } = await turnOnTwoFactor(page, person);
+    await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
+    const signingIn = await startSignIn(person);
+    for (let i = 0; i < 5; i++) assert.equal(await submitCode(signingIn, wrongCode(key)), 401);
+    assert.equal(await submitCode(signingIn, wrongCode(key)), 400);
+    await signingIn.getByText("Too many wrong codes for this sign-in. Enter your password again.").waitFor();
+    assert.equal(await signingIn.getByText(/expired/).count(), 0);
+  });
+
   test("guessing is bounded: a challenge ends after 5 wrong codes, 10 in a row lock the second step, and no device is trusted", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Gus");
     const { key } = await turnOnTwoFactor(page, person);

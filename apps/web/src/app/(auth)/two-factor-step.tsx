@@ -38,6 +38,9 @@ function describeCodeError(error: AuthClientError): { text: string; restart?: bo
     case "ACCOUNT_TEMPORARILY_LOCKED":
       return { text: "Too many wrong codes: the second step is locked for 15 minutes." };
     case "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE":
+      return { text: "Too many wrong codes for this sign-in. Enter your password again.", restart: true };
+    case "TOTP_NOT_ENABLED":
+      return { text: "Two-factor sign-in was turned off meanwhile. Enter your password again.", restart: true };
     case "INVALID_TWO_FACTOR_COOKIE":
       return { text: "This sign-in has expired. Enter your password again.", restart: true };
   }
