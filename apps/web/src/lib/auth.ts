@@ -211,7 +211,7 @@ function createAuth() {
         // A sign-out ends its session before Better Auth clears the cookie: Better Auth logs a delete
         // that failed and answers 200 all the same, and the session, its tokens with it, lived on
         // for someone who believed it ended. Ours fails (503, the cookie kept) for them to try again.
-        if (ctx.path === "/sign-out") await endSessionOfCookie(ctx, pool);
+        if (ctx.path === "/sign-out") await endSessionOfCookie(ctx);
         // What a password sign-in checks, read again once its session exists (sign-in-races.ts).
         await noteCredentialsAtSignIn(ctx);
         // One use per authenticator code (authenticator-codes.ts); settled in the after hook.
@@ -441,10 +441,10 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
   return pending?.value ?? null;
 }
 
-/** Ends the session whose signed cookie came with the request, if one did. */
-async function endSessionOfCookie(ctx: HookContext, pool: ReturnType<typeof webDatabasePool>): Promise<void> {
+/** Ends the session whose signed cookie came with the request, if one did (a failure is thrown). */
+async function endSessionOfCookie(ctx: HookContext): Promise<void> {
   const token = await ctx.getSignedCookie(ctx.context.authCookies.sessionToken.name, ctx.context.secret);
-  if (token) await pool.query("DELETE FROM sessions WHERE token = $1", [token]);
+  if (token) await ctx.context.internalAdapter.deleteSession(token);
 }
 
 /** Whether a sign-up's confirmation link (not a change of address's) names another address than the account signed in. */

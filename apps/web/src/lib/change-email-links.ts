@@ -63,18 +63,16 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
   if (typeof updateTo !== "string" || typeof userId !== "string" || !UUID.test(userId) || typeof iat !== "number") {
     return null;
   }
-  // Better Auth stamps the credential account's updated_at whenever it sets the password (change or reset).
-  const { rows } = await webDatabasePool().query<{ updated_at: Date }>(
-    "SELECT updated_at FROM accounts WHERE user_id = $1 AND provider_id = 'credential'",
-    [userId],
+  // Better Auth stamps the credential account's updated_at whenever it sets the password (change or
+  // reset); the latest change of address asked for is kept by rememberLatestChangeOfAddress.
+  const { rows } = await webDatabasePool().query<{ password_set_at: Date | null; latest_address: string | null }>(
+    `SELECT (SELECT updated_at FROM accounts WHERE user_id = $1 AND provider_id = 'credential') AS password_set_at,
+            (SELECT value FROM verifications WHERE identifier = $2 AND expires_at > now()
+              ORDER BY created_at DESC LIMIT 1) AS latest_address`,
+    [userId, latestChangeOfAddressKey(userId)],
   );
-  const passwordSetAt = rows[0]?.updated_at;
+  const { password_set_at: passwordSetAt, latest_address: latestAddress } = rows[0] ?? {};
   if (passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000)) return LINK_OLDER_THAN_PASSWORD;
-  const latest = await webDatabasePool().query<{ value: string }>(
-    "SELECT value FROM verifications WHERE identifier = $1 AND expires_at > now() ORDER BY created_at DESC LIMIT 1",
-    [latestChangeOfAddressKey(userId)],
-  );
-  const latestAddress = latest.rows[0]?.value;
   return latestAddress && latestAddress !== updateTo.toLowerCase() ? NEWER_CHANGE_ASKED : null;
 }
 

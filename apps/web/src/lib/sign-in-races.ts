@@ -51,7 +51,7 @@ export async function refuseSignInIfCredentialsChanged(ctx: HookContext): Promis
   const made = ctx.context.newSession;
   if (atStart === undefined || !made) return;
   if ((await readCredentials("id", made.user.id)) === atStart) return;
-  await webDatabasePool().query("DELETE FROM sessions WHERE id = $1", [made.session.id]);
+  await ctx.context.internalAdapter.deleteSession(made.session.token);
   // No session for the hooks after this one to see: the two-factor plugin's would otherwise start a
   // second step for it (and answer 200), and no cookie of the ended session.
   ctx.context.setNewSession(null);

@@ -16,6 +16,19 @@ import { TwoFactorSection } from "./two-factor-section";
 
 export const dynamic = "force-dynamic";
 
+/** What /account says of a link that came back with ?error=…, by its code. */
+const LINK_PROBLEM_TEXT: Record<string, string> = {
+  [LINK_OLDER_THAN_PASSWORD]:
+    "That link was asked for before the password changed, so it no longer changes the address. If you want the change, ask again.",
+  [NEWER_CHANGE_ASKED]:
+    "Another change of address was asked for after that link was sent: only the latest one's link changes the address.",
+  [ADDRESS_TAKEN_SINCE]:
+    "That address now belongs to another account, so this one keeps its address. An address can belong to one account only.",
+  INVALID_USER:
+    "That link is for another account than the one signed in here. Sign out (on your tasks page), then open it again.",
+};
+const LINK_EXPIRED_TEXT = "That link has expired or was already used. Ask for a new one.";
+
 export default async function AccountPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
   const session = await currentSession();
   if (!session) redirect("/sign-in?next=/account");
@@ -25,18 +38,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   // Better Auth sends an expired or used verification link back here with ?error=…, and a change of
   // address opened while another account is signed in with INVALID_USER.
   const { error } = await searchParams;
-  const linkProblem =
-    typeof error !== "string"
-      ? null
-      : error === LINK_OLDER_THAN_PASSWORD
-        ? "That link was asked for before the password changed, so it no longer changes the address. If you want the change, ask again."
-        : error === NEWER_CHANGE_ASKED
-          ? "Another change of address was asked for after that link was sent: only the latest one's link changes the address."
-          : error === ADDRESS_TAKEN_SINCE
-            ? "That address now belongs to another account, so this one keeps its address. An address can belong to one account only."
-            : error === "INVALID_USER"
-              ? "That link is for another account than the one signed in here. Sign out (on your tasks page), then open it again."
-              : "That link has expired or was already used. Ask for a new one.";
+  const linkProblem = typeof error !== "string" ? null : (LINK_PROBLEM_TEXT[error] ?? LINK_EXPIRED_TEXT);
   return (
     <main className="mx-auto max-w-3xl space-y-8 px-4 py-6 sm:py-10">
       <header className="flex flex-wrap items-center justify-between gap-3">

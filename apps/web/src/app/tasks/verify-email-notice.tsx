@@ -12,6 +12,18 @@ const LINK_PROBLEM_TEXT: Record<VerificationLinkProblem, string> = {
   unusable: "That confirmation link no longer works. Ask for a new one.",
 };
 
+type ResendOutcome = "sent" | "confirmed" | "moved" | "failed";
+
+/** Better Auth's refusals of a new link that trying again would not change. */
+const REFUSALS: Record<string, ResendOutcome> = { EMAIL_ALREADY_VERIFIED: "confirmed", EMAIL_MISMATCH: "moved" };
+
+const RESEND_TEXT: Record<ResendOutcome, (email: string) => string> = {
+  sent: (email) => `We sent a new link to ${email}.`,
+  confirmed: () => "Your address is confirmed already: there is nothing more to do.",
+  moved: () => "Your address has changed since this page was opened. Reload the page.",
+  failed: () => "Could not send the link just now. Try again in a minute.",
+};
+
 /** A quiet reminder until the address is confirmed, with a new link on request. */
 export function VerifyEmailNotice({
   email,
@@ -20,37 +32,24 @@ export function VerifyEmailNotice({
   email: string;
   linkProblem: VerificationLinkProblem | null;
 }) {
-  const [state, setState] = useState<"idle" | "sending" | "sent" | "confirmed" | "moved" | "failed">("idle");
+  const [state, setState] = useState<"idle" | "sending" | ResendOutcome>("idle");
 
   async function resend() {
     setState("sending");
     const { error } = await authClient.sendVerificationEmail({ email, callbackURL: "/tasks" });
     // Confirmed (or the address changed) in another tab since this page was drawn: trying again would not help.
-    setState(
-      !error
-        ? "sent"
-        : error.code === "EMAIL_ALREADY_VERIFIED"
-          ? "confirmed"
-          : error.code === "EMAIL_MISMATCH"
-            ? "moved"
-            : "failed",
-    );
+    setState(!error ? "sent" : (REFUSALS[error.code ?? ""] ?? "failed"));
   }
+  const outcome = state === "idle" || state === "sending" ? null : state;
 
   return (
     <div className="mb-4 flex flex-wrap items-center justify-between gap-2 rounded-md border border-slate-200 bg-white px-3 py-2 text-sm text-slate-700 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300">
       <p role="status">
-        {state === "sent"
-          ? `We sent a new link to ${email}.`
-          : state === "confirmed"
-            ? "Your address is confirmed already: there is nothing more to do."
-            : state === "moved"
-              ? "Your address has changed since this page was opened. Reload the page."
-              : state === "failed"
-                ? "Could not send the link just now. Try again in a minute."
-                : linkProblem
-                  ? LINK_PROBLEM_TEXT[linkProblem]
-                  : `Please confirm your email address: open the link we sent to ${email}.`}
+        {outcome
+          ? RESEND_TEXT[outcome](email)
+          : linkProblem
+            ? LINK_PROBLEM_TEXT[linkProblem]
+            : `Please confirm your email address: open the link we sent to ${email}.`}
       </p>
       <BusyButton
         type="button"
