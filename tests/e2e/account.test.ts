@@ -58,6 +58,26 @@ async function askToMoveTo(page: Page, address: string, password: string): Promi
   return (await mailbox.waitFor(address, /Confirm your new email address/)).link ?? "";
 }
 
+/**
+ * A change-of-address link that must move nothing: followed in a browser nobody is signed in to (it
+ * lands on sign-in), then on the owner's page, which says `why`; the address is still `address`.
+ */
+async function expectLinkMovesNothing(page: Page, link: string, why: string, address: string) {
+  const elsewhere = await newSignedOutPage(browser, product.webUrl);
+  await elsewhere.goto(link);
+  await elsewhere.waitForURL(/\/sign-in/);
+  await page.goto(link);
+  await page.getByText(why).waitFor();
+  assert.equal(await page.getByTestId("account-email").textContent(), address, "the address stayed");
+}
+
+/** A change-of-address link followed on the owner's page: the account is at `address`. */
+async function expectLinkMoves(page: Page, link: string, address: string) {
+  await page.goto(link);
+  await page.waitForURL(`${product.webUrl}/account`);
+  assert.equal(await page.getByTestId("account-email").textContent(), address);
+}
+
 /** The account page's "Change password" form, filled and sent (the new one repeated as typed in `repeat`). */
 async function changePasswordOnPage(page: Page, current: string, next: string, repeat = next) {
   await page.getByLabel("Current password").fill(current);
@@ -700,19 +720,11 @@ describe("the account page", () => {
     await page.getByText("Password changed.").waitFor();
 
     // Their link, followed anywhere, changes nothing and says why.
-    const theirPage = await newSignedOutPage(browser, product.webUrl);
-    await theirPage.goto(theirLink);
-    await theirPage.waitForURL(/\/sign-in/);
-    await page.goto(theirLink);
-    await page.getByText("asked for before the password changed").waitFor();
-    assert.equal(await page.getByTestId("account-email").textContent(), person.email, "the address stayed");
+    await expectLinkMovesNothing(page, theirLink, "asked for before the password changed", person.email);
     assert.equal(await signInStatus(theirs, "a newer good passphrase"), 401, "their address signs in to nothing");
 
     // A change asked for with the new password goes through.
-    const ownLink = await askToMoveTo(page, newEmail, "a newer good passphrase");
-    await page.goto(ownLink);
-    await page.waitForURL(`${product.webUrl}/account`);
-    assert.equal(await page.getByTestId("account-email").textContent(), newEmail);
+    await expectLinkMoves(page, await askToMoveTo(page, newEmail, "a newer good passphrase"), newEmail);
   });
 
   test("a second change of address ends the first one's link: a mistyped address's owner cannot move the account", async () => {
@@ -724,16 +736,9 @@ describe("the account page", () => {
     const meantLink = await askToMoveTo(page, meant, person.password);
 
     // The stranger at the mistyped address follows theirs: nothing moves.
-    const strangerPage = await newSignedOutPage(browser, product.webUrl);
-    await strangerPage.goto(mistypedLink);
-    await strangerPage.waitForURL(/\/sign-in/);
-    await page.goto(mistypedLink);
-    await page.getByText("Another change of address was asked for after that link was sent").waitFor();
-    assert.equal(await page.getByTestId("account-email").textContent(), person.email, "the address stayed");
-
-    await page.goto(meantLink);
-    await page.waitForURL(`${product.webUrl}/account`);
-    assert.equal(await page.getByTestId("account-email").textContent(), meant);
+    const why = "Another change of address was asked for after that link was sent";
+    await expectLinkMovesNothing(page, mistypedLink, why, person.email);
+    await expectLinkMoves(page, meantLink, meant);
   });
 
   test("delete account: asks for the password; tasks, sessions, accounts and reset links go at once; the token is refused within 2 s", async () => {

@@ -14,6 +14,7 @@ import {
   newSignedOutPage,
   postAuth,
   randomClientAddress,
+  sendSignUp,
   signIn,
   startTestProduct,
 } from "./product";
@@ -25,11 +26,7 @@ const browser = await launchBrowser();
 test("sign-up starts no session; sign-in waits for the link; the link signs the person in", async () => {
   const person = newPerson("Una");
   const page = await newSignedOutPage(browser, product.webUrl);
-  await page.goto(`${product.webUrl}/sign-up`);
-  await page.getByLabel("Name").fill(person.name);
-  await page.getByLabel("Email").fill(person.email);
-  await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Sign up" }).click();
+  await sendSignUp(page, product.webUrl, person);
   await page.getByRole("heading", { name: "Check your email" }).waitFor();
   const first = await mailbox.waitFor(person.email, /Confirm your email address/);
 
@@ -53,11 +50,7 @@ test("a confirmation link opened where another account is signed in says so, and
   const link = (await mailbox.waitFor(sender.email, /Confirm your email address/)).link ?? "";
   const owner = newPerson("Ona");
   const page = await newSignedOutPage(browser, product.webUrl);
-  await page.goto(`${product.webUrl}/sign-up`);
-  await page.getByLabel("Name").fill(owner.name);
-  await page.getByLabel("Email").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Sign up" }).click();
+  await sendSignUp(page, product.webUrl, owner);
   await page.goto((await mailbox.waitFor(owner.email, /Confirm your email address/)).link ?? "");
   await page.waitForURL(`${product.webUrl}/tasks`);
 

@@ -155,14 +155,20 @@ test("the feed reads a burst of ended sessions in pages, and misses none of them
   }
 });
 
-test("a session that ends while the feed cannot read: its token is never 200 after 2 s (503 until the feed reads, then 401)", async () => {
+/** An API instance whose feed of ended sessions reads through a proxy the test can cut (its requests do not). */
+async function apiWithCuttableFeed() {
   const proxy = await startCuttableDatabaseProxy(databaseUrl());
   const feedPool = createPool(proxy.url, { max: 1, connectionTimeoutMillis: 1_000 });
-  const late = await setup({}, {}, feedPool);
+  const api = await setup({}, {}, feedPool);
   after(async () => {
     await feedPool.end();
     proxy.close();
   });
+  return { api, proxy };
+}
+
+test("a session that ends while the feed cannot read: its token is never 200 after 2 s (503 until the feed reads, then 401)", async () => {
+  const { api: late, proxy } = await apiWithCuttableFeed();
   const user = await late.newUser();
   assert.equal((await list(late.app, user)).statusCode, 200);
   proxy.cut();
@@ -181,13 +187,7 @@ test("a session that ends while the feed cannot read: its token is never 200 aft
 });
 
 test("a feed that cannot read answers 503 (never 200); once it reads again, 200", async (t) => {
-  const proxy = await startCuttableDatabaseProxy(databaseUrl());
-  const feedPool = createPool(proxy.url, { max: 1, connectionTimeoutMillis: 1_000 });
-  const cut = await setup({}, {}, feedPool);
-  after(async () => {
-    await feedPool.end();
-    proxy.close();
-  });
+  const { api: cut, proxy } = await apiWithCuttableFeed();
   const user = await cut.newUser();
   assert.equal((await list(cut.app, user)).statusCode, 200);
 
