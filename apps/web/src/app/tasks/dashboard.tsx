@@ -137,10 +137,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /**
    * Says in the banner what failed; `retry` (when given) is what its Retry does. `load`: what failed
    * was a load of the list, either a reload of the list shown (after a change) or a list the person
-   * asked for (another tab, sort, search or page); none: a change failed.
+   * asked for (another tab, sort, search or page), and when that load began; none: a change failed.
    */
   const handle = useCallback(
-    (failure: unknown, what: string, retry?: () => void, load?: "reload" | "asked") => {
+    (failure: unknown, what: string, retry?: () => void, load?: { kind: "reload" | "asked"; startedAt: number }) => {
       if (failure instanceof SignedOutError) return goToSignIn();
       // A request the API refused as it stands would be refused again: no retry for those.
       const shown: BannerFailure = {
@@ -151,12 +151,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           failure instanceof UnavailableError && failure.retryAfterSeconds
             ? Date.now() + failure.retryAfterSeconds * 1000
             : undefined,
+        shownAt: performance.now(),
       };
       // A failed reload of the list shown (often the one that followed a change) does not hide the
       // failure of a change still waiting for its Retry: the person must know that change was put
       // back, and its Retry, once it works, reloads the list too. A list asked for that did not come
-      // says so whatever the banner held.
-      setError((current) => (load === "reload" && current?.retry && !current.loading ? current : shown));
+      // says so, unless a change failed after it was asked for: that failure is the news (the list
+      // asked for, then a task added: the add's failure and its Retry stay, whichever answer is last).
+      setError((current) => {
+        if (!load || !current?.retry || current.loading) return shown;
+        return load.kind === "reload" || (current.shownAt ?? 0) > load.startedAt ? current : shown;
+      });
     },
     [goToSignIn],
   );
@@ -189,6 +194,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const refresh = useCallback(
     async (withCounts = true) => {
       const thisRefresh = ++refreshCount.current;
+      const startedAt = performance.now();
       if (withCounts) countsOwed.current = true;
       const bringCounts = countsOwed.current;
       try {
@@ -229,7 +235,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       } catch (failure) {
         if (thisRefresh === refreshCount.current) {
           setLoadFailed(true);
-          const load = withCounts ? "reload" : "asked";
+          const load = { kind: withCounts ? ("reload" as const) : ("asked" as const), startedAt };
           handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), load);
         }
       } finally {
