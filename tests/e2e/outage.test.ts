@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pg from "pg";
-import type { Request } from "playwright-core";
+import type { Page } from "playwright-core";
 import { createTestDatabase } from "../../scripts/lib/test-database";
 import {
   addTask,
@@ -54,6 +54,11 @@ async function withDatabaseCut(steps: () => Promise<void>): Promise<void> {
   }
 }
 
+/** Gives the page time to take in a failure whose answer has come (nothing on it shows that it has). */
+async function takeFailureIn(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+}
+
 describe("when the database or the network fails", () => {
   test("the page says so without blocking, keeps what was typed, rolls back, and Retry finishes the job", async () => {
     const { context, page } = await newSignedInPage(browser, product.webUrl, "Lin");
@@ -92,7 +97,7 @@ describe("when the database or the network fails", () => {
       );
       releaseReload(); // (the route stays: it lets every later reload through at once)
       await reloadRefused;
-      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200))); // the page takes the failure in
+      await takeFailureIn(page);
       assert.equal(await banner.getByText(/Could not update the task/).count(), 1, "the reload's failure hides it");
       // But a list asked for (another tab) that does not come says so, whatever the banner held.
       await page.getByRole("tab", { name: /^Completed/ }).click();
@@ -100,11 +105,6 @@ describe("when the database or the network fails", () => {
       // The list asked for next (back to All) fails after the add below: it was asked for first, so
       // the add's failure stays, with its Retry. (Its requests are held until the add has failed.)
       const allTab = await holdRequests(page, (url) => reload.test(url.href));
-      const allTabAnswers: Promise<unknown>[] = [];
-      const trackAllTab = (request: Request) => {
-        if (reload.test(request.url())) allTabAnswers.push(request.response());
-      };
-      page.on("request", trackAllTab);
       await page.getByRole("tab", { name: /^All/ }).click();
       await allTab.held;
       // A new task: the message says so and the form keeps every field.
@@ -112,10 +112,9 @@ describe("when the database or the network fails", () => {
       await page.getByLabel("Description").fill("and its description");
       await newTitle.press("Enter");
       await banner.getByText(/Could not add the task\. The task service is unavailable/).waitFor();
-      page.off("request", trackAllTab);
       allTab.release();
-      await Promise.all(allTabAnswers);
-      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500))); // the page takes the failure in
+      await allTab.answered();
+      await takeFailureIn(page);
       assert.equal(await banner.getByText(/Could not add the task/).count(), 1, "the All tab's failure hides it");
       assert.equal(await newTitle.inputValue(), "Typed during the outage");
       assert.equal(await page.getByLabel("Description").inputValue(), "and its description");

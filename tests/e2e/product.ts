@@ -9,7 +9,7 @@ import { after } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
 import { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page, type Request } from "playwright-core";
 import { startCuttableDatabaseProxy } from "../../scripts/lib/database-proxy";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
@@ -305,21 +305,27 @@ export function signal(): { fire: () => void; fired: Promise<void> } {
 
 /**
  * Holds the page's requests that `matches` on their way until `release` is
- * called; `held` settles when the first of them arrives. (Playwright's own
+ * called; `held` settles when the first of them arrives, `answered()` once
+ * every one held so far has its answer (or has failed). (Playwright's own
  * route: a request held is not yet sent.)
  */
 export async function holdRequests(
   page: Page,
   matches: string | ((url: URL) => boolean),
-): Promise<{ held: Promise<void>; release: () => void }> {
+): Promise<{ held: Promise<void>; release: () => void; answered: () => Promise<void> }> {
   const arrived = signal();
   const released = signal();
+  const requests: Request[] = [];
   await page.route(matches, async (route) => {
+    requests.push(route.request());
     arrived.fire();
     await released.fired;
     await route.continue();
   });
-  return { held: arrived.fired, release: released.fire };
+  const answered = async () => {
+    await Promise.all(requests.map((request) => request.response()));
+  };
+  return { held: arrived.fired, release: released.fire, answered };
 }
 
 /** The router's request for a page's server-drawn content (a refresh, a client-side navigation): `/path?_rsc=…`. */

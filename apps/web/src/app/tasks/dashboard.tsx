@@ -235,8 +235,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       } catch (failure) {
         if (thisRefresh === refreshCount.current) {
           setLoadFailed(true);
-          const load = { kind: withCounts ? ("reload" as const) : ("asked" as const), startedAt };
-          handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), load);
+          handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), {
+            kind: withCounts ? "reload" : "asked",
+            startedAt,
+          });
         }
       } finally {
         if (thisRefresh === refreshCount.current) setLoadingMore(false);
