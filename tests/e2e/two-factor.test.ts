@@ -133,6 +133,27 @@ function sendCode(cookie: string, code: string, extra: object = {}, address = ra
   return postAuth(product.webUrl, "/two-factor/verify-totp", { code, ...extra }, address, cookie);
 }
 
+/**
+ * A request to one of Better Auth's endpoints with the signed-in `page`'s session (a POST of
+ * `body`, else a GET), from an address of its own: its status, its code, and the backup codes it
+ * handed out, if any.
+ */
+async function withSession(
+  page: Page,
+  path: string,
+  { body, headers = {} }: { body?: object; headers?: Record<string, string> },
+): Promise<{ status: number; code?: string; backupCodes?: string[] }> {
+  const url = `${product.webUrl}/api/auth${path}`;
+  const options = { headers: { origin: product.webUrl, "x-forwarded-for": randomClientAddress(), ...headers } };
+  const answer = body ? await page.request.post(url, { ...options, data: body }) : await page.request.get(url, options);
+  const parsed = (await answer.json().catch(() => ({}))) as { code?: string; backupCodes?: string[] };
+  return {
+    status: answer.status(),
+    ...(parsed.code === undefined ? {} : { code: parsed.code }),
+    ...(parsed.backupCodes === undefined ? {} : { backupCodes: parsed.backupCodes }),
+  };
+}
+
 /** A 6-digit code no authenticator shows now (outside the step of tolerance either side). */
 function wrongCode(key: string): string {
   const near = new Set([-1, 0, 1, 2].map((steps) => currentCode(key, steps)));
@@ -222,10 +243,10 @@ describe("two-factor sign-in", () => {
     assert.equal(await apiStatus(product.apiUrl, await accessToken(page, product.webUrl)), 200);
   });
 
-  test("a backup code signs in once; new ones (with the password) void the old ones", async () => {
+  test("a backup code signs in once; new ones (with the password and a code) void the old ones", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Bea");
     const { backupCodes } = await turnOnTwoFactor(page, person);
-    const [first, second] = backupCodes as [string, string];
+    const [first, second, third] = backupCodes as [string, string, string];
     await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
 
     const signingIn = await startSignIn(person);
@@ -240,6 +261,7 @@ describe("two-factor sign-in", () => {
 
     const section = twoFactorSection(page);
     await section.getByLabel("Your password, for new backup codes").fill(person.password);
+    await section.getByLabel("A code, for new backup codes").fill(third);
     await section.getByRole("button", { name: "New backup codes" }).click();
     const listed = section.getByRole("list", { name: "Backup codes" }).getByRole("listitem");
     await listed.first().waitFor();
@@ -256,9 +278,9 @@ describe("two-factor sign-in", () => {
     await again.waitForURL(`${product.webUrl}/tasks`);
   });
 
-  test("turned off (with the password) and on again, sign-in asks for the new secret's code (better-auth#10923)", async () => {
+  test("turned off (with the password and a code) and on again, sign-in asks for the new secret's code (better-auth#10923)", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Remy");
-    const { key: oldKey } = await turnOnTwoFactor(page, person);
+    const { key: oldKey, backupCodes } = await turnOnTwoFactor(page, person);
     await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
 
     const other = await startSignIn(person);
@@ -268,6 +290,8 @@ describe("two-factor sign-in", () => {
 
     const section = twoFactorSection(page);
     await section.getByLabel("Your password, to turn it off").fill("not the password");
+    // A backup code, typed from paper: the wrong password must not use it up (it is checked first).
+    await section.getByLabel("A code, to turn it off").fill((backupCodes[0] as string).replace("-", " "));
     await section.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
     await section.getByText("That password is not right.").waitFor();
     assert.equal((await accountState(person.email)).enabled, true);
@@ -278,8 +302,10 @@ describe("two-factor sign-in", () => {
     const turnOff = section.getByRole("button", { name: "Turn off two-factor sign-in" });
     const disabling = page.waitForResponse((answer) => answer.url().endsWith("/api/auth/two-factor/disable"));
     await turnOff.click();
-    await disabling;
+    const disabled = await disabling;
     const turnedOffAt = Date.now();
+    // (The backup code that came with the wrong password is still good.)
+    assert.equal(disabled.status(), 200, await disabled.text());
     await refresh.held;
     assert.equal(await turnOff.isDisabled(), true, "turned off and being drawn again: the button is busy");
     refresh.release();
@@ -303,6 +329,87 @@ describe("two-factor sign-in", () => {
     }
     await submitCode(signingIn, await unusedCode(newKey));
     await signingIn.waitForURL(`${product.webUrl}/tasks`);
+  });
+
+  test("with it on, the session and the password alone cannot get round it: turning it off, new backup codes and a passkey each ask for a code, take it once and count wrong ones", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Zed");
+    const { key, backupCodes } = await turnOnTwoFactor(page, person);
+    const backupCodesStored = async () =>
+      (
+        await db.query<{ codes: string }>(
+          "SELECT t.backup_codes AS codes FROM two_factors t JOIN users u ON u.id = t.user_id WHERE u.email = $1",
+          [person.email],
+        )
+      ).rows[0]?.codes;
+    const storedBefore = await backupCodesStored();
+    const { password } = person;
+    const passkeyOptions = (code?: string) =>
+      withSession(page, "/passkey/generate-register-options", {
+        headers: { "x-account-password": encodeURIComponent(password), ...(code ? { "x-two-factor-code": code } : {}) },
+      });
+    const wrong = wrongCode(key);
+
+    // Whoever holds the session (an unlocked computer, a stolen cookie) and knows the password.
+    const refusals = [
+      ["no code to turn it off", await withSession(page, "/two-factor/disable", { body: { password } })],
+      ["a wrong code", await withSession(page, "/two-factor/disable", { body: { password, code: wrong } })],
+      [
+        "a made-up backup code",
+        await withSession(page, "/two-factor/disable", { body: { password, code: "abcde-fghij" } }),
+      ],
+      [
+        "no code for new backup codes",
+        await withSession(page, "/two-factor/generate-backup-codes", { body: { password } }),
+      ],
+      [
+        "a wrong code",
+        await withSession(page, "/two-factor/generate-backup-codes", { body: { password, code: wrong } }),
+      ],
+      ["no code for a passkey", await passkeyOptions()],
+      ["a wrong code", await passkeyOptions(wrong)],
+    ] as const;
+    assert.deepEqual(
+      refusals.map(([what, answer]) => [what, answer.status, answer.code]),
+      [
+        ["no code to turn it off", 400, "TWO_FACTOR_CODE_REQUIRED"],
+        ["a wrong code", 400, "INVALID_CODE"],
+        ["a made-up backup code", 400, "INVALID_BACKUP_CODE"],
+        ["no code for new backup codes", 400, "TWO_FACTOR_CODE_REQUIRED"],
+        ["a wrong code", 400, "INVALID_CODE"],
+        ["no code for a passkey", 400, "TWO_FACTOR_CODE_REQUIRED"],
+        ["a wrong code", 400, "INVALID_CODE"],
+      ],
+    );
+    assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 }, "still on, nobody signed out");
+    assert.equal(await backupCodesStored(), storedBefore, "the backup codes are the same");
+
+    // A right code is taken once: what it allowed, and nothing more.
+    const code = await unusedCode(key);
+    assert.equal((await passkeyOptions(code)).status, 200, "a passkey's options, with a code");
+    assert.deepEqual(
+      await withSession(page, "/two-factor/disable", { body: { password, code } }),
+      { status: 400, code: "CODE_ALREADY_USED" },
+      "the same code again",
+    );
+    // A backup code is used up by the change it allowed.
+    const fresh = await withSession(page, "/two-factor/generate-backup-codes", {
+      body: { password, code: backupCodes[1] },
+    });
+    assert.equal(fresh.status, 200, "new backup codes, with a backup code");
+    assert.notEqual(await backupCodesStored(), storedBefore);
+    assert.equal((await accountState(person.email)).enabled, true);
+
+    // Wrong codes count as wrong passwords: four so far, six more make ten, and the account's
+    // password checks pause, a right password with a right code included (not used up).
+    for (let i = 0; i < 6; i++) {
+      const answer = await withSession(page, "/two-factor/disable", { body: { password, code: wrong } });
+      assert.deepEqual(answer, { status: 400, code: "INVALID_CODE" });
+    }
+    const storedAtPause = await backupCodesStored();
+    const paused = await withSession(page, "/two-factor/disable", { body: { password, code: fresh.backupCodes?.[0] } });
+    assert.deepEqual(paused, { status: 429, code: "PASSWORD_PAUSED" }, "ten wrong codes pause the password");
+    assert.equal((await accountState(person.email)).enabled, true, "still on");
+    assert.equal(await backupCodesStored(), storedAtPause, "the backup code is not used up");
   });
 
   test("the page says a sign-in ended for too many wrong codes, not that it expired", async () => {

@@ -1,6 +1,7 @@
 "use client";
 /**
- * Adds a passkey to the signed-in person's account, with their password.
+ * Adds a passkey to the signed-in person's account, with their password (and,
+ * with two-factor sign-in on, a code).
  *
  * The passkey plugin's own `addPasskey` sends the password (our header) only
  * with its last request, after the browser has made the credential: a wrong
@@ -12,16 +13,24 @@ import { startRegistration, WebAuthnError } from "@simplewebauthn/browser";
 import { authClient } from "./auth-client";
 import type { AuthClientError } from "./auth-errors";
 import { PASSWORD_HEADER, passwordHeaderValue } from "./password-rules";
+import { SECOND_FACTOR_HEADER } from "./second-factor-rules";
 
 type RegistrationOptions = Parameters<typeof startRegistration>[0]["optionsJSON"];
 
-/** Null once the passkey is on the account; otherwise why not (the codes describePasskeyError knows). */
-export async function addPasskeyWithPassword(name: string, password: string): Promise<AuthClientError | null> {
+/**
+ * Null once the passkey is on the account; otherwise why not (the codes describePasskeyError knows).
+ * `code`: the second factor's, which the options ask for with two-factor sign-in on.
+ */
+export async function addPasskeyWithPassword(
+  name: string,
+  password: string,
+  code?: string,
+): Promise<AuthClientError | null> {
   const headers = { [PASSWORD_HEADER]: passwordHeaderValue(password) };
   const options = await authClient.$fetch<RegistrationOptions>("/passkey/generate-register-options", {
     method: "GET",
     query: { name },
-    headers,
+    headers: code === undefined ? headers : { ...headers, [SECOND_FACTOR_HEADER]: code },
   });
   if (options.error || !options.data) return options.error ?? { status: 500 };
   let credential: Awaited<ReturnType<typeof startRegistration>>;

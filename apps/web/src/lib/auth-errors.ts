@@ -32,12 +32,16 @@ export const DATABASE_UNAVAILABLE_TEXT = "Tasks cannot reach its database right 
 
 export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again.";
 export const CODE_NOT_RIGHT = "That code is not right. Check your authenticator app and try again.";
+export const BACKUP_CODE_NOT_RIGHT = "That backup code is not right, or it has been used already.";
 /** Our own refusals' codes (beside Better Auth's), set on the server and read by the pages. */
 export const CODE_ALREADY_USED = "CODE_ALREADY_USED";
 export const PASSWORD_PAUSED = "PASSWORD_PAUSED";
 export const PASSWORD_ATTEMPTS_UNDER_WAY = "PASSWORD_ATTEMPTS_UNDER_WAY";
 /** A sign-in whose password or second factor changed while it was checked (lib/sign-in-races.ts). */
 export const CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED";
+/** With two-factor sign-in on, a change that would let someone sign in without a code came without one (lib/second-factor-checks.ts). */
+export const TWO_FACTOR_CODE_REQUIRED = "TWO_FACTOR_CODE_REQUIRED";
+export const ENTER_A_CODE = "Enter the code your authenticator app shows, or one of your backup codes.";
 
 /** A right code that was accepted before (each is accepted once; see lib/authenticator-codes.ts). */
 export const WAIT_FOR_NEXT_CODE = "That code has been used already. Wait for your app to show the next one.";
@@ -71,6 +75,8 @@ export function describeAuthError(error: AuthClientError): string {
   if (error.code === "INVALID_PASSWORD") return "That password is not right.";
   if (error.code === "INVALID_CODE") return CODE_NOT_RIGHT;
   if (error.code === CODE_ALREADY_USED) return WAIT_FOR_NEXT_CODE;
+  if (error.code === "INVALID_BACKUP_CODE") return BACKUP_CODE_NOT_RIGHT;
+  if (error.code === TWO_FACTOR_CODE_REQUIRED) return ENTER_A_CODE;
   if (error.status === 401) return "Your session has ended. Sign in again.";
   return error.message ?? "Something went wrong. Try again.";
 }

@@ -7,8 +7,9 @@
  * /api/auth/jwks). A token names its session (`sid`): when the session row
  * goes, a database trigger records it and the API refuses the token.
  * Two-factor sign-in (authenticator codes, backup codes) is the twoFactor
- * plugin's: with it on, a password alone starts no session. Passkeys
- * (WebAuthn) sign in with neither password nor code.
+ * plugin's: with it on, a password alone starts no session, nor turns it off,
+ * makes new backup codes or adds a passkey (second-factor-checks.ts).
+ * Passkeys (WebAuthn) sign in with neither password nor code.
  */
 import "server-only";
 import { passkey } from "@better-auth/passkey";
@@ -42,6 +43,7 @@ import { nameProblem } from "./name-rules";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
+import { type CodeCheck, checkSecondFactor } from "./second-factor-checks";
 import { endSessionsAgain, noteCredentialsAtSignIn, refuseSignInIfCredentialsChanged } from "./sign-in-races";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
@@ -263,6 +265,10 @@ function createAuth() {
         // An endpoint that checks a password: counted toward the account's limit, and checked where
         // Better Auth does not (password-checks.ts).
         await startPasswordCheck(ctx, session);
+        // With two-factor sign-in on, what would let someone sign in without a code asks for one
+        // too, once the password is right (second-factor-checks.ts).
+        const claimed = await checkSecondFactor(ctx, session, (kind, code) => isCodeOfSession(ctx, kind, code));
+        if (claimed && ctx.request) codeClaims.set(ctx.request, claimed);
         // The change of address asked for is the one its link may make, written before the link is
         // sent: a failure here sends none, and the earlier link stays the one that works.
         if (ctx.path === "/change-email" && session && typeof ctx.body?.newEmail === "string") {
@@ -298,7 +304,7 @@ function createAuth() {
           return;
         }
         // Two-factor sign-in turned on or off: the other devices signed out again, now that it is written,
-        // and the owner told (as of new backup codes): whoever did it with the password alone is heard of.
+        // and the owner told (as of new backup codes): whoever did it without them is heard of.
         const switchedBy = ctx.request && twoFactorSwitches.get(ctx.request);
         if (switchedBy && ctx.context.session) {
           const { user } = ctx.context.session;
@@ -439,6 +445,24 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
   if (!challenge) return null;
   const pending = await ctx.context.internalAdapter.findVerificationValue(challenge);
   return pending?.value ?? null;
+}
+
+/**
+ * Whether `code` is the second factor of the person signed in with the
+ * request: the two-factor plugin's own checks, with the request's session
+ * (where they check a code and sign nobody in; a backup code is used up).
+ * A refusal is false; a database that did not answer is thrown.
+ */
+async function isCodeOfSession(ctx: HookContext, ...[kind, code]: Parameters<CodeCheck>): Promise<boolean> {
+  const { api } = getAuth();
+  const request = { body: { code }, headers: ctx.headers };
+  try {
+    await (kind === "authenticator" ? api.verifyTOTP(request) : api.verifyBackupCode(request));
+    return true;
+  } catch (error) {
+    if (isAPIError(error) && !isDatabaseUnavailable(error.cause)) return false;
+    throw error;
+  }
 }
 
 /** Ends the session whose signed cookie came with the request, if one did (a failure is thrown). */

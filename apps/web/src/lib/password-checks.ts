@@ -25,16 +25,24 @@ const PASSKEY_PASSWORD = passwordInHeader("Enter your password to add a passkey.
 /**
  * Every endpoint that checks the password, and where its request carries it. Each attempt counts
  * toward its account's limit (password-guesses.ts), and each has sign-in's rate limit: no more
- * guesses through any of them than through sign-in. Better Auth checks it, except where `missing`
- * is set: there startPasswordCheck does (and says that when none was given).
+ * guesses through any of them than through sign-in. Better Auth checks it; where `missing` is set,
+ * startPasswordCheck checks it first (and says that when none was given).
  */
 const PASSWORD_CHECKS: Record<string, PasswordCheck> = {
   "/sign-in/email": { given: (ctx) => ctx.body?.password },
   "/change-password": { given: (ctx) => ctx.body?.currentPassword },
   "/delete-user": { given: (ctx) => ctx.body?.password },
   "/two-factor/enable": { given: (ctx) => ctx.body?.password },
-  "/two-factor/disable": { given: (ctx) => ctx.body?.password },
-  "/two-factor/generate-backup-codes": { given: (ctx) => ctx.body?.password },
+  // Checked here too, before the code these two ask for with two-factor sign-in on
+  // (second-factor-checks.ts): a wrong password must not use up a backup code.
+  "/two-factor/disable": {
+    given: (ctx) => ctx.body?.password,
+    missing: "Enter your password to turn off two-factor sign-in.",
+  },
+  "/two-factor/generate-backup-codes": {
+    given: (ctx) => ctx.body?.password,
+    missing: "Enter your password for new backup codes.",
+  },
   // Whoever holds a session for a moment (an unlocked computer, a stolen cookie) must not make the
   // account theirs for good. A change of address asks for the password: they could move the account
   // to an address of theirs, confirm it there and reset the password. So does a new passkey: it signs
@@ -106,11 +114,17 @@ export async function startPasswordCheck(ctx: HookContext, session: SessionOf | 
 /**
  * After the endpoint: the attempt that startPasswordCheck counted is over (a wrong password stays
  * counted, and the tenth starts the pause). Its account's email, or undefined when none was counted.
+ * `wrong`: for a request refused by a check of ours after the password's (second-factor-checks.ts),
+ * which no after hook ends, whether it counts as a wrong password.
  */
-export async function endPasswordCheck(ctx: HookContext): Promise<{ email: string } | undefined> {
+export async function endPasswordCheck(
+  ctx: HookContext,
+  wrong = isWrongPassword(ctx.context.returned),
+): Promise<{ email: string } | undefined> {
   const attempt = ctx.request && passwordAttempts.get(ctx.request);
   if (!attempt) return undefined;
-  await endPasswordAttempt(attempt.counter, isWrongPassword(ctx.context.returned));
+  passwordAttempts.delete(ctx.request as Request);
+  await endPasswordAttempt(attempt.counter, wrong);
   return attempt;
 }
 

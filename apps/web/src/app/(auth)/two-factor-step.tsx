@@ -7,6 +7,7 @@ import { authClient } from "@/lib/auth-client";
 import {
   type AuthClientError,
   authenticatorCode,
+  BACKUP_CODE_NOT_RIGHT,
   backupCode,
   CANNOT_REACH_SERVER,
   CODE_ALREADY_USED,
@@ -34,7 +35,7 @@ function describeCodeError(error: AuthClientError): { text: string; restart?: bo
     case CODE_ALREADY_USED:
       return { text: WAIT_FOR_NEXT_CODE };
     case "INVALID_BACKUP_CODE":
-      return { text: "That backup code is not right, or it has been used already." };
+      return { text: BACKUP_CODE_NOT_RIGHT };
     case "ACCOUNT_TEMPORARILY_LOCKED":
       return { text: "Too many wrong codes: the second step is locked for 15 minutes." };
     case "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE":

@@ -55,7 +55,11 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
       />
       <PasswordSection />
       <TwoFactorSection enabled={session.user.twoFactorEnabled === true} emailVerified={session.user.emailVerified} />
-      <PasskeysSection passkeys={passkeys} emailVerified={session.user.emailVerified} />
+      <PasskeysSection
+        passkeys={passkeys}
+        emailVerified={session.user.emailVerified}
+        twoFactorEnabled={session.user.twoFactorEnabled === true}
+      />
       <SessionsSection sessions={sessions} />
       <DeleteAccountSection />
     </main>

@@ -5,6 +5,7 @@ import { BusyButton } from "@/components/busy-button";
 import { LocalDate } from "@/components/local-date";
 import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
+import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { dangerButton, field, label, secondaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { addPasskeyWithPassword } from "@/lib/add-passkey";
@@ -13,6 +14,7 @@ import { type AuthClientError, describeAuthError } from "@/lib/auth-errors";
 import { PASSKEY_NAME_MAX } from "@/lib/name-rules";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 import { PASSWORD_HEADER, passwordHeaderValue } from "@/lib/password-rules";
+import { secondFactorCode } from "@/lib/second-factor-rules";
 import { ago } from "@/lib/time-ago";
 import { useHydrated } from "@/lib/use-hydrated";
 import { ConfirmEmailFirst } from "./confirm-email-first";
@@ -28,7 +30,16 @@ function describePasskeyError(error: AuthClientError): string {
 }
 
 /** Passkeys: sign in with this device's screen lock or a security key, no password and no code. */
-export function PasskeysSection({ passkeys, emailVerified }: { passkeys: PasskeySummary[]; emailVerified: boolean }) {
+export function PasskeysSection({
+  passkeys,
+  emailVerified,
+  twoFactorEnabled,
+}: {
+  passkeys: PasskeySummary[];
+  emailVerified: boolean;
+  /** A passkey signs in without a code: with two-factor sign-in on, adding one asks for a code too. */
+  twoFactorEnabled: boolean;
+}) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
@@ -44,9 +55,10 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
     const data = new FormData(formElement);
     const name = String(data.get("passkey-name") ?? "").trim() || "Passkey";
     const password = String(data.get("passkey-password") ?? "");
+    const code = twoFactorEnabled ? secondFactorCode(String(data.get("passkey-code") ?? "")) : undefined;
     setPending("add");
     setError(null);
-    const failure = await addPasskeyWithPassword(name, password).catch(
+    const failure = await addPasskeyWithPassword(name, password, code).catch(
       (error: unknown): AuthClientError => ({
         status: 500,
         message: error instanceof Error ? error.message : undefined,
@@ -151,6 +163,11 @@ export function PasskeysSection({ passkeys, emailVerified }: { passkeys: Passkey
           <div className="w-56">
             <PasswordField id="passkey-password" label="Your password, to add a passkey" kind="current" />
           </div>
+          {twoFactorEnabled && (
+            <div className="w-56">
+              <SecondFactorCodeField id="passkey-code" label="A code, to add a passkey" />
+            </div>
+          )}
           {/* Off until the page is live: before, Enter would send the form itself, password in the address. */}
           <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
             {pending === "add" ? "Waiting for your device…" : "Add a passkey"}

@@ -5,9 +5,11 @@ import { BusyButton } from "@/components/busy-button";
 import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
+import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { field, label, primaryButton, secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, authenticatorCode, describeAuthError, ENTER_SIX_DIGITS } from "@/lib/auth-errors";
+import { secondFactorCode } from "@/lib/second-factor-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { BackupCodes } from "./backup-codes";
 import { ConfirmEmailFirst } from "./confirm-email-first";
@@ -59,34 +61,40 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     return failure ? null : data;
   }
 
-  const passwordIn = (event: FormEvent<HTMLFormElement>, name: string) =>
+  const valueIn = (event: FormEvent<HTMLFormElement>, name: string) =>
     String(new FormData(event.currentTarget).get(name) ?? "");
+  const codeIn = (event: FormEvent<HTMLFormElement>, name: string) => secondFactorCode(valueIn(event, name));
 
   async function turnOn(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const password = passwordIn(event, "two-factor-password");
+    const password = valueIn(event, "two-factor-password");
     const started = await run(() => authClient.twoFactor.enable({ password }));
     if (started?.method === "totp") setStep({ kind: "scan", uri: started.totpURI, codes: started.backupCodes });
   }
 
   async function activate(event: FormEvent<HTMLFormElement>, codes: string[]) {
     event.preventDefault();
-    const code = authenticatorCode(String(new FormData(event.currentTarget).get("first-code") ?? ""));
+    const code = authenticatorCode(valueIn(event, "first-code"));
     if (!code) return setError(ENTER_SIX_DIGITS);
     if (await run(() => authClient.twoFactor.verifyTotp({ code }))) setStep({ kind: "codes", codes });
   }
 
+  // With it on, both ask for a code beside the password (the plugin's client has no field for it).
   async function newBackupCodes(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const password = passwordIn(event, "backup-codes-password");
-    const generated = await run(() => authClient.twoFactor.generateBackupCodes({ password }));
+    const body = { password: valueIn(event, "backup-codes-password"), code: codeIn(event, "backup-codes-code") };
+    const generated = await run(() =>
+      authClient.$fetch<{ backupCodes: string[] }>("/two-factor/generate-backup-codes", { method: "POST", body }),
+    );
     if (generated) setStep({ kind: "codes", codes: generated.backupCodes });
   }
 
   async function turnOff(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const password = passwordIn(event, "two-factor-off-password");
-    if (await run(() => authClient.twoFactor.disable({ password }))) startRefresh(() => router.refresh());
+    const body = { password: valueIn(event, "two-factor-off-password"), code: codeIn(event, "two-factor-off-code") };
+    if (await run(() => authClient.$fetch("/two-factor/disable", { method: "POST", body }))) {
+      startRefresh(() => router.refresh());
+    }
   }
 
   function done() {
@@ -163,6 +171,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
         <div className="grid gap-6 sm:grid-cols-2">
           <form onSubmit={newBackupCodes} className="space-y-3">
             <PasswordField id="backup-codes-password" label="Your password, for new backup codes" kind="current" />
+            <SecondFactorCodeField id="backup-codes-code" label="A code, for new backup codes" />
             <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
               New backup codes
             </BusyButton>
@@ -170,6 +179,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
           </form>
           <form onSubmit={turnOff} className="space-y-3">
             <PasswordField id="two-factor-off-password" label="Your password, to turn it off" kind="current" />
+            <SecondFactorCodeField id="two-factor-off-code" label="A code, to turn it off" />
             <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
               Turn off two-factor sign-in
             </BusyButton>

@@ -1,0 +1,28 @@
+import { field, label } from "./styles";
+
+/**
+ * A labelled field for a code of the account's second factor: the authenticator app's 6 digits,
+ * or a backup code (the account page asks for one beside the password, with two-factor sign-in on).
+ */
+export function SecondFactorCodeField({ id, label: text }: { id: string; label: string }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className={label}>
+        {text}
+      </label>
+      <input
+        id={id}
+        name={id}
+        autoComplete="one-time-code"
+        required
+        // A backup code as handed out is 11 characters; room for spaces typed in either kind.
+        maxLength={20}
+        aria-describedby={`${id}-hint`}
+        className={`w-full ${field} font-mono`}
+      />
+      <p id={`${id}-hint`} className="text-xs text-slate-600 dark:text-slate-400">
+        The 6 digits your authenticator app shows, or one of your backup codes.
+      </p>
+    </div>
+  );
+}
