@@ -150,6 +150,7 @@ describe("passkeys", () => {
       headers: { origin: product.webUrl },
     });
     assert.equal(options.status(), 400, await options.text());
+    assert.equal(((await options.json()) as { code?: string }).code, "INVALID_PASSWORD", "for want of the password");
     await section.getByLabel("Your password, to add a passkey").fill(person.password);
     await section.getByRole("button", { name: "Add a passkey" }).click();
     const listed = section.getByRole("list", { name: "Your passkeys" }).getByRole("listitem");

@@ -331,7 +331,7 @@ describe("two-factor sign-in", () => {
     await signingIn.waitForURL(`${product.webUrl}/tasks`);
   });
 
-  test("with it on, the session and the password alone cannot get round it: turning it off, new backup codes and a passkey each ask for a code, take it once and count wrong ones", async () => {
+  test("with it on, the session and the password alone cannot get round it: turning it off, new backup codes and a passkey each ask for a code, take it once, and ten wrong ones lock codes", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Zed");
     const { key, backupCodes } = await turnOnTwoFactor(page, person);
     const backupCodesStored = async () =>
@@ -383,33 +383,43 @@ describe("two-factor sign-in", () => {
     assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 }, "still on, nobody signed out");
     assert.equal(await backupCodesStored(), storedBefore, "the backup codes are the same");
 
-    // A right code is taken once: what it allowed, and nothing more.
+    // A right code is taken once: what it allowed, and nothing more (nobody is signed in by it).
     const code = await unusedCode(key);
     assert.equal((await passkeyOptions(code)).status, 200, "a passkey's options, with a code");
+    assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 }, "no session was started");
     assert.deepEqual(
       await withSession(page, "/two-factor/disable", { body: { password, code } }),
       { status: 400, code: "CODE_ALREADY_USED" },
       "the same code again",
     );
-    // A backup code is used up by the change it allowed.
-    const fresh = await withSession(page, "/two-factor/generate-backup-codes", {
-      body: { password, code: backupCodes[1] },
-    });
+    // A backup code is used up by what it allowed.
+    const [, once, another] = backupCodes as [string, string, string];
+    assert.equal((await passkeyOptions(once)).status, 200, "a passkey's options, with a backup code");
+    assert.deepEqual(await passkeyOptions(once), { status: 400, code: "INVALID_BACKUP_CODE" }, "used up");
+    const fresh = await withSession(page, "/two-factor/generate-backup-codes", { body: { password, code: another } });
     assert.equal(fresh.status, 200, "new backup codes, with a backup code");
     assert.notEqual(await backupCodesStored(), storedBefore);
-    assert.equal((await accountState(person.email)).enabled, true);
 
-    // Wrong codes count as wrong passwords: four so far, six more make ten, and the account's
-    // password checks pause, a right password with a right code included (not used up).
-    for (let i = 0; i < 6; i++) {
+    // Ten wrong codes in a row lock codes for the account, here and at sign-in's second step, a
+    // right one included (a backup code, not used up).
+    for (let i = 0; i < 10; i++) {
       const answer = await withSession(page, "/two-factor/disable", { body: { password, code: wrong } });
       assert.deepEqual(answer, { status: 400, code: "INVALID_CODE" });
     }
-    const storedAtPause = await backupCodesStored();
-    const paused = await withSession(page, "/two-factor/disable", { body: { password, code: fresh.backupCodes?.[0] } });
-    assert.deepEqual(paused, { status: 429, code: "PASSWORD_PAUSED" }, "ten wrong codes pause the password");
-    assert.equal((await accountState(person.email)).enabled, true, "still on");
-    assert.equal(await backupCodesStored(), storedAtPause, "the backup code is not used up");
+    const storedAtLock = await backupCodesStored();
+    const [right, atSignIn] = fresh.backupCodes as [string, string];
+    const locked = await withSession(page, "/two-factor/disable", { body: { password, code: right } });
+    assert.deepEqual(locked, { status: 429, code: "ACCOUNT_TEMPORARILY_LOCKED" }, "ten wrong codes lock codes");
+    const signingIn = await postAuth(
+      product.webUrl,
+      "/two-factor/verify-backup-code",
+      { code: atSignIn },
+      randomClientAddress(),
+      await passwordStep(person, randomClientAddress()),
+    );
+    assert.equal(signingIn.status, 429, "and at sign-in");
+    assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 }, "still on, no new session");
+    assert.equal(await backupCodesStored(), storedAtLock, "the backup codes are not used up");
   });
 
   test("the page says a sign-in ended for too many wrong codes, not that it expired", async () => {

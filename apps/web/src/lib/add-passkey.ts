@@ -13,7 +13,7 @@ import { startRegistration, WebAuthnError } from "@simplewebauthn/browser";
 import { authClient } from "./auth-client";
 import type { AuthClientError } from "./auth-errors";
 import { PASSWORD_HEADER, passwordHeaderValue } from "./password-rules";
-import { SECOND_FACTOR_HEADER } from "./second-factor-rules";
+import { codeHeaderValue, SECOND_FACTOR_HEADER } from "./second-factor-rules";
 
 type RegistrationOptions = Parameters<typeof startRegistration>[0]["optionsJSON"];
 
@@ -30,7 +30,7 @@ export async function addPasskeyWithPassword(
   const options = await authClient.$fetch<RegistrationOptions>("/passkey/generate-register-options", {
     method: "GET",
     query: { name },
-    headers: code === undefined ? headers : { ...headers, [SECOND_FACTOR_HEADER]: code },
+    headers: code === undefined ? headers : { ...headers, [SECOND_FACTOR_HEADER]: codeHeaderValue(code) },
   });
   if (options.error || !options.data) return options.error ?? { status: 500 };
   let credential: Awaited<ReturnType<typeof startRegistration>>;

@@ -42,6 +42,9 @@ export const CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED";
 /** With two-factor sign-in on, a change that would let someone sign in without a code came without one (lib/second-factor-checks.ts). */
 export const TWO_FACTOR_CODE_REQUIRED = "TWO_FACTOR_CODE_REQUIRED";
 export const ENTER_A_CODE = "Enter the code your authenticator app shows, or one of your backup codes.";
+/** Ten wrong codes in a row, at sign-in or on the account page: the plugin's lock of the second step. */
+export const ACCOUNT_TEMPORARILY_LOCKED = "ACCOUNT_TEMPORARILY_LOCKED";
+export const CODES_LOCKED_TEXT = "Too many wrong codes: codes are not accepted for 15 minutes.";
 
 /** A right code that was accepted before (each is accepted once; see lib/authenticator-codes.ts). */
 export const WAIT_FOR_NEXT_CODE = "That code has been used already. Wait for your app to show the next one.";
@@ -71,6 +74,7 @@ export function describeAuthError(error: AuthClientError): string {
   if (isUnreachable(error)) return CANNOT_REACH_SERVER;
   if (error.code === SERVER_NO_ANSWER) return NO_ANSWER_TEXT;
   if (error.code === PASSWORD_PAUSED) return PASSWORD_PAUSED_TEXT;
+  if (error.code === ACCOUNT_TEMPORARILY_LOCKED) return CODES_LOCKED_TEXT;
   if (error.status === 429) return TOO_MANY_ATTEMPTS;
   if (error.code === "INVALID_PASSWORD") return "That password is not right.";
   if (error.code === "INVALID_CODE") return CODE_NOT_RIGHT;

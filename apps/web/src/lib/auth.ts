@@ -267,7 +267,11 @@ function createAuth() {
         await startPasswordCheck(ctx, session);
         // With two-factor sign-in on, what would let someone sign in without a code asks for one
         // too, once the password is right (second-factor-checks.ts).
-        const claimed = await checkSecondFactor(ctx, session, (kind, code) => isCodeOfSession(ctx, kind, code));
+        const claimed = await checkSecondFactor(
+          ctx,
+          session,
+          async (kind, code) => session !== null && (await isCodeOfSession(ctx, session, kind, code)),
+        );
         if (claimed && ctx.request) codeClaims.set(ctx.request, claimed);
         // The change of address asked for is the one its link may make, written before the link is
         // sent: a failure here sends none, and the earlier link stays the one that works.
@@ -448,19 +452,39 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
 }
 
 /**
- * Whether `code` is the second factor of the person signed in with the
- * request: the two-factor plugin's own checks, with the request's session
- * (where they check a code and sign nobody in; a backup code is used up).
- * A refusal is false; a database that did not answer is thrown.
+ * Whether `code` is the second factor of `session`'s person: the two-factor
+ * plugin's own checks, sent with that session's cookie alone (they check a
+ * code and sign nobody in; a backup code is used up). With any other cookie
+ * beside it, a pending sign-in's, they would check the code of whoever that
+ * sign-in is for once the session had ended meanwhile, and start their
+ * session. A refused code is false; any other refusal (the session ended) and
+ * a database that did not answer are thrown.
  */
-async function isCodeOfSession(ctx: HookContext, ...[kind, code]: Parameters<CodeCheck>): Promise<boolean> {
+async function isCodeOfSession(
+  ctx: HookContext,
+  session: SessionOf,
+  ...[kind, code]: Parameters<CodeCheck>
+): Promise<boolean> {
+  const name = ctx.context.authCookies.sessionToken.name;
+  const cookie = (ctx.headers?.get("cookie") ?? "")
+    .split(/;\s*/)
+    .filter((pair) => pair.startsWith(`${name}=`))
+    .join("; ");
+  const request = { body: { code }, headers: new Headers({ cookie }) };
   const { api } = getAuth();
-  const request = { body: { code }, headers: ctx.headers };
   try {
-    await (kind === "authenticator" ? api.verifyTOTP(request) : api.verifyBackupCode(request));
-    return true;
+    const { user } = await (kind === "authenticator" ? api.verifyTOTP(request) : api.verifyBackupCode(request));
+    return user.id === session.user.id;
   } catch (error) {
-    if (isAPIError(error) && !isDatabaseUnavailable(error.cause)) return false;
+    const refusal = isAPIError(error) ? error.body?.code : undefined;
+    // (A CONFLICT: the same backup code used by another request at the same moment.)
+    if (
+      refusal === "INVALID_CODE" ||
+      refusal === "INVALID_BACKUP_CODE" ||
+      (isAPIError(error) && error.statusCode === 409)
+    ) {
+      return false;
+    }
     throw error;
   }
 }

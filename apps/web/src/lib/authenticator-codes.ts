@@ -18,8 +18,10 @@ const PENDING_SECONDS = 30;
 /** Longer than a code lives (90 s) by the clock differences between web processes. */
 const ACCEPTED_SECONDS = 120;
 
-/** Only what can be a code: anything else is refused by the plugin and needs no claim. */
-const CODE = /^\d{6}$/;
+/** Whether `code` can be an authenticator code (anything else is refused by the plugin, and needs no claim). */
+export function isAuthenticatorCode(code: string): boolean {
+  return /^\d{6}$/.test(code);
+}
 
 /**
  * Claims `code` for `userId`: false when it is claimed already (someone used
@@ -27,7 +29,7 @@ const CODE = /^\d{6}$/;
  * the table holds the last two minutes' codes and no more.
  */
 export async function claimAuthenticatorCode(userId: string, code: string): Promise<boolean> {
-  if (!CODE.test(code)) return true;
+  if (!isAuthenticatorCode(code)) return true;
   const { rowCount } = await webDatabasePool().query(
     `WITH lapsed AS (
        DELETE FROM used_authenticator_codes WHERE used_until <= now() AND NOT (user_id = $1 AND code = $2)

@@ -3,7 +3,9 @@
  * (auth.ts) add to each: the attempt counts toward its account's limit
  * (password-guesses.ts) as it starts, from a browser known to the account
  * on that browser's own count (known-devices.ts); where Better Auth does not
- * check the password itself, the request must carry the signed-in person's.
+ * check the password itself, or checks it only after something that must wait
+ * for it (second-factor-checks.ts), it is checked here first, and a request
+ * without the signed-in person's is refused.
  */
 import "server-only";
 import { APIError } from "better-auth";
@@ -71,7 +73,7 @@ const passwordAttempts = new WeakMap<Request, { email: string; counter: string }
 /**
  * Before an endpoint that checks a password: the attempt counted toward its account's limit as it
  * starts (refused with a 429 while the account, or this browser, is paused), and the password
- * checked here where Better Auth does not (refused with a 400 when wrong or missing). `session`:
+ * checked here where `missing` is set (refused with a 400 when wrong or missing). `session`:
  * the signed-in person's, for every endpoint but sign-in.
  */
 export async function startPasswordCheck(ctx: HookContext, session: SessionOf | null): Promise<void> {
@@ -94,7 +96,7 @@ export async function startPasswordCheck(ctx: HookContext, session: SessionOf | 
     }
     passwordAttempts.set(ctx.request, attempt);
   }
-  // Where Better Auth does not check the password, the request carries the signed-in person's, or is refused.
+  // Where `missing` is set, the request carries the signed-in person's password, or is refused here.
   if (!check.missing || !session) return;
   const account = await ctx.context.internalAdapter.findCredentialAccount(session.user.id);
   const right =
@@ -104,7 +106,7 @@ export async function startPasswordCheck(ctx: HookContext, session: SessionOf | 
   if (right) return;
   // Refused here, so no after hook ends the attempt: it stays counted, and may start a pause.
   // (None was counted for no password: that guesses nothing.)
-  if (attempt) await endPasswordAttempt(attempt.counter, true);
+  await endPasswordCheck(ctx, true);
   throw new APIError("BAD_REQUEST", {
     code: "INVALID_PASSWORD",
     message: password ? "That password is not right." : check.missing,

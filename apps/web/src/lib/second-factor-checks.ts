@@ -11,42 +11,56 @@
  * password uses up no backup code, and by the two-factor plugin's own
  * endpoints, with the request's session (a backup code is used up there). An
  * authenticator code is claimed as at sign-in, so one seen typed cannot be
- * used again (authenticator-codes.ts). A wrong code counts as a wrong
- * password toward the account's pause (password-guesses.ts): guesses at the
- * code are bounded as guesses at the password are, from any number of
- * addresses.
+ * used again (authenticator-codes.ts). Wrong codes count toward the
+ * account's lock of the sign-in's second step (the plugin's: 10 wrong in a
+ * row lock codes for 15 minutes), wherever they are typed: a code cannot be
+ * guessed at here faster than there, from any number of browsers or
+ * addresses. Each try is counted as it starts, so that many sent at once do
+ * not slip under the limit.
  */
 import "server-only";
 import { APIError } from "better-auth";
 import {
+  ACCOUNT_TEMPORARILY_LOCKED,
   BACKUP_CODE_NOT_RIGHT,
   CODE_ALREADY_USED,
   CODE_NOT_RIGHT,
+  CODES_LOCKED_TEXT,
   ENTER_A_CODE,
   TWO_FACTOR_CODE_REQUIRED,
   WAIT_FOR_NEXT_CODE,
 } from "./auth-errors";
 import type { HookContext, SessionOf } from "./auth-hook-context";
-import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
+import { claimAuthenticatorCode, isAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
+import { webDatabasePool } from "./database";
 import { endPasswordCheck } from "./password-checks";
-import { SECOND_FACTOR_HEADER } from "./second-factor-rules";
+import { codeFromHeader, SECOND_FACTOR_HEADER } from "./second-factor-rules";
 
 /** Where each endpoint that asks for a code (with two-factor sign-in on) carries it. */
 const CODE_CARRIED_IN: Record<string, (ctx: HookContext) => unknown> = {
   "/two-factor/disable": (ctx) => ctx.body?.code,
   "/two-factor/generate-backup-codes": (ctx) => ctx.body?.code,
   // Not verify-registration: it takes only the challenge these options made, for this account, once.
-  "/passkey/generate-register-options": (ctx) => ctx.headers?.get(SECOND_FACTOR_HEADER),
+  "/passkey/generate-register-options": (ctx) => codeFromHeader(ctx.headers?.get(SECOND_FACTOR_HEADER)),
 };
 
-/** Whether `code` is the signed-in person's: an authenticator code, or a backup code (used up if it is). */
+/** The plugin's lock of the second step (its defaults, which auth.ts keeps). */
+const WRONG_CODES_BEFORE_LOCK = 10;
+const LOCK_SECONDS = 15 * 60;
+
+/**
+ * Whether `code` is the signed-in person's: an authenticator code, or a backup code (used up if
+ * it is). A refusal of the code is false; anything else is thrown.
+ */
 export type CodeCheck = (kind: "authenticator" | "backup", code: string) => Promise<boolean>;
 
 /**
  * Before an endpoint of CODE_CARRIED_IN, once its password is checked: with two-factor sign-in
- * on, the request's code, checked by `isCodeOfSession`, or a 400 (TWO_FACTOR_CODE_REQUIRED,
- * INVALID_CODE, INVALID_BACKUP_CODE, CODE_ALREADY_USED). Returns the authenticator code it
- * claimed, for the after hook to settle by the request's outcome; null when it claimed none.
+ * on, the request's code, checked by `isCodeOfSession`, or a refusal (400 TWO_FACTOR_CODE_REQUIRED,
+ * INVALID_CODE, INVALID_BACKUP_CODE, CODE_ALREADY_USED; 429 ACCOUNT_TEMPORARILY_LOCKED). Returns
+ * the authenticator code it claimed, for the after hook to settle by the request's outcome; null
+ * when it claimed none. A refusal here ends the password's attempt (as a right one): no after
+ * hook runs for it.
  */
 export async function checkSecondFactor(
   ctx: HookContext,
@@ -57,30 +71,85 @@ export async function checkSecondFactor(
   if (!carried || !session?.user.twoFactorEnabled) return null;
   const given = carried(ctx);
   const code = typeof given === "string" ? given.trim() : "";
-  // Refused here, so no after hook ends the password's attempt: ended now (a code that came with
-  // no password would have been refused before this).
-  if (!code) {
-    await endPasswordCheck(ctx, false);
-    throw new APIError("BAD_REQUEST", { code: TWO_FACTOR_CODE_REQUIRED, message: ENTER_A_CODE });
-  }
   const userId = session.user.id;
-  const authenticator = /^\d{6}$/.test(code);
-  if (authenticator && !(await claimAuthenticatorCode(userId, code))) {
-    await endPasswordCheck(ctx, false);
-    throw new APIError("BAD_REQUEST", { code: CODE_ALREADY_USED, message: WAIT_FOR_NEXT_CODE });
-  }
-  let right = false;
+  const authenticator = isAuthenticatorCode(code);
+  let outcome: "right" | "wrong" | "unknown" = "unknown";
+  let counted = false;
   try {
-    right = await isCodeOfSession(authenticator ? "authenticator" : "backup", code);
+    if (!code) throw new APIError("BAD_REQUEST", { code: TWO_FACTOR_CODE_REQUIRED, message: ENTER_A_CODE });
+    if (authenticator && !(await claimAuthenticatorCode(userId, code))) {
+      throw new APIError("BAD_REQUEST", { code: CODE_ALREADY_USED, message: WAIT_FOR_NEXT_CODE });
+    }
+    const lockedFor = await countCodeTry(userId);
+    if (lockedFor) {
+      throw new APIError(
+        "TOO_MANY_REQUESTS",
+        { code: ACCOUNT_TEMPORARILY_LOCKED, message: CODES_LOCKED_TEXT },
+        { "Retry-After": String(lockedFor) },
+      );
+    }
+    counted = true;
+    outcome = (await isCodeOfSession(authenticator ? "authenticator" : "backup", code)) ? "right" : "wrong";
+  } catch (error) {
+    await endPasswordCheck(ctx, false);
+    throw error;
   } finally {
-    if (!right && authenticator) await settleAuthenticatorCode(userId, code, false);
+    if (counted) await settleCodeTry(userId, outcome);
+    if (authenticator && outcome !== "right") await settleAuthenticatorCode(userId, code, false);
   }
-  if (right) return authenticator ? { userId, code } : null;
-  await endPasswordCheck(ctx, true);
+  if (outcome === "right") return authenticator ? { userId, code } : null;
+  await endPasswordCheck(ctx, false);
   throw new APIError(
     "BAD_REQUEST",
     authenticator
       ? { code: "INVALID_CODE", message: CODE_NOT_RIGHT }
       : { code: "INVALID_BACKUP_CODE", message: BACKUP_CODE_NOT_RIGHT },
   );
+}
+
+/**
+ * Counts a try at `userId`'s code toward the lock, as it starts (a lock that has ended starts
+ * the count again): the lock's seconds left when codes are locked (or become so with this try,
+ * the eleventh under way or wrong), else 0. An account without the plugin's row counts nothing:
+ * its code is refused anyway.
+ */
+async function countCodeTry(userId: string): Promise<number> {
+  const pool = webDatabasePool();
+  const { rows } = await pool.query<{ count: number }>(
+    `UPDATE two_factors
+     SET failed_verification_count = CASE WHEN locked_until IS NULL THEN failed_verification_count ELSE 0 END + 1,
+         locked_until = NULL
+     WHERE user_id = $1 AND (locked_until IS NULL OR locked_until <= now())
+     RETURNING failed_verification_count AS count`,
+    [userId],
+  );
+  const count = rows[0]?.count;
+  if (count !== undefined && count <= WRONG_CODES_BEFORE_LOCK) return 0;
+  const locked = await pool.query<{ seconds: number }>(
+    `UPDATE two_factors
+     SET locked_until = CASE WHEN locked_until > now() THEN locked_until ELSE now() + make_interval(secs => $2) END
+     WHERE user_id = $1 AND (locked_until > now() OR $3)
+     RETURNING greatest(1, ceil(extract(epoch FROM locked_until - now())))::int AS seconds`,
+    [userId, LOCK_SECONDS, count !== undefined],
+  );
+  return locked.rows[0]?.seconds ?? 0;
+}
+
+/**
+ * The try counted by countCodeTry is over: a right code ends the count and any lock (as the
+ * plugin's own check does), a wrong one stays counted and the tenth locks codes, and one that
+ * was not checked (the database, a session gone) is taken back. Logged, not thrown.
+ */
+async function settleCodeTry(userId: string, outcome: "right" | "wrong" | "unknown"): Promise<void> {
+  const statement = {
+    right: "UPDATE two_factors SET failed_verification_count = 0, locked_until = NULL WHERE user_id = $1",
+    wrong: `UPDATE two_factors SET locked_until = now() + make_interval(secs => $3)
+            WHERE user_id = $1 AND failed_verification_count >= $2 AND locked_until IS NULL`,
+    unknown: `UPDATE two_factors SET failed_verification_count = greatest(failed_verification_count - 1, 0)
+              WHERE user_id = $1 AND locked_until IS NULL`,
+  }[outcome];
+  const values = outcome === "wrong" ? [userId, WRONG_CODES_BEFORE_LOCK, LOCK_SECONDS] : [userId];
+  await webDatabasePool()
+    .query(statement, values)
+    .catch((error: unknown) => console.error("[auth] could not settle a try at a code", error));
 }

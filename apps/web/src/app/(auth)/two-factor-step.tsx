@@ -5,6 +5,7 @@ import { ErrorMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import {
+  ACCOUNT_TEMPORARILY_LOCKED,
   type AuthClientError,
   authenticatorCode,
   BACKUP_CODE_NOT_RIGHT,
@@ -12,6 +13,7 @@ import {
   CANNOT_REACH_SERVER,
   CODE_ALREADY_USED,
   CODE_NOT_RIGHT,
+  CODES_LOCKED_TEXT,
   ENTER_SIX_DIGITS,
   isUnreachable,
   NO_ANSWER_TEXT,
@@ -36,8 +38,8 @@ function describeCodeError(error: AuthClientError): { text: string; restart?: bo
       return { text: WAIT_FOR_NEXT_CODE };
     case "INVALID_BACKUP_CODE":
       return { text: BACKUP_CODE_NOT_RIGHT };
-    case "ACCOUNT_TEMPORARILY_LOCKED":
-      return { text: "Too many wrong codes: the second step is locked for 15 minutes." };
+    case ACCOUNT_TEMPORARILY_LOCKED:
+      return { text: CODES_LOCKED_TEXT };
     case "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE":
       return { text: "Too many wrong codes for this sign-in. Enter your password again.", restart: true };
     case "TOTP_NOT_ENABLED":

@@ -10,7 +10,7 @@ import { dangerButton, field, label, secondaryButton } from "@/components/styles
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { addPasskeyWithPassword } from "@/lib/add-passkey";
 import { authClient } from "@/lib/auth-client";
-import { type AuthClientError, describeAuthError } from "@/lib/auth-errors";
+import { type AuthClientError, describeAuthError, ENTER_A_CODE, TWO_FACTOR_CODE_REQUIRED } from "@/lib/auth-errors";
 import { PASSKEY_NAME_MAX } from "@/lib/name-rules";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 import { PASSWORD_HEADER, passwordHeaderValue } from "@/lib/password-rules";
@@ -56,6 +56,7 @@ export function PasskeysSection({
     const name = String(data.get("passkey-name") ?? "").trim() || "Passkey";
     const password = String(data.get("passkey-password") ?? "");
     const code = twoFactorEnabled ? secondFactorCode(String(data.get("passkey-code") ?? "")) : undefined;
+    if (code === null) return setError(ENTER_A_CODE);
     setPending("add");
     setError(null);
     const failure = await addPasskeyWithPassword(name, password, code).catch(
@@ -65,6 +66,8 @@ export function PasskeysSection({
       }),
     );
     setPending(null);
+    // Two-factor sign-in turned on since this page was drawn (another tab): drawn again, with the code's field.
+    if (failure?.code === TWO_FACTOR_CODE_REQUIRED && !twoFactorEnabled) router.refresh();
     if (failure) return setError(describePasskeyError(failure));
     formElement.reset();
     router.refresh();

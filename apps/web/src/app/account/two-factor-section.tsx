@@ -8,7 +8,13 @@ import { QrCode } from "@/components/qr-code";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { field, label, primaryButton, secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-import { type AuthClientError, authenticatorCode, describeAuthError, ENTER_SIX_DIGITS } from "@/lib/auth-errors";
+import {
+  type AuthClientError,
+  authenticatorCode,
+  describeAuthError,
+  ENTER_A_CODE,
+  ENTER_SIX_DIGITS,
+} from "@/lib/auth-errors";
 import { secondFactorCode } from "@/lib/second-factor-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { BackupCodes } from "./backup-codes";
@@ -63,7 +69,6 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
 
   const valueIn = (event: FormEvent<HTMLFormElement>, name: string) =>
     String(new FormData(event.currentTarget).get(name) ?? "");
-  const codeIn = (event: FormEvent<HTMLFormElement>, name: string) => secondFactorCode(valueIn(event, name));
 
   async function turnOn(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -82,7 +87,9 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   // With it on, both ask for a code beside the password (the plugin's client has no field for it).
   async function newBackupCodes(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const body = { password: valueIn(event, "backup-codes-password"), code: codeIn(event, "backup-codes-code") };
+    const code = secondFactorCode(valueIn(event, "backup-codes-code"));
+    if (code === null) return setError(ENTER_A_CODE);
+    const body = { password: valueIn(event, "backup-codes-password"), code };
     const generated = await run(() =>
       authClient.$fetch<{ backupCodes: string[] }>("/two-factor/generate-backup-codes", { method: "POST", body }),
     );
@@ -91,7 +98,9 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
 
   async function turnOff(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const body = { password: valueIn(event, "two-factor-off-password"), code: codeIn(event, "two-factor-off-code") };
+    const code = secondFactorCode(valueIn(event, "two-factor-off-code"));
+    if (code === null) return setError(ENTER_A_CODE);
+    const body = { password: valueIn(event, "two-factor-off-password"), code };
     if (await run(() => authClient.$fetch("/two-factor/disable", { method: "POST", body }))) {
       startRefresh(() => router.refresh());
     }
