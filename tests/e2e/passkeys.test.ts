@@ -46,15 +46,16 @@ async function confirmEmail(page: Page, person: Person): Promise<void> {
   await page.waitForURL(`${product.webUrl}/tasks`);
 }
 
-/** Two-factor sign-in turned on through Better Auth's endpoints, with this page's session: its setup key. */
-async function turnOnTwoFactorThroughApi(page: Page, person: Person): Promise<string> {
+/** Two-factor sign-in turned on through Better Auth's endpoints, with this page's session: its setup key and backup codes. */
+async function turnOnTwoFactorThroughApi(page: Page, person: Person): Promise<{ key: string; backupCodes: string[] }> {
   const post = (path: string, data: object) =>
     page.request.post(`${product.webUrl}/api/auth${path}`, { data, headers: { origin: product.webUrl } });
   const enabled = await post("/two-factor/enable", { password: person.password });
   assert.equal(enabled.status(), 200);
-  const key = new URL(((await enabled.json()) as { totpURI: string }).totpURI).searchParams.get("secret") ?? "";
+  const { totpURI, backupCodes } = (await enabled.json()) as { totpURI: string; backupCodes: string[] };
+  const key = new URL(totpURI).searchParams.get("secret") ?? "";
   assert.equal((await post("/two-factor/verify-totp", { code: await unusedCode(key) })).status(), 200);
-  return key;
+  return { key, backupCodes };
 }
 
 /** "Sign out" on the dashboard, which leads to the sign-in page. */
@@ -130,7 +131,7 @@ describe("passkeys", () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Pia");
     const device = await addVirtualAuthenticator(page);
     await confirmEmail(page, person);
-    const key = await turnOnTwoFactorThroughApi(page, person);
+    const { key, backupCodes } = await turnOnTwoFactorThroughApi(page, person);
 
     await page.goto(`${product.webUrl}/account`);
     const section = page.getByRole("region", { name: "Passkeys" });
@@ -158,6 +159,13 @@ describe("passkeys", () => {
     assert.deepEqual(await seriousViolations(page), [], "the account page with a passkey is accessible");
     const [passkeyId] = await passkeysOf(person.email);
     assert.ok(passkeyId, "the passkey is on the account");
+    // The same device again: it makes none, and the code it took is said to be used, and cleared.
+    await section.getByLabel("Your password, to add a passkey").fill(person.password);
+    await section.getByLabel("A code, to add a passkey").fill(backupCodes[0] as string);
+    await section.getByRole("button", { name: "Add a passkey" }).click();
+    await section.getByText("The code you typed has been used: type a new one to try again.").waitFor();
+    assert.equal(await section.getByLabel("A code, to add a passkey").inputValue(), "");
+    assert.deepEqual(await passkeysOf(person.email), [passkeyId], "no second passkey");
     // It signs in without the password: the owner is told.
     const notice = await mailbox.waitFor(person.email, /A passkey was added/);
     assert.match(notice.text, /"Laptop"/);

@@ -380,6 +380,13 @@ describe("two-factor sign-in", () => {
         ["a wrong code", 400, "INVALID_CODE"],
       ],
     );
+    // Nor are the plugin's own code checks open to the session (they count toward no lock, and
+    // would use up backup codes).
+    const checks = [
+      await withSession(page, "/two-factor/verify-totp", { body: { code: wrong } }),
+      await withSession(page, "/two-factor/verify-backup-code", { body: { code: backupCodes[3] } }),
+    ];
+    assert.deepEqual(checks, Array(2).fill({ status: 400, code: "TOTP_ALREADY_ENABLED" }), "no code checks");
     assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 }, "still on, nobody signed out");
     assert.equal(await backupCodesStored(), storedBefore, "the backup codes are the same");
 
@@ -387,18 +394,23 @@ describe("two-factor sign-in", () => {
     const code = await unusedCode(key);
     assert.equal((await passkeyOptions(code)).status, 200, "a passkey's options, with a code");
     assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 }, "no session was started");
-    assert.deepEqual(
-      await withSession(page, "/two-factor/disable", { body: { password, code } }),
-      { status: 400, code: "CODE_ALREADY_USED" },
-      "the same code again",
-    );
+    for (const path of ["/two-factor/disable", "/two-factor/generate-backup-codes", "/two-factor/disable"]) {
+      const again = await withSession(page, path, { body: { password, code } });
+      assert.deepEqual(again, { status: 400, code: "CODE_ALREADY_USED" }, `the same code again (${path})`);
+    }
     // A backup code is used up by what it allowed.
     const [, once, another] = backupCodes as [string, string, string];
     assert.equal((await passkeyOptions(once)).status, 200, "a passkey's options, with a backup code");
     assert.deepEqual(await passkeyOptions(once), { status: 400, code: "INVALID_BACKUP_CODE" }, "used up");
+    const storedBeforeNew = await backupCodesStored();
     const fresh = await withSession(page, "/two-factor/generate-backup-codes", { body: { password, code: another } });
     assert.equal(fresh.status, 200, "new backup codes, with a backup code");
-    assert.notEqual(await backupCodesStored(), storedBefore);
+    assert.notEqual(await backupCodesStored(), storedBeforeNew);
+    assert.deepEqual(
+      fresh.backupCodes?.filter((made) => backupCodes.includes(made)),
+      [],
+      "ten new codes, none of the old",
+    );
 
     // Ten wrong codes in a row lock codes for the account, here and at sign-in's second step, a
     // right one included (a backup code, not used up).
@@ -418,6 +430,7 @@ describe("two-factor sign-in", () => {
       await passwordStep(person, randomClientAddress()),
     );
     assert.equal(signingIn.status, 429, "and at sign-in");
+    assert.equal(((await signingIn.json()) as { code?: string }).code, "ACCOUNT_TEMPORARILY_LOCKED");
     assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 }, "still on, no new session");
     assert.equal(await backupCodesStored(), storedAtLock, "the backup codes are not used up");
   });

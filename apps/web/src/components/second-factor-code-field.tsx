@@ -14,6 +14,10 @@ export function SecondFactorCodeField({ id, label: text }: { id: string; label: 
         id={id}
         name={id}
         autoComplete="one-time-code"
+        // Backup codes tell capitals from small letters: no keyboard's capital first letter.
+        autoCapitalize="none"
+        autoCorrect="off"
+        spellCheck={false}
         required
         // A backup code as handed out is 11 characters; room for spaces typed in either kind.
         maxLength={20}

@@ -17,6 +17,9 @@ import { codeHeaderValue, SECOND_FACTOR_HEADER } from "./second-factor-rules";
 
 type RegistrationOptions = Parameters<typeof startRegistration>[0]["optionsJSON"];
 
+/** Why a passkey was not added; `optionsMade`: after the server made its options, which took the code if one came. */
+export type AddPasskeyError = AuthClientError & { optionsMade?: boolean };
+
 /**
  * Null once the passkey is on the account; otherwise why not (the codes describePasskeyError knows).
  * `code`: the second factor's, which the options ask for with two-factor sign-in on.
@@ -25,7 +28,7 @@ export async function addPasskeyWithPassword(
   name: string,
   password: string,
   code?: string,
-): Promise<AuthClientError | null> {
+): Promise<AddPasskeyError | null> {
   const headers = { [PASSWORD_HEADER]: passwordHeaderValue(password) };
   const options = await authClient.$fetch<RegistrationOptions>("/passkey/generate-register-options", {
     method: "GET",
@@ -38,8 +41,13 @@ export async function addPasskeyWithPassword(
     credential = await startRegistration({ optionsJSON: options.data });
   } catch (error) {
     return error instanceof WebAuthnError
-      ? { status: 400, code: error.code, message: error.message }
-      : { status: 500, code: "UNKNOWN_ERROR", message: error instanceof Error ? error.message : undefined };
+      ? { status: 400, code: error.code, message: error.message, optionsMade: true }
+      : {
+          status: 500,
+          code: "UNKNOWN_ERROR",
+          message: error instanceof Error ? error.message : undefined,
+          optionsMade: true,
+        };
   }
   // As the plugin's client sends it: the extensions' results are not part of what it verifies.
   const { clientExtensionResults: _results, ...response } = credential;
@@ -48,5 +56,5 @@ export async function addPasskeyWithPassword(
     body: { response, name },
     headers,
   });
-  return verified.error ?? null;
+  return verified.error ? { ...verified.error, optionsMade: true } : null;
 }

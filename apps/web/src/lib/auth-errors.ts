@@ -63,9 +63,9 @@ export function backupCode(typed: string): string {
   return /^[A-Za-z0-9]{10}$/.test(compact) ? `${compact.slice(0, 5)}-${compact.slice(5)}` : typed.replace(/\s+/g, "");
 }
 
-/** The 6 digits of an authenticator code as typed (spaces allowed), or null when it is not one. */
+/** The 6 digits of an authenticator code as typed (spaces and a dash allowed, as apps show them), or null when it is not one. */
 export function authenticatorCode(typed: string): string | null {
-  const code = typed.replace(/\s+/g, "");
+  const code = typed.replace(/[\s-]+/g, "");
   return /^\d{6}$/.test(code) ? code : null;
 }
 

@@ -216,6 +216,19 @@ function createAuth() {
         if (ctx.path === "/sign-out") await endSessionOfCookie(ctx);
         // What a password sign-in checks, read again once its session exists (sign-in-races.ts).
         await noteCredentialsAtSignIn(ctx);
+        // With a session, the code checks sign nobody in: the account page sends one only to turn two-factor
+        // sign-in on. With it on, they would let whoever holds the session try codes that no lock counts,
+        // or use up backup codes: refused (our own checks call them without a request, second-factor-checks.ts).
+        if (
+          ctx.request &&
+          (ctx.path === "/two-factor/verify-totp" || ctx.path === "/two-factor/verify-backup-code") &&
+          ctx.context.session?.user.twoFactorEnabled
+        ) {
+          throw new APIError("BAD_REQUEST", {
+            code: "TOTP_ALREADY_ENABLED",
+            message: "Two-factor sign-in is on already.",
+          });
+        }
         // One use per authenticator code (authenticator-codes.ts); settled in the after hook.
         if (ctx.path === "/two-factor/verify-totp" && ctx.request && typeof ctx.body?.code === "string") {
           const userId = await personOfTwoFactorStep(ctx);
@@ -476,15 +489,9 @@ async function isCodeOfSession(
     const { user } = await (kind === "authenticator" ? api.verifyTOTP(request) : api.verifyBackupCode(request));
     return user.id === session.user.id;
   } catch (error) {
+    // (A backup code is answered 409 when the codes were written meanwhile: thrown, to be tried again.)
     const refusal = isAPIError(error) ? error.body?.code : undefined;
-    // (A CONFLICT: the same backup code used by another request at the same moment.)
-    if (
-      refusal === "INVALID_CODE" ||
-      refusal === "INVALID_BACKUP_CODE" ||
-      (isAPIError(error) && error.statusCode === 409)
-    ) {
-      return false;
-    }
+    if (refusal === "INVALID_CODE" || refusal === "INVALID_BACKUP_CODE") return false;
     throw error;
   }
 }

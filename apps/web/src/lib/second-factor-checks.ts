@@ -74,12 +74,15 @@ export async function checkSecondFactor(
   const userId = session.user.id;
   const authenticator = isAuthenticatorCode(code);
   let outcome: "right" | "wrong" | "unknown" = "unknown";
+  let claimed = false;
   let counted = false;
   try {
     if (!code) throw new APIError("BAD_REQUEST", { code: TWO_FACTOR_CODE_REQUIRED, message: ENTER_A_CODE });
+    // (A code claimed already is someone else's claim: left as it is.)
     if (authenticator && !(await claimAuthenticatorCode(userId, code))) {
       throw new APIError("BAD_REQUEST", { code: CODE_ALREADY_USED, message: WAIT_FOR_NEXT_CODE });
     }
+    claimed = authenticator;
     const lockedFor = await countCodeTry(userId);
     if (lockedFor) {
       throw new APIError(
@@ -95,7 +98,7 @@ export async function checkSecondFactor(
     throw error;
   } finally {
     if (counted) await settleCodeTry(userId, outcome);
-    if (authenticator && outcome !== "right") await settleAuthenticatorCode(userId, code, false);
+    if (claimed && outcome !== "right") await settleAuthenticatorCode(userId, code, false);
   }
   if (outcome === "right") return authenticator ? { userId, code } : null;
   await endPasswordCheck(ctx, false);
@@ -108,37 +111,36 @@ export async function checkSecondFactor(
 }
 
 /**
- * Counts a try at `userId`'s code toward the lock, as it starts (a lock that has ended starts
- * the count again): the lock's seconds left when codes are locked (or become so with this try,
- * the eleventh under way or wrong), else 0. An account without the plugin's row counts nothing:
- * its code is refused anyway.
+ * Counts a try at `userId`'s code toward the lock, as it starts, in one statement (a lock that has
+ * ended starts the count again): the lock's seconds left when codes are locked, or become so with
+ * this try (the eleventh under way or wrong), else 0. An account without the plugin's row counts
+ * nothing: its code is refused anyway.
  */
 async function countCodeTry(userId: string): Promise<number> {
-  const pool = webDatabasePool();
-  const { rows } = await pool.query<{ count: number }>(
-    `UPDATE two_factors
-     SET failed_verification_count = CASE WHEN locked_until IS NULL THEN failed_verification_count ELSE 0 END + 1,
-         locked_until = NULL
-     WHERE user_id = $1 AND (locked_until IS NULL OR locked_until <= now())
-     RETURNING failed_verification_count AS count`,
-    [userId],
+  // (In SET, each column is the row's value before the update.)
+  const { rows } = await webDatabasePool().query<{ seconds: number }>(
+    `UPDATE two_factors SET
+       failed_verification_count = CASE WHEN locked_until > now() THEN failed_verification_count
+                                        WHEN locked_until IS NULL THEN failed_verification_count + 1
+                                        ELSE 1 END,
+       locked_until = CASE WHEN locked_until > now() THEN locked_until
+                           WHEN (CASE WHEN locked_until IS NULL THEN failed_verification_count ELSE 0 END) + 1 > $2
+                             THEN now() + make_interval(secs => $3)
+                           ELSE NULL END
+     WHERE user_id = $1
+     RETURNING CASE WHEN locked_until > now() THEN greatest(1, ceil(extract(epoch FROM locked_until - now())))::int
+                    ELSE 0 END AS seconds`,
+    [userId, WRONG_CODES_BEFORE_LOCK, LOCK_SECONDS],
   );
-  const count = rows[0]?.count;
-  if (count !== undefined && count <= WRONG_CODES_BEFORE_LOCK) return 0;
-  const locked = await pool.query<{ seconds: number }>(
-    `UPDATE two_factors
-     SET locked_until = CASE WHEN locked_until > now() THEN locked_until ELSE now() + make_interval(secs => $2) END
-     WHERE user_id = $1 AND (locked_until > now() OR $3)
-     RETURNING greatest(1, ceil(extract(epoch FROM locked_until - now())))::int AS seconds`,
-    [userId, LOCK_SECONDS, count !== undefined],
-  );
-  return locked.rows[0]?.seconds ?? 0;
+  return rows[0]?.seconds ?? 0;
 }
 
 /**
  * The try counted by countCodeTry is over: a right code ends the count and any lock (as the
  * plugin's own check does), a wrong one stays counted and the tenth locks codes, and one that
- * was not checked (the database, a session gone) is taken back. Logged, not thrown.
+ * was not checked (the database, a session gone, a backup code written meanwhile) is taken back
+ * (after a reset meanwhile, that may take back another's wrong try: at most one each). Logged,
+ * not thrown.
  */
 async function settleCodeTry(userId: string, outcome: "right" | "wrong" | "unknown"): Promise<void> {
   const statement = {

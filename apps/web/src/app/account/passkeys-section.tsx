@@ -8,9 +8,9 @@ import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { dangerButton, field, label, secondaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
-import { addPasskeyWithPassword } from "@/lib/add-passkey";
+import { type AddPasskeyError, addPasskeyWithPassword } from "@/lib/add-passkey";
 import { authClient } from "@/lib/auth-client";
-import { type AuthClientError, describeAuthError, ENTER_A_CODE, TWO_FACTOR_CODE_REQUIRED } from "@/lib/auth-errors";
+import { describeAuthError, ENTER_A_CODE, TWO_FACTOR_CODE_REQUIRED } from "@/lib/auth-errors";
 import { PASSKEY_NAME_MAX } from "@/lib/name-rules";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 import { PASSWORD_HEADER, passwordHeaderValue } from "@/lib/password-rules";
@@ -21,7 +21,7 @@ import { ConfirmEmailFirst } from "./confirm-email-first";
 import { Section } from "./section";
 
 /** What a failed WebAuthn ceremony means, for a person (cancelling is not an error worth alarm). */
-function describePasskeyError(error: AuthClientError): string {
+function describePasskeyError(error: AddPasskeyError): string {
   if (passkeyCeremonyEndedWithoutResult(error.code))
     return "No passkey was added (the browser's window was closed, or this device has none to offer).";
   if (error.code === "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED")
@@ -60,7 +60,7 @@ export function PasskeysSection({
     setPending("add");
     setError(null);
     const failure = await addPasskeyWithPassword(name, password, code).catch(
-      (error: unknown): AuthClientError => ({
+      (error: unknown): AddPasskeyError => ({
         status: 500,
         message: error instanceof Error ? error.message : undefined,
       }),
@@ -68,7 +68,14 @@ export function PasskeysSection({
     setPending(null);
     // Two-factor sign-in turned on since this page was drawn (another tab): drawn again, with the code's field.
     if (failure?.code === TWO_FACTOR_CODE_REQUIRED && !twoFactorEnabled) router.refresh();
-    if (failure) return setError(describePasskeyError(failure));
+    // A code is taken once, passkey or not: typed again it would be refused (and count as a wrong one).
+    const codeUsed = failure?.optionsMade === true && code !== undefined;
+    const codeField = formElement.elements.namedItem("passkey-code");
+    if (codeUsed && codeField instanceof HTMLInputElement) codeField.value = "";
+    if (failure) {
+      const used = codeUsed ? " The code you typed has been used: type a new one to try again." : "";
+      return setError(`${describePasskeyError(failure)}${used}`);
+    }
     formElement.reset();
     router.refresh();
   }
