@@ -12,8 +12,9 @@
 import { startRegistration, WebAuthnError } from "@simplewebauthn/browser";
 import { authClient } from "./auth-client";
 import type { AuthClientError } from "./auth-errors";
-import { PASSWORD_HEADER, passwordHeaderValue } from "./password-rules";
-import { codeHeaderValue, SECOND_FACTOR_HEADER } from "./second-factor-rules";
+import { headerText } from "./header-text";
+import { PASSWORD_HEADER } from "./password-rules";
+import { SECOND_FACTOR_HEADER } from "./second-factor-rules";
 
 type RegistrationOptions = Parameters<typeof startRegistration>[0]["optionsJSON"];
 
@@ -29,11 +30,11 @@ export async function addPasskeyWithPassword(
   password: string,
   code?: string,
 ): Promise<AddPasskeyError | null> {
-  const headers = { [PASSWORD_HEADER]: passwordHeaderValue(password) };
+  const headers = { [PASSWORD_HEADER]: headerText(password) };
   const options = await authClient.$fetch<RegistrationOptions>("/passkey/generate-register-options", {
     method: "GET",
     query: { name },
-    headers: code === undefined ? headers : { ...headers, [SECOND_FACTOR_HEADER]: codeHeaderValue(code) },
+    headers: code === undefined ? headers : { ...headers, [SECOND_FACTOR_HEADER]: headerText(code) },
   });
   if (options.error || !options.data) return options.error ?? { status: 500 };
   let credential: Awaited<ReturnType<typeof startRegistration>>;

@@ -11,16 +11,17 @@ import "server-only";
 import { APIError } from "better-auth";
 import { isAPIError } from "better-auth/api";
 import type { HookContext, SessionOf } from "./auth-hook-context";
+import { textOfHeader } from "./header-text";
 import { knownDevice } from "./known-devices";
 import { attemptCounter, endPasswordAttempt, startPasswordAttempt } from "./password-guesses";
-import { PASSWORD_HEADER, passwordFromHeader } from "./password-rules";
+import { PASSWORD_HEADER } from "./password-rules";
 
 /** Where a request carries the password (any type: the client sends what it likes), and what to say when none came. */
 type PasswordCheck = { given: (ctx: HookContext) => unknown; missing?: string };
 
 /** Where the passkey endpoints carry the password (a header: the options are a GET). */
 function passwordInHeader(missing: string): PasswordCheck {
-  return { given: (ctx) => passwordFromHeader(ctx.headers?.get(PASSWORD_HEADER)), missing };
+  return { given: (ctx) => textOfHeader(ctx.headers?.get(PASSWORD_HEADER)), missing };
 }
 const PASSKEY_PASSWORD = passwordInHeader("Enter your password to add a passkey.");
 

@@ -33,15 +33,16 @@ import {
 import type { HookContext, SessionOf } from "./auth-hook-context";
 import { claimAuthenticatorCode, isAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
 import { webDatabasePool } from "./database";
+import { textOfHeader } from "./header-text";
 import { endPasswordCheck } from "./password-checks";
-import { codeFromHeader, SECOND_FACTOR_HEADER } from "./second-factor-rules";
+import { SECOND_FACTOR_HEADER } from "./second-factor-rules";
 
 /** Where each endpoint that asks for a code (with two-factor sign-in on) carries it. */
 const CODE_CARRIED_IN: Record<string, (ctx: HookContext) => unknown> = {
   "/two-factor/disable": (ctx) => ctx.body?.code,
   "/two-factor/generate-backup-codes": (ctx) => ctx.body?.code,
   // Not verify-registration: it takes only the challenge these options made, for this account, once.
-  "/passkey/generate-register-options": (ctx) => codeFromHeader(ctx.headers?.get(SECOND_FACTOR_HEADER)),
+  "/passkey/generate-register-options": (ctx) => textOfHeader(ctx.headers?.get(SECOND_FACTOR_HEADER)),
 };
 
 /** The plugin's lock of the second step (its defaults, which auth.ts keeps). */

@@ -3,23 +3,9 @@ import { authenticatorCode, backupCode } from "./auth-errors";
 /**
  * Where a passkey's registration carries the second factor's code, with two-factor sign-in on
  * (second-factor-checks.ts asks for it): its options are a GET, so the code goes beside the
- * password (PASSWORD_HEADER), not in a body.
+ * password (PASSWORD_HEADER), not in a body (as header-text.ts writes and reads it).
  */
 export const SECOND_FACTOR_HEADER = "x-two-factor-code";
-
-/** The code as that header carries it: percent-encoded, as a header holds Latin-1 only and anything may be typed. */
-export function codeHeaderValue(code: string): string {
-  return encodeURIComponent(code);
-}
-
-/** The code that header carries ("" when none, or nothing that decodes). */
-export function codeFromHeader(value: string | null | undefined): string {
-  try {
-    return decodeURIComponent(value ?? "");
-  } catch {
-    return "";
-  }
-}
 
 /**
  * A code typed where either kind is taken (the account page's forms): the 6 digits of an

@@ -11,9 +11,10 @@ import type { PasskeySummary } from "@/lib/account-passkeys";
 import { type AddPasskeyError, addPasskeyWithPassword } from "@/lib/add-passkey";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError, ENTER_A_CODE, TWO_FACTOR_CODE_REQUIRED } from "@/lib/auth-errors";
+import { headerText } from "@/lib/header-text";
 import { PASSKEY_NAME_MAX } from "@/lib/name-rules";
 import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
-import { PASSWORD_HEADER, passwordHeaderValue } from "@/lib/password-rules";
+import { PASSWORD_HEADER } from "@/lib/password-rules";
 import { secondFactorCode } from "@/lib/second-factor-rules";
 import { ago } from "@/lib/time-ago";
 import { useHydrated } from "@/lib/use-hydrated";
@@ -88,7 +89,7 @@ export function PasskeysSection({
     setError(null);
     const { error: failure } = await authClient.passkey.deletePasskey(
       { id: passkey.id },
-      { headers: { [PASSWORD_HEADER]: passwordHeaderValue(password) } },
+      { headers: { [PASSWORD_HEADER]: headerText(password) } },
     );
     setPending(null);
     if (failure) return setError(describeAuthError(failure));
