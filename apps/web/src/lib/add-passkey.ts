@@ -37,18 +37,23 @@ export async function addPasskeyWithPassword(
     headers: code === undefined ? headers : { ...headers, [SECOND_FACTOR_HEADER]: headerText(code) },
   });
   if (options.error || !options.data) return options.error ?? { status: 500 };
+  const failure = await register(name, options.data, headers);
+  return failure && { ...failure, optionsMade: true };
+}
+
+/** The device asked to make the passkey these options describe, and the account to keep it: null once it has. */
+async function register(
+  name: string,
+  options: RegistrationOptions,
+  headers: Record<string, string>,
+): Promise<AuthClientError | null> {
   let credential: Awaited<ReturnType<typeof startRegistration>>;
   try {
-    credential = await startRegistration({ optionsJSON: options.data });
+    credential = await startRegistration({ optionsJSON: options });
   } catch (error) {
     return error instanceof WebAuthnError
-      ? { status: 400, code: error.code, message: error.message, optionsMade: true }
-      : {
-          status: 500,
-          code: "UNKNOWN_ERROR",
-          message: error instanceof Error ? error.message : undefined,
-          optionsMade: true,
-        };
+      ? { status: 400, code: error.code, message: error.message }
+      : { status: 500, code: "UNKNOWN_ERROR", message: error instanceof Error ? error.message : undefined };
   }
   // As the plugin's client sends it: the extensions' results are not part of what it verifies.
   const { clientExtensionResults: _results, ...response } = credential;
@@ -57,5 +62,5 @@ export async function addPasskeyWithPassword(
     body: { response, name },
     headers,
   });
-  return verified.error ? { ...verified.error, optionsMade: true } : null;
+  return verified.error ?? null;
 }

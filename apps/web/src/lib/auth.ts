@@ -280,11 +280,7 @@ function createAuth() {
         await startPasswordCheck(ctx, session);
         // With two-factor sign-in on, what would let someone sign in without a code asks for one
         // too, once the password is right (second-factor-checks.ts).
-        const claimed = await checkSecondFactor(
-          ctx,
-          session,
-          async (kind, code) => session !== null && (await isCodeOfSession(ctx, session, kind, code)),
-        );
+        const claimed = await checkSecondFactor(ctx, session, isCodeOfSession);
         if (claimed && ctx.request) codeClaims.set(ctx.request, claimed);
         // The change of address asked for is the one its link may make, written before the link is
         // sent: a failure here sends none, and the earlier link stays the one that works.
@@ -473,11 +469,7 @@ async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
  * session. A refused code is false; any other refusal (the session ended) and
  * a database that did not answer are thrown.
  */
-async function isCodeOfSession(
-  ctx: HookContext,
-  session: SessionOf,
-  ...[kind, code]: Parameters<CodeCheck>
-): Promise<boolean> {
+const isCodeOfSession: CodeCheck = async (ctx, session, kind, code) => {
   const name = ctx.context.authCookies.sessionToken.name;
   const cookie = (ctx.headers?.get("cookie") ?? "")
     .split(/;\s*/)
@@ -494,7 +486,7 @@ async function isCodeOfSession(
     if (refusal === "INVALID_CODE" || refusal === "INVALID_BACKUP_CODE") return false;
     throw error;
   }
-}
+};
 
 /** Ends the session whose signed cookie came with the request, if one did (a failure is thrown). */
 async function endSessionOfCookie(ctx: HookContext): Promise<void> {

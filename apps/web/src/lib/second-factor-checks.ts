@@ -53,7 +53,12 @@ const LOCK_SECONDS = 15 * 60;
  * Whether `code` is the signed-in person's: an authenticator code, or a backup code (used up if
  * it is). A refusal of the code is false; anything else is thrown.
  */
-export type CodeCheck = (kind: "authenticator" | "backup", code: string) => Promise<boolean>;
+export type CodeCheck = (
+  ctx: HookContext,
+  session: SessionOf,
+  kind: "authenticator" | "backup",
+  code: string,
+) => Promise<boolean>;
 
 /**
  * Before an endpoint of CODE_CARRIED_IN, once its password is checked: with two-factor sign-in
@@ -93,7 +98,8 @@ export async function checkSecondFactor(
       );
     }
     counted = true;
-    outcome = (await isCodeOfSession(authenticator ? "authenticator" : "backup", code)) ? "right" : "wrong";
+    const kind = authenticator ? "authenticator" : "backup";
+    outcome = (await isCodeOfSession(ctx, session, kind, code)) ? "right" : "wrong";
   } catch (error) {
     await endPasswordCheck(ctx, false);
     throw error;

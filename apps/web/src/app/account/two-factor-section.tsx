@@ -84,12 +84,20 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     if (await run(() => authClient.twoFactor.verifyTotp({ code }))) setStep({ kind: "codes", codes });
   }
 
-  // With it on, both ask for a code beside the password (the plugin's client has no field for it).
+  /**
+   * With it on, the two forms' password and code (`form`-password, `form`-code), for a body of
+   * their own (the plugin's client has no field for the code); null, said, when the code is mistyped.
+   */
+  function passwordAndCode(event: FormEvent<HTMLFormElement>, form: string) {
+    const code = secondFactorCode(valueIn(event, `${form}-code`));
+    if (code === null) setError(ENTER_A_CODE);
+    return code === null ? null : { password: valueIn(event, `${form}-password`), code };
+  }
+
   async function newBackupCodes(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const code = secondFactorCode(valueIn(event, "backup-codes-code"));
-    if (code === null) return setError(ENTER_A_CODE);
-    const body = { password: valueIn(event, "backup-codes-password"), code };
+    const body = passwordAndCode(event, "backup-codes");
+    if (!body) return;
     const generated = await run(() =>
       authClient.$fetch<{ backupCodes: string[] }>("/two-factor/generate-backup-codes", { method: "POST", body }),
     );
@@ -98,10 +106,8 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
 
   async function turnOff(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const code = secondFactorCode(valueIn(event, "two-factor-off-code"));
-    if (code === null) return setError(ENTER_A_CODE);
-    const body = { password: valueIn(event, "two-factor-off-password"), code };
-    if (await run(() => authClient.$fetch("/two-factor/disable", { method: "POST", body }))) {
+    const body = passwordAndCode(event, "two-factor-off");
+    if (body && (await run(() => authClient.$fetch("/two-factor/disable", { method: "POST", body })))) {
       startRefresh(() => router.refresh());
     }
   }
