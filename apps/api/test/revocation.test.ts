@@ -91,6 +91,40 @@ test("deleting the user (sessions cascade) refuses every token of theirs within 
   for (const ms of times) assert.ok(ms <= REVOCATION_BOUND_MS, `refused after ${ms} ms`);
 });
 
+test("a sign-out whose transaction commits late, after later ones were read, is refused within 2 s of its commit, not before it", async (t) => {
+  const user = await first.newUser();
+  const other = await first.newUser();
+  assert.equal((await list(first.app, user)).statusCode, 200);
+  assert.equal((await list(second.app, user)).statusCode, 200);
+
+  const slow = await first.pool.connect();
+  try {
+    await slow.query("BEGIN");
+    await slow.query("DELETE FROM sessions WHERE id = $1", [user.sessionId]);
+    // As if this transaction had been held for a minute after its delete (a lock wait, a slow
+    // client): the row's time is a minute before its commit, beyond any look-back by time.
+    await slow.query(
+      "UPDATE revoked_sessions SET revoked_at = revoked_at - interval '1 minute' WHERE session_id = $1",
+      [user.sessionId],
+    );
+    // A later transaction commits first and is read: the feed has moved past it.
+    await first.pool.query("DELETE FROM sessions WHERE id = $1", [other.sessionId]);
+    for (const app of [first.app, second.app])
+      assert.ok((await msUntilRefused(app, other, other.token)) <= REVOCATION_BOUND_MS, "the later sign-out is read");
+    assert.equal((await list(first.app, user)).statusCode, 200, "a delete not yet committed may still roll back");
+
+    await slow.query("COMMIT");
+  } finally {
+    slow.release();
+  }
+  const times = await Promise.all([
+    msUntilRefused(first.app, user, user.token),
+    msUntilRefused(second.app, user, user.token),
+  ]);
+  t.diagnostic(`refused ${times.join(" and ")} ms after the commit`);
+  for (const ms of times) assert.ok(ms <= REVOCATION_BOUND_MS, `refused after ${ms} ms`);
+});
+
 test("a token without sid is 401, although its signature and claims are good", async () => {
   const user = await first.newUser();
   const token = await mintToken({ key: first.key, claims: { sub: user.id, sid: undefined } });
@@ -149,6 +183,29 @@ test("the feed reads a burst of ended sessions in pages, and misses none of them
     assert.equal(feed.isCurrent(), true);
     const missed = rows.filter((row) => !feed.hasEnded(row.session_id));
     assert.deepEqual(missed, [], "every one of the 25, read 4 at a time");
+  } finally {
+    feed.stop();
+    await pool.end();
+  }
+});
+
+test("a feed whose database's transaction ids went back (restored to an earlier point) reads every ended session again", async () => {
+  const pool = createPool(databaseUrl(), { max: 1 });
+  const warnings: string[] = [];
+  const log = { warn: (message: string) => warnings.push(message), info() {} };
+  const feed = new RevocationFeed(pool, log as unknown as ConstructorParameters<typeof RevocationFeed>[1]);
+  try {
+    await feed.start();
+    // As if its last read had been of the database before it was restored: ids far beyond today's.
+    Reflect.set(feed, "seen", { xmax: "900000000000", xip: [] });
+    const user = await first.newUser();
+    await first.pool.query("DELETE FROM sessions WHERE id = $1", [user.sessionId]);
+    const started = Date.now();
+    while (!feed.hasEnded(user.sessionId) && Date.now() - started < REVOCATION_BOUND_MS + 3_000)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(feed.hasEnded(user.sessionId), true, "a sign-out with an id below the last read's is read");
+    assert.ok(Date.now() - started <= REVOCATION_BOUND_MS, `read after ${Date.now() - started} ms`);
+    assert.match(warnings.join("\n"), /transaction ids went back/);
   } finally {
     feed.stop();
     await pool.end();

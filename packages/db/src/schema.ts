@@ -8,6 +8,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   date,
   index,
   integer,
@@ -108,13 +109,18 @@ export const rateLimits = pgTable("rate_limits", {
   lastRequest: bigint("last_request", { mode: "number" }).notNull(),
 });
 
+/** PostgreSQL's 64-bit transaction id (never wraps), read and written as its decimal text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });
+
 /**
  * Sessions that ended (signed out, revoked, replaced by a password change or
  * reset, or gone with their user): written by a trigger on `sessions` (see
  * migration 0003), so no way of deleting a session can forget it. Each Task
- * API process reads the recent rows every half second and refuses tokens whose
- * `sid` is here, although the token itself has not expired. No foreign keys:
- * the row must outlive the session and the user it names.
+ * API process reads the new rows every half second and refuses tokens whose
+ * `sid` is here, although the token itself has not expired. `revoked_xid`
+ * (the writing transaction's id) is how a read knows which rows it has not
+ * seen yet, however late their transaction commits (revocation-feed.ts). No
+ * foreign keys: the row must outlive the session and the user it names.
  */
 export const revokedSessions = pgTable(
   "revoked_sessions",
@@ -122,8 +128,12 @@ export const revokedSessions = pgTable(
     sessionId: uuid("session_id").primaryKey(),
     userId: uuid("user_id").notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }).notNull().defaultNow(),
+    revokedXid: xid8("revoked_xid").notNull().default(sql`pg_current_xact_id()`),
   },
-  (t) => [index("revoked_sessions_revoked_at_idx").on(t.revokedAt)],
+  (t) => [
+    index("revoked_sessions_revoked_at_idx").on(t.revokedAt),
+    index("revoked_sessions_revoked_xid_idx").on(t.revokedXid, t.sessionId),
+  ],
 );
 
 /**

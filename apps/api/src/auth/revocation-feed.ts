@@ -5,16 +5,24 @@
  * database lookup per request.
  *
  * A trigger on `sessions` records every deleted session in
- * `revoked_sessions` (migration 0003). This feed reads the rows newer than
- * its last read every half second, on a connection of its own (a busy
- * request pool cannot delay it). Each read looks back OVERLAP_MS before the
- * previous one: a row whose transaction committed late (its time is the
- * moment of the delete) is still seen, and seeing a row twice changes nothing.
+ * `revoked_sessions` (migration 0003). This feed reads the rows it has not
+ * seen every half second, on a connection of its own (a busy request pool
+ * cannot delay it). Which rows those are is told by transaction ids, not
+ * times: a row carries its transaction's id (migration 0015), and a read
+ * keeps its statement's snapshot, which says which transactions had
+ * finished. The next read takes the rows of transactions that were still
+ * under way then (the snapshot's `xip`) or began after it (from its
+ * `xmax`): every other row was committed, and so read, or rolled back. So a
+ * delete whose transaction commits late, however late, is read once it has
+ * committed (reading by time, a row stamped before the last read and
+ * committed after it was never read), and a row is read about once, although
+ * a transaction that stays open (a session's delete or any other write) is
+ * looked for at every read until it ends.
  *
- * A read takes at most PAGE_SIZE rows at a time, oldest first, and goes on
- * until it has them all: a burst of sign-outs (or the day's worth a new
- * process starts with) is many short statements, never one that outlasts the
- * statement timeout and leaves every process stuck behind it.
+ * A read takes at most PAGE_SIZE rows at a time, in transaction order, and
+ * goes on until it has them all: a burst of sign-outs (or the day's worth a
+ * new process starts with) is many short statements, never one that
+ * outlasts the statement timeout and leaves every process stuck behind it.
  *
  * When reads fail, the feed cannot say a token is still good: once no read
  * that started in the last STALE_AFTER_MS has succeeded, `isCurrent()` is
@@ -32,7 +40,6 @@ import type pg from "pg";
 
 const POLL_INTERVAL_MS = 500;
 const STALE_AFTER_MS = 1_900;
-const OVERLAP_MS = 10_000;
 /**
  * How long an ended session is remembered, here and in the table: longer
  * than any access token can live (the web app refuses a JWT_EXPIRES_IN above
@@ -45,27 +52,61 @@ const PURGE_EVERY_MS = 10 * 60_000;
 export const PAGE_SIZE = 5_000;
 
 /**
- * One row always (the LEFT JOIN), carrying the database's clock, so the next
- * read starts from the database's time, not this machine's. The next page
- * starts at its last row's time (as JavaScript holds it, to the millisecond),
- * that millisecond included: rows it has read already are read again, none
- * is skipped.
+ * A page of the rows of transactions that had not finished at the last
+ * read's snapshot, in (transaction, session) order: those of transactions
+ * then under way ($1, its xip) after the row ($2, $3), and those of later
+ * ones, after the row ($4, $5) (the later of that row and the snapshot's
+ * xmax). Each half is its own ordered index scan, so a read with nothing new
+ * costs a few index pages however long the table. One row always (the LEFT
+ * JOIN), carrying this statement's own snapshot (`pg_current_snapshot()` is
+ * the one its scan reads with) and the database's clock.
  */
 const READ_SQL = `
-  SELECT now() AS read_at, r.session_id::text AS sid, r.revoked_at AS revoked_at
-  FROM (SELECT 1) AS one
+  SELECT now() AS read_at, pg_snapshot_xmax(snap)::text AS xmax, ARRAY(SELECT pg_snapshot_xip(snap)::text) AS xip,
+    r.session_id::text AS sid, r.revoked_at, r.revoked_xid::text AS xid
+  FROM pg_current_snapshot() AS snap
   LEFT JOIN LATERAL (
-    SELECT session_id, revoked_at FROM revoked_sessions
-    WHERE revoked_at >= coalesce($1::timestamptz, now() - make_interval(secs => $2))
-    ORDER BY revoked_at LIMIT $3
+    (SELECT session_id, revoked_at, revoked_xid FROM revoked_sessions
+     WHERE revoked_xid = ANY($1::xid8[]) AND (revoked_xid, session_id) > ($2::xid8, $3::uuid)
+     ORDER BY revoked_xid, session_id LIMIT $6)
+    UNION ALL
+    (SELECT session_id, revoked_at, revoked_xid FROM revoked_sessions
+     WHERE (revoked_xid, session_id) > ($4::xid8, $5::uuid)
+     ORDER BY revoked_xid, session_id LIMIT $6)
+    ORDER BY revoked_xid, session_id LIMIT $6
   ) AS r ON true`;
 
+/** What a read's snapshot says of the transactions then: every one below `xmax` and not in `xip` had finished. */
+interface Snapshot {
+  xmax: string;
+  xip: string[];
+}
+const BEFORE_ALL: Snapshot = { xmax: "0", xip: [] };
+/** A place in (transaction, session) order; `{ xid, sid: LOWEST_SID }` is just before the transaction's first row. */
+interface RowKey {
+  xid: string;
+  sid: string;
+}
+const LOWEST_SID = "00000000-0000-0000-0000-000000000000";
+const FIRST_ROW: RowKey = { xid: "0", sid: LOWEST_SID };
+
+/** The later of `after` and the start of the transactions that began after the snapshot. */
+function laterOf(after: RowKey, seen: Snapshot): RowKey {
+  return BigInt(after.xid) >= BigInt(seen.xmax) ? after : { xid: seen.xmax, sid: LOWEST_SID };
+}
+
 const PURGE_SQL = "DELETE FROM revoked_sessions WHERE revoked_at < now() - make_interval(secs => $1)";
+
+interface ReadRow {
+  sid: string | null;
+  revoked_at: Date | null;
+  xid: string | null;
+}
 
 export class RevocationFeed {
   /** Ended session id → when it ended (ms since the epoch, database clock). */
   private readonly ended = new Map<string, number>();
-  private readFrom: Date | null = null;
+  private seen: Snapshot = BEFORE_ALL;
   private lastSuccessAt = 0;
   private lastPurgeAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -114,39 +155,22 @@ export class RevocationFeed {
   private async readOnce(): Promise<void> {
     const startedAt = performance.now();
     try {
-      let from = this.readFrom;
-      let readAt: Date | undefined;
-      for (;;) {
-        const { rows } = await this.pool.query<{ read_at: Date; sid: string | null; revoked_at: Date | null }>({
-          name: "tasks_revocations_read",
-          text: READ_SQL,
-          values: [from, RETENTION_MS / 1000, this.pageSize],
-        });
-        readAt ??= rows[0]?.read_at; // the first page's clock: every later commit is read next time
-        let last: Date | null = null;
-        for (const row of rows) {
-          if (row.sid && row.revoked_at) {
-            this.ended.set(row.sid, row.revoked_at.getTime());
-            last = row.revoked_at;
-          }
-        }
-        if (rows.length < this.pageSize || !last) break;
-        if (last.getTime() === from?.getTime()) {
-          // A whole page within one millisecond: more ended sessions than the trigger can record
-          // in one (each row has its own clock_timestamp). Said, not passed over in silence.
-          this.log.error({ at: last }, `revocation feed: over ${this.pageSize} ended sessions in one millisecond`);
-          break;
-        }
-        from = last;
+      let read = await this.readNewRows(this.seen);
+      if (BigInt(read.snapshot.xmax) < BigInt(this.seen.xmax)) {
+        // The database's transaction ids went back (it was restored to an earlier point, or the
+        // address now leads to another one): they no longer tell what this feed has read, so it reads all.
+        this.log.warn("revocation feed: the database's transaction ids went back; reading every ended session again");
+        read = await this.readNewRows(BEFORE_ALL);
       }
-      if (readAt) this.readFrom = new Date(readAt.getTime() - OVERLAP_MS);
+      this.seen = read.snapshot;
+      const readAt = read.readAt;
       if (this.failing) this.log.info("revocation feed reads the database again");
       this.failing = false;
       this.lastSuccessAt = startedAt;
       // A read this slow brings the process near its 503s (isCurrent): said, for whoever sees them.
       const took = performance.now() - startedAt;
       if (took > STALE_AFTER_MS / 2) this.log.warn({ ms: Math.round(took) }, "revocation feed: a read took long");
-      if (readAt && (this.lastPurgeAt === 0 || startedAt - this.lastPurgeAt >= PURGE_EVERY_MS)) {
+      if (this.lastPurgeAt === 0 || startedAt - this.lastPurgeAt >= PURGE_EVERY_MS) {
         this.lastPurgeAt = startedAt;
         this.purge(readAt).catch((error: unknown) =>
           this.log.warn({ err: error }, "revocation feed could not purge old rows (it tries again later)"),
@@ -155,6 +179,36 @@ export class RevocationFeed {
     } catch (error) {
       if (!this.failing) this.log.warn({ err: error }, "revocation feed cannot read the database");
       this.failing = true;
+    }
+  }
+
+  /**
+   * Records the rows of transactions that had not finished at `seen`, page after page; answers the
+   * first page's snapshot (what committed after it is read next time, whatever the later pages saw)
+   * and the database's clock then.
+   */
+  private async readNewRows(seen: Snapshot): Promise<{ snapshot: Snapshot; readAt: Date }> {
+    let after = FIRST_ROW;
+    let first: { snapshot: Snapshot; readAt: Date } | undefined;
+    for (;;) {
+      const from = laterOf(after, seen);
+      const { rows } = await this.pool.query<Snapshot & { read_at: Date } & ReadRow>({
+        name: "tasks_revocations_read_by_xid",
+        text: READ_SQL,
+        values: [seen.xip, after.xid, after.sid, from.xid, from.sid, this.pageSize],
+      });
+      const head = rows[0];
+      if (!head) throw new Error("the revocation feed's read returned no row");
+      first ??= { snapshot: { xmax: head.xmax, xip: head.xip }, readAt: head.read_at };
+      let last: RowKey | undefined;
+      for (const row of rows) {
+        if (row.sid && row.revoked_at && row.xid) {
+          this.ended.set(row.sid, row.revoked_at.getTime());
+          last = { xid: row.xid, sid: row.sid };
+        }
+      }
+      if (rows.length < this.pageSize || !last) return first;
+      after = last;
     }
   }
 
