@@ -11,13 +11,16 @@
  * times: a row carries its transaction's id (migration 0015), and a read
  * keeps its statement's snapshot, which says which transactions had
  * finished. The next read takes the rows of transactions that were still
- * under way then (the snapshot's `xip`) or began after it (from its
- * `xmax`): every other row was committed, and so read, or rolled back. So a
+ * under way then (the snapshot's `xip`) or have ids from its `xmax` on (the
+ * newest of those under way, and all begun since): every other row was
+ * committed, and so read, or rolled back. So a
  * delete whose transaction commits late, however late, is read once it has
  * committed (reading by time, a row stamped before the last read and
- * committed after it was never read), and a row is read about once, although
- * a transaction that stays open (a session's delete or any other write) is
- * looked for at every read until it ends.
+ * committed after it was never read), and a row is read once, although the
+ * rows of a transaction that stays open are looked at by every read until it
+ * ends. Ids tell only of the server that gave them: a read that finds
+ * another server, or the same one started again (a restore to an earlier
+ * point, a crash that lost ids it then gives again), reads every row.
  *
  * A read takes at most PAGE_SIZE rows at a time, in transaction order, and
  * goes on until it has them all: a burst of sign-outs (or the day's worth a
@@ -57,12 +60,17 @@ export const PAGE_SIZE = 5_000;
  * then under way ($1, its xip) after the row ($2, $3), and those of later
  * ones, after the row ($4, $5) (the later of that row and the snapshot's
  * xmax). Each half is its own ordered index scan, so a read with nothing new
- * costs a few index pages however long the table. One row always (the LEFT
- * JOIN), carrying this statement's own snapshot (`pg_current_snapshot()` is
- * the one its scan reads with) and the database's clock.
+ * costs a few index pages however long the table. Unless all is read ($7),
+ * ids from this snapshot's xmax on are left for later: no transaction of
+ * theirs had finished, and a row copied in from another server (a restore)
+ * with ids beyond this one's would otherwise be read again every time.
+ * One row always (the LEFT JOIN), carrying this statement's own snapshot
+ * (`pg_current_snapshot()` is the one its scan reads with), the server's
+ * start and the database's clock.
  */
 const READ_SQL = `
-  SELECT now() AS read_at, pg_snapshot_xmax(snap)::text AS xmax, ARRAY(SELECT pg_snapshot_xip(snap)::text) AS xip,
+  SELECT now() AS read_at, pg_postmaster_start_time()::text AS server_start,
+    pg_snapshot_xmax(snap)::text AS xmax, ARRAY(SELECT pg_snapshot_xip(snap)::text) AS xip,
     r.session_id::text AS sid, r.revoked_at, r.revoked_xid::text AS xid
   FROM pg_current_snapshot() AS snap
   LEFT JOIN LATERAL (
@@ -71,17 +79,21 @@ const READ_SQL = `
      ORDER BY revoked_xid, session_id LIMIT $6)
     UNION ALL
     (SELECT session_id, revoked_at, revoked_xid FROM revoked_sessions
-     WHERE (revoked_xid, session_id) > ($4::xid8, $5::uuid)
+     WHERE (revoked_xid, session_id) > ($4::xid8, $5::uuid) AND ($7 OR revoked_xid < pg_snapshot_xmax(snap))
      ORDER BY revoked_xid, session_id LIMIT $6)
     ORDER BY revoked_xid, session_id LIMIT $6
   ) AS r ON true`;
 
-/** What a read's snapshot says of the transactions then: every one below `xmax` and not in `xip` had finished. */
+/**
+ * What a read's snapshot says of the transactions then: every one below
+ * `xmax` and not in `xip` had finished. Ids are those of the server started
+ * at `serverStart`.
+ */
 interface Snapshot {
+  serverStart: string;
   xmax: string;
   xip: string[];
 }
-const BEFORE_ALL: Snapshot = { xmax: "0", xip: [] };
 /** A place in (transaction, session) order; `{ xid, sid: LOWEST_SID }` is just before the transaction's first row. */
 interface RowKey {
   xid: string;
@@ -90,14 +102,19 @@ interface RowKey {
 const LOWEST_SID = "00000000-0000-0000-0000-000000000000";
 const FIRST_ROW: RowKey = { xid: "0", sid: LOWEST_SID };
 
-/** The later of `after` and the start of the transactions that began after the snapshot. */
-function laterOf(after: RowKey, seen: Snapshot): RowKey {
-  return BigInt(after.xid) >= BigInt(seen.xmax) ? after : { xid: seen.xmax, sid: LOWEST_SID };
+/** The later of `after` and the snapshot's xmax, where the ids it did not see finish start (all of them if none). */
+function laterOf(after: RowKey, seen: Snapshot | null): RowKey {
+  return !seen || BigInt(after.xid) >= BigInt(seen.xmax) ? after : { xid: seen.xmax, sid: LOWEST_SID };
 }
 
 const PURGE_SQL = "DELETE FROM revoked_sessions WHERE revoked_at < now() - make_interval(secs => $1)";
 
+/** A row of READ_SQL: the statement's snapshot and clock, and an ended session if there is one. */
 interface ReadRow {
+  read_at: Date;
+  server_start: string;
+  xmax: string;
+  xip: string[];
   sid: string | null;
   revoked_at: Date | null;
   xid: string | null;
@@ -106,7 +123,8 @@ interface ReadRow {
 export class RevocationFeed {
   /** Ended session id → when it ended (ms since the epoch, database clock). */
   private readonly ended = new Map<string, number>();
-  private seen: Snapshot = BEFORE_ALL;
+  /** The last read's snapshot; null before the first. */
+  private seen: Snapshot | null = null;
   private lastSuccessAt = 0;
   private lastPurgeAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -156,11 +174,12 @@ export class RevocationFeed {
     const startedAt = performance.now();
     try {
       let read = await this.readNewRows(this.seen);
-      if (BigInt(read.snapshot.xmax) < BigInt(this.seen.xmax)) {
-        // The database's transaction ids went back (it was restored to an earlier point, or the
-        // address now leads to another one): they no longer tell what this feed has read, so it reads all.
-        this.log.warn("revocation feed: the database's transaction ids went back; reading every ended session again");
-        read = await this.readNewRows(BEFORE_ALL);
+      const { serverStart, xmax } = read.snapshot;
+      if (this.seen && (serverStart !== this.seen.serverStart || BigInt(xmax) < BigInt(this.seen.xmax))) {
+        // Another server, or this one started again (restored to an earlier point, or after a crash
+        // that lost ids it gives again): its ids no longer tell what this feed has read.
+        this.log.warn("revocation feed: the database was started again or replaced; reading every ended session again");
+        read = await this.readNewRows(null);
       }
       this.seen = read.snapshot;
       const readAt = read.readAt;
@@ -183,23 +202,23 @@ export class RevocationFeed {
   }
 
   /**
-   * Records the rows of transactions that had not finished at `seen`, page after page; answers the
-   * first page's snapshot (what committed after it is read next time, whatever the later pages saw)
-   * and the database's clock then.
+   * Records the rows of transactions that had not finished at `seen` (every row if null), page after
+   * page; answers the first page's snapshot (what committed after it is read next time, whatever the
+   * later pages saw) and the database's clock then.
    */
-  private async readNewRows(seen: Snapshot): Promise<{ snapshot: Snapshot; readAt: Date }> {
+  private async readNewRows(seen: Snapshot | null): Promise<{ snapshot: Snapshot; readAt: Date }> {
     let after = FIRST_ROW;
     let first: { snapshot: Snapshot; readAt: Date } | undefined;
     for (;;) {
       const from = laterOf(after, seen);
-      const { rows } = await this.pool.query<Snapshot & { read_at: Date } & ReadRow>({
+      const { rows } = await this.pool.query<ReadRow>({
         name: "tasks_revocations_read_by_xid",
         text: READ_SQL,
-        values: [seen.xip, after.xid, after.sid, from.xid, from.sid, this.pageSize],
+        values: [seen?.xip ?? [], after.xid, after.sid, from.xid, from.sid, this.pageSize, seen === null],
       });
       const head = rows[0];
       if (!head) throw new Error("the revocation feed's read returned no row");
-      first ??= { snapshot: { xmax: head.xmax, xip: head.xip }, readAt: head.read_at };
+      first ??= { snapshot: { serverStart: head.server_start, xmax: head.xmax, xip: head.xip }, readAt: head.read_at };
       let last: RowKey | undefined;
       for (const row of rows) {
         if (row.sid && row.revoked_at && row.xid) {
