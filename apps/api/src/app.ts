@@ -49,6 +49,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions["logger"];
   /** How often the rate limit's counts are shared with the other API processes (ms; tests shorten it). */
   rateLimitRoundMs?: number;
+  /** How long the revocation feed reads without a request before it sleeps (ms; tests shorten it). */
+  revocationIdleAfterMs?: number;
 }
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -218,7 +220,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     } catch {
       return sendProblem(reply, new HttpProblem(503, "The database is not answering."));
     }
-    if (!revocations.isCurrent()) {
+    // (A feed asleep for want of requests reads as the next one comes: that is ready.)
+    if (!revocations.isCurrent() && !revocations.isAsleep()) {
       return sendProblem(reply, signOutsUncheckable());
     }
     return { status: "ok" };
@@ -294,7 +297,9 @@ async function startRevocationFeed(app: FastifyInstance, options: AppOptions): P
         applicationName: "tasks-api-revocations",
         oneStatementPerLoan: true,
       });
-  const feed = new RevocationFeed(options.revocationPool ?? (ownPool as pg.Pool), app.log);
+  const feed = new RevocationFeed(options.revocationPool ?? (ownPool as pg.Pool), app.log, {
+    idleAfterMs: options.revocationIdleAfterMs,
+  });
   await feed.start();
   app.addHook("onClose", async () => {
     feed.stop();

@@ -183,7 +183,9 @@ export class SharedRateLimitCounts {
         }
       }
     }
-    if (now - this.lastChoreAt >= CHORE_MS) {
+    // Only while this process has counts: an idle one sends nothing, so a database that suspends
+    // when no one uses it (Neon's scale to zero) can. What is left is deleted when requests come again.
+    if (sent.length > 0 && now - this.lastChoreAt >= CHORE_MS) {
       this.lastChoreAt = now;
       await this.pool.query(DELETE_GONE, [this.windowMs]).catch((error: unknown) => this.failed(error));
     }

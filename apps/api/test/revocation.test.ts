@@ -10,7 +10,16 @@ import { after, test } from "node:test";
 import { createPool } from "@tasks/db";
 import { startCuttableDatabaseProxy } from "../../../scripts/lib/database-proxy";
 import { RevocationFeed } from "../src/auth/revocation-feed";
-import { assertProblem, bearer, databaseUrl, mintToken, setup, type TestUser, untilStatus } from "./helper";
+import {
+  assertProblem,
+  bearer,
+  databaseUrl,
+  mintToken,
+  setup,
+  startTestApi,
+  type TestUser,
+  untilStatus,
+} from "./helper";
 
 const REVOCATION_BOUND_MS = 2_000;
 
@@ -177,7 +186,7 @@ test("the feed reads a burst of ended sessions in pages, and misses none of them
   );
   const pool = createPool(databaseUrl(), { max: 1 });
   const quiet = { warn() {}, info() {} } as unknown as ConstructorParameters<typeof RevocationFeed>[1];
-  const feed = new RevocationFeed(pool, quiet, 4);
+  const feed = new RevocationFeed(pool, quiet, { pageSize: 4 });
   try {
     await feed.start();
     assert.equal(feed.isCurrent(), true);
@@ -248,7 +257,7 @@ test("ended sessions of a transaction held open across several reads are all rea
   );
   const pool = createPool(databaseUrl(), { max: 1 });
   const quiet = { warn() {}, info() {} } as unknown as ConstructorParameters<typeof RevocationFeed>[1];
-  const feed = new RevocationFeed(pool, quiet, 4);
+  const feed = new RevocationFeed(pool, quiet, { pageSize: 4 });
   const held = await first.pool.connect();
   try {
     await feed.start();
@@ -332,4 +341,39 @@ test("a feed that cannot read answers 503 (never 200); once it reads again, 200"
   await untilStatus(() => list(cut.app, user), 200, "the feed recovers without a restart");
   assert.equal((await cut.app.inject({ url: "/readyz" })).statusCode, 200, "ready again");
   t.diagnostic(`200 again ${Date.now() - restored} ms after the database came back`);
+});
+
+test("with no requests the feed stops reading, so the database can sleep; the next request reads first, and an ended session is 401", async () => {
+  // Its own connection, named, so the test can see in pg_stat_activity when it last sent a statement.
+  const name = `feed-${Date.now()}`;
+  const feedPool = createPool(databaseUrl(), { max: 1, applicationName: name });
+  const sleepy = await startTestApi(first.jwks.url, {}, {}, { revocationPool: feedPool, revocationIdleAfterMs: 1_000 });
+  after(async () => {
+    await sleepy.close();
+    await feedPool.end();
+  });
+  const lastStatementAt = async () => {
+    const { rows } = await first.pool.query<{ at: Date }>(
+      "SELECT query_start AS at FROM pg_stat_activity WHERE application_name = $1",
+      [name],
+    );
+    return rows[0]?.at.getTime();
+  };
+  const user = await first.newUser();
+  assert.equal((await list(sleepy.app, user)).statusCode, 200);
+
+  await new Promise((resolve) => setTimeout(resolve, 2_500)); // asleep after 1 s without requests
+  const asleepSince = await lastStatementAt();
+  assert.ok(asleepSince, "the feed's connection is there");
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  assert.equal(await lastStatementAt(), asleepSince, "no statement for 1.5 s: the feed sleeps");
+  assert.equal((await sleepy.app.inject({ url: "/readyz" })).statusCode, 200, "asleep, the process is still ready");
+
+  // A sign-out while it sleeps: the next request reads before it answers.
+  await first.pool.query("DELETE FROM sessions WHERE id = $1", [user.sessionId]);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  assertProblem(await list(sleepy.app, user), 401);
+  assert.ok(((await lastStatementAt()) ?? 0) > asleepSince, "the request woke the feed");
+  const other = await first.newUser();
+  assert.equal((await list(sleepy.app, other)).statusCode, 200, "and another person's token is good");
 });

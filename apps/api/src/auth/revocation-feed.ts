@@ -37,12 +37,20 @@
  *
  * The daily purge of old rows runs beside the reads, not in their loop: a
  * slow purge must not hold the reads back into 503s.
+ *
+ * With no request asking for IDLE_AFTER_MS, the feed stops reading, so that
+ * a database that suspends when no one uses it (Neon's scale to zero) can;
+ * reading every half second it never would. The next request wakes it and
+ * waits for that read (`canTell`): as ids, not times, say what it has not
+ * read, a read after an hour asleep misses nothing.
  */
 import type { FastifyBaseLogger } from "fastify";
 import type pg from "pg";
 
 const POLL_INTERVAL_MS = 500;
 const STALE_AFTER_MS = 1_900;
+/** Neon suspends a compute after 5 minutes without a statement, by default. */
+export const IDLE_AFTER_MS = 60_000;
 /**
  * How long an ended session is remembered, here and in the table: longer
  * than any access token can live (the web app refuses a JWT_EXPIRES_IN above
@@ -130,12 +138,22 @@ export class RevocationFeed {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private failing = false;
+  /** When a request last asked (`canTell`); the feed sleeps when that was IDLE_AFTER_MS ago. */
+  private askedAt = performance.now();
+  private asleep = false;
+  private waking: Promise<void> | undefined;
+
+  private readonly pageSize: number;
+  private readonly idleAfterMs: number;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly log: FastifyBaseLogger,
-    private readonly pageSize = PAGE_SIZE,
-  ) {}
+    options: { pageSize?: number; idleAfterMs?: number } = {},
+  ) {
+    this.pageSize = options.pageSize ?? PAGE_SIZE;
+    this.idleAfterMs = options.idleAfterMs ?? IDLE_AFTER_MS;
+  }
 
   /** The first read (awaited, so a healthy process starts knowing the past day), then one every half second. */
   async start(): Promise<void> {
@@ -153,6 +171,22 @@ export class RevocationFeed {
     return this.lastSuccessAt > 0 && now - this.lastSuccessAt <= STALE_AFTER_MS;
   }
 
+  /** Asleep for want of requests: the next one wakes it, so the process can still serve (readiness). */
+  isAsleep(): boolean {
+    return this.asleep;
+  }
+
+  /**
+   * For a request that needs a "not revoked" it can trust: whether it has one
+   * now. A feed asleep is woken, and the request waits for its read.
+   */
+  async canTell(): Promise<boolean> {
+    this.askedAt = performance.now();
+    if (this.isCurrent()) return true;
+    if (this.asleep && !this.stopped) await this.wake();
+    return this.isCurrent();
+  }
+
   hasEnded(sessionId: string): boolean {
     return this.ended.has(sessionId);
   }
@@ -162,12 +196,29 @@ export class RevocationFeed {
     if (this.stopped) return;
     const wait = Math.max(0, POLL_INTERVAL_MS - (performance.now() - lastStartedAt));
     this.timer = setTimeout(async () => {
+      if (performance.now() - this.askedAt > this.idleAfterMs) {
+        this.asleep = true;
+        return;
+      }
       const startedAt = performance.now();
       await this.readOnce();
       this.schedule(startedAt);
     }, wait);
     // The feed alone must not keep a process alive that is otherwise done.
     this.timer.unref();
+  }
+
+  /** One read at once, for every request that finds the feed asleep, then the half-second reads again. */
+  private wake(): Promise<void> {
+    this.waking ??= (async () => {
+      const startedAt = performance.now();
+      await this.readOnce();
+      this.asleep = false;
+      this.schedule(startedAt);
+    })().finally(() => {
+      this.waking = undefined;
+    });
+    return this.waking;
   }
 
   private async readOnce(): Promise<void> {
