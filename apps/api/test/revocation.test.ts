@@ -343,37 +343,71 @@ test("a feed that cannot read answers 503 (never 200); once it reads again, 200"
   t.diagnostic(`200 again ${Date.now() - restored} ms after the database came back`);
 });
 
-test("with no requests the feed stops reading, so the database can sleep; the next request reads first, and an ended session is 401", async () => {
-  // Its own connection, named, so the test can see in pg_stat_activity when it last sent a statement.
-  const name = `feed-${Date.now()}`;
-  const feedPool = createPool(databaseUrl(), { max: 1, applicationName: name });
+/** An API whose feed sleeps after 1 s without requests, on its own pool; the feed's statements are counted. */
+async function apiWithSleepyFeed(feedUrl = databaseUrl()) {
+  const feedPool = createPool(feedUrl, { max: 1, connectionTimeoutMillis: 1_000 });
+  let statements = 0;
+  feedPool.on("acquire", () => statements++); // the feed's pool lends a connection per statement
   const sleepy = await startTestApi(first.jwks.url, {}, {}, { revocationPool: feedPool, revocationIdleAfterMs: 1_000 });
   after(async () => {
     await sleepy.close();
     await feedPool.end();
   });
-  const lastStatementAt = async () => {
-    const { rows } = await first.pool.query<{ at: Date }>(
-      "SELECT query_start AS at FROM pg_stat_activity WHERE application_name = $1",
-      [name],
-    );
-    return rows[0]?.at.getTime();
-  };
+  return { app: sleepy.app, statements: () => statements };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("with no requests the feed stops reading, so the database can sleep; the next request reads first, and an ended session is 401", async () => {
+  const sleepy = await apiWithSleepyFeed();
   const user = await first.newUser();
   assert.equal((await list(sleepy.app, user)).statusCode, 200);
 
-  await new Promise((resolve) => setTimeout(resolve, 2_500)); // asleep after 1 s without requests
-  const asleepSince = await lastStatementAt();
-  assert.ok(asleepSince, "the feed's connection is there");
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  assert.equal(await lastStatementAt(), asleepSince, "no statement for 1.5 s: the feed sleeps");
+  await pause(2_500); // asleep after 1 s without requests
+  const asleep = sleepy.statements();
+  await pause(1_500);
+  assert.equal(sleepy.statements(), asleep, "no statement for 1.5 s: the feed sleeps");
   assert.equal((await sleepy.app.inject({ url: "/readyz" })).statusCode, 200, "asleep, the process is still ready");
 
   // A sign-out while it sleeps: the next request reads before it answers.
   await first.pool.query("DELETE FROM sessions WHERE id = $1", [user.sessionId]);
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
   assertProblem(await list(sleepy.app, user), 401);
-  assert.ok(((await lastStatementAt()) ?? 0) > asleepSince, "the request woke the feed");
+  const woken = sleepy.statements();
+  assert.ok(woken > asleep, "the request woke the feed");
   const other = await first.newUser();
   assert.equal((await list(sleepy.app, other)).statusCode, 200, "and another person's token is good");
+  // Awake again, with requests coming, it reads every half second: not more often (one timer), not less.
+  const since = sleepy.statements();
+  for (let i = 0; i < 8; i++) {
+    await pause(250);
+    assert.equal((await list(sleepy.app, other)).statusCode, 200);
+  }
+  const reads = sleepy.statements() - since;
+  assert.ok(reads >= 2 && reads <= 6, `${reads} reads in 2 s after the wake (4 expected)`);
+});
+
+test("a feed whose reads fail does not sleep: the process stays not ready, with no requests", async () => {
+  const proxy = await startCuttableDatabaseProxy(databaseUrl());
+  after(() => proxy.close());
+  const sleepy = await apiWithSleepyFeed(proxy.url);
+  proxy.cut();
+  await pause(3_500); // past the 1.9 s without a read, and past the 1 s without requests
+  const ready = await sleepy.app.inject({ url: "/readyz" });
+  assert.match(String(assertProblem(ready, 503).detail), /Sign-outs/, "not ready while the feed cannot read");
+  proxy.restore();
+  await untilStatus(() => sleepy.app.inject({ url: "/readyz" }), 200, "ready again once the feed reads");
+});
+
+test("a wake that takes longer than 1.9 s (a database waking up) still answers the request that woke it", async () => {
+  const proxy = await startCuttableDatabaseProxy(databaseUrl());
+  after(() => proxy.close());
+  const sleepy = await apiWithSleepyFeed(proxy.url);
+  const user = await first.newUser();
+  assert.equal((await list(sleepy.app, user)).statusCode, 200);
+  await pause(4_000); // asleep, and its last read older than 1.9 s
+  proxy.stall();
+  const answer = list(sleepy.app, user);
+  await pause(2_500);
+  proxy.restore();
+  assert.equal((await answer).statusCode, 200, "its read began after the request came: it can tell");
 });

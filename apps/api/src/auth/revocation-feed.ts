@@ -38,11 +38,13 @@
  * The daily purge of old rows runs beside the reads, not in their loop: a
  * slow purge must not hold the reads back into 503s.
  *
- * With no request asking for IDLE_AFTER_MS, the feed stops reading, so that
- * a database that suspends when no one uses it (Neon's scale to zero) can;
- * reading every half second it never would. The next request wakes it and
- * waits for that read (`canTell`): as ids, not times, say what it has not
- * read, a read after an hour asleep misses nothing.
+ * With no request asking for IDLE_AFTER_MS (one with a good token, which
+ * must know its session has not ended) and its reads not failing, the feed
+ * stops reading, so that a database that suspends when no one uses it
+ * (Neon's scale to zero) can; reading every half second it never would.
+ * The next request wakes it and waits for that read (`canTell`): as ids,
+ * not times, say what it has not read, a read after an hour asleep misses
+ * nothing.
  */
 import type { FastifyBaseLogger } from "fastify";
 import type pg from "pg";
@@ -181,10 +183,13 @@ export class RevocationFeed {
    * now. A feed asleep is woken, and the request waits for its read.
    */
   async canTell(): Promise<boolean> {
-    this.askedAt = performance.now();
-    if (this.isCurrent()) return true;
+    const askedAt = performance.now();
+    this.askedAt = askedAt;
+    if (this.isCurrent(askedAt)) return true;
     if (this.asleep && !this.stopped) await this.wake();
-    return this.isCurrent();
+    // Judged as of the request's arrival: a read that began since (the wake's) will do, however long
+    // the database took to wake (a Neon compute, a new connection) before it answered.
+    return this.isCurrent(askedAt);
   }
 
   hasEnded(sessionId: string): boolean {
@@ -196,7 +201,9 @@ export class RevocationFeed {
     if (this.stopped) return;
     const wait = Math.max(0, POLL_INTERVAL_MS - (performance.now() - lastStartedAt));
     this.timer = setTimeout(async () => {
-      if (performance.now() - this.askedAt > this.idleAfterMs) {
+      // Not while reads fail: asleep, the process would say it is ready (readiness) and let requests
+      // in, to fail at their wake.
+      if (!this.failing && performance.now() - this.askedAt > this.idleAfterMs) {
         this.asleep = true;
         return;
       }
