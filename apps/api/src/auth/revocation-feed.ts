@@ -1,26 +1,30 @@
 /**
  * Which sign-in sessions have ended, held in memory and fed from PostgreSQL,
  * so that a token of a signed-out, revoked or deleted session is refused
- * within about a second although it has not expired, and still without a
+ * within 2 seconds although it has not expired, and still without a
  * database lookup per request.
  *
  * A trigger on `sessions` records every deleted session in
- * `revoked_sessions` (migration 0003). This feed reads the rows it has not
- * seen every half second, on a connection of its own (a busy request pool
- * cannot delay it). Which rows those are is told by transaction ids, not
- * times: a row carries its transaction's id (migration 0015), and a read
- * keeps its statement's snapshot, which says which transactions had
- * finished. The next read takes the rows of transactions that were still
- * under way then (the snapshot's `xip`) or have ids from its `xmax` on (the
- * newest of those under way, and all begun since): every other row was
- * committed, and so read, or rolled back. So a
- * delete whose transaction commits late, however late, is read once it has
- * committed (reading by time, a row stamped before the last read and
- * committed after it was never read), and a row is read once, although the
- * rows of a transaction that stays open are looked at by every read until it
- * ends. Ids tell only of the server that gave them: a read that finds
- * another server, or the same one started again (a restore to an earlier
- * point, a crash that lost ids it then gives again), reads every row.
+ * `revoked_sessions` (migration 0003). While requests come, this feed reads
+ * the rows it has not seen every half second, on a connection of its own (a
+ * busy request pool cannot delay it). Which rows those are is told by
+ * transaction ids, not times: a row carries its transaction's id (migration
+ * 0015), and a read keeps its statement's snapshot, which says which
+ * transactions had finished. The next read takes the rows of transactions
+ * that were still under way then (the snapshot's `xip`) or have ids from
+ * its `xmax` on (the newest of those under way, and all begun since): every
+ * other row was committed, and so read, or rolled back. So a delete whose
+ * transaction commits late, however late, is read once it has committed
+ * (reading by time, a row stamped before the last read and committed after
+ * it was never read), and a row is read once, although the rows of a
+ * transaction that stays open are looked at by every read until it ends.
+ *
+ * Ids tell only of the server that gave them: a read that finds another
+ * server, or the same one started again, reads every row. A restore to an
+ * earlier point, or a crash that lost ids it then gives again, would
+ * otherwise hide rows below the last read's xmax. On Neon every wake of a
+ * suspended compute is such a start: the first read after it takes the
+ * day's rows again (a few pages at most).
  *
  * A read takes at most PAGE_SIZE rows at a time, in transaction order, and
  * goes on until it has them all: a burst of sign-outs (or the day's worth a
@@ -52,7 +56,7 @@ import type pg from "pg";
 const POLL_INTERVAL_MS = 500;
 const STALE_AFTER_MS = 1_900;
 /** Neon suspends a compute after 5 minutes without a statement, by default. */
-export const IDLE_AFTER_MS = 60_000;
+const IDLE_AFTER_MS = 60_000;
 /**
  * How long an ended session is remembered, here and in the table: longer
  * than any access token can live (the web app refuses a JWT_EXPIRES_IN above
@@ -62,18 +66,22 @@ export const IDLE_AFTER_MS = 60_000;
  */
 const RETENTION_MS = 24 * 3600_000 + 10 * 60_000;
 const PURGE_EVERY_MS = 10 * 60_000;
-export const PAGE_SIZE = 5_000;
+const PAGE_SIZE = 5_000;
 
 /**
  * A page of the rows of transactions that had not finished at the last
- * read's snapshot, in (transaction, session) order: those of transactions
- * then under way ($1, its xip) after the row ($2, $3), and those of later
- * ones, after the row ($4, $5) (the later of that row and the snapshot's
- * xmax). Each half is its own ordered index scan, so a read with nothing new
- * costs a few index pages however long the table. Unless all is read ($7),
- * ids from this snapshot's xmax on are left for later: no transaction of
- * theirs had finished, and a row copied in from another server (a restore)
- * with ids beyond this one's would otherwise be read again every time.
+ * read's snapshot, in (transaction, session) order, in two halves, each its
+ * own ordered index scan (a read with nothing new costs a few index pages
+ * however long the table):
+ * - $1: the last snapshot's xip, the transactions then under way; their
+ *   rows after the row ($2, $3), where the page before ended;
+ * - $4, $5: where the rest resumes (`resumeAt`): that row, or the last
+ *   snapshot's xmax if it is later;
+ * - $6: the page's size;
+ * - $7: all is read (no last snapshot). Unless it is, ids from this
+ *   snapshot's xmax on are left for later: none of their transactions had
+ *   finished, and a row copied in from another server (a restore) with ids
+ *   beyond this one's would otherwise be read again every time.
  * One row always (the LEFT JOIN), carrying this statement's own snapshot
  * (`pg_current_snapshot()` is the one its scan reads with), the server's
  * start and the database's clock.
@@ -112,9 +120,15 @@ interface RowKey {
 const LOWEST_SID = "00000000-0000-0000-0000-000000000000";
 const FIRST_ROW: RowKey = { xid: "0", sid: LOWEST_SID };
 
-/** The later of `after` and the snapshot's xmax, where the ids it did not see finish start (all of them if none). */
-function laterOf(after: RowKey, seen: Snapshot | null): RowKey {
-  return !seen || BigInt(after.xid) >= BigInt(seen.xmax) ? after : { xid: seen.xmax, sid: LOWEST_SID };
+/** Where the rows of transactions begun after `last` resume: after `after`, or from its xmax if that is later. */
+function resumeAt(after: RowKey, last: Snapshot | null): RowKey {
+  return !last || BigInt(after.xid) >= BigInt(last.xmax) ? after : { xid: last.xmax, sid: LOWEST_SID };
+}
+
+/** What a read learnt besides the rows: its snapshot, and the database's clock. */
+interface Read {
+  snapshot: Snapshot;
+  readAt: Date;
 }
 
 const PURGE_SQL = "DELETE FROM revoked_sessions WHERE revoked_at < now() - make_interval(secs => $1)";
@@ -134,7 +148,7 @@ export class RevocationFeed {
   /** Ended session id → when it ended (ms since the epoch, database clock). */
   private readonly ended = new Map<string, number>();
   /** The last read's snapshot; null before the first. */
-  private seen: Snapshot | null = null;
+  private lastSnapshot: Snapshot | null = null;
   private lastSuccessAt = 0;
   private lastPurgeAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -231,15 +245,19 @@ export class RevocationFeed {
   private async readOnce(): Promise<void> {
     const startedAt = performance.now();
     try {
-      let read = await this.readNewRows(this.seen);
+      let read = await this.readNewRows(this.lastSnapshot);
       const { serverStart, xmax } = read.snapshot;
-      if (this.seen && (serverStart !== this.seen.serverStart || BigInt(xmax) < BigInt(this.seen.xmax))) {
-        // Another server, or this one started again (restored to an earlier point, or after a crash
-        // that lost ids it gives again): its ids no longer tell what this feed has read.
-        this.log.warn("revocation feed: the database was started again or replaced; reading every ended session again");
+      const last = this.lastSnapshot;
+      if (last && (serverStart !== last.serverStart || BigInt(xmax) < BigInt(last.xmax))) {
+        // Another server, or this one started again (woken, restored to an earlier point, or after a
+        // crash that lost ids it gives again): its ids no longer tell what this feed has read. Said
+        // as news, not as a warning: on Neon every wake of a suspended compute is a start.
+        this.log.info(
+          "revocation feed: the database server has started since the last read; reading every ended session",
+        );
         read = await this.readNewRows(null);
       }
-      this.seen = read.snapshot;
+      this.lastSnapshot = read.snapshot;
       const readAt = read.readAt;
       if (this.failing) this.log.info("revocation feed reads the database again");
       this.failing = false;
@@ -260,32 +278,32 @@ export class RevocationFeed {
   }
 
   /**
-   * Records the rows of transactions that had not finished at `seen` (every row if null), page after
+   * Records the rows of transactions that had not finished at `last` (every row if null), page after
    * page; answers the first page's snapshot (what committed after it is read next time, whatever the
    * later pages saw) and the database's clock then.
    */
-  private async readNewRows(seen: Snapshot | null): Promise<{ snapshot: Snapshot; readAt: Date }> {
+  private async readNewRows(last: Snapshot | null): Promise<Read> {
     let after = FIRST_ROW;
-    let first: { snapshot: Snapshot; readAt: Date } | undefined;
+    let first: Read | undefined;
     for (;;) {
-      const from = laterOf(after, seen);
+      const from = resumeAt(after, last);
       const { rows } = await this.pool.query<ReadRow>({
         name: "tasks_revocations_read_by_xid",
         text: READ_SQL,
-        values: [seen?.xip ?? [], after.xid, after.sid, from.xid, from.sid, this.pageSize, seen === null],
+        values: [last?.xip ?? [], after.xid, after.sid, from.xid, from.sid, this.pageSize, last === null],
       });
       const head = rows[0];
       if (!head) throw new Error("the revocation feed's read returned no row");
       first ??= { snapshot: { serverStart: head.server_start, xmax: head.xmax, xip: head.xip }, readAt: head.read_at };
-      let last: RowKey | undefined;
+      let lastRow: RowKey | undefined;
       for (const row of rows) {
         if (row.sid && row.revoked_at && row.xid) {
           this.ended.set(row.sid, row.revoked_at.getTime());
-          last = { xid: row.xid, sid: row.sid };
+          lastRow = { xid: row.xid, sid: row.sid };
         }
       }
-      if (rows.length < this.pageSize || !last) return first;
-      after = last;
+      if (rows.length < this.pageSize || !lastRow) return first;
+      after = lastRow;
     }
   }
 
