@@ -71,9 +71,6 @@ const DELETE_GONE = `
     FOR UPDATE SKIP LOCKED
   )`;
 
-/** How often the rows of minutes long gone are deleted, and a failing round is logged at most. */
-const CHORE_MS = 60_000;
-
 export class SharedRateLimitCounts {
   private readonly windows = new Map<string, Window>();
   private round: ReturnType<typeof setInterval> | undefined;
@@ -82,8 +79,9 @@ export class SharedRateLimitCounts {
   private lastFailureLoggedAt = 0;
 
   /**
-   * `windowMs`: the limit's window (a minute); `roundMs`: how often the
-   * counts go to the database and come back.
+   * `windowMs`: the limit's window (a minute), also how often the rows of
+   * windows long gone are deleted and a failing round is logged at most;
+   * `roundMs`: how often the counts go to the database and come back.
    */
   constructor(
     private readonly pool: pg.Pool,
@@ -185,7 +183,7 @@ export class SharedRateLimitCounts {
     }
     // Only while this process has counts: an idle one sends nothing, so a database that suspends
     // when no one uses it (Neon's scale to zero) can. What is left is deleted when requests come again.
-    if (sent.length > 0 && now - this.lastChoreAt >= CHORE_MS) {
+    if (sent.length > 0 && now - this.lastChoreAt >= this.windowMs) {
       this.lastChoreAt = now;
       await this.pool.query(DELETE_GONE, [this.windowMs]).catch((error: unknown) => this.failed(error));
     }
@@ -193,7 +191,7 @@ export class SharedRateLimitCounts {
 
   /** A database out of reach is every process's to wait out; anything else is said, once a minute at most. */
   private failed(error: unknown): void {
-    if (isDatabaseUnavailable(error) || Date.now() - this.lastFailureLoggedAt < CHORE_MS) return;
+    if (isDatabaseUnavailable(error) || Date.now() - this.lastFailureLoggedAt < this.windowMs) return;
     this.lastFailureLoggedAt = Date.now();
     this.onUnexpectedFailure(error);
   }

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { after, describe, test } from "node:test";
+import { createPool } from "@tasks/db";
 import { loadConfig } from "../src/config";
-import { createTask, setup, startTestApi, storedTasks } from "./helper";
+import { SharedRateLimitCounts } from "../src/shared-rate-limit";
+import { createTask, databaseUrl, setup, startTestApi, storedTasks } from "./helper";
 
 describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
   const ctx = await setup({ API_RATE_LIMIT: "5" });
@@ -25,6 +28,28 @@ describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
     assert.equal(write.statusCode, 429);
     assert.deepEqual(await storedTasks(ctx.pool, busy.id), []);
     assert.equal((await list(calm)).statusCode, 200);
+  });
+
+  test("a process with no counts sends the database nothing (a serverless database can sleep)", async () => {
+    const pool = createPool(databaseUrl(), { max: 1 });
+    let statements = 0;
+    pool.on("acquire", () => statements++); // a connection lent per statement
+    // A window of 300 ms and rounds of 50 ms: the minute and the second of the product, shortened.
+    const counts = new SharedRateLimitCounts(pool, 300, (error) => assert.fail(String(error)), 50);
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    counts.start();
+    try {
+      counts.incr(randomUUID(), () => {});
+      await pause(200);
+      assert.ok(statements > 0, "while its window lasts, the count is shared");
+      await pause(400); // the window is over
+      const idle = statements;
+      await pause(1_000); // three windows: the cleanup would have run three times
+      assert.equal(statements, idle, "nothing sent once no window is left");
+    } finally {
+      await counts.stop();
+      await pool.end();
+    }
   });
 
   test("across API processes it is one limit: what each counted reaches the others within a round", async () => {
