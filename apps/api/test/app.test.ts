@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createPool } from "@tasks/db";
 import { loadConfig } from "../src/config";
 import { SharedRateLimitCounts } from "../src/shared-rate-limit";
@@ -36,15 +37,14 @@ describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
     pool.on("acquire", () => statements++); // a connection lent per statement
     // A window of 300 ms and rounds of 50 ms: the minute and the second of the product, shortened.
     const counts = new SharedRateLimitCounts(pool, 300, (error) => assert.fail(String(error)), 50);
-    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     counts.start();
     try {
       counts.incr(randomUUID(), () => {});
-      await pause(200);
+      await sleep(200);
       assert.ok(statements > 0, "while its window lasts, the count is shared");
-      await pause(400); // the window is over
+      await sleep(400); // the window is over
       const idle = statements;
-      await pause(1_000); // three windows: the cleanup would have run three times
+      await sleep(1_000); // three windows: the cleanup would have run three times
       assert.equal(statements, idle, "nothing sent once no window is left");
     } finally {
       await counts.stop();

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createPool } from "@tasks/db";
 import { startCuttableDatabaseProxy } from "../../../scripts/lib/database-proxy";
 import { RevocationFeed } from "../src/auth/revocation-feed";
@@ -44,7 +45,7 @@ async function msUntilRefused(app: typeof first.app, user: TestUser, token: stri
     }
     assert.equal(response.statusCode, 200, `before the refusal the token still works: ${response.body}`);
     if (Date.now() - started > REVOCATION_BOUND_MS + 3_000) return Number.POSITIVE_INFINITY;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 
@@ -208,8 +209,7 @@ function pretendLastSnapshot(feed: RevocationFeed, snapshot: { serverStart: stri
 /** Waits up to the bound and 3 s more for the feed to know every one of `ids`; the milliseconds that took. */
 async function msUntilRead(feed: RevocationFeed, ids: string[]): Promise<number> {
   const started = Date.now();
-  while (ids.some((id) => !feed.hasEnded(id)) && Date.now() - started < REVOCATION_BOUND_MS + 3_000)
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  while (ids.some((id) => !feed.hasEnded(id)) && Date.now() - started < REVOCATION_BOUND_MS + 3_000) await sleep(50);
   assert.deepEqual(
     ids.filter((id) => !feed.hasEnded(id)),
     [],
@@ -286,7 +286,7 @@ test("ended sessions of a transaction held open across several reads are all rea
       // xip), not as not yet begun (from their xmax on).
       await first.pool.query("SELECT pg_current_xact_id()");
       const before = statements();
-      while (statements() - before < 3) await new Promise((resolve) => setTimeout(resolve, 50)); // three reads while it is open
+      while (statements() - before < 3) await sleep(50); // three reads while it is open
       assert.equal(feed.hasEnded(user.sessionId), false, "not before the commit");
       await held.query("COMMIT");
       const ms = await msUntilRead(feed, [user.sessionId, ...made.map((row) => row.id)]); // 11, 4 a page
@@ -321,7 +321,7 @@ test("a session that ends while the feed cannot read: its token is never 200 aft
     status = (await list(late.app, user)).statusCode;
     if (Date.now() - ended > REVOCATION_BOUND_MS)
       assert.notEqual(status, 200, "200 more than 2 s after the session ended");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   assert.equal(status, 503, "the feed cannot read: it cannot tell");
   proxy.restore();
@@ -337,7 +337,7 @@ test("a feed that cannot read answers 503 (never 200); once it reads again, 200"
   const started = Date.now();
   let status = 200;
   while (status === 200 && Date.now() - started < 20_000) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
     status = (await list(cut.app, user)).statusCode;
   }
   t.diagnostic(`503 after ${Date.now() - started} ms without the feed`);
@@ -367,16 +367,14 @@ async function apiWithSleepyFeed(feedUrl = databaseUrl()) {
   return { app: sleepy.app, statements: () => statements };
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 test("with no requests the feed stops reading, so the database can sleep; the next request reads first, and an ended session is 401", async () => {
   const sleepy = await apiWithSleepyFeed();
   const user = await first.newUser();
   assert.equal((await list(sleepy.app, user)).statusCode, 200);
 
-  await pause(2_500); // asleep after 1 s without requests
+  await sleep(2_500); // asleep after 1 s without requests
   const asleep = sleepy.statements();
-  await pause(1_500);
+  await sleep(1_500);
   assert.equal(sleepy.statements(), asleep, "no statement for 1.5 s: the feed sleeps");
   assert.equal((await sleepy.app.inject({ url: "/readyz" })).statusCode, 200, "asleep, the process is still ready");
 
@@ -391,7 +389,7 @@ test("with no requests the feed stops reading, so the database can sleep; the ne
   const since = sleepy.statements();
   const started = Date.now();
   for (let i = 0; i < 8; i++) {
-    await pause(250);
+    await sleep(250);
     assert.equal((await list(sleepy.app, other)).statusCode, 200);
   }
   const reads = sleepy.statements() - since;
@@ -407,7 +405,7 @@ test("a feed whose reads fail does not sleep: the process stays not ready, with 
   after(() => proxy.close());
   const sleepy = await apiWithSleepyFeed(proxy.url);
   proxy.cut();
-  await pause(3_500); // past the 1.9 s without a read, and past the 1 s without requests
+  await sleep(3_500); // past the 1.9 s without a read, and past the 1 s without requests
   const ready = await sleepy.app.inject({ url: "/readyz" });
   assert.match(String(assertProblem(ready, 503).detail), /Sign-outs/, "not ready while the feed cannot read");
   proxy.restore();
@@ -420,11 +418,11 @@ test("a wake that takes longer than 1.9 s (a database waking up) still answers t
   const sleepy = await apiWithSleepyFeed(proxy.url);
   const user = await first.newUser();
   assert.equal((await list(sleepy.app, user)).statusCode, 200);
-  await pause(4_000); // asleep, and its last read older than 1.9 s
+  await sleep(4_000); // asleep, and its last read older than 1.9 s
   proxy.stall();
   const asked = Date.now();
   const answer = list(sleepy.app, user);
-  await pause(2_500);
+  await sleep(2_500);
   proxy.restore();
   assert.equal((await answer).statusCode, 200, "its read began after the request came: it can tell");
   assert.ok(Date.now() - asked >= 2_500, "it waited for the read (the feed was asleep)");

@@ -84,13 +84,16 @@ const PAGE_SIZE = 5_000;
  *   beyond this one's would otherwise be read again every time.
  * One row always (the LEFT JOIN), carrying this statement's own snapshot
  * (`pg_current_snapshot()` is the one its scan reads with), the server's
- * start and the database's clock.
+ * start and the database's clock, worked out once (`s`), not for each row.
  */
 const READ_SQL = `
-  SELECT now() AS read_at, pg_postmaster_start_time()::text AS server_start,
-    pg_snapshot_xmax(snap)::text AS xmax, ARRAY(SELECT pg_snapshot_xip(snap)::text) AS xip,
-    r.session_id::text AS sid, r.revoked_at, r.revoked_xid::text AS xid
-  FROM pg_current_snapshot() AS snap
+  WITH s AS MATERIALIZED (
+    SELECT snap, now() AS read_at, pg_postmaster_start_time()::text AS server_start,
+      pg_snapshot_xmax(snap)::text AS xmax, ARRAY(SELECT pg_snapshot_xip(snap)::text) AS xip
+    FROM pg_current_snapshot() AS snap
+  )
+  SELECT s.read_at, s.server_start, s.xmax, s.xip, r.session_id::text AS sid, r.revoked_at, r.revoked_xid::text AS xid
+  FROM s
   LEFT JOIN LATERAL (
     (SELECT session_id, revoked_at, revoked_xid FROM revoked_sessions
      WHERE revoked_xid = ANY($1::xid8[]) AND (revoked_xid, session_id) > ($2::xid8, $3::uuid)
