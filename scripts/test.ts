@@ -56,6 +56,8 @@ const runner = spawn(
     `--test-timeout=${TEST_TIMEOUT_MS}`,
     "--test-force-exit",
     "--test-reporter=spec",
+    // TEST_NAME_PATTERN: only the tests whose names match (Node refuses the flag in NODE_OPTIONS).
+    ...(process.env.TEST_NAME_PATTERN ? [`--test-name-pattern=${process.env.TEST_NAME_PATTERN}`] : []),
     ...files,
   ],
   { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "test" } },

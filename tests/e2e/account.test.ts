@@ -716,8 +716,11 @@ describe("the account page", () => {
     const theirLink = await askToMoveTo(page, theirs, person.password);
     await mailbox.waitFor(person.email, /about to change/);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await page.getByTestId("pending-address").getByText(theirs).waitFor();
     await changePasswordOnPage(page, person.password, "a newer good passphrase");
     await page.getByText("Password changed.").waitFor();
+    await page.reload();
+    assert.equal(await page.getByTestId("pending-address").count(), 0, "their change waits no more");
 
     // Their link, followed anywhere, changes nothing and says why.
     await expectLinkMovesNothing(page, theirLink, "asked for before the password changed", person.email);
@@ -739,6 +742,37 @@ describe("the account page", () => {
     const why = "Another change of address was asked for after that link was sent";
     await expectLinkMovesNothing(page, mistypedLink, why, person.email);
     await expectLinkMoves(page, meantLink, meant);
+  });
+
+  test("a change of address waits on the account page until its link is opened, and cancelled there, its link moves nothing", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Cleo");
+    const unwanted = `unwanted-${person.email}`;
+    await page.goto(`${product.webUrl}/account`);
+    assert.equal(await page.getByTestId("pending-address").count(), 0, "nothing waits before a change is asked for");
+    const unwantedLink = await askToMoveTo(page, unwanted, person.password);
+    // Read from the server, not kept by the page: it still waits after a reload.
+    await page.reload();
+    await page.getByTestId("pending-address").getByText(unwanted).waitFor();
+    const notice = await mailbox.waitFor(person.email, /about to change/);
+    assert.match(notice.text, /Cancel the change/, "the old address is told how to stop it");
+
+    await page.getByRole("button", { name: "Cancel the change" }).click();
+    await page.getByText(`The change to ${unwanted} is cancelled`).waitFor();
+    await page.getByTestId("pending-address").waitFor({ state: "detached" });
+    assert.equal(
+      await page.evaluate("document.activeElement?.id"),
+      "profile-heading",
+      "the focus stays in the section",
+    );
+    await page.reload();
+    assert.equal(await page.getByTestId("pending-address").count(), 0, "cancelled on the server");
+    await expectLinkMovesNothing(page, unwantedLink, "That change of address was cancelled", person.email);
+    assert.equal(await signInStatus(unwanted, person.password), 401, "the unwanted address signs in to nothing");
+
+    // A change asked for after the cancel goes through, and then nothing waits.
+    const wanted = `wanted-${person.email}`;
+    await expectLinkMoves(page, await askToMoveTo(page, wanted, person.password), wanted);
+    assert.equal(await page.getByTestId("pending-address").count(), 0, "a change made waits no more");
   });
 
   test("delete account: asks for the password; tasks, sessions, accounts and reset links go at once; the token is refused within 2 s", async () => {

@@ -22,8 +22,17 @@ export const ADDRESS_TAKEN_SINCE = "ADDRESS_TAKEN_SINCE";
 /** `?error=` on /account when another change of address was asked for after the link's. */
 export const NEWER_CHANGE_ASKED = "NEWER_CHANGE_ASKED";
 
+/** `?error=` on /account when the change of address was cancelled on the account page. */
+export const CHANGE_CANCELLED = "CHANGE_CANCELLED";
+
 /** Where the account's latest change of address is kept: a `verifications` row, for the hour its link lives. */
 export const latestChangeOfAddressKey = (userId: string) => `change-email-latest:${userId}`;
+
+/**
+ * The latest change's address once it is cancelled: no link's address, so every link asked for
+ * before is refused. (No row would let them all through.) It stays until it expires, as they do.
+ */
+const CANCELLED = "";
 
 /**
  * A change of address was asked for: its link is the only one that may change the address. A
@@ -73,7 +82,45 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
   );
   const { password_set_at: passwordSetAt, latest_address: latestAddress } = rows[0] ?? {};
   if (passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000)) return LINK_OLDER_THAN_PASSWORD;
+  if (latestAddress === CANCELLED) return CHANGE_CANCELLED;
   return latestAddress && latestAddress !== updateTo.toLowerCase() ? NEWER_CHANGE_ASKED : null;
+}
+
+/**
+ * The latest change of address's row while its link can still make it ($1 the key, $2 the
+ * account's address, $3 its id): not cancelled, not already made (the address is the account's),
+ * not asked for before the password was last set (its link is refused, above; compared in whole
+ * seconds, as a link's time is).
+ */
+const WAITING_CHANGE = `SELECT id, value FROM verifications v
+  WHERE v.identifier = $1 AND v.expires_at > now() AND v.value NOT IN ('${CANCELLED}', lower($2))
+    AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.user_id = $3 AND a.provider_id = 'credential'
+                      AND date_trunc('second', a.updated_at) > v.created_at)`;
+
+/** The address the account is waiting to move to, for the account page; null when none. */
+export async function pendingChangeOfAddress(userId: string, currentEmail: string): Promise<string | null> {
+  const { rows } = await webDatabasePool().query<{ value: string }>(WAITING_CHANGE, [
+    latestChangeOfAddressKey(userId),
+    currentEmail,
+    userId,
+  ]);
+  return rows[0]?.value ?? null;
+}
+
+/**
+ * "Cancel the change" on the account page: the links of the changes asked for so far move the
+ * account no more (CHANGE_CANCELLED). One statement, so a change asked for meanwhile (its row
+ * replaced) is not cancelled unseen. The address it was waiting for, or null when none was
+ * (already cancelled, made, or expired).
+ */
+export async function cancelChangeOfAddress(userId: string, currentEmail: string): Promise<string | null> {
+  const { rows } = await webDatabasePool().query<{ address: string }>(
+    `WITH waiting AS (${WAITING_CHANGE})
+     UPDATE verifications SET value = '${CANCELLED}', updated_at = now() FROM waiting
+      WHERE verifications.id = waiting.id RETURNING waiting.value AS address`,
+    [latestChangeOfAddressKey(userId), currentEmail, userId],
+  );
+  return rows[0]?.address ?? null;
 }
 
 /**

@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from "@tasks/db";
 import { isUuid } from "@tasks/task-schema";
 import { headers } from "next/headers";
 import { revokeSessionOfUser } from "@/lib/account-sessions";
+import { cancelChangeOfAddress } from "@/lib/change-email-links";
 import { readSession } from "@/lib/session";
 
 /**
@@ -25,3 +26,20 @@ export async function revokeSession(sessionId: string): Promise<{ ok: true } | {
 
 /** Nobody signed in; an id that names no session (only a hand-made request sends one); the database did not answer. */
 export type RevokeFailure = "signed-out" | "no-such-session" | "unavailable";
+
+/**
+ * "Cancel the change" of a change of address waiting for its link: the address it was going to,
+ * or null when none was waiting any more (made, expired or cancelled meanwhile, elsewhere).
+ */
+export async function cancelChangeOfAddressOfSession(): Promise<
+  { ok: true; cancelled: string | null } | { ok: false; reason: "signed-out" | "unavailable" }
+> {
+  try {
+    const session = await readSession(await headers());
+    if (!session) return { ok: false, reason: "signed-out" };
+    return { ok: true, cancelled: await cancelChangeOfAddress(session.user.id, session.user.email) };
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    return { ok: false, reason: "unavailable" };
+  }
+}

@@ -4,7 +4,13 @@ import { redirect } from "next/navigation";
 import { link } from "@/components/styles";
 import { listPasskeysOfUser } from "@/lib/account-passkeys";
 import { listSessionsOfUser } from "@/lib/account-sessions";
-import { ADDRESS_TAKEN_SINCE, LINK_OLDER_THAN_PASSWORD, NEWER_CHANGE_ASKED } from "@/lib/change-email-links";
+import {
+  ADDRESS_TAKEN_SINCE,
+  CHANGE_CANCELLED,
+  LINK_OLDER_THAN_PASSWORD,
+  NEWER_CHANGE_ASKED,
+  pendingChangeOfAddress,
+} from "@/lib/change-email-links";
 import { currentSession } from "@/lib/session";
 import { readOrShowUnavailable } from "@/lib/unavailable";
 import { DeleteAccountSection } from "./delete-account-section";
@@ -22,6 +28,7 @@ const LINK_PROBLEM_TEXT: Record<string, string> = {
     "That link was asked for before the password changed, so it no longer changes the address. If you want the change, ask again.",
   [NEWER_CHANGE_ASKED]:
     "Another change of address was asked for after that link was sent: only the latest one's link changes the address.",
+  [CHANGE_CANCELLED]: "That change of address was cancelled, so its link no longer changes the address.",
   [ADDRESS_TAKEN_SINCE]:
     "That address now belongs to another account, so this one keeps its address. An address can belong to one account only.",
   INVALID_USER:
@@ -32,8 +39,12 @@ const LINK_EXPIRED_TEXT = "That link has expired or was already used. Ask for a 
 export default async function AccountPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
   const session = await currentSession();
   if (!session) redirect("/sign-in?next=/account");
-  const [sessions, passkeys] = await readOrShowUnavailable(await headers(), () =>
-    Promise.all([listSessionsOfUser(session.user.id, session.session.id), listPasskeysOfUser(session.user.id)]),
+  const [sessions, passkeys, pendingAddress] = await readOrShowUnavailable(await headers(), () =>
+    Promise.all([
+      listSessionsOfUser(session.user.id, session.session.id),
+      listPasskeysOfUser(session.user.id),
+      pendingChangeOfAddress(session.user.id, session.user.email),
+    ]),
   );
   // Better Auth sends an expired or used verification link back here with ?error=…, and a change of
   // address opened while another account is signed in with INVALID_USER.
@@ -51,6 +62,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         name={session.user.name}
         email={session.user.email}
         emailVerified={session.user.emailVerified}
+        pendingAddress={pendingAddress}
         linkProblem={linkProblem}
       />
       <PasswordSection />

@@ -1,31 +1,35 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { field, label, secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-import { describeAuthError } from "@/lib/auth-errors";
+import { DATABASE_UNAVAILABLE_TEXT, describeAuthError } from "@/lib/auth-errors";
 import { NAME_MAX } from "@/lib/name-rules";
 import { useHydrated } from "@/lib/use-hydrated";
+import { cancelChangeOfAddressOfSession } from "./actions";
 import { Section } from "./section";
 
 type Outcome = { ok: boolean; text: string } | null;
-/** The section's three forms. */
-type Action = "name" | "email" | "resend";
+/** The section's forms and buttons that send something. */
+type Action = "name" | "email" | "resend" | "cancel";
 
 interface ProfileSectionProps {
   name: string;
   email: string;
   emailVerified: boolean;
+  /** The address a change asked for is waiting to move the account to (its link not yet opened); null when none. */
+  pendingAddress: string | null;
   /** Why a link from an email that led here did nothing, in words; null when none did. */
   linkProblem: string | null;
 }
 
-/** Name; email, whether it is confirmed (with a new link on request), and a change of address. */
-export function ProfileSection({ name, email, emailVerified, linkProblem }: ProfileSectionProps) {
+/** Name; email, whether it is confirmed (with a new link on request), and a change of address (with its cancel). */
+export function ProfileSection({ name, email, emailVerified, pendingAddress, linkProblem }: ProfileSectionProps) {
   const router = useRouter();
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const [nameOutcome, setNameOutcome] = useState<Outcome>(null);
   const [emailOutcome, setEmailOutcome] = useState<Outcome>(linkProblem ? { ok: false, text: linkProblem } : null);
   const [busy, setBusy] = useState<ReadonlySet<Action>>(() => new Set());
@@ -71,6 +75,29 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
       ok: true,
       text: `To finish, open the link we sent to ${newEmail}. Your address stays ${email} until then; we told it too.`,
     });
+    router.refresh(); // the change now waits, with its cancel
+  }
+
+  async function cancelChange() {
+    setEmailOutcome(null);
+    const answer = await whileBusy("cancel", () => cancelChangeOfAddressOfSession().catch(() => null));
+    if (!answer?.ok) {
+      const text = !answer
+        ? "Could not cancel the change. Try again."
+        : answer.reason === "signed-out"
+          ? "Your session has ended. Sign in again."
+          : DATABASE_UNAVAILABLE_TEXT;
+      return setEmailOutcome({ ok: false, text });
+    }
+    setEmailOutcome({
+      ok: true,
+      text: answer.cancelled
+        ? `The change to ${answer.cancelled} is cancelled: its link no longer changes your address.`
+        : "No change of address was waiting any more.",
+    });
+    // Its button goes with the change: the focus to the section's heading, not to the top of the page.
+    headingRef.current?.focus();
+    router.refresh();
   }
 
   async function resendVerification() {
@@ -84,7 +111,7 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
   }
 
   return (
-    <Section id="profile" title="Profile">
+    <Section id="profile" title="Profile" headingRef={headingRef}>
       <form onSubmit={saveName} className="space-y-2">
         <label htmlFor="name" className={label}>
           Name
@@ -123,6 +150,22 @@ export function ProfileSection({ name, email, emailVerified, linkProblem }: Prof
           <BusyButton type="button" onClick={resendVerification} busy={busy.has("resend")} className={secondaryButton}>
             {busy.has("resend") ? "Sending…" : "Send a new confirmation link"}
           </BusyButton>
+        )}
+        {pendingAddress && (
+          <div className="flex flex-wrap items-center justify-between gap-2 rounded-md bg-amber-50 px-3 py-2 dark:bg-amber-950">
+            <p className="text-sm" data-testid="pending-address">
+              Waiting to change to <span className="font-medium">{pendingAddress}</span>: the address changes when the
+              link we sent there is opened, within an hour.
+            </p>
+            <BusyButton
+              type="button"
+              onClick={cancelChange}
+              busy={busy.has("cancel")}
+              className={secondaryButton}
+            >
+              {busy.has("cancel") ? "Cancelling…" : "Cancel the change"}
+            </BusyButton>
+          </div>
         )}
       </div>
 
