@@ -23,6 +23,7 @@ import {
   newPerson,
   newSignedInPage,
   newSignedOutPage,
+  type Person,
   postAuth,
   randomClientAddress,
   routerRequestFor,
@@ -59,16 +60,29 @@ async function askToMoveTo(page: Page, address: string, password: string): Promi
 }
 
 /**
- * A change-of-address link that must move nothing: followed in a browser nobody is signed in to (it
- * lands on sign-in), then on the owner's page, which says `why`; the address is still `address`.
+ * A change-of-address link that must move nothing: followed in a browser nobody is signed in to,
+ * whose sign-in page says it did not go through and, once the owner signs in there, says `why`;
+ * then on the owner's page, which says `why` too. The address is still the owner's.
  */
-async function expectLinkMovesNothing(page: Page, link: string, why: string, address: string) {
+async function expectLinkMovesNothing(page: Page, link: string, why: string, owner: Person) {
   const elsewhere = await newSignedOutPage(browser, product.webUrl);
   await elsewhere.goto(link);
-  await elsewhere.waitForURL(/\/sign-in/);
+  await elsewhere.waitForURL(/\/sign-in\?next=/);
+  await elsewhere.getByText("The link you opened did not go through. Sign in to see why.").waitFor();
+  await signInOnThisPage(elsewhere, owner);
+  await elsewhere.getByText(why).waitFor();
   await page.goto(link);
   await page.getByText(why).waitFor();
-  assert.equal(await page.getByTestId("account-email").textContent(), address, "the address stayed");
+  assert.equal(await page.getByTestId("account-email").textContent(), owner.email, "the address stayed");
+}
+
+/** The sign-in page as it is (its `next` and notice kept), filled in and sent once it is live. */
+async function signInOnThisPage(page: Page, person: Person) {
+  const button = page.getByRole("button", { name: "Sign in", exact: true });
+  await button.and(page.locator(":enabled")).waitFor();
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await button.click();
 }
 
 /** A change-of-address link followed on the owner's page: the account is at `address`. */
@@ -723,7 +737,8 @@ describe("the account page", () => {
     assert.equal(await page.getByTestId("pending-address").count(), 0, "their change waits no more");
 
     // Their link, followed anywhere, changes nothing and says why.
-    await expectLinkMovesNothing(page, theirLink, "asked for before the password changed", person.email);
+    const withNewPassword = { ...person, password: "a newer good passphrase" };
+    await expectLinkMovesNothing(page, theirLink, "asked for before the password changed", withNewPassword);
     assert.equal(await signInStatus(theirs, "a newer good passphrase"), 401, "their address signs in to nothing");
 
     // A change asked for with the new password goes through.
@@ -740,7 +755,7 @@ describe("the account page", () => {
 
     // The stranger at the mistyped address follows theirs: nothing moves.
     const why = "Another change of address was asked for after that link was sent";
-    await expectLinkMovesNothing(page, mistypedLink, why, person.email);
+    await expectLinkMovesNothing(page, mistypedLink, why, person);
     await expectLinkMoves(page, meantLink, meant);
   });
 
@@ -766,13 +781,38 @@ describe("the account page", () => {
     );
     await page.reload();
     assert.equal(await page.getByTestId("pending-address").count(), 0, "cancelled on the server");
-    await expectLinkMovesNothing(page, unwantedLink, "That change of address was cancelled", person.email);
+    await expectLinkMovesNothing(page, unwantedLink, "That change of address was cancelled", person);
     assert.equal(await signInStatus(unwanted, person.password), 401, "the unwanted address signs in to nothing");
 
     // A change asked for after the cancel goes through, and then nothing waits.
     const wanted = `wanted-${person.email}`;
     await expectLinkMoves(page, await askToMoveTo(page, wanted, person.password), wanted);
     assert.equal(await page.getByTestId("pending-address").count(), 0, "a change made waits no more");
+  });
+
+  test("a link opened where nobody is signed in: the sign-in page says what it did, and the new address signs in", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Lea");
+    // The sign-up's confirmation link, opened where nobody is signed in (a phone's mail app, say).
+    const confirmLink = (await mailbox.waitFor(person.email, /Confirm your email address/)).link ?? "";
+    const phone = await newSignedOutPage(browser, product.webUrl);
+    await phone.goto(confirmLink);
+    await phone.waitForURL(/\/sign-in\?next=/);
+    await phone.getByText("Your email address is confirmed. Sign in to go on.").waitFor();
+    await signInOnThisPage(phone, person);
+    await phone.waitForURL(`${product.webUrl}/tasks`);
+    await phone.getByText("No tasks yet").waitFor();
+    assert.equal(await phone.getByText("Please confirm your email address").count(), 0, "confirmed");
+
+    // A change of address's link: made, and the sign-in page says to use the new address.
+    const moved = `moved-${person.email}`;
+    await page.goto(`${product.webUrl}/account`);
+    const moveLink = await askToMoveTo(page, moved, person.password);
+    const tablet = await newSignedOutPage(browser, product.webUrl);
+    await tablet.goto(moveLink);
+    await tablet.getByText("The link changed your account's email address: sign in with the new one.").waitFor();
+    await signInOnThisPage(tablet, { ...person, email: moved });
+    await tablet.waitForURL(`${product.webUrl}/account`);
+    assert.equal(await tablet.getByTestId("account-email").textContent(), moved);
   });
 
   test("delete account: asks for the password; tasks, sessions, accounts and reset links go at once; the token is refused within 2 s", async () => {

@@ -39,6 +39,7 @@ import { webConfig } from "./config";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
 import { rememberDevice } from "./known-devices";
+import { signInAfterLink } from "./link-landing";
 import { nameProblem } from "./name-rules";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
@@ -254,7 +255,8 @@ function createAuth() {
         // A new password ends the changes of address asked for before it (change-email-links.ts).
         const addressProblem =
           ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token, ctx.context.secret) : null;
-        if (addressProblem) throw ctx.redirect(`${config.baseUrl}/account?error=${addressProblem}`);
+        if (addressProblem)
+          throw ctx.redirect(await landingOfLink(ctx, `${config.baseUrl}/account?error=${addressProblem}`));
         // With REQUIRE_EMAIL_VERIFICATION, a sign-up's confirmation link signs the browser in to its
         // account: opened where another account is signed in, it is for that other account, as a change
         // of address's is (Better Auth's INVALID_USER). Otherwise whoever sent their own link would have
@@ -296,6 +298,14 @@ function createAuth() {
         // beneath as its cause): thrown on as what it is, for a 503 (lib/unavailable.ts).
         const returned = ctx.context.returned;
         if (isAPIError(returned) && isDatabaseUnavailable(returned.cause)) throw returned.cause;
+        // An emailed link sends its browser to its landing page, or, where nobody is signed in, to
+        // sign in with what it did (link-landing.ts).
+        const landing =
+          ctx.path === "/verify-email" && isAPIError(returned) && new Headers(returned.headers).get("location");
+        if (landing) {
+          const goTo = await landingOfLink(ctx, landing);
+          if (goTo !== landing) throw ctx.redirect(goTo);
+        }
         if (returned instanceof Error) return;
         // A right password at sign-in (a second step may follow): this browser is known to the account,
         // until the password changes (known-devices.ts).
@@ -539,6 +549,21 @@ async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
   ctx.context.session = session;
   sessionsRead.add(ctx.context);
   return session;
+}
+
+/**
+ * Where a /verify-email request that ends at `landing` sends its browser: there when someone is
+ * signed in or the link signed them in, else to sign in, told what the link did (link-landing.ts).
+ */
+async function landingOfLink(ctx: HookContext, landing: string): Promise<string> {
+  if (ctx.context.newSession || (await readSessionOrThrow(ctx))) return landing;
+  let requestType: unknown;
+  try {
+    ({ requestType } = decodeJwt(String(ctx.query?.token)));
+  } catch {
+    // Not a token: the landing carries Better Auth's refusal.
+  }
+  return `${webConfig().baseUrl}${signInAfterLink(landing, requestType)}`;
 }
 
 /**

@@ -157,12 +157,7 @@ export function ProfileSection({ name, email, emailVerified, pendingAddress, lin
               Waiting to change to <span className="font-medium">{pendingAddress}</span>: the address changes when the
               link we sent there is opened, within an hour.
             </p>
-            <BusyButton
-              type="button"
-              onClick={cancelChange}
-              busy={busy.has("cancel")}
-              className={secondaryButton}
-            >
+            <BusyButton type="button" onClick={cancelChange} busy={busy.has("cancel")} className={secondaryButton}>
               {busy.has("cancel") ? "Cancelling…" : "Cancel the change"}
             </BusyButton>
           </div>

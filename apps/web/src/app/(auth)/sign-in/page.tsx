@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+import { isLinkOutcome, SIGN_IN_AFTER_LINK_TEXT } from "@/lib/link-landing";
 import { safeNext } from "@/lib/next-path";
 import { currentSession } from "@/lib/session";
 import { AuthForm } from "../auth-form";
@@ -8,14 +9,17 @@ export const dynamic = "force-dynamic";
 export default async function Page({
   searchParams,
 }: {
-  searchParams: Promise<{ next?: string | string[]; ended?: string | string[] }>;
+  searchParams: Promise<{ next?: string | string[]; ended?: string | string[]; link?: string | string[] }>;
 }) {
-  const { next: requested, ended } = await searchParams;
+  const { next: requested, ended, link } = await searchParams;
   const next = safeNext(requested);
   if (await currentSession()) redirect(next);
   // Sent here from the tasks page, whose session had ended (kept-for-sign-in.ts).
+  // Or from an emailed link opened with nobody signed in (link-landing.ts).
   const notice = ended
     ? "Your session has ended. Sign in again: what you were doing on your tasks page is kept for you."
-    : undefined;
+    : isLinkOutcome(link)
+      ? SIGN_IN_AFTER_LINK_TEXT[link]
+      : undefined;
   return <AuthForm mode="sign-in" next={next} notice={notice} />;
 }
