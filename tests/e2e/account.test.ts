@@ -770,6 +770,21 @@ describe("the account page", () => {
     await page.getByTestId("pending-address").getByText(unwanted).waitFor();
     const notice = await mailbox.waitFor(person.email, /about to change/);
     assert.match(notice.text, /Cancel the change/, "the old address is told how to stop it");
+    // A change Better Auth refuses (to the address the account has) leaves the one waiting as it was.
+    const refused = await page.evaluate(
+      async ([newEmail, password]) =>
+        (
+          await fetch("/api/auth/change-email", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ newEmail, password, callbackURL: "/account" }),
+          })
+        ).status,
+      [person.email, person.password],
+    );
+    assert.equal(refused, 400);
+    await page.reload();
+    await page.getByTestId("pending-address").getByText(unwanted).waitFor();
 
     await page.getByRole("button", { name: "Cancel the change" }).click();
     await page.getByText(`The change to ${unwanted} is cancelled`).waitFor();

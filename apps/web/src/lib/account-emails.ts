@@ -36,8 +36,8 @@ export function emailChangeRequestedMessage(to: string, newEmail: string, origin
   return message(to, "Your Tasks email address is about to change", [
     "Hello,",
     `Someone signed in to your Tasks account asked to change its email address to ${newEmail}. The change happens only when the link sent to that address is opened, within an hour.`,
-    `To stop it, choose "Cancel the change" on your account page (${origin}/account).`,
-    "If this wasn't you, also change your password and sign out every other device there.",
+    `If this wasn't you, whoever asked knows your password: sign in at ${origin}/sign-in, change your password and sign out every other device on the account page (${origin}/account). The new password also stops the change.`,
+    `If it was you and you no longer want it, choose "Cancel the change" on that page.`,
   ]);
 }
 

@@ -34,7 +34,12 @@ import {
 import { CODE_ALREADY_USED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
 import type { HookContext, SessionOf } from "./auth-hook-context";
 import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
-import { changeOfAddressProblem, latestChangeOfAddressKey, rememberLatestChangeOfAddress } from "./change-email-links";
+import {
+  changeOfAddressProblem,
+  endChangeOfAddress,
+  latestChangeOfAddressKey,
+  rememberLatestChangeOfAddress,
+} from "./change-email-links";
 import { webConfig } from "./config";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
@@ -65,9 +70,11 @@ function createAuth() {
   const pool = webDatabasePool();
   const db = drizzle(pool);
   /**
-   * A new password: ends the person's pending password-reset links, the sign-ins still waiting for
-   * their second step, and the count of wrong passwords with any pause. Logged, not thrown: it runs once the new password is in place, which a failure here must
-   * not report as failed (the links expire within the hour, the sign-ins within ten minutes).
+   * A new password: ends the person's pending password-reset links, the change of address waiting
+   * (its links are refused anyway: the page no longer offers to cancel it), the sign-ins still
+   * waiting for their second step, and the count of wrong passwords with any pause. Logged, not
+   * thrown: it runs once the new password is in place, which a failure here must not report as
+   * failed (the links expire within the hour, the sign-ins within ten minutes).
    */
   const forgetWhatTheOldPasswordBegan = async (user: { id: string; email: string }) => {
     await Promise.all([
@@ -75,6 +82,7 @@ function createAuth() {
         "DELETE FROM verifications WHERE value = $1 AND (identifier LIKE 'reset-password:%' OR identifier LIKE '2fa-%')",
         [user.id],
       ),
+      endChangeOfAddress(user.id),
       // And a pause of password sign-in (password-guesses.ts): the owner's way out of one is a reset.
       forgetPasswordAttempts(user.email),
     ]).catch((error: unknown) => console.error("[auth] could not end what the old password began", error));
@@ -252,7 +260,8 @@ function createAuth() {
         if (ctx.path === "/delete-user" && !(typeof ctx.body?.password === "string" && ctx.body.password !== "")) {
           throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
         }
-        // A new password ends the changes of address asked for before it (change-email-links.ts).
+        // A change-of-address link that must not move the account: asked for before the password was
+        // last set, cancelled, or replaced by a later change (change-email-links.ts).
         const addressProblem =
           ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token, ctx.context.secret) : null;
         if (addressProblem)
@@ -287,7 +296,7 @@ function createAuth() {
         // The change of address asked for is the one its link may make, written before the link is
         // sent: a failure here sends none, and the earlier link stays the one that works.
         if (ctx.path === "/change-email" && session && typeof ctx.body?.newEmail === "string") {
-          await rememberLatestChangeOfAddress(session.user.id, ctx.body.newEmail);
+          await rememberLatestChangeOfAddress(session.user.id, session.user.email, ctx.body.newEmail);
         }
       }),
       after: createAuthMiddleware(async (ctx) => {

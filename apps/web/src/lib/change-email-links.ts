@@ -9,6 +9,7 @@
 import "server-only";
 import { violatedUniqueConstraint } from "@tasks/db";
 import { type JWTPayload, jwtVerify } from "jose";
+import { z } from "zod";
 import { webDatabasePool } from "./database";
 
 /** `?error=` on /account when such a link is followed; the page says why in words. */
@@ -37,20 +38,30 @@ const CANCELLED = "";
 /**
  * A change of address was asked for: its link is the only one that may change the address. A
  * person who asked for a mistyped address (someone else's) and then for the right one must not
- * find the first link still working in a stranger's mailbox.
+ * find the first link still working in a stranger's mailbox. Only an address Better Auth goes on
+ * to send a link to: one that is not an address, or is the account's own, it refuses after this
+ * (from the hook before it), and that must not replace the change waiting.
  */
-export async function rememberLatestChangeOfAddress(userId: string, newEmail: string): Promise<void> {
+export async function rememberLatestChangeOfAddress(
+  userId: string,
+  currentEmail: string,
+  newEmail: string,
+): Promise<void> {
+  const address = newEmail.toLowerCase();
+  if (!z.email().safeParse(newEmail).success || address === currentEmail.toLowerCase()) return;
   await webDatabasePool().query(
     `WITH earlier AS (DELETE FROM verifications WHERE identifier = $1)
      INSERT INTO verifications (identifier, value, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,
-    [latestChangeOfAddressKey(userId), newEmail.toLowerCase()],
+    [latestChangeOfAddressKey(userId), address],
   );
 }
 
 /**
  * Why `token` (the `token` of a /verify-email link), if it changes an address,
  * must not: it was issued before the account's password was last set
- * (LINK_OLDER_THAN_PASSWORD), or another address was asked for since
+ * (LINK_OLDER_THAN_PASSWORD), the latest change was cancelled (or ended by a
+ * new password) since (CHANGE_CANCELLED, which also answers the links of the
+ * changes it replaced), or another address was asked for since
  * (NEWER_CHANGE_ASKED). Null when it may go on, or changes no address.
  * (An address that another account has taken meanwhile is Better Auth's
  * update failing on the unique address: addressTakenResponse.) The token's
@@ -87,22 +98,24 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
 }
 
 /**
- * The latest change of address's row while its link can still make it ($1 the key, $2 the
- * account's address, $3 its id): not cancelled, not already made (the address is the account's),
- * not asked for before the password was last set (its link is refused, above; compared in whole
- * seconds, as a link's time is).
+ * The latest change of address's row while its link can still make it ($1 the key; `address`,
+ * the account's address as SQL): not cancelled (nor ended by a new password), not already made.
  */
-const WAITING_CHANGE = `SELECT id, value FROM verifications v
-  WHERE v.identifier = $1 AND v.expires_at > now() AND v.value NOT IN ('${CANCELLED}', lower($2))
-    AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.user_id = $3 AND a.provider_id = 'credential'
-                      AND date_trunc('second', a.updated_at) > v.created_at)`;
+const waitingChange = (address: string) => `SELECT id, value FROM verifications
+  WHERE identifier = $1 AND expires_at > now() AND value NOT IN ('${CANCELLED}', lower(${address}))`;
+
+/**
+ * Ends a change: its row says cancelled, and outlives by a minute the links it refuses (each
+ * expires an hour after it was signed, a moment after the row was written).
+ */
+const END_CHANGE = `UPDATE verifications
+  SET value = '${CANCELLED}', expires_at = verifications.expires_at + interval '1 minute', updated_at = now()`;
 
 /** The address the account is waiting to move to, for the account page; null when none. */
 export async function pendingChangeOfAddress(userId: string, currentEmail: string): Promise<string | null> {
-  const { rows } = await webDatabasePool().query<{ value: string }>(WAITING_CHANGE, [
+  const { rows } = await webDatabasePool().query<{ value: string }>(waitingChange("$2"), [
     latestChangeOfAddressKey(userId),
     currentEmail,
-    userId,
   ]);
   return rows[0]?.value ?? null;
 }
@@ -110,17 +123,25 @@ export async function pendingChangeOfAddress(userId: string, currentEmail: strin
 /**
  * "Cancel the change" on the account page: the links of the changes asked for so far move the
  * account no more (CHANGE_CANCELLED). One statement, so a change asked for meanwhile (its row
- * replaced) is not cancelled unseen. The address it was waiting for, or null when none was
- * (already cancelled, made, or expired).
+ * replaced) is not cancelled unseen; compared with the address the account has now, not the one
+ * the session read. The address it was waiting for, or null when none was (made, cancelled,
+ * replaced or expired). (A link followed in the very moment of the cancel, checked just before it
+ * and written just after, still moves the account.)
  */
-export async function cancelChangeOfAddress(userId: string, currentEmail: string): Promise<string | null> {
+export async function cancelChangeOfAddress(userId: string): Promise<string | null> {
   const { rows } = await webDatabasePool().query<{ address: string }>(
-    `WITH waiting AS (${WAITING_CHANGE})
-     UPDATE verifications SET value = '${CANCELLED}', updated_at = now() FROM waiting
-      WHERE verifications.id = waiting.id RETURNING waiting.value AS address`,
-    [latestChangeOfAddressKey(userId), currentEmail, userId],
+    `WITH waiting AS (${waitingChange("(SELECT email FROM users WHERE id = $2)")})
+     ${END_CHANGE} FROM waiting WHERE verifications.id = waiting.id RETURNING waiting.value AS address`,
+    [latestChangeOfAddressKey(userId), userId],
   );
   return rows[0]?.address ?? null;
+}
+
+/** A new password ends the change of address waiting (its links are refused, LINK_OLDER_THAN_PASSWORD). */
+export async function endChangeOfAddress(userId: string): Promise<void> {
+  await webDatabasePool().query(`${END_CHANGE} WHERE identifier = $1 AND expires_at > now()`, [
+    latestChangeOfAddressKey(userId),
+  ]);
 }
 
 /**

@@ -37,7 +37,7 @@ export async function cancelChangeOfAddressOfSession(): Promise<
   try {
     const session = await readSession(await headers());
     if (!session) return { ok: false, reason: "signed-out" };
-    return { ok: true, cancelled: await cancelChangeOfAddress(session.user.id, session.user.email) };
+    return { ok: true, cancelled: await cancelChangeOfAddress(session.user.id) };
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
     return { ok: false, reason: "unavailable" };

@@ -93,7 +93,7 @@ export function ProfileSection({ name, email, emailVerified, pendingAddress, lin
       ok: true,
       text: answer.cancelled
         ? `The change to ${answer.cancelled} is cancelled: its link no longer changes your address.`
-        : "No change of address was waiting any more.",
+        : "No change of address was waiting any more: it was made, cancelled or replaced meanwhile. The page now shows where it stands.",
     });
     // Its button goes with the change: the focus to the section's heading, not to the top of the page.
     headingRef.current?.focus();
@@ -157,7 +157,12 @@ export function ProfileSection({ name, email, emailVerified, pendingAddress, lin
               Waiting to change to <span className="font-medium">{pendingAddress}</span>: the address changes when the
               link we sent there is opened, within an hour.
             </p>
-            <BusyButton type="button" onClick={cancelChange} busy={busy.has("cancel")} className={secondaryButton}>
+            <BusyButton
+              type="button"
+              onClick={cancelChange}
+              busy={busy.has("cancel") || busy.has("email")}
+              className={secondaryButton}
+            >
               {busy.has("cancel") ? "Cancelling…" : "Cancel the change"}
             </BusyButton>
           </div>
