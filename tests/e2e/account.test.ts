@@ -68,7 +68,11 @@ async function expectLinkMovesNothing(page: Page, link: string, why: string, own
   const elsewhere = await newSignedOutPage(browser, product.webUrl);
   await elsewhere.goto(link);
   await elsewhere.waitForURL(/\/sign-in\?next=/);
-  await elsewhere.getByText("The link you opened did not go through. Sign in to see why.").waitFor();
+  await elsewhere
+    .getByText("The link you opened did not go through. If it is for your account, sign in to see why.")
+    .waitFor();
+  const signUpHref = await elsewhere.getByRole("link", { name: "Create an account" }).getAttribute("href");
+  assert.doesNotMatch(signUpHref ?? "", /error/, "a new account does not carry the link's refusal");
   await signInOnThisPage(elsewhere, owner);
   await elsewhere.getByText(why).waitFor();
   await page.goto(link);

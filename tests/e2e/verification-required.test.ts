@@ -36,9 +36,15 @@ test("sign-up starts no session; sign-in waits for the link; the link signs the 
   assert.equal((await page.request.get(`${product.webUrl}/api/auth/token`)).status(), 401, "no session, no token");
   await mailbox.waitFor(person.email, /Confirm your email address/);
 
+  // The link signs the browser in: it goes to the tasks, not by way of sign-in.
+  const pagesOpened: string[] = [];
+  page.on("request", (request) => {
+    if (request.isNavigationRequest()) pagesOpened.push(new URL(request.url()).pathname);
+  });
   await page.goto(first.link ?? "");
   await page.waitForURL(`${product.webUrl}/tasks`);
   await page.getByText("No tasks yet").waitFor();
+  assert.ok(!pagesOpened.includes("/sign-in"), `went by way of sign-in: ${pagesOpened.join(", ")}`);
   assert.equal(await page.getByText("Please confirm your email address").count(), 0);
   await signIn(await newSignedOutPage(browser, product.webUrl), product.webUrl, person);
 });

@@ -566,13 +566,13 @@ async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
  */
 async function landingOfLink(ctx: HookContext, landing: string): Promise<string> {
   if (ctx.context.newSession || (await readSessionOrThrow(ctx))) return landing;
-  let requestType: unknown;
+  let claims: { updateTo?: unknown; requestType?: unknown } = {};
   try {
-    ({ requestType } = decodeJwt(String(ctx.query?.token)));
+    claims = decodeJwt(String(ctx.query?.token));
   } catch {
     // Not a token: the landing carries Better Auth's refusal.
   }
-  return `${webConfig().baseUrl}${signInAfterLink(landing, requestType)}`;
+  return `${webConfig().baseUrl}${signInAfterLink(landing, claims)}`;
 }
 
 /**

@@ -3,10 +3,11 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
+import { ErrorMessage, NarrowPage, NarrowPageLink } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
+import { withoutLinkError } from "@/lib/link-landing";
 import { NAME_MAX } from "@/lib/name-rules";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
@@ -48,8 +49,8 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
     setTypedEmail(email);
     setPending(true);
     setError(null);
-    // The emailed verification link brings the person back here.
-    const callbackURL = next;
+    // The emailed verification link brings the person back here; a sign-in also goes there at once.
+    const callbackURL = signUp ? withoutLinkError(next) : next;
     const { data, error: failure } = signUp
       ? await authClient.signUp.email({ name: String(form.get("name") ?? "").trim(), email, password, callbackURL })
       : await authClient.signIn.email({ email, password, callbackURL });
@@ -79,7 +80,8 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
     if (!(data && "redirect" in data && data.redirect)) continueToNext();
   }
 
-  const otherHref = `${signUp ? "/sign-in" : "/sign-up"}${next !== "/tasks" ? `?next=${encodeURIComponent(next)}` : ""}`;
+  const otherNext = signUp ? next : withoutLinkError(next);
+  const otherHref = `${signUp ? "/sign-in" : "/sign-up"}${otherNext !== "/tasks" ? `?next=${encodeURIComponent(otherNext)}` : ""}`;
   if (checkInbox) {
     return (
       <NarrowPage title="Check your email">
@@ -107,9 +109,12 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
   return (
     <NarrowPage title={signUp ? "Create your account" : "Sign in to Tasks"}>
       {notice && (
-        <div className="mb-4">
-          <SuccessMessage>{notice}</SuccessMessage>
-        </div>
+        <p
+          role="status"
+          className="mb-4 rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-800 dark:bg-slate-800 dark:text-slate-100"
+        >
+          {notice}
+        </p>
       )}
       <form onSubmit={onSubmit} className="space-y-4" noValidate={false}>
         {signUp && (
