@@ -35,6 +35,7 @@ import { CODE_ALREADY_USED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
 import type { HookContext, SessionOf } from "./auth-hook-context";
 import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
 import {
+  CHANGE_ALREADY_MADE,
   changeOfAddressProblem,
   endChangeOfAddress,
   latestChangeOfAddressKey,
@@ -46,6 +47,7 @@ import { sendAccountEmail } from "./email";
 import { rememberDevice } from "./known-devices";
 import { signInAfterLink } from "./link-landing";
 import { nameProblem } from "./name-rules";
+import { safeNext } from "./next-path";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
@@ -261,11 +263,16 @@ function createAuth() {
           throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
         }
         // A change-of-address link that must not move the account: asked for before the password was
-        // last set, cancelled, or replaced by a later change (change-email-links.ts).
+        // last set, cancelled, or replaced by a later change; or one whose change is made already, sent
+        // on as made (change-email-links.ts).
         const addressProblem =
           ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token, ctx.context.secret) : null;
-        if (addressProblem)
+        if (addressProblem === CHANGE_ALREADY_MADE) {
+          throw ctx.redirect(await landingOfLink(ctx, `${config.baseUrl}${safeNext(ctx.query?.callbackURL)}`));
+        }
+        if (addressProblem) {
           throw ctx.redirect(await landingOfLink(ctx, `${config.baseUrl}/account?error=${addressProblem}`));
+        }
         // With REQUIRE_EMAIL_VERIFICATION, a sign-up's confirmation link signs the browser in to its
         // account: opened where another account is signed in, it is for that other account, as a change
         // of address's is (Better Auth's INVALID_USER). Otherwise whoever sent their own link would have

@@ -23,6 +23,13 @@ export const ADDRESS_TAKEN_SINCE = "ADDRESS_TAKEN_SINCE";
 /** `?error=` on /account when another change of address was asked for after the link's. */
 export const NEWER_CHANGE_ASKED = "NEWER_CHANGE_ASKED";
 
+/**
+ * Not a refusal: the link's change is made already, as when a mail scanner (one that opens every
+ * link to check it) opened it before its reader. Better Auth would refuse it as not valid, and
+ * its reader, told "did not go through", would try the old address.
+ */
+export const CHANGE_ALREADY_MADE = "CHANGE_ALREADY_MADE";
+
 /** `?error=` on /account when the change of address was cancelled on the account page. */
 export const CHANGE_CANCELLED = "CHANGE_CANCELLED";
 
@@ -62,7 +69,9 @@ export async function rememberLatestChangeOfAddress(
  * (LINK_OLDER_THAN_PASSWORD), the latest change was cancelled (or ended by a
  * new password) since (CHANGE_CANCELLED, which also answers the links of the
  * changes it replaced), or another address was asked for since
- * (NEWER_CHANGE_ASKED). Null when it may go on, or changes no address.
+ * (NEWER_CHANGE_ASKED); or that it has nothing left to do (CHANGE_ALREADY_MADE,
+ * looked at first: a new password since does not undo it). Null when it may
+ * go on, or changes no address.
  * (An address that another account has taken meanwhile is Better Auth's
  * update failing on the unique address: addressTakenResponse.) The token's
  * signature is checked first (with the secret Better Auth signs it with), so
@@ -85,13 +94,19 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
   }
   // Better Auth stamps the credential account's updated_at whenever it sets the password (change or
   // reset); the latest change of address asked for is kept by rememberLatestChangeOfAddress.
-  const { rows } = await webDatabasePool().query<{ password_set_at: Date | null; latest_address: string | null }>(
-    `SELECT (SELECT updated_at FROM accounts WHERE user_id = $1 AND provider_id = 'credential') AS password_set_at,
+  const { rows } = await webDatabasePool().query<{
+    address: string | null;
+    password_set_at: Date | null;
+    latest_address: string | null;
+  }>(
+    `SELECT (SELECT lower(email) FROM users WHERE id = $1) AS address,
+            (SELECT updated_at FROM accounts WHERE user_id = $1 AND provider_id = 'credential') AS password_set_at,
             (SELECT value FROM verifications WHERE identifier = $2 AND expires_at > now()
               ORDER BY created_at DESC LIMIT 1) AS latest_address`,
     [userId, latestChangeOfAddressKey(userId)],
   );
-  const { password_set_at: passwordSetAt, latest_address: latestAddress } = rows[0] ?? {};
+  const { address, password_set_at: passwordSetAt, latest_address: latestAddress } = rows[0] ?? {};
+  if (address === updateTo.toLowerCase()) return CHANGE_ALREADY_MADE;
   if (passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000)) return LINK_OLDER_THAN_PASSWORD;
   if (latestAddress === CANCELLED) return CHANGE_CANCELLED;
   return latestAddress && latestAddress !== updateTo.toLowerCase() ? NEWER_CHANGE_ASKED : null;
