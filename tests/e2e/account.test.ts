@@ -522,6 +522,12 @@ describe("the account page", () => {
     assert.equal(await otherDevice.isDisabled(), true, "signed out, and the list not yet drawn again: busy");
     refresh.release();
     await waitForCount(list.getByRole("listitem"), 1);
+    // Its button went with its row: said, and the focus is on the section's heading, not the page's top.
+    await page
+      .getByRole("status")
+      .getByText(/^Signed out (Chrome|Chromium) \d+ on Linux\.$/)
+      .waitFor();
+    assert.equal(await page.evaluate("document.activeElement?.id"), "sessions-heading");
     assert.equal(await apiStatus(product.apiUrl, ownToken), 200, "this device is still signed in");
     await other.page.goto(`${product.webUrl}/tasks`);
     await other.page.waitForURL(/\/sign-in\?next=/);

@@ -204,6 +204,9 @@ describe("passkeys", () => {
     await section.getByRole("button", { name: "Remove this passkey" }).click();
     await section.getByText("You have no passkeys yet.").waitFor();
     assert.deepEqual(await passkeysOf(person.email), []);
+    // Its form went with it: said, and the focus is on the section's heading, not the page's top.
+    await section.getByRole("status").getByText("Removed the passkey Laptop.").waitFor();
+    assert.equal(await page.evaluate("document.activeElement?.id"), "passkeys-heading");
 
     await signOut(page);
     assert.equal(await signInWithPasskey(page), "/sign-in");

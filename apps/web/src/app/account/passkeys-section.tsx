@@ -1,9 +1,9 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useState, useTransition } from "react";
+import { type FormEvent, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { LocalDate } from "@/components/local-date";
-import { ErrorMessage } from "@/components/messages";
+import { ErrorMessage, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { dangerButton, field, label, secondaryButton } from "@/components/styles";
@@ -43,7 +43,10 @@ export function PasskeysSection({
 }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
+  /** The passkey last removed from here, said once its row has gone. */
+  const [removed, setRemoved] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
   /** The passkey whose removal is being confirmed (its password asked for). */
   const [confirming, setConfirming] = useState<string | null>(null);
   const [refreshing, startRefresh] = useTransition();
@@ -60,6 +63,7 @@ export function PasskeysSection({
     if (code === null) return setError(ENTER_A_CODE);
     setPending("add");
     setError(null);
+    setRemoved(null);
     const failure = await addPasskeyWithPassword(name, password, code).catch(
       (error: unknown): AddPasskeyError => ({
         status: 500,
@@ -87,6 +91,7 @@ export function PasskeysSection({
     const password = String(new FormData(event.currentTarget).get("remove-passkey-password") ?? "");
     setPending(passkey.id);
     setError(null);
+    setRemoved(null);
     const { error: failure } = await authClient.passkey.deletePasskey(
       { id: passkey.id },
       { headers: { [PASSWORD_HEADER]: headerText(password) } },
@@ -94,12 +99,15 @@ export function PasskeysSection({
     setPending(null);
     if (failure) return setError(describeAuthError(failure));
     setConfirming(null);
+    setRemoved(passkey.name);
+    // Its form goes with its row: the focus to the section's heading, not to the top of the page.
+    headingRef.current?.focus();
     // The list is drawn again from the server; its buttons stay busy until it is.
     startRefresh(() => router.refresh());
   }
 
   return (
-    <Section id="passkeys" title="Passkeys">
+    <Section id="passkeys" title="Passkeys" headingRef={headingRef}>
       <p className="text-sm text-slate-700 dark:text-slate-300">
         A passkey signs you in with this device's fingerprint, face or screen lock (or a security key): no password to
         type or steal, and no code needed.
@@ -185,6 +193,7 @@ export function PasskeysSection({
           </BusyButton>
         </form>
       )}
+      {removed && <SuccessMessage>Removed the passkey {removed}.</SuccessMessage>}
       {error && <ErrorMessage>{error}</ErrorMessage>}
     </Section>
   );

@@ -1,9 +1,9 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { LocalDate } from "@/components/local-date";
-import { ErrorMessage } from "@/components/messages";
+import { ErrorMessage, SuccessMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
 import type { SessionSummary } from "@/lib/account-sessions";
 import { authClient } from "@/lib/auth-client";
@@ -24,7 +24,10 @@ const REVOKE_FAILURE_TEXT: Record<RevokeFailure, string> = {
 export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
+  /** The device last signed out from here, said once its row has gone. */
+  const [signedOut, setSignedOut] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
   // A device signed out: the list is drawn again from the server; its buttons stay busy until it is.
   const [refreshing, startRefresh] = useTransition();
   const busy = pending !== null || refreshing;
@@ -32,6 +35,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
   async function signOutSession(session: SessionSummary) {
     setPending(session.id);
     setError(null);
+    setSignedOut(null);
     const answer = await revokeSession(session.id).catch(() => null);
     if (!answer?.ok) {
       setPending(null);
@@ -40,12 +44,16 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
     // Leaving, the page keeps its buttons busy until the next one replaces it.
     if (session.current) return leaveForSignIn();
     setPending(null);
+    setSignedOut(session.device);
+    // Its button goes with its row: the focus to the section's heading, not to the top of the page.
+    headingRef.current?.focus();
     startRefresh(() => router.refresh());
   }
 
   async function signOutEverywhere() {
     setPending("everywhere");
     setError(null);
+    setSignedOut(null);
     const { error: failure } = await authClient.revokeSessions();
     if (!failure) return leaveForSignIn();
     setPending(null);
@@ -59,7 +67,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
   }
 
   return (
-    <Section id="sessions" title="Where you are signed in">
+    <Section id="sessions" title="Where you are signed in" headingRef={headingRef}>
       <ul aria-label="Signed-in devices" className="divide-y divide-slate-200 dark:divide-slate-800">
         {sessions.map((session, index) => (
           <li key={session.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
@@ -94,6 +102,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
           </li>
         ))}
       </ul>
+      {signedOut && <SuccessMessage>Signed out {signedOut}.</SuccessMessage>}
       {error && <ErrorMessage>{error}</ErrorMessage>}
       <BusyButton type="button" onClick={signOutEverywhere} busy={busy} className={secondaryButton}>
         {pending === "everywhere" ? "Signing out…" : "Sign out everywhere"}
