@@ -18,6 +18,7 @@ import {
   cookiesOf,
   expectRefusedWithin,
   fillSignIn,
+  fillSignInForm,
   holdRequests,
   launchBrowser,
   newPerson,
@@ -73,20 +74,11 @@ async function expectLinkMovesNothing(page: Page, link: string, why: string, own
     .waitFor();
   const signUpHref = await elsewhere.getByRole("link", { name: "Create an account" }).getAttribute("href");
   assert.doesNotMatch(signUpHref ?? "", /error/, "a new account does not carry the link's refusal");
-  await signInOnThisPage(elsewhere, owner);
+  await (await fillSignInForm(elsewhere, owner)).click();
   await elsewhere.getByText(why).waitFor();
   await page.goto(link);
   await page.getByText(why).waitFor();
   assert.equal(await page.getByTestId("account-email").textContent(), owner.email, "the address stayed");
-}
-
-/** The sign-in page as it is (its `next` and notice kept), filled in and sent once it is live. */
-async function signInOnThisPage(page: Page, person: Person) {
-  const button = page.getByRole("button", { name: "Sign in", exact: true });
-  await button.and(page.locator(":enabled")).waitFor();
-  await page.getByLabel("Email").fill(person.email);
-  await page.getByLabel("Password").fill(person.password);
-  await button.click();
 }
 
 /** A change-of-address link followed on the owner's page: the account is at `address`. */
@@ -668,11 +660,7 @@ describe("the account page", () => {
     const quicker = { name: "Quicker", email: wanted, password: "another good passphrase" };
     assert.equal((await postAuth(product.webUrl, "/sign-up/email", quicker)).status, 200);
 
-    const followed = await page.goto(link);
-    assert.equal(followed?.status(), 200);
-    await page.waitForURL(/\/account\?error=/);
-    await page.getByText("That address now belongs to another account").waitFor();
-    assert.equal(await page.getByTestId("account-email").textContent(), person.email);
+    await expectLinkMovesNothing(page, link, "That address now belongs to another account", person);
     assert.equal(await signInStatus(quicker.email, quicker.password), 200, "the other account keeps its address");
 
     // A link made up by someone else (not signed with the app's secret) tells nothing about addresses:
@@ -807,6 +795,11 @@ describe("the account page", () => {
     await page.reload();
     assert.equal(await page.getByTestId("pending-address").count(), 0, "cancelled on the server");
     await expectLinkMovesNothing(page, unwantedLink, "That change of address was cancelled", person);
+    // Opened where another account is signed in, it says it is for another account, not why it was refused.
+    const { page: otherAccount } = await newSignedInPage(browser, product.webUrl, "Cyd");
+    await otherAccount.goto(unwantedLink);
+    await otherAccount.getByText("That link is for another account than the one signed in here.").waitFor();
+    assert.equal(await otherAccount.getByText("cancelled").count(), 0, "the other account is not told why");
     assert.equal(await signInStatus(unwanted, person.password), 401, "the unwanted address signs in to nothing");
 
     // A change asked for after the cancel goes through, and then nothing waits.
@@ -823,7 +816,7 @@ describe("the account page", () => {
     await phone.goto(confirmLink);
     await phone.waitForURL(/\/sign-in\?next=/);
     await phone.getByText("Your email address is confirmed. Sign in to go on.").waitFor();
-    await signInOnThisPage(phone, person);
+    await (await fillSignInForm(phone, person)).click();
     await phone.waitForURL(`${product.webUrl}/tasks`);
     await phone.getByText("No tasks yet").waitFor();
     assert.equal(await phone.getByText("Please confirm your email address").count(), 0, "confirmed");
@@ -835,7 +828,7 @@ describe("the account page", () => {
     const tablet = await newSignedOutPage(browser, product.webUrl);
     await tablet.goto(moveLink);
     await tablet.getByText("The link changed your account's email address: sign in with the new one.").waitFor();
-    await signInOnThisPage(tablet, { ...person, email: moved });
+    await (await fillSignInForm(tablet, { ...person, email: moved })).click();
     await tablet.waitForURL(`${product.webUrl}/account`);
     assert.equal(await tablet.getByTestId("account-email").textContent(), moved);
 
@@ -847,6 +840,14 @@ describe("the account page", () => {
     await page.waitForURL(`${product.webUrl}/account`);
     assert.equal(await page.getByTestId("account-email").textContent(), moved);
     assert.equal(await page.getByText(/expired|did not go through/).count(), 0, "nothing said to have failed");
+    // Its landing is ours to check (Better Auth's check of it comes later): never off this site.
+    const offSite = new URL(moveLink);
+    offSite.searchParams.set("callbackURL", "https://evil.example/account");
+    const answer = await fetch(offSite, { redirect: "manual" });
+    assert.equal(answer.status, 302);
+    assert.ok(answer.headers.get("location")?.startsWith(`${product.webUrl}/`), `${answer.headers.get("location")}`);
+    await page.goto(offSite.href);
+    assert.equal(new URL(page.url()).origin, product.webUrl);
   });
 
   test("delete account: asks for the password; tasks, sessions, accounts and reset links go at once; the token is refused within 2 s", async () => {

@@ -200,6 +200,11 @@ export async function fillSignIn(
   person: { email: string; password: string },
 ): Promise<Locator> {
   await page.goto(`${baseUrl}/sign-in`);
+  return fillSignInForm(page, person);
+}
+
+/** The sign-in page as it is (its `next` and notice kept): filled in once it is live, not yet sent. */
+export async function fillSignInForm(page: Page, person: { email: string; password: string }): Promise<Locator> {
   const button = page.getByRole("button", { name: "Sign in", exact: true });
   await button.and(page.locator(":enabled")).waitFor();
   await page.getByLabel("Email").fill(person.email);

@@ -23,6 +23,18 @@ export function SuccessMessage({ children }: { children: ReactNode }) {
   );
 }
 
+/** Something worth knowing on arrival, neither a success nor a failure (why the sign-in page is shown). */
+export function NoticeMessage({ children }: { children: ReactNode }) {
+  return (
+    <p
+      role="status"
+      className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-800 dark:bg-slate-800 dark:text-slate-100"
+    >
+      {children}
+    </p>
+  );
+}
+
 /** How an action went, said as a success or as a failure; nothing before the first try. */
 export function OutcomeMessage({ outcome }: { outcome: { ok: boolean; text: string } | null }) {
   if (!outcome) return null;

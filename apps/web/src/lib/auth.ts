@@ -35,8 +35,7 @@ import { CODE_ALREADY_USED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
 import type { HookContext, SessionOf } from "./auth-hook-context";
 import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
 import {
-  CHANGE_ALREADY_MADE,
-  changeOfAddressProblem,
+  checkChangeOfAddressLink,
   endChangeOfAddress,
   latestChangeOfAddressKey,
   rememberLatestChangeOfAddress,
@@ -264,14 +263,20 @@ function createAuth() {
         }
         // A change-of-address link that must not move the account: asked for before the password was
         // last set, cancelled, or replaced by a later change; or one whose change is made already, sent
-        // on as made (change-email-links.ts).
-        const addressProblem =
-          ctx.path === "/verify-email" ? await changeOfAddressProblem(ctx.query?.token, ctx.context.secret) : null;
-        if (addressProblem === CHANGE_ALREADY_MADE) {
-          throw ctx.redirect(await landingOfLink(ctx, `${config.baseUrl}${safeNext(ctx.query?.callbackURL)}`));
-        }
-        if (addressProblem) {
-          throw ctx.redirect(await landingOfLink(ctx, `${config.baseUrl}/account?error=${addressProblem}`));
+        // on as made (change-email-links.ts). Its landing is checked here: Better Auth's own check
+        // of it comes after this hook.
+        const addressLink =
+          ctx.path === "/verify-email"
+            ? await checkChangeOfAddressLink(
+                ctx.query?.token,
+                ctx.context.secret,
+                async () => (await readSessionOrThrow(ctx))?.user.id ?? null,
+              )
+            : null;
+        if (addressLink) {
+          const landing =
+            "made" in addressLink ? safeNext(ctx.query?.callbackURL) : `/account?error=${addressLink.refusal}`;
+          throw ctx.redirect(await landingOfLink(ctx, `${config.baseUrl}${landing}`));
         }
         // With REQUIRE_EMAIL_VERIFICATION, a sign-up's confirmation link signs the browser in to its
         // account: opened where another account is signed in, it is for that other account, as a change
@@ -522,13 +527,8 @@ async function endSessionOfCookie(ctx: HookContext): Promise<void> {
 
 /** Whether a sign-up's confirmation link (not a change of address's) names another address than the account signed in. */
 async function confirmsAnotherAccount(ctx: HookContext): Promise<boolean> {
-  if (typeof ctx.query?.token !== "string" || !ctx.getCookie(ctx.context.authCookies.sessionToken.name)) return false;
-  let claims: { email?: unknown; updateTo?: unknown };
-  try {
-    claims = decodeJwt(ctx.query.token);
-  } catch {
-    return false; // not a token: Better Auth refuses it
-  }
+  if (!ctx.getCookie(ctx.context.authCookies.sessionToken.name)) return false;
+  const claims = linkClaims(ctx);
   if (typeof claims.email !== "string" || claims.updateTo !== undefined) return false;
   const signedIn = await readSessionOrThrow(ctx);
   return signedIn !== null && signedIn.user.email.toLowerCase() !== claims.email.toLowerCase();
@@ -573,13 +573,19 @@ async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
  */
 async function landingOfLink(ctx: HookContext, landing: string): Promise<string> {
   if (ctx.context.newSession || (await readSessionOrThrow(ctx))) return landing;
-  let claims: { updateTo?: unknown; requestType?: unknown } = {};
+  return `${webConfig().baseUrl}${signInAfterLink(landing, linkClaims(ctx))}`;
+}
+
+/**
+ * What a /verify-email link's token says, unchecked (Better Auth checks it, or has refused it):
+ * nothing when it is not a token.
+ */
+function linkClaims(ctx: HookContext): { email?: unknown; updateTo?: unknown; requestType?: unknown } {
   try {
-    claims = decodeJwt(String(ctx.query?.token));
+    return decodeJwt(String(ctx.query?.token));
   } catch {
-    // Not a token: the landing carries Better Auth's refusal.
+    return {};
   }
-  return `${webConfig().baseUrl}${signInAfterLink(landing, claims)}`;
 }
 
 /**

@@ -11,6 +11,7 @@ import { violatedUniqueConstraint } from "@tasks/db";
 import { type JWTPayload, jwtVerify } from "jose";
 import { z } from "zod";
 import { webDatabasePool } from "./database";
+import { signInAfterLink } from "./link-landing";
 
 /** `?error=` on /account when such a link is followed; the page says why in words. */
 export const LINK_OLDER_THAN_PASSWORD = "LINK_OLDER_THAN_PASSWORD";
@@ -22,13 +23,6 @@ export const ADDRESS_TAKEN_SINCE = "ADDRESS_TAKEN_SINCE";
 
 /** `?error=` on /account when another change of address was asked for after the link's. */
 export const NEWER_CHANGE_ASKED = "NEWER_CHANGE_ASKED";
-
-/**
- * Not a refusal: the link's change is made already, as when a mail scanner (one that opens every
- * link to check it) opened it before its reader. Better Auth would refuse it as not valid, and
- * its reader, told "did not go through", would try the old address.
- */
-export const CHANGE_ALREADY_MADE = "CHANGE_ALREADY_MADE";
 
 /** `?error=` on /account when the change of address was cancelled on the account page. */
 export const CHANGE_CANCELLED = "CHANGE_CANCELLED";
@@ -64,23 +58,29 @@ export async function rememberLatestChangeOfAddress(
 }
 
 /**
- * Why `token` (the `token` of a /verify-email link), if it changes an address,
- * must not: it was issued before the account's password was last set
- * (LINK_OLDER_THAN_PASSWORD), the latest change was cancelled (or ended by a
- * new password) since (CHANGE_CANCELLED, which also answers the links of the
- * changes it replaced), or another address was asked for since
- * (NEWER_CHANGE_ASKED); or that it has nothing left to do (CHANGE_ALREADY_MADE,
- * looked at first: a new password since does not undo it). Null when it may
- * go on, or changes no address.
- * (An address that another account has taken meanwhile is Better Auth's
- * update failing on the unique address: addressTakenResponse.) The token's
- * signature is checked first (with the secret Better Auth signs it with), so
- * that a forged token is left to Better Auth's own answer. Its `iat` has
- * whole seconds: a link asked for in the second of a password change counts
- * as newer, so that one asked for just after it (the account page allows that
- * in a second) works.
+ * What a change-of-address link (the `token` of a /verify-email link) may do, checked before
+ * Better Auth makes the change. Refused (`refusal`, the `?error=` code) when it was issued before
+ * the account's password was last set (LINK_OLDER_THAN_PASSWORD), when the latest change was
+ * cancelled or ended by a new password since (CHANGE_CANCELLED, which also answers the links of
+ * the changes it replaced), or when another address was asked for since (NEWER_CHANGE_ASKED).
+ * `made` when its change is made already, as when a mail scanner (one that opens every link to
+ * check it) opened it before its reader: Better Auth would refuse it as not valid, and its reader,
+ * told "did not go through", would try the old address. That is looked at first: a new password
+ * since does not undo a change made. Null when it may go on, changes no address, or is for
+ * another account than the one signed in (`signedInUserId`), which Better Auth refuses as such
+ * (INVALID_USER) without our reason: that is the other account's to read.
+ *
+ * (An address that another account has taken meanwhile is Better Auth's update failing on the
+ * unique address: addressTakenResponse.) The token's signature is checked first (with the secret
+ * Better Auth signs it with), so that a forged token is left to Better Auth's own answer. Its
+ * `iat` has whole seconds: a link asked for in the second of a password change counts as newer,
+ * so that one asked for just after it (the account page allows that in a second) works.
  */
-export async function changeOfAddressProblem(token: unknown, secret: string): Promise<string | null> {
+export async function checkChangeOfAddressLink(
+  token: unknown,
+  secret: string,
+  signedInUserId: () => Promise<string | null>,
+): Promise<{ made: true } | { refusal: string } | null> {
   if (typeof token !== "string") return null;
   let claims: JWTPayload;
   try {
@@ -92,6 +92,8 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
   if (typeof updateTo !== "string" || typeof userId !== "string" || !UUID.test(userId) || typeof iat !== "number") {
     return null;
   }
+  const signedIn = await signedInUserId();
+  if (signedIn !== null && signedIn !== userId) return null;
   // Better Auth stamps the credential account's updated_at whenever it sets the password (change or
   // reset); the latest change of address asked for is kept by rememberLatestChangeOfAddress.
   const { rows } = await webDatabasePool().query<{
@@ -106,18 +108,20 @@ export async function changeOfAddressProblem(token: unknown, secret: string): Pr
     [userId, latestChangeOfAddressKey(userId)],
   );
   const { address, password_set_at: passwordSetAt, latest_address: latestAddress } = rows[0] ?? {};
-  if (address === updateTo.toLowerCase()) return CHANGE_ALREADY_MADE;
-  if (passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000)) return LINK_OLDER_THAN_PASSWORD;
-  if (latestAddress === CANCELLED) return CHANGE_CANCELLED;
-  return latestAddress && latestAddress !== updateTo.toLowerCase() ? NEWER_CHANGE_ASKED : null;
+  if (address === updateTo.toLowerCase()) return { made: true };
+  if (passwordSetAt && iat < Math.floor(passwordSetAt.getTime() / 1000)) return { refusal: LINK_OLDER_THAN_PASSWORD };
+  if (latestAddress === CANCELLED) return { refusal: CHANGE_CANCELLED };
+  return latestAddress && latestAddress !== updateTo.toLowerCase() ? { refusal: NEWER_CHANGE_ASKED } : null;
 }
 
 /**
- * The latest change of address's row while its link can still make it ($1 the key; `address`,
- * the account's address as SQL): not cancelled (nor ended by a new password), not already made.
+ * The latest change of address's row while its link can still make it ($1 the key;
+ * `currentAddressSql`, the account's address as an SQL expression): not cancelled (nor ended by a
+ * new password), not already made. (Asked for again, a cancelled address's row is written anew:
+ * its old links work again, and go to the same mailbox as the new one.)
  */
-const waitingChange = (address: string) => `SELECT id, value FROM verifications
-  WHERE identifier = $1 AND expires_at > now() AND value NOT IN ('${CANCELLED}', lower(${address}))`;
+const waitingChange = (currentAddressSql: string) => `SELECT id, value FROM verifications
+  WHERE identifier = $1 AND expires_at > now() AND value NOT IN ('${CANCELLED}', lower(${currentAddressSql}))`;
 
 /**
  * Ends a change: its row says cancelled, and outlives by a minute the links it refuses (each
@@ -166,9 +170,16 @@ export async function endChangeOfAddress(userId: string): Promise<void> {
  * any other failure. It tells a forger nothing: Better Auth verified the
  * token before it tried the change.
  */
-export function addressTakenResponse(request: Request, error: unknown, baseUrl: string): Response | null {
+export async function addressTakenResponse(
+  request: Request,
+  error: unknown,
+  baseUrl: string,
+  isSignedIn: () => Promise<boolean>,
+): Promise<Response | null> {
   if (new URL(request.url).pathname !== "/api/auth/verify-email") return null;
   if (violatedUniqueConstraint(error) !== "users_email_unique") return null;
-  const location = `${baseUrl}/account?error=${ADDRESS_TAKEN_SINCE}`;
+  // Where nobody is signed in, by way of sign-in, as every refused link (link-landing.ts).
+  const landing = `/account?error=${ADDRESS_TAKEN_SINCE}`;
+  const location = `${baseUrl}${(await isSignedIn()) ? landing : signInAfterLink(landing, {})}`;
   return new Response(null, { status: 302, headers: { location, "cache-control": "no-store" } });
 }

@@ -1,13 +1,15 @@
 /**
  * An emailed link (`/verify-email`) opened where nobody is signed in (nor
- * signed in by the link itself), as from a phone's mail app. Better Auth does what the link asks and sends the
- * browser to the link's landing page (/tasks, /account), with `?error=` when
+ * signed in by the link itself), as from a phone's mail app. Better Auth
+ * does what the link asks and sends the browser to the link's landing page (/tasks, /account), with `?error=` when
  * it refused it. That page sends a signed-out browser to sign in, and what
  * the link did was lost: a change of address made that way left its owner
  * typing the old address at sign-in, told nothing. Such a browser now goes
  * to sign in directly, which says what the link did; the landing follows
  * the sign-in, and for a refused link says why.
  */
+
+import { OWN_ORIGIN } from "./next-path";
 
 /** What the sign-in page says of the link, by `?link=`. */
 export const SIGN_IN_AFTER_LINK_TEXT = {
@@ -25,18 +27,19 @@ export function isLinkOutcome(value: unknown): value is LinkOutcome {
 
 /**
  * The sign-in page for a signed-out browser that a link would have sent to `landing` (an address
- * of this site): refused when the landing carries an error, else what the link's token was for.
+ * of this site): refused when the landing carries an error, else what the link's token (its
+ * `claims`) was for.
  * A confirmation has no `updateTo`; a change of address's link (`change-email-verification`)
  * has. Better Auth's other kinds with an address (its older one-step change, the old address's
  * approval) are not sent by this app: said neutrally, should one come.
  */
-export function signInAfterLink(landing: string, token: { updateTo?: unknown; requestType?: unknown }): string {
+export function signInAfterLink(landing: string, claims: { updateTo?: unknown; requestType?: unknown }): string {
   const url = new URL(landing, OWN_ORIGIN);
   const outcome: LinkOutcome = url.searchParams.has("error")
     ? "refused"
-    : token.updateTo === undefined
+    : claims.updateTo === undefined
       ? "address-confirmed"
-      : token.requestType === "change-email-verification"
+      : claims.requestType === "change-email-verification"
         ? "address-changed"
         : "followed";
   return `/sign-in?next=${encodeURIComponent(`${url.pathname}${url.search}`)}&link=${outcome}`;
@@ -53,6 +56,3 @@ export function withoutLinkError(next: string): string {
   url.searchParams.delete("error");
   return `${url.pathname}${url.search}${url.hash}`;
 }
-
-/** Stands for this site's origin while a path is taken apart; no request goes to it. */
-const OWN_ORIGIN = "http://tasks.invalid";

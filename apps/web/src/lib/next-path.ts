@@ -4,7 +4,7 @@
 export const REQUEST_PATH_HEADER = "x-request-path";
 
 /** Stands for this site's origin while a `next` is resolved; no request goes to it. */
-const OWN_ORIGIN = "http://tasks.invalid";
+export const OWN_ORIGIN = "http://tasks.invalid";
 
 /**
  * Only paths of this site are followed after sign-in (no open redirect). The

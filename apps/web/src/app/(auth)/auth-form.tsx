@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { ErrorMessage, NarrowPage, NarrowPageLink } from "@/components/messages";
+import { ErrorMessage, NarrowPage, NarrowPageLink, NoticeMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
@@ -109,12 +109,9 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
   return (
     <NarrowPage title={signUp ? "Create your account" : "Sign in to Tasks"}>
       {notice && (
-        <p
-          role="status"
-          className="mb-4 rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-800 dark:bg-slate-800 dark:text-slate-100"
-        >
-          {notice}
-        </p>
+        <div className="mb-4">
+          <NoticeMessage>{notice}</NoticeMessage>
+        </div>
       )}
       <form onSubmit={onSubmit} className="space-y-4" noValidate={false}>
         {signUp && (

@@ -153,14 +153,15 @@ export function ProfileSection({ name, email, emailVerified, pendingAddress, lin
         )}
         {pendingAddress && (
           <div className="flex flex-wrap items-center justify-between gap-2 rounded-md bg-amber-50 px-3 py-2 dark:bg-amber-950">
-            <p className="text-sm" data-testid="pending-address">
+            <p id="pending-address" className="text-sm" data-testid="pending-address">
               Waiting to change to <span className="font-medium">{pendingAddress}</span>: the address changes when the
-              link we sent there is opened, within an hour.
+              link we sent there is opened, within an hour of asking.
             </p>
             <BusyButton
               type="button"
               onClick={cancelChange}
               busy={busy.has("cancel") || busy.has("email")}
+              aria-describedby="pending-address"
               className={secondaryButton}
             >
               {busy.has("cancel") ? "Cancelling…" : "Cancel the change"}

@@ -24,7 +24,13 @@ async function answer(request: Request, respond: () => Promise<Response>): Promi
     }
     return await withContractHeaders(response);
   } catch (error) {
-    return addressTakenResponse(request, error, webConfig().baseUrl) ?? failedRequestResponse(error);
+    const isSignedIn = () =>
+      getAuth()
+        .api.getSession({ headers: request.headers })
+        .then(Boolean, () => false);
+    return (
+      (await addressTakenResponse(request, error, webConfig().baseUrl, isSignedIn)) ?? failedRequestResponse(error)
+    );
   }
 }
 
