@@ -14,22 +14,25 @@ export function ErrorMessage({ children }: { children: ReactNode }) {
 /** An outcome worth announcing politely (saved, sent, …). */
 export function SuccessMessage({ children }: { children: ReactNode }) {
   return (
-    <p
-      role="status"
-      className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
-    >
+    <StatusMessage colours="bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
       {children}
-    </p>
+    </StatusMessage>
   );
 }
 
 /** Something worth knowing on arrival, neither a success nor a failure (why the sign-in page is shown). */
 export function NoticeMessage({ children }: { children: ReactNode }) {
   return (
-    <p
-      role="status"
-      className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-800 dark:bg-slate-800 dark:text-slate-100"
-    >
+    <StatusMessage colours="bg-slate-100 text-slate-800 dark:bg-slate-800 dark:text-slate-100">
+      {children}
+    </StatusMessage>
+  );
+}
+
+/** A message announced politely (`role="status"`), in a box of its kind's colours. */
+function StatusMessage({ colours, children }: { colours: string; children: ReactNode }) {
+  return (
+    <p role="status" className={`rounded-md px-3 py-2 text-sm ${colours}`}>
       {children}
     </p>
   );

@@ -30,6 +30,9 @@ export function isUnreachable(error: AuthClientError): boolean {
 export const DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE";
 export const DATABASE_UNAVAILABLE_TEXT = "Tasks cannot reach its database right now. Try again in a few seconds.";
 
+/** A request of a session that has ended (signed out elsewhere, expired): the words every form says for it. */
+export const SESSION_ENDED_TEXT = "Your session has ended. Sign in again.";
+
 export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again.";
 export const CODE_NOT_RIGHT = "That code is not right. Check your authenticator app and try again.";
 export const BACKUP_CODE_NOT_RIGHT = "That backup code is not right, or it has been used already.";
@@ -81,6 +84,6 @@ export function describeAuthError(error: AuthClientError): string {
   if (error.code === CODE_ALREADY_USED) return WAIT_FOR_NEXT_CODE;
   if (error.code === "INVALID_BACKUP_CODE") return BACKUP_CODE_NOT_RIGHT;
   if (error.code === TWO_FACTOR_CODE_REQUIRED) return ENTER_A_CODE;
-  if (error.status === 401) return "Your session has ended. Sign in again.";
+  if (error.status === 401) return SESSION_ENDED_TEXT;
   return error.message ?? "Something went wrong. Try again.";
 }

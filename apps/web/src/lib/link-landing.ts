@@ -1,9 +1,9 @@
 /**
  * An emailed link (`/verify-email`) opened where nobody is signed in (nor
  * signed in by the link itself), as from a phone's mail app. Better Auth
- * does what the link asks and sends the browser to the link's landing page (/tasks, /account), with `?error=` when
- * it refused it. That page sends a signed-out browser to sign in, and what
- * the link did was lost: a change of address made that way left its owner
+ * does what the link asks and sends the browser to the link's landing page
+ * (/tasks, /account), with `?error=` when it refused it. That page sends a
+ * signed-out browser to sign in, and what the link did was lost: a change of address made that way left its owner
  * typing the old address at sign-in, told nothing. Such a browser now goes
  * to sign in directly, which says what the link did; the landing follows
  * the sign-in, and for a refused link says why.
@@ -28,8 +28,7 @@ export function isLinkOutcome(value: unknown): value is LinkOutcome {
 /**
  * The sign-in page for a signed-out browser that a link would have sent to `landing` (an address
  * of this site): refused when the landing carries an error, else what the link's token (its
- * `claims`) was for.
- * A confirmation has no `updateTo`; a change of address's link (`change-email-verification`)
+ * `claims`) was for. A confirmation has no `updateTo`; a change of address's link (`change-email-verification`)
  * has. Better Auth's other kinds with an address (its older one-step change, the old address's
  * approval) are not sent by this app: said neutrally, should one come.
  */

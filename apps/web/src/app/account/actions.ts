@@ -7,21 +7,32 @@ import { cancelChangeOfAddress } from "@/lib/change-email-links";
 import { readSession } from "@/lib/session";
 
 /**
- * "Sign out" on one session of the list; the signed-in person can end only
- * their own. A failure is answered to the section, which says so in place
- * (a page's way, /unavailable, would take the person off the account page).
+ * The account page's actions answer their failures to the section, which says so in place (a
+ * page's way, /unavailable, would take the person off the account page).
  */
-export async function revokeSession(sessionId: string): Promise<{ ok: true } | { ok: false; reason: RevokeFailure }> {
+type Failed<Reason extends string> = { ok: false; reason: Reason | "signed-out" | "unavailable" };
+
+/** `act` for the person signed in: nobody signed in, and a database that did not answer, as failures. */
+async function forSignedInPerson<T extends object, Reason extends string = never>(
+  act: (userId: string) => Promise<T | Failed<Reason>>,
+): Promise<T | Failed<Reason>> {
   try {
     const session = await readSession(await headers());
     if (!session) return { ok: false, reason: "signed-out" };
-    if (typeof sessionId !== "string" || !isUuid(sessionId)) return { ok: false, reason: "no-such-session" };
-    await revokeSessionOfUser(session.user.id, sessionId.toLowerCase());
-    return { ok: true };
+    return await act(session.user.id);
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
     return { ok: false, reason: "unavailable" };
   }
+}
+
+/** "Sign out" on one session of the list; the signed-in person can end only their own. */
+export async function revokeSession(sessionId: string): Promise<{ ok: true } | { ok: false; reason: RevokeFailure }> {
+  return forSignedInPerson<{ ok: true }, "no-such-session">(async (userId) => {
+    if (typeof sessionId !== "string" || !isUuid(sessionId)) return { ok: false, reason: "no-such-session" };
+    await revokeSessionOfUser(userId, sessionId.toLowerCase());
+    return { ok: true };
+  });
 }
 
 /** Nobody signed in; an id that names no session (only a hand-made request sends one); the database did not answer. */
@@ -32,14 +43,7 @@ export type RevokeFailure = "signed-out" | "no-such-session" | "unavailable";
  * or null when none was waiting any more (made, expired or cancelled meanwhile, elsewhere).
  */
 export async function cancelChangeOfAddressOfSession(): Promise<
-  { ok: true; cancelled: string | null } | { ok: false; reason: "signed-out" | "unavailable" }
+  { ok: true; cancelled: string | null } | Failed<never>
 > {
-  try {
-    const session = await readSession(await headers());
-    if (!session) return { ok: false, reason: "signed-out" };
-    return { ok: true, cancelled: await cancelChangeOfAddress(session.user.id) };
-  } catch (error) {
-    if (!isDatabaseUnavailable(error)) throw error;
-    return { ok: false, reason: "unavailable" };
-  }
+  return forSignedInPerson(async (userId) => ({ ok: true as const, cancelled: await cancelChangeOfAddress(userId) }));
 }

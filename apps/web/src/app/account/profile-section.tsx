@@ -6,7 +6,7 @@ import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { field, label, secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-import { DATABASE_UNAVAILABLE_TEXT, describeAuthError } from "@/lib/auth-errors";
+import { DATABASE_UNAVAILABLE_TEXT, describeAuthError, SESSION_ENDED_TEXT } from "@/lib/auth-errors";
 import { NAME_MAX } from "@/lib/name-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { cancelChangeOfAddressOfSession } from "./actions";
@@ -85,7 +85,7 @@ export function ProfileSection({ name, email, emailVerified, pendingAddress, lin
       const text = !answer
         ? "Could not cancel the change. Try again."
         : answer.reason === "signed-out"
-          ? "Your session has ended. Sign in again."
+          ? SESSION_ENDED_TEXT
           : DATABASE_UNAVAILABLE_TEXT;
       return setEmailOutcome({ ok: false, text });
     }

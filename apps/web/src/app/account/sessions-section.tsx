@@ -7,7 +7,7 @@ import { ErrorMessage, SuccessMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
 import type { SessionSummary } from "@/lib/account-sessions";
 import { authClient } from "@/lib/auth-client";
-import { DATABASE_UNAVAILABLE_TEXT, describeAuthError } from "@/lib/auth-errors";
+import { DATABASE_UNAVAILABLE_TEXT, describeAuthError, SESSION_ENDED_TEXT } from "@/lib/auth-errors";
 import { announceSignedOut } from "@/lib/signed-out-channel";
 import { ago } from "@/lib/time-ago";
 import { type RevokeFailure, revokeSession } from "./actions";
@@ -15,7 +15,7 @@ import { Section } from "./section";
 
 /** What the section says when "Sign out" of one device did not happen. */
 const REVOKE_FAILURE_TEXT: Record<RevokeFailure, string> = {
-  "signed-out": "Your session has ended. Sign in again.",
+  "signed-out": SESSION_ENDED_TEXT,
   "no-such-session": "Could not sign that device out. Try again.",
   unavailable: DATABASE_UNAVAILABLE_TEXT,
 };
