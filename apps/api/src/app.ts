@@ -70,6 +70,8 @@ const ROUTE_METHODS: Record<string, string[]> = {
   "/readyz": ["GET"],
   "/openapi.json": ["GET"],
   "/docs": ["GET"],
+  // The documentation page's own files (its JSON and YAML, scripts, styles), which @fastify/swagger-ui serves.
+  "/docs/*": ["GET"],
 };
 
 /**
@@ -98,6 +100,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? defaultLogger(config),
     bodyLimit: BODY_LIMIT_BYTES,
+    // `__proto__` and `constructor.prototype` keys are valid JSON: like any other unknown field they
+    // change nothing (the schema drops them), rather than making the body "not valid JSON".
+    onProtoPoisoning: "remove",
+    onConstructorPoisoning: "remove",
     requestIdHeader: "x-request-id",
     // Fastify's own 503 while closing is plain JSON; ours (below) is a problem document.
     return503OnClosing: false,
@@ -383,6 +389,8 @@ function defaultLogger(config: ApiConfig): FastifyServerOptions["logger"] {
   };
 }
 
+const NO_BODY_DETAIL = "The request has no body: send the task as JSON with Content-Type: application/json.";
+
 /** Every error becomes a problem document with the contract's status. */
 function toProblem(error: FastifyError | Error, request: FastifyRequest): HttpProblem {
   if (error instanceof HttpProblem) return error;
@@ -393,15 +401,18 @@ function toProblem(error: FastifyError | Error, request: FastifyRequest): HttpPr
       path: issue.instancePath.replace(/^\//, "").replaceAll("/", ".") || where || "",
       message: issue.message ?? "is invalid",
     }));
-    // A body that is valid JSON but breaks the schema is 422; a bad query is 400.
+    // No body at all (nor a Content-Type, so Fastify parsed nothing) is not JSON: 400, as an empty
+    // body sent as JSON is. A body that is valid JSON but breaks the schema is 422; a bad query, 400.
+    if (where === "body" && request.body === undefined) return new HttpProblem(400, NO_BODY_DETAIL);
     if (where === "body") return new HttpProblem(422, "The task is not valid.", { errors });
     return new HttpProblem(400, `Invalid ${where === "querystring" ? "query parameters" : "request"}.`, { errors });
   }
   const code = (error as FastifyError).code;
   switch (code) {
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new HttpProblem(400, "The request body is not valid JSON.");
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new HttpProblem(400, NO_BODY_DETAIL);
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new HttpProblem(413, `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KiB.`);
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":

@@ -81,6 +81,16 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     const json = { ...user.auth, "content-type": "application/json" };
     assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: '{"title": "x",' }), 400);
     assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: "" }), 400);
+    // No body and no Content-Type: not JSON either, so 400 (it was 422, "the task is not valid").
+    const task = await createTask(ctx.app, user, { title: "Kept" });
+    for (const [method, path] of [
+      ["POST", url],
+      ["PUT", `${url}/${task.id}`],
+      ["PATCH", `${url}/${task.id}`],
+    ] as const) {
+      const body = assertProblem(await ctx.app.inject({ method, url: path, headers: user.auth }), 400);
+      assert.match(String(body.detail), /no body/, `${method} ${path}`);
+    }
     for (const [type, payload] of [
       ["text/plain", "title"],
       ["application/x-www-form-urlencoded", "title=x"],
@@ -90,7 +100,28 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     }
     const big = JSON.stringify({ title: "big", description: "x".repeat(70 * 1024) });
     assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: big }), 413);
-    assert.deepEqual(await storedTasks(ctx.pool, user.id), []);
+    assert.deepEqual(
+      (await storedTasks(ctx.pool, user.id)).map((stored) => stored.title),
+      ["Kept"],
+    );
+  });
+
+  test("a __proto__ or constructor key is valid JSON and, like any unknown field, changes nothing", async () => {
+    const user = await ctx.newUser();
+    const json = { ...user.auth, "content-type": "application/json" };
+    for (const payload of [
+      '{"title":"Proto","__proto__":{"completed":true,"user_id":"someone"}}',
+      '{"title":"Constructor","constructor":{"prototype":{"completed":true}}}',
+    ]) {
+      const created = await ctx.app.inject({ method: "POST", url: `/api/${user.id}/tasks`, headers: json, payload });
+      assert.equal(created.statusCode, 201, created.body);
+      assert.equal(created.json().completed, false);
+      assert.equal(created.json().user_id, user.id);
+    }
+    assert.deepEqual((await storedTasks(ctx.pool, user.id)).map((stored) => stored.title).sort(), [
+      "Constructor",
+      "Proto",
+    ]);
   });
 
   test("a body with no Content-Type is 415", async () => {
@@ -149,6 +180,17 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     });
     assertProblem(one, 405);
     assert.equal(one.headers.allow, "GET, PUT, PATCH, DELETE, HEAD, OPTIONS");
+    // The documentation page's own files too (they were 404).
+    for (const [method, url] of [
+      ["POST", "/docs/"],
+      ["TRACE", "/docs/json"],
+      ["DELETE", "/docs/static/index.html"],
+    ] as const) {
+      const docs = await ctx.app.inject({ method, url });
+      assertProblem(docs, 405);
+      assert.equal(docs.headers.allow, "GET, HEAD, OPTIONS", `${method} ${url}`);
+    }
+    assert.equal((await ctx.app.inject({ method: "GET", url: "/docs/json" })).statusCode, 200);
   });
 
   test("task responses are private and not sniffable", async () => {
