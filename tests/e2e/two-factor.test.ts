@@ -156,11 +156,18 @@ async function withSession(
 
 /** A 6-digit code no authenticator shows now (outside the step of tolerance either side). */
 function wrongCode(key: string): string {
+  return wrongCodes(key, 1)[0] as string;
+}
+
+/** `count` different wrong codes (codes sent at once must differ: each is claimed while it is checked). */
+function wrongCodes(key: string, count: number): string[] {
   const near = new Set([-1, 0, 1, 2].map((steps) => currentCode(key, steps)));
-  for (let n = 0; ; n++) {
+  const codes: string[] = [];
+  for (let n = 0; codes.length < count; n++) {
     const code = String(n).padStart(6, "0");
-    if (!near.has(code)) return code;
+    if (!near.has(code)) codes.push(code);
   }
+  return codes;
 }
 
 describe("two-factor sign-in", () => {
@@ -469,6 +476,40 @@ describe("two-factor sign-in", () => {
     assert.equal(locked.status, 429, "locked after ten wrong codes in a row");
     assert.equal(locked.headers.get("retry-after"), "900", "says when the lock ends");
     assert.equal((await accountState(person.email)).sessions, before.sessions, "still no session");
+  });
+
+  test("codes sent at once, one on each of many sign-ins, are counted as they start: ten are checked, then codes lock", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Pia");
+    const { key } = await turnOnTwoFactor(page, person);
+    const before = await accountState(person.email);
+    // Whoever has the password makes as many sign-ins as they like, each with its own tries at a code,
+    // and sends one try on each at the same moment (authenticator codes and backup codes alike), each
+    // from an address of its own.
+    const challenges: string[] = [];
+    for (let i = 0; i < 14; i++) challenges.push(await passwordStep(person, randomClientAddress()));
+    const codes = wrongCodes(key, 14);
+    const answers = await Promise.all(
+      challenges.map((challenge, i) =>
+        i % 2 === 0
+          ? sendCode(challenge, codes[i] as string)
+          : postAuth(
+              product.webUrl,
+              "/two-factor/verify-backup-code",
+              { code: `wrong-${i}` },
+              randomClientAddress(),
+              challenge,
+            ),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    assert.equal(statuses.filter((status) => status === 401).length, 10, `ten checked and refused: ${statuses}`);
+    assert.equal(statuses.filter((status) => status === 429).length, 4, `the rest refused as locked: ${statuses}`);
+    // The lock holds for the right code too, and says when it ends.
+    const locked = await sendCode(await passwordStep(person, randomClientAddress()), await unusedCode(key));
+    assert.equal(locked.status, 429);
+    assert.equal(((await locked.json()) as { code?: string }).code, "ACCOUNT_TEMPORARILY_LOCKED");
+    assert.ok(Number(locked.headers.get("retry-after")) > 800, "says when the lock ends");
+    assert.equal((await accountState(person.email)).sessions, before.sessions, "no session was started");
   });
 
   test("a device is never trusted to skip the code, the secret is not handed out again, and an address gets 10 tries a minute", async () => {

@@ -50,7 +50,7 @@ import { safeNext } from "./next-path";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
-import { type CodeCheck, checkSecondFactor } from "./second-factor-checks";
+import { type CodeCheck, checkSecondFactor, endSignInCodeTry, startSignInCodeTry } from "./second-factor-checks";
 import { endSessionsAgain, noteCredentialsAtSignIn, refuseSignInIfCredentialsChanged } from "./sign-in-races";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
@@ -90,6 +90,8 @@ function createAuth() {
   };
   /** The codes this process claimed, by request, for the after hook to release when the request failed. */
   const codeClaims = new WeakMap<Request, { userId: string; code: string }>();
+  /** Whose try at sign-in's second step a request is, counted toward the lock of codes until it ends. */
+  const signInCodeTries = new WeakMap<Request, string>();
   /** Requests that turned two-factor sign-in on or off, with the session token of the device that did. */
   const twoFactorSwitches = new WeakMap<Request, string>();
   return betterAuth({
@@ -239,15 +241,30 @@ function createAuth() {
             message: "Two-factor sign-in is on already.",
           });
         }
-        // One use per authenticator code (authenticator-codes.ts); settled in the after hook.
-        if (ctx.path === "/two-factor/verify-totp" && ctx.request && typeof ctx.body?.code === "string") {
-          const userId = await personOfTwoFactorStep(ctx);
-          if (userId) {
-            if (!(await claimAuthenticatorCode(userId, ctx.body.code))) {
-              throw new APIError("UNAUTHORIZED", { code: CODE_ALREADY_USED, message: WAIT_FOR_NEXT_CODE });
-            }
-            codeClaims.set(ctx.request, { userId, code: ctx.body.code });
+        // One use per authenticator code (authenticator-codes.ts), and at sign-in's second step each
+        // try counted toward the lock of codes as it starts (second-factor-checks.ts): both settled in
+        // the after hook, which runs for whatever the plugin answers. Nothing below throws for these.
+        if (
+          (ctx.path === "/two-factor/verify-totp" || ctx.path === "/two-factor/verify-backup-code") &&
+          ctx.request &&
+          typeof ctx.body?.code === "string"
+        ) {
+          const step = await personOfTwoFactorStep(ctx);
+          const claim =
+            step && ctx.path === "/two-factor/verify-totp" ? { userId: step.userId, code: ctx.body.code } : null;
+          if (claim && !(await claimAuthenticatorCode(claim.userId, claim.code))) {
+            throw new APIError("UNAUTHORIZED", { code: CODE_ALREADY_USED, message: WAIT_FOR_NEXT_CODE });
           }
+          if (step?.atSignIn) {
+            try {
+              await startSignInCodeTry(step.userId);
+            } catch (error) {
+              if (claim) await settleAuthenticatorCode(claim.userId, claim.code, false);
+              throw error;
+            }
+            signInCodeTries.set(ctx.request, step.userId);
+          }
+          if (claim) codeClaims.set(ctx.request, claim);
         }
         if (ctx.path.startsWith("/two-factor/verify-") && ctx.body?.trustDevice) {
           return { context: { body: { ...ctx.body, trustDevice: false } } };
@@ -314,6 +331,8 @@ function createAuth() {
       after: createAuthMiddleware(async (ctx) => {
         const claim = ctx.request && codeClaims.get(ctx.request);
         if (claim) await settleAuthenticatorCode(claim.userId, claim.code, !(ctx.context.returned instanceof Error));
+        const codeTryOf = ctx.request && signInCodeTries.get(ctx.request);
+        if (codeTryOf) await endSignInCodeTry(codeTryOf, ctx.context.returned);
         const attempt = await endPasswordCheck(ctx);
         // Some endpoints answer a database that did not answer with a 500 of their own (the error
         // beneath as its cause): thrown on as what it is, for a 503 (lib/unavailable.ts).
@@ -444,6 +463,9 @@ function createAuth() {
         totpOptions: { digits: 6, period: 30 },
         // Ten single-use codes, stored encrypted, shown once.
         backupCodeOptions: { amount: 10, length: 10, storeBackupCodes: "encrypted" },
+        // Ours counts each try as it starts, at sign-in and on the account page alike
+        // (second-factor-checks.ts); the plugin's counted a wrong code only once it was checked.
+        accountLockout: { enabled: false },
       }),
       passkey({
         // The relying party is the site people sign in to: a passkey made here works only here.
@@ -476,19 +498,19 @@ function createAuth() {
 }
 
 /**
- * Whose code a /two-factor/verify-totp request carries, as the plugin finds
- * them: the signed-in person (turning two-factor sign-in on), else the person
- * of the pending sign-in its cookie names. Null when neither: the plugin then
- * refuses the request itself.
+ * Whose code a /two-factor/verify-totp or verify-backup-code request carries,
+ * as the plugin finds them: the signed-in person (turning two-factor sign-in
+ * on), else the person of the pending sign-in its cookie names (`atSignIn`).
+ * Null when neither: the plugin then refuses the request itself.
  */
-async function personOfTwoFactorStep(ctx: HookContext): Promise<string | null> {
+async function personOfTwoFactorStep(ctx: HookContext): Promise<{ userId: string; atSignIn: boolean } | null> {
   const session = await readSessionOrThrow(ctx);
-  if (session) return session.user.id;
+  if (session) return { userId: session.user.id, atSignIn: false };
   // The plugin's cookie name (not exported): the signed id of the sign-in's verification row.
   const challenge = await ctx.getSignedCookie(ctx.context.createAuthCookie("two_factor").name, ctx.context.secret);
   if (!challenge) return null;
   const pending = await ctx.context.internalAdapter.findVerificationValue(challenge);
-  return pending?.value ?? null;
+  return pending?.value ? { userId: pending.value, atSignIn: true } : null;
 }
 
 /**

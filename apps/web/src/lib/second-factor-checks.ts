@@ -12,14 +12,15 @@
  * endpoints, with the request's session (a backup code is used up there). An
  * authenticator code is claimed as at sign-in, so one seen typed cannot be
  * used again (authenticator-codes.ts). Wrong codes count toward the
- * account's lock of the sign-in's second step (the plugin's: 10 wrong in a
- * row lock codes for 15 minutes), wherever they are typed: a code cannot be
- * guessed at here faster than there, from any number of browsers or
+ * account's lock of codes (10 wrong in a row lock them for 15 minutes),
+ * which the sign-in's second step counts too (startSignInCodeTry): a code
+ * cannot be guessed at here faster than there, from any number of browsers or
  * addresses. Each try is counted as it starts, so that many sent at once do
  * not slip under the limit.
  */
 import "server-only";
 import { APIError } from "better-auth";
+import { isAPIError } from "better-auth/api";
 import {
   ACCOUNT_TEMPORARILY_LOCKED,
   BACKUP_CODE_NOT_RIGHT,
@@ -45,7 +46,7 @@ const CODE_CARRIED_IN: Record<string, (ctx: HookContext) => unknown> = {
   "/passkey/generate-register-options": (ctx) => textOfHeader(ctx.headers?.get(SECOND_FACTOR_HEADER)),
 };
 
-/** The plugin's lock of the second step (its defaults, which auth.ts keeps). */
+/** The lock of codes: the two-factor plugin's defaults (its own lock is off, and this one counts at sign-in too). */
 const WRONG_CODES_BEFORE_LOCK = 10;
 const LOCK_SECONDS = 15 * 60;
 
@@ -90,13 +91,7 @@ export async function checkSecondFactor(
     }
     claimed = authenticator;
     const lockedFor = await countCodeTry(userId);
-    if (lockedFor) {
-      throw new APIError(
-        "TOO_MANY_REQUESTS",
-        { code: ACCOUNT_TEMPORARILY_LOCKED, message: CODES_LOCKED_TEXT },
-        { "Retry-After": String(lockedFor) },
-      );
-    }
+    if (lockedFor) throw codesLocked(lockedFor);
     counted = true;
     const kind = authenticator ? "authenticator" : "backup";
     outcome = (await isCodeOfSession(ctx, session, kind, code)) ? "right" : "wrong";
@@ -114,6 +109,48 @@ export async function checkSecondFactor(
     authenticator
       ? { code: "INVALID_CODE", message: CODE_NOT_RIGHT }
       : { code: "INVALID_BACKUP_CODE", message: BACKUP_CODE_NOT_RIGHT },
+  );
+}
+
+/**
+ * Sign-in's second step (`/two-factor/verify-totp` or `/verify-backup-code`
+ * with a pending sign-in's cookie, nobody signed in): the try is counted
+ * toward the same lock as it starts, before the plugin checks the code, and
+ * settled by endSignInCodeTry with the plugin's answer. The plugin's own lock
+ * (off, auth.ts) read the lock as each try began and counted a wrong code as
+ * it ended, so codes sent at once, one on each of many pending sign-ins (the
+ * password makes as many as one likes), were all checked: any number of
+ * guesses before the first was counted. Throws the lock's 429 when codes are
+ * locked, or become so with this try.
+ */
+export async function startSignInCodeTry(userId: string): Promise<void> {
+  const lockedFor = await countCodeTry(userId);
+  if (lockedFor) throw codesLocked(lockedFor);
+}
+
+/**
+ * The sign-in try counted by startSignInCodeTry is over, and `returned` is the plugin's answer: a
+ * session (the code was right), a refusal of the code (wrong), or any other refusal (the code was
+ * not checked: the sign-in's challenge over or gone, the backup codes written meanwhile, the
+ * database), which takes the try back.
+ */
+export async function endSignInCodeTry(userId: string, returned: unknown): Promise<void> {
+  const refusal = isAPIError(returned) ? returned.body?.code : undefined;
+  const outcome =
+    refusal === "INVALID_CODE" || refusal === "INVALID_BACKUP_CODE"
+      ? "wrong"
+      : returned instanceof Error
+        ? "unknown"
+        : "right";
+  await settleCodeTry(userId, outcome);
+}
+
+/** The lock's refusal, with the seconds it has left. */
+function codesLocked(seconds: number): APIError {
+  return new APIError(
+    "TOO_MANY_REQUESTS",
+    { code: ACCOUNT_TEMPORARILY_LOCKED, message: CODES_LOCKED_TEXT },
+    { "Retry-After": String(seconds) },
   );
 }
 

@@ -34,20 +34,17 @@ async function answer(request: Request, respond: () => Promise<Response>): Promi
   }
 }
 
-/** Seconds until the two-factor plugin's lock (10 wrong codes in a row) ends; its 429 says none. */
-const TWO_FACTOR_LOCK_SECONDS = 15 * 60;
-
 /**
  * Better Auth's answer as the contract has it: a refusal is a problem
  * document (RFC 9457), every 429 says when to try again in the standard
  * `Retry-After` (Better Auth's rate limiter sends only its own
- * `X-Retry-After`, the two-factor lock neither), and nothing here (a token, a
+ * `X-Retry-After`; our locks send the standard one), and nothing here (a token, a
  * session) is kept by a cache.
  */
 async function withContractHeaders(response: Response): Promise<Response> {
   const headers = new Headers(response.headers);
   if (response.status === 429 && !headers.has("retry-after")) {
-    headers.set("retry-after", headers.get("x-retry-after") ?? String(await secondsUntilUnlocked(response)));
+    headers.set("retry-after", headers.get("x-retry-after") ?? "60");
   }
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
   const isProblem = headers.get("content-type")?.startsWith("application/problem+json");
@@ -71,12 +68,4 @@ function asProblem(status: number, text: string): Record<string, unknown> {
   }
   const said = typeof refusal.message === "string" && refusal.message !== "" ? refusal.message : undefined;
   return problemDocument(status, said, refusal); // (no message: the detail is the title)
-}
-
-async function secondsUntilUnlocked(response: Response): Promise<number> {
-  const { code } = ((await response
-    .clone()
-    .json()
-    .catch(() => ({}))) ?? {}) as { code?: string };
-  return code === "ACCOUNT_TEMPORARILY_LOCKED" ? TWO_FACTOR_LOCK_SECONDS : 60;
 }
