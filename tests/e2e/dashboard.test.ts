@@ -191,10 +191,12 @@ describe("the dashboard in a real browser", () => {
     await tabA.bringToFront();
     await tabA.getByRole("button", { name: "Edit “Plan the trip”" }).click();
     await tabA.getByLabel("Task title", { exact: true }).fill("Plan the trip to Rome");
-    // …while tab B renames the same task.
+    // …while tab B renames the same task and gives it a high priority and a due date.
     await tabB.bringToFront();
     await tabB.getByRole("button", { name: "Edit “Plan the trip”" }).click();
     await tabB.getByLabel("Task title", { exact: true }).fill("Plan the trip to Oslo");
+    await tabB.getByLabel("Task priority", { exact: true }).selectOption("high");
+    await tabB.getByLabel("Task due date", { exact: true }).fill("2031-05-01");
     await tabB.getByLabel("Task title", { exact: true }).press("Enter");
     await tabB.getByText("Plan the trip to Oslo").waitFor();
 
@@ -206,10 +208,19 @@ describe("the dashboard in a real browser", () => {
       .getByText(/changed elsewhere.*“Plan the trip to Oslo”/)
       .waitFor();
     assert.equal(await tabA.getByLabel("Task title", { exact: true }).inputValue(), "Plan the trip to Rome");
+    // What tab A had not changed shows tab B's values: the form shows what "Save mine anyway" stores.
+    assert.equal(await tabA.getByLabel("Task priority", { exact: true }).inputValue(), "high");
+    assert.equal(await tabA.getByLabel("Task due date", { exact: true }).inputValue(), "2031-05-01");
+    // The person puts the priority back as it was when they began: that is a change of theirs, and is saved.
+    await tabA.getByLabel("Task priority", { exact: true }).selectOption("medium");
     await tabA.getByRole("button", { name: "Save mine anyway" }).click();
-    await tabA.getByRole("list", { name: "Your tasks" }).getByText("Plan the trip to Rome").waitFor();
+    const saved = tabA.getByRole("list", { name: "Your tasks" }).getByRole("listitem").filter({ hasText: "Rome" });
+    await saved.getByText("medium", { exact: true }).waitFor();
+    await saved.getByText("Due 2031-05-01").waitFor();
     await tabB.reload();
-    await tabB.getByText("Plan the trip to Rome").waitFor();
+    const reloaded = tabB.getByRole("listitem").filter({ hasText: "Plan the trip to Rome" });
+    await reloaded.getByText("medium", { exact: true }).waitFor();
+    await reloaded.getByText("Due 2031-05-01").waitFor();
     await context.close();
   });
 

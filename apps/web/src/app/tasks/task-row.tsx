@@ -195,6 +195,8 @@ function TaskEditor({
   onClose(): void;
 }) {
   const { task, draft = {} } = start;
+  /** The version the person's edits are made over: the starting one, or the newer one once shown. */
+  const [base, setBase] = useState<Task>(task);
   const [title, setTitle] = useState(draft.title ?? task.title);
   const [description, setDescription] = useState(draft.description ?? task.description);
   const [priority, setPriority] = useState(draft.priority ?? task.priority);
@@ -207,18 +209,34 @@ function TaskEditor({
   const [problem, setProblem] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
-  /** The fields that differ from the task the edit started from. */
+  /** The fields that differ from the version the edits are made over. */
   function changesMade(): TaskChanges {
     const changes: TaskChanges = {};
-    if (title.trim() !== task.title) changes.title = title.trim();
-    if (description !== task.description) changes.description = description;
-    if (priority !== task.priority) changes.priority = priority;
-    if ((dueDate || null) !== task.due_date) changes.due_date = dueDate || null;
+    if (title.trim() !== base.title) changes.title = title.trim();
+    if (description !== base.description) changes.description = description;
+    if (priority !== base.priority) changes.priority = priority;
+    if ((dueDate || null) !== base.due_date) changes.due_date = dueDate || null;
     return changes;
   }
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: changesMade reads exactly these fields
-  useEffect(() => onDraft(changesMade()), [title, description, priority, dueDate]);
+  /**
+   * A newer version, saved elsewhere while the editor was open, becomes what the edits are made
+   * over: each field the person left as it was shows the newer value, so that the form shows what
+   * "Save mine anyway" stores (their change with the person's edits over it). Before, the form kept
+   * the old value of a field the person had not touched, and the save stored the newer one; and
+   * the old value, typed again to keep it, was no change and was never sent.
+   */
+  function showNewer(newer: Task) {
+    if (title.trim() === base.title) setTitle(newer.title);
+    if (description === base.description) setDescription(newer.description);
+    if (priority === base.priority) setPriority(newer.priority);
+    if ((dueDate || null) === base.due_date) setDueDate(newer.due_date ?? "");
+    setBase(newer);
+    setNewer(newer);
+  }
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: changesMade reads exactly these
+  useEffect(() => onDraft(changesMade()), [title, description, priority, dueDate, base]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the editor closes
   useEffect(() => () => onDraft(null), []);
 
@@ -239,7 +257,7 @@ function TaskEditor({
     if (outcome.ok) return onClose();
     if ("deleted" in outcome) return setGone(true);
     if ("conflict" in outcome) {
-      setNewer(outcome.conflict.task);
+      showNewer(outcome.conflict.task);
       setEtag(outcome.conflict.etag);
       return;
     }
@@ -319,7 +337,8 @@ function TaskEditor({
         <p role="alert" className="text-sm text-amber-800 dark:text-amber-200">
           This task was changed elsewhere while you were editing. It now reads “{newer.title}”
           {newer.description ? ` (${newer.description})` : ""}, {newer.priority} priority
-          {newer.due_date ? `, due ${newer.due_date}` : ""}. Your edits are still here.
+          {newer.due_date ? `, due ${newer.due_date}` : ""}. Your edits are still here; what you had not changed shows
+          theirs.
         </p>
       )}
       {gone && (
