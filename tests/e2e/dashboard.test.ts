@@ -1235,4 +1235,35 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByTestId("load-failed").getByRole("button", { name: "Retry loading" }).click();
     await page.getByRole("list", { name: "Your tasks" }).getByText("Already there").waitFor();
   });
+
+  test("a tab, search or sort whose load fails does not show another's tasks under it", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Otto");
+    await addTask(page, "Still to do");
+    await addTask(page, "Done already");
+    await page.getByRole("checkbox", { name: "Mark “Done already” as completed" }).check();
+    await waitForCount(page.getByRole("tab", { name: "Completed (1)" }), 1);
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      (route) => route.abort("connectionrefused"),
+    );
+    // The Completed tab's load fails: the panel says so, and shows no pending task as completed.
+    await page.getByRole("tab", { name: "Completed (1)" }).click();
+    await page.getByTestId("load-failed").getByText("Your tasks could not be loaded.").waitFor();
+    assert.equal(await list.count(), 0, "the All tab's tasks are not shown under Completed");
+    // A search's too.
+    await page.getByRole("tab", { name: "All (2)" }).click();
+    await list.getByText("Still to do").waitFor(); // (the list All was loaded for, though its reload fails)
+    await page.getByRole("searchbox").fill("nothing like it");
+    await page.getByTestId("load-failed").waitFor();
+    assert.equal(await list.count(), 0, "the unfiltered tasks are not shown as the search's");
+    // Once the API answers, Retry loads the list asked for.
+    await page.unrouteAll({ behavior: "wait" });
+    await page.getByTestId("load-failed").getByRole("button", { name: "Retry loading" }).click();
+    await page.getByText("No tasks match.").waitFor();
+    await page.getByRole("searchbox").fill("");
+    await page.getByRole("tab", { name: "Completed (1)" }).click();
+    await list.getByText("Done already").waitFor();
+    assert.equal(await list.getByText("Still to do").count(), 0);
+  });
 });

@@ -44,6 +44,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     total: 0,
     counts: { pending: 0, completed: 0 },
     countsWithTasks: false,
+    filter: null,
   });
   const { tasks, total, counts } = list;
   const [status, setStatus] = useState<ListStatus>("all");
@@ -65,6 +66,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [signingOut, setSigningOut] = useState(false);
   /** The last load failed: before any list has arrived, the page says so (whatever the banner says by then). */
   const [loadFailed, setLoadFailed] = useState(false);
+  /**
+   * The tasks the list panel shows: none once the load for the tab, sort or search asked for has
+   * failed, since those shown are another's (the panel says the load failed, with a Retry). While
+   * that load is on its way they stay, as the list did before.
+   */
+  const shownTasks = loadFailed && list.filter !== filter ? null : tasks;
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
   /** Edits the end of the session interrupted, by task: reopened with the person's changes once they are back. */
   const [resumeEdits, setResumeEdits] = useState<Record<string, TaskChanges>>({});
@@ -227,6 +234,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
               })
             : current.counts,
           countsWithTasks: totals !== undefined,
+          filter: filterKey(status, sort, query),
         }));
         if (totals) countsOwed.current = false;
         setLoadFailed(false);
@@ -425,7 +433,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           className="focus-visible:outline-2 focus-visible:outline-indigo-500"
         >
           <TaskList
-            tasks={tasks}
+            tasks={shownTasks}
             loadFailed={loadFailed}
             filtered={query !== "" || status !== "all"}
             busy={loadingMore}
@@ -454,7 +462,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
             )}
           />
           <ShowMore
-            shown={tasks?.length ?? 0}
+            shown={shownTasks?.length ?? 0}
             total={total}
             pages={pages}
             loading={loadingMore}
