@@ -863,6 +863,45 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await list.getByText("Stays").waitFor();
   });
 
+  test("adding a deleted task again after a try that half failed makes one task, with the fields as they are now", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ola");
+    await addTaskAndItsReload(page, "Pay rent");
+    await page.getByRole("checkbox", { name: "Mark “Pay rent” as completed" }).check();
+    await waitForCount(page.getByRole("tab", { name: "Completed (1)" }), 1);
+    const { token } = (await (await page.request.get(`${product.webUrl}/api/auth/token`)).json()) as { token: string };
+    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
+    const headers = { authorization: `Bearer ${token}` };
+    const stored = async () =>
+      ((await (await fetch(tasksUrl, { headers })).json()) as { title: string; completed: boolean }[]).map(
+        ({ title, completed }) => ({ title, completed }),
+      );
+    const [original] = (await (await fetch(tasksUrl, { headers })).json()) as { id: string }[];
+
+    const read = page.waitForResponse((response) => /\/tasks\/[0-9a-f-]{36}$/.test(response.url()));
+    await page.getByRole("button", { name: "Edit “Pay rent”" }).click();
+    await read;
+    assert.equal((await fetch(`${tasksUrl}/${original?.id}`, { method: "DELETE", headers })).status, 204);
+    await page.getByLabel("Task description").fill("by the 3rd");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("This task was deleted in another tab or on another device while you were editing.").waitFor();
+
+    // The add goes through, but marking it completed again does not reach the API.
+    await page.route(
+      (url) => url.href.startsWith(tasksUrl),
+      (route) => (route.request().method() === "PATCH" ? route.abort("connectionrefused") : route.fallback()),
+    );
+    await page.getByRole("button", { name: "Add it again" }).click();
+    await page.getByText(/Could not add it again/).waitFor();
+    assert.deepEqual(await stored(), [{ title: "Pay rent", completed: false }], "made, not completed yet");
+    await page.unrouteAll({ behavior: "wait" });
+
+    // The person corrects the title and tries again: the task made is found again and takes it.
+    await page.getByLabel("Task title", { exact: true }).fill("Pay the rent");
+    await page.getByRole("button", { name: "Add it again" }).click();
+    await page.getByRole("list", { name: "Your tasks" }).getByRole("button", { name: "Edit “Pay the rent”" }).waitFor();
+    assert.deepEqual(await stored(), [{ title: "Pay the rent", completed: true }], "one task, as the editor had it");
+  });
+
   test("an edit of a task deleted elsewhere meanwhile is not lost: the page says so and adds it again", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Eda");
     await addTaskAndItsReload(page, "Plan the trip");

@@ -47,8 +47,8 @@ export function useTaskChanges(options: TaskChangesOptions) {
    * `wanted`: what the last click asked for, what the page shows meanwhile.
    */
   const writesInFlight = useRef(new Map<string, { write: Promise<unknown>; stored: boolean; wanted: boolean }>());
-  /** The key of each "add it again" (addAgain) not yet answered, by the deleted task's id. */
-  const addAgainKeys = useRef(new Map<string, string>());
+  /** The first try of each "add it again" (addAgain) not yet done, its key and fields, by the deleted task's id. */
+  const addAgains = useRef(new Map<string, { key: string; fields: TaskInput }>());
 
   /**
    * A task deleted in another tab or on another device: gone from here too, and the page says why.
@@ -166,17 +166,22 @@ export function useTaskChanges(options: TaskChangesOptions) {
 
   /**
    * An edit whose task was deleted elsewhere meanwhile, added as a new task in
-   * its place (one key per task: a retry after a lost answer adds it once).
+   * its place, once: a retry (after a lost answer, or a completion that failed)
+   * sends the first try's add again, with its key and fields, which gets back
+   * the task it made if it made one, and then puts the fields as they are now
+   * on it. (A new key for new fields could make a second task beside one made
+   * unseen; the first key with new fields is refused by the API.)
    */
   async function addAgain(deleted: Task, fields: TaskInput): Promise<SaveOutcome> {
-    const key = addAgainKeys.current.get(deleted.id) ?? newIdempotencyKey();
-    addAgainKeys.current.set(deleted.id, key);
+    const first = addAgains.current.get(deleted.id) ?? { key: newIdempotencyKey(), fields };
+    addAgains.current.set(deleted.id, first);
     try {
-      let created = await api.create(fields, key);
-      // Back as it was: done, if it was (a new task starts pending). Should this fail, a retry
-      // gets the same task back from its key, and completes it.
-      if (deleted.completed) created = await api.update(created.id, { completed: true });
-      addAgainKeys.current.delete(deleted.id);
+      let created = await api.create(first.fields, first.key);
+      // Back as it was, with the fields as they are now: done, if it was (a new task starts pending).
+      if (deleted.completed || JSON.stringify(fields) !== JSON.stringify(first.fields)) {
+        created = await api.update(created.id, { ...fields, completed: deleted.completed });
+      }
+      addAgains.current.delete(deleted.id);
       setList((current) => ({
         ...current,
         tasks: current.tasks?.map((task) => (task.id === deleted.id ? created : task)) ?? null,
