@@ -609,6 +609,52 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.deepEqual(titles, ["Keep me"], "deleted once the retry went through; the other task kept");
   });
 
+  test("a delete that fails puts its task back where it belongs: in its place in the order, and not under another tab", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Wim", { heldClock: true });
+    const list = page.getByRole("list", { name: "Your tasks" });
+    const titles = async () => (await list.getByRole("listitem").allInnerTexts()).map((text) => text.split("\n")[0]);
+    const untilTitles = async (expected: string[]) => {
+      for (let tries = 0; JSON.stringify(await titles()) !== JSON.stringify(expected); tries++) {
+        assert.ok(tries < 100, `the list reads ${JSON.stringify(await titles())}, not ${JSON.stringify(expected)}`);
+        await page.waitForTimeout(100);
+      }
+    };
+    for (const title of ["First", "Second", "Third", "Fourth"]) await addTask(page, title);
+    await page.getByRole("checkbox", { name: "Mark “Fourth” as completed" }).check();
+    await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+    await untilTitles(["Fourth", "Third", "Second", "First"]);
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      (route) => (route.request().method() === "DELETE" ? route.abort("connectionreset") : route.fallback()),
+    );
+    await holdPageTime(page); // the undo window ends when the test says
+
+    // The oldest task, deleted and put back, goes back to the end of the newest-first list, not its top.
+    await page.getByRole("button", { name: "Delete “First”" }).click();
+    await untilTitles(["Fourth", "Third", "Second"]);
+    await page.clock.runFor(5_000);
+    await page
+      .getByTestId("error")
+      .getByText(/Could not delete the task/)
+      .waitFor();
+    await untilTitles(["Fourth", "Third", "Second", "First"]);
+
+    // A pending task deleted, then the Completed tab shown before the delete fails: not put back there.
+    await page.getByRole("button", { name: "Delete “Second”" }).click();
+    await page.getByRole("tab", { name: "Pending (2)" }).waitFor();
+    await page.getByRole("tab", { name: "Completed (1)" }).click();
+    await untilTitles(["Fourth"]);
+    await page.clock.runFor(5_000);
+    await page.getByRole("tab", { name: "Pending (3)" }).waitFor(); // counted again
+    await page
+      .getByTestId("error")
+      .getByText(/Could not delete the task/)
+      .waitFor();
+    await untilTitles(["Fourth"]);
+    await page.getByRole("tab", { name: "All (4)" }).click();
+    await untilTitles(["Fourth", "Third", "Second", "First"]);
+  });
+
   test("too many requests: the banner's Retry counts down the seconds the API asked to wait, and does nothing until then", async () => {
     // A product of its own, whose API takes four requests a minute from each person.
     const limited = await startTestProduct({ API_RATE_LIMIT: "4" });

@@ -79,6 +79,9 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
         onFailure(failure, () => deleteTask(task));
         return false;
       }
+      // Back at once, at the top, and counted again; then the reload puts it in its place in the
+      // order, or takes it off a tab, search or page it is not in (shown since the delete). A reload
+      // that fails too leaves it at the top, and this failure's Retry in the banner.
       setList((current) =>
         isShown(current.tasks, task)
           ? current
@@ -90,6 +93,7 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
             },
       );
       onFailure(failure, () => deleteTask(task));
+      if (!left.current) reload();
       return false;
     }
   }
