@@ -442,6 +442,63 @@ describe("two-factor sign-in", () => {
     assert.equal(await backupCodesStored(), storedAtLock, "the backup codes are not used up");
   });
 
+  test("with it on, a new password and a new address ask for a code too (the session and the password cannot shut the owner out), and the owner hears of a new password", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ray");
+    const { key, backupCodes } = await turnOnTwoFactor(page, person);
+    const { password } = person;
+    const thief = `thief-${person.email}`;
+    const theirs = (code?: string) => ({
+      password: { currentPassword: password, newPassword: "the thief's passphrase", revokeOtherSessions: true, code },
+      address: { newEmail: thief, password, callbackURL: "/account", code },
+    });
+    const wrong = wrongCode(key);
+    const refusals = [
+      ["no code for a new password", await withSession(page, "/change-password", { body: theirs().password })],
+      ["a wrong code", await withSession(page, "/change-password", { body: theirs(wrong).password })],
+      ["no code for a new address", await withSession(page, "/change-email", { body: theirs().address })],
+      ["a wrong code", await withSession(page, "/change-email", { body: theirs(wrong).address })],
+      [
+        "a wrong password, with a backup code",
+        await withSession(page, "/change-password", {
+          body: { ...theirs(backupCodes[0]).password, currentPassword: "not the password" },
+        }),
+      ],
+    ] as const;
+    assert.deepEqual(
+      refusals.map(([what, answer]) => [what, answer.status, answer.code]),
+      [
+        ["no code for a new password", 400, "TWO_FACTOR_CODE_REQUIRED"],
+        ["a wrong code", 400, "INVALID_CODE"],
+        ["no code for a new address", 400, "TWO_FACTOR_CODE_REQUIRED"],
+        ["a wrong code", 400, "INVALID_CODE"],
+        ["a wrong password, with a backup code", 400, "INVALID_PASSWORD"],
+      ],
+    );
+    // Nothing changed: nobody signed out, the password still the one that signs in, no link to the other address.
+    assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 });
+    await passwordStep(person, randomClientAddress());
+    assert.equal(mailbox.to(thief).length, 0, "no link went to the other address");
+
+    // The owner, on the account page, with the backup code the wrong password did not use up.
+    await page.goto(`${product.webUrl}/account`);
+    const newPassword = "the owner's new passphrase";
+    await page.getByLabel("Current password").fill(password);
+    await page.getByLabel("New password", { exact: true }).fill(newPassword);
+    await page.getByLabel("Repeat the new password").fill(newPassword);
+    await page.getByLabel("A code, to change the password").fill(backupCodes[0] as string);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("Password changed. Your other devices are signed out.").waitFor();
+    const told = await mailbox.waitFor(person.email, /^Your Tasks password was changed$/);
+    assert.match(told.text, /and every other device was signed out/);
+    assert.match(told.text, /If this wasn't you.*Forgot password\?/);
+    // And a new address, with an authenticator code.
+    await page.getByLabel("New email address").fill(`new-${person.email}`);
+    await page.getByLabel("Your password, to change the email").fill(newPassword);
+    await page.getByLabel("A code, to change the email").fill(await unusedCode(key));
+    await page.getByRole("button", { name: "Change email" }).click();
+    await page.getByText(`To finish, open the link we sent to new-${person.email}.`, { exact: false }).waitFor();
+  });
+
   test("the page says a sign-in ended for too many wrong codes, not that it expired", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Hal");
     const { key } = await turnOnTwoFactor(page, person);
@@ -574,13 +631,18 @@ describe("two-factor sign-in", () => {
 
   test("a new password ends the sign-ins still waiting for their second step", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Cyd");
-    const { key } = await turnOnTwoFactor(page, person);
+    const { key, backupCodes } = await turnOnTwoFactor(page, person);
     const before = await accountState(person.email);
     // Someone who knows the old password is at the second step, with a code to try.
     const challenge = await passwordStep(person, randomClientAddress());
 
     const changed = await page.request.post(`${product.webUrl}/api/auth/change-password`, {
-      data: { currentPassword: person.password, newPassword: "a brand new passphrase", revokeOtherSessions: false },
+      data: {
+        currentPassword: person.password,
+        newPassword: "a brand new passphrase",
+        revokeOtherSessions: false,
+        code: backupCodes[0],
+      },
       headers: { origin: product.webUrl },
     });
     assert.equal(changed.status(), 200, await changed.text());

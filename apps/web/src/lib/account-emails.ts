@@ -51,6 +51,14 @@ export function resetPasswordMessage(to: string, url: string): AccountEmail {
   ]);
 }
 
+export function passwordChangedMessage(to: string, otherDevicesSignedOut: boolean, origin: string): AccountEmail {
+  return message(to, "Your Tasks password was changed", [
+    "Hello,",
+    `The password of your Tasks account was changed from its account page${otherDevicesSignedOut ? ", and every other device was signed out" : ""}.`,
+    `If this wasn't you, someone signed in to your account knew your password: choose a new one with "Forgot password?" at ${origin}/sign-in (the link comes to this address; it signs out every device), then check your account page (${origin}/account): its email address, two-factor sign-in and passkeys.`,
+  ]);
+}
+
 export function existingAccountSignUpMessage(to: string, origin: string): AccountEmail {
   return message(to, "Someone tried to sign up to Tasks with your address", [
     "Hello,",

@@ -27,6 +27,7 @@ import {
   emailChangeRequestedMessage,
   existingAccountSignUpMessage,
   passkeyAddedMessage,
+  passwordChangedMessage,
   resetPasswordMessage,
   twoFactorChangedMessage,
   verifyEmailMessage,
@@ -364,6 +365,9 @@ function createAuth() {
           await forgetWhatTheOldPasswordBegan(ctx.context.session.user);
           // It voided every browser's known_device cookie; this browser, which knew the password, stays known.
           await rememberDevice(ctx, ctx.context.session.user.email);
+          // The owner hears of it: whoever changed it knew the password and held a session.
+          const { email } = ctx.context.session.user;
+          sendAccountEmail(passwordChangedMessage(email, ctx.body?.revokeOtherSessions === true, config.baseUrl));
           return;
         }
         // Two-factor sign-in turned on or off: the other devices signed out again, now that it is written,

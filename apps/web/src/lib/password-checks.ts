@@ -33,7 +33,8 @@ const PASSKEY_PASSWORD = passwordInHeader("Enter your password to add a passkey.
  */
 const PASSWORD_CHECKS: Record<string, PasswordCheck> = {
   "/sign-in/email": { given: (ctx) => ctx.body?.password },
-  "/change-password": { given: (ctx) => ctx.body?.currentPassword },
+  // Checked here too, before the code it asks for with two-factor sign-in on.
+  "/change-password": { given: (ctx) => ctx.body?.currentPassword, missing: "Enter your current password." },
   "/delete-user": { given: (ctx) => ctx.body?.password },
   "/two-factor/enable": { given: (ctx) => ctx.body?.password },
   // Checked here too, before the code these two ask for with two-factor sign-in on

@@ -1,11 +1,14 @@
 /**
- * With two-factor sign-in on, what would let someone sign in without a code
- * asks for one, beside the password: turning it off, new backup codes (each
- * signs in as a code does) and a new passkey (it signs in with neither
- * password nor code). Otherwise whoever has the password and holds a session
- * for a moment (an unlocked computer, a stolen cookie) could take the second
- * factor away, or keep a way round it, and from then on sign in anywhere
- * without the owner's phone: the password alone would be enough again.
+ * With two-factor sign-in on, what would let someone sign in without a code,
+ * or shut the owner out, asks for one, beside the password: turning it off,
+ * new backup codes (each signs in as a code does), a new passkey (it signs in
+ * with neither password nor code), a new password and a new address.
+ * Otherwise whoever has the password and holds a session for a moment (an
+ * unlocked computer, a stolen cookie) could take the second factor away, or
+ * keep a way round it, and from then on sign in anywhere without the owner's
+ * phone: the password alone would be enough again. Or they could change the
+ * password and move the address to theirs, and keep the session while its
+ * owner, phone in hand, could neither sign in nor reset the password.
  *
  * The code is checked after the password (password-checks.ts), so a wrong
  * password uses up no backup code, and by the two-factor plugin's own
@@ -42,6 +45,11 @@ import { SECOND_FACTOR_HEADER } from "./second-factor-rules";
 const CODE_CARRIED_IN: Record<string, (ctx: HookContext) => unknown> = {
   "/two-factor/disable": (ctx) => ctx.body?.code,
   "/two-factor/generate-backup-codes": (ctx) => ctx.body?.code,
+  // A new password (other devices signed out with it) and a new address (a reset's link then goes
+  // there) would leave the owner, with their phone, outside an account that the session's holder
+  // keeps: no password they know, and no way to reset it.
+  "/change-password": (ctx) => ctx.body?.code,
+  "/change-email": (ctx) => ctx.body?.code,
   // Not verify-registration: it takes only the challenge these options made, for this account, once.
   "/passkey/generate-register-options": (ctx) => textOfHeader(ctx.headers?.get(SECOND_FACTOR_HEADER)),
 };

@@ -64,8 +64,9 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         emailVerified={session.user.emailVerified}
         pendingAddress={pendingAddress}
         linkProblem={linkProblem}
+        twoFactorEnabled={session.user.twoFactorEnabled === true}
       />
-      <PasswordSection />
+      <PasswordSection twoFactorEnabled={session.user.twoFactorEnabled === true} />
       <TwoFactorSection enabled={session.user.twoFactorEnabled === true} emailVerified={session.user.emailVerified} />
       <PasskeysSection
         passkeys={passkeys}

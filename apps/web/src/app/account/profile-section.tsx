@@ -4,10 +4,19 @@ import { type FormEvent, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
+import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { field, label, secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-import { DATABASE_UNAVAILABLE_TEXT, describeAuthError, SESSION_ENDED_TEXT } from "@/lib/auth-errors";
+import {
+  type AuthClientError,
+  DATABASE_UNAVAILABLE_TEXT,
+  describeAuthError,
+  ENTER_A_CODE,
+  SESSION_ENDED_TEXT,
+  TWO_FACTOR_CODE_REQUIRED,
+} from "@/lib/auth-errors";
 import { NAME_MAX } from "@/lib/name-rules";
+import { secondFactorCode } from "@/lib/second-factor-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { cancelChangeOfAddressOfSession } from "./actions";
 import { Section } from "./section";
@@ -24,10 +33,19 @@ interface ProfileSectionProps {
   pendingAddress: string | null;
   /** Why a link from an email that led here did nothing, in words; null when none did. */
   linkProblem: string | null;
+  /** With two-factor sign-in on, a change of address asks for a code too. */
+  twoFactorEnabled: boolean;
 }
 
 /** Name; email, whether it is confirmed (with a new link on request), and a change of address (with its cancel). */
-export function ProfileSection({ name, email, emailVerified, pendingAddress, linkProblem }: ProfileSectionProps) {
+export function ProfileSection({
+  name,
+  email,
+  emailVerified,
+  pendingAddress,
+  linkProblem,
+  twoFactorEnabled,
+}: ProfileSectionProps) {
   const router = useRouter();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [nameOutcome, setNameOutcome] = useState<Outcome>(null);
@@ -61,14 +79,18 @@ export function ProfileSection({ name, email, emailVerified, pendingAddress, lin
     const data = new FormData(form);
     const newEmail = String(data.get("new-email") ?? "").trim();
     const password = String(data.get("change-email-password") ?? "");
+    const code = twoFactorEnabled ? secondFactorCode(String(data.get("change-email-code") ?? "")) : undefined;
+    if (code === null) return setEmailOutcome({ ok: false, text: ENTER_A_CODE });
     setEmailOutcome(null);
-    // The password goes with it: the server asks for it (auth.ts), though Better Auth's own form has none.
+    // The password (and the code) go with it: the server asks for them (auth.ts), though Better Auth's own form has neither.
     const { error } = await whileBusy("email", () =>
       authClient.$fetch<unknown>("/change-email", {
         method: "POST",
-        body: { newEmail, callbackURL: "/account", password },
+        body: { newEmail, callbackURL: "/account", password, ...(code === undefined ? {} : { code }) },
       }),
     );
+    // Two-factor sign-in turned on since this page was drawn (another tab): drawn again, with the code's field.
+    if ((error as AuthClientError | null)?.code === TWO_FACTOR_CODE_REQUIRED && !twoFactorEnabled) router.refresh();
     if (error) return setEmailOutcome({ ok: false, text: describeAuthError(error) });
     form.reset();
     setEmailOutcome({
@@ -185,6 +207,7 @@ export function ProfileSection({ name, email, emailVerified, pendingAddress, lin
           />
         </div>
         <PasswordField id="change-email-password" label="Your password, to change the email" kind="current" />
+        {twoFactorEnabled && <SecondFactorCodeField id="change-email-code" label="A code, to change the email" />}
         <BusyButton type="submit" busy={busy.has("email")} disabled={!hydrated} className={secondaryButton}>
           {busy.has("email") ? "Sending…" : "Change email"}
         </BusyButton>
