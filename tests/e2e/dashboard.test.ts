@@ -252,6 +252,8 @@ describe("the dashboard in a real browser", () => {
     await page.keyboard.type("Water the plants");
     await page.keyboard.press("Enter");
     await list.getByText("Water the plants").waitFor();
+    // A screen reader hears that it was added (the form empties, and the list is elsewhere).
+    await page.getByRole("status").filter({ hasText: "Added “Water the plants”." }).waitFor({ state: "attached" });
 
     await tabTo("Mark “Water the plants” as completed");
     await page.keyboard.press("Space");
@@ -275,12 +277,35 @@ describe("the dashboard in a real browser", () => {
       await tabTo("Undo");
       await page.keyboard.press("Enter");
       await list.getByText("Water the garden").waitFor();
+      // The notice goes from under the focus: it goes to the list, not to the empty notifications area.
+      assert.equal(await page.evaluate("document.activeElement?.getAttribute('role')"), "tabpanel");
     });
     // Undone means never sent: leaving the page would send a pending delete at once.
     await page.reload();
     await list.getByText("Water the garden").waitFor();
     assert.equal(deletesSent.length, 0, "the undone delete was never sent");
     await context.close();
+  });
+
+  test("a task that cannot be read for editing says so, and the focus stays on its title", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Abe");
+    await addTask(page, "Read me");
+    await page.route(
+      (url) => /\/tasks\/[0-9a-f-]{36}$/.test(url.pathname),
+      (route) => route.abort("connectionrefused"),
+    );
+    const title = page.getByRole("button", { name: "Edit “Read me”" });
+    await title.focus();
+    await page.keyboard.press("Enter");
+    await page
+      .getByTestId("error")
+      .getByText(/Could not open the task for editing/)
+      .waitFor();
+    await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Edit “Read me”");
+    // Once it can be read, Enter opens it from there.
+    await page.unrouteAll({ behavior: "wait" });
+    await page.keyboard.press("Enter");
+    await page.getByLabel("Task title", { exact: true }).waitFor();
   });
 
   test("the undo window waits while its notice is pointed at or has the focus, and goes on once left", async () => {
@@ -973,6 +998,8 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("button", { name: "Add it again" }).click();
     const list = page.getByRole("list", { name: "Your tasks" });
     await list.getByRole("button", { name: "Edit “Plan the trip to Lisbon”" }).waitFor();
+    const focusedRole = () => page.evaluate("document.activeElement?.getAttribute('role')");
+    assert.equal(await focusedRole(), "tabpanel", "the editor's row gave way: the focus is on the list");
     const stored = (await (await fetch(tasksUrl, { headers })).json()) as {
       id: string;
       title: string;
@@ -996,6 +1023,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByLabel("Task title", { exact: true }).press("Enter");
     await page.getByRole("button", { name: "Discard" }).click();
     await waitForCount(list.getByText(/sunscreen/), 0);
+    assert.equal(await focusedRole(), "tabpanel", "its row went: the focus is on the list");
 
     // An edit that changes the sort's key moves the task to its new place.
     await addTask(page, "Book the hotel");

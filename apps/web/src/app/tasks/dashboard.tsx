@@ -81,6 +81,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** What each open editor would change (TaskRow's onDraft): kept across a sign-in like the new task's draft. */
   const openEdits = useRef(new Map<string, TaskChanges>());
   const [saving, setSaving] = useState(false);
+  /** What the last add made, for a screen reader: "Added “Buy milk”." */
+  const [added, setAdded] = useState("");
   const adding = useRef(false);
   /**
    * The key of the last add that got no answer, with what it sent: sending the same again (Retry,
@@ -335,6 +337,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     try {
       const created = await api.create(input, key);
       unansweredAdd.current = null;
+      // (The same words again, for a second task of the same title, would not be read out: a space makes them new.)
+      setAdded((before) => {
+        const words = `Added “${created.title}”.`;
+        return before === words ? `${words}\u00a0` : words;
+      });
       // Emptied only if it still holds what was sent: what was typed while the add was on its way
       // (the next task, a typo put right) stays.
       setNewTask((current) =>
@@ -410,6 +417,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       )}
 
       <AddTaskForm ref={addForm} value={newTask} onChange={setNewTask} onSubmit={addTask} saving={saving} />
+      {/* Said to a screen reader, which otherwise hears the form empty and nothing else. */}
+      <p role="status" className="sr-only">
+        {added}
+      </p>
 
       <Tabs.Root value={status} onValueChange={(value) => setStatus(value as ListStatus)}>
         <ListControls counts={counts} search={search} onSearch={setSearch} sort={sort} onSort={setSort} />
@@ -454,6 +465,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 save={(changes, etag) => saveTask(task.id, changes, etag)}
                 addAgain={(fields) => addAgain(task, fields)}
                 forget={() => {
+                  // Its row (and the focus in it) goes: the focus goes to the list, as after a delete.
+                  listPanel.current?.focus();
                   setList(withoutTask(task));
                   void latestRefresh.current();
                 }}
@@ -471,7 +484,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         </Tabs.Content>
       </Tabs.Root>
 
-      <NoticeToast notice={notice} onClose={closeNotice} />
+      <NoticeToast notice={notice} onClose={closeNotice} returnFocus={() => listPanel.current?.focus()} />
     </div>
   );
 }

@@ -23,8 +23,27 @@ export interface Notice {
  * Radix's toast: announced to screen readers, paused while hovered or
  * focused, reachable with F8, dismissed by swiping down or with ×.
  */
-export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClose(id: number, acted: boolean): void }) {
+export function NoticeToast({
+  notice,
+  onClose,
+  returnFocus,
+}: {
+  notice: Notice | null;
+  onClose(id: number, acted: boolean): void;
+  /** Where the focus goes when the notice goes from under it (its action, ×, Escape in it). */
+  returnFocus(): void;
+}) {
   const viewport = useRef<HTMLOListElement>(null);
+  /**
+   * Closes the notice. Radix leaves a focus that was in it on the empty viewport (the next Tab then
+   * leaves the page): it goes back to the page once the notice has gone. A notice that times out
+   * or is replaced while the person is elsewhere moves no focus.
+   */
+  function close(id: number, acted: boolean) {
+    const focusInNotice = viewport.current?.contains(document.activeElement) ?? false;
+    onClose(id, acted);
+    if (focusInNotice) queueMicrotask(returnFocus); // after Radix has put it on the viewport
+  }
   /** The Escape Radix is about to close the notice for was pressed outside it (onEscapeKeyDown). */
   const escapeElsewhere = useRef(false);
   const onHold = notice?.onHold;
@@ -88,7 +107,7 @@ export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClos
               escapeElsewhere.current = false;
               return;
             }
-            onClose(notice.id, false);
+            close(notice.id, false);
           }}
           // Radix closes a toast on Escape pressed anywhere on the page; closing ours ends its Undo
           // (and sends the delete). An Escape meant for something else (closing an editor, clearing
@@ -104,7 +123,7 @@ export function NoticeToast({ notice, onClose }: { notice: Notice | null; onClos
               altText={notice.action.label}
               onClick={() => {
                 notice.action?.run();
-                onClose(notice.id, true);
+                close(notice.id, true);
               }}
               className="font-semibold underline"
             >

@@ -92,11 +92,15 @@ export function TaskRow({
    * loses nothing, and the banner's Retry, Edit, or the row shown again opens it with them.
    */
   async function startEdit(draft = resumeNow.current) {
+    // The title's button is disabled while the task is read, which takes the focus off it.
+    const hadFocus = document.activeElement === titleButton.current;
     setEditing("loading");
     const current = await loadForEdit(() => {
       if (editingNow.current === null) void startEdit(); // (not over an editor opened since)
     });
     if (current && draft && mounted.current) onResumed?.();
+    // Not opened (the banner says why): the focus goes back to the title, as when an editor closes.
+    if (!current && hadFocus) returnFocus.current = true;
     setEditing(current && { ...current, draft });
   }
 

@@ -182,6 +182,8 @@ export function useTaskChanges(options: TaskChangesOptions) {
         created = await api.update(created.id, { ...fields, completed: deleted.completed });
       }
       addAgains.current.delete(deleted.id);
+      // The row with the editor (and the focus) gives way to the new task's: the focus goes to the list.
+      focusList();
       setList((current) => ({
         ...current,
         tasks: current.tasks?.map((task) => (task.id === deleted.id ? created : task)) ?? null,
