@@ -287,6 +287,30 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
+  test("a save made though its answer was lost, sent again, is taken as saved, not as a change made elsewhere", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Lou");
+    await addTask(page, "Call the bank");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    let lost = false;
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      async (route) => {
+        if (route.request().method() !== "PATCH" || lost) return route.fallback();
+        lost = true;
+        await route.fetch(); // made by the API…
+        await route.abort("connectionreset"); // …but its answer never comes
+      },
+    );
+    await page.getByRole("button", { name: "Edit “Call the bank”" }).click();
+    await page.getByLabel("Task title", { exact: true }).fill("Call the bank about the card");
+    await page.getByLabel("Task title", { exact: true }).press("Enter");
+    await page.getByText(/Could not save your changes/).waitFor();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await list.getByRole("button", { name: "Edit “Call the bank about the card”" }).waitFor();
+    assert.equal(await page.getByText("changed elsewhere").count(), 0, "its own save is no change made elsewhere");
+    assert.equal(await page.getByLabel("Task title", { exact: true }).count(), 0, "the editor closed");
+  });
+
   test("a task that cannot be read for editing says so, and the focus stays on its title", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Abe");
     await addTask(page, "Read me");

@@ -156,6 +156,11 @@ export function useTaskChanges(options: TaskChangesOptions) {
       if (failure instanceof ChangedElsewhereError) {
         if (!failure.current) return { ok: false, problem: "This task changed elsewhere and could not be read again." };
         patchTask(id, failure.current.task);
+        // Stored as asked already: this save's own earlier try, made though its answer was lost.
+        if (hasChanges(failure.current.task, changes)) {
+          reload();
+          return { ok: true };
+        }
         return { ok: false, conflict: failure.current };
       }
       if (failure instanceof SignedOutError) return leaveForSignIn();
@@ -203,4 +208,9 @@ export function useTaskChanges(options: TaskChangesOptions) {
   }
 
   return { toggleTask, loadForEdit, saveTask, addAgain, showingTogglesOnTheirWay };
+}
+
+/** Whether `task` has every field of `changes` as they ask (it needs no save for them). */
+function hasChanges(task: Task, changes: TaskChanges): boolean {
+  return Object.entries(changes).every(([field, value]) => task[field as keyof TaskChanges] === value);
 }
