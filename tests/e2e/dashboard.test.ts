@@ -325,7 +325,7 @@ describe("the dashboard in a real browser", () => {
       .getByTestId("error")
       .getByText(/Could not open the task for editing/)
       .waitFor();
-    await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Edit “Read me”");
+    await page.waitForFunction("document.activeElement?.getAttribute('aria-label') === 'Edit “Read me”'");
     // Once it can be read, Enter opens it from there.
     await page.unrouteAll({ behavior: "wait" });
     await page.keyboard.press("Enter");
