@@ -49,6 +49,23 @@ test("sign-up starts no session; sign-in waits for the link; the link signs the 
   await signIn(await newSignedOutPage(browser, product.webUrl), product.webUrl, person);
 });
 
+test("a confirmation link opened in another browser confirms the address and signs nobody in there", async () => {
+  // Someone signs up with their own address, and sends their link to a person whose browser is signed out:
+  // signed in by it, that person would type into the sender's account.
+  const sender = newPerson("Sid");
+  await sendSignUp(await newSignedOutPage(browser, product.webUrl), product.webUrl, sender);
+  const link = (await mailbox.waitFor(sender.email, /Confirm your email address/)).link ?? "";
+  const other = await newSignedOutPage(browser, product.webUrl);
+  await other.goto(link);
+  await other.waitForURL(/\/sign-in\?/);
+  await other.getByText("Your email address is confirmed. Sign in to go on.").waitFor();
+  assert.equal((await other.request.get(`${product.webUrl}/api/auth/token`)).status(), 401, "signed in to no account");
+  const sessions = await other.request.get(`${product.webUrl}/api/auth/get-session`);
+  assert.equal(await sessions.text(), "null");
+  // The address is confirmed all the same: its owner's password signs in, here as anywhere.
+  await signIn(other, product.webUrl, sender);
+});
+
 test("a confirmation link opened where another account is signed in says so, and signs nobody in", async () => {
   // Someone signs up with their own address and sends their link to a person signed in here.
   const sender = newPerson("Sly");
@@ -85,7 +102,11 @@ test("sign-up with a taken address answers as for a new one, and tells the owner
   assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), "the same shape");
   assert.equal(a.token, null);
   assert.equal(b.token, null);
-  assert.equal(taken.headers.get("set-cookie"), null, "no session for the taken address");
+  // No session for either; each browser is marked as the one that signed up (its link may sign it in).
+  const cookieNames = (answer: Response) =>
+    answer.headers.getSetCookie().map((cookie) => cookie.slice(0, cookie.indexOf("=")));
+  assert.deepEqual(cookieNames(taken), cookieNames(fresh));
+  assert.ok(!cookieNames(taken).some((name) => name.includes("session")), "no session for the taken address");
 
   const notice = await mailbox.waitFor(owner.email, /tried to sign up/);
   assert.match(notice.text, /already has one/);

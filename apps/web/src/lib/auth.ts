@@ -42,6 +42,7 @@ import {
   rememberLatestChangeOfAddress,
 } from "./change-email-links";
 import { webConfig } from "./config";
+import { keepLinkSessionOnlyWhereSignedUp, rememberConfirmingBrowser } from "./confirming-browser";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
 import { rememberDevice } from "./known-devices";
@@ -339,6 +340,13 @@ function createAuth() {
         // beneath as its cause): thrown on as what it is, for a 503 (lib/unavailable.ts).
         const returned = ctx.context.returned;
         if (isAPIError(returned) && isDatabaseUnavailable(returned.cause)) throw returned.cause;
+        // A sign-up's confirmation link signs in only the browser that signed up (confirming-browser.ts).
+        if (ctx.path === "/verify-email" && ctx.context.newSession) {
+          const signedInBefore =
+            Boolean(ctx.getCookie(ctx.context.authCookies.sessionToken.name)) &&
+            (await readSessionOrThrow(ctx)) !== null;
+          await keepLinkSessionOnlyWhereSignedUp(ctx, linkClaims(ctx).email, signedInBefore);
+        }
         // An emailed link sends its browser to its landing page, or, where nobody is signed in, to
         // sign in with what it did (link-landing.ts).
         const landing =
@@ -348,6 +356,10 @@ function createAuth() {
           if (goTo !== landing) throw ctx.redirect(goTo);
         }
         if (returned instanceof Error) return;
+        if (ctx.path === "/sign-up/email" && config.requireEmailVerification && typeof ctx.body?.email === "string") {
+          await rememberConfirmingBrowser(ctx, ctx.body.email);
+          return;
+        }
         // A right password at sign-in (a second step may follow): this browser is known to the account,
         // until the password changes (known-devices.ts).
         if (ctx.path === "/sign-in/email" && attempt) {
