@@ -201,26 +201,33 @@ describe("the dashboard in a real browser", () => {
     await tabB.getByText("Plan the trip to Oslo").waitFor();
 
     await tabA.bringToFront();
+    const save = await holdRequests(tabA, (url) => url.href.startsWith(product.apiUrl));
     await tabA.getByLabel("Task title", { exact: true }).press("Enter");
+    // While the save is on its way, the person goes on typing: a due date of their own.
+    await save.held;
+    await tabA.getByLabel("Task due date", { exact: true }).fill("2032-01-01");
+    save.release();
     // Tab A's save is refused (412): the editor stays, with the person's text, and shows the current version.
     await tabA
       .getByRole("alert")
       .getByText(/changed elsewhere.*“Plan the trip to Oslo”/)
       .waitFor();
+    await tabA.unrouteAll({ behavior: "wait" });
     assert.equal(await tabA.getByLabel("Task title", { exact: true }).inputValue(), "Plan the trip to Rome");
     // What tab A had not changed shows tab B's values: the form shows what "Save mine anyway" stores.
     assert.equal(await tabA.getByLabel("Task priority", { exact: true }).inputValue(), "high");
-    assert.equal(await tabA.getByLabel("Task due date", { exact: true }).inputValue(), "2031-05-01");
+    // What was typed during the save stays.
+    assert.equal(await tabA.getByLabel("Task due date", { exact: true }).inputValue(), "2032-01-01");
     // The person puts the priority back as it was when they began: that is a change of theirs, and is saved.
     await tabA.getByLabel("Task priority", { exact: true }).selectOption("medium");
     await tabA.getByRole("button", { name: "Save mine anyway" }).click();
     const saved = tabA.getByRole("list", { name: "Your tasks" }).getByRole("listitem").filter({ hasText: "Rome" });
     await saved.getByText("medium", { exact: true }).waitFor();
-    await saved.getByText("Due 2031-05-01").waitFor();
+    await saved.getByText("Due 2032-01-01").waitFor();
     await tabB.reload();
     const reloaded = tabB.getByRole("listitem").filter({ hasText: "Plan the trip to Rome" });
     await reloaded.getByText("medium", { exact: true }).waitFor();
-    await reloaded.getByText("Due 2031-05-01").waitFor();
+    await reloaded.getByText("Due 2032-01-01").waitFor();
     await context.close();
   });
 
@@ -1391,7 +1398,24 @@ describe("the dashboard for someone with more tasks than one page", () => {
     // A search's too.
     await page.getByRole("tab", { name: "All (2)" }).click();
     await list.getByText("Still to do").waitFor(); // (the list All was loaded for, though its reload fails)
+    // While the search's load is on its way, All's list stays and nothing is said to have failed (All's
+    // own reload failed just before); once that load fails too, the panel says so.
+    await page.unrouteAll({ behavior: "wait" });
+    const searched = signal();
+    const answer = signal();
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl) && url.searchParams.has("q"),
+      async (route) => {
+        searched.fire();
+        await answer.fired;
+        await route.abort("connectionrefused");
+      },
+    );
     await page.getByRole("searchbox").fill("nothing like it");
+    await searched.fired;
+    await list.getByText("Still to do").waitFor();
+    assert.equal(await page.getByTestId("load-failed").count(), 0, "no failure said while the search's load is out");
+    answer.fire();
     await page.getByTestId("load-failed").waitFor();
     assert.equal(await list.count(), 0, "the unfiltered tasks are not shown as the search's");
     // Once the API answers, Retry loads the list asked for.

@@ -463,6 +463,19 @@ describe("two-factor sign-in", () => {
           body: { ...theirs(backupCodes[0]).password, currentPassword: "not the password" },
         }),
       ],
+      // What the endpoint would refuse anyway is refused before the code is checked, or used up.
+      [
+        "a new password too short, with a backup code",
+        await withSession(page, "/change-password", {
+          body: { ...theirs(backupCodes[1]).password, newPassword: "short" },
+        }),
+      ],
+      [
+        "the account's own address, with a backup code",
+        await withSession(page, "/change-email", {
+          body: { ...theirs(backupCodes[1]).address, newEmail: person.email.toUpperCase() },
+        }),
+      ],
     ] as const;
     assert.deepEqual(
       refusals.map(([what, answer]) => [what, answer.status, answer.code]),
@@ -472,6 +485,8 @@ describe("two-factor sign-in", () => {
         ["no code for a new address", 400, "TWO_FACTOR_CODE_REQUIRED"],
         ["a wrong code", 400, "INVALID_CODE"],
         ["a wrong password, with a backup code", 400, "INVALID_PASSWORD"],
+        ["a new password too short, with a backup code", 400, "PASSWORD_TOO_SHORT"],
+        ["the account's own address, with a backup code", 400, undefined],
       ],
     );
     // Nothing changed: nobody signed out, the password still the one that signs in, no link to the other address.
@@ -491,10 +506,10 @@ describe("two-factor sign-in", () => {
     const told = await mailbox.waitFor(person.email, /^Your Tasks password was changed$/);
     assert.match(told.text, /and every other device was signed out/);
     assert.match(told.text, /If this wasn't you.*Forgot password\?/);
-    // And a new address, with an authenticator code.
+    // And a new address, with the backup code the refused changes above did not use up.
     await page.getByLabel("New email address").fill(`new-${person.email}`);
     await page.getByLabel("Your password, to change the email").fill(newPassword);
-    await page.getByLabel("A code, to change the email").fill(await unusedCode(key));
+    await page.getByLabel("A code, to change the email").fill(backupCodes[1] as string);
     await page.getByRole("button", { name: "Change email" }).click();
     await page.getByText(`To finish, open the link we sent to new-${person.email}.`, { exact: false }).waitFor();
   });
@@ -567,6 +582,28 @@ describe("two-factor sign-in", () => {
     assert.equal(((await locked.json()) as { code?: string }).code, "ACCOUNT_TEMPORARILY_LOCKED");
     assert.ok(Number(locked.headers.get("retry-after")) > 800, "says when the lock ends");
     assert.equal((await accountState(person.email)).sessions, before.sessions, "no session was started");
+  });
+
+  test("a right code at sign-in ends the count of wrong ones: the lock is for ten wrong in a row", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Rex");
+    const { key } = await turnOnTwoFactor(page, person);
+    /** `count` wrong codes, five to a sign-in (a sign-in's challenge ends after five): each refused as wrong. */
+    const wrongTries = async (count: number) => {
+      for (let done = 0; done < count; ) {
+        const challenge = await passwordStep(person, randomClientAddress());
+        for (let i = 0; i < 5 && done < count; i++, done++) {
+          assert.equal(
+            (await sendCode(challenge, wrongCode(key))).status,
+            401,
+            `wrong code ${done + 1} refused as wrong`,
+          );
+        }
+      }
+    };
+    await wrongTries(9);
+    const signedIn = await sendCode(await passwordStep(person, randomClientAddress()), await unusedCode(key));
+    assert.equal(signedIn.status, 200, "the right code, the tenth try, signs in");
+    await wrongTries(9); // counted from nought again: none of these is locked
   });
 
   test("a device is never trusted to skip the code, the secret is not handed out again, and an address gets 10 tries a minute", async () => {

@@ -62,8 +62,11 @@ test("a confirmation link opened in another browser confirms the address and sig
   assert.equal((await other.request.get(`${product.webUrl}/api/auth/token`)).status(), 401, "signed in to no account");
   const sessions = await other.request.get(`${product.webUrl}/api/auth/get-session`);
   assert.equal(await sessions.text(), "null");
-  // The address is confirmed all the same: its owner's password signs in, here as anywhere.
+  // The address is confirmed all the same: its owner's password signs in, here as anywhere; and the
+  // session the link made is gone, not merely its cookie.
   await signIn(other, product.webUrl, sender);
+  const listed = (await (await other.request.get(`${product.webUrl}/api/auth/list-sessions`)).json()) as unknown[];
+  assert.equal(listed.length, 1, "only the sign-in's session");
 });
 
 test("a confirmation link opened where another account is signed in says so, and signs nobody in", async () => {

@@ -42,10 +42,13 @@ export const PASSWORD_PAUSED = "PASSWORD_PAUSED";
 export const PASSWORD_ATTEMPTS_UNDER_WAY = "PASSWORD_ATTEMPTS_UNDER_WAY";
 /** A sign-in whose password or second factor changed while it was checked (lib/sign-in-races.ts). */
 export const CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED";
-/** With two-factor sign-in on, a change that would let someone sign in without a code came without one (lib/second-factor-checks.ts). */
+/**
+ * With two-factor sign-in on, a change that would let someone sign in without a code, or shut the
+ * owner out (a new password or address), came without one (lib/second-factor-checks.ts).
+ */
 export const TWO_FACTOR_CODE_REQUIRED = "TWO_FACTOR_CODE_REQUIRED";
 export const ENTER_A_CODE = "Enter the code your authenticator app shows, or one of your backup codes.";
-/** Ten wrong codes in a row, at sign-in or on the account page: the plugin's lock of the second step. */
+/** Ten wrong codes in a row, at sign-in or on the account page: the lock of codes (lib/second-factor-checks.ts). */
 export const ACCOUNT_TEMPORARILY_LOCKED = "ACCOUNT_TEMPORARILY_LOCKED";
 export const CODES_LOCKED_TEXT = "Too many wrong codes: codes are not accepted for 15 minutes.";
 

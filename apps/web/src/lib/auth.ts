@@ -52,7 +52,13 @@ import { safeNext } from "./next-path";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
-import { type CodeCheck, checkSecondFactor, endSignInCodeTry, startSignInCodeTry } from "./second-factor-checks";
+import {
+  type CodeCheck,
+  checkSecondFactor,
+  endSignInCodeTry,
+  isRefusalOfCode,
+  startSignInCodeTry,
+} from "./second-factor-checks";
 import { endSessionsAgain, noteCredentialsAtSignIn, refuseSignInIfCredentialsChanged } from "./sign-in-races";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
@@ -67,6 +73,25 @@ const GUESSES_A_MINUTE = { window: 60, max: 10 };
 
 /** The name authenticator apps and passkey prompts show beside the account. */
 const APP_NAME = "Tasks";
+
+/** The codes this process claimed, by request, for the after hook to release when the request failed. */
+const codeClaims = new WeakMap<Request, { userId: string; code: string }>();
+/** Whose try at sign-in's second step a request is, counted toward the lock of codes until it ends. */
+const signInCodeTries = new WeakMap<Request, string>();
+
+/**
+ * A request that ended in an error Better Auth runs no after hook for (the database, mid-way):
+ * the code it claimed is given back and its counted try taken back, as for any refusal that was
+ * no check of the code. (The route handler calls this; the after hook settles every other end.)
+ */
+export async function settleUnfinishedCodeChecks(request: Request): Promise<void> {
+  const claim = codeClaims.get(request);
+  codeClaims.delete(request);
+  if (claim) await settleAuthenticatorCode(claim.userId, claim.code, false);
+  const codeTryOf = signInCodeTries.get(request);
+  signInCodeTries.delete(request);
+  if (codeTryOf) await endSignInCodeTry(codeTryOf, new Error("not answered"));
+}
 
 function createAuth() {
   const config = webConfig();
@@ -90,10 +115,6 @@ function createAuth() {
       forgetPasswordAttempts(user.email),
     ]).catch((error: unknown) => console.error("[auth] could not end what the old password began", error));
   };
-  /** The codes this process claimed, by request, for the after hook to release when the request failed. */
-  const codeClaims = new WeakMap<Request, { userId: string; code: string }>();
-  /** Whose try at sign-in's second step a request is, counted toward the lock of codes until it ends. */
-  const signInCodeTries = new WeakMap<Request, string>();
   /** Requests that turned two-factor sign-in on or off, with the session token of the device that did. */
   const twoFactorSwitches = new WeakMap<Request, string>();
   return betterAuth({
@@ -245,7 +266,9 @@ function createAuth() {
         }
         // One use per authenticator code (authenticator-codes.ts), and at sign-in's second step each
         // try counted toward the lock of codes as it starts (second-factor-checks.ts): both settled in
-        // the after hook, which runs for whatever the plugin answers. Nothing below throws for these.
+        // the after hook, which runs for whatever the plugin answers or refuses, or, when it fails
+        // with anything else (the database), by the route handler (settleUnfinishedCodeChecks).
+        // Nothing below throws for these paths.
         if (
           (ctx.path === "/two-factor/verify-totp" || ctx.path === "/two-factor/verify-backup-code") &&
           ctx.request &&
@@ -335,6 +358,10 @@ function createAuth() {
         if (claim) await settleAuthenticatorCode(claim.userId, claim.code, !(ctx.context.returned instanceof Error));
         const codeTryOf = ctx.request && signInCodeTries.get(ctx.request);
         if (codeTryOf) await endSignInCodeTry(codeTryOf, ctx.context.returned);
+        if (ctx.request) {
+          codeClaims.delete(ctx.request);
+          signInCodeTries.delete(ctx.request);
+        }
         const attempt = await endPasswordCheck(ctx);
         // Some endpoints answer a database that did not answer with a 500 of their own (the error
         // beneath as its cause): thrown on as what it is, for a 503 (lib/unavailable.ts).
@@ -434,8 +461,8 @@ function createAuth() {
         ...Object.fromEntries(PASSWORD_CHECK_PATHS.map((path) => [path, GUESSES_A_MINUTE])),
         "/sign-up/email": GUESSES_A_MINUTE,
         // The plugin's own rule (3 per 10 s for all of them) would refuse a person's second typo.
-        // A sign-in challenge also ends after 5 wrong codes, and 10 in a row lock the second step
-        // for 15 minutes (the plugin's account lockout).
+        // A sign-in challenge also ends after 5 wrong codes, and 10 in a row lock codes for 15
+        // minutes (ours, second-factor-checks.ts).
         "/two-factor/*": GUESSES_A_MINUTE,
       },
     },
@@ -551,8 +578,7 @@ const isCodeOfSession: CodeCheck = async (ctx, session, kind, code) => {
     return user.id === session.user.id;
   } catch (error) {
     // (A backup code is answered 409 when the codes were written meanwhile: thrown, to be tried again.)
-    const refusal = isAPIError(error) ? error.body?.code : undefined;
-    if (refusal === "INVALID_CODE" || refusal === "INVALID_BACKUP_CODE") return false;
+    if (isRefusalOfCode(error)) return false;
     throw error;
   }
 };

@@ -36,6 +36,11 @@ export const latestChangeOfAddressKey = (userId: string) => `change-email-latest
  */
 const CANCELLED = "";
 
+/** Whether `newEmail` is an address Better Auth sends a change's link to: an address, and not the account's own. */
+export function isNewAddressFor(currentEmail: string, newEmail: string): boolean {
+  return z.email().safeParse(newEmail).success && newEmail.toLowerCase() !== currentEmail.toLowerCase();
+}
+
 /**
  * A change of address was asked for: its link is the only one that may change the address. A
  * person who asked for a mistyped address (someone else's) and then for the right one must not
@@ -48,8 +53,8 @@ export async function rememberLatestChangeOfAddress(
   currentEmail: string,
   newEmail: string,
 ): Promise<void> {
+  if (!isNewAddressFor(currentEmail, newEmail)) return;
   const address = newEmail.toLowerCase();
-  if (!z.email().safeParse(newEmail).success || address === currentEmail.toLowerCase()) return;
   await webDatabasePool().query(
     `WITH earlier AS (DELETE FROM verifications WHERE identifier = $1)
      INSERT INTO verifications (identifier, value, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,

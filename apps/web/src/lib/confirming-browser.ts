@@ -15,7 +15,11 @@ import { deleteSessionCookie } from "better-auth/cookies";
 import type { HookContext } from "./auth-hook-context";
 
 const COOKIE = "confirming";
-/** As long as the link works (emailVerification.expiresIn). */
+/**
+ * As long as the sign-up's link works (emailVerification.expiresIn). A link sent again later (a
+ * sign-in before the address is confirmed sends one) may outlive it: opened after that, it confirms
+ * the address and the sign-in page asks for the password, as on another device.
+ */
 const COOKIE_SECONDS = 3600;
 
 /** After a sign-up with `email` (taken or not: the answers are the same): this browser may be signed in by its link. */

@@ -36,9 +36,11 @@ import {
 } from "./auth-errors";
 import type { HookContext, SessionOf } from "./auth-hook-context";
 import { claimAuthenticatorCode, isAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
+import { isNewAddressFor } from "./change-email-links";
 import { webDatabasePool } from "./database";
 import { textOfHeader } from "./header-text";
 import { endPasswordCheck } from "./password-checks";
+import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 import { SECOND_FACTOR_HEADER } from "./second-factor-rules";
 
 /** Where each endpoint that asks for a code (with two-factor sign-in on) carries it. */
@@ -84,6 +86,11 @@ export async function checkSecondFactor(
 ): Promise<{ userId: string; code: string } | null> {
   const carried = Object.hasOwn(CODE_CARRIED_IN, ctx.path) ? CODE_CARRIED_IN[ctx.path] : undefined;
   if (!carried || !session?.user.twoFactorEnabled) return null;
+  const refusal = refusalToCome(ctx, session);
+  if (refusal) {
+    await endPasswordCheck(ctx, false);
+    throw refusal;
+  }
   const given = carried(ctx);
   const code = typeof given === "string" ? given.trim() : "";
   const userId = session.user.id;
@@ -121,6 +128,29 @@ export async function checkSecondFactor(
 }
 
 /**
+ * What the endpoint would refuse once the code is checked, refused before it, in Better Auth's
+ * words: a backup code is not used up on a change that cannot be made (an address that is none,
+ * or the account's own; a new password too short or too long).
+ */
+function refusalToCome(ctx: HookContext, session: SessionOf): APIError | null {
+  if (ctx.path === "/change-email") {
+    const newEmail = ctx.body?.newEmail;
+    if (typeof newEmail === "string" && isNewAddressFor(session.user.email, newEmail)) return null;
+    return typeof newEmail === "string" && newEmail.toLowerCase() === session.user.email.toLowerCase()
+      ? new APIError("BAD_REQUEST", { message: "Email is the same" })
+      : new APIError("BAD_REQUEST", { code: "INVALID_EMAIL", message: "Invalid email" });
+  }
+  if (ctx.path === "/change-password") {
+    const length = typeof ctx.body?.newPassword === "string" ? ctx.body.newPassword.length : 0;
+    if (length < PASSWORD_MIN)
+      return new APIError("BAD_REQUEST", { code: "PASSWORD_TOO_SHORT", message: "Password too short" });
+    if (length > PASSWORD_MAX)
+      return new APIError("BAD_REQUEST", { code: "PASSWORD_TOO_LONG", message: "Password too long" });
+  }
+  return null;
+}
+
+/**
  * Sign-in's second step (`/two-factor/verify-totp` or `/verify-backup-code`
  * with a pending sign-in's cookie, nobody signed in): the try is counted
  * toward the same lock as it starts, before the plugin checks the code, and
@@ -143,14 +173,14 @@ export async function startSignInCodeTry(userId: string): Promise<void> {
  * database), which takes the try back.
  */
 export async function endSignInCodeTry(userId: string, returned: unknown): Promise<void> {
-  const refusal = isAPIError(returned) ? returned.body?.code : undefined;
-  const outcome =
-    refusal === "INVALID_CODE" || refusal === "INVALID_BACKUP_CODE"
-      ? "wrong"
-      : returned instanceof Error
-        ? "unknown"
-        : "right";
+  const outcome = isRefusalOfCode(returned) ? "wrong" : returned instanceof Error ? "unknown" : "right";
   await settleCodeTry(userId, outcome);
+}
+
+/** Whether the two-factor plugin's answer is its refusal of the code itself (checked, and wrong). */
+export function isRefusalOfCode(answer: unknown): boolean {
+  const refusal = isAPIError(answer) ? answer.body?.code : undefined;
+  return refusal === "INVALID_CODE" || refusal === "INVALID_BACKUP_CODE";
 }
 
 /** The lock's refusal, with the seconds it has left. */

@@ -16,6 +16,7 @@ import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
+import { isFocusLost } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
 import { type Kept, keepAndSignIn, takeKept } from "./kept-for-sign-in";
 import { lengthProblem } from "./length-problem";
@@ -44,7 +45,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     total: 0,
     counts: { pending: 0, completed: 0 },
     countsWithTasks: false,
-    filter: null,
+    loadedFor: null,
   });
   const { tasks, total, counts } = list;
   const [status, setStatus] = useState<ListStatus>("all");
@@ -65,13 +66,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [error, setError] = useState<BannerFailure | null>(null);
   const [signingOut, setSigningOut] = useState(false);
   /** The last load failed: before any list has arrived, the page says so (whatever the banner says by then). */
-  const [loadFailed, setLoadFailed] = useState(false);
-  /**
-   * The tasks the list panel shows: none once the load for the tab, sort or search asked for has
-   * failed, since those shown are another's (the panel says the load failed, with a Retry). While
-   * that load is on its way they stay, as the list did before.
-   */
-  const shownTasks = loadFailed && list.filter !== filter ? null : tasks;
+  /** The tab, sort and search whose load was the last to fail (filterKey); null once a load works. */
+  const [failedLoad, setFailedLoad] = useState<string | null>(null);
+  const loadFailed = failedLoad !== null;
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
   /** Edits the end of the session interrupted, by task: reopened with the person's changes once they are back. */
   const [resumeEdits, setResumeEdits] = useState<Record<string, TaskChanges>>({});
@@ -80,9 +77,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   notReopened.current = resumeEdits;
   /** What each open editor would change (TaskRow's onDraft): kept across a sign-in like the new task's draft. */
   const openEdits = useRef(new Map<string, TaskChanges>());
+  /**
+   * The tasks the list panel shows: once the load for the tab, sort or search asked for has failed,
+   * not those of another (the panel says the load failed, with a Retry), but for any whose editor
+   * is open (what is typed there stays). While that load is on its way they stay, as before.
+   */
+  const editedTasks = tasks?.filter((task) => openEdits.current.has(task.id)) ?? [];
+  const shownTasks =
+    failedLoad === filter && list.loadedFor !== filter ? (editedTasks.length > 0 ? editedTasks : null) : tasks;
   const [saving, setSaving] = useState(false);
   /** What the last add made, for a screen reader: "Added “Buy milk”." */
-  const [added, setAdded] = useState("");
+  const [addedAnnouncement, setAddedAnnouncement] = useState("");
   const adding = useRef(false);
   /**
    * The key of the last add that got no answer, with what it sent: sending the same again (Retry,
@@ -236,15 +241,15 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
               })
             : current.counts,
           countsWithTasks: totals !== undefined,
-          filter: filterKey(status, sort, query),
+          loadedFor: filterKey(status, sort, query),
         }));
         if (totals) countsOwed.current = false;
-        setLoadFailed(false);
+        setFailedLoad(null);
         // A load that works ends a load's failure, not another action's: that one still needs its Retry.
         setError((current) => (current?.loading ? null : current));
       } catch (failure) {
         if (thisRefresh === refreshCount.current) {
-          setLoadFailed(true);
+          setFailedLoad(filterKey(status, sort, query));
           handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), {
             kind: withCounts ? "reload" : "asked",
             startedAt,
@@ -271,8 +276,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     const at = focusRowAt.current;
     if (at === null || loadingMore || !tasks) return;
     focusRowAt.current = null;
-    const focused = document.activeElement;
-    if (focused !== document.body && !focused?.hasAttribute("data-show-more")) return;
+    if (!isFocusLost() && !document.activeElement?.hasAttribute("data-show-more")) return;
     const row = listPanel.current?.querySelectorAll(":scope > ul > li")[at];
     (row?.querySelector<HTMLElement>("input, button") ?? listPanel.current)?.focus();
   }, [tasks, loadingMore]);
@@ -338,7 +342,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       const created = await api.create(input, key);
       unansweredAdd.current = null;
       // (The same words again, for a second task of the same title, would not be read out: a space makes them new.)
-      setAdded((before) => {
+      setAddedAnnouncement((before) => {
         const words = `Added “${created.title}”.`;
         return before === words ? `${words}\u00a0` : words;
       });
@@ -419,7 +423,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       <AddTaskForm ref={addForm} value={newTask} onChange={setNewTask} onSubmit={addTask} saving={saving} />
       {/* Said to a screen reader, which otherwise hears the form empty and nothing else. */}
       <p role="status" className="sr-only">
-        {added}
+        {addedAnnouncement}
       </p>
 
       <Tabs.Root value={status} onValueChange={(value) => setStatus(value as ListStatus)}>

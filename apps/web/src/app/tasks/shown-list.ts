@@ -13,7 +13,7 @@ export interface ShownList {
   /** The counts came with the tasks shown, from one reload: a task shown is counted in them. */
   countsWithTasks: boolean;
   /** The tab, sort and search the tasks were loaded for (the dashboard's filterKey); null before any. */
-  filter: string | null;
+  loadedFor: string | null;
 }
 
 export function isShown(tasks: Task[] | null, task: Task): boolean {

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { field, primaryButton } from "@/components/styles";
 import type { Task, TaskChanges, TaskInput, VersionedTask } from "@/lib/api-client";
+import { isFocusLost } from "./focus";
 import { lengthProblem } from "./length-problem";
 import { PriorityOptions } from "./priority-options";
 
@@ -99,8 +100,9 @@ export function TaskRow({
       if (editingNow.current === null) void startEdit(); // (not over an editor opened since)
     });
     if (current && draft && mounted.current) onResumed?.();
-    // Not opened (the banner says why): the focus goes back to the title, as when an editor closes.
-    if (!current && hadFocus) returnFocus.current = true;
+    // Not opened (the banner says why): the focus goes back to the title, as when an editor closes,
+    // unless the person has put it somewhere else meanwhile.
+    if (!current && hadFocus && isFocusLost()) returnFocus.current = true;
     setEditing(current && { ...current, draft });
   }
 
@@ -231,10 +233,11 @@ function TaskEditor({
    * the old value, typed again to keep it, was no change and was never sent.
    */
   function showNewer(newer: Task) {
-    if (title.trim() === base.title) setTitle(newer.title);
-    if (description === base.description) setDescription(newer.description);
-    if (priority === base.priority) setPriority(newer.priority);
-    if ((dueDate || null) === base.due_date) setDueDate(newer.due_date ?? "");
+    // As the fields read now, not as they read when Save was pressed: typing goes on during a save.
+    setTitle((typed) => (typed.trim() === base.title ? newer.title : typed));
+    setDescription((typed) => (typed === base.description ? newer.description : typed));
+    setPriority((chosen) => (chosen === base.priority ? newer.priority : chosen));
+    setDueDate((chosen) => ((chosen || null) === base.due_date ? (newer.due_date ?? "") : chosen));
     setBase(newer);
     setNewer(newer);
   }

@@ -10,6 +10,7 @@ import {
   type VersionedTask,
 } from "@/lib/api-client";
 import { describeFailure } from "./error-banner";
+import { isFocusLost } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
 import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
 import type { SaveOutcome } from "./task-row";
@@ -48,7 +49,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
    */
   const writesInFlight = useRef(new Map<string, { write: Promise<unknown>; stored: boolean; wanted: boolean }>());
   /** The first try of each "add it again" (addAgain) not yet done, its key and fields, by the deleted task's id. */
-  const addAgains = useRef(new Map<string, { key: string; fields: TaskInput }>());
+  const firstAddAgainTries = useRef(new Map<string, { key: string; fields: TaskInput }>());
 
   /**
    * A task deleted in another tab or on another device: gone from here too, and the page says why.
@@ -157,7 +158,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
         if (!failure.current) return { ok: false, problem: "This task changed elsewhere and could not be read again." };
         patchTask(id, failure.current.task);
         // Stored as asked already: this save's own earlier try, made though its answer was lost.
-        if (hasChanges(failure.current.task, changes)) {
+        if (holdsChanges(failure.current.task, changes)) {
           reload();
           return { ok: true };
         }
@@ -178,17 +179,18 @@ export function useTaskChanges(options: TaskChangesOptions) {
    * unseen; the first key with new fields is refused by the API.)
    */
   async function addAgain(deleted: Task, fields: TaskInput): Promise<SaveOutcome> {
-    const first = addAgains.current.get(deleted.id) ?? { key: newIdempotencyKey(), fields };
-    addAgains.current.set(deleted.id, first);
+    const first = firstAddAgainTries.current.get(deleted.id) ?? { key: newIdempotencyKey(), fields };
+    firstAddAgainTries.current.set(deleted.id, first);
     try {
       let created = await api.create(first.fields, first.key);
       // Back as it was, with the fields as they are now: done, if it was (a new task starts pending).
       if (deleted.completed || JSON.stringify(fields) !== JSON.stringify(first.fields)) {
         created = await api.update(created.id, { ...fields, completed: deleted.completed });
       }
-      addAgains.current.delete(deleted.id);
-      // The row with the editor (and the focus) gives way to the new task's: the focus goes to the list.
-      focusList();
+      firstAddAgainTries.current.delete(deleted.id);
+      // The row with the editor (and the focus) gives way to the new task's: the focus goes to the
+      // list, unless the person has put it somewhere else meanwhile.
+      if (isFocusLost() || document.activeElement?.closest("li") !== null) focusList();
       setList((current) => ({
         ...current,
         tasks: current.tasks?.map((task) => (task.id === deleted.id ? created : task)) ?? null,
@@ -197,6 +199,8 @@ export function useTaskChanges(options: TaskChangesOptions) {
       return { ok: true };
     } catch (failure) {
       if (failure instanceof SignedOutError) return leaveForSignIn();
+      // Refused as it stands (the fields, not the key): the next try starts afresh, with its fields.
+      if (failure instanceof ApiError && failure.status === 422) firstAddAgainTries.current.delete(deleted.id);
       return { ok: false, problem: describeFailure(failure, "Could not add it again") };
     }
   }
@@ -211,6 +215,6 @@ export function useTaskChanges(options: TaskChangesOptions) {
 }
 
 /** Whether `task` has every field of `changes` as they ask (it needs no save for them). */
-function hasChanges(task: Task, changes: TaskChanges): boolean {
+function holdsChanges(task: Task, changes: TaskChanges): boolean {
   return Object.entries(changes).every(([field, value]) => task[field as keyof TaskChanges] === value);
 }
