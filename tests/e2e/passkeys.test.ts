@@ -15,6 +15,7 @@ import {
   accessToken,
   addVirtualAuthenticator,
   apiStatus,
+  followEmailLink,
   launchBrowser,
   newSignedInPage,
   type Person,
@@ -42,7 +43,7 @@ async function passkeysOf(email: string): Promise<string[]> {
 /** Follows the link the sign-up emailed: passkeys and a second factor need a confirmed address. */
 async function confirmEmail(page: Page, person: Person): Promise<void> {
   const email = await mailbox.waitFor(person.email, /Confirm your email address/);
-  await page.goto(email.link ?? "");
+  await followEmailLink(page, email.link ?? "");
   await page.waitForURL(`${product.webUrl}/tasks`);
 }
 

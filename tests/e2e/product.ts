@@ -299,6 +299,15 @@ export async function listedAfterClose(
   return list.getByText(deleted).count();
 }
 
+/**
+ * Follows an emailed confirmation link (a sign-up's or a change of address's) as a person does: its
+ * page, which changes nothing, then "Confirm", which sends the browser on to what the link does.
+ */
+export async function followEmailLink(page: Page, link: string): Promise<void> {
+  await page.goto(link);
+  await page.getByRole("button", { name: "Confirm" }).click();
+}
+
 /** A promise and the function that settles it: a route held until the test says so, or a sign it was reached. */
 export function signal(): { fire: () => void; fired: Promise<void> } {
   let fire = () => {};

@@ -46,6 +46,7 @@ const PAGES = [
   "/sign-up",
   "/forgot-password",
   "/reset-password?token=x",
+  "/confirm-email?token=x&callbackURL=%2Ftasks",
   "/tasks",
   "/account",
   "/",

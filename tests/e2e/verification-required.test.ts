@@ -9,6 +9,7 @@ import { test } from "node:test";
 import { startMailbox } from "./mailbox";
 import {
   fillSignIn,
+  followEmailLink,
   launchBrowser,
   newPerson,
   newSignedOutPage,
@@ -41,7 +42,7 @@ test("sign-up starts no session; sign-in waits for the link; the link signs the 
   page.on("request", (request) => {
     if (request.isNavigationRequest()) pagesOpened.push(new URL(request.url()).pathname);
   });
-  await page.goto(first.link ?? "");
+  await followEmailLink(page, first.link ?? "");
   await page.waitForURL(`${product.webUrl}/tasks`);
   await page.getByText("No tasks yet").waitFor();
   assert.ok(!pagesOpened.includes("/sign-in"), `went by way of sign-in: ${pagesOpened.join(", ")}`);
@@ -56,7 +57,7 @@ test("a confirmation link opened in another browser confirms the address and sig
   await sendSignUp(await newSignedOutPage(browser, product.webUrl), product.webUrl, sender);
   const link = (await mailbox.waitFor(sender.email, /Confirm your email address/)).link ?? "";
   const other = await newSignedOutPage(browser, product.webUrl);
-  await other.goto(link);
+  await followEmailLink(other, link);
   await other.waitForURL(/\/sign-in\?/);
   await other.getByText("Your email address is confirmed. Sign in to go on.").waitFor();
   assert.equal((await other.request.get(`${product.webUrl}/api/auth/token`)).status(), 401, "signed in to no account");
@@ -77,10 +78,10 @@ test("a confirmation link opened where another account is signed in says so, and
   const owner = newPerson("Ona");
   const page = await newSignedOutPage(browser, product.webUrl);
   await sendSignUp(page, product.webUrl, owner);
-  await page.goto((await mailbox.waitFor(owner.email, /Confirm your email address/)).link ?? "");
+  await followEmailLink(page, (await mailbox.waitFor(owner.email, /Confirm your email address/)).link ?? "");
   await page.waitForURL(`${product.webUrl}/tasks`);
 
-  await page.goto(link);
+  await followEmailLink(page, link);
   await page.waitForURL(/\/account\?error=INVALID_USER/);
   await page.getByText("That link is for another account than the one signed in here.").waitFor();
   const session = (await (await page.request.get(`${product.webUrl}/api/auth/get-session`)).json()) as {

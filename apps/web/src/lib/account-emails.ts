@@ -15,7 +15,7 @@ function message(to: string, subject: string, lines: string[]): AccountEmail {
 export function verifyEmailMessage(to: string, url: string): AccountEmail {
   return message(to, "Confirm your email address for Tasks", [
     "Hello,",
-    "Please confirm that this is your email address by opening this link:",
+    "Please confirm that this is your email address: open this link and press Confirm.",
     url,
     "The link works for one hour.",
     "If you did not create a Tasks account or ask for this, ignore this email: nothing happens without the link.",
@@ -25,7 +25,7 @@ export function verifyEmailMessage(to: string, url: string): AccountEmail {
 export function confirmNewEmailMessage(to: string, url: string): AccountEmail {
   return message(to, "Confirm your new email address for Tasks", [
     "Hello,",
-    "Someone asked to change the email address of a Tasks account to this one. To confirm the change, open this link:",
+    "Someone asked to change the email address of a Tasks account to this one. To confirm the change, open this link and press Confirm:",
     url,
     "The link works for one hour.",
     "If this wasn't you, ignore this email: the account keeps its current address.",

@@ -155,10 +155,13 @@ function createAuth() {
       autoSignInAfterVerification: config.requireEmailVerification,
       expiresIn: 3600,
       sendVerificationEmail: async ({ user, url, token }) => {
+        // The link goes to our page that asks for "Confirm" (app/(auth)/confirm-email), with the token
+        // and the landing Better Auth's /verify-email link carries: a mail scanner that opens it changes nothing.
+        const link = `${config.baseUrl}/confirm-email?${new URL(url).searchParams}`;
         const { requestType } = decodeJwt(token) as { requestType?: string };
-        if (requestType !== "change-email-verification") return sendAccountEmail(verifyEmailMessage(user.email, url));
+        if (requestType !== "change-email-verification") return sendAccountEmail(verifyEmailMessage(user.email, link));
         // A change of address is confirmed through the new one (the old one is told in the after hook).
-        sendAccountEmail(confirmNewEmailMessage(user.email, url));
+        sendAccountEmail(confirmNewEmailMessage(user.email, link));
       },
     },
     user: {

@@ -68,9 +68,10 @@ export async function rememberLatestChangeOfAddress(
  * the account's password was last set (LINK_OLDER_THAN_PASSWORD), when the latest change was
  * cancelled or ended by a new password since (CHANGE_CANCELLED, which also answers the links of
  * the changes it replaced), or when another address was asked for since (NEWER_CHANGE_ASKED).
- * `made` when its change is made already, as when a mail scanner (one that opens every link to
- * check it) opened it before its reader: Better Auth would refuse it as not valid, and its reader,
- * told "did not go through", would try the old address. That is looked at first: a new password
+ * `made` when its change is made already, as when it was confirmed twice (its page's "Confirm",
+ * app/(auth)/confirm-email, pressed in two browsers, or a script's GET of /verify-email before):
+ * Better Auth would refuse it as not valid, and its reader, told "did not go through", would try
+ * the old address. That is looked at first: a new password
  * since does not undo a change made. Null when it may go on, changes no address, or is for
  * another account than the one signed in (`signedInUserId`), which Better Auth refuses as such
  * (INVALID_USER) without our reason: that is the other account's to read.
