@@ -65,7 +65,7 @@ function contentSecurityPolicy(nonce: string, apiOrigin: string, https: boolean)
 function securityHeaders(https: boolean): Record<string, string> {
   return {
     "x-content-type-options": "nosniff",
-    // Pages whose URL carries a token (the reset link) say no-referrer themselves.
+    // Pages whose URL carries a token (the reset link, a confirmation link's page) say no-referrer themselves.
     "referrer-policy": "strict-origin-when-cross-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "cross-origin-opener-policy": "same-origin",

@@ -157,11 +157,17 @@ function createAuth() {
       sendVerificationEmail: async ({ user, url, token }) => {
         // The link goes to our page that asks for "Confirm" (app/(auth)/confirm-email), with the token
         // and the landing Better Auth's /verify-email link carries: a mail scanner that opens it changes nothing.
-        const link = `${config.baseUrl}/confirm-email?${new URL(url).searchParams}`;
+        // (The landing first: a link cut short on its way loses the end of its token, not where it goes.)
+        const given = new URL(url).searchParams;
+        const link = new URL("/confirm-email", config.baseUrl);
+        link.searchParams.set("callbackURL", given.get("callbackURL") ?? "/tasks");
+        link.searchParams.set("token", given.get("token") ?? "");
         const { requestType } = decodeJwt(token) as { requestType?: string };
-        if (requestType !== "change-email-verification") return sendAccountEmail(verifyEmailMessage(user.email, link));
+        if (requestType !== "change-email-verification") {
+          return sendAccountEmail(verifyEmailMessage(user.email, link.href));
+        }
         // A change of address is confirmed through the new one (the old one is told in the after hook).
-        sendAccountEmail(confirmNewEmailMessage(user.email, link));
+        sendAccountEmail(confirmNewEmailMessage(user.email, link.href));
       },
     },
     user: {

@@ -1,5 +1,5 @@
 /**
- * An emailed link (`/verify-email`) opened where nobody is signed in (nor
+ * An emailed link (its page's "Confirm", which goes on to `/verify-email`) opened where nobody is signed in (nor
  * signed in by the link itself), as from a phone's mail app. Better Auth
  * does what the link asks and sends the browser to the link's landing page
  * (/tasks, /account), with `?error=` when it refused it. That page sends a

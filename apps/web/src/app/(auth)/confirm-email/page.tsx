@@ -1,7 +1,9 @@
-import { decodeJwt } from "jose";
+import { decodeJwt, jwtVerify } from "jose";
 import type { Metadata } from "next";
 import { ErrorMessage, NarrowPage, NarrowPageLink } from "@/components/messages";
 import { primaryButton } from "@/components/styles";
+import { webConfig } from "@/lib/config";
+import { safeNext } from "@/lib/next-path";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +18,8 @@ export const metadata: Metadata = { referrer: "no-referrer" };
  * confirmed by itself, anyone could have had an address confirmed for an
  * account of theirs without its owner (sign up with it, or move their own
  * account there, and let the scanner open the link), and kept a way into it
- * (a passkey) once the owner took it over with a password reset.
+ * (a passkey) once the owner took it over with a password reset. (A scanner
+ * that presses buttons in the pages it opens is not stopped by this.)
  */
 export default async function Page({
   searchParams,
@@ -32,19 +35,25 @@ export default async function Page({
       </NarrowPage>
     );
   }
-  const { email, updateTo } = claimsOf(token);
-  const isChange = typeof updateTo === "string";
+  // Said only from a token this site signed: anyone can make one up that names any address. One
+  // that is not (cut short, expired) still goes on to Better Auth, whose landing says why.
+  const claims = await verifiedClaims(token);
+  const isChange = typeof (claims ?? unverifiedClaims(token)).updateTo === "string";
+  // Better Auth checks it too; a made-up one lands on this site rather than on a refusal.
+  const landing = typeof callbackURL === "string" ? safeNext(callbackURL) : isChange ? "/account" : "/tasks";
   return (
-    <NarrowPage title={isChange ? "Change your account's email address" : "Confirm your email address"}>
-      <p className="mb-4 text-slate-700 dark:text-slate-300">
-        {isChange
-          ? `Your Tasks account's email address changes to ${updateTo} once you confirm.`
-          : `Confirm that ${typeof email === "string" ? email : "this address"} is your email address for Tasks.`}
+    <NarrowPage title={isChange ? "Change an account's email address" : "Confirm your email address"}>
+      <p className="mb-4 break-words text-slate-700 dark:text-slate-300">
+        {typeof claims?.updateTo === "string"
+          ? `The Tasks account that asked for this moves to ${claims.updateTo} once you confirm.`
+          : typeof claims?.email === "string"
+            ? `Confirm that ${claims.email} is your email address for Tasks.`
+            : "Confirm the email address this link was sent to."}
       </p>
       {/* A plain form (no script needed): Better Auth checks the token and sends the browser on. */}
       <form method="get" action="/api/auth/verify-email">
         <input type="hidden" name="token" value={token} />
-        {typeof callbackURL === "string" && <input type="hidden" name="callbackURL" value={callbackURL} />}
+        <input type="hidden" name="callbackURL" value={landing} />
         <button type="submit" className={`w-full ${primaryButton}`}>
           Confirm
         </button>
@@ -56,10 +65,20 @@ export default async function Page({
   );
 }
 
-/** What the link's token says, unchecked (Better Auth checks it when the button is pressed). */
-function claimsOf(token: string): { email?: unknown; updateTo?: unknown } {
+/** The token's claims if this site signed it (Better Auth's HS256 with the secret) and it has not expired. */
+async function verifiedClaims(token: string): Promise<{ email?: unknown; updateTo?: unknown } | null> {
   try {
-    return decodeJwt(token);
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(webConfig().secret), { algorithms: ["HS256"] });
+    return payload as { email?: unknown; updateTo?: unknown };
+  } catch {
+    return null;
+  }
+}
+
+/** What a token says, unchecked: only to choose where a refused link lands. */
+function unverifiedClaims(token: string): { updateTo?: unknown } {
+  try {
+    return decodeJwt(token) as { updateTo?: unknown };
   } catch {
     return {};
   }
