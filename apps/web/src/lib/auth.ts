@@ -20,7 +20,6 @@ import { createAuthMiddleware, getSession, isAPIError } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { jwt, twoFactor } from "better-auth/plugins";
 import { drizzle } from "drizzle-orm/node-postgres";
-import { decodeJwt } from "jose";
 import {
   addressTakenMessage,
   confirmNewEmailMessage,
@@ -47,6 +46,7 @@ import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
 import { rememberDevice } from "./known-devices";
 import { signInAfterLink } from "./link-landing";
+import { type LinkClaims, unverifiedLinkClaims } from "./link-token";
 import { nameProblem } from "./name-rules";
 import { safeNext } from "./next-path";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
@@ -80,17 +80,18 @@ const codeClaims = new WeakMap<Request, { userId: string; code: string }>();
 const signInCodeTries = new WeakMap<Request, string>();
 
 /**
- * A request that ended in an error Better Auth runs no after hook for (the database, mid-way):
- * the code it claimed is given back and its counted try taken back, as for any refusal that was
- * no check of the code. (The route handler calls this; the after hook settles every other end.)
+ * The code `request` claimed and the sign-in try it counted, settled by how it ended (`returned`:
+ * the plugin's answer or refusal): the after hook calls this, and the route handler for an error
+ * Better Auth runs no after hook for (the database, mid-way), which gives the code back and takes
+ * the try back, as any refusal that was no check of the code does.
  */
-export async function settleUnfinishedCodeChecks(request: Request): Promise<void> {
+export async function settleCodeChecks(request: Request, returned: unknown): Promise<void> {
   const claim = codeClaims.get(request);
   codeClaims.delete(request);
-  if (claim) await settleAuthenticatorCode(claim.userId, claim.code, false);
+  if (claim) await settleAuthenticatorCode(claim.userId, claim.code, !(returned instanceof Error));
   const codeTryOf = signInCodeTries.get(request);
   signInCodeTries.delete(request);
-  if (codeTryOf) await endSignInCodeTry(codeTryOf, new Error("not answered"));
+  if (codeTryOf) await endSignInCodeTry(codeTryOf, returned);
 }
 
 function createAuth() {
@@ -162,8 +163,7 @@ function createAuth() {
         const link = new URL("/confirm-email", config.baseUrl);
         link.searchParams.set("callbackURL", given.get("callbackURL") ?? "/tasks");
         link.searchParams.set("token", given.get("token") ?? "");
-        const { requestType } = decodeJwt(token) as { requestType?: string };
-        if (requestType !== "change-email-verification") {
+        if (unverifiedLinkClaims(token).requestType !== "change-email-verification") {
           return sendAccountEmail(verifyEmailMessage(user.email, link.href));
         }
         // A change of address is confirmed through the new one (the old one is told in the after hook).
@@ -213,9 +213,8 @@ function createAuth() {
           // A new address ends the reset links sent to the old one: whoever reads that mailbox (often
           // why the address changed) must not set the password with a link asked for before.
           after: async (user, context) => {
-            if (context?.path !== "/verify-email" || typeof context.query?.token !== "string") return;
-            const { requestType } = decodeJwt(context.query.token) as { requestType?: string };
-            if (requestType !== "change-email-verification") return;
+            if (context?.path !== "/verify-email") return;
+            if (unverifiedLinkClaims(context.query?.token).requestType !== "change-email-verification") return;
             await pool.query("DELETE FROM verifications WHERE value = $1 AND identifier LIKE 'reset-password:%'", [
               user.id,
             ]);
@@ -276,7 +275,7 @@ function createAuth() {
         // One use per authenticator code (authenticator-codes.ts), and at sign-in's second step each
         // try counted toward the lock of codes as it starts (second-factor-checks.ts): both settled in
         // the after hook, which runs for whatever the plugin answers or refuses, or, when it fails
-        // with anything else (the database), by the route handler (settleUnfinishedCodeChecks).
+        // with anything else (the database), by the route handler (settleCodeChecks).
         // Nothing below throws for these paths.
         if (
           (ctx.path === "/two-factor/verify-totp" || ctx.path === "/two-factor/verify-backup-code") &&
@@ -363,14 +362,7 @@ function createAuth() {
         }
       }),
       after: createAuthMiddleware(async (ctx) => {
-        const claim = ctx.request && codeClaims.get(ctx.request);
-        if (claim) await settleAuthenticatorCode(claim.userId, claim.code, !(ctx.context.returned instanceof Error));
-        const codeTryOf = ctx.request && signInCodeTries.get(ctx.request);
-        if (codeTryOf) await endSignInCodeTry(codeTryOf, ctx.context.returned);
-        if (ctx.request) {
-          codeClaims.delete(ctx.request);
-          signInCodeTries.delete(ctx.request);
-        }
+        if (ctx.request) await settleCodeChecks(ctx.request, ctx.context.returned);
         const attempt = await endPasswordCheck(ctx);
         // Some endpoints answer a database that did not answer with a 500 of their own (the error
         // beneath as its cause): thrown on as what it is, for a 503 (lib/unavailable.ts).
@@ -649,16 +641,9 @@ async function landingOfLink(ctx: HookContext, landing: string): Promise<string>
   return `${webConfig().baseUrl}${signInAfterLink(landing, linkClaims(ctx))}`;
 }
 
-/**
- * What a /verify-email link's token says, unchecked (Better Auth checks it, or has refused it):
- * nothing when it is not a token.
- */
-function linkClaims(ctx: HookContext): { email?: unknown; updateTo?: unknown; requestType?: unknown } {
-  try {
-    return decodeJwt(String(ctx.query?.token));
-  } catch {
-    return {};
-  }
+/** What a /verify-email request's token says, unchecked (Better Auth checks it, or has refused it). */
+function linkClaims(ctx: HookContext): LinkClaims {
+  return unverifiedLinkClaims(ctx.query?.token);
 }
 
 /**

@@ -8,10 +8,10 @@
  */
 import "server-only";
 import { violatedUniqueConstraint } from "@tasks/db";
-import { type JWTPayload, jwtVerify } from "jose";
 import { z } from "zod";
 import { webDatabasePool } from "./database";
 import { signInAfterLink } from "./link-landing";
+import { verifiedLinkClaims } from "./link-token";
 
 /** `?error=` on /account when such a link is followed; the page says why in words. */
 export const LINK_OLDER_THAN_PASSWORD = "LINK_OLDER_THAN_PASSWORD";
@@ -87,13 +87,8 @@ export async function checkChangeOfAddressLink(
   secret: string,
   signedInUserId: () => Promise<string | null>,
 ): Promise<{ made: true } | { refusal: string } | null> {
-  if (typeof token !== "string") return null;
-  let claims: JWTPayload;
-  try {
-    ({ payload: claims } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ["HS256"] }));
-  } catch {
-    return null;
-  }
+  const claims = await verifiedLinkClaims(token, secret);
+  if (!claims) return null;
   const { updateTo, userId, iat } = claims;
   if (typeof updateTo !== "string" || typeof userId !== "string" || !UUID.test(userId) || typeof iat !== "number") {
     return null;

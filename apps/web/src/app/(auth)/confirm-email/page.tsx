@@ -1,8 +1,8 @@
-import { decodeJwt, jwtVerify } from "jose";
 import type { Metadata } from "next";
 import { ErrorMessage, NarrowPage, NarrowPageLink } from "@/components/messages";
 import { primaryButton } from "@/components/styles";
 import { webConfig } from "@/lib/config";
+import { unverifiedLinkClaims, verifiedLinkClaims } from "@/lib/link-token";
 import { safeNext } from "@/lib/next-path";
 
 export const dynamic = "force-dynamic";
@@ -37,8 +37,8 @@ export default async function Page({
   }
   // Said only from a token this site signed: anyone can make one up that names any address. One
   // that is not (cut short, expired) still goes on to Better Auth, whose landing says why.
-  const claims = await verifiedClaims(token);
-  const isChange = typeof (claims ?? unverifiedClaims(token)).updateTo === "string";
+  const claims = await verifiedLinkClaims(token, webConfig().secret);
+  const isChange = typeof (claims ?? unverifiedLinkClaims(token)).updateTo === "string";
   // Better Auth checks it too; a made-up one lands on this site rather than on a refusal.
   const landing = typeof callbackURL === "string" ? safeNext(callbackURL) : isChange ? "/account" : "/tasks";
   return (
@@ -63,23 +63,4 @@ export default async function Page({
       </p>
     </NarrowPage>
   );
-}
-
-/** The token's claims if this site signed it (Better Auth's HS256 with the secret) and it has not expired. */
-async function verifiedClaims(token: string): Promise<{ email?: unknown; updateTo?: unknown } | null> {
-  try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(webConfig().secret), { algorithms: ["HS256"] });
-    return payload as { email?: unknown; updateTo?: unknown };
-  } catch {
-    return null;
-  }
-}
-
-/** What a token says, unchecked: only to choose where a refused link lands. */
-function unverifiedClaims(token: string): { updateTo?: unknown } {
-  try {
-    return decodeJwt(token) as { updateTo?: unknown };
-  } catch {
-    return {};
-  }
 }

@@ -1,5 +1,5 @@
 import { toNextJsHandler } from "better-auth/next-js";
-import { getAuth, settleUnfinishedCodeChecks } from "@/lib/auth";
+import { getAuth, settleCodeChecks } from "@/lib/auth";
 import { addressTakenResponse } from "@/lib/change-email-links";
 import { webConfig } from "@/lib/config";
 import { failedRequestResponse, problemDocument } from "@/lib/unavailable";
@@ -24,7 +24,7 @@ async function answer(request: Request, respond: () => Promise<Response>): Promi
     }
     return await withContractHeaders(response);
   } catch (error) {
-    await settleUnfinishedCodeChecks(request);
+    await settleCodeChecks(request, error);
     const isSignedIn = () =>
       getAuth()
         .api.getSession({ headers: request.headers })
