@@ -65,8 +65,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const focusRowAt = useRef<number | null>(null);
   const [error, setError] = useState<BannerFailure | null>(null);
   const [signingOut, setSigningOut] = useState(false);
-  /** The last load failed: before any list has arrived, the page says so (whatever the banner says by then). */
-  /** The tab, sort and search whose load was the last to fail (filterKey); null once a load works. */
+  /**
+   * The tab, sort and search whose load was the last to fail (filterKey); null once a load works.
+   * Before any list has arrived, the page says the load failed (whatever the banner says by then).
+   */
   const [failedLoad, setFailedLoad] = useState<string | null>(null);
   const loadFailed = failedLoad !== null;
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
@@ -209,6 +211,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     async (withCounts = true) => {
       const thisRefresh = ++refreshCount.current;
       const startedAt = performance.now();
+      const loading = filterKey(status, sort, query);
       if (withCounts) countsOwed.current = true;
       const bringCounts = countsOwed.current;
       try {
@@ -241,7 +244,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
               })
             : current.counts,
           countsWithTasks: totals !== undefined,
-          loadedFor: filterKey(status, sort, query),
+          loadedFor: loading,
         }));
         if (totals) countsOwed.current = false;
         setFailedLoad(null);
@@ -249,7 +252,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         setError((current) => (current?.loading ? null : current));
       } catch (failure) {
         if (thisRefresh === refreshCount.current) {
-          setFailedLoad(filterKey(status, sort, query));
+          setFailedLoad(loading);
           handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), {
             kind: withCounts ? "reload" : "asked",
             startedAt,
