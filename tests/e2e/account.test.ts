@@ -183,6 +183,9 @@ describe("password reset", () => {
     assert.match(email.text, /works once, for one hour/);
     assert.equal(mailbox.to(unknown).length, 0, "no email for an unknown address");
 
+    // Also open in a second tab, where the link is used up meanwhile.
+    const secondTab = await page.context().newPage();
+    await secondTab.goto(email.link ?? "");
     await page.goto(email.link ?? "");
     assert.equal(await page.locator('meta[name="referrer"]').getAttribute("content"), "no-referrer");
     // A too-short password is refused on the page (the field says why), without using up the link.
@@ -205,12 +208,14 @@ describe("password reset", () => {
     const ms = await expectRefusedWithin(apis, deviceToken);
     t.diagnostic(`the other device's token was refused ${ms} ms after the reset`);
 
-    // The same link a second time does nothing.
+    // The same link a second time does nothing: in the tab that had it open, sent; opened again, said at once.
+    await secondTab.getByLabel("New password", { exact: true }).fill("yet another passphrase");
+    await secondTab.getByLabel("Repeat the new password").fill("yet another passphrase");
+    await secondTab.getByRole("button", { name: "Change password" }).click();
+    await secondTab.getByText("This link has expired or has already been used").waitFor();
     await page.goto(email.link ?? "");
-    await page.getByLabel("New password", { exact: true }).fill("yet another passphrase");
-    await page.getByLabel("Repeat the new password").fill("yet another passphrase");
-    await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("This link has expired or has already been used").waitFor();
+    assert.equal(await page.getByLabel("New password", { exact: true }).count(), 0, "no form to fill in");
     // Nor does a link asked for before the reset.
     const earlierToken = new URL(earlier.link ?? "").searchParams.get("token");
     assert.ok(earlierToken, "the earlier email carries a link with its token");

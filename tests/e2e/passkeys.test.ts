@@ -4,7 +4,8 @@
  * (the owner gets an email),
  * "Sign in with a passkey" with neither password nor code (two-factor sign-in
  * on), "last used", and a passkey removed (with the password) no longer
- * signing in.
+ * signing in; a password reset lists the account's passkeys and removes
+ * them unless the person unticks the box.
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
@@ -18,7 +19,9 @@ import {
   followEmailLink,
   launchBrowser,
   newSignedInPage,
+  newSignedOutPage,
   type Person,
+  postAuth,
   seriousViolations,
   startTestProduct,
 } from "./product";
@@ -214,6 +217,71 @@ describe("passkeys", () => {
     await page.getByText("This passkey is no longer on your account.").waitFor();
     const token = await page.request.get(`${product.webUrl}/api/auth/token`);
     assert.equal(token.status(), 401, "no session");
+  });
+  test("a password reset lists the passkeys and removes them, unless unticked; a reset refused removes none", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Rhea");
+    await addVirtualAuthenticator(page);
+    await confirmEmail(page, person);
+    await page.goto(`${product.webUrl}/account`);
+    const section = page.getByRole("region", { name: "Passkeys" });
+    await section.getByLabel("Name of the new passkey").fill("Someone's laptop");
+    await section.getByLabel("Your password, to add a passkey").fill(person.password);
+    await section.getByRole("button", { name: "Add a passkey" }).click();
+    await section.getByRole("list", { name: "Your passkeys" }).getByText("Someone's laptop").waitFor();
+    const passkeyIds = await passkeysOf(person.email);
+    assert.equal(passkeyIds.length, 1);
+
+    /** A reset link for the account, as "Forgot password?" sends it. */
+    const resetLink = async (): Promise<string> => {
+      await postAuth(product.webUrl, "/request-password-reset", { email: person.email, redirectTo: "/reset-password" });
+      const email = await mailbox.waitFor(person.email, /Reset your Tasks password/);
+      return email.link ?? "";
+    };
+    const reset = await newSignedOutPage(browser, product.webUrl);
+    const changePassword = async (link: string, password: string, removePasskeys: boolean) => {
+      await reset.goto(link);
+      const listed = reset.getByRole("list", { name: "Passkeys on this account" }).getByRole("listitem");
+      assert.deepEqual(await listed.allTextContents(), [
+        `Someone's laptop, added ${await listed.locator("time").first().textContent()}, never used`,
+      ]);
+      const remove = reset.getByLabel("Remove them too");
+      assert.equal(await remove.isChecked(), true, "ticked unless the person unticks it");
+      assert.deepEqual(await seriousViolations(reset), [], "the reset page with passkeys is accessible");
+      await remove.setChecked(removePasskeys);
+      await reset.getByLabel("New password", { exact: true }).fill(password);
+      await reset.getByLabel("Repeat the new password").fill(password);
+      await reset.getByRole("button", { name: "Change password" }).click();
+      await reset.getByText("every device was signed out").waitFor();
+    };
+
+    // A reset the server refuses (a password too short, past the page's check) removes nothing.
+    const first = await resetLink();
+    const token = new URL(first).searchParams.get("token");
+    const refused = await postAuth(product.webUrl, "/reset-password", {
+      token,
+      newPassword: "short",
+      removePasskeys: true,
+    });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(await passkeysOf(person.email), passkeyIds, "a refused reset removes no passkey");
+
+    // Unticked: the passkey stays, and the page says it still signs in.
+    await changePassword(first, "a first new passphrase", false);
+    await reset.getByText("The account's passkeys still sign in.").waitFor();
+    assert.deepEqual(await passkeysOf(person.email), passkeyIds);
+
+    // Left ticked: gone with the reset, and it no longer signs in.
+    await changePassword(await resetLink(), "a second new passphrase", true);
+    await reset.getByText("The passkeys were removed.").waitFor();
+    assert.deepEqual(await passkeysOf(person.email), []);
+    await withoutAutofillOffer(page);
+    assert.equal(await signInWithPasskey(page), "/sign-in");
+    await page.getByText("This passkey is no longer on your account.").waitFor();
+
+    // The link once used says so before a password is typed.
+    await reset.goto(first);
+    await reset.getByText("This link has expired or has already been used").waitFor();
+    assert.equal(await reset.getByLabel("New password", { exact: true }).count(), 0, "no form to fill in");
   });
   test("a sign-in days old adds one with the password alone (no second sign-in), and lists its sessions", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ned");

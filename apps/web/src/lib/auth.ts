@@ -52,6 +52,7 @@ import { safeNext } from "./next-path";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
+import { removePasskeysOfResetAccount } from "./reset-links";
 import {
   type CodeCheck,
   checkSecondFactor,
@@ -301,6 +302,21 @@ function createAuth() {
         }
         if (ctx.path.startsWith("/two-factor/verify-") && ctx.body?.trustDevice) {
           return { context: { body: { ...ctx.body, trustDevice: false } } };
+        }
+        // A reset whose person asked to remove the account's passkeys too (the reset page lists them: a
+        // new password does not stop a passkey someone else added). Only a password the reset takes:
+        // one it refuses must remove nothing.
+        if (ctx.path === "/reset-password" && ctx.body?.removePasskeys === true) {
+          const { newPassword } = ctx.body;
+          const token = ctx.body.token || ctx.query?.token;
+          if (
+            typeof token === "string" &&
+            typeof newPassword === "string" &&
+            newPassword.length >= PASSWORD_MIN &&
+            newPassword.length <= PASSWORD_MAX
+          ) {
+            await removePasskeysOfResetAccount(token);
+          }
         }
         // A person's name and a passkey's: not blank where one is needed, not too long (name-rules.ts).
         const badName = nameProblem(ctx.path, ctx.body);

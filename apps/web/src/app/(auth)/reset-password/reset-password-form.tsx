@@ -1,18 +1,38 @@
 "use client";
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { LocalDate } from "@/components/local-date";
 import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { primaryButton } from "@/components/styles";
+import type { PasskeySummary } from "@/lib/account-passkeys";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { PASSWORD_MAX, PASSWORD_MIN, PASSWORDS_DIFFER } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 
-/** Where the emailed link lands: a new password, checked here before it is sent (a refused one must not use up the link). */
-export function ResetPasswordForm({ token }: { token: string }) {
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<string | null>(token ? null : "This link is incomplete.");
+const LINK_USED_TEXT = "This link has expired or has already been used. Ask for a new one.";
+
+/**
+ * Where the emailed link lands: a new password, checked here before it is sent
+ * (a refused one must not use up the link). A passkey signs in without the
+ * password, so one added by whoever got into the account would outlive the
+ * reset: the account's passkeys are listed, and go with the reset unless the
+ * person unticks the box.
+ */
+export function ResetPasswordForm({
+  token,
+  linkWorks,
+  passkeys,
+}: {
+  token: string;
+  /** Whether the link still resets a password, as of the page's drawing. */
+  linkWorks: boolean;
+  passkeys: PasskeySummary[];
+}) {
+  /** Once the password is changed: whether the passkeys went with it. */
+  const [done, setDone] = useState<{ passkeysRemoved: boolean } | null>(null);
+  const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const hydrated = useHydrated();
 
@@ -24,29 +44,48 @@ export function ResetPasswordForm({ token }: { token: string }) {
       return setError(`The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`);
     }
     if (newPassword !== String(form.get("confirm") ?? "")) return setError(PASSWORDS_DIFFER);
+    const removePasskeys = passkeys.length > 0 && form.get("remove-passkeys") === "on";
     setPending(true);
     setError(null);
-    const { error: failure } = await authClient.resetPassword({ newPassword, token });
+    // `removePasskeys` is ours, read by the server's hook before the reset (lib/auth.ts).
+    const { error: failure } = await authClient.resetPassword({
+      newPassword,
+      token,
+      ...({ removePasskeys } as Record<string, unknown>),
+    });
     setPending(false);
     if (failure) {
       setError(
         isUnreachable(failure)
           ? CANNOT_REACH_SERVER
           : failure.code === "INVALID_TOKEN"
-            ? "This link has expired or has already been used. Ask for a new one."
+            ? LINK_USED_TEXT
             : failure.status === 429
               ? TOO_MANY_ATTEMPTS
               : (failure.message ?? "Could not change the password. Try again."),
       );
       return;
     }
-    setDone(true);
+    setDone({ passkeysRemoved: removePasskeys });
   }
 
+  if (!token || !linkWorks) {
+    return (
+      <NarrowPage title="Choose a new password">
+        <ErrorMessage>{token ? LINK_USED_TEXT : "This link is incomplete. Ask for a new one."}</ErrorMessage>
+        <NarrowPageLink href="/forgot-password">Ask for a new link</NarrowPageLink>
+      </NarrowPage>
+    );
+  }
   if (done) {
+    const passkeysLeft = passkeys.length > 0 && !done.passkeysRemoved;
     return (
       <NarrowPage title="Password changed">
-        <SuccessMessage>Your password has been changed and every device was signed out.</SuccessMessage>
+        <SuccessMessage>
+          Your password has been changed and every device was signed out.
+          {done.passkeysRemoved && " The passkeys were removed."}
+          {passkeysLeft && " The account's passkeys still sign in."}
+        </SuccessMessage>
         <NarrowPageLink href="/sign-in">Sign in with the new password</NarrowPageLink>
       </NarrowPage>
     );
@@ -56,12 +95,45 @@ export function ResetPasswordForm({ token }: { token: string }) {
       <form onSubmit={onSubmit} className="space-y-4">
         <PasswordField id="password" label="New password" kind="new" />
         <PasswordField id="confirm" label="Repeat the new password" kind="repeat" />
+        {passkeys.length > 0 && <PasskeysOfAccount passkeys={passkeys} />}
         {error && <ErrorMessage>{error}</ErrorMessage>}
-        <BusyButton type="submit" busy={pending} disabled={!token || !hydrated} className={`w-full ${primaryButton}`}>
+        <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : "Change password"}
         </BusyButton>
       </form>
       <NarrowPageLink href="/forgot-password">Ask for a new link</NarrowPageLink>
     </NarrowPage>
+  );
+}
+
+/** The account's passkeys, with the choice to remove them with the reset (ticked: the safe answer). */
+function PasskeysOfAccount({ passkeys }: { passkeys: PasskeySummary[] }) {
+  const count = passkeys.length === 1 ? "a passkey" : `${passkeys.length} passkeys`;
+  return (
+    <fieldset className="space-y-2 rounded-md border border-slate-300 p-3 text-sm dark:border-slate-600">
+      <legend className="px-1 font-medium">Passkeys</legend>
+      <p>
+        This account has {count}. A passkey signs in without the password, so a new password does not stop one that
+        someone else added.
+      </p>
+      <ul aria-label="Passkeys on this account" className="list-disc space-y-1 pl-5">
+        {passkeys.map((passkey) => (
+          <li key={passkey.id}>
+            {passkey.name}, added <LocalDate iso={passkey.addedAt} />
+            {passkey.lastUsedAt ? (
+              <>
+                , last used <LocalDate iso={passkey.lastUsedAt} />
+              </>
+            ) : (
+              ", never used"
+            )}
+          </li>
+        ))}
+      </ul>
+      <label className="flex items-start gap-2">
+        <input type="checkbox" name="remove-passkeys" defaultChecked className="mt-0.5 size-4" />
+        <span>Remove them too (once signed in, you can add yours again on your account page)</span>
+      </label>
+    </fieldset>
   );
 }
