@@ -239,6 +239,18 @@ const FAILURE_BY_CODE: Record<string, DatabaseFailure> = {
   "40003": "connection-lost", // statement_completion_unknown: it may have been committed
   "57P03": "not-connected", // cannot_connect_now: starting up or shutting down
   "53300": "not-connected", // too_many_connections
+  // Refused at connect time, so nothing ran: the role's password rotated (as Neon's "Reset password"
+  // does) or no longer allowed, the database dropped or renamed. The clients' requests were fine.
+  "28P01": "not-connected", // invalid_password
+  "28000": "not-connected", // invalid_authorization_specification (no such role, no pg_hba rule)
+  "3D000": "not-connected", // invalid_catalog_name: no such database
+  // TLS at connect time: the server's certificate expired, changed or is not trusted.
+  CERT_HAS_EXPIRED: "not-connected",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "not-connected",
+  SELF_SIGNED_CERT_IN_CHAIN: "not-connected",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "not-connected",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "not-connected",
+  ERR_TLS_CERT_ALTNAME_INVALID: "not-connected",
   ECONNREFUSED: "not-connected",
   ENOTFOUND: "not-connected",
   EAI_AGAIN: "not-connected",
@@ -249,6 +261,7 @@ const FAILURE_BY_CODE: Record<string, DatabaseFailure> = {
   EHOSTUNREACH: "connection-lost",
   ENETUNREACH: "connection-lost",
   ENETDOWN: "connection-lost",
+  EHOSTDOWN: "connection-lost",
 };
 
 /**
@@ -268,7 +281,7 @@ const NO_CONNECTION_MESSAGE =
   /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/;
 /** pg's words for a connection that failed or went away, on errors that carry no code. */
 const CONNECTION_FAILED_MESSAGE =
-  /timeout|Connection terminated|connection ended|not queryable|Client has encountered a connection error/i;
+  /timeout|Connection terminated|connection ended|not queryable|Client has encountered a connection error|does not support SSL connections/i;
 
 function classifyDatabaseFailure(failure: unknown): DatabaseFailure | undefined {
   const error = driverError(failure);
