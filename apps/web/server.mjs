@@ -14,7 +14,8 @@ import { isIP } from "node:net";
 
 // As `next start` does: this server only ever serves the production build
 // (and the app's configuration is strict about secrets in production).
-process.env.NODE_ENV ??= "production";
+// (Set but empty counts as unset: `-e NODE_ENV=` must not turn the production checks off.)
+process.env.NODE_ENV ||= "production";
 const { default: next } = await import("next");
 
 // Empty counts as unset, as for the API (an empty PORT was port 0: a random one).
@@ -73,6 +74,11 @@ const server = createServer((request, response) => {
 server.keepAliveTimeout = 72_000;
 // Every interface by default (containers, `npm run start:web`); `npm start` sets HOST=127.0.0.1.
 const host = process.env.HOST || "0.0.0.0";
+// A port taken (or not ours to take) is one line naming PORT, not an unhandled error's stack.
+server.once("error", (error) => {
+  console.error(`The web app could not listen on ${host}:${port}: ${error.message}. Set PORT to another port.`);
+  process.exit(1);
+});
 server.listen(port, host, () => console.log(`web app listening on ${host}:${port}`));
 
 for (const signal of ["SIGINT", "SIGTERM"]) {

@@ -69,6 +69,19 @@ function assertPortFree(port: number, what: string): Promise<void> {
 }
 
 /**
+ * The Task API holds no secret (README, "Security model"): the web app's
+ * secret (which decrypts the signing keys and the authenticator secrets) and
+ * the mail server's credentials stay out of its environment.
+ */
+export const WEB_ONLY_SECRETS = ["BETTER_AUTH_SECRET", "SMTP_URL"] as const;
+
+function withoutWebSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const apiEnv = { ...env };
+  for (const name of WEB_ONLY_SECRETS) delete apiEnv[name];
+  return apiEnv;
+}
+
+/**
  * The contract: in production (NODE_ENV=production with DATABASE_URL set) a
  * missing or weak secret is a start-up error, not a default; and emails must
  * have somewhere to go. Said before anything starts, naming each variable.
@@ -210,7 +223,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     const stdio = options.stdio ?? "inherit";
     const api = spawn(process.execPath, ["--enable-source-maps", "apps/api/dist/server.mjs"], {
       cwd: root,
-      env: { ...env, PORT: String(options.apiPort) },
+      env: { ...withoutWebSecrets(env), PORT: String(options.apiPort) },
       stdio,
     });
     const web = spawn(process.execPath, ["server.mjs"], {

@@ -6,8 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { once } from "node:events";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
@@ -63,10 +64,19 @@ async function startWeb(env: Record<string, string>): Promise<{ code: number | "
 }
 
 describe("the web app's server refuses a bad configuration", () => {
-  test("production without BETTER_AUTH_SECRET: exit 1 naming it", async () => {
-    const { code, output } = await startWeb({ DATABASE_URL: process.env.DATABASE_URL ?? "" });
+  test("production without BETTER_AUTH_SECRET: exit 1 naming it, NODE_ENV set but empty alike", async () => {
+    for (const nodeEnv of [{}, { NODE_ENV: "" }] as Record<string, string>[]) {
+      const { code, output } = await startWeb({ DATABASE_URL: process.env.DATABASE_URL ?? "", ...nodeEnv });
+      assert.equal(code, 1, output);
+      assert.match(output, /BETTER_AUTH_SECRET/);
+      assert.doesNotMatch(output, /development secret/, "no secret was made up");
+    }
+  });
+
+  test("a DATABASE_URL that is not a valid URL (a # in the password): exit 1 naming it", async () => {
+    const { code, output } = await startWeb({ DATABASE_URL: "postgres://tasks:pa/ss#word@db.example/tasks" });
     assert.equal(code, 1, output);
-    assert.match(output, /BETTER_AUTH_SECRET/);
+    assert.match(output, /DATABASE_URL: is not a valid URL \(percent-encode/);
   });
 
   test("production with a weak BETTER_AUTH_SECRET of 32 characters or more: exit 1 saying why", async () => {
@@ -126,6 +136,17 @@ describe("the web app's server refuses a bad configuration", () => {
     });
     try {
       await waitForReady(`http://127.0.0.1:${port}/sign-in`, child, "the web app");
+      // Its session cookie is Secure (the contract: in production), so it never goes over plain http.
+      const person = newPerson("Sage");
+      const signedUp = await fetch(`http://127.0.0.1:${port}/api/auth/sign-up/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "https://tasks.test" },
+        body: JSON.stringify(person),
+      });
+      assert.equal(signedUp.status, 200, await signedUp.text());
+      const sessionCookie = signedUp.headers.getSetCookie().find((cookie) => /session_token=/.test(cookie)) ?? "";
+      assert.match(sessionCookie, /; Secure/i);
+      assert.match(sessionCookie, /; HttpOnly/i);
       const response = await fetch(`http://127.0.0.1:${port}/sign-in`);
       assert.match(response.headers.get("strict-transport-security") ?? "", /max-age=31536000/);
       assert.match(response.headers.get("content-security-policy") ?? "", /upgrade-insecure-requests/);
@@ -136,6 +157,25 @@ describe("the web app's server refuses a bad configuration", () => {
     } finally {
       await stopProcess(child, 5_000);
     }
+  });
+
+  test("a port already taken: exit 1 with one line naming PORT, no stack", async () => {
+    const taken = createServer().listen(0, "127.0.0.1");
+    await once(taken, "listening");
+    after(() => taken.close());
+    const port = (taken.address() as AddressInfo).port;
+    const { code, output } = await startWeb({
+      ...production,
+      SMTP_URL: "smtp://127.0.0.1:2525",
+      EMAIL_FROM: "Tasks <no-reply@tasks.test>",
+      BETTER_AUTH_URL: "https://tasks.test",
+      API_URL: "https://api.tasks.test",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+    });
+    assert.equal(code, 1, output);
+    assert.match(output, new RegExp(`could not listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.*Set PORT`));
+    assert.doesNotMatch(output, /^\s+at /m, "no stack trace");
   });
 
   test("a TRUSTED_PROXY_HOPS that is not a small whole number: exit 1 naming it", async () => {
@@ -247,6 +287,15 @@ describe("npm start", () => {
       assert.equal(apiUrl, `http://localhost:${env.API_PORT}`, output());
       assert.equal((await fetch(`${webUrl}/sign-in`)).status, 200);
       assert.equal((await fetch(`${apiUrl}/readyz`)).status, 200);
+      // The Task API holds no secret: the web app's is not in its environment (the web app's is).
+      const apiEnvironment = environmentOfServer("apps/api/dist/server.mjs", String(env.API_PORT));
+      const webEnvironment = environmentOfServer("server.mjs", String(env.WEB_PORT));
+      assert.equal(
+        apiEnvironment.get("BETTER_AUTH_SECRET"),
+        undefined,
+        "no BETTER_AUTH_SECRET in the API's environment",
+      );
+      assert.ok(webEnvironment.get("BETTER_AUTH_SECRET"), "the web app has its secret (so the environments were read)");
 
       stop(npm);
       // (npm itself may end by the signal, as it does in a terminal; what matters is what it started.)
@@ -258,6 +307,26 @@ describe("npm start", () => {
     });
   }
 });
+
+/** The environment of the running Node.js server started with `script` on `port` (read from /proc). */
+function environmentOfServer(script: string, port: string): Map<string, string> {
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (!command.some((part) => part.endsWith(script))) continue;
+      const environment = new Map(
+        readFileSync(`/proc/${pid}/environ`, "utf8")
+          .split("\0")
+          .filter(Boolean)
+          .map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)] as const),
+      );
+      if (environment.get("PORT") === port) return environment;
+    } catch {
+      // a process that ended meanwhile, or not ours to read
+    }
+  }
+  assert.fail(`no process of ${script} on port ${port}`);
+}
 
 /** Whether something accepts TCP connections on this loopback port. */
 function listens(port: number): Promise<boolean> {

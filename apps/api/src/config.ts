@@ -3,6 +3,7 @@
  * and checked once at start-up. A bad value stops the process with a message
  * naming the variable, instead of failing later on a request.
  */
+import { databaseUrlProblem } from "@tasks/db";
 import { z } from "zod";
 
 const url = z.url({ protocol: /^https?$/ });
@@ -11,7 +12,10 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .superRefine((url, check) => {
+      const problem = databaseUrlProblem(url);
+      if (problem) check.addIssue({ code: "custom", message: problem });
+    })
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   HOST: z.string().min(1).default("0.0.0.0"),

@@ -151,6 +151,15 @@ describe("the API process (npm run start:api)", () => {
     assert.match(bad.output(), /API_RATE_LIMIT/);
     assert.doesNotMatch(bad.output(), /at .*\.ts:\d+/, "no stack trace");
 
+    // A DATABASE_URL that is no URL (a password with # and / not percent-encoded): named, no stack.
+    const unparsable = startApi({
+      DATABASE_URL: "postgres://tasks:pa/ss#word@db.example/tasks",
+      PORT: String(await freePort()),
+    });
+    assert.equal(await unparsable.exited, 1);
+    assert.match(unparsable.output(), /DATABASE_URL: is not a valid URL \(percent-encode/);
+    assert.doesNotMatch(unparsable.output(), /at .*\.(ts|mjs):\d+/, "no stack trace");
+
     // A database that answers and refuses (here, a wrong password) is not waited for.
     const wrongPassword = new URL(databaseUrl());
     wrongPassword.password = "not-the-password";

@@ -1,3 +1,4 @@
+export { databaseUrlProblem } from "./database-url";
 export { migrateDatabase, migrateDatabaseAt, migrationsFolder } from "./migrate";
 export {
   ConnectionWaitTimeoutError,

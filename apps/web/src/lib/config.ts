@@ -7,6 +7,7 @@
 import "server-only";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { databaseUrlProblem } from "@tasks/db";
 import { z } from "zod";
 import { developmentSecret, secretProblem } from "../../../../scripts/lib/development-secret.mjs";
 
@@ -17,7 +18,10 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .superRefine((url, check) => {
+      const problem = databaseUrlProblem(url);
+      if (problem) check.addIssue({ code: "custom", message: problem });
+    })
     .optional(),
   BETTER_AUTH_SECRET: z.string().optional(),
   BETTER_AUTH_URL: z.url().default("http://localhost:3000"),
