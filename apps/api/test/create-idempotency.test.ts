@@ -74,6 +74,39 @@ describe("Idempotency-Key on create", () => {
     assert.deepEqual(await titles(other), ["Call mum"]);
   });
 
+  test("a used key with the same title but another priority, description or due date is 422 and changes nothing", async () => {
+    // The whole body is the request, not its title: a retry that answered with the first task would
+    // tell the client its new priority or date was saved when it was not.
+    const user = await ctx.newUser();
+    const key = randomUUID();
+    const body = { title: "Pay rent", description: "By transfer", priority: "high", due_date: "2030-01-31" };
+    const first = await create(user, body, key);
+    assert.equal(first.statusCode, 201);
+    const before = await storedTasks(ctx.pool, user.id);
+
+    const changes: Array<Record<string, unknown>> = [
+      { priority: "low" },
+      { priority: undefined }, // left out, so the default (medium)
+      { description: "In cash" },
+      { description: "" },
+      { due_date: "2030-02-28" },
+      { due_date: null },
+    ];
+    for (const change of changes) {
+      const answer = await create(user, { ...body, ...change }, key);
+      const what = `the same title with ${JSON.stringify(change, (_, value) => (value === undefined ? "left out" : value))}`;
+      assert.equal(answer.statusCode, 422, `${what}: ${answer.body}`);
+      assert.match(String(assertProblem(answer, 422).detail), /Idempotency-Key was already used/, what);
+    }
+    assert.deepEqual(await storedTasks(ctx.pool, user.id), before, "no task made, none changed");
+
+    // The very same body still gets the first task: the refusals were the body's, not the key's.
+    const again = await create(user, body, key);
+    assert.equal(again.statusCode, 201);
+    assert.equal(again.json().id, first.json().id);
+    assert.deepEqual(await storedTasks(ctx.pool, user.id), before);
+  });
+
   test("once its task is deleted, the key makes a new one; a malformed key is 400 and nothing is made", async () => {
     const user = await ctx.newUser();
     const key = randomUUID();

@@ -178,6 +178,70 @@ test("a session that expired over a day ago is not recorded (no token of it can 
   );
 });
 
+/** Which of these sessions `revoked_sessions` still records. */
+async function stillRecorded(sessionIds: string[]): Promise<string[]> {
+  const { rows } = await first.pool.query<{ session_id: string }>(
+    "SELECT session_id::text FROM revoked_sessions WHERE session_id = ANY($1::uuid[]) ORDER BY session_id",
+    [sessionIds],
+  );
+  return rows.map((row) => row.session_id);
+}
+
+test("an API that starts purges only sessions that ended over a day and 10 minutes ago: one that ended a day ago stays refused, by it and by an API started after", async () => {
+  // Ended a day ago: within the retention, as a token issued just before it (they live up to a
+  // day) may still be sent. (This one is fresh: it stands for such a token.)
+  const recent = await first.newUser();
+  await first.pool.query("DELETE FROM sessions WHERE id = $1", [recent.sessionId]);
+  await first.pool.query("UPDATE revoked_sessions SET revoked_at = now() - interval '24 hours' WHERE session_id = $1", [
+    recent.sessionId,
+  ]);
+  // Ended longer ago than any token lives, and 10 minutes more: nothing can need it.
+  const { rows } = await first.pool.query<{ session_id: string }>(
+    `INSERT INTO revoked_sessions (session_id, user_id, revoked_at)
+     VALUES (gen_random_uuid(), gen_random_uuid(), now() - interval '24 hours 20 minutes')
+     RETURNING session_id::text`,
+  );
+  const old = rows[0]?.session_id ?? "";
+  const both = [recent.sessionId, old];
+  assert.equal((await stillRecorded(both)).length, 2, "both are recorded before the start");
+
+  const started = await startTestApi(first.jwks.url);
+  try {
+    // Its purge runs beside its first read, after the start has answered: wait for it to change the table.
+    for (let i = 0; (await stillRecorded(both)).length === 2; i++) {
+      assert.ok(i < 100, "the new API's purge changed nothing in 5 s");
+      await sleep(50);
+    }
+    const refused = await list(started.app, recent);
+    assertProblem(refused, 401);
+    assert.match(String(refused.headers["www-authenticate"]), /error="invalid_token"/);
+
+    // An API that starts after the purge knows only what the table kept.
+    const next = await startTestApi(first.jwks.url);
+    try {
+      const other = await first.newUser();
+      assert.equal((await list(next.app, other)).statusCode, 200, "a session that has not ended is good there");
+      const alsoRefused = await list(next.app, recent);
+      assertProblem(alsoRefused, 401);
+      assert.match(String(alsoRefused.headers["www-authenticate"]), /error="invalid_token"/);
+      const create = await next.app.inject({
+        method: "POST",
+        url: `/api/${recent.id}/tasks`,
+        headers: bearer(recent.token),
+        payload: { title: "after the restart" },
+      });
+      assertProblem(create, 401);
+      const { rows: made } = await first.pool.query("SELECT 1 FROM tasks WHERE user_id = $1", [recent.id]);
+      assert.equal(made.length, 0, "nothing was made with the ended session's token");
+    } finally {
+      await next.close();
+    }
+    assert.deepEqual(await stillRecorded(both), [recent.sessionId], "only the session ended over a day ago is purged");
+  } finally {
+    await started.close();
+  }
+});
+
 /**
  * A feed of its own on a pool of its own, for `work`: what it logged (info and warnings) and how many
  * statements it sent (its pool lends a connection per statement) are counted; stopped after.

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createHmac, randomUUID, webcrypto } from "node:crypto";
 import { describe, type TestContext as NodeTestContext, test } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
-import type { CryptoKey } from "jose";
+import { type CryptoKey, exportJWK, generateKeyPair } from "jose";
 import {
   AUDIENCE,
   assertProblem,
@@ -19,6 +19,7 @@ import {
   JwksServer,
   mintToken,
   newSigningKey,
+  type SigningKey,
   setup,
   storedTasks,
   type TestUser,
@@ -29,6 +30,11 @@ import {
 const ctx = await setup();
 /** Its own app, JWKS server and key cache, untouched until the rotation test runs (fresh cooldown state). */
 const rotation = await setup();
+/**
+ * Its own app and caches for the test that moves the clock on by minutes: the key lookup and the
+ * token cache of `ctx` keep no times from a clock that later goes back.
+ */
+const expiry = await setup();
 
 /** A user an attack tries to reach, with one task so PUT, PATCH and DELETE have a target. Fresh for each test. */
 interface Victim extends TestUser {
@@ -80,6 +86,19 @@ async function signEd25519(
     new TextEncoder().encode(input),
   );
   return `${input}.${Buffer.from(signature).toString("base64url")}`;
+}
+
+/**
+ * A key of another asymmetric algorithm than Better Auth's (EdDSA), published in the JWKS the API
+ * trusts: jose's key lookup would hand it out for a token whose header names that algorithm, so
+ * only the API's own allow-list refuses such a token.
+ */
+async function publishOtherAlgorithmKey(alg: "ES256" | "RS256" | "PS256"): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const kid = randomUUID();
+  const key = { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" } };
+  ctx.jwks.keys.push(key);
+  return key;
 }
 
 /** The classic algorithm-confusion forgery: HS256 keyed with public material. */
@@ -288,6 +307,25 @@ describe("tokens the Task API must refuse: 401 invalid_token and nothing written
       },
     },
     {
+      name: "a token without iss is 401",
+      token: async (victim) => {
+        const { iss: _iss, ...claims } = claimsFor(victim.id);
+        return signEd25519({ alg: "EdDSA", kid: ctx.key.kid }, claims, ctx.key.privateKey);
+      },
+    },
+    {
+      name: "a token without aud is 401",
+      token: async (victim) => {
+        const { aud: _aud, ...claims } = claimsFor(victim.id);
+        return signEd25519({ alg: "EdDSA", kid: ctx.key.kid }, claims, ctx.key.privateKey);
+      },
+    },
+    ...(["ES256", "RS256", "PS256"] as const).map((alg) => ({
+      name: `a token signed with ${alg} under a key the JWKS publishes for ${alg} (Better Auth signs with EdDSA only) is 401`,
+      token: async (victim: Victim) =>
+        mintToken({ key: await publishOtherAlgorithmKey(alg), claims: { sub: victim.id }, header: { alg } }),
+    })),
+    {
       name: "a token whose sub is not a UUID is 401",
       token: () => mintToken({ key: ctx.key, claims: { sub: "not-a-uuid" } }),
     },
@@ -430,6 +468,49 @@ describe("the verified-token cache (contract: one token, one verification)", () 
     assert.equal((await ctx.app.inject({ method: "GET", url, headers: user.auth })).statusCode, 200);
     const other = await ctx.newUser();
     assertAuthProblem(await ctx.app.inject({ method: "GET", url: `/api/${other.id}/tasks`, headers: user.auth }), 403);
+  });
+
+  test("an accepted (so cached) token is 401 once it has expired, and a write sent with it then does nothing", async (t: NodeTestContext) => {
+    // Frozen, hand-advanced clock (Date only: the verifier, its cache and jose read Date.now), so the
+    // token can expire within the test.
+    t.mock.timers.enable({ apis: ["Date"], now: Date.now() });
+    const { app, pool } = expiry;
+    const user = await expiry.newUser();
+    const task = await createTask(app, user, { title: "Mine, before the expiry" });
+    const url = `/api/${user.id}/tasks`;
+    const shortLived = await mintToken({
+      key: expiry.key,
+      claims: { sub: user.id, sid: user.sessionId },
+      expiresIn: 60,
+    });
+    const accepted = await app.inject({ method: "GET", url, headers: bearer(shortLived) });
+    assert.equal(accepted.statusCode, 200, "accepted, so verified and cached");
+
+    // Past its exp and past the 30 s a fresh check allows, but well within the 5 minutes a cached key
+    // counts: only the cache's own expiry can refuse it here.
+    t.mock.timers.tick(60_000 + 45_000);
+    const before = await storedTasks(pool, user.id);
+    const answers: Array<{ what: string; response: Response }> = [];
+    for (const request of [
+      { method: "POST", url, payload: { title: "After the expiry" } },
+      { method: "PATCH", url: `${url}/${task.id}`, payload: { title: "Renamed after the expiry" } },
+      { method: "DELETE", url: `${url}/${task.id}` },
+      { method: "GET", url },
+    ] as const) {
+      const response = await app.inject({ ...request, headers: bearer(shortLived) });
+      answers.push({ what: `${request.method} ${request.url}`, response });
+    }
+    // The writes first: what an expired token got done matters more than what it was told.
+    assert.deepEqual(await storedTasks(pool, user.id), before, "nothing was created, changed or deleted");
+    for (const { what, response } of answers) {
+      try {
+        assertUnauthorized(response, true, shortLived);
+      } catch (error) {
+        throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    // The person's other, unexpired token still works: the refusal was the expiry's.
+    assert.equal((await app.inject({ method: "GET", url, headers: user.auth })).statusCode, 200);
   });
 });
 
