@@ -514,6 +514,41 @@ describe("two-factor sign-in", () => {
     await page.getByText(`To finish, open the link we sent to new-${person.email}.`, { exact: false }).waitFor();
   });
 
+  test("with it on, deleting the account asks for a code too, and a wrong password uses up no backup code", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Dell");
+    const { key, backupCodes } = await turnOnTwoFactor(page, person);
+    const { password } = person;
+    const refusals = [
+      ["no code", await withSession(page, "/delete-user", { body: { password } })],
+      ["a wrong code", await withSession(page, "/delete-user", { body: { password, code: wrongCode(key) } })],
+      [
+        "a wrong password, with a backup code",
+        await withSession(page, "/delete-user", { body: { password: "not the password", code: backupCodes[0] } }),
+      ],
+      ["no password, with a backup code", await withSession(page, "/delete-user", { body: { code: backupCodes[0] } })],
+    ] as const;
+    assert.deepEqual(
+      refusals.map(([what, answer]) => [what, answer.status, answer.code]),
+      [
+        ["no code", 400, "TWO_FACTOR_CODE_REQUIRED"],
+        ["a wrong code", 400, "INVALID_CODE"],
+        ["a wrong password, with a backup code", 400, "INVALID_PASSWORD"],
+        ["no password, with a backup code", 400, "INVALID_PASSWORD"],
+      ],
+    );
+    assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 }, "the account is still there");
+
+    // The owner, on the account page, with the backup code the refusals did not use up.
+    await page.goto(`${product.webUrl}/account`);
+    const section = page.getByRole("region", { name: "Delete account" });
+    await section.getByLabel("Your password, to confirm").fill(password);
+    await section.getByLabel("A code, to delete the account").fill(backupCodes[0] as string);
+    await section.getByRole("button", { name: "Delete my account and all my tasks" }).click();
+    await page.waitForURL(/\/sign-up\?deleted=1/);
+    const { rows } = await db.query("SELECT 1 FROM users WHERE email = $1", [person.email]);
+    assert.equal(rows.length, 0, "the account is gone");
+  });
+
   test("the page says a sign-in ended for too many wrong codes, not that it expired", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Hal");
     const { key } = await turnOnTwoFactor(page, person);

@@ -321,12 +321,6 @@ function createAuth() {
         // A person's name and a passkey's: not blank where one is needed, not too long (name-rules.ts).
         const badName = nameProblem(ctx.path, ctx.body);
         if (badName) throw new APIError("BAD_REQUEST", badName);
-        // Better Auth checks a password only when one is sent, and otherwise deletes for any session
-        // (its freshness rule is off, see `session` below): whoever holds the cookie (a script, an
-        // unlocked computer) could delete the account. The password is asked for every time.
-        if (ctx.path === "/delete-user" && !(typeof ctx.body?.password === "string" && ctx.body.password !== "")) {
-          throw new APIError("BAD_REQUEST", { message: "Enter your password to delete the account." });
-        }
         // A change-of-address link that must not move the account: asked for before the password was
         // last set, cancelled, or replaced by a later change; or one whose change is made already, sent
         // on as made (change-email-links.ts). Its landing is checked here: Better Auth's own check

@@ -35,7 +35,10 @@ const PASSWORD_CHECKS: Record<string, PasswordCheck> = {
   "/sign-in/email": { given: (ctx) => ctx.body?.password },
   // Checked here too, before the code it asks for with two-factor sign-in on.
   "/change-password": { given: (ctx) => ctx.body?.currentPassword, missing: "Enter your current password." },
-  "/delete-user": { given: (ctx) => ctx.body?.password },
+  // Asked for every time: Better Auth checks one only when it is sent, and otherwise deletes for any
+  // session (its freshness rule is off, auth.ts), so whoever holds the cookie could delete the account.
+  // Checked here, before the code it asks for with two-factor sign-in on: a wrong one uses up no backup code.
+  "/delete-user": { given: (ctx) => ctx.body?.password, missing: "Enter your password to delete the account." },
   "/two-factor/enable": { given: (ctx) => ctx.body?.password },
   // Checked here too, before the code these two ask for with two-factor sign-in on
   // (second-factor-checks.ts): a wrong password must not use up a backup code.

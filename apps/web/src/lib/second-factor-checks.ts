@@ -52,6 +52,8 @@ const CODE_CARRIED_IN: Record<string, (ctx: HookContext) => unknown> = {
   // keeps: no password they know, and no way to reset it.
   "/change-password": (ctx) => ctx.body?.code,
   "/change-email": (ctx) => ctx.body?.code,
+  // The last shut-out: the account and every task gone for good.
+  "/delete-user": (ctx) => ctx.body?.code,
   // Not verify-registration: it takes only the challenge these options made, for this account, once.
   "/passkey/generate-register-options": (ctx) => textOfHeader(ctx.headers?.get(SECOND_FACTOR_HEADER)),
 };

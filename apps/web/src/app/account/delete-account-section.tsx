@@ -1,28 +1,41 @@
 "use client";
+import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { ErrorMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
+import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { dangerButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
-import { describeAuthError } from "@/lib/auth-errors";
+import { type AuthClientError, describeAuthError, ENTER_A_CODE, TWO_FACTOR_CODE_REQUIRED } from "@/lib/auth-errors";
+import { secondFactorCode } from "@/lib/second-factor-rules";
 import { announceSignedOut } from "@/lib/signed-out-channel";
 import { useHydrated } from "@/lib/use-hydrated";
 import { Section } from "./section";
 
-/** Deletes the account and everything of it at once, after the password. */
-export function DeleteAccountSection() {
+/** Deletes the account and everything of it at once, after the password (and, with two-factor sign-in on, a code). */
+export function DeleteAccountSection({ twoFactorEnabled }: { twoFactorEnabled: boolean }) {
+  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const password = String(new FormData(event.currentTarget).get("delete-password") ?? "");
+    const form = new FormData(event.currentTarget);
+    const password = String(form.get("delete-password") ?? "");
+    const code = twoFactorEnabled ? secondFactorCode(String(form.get("delete-code") ?? "")) : undefined;
+    if (code === null) return setError(ENTER_A_CODE);
     setPending(true);
     setError(null);
-    const { error: failure } = await authClient.deleteUser({ password });
+    // The code goes with it (the server asks for it, second-factor-checks.ts), though Better Auth's own form has none.
+    const { error: failure } = await authClient.$fetch<unknown>("/delete-user", {
+      method: "POST",
+      body: { password, ...(code === undefined ? {} : { code }) },
+    });
     setPending(false);
+    // Two-factor sign-in turned on since this page was drawn (another tab): drawn again, with the code's field.
+    if ((failure as AuthClientError | null)?.code === TWO_FACTOR_CODE_REQUIRED && !twoFactorEnabled) router.refresh();
     if (failure) return setError(describeAuthError(failure));
     announceSignedOut();
     window.location.assign("/sign-up?deleted=1");
@@ -36,6 +49,7 @@ export function DeleteAccountSection() {
       </p>
       <form onSubmit={onSubmit} className="space-y-3">
         <PasswordField id="delete-password" label="Your password, to confirm" kind="current" />
+        {twoFactorEnabled && <SecondFactorCodeField id="delete-code" label="A code, to delete the account" />}
         {error && <ErrorMessage>{error}</ErrorMessage>}
         <BusyButton type="submit" busy={pending} disabled={!hydrated} className={dangerButton}>
           {pending ? "Deleting…" : "Delete my account and all my tasks"}

@@ -74,7 +74,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         twoFactorEnabled={session.user.twoFactorEnabled === true}
       />
       <SessionsSection sessions={sessions} />
-      <DeleteAccountSection />
+      <DeleteAccountSection twoFactorEnabled={session.user.twoFactorEnabled === true} />
     </main>
   );
 }
