@@ -210,6 +210,20 @@ describe("two-factor sign-in", () => {
     await waitForFocusOnHeading(page, "back in the section, not at the top of the page");
   });
 
+  test("'Sign out' of this device, in a list drawn before turning it on gave this browser a new session, signs this browser out", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Tess");
+    // The backup codes still shown: the page (and its list of sessions) is the one drawn before.
+    await turnOnTwoFactor(page, person);
+    await page
+      .getByRole("region", { name: "Where you are signed in" })
+      .getByRole("button", { name: /\(this device\)$/ })
+      .click();
+    await page.waitForURL(`${product.webUrl}/sign-in`);
+    const session = await page.request.get(`${product.webUrl}/api/auth/get-session`);
+    assert.equal(await session.text(), "null", "this browser is signed out");
+    assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 0 });
+  });
+
   test("a password alone starts no session; the second step refuses wrong and stale codes and takes the current one", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Otto");
     const { key, firstCode } = await turnOnTwoFactor(page, person);

@@ -36,18 +36,28 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
     setPending(session.id);
     setError(null);
     setSignedOut(null);
+    // This device: the session of its cookie, not the id listed. The list may be older than it (turning
+    // two-factor sign-in on, or a new password in another tab, gives this browser a new session), and the
+    // old id, gone already, would be "signed out" while the browser stayed signed in.
+    if (session.current) return signOutThisDevice();
     const answer = await revokeSession(session.id).catch(() => null);
     if (!answer?.ok) {
       setPending(null);
       return setError(answer ? REVOKE_FAILURE_TEXT[answer.reason] : "Could not sign that device out. Try again.");
     }
-    // Leaving, the page keeps its buttons busy until the next one replaces it.
-    if (session.current) return leaveForSignIn();
     setPending(null);
     setSignedOut(session.device);
     // Its button goes with its row: the focus to the section's heading, not to the top of the page.
     headingRef.current?.focus();
     startRefresh(() => router.refresh());
+  }
+
+  async function signOutThisDevice() {
+    const { error: failure } = await authClient.signOut();
+    // Leaving, the page keeps its buttons busy until the next one replaces it.
+    if (!failure) return leaveForSignIn();
+    setPending(null);
+    setError(describeAuthError(failure));
   }
 
   async function signOutEverywhere() {
