@@ -20,7 +20,8 @@ const result = await build({
   sourcemap: true,
   logLevel: "warning",
   // Written below, each file whole: API processes starting meanwhile (several `npm run start:api`
-  // at once, each building first) read the old bundle or the new one, never half of one.
+  // at once, each building first when the bundle is stale) read the old bundle or the new one,
+  // never half of one.
   write: false,
   plugins: [
     {

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import pg from "pg";
+import { apiBuildIsStale, buildApi } from "../../../scripts/lib/build-api";
 import { startCuttableDatabaseProxy } from "../../../scripts/lib/database-proxy";
 import { freePort } from "../../../scripts/lib/free-port";
 import { committedMigrations, createTestDatabase } from "../../../scripts/lib/test-database";
@@ -17,8 +19,9 @@ interface ApiProcess {
   exited: Promise<number | null>;
 }
 
-// The tests run what production runs: the bundle `npm run start:api` builds (scripts/test.ts has
+// The tests run what production runs: the bundle `npm run start:api` starts (scripts/test.ts has
 // built it, if it was missing or older than its sources, before any file ran).
+const bundle = path.join(apiDir, "dist", "server.mjs");
 
 /** What production must be told (no development default stands in): the origins of the web app and of the API. */
 const PUBLIC_ORIGINS = { BETTER_AUTH_URL: "http://localhost:3000", API_URL: "http://localhost:8000" };
@@ -41,6 +44,41 @@ function startApi(env: Record<string, string>): ApiProcess {
     child.kill("SIGKILL");
   });
   return { child, output: () => output, exited };
+}
+
+/** `npm run start:api` as production runs it, in its own process group (killed with all it left after the test). */
+function startNpmApi(port: number): ApiProcess {
+  const npm = spawn("npm", ["run", "start"], {
+    cwd: apiDir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      ...PUBLIC_ORIGINS,
+      DATABASE_URL: databaseUrl(),
+      PORT: String(port),
+      HOST: "127.0.0.1",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  npm.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  npm.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)));
+  after(() => {
+    try {
+      process.kill(-(npm.pid as number), "SIGKILL");
+    } catch {
+      // already gone
+    }
+  });
+  return { child: npm, output: () => output, exited };
 }
 
 async function waitUntilReady(port: number, api: ApiProcess): Promise<void> {
@@ -83,43 +121,38 @@ describe("the API process (npm run start:api)", () => {
 
   test("npm run start:api hands SIGTERM to the server: it stops, and its port closes", async () => {
     const port = await freePort();
-    // Its own process group: whatever it leaves behind is killed with it after the test.
-    const npm = spawn("npm", ["run", "start"], {
-      cwd: apiDir,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: "production",
-        LOG_LEVEL: "warn",
-        ...PUBLIC_ORIGINS,
-        DATABASE_URL: databaseUrl(),
-        PORT: String(port),
-        HOST: "127.0.0.1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let output = "";
-    npm.stdout?.on("data", (chunk) => (output += chunk));
-    npm.stderr?.on("data", (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)));
-    after(() => {
-      try {
-        process.kill(-(npm.pid as number), "SIGKILL");
-      } catch {
-        // already gone
-      }
-    });
-    await waitUntilReady(port, { child: npm, output: () => output, exited });
+    const npm = startNpmApi(port);
+    await waitUntilReady(port, npm);
 
     // As a container runtime or a service manager stops it: SIGTERM to the process it started.
-    npm.kill("SIGTERM");
-    await exited;
+    npm.child.kill("SIGTERM");
+    await npm.exited;
     const stillAnswers = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       () => true,
       () => false,
     );
-    assert.equal(stillAnswers, false, `the server outlived npm and still listens:\n${output}`);
+    assert.equal(stillAnswers, false, `the server outlived npm and still listens:\n${npm.output()}`);
+  });
+
+  test("npm run start:api starts a fresh bundle as it is, rebuilding nothing, and it answers", async () => {
+    // Sources changed since scripts/test.ts built it: built here, so that what follows starts a fresh one.
+    if (apiBuildIsStale()) buildApi("ignore");
+    const before = statSync(bundle);
+
+    const port = await freePort();
+    const npm = startNpmApi(port);
+    await waitUntilReady(port, npm);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.equal(health.status, 200);
+
+    // build.ts renames a new file into place: another inode and modification time.
+    const now = statSync(bundle);
+    assert.deepEqual(
+      { inode: now.ino, modified: now.mtimeMs },
+      { inode: before.ino, modified: before.mtimeMs },
+      `start:api rewrote a bundle that was not older than its sources:\n${npm.output()}`,
+    );
+    assert.doesNotMatch(npm.output(), /building|built /);
   });
 
   test("a database that does not answer yet at start-up (a compute waking, a container starting) is waited for", async () => {
