@@ -47,6 +47,7 @@ const PAGES = [
   "/forgot-password",
   "/reset-password?token=x",
   "/confirm-email?token=x&callbackURL=%2Ftasks",
+  "/undo-two-factor?token=x",
   "/tasks",
   "/account",
   "/",

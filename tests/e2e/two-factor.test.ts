@@ -224,6 +224,67 @@ describe("two-factor sign-in", () => {
     assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 0 });
   });
 
+  test("turned on by someone else who knows the password, its email's link lets the owner turn it off with a new password, once", async () => {
+    const { page: owner, person } = await newSignedInPage(browser, product.webUrl, "Olga");
+    // Someone with the password, in a browser of theirs, turns it on with their own app: the owner's
+    // session ends, and a reset by email would not get the owner past the code.
+    const thief = await newSignedOutPage(browser, product.webUrl);
+    await signIn(thief, product.webUrl, person);
+    await turnOnTwoFactor(thief, person);
+    const told = await mailbox.waitFor(person.email, /Two-factor sign-in is on/);
+    assert.match(told.text, /If this wasn't you, whoever did it knows your password/);
+    assert.match(told.text, /within 7 days/);
+    const link = told.link ?? "";
+    assert.match(link, /^http:\/\/localhost:\d+\/undo-two-factor\?token=/);
+
+    // Opened (as a mail scanner opens every link), the page changes nothing.
+    await owner.goto(link);
+    await owner.getByRole("heading", { name: "Turn off two-factor sign-in" }).waitFor();
+    await owner.getByText(`Two-factor sign-in was turned on for the Tasks account of ${person.email}`).waitFor();
+    assert.equal(await owner.locator('meta[name="referrer"]').getAttribute("content"), "no-referrer");
+    assert.deepEqual(await seriousViolations(owner), [], "the page is accessible");
+    assert.deepEqual(
+      await accountState(person.email),
+      { enabled: true, sessions: 1 },
+      "only the other browser's session",
+    );
+
+    // A token this site did not sign (the same claims, another signature) works not at all.
+    const token = new URL(link).searchParams.get("token") ?? "";
+    const forged = await newSignedOutPage(browser, product.webUrl);
+    await forged.goto(
+      `${product.webUrl}/undo-two-factor?token=${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`,
+    );
+    await forged.getByText("This link no longer works").waitFor();
+
+    const newPassword = "the owner's own passphrase";
+    await owner.getByLabel("New password", { exact: true }).fill(newPassword);
+    await owner.getByLabel("Repeat the new password").fill(newPassword);
+    await owner.getByRole("button", { name: "Turn it off and change the password" }).click();
+    await owner
+      .getByText("Two-factor sign-in is off, your password is changed and every device was signed out")
+      .waitFor();
+    assert.deepEqual(await accountState(person.email), { enabled: false, sessions: 0 }, "off, and nobody signed in");
+    const { rows } = await db.query("SELECT 1 FROM two_factors t JOIN users u ON u.id = t.user_id WHERE u.email = $1", [
+      person.email,
+    ]);
+    assert.equal(rows.length, 0, "the other person's authenticator secret and backup codes are gone");
+    // The old password no longer signs in; the new one does, with no code asked.
+    const old = await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
+    assert.equal(old.status, 401);
+    await signIn(owner, product.webUrl, { ...person, password: newPassword });
+
+    // The link works once: not again, nor once the owner has turned it on again with their own app (a
+    // second factor of their own, which whoever reads the mailbox must not undo with the old link).
+    const later = await newSignedOutPage(browser, product.webUrl);
+    await later.goto(link);
+    await later.getByText("This link no longer works").waitFor();
+    await turnOnTwoFactor(owner, { ...person, password: newPassword });
+    await later.goto(link);
+    await later.getByText("This link no longer works").waitFor();
+    assert.equal(await later.getByLabel("New password", { exact: true }).count(), 0, "no form to fill in");
+  });
+
   test("a password alone starts no session; the second step refuses wrong and stale codes and takes the current one", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Otto");
     const { key, firstCode } = await turnOnTwoFactor(page, person);

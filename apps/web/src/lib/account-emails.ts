@@ -103,8 +103,24 @@ const TWO_FACTOR_CHANGES: Record<TwoFactorChange, { subject: string; what: strin
   },
 };
 
-export function twoFactorChangedMessage(to: string, change: TwoFactorChange, origin: string): AccountEmail {
+export function twoFactorChangedMessage(
+  to: string,
+  change: TwoFactorChange,
+  origin: string,
+  undo: { link: string; days: number } | null = null,
+): AccountEmail {
   const { subject, what } = TWO_FACTOR_CHANGES[change];
+  if (undo) {
+    // Turned on by whoever knows the password, it would shut the owner out for good (a reset asks for a
+    // code too): the way back comes first, where a mail app shows the link.
+    return message(to, subject, [
+      "Hello,",
+      what,
+      `If this wasn't you, whoever did it knows your password, and you can no longer sign in without their code. To turn it off, choose a new password and sign every device out, open this link within ${undo.days} days:`,
+      undo.link,
+      "If it was you, there is nothing to do, but keep this email to yourself: for those days its link turns two-factor sign-in off (until you turn it off or set it up again yourself).",
+    ]);
+  }
   return message(to, subject, [
     "Hello,",
     what,

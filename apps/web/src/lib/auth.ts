@@ -61,6 +61,7 @@ import {
   startSignInCodeTry,
 } from "./second-factor-checks";
 import { endSessionsAgain, noteCredentialsAtSignIn, refuseSignInIfCredentialsChanged } from "./sign-in-races";
+import { UNDO_LINK_DAYS, undoTwoFactorLink } from "./undo-two-factor";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
 const NEEDS_CONFIRMED_EMAIL = new Set([
@@ -427,7 +428,23 @@ function createAuth() {
           const { user } = ctx.context.session;
           await endSessionsAgain(user.id, { id: ctx.context.newSession?.session.id, token: switchedBy });
           const change = ctx.path === "/two-factor/disable" ? "off" : "on";
-          sendAccountEmail(twoFactorChangedMessage(user.email, change, config.baseUrl));
+          // Turned on: with the link that turns it off with a new password (lib/undo-two-factor.ts), the
+          // owner's way back should it be someone else's. Without it (the database failed just now), the email still goes.
+          const undoLink =
+            change === "on"
+              ? await undoTwoFactorLink(user.id).catch((error: unknown) => {
+                  console.error("[auth] no undo link for the two-factor email", loggableError(error));
+                  return null;
+                })
+              : null;
+          sendAccountEmail(
+            twoFactorChangedMessage(
+              user.email,
+              change,
+              config.baseUrl,
+              undoLink ? { link: undoLink, days: UNDO_LINK_DAYS } : null,
+            ),
+          );
           return;
         }
         if (ctx.path === "/two-factor/generate-backup-codes" && ctx.context.session) {

@@ -1,8 +1,8 @@
 "use client";
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { LocalDate } from "@/components/local-date";
 import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
+import { PasskeysOfAccount } from "@/components/passkeys-of-account";
 import { PasswordField } from "@/components/password-field";
 import { primaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
@@ -103,37 +103,5 @@ export function ResetPasswordForm({
       </form>
       <NarrowPageLink href="/forgot-password">Ask for a new link</NarrowPageLink>
     </NarrowPage>
-  );
-}
-
-/** The account's passkeys, with the choice to remove them with the reset (ticked: the safe answer). */
-function PasskeysOfAccount({ passkeys }: { passkeys: PasskeySummary[] }) {
-  const count = passkeys.length === 1 ? "a passkey" : `${passkeys.length} passkeys`;
-  return (
-    <fieldset className="space-y-2 rounded-md border border-slate-300 p-3 text-sm dark:border-slate-600">
-      <legend className="px-1 font-medium">Passkeys</legend>
-      <p>
-        This account has {count}. A passkey signs in without the password, so a new password does not stop one that
-        someone else added.
-      </p>
-      <ul aria-label="Passkeys on this account" className="list-disc space-y-1 pl-5">
-        {passkeys.map((passkey) => (
-          <li key={passkey.id}>
-            {passkey.name}, added <LocalDate iso={passkey.addedAt} />
-            {passkey.lastUsedAt ? (
-              <>
-                , last used <LocalDate iso={passkey.lastUsedAt} />
-              </>
-            ) : (
-              ", never used"
-            )}
-          </li>
-        ))}
-      </ul>
-      <label className="flex items-start gap-2">
-        <input type="checkbox" name="remove-passkeys" defaultChecked className="mt-0.5 size-4" />
-        <span>Remove them too (once signed in, you can add yours again on your account page)</span>
-      </label>
-    </fieldset>
   );
 }

@@ -1,0 +1,86 @@
+"use client";
+import { type FormEvent, useState } from "react";
+import { BusyButton } from "@/components/busy-button";
+import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
+import { PasskeysOfAccount } from "@/components/passkeys-of-account";
+import { PasswordField } from "@/components/password-field";
+import { primaryButton } from "@/components/styles";
+import type { PasskeySummary } from "@/lib/account-passkeys";
+import { CANNOT_REACH_SERVER, DATABASE_UNAVAILABLE_TEXT } from "@/lib/auth-errors";
+import { PASSWORD_MAX, PASSWORD_MIN, PASSWORDS_DIFFER } from "@/lib/password-rules";
+import { useHydrated } from "@/lib/use-hydrated";
+import { type UndoFailure, undoTwoFactorWithNewPassword } from "./actions";
+
+const PASSWORD_LENGTH_TEXT = `The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`;
+
+/** What the page says when the undo did not happen. */
+const FAILURE_TEXT: Record<UndoFailure, string> = {
+  link: "This link no longer works: it was used, or two-factor sign-in was turned off or set up again meanwhile.",
+  password: PASSWORD_LENGTH_TEXT,
+  unavailable: DATABASE_UNAVAILABLE_TEXT,
+  failed: "Could not turn it off. Try again.",
+};
+
+/** A new password, and with it the second factor the link is for turned off. */
+export function UndoTwoFactorForm({
+  token,
+  email,
+  passkeys,
+}: {
+  token: string;
+  email: string;
+  passkeys: PasskeySummary[];
+}) {
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const newPassword = String(form.get("password") ?? "");
+    if (newPassword.length < PASSWORD_MIN || newPassword.length > PASSWORD_MAX) return setError(PASSWORD_LENGTH_TEXT);
+    if (newPassword !== String(form.get("confirm") ?? "")) return setError(PASSWORDS_DIFFER);
+    const removePasskeys = passkeys.length > 0 && form.get("remove-passkeys") === "on";
+    setPending(true);
+    setError(null);
+    const answer = await undoTwoFactorWithNewPassword(token, newPassword, removePasskeys).catch(() => null);
+    setPending(false);
+    if (!answer) return setError(CANNOT_REACH_SERVER);
+    if (!answer.ok) return setError(FAILURE_TEXT[answer.reason]);
+    setDone(true);
+  }
+
+  if (done) {
+    return (
+      <NarrowPage title="Two-factor sign-in is off">
+        <SuccessMessage>
+          Two-factor sign-in is off, your password is changed and every device was signed out. Once signed in, turn
+          two-factor sign-in on again with your own authenticator app.
+        </SuccessMessage>
+        <NarrowPageLink href="/sign-in">Sign in with the new password</NarrowPageLink>
+      </NarrowPage>
+    );
+  }
+  return (
+    <NarrowPage title="Turn off two-factor sign-in">
+      <p className="mb-4 break-words text-sm text-slate-700 dark:text-slate-300">
+        Two-factor sign-in was turned on for the Tasks account of {email}. If it was not you, whoever did it knows your
+        password. Choose a new one: this turns two-factor sign-in off and signs every device out.
+      </p>
+      <form onSubmit={onSubmit} className="space-y-4">
+        <PasswordField id="password" label="New password" kind="new" />
+        <PasswordField id="confirm" label="Repeat the new password" kind="repeat" />
+        {passkeys.length > 0 && <PasskeysOfAccount passkeys={passkeys} />}
+        {error && <ErrorMessage>{error}</ErrorMessage>}
+        <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
+          {pending ? "Please wait…" : "Turn it off and change the password"}
+        </BusyButton>
+      </form>
+      <p className="mt-4 text-sm text-slate-600 dark:text-slate-400">
+        If it was you, close this page: nothing changes without the button.
+      </p>
+    </NarrowPage>
+  );
+}

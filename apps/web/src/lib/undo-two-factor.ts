@@ -1,0 +1,76 @@
+/**
+ * The way back for an owner shut out by a second factor that is not theirs.
+ * Whoever knows the password can turn two-factor sign-in on with their own
+ * authenticator app: the owner's sessions end, and a password reset by email
+ * no longer gets them in (every password sign-in asks for a code they never
+ * had, and so do turning it off and changing the password or the address).
+ * So the email that says it was turned on carries a link, for
+ * UNDO_LINK_DAYS, that turns that very second factor off with a new password
+ * (app/(auth)/undo-two-factor, whose action undoes it). It is bound to the account's second factor as
+ * it was when the email went: turned off, or off and on again, since, the link
+ * does nothing. Whoever reads the mailbox can use it within those days, as
+ * they could a reset link; after them, the mailbox alone no longer gets round
+ * the second factor.
+ */
+import "server-only";
+import { createHmac } from "node:crypto";
+import { jwtVerify, SignJWT } from "jose";
+import { webConfig } from "./config";
+import { webDatabasePool } from "./database";
+
+export const UNDO_LINK_DAYS = 7;
+const PURPOSE = "undo-two-factor";
+
+/** A key of its own, from the secret: no other token this site signs (Better Auth's links) is one of these. */
+function linkKey(): Uint8Array {
+  return createHmac("sha256", webConfig().secret).update("Tasks: links that undo two-factor sign-in").digest();
+}
+
+/** The link for the email saying two-factor sign-in was turned on, for the account's second factor as it is now; null when it has none. */
+export async function undoTwoFactorLink(userId: string): Promise<string | null> {
+  const { rows } = await webDatabasePool().query<{ id: string }>(
+    "SELECT id FROM two_factors WHERE user_id = $1 AND verified",
+    [userId],
+  );
+  const twoFactorId = rows[0]?.id;
+  if (!twoFactorId) return null;
+  const token = await new SignJWT({ purpose: PURPOSE, tf: twoFactorId })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(`${UNDO_LINK_DAYS}d`)
+    .sign(linkKey());
+  const link = new URL("/undo-two-factor", webConfig().baseUrl);
+  link.searchParams.set("token", token);
+  return link.href;
+}
+
+/** What a link that still works undoes: whose second factor, and when the email about it went. */
+export interface UndoableTwoFactor {
+  userId: string;
+  email: string;
+  twoFactorId: string;
+  turnedOnAt: string;
+}
+
+/** The second factor `token` undoes, if this site signed it, it has not expired, and the account still has that second factor on. */
+export async function readUndoTwoFactorLink(token: unknown): Promise<UndoableTwoFactor | null> {
+  if (typeof token !== "string" || token === "") return null;
+  let claims: Record<string, unknown>;
+  try {
+    claims = (await jwtVerify(token, linkKey(), { algorithms: ["HS256"] })).payload;
+  } catch {
+    return null;
+  }
+  const { sub, tf, iat } = claims;
+  if (claims.purpose !== PURPOSE || typeof sub !== "string" || typeof tf !== "string" || typeof iat !== "number") {
+    return null;
+  }
+  const { rows } = await webDatabasePool().query<{ email: string }>(
+    `SELECT u.email FROM users u JOIN two_factors t ON t.user_id = u.id
+     WHERE u.id = $1 AND t.id = $2 AND t.verified AND u.two_factor_enabled`,
+    [sub, tf],
+  );
+  const email = rows[0]?.email;
+  return email ? { userId: sub, email, twoFactorId: tf, turnedOnAt: new Date(iat * 1000).toISOString() } : null;
+}
