@@ -160,9 +160,20 @@ describe("passkeys", () => {
     await section.getByRole("button", { name: "Add a passkey" }).click();
     const listed = section.getByRole("list", { name: "Your passkeys" }).getByRole("listitem");
     await listed.filter({ hasText: "Laptop" }).getByText("never used yet").waitFor();
+    await section.getByRole("status").getByText("Added the passkey Laptop.").waitFor();
     assert.deepEqual(await seriousViolations(page), [], "the account page with a passkey is accessible");
     const [passkeyId] = await passkeysOf(person.email);
     assert.ok(passkeyId, "the passkey is on the account");
+    // "Remove", then "Cancel" from the keyboard: the form goes, and the focus goes back to "Remove".
+    await section.getByRole("button", { name: "Remove the passkey Laptop" }).click();
+    await section.getByRole("button", { name: "Cancel" }).focus();
+    await page.keyboard.press("Enter");
+    await section.getByLabel("Your password, to remove Laptop").waitFor({ state: "detached" });
+    assert.equal(
+      await page.evaluate("document.activeElement?.getAttribute('aria-label')"),
+      "Remove the passkey Laptop",
+      "the focus is back on the button that opened the form",
+    );
     // The same device again: it makes none, and the code it took is said to be used, and cleared.
     await section.getByLabel("Your password, to add a passkey").fill(person.password);
     await section.getByLabel("A code, to add a passkey").fill(backupCodes[0] as string);

@@ -340,6 +340,12 @@ describe("two-factor sign-in", () => {
     await reused.getByRole("button", { name: "Lost your phone? Use a backup code" }).click();
     assert.equal(await submitCode(reused, first), 401, "a used backup code is refused");
     await reused.getByText("That backup code is not right, or it has been used already.").waitFor();
+    // "Start over" goes back to the password form (the email kept), with the focus in the password field.
+    await reused.getByRole("button", { name: "Start over" }).click();
+    await reused.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+    assert.equal(await reused.getByLabel("Email").inputValue(), person.email);
+    await reused.waitForFunction("document.activeElement?.id === 'password'").catch(() => {});
+    assert.equal(await reused.evaluate("document.activeElement?.id"), "password", "the focus is in the password field");
 
     const section = twoFactorSection(page);
     await section.getByLabel("Your password, for new backup codes").fill(person.password);
@@ -393,6 +399,10 @@ describe("two-factor sign-in", () => {
     refresh.release();
     await section.getByText(/^Off\./).waitFor();
     await waitForFocusOnHeading(page, "turned off, the focus stays in the section");
+    await section
+      .getByRole("status")
+      .getByText("Two-factor sign-in is off. Your other devices were signed out.")
+      .waitFor();
     assert.equal((await accountState(person.email)).enabled, false);
     await expectRefusedWithin([product.apiUrl, secondApi], otherToken, turnedOffAt);
     await mailbox.waitFor(person.email, /Two-factor sign-in is off/); // the owner hears of it

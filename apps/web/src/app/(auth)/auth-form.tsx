@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useCallback, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { ErrorMessage, NarrowPage, NarrowPageLink, NoticeMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
@@ -35,6 +35,14 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
   /** Kept for the form's return from the second step. */
   const [typedEmail, setTypedEmail] = useState("");
   const signUp = mode === "sign-up";
+  // Back from the second step ("Start over", or a sign-in that has to begin again), whose button had
+  // the focus: to the password field, the one thing left to type (the email is kept), not the page's top.
+  const passwordField = useRef<HTMLInputElement>(null);
+  const wasSecondStep = useRef(false);
+  useEffect(() => {
+    if (wasSecondStep.current && !secondStep) passwordField.current?.focus();
+    wasSecondStep.current = secondStep;
+  }, [secondStep]);
 
   const continueToNext = useCallback(() => {
     router.replace(next);
@@ -142,6 +150,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
             Password
           </label>
           <input
+            ref={passwordField}
             id="password"
             name="password"
             type="password"

@@ -43,8 +43,8 @@ export function PasskeysSection({
 }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
-  /** The passkey last removed from here, said once its row has gone. */
-  const [removed, setRemoved] = useState<string | null>(null);
+  /** What was last done here ("Added the passkey Laptop."), said once the list shows it. */
+  const [done, setDone] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   /** The passkey whose removal is being confirmed (its password asked for). */
@@ -63,7 +63,7 @@ export function PasskeysSection({
     if (code === null) return setError(ENTER_A_CODE);
     setPending("add");
     setError(null);
-    setRemoved(null);
+    setDone(null);
     const failure = await addPasskeyWithPassword(name, password, code).catch(
       (error: unknown): AddPasskeyError => ({
         status: 500,
@@ -82,7 +82,8 @@ export function PasskeysSection({
       return setError(`${describePasskeyError(failure)}${used}`);
     }
     formElement.reset();
-    router.refresh();
+    setDone(`Added the passkey ${name}.`);
+    startRefresh(() => router.refresh());
   }
 
   /** The passkey named, with the password typed in its confirmation (the server asks for it, auth.ts). */
@@ -91,7 +92,7 @@ export function PasskeysSection({
     const password = String(new FormData(event.currentTarget).get("remove-passkey-password") ?? "");
     setPending(passkey.id);
     setError(null);
-    setRemoved(null);
+    setDone(null);
     const { error: failure } = await authClient.passkey.deletePasskey(
       { id: passkey.id },
       { headers: { [PASSWORD_HEADER]: headerText(password) } },
@@ -99,7 +100,7 @@ export function PasskeysSection({
     setPending(null);
     if (failure) return setError(describeAuthError(failure));
     setConfirming(null);
-    setRemoved(passkey.name);
+    setDone(`Removed the passkey ${passkey.name}.`);
     // Its form goes with its row: the focus to the section's heading, not to the top of the page.
     headingRef.current?.focus();
     // The list is drawn again from the server; its buttons stay busy until it is.
@@ -130,6 +131,7 @@ export function PasskeysSection({
                 </p>
               </div>
               <BusyButton
+                id={`remove-passkey-${passkey.id}`}
                 type="button"
                 onClick={() => {
                   setError(null);
@@ -154,7 +156,16 @@ export function PasskeysSection({
                   <BusyButton type="submit" busy={busy} className={dangerButton}>
                     {pending === passkey.id ? "Removing…" : "Remove this passkey"}
                   </BusyButton>
-                  <BusyButton type="button" onClick={() => setConfirming(null)} busy={busy} className={secondaryButton}>
+                  <BusyButton
+                    type="button"
+                    onClick={() => {
+                      // The form (and this button, with the focus) goes: back to the button that opened it.
+                      document.getElementById(`remove-passkey-${passkey.id}`)?.focus();
+                      setConfirming(null);
+                    }}
+                    busy={busy}
+                    className={secondaryButton}
+                  >
                     Cancel
                   </BusyButton>
                 </form>
@@ -193,7 +204,7 @@ export function PasskeysSection({
           </BusyButton>
         </form>
       )}
-      {removed && <SuccessMessage>Removed the passkey {removed}.</SuccessMessage>}
+      {done && <SuccessMessage>{done}</SuccessMessage>}
       {error && <ErrorMessage>{error}</ErrorMessage>}
     </Section>
   );

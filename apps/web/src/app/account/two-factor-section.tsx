@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { ErrorMessage } from "@/components/messages";
+import { ErrorMessage, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
@@ -42,6 +42,8 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  /** Turned off from here: said (the focus on the heading reads only the section's name). */
+  const [turnedOff, setTurnedOff] = useState(false);
   // Turned off: the section is drawn again from the server; its buttons stay busy until it is.
   const [refreshing, startRefresh] = useTransition();
   const busy = pending || refreshing;
@@ -61,6 +63,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   async function run<T>(action: () => Promise<{ data: T | null; error: AuthClientError | null }>): Promise<T | null> {
     setPending(true);
     setError(null);
+    setTurnedOff(false);
     const { data, error: failure } = await action();
     setPending(false);
     if (failure) setError(describeAuthError(failure));
@@ -108,6 +111,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     event.preventDefault();
     const body = passwordAndCode(event, "two-factor-off");
     if (body && (await run(() => authClient.$fetch("/two-factor/disable", { method: "POST", body })))) {
+      setTurnedOff(true);
       startRefresh(() => router.refresh());
     }
   }
@@ -210,6 +214,9 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
             {busy ? "Please wait…" : "Set up two-factor sign-in"}
           </BusyButton>
         </form>
+      )}
+      {turnedOff && !enabled && (
+        <SuccessMessage>Two-factor sign-in is off. Your other devices were signed out.</SuccessMessage>
       )}
       {errorLine}
     </Section>
