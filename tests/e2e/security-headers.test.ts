@@ -75,7 +75,17 @@ test("every page: a strict nonce CSP and the security headers, a new nonce each 
       assert.deepEqual(csp.get("object-src"), ["'none'"], where);
       assert.deepEqual(csp.get("base-uri"), ["'none'"], where);
       assert.deepEqual(csp.get("form-action"), ["'self'"], where);
-      assert.ok(csp.get("connect-src")?.includes(new URL(product.apiUrl).origin), `${where}: the API may be called`);
+      // Each source list whole: one source too many (a `*`, `https:`, 'unsafe-inline' scripts) is a hole.
+      assert.deepEqual(
+        csp.get("connect-src"),
+        ["'self'", new URL(product.apiUrl).origin],
+        `${where}: itself and the API`,
+      );
+      assert.deepEqual(csp.get("default-src"), ["'self'"], where);
+      assert.deepEqual(scriptSrc, ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'"], where);
+      assert.deepEqual(csp.get("style-src"), ["'self'", `'nonce-${nonce}'`], where);
+      assert.deepEqual(csp.get("img-src"), ["'self'", "data:", "blob:"], where);
+      assert.deepEqual(csp.get("font-src"), ["'self'"], where);
       assert.equal(response.headers.get("x-content-type-options"), "nosniff", where);
       assert.equal(response.headers.get("referrer-policy"), "strict-origin-when-cross-origin", where);
       assert.match(response.headers.get("permissions-policy") ?? "", /camera=\(\)/, where);

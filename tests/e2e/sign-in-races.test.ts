@@ -57,10 +57,15 @@ async function waitingOnLock(start: RegExp): Promise<void> {
   assert.fail(`no statement like ${start} came to wait`);
 }
 
-/** Whether a cookie from a sign-in still opens a session. */
+/** Whether a cookie from a sign-in still opens a session (an answer other than a session or null fails the test). */
 async function opensASession(cookie: string): Promise<boolean> {
   const answer = await fetch(`${product.webUrl}/api/auth/get-session`, { headers: { cookie } });
-  return (await answer.text()) !== "null";
+  const body = await answer.text();
+  assert.equal(answer.status, 200, `get-session answered ${answer.status}: ${body}`);
+  if (body === "null") return false;
+  const { session } = JSON.parse(body) as { session?: { id?: unknown } };
+  assert.equal(typeof session?.id, "string", `not a session: ${body}`);
+  return true;
 }
 
 async function sessionsOf(userId: string): Promise<number> {

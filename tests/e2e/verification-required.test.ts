@@ -5,7 +5,8 @@
  * reveal who has an account.
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
+import { createPool } from "@tasks/db";
 import { startMailbox } from "./mailbox";
 import {
   fillSignIn,
@@ -23,6 +24,8 @@ import {
 const mailbox = await startMailbox();
 const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, REQUIRE_EMAIL_VERIFICATION: "true" });
 const browser = await launchBrowser();
+const db = createPool(process.env.DATABASE_URL ?? "", { max: 1 });
+after(() => db.end());
 
 test("sign-up starts no session; sign-in waits for the link; the link signs the person in", async () => {
   const person = newPerson("Una");
@@ -99,7 +102,17 @@ test("sign-up with a taken address answers as for a new one, and tells the owner
   const signUp = (body: object) => postAuth(product.webUrl, "/sign-up/email", body, client);
   const fresh = await signUp(owner);
   await mailbox.waitFor(owner.email, /Confirm your email address/);
+  /** The owner's name and password hash, read from the database: a second sign-up must change neither. */
+  const ownerRow = async () =>
+    (
+      await db.query("SELECT u.name, a.password FROM users u JOIN accounts a ON a.user_id = u.id WHERE u.email = $1", [
+        owner.email,
+      ])
+    ).rows;
+  const before = await ownerRow();
+  assert.equal(before.length, 1);
   const taken = await signUp({ ...owner, name: "Someone else", password: "another passphrase" });
+  assert.deepEqual(await ownerRow(), before, "the owner's name and password are unchanged");
   assert.equal(fresh.status, 200);
   assert.equal(taken.status, fresh.status);
   const [a, b] = [(await fresh.json()) as Record<string, unknown>, (await taken.json()) as Record<string, unknown>];

@@ -178,6 +178,19 @@ describe("the API process (npm run start:api)", () => {
     await waitUntilReady(port, api);
   });
 
+  test("a database host not known yet to DNS (a container not started yet) is waited for too", async () => {
+    const notKnown = new URL(databaseUrl());
+    notKnown.hostname = "tasks-database.invalid";
+    const api = startApi({ DATABASE_URL: notKnown.toString(), PORT: String(await freePort()) });
+    const waiting = /database at tasks-database\.invalid:\d+ does not answer yet \(ENOTFOUND\)/;
+    for (const deadline = Date.now() + 20_000; !waiting.test(api.output()) && api.child.exitCode === null; ) {
+      assert.ok(Date.now() < deadline, `no word of waiting:\n${api.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(api.child.exitCode, null, `still waiting, not stopped:\n${api.output()}`);
+    api.child.kill("SIGKILL");
+  });
+
   test("a bad setting stops start-up with a message naming the variable", async () => {
     const bad = startApi({ DATABASE_URL: databaseUrl(), API_RATE_LIMIT: "lots", PORT: String(await freePort()) });
     assert.equal(await bad.exited, 1);

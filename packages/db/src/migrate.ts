@@ -72,15 +72,37 @@ export async function migrateDatabaseAt(
  * Errors that say the database is not there yet, as opposed to refusing us
  * (a wrong password, no such database: those fail at once). A serverless
  * compute waking from suspension (Neon's answers in a few seconds), or a
- * database container that starts beside the app, answers like this for a while.
+ * database container that starts beside the app, answers like this for a while
+ * (a container's name is not even known to DNS until it starts: ENOTFOUND).
  */
 function notReachableYet(error: unknown): boolean {
   const { code, message = "" } = error as { code?: string; message?: string };
-  const notYet = ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "57P03"];
+  const notYet = [
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ETIMEDOUT",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "57P03",
+  ];
   return (
     (code !== undefined && notYet.includes(code)) ||
     /timeout exceeded when trying to connect|Connection terminated unexpectedly/i.test(message)
   );
+}
+
+/** Where the database is, for a message: host:port, or the socket's folder (`postgres://user@/db?host=/run/postgresql`). */
+function databaseAddress(databaseUrl: string): string {
+  const socketFolder = /[?&]host=(\/[^&]*)/.exec(databaseUrl)?.[1];
+  if (socketFolder) return decodeURIComponent(socketFolder);
+  try {
+    const { hostname, port } = new URL(databaseUrl);
+    return `${hostname}:${port || 5432}`;
+  } catch {
+    return "DATABASE_URL";
+  }
 }
 
 /**
@@ -99,10 +121,9 @@ async function waitUntilReachable(pool: pg.Pool, databaseUrl: string, { onWait, 
     } catch (error) {
       if (!notReachableYet(error) || Date.now() + pause > deadline) throw error;
       if (!said) {
-        const { hostname, port } = new URL(databaseUrl);
         const reason = (error as { code?: string }).code ?? (error as Error).message;
         onWait?.(
-          `the database at ${hostname}:${port || 5432} does not answer yet (${reason}); waiting up to ${DATABASE_WAKE_MS / 1000} s`,
+          `the database at ${databaseAddress(databaseUrl)} does not answer yet (${reason}); waiting up to ${DATABASE_WAKE_MS / 1000} s`,
         );
         said = true;
       }
