@@ -17,7 +17,7 @@ import { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
-import { oneMachineEnvironment, root } from "../../scripts/lib/product";
+import { oneMachineEnvironment, root, WEB_ONLY_SECRETS } from "../../scripts/lib/product";
 import { cookiesOf, newPerson, postAuth, startTestProduct } from "./product";
 
 const webDir = path.resolve(import.meta.dirname, "../../apps/web");
@@ -261,7 +261,8 @@ describe("npm start", () => {
     ["SIGTERM to npm", (npm: ChildProcess) => npm.kill("SIGTERM")],
   ] as const) {
     test(`prints where the web app and the Task API are, which answer there; ${how} stops both and frees their ports`, async () => {
-      const env = await launcherEnvironment();
+      // An SMTP_URL with credentials in it, as a deployment's has (nothing is sent here).
+      const env = await launcherEnvironment({ SMTP_URL: "smtp://tasks:mail-password@127.0.0.1:2525" });
       // Its own process group, as a terminal runs a command: Ctrl-C sends SIGINT to the whole group.
       const npm = spawn("npm", ["start"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
       const group = npm.pid as number;
@@ -287,15 +288,13 @@ describe("npm start", () => {
       assert.equal(apiUrl, `http://localhost:${env.API_PORT}`, output());
       assert.equal((await fetch(`${webUrl}/sign-in`)).status, 200);
       assert.equal((await fetch(`${apiUrl}/readyz`)).status, 200);
-      // The Task API holds no secret: the web app's is not in its environment (the web app's is).
+      // The Task API holds no secret: the web app's are not in its environment (the web app's has them).
       const apiEnvironment = environmentOfServer("apps/api/dist/server.mjs", String(env.API_PORT));
       const webEnvironment = environmentOfServer("server.mjs", String(env.WEB_PORT));
-      assert.equal(
-        apiEnvironment.get("BETTER_AUTH_SECRET"),
-        undefined,
-        "no BETTER_AUTH_SECRET in the API's environment",
-      );
-      assert.ok(webEnvironment.get("BETTER_AUTH_SECRET"), "the web app has its secret (so the environments were read)");
+      for (const name of WEB_ONLY_SECRETS) {
+        assert.equal(apiEnvironment.get(name), undefined, `no ${name} in the API's environment`);
+        assert.ok(webEnvironment.get(name), `the web app has ${name} (so the environments were read)`);
+      }
 
       stop(npm);
       // (npm itself may end by the signal, as it does in a terminal; what matters is what it started.)

@@ -182,7 +182,8 @@ describe("the API process (npm run start:api)", () => {
     const notKnown = new URL(databaseUrl());
     notKnown.hostname = "tasks-database.invalid";
     const api = startApi({ DATABASE_URL: notKnown.toString(), PORT: String(await freePort()) });
-    const waiting = /database at tasks-database\.invalid:\d+ does not answer yet \(ENOTFOUND\)/;
+    // (ENOTFOUND where a resolver answers that no such name exists; EAI_AGAIN where none answers.)
+    const waiting = /database at tasks-database\.invalid:\d+ does not answer yet \((ENOTFOUND|EAI_AGAIN)\)/;
     for (const deadline = Date.now() + 20_000; !waiting.test(api.output()) && api.child.exitCode === null; ) {
       assert.ok(Date.now() < deadline, `no word of waiting:\n${api.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

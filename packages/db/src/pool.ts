@@ -281,7 +281,9 @@ const NO_CONNECTION_MESSAGE =
   /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/;
 /** pg's words for a connection that failed or went away, on errors that carry no code. */
 const CONNECTION_FAILED_MESSAGE =
-  /timeout|Connection terminated|connection ended|not queryable|Client has encountered a connection error|does not support SSL connections/i;
+  /timeout|Connection terminated|connection ended|not queryable|Client has encountered a connection error/i;
+/** pg's words for a connection refused before anything ran, on errors that carry no code. */
+const NOT_CONNECTED_MESSAGE = /does not support SSL connections/i;
 
 function classifyDatabaseFailure(failure: unknown): DatabaseFailure | undefined {
   const error = driverError(failure);
@@ -303,6 +305,7 @@ function classifyDatabaseFailure(failure: unknown): DatabaseFailure | undefined 
     // limit); 58 system error (I/O); XX internal error; 25006 read-only (a standby, as after a failover).
     if (/^(40|53|58|XX)/.test(code) || code === "25006") return "rolled-back";
   }
+  if (NOT_CONNECTED_MESSAGE.test(error.message)) return "not-connected";
   return CONNECTION_FAILED_MESSAGE.test(error.message) ? "connection-lost" : undefined;
 }
 

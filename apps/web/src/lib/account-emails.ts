@@ -59,6 +59,14 @@ export function passwordChangedMessage(to: string, otherDevicesSignedOut: boolea
   ]);
 }
 
+export function twoFactorUndoneMessage(to: string, origin: string): AccountEmail {
+  return message(to, "Two-factor sign-in was turned off for your Tasks account", [
+    "Hello,",
+    "Two-factor sign-in was turned off with the link in the email that said it was turned on, and the password was changed with it. Every device was signed out.",
+    `If this wasn't you, someone reads this mailbox: secure it, then choose a new password with "Forgot password?" at ${origin}/sign-in and turn two-factor sign-in on again on your account page.`,
+  ]);
+}
+
 export function existingAccountSignUpMessage(to: string, origin: string): AccountEmail {
   return message(to, "Someone tried to sign up to Tasks with your address", [
     "Hello,",

@@ -8,7 +8,8 @@
  * goes, a database trigger records it and the API refuses the token.
  * Two-factor sign-in (authenticator codes, backup codes) is the twoFactor
  * plugin's: with it on, a password alone starts no session, nor turns it off,
- * makes new backup codes or adds a passkey (second-factor-checks.ts).
+ * makes new backup codes, adds a passkey, changes the password or the address
+ * or deletes the account (second-factor-checks.ts).
  * Passkeys (WebAuthn) sign in with neither password nor code.
  */
 import "server-only";
@@ -51,7 +52,7 @@ import { nameProblem } from "./name-rules";
 import { safeNext } from "./next-path";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
-import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
+import { isPasswordLength, PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 import { removePasskeysOfResetAccount } from "./reset-links";
 import {
   type CodeCheck,
@@ -310,12 +311,7 @@ function createAuth() {
         if (ctx.path === "/reset-password" && ctx.body?.removePasskeys === true) {
           const { newPassword } = ctx.body;
           const token = ctx.body.token || ctx.query?.token;
-          if (
-            typeof token === "string" &&
-            typeof newPassword === "string" &&
-            newPassword.length >= PASSWORD_MIN &&
-            newPassword.length <= PASSWORD_MAX
-          ) {
+          if (typeof token === "string" && typeof newPassword === "string" && isPasswordLength(newPassword)) {
             await removePasskeysOfResetAccount(token);
           }
         }
@@ -432,7 +428,7 @@ function createAuth() {
           // owner's way back should it be someone else's. Without it (the database failed just now), the email still goes.
           const undoLink =
             change === "on"
-              ? await undoTwoFactorLink(user.id).catch((error: unknown) => {
+              ? await undoTwoFactorLink(user.id, user.email).catch((error: unknown) => {
                   console.error("[auth] no undo link for the two-factor email", loggableError(error));
                   return null;
                 })

@@ -2,7 +2,8 @@
  * With two-factor sign-in on, what would let someone sign in without a code,
  * or shut the owner out, asks for one, beside the password: turning it off,
  * new backup codes (each signs in as a code does), a new passkey (it signs in
- * with neither password nor code), a new password and a new address.
+ * with neither password nor code), a new password, a new address and
+ * deleting the account.
  * Otherwise whoever has the password and holds a session for a moment (an
  * unlocked computer, a stolen cookie) could take the second factor away, or
  * keep a way round it, and from then on sign in anywhere without the owner's

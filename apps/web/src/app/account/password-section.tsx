@@ -8,7 +8,7 @@ import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { secondaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, describeAuthError, ENTER_A_CODE, TWO_FACTOR_CODE_REQUIRED } from "@/lib/auth-errors";
-import { PASSWORD_MAX, PASSWORD_MIN, PASSWORDS_DIFFER } from "@/lib/password-rules";
+import { isPasswordLength, PASSWORD_LENGTH_TEXT, PASSWORDS_DIFFER } from "@/lib/password-rules";
 import { secondFactorCode } from "@/lib/second-factor-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { Section } from "./section";
@@ -30,9 +30,7 @@ export function PasswordSection({ twoFactorEnabled }: { twoFactorEnabled: boolea
     const currentPassword = String(form.get("current-password") ?? "");
     const newPassword = String(form.get("new-password") ?? "");
     const revokeOtherSessions = form.get("sign-out-others") === "on";
-    if (newPassword.length < PASSWORD_MIN || newPassword.length > PASSWORD_MAX) {
-      return setOutcome({ ok: false, text: `The new password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.` });
-    }
+    if (!isPasswordLength(newPassword)) return setOutcome({ ok: false, text: PASSWORD_LENGTH_TEXT });
     // Typed twice: a typo in a hidden field would otherwise lock the person out until a reset by email.
     if (newPassword !== String(form.get("repeat-new-password") ?? "")) {
       return setOutcome({ ok: false, text: PASSWORDS_DIFFER });

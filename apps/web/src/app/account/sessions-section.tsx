@@ -8,6 +8,7 @@ import { secondaryButton } from "@/components/styles";
 import type { SessionSummary } from "@/lib/account-sessions";
 import { authClient } from "@/lib/auth-client";
 import { DATABASE_UNAVAILABLE_TEXT, describeAuthError, SESSION_ENDED_TEXT } from "@/lib/auth-errors";
+import { signOutThisBrowser } from "@/lib/sign-out";
 import { announceSignedOut } from "@/lib/signed-out-channel";
 import { ago } from "@/lib/time-ago";
 import { type RevokeFailure, revokeSession } from "./actions";
@@ -53,11 +54,11 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
   }
 
   async function signOutThisDevice() {
-    const { error: failure } = await authClient.signOut();
     // Leaving, the page keeps its buttons busy until the next one replaces it.
-    if (!failure) return leaveForSignIn();
+    const failure = await signOutThisBrowser();
+    if (!failure) return;
     setPending(null);
-    setError(describeAuthError(failure));
+    setError(failure);
   }
 
   async function signOutEverywhere() {

@@ -10,9 +10,8 @@ import {
   type TaskChanges,
   UnavailableError,
 } from "@/lib/api-client";
-import { authClient } from "@/lib/auth-client";
-import { describeAuthError, NO_ANSWER_TEXT, SERVER_NO_ANSWER } from "@/lib/auth-errors";
-import { AUTH_CHANNEL, announceSignedOut } from "@/lib/signed-out-channel";
+import { signOutThisBrowser } from "@/lib/sign-out";
+import { AUTH_CHANNEL } from "@/lib/signed-out-channel";
 import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
@@ -389,20 +388,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     // nothing could send them. If one fails, its task is back and the banner says so: stay.
     if ((await sendDeletesNow()).includes(false)) return;
     setSigningOut(true);
-    const { error: failure } = await authClient.signOut();
-    // Not signed out (no answer, a refusal): say so, rather than a sign-in page that would send a
-    // still signed-in person straight back here, on a computer they believe they have left.
-    if (failure && failure.status !== 401) {
+    const failure = await signOutThisBrowser();
+    if (failure) {
       setSigningOut(false);
-      // No answer: the sign-out may have been made, or not.
-      const text =
-        failure.code === SERVER_NO_ANSWER
-          ? `Could not tell whether you are signed out. ${NO_ANSWER_TEXT}`
-          : `Could not sign out; you are still signed in. ${describeAuthError(failure)}`;
-      return setError({ text });
+      setError({ text: failure });
     }
-    announceSignedOut();
-    window.location.assign("/sign-in");
   }
 
   // The person's own date: a task due today is not overdue until their midnight, whatever UTC says.

@@ -8,7 +8,7 @@ import { primaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
-import { PASSWORD_MAX, PASSWORD_MIN, PASSWORDS_DIFFER } from "@/lib/password-rules";
+import { isPasswordLength, PASSWORD_LENGTH_TEXT, PASSWORDS_DIFFER } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 
 const LINK_USED_TEXT = "This link has expired or has already been used. Ask for a new one.";
@@ -40,9 +40,7 @@ export function ResetPasswordForm({
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const newPassword = String(form.get("password") ?? "");
-    if (newPassword.length < PASSWORD_MIN || newPassword.length > PASSWORD_MAX) {
-      return setError(`The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`);
-    }
+    if (!isPasswordLength(newPassword)) return setError(PASSWORD_LENGTH_TEXT);
     if (newPassword !== String(form.get("confirm") ?? "")) return setError(PASSWORDS_DIFFER);
     const removePasskeys = passkeys.length > 0 && form.get("remove-passkeys") === "on";
     setPending(true);

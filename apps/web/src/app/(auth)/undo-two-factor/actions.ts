@@ -1,32 +1,40 @@
 "use server";
 import { randomBytes } from "node:crypto";
 import { isDatabaseUnavailable, loggableError } from "@tasks/db";
+import { twoFactorUndoneMessage } from "@/lib/account-emails";
 import { getAuth } from "@/lib/auth";
+import { webConfig } from "@/lib/config";
 import { webDatabasePool } from "@/lib/database";
-import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
+import { sendAccountEmail } from "@/lib/email";
+import { isPasswordLength } from "@/lib/password-rules";
 import { readUndoTwoFactorLink } from "@/lib/undo-two-factor";
 
-export type UndoFailure = "link" | "password" | "unavailable" | "failed";
+/**
+ * Why the undo did not happen; `password-changed`: the new password is set (every device signed
+ * out), but the second factor could not be turned off after it: the same link finishes it.
+ */
+export type UndoFailure = "link" | "password" | "unavailable" | "failed" | "password-changed";
 
 /**
  * Undoes the second factor `token` names, with a new password: first the
  * password, as a reset by email sets it (Better Auth's reset, with all our
  * hooks add: every session ended, the old password's links and waiting
  * sign-ins ended, the passkeys removed when asked), then the second factor
- * off. Should the second step fail, the new password is in place, the link
- * still works, and trying again finishes it.
+ * off, and the owner told (whoever reads the mailbox could have done it).
+ * (Two submissions of the same link at the same moment would each set their
+ * password, the later one staying: the busy button stops a double click, and
+ * whoever else holds the link could reset the password anyway.)
  */
 export async function undoTwoFactorWithNewPassword(
   token: unknown,
   newPassword: unknown,
   removePasskeys: unknown,
 ): Promise<{ ok: true } | { ok: false; reason: UndoFailure }> {
+  let passwordSet = false;
   try {
     const link = await readUndoTwoFactorLink(token);
     if (!link) return { ok: false, reason: "link" };
-    if (typeof newPassword !== "string" || newPassword.length < PASSWORD_MIN || newPassword.length > PASSWORD_MAX) {
-      return { ok: false, reason: "password" };
-    }
+    if (typeof newPassword !== "string" || !isPasswordLength(newPassword)) return { ok: false, reason: "password" };
     const auth = getAuth();
     const resetToken = randomBytes(24).toString("base64url");
     await (await auth.$context).internalAdapter.createVerificationValue({
@@ -42,14 +50,20 @@ export async function undoTwoFactorWithNewPassword(
         ...({ removePasskeys: removePasskeys === true } as Record<string, unknown>),
       },
     });
+    passwordSet = true;
     // One statement: the second factor and the account's flag go together, or neither.
-    await webDatabasePool().query(
+    const { rowCount } = await webDatabasePool().query(
       `WITH gone AS (DELETE FROM two_factors WHERE id = $1 AND user_id = $2 RETURNING user_id)
        UPDATE users SET two_factor_enabled = false, updated_at = now() WHERE id IN (SELECT user_id FROM gone)`,
       [link.twoFactorId, link.userId],
     );
+    if (rowCount) sendAccountEmail(twoFactorUndoneMessage(link.email, webConfig().baseUrl));
     return { ok: true };
   } catch (error) {
+    if (passwordSet) {
+      console.error("[auth] new password set, but two-factor sign-in not turned off", loggableError(error));
+      return { ok: false, reason: "password-changed" };
+    }
     if (isDatabaseUnavailable(error) || isDatabaseUnavailable((error as { cause?: unknown })?.cause)) {
       return { ok: false, reason: "unavailable" };
     }

@@ -26,8 +26,8 @@ export default async function Page({ searchParams }: { searchParams: Promise<{ t
     return (
       <NarrowPage title="Turn off two-factor sign-in">
         <ErrorMessage>
-          This link no longer works: it is more than {UNDO_LINK_DAYS} days old, it was used, or two-factor sign-in was
-          turned off or set up again since.
+          This link no longer works: it is more than {UNDO_LINK_DAYS} days old, it was used, two-factor sign-in was
+          turned off or set up again since, or the account has another email address now.
         </ErrorMessage>
         <NarrowPageLink href="/sign-in">Go to sign in</NarrowPageLink>
       </NarrowPage>

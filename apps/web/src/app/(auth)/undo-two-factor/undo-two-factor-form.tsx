@@ -7,18 +7,18 @@ import { PasswordField } from "@/components/password-field";
 import { primaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { CANNOT_REACH_SERVER, DATABASE_UNAVAILABLE_TEXT } from "@/lib/auth-errors";
-import { PASSWORD_MAX, PASSWORD_MIN, PASSWORDS_DIFFER } from "@/lib/password-rules";
+import { isPasswordLength, PASSWORD_LENGTH_TEXT, PASSWORDS_DIFFER } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { type UndoFailure, undoTwoFactorWithNewPassword } from "./actions";
 
-const PASSWORD_LENGTH_TEXT = `The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`;
-
 /** What the page says when the undo did not happen. */
 const FAILURE_TEXT: Record<UndoFailure, string> = {
-  link: "This link no longer works: it was used, or two-factor sign-in was turned off or set up again meanwhile.",
+  link: "This link no longer works: it was used, two-factor sign-in was turned off or set up again meanwhile, or the account has another email address now.",
   password: PASSWORD_LENGTH_TEXT,
   unavailable: DATABASE_UNAVAILABLE_TEXT,
   failed: "Could not turn it off. Try again.",
+  "password-changed":
+    "Your new password is set and every device was signed out, but two-factor sign-in could not be turned off. Press the button again: this link finishes it.",
 };
 
 /** A new password, and with it the second factor the link is for turned off. */
@@ -40,7 +40,7 @@ export function UndoTwoFactorForm({
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const newPassword = String(form.get("password") ?? "");
-    if (newPassword.length < PASSWORD_MIN || newPassword.length > PASSWORD_MAX) return setError(PASSWORD_LENGTH_TEXT);
+    if (!isPasswordLength(newPassword)) return setError(PASSWORD_LENGTH_TEXT);
     if (newPassword !== String(form.get("confirm") ?? "")) return setError(PASSWORDS_DIFFER);
     const removePasskeys = passkeys.length > 0 && form.get("remove-passkeys") === "on";
     setPending(true);

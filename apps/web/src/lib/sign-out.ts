@@ -1,0 +1,24 @@
+"use client";
+import { authClient } from "./auth-client";
+import { describeAuthError, NO_ANSWER_TEXT, SERVER_NO_ANSWER } from "./auth-errors";
+import { announceSignedOut } from "./signed-out-channel";
+
+/**
+ * Signs this browser out (the session of its cookie) and, once it is, tells
+ * the other tabs and goes to the sign-in page: null then. Otherwise what to
+ * say, rather than a sign-in page that would send a still signed-in person
+ * straight back, on a computer they believe they have left. (A 401: the
+ * session had ended already, which is what was asked.)
+ */
+export async function signOutThisBrowser(): Promise<string | null> {
+  const { error: failure } = await authClient.signOut();
+  if (failure && failure.status !== 401) {
+    // No answer: the sign-out may have been made, or not.
+    return failure.code === SERVER_NO_ANSWER
+      ? `Could not tell whether you are signed out. ${NO_ANSWER_TEXT}`
+      : `Could not sign out; you are still signed in. ${describeAuthError(failure)}`;
+  }
+  announceSignedOut();
+  window.location.assign("/sign-in");
+  return null;
+}
