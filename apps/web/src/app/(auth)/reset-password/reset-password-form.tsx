@@ -8,7 +8,7 @@ import { primaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
-import { isPasswordLength, PASSWORD_LENGTH_TEXT, PASSWORDS_DIFFER } from "@/lib/password-rules";
+import { readNewPasswordForm } from "@/lib/new-password-form";
 import { useHydrated } from "@/lib/use-hydrated";
 
 const LINK_USED_TEXT = "This link has expired or has already been used. Ask for a new one.";
@@ -38,11 +38,9 @@ export function ResetPasswordForm({
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const newPassword = String(form.get("password") ?? "");
-    if (!isPasswordLength(newPassword)) return setError(PASSWORD_LENGTH_TEXT);
-    if (newPassword !== String(form.get("confirm") ?? "")) return setError(PASSWORDS_DIFFER);
-    const removePasskeys = passkeys.length > 0 && form.get("remove-passkeys") === "on";
+    const given = readNewPasswordForm(new FormData(event.currentTarget), passkeys.length > 0);
+    if ("problem" in given) return setError(given.problem);
+    const { newPassword, removePasskeys } = given;
     setPending(true);
     setError(null);
     // `removePasskeys` is ours, read by the server's hook before the reset (lib/auth.ts).

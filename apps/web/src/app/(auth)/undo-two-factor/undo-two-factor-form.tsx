@@ -7,7 +7,8 @@ import { PasswordField } from "@/components/password-field";
 import { primaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { CANNOT_REACH_SERVER, DATABASE_UNAVAILABLE_TEXT } from "@/lib/auth-errors";
-import { isPasswordLength, PASSWORD_LENGTH_TEXT, PASSWORDS_DIFFER } from "@/lib/password-rules";
+import { readNewPasswordForm } from "@/lib/new-password-form";
+import { PASSWORD_LENGTH_TEXT } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { type UndoFailure, undoTwoFactorWithNewPassword } from "./actions";
 
@@ -38,11 +39,9 @@ export function UndoTwoFactorForm({
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const newPassword = String(form.get("password") ?? "");
-    if (!isPasswordLength(newPassword)) return setError(PASSWORD_LENGTH_TEXT);
-    if (newPassword !== String(form.get("confirm") ?? "")) return setError(PASSWORDS_DIFFER);
-    const removePasskeys = passkeys.length > 0 && form.get("remove-passkeys") === "on";
+    const given = readNewPasswordForm(new FormData(event.currentTarget), passkeys.length > 0);
+    if ("problem" in given) return setError(given.problem);
+    const { newPassword, removePasskeys } = given;
     setPending(true);
     setError(null);
     const answer = await undoTwoFactorWithNewPassword(token, newPassword, removePasskeys).catch(() => null);
