@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { once } from "node:events";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { type AddressInfo, connect, createServer } from "node:net";
@@ -176,6 +177,51 @@ describe("the web app's server refuses a bad configuration", () => {
     assert.equal(code, 1, output);
     assert.match(output, new RegExp(`could not listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.*Set PORT`));
     assert.doesNotMatch(output, /^\s+at /m, "no stack trace");
+  });
+
+  test("a page whose read of the database fails (here, a database not migrated yet) logs no session token", async () => {
+    // A database of its own with no tables: the web app started before any API has migrated it.
+    const admin = createPool(process.env.DATABASE_URL ?? "", { max: 1 });
+    const name = `tasks_unmigrated_${process.pid}`;
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    after(async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    });
+    const unmigrated = new URL(process.env.DATABASE_URL ?? "");
+    unmigrated.pathname = `/${name}`;
+    const port = await freePort();
+    const child = spawn(process.execPath, ["server.mjs"], {
+      cwd: webDir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        ...production,
+        DATABASE_URL: unmigrated.toString(),
+        SMTP_URL: "smtp://127.0.0.1:2525",
+        EMAIL_FROM: "Tasks <no-reply@tasks.test>",
+        BETTER_AUTH_URL: "https://tasks.test",
+        API_URL: "https://api.tasks.test",
+      },
+    });
+    const { output } = watch(child);
+    try {
+      await waitForReady(`http://127.0.0.1:${port}/sign-in`, child, "the web app");
+      // A session cookie signed with the secret, as a browser signed in before would send it: the
+      // page looks its token up, and that statement fails.
+      const token = "a-session-token-that-must-not-be-logged";
+      const signature = createHmac("sha256", production.BETTER_AUTH_SECRET).update(token).digest("base64");
+      const cookie = `__Secure-better-auth.session_token=${encodeURIComponent(`${token}.${signature}`)}`;
+      const page = await fetch(`http://127.0.0.1:${port}/tasks`, { headers: { cookie }, redirect: "manual" });
+      await page.text();
+      await sleep(500);
+      assert.match(output(), /sessions/, `the failed statement was logged:\n${output()}`);
+      assert.doesNotMatch(output(), new RegExp(token), "the token is not in the log");
+    } finally {
+      await stopProcess(child, 5_000);
+    }
   });
 
   test("a TRUSTED_PROXY_HOPS that is not a small whole number: exit 1 naming it", async () => {

@@ -26,11 +26,24 @@ export async function readOrShowUnavailable<T>(requestHeaders: Headers, read: ()
   try {
     return await read();
   } catch (error) {
-    if (!isDatabaseUnavailable(error)) throw error;
+    if (!isDatabaseUnavailable(error)) throw withoutStatementParameters(error, "a page's read of the database");
     console.warn(`[web] database unavailable while rendering a page (${databaseErrorCode(error) ?? "no code"})`);
   }
   const back = safeNext(requestHeaders.get(REQUEST_PATH_HEADER) ?? undefined);
   redirect(`${UNAVAILABLE_PATH}?next=${encodeURIComponent(back)}`);
+}
+
+/**
+ * What a page or a server action throws on for an error that is not the database being away:
+ * Next.js logs it, causes and all, and a failed statement's error quotes its parameters (a session
+ * cookie's token among them). Such an error is logged here without them, and what is thrown on has
+ * none; any other is thrown on as it is.
+ */
+export function withoutStatementParameters(error: unknown, what: string): unknown {
+  const loggable = loggableError(error);
+  if (loggable === error) return error;
+  console.error(`[web] ${what} failed`, loggable);
+  return new Error(`${what} failed (logged above without its parameters)`);
 }
 
 /**

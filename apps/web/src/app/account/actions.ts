@@ -5,6 +5,7 @@ import { headers } from "next/headers";
 import { revokeSessionOfUser } from "@/lib/account-sessions";
 import { cancelChangeOfAddress } from "@/lib/change-email-links";
 import { readSession } from "@/lib/session";
+import { withoutStatementParameters } from "@/lib/unavailable";
 
 /**
  * The account page's actions answer their failures to the section, which says so in place (a
@@ -21,7 +22,7 @@ async function forSignedInPerson<T extends object, Reason extends string = never
     if (!session) return { ok: false, reason: "signed-out" };
     return await act(session.user.id);
   } catch (error) {
-    if (!isDatabaseUnavailable(error)) throw error;
+    if (!isDatabaseUnavailable(error)) throw withoutStatementParameters(error, "an account page's action");
     return { ok: false, reason: "unavailable" };
   }
 }
