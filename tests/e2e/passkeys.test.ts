@@ -3,7 +3,7 @@
  * (the DevTools protocol's WebAuthn domain): added and named on /account
  * (the owner gets an email),
  * "Sign in with a passkey" with neither password nor code (two-factor sign-in
- * on), "last used", and a passkey removed (with the password) no longer
+ * on), "last used", renamed, and a passkey removed (with the password) no longer
  * signing in; a password reset lists the account's passkeys and removes
  * them unless the person unticks the box.
  */
@@ -315,6 +315,26 @@ describe("passkeys", () => {
       .waitFor();
     assert.equal(await device.credentials(), 1);
     assert.equal((await passkeysOf(person.email)).length, 1);
+    // Renamed (no password: a name opens nothing): said, listed, stored, and the focus back on "Rename".
+    await section.getByRole("button", { name: "Rename the passkey Phone" }).click();
+    const newName = section.getByLabel("New name for Phone");
+    await newName.fill("  ");
+    await section.getByRole("button", { name: "Save the name" }).click();
+    await section.getByText("Give the passkey a name.").waitFor();
+    await newName.fill("My phone");
+    await section.getByRole("button", { name: "Save the name" }).click();
+    await section.getByRole("status").getByText("Renamed the passkey to My phone.").waitFor();
+    await section.getByRole("list", { name: "Your passkeys" }).getByText("My phone", { exact: true }).waitFor();
+    const { rows: named } = await db.query(
+      "SELECT p.name FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.email = $1",
+      [person.email],
+    );
+    assert.deepEqual(named, [{ name: "My phone" }]);
+    assert.equal(
+      await page.evaluate("document.activeElement?.getAttribute('aria-label')"),
+      "Rename the passkey My phone",
+      "the focus is back on the button that opened the form",
+    );
     // Better Auth's own list of sessions (the contract's) is served with each one's token, which ends a
     // session through revoke-session and opens none: a cookie of it alone is no session.
     const listed = await page.request.get(`${product.webUrl}/api/auth/list-sessions`, {

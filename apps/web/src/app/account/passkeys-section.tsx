@@ -49,6 +49,8 @@ export function PasskeysSection({
   const headingRef = useRef<HTMLHeadingElement>(null);
   /** The passkey whose removal is being confirmed (its password asked for). */
   const [confirming, setConfirming] = useState<string | null>(null);
+  /** The passkey being renamed (one form open at a time: this or a removal's). */
+  const [renaming, setRenaming] = useState<string | null>(null);
   const [refreshing, startRefresh] = useTransition();
   const busy = pending !== null || refreshing;
   const hydrated = useHydrated();
@@ -107,6 +109,23 @@ export function PasskeysSection({
     startRefresh(() => router.refresh());
   }
 
+  /** A new name for the passkey (no password: a name opens nothing); the focus back on its "Rename". */
+  async function rename(event: FormEvent<HTMLFormElement>, passkey: PasskeySummary) {
+    event.preventDefault();
+    const name = String(new FormData(event.currentTarget).get("rename-passkey-name") ?? "").trim();
+    if (!name) return setError("Give the passkey a name.");
+    setPending(passkey.id);
+    setError(null);
+    setDone(null);
+    const { error: failure } = await authClient.passkey.updatePasskey({ id: passkey.id, name });
+    setPending(null);
+    if (failure) return setError(describeAuthError(failure));
+    document.getElementById(`rename-passkey-${passkey.id}`)?.focus();
+    setRenaming(null);
+    setDone(`Renamed the passkey to ${name}.`);
+    startRefresh(() => router.refresh());
+  }
+
   return (
     <Section id="passkeys" title="Passkeys" headingRef={headingRef}>
       <p className="text-sm text-slate-700 dark:text-slate-300">
@@ -130,20 +149,69 @@ export function PasskeysSection({
                   )}
                 </p>
               </div>
-              <BusyButton
-                id={`remove-passkey-${passkey.id}`}
-                type="button"
-                onClick={() => {
-                  setError(null);
-                  setConfirming(confirming === passkey.id ? null : passkey.id);
-                }}
-                busy={busy}
-                aria-expanded={confirming === passkey.id}
-                aria-label={`Remove the passkey ${passkey.name}`}
-                className={secondaryButton}
-              >
-                Remove
-              </BusyButton>
+              <div className="flex gap-2">
+                <BusyButton
+                  id={`rename-passkey-${passkey.id}`}
+                  type="button"
+                  onClick={() => {
+                    setError(null);
+                    setConfirming(null);
+                    setRenaming(renaming === passkey.id ? null : passkey.id);
+                  }}
+                  busy={busy}
+                  aria-expanded={renaming === passkey.id}
+                  aria-label={`Rename the passkey ${passkey.name}`}
+                  className={secondaryButton}
+                >
+                  Rename
+                </BusyButton>
+                <BusyButton
+                  id={`remove-passkey-${passkey.id}`}
+                  type="button"
+                  onClick={() => {
+                    setError(null);
+                    setRenaming(null);
+                    setConfirming(confirming === passkey.id ? null : passkey.id);
+                  }}
+                  busy={busy}
+                  aria-expanded={confirming === passkey.id}
+                  aria-label={`Remove the passkey ${passkey.name}`}
+                  className={secondaryButton}
+                >
+                  Remove
+                </BusyButton>
+              </div>
+              {renaming === passkey.id && (
+                <form onSubmit={(event) => rename(event, passkey)} className="flex w-full flex-wrap items-end gap-2">
+                  <div className="space-y-1">
+                    <label htmlFor="rename-passkey-name" className={label}>
+                      {`New name for ${passkey.name}`}
+                    </label>
+                    <input
+                      id="rename-passkey-name"
+                      name="rename-passkey-name"
+                      defaultValue={passkey.name}
+                      required
+                      maxLength={PASSKEY_NAME_MAX}
+                      className={`w-56 ${field}`}
+                    />
+                  </div>
+                  <BusyButton type="submit" busy={busy} className={secondaryButton}>
+                    {pending === passkey.id ? "Saving…" : "Save the name"}
+                  </BusyButton>
+                  <BusyButton
+                    type="button"
+                    onClick={() => {
+                      document.getElementById(`rename-passkey-${passkey.id}`)?.focus();
+                      setRenaming(null);
+                    }}
+                    busy={busy}
+                    className={secondaryButton}
+                  >
+                    Cancel
+                  </BusyButton>
+                </form>
+              )}
               {confirming === passkey.id && (
                 <form onSubmit={(event) => remove(event, passkey)} className="flex w-full flex-wrap items-end gap-2">
                   <div className="w-56">
