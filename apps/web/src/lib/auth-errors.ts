@@ -12,6 +12,8 @@ export interface AuthClientError {
 
 /** The code of a request that never reached the server (auth-client.ts). */
 export const SERVER_UNREACHABLE = "SERVER_UNREACHABLE";
+/** A password-reset link Better Auth no longer takes (INVALID_TOKEN), or that the page found so. */
+export const RESET_LINK_USED_TEXT = "This link has expired or has already been used. Ask for a new one.";
 export const CANNOT_REACH_SERVER = "Cannot reach the server. Check your connection and try again.";
 
 /**

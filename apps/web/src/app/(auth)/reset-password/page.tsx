@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
+import { ErrorMessage, NarrowPage, NarrowPageLink } from "@/components/messages";
 import { listPasskeysOfUser } from "@/lib/account-passkeys";
+import { RESET_LINK_USED_TEXT } from "@/lib/auth-errors";
 import { accountOfResetLink } from "@/lib/reset-links";
 import { readOrShowUnavailable } from "@/lib/unavailable";
 import { ResetPasswordForm } from "./reset-password-form";
@@ -18,11 +20,19 @@ export const metadata: Metadata = { referrer: "no-referrer" };
 export default async function Page({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const { token: given } = await searchParams;
   const token = typeof given === "string" ? given : "";
-  const link = token
+  const passkeys = token
     ? await readOrShowUnavailable(await headers(), async () => {
         const userId = await accountOfResetLink(token);
-        return userId ? { works: true, passkeys: await listPasskeysOfUser(userId) } : { works: false, passkeys: [] };
+        return userId ? await listPasskeysOfUser(userId) : null;
       })
-    : { works: false, passkeys: [] };
-  return <ResetPasswordForm token={token} linkWorks={link.works} passkeys={link.passkeys} />;
+    : null;
+  if (!passkeys) {
+    return (
+      <NarrowPage title="Choose a new password">
+        <ErrorMessage>{token ? RESET_LINK_USED_TEXT : "This link is incomplete. Ask for a new one."}</ErrorMessage>
+        <NarrowPageLink href="/forgot-password">Ask for a new link</NarrowPageLink>
+      </NarrowPage>
+    );
+  }
+  return <ResetPasswordForm token={token} passkeys={passkeys} />;
 }

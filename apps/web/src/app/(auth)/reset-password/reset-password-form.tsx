@@ -7,11 +7,9 @@ import { PasswordField } from "@/components/password-field";
 import { primaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { authClient } from "@/lib/auth-client";
-import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
+import { CANNOT_REACH_SERVER, isUnreachable, RESET_LINK_USED_TEXT, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { readNewPasswordForm } from "@/lib/new-password-form";
 import { useHydrated } from "@/lib/use-hydrated";
-
-const LINK_USED_TEXT = "This link has expired or has already been used. Ask for a new one.";
 
 /**
  * Where the emailed link lands: a new password, checked here before it is sent
@@ -20,16 +18,7 @@ const LINK_USED_TEXT = "This link has expired or has already been used. Ask for 
  * reset: the account's passkeys are listed, and go with the reset unless the
  * person unticks the box.
  */
-export function ResetPasswordForm({
-  token,
-  linkWorks,
-  passkeys,
-}: {
-  token: string;
-  /** Whether the link still resets a password, as of the page's drawing. */
-  linkWorks: boolean;
-  passkeys: PasskeySummary[];
-}) {
+export function ResetPasswordForm({ token, passkeys }: { token: string; passkeys: PasskeySummary[] }) {
   /** Once the password is changed: whether the passkeys went with it. */
   const [done, setDone] = useState<{ passkeysRemoved: boolean } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -55,7 +44,7 @@ export function ResetPasswordForm({
         isUnreachable(failure)
           ? CANNOT_REACH_SERVER
           : failure.code === "INVALID_TOKEN"
-            ? LINK_USED_TEXT
+            ? RESET_LINK_USED_TEXT
             : failure.status === 429
               ? TOO_MANY_ATTEMPTS
               : (failure.message ?? "Could not change the password. Try again."),
@@ -65,14 +54,6 @@ export function ResetPasswordForm({
     setDone({ passkeysRemoved: removePasskeys });
   }
 
-  if (!token || !linkWorks) {
-    return (
-      <NarrowPage title="Choose a new password">
-        <ErrorMessage>{token ? LINK_USED_TEXT : "This link is incomplete. Ask for a new one."}</ErrorMessage>
-        <NarrowPageLink href="/forgot-password">Ask for a new link</NarrowPageLink>
-      </NarrowPage>
-    );
-  }
   if (done) {
     const passkeysLeft = passkeys.length > 0 && !done.passkeysRemoved;
     return (

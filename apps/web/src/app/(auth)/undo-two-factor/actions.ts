@@ -64,9 +64,8 @@ export async function undoTwoFactorWithNewPassword(
       console.error("[auth] new password set, but two-factor sign-in not turned off", loggableError(error));
       return { ok: false, reason: "password-changed" };
     }
-    if (isDatabaseUnavailable(error) || isDatabaseUnavailable((error as { cause?: unknown })?.cause)) {
-      return { ok: false, reason: "unavailable" };
-    }
+    // (It reads the causes under Better Auth's errors too.)
+    if (isDatabaseUnavailable(error)) return { ok: false, reason: "unavailable" };
     console.error("[auth] could not undo two-factor sign-in", loggableError(error));
     return { ok: false, reason: "failed" };
   }
