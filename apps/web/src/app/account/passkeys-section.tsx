@@ -30,6 +30,9 @@ function describePasskeyError(error: AddPasskeyError): string {
   return describeAuthError(error);
 }
 
+/** The forms a passkey's row opens; each button's id is `<form>-passkey-<id>`. */
+type PasskeyForm = "rename" | "remove";
+
 /** Passkeys: sign in with this device's screen lock or a security key, no password and no code. */
 export function PasskeysSection({
   passkeys,
@@ -47,10 +50,19 @@ export function PasskeysSection({
   const [done, setDone] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
-  /** The passkey whose removal is being confirmed (its password asked for). */
-  const [confirming, setConfirming] = useState<string | null>(null);
-  /** The passkey being renamed (one form open at a time: this or a removal's). */
-  const [renaming, setRenaming] = useState<string | null>(null);
+  /** The one form open under a passkey: its new name's, or its removal's (the password asked for). */
+  const [openForm, setOpenForm] = useState<{ id: string; form: PasskeyForm } | null>(null);
+  const isOpen = (id: string, form: PasskeyForm) => openForm?.id === id && openForm.form === form;
+  /** Opens the passkey's form, or closes it when it is the one open. */
+  const toggleForm = (id: string, form: PasskeyForm) => {
+    setError(null);
+    setOpenForm(isOpen(id, form) ? null : { id, form });
+  };
+  /** Closes the open form, which goes with the focus it had: back to the button that opened it. */
+  const closeForm = () => {
+    if (openForm) document.getElementById(`${openForm.form}-passkey-${openForm.id}`)?.focus();
+    setOpenForm(null);
+  };
   const [refreshing, startRefresh] = useTransition();
   const busy = pending !== null || refreshing;
   const hydrated = useHydrated();
@@ -101,7 +113,7 @@ export function PasskeysSection({
     );
     setPending(null);
     if (failure) return setError(describeAuthError(failure));
-    setConfirming(null);
+    setOpenForm(null);
     setDone(`Removed the passkey ${passkey.name}.`);
     // Its form goes with its row: the focus to the section's heading, not to the top of the page.
     headingRef.current?.focus();
@@ -120,8 +132,7 @@ export function PasskeysSection({
     const { error: failure } = await authClient.passkey.updatePasskey({ id: passkey.id, name });
     setPending(null);
     if (failure) return setError(describeAuthError(failure));
-    document.getElementById(`rename-passkey-${passkey.id}`)?.focus();
-    setRenaming(null);
+    closeForm();
     setDone(`Renamed the passkey to ${name}.`);
     startRefresh(() => router.refresh());
   }
@@ -153,13 +164,9 @@ export function PasskeysSection({
                 <BusyButton
                   id={`rename-passkey-${passkey.id}`}
                   type="button"
-                  onClick={() => {
-                    setError(null);
-                    setConfirming(null);
-                    setRenaming(renaming === passkey.id ? null : passkey.id);
-                  }}
+                  onClick={() => toggleForm(passkey.id, "rename")}
                   busy={busy}
-                  aria-expanded={renaming === passkey.id}
+                  aria-expanded={isOpen(passkey.id, "rename")}
                   aria-label={`Rename the passkey ${passkey.name}`}
                   className={secondaryButton}
                 >
@@ -168,20 +175,16 @@ export function PasskeysSection({
                 <BusyButton
                   id={`remove-passkey-${passkey.id}`}
                   type="button"
-                  onClick={() => {
-                    setError(null);
-                    setRenaming(null);
-                    setConfirming(confirming === passkey.id ? null : passkey.id);
-                  }}
+                  onClick={() => toggleForm(passkey.id, "remove")}
                   busy={busy}
-                  aria-expanded={confirming === passkey.id}
+                  aria-expanded={isOpen(passkey.id, "remove")}
                   aria-label={`Remove the passkey ${passkey.name}`}
                   className={secondaryButton}
                 >
                   Remove
                 </BusyButton>
               </div>
-              {renaming === passkey.id && (
+              {isOpen(passkey.id, "rename") && (
                 <form onSubmit={(event) => rename(event, passkey)} className="flex w-full flex-wrap items-end gap-2">
                   <div className="space-y-1">
                     <label htmlFor="rename-passkey-name" className={label}>
@@ -199,20 +202,12 @@ export function PasskeysSection({
                   <BusyButton type="submit" busy={busy} className={secondaryButton}>
                     {pending === passkey.id ? "Saving…" : "Save the name"}
                   </BusyButton>
-                  <BusyButton
-                    type="button"
-                    onClick={() => {
-                      document.getElementById(`rename-passkey-${passkey.id}`)?.focus();
-                      setRenaming(null);
-                    }}
-                    busy={busy}
-                    className={secondaryButton}
-                  >
+                  <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
                     Cancel
                   </BusyButton>
                 </form>
               )}
-              {confirming === passkey.id && (
+              {isOpen(passkey.id, "remove") && (
                 <form onSubmit={(event) => remove(event, passkey)} className="flex w-full flex-wrap items-end gap-2">
                   <div className="w-56">
                     <PasswordField
@@ -224,16 +219,7 @@ export function PasskeysSection({
                   <BusyButton type="submit" busy={busy} className={dangerButton}>
                     {pending === passkey.id ? "Removing…" : "Remove this passkey"}
                   </BusyButton>
-                  <BusyButton
-                    type="button"
-                    onClick={() => {
-                      // The form (and this button, with the focus) goes: back to the button that opened it.
-                      document.getElementById(`remove-passkey-${passkey.id}`)?.focus();
-                      setConfirming(null);
-                    }}
-                    busy={busy}
-                    className={secondaryButton}
-                  >
+                  <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
                     Cancel
                   </BusyButton>
                 </form>
