@@ -5,6 +5,7 @@
  * own. Exits non-zero if anything fails.
  */
 import { spawn } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { createPool, migrateDatabase } from "@tasks/db";
@@ -33,6 +34,11 @@ buildIfStale({ ...process.env, NODE_ENV: "production" }, (message) => console.lo
 
 // One throw-away cluster per run, so two runs at once never share a directory.
 const dataDir = path.join(root, ".data", `test-postgres-${process.pid}`);
+// The ports this run's processes have handed out (see free-port.ts), so no two of them pick one port.
+const portsDir = path.join(root, ".data", `test-ports-${process.pid}`);
+rmSync(portsDir, { recursive: true, force: true });
+mkdirSync(portsDir, { recursive: true });
+process.env.TASKS_TEST_PORTS_DIR = portsDir;
 const database = await startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {}, fresh: true });
 const pool = createPool(database.url);
 await migrateDatabase(pool);
@@ -64,4 +70,5 @@ const runner = spawn(
 );
 const code: number = await new Promise((resolve) => runner.on("exit", (exitCode) => resolve(exitCode ?? 1)));
 await database.remove();
+rmSync(portsDir, { recursive: true, force: true });
 process.exit(code);
