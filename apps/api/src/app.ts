@@ -51,9 +51,19 @@ export interface AppOptions {
   rateLimitRoundMs?: number;
   /** How long the revocation feed reads without a request before it sleeps (ms; tests shorten it). */
   revocationIdleAfterMs?: number;
+  /** How long a request may take to arrive whole, body included (ms; tests shorten it). */
+  requestTimeoutMs?: number;
 }
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * A request must have arrived whole (headers and body) this long after it began, or it is a 408 and
+ * its connection closes. Fastify sets no limit: a client that announced a body and sent it a byte at
+ * a time, or never, held its connection (a descriptor, up to a body's buffer) for good, no token
+ * needed, and `app.close()` at a deploy waited for it for ever. 64 KiB take far less on any link.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The per-user rate limit counts `API_RATE_LIMIT` requests in this long. */
 const RATE_LIMIT_WINDOW_MS = 60_000;
@@ -97,6 +107,7 @@ const ANY_ROUTE_METHODS = allowedOn([...new Set(Object.values(ROUTE_METHODS).fla
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, pool } = options;
+  const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: options.logger ?? defaultLogger(config),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -113,7 +124,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
     // Node answers an HTTP/1.1 request without Host itself, with a bare 400: it is ours to answer
     // (with a problem document, below).
-    http: { requireHostHeader: false },
+    http: {
+      requireHostHeader: false,
+      // Here, not only as Fastify's `requestTimeout` (which it sets once the server is made): Node
+      // enforces only the limit the server was made with.
+      requestTimeout: requestTimeoutMs,
+      // How often Node looks for requests past their time (30 s by default, which would double it).
+      connectionsCheckingInterval: Math.min(5_000, requestTimeoutMs / 2),
+    },
+    requestTimeout: requestTimeoutMs,
     // Errors the router raises before any route runs get the same problem shape.
     // An over-long path segment can be no task id, so it is a plain 404.
     frameworkErrors: (error, _request, reply) =>
@@ -177,6 +196,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     shuttingDown = true;
     // Every request from now on, a CORS preflight (answered before any hook of ours) included.
     app.server.on("request", (request) => askedWhileShuttingDown.add(request.socket));
+    // Node stops enforcing the request time limit once the server closes, so a request whose body was
+    // still coming (a byte at a time, or never) would hold the close for ever. Whatever connection is
+    // still open once that limit has passed is cut: every request that could be answered has been.
+    const cutTheRest = setTimeout(() => app.server.closeAllConnections(), requestTimeoutMs).unref();
+    app.server.once("close", () => clearTimeout(cutTheRest));
   });
   app.addHook("onRequest", (_request, _reply, done) => {
     if (!shuttingDown) return done();

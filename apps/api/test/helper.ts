@@ -81,10 +81,15 @@ export async function setup(
   poolOptions: PoolOptions = {},
   revocationPool?: pg.Pool,
   logger: AppOptions["logger"] = false,
+  appOptions: Partial<Omit<AppOptions, "config" | "pool" | "revocationPool" | "logger">> = {},
 ): Promise<TestContext> {
   const key = await newSigningKey();
   const jwks = await JwksServer.start([key]);
-  const { app, pool, close } = await startTestApi(jwks.url, env, poolOptions, { revocationPool, logger });
+  const { app, pool, close } = await startTestApi(jwks.url, env, poolOptions, {
+    ...appOptions,
+    revocationPool,
+    logger,
+  });
   after(async () => {
     await close();
     await jwks.close();
