@@ -229,6 +229,32 @@ describe("passkeys", () => {
     const token = await page.request.get(`${product.webUrl}/api/auth/token`);
     assert.equal(token.status(), 401, "no session");
   });
+  test("a browser signed in with a passkey is known to the account: ten wrong passwords from elsewhere do not pause its own", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Kim");
+    await addVirtualAuthenticator(page);
+    await confirmEmail(page, person);
+    await page.goto(`${product.webUrl}/account`);
+    const section = page.getByRole("region", { name: "Passkeys" });
+    await section.getByLabel("Name of the new passkey").fill("Phone");
+    await section.getByLabel("Your password, to add a passkey").fill(person.password);
+    await section.getByRole("button", { name: "Add a passkey" }).click();
+    await section.getByRole("status").getByText("Added the passkey Phone.").waitFor();
+    // A browser that has only ever signed in with the passkey: none of its cookies are left.
+    await page.context().clearCookies();
+    await withoutAutofillOffer(page);
+    assert.equal(await signInWithPasskey(page), "/tasks");
+    const signInWith = (password: string) =>
+      postAuth(product.webUrl, "/sign-in/email", { email: person.email, password });
+    for (let i = 0; i < 10; i++) assert.equal((await signInWith("not the password")).status, 401);
+    assert.equal((await signInWith(person.password)).status, 429, "the address is paused for other clients");
+    // The account page's actions ask for the password: this browser's is counted on its own.
+    const own = await page.request.post(`${product.webUrl}/api/auth/sign-in/email`, {
+      data: { email: person.email, password: person.password },
+      headers: { origin: product.webUrl },
+    });
+    assert.equal(own.status(), 200, await own.text());
+  });
+
   test("a password reset lists the passkeys and removes them, unless unticked; a reset refused removes none", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Rhea");
     await addVirtualAuthenticator(page);

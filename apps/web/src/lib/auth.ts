@@ -402,6 +402,13 @@ function createAuth() {
           await rememberDevice(ctx, attempt.email);
           return;
         }
+        // A passkey's sign-in proves the account as well as its password does: this browser is known
+        // too. Else a browser that signs in with passkeys only was never known, and whoever knows the
+        // address kept its account page paused (every action there asks for the password).
+        if (ctx.path === "/passkey/verify-authentication" && ctx.context.newSession) {
+          await rememberDevice(ctx, ctx.context.newSession.user.email);
+          return;
+        }
         // A new password ends what the old one began: reset links asked for before, and sign-ins
         // waiting for their second step (whoever knew the old password and has a code to try).
         if (ctx.path === "/change-password" && ctx.context.session) {
