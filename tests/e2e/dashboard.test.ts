@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { decodeJwt } from "jose";
@@ -884,6 +886,43 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByLabel("Mark “Mend the gate” as pending").waitFor();
   });
 
+  test("an add whose answer stops after its headers fails after a while, and the next add is made", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Sal", { heldClock: true });
+    // A connection gone silent midway: the answer's headers come, its body never does.
+    const reached = signal();
+    const silent = http.createServer((_request, response) => {
+      reached.fire();
+      response.writeHead(201, {
+        "content-type": "application/json",
+        "access-control-allow-origin": new URL(product.webUrl).origin,
+      });
+      response.write('{"id":');
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      let posts = 0;
+      await page.route(`${product.apiUrl}/**`, (route) =>
+        route.request().method() === "POST" && posts++ === 0
+          ? route.continue({ url: `http://127.0.0.1:${port}/tasks` })
+          : route.continue(),
+      );
+      await holdPageTime(page);
+      await page.getByLabel("New task title").fill("Sweep the yard");
+      await page.getByLabel("New task title").press("Enter");
+      await reached.fired;
+      await page.clock.runFor(16_000); // the page's time: past how long it waits for an answer
+      const banner = page.getByTestId("error");
+      await banner.getByText(/Could not add the task\. The task service did not answer/).waitFor();
+      await page.clock.resume();
+      // The add is over: the next one is sent and made.
+      await addTask(page, "Water the plants");
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
   test("a token renewal that gets no answer fails after a while and lets go: Retry renews and makes the write", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Rae", { heldClock: true });
     await addTask(page, "Oil the hinges");
@@ -1240,6 +1279,20 @@ describe("the dashboard for someone with more tasks than one page", () => {
     assert.equal(await rows.count(), 100);
     assert.equal(await list.getByText("Task 050", { exact: true }).count(), 0, "the 101st is not shown yet");
 
+    // A "Show more" that fails leaves the focus on its button, to try again from there (it fell to the
+    // top of the list, a hundred rows of controls above).
+    const secondPage = (url: URL) => url.href.startsWith(product.apiUrl) && url.searchParams.get("offset") === "100";
+    await page.route(secondPage, (route) => route.abort("connectionrefused"));
+    await page.getByRole("button", { name: "Show 50 more" }).focus();
+    await page.keyboard.press("Enter");
+    await page
+      .getByTestId("error")
+      .getByText(/Could not load your tasks/)
+      .waitFor();
+    await page.getByRole("button", { name: "Show 50 more", disabled: false }).waitFor();
+    assert.equal(await page.evaluate("document.activeElement?.textContent"), "Show 50 more", "the focus stays");
+    await page.unrouteAll({ behavior: "wait" });
+
     await page.getByRole("button", { name: "Show 50 more" }).click();
     await page.getByTestId("shown-count").getByText("Showing 150 of 150").waitFor();
     assert.equal(await rows.count(), 150);
@@ -1359,9 +1412,12 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByTestId("error").waitFor();
     await page.getByTestId("load-failed").getByText("Your tasks could not be loaded.").waitFor();
     assert.equal(await page.getByRole("list", { name: "Loading tasks" }).count(), 0, "no skeleton after the failure");
+    // No counts came: the tabs say none rather than "(0)".
+    assert.deepEqual(await page.getByRole("tab").allTextContents(), ["All", "Pending", "Completed"]);
     await page.unrouteAll({ behavior: "wait" });
     await page.getByTestId("error").getByRole("button", { name: "Retry" }).click();
     await page.getByText("No tasks yet. Add your first one above.").waitFor();
+    assert.deepEqual(await page.getByRole("tab").allTextContents(), ["All (0)", "Pending (0)", "Completed (0)"]);
     assert.equal(await page.getByTestId("load-failed").count(), 0);
 
     // Another message in the banner (an add without a title) leaves the failure and its own Retry.

@@ -260,6 +260,20 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByRole("button", { name: "Edit “Water the plants on the balcony”" }).waitFor();
     await context.close();
   });
+  test("a completion that the session's end refused is made after sign-in", async () => {
+    const { context, first, second, person } = await onePersonInTwoTabs("Tia", ["Pay the rent", "Walk the dog"]);
+    await signOutInTheOtherTab(first, second);
+    await second.getByLabel("Mark “Pay the rent” as completed").click({ noWaitAfter: true });
+    await signInWhereItLed(second, person);
+    await second.getByLabel("Mark “Pay the rent” as pending").waitFor();
+    await second.getByRole("tab", { name: "Completed (1)" }).waitFor();
+    const again = await context.newPage();
+    await again.goto(`${product.webUrl}/tasks`);
+    await again.getByLabel("Mark “Pay the rent” as pending").waitFor();
+    assert.equal(await again.getByLabel("Mark “Walk the dog” as completed").isChecked(), false, "only that one");
+    await context.close();
+  });
+
   for (const how of ["refused as its undo window ends", "taken from its undo window by another action"] as const) {
     test(`a delete that the session's end stopped (${how}) is made after sign-in, with its Undo again`, async () => {
       const titles = ["Keep the photos", "Old receipts"];

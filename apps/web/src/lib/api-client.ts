@@ -55,6 +55,9 @@ export class UnavailableError extends Error {
 
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
 
+/** Statuses whose answer has no body: a Response made with one throws. */
+const BODILESS_STATUSES = new Set([204, 205, 304]);
+
 export class TaskApiClient {
   /** `expiresAt`: when it is renewed (before its end); `endsAt`: its end. Both by this browser's clock. */
   private token: { value: string; expiresAt: number; endsAt: number } | undefined;
@@ -146,8 +149,8 @@ export class TaskApiClient {
   ) {
     const send = async (token: string) => {
       try {
-        return await answeredInTime((signal) =>
-          fetch(this.url(path), {
+        return await answeredInTime(async (signal) => {
+          const response = await fetch(this.url(path), {
             method,
             headers: {
               authorization: `Bearer ${token}`,
@@ -158,8 +161,17 @@ export class TaskApiClient {
             cache: "no-store",
             keepalive,
             signal,
-          }),
-        );
+          });
+          // The body too, within the same limit: fetch is over once the headers have come, and a
+          // connection gone silent after them left an add "Adding…" (and every later add ignored), or a
+          // task's checkbox and editor waiting on its write, until the page was reloaded.
+          const whole = await response.arrayBuffer();
+          return new Response(BODILESS_STATUSES.has(response.status) ? null : whole, {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+          });
+        });
       } catch (failure) {
         if (failure instanceof NoAnswerError) {
           throw new UnavailableError("The task service did not answer. Check your connection and try again.");

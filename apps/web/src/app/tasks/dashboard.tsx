@@ -43,6 +43,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     tasks: null,
     total: 0,
     counts: { pending: 0, completed: 0 },
+    countsKnown: false,
     countsWithTasks: false,
     loadedFor: null,
   });
@@ -117,6 +118,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   /** The deletes not made yet, when leaving for sign-in (useDeletesWithUndo's handOver). */
   const handOverDeletes = useRef((): Task[] => []);
+  const handOverToggles = useRef((): NonNullable<Kept["toggles"]> => []);
   /** Keep what the person typed, then send them to sign in and back here. */
   const goToSignIn = useCallback(() => {
     keepAndSignIn({
@@ -130,6 +132,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       },
       view: view.current,
       deletes: handOverDeletes.current(),
+      toggles: handOverToggles.current(),
     });
   }, [userId]);
 
@@ -193,7 +196,14 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   });
   handOverDeletes.current = handOver;
 
-  const { toggleTask, loadForEdit, saveTask, addAgain, showingTogglesOnTheirWay } = useTaskChanges({
+  const {
+    toggleTask,
+    loadForEdit,
+    saveTask,
+    addAgain,
+    showingTogglesOnTheirWay,
+    handOverToggles: togglesRefused,
+  } = useTaskChanges({
     api,
     tasks,
     setList,
@@ -204,6 +214,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     focusList: () => listPanel.current?.focus(),
     oneStatusShown: status !== "all",
   });
+  handOverToggles.current = togglesRefused;
 
   /** Reloads the list for the current filters and, unless only the filters changed (and none are owed), the counts. */
   const refresh = useCallback(
@@ -242,6 +253,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 completed: totals[1].total,
               })
             : current.counts,
+          countsKnown: current.countsKnown || totals !== undefined,
           countsWithTasks: totals !== undefined,
           loadedFor: loading,
         }));
@@ -280,6 +292,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     focusRowAt.current = null;
     if (!isFocusLost() && !document.activeElement?.hasAttribute("data-show-more")) return;
     const row = listPanel.current?.querySelectorAll(":scope > ul > li")[at];
+    // None came (the load failed): the focus stays on "Show more", to try again from there.
+    if (!row && !isFocusLost()) return;
     (row?.querySelector<HTMLElement>("input, button") ?? listPanel.current)?.focus();
   }, [tasks, loadingMore]);
 
@@ -315,6 +329,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     setMore({ filter: filterKey(shown.status, shown.sort, shown.query), pages: shown.pages });
     setResumeEdits(kept.edits);
     for (const task of kept.deletes ?? []) deleteTask(task);
+    for (const { task, completed } of kept.toggles ?? []) void toggleTask(task, completed);
   }, [userId]);
 
   // A sign-out in another tab is followed at once.
@@ -420,7 +435,13 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       </p>
 
       <Tabs.Root value={status} onValueChange={(value) => setStatus(value as ListStatus)}>
-        <ListControls counts={counts} search={search} onSearch={setSearch} sort={sort} onSort={setSort} />
+        <ListControls
+          counts={list.countsKnown ? counts : null}
+          search={search}
+          onSearch={setSearch}
+          sort={sort}
+          onSort={setSort}
+        />
 
         {error && (
           <ErrorBanner

@@ -18,6 +18,8 @@ export interface Kept {
   view: { status: ListStatus; sort: Sort; query: string; pages: number };
   /** Deletes not made yet (inside their undo window, or refused for the session's end): made after. */
   deletes?: Task[];
+  /** Completions the session's end refused (the last asked of each task): made after. */
+  toggles?: { task: Task; completed: boolean }[];
 }
 
 /** In this tab only (sessionStorage), and read once. */

@@ -20,7 +20,8 @@ export function ListControls({
   sort,
   onSort,
 }: {
-  counts: ShownList["counts"];
+  /** Null until some have come: the tabs show no number rather than a wrong one. */
+  counts: ShownList["counts"] | null;
   search: string;
   onSearch(search: string): void;
   sort: Sort;
@@ -35,7 +36,8 @@ export function ListControls({
             value={value}
             className="px-3 py-1.5 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 data-[state=active]:bg-indigo-700 data-[state=active]:text-white dark:hover:bg-slate-800"
           >
-            {STATUS_LABELS[value]} ({value === "all" ? counts.pending + counts.completed : counts[value]})
+            {STATUS_LABELS[value]}
+            {counts && ` (${value === "all" ? counts.pending + counts.completed : counts[value]})`}
           </Tabs.Trigger>
         ))}
       </Tabs.List>

@@ -48,6 +48,11 @@ export function useTaskChanges(options: TaskChangesOptions) {
    * `wanted`: what the last click asked for, what the page shows meanwhile.
    */
   const writesInFlight = useRef(new Map<string, { write: Promise<unknown>; stored: boolean; wanted: boolean }>());
+  /**
+   * Completions the session's end refused, by task: the last click's. Handed over at sign-in
+   * (handOverToggles) and made after it, as deletes are: the sign-in page says the work is kept.
+   */
+  const refusedToggles = useRef(new Map<string, { task: Task; completed: boolean }>());
   /** The first try of each "add it again" (addAgain) not yet done, its key and fields, by the deleted task's id. */
   const firstAddAgainTries = useRef(new Map<string, { key: string; fields: TaskInput }>());
 
@@ -94,8 +99,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
    * before the first is answered is sent after that answer: two requests on their way at once could
    * reach the API in either order, and the task end up as the first click left it.
    */
-  async function toggleTask(task: Task) {
-    const completed = !task.completed;
+  async function toggleTask(task: Task, completed = !task.completed) {
     patchTask(task.id, { completed });
     const before = writesInFlight.current.get(task.id);
     // "Completed: yes/no" rather than "flip": a retry after a lost answer cannot undo it.
@@ -119,6 +123,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
       if (failure instanceof ApiError && failure.status === 404) return dropDeletedElsewhere(task);
       if (overtaken()) return; // the later click's write, sent next, says how it ends
       patchTask(task.id, { completed: inFlight.stored });
+      if (failure instanceof SignedOutError) refusedToggles.current.set(task.id, { task, completed });
       // Retry asks again for what this click wanted (`completed`, from the same task as shown then).
       onFailure(failure, "Could not update the task", () => void toggleTask(task));
     } finally {
@@ -211,7 +216,9 @@ export function useTaskChanges(options: TaskChangesOptions) {
     return { ok: false, problem: "Your session ended; taking you to sign in." };
   }
 
-  return { toggleTask, loadForEdit, saveTask, addAgain, showingTogglesOnTheirWay };
+  const handOverToggles = useCallback(() => [...refusedToggles.current.values()], []);
+
+  return { toggleTask, loadForEdit, saveTask, addAgain, showingTogglesOnTheirWay, handOverToggles };
 }
 
 /** Whether `task` has every field of `changes` as they ask (it needs no save for them). */
