@@ -1177,6 +1177,41 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("tab", { name: "All (1)" }).waitFor();
   });
 
+  for (const made of [true, false]) {
+    test(`an add whose answer was lost (${made ? "made" : "not made"}), put right and sent again, makes one task, as put right`, async () => {
+      const { page } = await newSignedInPage(browser, product.webUrl, made ? "Lia" : "Lev");
+      let lost = false;
+      await page.route(
+        (url) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks"),
+        async (route) => {
+          if (lost || route.request().method() !== "POST") return route.continue();
+          lost = true;
+          if (made) assert.equal((await route.fetch()).status(), 201, "the first create was made");
+          await route.abort("connectionreset");
+        },
+      );
+      await page.getByLabel("New task title").fill("Buy mlik");
+      await page.getByLabel("New task title").press("Enter");
+      await page
+        .getByTestId("error")
+        .getByText(/Could not add the task/)
+        .waitFor();
+      // The typo put right, and the priority changed: then Enter.
+      await page.getByLabel("New task title").fill("Buy milk");
+      await page.getByLabel("Priority").selectOption("high");
+      await page.getByLabel("New task title").press("Enter");
+      const list = page.getByRole("list", { name: "Your tasks" });
+      await list.getByText("Buy milk", { exact: true }).waitFor();
+
+      await page.reload();
+      await list.getByText("Buy milk", { exact: true }).waitFor();
+      await page.getByRole("tab", { name: "All (1)" }).waitFor();
+      assert.equal(await list.getByRole("listitem").count(), 1, "one task");
+      assert.equal(await list.getByText("Buy mlik").count(), 0, "as put right");
+      assert.match((await list.getByRole("listitem").textContent()) ?? "", /high/i, "with the priority as changed");
+    });
+  }
+
   test("a reload that lands after another action failed leaves that failure's banner and its Retry", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Max");
     const list = page.getByRole("list", { name: "Your tasks" });

@@ -2,8 +2,8 @@
  * Browsers known to an account. The password pause (password-guesses.ts)
  * counts by address, so whoever knows an address could keep its owner's
  * password sign-in paused for good: ten wrong passwords every 15 minutes.
- * A browser that has signed in to an account with its password gets a signed
- * cookie with a random id of the browser's own, bound to the account as it
+ * A browser that has signed in to an account with its password (or one of its
+ * passkeys, which proves the account as well) gets a signed cookie with a random id of the browser's own, bound to the account as it
  * stands (a digest of its user id and password hash); its password attempts
  * on that account are counted by that id instead (OWASP's "device cookies").
  * The address's pause does not stop it, and its own ten wrong passwords

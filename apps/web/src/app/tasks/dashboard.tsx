@@ -8,6 +8,7 @@ import {
   type Task,
   TaskApiClient,
   type TaskChanges,
+  type TaskInput,
   UnavailableError,
 } from "@/lib/api-client";
 import { signOutThisBrowser } from "@/lib/sign-out";
@@ -354,9 +355,16 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     setError(null);
     const input = { ...newTask, due_date: newTask.due_date || null };
     const body = JSON.stringify(input);
-    const key = unansweredAdd.current?.body === body ? unansweredAdd.current.key : newIdempotencyKey();
+    const earlier = unansweredAdd.current;
+    const key = earlier?.body === body ? earlier.key : newIdempotencyKey();
+    // The form changed since an add that got no answer (a typo put right, then Enter or Retry), and
+    // that add may have been made: sent again with its key, it is answered with its task (made now if
+    // it was not), which then takes the form's fields. One task, as the person last wrote it, not two.
+    const correcting = earlier && earlier.body !== body ? earlier : null;
     try {
-      const created = await api.create(input, key);
+      const created = correcting
+        ? await api.update((await api.create(JSON.parse(correcting.body) as TaskInput, correcting.key)).id, input)
+        : await api.create(input, key);
       unansweredAdd.current = null;
       // (The same words again, for a second task of the same title, would not be read out: a space makes them new.)
       setAddedAnnouncement((before) => {
@@ -386,7 +394,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     } catch (failure) {
       // Unless the API answered (and refused it), the add may have been made: the same add again
       // (Retry, or after signing in) goes with the same key.
-      unansweredAdd.current = failure instanceof ApiError ? null : { key, body };
+      unansweredAdd.current = failure instanceof ApiError ? null : (correcting ?? { key, body });
       // The form keeps what was typed; Retry submits it (as it then reads) again.
       handle(failure, "Could not add the task", () => {
         document.getElementById("new-title")?.focus();
