@@ -57,6 +57,9 @@ export interface AppOptions {
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/** Refuses bytes that are not UTF-8 (`fatal`) instead of reading them as U+FFFD. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * A request must have arrived whole (headers and body) this long after it began, or it is a 408 and
  * its connection closes. Fastify sets no limit: a client that announced a body and sent it a byte at
@@ -149,6 +152,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Only JSON bodies are accepted; Fastify's text/plain parser would let a
   // text body reach validation as a string (422) instead of being a 415.
   app.removeContentTypeParser("text/plain");
+  // JSON is UTF-8 (RFC 8259): Fastify's parser decoded any bytes as UTF-8 whatever the charset said, and
+  // bytes that are not UTF-8 as U+FFFD, so a Latin-1 "Café" was stored as "Caf\uFFFD" with a 201.
+  // Now another charset is a 415, and bytes that are not UTF-8 a 400, with nothing stored.
+  const parseJsonText = app.getDefaultJsonParser("remove", "remove");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers["content-type"] ?? "")?.[1];
+    if (charset !== undefined && charset.toLowerCase() !== "utf-8" && charset.toLowerCase() !== "utf8") {
+      return done(new HttpProblem(415, "Send the body as JSON in UTF-8 (charset=utf-8, or no charset)."), undefined);
+    }
+    let text: string;
+    try {
+      text = strictUtf8.decode(body as Buffer);
+    } catch {
+      return done(new HttpProblem(400, "The request body is not valid UTF-8."), undefined);
+    }
+    parseJsonText(request, text, done);
+  });
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error as Error, request)));
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, new HttpProblem(404, "There is no such resource.")));

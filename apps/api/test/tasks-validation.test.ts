@@ -59,6 +59,35 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     assert.equal(read.json().description, "ß ∑ 🇺🇦\nnew line\ttab");
   });
 
+  test("a body is UTF-8: bytes that are not are a 400, another charset a 415, and nothing is stored or changed", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user, { title: "Café" });
+    const send = (method: "POST" | "PATCH", contentType: string, payload: Buffer) =>
+      ctx.app.inject({
+        method,
+        url: method === "POST" ? `/api/${user.id}/tasks` : `/api/${user.id}/tasks/${task.id}`,
+        headers: { ...user.auth, "content-type": contentType },
+        payload,
+      });
+    const latin1 = Buffer.from('{"title":"Caf\u00e9 au lait"}', "latin1"); // é as the one byte E9
+    for (const method of ["POST", "PATCH"] as const) {
+      assert.match(String(assertProblem(await send(method, "application/json", latin1), 400).detail), /UTF-8/);
+      assertProblem(await send(method, "application/json; charset=iso-8859-1", latin1), 415);
+      assertProblem(await send(method, "application/json; charset=windows-1252", latin1), 415);
+    }
+    const stored = await storedTasks(ctx.pool, user.id);
+    assert.deepEqual(
+      stored.map((row) => row.title),
+      ["Café"],
+      "nothing made, nothing changed",
+    );
+    const utf8 = Buffer.from('{"title":"Café au lait"}', "utf8");
+    const made = await send("POST", "application/json; charset=UTF-8", utf8);
+    assert.equal(made.statusCode, 201, made.body);
+    assert.equal(made.json().title, "Café au lait");
+    assert.equal((await send("PATCH", 'application/json; charset="utf-8"', utf8)).statusCode, 200);
+  });
+
   test("description at most 1000 characters; priority and due_date are checked", async () => {
     const user = await ctx.newUser();
     const post = (payload: object) =>
