@@ -1471,6 +1471,37 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByRole("list", { name: "Your tasks" }).getByText("Already there").waitFor();
   });
 
+  test("while another tab's list is on its way the list shown says it is busy; once it comes, how many is said", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ada");
+    await addTask(page, "Still to do");
+    await addTask(page, "Done already");
+    await page.getByRole("checkbox", { name: "Mark “Done already” as completed" }).check();
+    await waitForCount(page.getByRole("tab", { name: "Completed (1)" }), 1);
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await waitForCount(list.and(page.locator("[aria-busy=false]")), 1);
+    const completedList = await holdRequests(
+      page,
+      (url) =>
+        url.href.startsWith(product.apiUrl) &&
+        url.searchParams.get("status") === "completed" &&
+        url.searchParams.get("limit") !== "1",
+    );
+    await page.getByRole("tab", { name: "Completed (1)" }).click();
+    await completedList.held;
+    assert.equal(
+      await list.getAttribute("aria-busy"),
+      "true",
+      "All's tasks, shown under Completed, say they are not its",
+    );
+    completedList.release();
+    const announcement = page.getByTestId("list-announcement");
+    await announcement.getByText("Found 1 task.").waitFor();
+    await waitForCount(list.and(page.locator("[aria-busy=false]")), 1);
+    assert.equal(await list.getByText("Still to do").count(), 0);
+    await page.getByRole("searchbox").fill("nothing like it");
+    await announcement.getByText("Found no tasks.").waitFor();
+  });
+
   test("a tab, search or sort whose load fails does not show another's tasks under it", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Otto");
     await addTask(page, "Still to do");

@@ -71,6 +71,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * Before any list has arrived, the page says the load failed (whatever the banner says by then).
    */
   const [failedLoad, setFailedLoad] = useState<string | null>(null);
+  /** The filter of the last list that came (as `list.loadedFor`, read where a load ends). */
+  const listShownFor = useRef<string | null>(null);
   const loadFailed = failedLoad !== null;
   const [newTask, setNewTask] = useState<NewTask>(EMPTY_NEW_TASK);
   /** Edits the end of the session interrupted, by task: reopened with the person's changes once they are back. */
@@ -88,6 +90,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const editedTasks = tasks?.filter((task) => openEdits.current.has(task.id)) ?? [];
   const shownTasks =
     failedLoad === filter && list.loadedFor !== filter ? (editedTasks.length > 0 ? editedTasks : null) : tasks;
+  /** Another tab, sort or search's list is on its way: the one shown is another's, and says so (dimmed, busy). */
+  const switching = tasks !== null && list.loadedFor !== filter && failedLoad !== filter;
+  /** Said to a screen reader once the list asked for has come: how many match ("Found 3 tasks."). */
+  const [listAnnouncement, setListAnnouncement] = useState("");
   const [saving, setSaving] = useState(false);
   /** What the last add made, for a screen reader: "Added “Buy milk”." */
   const [addedAnnouncement, setAddedAnnouncement] = useState("");
@@ -259,6 +265,16 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           loadedFor: loading,
         }));
         if (totals) countsOwed.current = false;
+        // Another tab, sort or search than the list shown: its outcome is said (the list was read before).
+        if (listShownFor.current !== null && listShownFor.current !== loading) {
+          const matching = (loaded[0]?.total ?? 0) - unsent;
+          setListAnnouncement((before) => {
+            const words = `Found ${matching === 0 ? "no" : matching.toLocaleString("en-US")} ${matching === 1 ? "task" : "tasks"}.`;
+            // (The same words again would not be read out: a space makes them new.)
+            return before === words ? `${words}\u00a0` : words;
+          });
+        }
+        listShownFor.current = loading;
         setFailedLoad(null);
         // A load that works ends a load's failure, not another action's: that one still needs its Retry.
         setError((current) => (current?.loading ? null : current));
@@ -441,6 +457,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       <p role="status" className="sr-only">
         {addedAnnouncement}
       </p>
+      <p role="status" className="sr-only" data-testid="list-announcement">
+        {listAnnouncement}
+      </p>
 
       <Tabs.Root value={status} onValueChange={(value) => setStatus(value as ListStatus)}>
         <ListControls
@@ -473,7 +492,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
             tasks={shownTasks}
             loadFailed={loadFailed}
             filtered={query !== "" || status !== "all"}
-            busy={loadingMore}
+            busy={loadingMore || switching}
+            stale={switching}
             onRetryLoad={() => void latestRefresh.current()}
             renderTask={(task) => (
               <TaskRow

@@ -17,6 +17,7 @@ export function TaskList({
   loadFailed,
   filtered,
   busy,
+  stale,
   onRetryLoad,
   renderTask,
 }: {
@@ -26,8 +27,10 @@ export function TaskList({
   loadFailed: boolean;
   /** A tab other than All, or a search: an empty list is "no match", not "no tasks yet". */
   filtered: boolean;
-  /** More of the list is on its way ("Show more"). */
+  /** More of the list, or another tab, sort or search's, is on its way. */
   busy: boolean;
+  /** What is shown is another tab, sort or search's list, until the one asked for comes. */
+  stale: boolean;
   onRetryLoad: () => void;
   renderTask: (task: Task) => ReactNode;
 }) {
@@ -53,10 +56,14 @@ export function TaskList({
     );
   }
   if (tasks.length === 0) {
-    return <p className={dashedBox}>{filtered ? "No tasks match." : "No tasks yet. Add your first one above."}</p>;
+    return (
+      <p aria-busy={busy} className={`${dashedBox} ${stale ? "opacity-50" : ""}`}>
+        {filtered ? "No tasks match." : "No tasks yet. Add your first one above."}
+      </p>
+    );
   }
   return (
-    <ul aria-label="Your tasks" aria-busy={busy} className="space-y-2">
+    <ul aria-label="Your tasks" aria-busy={busy} className={`space-y-2 ${stale ? "opacity-50" : ""}`}>
       {tasks.map(renderTask)}
     </ul>
   );
