@@ -34,6 +34,7 @@ import { dropAnyBody } from "./ignored-bodies";
 import { HttpProblem, problemBody, sendProblem } from "./problem";
 import { SharedRateLimitCounts } from "./shared-rate-limit";
 import { createBatchLimits } from "./tasks/create-batches";
+import { PerUserSlots } from "./tasks/per-user-slots";
 import { TasksRepository } from "./tasks/tasks-repository";
 import { tasksRoutes } from "./tasks/tasks-routes";
 
@@ -53,9 +54,18 @@ export interface AppOptions {
   revocationIdleAfterMs?: number;
   /** How long a request may take to arrive whole, body included (ms; tests shorten it). */
   requestTimeoutMs?: number;
+  /** How many lists of one person run at once, and wait their turn (per-user-slots.ts; tests lower it). */
+  listsPerUser?: { running: number; waiting: number };
 }
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Lists of one person that run at once: half the pool's connections (DATABASE_POOL_MAX), the other
+ * half left to everyone else. As many as a hundred more wait their turn (a page asks for a few pages
+ * and two counts at once; a client may send dozens): only beyond them is it a 429.
+ */
+const listsPerUser = (poolMax: number) => ({ running: Math.max(1, Math.ceil(poolMax / 2)), waiting: 100 });
 
 /** Refuses bytes that are not UTF-8 (`fatal`) instead of reading them as U+FFFD. */
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -303,7 +313,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       });
     }
     const repository = new TasksRepository(drizzle(pool), createBatchLimits(pool));
-    await scope.register(tasksRoutes, { repository });
+    const { running, waiting } = options.listsPerUser ?? listsPerUser(config.databasePoolMax);
+    await scope.register(tasksRoutes, { repository, listSlots: new PerUserSlots(running, waiting) });
   });
 
   app.server.on("connect", (_request: http.IncomingMessage, socket: Duplex) => refuseTunnel(socket));

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { dropAnyBody } from "../ignored-bodies";
 import { HttpProblem } from "../problem";
 import { etagForVersion, parseIfMatch } from "./etag";
+import type { PerUserSlots } from "./per-user-slots";
 import type { TaskRecord, TasksRepository, WriteRefusal } from "./tasks-repository";
 
 const UserParams = z.object({ user_id: z.string().meta({ description: "Must be the token's `sub`." }) });
@@ -34,9 +35,11 @@ const common = [401, 403, 429, 503];
 
 export interface TasksRoutesOptions {
   repository: TasksRepository;
+  /** How many lists of one person run at once, and wait (per-user-slots.ts). */
+  listSlots: PerUserSlots;
 }
 
-export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRoutesOptions): Promise<void> {
+export async function tasksRoutes(app: FastifyInstance, { repository, listSlots }: TasksRoutesOptions): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   // A path id that is not a UUID names no task: 404, like any other missing one, whatever the
@@ -73,7 +76,9 @@ export async function tasksRoutes(app: FastifyInstance, { repository }: TasksRou
       },
     },
     async (request, reply) => {
-      const { json: body, total } = await repository.listTasksForUser(request.userId, request.query);
+      const { json: body, total } = await listSlots.run(request.userId, () =>
+        repository.listTasksForUser(request.userId, request.query),
+      );
       reply.header("x-total-count", String(total));
       reply.header("etag", `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`);
       return sendJson(reply, 200, body);
