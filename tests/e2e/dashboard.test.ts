@@ -756,7 +756,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await banner.getByText(/^Retry in \d+ s$/).waitFor();
   });
 
-  test("a task added while an older reload is on its way stays, once; a banner with nothing to retry is dismissed", async () => {
+  test("a task added while an older reload is on its way stays, once; an add refused as typed is said under the form; a banner with nothing to retry is dismissed", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ines");
     const list = page.getByRole("list", { name: "Your tasks" });
     await addTaskAndItsReload(page, "First");
@@ -789,8 +789,29 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.equal(await list.getByText("Second", { exact: true }).count(), 1, "the new task is shown once");
 
     await page.getByLabel("New task title").press("Enter");
+    // Said under the form, and read with its title field; typing there ends it.
+    await page.getByTestId("add-problem").getByText("Give the task a title.").waitFor();
+    assert.equal(await page.getByLabel("New task title").getAttribute("aria-invalid"), "true");
+    assert.equal(await page.getByTestId("error").count(), 0, "nothing in the banner above the list");
+    await page.getByLabel("New task title").fill("T");
+    await waitForCount(page.getByTestId("add-problem"), 0);
+
+    // A change the API refused (nothing to retry): the banner says so, and is dismissed.
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      (route) =>
+        route.request().method() === "PATCH"
+          ? route.fulfill({
+              status: 422,
+              contentType: "application/problem+json",
+              headers: { "access-control-allow-origin": new URL(product.webUrl).origin },
+              body: JSON.stringify({ type: "about:blank", title: "Unprocessable Content", status: 422, detail: "No." }),
+            })
+          : route.continue(),
+    );
+    await page.getByLabel("Mark “Second” as completed").click();
     const banner = page.getByTestId("error");
-    await banner.getByText("Give the task a title.").waitFor();
+    await banner.getByText(/Could not update the task/).waitFor();
     assert.equal(await banner.getByRole("button", { name: "Retry" }).count(), 0, "nothing to retry");
     await banner.getByRole("button", { name: "Dismiss" }).click();
     await waitForCount(banner, 0);
@@ -921,6 +942,25 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       silent.closeAllConnections();
       silent.close();
     }
+  });
+
+  test("a change's failure and its Retry stay through an add, and through an add refused as typed", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Rex");
+    await addTask(page, "Mend the gate");
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      (route) => (route.request().method() === "PATCH" ? route.abort("connectionrefused") : route.continue()),
+    );
+    await page.getByLabel("Mark “Mend the gate” as completed").click();
+    const banner = page.getByTestId("error");
+    await banner.getByText(/Could not update the task/).waitFor();
+    await page.getByLabel("New task title").press("Enter");
+    await page.getByTestId("add-problem").getByText("Give the task a title.").waitFor();
+    await addTask(page, "Oil the hinges");
+    assert.equal(await banner.getByText(/Could not update the task/).count(), 1, "the checkbox put back is still said");
+    await page.unrouteAll({ behavior: "wait" });
+    await banner.getByRole("button", { name: "Retry" }).click();
+    await page.getByLabel("Mark “Mend the gate” as pending").waitFor();
   });
 
   test("a token renewal that gets no answer fails after a while and lets go: Retry renews and makes the write", async () => {
@@ -1126,7 +1166,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const long = "a".repeat(201);
     await page.getByLabel("New task title").fill(long);
     await page.getByLabel("New task title").press("Enter");
-    await page.getByTestId("error").getByText("The title is 201 characters long; at most 200 fit.").waitFor();
+    await page.getByTestId("add-problem").getByText("The title is 201 characters long; at most 200 fit.").waitFor();
     assert.equal(await page.getByLabel("New task title").inputValue(), long, "nothing cut, nothing lost");
     await waitForCount(list.getByRole("listitem"), 1);
 
@@ -1455,7 +1495,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     assert.deepEqual(await page.getByRole("tab").allTextContents(), ["All (0)", "Pending (0)", "Completed (0)"]);
     assert.equal(await page.getByTestId("load-failed").count(), 0);
 
-    // Another message in the banner (an add without a title) leaves the failure and its own Retry.
+    // An add refused as typed (no title) leaves the failure and its own Retry.
     await addTask(page, "Already there");
     await page.route(
       (url) => url.href.startsWith(product.apiUrl),
@@ -1464,7 +1504,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.reload();
     await page.getByTestId("load-failed").waitFor();
     await page.getByLabel("New task title").press("Enter");
-    await page.getByTestId("error").getByText("Give the task a title.").waitFor();
+    await page.getByTestId("add-problem").getByText("Give the task a title.").waitFor();
     assert.equal(await page.getByTestId("load-failed").count(), 1, "still says the tasks could not be loaded");
     await page.unrouteAll({ behavior: "wait" });
     await page.getByTestId("load-failed").getByRole("button", { name: "Retry loading" }).click();

@@ -1,7 +1,7 @@
 "use client";
 import type { Ref } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { field, primaryButton } from "@/components/styles";
+import { errorBox, field, primaryButton } from "@/components/styles";
 import type { Priority } from "@/lib/api-client";
 import { PriorityOptions } from "./priority-options";
 
@@ -22,10 +22,12 @@ interface AddTaskFormProps {
   onChange(value: NewTask): void;
   onSubmit(event: React.FormEvent): void;
   saving: boolean;
+  /** What is wrong with it as typed, said under it (and read with the title field); null when nothing is. */
+  problem: string | null;
 }
 
 /** Keyboard first: type a title and press Enter; the other fields are optional. */
-export function AddTaskForm({ ref, value, onChange, onSubmit, saving }: AddTaskFormProps) {
+export function AddTaskForm({ ref, value, onChange, onSubmit, saving, problem }: AddTaskFormProps) {
   const set = <K extends keyof NewTask>(key: K, to: NewTask[K]) => onChange({ ...value, [key]: to });
   return (
     <form
@@ -45,6 +47,8 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving }: AddTaskF
           placeholder="What needs doing?"
           className={`${field} flex-1`}
           autoComplete="off"
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? "new-task-problem" : undefined}
         />
         <BusyButton type="submit" busy={saving} className={primaryButton}>
           {saving ? "Adding…" : "Add task"}
@@ -83,6 +87,11 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving }: AddTaskF
           className={field}
         />
       </div>
+      {problem && (
+        <p id="new-task-problem" role="alert" data-testid="add-problem" className={errorBox}>
+          {problem}
+        </p>
+      )}
     </form>
   );
 }

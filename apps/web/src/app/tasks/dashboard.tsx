@@ -38,6 +38,9 @@ interface DashboardProps {
   verificationLinkProblem: VerificationLinkProblem | null;
 }
 
+/** The banner's words for an add that failed (and how a new add knows its own failure). */
+const ADD_FAILED = "Could not add the task";
+
 export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLinkProblem }: DashboardProps) {
   const api = useMemo(() => new TaskApiClient(apiUrl, userId), [apiUrl, userId]);
   const [list, setList] = useState<ShownList>({
@@ -95,6 +98,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** Said to a screen reader once the list asked for has come: how many match ("Found 3 tasks."). */
   const [listAnnouncement, setListAnnouncement] = useState("");
   const [saving, setSaving] = useState(false);
+  /** What is wrong with the new task as typed (no title, too long), said under its form. */
+  const [addProblem, setAddProblem] = useState<string | null>(null);
   /** What the last add made, for a screen reader: "Added “Buy milk”." */
   const [addedAnnouncement, setAddedAnnouncement] = useState("");
   const adding = useRef(false);
@@ -177,6 +182,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
             ? Date.now() + failure.retryAfterSeconds * 1000
             : undefined,
         shownAt: performance.now(),
+        what,
       };
       // A failed reload of the list shown (often the one that followed a change) does not hide the
       // failure of a change still waiting for its Retry: the person must know that change was put
@@ -363,12 +369,16 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   async function addTask(event?: React.FormEvent) {
     event?.preventDefault();
     if (adding.current) return; // one add at a time: Enter and Retry together must not make two
-    if (!newTask.title.trim()) return setError({ text: "Give the task a title." });
+    // Said under the form, not in the banner above the list: that may hold another change's failure,
+    // whose Retry must stay (a checkbox put back, the person perhaps not watching it).
+    if (!newTask.title.trim()) return setAddProblem("Give the task a title.");
     const tooLong = lengthProblem(newTask);
-    if (tooLong) return setError({ text: tooLong });
+    if (tooLong) return setAddProblem(tooLong);
     adding.current = true;
     setSaving(true);
-    setError(null);
+    setAddProblem(null);
+    // This add's own earlier failure, and a failed load, go; another change's failure and its Retry stay.
+    setError((current) => (current?.retry && !current.loading && current.what !== ADD_FAILED ? current : null));
     const input = { ...newTask, due_date: newTask.due_date || null };
     const body = JSON.stringify(input);
     const earlier = unansweredAdd.current;
@@ -412,7 +422,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       // (Retry, or after signing in) goes with the same key.
       unansweredAdd.current = failure instanceof ApiError ? null : (correcting ?? { key, body });
       // The form keeps what was typed; Retry submits it (as it then reads) again.
-      handle(failure, "Could not add the task", () => {
+      handle(failure, ADD_FAILED, () => {
         document.getElementById("new-title")?.focus();
         addForm.current?.requestSubmit();
       });
@@ -452,7 +462,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         </p>
       )}
 
-      <AddTaskForm ref={addForm} value={newTask} onChange={setNewTask} onSubmit={addTask} saving={saving} />
+      <AddTaskForm
+        ref={addForm}
+        value={newTask}
+        onChange={(value) => {
+          setNewTask(value);
+          setAddProblem(null);
+        }}
+        onSubmit={addTask}
+        saving={saving}
+        problem={addProblem}
+      />
       {/* Said to a screen reader, which otherwise hears the form empty and nothing else. */}
       <p role="status" className="sr-only">
         {addedAnnouncement}

@@ -14,6 +14,8 @@ export interface BannerFailure {
   retryAt?: number;
   /** When it was shown (performance.now()): a load asked for before it does not hide it (Dashboard's handle). */
   shownAt?: number;
+  /** What failed ("Could not add the task"): a new add ends its own failure, not another change's. */
+  what?: string;
 }
 
 /**
