@@ -1168,6 +1168,19 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByLabel("New task title").press("Enter");
     await page.getByTestId("add-problem").getByText("The title is 201 characters long; at most 200 fit.").waitFor();
     assert.equal(await page.getByLabel("New task title").inputValue(), long, "nothing cut, nothing lost");
+    // The field at fault is the one marked, and read with the message.
+    assert.equal(await page.getByLabel("New task title").getAttribute("aria-invalid"), "true");
+    await page.getByLabel("New task title").fill("Short");
+    await page.locator("#new-description").fill("d".repeat(1001));
+    await page.getByLabel("New task title").press("Enter");
+    await page
+      .getByTestId("add-problem")
+      .getByText(/The description is 1001 characters long/)
+      .waitFor();
+    assert.equal(await page.getByLabel("New task title").getAttribute("aria-invalid"), null);
+    assert.equal(await page.locator("#new-description").getAttribute("aria-invalid"), "true");
+    assert.equal(await page.locator("#new-description").getAttribute("aria-describedby"), "new-task-problem");
+    await page.locator("#new-description").fill("");
     await waitForCount(list.getByRole("listitem"), 1);
 
     // The editor says the same.
@@ -1251,6 +1264,37 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       assert.match((await list.getByRole("listitem").textContent()) ?? "", /high/i, "with the priority as changed");
     });
   }
+
+  test("an add whose answer was lost, then seen made in the list, stays as it is: the next add is another task", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Lyn");
+    let lost = false;
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks"),
+      async (route) => {
+        if (lost || route.request().method() !== "POST") return route.continue();
+        lost = true;
+        assert.equal((await route.fetch()).status(), 201, "the first create was made");
+        await route.abort("connectionreset");
+      },
+    );
+    await page.getByLabel("New task title").fill("Buy milk");
+    await page.getByLabel("New task title").press("Enter");
+    await page
+      .getByTestId("error")
+      .getByText(/Could not add the task/)
+      .waitFor();
+    // Another tab's list shows it: the person sees it was made.
+    await page.getByRole("tab", { name: /^Pending/ }).click();
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await list.getByText("Buy milk", { exact: true }).waitFor();
+    await page.getByLabel("New task title").fill("Call mom");
+    await page.getByLabel("New task title").press("Enter");
+    await list.getByText("Call mom", { exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+    await list.getByText("Buy milk", { exact: true }).waitFor();
+    await list.getByText("Call mom", { exact: true }).waitFor();
+  });
 
   test("a reload that lands after another action failed leaves that failure's banner and its Retry", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Max");

@@ -55,17 +55,22 @@ export interface AppOptions {
   /** How long a request may take to arrive whole, body included (ms; tests shorten it). */
   requestTimeoutMs?: number;
   /** How many lists of one person run at once, and wait their turn (per-user-slots.ts; tests lower it). */
-  listsPerUser?: { running: number; waiting: number };
+  listSlots?: { maxRunning: number; maxWaiting: number; maxWaitMs: number };
 }
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Lists of one person that run at once: half the pool's connections (DATABASE_POOL_MAX), the other
- * half left to everyone else. As many as a hundred more wait their turn (a page asks for a few pages
- * and two counts at once; a client may send dozens): only beyond them is it a 429.
+ * half left to everyone else. As many as a hundred more wait their turn, for up to 10 s (a page asks
+ * for a few pages and two counts at once, gives up after 15 s; a client may send dozens): only beyond
+ * them is it a 429.
  */
-const listsPerUser = (poolMax: number) => ({ running: Math.max(1, Math.ceil(poolMax / 2)), waiting: 100 });
+const listSlotsFor = (poolMax: number) => ({
+  maxRunning: Math.max(1, Math.ceil(poolMax / 2)),
+  maxWaiting: 100,
+  maxWaitMs: 10_000,
+});
 
 /** Refuses bytes that are not UTF-8 (`fatal`) instead of reading them as U+FFFD. */
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -139,8 +144,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // (with a problem document, below).
     http: {
       requireHostHeader: false,
-      // Here, not only as Fastify's `requestTimeout` (which it sets once the server is made): Node
-      // enforces only the limit the server was made with.
+      // Here, not only as Fastify's `requestTimeout` (which it sets once the server is made): set on the
+      // server after it was made, Node 20 let a body that never came keep its connection (tried here).
       requestTimeout: requestTimeoutMs,
       // How often Node looks for requests past their time (30 s by default, which would double it).
       connectionsCheckingInterval: Math.min(5_000, requestTimeoutMs / 2),
@@ -228,8 +233,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Every request from now on, a CORS preflight (answered before any hook of ours) included.
     app.server.on("request", (request) => askedWhileShuttingDown.add(request.socket));
     // Node stops enforcing the request time limit once the server closes, so a request whose body was
-    // still coming (a byte at a time, or never) would hold the close for ever. Whatever connection is
-    // still open once that limit has passed is cut: every request that could be answered has been.
+    // still coming (a byte at a time, or never) would hold the close for ever. Every connection still
+    // open once that limit has passed is cut: a request that arrived whole is answered well before
+    // (a list waits at most 10 s for its turn, a statement 3 s for a connection and 5 s to run).
     const cutTheRest = setTimeout(() => app.server.closeAllConnections(), requestTimeoutMs).unref();
     app.server.once("close", () => clearTimeout(cutTheRest));
   });
@@ -313,8 +319,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       });
     }
     const repository = new TasksRepository(drizzle(pool), createBatchLimits(pool));
-    const { running, waiting } = options.listsPerUser ?? listsPerUser(config.databasePoolMax);
-    await scope.register(tasksRoutes, { repository, listSlots: new PerUserSlots(running, waiting) });
+    const { maxRunning, maxWaiting, maxWaitMs } = options.listSlots ?? listSlotsFor(config.databasePoolMax);
+    const listSlots = new PerUserSlots(maxRunning, maxWaiting, maxWaitMs);
+    await scope.register(tasksRoutes, { repository, listSlots });
   });
 
   app.server.on("connect", (_request: http.IncomingMessage, socket: Duplex) => refuseTunnel(socket));

@@ -33,3 +33,16 @@ export async function answeredInTime<T>(
     cancel?.removeEventListener("abort", passOnCancel);
   }
 }
+
+/** Answers a Response must be made without a body for. */
+const BODILESS_STATUSES = new Set([204, 205, 304]);
+
+/**
+ * `answer` read to its end, as a Response again: read inside answeredInTime, so that a connection
+ * gone silent after the headers counts as no answer (fetch is over once the headers have come).
+ */
+export async function readWhole(answer: Response): Promise<Response> {
+  const body = await answer.arrayBuffer();
+  const { status, statusText, headers } = answer;
+  return new Response(BODILESS_STATUSES.has(status) ? null : body, { status, statusText, headers });
+}

@@ -7,7 +7,7 @@
  */
 import type { Priority, Task, TaskCreate, TaskListQuery, TaskPatch } from "@tasks/task-schema";
 import type { z } from "zod";
-import { answeredInTime, NoAnswerError } from "./answer-limit";
+import { answeredInTime, NoAnswerError, readWhole } from "./answer-limit";
 import { NO_ANSWER_TEXT } from "./auth-errors";
 
 export type { Priority, Task };
@@ -54,9 +54,6 @@ export class UnavailableError extends Error {
 }
 
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
-
-/** Statuses whose answer has no body: a Response made with one throws. */
-const BODILESS_STATUSES = new Set([204, 205, 304]);
 
 export class TaskApiClient {
   /** `expiresAt`: when it is renewed (before its end); `endsAt`: its end. Both by this browser's clock. */
@@ -162,15 +159,10 @@ export class TaskApiClient {
             keepalive,
             signal,
           });
-          // The body too, within the same limit: fetch is over once the headers have come, and a
-          // connection gone silent after them left an add "Adding…" (and every later add ignored), or a
-          // task's checkbox and editor waiting on its write, until the page was reloaded.
-          const whole = await response.arrayBuffer();
-          return new Response(BODILESS_STATUSES.has(response.status) ? null : whole, {
-            status: response.status,
-            statusText: response.statusText,
-            headers: response.headers,
-          });
+          // The body too, within the same limit: a connection gone silent after the headers left an
+          // add "Adding…" (and every later add ignored), or a task's checkbox and editor waiting on
+          // its write, until the page was reloaded.
+          return readWhole(response);
         });
       } catch (failure) {
         if (failure instanceof NoAnswerError) {

@@ -3,7 +3,7 @@
 import { passkeyClient } from "@better-auth/passkey/client";
 import { twoFactorClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
-import { answeredInTime, NoAnswerError } from "./answer-limit";
+import { answeredInTime, NoAnswerError, readWhole } from "./answer-limit";
 import { NO_ANSWER_TEXT, SERVER_NO_ANSWER, SERVER_UNREACHABLE } from "./auth-errors";
 
 // No onTwoFactorRedirect: the sign-in form reads `twoFactorRedirect` from the answer and shows its
@@ -12,9 +12,6 @@ export const authClient = createAuthClient({
   fetchOptions: { customFetchImpl: fetchOrUnreachable },
   plugins: [twoFactorClient(), passkeyClient()],
 });
-
-/** Answers a Response must be made without a body for. */
-const BODILESS_STATUSES = new Set([204, 205, 304]);
 
 /**
  * A request that never reached the server (offline, the server down) comes
@@ -27,11 +24,8 @@ const BODILESS_STATUSES = new Set([204, 205, 304]);
 async function fetchOrUnreachable(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   try {
     return await answeredInTime(async (signal) => {
-      const answer = await fetch(input, { ...init, signal });
       // Its body within the limit too: a connection can go silent after the headers.
-      const body = await answer.arrayBuffer();
-      const { status, statusText, headers } = answer;
-      return new Response(BODILESS_STATUSES.has(status) ? null : body, { status, statusText, headers });
+      return readWhole(await fetch(input, { ...init, signal }));
     }, init?.signal);
   } catch (error) {
     if (init?.signal?.aborted) throw error; // cancelled here, not lost

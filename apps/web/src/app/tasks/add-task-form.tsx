@@ -22,8 +22,14 @@ interface AddTaskFormProps {
   onChange(value: NewTask): void;
   onSubmit(event: React.FormEvent): void;
   saving: boolean;
-  /** What is wrong with it as typed, said under it (and read with the title field); null when nothing is. */
-  problem: string | null;
+  /** What is wrong with it as typed, said under it and read with the field at fault; null when nothing is. */
+  problem: AddProblem | null;
+}
+
+/** What is wrong with the new task as typed, and which field it is in. */
+export interface AddProblem {
+  text: string;
+  field: "title" | "description";
 }
 
 /** Keyboard first: type a title and press Enter; the other fields are optional. */
@@ -47,8 +53,8 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving, problem }:
           placeholder="What needs doing?"
           className={`${field} flex-1`}
           autoComplete="off"
-          aria-invalid={problem ? true : undefined}
-          aria-describedby={problem ? "new-task-problem" : undefined}
+          aria-invalid={problem?.field === "title" ? true : undefined}
+          aria-describedby={problem?.field === "title" ? "new-task-problem" : undefined}
         />
         <BusyButton type="submit" busy={saving} className={primaryButton}>
           {saving ? "Adding…" : "Add task"}
@@ -64,6 +70,8 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving, problem }:
           onChange={(event) => set("description", event.target.value)}
           placeholder="Description (optional)"
           className={field}
+          aria-invalid={problem?.field === "description" ? true : undefined}
+          aria-describedby={problem?.field === "description" ? "new-task-problem" : undefined}
         />
         <label className="sr-only" htmlFor="new-priority">
           Priority
@@ -89,7 +97,7 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving, problem }:
       </div>
       {problem && (
         <p id="new-task-problem" role="alert" data-testid="add-problem" className={errorBox}>
-          {problem}
+          {problem.text}
         </p>
       )}
     </form>

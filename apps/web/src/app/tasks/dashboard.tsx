@@ -13,7 +13,7 @@ import {
 } from "@/lib/api-client";
 import { signOutThisBrowser } from "@/lib/sign-out";
 import { AUTH_CHANNEL } from "@/lib/signed-out-channel";
-import { AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
+import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
 import { isFocusLost } from "./focus";
@@ -98,8 +98,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** Said to a screen reader once the list asked for has come: how many match ("Found 3 tasks."). */
   const [listAnnouncement, setListAnnouncement] = useState("");
   const [saving, setSaving] = useState(false);
-  /** What is wrong with the new task as typed (no title, too long), said under its form. */
-  const [addProblem, setAddProblem] = useState<string | null>(null);
+  /** What is wrong with the new task as typed (no title, too long), and in which field, said under its form. */
+  const [addProblem, setAddProblem] = useState<AddProblem | null>(null);
+  const sayAddProblem = (text: string, field: AddProblem["field"]) =>
+    // (The same words again would not be read out: a space makes them new.)
+    setAddProblem((before) => ({ field, text: before?.text === text ? `${text}\u00a0` : text }));
   /** What the last add made, for a screen reader: "Added “Buy milk”." */
   const [addedAnnouncement, setAddedAnnouncement] = useState("");
   const adding = useRef(false);
@@ -371,9 +374,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     if (adding.current) return; // one add at a time: Enter and Retry together must not make two
     // Said under the form, not in the banner above the list: that may hold another change's failure,
     // whose Retry must stay (a checkbox put back, the person perhaps not watching it).
-    if (!newTask.title.trim()) return setAddProblem("Give the task a title.");
+    if (!newTask.title.trim()) return sayAddProblem("Give the task a title.", "title");
     const tooLong = lengthProblem(newTask);
-    if (tooLong) return setAddProblem(tooLong);
+    if (tooLong)
+      return sayAddProblem(tooLong, lengthProblem({ ...newTask, description: "" }) ? "title" : "description");
     adding.current = true;
     setSaving(true);
     setAddProblem(null);
@@ -385,12 +389,25 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     const key = earlier?.body === body ? earlier.key : newIdempotencyKey();
     // The form changed since an add that got no answer (a typo put right, then Enter or Retry), and
     // that add may have been made: sent again with its key, it is answered with its task (made now if
-    // it was not), which then takes the form's fields. One task, as the person last wrote it, not two.
+    // it was not), which then takes the form's fields. One task, as the person last wrote it, not two;
+    // unless the list shows that task already (a reload brought it): then the person has seen it made,
+    // and this is another task.
     const correcting = earlier && earlier.body !== body ? earlier : null;
+    /** The add that may have been made if this one gets no answer: sent again, it keeps its key. */
+    let unanswered = correcting ?? { key, body };
     try {
-      const created = correcting
-        ? await api.update((await api.create(JSON.parse(correcting.body) as TaskInput, correcting.key)).id, input)
-        : await api.create(input, key);
+      let created: Task;
+      if (correcting) {
+        const made = await api.create(JSON.parse(correcting.body) as TaskInput, correcting.key);
+        if (isShown(tasks, made)) {
+          unanswered = { key, body };
+          created = await api.create(input, key);
+        } else {
+          created = await api.update(made.id, input);
+        }
+      } else {
+        created = await api.create(input, key);
+      }
       unansweredAdd.current = null;
       // (The same words again, for a second task of the same title, would not be read out: a space makes them new.)
       setAddedAnnouncement((before) => {
@@ -420,7 +437,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     } catch (failure) {
       // Unless the API answered (and refused it), the add may have been made: the same add again
       // (Retry, or after signing in) goes with the same key.
-      unansweredAdd.current = failure instanceof ApiError ? null : (correcting ?? { key, body });
+      unansweredAdd.current = failure instanceof ApiError ? null : unanswered;
       // The form keeps what was typed; Retry submits it (as it then reads) again.
       handle(failure, ADD_FAILED, () => {
         document.getElementById("new-title")?.focus();
