@@ -58,6 +58,29 @@ async function holdFirstWrite(page: Page, send: (route: Route) => Promise<void> 
   return { held: held.fired, release: released.fire };
 }
 
+/**
+ * Adds `title` through the form, whose create loses its answer (a connection reset): made by the API
+ * first when `made`, not sent at all otherwise. Returns once the page says it could not add it.
+ */
+async function addLosingTheAnswer(page: Page, title: string, made: boolean): Promise<void> {
+  let lost = false;
+  await page.route(
+    (url) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks"),
+    async (route) => {
+      if (lost || route.request().method() !== "POST") return route.continue();
+      lost = true;
+      if (made) assert.equal((await route.fetch()).status(), 201, "the first create was made");
+      await route.abort("connectionreset");
+    },
+  );
+  await page.getByLabel("New task title").fill(title);
+  await page.getByLabel("New task title").press("Enter");
+  await page
+    .getByTestId("error")
+    .getByText(/Could not add the task/)
+    .waitFor();
+}
+
 describe("the dashboard in a real browser", () => {
   test("sign up, add, edit, complete, filter, search, delete (and undo), reload, sign out", async () => {
     const context = await browser.newContext();
@@ -1205,22 +1228,8 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
   test("an add whose answer was lost is made once, however it is retried", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Lou");
     // The first create reaches the API and is made; its answer never reaches the page.
-    let lost = false;
-    await page.route(
-      (url) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks"),
-      async (route) => {
-        if (lost || route.request().method() !== "POST") return route.continue();
-        lost = true;
-        const made = await route.fetch();
-        assert.equal(made.status(), 201, "the first create was made");
-        await route.abort("connectionreset");
-      },
-    );
-    await page.getByLabel("New task title").fill("Made on a train");
-    await page.getByLabel("New task title").press("Enter");
-    const banner = page.getByTestId("error");
-    await banner.getByText(/Could not add the task/).waitFor();
-    await banner.getByRole("button", { name: "Retry" }).click();
+    await addLosingTheAnswer(page, "Made on a train", true);
+    await page.getByTestId("error").getByRole("button", { name: "Retry" }).click();
     const list = page.getByRole("list", { name: "Your tasks" });
     await list.getByText("Made on a train").waitFor();
 
@@ -1233,22 +1242,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
   for (const made of [true, false]) {
     test(`an add whose answer was lost (${made ? "made" : "not made"}), put right and sent again, makes one task, as put right`, async () => {
       const { page } = await newSignedInPage(browser, product.webUrl, made ? "Lia" : "Lev");
-      let lost = false;
-      await page.route(
-        (url) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks"),
-        async (route) => {
-          if (lost || route.request().method() !== "POST") return route.continue();
-          lost = true;
-          if (made) assert.equal((await route.fetch()).status(), 201, "the first create was made");
-          await route.abort("connectionreset");
-        },
-      );
-      await page.getByLabel("New task title").fill("Buy mlik");
-      await page.getByLabel("New task title").press("Enter");
-      await page
-        .getByTestId("error")
-        .getByText(/Could not add the task/)
-        .waitFor();
+      await addLosingTheAnswer(page, "Buy mlik", made);
       // The typo put right, and the priority changed: then Enter.
       await page.getByLabel("New task title").fill("Buy milk");
       await page.getByLabel("Priority").selectOption("high");
@@ -1267,22 +1261,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
 
   test("an add whose answer was lost, then seen made in the list, stays as it is: the next add is another task", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Lyn");
-    let lost = false;
-    await page.route(
-      (url) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks"),
-      async (route) => {
-        if (lost || route.request().method() !== "POST") return route.continue();
-        lost = true;
-        assert.equal((await route.fetch()).status(), 201, "the first create was made");
-        await route.abort("connectionreset");
-      },
-    );
-    await page.getByLabel("New task title").fill("Buy milk");
-    await page.getByLabel("New task title").press("Enter");
-    await page
-      .getByTestId("error")
-      .getByText(/Could not add the task/)
-      .waitFor();
+    await addLosingTheAnswer(page, "Buy milk", true);
     // Another tab's list shows it: the person sees it was made.
     await page.getByRole("tab", { name: /^Pending/ }).click();
     const list = page.getByRole("list", { name: "Your tasks" });
