@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { captureQueries, createTask, setup, type TestUser } from "./helper";
+import { assertProblem, captureQueries, createTask, setup, type TestUser } from "./helper";
 
 const ctx = await setup();
 
@@ -63,6 +63,11 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
     assert.deepEqual((await list(user, "?q=%25")).titles, ["B bread"], "% is a plain character");
     assert.deepEqual((await list(user, "?q=_")).titles, ["d dates_x"], "_ is a plain character");
     assert.deepEqual((await list(user, "?q=%5C")).titles, ["E eggs"], "\\ is a plain character");
+    // A %-escape that does not decode is refused, not searched for as its own text.
+    for (const broken of ["?q=%E0%A4%A", "?q=%ED%A0%80", "?q=100%", "?q=%zz", "?status=pending&q=%C3"]) {
+      const answer = await ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks${broken}`, headers: user.auth });
+      assert.match(String(assertProblem(answer, 400).detail), /%-escape/, broken);
+    }
     const combined = await list(user, "?status=pending&priority=low&q=e");
     assert.deepEqual(combined.titles, ["E eggs", "a apples"]);
     assert.equal(combined.total, "2");

@@ -44,9 +44,16 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
 
   // A path id that is not a UUID names no task: 404, like any other missing one, whatever the
   // request's body (so before it is read or validated: not 413, 415 or 422), once authenticated.
+  // A query whose %-escapes are not UTF-8 (`q=%E0%A4%A`) or not escapes (`q=100%`): the parser keeps
+  // them as the text they are, so a search would look for that; query parameters are strict.
   app.addHook("onRequest", (request, _reply, done) => {
     const { id } = request.params as { id?: string };
-    done(id !== undefined && !isUuid(id) ? notFound() : undefined);
+    if (id !== undefined && !isUuid(id)) return done(notFound());
+    done(
+      hasBrokenEscape(request.url)
+        ? new HttpProblem(400, "The query string has a %-escape that is not UTF-8.")
+        : undefined,
+    );
   });
   const taskId = (id: string): string => id.toLowerCase();
 
@@ -260,4 +267,16 @@ function sendTask(reply: FastifyReply, status: number, task: TaskRecord): Fastif
 /** The JSON text comes finished from PostgreSQL; a string payload skips the serializer. */
 function sendJson(reply: FastifyReply, status: number, json: string): FastifyReply {
   return reply.code(status).type("application/json; charset=utf-8").send(json);
+}
+
+/** Whether the query of `url` has a %-escape that does not decode (bad hex, cut short, not UTF-8). */
+function hasBrokenEscape(url: string): boolean {
+  const start = url.indexOf("?");
+  if (start === -1 || !url.includes("%", start)) return false;
+  try {
+    decodeURIComponent(url.slice(start + 1));
+    return false;
+  } catch {
+    return true;
+  }
 }
