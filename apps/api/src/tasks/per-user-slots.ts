@@ -15,8 +15,16 @@ import { HttpProblem } from "../problem";
  *
  * A slot is held while the list's statement runs, not while its request
  * lasts: a client that hangs up does not end its statement. One still
- * waiting for a slot when its client hangs up (`abandoned`) leaves the queue.
+ * waiting for a slot when its client hangs up (`client`'s "close") leaves the
+ * queue; a list that gets its slot at once, nearly every one, listens for nothing.
  */
+/** What a list's answer goes out on (Node's ServerResponse): "close" before the answer is a hang-up. */
+export interface ListClient {
+  readonly destroyed: boolean;
+  once(event: "close", listener: () => void): unknown;
+  removeListener(event: "close", listener: () => void): unknown;
+}
+
 export class PerUserSlots {
   private readonly people = new Map<string, { running: number; queue: (() => void)[] }>();
 
@@ -26,7 +34,7 @@ export class PerUserSlots {
     private readonly maxWaitMs: number,
   ) {}
 
-  async run<T>(user: string, work: () => Promise<T>, abandoned?: AbortSignal): Promise<T> {
+  async run<T>(user: string, work: () => Promise<T>, client?: ListClient): Promise<T> {
     let state = this.people.get(user);
     if (!state) {
       state = { running: 0, queue: [] };
@@ -36,7 +44,7 @@ export class PerUserSlots {
       state.running++;
     } else if (state.queue.length < this.maxWaiting) {
       // The slot is handed over as it is freed (the count of running lists stays as it is).
-      await waitForTurn(state.queue, this.maxWaitMs, () => this.tooMany(), abandoned);
+      await waitForTurn(state.queue, this.maxWaitMs, () => this.tooMany(), client);
     } else {
       throw this.tooMany();
     }
@@ -70,10 +78,10 @@ function waitForTurn(
   queue: (() => void)[],
   maxWaitMs: number,
   refusal: () => HttpProblem,
-  abandoned?: AbortSignal,
+  client?: ListClient,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    // (A client that hung up is sent the refusal too: nobody reads it, and it is no fault of ours.)
+    // Past its time, or hung up. (A client that hung up is sent the refusal too: nobody reads it.)
     const leave = () => {
       const at = queue.indexOf(take);
       if (at === -1) return; // given its slot already
@@ -81,18 +89,17 @@ function waitForTurn(
       done();
       reject(refusal());
     };
-    const onAbandoned = () => leave();
     const timer = setTimeout(leave, maxWaitMs);
     const done = () => {
       clearTimeout(timer);
-      abandoned?.removeEventListener("abort", onAbandoned);
+      client?.removeListener("close", leave);
     };
     const take = () => {
       done();
       resolve();
     };
     queue.push(take);
-    if (abandoned?.aborted) onAbandoned();
-    else abandoned?.addEventListener("abort", onAbandoned, { once: true });
+    if (client?.destroyed) leave();
+    else client?.once("close", leave);
   });
 }

@@ -83,13 +83,11 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
       },
     },
     async (request, reply) => {
-      // A client that hangs up while its list waits for a slot takes it out of the queue.
-      const hungUp = new AbortController();
-      reply.raw.once("close", () => hungUp.abort());
+      // (The answer's connection: a client that hangs up while its list waits for a slot leaves the queue.)
       const { json: body, total } = await listSlots.run(
         request.userId,
         () => repository.listTasksForUser(request.userId, request.query),
-        hungUp.signal,
+        reply.raw,
       );
       reply.header("x-total-count", String(total));
       reply.header("etag", `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`);
