@@ -38,6 +38,15 @@ interface DashboardProps {
   verificationLinkProblem: VerificationLinkProblem | null;
 }
 
+/**
+ * `words` for a live region that may say them already (a second task of the same title, the same
+ * count twice, the same problem): a screen reader would not read them out again, so a no-break
+ * space makes them new.
+ */
+function toSayAgain(before: string | undefined, words: string): string {
+  return before === words ? `${words}\u00a0` : words;
+}
+
 /** The banner's words for an add that failed (and how a new add knows its own failure). */
 const ADD_FAILED = "Could not add the task";
 
@@ -101,8 +110,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** What is wrong with the new task as typed (no title, too long), and in which field, said under its form. */
   const [addProblem, setAddProblem] = useState<AddProblem | null>(null);
   const sayAddProblem = (text: string, field: AddProblem["field"]) =>
-    // (The same words again would not be read out: a space makes them new.)
-    setAddProblem((before) => ({ field, text: before?.text === text ? `${text}\u00a0` : text }));
+    setAddProblem((before) => ({ field, text: toSayAgain(before?.text, text) }));
   /** What the last add made, for a screen reader: "Added “Buy milk”." */
   const [addedAnnouncement, setAddedAnnouncement] = useState("");
   const adding = useRef(false);
@@ -277,11 +285,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         // Another tab, sort or search than the list shown: its outcome is said (the list was read before).
         if (listShownFor.current !== null && listShownFor.current !== loading) {
           const matching = (loaded[0]?.total ?? 0) - unsent;
-          setListAnnouncement((before) => {
-            const words = `Found ${matching === 0 ? "no" : matching.toLocaleString("en-US")} ${matching === 1 ? "task" : "tasks"}.`;
-            // (The same words again would not be read out: a space makes them new.)
-            return before === words ? `${words}\u00a0` : words;
-          });
+          const words = `Found ${matching === 0 ? "no" : matching.toLocaleString("en-US")} ${matching === 1 ? "task" : "tasks"}.`;
+          setListAnnouncement((before) => toSayAgain(before, words));
         }
         listShownFor.current = loading;
         setFailedLoad(null);
@@ -409,11 +414,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         created = await api.create(input, key);
       }
       unansweredAdd.current = null;
-      // (The same words again, for a second task of the same title, would not be read out: a space makes them new.)
-      setAddedAnnouncement((before) => {
-        const words = `Added “${created.title}”.`;
-        return before === words ? `${words}\u00a0` : words;
-      });
+      setAddedAnnouncement((before) => toSayAgain(before, `Added “${created.title}”.`));
       // Emptied only if it still holds what was sent: what was typed while the add was on its way
       // (the next task, a typo put right) stays.
       setNewTask((current) =>
