@@ -40,6 +40,10 @@ async function onePersonInTwoTabs(name: string, titles: string[], { heldClock = 
   await signUp(first, product.webUrl, person);
   for (const title of titles) await addTask(first, title);
   await second.goto(`${product.webUrl}/tasks`);
+  // Its tasks shown: the page has been taken over by React and listens for a sign-out elsewhere (a
+  // sign-out before that went unheard, and a test that signed out at once waited for the notice in vain).
+  const last = titles.at(-1);
+  if (last) await second.getByRole("list", { name: "Your tasks" }).getByText(last, { exact: true }).waitFor();
   return { context, first, second, person };
 }
 
