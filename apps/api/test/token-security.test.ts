@@ -470,6 +470,27 @@ describe("the verified-token cache (contract: one token, one verification)", () 
     assertAuthProblem(await ctx.app.inject({ method: "GET", url: `/api/${other.id}/tasks`, headers: user.auth }), 403);
   });
 
+  test("a signature spelt otherwise (the spare bits of its last character set, or `=` padding) is 401 everywhere, and the token as written is 200", async () => {
+    // Each spelling decodes to the same 64 bytes and verifies; taken, each would be another cache entry.
+    const victim = await newVictim();
+    const token = await signEd25519({ alg: "EdDSA", kid: ctx.key.kid }, claimsFor(victim.id), ctx.key.privateKey);
+    const last = token.at(-1) as string;
+    const spareBitsSet = `${token.slice(0, -1)}${String.fromCharCode(last.charCodeAt(0) + 1)}`;
+    for (const spelling of [spareBitsSet, `${token}==`]) {
+      await assertRefusedEverywhere(victim, bearer(spelling), { token: spelling });
+    }
+    const url = `/api/${victim.id}/tasks`;
+    assert.equal((await ctx.app.inject({ method: "GET", url, headers: bearer(token) })).statusCode, 200);
+  });
+
+  test("a validly signed token longer than 4 kB (an address of 5,000 characters) is 401 everywhere", async () => {
+    // Each token checked is kept until it expires: 10,000 of 15 kB would hold 150 MB of the cache.
+    const victim = await newVictim();
+    const claims = claimsFor(victim.id, { email: `${"a".repeat(5_000)}@example.test` });
+    const token = await signEd25519({ alg: "EdDSA", kid: ctx.key.kid }, claims, ctx.key.privateKey);
+    await assertRefusedEverywhere(victim, bearer(token), { token });
+  });
+
   test("an accepted (so cached) token is 401 once it has expired, and a write sent with it then does nothing", async (t: NodeTestContext) => {
     // Frozen, hand-advanced clock (Date only: the verifier, its cache and jose read Date.now), so the
     // token can expire within the test.
