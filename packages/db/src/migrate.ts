@@ -20,7 +20,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import type pg from "pg";
-import { createPool } from "./pool";
+import { createPool, errorChain } from "./pool";
 
 /**
  * Found through the package itself, so it is the same folder whether this
@@ -74,9 +74,11 @@ export async function migrateDatabaseAt(
  * compute waking from suspension (Neon's answers in a few seconds), or a
  * database container that starts beside the app, answers like this for a while
  * (a container's name is not even known to DNS until it starts: ENOTFOUND).
+ * A database (or a pooler in front of it) that takes the connection but does
+ * not answer within the pool's connection timeout is one too: pg-pool says so
+ * in its own words, with the driver's error as the cause.
  */
 function notReachableYet(error: unknown): boolean {
-  const { code, message = "" } = error as { code?: string; message?: string };
   const notYet = [
     "ECONNREFUSED",
     "ECONNRESET",
@@ -87,9 +89,12 @@ function notReachableYet(error: unknown): boolean {
     "EAI_AGAIN",
     "57P03",
   ];
-  return (
-    (code !== undefined && notYet.includes(code)) ||
-    /timeout exceeded when trying to connect|Connection terminated unexpectedly/i.test(message)
+  return errorChain(error).some(
+    ({ code, message }: Error & { code?: string }) =>
+      (code !== undefined && notYet.includes(code)) ||
+      /timeout exceeded when trying to connect|Connection terminated unexpectedly|Connection terminated due to connection timeout/i.test(
+        message,
+      ),
   );
 }
 

@@ -170,7 +170,7 @@ function driverError(error: unknown): Error | undefined {
 }
 
 /** An error and the errors under it (`cause`), outermost first, at most five. */
-function errorChain(error: unknown): Error[] {
+export function errorChain(error: unknown): Error[] {
   const chain: Error[] = [];
   for (let current = error; chain.length < 5 && current instanceof Error; current = current.cause) chain.push(current);
   return chain;
