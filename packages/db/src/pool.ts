@@ -148,7 +148,9 @@ function closeSilentLoans(pool: pg.Pool, limitMs: number): void {
   pool.on("release", (_error, client) => lent.delete(client));
   const limitChecks = Math.ceil(limitMs / LOAN_CHECK_MS);
   const watch = setInterval(() => {
-    if (pool.ending) return clearInterval(watch);
+    // Also while the pool ends: pool.end() waits for every lent connection, one the database no
+    // longer answers included (a shutdown during a network partition would never finish).
+    if (pool.ending && lent.size === 0) return clearInterval(watch);
     checks++;
     for (const [client, lentAt] of lent) {
       if (checks - lentAt > limitChecks) {
