@@ -160,6 +160,50 @@ describe("the web app's server refuses a bad configuration", () => {
     }
   });
 
+  test("SIGTERM: a request under way is answered with Connection: close, its connection closed, and the server exits at once", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ["server.mjs"], {
+      cwd: webDir,
+      stdio: "ignore",
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        ...production,
+        SMTP_URL: "smtp://127.0.0.1:2525",
+        EMAIL_FROM: "Tasks <no-reply@tasks.test>",
+        BETTER_AUTH_URL: "https://tasks.test",
+        API_URL: "https://api.tasks.test",
+      },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await waitForReady(`http://127.0.0.1:${port}/sign-in`, child, "the web app");
+      // A sign-in whose body is still coming when the shutdown begins: under way, its answer not begun.
+      const body = JSON.stringify({ email: "nobody@example.test", password: "not a password of anyone" });
+      const socket = connect(port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk) => (received += chunk));
+      const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+      socket.write(
+        `POST /api/auth/sign-in/email HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: https://tasks.test\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body.slice(0, 10)}`,
+      );
+      await sleep(500);
+      const stopping = Date.now();
+      child.kill("SIGTERM");
+      await sleep(300);
+      socket.write(body.slice(10));
+      assert.equal(await within(closed, 8_000), undefined, `the connection was closed after its answer: ${received}`);
+      assert.match(received, /^HTTP\/1\.1 401 /);
+      assert.match(received, /\r\nconnection: close\r\n/i);
+      assert.equal(await within(exited, 8_000), 0);
+      assert.ok(Date.now() - stopping < 8_000, "it did not wait for its 10 s limit");
+    } finally {
+      await stopProcess(child, 5_000);
+    }
+  });
+
   test("a port already taken: exit 1 with one line naming PORT, no stack", async () => {
     const taken = createServer().listen(0, "127.0.0.1");
     await once(taken, "listening");
