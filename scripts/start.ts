@@ -19,7 +19,7 @@ for (const stream of [process.stdout, process.stderr]) stream.on("error", () => 
 /** A port from the environment; unset or empty (as deployment tools write "unset") is the default. */
 function portSetting(name: string, fallback: number): number {
   const value = process.env[name];
-  if (value === undefined || value === "") return fallback;
+  if (value === undefined || value.trim() === "") return fallback;
   const port = Number(value);
   if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
     throw new Error(`${name}: "${value}" is not a port (a whole number from 1 to 65535)`);

@@ -18,14 +18,15 @@ import { isIP } from "node:net";
 process.env.NODE_ENV ||= "production";
 const { default: next } = await import("next");
 
-// Empty counts as unset, as for the API (an empty PORT was port 0: a random one).
-const port = process.env.PORT ? Number(process.env.PORT) : 3000;
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
+// Empty (or spaces alone) counts as unset, as for the API (an empty PORT was port 0: a random one).
+const setting = (name) => process.env[name]?.trim() || undefined;
+const port = setting("PORT") ? Number(setting("PORT")) : 3000;
+if (!/^\d+$/.test(setting("PORT") ?? "0") || port > 65535) {
   console.error("PORT must be a whole number from 0 to 65535");
   process.exit(1);
 }
-const hops = process.env.TRUSTED_PROXY_HOPS ? Number(process.env.TRUSTED_PROXY_HOPS) : 0;
-if (!Number.isInteger(hops) || hops < 0 || hops > 10) {
+const hops = setting("TRUSTED_PROXY_HOPS") ? Number(setting("TRUSTED_PROXY_HOPS")) : 0;
+if (!/^\d+$/.test(setting("TRUSTED_PROXY_HOPS") ?? "0") || hops > 10) {
   console.error(
     "TRUSTED_PROXY_HOPS must be a whole number from 0 to 10 (how many proxies in front append to X-Forwarded-For)",
   );

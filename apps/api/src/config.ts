@@ -90,8 +90,9 @@ function developmentDefaultsUsed(present: Record<string, string | undefined>): s
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  // An empty variable means "not set", as in most deployment tools.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  // An empty variable means "not set", as in most deployment tools; so does one of spaces alone
+  // (a number read from " " would be 0: API_RATE_LIMIT=" " turned the limit off).
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim() !== ""));
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);

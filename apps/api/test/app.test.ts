@@ -224,6 +224,14 @@ describe("configuration (contract: environment variables)", () => {
     assert.deepEqual(config.corsOrigins, ["https://tasks.example"]);
   });
 
+  test("a variable of spaces alone counts as unset, as an empty one does: no number read as 0", () => {
+    const config = loadConfig({ API_RATE_LIMIT: " ", PORT: "  ", DATABASE_POOL_MAX: "\t", BETTER_AUTH_URL: " " });
+    assert.equal(config.rateLimitPerMinute, 600, "the limit stays on");
+    assert.equal(config.port, 8000);
+    assert.equal(config.auth.issuer, "http://localhost:3000");
+    assert.deepEqual(loadConfig({ API_RATE_LIMIT: "" }).rateLimitPerMinute, 600);
+  });
+
   test("bad values are errors naming the variable", () => {
     assert.throws(() => loadConfig({ PORT: "eighty" }), /PORT/);
     assert.throws(() => loadConfig({ AUTH_JWKS_URL: "not a url" }), /AUTH_JWKS_URL/);

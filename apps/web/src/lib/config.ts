@@ -52,7 +52,7 @@ export function toSeconds(span: string): number {
 }
 
 function loadWebConfig() {
-  const present = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
+  const present = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value?.trim() !== ""));
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
