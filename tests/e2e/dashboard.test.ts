@@ -986,6 +986,36 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByLabel("Mark “Mend the gate” as pending").waitFor();
   });
 
+  test("a token renewal refused for now (429) does not refuse the person's write: the token in hand is sent while it lasts", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Rue", { heldClock: true });
+    await addTask(page, "Sand the door");
+    // Too many renewals from this address (an office behind one address): refused for a minute.
+    let refusals = 0;
+    await page.route(`${product.webUrl}/api/auth/token`, (route) => {
+      refusals++;
+      return route.fulfill({
+        status: 429,
+        headers: { "content-type": "application/json", "x-retry-after": "60" },
+        body: JSON.stringify({ message: "Too many requests. Please try again later." }),
+      });
+    });
+    await holdPageTime(page);
+    // Past the point where the page renews its token (a minute before its end), before its end.
+    await page.clock.fastForward("14:30");
+    const [written] = await Promise.all([
+      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
+      page.getByLabel("Mark “Sand the door” as completed").click(),
+    ]);
+    assert.equal(written.status(), 200);
+    assert.ok(refusals >= 1, "a renewal was asked for, and refused");
+    await page.getByLabel("Mark “Sand the door” as pending").waitFor();
+    assert.equal(await page.getByTestId("error").count(), 0, "nothing was said to have failed");
+    await page.unroute(`${product.webUrl}/api/auth/token`);
+    await page.clock.resume();
+    await page.reload();
+    await page.getByLabel("Mark “Sand the door” as pending").waitFor();
+  });
+
   test("a token renewal that gets no answer fails after a while and lets go: Retry renews and makes the write", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Rae", { heldClock: true });
     await addTask(page, "Oil the hinges");

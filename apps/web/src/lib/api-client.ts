@@ -54,6 +54,8 @@ export class UnavailableError extends Error {
 }
 
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
+/** A token whose renewal is refused is still sent until this long before it ends (time to reach the API). */
+const IN_HAND_MARGIN_MS = 5_000;
 
 export class TaskApiClient {
   /** `expiresAt`: when it is renewed (before its end); `endsAt`: its end. Both by this browser's clock. */
@@ -100,7 +102,16 @@ export class TaskApiClient {
     this.renewal ??= this.fetchToken().finally(() => {
       this.renewal = undefined;
     });
-    return this.renewal;
+    try {
+      return await this.renewal;
+    } catch (failure) {
+      // A renewal refused for now (too many renewals from this address, the web app's database down,
+      // no answer): the token in hand is still taken until it ends, so the person's action is not
+      // refused for it. (Not after a 401, `force`: the API has refused that token.)
+      const stillGood = !force && token && this.token === token && Date.now() < token.endsAt - IN_HAND_MARGIN_MS;
+      if (stillGood && failure instanceof UnavailableError) return token.value;
+      throw failure;
+    }
   }
 
   private async fetchToken(): Promise<string> {

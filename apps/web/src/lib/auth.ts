@@ -45,6 +45,7 @@ import { webConfig } from "./config";
 import { keepLinkSessionOnlyWhereSignedUp, rememberConfirmingBrowser } from "./confirming-browser";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
+import { emailProblem } from "./email-rules";
 import { rememberDevice } from "./known-devices";
 import { signInAfterLink } from "./link-landing";
 import { type LinkClaims, unverifiedLinkClaims } from "./link-token";
@@ -53,6 +54,7 @@ import { safeNext } from "./next-path";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
 import { forgetPasswordAttempts } from "./password-guesses";
 import { isPasswordLength, PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
+import { databaseRateLimitStore } from "./rate-limit-store";
 import { removePasskeysOfResetAccount } from "./reset-links";
 import {
   type CodeCheck,
@@ -318,6 +320,9 @@ function createAuth() {
         // A person's name and a passkey's: not blank where one is needed, not too long (name-rules.ts).
         const badName = nameProblem(ctx.path, ctx.body);
         if (badName) throw new APIError("BAD_REQUEST", badName);
+        // A new address: not longer than an address can be (email-rules.ts).
+        const badAddress = emailProblem(ctx.path, ctx.body);
+        if (badAddress) throw new APIError("BAD_REQUEST", badAddress);
         // A change-of-address link that must not move the account: asked for before the password was
         // last set, cancelled, or replaced by a later change; or one whose change is made already, sent
         // on as made (change-email-links.ts). Its landing is checked here: Better Auth's own check
@@ -482,10 +487,11 @@ function createAuth() {
       // Secure cookies whenever the site is served over https (production).
       useSecureCookies: config.baseUrl.startsWith("https://"),
     },
-    // Counted in the database so the limit holds across several web processes.
+    // Counted in the database so the limit holds across several web processes, in fixed windows
+    // (rate-limit-store.ts says why not Better Auth's own store).
     rateLimit: {
       enabled: true,
-      storage: "database",
+      customStorage: databaseRateLimitStore(),
       window: 60,
       max: 300,
       customRules: {

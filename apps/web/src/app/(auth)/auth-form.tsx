@@ -7,6 +7,7 @@ import { ErrorMessage, NarrowPage, NarrowPageLink, NoticeMessage } from "@/compo
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
+import { EMAIL_MAX } from "@/lib/email-rules";
 import { withoutLinkError } from "@/lib/link-landing";
 import { NAME_MAX } from "@/lib/name-rules";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
@@ -138,6 +139,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
             id="email"
             name="email"
             type="email"
+            maxLength={EMAIL_MAX}
             // "webauthn": the browser may offer passkeys here (see PasskeySignIn).
             autoComplete={signUp ? "email" : "email webauthn"}
             required

@@ -1,0 +1,58 @@
+/**
+ * Better Auth's rate limits, counted in the database (so they hold across web processes) in fixed
+ * windows: a key's window starts with its first request, and a new one starts once it has run out.
+ *
+ * Better Auth's own database store moves a key's window to its latest request and starts a new
+ * count only after a whole window without any: its "300 a minute" was "300 with no minute's pause".
+ * An office or a carrier's network behind one address, whose people renew their access tokens all
+ * day, never paused for a minute and was refused every renewal for a minute at every 300th, and the
+ * Retry-After it was given (a window from the last request) was not when the count began again.
+ */
+import "server-only";
+import type { BetterAuthOptions } from "better-auth";
+import { webDatabasePool } from "./database";
+
+type RateLimitStore = NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>;
+
+/**
+ * One statement, so that requests at once from several processes each count (no read before the
+ * write). `last_request` (Better Auth's column) holds when the window began. A refused request is
+ * counted up to max + 1 only: nothing grows however long a client keeps trying.
+ */
+const CONSUME = `
+  INSERT INTO rate_limits AS r (key, count, last_request) VALUES ($1, 1, $2)
+  ON CONFLICT (key) DO UPDATE SET
+    count = CASE WHEN r.last_request <= $2 - $3 THEN 1 ELSE least(r.count + 1, $4 + 1) END,
+    last_request = CASE WHEN r.last_request <= $2 - $3 THEN $2 ELSE r.last_request END
+  RETURNING count, last_request`;
+
+/** Windows that ended this long ago are deleted, once a minute per process (the longest rule's is a minute). */
+const KEEP_ENDED_MS = 60 * 60_000;
+const PRUNE_EVERY_MS = 60_000;
+
+export function databaseRateLimitStore(): RateLimitStore {
+  let prunedAt = 0;
+  return {
+    async consume(key, { window, max }) {
+      const at = Date.now();
+      const windowMs = window * 1000;
+      const { rows } = await webDatabasePool().query<{ count: number; last_request: string }>(CONSUME, [
+        key,
+        at,
+        windowMs,
+        max,
+      ]);
+      if (at - prunedAt > PRUNE_EVERY_MS) {
+        prunedAt = at;
+        // Not awaited: the request does not wait for the clean-up, and a failure of it changes nothing.
+        webDatabasePool()
+          .query("DELETE FROM rate_limits WHERE last_request < $1", [at - KEEP_ENDED_MS])
+          .catch(() => {});
+      }
+      const row = rows[0];
+      if (!row || row.count <= max) return { allowed: true, retryAfter: null };
+      const endsAt = Number(row.last_request) + windowMs;
+      return { allowed: false, retryAfter: Math.max(1, Math.ceil((endsAt - at) / 1000)) };
+    },
+  };
+}
