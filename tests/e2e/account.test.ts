@@ -20,6 +20,7 @@ import {
   fillSignIn,
   fillSignInForm,
   followEmailLink,
+  holdPageTime,
   holdRequests,
   launchBrowser,
   newPerson,
@@ -554,6 +555,49 @@ describe("the account page", () => {
     await expectRefusedWithin(apis, [ownToken, third.token], Date.now());
     await page.waitForURL(/\/sign-in/);
     assert.deepEqual(await sessionTokensOf(String(decodeJwt(ownToken).sub)), [], "no session left");
+  });
+
+  test("signed out in another tab, the account page goes to sign in at once: nothing of the account stays on screen", async () => {
+    const { context, page } = await newSignedInPage(browser, product.webUrl, "Ula");
+    const account = await context.newPage();
+    await account.goto(`${product.webUrl}/account`);
+    // Taken over by React (its buttons wait for that): it listens from then on.
+    await account.getByRole("button", { name: "Change email" }).and(account.locator(":enabled")).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in/);
+    await account.waitForURL(`${product.webUrl}/sign-in?next=%2Faccount`);
+  });
+
+  test("a device's Sign out that gets no answer says so after a while, and the section's buttons work again", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Vic", { heldClock: true });
+    await anotherDevice(person);
+    await page.goto(`${product.webUrl}/account`);
+    const list = page.getByRole("list", { name: "Signed-in devices" });
+    await list.getByRole("listitem").nth(1).waitFor();
+    // The server action (a POST to the page) gets no answer: a connection gone silent.
+    await holdRequests(page, (url) => url.pathname === "/account" && !url.searchParams.has("_rsc"));
+    await holdPageTime(page);
+    await list
+      .getByRole("button", { name: /^Sign out (?!.*this device)/ })
+      .first()
+      .click();
+    const everywhere = page.getByRole("button", { name: "Sign out everywhere" });
+    assert.equal(await everywhere.getAttribute("aria-disabled"), "true", "busy meanwhile");
+    await page.clock.runFor(16_000); // past how long the page waits for an answer
+    await page
+      .getByText(
+        "Could not tell whether that device is signed out. The server did not answer. Check your connection and try again.",
+      )
+      .waitFor();
+    assert.equal(await everywhere.getAttribute("aria-disabled"), null, "its buttons work again");
+  });
+
+  test("forgot password: an address the browser takes but no mail can go to is said to be wrong, not 'try again'", async () => {
+    const page = await newSignedOutPage(browser, product.webUrl);
+    await page.goto(`${product.webUrl}/forgot-password`);
+    await page.getByLabel("Email").fill("me@localhost");
+    await page.getByRole("button", { name: "Send the link" }).and(page.locator(":enabled")).click();
+    await page.getByText("That is not an email address we can send to. Check it and try again.").waitFor();
   });
 
   test("change email: asks for the password; confirmed through the new address, and the old one is told", async () => {

@@ -361,6 +361,16 @@ describe("passkeys", () => {
       "Rename the passkey My phone",
       "the focus is back on the button that opened the form",
     );
+    // Removed meanwhile (another tab or device): its row, drawn before, is refused once, said, and goes.
+    await db.query("DELETE FROM passkeys WHERE user_id = (SELECT id FROM users WHERE email = $1)", [person.email]);
+    await section.getByRole("button", { name: "Rename the passkey My phone" }).click();
+    await section.getByLabel("New name for My phone").fill("Old phone");
+    await section.getByRole("button", { name: "Save the name" }).click();
+    await section
+      .getByText("The passkey My phone had been removed already, in another tab or on another device.")
+      .waitFor();
+    await section.getByRole("list", { name: "Your passkeys" }).waitFor({ state: "detached" });
+    assert.equal(await section.getByLabel("New name for My phone").count(), 0, "its form went with it");
     // Better Auth's own list of sessions (the contract's) is served with each one's token, which ends a
     // session through revoke-session and opens none: a cookie of it alone is no session.
     const listed = await page.request.get(`${product.webUrl}/api/auth/list-sessions`, {

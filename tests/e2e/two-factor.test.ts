@@ -183,6 +183,23 @@ describe("two-factor sign-in", () => {
     await twoFactorSection(page).getByLabel("Your password").fill("not the password");
     await twoFactorSection(page).getByRole("button", { name: "Set up two-factor sign-in" }).click();
     await twoFactorSection(page).getByText("That password is not right.").waitFor();
+    // A wrong first code, then Cancel: the form it goes back to does not say that code was wrong.
+    await twoFactorSection(page).getByLabel("Your password").fill(person.password);
+    await twoFactorSection(page).getByRole("button", { name: "Set up two-factor sign-in" }).click();
+    await twoFactorSection(page).getByLabel("The 6-digit code the app shows").fill("000000");
+    await twoFactorSection(page).getByRole("button", { name: "Turn on" }).click();
+    await twoFactorSection(page)
+      .getByText(/That code is not right/)
+      .waitFor();
+    await twoFactorSection(page).getByRole("button", { name: "Cancel" }).click();
+    await twoFactorSection(page).getByRole("button", { name: "Set up two-factor sign-in" }).waitFor();
+    assert.equal(
+      await twoFactorSection(page)
+        .getByText(/That code is not right/)
+        .count(),
+      0,
+      "not said any more",
+    );
 
     const { key, backupCodes, activatedAt } = await turnOnTwoFactor(page, person);
     assert.equal(backupCodes.length, 10);

@@ -46,3 +46,24 @@ export async function readWhole(answer: Response): Promise<Response> {
   const { status, statusText, headers } = answer;
   return new Response(BODILESS_STATUSES.has(status) ? null : body, { status, statusText, headers });
 }
+
+/** What answerOfAction gives when a server action got no answer in time. */
+export const NO_ANSWER = "no answer";
+
+/**
+ * A server action's answer: NO_ANSWER when none came within ANSWER_WITHIN_MS (Next.js sends an
+ * action with no signal and no limit, and a connection gone silent left its buttons busy until a
+ * reload; the action may still be made after), null when it failed otherwise (not sent, or the
+ * server failed).
+ */
+export async function answerOfAction<T>(action: Promise<T>): Promise<T | typeof NO_ANSWER | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const noAnswer = new Promise<typeof NO_ANSWER>((resolve) => {
+    timer = setTimeout(() => resolve(NO_ANSWER), ANSWER_WITHIN_MS);
+  });
+  try {
+    return await Promise.race([action.catch(() => null), noAnswer]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

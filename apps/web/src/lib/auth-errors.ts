@@ -56,9 +56,12 @@ export const CODES_LOCKED_TEXT = "Too many wrong codes: codes are not accepted f
 
 /** A right code that was accepted before (each is accepted once; see lib/authenticator-codes.ts). */
 export const WAIT_FOR_NEXT_CODE = "That code has been used already. Wait for your app to show the next one.";
-/** Ten wrong passwords for one account (lib/password-guesses.ts), on the sign-in page or the account page. */
+/**
+ * Ten wrong passwords for one account (lib/password-guesses.ts), on the sign-in page or the account
+ * page. Its way out is named by its address too: a signed-in person never sees the sign-in page's link.
+ */
 export const PASSWORD_PAUSED_TEXT =
-  "Too many wrong passwords for this account: the password is not accepted for 15 minutes. A passkey still signs in, and “Forgot password?” on the sign-in page sets a new one now.";
+  "Too many wrong passwords for this account: the password is not accepted for 15 minutes. A passkey still signs in, and “Forgot password?” (at /forgot-password) sets a new one now.";
 export const ENTER_SIX_DIGITS = "Enter the 6 digits your authenticator app shows.";
 
 /**

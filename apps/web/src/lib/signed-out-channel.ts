@@ -1,9 +1,25 @@
 "use client";
 /** How one tab tells the others that this browser is signed out (they follow at once). */
-export const AUTH_CHANNEL = "tasks:auth";
+const AUTH_CHANNEL = "tasks:auth";
+
+/** This tab said it: it is leaving on its own way (the sign-in page, the deleted account's page). */
+let announcedHere = false;
 
 export function announceSignedOut(): void {
+  announcedHere = true;
   const channel = new BroadcastChannel(AUTH_CHANNEL);
   channel.postMessage("signed-out");
   channel.close();
+}
+
+/**
+ * Calls `onSignedOut` when another tab says this browser is signed out; returns the stop. (A tab
+ * hears its own message too, on another channel object: that one is not passed on.)
+ */
+export function listenForSignOutElsewhere(onSignedOut: () => void): () => void {
+  const channel = new BroadcastChannel(AUTH_CHANNEL);
+  channel.onmessage = (event) => {
+    if (event.data === "signed-out" && !announcedHere) onSignedOut();
+  };
+  return () => channel.close();
 }

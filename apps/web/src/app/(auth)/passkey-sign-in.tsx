@@ -46,6 +46,7 @@ const OFFER_AGAIN_AT_MOST_MS = 60_000;
 export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [signedIn, setSignedIn] = useState(false);
   const buttonPending = useRef(false);
   /** Makes the autofill offer afresh (set by the effect below, where the browser can make one). */
   const offerAgainNow = useRef(() => {});
@@ -66,7 +67,10 @@ export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
         },
       });
       if (!active) return;
-      if (!result?.error) return onSignedIn();
+      if (!result?.error) {
+        setSignedIn(true); // busy until the next page replaces this one, as after the button
+        return onSignedIn();
+      }
       const failure = result.error;
       const unavailable = serverUnavailable(failure);
       // A failure before anyone picked a passkey is nobody's to hear when the server could not make the
@@ -93,6 +97,12 @@ export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
     };
   }, [onSignedIn]);
 
+  /** Signed in: the button stays busy until the next page replaces this one (a second press would start a second session). */
+  function signedInNow() {
+    setSignedIn(true);
+    onSignedIn();
+  }
+
   async function signIn() {
     buttonPending.current = true;
     setPending(true);
@@ -102,16 +112,21 @@ export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
     // was pressed. Asked again, the button's ceremony cancels that offer's.
     if (cancelledByNewerCeremony(result?.error)) result = await authClient.signIn.passkey();
     buttonPending.current = false;
+    if (!result?.error) return signedInNow();
     setPending(false);
-    if (!result?.error) return onSignedIn();
     setError(describeFailure(result.error));
     offerAgainNow.current();
   }
 
   return (
     <div className="space-y-3">
-      <BusyButton type="button" onClick={signIn} busy={pending} className={`w-full ${secondaryButton} py-2`}>
-        {pending ? "Waiting for your passkey…" : "Sign in with a passkey"}
+      <BusyButton
+        type="button"
+        onClick={signIn}
+        busy={pending || signedIn}
+        className={`w-full ${secondaryButton} py-2`}
+      >
+        {signedIn ? "Signing in…" : pending ? "Waiting for your passkey…" : "Sign in with a passkey"}
       </BusyButton>
       {error && <ErrorMessage>{error}</ErrorMessage>}
     </div>

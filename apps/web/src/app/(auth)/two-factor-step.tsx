@@ -14,6 +14,8 @@ import {
   CODE_ALREADY_USED,
   CODE_NOT_RIGHT,
   CODES_LOCKED_TEXT,
+  DATABASE_UNAVAILABLE,
+  DATABASE_UNAVAILABLE_TEXT,
   ENTER_SIX_DIGITS,
   isUnreachable,
   NO_ANSWER_TEXT,
@@ -49,6 +51,7 @@ function describeCodeError(error: AuthClientError): { text: string; restart?: bo
   }
   if (isUnreachable(error)) return { text: CANNOT_REACH_SERVER };
   if (error.code === SERVER_NO_ANSWER) return { text: NO_ANSWER_TEXT };
+  if (error.code === DATABASE_UNAVAILABLE) return { text: DATABASE_UNAVAILABLE_TEXT };
   if (error.status === 429) return { text: TOO_MANY_ATTEMPTS };
   if (error.status === 401) return { text: "This sign-in has expired. Enter your password again.", restart: true };
   return { text: "Something went wrong. Try again." };

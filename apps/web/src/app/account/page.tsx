@@ -14,6 +14,7 @@ import {
 import { currentSession } from "@/lib/session";
 import { readOrShowUnavailable } from "@/lib/unavailable";
 import { DeleteAccountSection } from "./delete-account-section";
+import { LeaveWhenSignedOutElsewhere } from "./leave-when-signed-out-elsewhere";
 import { PasskeysSection } from "./passkeys-section";
 import { PasswordSection } from "./password-section";
 import { ProfileSection } from "./profile-section";
@@ -52,6 +53,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   const linkProblem = typeof error !== "string" ? null : (LINK_PROBLEM_TEXT[error] ?? LINK_EXPIRED_TEXT);
   return (
     <main className="mx-auto max-w-3xl space-y-8 px-4 py-6 sm:py-10">
+      <LeaveWhenSignedOutElsewhere />
       <header className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold">Your account</h1>
         <Link href="/tasks" className={link}>

@@ -30,6 +30,9 @@ function describePasskeyError(error: AddPasskeyError): string {
   return describeAuthError(error);
 }
 
+/** Better Auth's passkey plugin: no passkey of this account has that id. */
+const PASSKEY_NOT_FOUND = "PASSKEY_NOT_FOUND";
+
 /** The forms a passkey's row opens; each button's id is `<form>-passkey-<id>`. */
 type PasskeyForm = "rename" | "remove";
 
@@ -100,6 +103,17 @@ export function PasskeysSection({
     startRefresh(() => router.refresh());
   }
 
+  /**
+   * The passkey was removed meanwhile (another tab or device): its row, drawn before, goes, rather
+   * than a form refused the same way at every try until a reload.
+   */
+  function removedElsewhere(passkey: PasskeySummary) {
+    setOpenForm(null);
+    setError(`The passkey ${passkey.name} had been removed already, in another tab or on another device.`);
+    headingRef.current?.focus();
+    startRefresh(() => router.refresh());
+  }
+
   /** The passkey named, with the password typed in its confirmation (the server asks for it, auth.ts). */
   async function remove(event: FormEvent<HTMLFormElement>, passkey: PasskeySummary) {
     event.preventDefault();
@@ -112,6 +126,7 @@ export function PasskeysSection({
       { headers: { [PASSWORD_HEADER]: headerText(password) } },
     );
     setPending(null);
+    if (failure?.code === PASSKEY_NOT_FOUND) return removedElsewhere(passkey);
     if (failure) return setError(describeAuthError(failure));
     setOpenForm(null);
     setDone(`Removed the passkey ${passkey.name}.`);
@@ -131,6 +146,7 @@ export function PasskeysSection({
     setDone(null);
     const { error: failure } = await authClient.passkey.updatePasskey({ id: passkey.id, name });
     setPending(null);
+    if (failure?.code === PASSKEY_NOT_FOUND) return removedElsewhere(passkey);
     if (failure) return setError(describeAuthError(failure));
     closeForm();
     setDone(`Renamed the passkey to ${name}.`);

@@ -6,15 +6,18 @@ import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { field, label, secondaryButton } from "@/components/styles";
+import { answerOfAction, NO_ANSWER } from "@/lib/answer-limit";
 import { authClient } from "@/lib/auth-client";
 import {
   type AuthClientError,
   DATABASE_UNAVAILABLE_TEXT,
   describeAuthError,
   ENTER_A_CODE,
+  NO_ANSWER_TEXT,
   SESSION_ENDED_TEXT,
   TWO_FACTOR_CODE_REQUIRED,
 } from "@/lib/auth-errors";
+import { EMAIL_MAX } from "@/lib/email-rules";
 import { NAME_MAX } from "@/lib/name-rules";
 import { secondFactorCode } from "@/lib/second-factor-rules";
 import { useHydrated } from "@/lib/use-hydrated";
@@ -102,13 +105,16 @@ export function ProfileSection({
 
   async function cancelChange() {
     setEmailOutcome(null);
-    const answer = await whileBusy("cancel", () => cancelChangeOfAddressOfSession().catch(() => null));
-    if (!answer?.ok) {
-      const text = !answer
-        ? "Could not cancel the change. Try again."
-        : answer.reason === "signed-out"
-          ? SESSION_ENDED_TEXT
-          : DATABASE_UNAVAILABLE_TEXT;
+    const answer = await whileBusy("cancel", () => answerOfAction(cancelChangeOfAddressOfSession()));
+    if (answer === NO_ANSWER || !answer?.ok) {
+      const text =
+        answer === NO_ANSWER
+          ? `Could not tell whether the change is cancelled. ${NO_ANSWER_TEXT}`
+          : !answer
+            ? "Could not cancel the change. Try again."
+            : answer.reason === "signed-out"
+              ? SESSION_ENDED_TEXT
+              : DATABASE_UNAVAILABLE_TEXT;
       return setEmailOutcome({ ok: false, text });
     }
     setEmailOutcome({
@@ -148,7 +154,7 @@ export function ProfileSection({
             autoComplete="name"
             className={`${field} flex-1`}
           />
-          <BusyButton type="submit" busy={busy.has("name")} className={secondaryButton}>
+          <BusyButton type="submit" busy={busy.has("name")} disabled={!hydrated} className={secondaryButton}>
             {busy.has("name") ? "Saving…" : "Save name"}
           </BusyButton>
         </div>
@@ -201,6 +207,7 @@ export function ProfileSection({
             id="new-email"
             name="new-email"
             type="email"
+            maxLength={EMAIL_MAX}
             required
             autoComplete="email"
             className={`${field} flex-1`}

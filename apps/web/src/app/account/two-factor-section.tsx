@@ -117,6 +117,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   }
 
   function done() {
+    setError(null); // a wrong first code said before Cancel is not the idle form's
     setStep({ kind: "idle" });
     router.refresh();
   }

@@ -12,7 +12,7 @@ import {
   UnavailableError,
 } from "@/lib/api-client";
 import { signOutThisBrowser } from "@/lib/sign-out";
-import { AUTH_CHANNEL } from "@/lib/signed-out-channel";
+import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
 import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
@@ -364,15 +364,14 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   }, [userId]);
 
   // A sign-out in another tab is followed at once.
-  useEffect(() => {
-    const channel = new BroadcastChannel(AUTH_CHANNEL);
-    channel.onmessage = (event) => {
-      if (event.data !== "signed-out") return;
-      api.markSignedOut(); // every later call leads to sign-in, whichever action makes it
-      setSignedOutElsewhere(true);
-    };
-    return () => channel.close();
-  }, [api]);
+  useEffect(
+    () =>
+      listenForSignOutElsewhere(() => {
+        api.markSignedOut(); // every later call leads to sign-in, whichever action makes it
+        setSignedOutElsewhere(true);
+      }),
+    [api],
+  );
 
   async function addTask(event?: React.FormEvent) {
     event?.preventDefault();

@@ -5,6 +5,8 @@ import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/comp
 import { field, label, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
+import { EMAIL_MAX } from "@/lib/email-rules";
+import { useHydrated } from "@/lib/use-hydrated";
 
 /**
  * Asks for the address and always answers alike ("if an account exists…"),
@@ -14,6 +16,7 @@ export function ForgotPasswordForm() {
   const [sentTo, setSentTo] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -28,7 +31,11 @@ export function ForgotPasswordForm() {
           ? CANNOT_REACH_SERVER
           : failure.status === 429
             ? TOO_MANY_ATTEMPTS
-            : "Could not send the link right now. Try again.",
+            : // An address the browser takes (me@localhost) that Better Auth's check refuses: trying
+              // again would not help.
+              failure.status === 400
+              ? "That is not an email address we can send to. Check it and try again."
+              : "Could not send the link right now. Try again.",
       );
       return;
     }
@@ -51,10 +58,19 @@ export function ForgotPasswordForm() {
             <label htmlFor="email" className={label}>
               Email
             </label>
-            <input id="email" name="email" type="email" autoComplete="email" required className={`w-full ${field}`} />
+            <input
+              id="email"
+              name="email"
+              type="email"
+              maxLength={EMAIL_MAX}
+              autoComplete="email"
+              required
+              className={`w-full ${field}`}
+            />
           </div>
           {error && <ErrorMessage>{error}</ErrorMessage>}
-          <BusyButton type="submit" busy={pending} className={`w-full ${primaryButton}`}>
+          {/* Not before React has the page: the browser's own submit would put the address in the URL. */}
+          <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
             {pending ? "Please wait…" : "Send the link"}
           </BusyButton>
         </form>
