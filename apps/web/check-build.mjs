@@ -22,6 +22,8 @@ const INPUTS = [
     path.join(webDir, input),
   ),
   ...sharedBuildInputs(),
+  // The secret's rules, which the app's configuration imports (lib/config.ts) and the launcher shares.
+  path.join(root, "scripts", "lib", "development-secret.mjs"),
 ];
 
 /** Whether the web app's production build is missing, or older than a file it is built from. */
