@@ -100,6 +100,24 @@ describe("the web app's server refuses a bad configuration", () => {
     BETTER_AUTH_SECRET: "a production secret of at least 32 characters",
   };
 
+  /** The web server on `port` of loopback, configured for production at https://tasks.test (`more` on top). */
+  const startProductionWeb = (port: number, more: Record<string, string> = {}, stdio: "ignore" | "pipe" = "ignore") =>
+    spawn(process.execPath, ["server.mjs"], {
+      cwd: webDir,
+      stdio,
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        ...production,
+        SMTP_URL: "smtp://127.0.0.1:2525",
+        EMAIL_FROM: "Tasks <no-reply@tasks.test>",
+        BETTER_AUTH_URL: "https://tasks.test",
+        API_URL: "https://api.tasks.test",
+        ...more,
+      },
+    });
+
   test("production without SMTP_URL or EMAIL_FROM: exit 1 naming it", async () => {
     const noSmtp = await startWeb({ ...production, EMAIL_FROM: "Tasks <no-reply@tasks.test>" });
     assert.equal(noSmtp.code, 1, noSmtp.output);
@@ -121,20 +139,7 @@ describe("the web app's server refuses a bad configuration", () => {
 
   test("served for an https origin, every page says Strict-Transport-Security", async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ["server.mjs"], {
-      cwd: webDir,
-      stdio: "ignore",
-      env: {
-        PATH: process.env.PATH ?? "",
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        ...production,
-        SMTP_URL: "smtp://127.0.0.1:2525",
-        EMAIL_FROM: "Tasks <no-reply@tasks.test>",
-        BETTER_AUTH_URL: "https://tasks.test",
-        API_URL: "https://api.tasks.test",
-      },
-    });
+    const child = startProductionWeb(port);
     try {
       await waitForReady(`http://127.0.0.1:${port}/sign-in`, child, "the web app");
       // Its session cookie is Secure (the contract: in production), so it never goes over plain http.
@@ -162,20 +167,7 @@ describe("the web app's server refuses a bad configuration", () => {
 
   test("SIGTERM: a request under way is answered with Connection: close, its connection closed, and the server exits at once", async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ["server.mjs"], {
-      cwd: webDir,
-      stdio: "ignore",
-      env: {
-        PATH: process.env.PATH ?? "",
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        ...production,
-        SMTP_URL: "smtp://127.0.0.1:2525",
-        EMAIL_FROM: "Tasks <no-reply@tasks.test>",
-        BETTER_AUTH_URL: "https://tasks.test",
-        API_URL: "https://api.tasks.test",
-      },
-    });
+    const child = startProductionWeb(port);
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       await waitForReady(`http://127.0.0.1:${port}/sign-in`, child, "the web app");
@@ -236,20 +228,7 @@ describe("the web app's server refuses a bad configuration", () => {
     const unmigrated = new URL(process.env.DATABASE_URL ?? "");
     unmigrated.pathname = `/${name}`;
     const port = await freePort();
-    const child = spawn(process.execPath, ["server.mjs"], {
-      cwd: webDir,
-      env: {
-        PATH: process.env.PATH ?? "",
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        ...production,
-        DATABASE_URL: unmigrated.toString(),
-        SMTP_URL: "smtp://127.0.0.1:2525",
-        EMAIL_FROM: "Tasks <no-reply@tasks.test>",
-        BETTER_AUTH_URL: "https://tasks.test",
-        API_URL: "https://api.tasks.test",
-      },
-    });
+    const child = startProductionWeb(port, { DATABASE_URL: unmigrated.toString() }, "pipe");
     const { output } = watch(child);
     try {
       await waitForReady(`http://127.0.0.1:${port}/sign-in`, child, "the web app");

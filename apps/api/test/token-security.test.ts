@@ -483,6 +483,15 @@ describe("the verified-token cache (contract: one token, one verification)", () 
     assert.equal((await ctx.app.inject({ method: "GET", url, headers: bearer(token) })).statusCode, 200);
   });
 
+  test("the longest token the web app writes (an address of 254 characters) is taken", async () => {
+    const user = await ctx.newUser();
+    const claims = claimsFor(user.id, { email: `${"a".repeat(241)}@example.test`, iss: ISSUER, aud: AUDIENCE });
+    const token = await signEd25519({ alg: "EdDSA", kid: ctx.key.kid }, claims, ctx.key.privateKey);
+    assert.ok(token.length > 600, `a long token (${token.length} characters)`);
+    const url = `/api/${user.id}/tasks`;
+    assert.equal((await ctx.app.inject({ method: "GET", url, headers: bearer(token) })).statusCode, 200);
+  });
+
   test("a validly signed token longer than 4 kB (an address of 5,000 characters) is 401 everywhere", async () => {
     // Each token checked is kept until it expires: 10,000 of 15 kB would hold 150 MB of the cache.
     const victim = await newVictim();

@@ -59,7 +59,8 @@ const MAX_TOKEN_LENGTH = 4_096;
 /**
  * An Ed25519 signature (64 bytes) as base64url writes it: 86 characters, the last carrying two bits
  * and four zeros. jose decodes with atob, which ignores those four bits and takes `=` padding, so
- * one signature has 32 spellings that all verify: each would be another cache entry.
+ * one signature has 32 spellings that all verify: each would be another cache entry. (Ed25519's
+ * alone, as the web app's key is: another key type there would need its own length here.)
  */
 const CANONICAL_SIGNATURE = /\.[\w-]{85}[AQgw]$/;
 

@@ -49,6 +49,12 @@ export async function readWhole(answer: Response): Promise<Response> {
 
 /** What answerOfAction gives when a server action got no answer in time. */
 export const NO_ANSWER = "no answer";
+/**
+ * What to say then. Not "try again": Next.js sends a page's server actions one at a time, so
+ * another one would wait behind the one that got no answer. A reload ends that wait.
+ */
+export const ACTION_NO_ANSWER_TEXT =
+  "The server did not answer. Reload the page to see where things stand, and to try again.";
 
 /**
  * A server action's answer: NO_ANSWER when none came within ANSWER_WITHIN_MS (Next.js sends an

@@ -182,8 +182,11 @@ export class TaskApiClient {
         throw new UnavailableError("Cannot reach the task service. Check your connection and try again.");
       }
     };
-    let response = await send(await this.accessToken(false, keepalive));
+    const token = await this.accessToken(false, keepalive);
+    let response = await send(token);
     if (response.status === 401) {
+      // That token is not sent again: not by a request whose renewal is refused for now either.
+      if (this.token?.value === token) this.token = undefined;
       // Renew once (the token may have expired in flight): a session that has ended gets no new
       // token, and that is the SignedOutError that takes the person to sign in.
       response = await send(await this.accessToken(true));

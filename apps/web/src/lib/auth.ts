@@ -509,6 +509,7 @@ function createAuth() {
         // page render) would also sign one for a `set-auth-jwt` header nobody reads.
         disableSettingJwtHeader: true,
         jwks: {
+          // (The Task API takes Ed25519 signatures alone: their length is part of its check.)
           keyPairConfig: { alg: "EdDSA", crv: "Ed25519" },
           // A new signing key every 30 days; the old one stays in the JWKS for a
           // day more, far longer than any token it signed can live.

@@ -7,6 +7,11 @@
  * An office or a carrier's network behind one address, whose people renew their access tokens all
  * day, never paused for a minute and was refused every renewal for a minute at every 300th, and the
  * Retry-After it was given (a window from the last request) was not when the count began again.
+ *
+ * As with any fixed window, a client can make up to twice a rule's tries across the end of one
+ * window and the start of the next (the per-account pause of passwords bounds guessing anyway).
+ * Times are the web process's clock, as Better Auth's are. While processes of the version before
+ * run beside these (a rolling upgrade), theirs still move a window to its latest request.
  */
 import "server-only";
 import type { BetterAuthOptions } from "better-auth";
@@ -26,8 +31,12 @@ const CONSUME = `
     last_request = CASE WHEN r.last_request <= $2 - $3 THEN $2 ELSE r.last_request END
   RETURNING count, last_request`;
 
-/** Windows that ended this long ago are deleted, once a minute per process (the longest rule's is a minute). */
-const KEEP_ENDED_MS = 60 * 60_000;
+/**
+ * Counts whose window began this long ago are deleted, once a minute per process: the longest
+ * rule's window is a minute, so they have ended (kept a little longer than needed, for a rule of
+ * up to ten minutes).
+ */
+const KEEP_BEGUN_MS = 10 * 60_000;
 const PRUNE_EVERY_MS = 60_000;
 
 export function databaseRateLimitStore(): RateLimitStore {
@@ -46,7 +55,7 @@ export function databaseRateLimitStore(): RateLimitStore {
         prunedAt = at;
         // Not awaited: the request does not wait for the clean-up, and a failure of it changes nothing.
         webDatabasePool()
-          .query("DELETE FROM rate_limits WHERE last_request < $1", [at - KEEP_ENDED_MS])
+          .query("DELETE FROM rate_limits WHERE last_request < $1", [at - KEEP_BEGUN_MS])
           .catch(() => {});
       }
       const row = rows[0];

@@ -7,6 +7,14 @@ let announcedHere = false;
 
 export function announceSignedOut(): void {
   announcedHere = true;
+  // Every caller then leaves the page; one brought back from the back-forward cache listens again.
+  window.addEventListener(
+    "pageshow",
+    () => {
+      announcedHere = false;
+    },
+    { once: true },
+  );
   const channel = new BroadcastChannel(AUTH_CHANNEL);
   channel.postMessage("signed-out");
   channel.close();

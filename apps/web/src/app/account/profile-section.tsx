@@ -6,14 +6,13 @@ import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { field, label, secondaryButton } from "@/components/styles";
-import { answerOfAction, NO_ANSWER } from "@/lib/answer-limit";
+import { ACTION_NO_ANSWER_TEXT, answerOfAction, NO_ANSWER } from "@/lib/answer-limit";
 import { authClient } from "@/lib/auth-client";
 import {
   type AuthClientError,
   DATABASE_UNAVAILABLE_TEXT,
   describeAuthError,
   ENTER_A_CODE,
-  NO_ANSWER_TEXT,
   SESSION_ENDED_TEXT,
   TWO_FACTOR_CODE_REQUIRED,
 } from "@/lib/auth-errors";
@@ -109,7 +108,7 @@ export function ProfileSection({
     if (answer === NO_ANSWER || !answer?.ok) {
       const text =
         answer === NO_ANSWER
-          ? `Could not tell whether the change is cancelled. ${NO_ANSWER_TEXT}`
+          ? `Could not tell whether the change is cancelled. ${ACTION_NO_ANSWER_TEXT}`
           : !answer
             ? "Could not cancel the change. Try again."
             : answer.reason === "signed-out"

@@ -6,9 +6,9 @@ import { LocalDate } from "@/components/local-date";
 import { ErrorMessage, SuccessMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
 import type { SessionSummary } from "@/lib/account-sessions";
-import { answerOfAction, NO_ANSWER } from "@/lib/answer-limit";
+import { ACTION_NO_ANSWER_TEXT, answerOfAction, NO_ANSWER } from "@/lib/answer-limit";
 import { authClient } from "@/lib/auth-client";
-import { DATABASE_UNAVAILABLE_TEXT, describeAuthError, NO_ANSWER_TEXT, SESSION_ENDED_TEXT } from "@/lib/auth-errors";
+import { DATABASE_UNAVAILABLE_TEXT, describeAuthError, SESSION_ENDED_TEXT } from "@/lib/auth-errors";
 import { signOutThisBrowser } from "@/lib/sign-out";
 import { announceSignedOut } from "@/lib/signed-out-channel";
 import { ago } from "@/lib/time-ago";
@@ -45,7 +45,8 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
     const answer = await answerOfAction(revokeSession(session.id));
     if (answer === NO_ANSWER || !answer?.ok) {
       setPending(null);
-      if (answer === NO_ANSWER) return setError(`Could not tell whether that device is signed out. ${NO_ANSWER_TEXT}`);
+      if (answer === NO_ANSWER)
+        return setError(`Could not tell whether that device is signed out. ${ACTION_NO_ANSWER_TEXT}`);
       return setError(answer ? REVOKE_FAILURE_TEXT[answer.reason] : "Could not sign that device out. Try again.");
     }
     setPending(null);

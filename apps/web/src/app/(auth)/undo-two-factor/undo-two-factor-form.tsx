@@ -6,8 +6,8 @@ import { PasskeysOfAccount } from "@/components/passkeys-of-account";
 import { PasswordField } from "@/components/password-field";
 import { primaryButton } from "@/components/styles";
 import type { PasskeySummary } from "@/lib/account-passkeys";
-import { answerOfAction, NO_ANSWER } from "@/lib/answer-limit";
-import { CANNOT_REACH_SERVER, DATABASE_UNAVAILABLE_TEXT, NO_ANSWER_TEXT } from "@/lib/auth-errors";
+import { ACTION_NO_ANSWER_TEXT, answerOfAction, NO_ANSWER } from "@/lib/answer-limit";
+import { CANNOT_REACH_SERVER, DATABASE_UNAVAILABLE_TEXT } from "@/lib/auth-errors";
 import { readNewPasswordForm } from "@/lib/new-password-form";
 import { PASSWORD_LENGTH_TEXT } from "@/lib/password-rules";
 import { useHydrated } from "@/lib/use-hydrated";
@@ -47,8 +47,9 @@ export function UndoTwoFactorForm({
     setError(null);
     const answer = await answerOfAction(undoTwoFactorWithNewPassword(token, newPassword, removePasskeys));
     setPending(false);
-    // No answer: it may have been done. Pressed again, the link finishes it or says it was used.
-    if (answer === NO_ANSWER) return setError(NO_ANSWER_TEXT);
+    // No answer: it may have been done. Reloaded, the page says whether the link was used; if not,
+    // pressed again, it finishes it.
+    if (answer === NO_ANSWER) return setError(ACTION_NO_ANSWER_TEXT);
     if (!answer) return setError(CANNOT_REACH_SERVER);
     if (!answer.ok) return setError(FAILURE_TEXT[answer.reason]);
     setDone(true);
