@@ -157,6 +157,12 @@ describe("email verification", () => {
   });
 });
 
+/** Waits until the page's focus is on an element (not the page's body) whose text has `words`. */
+const waitForFocusOn = (page: Page, words: string) =>
+  page.waitForFunction(
+    `document.activeElement !== document.body && (document.activeElement?.textContent ?? "").includes(${JSON.stringify(words)})`,
+  );
+
 describe("password reset", () => {
   test("an unknown address gets the same answer and no email; the link works once and signs every session out", async (t) => {
     const { page: device, person } = await newSignedInPage(browser, product.webUrl, "Rosa");
@@ -179,6 +185,8 @@ describe("password reset", () => {
     await page.getByLabel("Email").fill(person.email);
     await page.getByRole("button", { name: "Send the link" }).click();
     await page.getByText(`If an account exists for ${person.email}`).waitFor();
+    // The form and its button went: the focus is on what replaced them, not on the page's body.
+    await waitForFocusOn(page, "we have sent it a link");
     const email = await mailbox.waitFor(person.email, /Reset your Tasks password/);
     assertAccountEmail(email);
     assert.match(email.text, /works once, for one hour/);
@@ -205,6 +213,7 @@ describe("password reset", () => {
     await page.getByLabel("Repeat the new password").fill(newPassword);
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("every device was signed out").waitFor();
+    await waitForFocusOn(page, "every device was signed out");
 
     const ms = await expectRefusedWithin(apis, deviceToken);
     t.diagnostic(`the other device's token was refused ${ms} ms after the reset`);

@@ -995,7 +995,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       refusals++;
       return route.fulfill({
         status: 429,
-        headers: { "content-type": "application/json", "x-retry-after": "60" },
+        headers: { "content-type": "application/json", "retry-after": "60", "x-retry-after": "60" },
         body: JSON.stringify({ message: "Too many requests. Please try again later." }),
       });
     });
@@ -1010,10 +1010,20 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.ok(refusals >= 1, "a renewal was asked for, and refused");
     await page.getByLabel("Mark “Sand the door” as pending").waitFor();
     assert.equal(await page.getByTestId("error").count(), 0, "nothing was said to have failed");
+    // Within the refusal's Retry-After, the next write is not held up by another renewal refused.
+    const refusedSoFar = refusals;
+    await page.clock.fastForward(5_000);
+    const [again] = await Promise.all([
+      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
+      page.getByLabel("Mark “Sand the door” as pending").click(),
+    ]);
+    assert.equal(again.status(), 200);
+    assert.equal(refusals, refusedSoFar, "no renewal asked for again meanwhile");
+    await page.getByLabel("Mark “Sand the door” as completed").waitFor();
     await page.unroute(`${product.webUrl}/api/auth/token`);
     await page.clock.resume();
     await page.reload();
-    await page.getByLabel("Mark “Sand the door” as pending").waitFor();
+    await page.getByLabel("Mark “Sand the door” as completed").waitFor();
   });
 
   test("a token renewal that gets no answer fails after a while and lets go: Retry renews and makes the write", async () => {

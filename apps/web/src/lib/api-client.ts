@@ -56,11 +56,19 @@ export class UnavailableError extends Error {
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
 /** A token whose renewal is refused is still sent until this long before it ends (time to reach the API). */
 const IN_HAND_MARGIN_MS = 5_000;
+/**
+ * After a renewal refused for now, the token in hand is sent without asking again for at least this
+ * long (or the refusal's Retry-After): not a renewal, perhaps one that waits 15 s for no answer,
+ * before every request.
+ */
+const RENEW_AGAIN_AFTER_MS = 10_000;
 
 export class TaskApiClient {
   /** `expiresAt`: when it is renewed (before its end); `endsAt`: its end. Both by this browser's clock. */
   private token: { value: string; expiresAt: number; endsAt: number } | undefined;
   private renewal: Promise<string> | undefined;
+  /** Until then, after a renewal refused for now, the token in hand is sent without asking again. */
+  private renewAgainAt = 0;
   private signedOut = false;
 
   constructor(
@@ -99,6 +107,8 @@ export class TaskApiClient {
     // Leaving: while it lasts at all, a second to spare (never less long than when it is not).
     const usableUntil = !token ? 0 : leaving ? Math.max(token.expiresAt, token.endsAt - 1_000) : token.expiresAt;
     if (!force && token && now < usableUntil) return token.value;
+    const inHandUntil = token ? token.endsAt - IN_HAND_MARGIN_MS : 0;
+    if (!force && token && now < this.renewAgainAt && now < inHandUntil) return token.value;
     this.renewal ??= this.fetchToken().finally(() => {
       this.renewal = undefined;
     });
@@ -108,8 +118,11 @@ export class TaskApiClient {
       // A renewal refused for now (too many renewals from this address, the web app's database down,
       // no answer): the token in hand is still taken until it ends, so the person's action is not
       // refused for it. (Not after a 401, `force`: the API has refused that token.)
-      const stillGood = !force && token && this.token === token && Date.now() < token.endsAt - IN_HAND_MARGIN_MS;
-      if (stillGood && failure instanceof UnavailableError) return token.value;
+      const stillGood = !force && token && this.token === token && Date.now() < inHandUntil;
+      if (stillGood && failure instanceof UnavailableError) {
+        this.renewAgainAt = Date.now() + Math.max(RENEW_AGAIN_AFTER_MS, (failure.retryAfterSeconds ?? 0) * 1000);
+        return token.value;
+      }
       throw failure;
     }
   }

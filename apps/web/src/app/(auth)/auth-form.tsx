@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { FocusedOutcome } from "@/components/focused-outcome";
 import { ErrorMessage, NarrowPage, NarrowPageLink, NoticeMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
@@ -94,10 +95,12 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
   if (checkInbox) {
     return (
       <NarrowPage title="Check your email">
-        <p role="status" className="text-slate-700 dark:text-slate-300">
-          If {checkInbox} can be used for a new account, we have sent a link to it. Open it to confirm the address, then
-          you can sign in.
-        </p>
+        <FocusedOutcome>
+          <p role="status" className="text-slate-700 dark:text-slate-300">
+            If {checkInbox} can be used for a new account, we have sent a link to it. Open it to confirm the address,
+            then you can sign in.
+          </p>
+        </FocusedOutcome>
         <NarrowPageLink href="/sign-in">Back to sign in</NarrowPageLink>
       </NarrowPage>
     );

@@ -1,6 +1,7 @@
 "use client";
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { FocusedOutcome } from "@/components/focused-outcome";
 import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { field, label, primaryButton } from "@/components/styles";
 import { authClient } from "@/lib/auth-client";
@@ -45,10 +46,12 @@ export function ForgotPasswordForm() {
   return (
     <NarrowPage title="Reset your password">
       {sentTo ? (
-        <SuccessMessage>
-          If an account exists for {sentTo}, we have sent it a link to reset the password. The link works once, for one
-          hour.
-        </SuccessMessage>
+        <FocusedOutcome>
+          <SuccessMessage>
+            If an account exists for {sentTo}, we have sent it a link to reset the password. The link works once, for
+            one hour.
+          </SuccessMessage>
+        </FocusedOutcome>
       ) : (
         <form onSubmit={onSubmit} className="space-y-4">
           <p className="text-sm text-slate-700 dark:text-slate-300">

@@ -1,6 +1,7 @@
 "use client";
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { FocusedOutcome } from "@/components/focused-outcome";
 import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { PasskeysOfAccount } from "@/components/passkeys-of-account";
 import { PasswordField } from "@/components/password-field";
@@ -58,11 +59,13 @@ export function ResetPasswordForm({ token, passkeys }: { token: string; passkeys
     const passkeysLeft = passkeys.length > 0 && !done.passkeysRemoved;
     return (
       <NarrowPage title="Password changed">
-        <SuccessMessage>
-          Your password has been changed and every device was signed out.
-          {done.passkeysRemoved && " The passkeys were removed."}
-          {passkeysLeft && " The account's passkeys still sign in."}
-        </SuccessMessage>
+        <FocusedOutcome>
+          <SuccessMessage>
+            Your password has been changed and every device was signed out.
+            {done.passkeysRemoved && " The passkeys were removed."}
+            {passkeysLeft && " The account's passkeys still sign in."}
+          </SuccessMessage>
+        </FocusedOutcome>
         <NarrowPageLink href="/sign-in">Sign in with the new password</NarrowPageLink>
       </NarrowPage>
     );

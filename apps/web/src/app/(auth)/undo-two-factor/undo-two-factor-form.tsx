@@ -1,6 +1,7 @@
 "use client";
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { FocusedOutcome } from "@/components/focused-outcome";
 import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { PasskeysOfAccount } from "@/components/passkeys-of-account";
 import { PasswordField } from "@/components/password-field";
@@ -58,10 +59,12 @@ export function UndoTwoFactorForm({
   if (done) {
     return (
       <NarrowPage title="Two-factor sign-in is off">
-        <SuccessMessage>
-          Two-factor sign-in is off, your password is changed and every device was signed out. Once signed in, turn
-          two-factor sign-in on again with your own authenticator app.
-        </SuccessMessage>
+        <FocusedOutcome>
+          <SuccessMessage>
+            Two-factor sign-in is off, your password is changed and every device was signed out. Once signed in, turn
+            two-factor sign-in on again with your own authenticator app.
+          </SuccessMessage>
+        </FocusedOutcome>
         <NarrowPageLink href="/sign-in">Sign in with the new password</NarrowPageLink>
       </NarrowPage>
     );
