@@ -20,7 +20,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import type pg from "pg";
-import { createPool, errorChain } from "./pool";
+import { createPool, errorChain, noConnectionInTime } from "./pool";
 
 /**
  * Found through the package itself, so it is the same folder whether this
@@ -75,8 +75,8 @@ export async function migrateDatabaseAt(
  * database container that starts beside the app, answers like this for a while
  * (a container's name is not even known to DNS until it starts: ENOTFOUND).
  * A database (or a pooler in front of it) that takes the connection but does
- * not answer within the pool's connection timeout is one too: pg-pool says so
- * in its own words, with the driver's error as the cause.
+ * not answer within the pool's connection timeout is one too (pg-pool's words,
+ * with the driver's error as the cause: noConnectionInTime).
  */
 function notReachableYet(error: unknown): boolean {
   const notYet = [
@@ -89,12 +89,12 @@ function notReachableYet(error: unknown): boolean {
     "EAI_AGAIN",
     "57P03",
   ];
-  return errorChain(error).some(
-    ({ code, message }: Error & { code?: string }) =>
-      (code !== undefined && notYet.includes(code)) ||
-      /timeout exceeded when trying to connect|Connection terminated unexpectedly|Connection terminated due to connection timeout/i.test(
-        message,
-      ),
+  return (
+    noConnectionInTime(error) ||
+    errorChain(error).some(
+      ({ code, message }: Error & { code?: string }) =>
+        (code !== undefined && notYet.includes(code)) || /Connection terminated unexpectedly/i.test(message),
+    )
   );
 }
 

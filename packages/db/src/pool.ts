@@ -287,15 +287,19 @@ const CONNECTION_FAILED_MESSAGE =
 /** pg's words for a connection refused before anything ran, on errors that carry no code. */
 const NOT_CONNECTED_MESSAGE = /does not support SSL connections/i;
 
+/** No connection was made within the pool's wait (pg-pool's own words, or ours in front of it). */
+export function noConnectionInTime(failure: unknown): boolean {
+  return errorChain(failure).some(
+    (link) => link instanceof ConnectionWaitTimeoutError || NO_CONNECTION_MESSAGE.test(link.message),
+  );
+}
+
 function classifyDatabaseFailure(failure: unknown): DatabaseFailure | undefined {
   const error = driverError(failure);
   if (!error) return undefined;
   // First: no connection in time. (pg-pool may wrap a network error, whose code alone would say
   // "lost", in these words.)
-  const chain = errorChain(failure);
-  if (chain.some((link) => link instanceof ConnectionWaitTimeoutError || NO_CONNECTION_MESSAGE.test(link.message))) {
-    return "not-connected";
-  }
+  if (noConnectionInTime(failure)) return "not-connected";
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string") {
     const byCode = FAILURE_BY_CODE[code];

@@ -71,12 +71,13 @@ export function createAccessTokenVerifier(policy: AccessTokenPolicy): AccessToke
   const cache = new VerifiedTokenCache(CACHE_MAX_ENTRIES);
 
   return async function verifyAccessToken(token: string): Promise<VerifiedToken> {
-    if (token.length > MAX_TOKEN_LENGTH || !CANONICAL_SIGNATURE.test(token)) {
-      throw new InvalidTokenError("not a token Better Auth writes (too long, or its signature spelt otherwise)");
-    }
     const now = Date.now();
     const cached = cache.get(token, now);
     if (cached) return cached;
+    // Checked before a token is verified, so before it is cached: what the cache holds has passed.
+    if (token.length > MAX_TOKEN_LENGTH || !CANONICAL_SIGNATURE.test(token)) {
+      throw new InvalidTokenError("not a token Better Auth writes (too long, or its signature spelt otherwise)");
+    }
     const verified = await verifyWithJose(token, getKey, policy);
     // Kept until the token's own expiry (stricter than the 30 s tolerance a
     // fresh check allows) and never longer than a cached key would count.
