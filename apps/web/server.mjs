@@ -19,14 +19,16 @@ process.env.NODE_ENV ||= "production";
 const { default: next } = await import("next");
 
 // Empty (or spaces alone) counts as unset, as for the API (an empty PORT was port 0: a random one).
-const setting = (name) => process.env[name]?.trim() || undefined;
-const port = setting("PORT") ? Number(setting("PORT")) : 3000;
-if (!/^\d+$/.test(setting("PORT") ?? "0") || port > 65535) {
+const setting = (name, fallback) => process.env[name]?.trim() || fallback;
+const portText = setting("PORT", "3000");
+const port = Number(portText);
+if (!/^\d+$/.test(portText) || port > 65535) {
   console.error("PORT must be a whole number from 0 to 65535");
   process.exit(1);
 }
-const hops = setting("TRUSTED_PROXY_HOPS") ? Number(setting("TRUSTED_PROXY_HOPS")) : 0;
-if (!/^\d+$/.test(setting("TRUSTED_PROXY_HOPS") ?? "0") || hops > 10) {
+const hopsText = setting("TRUSTED_PROXY_HOPS", "0");
+const hops = Number(hopsText);
+if (!/^\d+$/.test(hopsText) || hops > 10) {
   console.error(
     "TRUSTED_PROXY_HOPS must be a whole number from 0 to 10 (how many proxies in front append to X-Forwarded-For)",
   );

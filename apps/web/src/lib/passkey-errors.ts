@@ -1,5 +1,8 @@
 import type { AuthClientError } from "./auth-errors";
 
+/** Better Auth's passkey plugin: no passkey (of this account) has that id. */
+export const PASSKEY_NOT_FOUND = "PASSKEY_NOT_FOUND";
+
 /** A ceremony cancelled because the page started another (only one runs at a time). */
 const CANCELLED_BY_NEWER_CEREMONY = "ERROR_CEREMONY_ABORTED";
 

@@ -14,7 +14,7 @@ import {
   SERVER_NO_ANSWER,
   TOO_MANY_ATTEMPTS,
 } from "@/lib/auth-errors";
-import { cancelledByNewerCeremony, passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
+import { cancelledByNewerCeremony, PASSKEY_NOT_FOUND, passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 
 function describeFailure(error: AuthClientError): string | null {
   if (passkeyCeremonyEndedWithoutResult(error.code)) return null;
@@ -22,8 +22,7 @@ function describeFailure(error: AuthClientError): string | null {
   if (error.code === SERVER_NO_ANSWER) return NO_ANSWER_TEXT;
   if (error.code === DATABASE_UNAVAILABLE) return DATABASE_UNAVAILABLE_TEXT;
   if (error.status === 429) return TOO_MANY_ATTEMPTS;
-  if (error.code === "PASSKEY_NOT_FOUND")
-    return "This passkey is no longer on your account. Sign in with your password.";
+  if (error.code === PASSKEY_NOT_FOUND) return "This passkey is no longer on your account. Sign in with your password.";
   return "That passkey did not work. Try again, or sign in with your password.";
 }
 
@@ -97,12 +96,6 @@ export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
     };
   }, [onSignedIn]);
 
-  /** Signed in: the button stays busy until the next page replaces this one (a second press would start a second session). */
-  function signedInNow() {
-    setSignedIn(true);
-    onSignedIn();
-  }
-
   async function signIn() {
     buttonPending.current = true;
     setPending(true);
@@ -112,7 +105,10 @@ export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
     // was pressed. Asked again, the button's ceremony cancels that offer's.
     if (cancelledByNewerCeremony(result?.error)) result = await authClient.signIn.passkey();
     buttonPending.current = false;
-    if (!result?.error) return signedInNow();
+    if (!result?.error) {
+      setSignedIn(true); // busy until the next page replaces this one (a second press, a second session)
+      return onSignedIn();
+    }
     setPending(false);
     setError(describeFailure(result.error));
     offerAgainNow.current();

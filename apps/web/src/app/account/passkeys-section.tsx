@@ -13,7 +13,7 @@ import { authClient } from "@/lib/auth-client";
 import { describeAuthError, ENTER_A_CODE, TWO_FACTOR_CODE_REQUIRED } from "@/lib/auth-errors";
 import { headerText } from "@/lib/header-text";
 import { PASSKEY_NAME_MAX } from "@/lib/name-rules";
-import { passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
+import { PASSKEY_NOT_FOUND, passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 import { PASSWORD_HEADER } from "@/lib/password-rules";
 import { secondFactorCode } from "@/lib/second-factor-rules";
 import { ago } from "@/lib/time-ago";
@@ -29,9 +29,6 @@ function describePasskeyError(error: AddPasskeyError): string {
     return "This device already holds a passkey for your account.";
   return describeAuthError(error);
 }
-
-/** Better Auth's passkey plugin: no passkey of this account has that id. */
-const PASSKEY_NOT_FOUND = "PASSKEY_NOT_FOUND";
 
 /** The forms a passkey's row opens; each button's id is `<form>-passkey-<id>`. */
 type PasskeyForm = "rename" | "remove";

@@ -105,15 +105,18 @@ export function ProfileSection({
   async function cancelChange() {
     setEmailOutcome(null);
     const answer = await whileBusy("cancel", () => answerOfAction(cancelChangeOfAddressOfSession()));
-    if (answer === NO_ANSWER || !answer?.ok) {
-      const text =
-        answer === NO_ANSWER
-          ? `Could not tell whether the change is cancelled. ${ACTION_NO_ANSWER_TEXT}`
-          : !answer
-            ? "Could not cancel the change. Try again."
-            : answer.reason === "signed-out"
-              ? SESSION_ENDED_TEXT
-              : DATABASE_UNAVAILABLE_TEXT;
+    if (answer === NO_ANSWER) {
+      return setEmailOutcome({
+        ok: false,
+        text: `Could not tell whether the change is cancelled. ${ACTION_NO_ANSWER_TEXT}`,
+      });
+    }
+    if (!answer?.ok) {
+      const text = !answer
+        ? "Could not cancel the change. Try again."
+        : answer.reason === "signed-out"
+          ? SESSION_ENDED_TEXT
+          : DATABASE_UNAVAILABLE_TEXT;
       return setEmailOutcome({ ok: false, text });
     }
     setEmailOutcome({

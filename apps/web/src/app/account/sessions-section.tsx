@@ -43,13 +43,12 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
     // old id, gone already, would be "signed out" while the browser stayed signed in.
     if (session.current) return signOutThisDevice();
     const answer = await answerOfAction(revokeSession(session.id));
-    if (answer === NO_ANSWER || !answer?.ok) {
-      setPending(null);
-      if (answer === NO_ANSWER)
-        return setError(`Could not tell whether that device is signed out. ${ACTION_NO_ANSWER_TEXT}`);
+    setPending(null);
+    if (answer === NO_ANSWER)
+      return setError(`Could not tell whether that device is signed out. ${ACTION_NO_ANSWER_TEXT}`);
+    if (!answer?.ok) {
       return setError(answer ? REVOKE_FAILURE_TEXT[answer.reason] : "Could not sign that device out. Try again.");
     }
-    setPending(null);
     setSignedOut(session.device);
     // Its button goes with its row: the focus to the section's heading, not to the top of the page.
     headingRef.current?.focus();
