@@ -19,7 +19,7 @@ import { HttpProblem } from "../problem";
  * queue; a list that gets its slot at once, nearly every one, listens for nothing.
  */
 /** What a list's answer goes out on (Node's ServerResponse): "close" before the answer is a hang-up. */
-export interface ListClient {
+interface ListClient {
   readonly destroyed: boolean;
   once(event: "close", listener: () => void): unknown;
   removeListener(event: "close", listener: () => void): unknown;
@@ -34,7 +34,7 @@ export class PerUserSlots {
     private readonly maxWaitMs: number,
   ) {}
 
-  async run<T>(user: string, work: () => Promise<T>, client?: ListClient): Promise<T> {
+  async run<T>(user: string, work: () => Promise<T>, client: ListClient): Promise<T> {
     let state = this.people.get(user);
     if (!state) {
       state = { running: 0, queue: [] };
@@ -78,7 +78,7 @@ function waitForTurn(
   queue: (() => void)[],
   maxWaitMs: number,
   refusal: () => HttpProblem,
-  client?: ListClient,
+  client: ListClient,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     // Past its time, or hung up. (A client that hung up is sent the refusal too: nobody reads it.)
@@ -92,14 +92,14 @@ function waitForTurn(
     const timer = setTimeout(leave, maxWaitMs);
     const done = () => {
       clearTimeout(timer);
-      client?.removeListener("close", leave);
+      client.removeListener("close", leave);
     };
     const take = () => {
       done();
       resolve();
     };
     queue.push(take);
-    if (client?.destroyed) leave();
-    else client?.once("close", leave);
+    if (client.destroyed) leave();
+    else client.once("close", leave);
   });
 }
