@@ -2,14 +2,16 @@
  * Browsers known to an account. The password pause (password-guesses.ts)
  * counts by address, so whoever knows an address could keep its owner's
  * password sign-in paused for good: ten wrong passwords every 15 minutes.
- * A browser that has signed in to an account with its password (or one of its
- * passkeys, which proves the account as well) gets a signed cookie with a random id of the browser's own, bound to the account as it
- * stands (a digest of its user id and password hash); its password attempts
- * on that account are counted by that id instead (OWASP's "device cookies").
+ * A browser that has signed in to an account with its password (or one of
+ * its passkeys, which proves the account as well) gets a signed cookie with a
+ * random id of the browser's own, bound to the account as it stands (a digest
+ * of its user id and password hash); its password attempts on that account
+ * are counted by that id instead (OWASP's "device cookies").
  * The address's pause does not stop it, and its own ten wrong passwords
  * pause it alone.
  *
- * Only a right password earns one, and only for as long as that password:
+ * Only a sign-in earns one (a right password, or a passkey), and only for as
+ * long as the account's password stays:
  * a new one (changed or reset), or a new account at the address, voids every
  * cookie issued before, so a cookie kept by whoever once knew the password
  * (or once held the address) counts for nothing against the next. Sign-up
@@ -59,7 +61,7 @@ export async function knownDevice(ctx: HookContext, email: string): Promise<stri
   return cookie && cookie.binding === (await accountBinding(email)) ? cookie.device : null;
 }
 
-/** Marks this browser as known to the account of `email` (its password was right here), keeping its id if it was. */
+/** Marks this browser as known to the account of `email` (it signed in here), keeping its id if it was. */
 export async function rememberDevice(ctx: HookContext, email: string): Promise<void> {
   const binding = await accountBinding(email);
   if (!binding) return;

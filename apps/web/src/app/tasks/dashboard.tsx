@@ -56,7 +56,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     tasks: null,
     total: 0,
     counts: { pending: 0, completed: 0 },
-    countsKnown: false,
     countsWithTasks: false,
     loadedFor: null,
   });
@@ -267,9 +266,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           .flatMap((page) => page.tasks)
           .filter((task) => !seen.has(task.id) && seen.add(task.id) && !pendingDeletes.current.has(task.id));
         const unsent = seen.size - shown.length; // deletes inside their undo window, still counted by the API
+        const matching = (loaded[0]?.total ?? 0) - unsent;
         setList((current) => ({
           tasks: keepingOpenEdits(showingTogglesOnTheirWay(shown), current.tasks),
-          total: (loaded[0]?.total ?? 0) - unsent,
+          total: matching,
           // The API still counts the deletes inside their undo window: the page has taken them off.
           counts: totals
             ? [...pendingDeletes.current.values()].reduce((counts, { task }) => countedAs(counts, task, -1), {
@@ -277,14 +277,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 completed: totals[1].total,
               })
             : current.counts,
-          countsKnown: current.countsKnown || totals !== undefined,
           countsWithTasks: totals !== undefined,
           loadedFor: loading,
         }));
         if (totals) countsOwed.current = false;
         // Another tab, sort or search than the list shown: its outcome is said (the list was read before).
         if (listShownFor.current !== null && listShownFor.current !== loading) {
-          const matching = (loaded[0]?.total ?? 0) - unsent;
           const words = `Found ${matching === 0 ? "no" : matching.toLocaleString("en-US")} ${matching === 1 ? "task" : "tasks"}.`;
           setListAnnouncement((before) => toSayAgain(before, words));
         }
@@ -500,7 +498,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
       <Tabs.Root value={status} onValueChange={(value) => setStatus(value as ListStatus)}>
         <ListControls
-          counts={list.countsKnown ? counts : null}
+          // No numbers before counts have come (the first list brings them): "All (0)" beside "could
+          // not be loaded" told a person with hundreds of tasks they had none.
+          counts={list.loadedFor !== null ? counts : null}
           search={search}
           onSearch={setSearch}
           sort={sort}

@@ -10,14 +10,12 @@ export interface ShownList {
   tasks: Task[] | null;
   total: number;
   counts: { pending: number; completed: number };
-  /**
-   * Some counts have come: before (and for good if the first load fails) the tabs show no number,
-   * where "All (0)" beside "could not be loaded" told a person with hundreds of tasks they had none.
-   */
-  countsKnown: boolean;
   /** The counts came with the tasks shown, from one reload: a task shown is counted in them. */
   countsWithTasks: boolean;
-  /** The tab, sort and search the tasks were loaded for (the dashboard's filterKey); null before any. */
+  /**
+   * The tab, sort and search the tasks were loaded for (the dashboard's filterKey); null before any.
+   * The first list that comes brings the counts too, so null also says no counts have come.
+   */
   loadedFor: string | null;
 }
 
