@@ -157,6 +157,14 @@ describe("email verification", () => {
   });
 });
 
+/** Waits up to 10 s for `holds` to be true, asking every 50 ms. */
+async function until(holds: () => Promise<boolean>, what: string): Promise<void> {
+  for (const started = Date.now(); !(await holds()); ) {
+    assert.ok(Date.now() - started < 10_000, `waited 10 s for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Waits until the page's focus is on an element (not the page's body) whose text has `words`. */
 const waitForFocusOn = (page: Page, words: string) =>
   page.waitForFunction(
@@ -233,6 +241,54 @@ describe("password reset", () => {
     assert.equal(late.status, 400, "an earlier reset link ends with the reset");
 
     await signIn(page, product.webUrl, { ...person, password: newPassword });
+  });
+
+  test("one address gets at most 10 emails anyone can ask for in an hour, from any number of clients; its account's notices still go", async () => {
+    const person = newPerson("Una");
+    const signedUp = await postAuth(product.webUrl, "/sign-up/email", person);
+    assert.equal(signedUp.status, 200);
+    await mailbox.waitFor(person.email, /Confirm your email address/); // the first of the ten
+    const askReset = async () => {
+      // Each from a client of its own: the per-client limit (3 a minute) does not stop this.
+      const asked = await postAuth(product.webUrl, "/request-password-reset", { email: person.email });
+      assert.equal(asked.status, 200);
+      return asked.json();
+    };
+    const resets = () => mailbox.to(person.email).filter((email) => /Reset your Tasks password/.test(email.subject));
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push(await askReset());
+    assert.deepEqual(
+      answers[9],
+      answers[0],
+      "the eleventh email's request is answered as the others: it tells nothing",
+    );
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      const counted = async () =>
+        (await pool.query("SELECT count FROM rate_limits WHERE key = $1", [`email:${person.email}`])).rows[0]?.count;
+      await until(async () => (await counted()) === 11, "the eleventh email counted (and refused)");
+      await until(async () => resets().length >= 9, "nine reset links arrived");
+      // A notice of the account's own goes still: a change of password.
+      const changed = await postAuth(
+        product.webUrl,
+        "/change-password",
+        { currentPassword: person.password, newPassword: "a passphrase of her own" },
+        randomClientAddress(),
+        cookiesOf(signedUp),
+      );
+      assert.equal(changed.status, 200);
+      await mailbox.waitFor(person.email, /Your Tasks password was changed/);
+      assert.equal(resets().length, 9, "nine reset links (the sign-up's confirmation was the tenth email), not ten");
+
+      // An hour after the first, the address gets them again.
+      await pool.query("UPDATE rate_limits SET last_request = last_request - 3600000 WHERE key = $1", [
+        `email:${person.email}`,
+      ]);
+      await askReset();
+      await until(async () => resets().length === 10, "a reset link an hour later");
+    } finally {
+      await pool.end();
+    }
   });
 });
 

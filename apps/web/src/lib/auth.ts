@@ -139,11 +139,12 @@ function createAuth() {
       // a taken address, so it no longer tells who has an account.
       requireEmailVerification: config.requireEmailVerification,
       onExistingUserSignUp: async ({ user }) =>
-        sendAccountEmail(existingAccountSignUpMessage(user.email, config.baseUrl)),
+        sendAccountEmail(existingAccountSignUpMessage(user.email, config.baseUrl), { anyoneCanAsk: true }),
       // Our own link to our page (Better Auth's needs a redirectTo from every client: better-auth#3060).
       sendResetPassword: async ({ user, token }) =>
         sendAccountEmail(
           resetPasswordMessage(user.email, `${config.baseUrl}/reset-password?token=${encodeURIComponent(token)}`),
+          { anyoneCanAsk: true },
         ),
       resetPasswordTokenExpiresIn: 3600,
       // Every session of the account ends: whoever knew the old password is out.
@@ -169,10 +170,10 @@ function createAuth() {
         link.searchParams.set("callbackURL", given.get("callbackURL") ?? "/tasks");
         link.searchParams.set("token", given.get("token") ?? "");
         if (unverifiedLinkClaims(token).requestType !== "change-email-verification") {
-          return sendAccountEmail(verifyEmailMessage(user.email, link.href));
+          return sendAccountEmail(verifyEmailMessage(user.email, link.href), { anyoneCanAsk: true });
         }
         // A change of address is confirmed through the new one (the old one is told in the after hook).
-        sendAccountEmail(confirmNewEmailMessage(user.email, link.href));
+        sendAccountEmail(confirmNewEmailMessage(user.email, link.href), { anyoneCanAsk: true });
       },
     },
     user: {
@@ -696,7 +697,7 @@ async function tellOfChangeOfAddress(currentEmail: string, newEmail: string): Pr
   sendAccountEmail(emailChangeRequestedMessage(currentEmail, newEmail, origin));
   try {
     const taken = await webDatabasePool().query("SELECT 1 FROM users WHERE email = $1", [newEmail]);
-    if (taken.rowCount) sendAccountEmail(addressTakenMessage(newEmail, origin));
+    if (taken.rowCount) sendAccountEmail(addressTakenMessage(newEmail, origin), { anyoneCanAsk: true });
   } catch (error) {
     // The change was asked for and its link is on its way: only this courtesy email is lost.
     console.error("[email] could not tell whether the new address has an account:", loggableError(error));

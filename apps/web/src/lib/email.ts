@@ -8,10 +8,21 @@
  * started and left to finish on its own, with short timeouts, and a failure
  * (server down, slow or refusing) is logged, never thrown: a rejected promise
  * left alone would be an unhandled rejection, which ends a Node process.
+ *
+ * Some emails anyone can have sent to any address: a reset link, a sign-up's
+ * confirmation or "you have an account already", a change of address's
+ * confirmation or "that address is taken". The per-client limits on the
+ * endpoints do not stop many clients from filling one inbox with them, so an
+ * address gets at most UNASKED_PER_HOUR of those an hour; the rest are not
+ * sent (logged). The answer to the request is the same either way: it must
+ * not tell who has an account. Notices of what happened to an account
+ * (password changed, passkey added, ...) always go: only the account's own
+ * steps send them, and a flood of the others must not hide one.
  */
 import "server-only";
 import nodemailer, { type Transporter } from "nodemailer";
 import { webConfig } from "./config";
+import { countInFixedWindow } from "./rate-limit-store";
 
 export interface AccountEmail {
   to: string;
@@ -19,6 +30,9 @@ export interface AccountEmail {
   /** The whole message as plain text: what happened, the link, what to do if it was not them. */
   text: string;
 }
+
+/** Emails anyone can ask for that one address gets in an hour at most (a person needs a few). */
+export const UNASKED_PER_HOUR = 10;
 
 let transport: Transporter | undefined;
 
@@ -46,8 +60,24 @@ function smtpTransport(smtpUrl: string): Transporter {
   return transport;
 }
 
-/** Starts sending and returns at once; the outcome is logged. */
-export function sendAccountEmail(email: AccountEmail): void {
+/**
+ * Starts sending and returns at once; the outcome is logged. `anyoneCanAsk`: an email that someone
+ * other than the address's owner may have asked for (see above), counted toward its limit.
+ */
+export function sendAccountEmail(email: AccountEmail, { anyoneCanAsk = false } = {}): void {
+  void deliver(email, anyoneCanAsk).catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`[email] could not send "${email.subject}" to ${email.to}: ${reason}`);
+  });
+}
+
+async function deliver(email: AccountEmail, anyoneCanAsk: boolean): Promise<void> {
+  if (anyoneCanAsk && !(await withinUnaskedLimit(email.to))) {
+    console.warn(
+      `[email] not sent: "${email.subject}" to ${email.to}, which had ${UNASKED_PER_HOUR} emails anyone can ask for within the hour`,
+    );
+    return;
+  }
   const { smtpUrl, emailFrom } = webConfig();
   if (!smtpUrl) {
     console.log(
@@ -55,10 +85,15 @@ export function sendAccountEmail(email: AccountEmail): void {
     );
     return;
   }
-  void smtpTransport(smtpUrl)
-    .sendMail({ from: emailFrom, to: email.to, subject: email.subject, text: email.text })
-    .catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      console.error(`[email] could not send "${email.subject}" to ${email.to}: ${reason}`);
-    });
+  await smtpTransport(smtpUrl).sendMail({ from: emailFrom, to: email.to, subject: email.subject, text: email.text });
+}
+
+/** Counts one more email anyone can ask for to `address`. When it cannot be counted (the database is down), it goes. */
+async function withinUnaskedLimit(address: string): Promise<boolean> {
+  try {
+    const { allowed } = await countInFixedWindow(`email:${address.toLowerCase()}`, 60 * 60_000, UNASKED_PER_HOUR);
+    return allowed;
+  } catch {
+    return true;
+  }
 }

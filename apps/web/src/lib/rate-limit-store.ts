@@ -33,35 +33,43 @@ const CONSUME = `
 
 /**
  * Counts whose window began this long ago are deleted, once a minute per process: the longest
- * rule's window is a minute, so they have ended (kept a little longer than needed, for a rule of
- * up to ten minutes).
+ * window counted here is an hour (emails anyone can ask for, email.ts), so they have ended.
  */
-const KEEP_BEGUN_MS = 10 * 60_000;
+const KEEP_BEGUN_MS = 60 * 60_000;
 const PRUNE_EVERY_MS = 60_000;
+let prunedAt = 0;
+
+/** What a try counted in its key's window was told: go ahead, or come back in `retryAfter` seconds. */
+export interface WindowCount {
+  allowed: boolean;
+  retryAfter: number | null;
+}
+
+/**
+ * Counts one try of `key` in its fixed window of `windowMs`, and whether it is within `max`.
+ * (Better Auth's limits, through the store below, and the limit of emails to one address.)
+ */
+export async function countInFixedWindow(key: string, windowMs: number, max: number): Promise<WindowCount> {
+  const at = Date.now();
+  const { rows } = await webDatabasePool().query<{ count: number; last_request: string }>(CONSUME, [
+    key,
+    at,
+    windowMs,
+    max,
+  ]);
+  if (at - prunedAt > PRUNE_EVERY_MS) {
+    prunedAt = at;
+    // Not awaited: the request does not wait for the clean-up, and a failure of it changes nothing.
+    webDatabasePool()
+      .query("DELETE FROM rate_limits WHERE last_request < $1", [at - KEEP_BEGUN_MS])
+      .catch(() => {});
+  }
+  const row = rows[0];
+  if (!row || row.count <= max) return { allowed: true, retryAfter: null };
+  const endsAt = Number(row.last_request) + windowMs;
+  return { allowed: false, retryAfter: Math.max(1, Math.ceil((endsAt - at) / 1000)) };
+}
 
 export function databaseRateLimitStore(): RateLimitStore {
-  let prunedAt = 0;
-  return {
-    async consume(key, { window, max }) {
-      const at = Date.now();
-      const windowMs = window * 1000;
-      const { rows } = await webDatabasePool().query<{ count: number; last_request: string }>(CONSUME, [
-        key,
-        at,
-        windowMs,
-        max,
-      ]);
-      if (at - prunedAt > PRUNE_EVERY_MS) {
-        prunedAt = at;
-        // Not awaited: the request does not wait for the clean-up, and a failure of it changes nothing.
-        webDatabasePool()
-          .query("DELETE FROM rate_limits WHERE last_request < $1", [at - KEEP_BEGUN_MS])
-          .catch(() => {});
-      }
-      const row = rows[0];
-      if (!row || row.count <= max) return { allowed: true, retryAfter: null };
-      const endsAt = Number(row.last_request) + windowMs;
-      return { allowed: false, retryAfter: Math.max(1, Math.ceil((endsAt - at) / 1000)) };
-    },
-  };
+  return { consume: (key, { window, max }) => countInFixedWindow(key, window * 1000, max) };
 }
