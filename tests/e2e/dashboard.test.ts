@@ -673,7 +673,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("button", { name: "Delete “Delete me”" }).click();
     await page.getByRole("tab", { name: "All (1)" }).waitFor();
     await page.clock.runFor(5_000); // the window is over: the delete is sent, and lost
-    await banner.getByText(/Could not delete the task/).waitFor();
+    await banner.getByText(/Could not delete “Delete me”\./).waitFor(); // which one, in words
     await list.getByText("Delete me", { exact: true }).waitFor();
     await page.getByRole("tab", { name: "All (2)" }).waitFor();
 
@@ -716,7 +716,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.clock.runFor(5_000);
     await page
       .getByTestId("error")
-      .getByText(/Could not delete the task/)
+      .getByText(/Could not delete “First”/)
       .waitFor();
     await untilTitles(["Fourth", "Third", "Second", "First"]);
 
@@ -729,7 +729,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("tab", { name: "Pending (3)" }).waitFor(); // counted again
     await page
       .getByTestId("error")
-      .getByText(/Could not delete the task/)
+      .getByText(/Could not delete “Second”/)
       .waitFor();
     await untilTitles(["Fourth"]);
     await page.getByRole("tab", { name: "All (4)" }).click();
@@ -834,7 +834,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     );
     await page.getByLabel("Mark “Second” as completed").click();
     const banner = page.getByTestId("error");
-    await banner.getByText(/Could not update the task/).waitFor();
+    await banner.getByText(/Could not update “Second”/).waitFor();
     assert.equal(await banner.getByRole("button", { name: "Retry" }).count(), 0, "nothing to retry");
     await banner.getByRole("button", { name: "Dismiss" }).click();
     await waitForCount(banner, 0);
@@ -895,7 +895,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByLabel("Mark “Sweep the yard” as pending").click();
     first.release();
     const banner = page.getByTestId("error");
-    await banner.getByText("Could not update the task").waitFor();
+    await banner.getByText("Could not update “Sweep the yard”").waitFor();
     const checkbox = page.getByLabel("Mark “Sweep the yard” as completed");
     assert.equal(await checkbox.isChecked(), false, "as stored: neither write was made");
     await page.unroute(`${product.apiUrl}/**`);
@@ -921,7 +921,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await first.held;
     await page.clock.runFor(16_000); // the page's time: past how long it waits for an answer
     const banner = page.getByTestId("error");
-    await banner.getByText(/Could not update the task\. The task service did not answer/).waitFor();
+    await banner.getByText(/Could not update “Mend the gate”\. The task service did not answer/).waitFor();
     assert.equal(await page.getByLabel("Mark “Mend the gate” as completed").isChecked(), false, "put back");
     await page.clock.resume();
     await banner.getByRole("button", { name: "Retry" }).click();
@@ -976,11 +976,15 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     );
     await page.getByLabel("Mark “Mend the gate” as completed").click();
     const banner = page.getByTestId("error");
-    await banner.getByText(/Could not update the task/).waitFor();
+    await banner.getByText(/Could not update “Mend the gate”/).waitFor();
     await page.getByLabel("New task title").press("Enter");
     await page.getByTestId("add-problem").getByText("Give the task a title.").waitFor();
     await addTask(page, "Oil the hinges");
-    assert.equal(await banner.getByText(/Could not update the task/).count(), 1, "the checkbox put back is still said");
+    assert.equal(
+      await banner.getByText(/Could not update “Mend the gate”/).count(),
+      1,
+      "the checkbox put back is still said",
+    );
     await page.unrouteAll({ behavior: "wait" });
     await banner.getByRole("button", { name: "Retry" }).click();
     await page.getByLabel("Mark “Mend the gate” as pending").waitFor();
@@ -1038,7 +1042,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await renewals.held;
     await page.clock.runFor(16_000); // past how long the page waits for an answer
     const banner = page.getByTestId("error");
-    await banner.getByText(/Could not update the task\. The server did not answer/).waitFor();
+    await banner.getByText(/Could not update “Oil the hinges”\. The server did not answer/).waitFor();
     assert.equal(await page.getByLabel("Mark “Oil the hinges” as completed").isChecked(), false, "put back");
     // The renewal that never ended no longer holds the requests that wait for a token.
     await page.unroute(`${product.webUrl}/api/auth/token`);

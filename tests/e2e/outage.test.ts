@@ -90,7 +90,7 @@ describe("when the database or the network fails", () => {
     await withDatabaseCut(async () => {
       // A toggle is shown at once, then put back when the API answers 503.
       await page.getByLabel("Mark “Before the outage” as completed").click();
-      await banner.getByText(/Could not update the task\. The task service is unavailable/).waitFor();
+      await banner.getByText(/Could not update “Before the outage”\. The task service is unavailable/).waitFor();
       assert.equal(await page.getByLabel("Mark “Before the outage” as completed").isChecked(), false, "rolled back");
       const reloadRefused = page.waitForResponse(
         (response) => reload.test(response.url()) && response.status() === 503,
@@ -98,7 +98,11 @@ describe("when the database or the network fails", () => {
       releaseReload(); // (the route stays: it lets every later reload through at once)
       await reloadRefused;
       await takeFailureIn(page);
-      assert.equal(await banner.getByText(/Could not update the task/).count(), 1, "the reload's failure hides it");
+      assert.equal(
+        await banner.getByText(/Could not update “Before the outage”/).count(),
+        1,
+        "the reload's failure hides it",
+      );
       // But a list asked for (another tab) that does not come says so, whatever the banner held.
       await page.getByRole("tab", { name: /^Completed/ }).click();
       await banner.getByText(/Could not load your tasks/).waitFor();

@@ -211,7 +211,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     api,
     setList,
     notices: { currentNotice, notify, closeNotice },
-    onFailure: (failure, retry) => handle(failure, "Could not delete the task", retry),
+    onFailure: (failure, task, retry) => handle(failure, `Could not delete “${task.title}”`, retry),
     reload: () => void latestRefresh.current(),
     signedOutElsewhere,
     goToSignIn,

@@ -19,7 +19,7 @@ interface DeletesWithUndoOptions {
    * Says that this delete failed (its task is back in the list, unless the failure is the session's
    * end: then it is made after sign-in, see handOver); `retry` deletes it again.
    */
-  onFailure: (failure: unknown, retry: () => void) => void;
+  onFailure: (failure: unknown, task: Task, retry: () => void) => void;
   /** Reloads the list and its counts: after a delete is done or undone. */
   reload: () => void;
   /** Another tab signed out: a delete could not be sent, so it is not shown as made. */
@@ -76,7 +76,7 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
       if (failure instanceof SignedOutError) {
         // Not put back: it is made after sign-in (onFailure leads there, and hands it over).
         forAfterSignIn.current.push(task);
-        onFailure(failure, () => deleteTask(task));
+        onFailure(failure, task, () => deleteTask(task));
         return false;
       }
       // Back at once, at the top, and counted again; then the reload puts it in its place in the
@@ -92,7 +92,7 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
               counts: countedAs(current.counts, task, 1),
             },
       );
-      onFailure(failure, () => deleteTask(task));
+      onFailure(failure, task, () => deleteTask(task));
       if (!left.current) reload();
       return false;
     }

@@ -125,7 +125,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
       patchTask(task.id, { completed: inFlight.stored });
       if (failure instanceof SignedOutError) refusedToggles.current.set(task.id, { task, completed });
       // Retry asks again for what this click wanted (`completed`, from the same task as shown then).
-      onFailure(failure, "Could not update the task", () => void toggleTask(task));
+      onFailure(failure, `Could not update “${task.title}”`, () => void toggleTask(task));
     } finally {
       if (!overtaken()) writesInFlight.current.delete(task.id);
     }
