@@ -136,8 +136,8 @@ describe("the dashboard in a real browser", () => {
 
     // Complete, then filter.
     // A click, then its outcome (Playwright's check() reads the box at once, before React has drawn it).
-    await page.getByLabel("Mark “Buy milk” as completed").click();
-    await page.getByLabel("Mark “Buy milk” as pending").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Buy milk”", checked: false }).click();
+    await page.getByRole("checkbox", { name: "Completed: “Buy milk”", checked: true }).waitFor();
     await page.getByRole("tab", { name: /Completed \(1\)/ }).waitFor();
     await page.getByRole("tab", { name: /Completed/ }).click();
     await list.getByText("Buy milk").waitFor();
@@ -180,7 +180,11 @@ describe("the dashboard in a real browser", () => {
       "Buy milk",
       "Write the report",
     ]);
-    assert.equal(await page.getByLabel("Mark “Buy milk” as pending").isChecked(), true, "completion persisted");
+    assert.equal(
+      await page.getByRole("checkbox", { name: "Completed: “Buy milk”", checked: true }).isChecked(),
+      true,
+      "completion persisted",
+    );
     await page.screenshot({ path: path.join(artifacts, "dashboard-light.png"), fullPage: true });
 
     // Every call to the Task API carried a Bearer token with exactly the contract's claims.
@@ -287,9 +291,12 @@ describe("the dashboard in a real browser", () => {
     // A screen reader hears that it was added (the form empties, and the list is elsewhere).
     await page.getByRole("status").filter({ hasText: "Added “Water the plants”." }).waitFor({ state: "attached" });
 
-    await tabTo("Mark “Water the plants” as completed");
+    await tabTo("Completed: “Water the plants”");
     await page.keyboard.press("Space");
-    await page.getByLabel("Mark “Water the plants” as pending").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Water the plants”", checked: true }).waitFor();
+    // Its name stays as it is ticked: a screen reader says "checked" (a name that flipped to "Mark …
+    // as pending" read as "Mark … as pending, checked").
+    assert.equal(await focused(), "Completed: “Water the plants”");
 
     await tabTo("Edit “Water the plants”");
     await page.keyboard.press("Enter");
@@ -437,7 +444,7 @@ describe("the dashboard in a real browser", () => {
         order.push("editor's read");
       }
     });
-    await page.getByLabel("Mark “Pay rent” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Pay rent”", checked: false }).click();
     await held.fired;
     await page.getByRole("button", { name: "Edit “Pay rent”" }).click();
     // An editor that read the task without waiting for the completion would ask at once (and get the
@@ -450,10 +457,17 @@ describe("the dashboard in a real browser", () => {
     await list.getByRole("button", { name: "Edit “Pay the rent”" }).waitFor({ timeout: 10_000 });
     assert.deepEqual(order, ["completion answered", "editor's read"], "the editor read the task once it was completed");
     assert.equal(await page.getByText("changed elsewhere").count(), 0, "no conflict with one's own change");
-    assert.equal(await page.getByLabel("Mark “Pay the rent” as pending").isChecked(), true, "still completed");
+    assert.equal(
+      await page.getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: true }).isChecked(),
+      true,
+      "still completed",
+    );
     await page.reload();
     await list.getByRole("button", { name: "Edit “Pay the rent”" }).waitFor();
-    assert.equal(await page.getByLabel("Mark “Pay the rent” as pending").isChecked(), true);
+    assert.equal(
+      await page.getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: true }).isChecked(),
+      true,
+    );
   });
 
   test("two people in two browsers never see each other's tasks", async () => {
@@ -539,7 +553,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Una");
     await addTask(page, "Done already");
     await addTask(page, "Still to do");
-    await page.getByLabel("Mark “Done already” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Done already”", checked: false }).click();
     await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
 
     // The page's first lists are held until the person has picked another tab.
@@ -583,7 +597,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       }
       await route.continue();
     });
-    await page.getByLabel("Mark “Done soon” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Done soon”", checked: false }).click();
     await reloadAsked;
     holding = false;
     const tabListed = page.waitForResponse((answer) => answer.url().includes("status=completed&sort="));
@@ -610,8 +624,8 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       // A reload inside the undo window (after completing the other task) gets the API's counts, which
       // still hold the task: the page takes it off again.
       const recounted = page.waitForResponse((answer) => /status=completed&limit=1/.test(answer.url()));
-      await page.getByLabel("Mark “Keep me” as completed").click();
-      await page.getByLabel("Mark “Keep me” as pending").waitFor();
+      await page.getByRole("checkbox", { name: "Completed: “Keep me”", checked: false }).click();
+      await page.getByRole("checkbox", { name: "Completed: “Keep me”", checked: true }).waitFor();
       await recounted;
       await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
       assert.equal(await page.getByRole("tab", { name: "All (1)" }).count(), 1, "the delete is not counted again");
@@ -701,7 +715,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       }
     };
     for (const title of ["First", "Second", "Third", "Fourth"]) await addTask(page, title);
-    await page.getByRole("checkbox", { name: "Mark “Fourth” as completed" }).check();
+    await page.getByRole("checkbox", { name: "Completed: “Fourth”", checked: false }).check();
     await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
     await untilTitles(["Fourth", "Third", "Second", "First"]);
     await page.route(
@@ -800,7 +814,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
         await route.fulfill({ response });
       },
     );
-    await page.getByLabel("Mark “First” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “First”", checked: false }).click();
     await staleFetched;
     await addTask(page, "Second");
     const staleArrived = page.waitForResponse((response) => response.request().url().includes("sort=created"));
@@ -832,7 +846,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
             })
           : route.continue(),
     );
-    await page.getByLabel("Mark “Second” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Second”", checked: false }).click();
     const banner = page.getByTestId("error");
     await banner.getByText(/Could not update “Second”/).waitFor();
     assert.equal(await banner.getByRole("button", { name: "Retry" }).count(), 0, "nothing to retry");
@@ -851,14 +865,14 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
         if (answer.request().method() === "PATCH" && ++answered === 2) resolve();
       });
     });
-    await page.getByLabel("Mark “Water the plants” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Water the plants”", checked: false }).click();
     await first.held;
-    await page.getByLabel("Mark “Water the plants” as pending").click();
+    await page.getByRole("checkbox", { name: "Completed: “Water the plants”", checked: true }).click();
     // Time for a second write sent at once to be made before the first.
     await page.waitForTimeout(500);
     first.release();
     await bothAnswered;
-    const checkbox = page.getByLabel("Mark “Water the plants” as completed");
+    const checkbox = page.getByRole("checkbox", { name: "Completed: “Water the plants”", checked: false });
     assert.equal(await checkbox.isChecked(), false, "shown as the second click left it");
     await page.reload();
     await checkbox.waitFor();
@@ -869,7 +883,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Noor");
     await addTaskAndItsReload(page, "Feed the cat");
     const first = await holdFirstWrite(page);
-    await page.getByLabel("Mark “Feed the cat” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Feed the cat”", checked: false }).click();
     await first.held;
     // Another add: the reload of the list after it is read while the write waits.
     const reloaded = page.waitForResponse((answer) => answer.url().includes("sort=created"));
@@ -877,12 +891,16 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await (await reloaded).finished();
     // Whatever the page does with the reload's answer is drawn by the second frame after it.
     await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))");
-    assert.equal(await page.getByLabel("Mark “Feed the cat” as pending").count(), 1, "checked, as clicked");
+    assert.equal(
+      await page.getByRole("checkbox", { name: "Completed: “Feed the cat”", checked: true }).count(),
+      1,
+      "checked, as clicked",
+    );
     const answered = page.waitForResponse((answer) => answer.request().method() === "PATCH");
     first.release();
     assert.equal((await answered).status(), 200);
     await page.reload();
-    await page.getByLabel("Mark “Feed the cat” as pending").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Feed the cat”", checked: true }).waitFor();
   });
 
   test("two clicks of a checkbox that both fail leave it as stored, and the banner's Retry asks for the last click", async () => {
@@ -890,13 +908,13 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await addTask(page, "Sweep the yard");
     // Both writes cut, the second sent once the first has failed.
     const first = await holdFirstWrite(page, (route) => route.abort("connectionreset"));
-    await page.getByLabel("Mark “Sweep the yard” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Sweep the yard”", checked: false }).click();
     await first.held;
-    await page.getByLabel("Mark “Sweep the yard” as pending").click();
+    await page.getByRole("checkbox", { name: "Completed: “Sweep the yard”", checked: true }).click();
     first.release();
     const banner = page.getByTestId("error");
     await banner.getByText("Could not update “Sweep the yard”").waitFor();
-    const checkbox = page.getByLabel("Mark “Sweep the yard” as completed");
+    const checkbox = page.getByRole("checkbox", { name: "Completed: “Sweep the yard”", checked: false });
     assert.equal(await checkbox.isChecked(), false, "as stored: neither write was made");
     await page.unroute(`${product.apiUrl}/**`);
     const [retried] = await Promise.all([
@@ -917,17 +935,21 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     // A connection gone silent: the first PATCH is never answered.
     const first = await holdFirstWrite(page);
     await holdPageTime(page);
-    await page.getByLabel("Mark “Mend the gate” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Mend the gate”", checked: false }).click();
     await first.held;
     await page.clock.runFor(16_000); // the page's time: past how long it waits for an answer
     const banner = page.getByTestId("error");
     await banner.getByText(/Could not update “Mend the gate”\. The task service did not answer/).waitFor();
-    assert.equal(await page.getByLabel("Mark “Mend the gate” as completed").isChecked(), false, "put back");
+    assert.equal(
+      await page.getByRole("checkbox", { name: "Completed: “Mend the gate”", checked: false }).isChecked(),
+      false,
+      "put back",
+    );
     await page.clock.resume();
     await banner.getByRole("button", { name: "Retry" }).click();
-    await page.getByLabel("Mark “Mend the gate” as pending").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Mend the gate”", checked: true }).waitFor();
     await page.reload();
-    await page.getByLabel("Mark “Mend the gate” as pending").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Mend the gate”", checked: true }).waitFor();
   });
 
   test("an add whose answer stops after its headers fails after a while, and the next add is made", async () => {
@@ -974,7 +996,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       (url) => url.href.startsWith(product.apiUrl),
       (route) => (route.request().method() === "PATCH" ? route.abort("connectionrefused") : route.continue()),
     );
-    await page.getByLabel("Mark “Mend the gate” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Mend the gate”", checked: false }).click();
     const banner = page.getByTestId("error");
     await banner.getByText(/Could not update “Mend the gate”/).waitFor();
     await page.getByLabel("New task title").press("Enter");
@@ -987,7 +1009,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     );
     await page.unrouteAll({ behavior: "wait" });
     await banner.getByRole("button", { name: "Retry" }).click();
-    await page.getByLabel("Mark “Mend the gate” as pending").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Mend the gate”", checked: true }).waitFor();
   });
 
   test("a token renewal refused for now (429) does not refuse the person's write: the token in hand is sent while it lasts", async () => {
@@ -1008,26 +1030,26 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.clock.fastForward("14:30");
     const [written] = await Promise.all([
       page.waitForResponse((answer) => answer.request().method() === "PATCH"),
-      page.getByLabel("Mark “Sand the door” as completed").click(),
+      page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: false }).click(),
     ]);
     assert.equal(written.status(), 200);
     assert.ok(refusals >= 1, "a renewal was asked for, and refused");
-    await page.getByLabel("Mark “Sand the door” as pending").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: true }).waitFor();
     assert.equal(await page.getByTestId("error").count(), 0, "nothing was said to have failed");
     // Within the refusal's Retry-After, the next write is not held up by another renewal refused.
     const refusedSoFar = refusals;
     await page.clock.fastForward(5_000);
     const [again] = await Promise.all([
       page.waitForResponse((answer) => answer.request().method() === "PATCH"),
-      page.getByLabel("Mark “Sand the door” as pending").click(),
+      page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: true }).click(),
     ]);
     assert.equal(again.status(), 200);
     assert.equal(refusals, refusedSoFar, "no renewal asked for again meanwhile");
-    await page.getByLabel("Mark “Sand the door” as completed").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: false }).waitFor();
     await page.unroute(`${product.webUrl}/api/auth/token`);
     await page.clock.resume();
     await page.reload();
-    await page.getByLabel("Mark “Sand the door” as completed").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: false }).waitFor();
   });
 
   test("a token renewal that gets no answer fails after a while and lets go: Retry renews and makes the write", async () => {
@@ -1038,12 +1060,16 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await holdPageTime(page);
     // The page's time past the point where its token is renewed before use (a minute before its end).
     await page.clock.fastForward(15 * 60_000);
-    await page.getByLabel("Mark “Oil the hinges” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Oil the hinges”", checked: false }).click();
     await renewals.held;
     await page.clock.runFor(16_000); // past how long the page waits for an answer
     const banner = page.getByTestId("error");
     await banner.getByText(/Could not update “Oil the hinges”\. The server did not answer/).waitFor();
-    assert.equal(await page.getByLabel("Mark “Oil the hinges” as completed").isChecked(), false, "put back");
+    assert.equal(
+      await page.getByRole("checkbox", { name: "Completed: “Oil the hinges”", checked: false }).isChecked(),
+      false,
+      "put back",
+    );
     // The renewal that never ended no longer holds the requests that wait for a token.
     await page.unroute(`${product.webUrl}/api/auth/token`);
     await page.clock.resume();
@@ -1053,7 +1079,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     ]);
     assert.equal(retried.status(), 200);
     await page.reload();
-    await page.getByLabel("Mark “Oil the hinges” as pending").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Oil the hinges”", checked: true }).waitFor();
   });
 
   test("a sign-out that gets no answer says so after a while, and Sign out works again", async () => {
@@ -1094,9 +1120,9 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
         if (answer.url().endsWith(`/tasks/${phone?.id}`) && answer.status() === 404 && ++gone === 2) resolve();
       });
     });
-    await page.getByLabel("Mark “Deleted on the phone” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Deleted on the phone”", checked: false }).click();
     await toggles.held;
-    await page.getByLabel("Mark “Deleted on the phone” as pending").click();
+    await page.getByRole("checkbox", { name: "Completed: “Deleted on the phone”", checked: true }).click();
     toggles.release();
     await bothAnswered;
     const list = page.getByRole("list", { name: "Your tasks" });
@@ -1114,7 +1140,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
   test("adding a deleted task again after a try that half failed makes one task, with the fields as they are now", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ola");
     await addTaskAndItsReload(page, "Pay rent");
-    await page.getByRole("checkbox", { name: "Mark “Pay rent” as completed" }).check();
+    await page.getByRole("checkbox", { name: "Completed: “Pay rent”", checked: false }).check();
     await waitForCount(page.getByRole("tab", { name: "Completed (1)" }), 1);
     const { token } = (await (await page.request.get(`${product.webUrl}/api/auth/token`)).json()) as { token: string };
     const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
@@ -1262,7 +1288,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Kim");
     await addTask(page, "Leaves this tab");
     await page.getByRole("tab", { name: /^Pending/ }).click();
-    const checkbox = page.getByLabel("Mark “Leaves this tab” as completed");
+    const checkbox = page.getByRole("checkbox", { name: "Completed: “Leaves this tab”", checked: false });
     await checkbox.focus();
     await page.keyboard.press("Space");
     await page.getByText("No tasks match.").waitFor();
@@ -1343,7 +1369,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
         return route.continue();
       },
     );
-    await page.getByLabel("Mark “Already here” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Already here”", checked: false }).click();
     await page.getByLabel("New task title").fill("Added in a tunnel");
     await page.getByLabel("New task title").press("Enter");
     const banner = page.getByTestId("error");
@@ -1372,7 +1398,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     });
     await addTask(page, "One");
     await addTask(page, "Two");
-    await page.getByLabel("Mark “One” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “One”", checked: false }).click();
     await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
     assert.ok(tokens <= 1, `${tokens} token fetches for a handful of requests`);
     await context.close();
@@ -1441,14 +1467,14 @@ describe("the dashboard for someone with more tasks than one page", () => {
     assert.equal(await page.getByRole("button", { name: /^Show \d+ more$/ }).count(), 0, "nothing more to show");
     assert.equal(
       await page.evaluate("document.activeElement?.getAttribute('aria-label')"),
-      "Mark “Task 050” as completed",
+      "Completed: “Task 050”",
       "the focus is on the first task it brought",
     );
 
     // Completing a task on the second page reloads the list: both pages stay.
-    await page.getByLabel("Mark “Task 001” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Task 001”", checked: false }).click();
     await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
-    await page.getByLabel("Mark “Task 001” as pending").waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Task 001”", checked: true }).waitFor();
     assert.equal(await rows.count(), 150);
 
     // Another sort is another list: one page again.
@@ -1487,7 +1513,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByLabel("New task title").fill("Brand new");
     await page.getByLabel("New task title").press("Enter");
     await addMade;
-    await page.getByLabel("Mark “Task 101” as completed").click();
+    await page.getByRole("checkbox", { name: "Completed: “Task 101”", checked: false }).click();
     const list = page.getByRole("list", { name: "Your tasks" });
     await list.getByText("Brand new", { exact: true }).waitFor(); // shown by the reload, counted in its 102
     await shownCount.getByText("Showing 100 of 102").waitFor();
@@ -1582,7 +1608,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ada");
     await addTask(page, "Still to do");
     await addTask(page, "Done already");
-    await page.getByRole("checkbox", { name: "Mark “Done already” as completed" }).check();
+    await page.getByRole("checkbox", { name: "Completed: “Done already”", checked: false }).check();
     await waitForCount(page.getByRole("tab", { name: "Completed (1)" }), 1);
     const list = page.getByRole("list", { name: "Your tasks" });
     await waitForCount(list.and(page.locator("[aria-busy=false]")), 1);
@@ -1613,7 +1639,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Otto");
     await addTask(page, "Still to do");
     await addTask(page, "Done already");
-    await page.getByRole("checkbox", { name: "Mark “Done already” as completed" }).check();
+    await page.getByRole("checkbox", { name: "Completed: “Done already”", checked: false }).check();
     await waitForCount(page.getByRole("tab", { name: "Completed (1)" }), 1);
     const list = page.getByRole("list", { name: "Your tasks" });
     await page.route(

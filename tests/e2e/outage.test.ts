@@ -89,9 +89,13 @@ describe("when the database or the network fails", () => {
 
     await withDatabaseCut(async () => {
       // A toggle is shown at once, then put back when the API answers 503.
-      await page.getByLabel("Mark “Before the outage” as completed").click();
+      await page.getByRole("checkbox", { name: "Completed: “Before the outage”", checked: false }).click();
       await banner.getByText(/Could not update “Before the outage”\. The task service is unavailable/).waitFor();
-      assert.equal(await page.getByLabel("Mark “Before the outage” as completed").isChecked(), false, "rolled back");
+      assert.equal(
+        await page.getByRole("checkbox", { name: "Completed: “Before the outage”", checked: false }).isChecked(),
+        false,
+        "rolled back",
+      );
       const reloadRefused = page.waitForResponse(
         (response) => reload.test(response.url()) && response.status() === 503,
       );
@@ -151,7 +155,10 @@ describe("when the database or the network fails", () => {
       "Typed during the outage",
       "Typed while offline",
     ]);
-    assert.equal(await page.getByLabel("Mark “Before the outage” as completed").isChecked(), false);
+    assert.equal(
+      await page.getByRole("checkbox", { name: "Completed: “Before the outage”", checked: false }).isChecked(),
+      false,
+    );
     await context.close();
   });
 

@@ -268,14 +268,20 @@ describe("an edit cut short by the end of the session", () => {
   test("a completion that the session's end refused is made after sign-in", async () => {
     const { context, first, second, person } = await onePersonInTwoTabs("Tia", ["Pay the rent", "Walk the dog"]);
     await signOutInTheOtherTab(first, second);
-    await second.getByLabel("Mark “Pay the rent” as completed").click({ noWaitAfter: true });
+    await second
+      .getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: false })
+      .click({ noWaitAfter: true });
     await signInWhereItLed(second, person);
-    await second.getByLabel("Mark “Pay the rent” as pending").waitFor();
+    await second.getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: true }).waitFor();
     await second.getByRole("tab", { name: "Completed (1)" }).waitFor();
     const again = await context.newPage();
     await again.goto(`${product.webUrl}/tasks`);
-    await again.getByLabel("Mark “Pay the rent” as pending").waitFor();
-    assert.equal(await again.getByLabel("Mark “Walk the dog” as completed").isChecked(), false, "only that one");
+    await again.getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: true }).waitFor();
+    assert.equal(
+      await again.getByRole("checkbox", { name: "Completed: “Walk the dog”", checked: false }).isChecked(),
+      false,
+      "only that one",
+    );
     await context.close();
   });
 

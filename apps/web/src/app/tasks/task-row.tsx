@@ -120,7 +120,7 @@ export function TaskRow({
         onChange={onToggle}
         // While the task is open for editing, its save carries the version it started from.
         disabled={editing !== null}
-        aria-label={`Mark “${task.title}” as ${task.completed ? "pending" : "completed"}`}
+        aria-label={`Completed: “${task.title}”`}
         className="mt-1 h-5 w-5 accent-indigo-700"
       />
       {editing && editing !== "loading" ? (
