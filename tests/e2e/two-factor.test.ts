@@ -227,6 +227,39 @@ describe("two-factor sign-in", () => {
     await waitForFocusOnHeading(page, "back in the section, not at the top of the page");
   });
 
+  test("pages drawn before it was turned on in another tab: 'Set up' says it is on and shows it; Delete account asks for a code and keeps the focus", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Stan");
+    await confirmEmailInDatabase(person.email);
+    const [setUpTab, deleteTab] = [await page.context().newPage(), await page.context().newPage()];
+    for (const tab of [setUpTab, deleteTab]) {
+      await tab.goto(`${product.webUrl}/account`);
+      await twoFactorSection(tab).getByRole("button", { name: "Set up two-factor sign-in", disabled: false }).waitFor();
+    }
+    await turnOnTwoFactor(page, person);
+
+    const section = twoFactorSection(setUpTab);
+    await section.getByLabel("Your password").fill(person.password);
+    await section.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+    await section.getByText("Two-factor sign-in is on already: it was turned on in another tab.").waitFor();
+    await section.getByText(/^On\./).waitFor();
+
+    // Drawn again for the code, the page leaves the focus in the form being used (the two-factor
+    // section, now on, does not take it to its heading).
+    const deleting = deleteTab.getByRole("region", { name: "Delete account" });
+    await deleting.getByLabel("Your password, to confirm").fill(person.password);
+    await deleting.getByRole("button", { name: "Delete my account and all my tasks" }).click();
+    await deleting.getByLabel("A code, to delete the account").waitFor();
+    await deleting.getByText("Enter the code your authenticator app shows").waitFor();
+    await twoFactorSection(deleteTab).getByText(/^On\./).waitFor();
+    await deleteTab.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))");
+    assert.notEqual(
+      await deleteTab.evaluate("document.activeElement?.id"),
+      "two-factor-heading",
+      "the focus stays where the person was",
+    );
+    assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 }, "nothing else changed");
+  });
+
   test("'Sign out' of this device, in a list drawn before turning it on gave this browser a new session, signs this browser out", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Tess");
     // The backup codes still shown: the page (and its list of sessions) is the one drawn before.

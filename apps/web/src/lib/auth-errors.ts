@@ -50,6 +50,8 @@ export const CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED";
  */
 export const TWO_FACTOR_CODE_REQUIRED = "TWO_FACTOR_CODE_REQUIRED";
 export const ENTER_A_CODE = "Enter the code your authenticator app shows, or one of your backup codes.";
+/** Two-factor sign-in was on already (turned on in another tab): Better Auth's code, and ours (auth.ts). */
+export const TOTP_ALREADY_ENABLED = "TOTP_ALREADY_ENABLED";
 /** Ten wrong codes in a row, at sign-in or on the account page: the lock of codes (lib/second-factor-checks.ts). */
 export const ACCOUNT_TEMPORARILY_LOCKED = "ACCOUNT_TEMPORARILY_LOCKED";
 export const CODES_LOCKED_TEXT = "Too many wrong codes: codes are not accepted for 15 minutes.";
@@ -92,6 +94,7 @@ export function describeAuthError(error: AuthClientError): string {
   if (error.code === CODE_ALREADY_USED) return WAIT_FOR_NEXT_CODE;
   if (error.code === "INVALID_BACKUP_CODE") return BACKUP_CODE_NOT_RIGHT;
   if (error.code === TWO_FACTOR_CODE_REQUIRED) return ENTER_A_CODE;
+  if (error.code === TOTP_ALREADY_ENABLED) return "Two-factor sign-in is on already: it was turned on in another tab.";
   if (error.status === 401) return SESSION_ENDED_TEXT;
   return error.message ?? "Something went wrong. Try again.";
 }

@@ -32,7 +32,7 @@ import {
   twoFactorChangedMessage,
   verifyEmailMessage,
 } from "./account-emails";
-import { CODE_ALREADY_USED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
+import { CODE_ALREADY_USED, TOTP_ALREADY_ENABLED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
 import type { HookContext, SessionOf } from "./auth-hook-context";
 import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
 import {
@@ -274,7 +274,7 @@ function createAuth() {
           ctx.context.session?.user.twoFactorEnabled
         ) {
           throw new APIError("BAD_REQUEST", {
-            code: "TOTP_ALREADY_ENABLED",
+            code: TOTP_ALREADY_ENABLED,
             message: "Two-factor sign-in is on already.",
           });
         }

@@ -14,6 +14,7 @@ import {
   describeAuthError,
   ENTER_A_CODE,
   ENTER_SIX_DIGITS,
+  TOTP_ALREADY_ENABLED,
 } from "@/lib/auth-errors";
 import { secondFactorCode } from "@/lib/second-factor-rules";
 import { useHydrated } from "@/lib/use-hydrated";
@@ -49,15 +50,29 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   const busy = pending || refreshing;
   // Each step, and turning it off, takes the place of the form whose button was pressed, and that
   // button with the focus: the focus goes to the section's heading, where a screen reader reads the
-  // new step from, rather than to the top of the page.
+  // new step from, rather than to the top of the page. Only after this section's own steps: the page
+  // drawn again for another section (a code asked for by Delete account, the setting changed in
+  // another tab) leaves the focus where the person is.
   const heading = useRef<HTMLHeadingElement>(null);
   const shown = `${step.kind}:${enabled}`;
   const lastShown = useRef(shown);
+  const stepTaken = useRef(false);
   useEffect(() => {
     if (lastShown.current === shown) return;
     lastShown.current = shown;
-    heading.current?.focus();
+    if (stepTaken.current) heading.current?.focus();
+    stepTaken.current = false;
   }, [shown]);
+  /** Moves to another step; the focus follows it. */
+  const goTo = (next: Step) => {
+    stepTaken.current = true;
+    setStep(next);
+  };
+  /** Draws the section again from the server (whether it is on); the focus follows it. */
+  const redraw = () => {
+    stepTaken.current = true;
+    startRefresh(() => router.refresh());
+  };
 
   /** One call with the pending flag and the error message handled alike for every form: its data, or null. */
   async function run<T>(action: () => Promise<{ data: T | null; error: AuthClientError | null }>): Promise<T | null> {
@@ -67,6 +82,8 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     const { data, error: failure } = await action();
     setPending(false);
     if (failure) setError(describeAuthError(failure));
+    // Turned on meanwhile in another tab of this browser: the section shows it.
+    if (failure?.code === TOTP_ALREADY_ENABLED && !enabled) redraw();
     return failure ? null : data;
   }
 
@@ -77,14 +94,14 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     event.preventDefault();
     const password = valueIn(event, "two-factor-password");
     const started = await run(() => authClient.twoFactor.enable({ password }));
-    if (started?.method === "totp") setStep({ kind: "scan", uri: started.totpURI, codes: started.backupCodes });
+    if (started?.method === "totp") goTo({ kind: "scan", uri: started.totpURI, codes: started.backupCodes });
   }
 
   async function activate(event: FormEvent<HTMLFormElement>, codes: string[]) {
     event.preventDefault();
     const code = authenticatorCode(valueIn(event, "first-code"));
     if (!code) return setError(ENTER_SIX_DIGITS);
-    if (await run(() => authClient.twoFactor.verifyTotp({ code }))) setStep({ kind: "codes", codes });
+    if (await run(() => authClient.twoFactor.verifyTotp({ code }))) goTo({ kind: "codes", codes });
   }
 
   /**
@@ -104,7 +121,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     const generated = await run(() =>
       authClient.$fetch<{ backupCodes: string[] }>("/two-factor/generate-backup-codes", { method: "POST", body }),
     );
-    if (generated) setStep({ kind: "codes", codes: generated.backupCodes });
+    if (generated) goTo({ kind: "codes", codes: generated.backupCodes });
   }
 
   async function turnOff(event: FormEvent<HTMLFormElement>) {
@@ -112,13 +129,13 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     const body = passwordAndCode(event, "two-factor-off");
     if (body && (await run(() => authClient.$fetch("/two-factor/disable", { method: "POST", body })))) {
       setTurnedOff(true);
-      startRefresh(() => router.refresh());
+      redraw();
     }
   }
 
   function done() {
     setError(null); // a wrong first code said before Cancel is not the idle form's
-    setStep({ kind: "idle" });
+    goTo({ kind: "idle" });
     router.refresh();
   }
 
