@@ -273,6 +273,26 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
+  test("a save whose new title takes its task out of the search leaves the focus in the list, not at the top of the page", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Sol");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await addTask(page, "Water the garden");
+    await addTask(page, "Weed the garden");
+    await page.getByLabel("Search tasks").fill("garden");
+    await page.getByText("Found 2 tasks").waitFor({ state: "attached" });
+    await list.getByRole("button", { name: "Edit “Water the garden”" }).click();
+    await page.getByLabel("Task title", { exact: true }).fill("Mow the lawn");
+    await page.getByLabel("Task title", { exact: true }).press("Enter");
+    await waitForCount(list.getByRole("listitem"), 1); // it left the search
+    await page.waitForFunction("document.activeElement?.getAttribute('role') === 'tabpanel'").catch(() => {});
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('role')"), "tabpanel");
+    // Moved on by the person (the search field), the focus stays there when the list changes again.
+    await page.getByLabel("Search tasks").fill("weed");
+    await page.getByText("Found 1 task").waitFor({ state: "attached" });
+    await list.getByRole("button", { name: "Edit “Weed the garden”" }).waitFor();
+    assert.equal(await page.evaluate("document.activeElement?.id"), "search");
+  });
+
   test("everything works from the keyboard alone: add, complete, edit, delete and undo", async () => {
     const { context, page } = await newSignedInPage(browser, product.webUrl, "Kay", { heldClock: true });
     const focused = () =>

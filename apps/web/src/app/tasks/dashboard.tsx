@@ -16,7 +16,7 @@ import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
 import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
-import { isFocusLost } from "./focus";
+import { isFocusLost, useFocusKeptIn } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
 import { type Kept, keepAndSignIn, takeKept } from "./kept-for-sign-in";
 import { lengthProblem } from "./length-problem";
@@ -325,6 +325,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     if (!row && !isFocusLost()) return;
     (row?.querySelector<HTMLElement>("input, button") ?? listPanel.current)?.focus();
   }, [tasks, loadingMore]);
+  // A focused row that a new list takes away: the focus goes to the list. (After the effect above,
+  // which puts it on the first task "Show more" brought.)
+  useFocusKeptIn(listPanel, tasks);
 
   function showMore() {
     if (loadingMore || !tasks) return;
