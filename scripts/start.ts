@@ -7,7 +7,7 @@
  * and the database last, also when it comes before the product is ready.
  */
 import path from "node:path";
-import { type RunningProduct, startProduct } from "./lib/product";
+import { type RunningProduct, setting, startProduct } from "./lib/product";
 
 const say = (message: string) => console.log(`[tasks] ${message}`);
 const sayFailure = (what: string, error: unknown) =>
@@ -27,6 +27,7 @@ function portSetting(name: string, fallback: number): number {
   return port;
 }
 
+const dataDirSetting = setting(process.env, "TASKS_DATA_DIR");
 const starting = new AbortController();
 let product: RunningProduct | undefined;
 /** Set once: a Ctrl-C under npm arrives twice (from the terminal, and forwarded by npm). */
@@ -54,9 +55,9 @@ try {
   product = await startProduct({
     webPort: portSetting("WEB_PORT", 3000),
     apiPort: portSetting("API_PORT", 8000),
-    databaseUrl: process.env.DATABASE_URL || undefined,
+    databaseUrl: setting(process.env, "DATABASE_URL"),
     embeddedPort: portSetting("EMBEDDED_POSTGRES_PORT", 54329),
-    dataDir: process.env.TASKS_DATA_DIR ? path.resolve(process.env.TASKS_DATA_DIR) : undefined,
+    dataDir: dataDirSetting && path.resolve(dataDirSetting),
     log: say,
     signal: starting.signal,
     leaveProcessSignalsToCaller: true,

@@ -83,7 +83,7 @@ const server = createServer((request, response) => {
 // request through the same context about 5 s after the first.
 server.keepAliveTimeout = 72_000;
 // Every interface by default (containers, `npm run start:web`); `npm start` sets HOST=127.0.0.1.
-const host = process.env.HOST || "0.0.0.0";
+const host = setting("HOST", "0.0.0.0");
 // A port taken (or not ours to take) is one line naming PORT, not an unhandled error's stack.
 server.once("error", (error) => {
   console.error(`The web app could not listen on ${host}:${port}: ${error.message}. Set PORT to another port.`);

@@ -58,6 +58,11 @@ export interface RunningProduct {
   output(): string;
 }
 
+/** A variable's value, or undefined when it is unset, empty or spaces alone (as both apps read them). */
+export function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return env[name]?.trim() || undefined;
+}
+
 function assertPortFree(port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
@@ -96,7 +101,7 @@ function assertProductionSettings(env: NodeJS.ProcessEnv): void {
     ["BETTER_AUTH_URL", "the public origin people reach it at"],
     ["API_URL", "the public origin people reach it at"],
   ] as const) {
-    if (!env[name]) problems.push(`${name}: required in production (${why})`);
+    if (!setting(env, name)) problems.push(`${name}: required in production (${why})`);
   }
   if (problems.length > 0) {
     throw new Error(
@@ -134,17 +139,17 @@ export function oneMachineEnvironment(
   ports: { webPort: number; apiPort: number },
 ): NodeJS.ProcessEnv {
   // A development stack with a development secret: reachable from this machine only, unless HOST says otherwise.
-  const host = given.HOST || "127.0.0.1";
+  const host = setting(given, "HOST") ?? "127.0.0.1";
   const here = addressHere(host);
   // Where a browser here finds it: localhost, unless it listens on one other address alone.
   const name = here === "127.0.0.1" ? "localhost" : here;
-  const webUrl = given.BETTER_AUTH_URL || `http://${name}:${ports.webPort}`;
+  const webUrl = setting(given, "BETTER_AUTH_URL") ?? `http://${name}:${ports.webPort}`;
   return {
     ...given,
     BETTER_AUTH_URL: webUrl,
-    API_URL: given.API_URL || `http://${name}:${ports.apiPort}`,
-    CORS_ORIGINS: given.CORS_ORIGINS || webUrl,
-    AUTH_JWKS_URL: given.AUTH_JWKS_URL || `http://${here}:${ports.webPort}/api/auth/jwks`,
+    API_URL: setting(given, "API_URL") ?? `http://${name}:${ports.apiPort}`,
+    CORS_ORIGINS: setting(given, "CORS_ORIGINS") ?? webUrl,
+    AUTH_JWKS_URL: setting(given, "AUTH_JWKS_URL") ?? `http://${here}:${ports.webPort}/api/auth/jwks`,
     HOST: host,
   };
 }
@@ -203,7 +208,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     const given = { ...process.env, ...options.env };
     const env: NodeJS.ProcessEnv = {
       ...oneMachineEnvironment(given, options),
-      BETTER_AUTH_SECRET: given.BETTER_AUTH_SECRET || developmentSecret(dataDir, log),
+      BETTER_AUTH_SECRET: setting(given, "BETTER_AUTH_SECRET") ?? developmentSecret(dataDir, log),
       DATABASE_URL: databaseUrl,
       // A development set-up: without SMTP_URL, account emails (with their links) are printed on this console.
       TASKS_ONE_MACHINE: production ? "false" : "true",
@@ -211,10 +216,10 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     };
     const webUrl = env.BETTER_AUTH_URL as string;
     const apiUrl = env.API_URL as string;
-    if (given.BETTER_AUTH_URL && !given.API_URL) {
+    if (setting(given, "BETTER_AUTH_URL") && !setting(given, "API_URL")) {
       log(`BETTER_AUTH_URL is set and API_URL is not: browsers will call the Task API at ${apiUrl}`);
     }
-    if (!env.SMTP_URL) {
+    if (!setting(env, "SMTP_URL")) {
       log("no SMTP_URL: account emails (email confirmation, password reset) are printed here, links included");
     }
     if (options.build !== false) buildIfStale(env, log);

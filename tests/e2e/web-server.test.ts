@@ -276,6 +276,12 @@ describe("npm start's addresses", () => {
     assert.equal(one("::1"), "http://[::1]:3000/api/auth/jwks");
     const origins = "https://tasks.example.com,https://tasks.example.org";
     assert.equal(oneMachineEnvironment({ CORS_ORIGINS: origins }, { webPort: 1, apiPort: 2 }).CORS_ORIGINS, origins);
+    // Spaces alone are unset, as both apps read them (a HOST of " " was not an address to listen on).
+    const blank = { HOST: " ", BETTER_AUTH_URL: "  ", API_URL: " ", CORS_ORIGINS: " ", AUTH_JWKS_URL: " " };
+    assert.deepEqual(
+      pick(oneMachineEnvironment(blank, { webPort: 3000, apiPort: 8000 })),
+      pick(oneMachineEnvironment({}, { webPort: 3000, apiPort: 8000 })),
+    );
   });
 
   test("with HOST set to one address, both servers listen there alone, and start-up waits for them there", async () => {
