@@ -4,10 +4,11 @@
  * changed nor told apart from one that does not exist.
  *
  * Tasks leave the database as finished JSON text (built by PostgreSQL), which
- * the routes send as they are: no per-row objects, no re-serialisation.
+ * the routes send as they are: no per-row objects, no re-serialisation
+ * (task-json.ts). The list's statement is built in list-query.ts.
  */
 import { createHash } from "node:crypto";
-import { databaseErrorCode, taskCounts, taskCreateKeys, tasks } from "@tasks/db";
+import { databaseErrorCode, taskCreateKeys, tasks } from "@tasks/db";
 import {
   defaultOrder,
   type TaskCreate,
@@ -15,34 +16,18 @@ import {
   type TaskPatch,
   type TaskReplace,
 } from "@tasks/task-schema";
-import { and, eq, ilike, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { uuidv7 } from "uuidv7";
 import { CreateBatches, type CreateBatchLimits, type JobOutcome } from "./create-batches";
-
-/** One task as JSON text, with the version its ETag is made from. */
-export interface TaskRecord {
-  id: string;
-  json: string;
-  version: number;
-}
+import { type CountedTotal, containsPattern, type ListRow, prepareListStatement, walkReadsLess } from "./list-query";
+import { type TaskRecord, taskJson, taskRecord } from "./task-json";
 
 /** What an `If-Match` header allows: any existing task, or only these versions. */
 export type WritePrecondition = { kind: "any" } | { kind: "versions"; versions: number[] } | undefined;
 
 /** Why a write did not happen. */
 export type WriteRefusal = "not-found" | "precondition-failed";
-
-const isoUtc = (column: SQLWrapper) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/** The contract's Task, field for field. */
-const taskJson = sql<string>`json_build_object(
-  'id', ${tasks.id}, 'user_id', ${tasks.userId}, 'title', ${tasks.title},
-  'description', ${tasks.description}, 'completed', ${tasks.completed},
-  'priority', ${tasks.priority}, 'due_date', ${tasks.dueDate},
-  'created_at', ${isoUtc(tasks.createdAt)}, 'updated_at', ${isoUtc(tasks.updatedAt)})::text`;
-
-const taskRecord = { id: tasks.id, json: taskJson, version: tasks.version };
 
 /** A task to be created: its id (made here, so a batch's answers can be told apart), owner and fields. */
 interface NewTask {
@@ -73,11 +58,6 @@ function failedForItsData(error: unknown): boolean {
   return code !== undefined && /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
-/** `%`, `_` and `\` in a search are plain characters, not patterns. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, "\\$&")}%`;
-}
-
 /** The editable fields of a Task (API names) and the tasks table's columns for them. */
 const editableColumns = {
   title: "title",
@@ -90,57 +70,6 @@ const editableColumns = {
 const userId = sql.placeholder("userId");
 /** How many counted totals a process keeps (a few hundred bytes each). */
 const MAX_COUNTED_TOTALS = 10_000;
-/** The list's page subquery, whose sort keys (`key0`, `key1`, …) the JSON is ordered by. */
-const PAGE = "page";
-/** A search's page read along the sort's index: the person's tasks in order, each then tested. */
-const WALK = "walk";
-
-/**
- * The walk's LIMIT: no limit at all, written so that PostgreSQL cannot see
- * it when it plans. A LIMIT keeps the search's test out of the walk (moved
- * in, the trigram indexes would serve it again), and one it cannot see is
- * planned as read in part (its guess), so in order along the sort's index
- * and stopped by the page; with no limit, or one it can see, it planned to
- * read and sort all the person's tasks. (Drizzle's types allow a number or a
- * placeholder here; it writes any SQL it is given.)
- */
-const NO_LIMIT_UNSEEN_BY_THE_PLANNER = sql`(SELECT NULL::bigint)` as unknown as number;
-
-/** A total counted for a search or a priority filter, and what it was counted at. */
-interface CountedTotal {
-  /** The version of the person's counts (schema.ts, `taskCounts`) when it was counted. */
-  version: string;
-  total: number;
-  /**
-   * All the person's tasks at that version, whatever the filters (for a
-   * search's `walkReadsLess`): a walk may read through all of them, since
-   * the index by last change does not hold completion.
-   */
-  personTasks: number;
-}
-
-/**
- * Whether a search's page is cheaper read along the sort's index, testing
- * each task in turn until the page is full, than from the trigram indexes,
- * which give all the matches to be sorted. Walking reads at most about
- * `pageEnd * personTasks / total` tasks if the matches are spread through
- * the order, the trigram indexes at least `total`; walking is taken when it
- * should read a quarter of that or less: a common text (a person's 1,667 "invoice" tasks
- * in 10,000: about 120 read for the first page, not 1,667), never a rare one
- * (all 10,000 read for one match). Only a counted total tells them apart;
- * PostgreSQL's one generic plan cannot. Only for the sorts by time: a sort by
- * title, priority or due date can gather the matches in one stretch of the
- * order (every "invoice…" title together), and a walk would read all that
- * comes before it.
- */
-function walkReadsLess(query: TaskListQuery, known: CountedTotal): boolean {
-  const pageEnd = query.offset + query.limit;
-  return (
-    (query.sort === "created" || query.sort === "updated") &&
-    known.total > 0 &&
-    4 * pageEnd * known.personTasks <= known.total * known.total
-  );
-}
 const taskId = sql.placeholder("taskId");
 const ownTask = and(eq(tasks.id, taskId), eq(tasks.userId, userId));
 
@@ -192,18 +121,10 @@ export class TasksRepository {
   }
 
   /**
-   * A page of the user's tasks as one JSON array text, and how many match in all.
-   *
-   * What it costs follows the page, not the person: the page walks the index
-   * that holds the sort's order (schema.ts) and stops after `offset + limit`
-   * entries, reading only ids and sort keys there; the JSON is built for the page's rows
-   * alone, each fetched by its primary key. The total comes from the person's counts (one
-   * row, kept by triggers), or, for a search or a priority filter,
-   * from counting the matches, unless a total counted before still stands
-   * (`countedTotals`). One statement, one round trip. A search's page is
-   * read from the trigram indexes (all the matches, then sorted) unless a
-   * counted total says its text is common enough that walking the sort's
-   * index reads less (`walkReadsLess`).
+   * A page of the user's tasks as one JSON array text, and how many match in
+   * all: one statement, one round trip (list-query.ts: what it reads, and why
+   * its cost follows the page). A total counted before is passed in while it
+   * stands (`countedTotals`), and decides whether a search walks.
    */
   async listTasksForUser(user: string, query: TaskListQuery): Promise<{ json: string; total: number }> {
     const order = query.order ?? defaultOrder(query.sort);
@@ -225,71 +146,9 @@ export class TasksRepository {
       knownVersion: known?.version ?? null,
       knownTotal: known?.total ?? null,
     };
-    type Row = { items: string | null; total: number; version?: string | null; personTasks?: number | null };
-    const list = this.statement<Row[]>(shape, (name) => {
-      const terms = orderTerms(query.sort, order);
-      // The page: the ids and sort keys of `limit` rows after `offset`, in the sort's order.
-      const page = walk ? this.walkedSearchPage(query, terms) : this.indexedPage(query, terms);
-      // Each page row's JSON by its primary key. A subquery per row rather than a join: the plan is
-      // then the same whatever the limit, so PostgreSQL keeps one generic plan per statement instead
-      // of planning every request again (with a join, a plan for an unknown limit looked dearer than
-      // one for a known limit, and re-planning a table with this many indexes doubled the list's cost).
-      const pageTask = this.db
-        .select({ json: taskJson })
-        .from(tasks)
-        .where(and(eq(tasks.id, page.id), eq(tasks.userId, userId)));
-      // The page's rows in the same order again, by the keys it carries: a sort of `limit` rows
-      // (a window function in the page would number every row the offset skips).
-      const pageOrder = terms.map(
-        (term, i) => sql`${sql.identifier(PAGE)}.${sql.identifier(`key${i}`)} ${term.direction}`,
-      );
-      const items = this.db
-        .select({ items: sql<string | null>`string_agg((${pageTask}), ',' ORDER BY ${sql.join(pageOrder, sql`, `)})` })
-        .from(page);
-      if (!counts) {
-        // Without a search or a priority filter, the person's counts (kept by triggers) are the total.
-        const fromCounts = {
-          all: sql`${taskCounts.tasks}`,
-          pending: sql`${taskCounts.tasks} - ${taskCounts.completedTasks}`,
-          completed: sql`${taskCounts.completedTasks}`,
-        }[query.status];
-        const total = this.db.select({ total: fromCounts }).from(taskCounts).where(eq(taskCounts.userId, userId));
-        return (
-          this.db
-            // No row yet: the person has never had a task.
-            .select({
-              items: sql<string | null>`(${items})`,
-              total: sql<number>`coalesce((${total}), 0)`.mapWith(Number),
-            })
-            .from(sql`(SELECT 1) AS one`)
-            .prepare(name)
-        );
-      }
-      // The matches are counted only when the person's version is not that of the known total
-      // (PostgreSQL runs the count's subplan only if the CASE reaches it); both come from one snapshot.
-      // `max` makes one row (of nulls) for a person who has never had a task.
-      const total = this.db.select({ total: sql<number>`count(*)` }).from(tasks).where(listFilter(query));
-      const counted = this.db
-        .select({
-          version: sql<string | null>`max(${taskCounts.version})::text`.as("version"),
-          personTasks: sql<number | null>`max(${taskCounts.tasks})`.as("person_tasks"),
-        })
-        .from(taskCounts)
-        .where(eq(taskCounts.userId, userId))
-        .as("counted");
-      return this.db
-        .select({
-          items: sql<string | null>`(${items})`,
-          total:
-            sql<number>`CASE WHEN ${counted.version} = ${sql.placeholder("knownVersion")}::text THEN ${sql.placeholder("knownTotal")}::bigint ELSE (${total}) END`.mapWith(
-              Number,
-            ),
-          version: counted.version,
-          personTasks: sql<number | null>`${counted.personTasks}`.mapWith(Number),
-        })
-        .from(counted)
-        .prepare(name);
-    });
+    const list = this.statement<ListRow[]>(shape, (name) =>
+      prepareListStatement(this.db, name, query, { order, walk, counts }),
+    );
     const [result] = await list.execute(values);
     const total = result?.total ?? 0;
     if (counts && result?.version && result.version !== known?.version)
@@ -300,56 +159,6 @@ export class TasksRepository {
         personTasks: result.personTasks ?? Number.POSITIVE_INFINITY,
       });
     return { json: result?.items == null ? "[]" : `[${result.items}]`, total };
-  }
-
-  /**
-   * The ids and sort keys of `limit` tasks after `offset` that pass the
-   * list's filters, in the sort's order: read from the index that holds that
-   * order (schema.ts), stopping after `offset + limit` entries; a search
-   * takes the trigram indexes instead and sorts its matches.
-   */
-  private indexedPage(query: TaskListQuery, terms: OrderTerm[]) {
-    return this.db
-      .select({ id: sql<string>`${tasks.id}`.as("page_id"), ...sortKeys(terms) })
-      .from(tasks)
-      .where(listFilter(query))
-      .orderBy(...sortOrder(terms))
-      .limit(sql.placeholder("limit"))
-      .offset(sql.placeholder("offset"))
-      .as(PAGE);
-  }
-
-  /**
-   * A search's page read along the sort's index (`walkReadsLess` says when):
-   * the person's tasks in the list's order, each tested against the search,
-   * until the page is full (the walk's LIMIT, NO_LIMIT_UNSEEN_BY_THE_PLANNER,
-   * says why it is written so).
-   */
-  private walkedSearchPage(query: TaskListQuery, terms: OrderTerm[]) {
-    const walked = this.db
-      .select({
-        id: sql<string>`${tasks.id}`.as("walk_id"),
-        title: sql<string>`${tasks.title}`.as("walk_title"),
-        description: sql<string>`${tasks.description}`.as("walk_description"),
-        ...sortKeys(terms),
-      })
-      .from(tasks)
-      .where(listFilter({ ...query, q: undefined }))
-      .orderBy(...sortOrder(terms))
-      .limit(NO_LIMIT_UNSEEN_BY_THE_PLANNER)
-      .as(WALK);
-    const keyOf = (i: number) => sql`${sql.identifier(WALK)}.${sql.identifier(`key${i}`)}`;
-    return this.db
-      .select({
-        id: sql<string>`${walked.id}`.as("page_id"),
-        ...Object.fromEntries(terms.map((_, i) => [`key${i}`, sql`${keyOf(i)}`.as(`key${i}`)])),
-      })
-      .from(walked)
-      .where(or(ilike(walked.title, sql.placeholder("pattern")), ilike(walked.description, sql.placeholder("pattern"))))
-      .orderBy(...terms.map((term, i) => sql`${keyOf(i)} ${term.direction}`))
-      .limit(sql.placeholder("limit"))
-      .offset(sql.placeholder("offset"))
-      .as(PAGE);
   }
 
   /** Keeps a counted total, the newest last; the oldest goes once there are MAX_COUNTED_TOTALS. */
@@ -581,55 +390,4 @@ function versionsOf(precondition: WritePrecondition): number[] {
 function versionGuard(kind: "versions" | "none"): SQL | undefined {
   // An empty list of versions (nothing parseable in If-Match) matches no row.
   return kind === "versions" ? sql`${tasks.version} = ANY(${sql.placeholder("versions")}::int[])` : undefined;
-}
-
-/** The list's WHERE clause for a query's shape; the values are placeholders filled per request. */
-function listFilter(query: TaskListQuery): SQL | undefined {
-  return and(
-    eq(tasks.userId, userId),
-    query.status === "all" ? undefined : eq(tasks.completed, query.status === "completed"),
-    query.priority ? eq(tasks.priority, sql.placeholder("priority")) : undefined,
-    query.q
-      ? or(ilike(tasks.title, sql.placeholder("pattern")), ilike(tasks.description, sql.placeholder("pattern")))
-      : undefined,
-  );
-}
-
-/** A page's sort keys as columns `key0`, `key1`, …, which its JSON is put in order by. */
-function sortKeys(terms: OrderTerm[]): Record<string, SQL.Aliased> {
-  return Object.fromEntries(terms.map((term, i) => [`key${i}`, sql`${term.value}`.as(`key${i}`)]));
-}
-
-/** The ORDER BY of a list's order: each key and its direction. */
-function sortOrder(terms: OrderTerm[]): SQL[] {
-  return terms.map((term) => sql`${term.value} ${term.direction}`);
-}
-
-/** One key of a list's order: what is compared, and which way (SQL after the value). */
-interface OrderTerm {
-  value: SQL;
-  direction: SQL;
-}
-
-/** The list's order for a sort and direction (schema.ts says which index serves it). */
-function orderTerms(sort: TaskListQuery["sort"], order: "asc" | "desc"): OrderTerm[] {
-  const term = (value: SQLWrapper, direction: "asc" | "desc", nullsLast = false): OrderTerm => ({
-    value: sql`${value}`,
-    direction: sql.raw(nullsLast ? `${direction} NULLS LAST` : direction),
-  });
-  // Ties break by creation (newest first), then id, so paging is stable.
-  const ties = [term(tasks.createdAt, "desc"), term(tasks.id, "asc")];
-  switch (sort) {
-    case "created":
-      return [term(tasks.createdAt, order), term(tasks.id, "asc")];
-    case "updated":
-      return [term(tasks.updatedAt, order), ...ties];
-    case "priority":
-      return [term(tasks.priority, order), ...ties];
-    case "title":
-      return [term(sql`lower(${tasks.title})`, order), term(tasks.title, order), ...ties];
-    case "due":
-      // Tasks without a due date come last whichever way the list runs.
-      return [term(tasks.dueDate, order, true), ...ties];
-  }
 }

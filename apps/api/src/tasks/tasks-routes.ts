@@ -12,7 +12,8 @@ import { dropAnyBody } from "../ignored-bodies";
 import { HttpProblem } from "../problem";
 import { etagForVersion, parseIfMatch } from "./etag";
 import type { PerUserSlots } from "./per-user-slots";
-import type { TaskRecord, TasksRepository, WriteRefusal } from "./tasks-repository";
+import type { TaskRecord } from "./task-json";
+import type { TasksRepository, WriteRefusal } from "./tasks-repository";
 
 const UserParams = z.object({ user_id: z.string().meta({ description: "Must be the token's `sub`." }) });
 const TaskParams = UserParams.extend({ id: z.string().meta({ description: "The task's id (a UUID)." }) });
