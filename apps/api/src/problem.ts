@@ -1,6 +1,6 @@
 /**
  * Every error the Task API answers is an RFC 9457 problem document. Handlers
- * throw `HttpProblem`; the error handler in app.ts turns everything else
+ * throw `HttpProblem`; the error handler (to-problem.ts) turns everything else
  * (parser, validation, database errors) into one as well.
  */
 

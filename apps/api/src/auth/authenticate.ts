@@ -19,6 +19,9 @@ declare module "fastify" {
 
 const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+)$/i;
 
+/** The realm of every 401's challenge. */
+export const TASKS_REALM = "tasks";
+
 /** The `WWW-Authenticate` value of a 401 (RFC 6750): `error` when a token was sent but is no good. */
 export function bearerChallenge(realm: string, error?: string): string {
   return error ? `Bearer realm="${realm}", error="${error}"` : `Bearer realm="${realm}"`;
