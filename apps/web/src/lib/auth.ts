@@ -17,14 +17,12 @@ import { passkey } from "@better-auth/passkey";
 import { authSchema, isDatabaseUnavailable, loggableError } from "@tasks/db";
 import { APIError, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { createAuthMiddleware, getSession, isAPIError } from "better-auth/api";
+import { createAuthMiddleware, isAPIError } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { jwt, twoFactor } from "better-auth/plugins";
 import { drizzle } from "drizzle-orm/node-postgres";
 import {
-  addressTakenMessage,
   confirmNewEmailMessage,
-  emailChangeRequestedMessage,
   existingAccountSignUpMessage,
   passkeyAddedMessage,
   passwordChangedMessage,
@@ -32,9 +30,8 @@ import {
   twoFactorChangedMessage,
   verifyEmailMessage,
 } from "./account-emails";
-import { CODE_ALREADY_USED, TOTP_ALREADY_ENABLED, WAIT_FOR_NEXT_CODE } from "./auth-errors";
-import type { HookContext, SessionOf } from "./auth-hook-context";
-import { claimAuthenticatorCode, settleAuthenticatorCode } from "./authenticator-codes";
+import { TOTP_ALREADY_ENABLED } from "./auth-errors";
+import { logWithoutStatementValues, markSessionActive } from "./auth-side-effects";
 import {
   checkChangeOfAddressLink,
   endChangeOfAddress,
@@ -45,10 +42,10 @@ import { webConfig } from "./config";
 import { keepLinkSessionOnlyWhereSignedUp, rememberConfirmingBrowser } from "./confirming-browser";
 import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
+import { confirmsAnotherAccount, landingOfLink, linkClaims, tellOfChangeOfAddress } from "./email-link-requests";
 import { emailProblem } from "./email-rules";
 import { rememberDevice } from "./known-devices";
-import { signInAfterLink } from "./link-landing";
-import { type LinkClaims, unverifiedLinkClaims } from "./link-token";
+import { unverifiedLinkClaims } from "./link-token";
 import { nameProblem } from "./name-rules";
 import { safeNext } from "./next-path";
 import { checksPassword, endPasswordCheck, PASSWORD_CHECK_PATHS, startPasswordCheck } from "./password-checks";
@@ -56,14 +53,10 @@ import { forgetPasswordAttempts } from "./password-guesses";
 import { isPasswordLength, PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 import { databaseRateLimitStore } from "./rate-limit-store";
 import { removePasskeysOfResetAccount } from "./reset-links";
-import {
-  type CodeCheck,
-  checkSecondFactor,
-  endSignInCodeTry,
-  isRefusalOfCode,
-  startSignInCodeTry,
-} from "./second-factor-checks";
+import { type CodeCheck, checkSecondFactor, isRefusalOfCode } from "./second-factor-checks";
+import { endSessionOfCookie, readSessionOrThrow } from "./session-read";
 import { endSessionsAgain, noteCredentialsAtSignIn, refuseSignInIfCredentialsChanged } from "./sign-in-races";
+import { claimCodeChecks, rememberCodeClaim, settleCodeChecks } from "./two-factor-steps";
 import { UNDO_LINK_DAYS, undoTwoFactorLink } from "./undo-two-factor";
 
 /** What is added to an account only once its address is confirmed (see the hook below). */
@@ -78,26 +71,6 @@ const GUESSES_A_MINUTE = { window: 60, max: 10 };
 
 /** The name authenticator apps and passkey prompts show beside the account. */
 const APP_NAME = "Tasks";
-
-/** The codes this process claimed, by request, for the after hook to release when the request failed. */
-const codeClaims = new WeakMap<Request, { userId: string; code: string }>();
-/** Whose try at sign-in's second step a request is, counted toward the lock of codes until it ends. */
-const signInCodeTries = new WeakMap<Request, string>();
-
-/**
- * The code `request` claimed and the sign-in try it counted, settled by how it ended (`returned`:
- * the plugin's answer or refusal): the after hook calls this, and the route handler for an error
- * Better Auth runs no after hook for (the database, mid-way), which gives the code back and takes
- * the try back, as any refusal that was no check of the code does.
- */
-export async function settleCodeChecks(request: Request, returned: unknown): Promise<void> {
-  const claim = codeClaims.get(request);
-  codeClaims.delete(request);
-  if (claim) await settleAuthenticatorCode(claim.userId, claim.code, !(returned instanceof Error));
-  const codeTryOf = signInCodeTries.get(request);
-  signInCodeTries.delete(request);
-  if (codeTryOf) await endSignInCodeTry(codeTryOf, returned);
-}
 
 function createAuth() {
   const config = webConfig();
@@ -278,33 +251,9 @@ function createAuth() {
             message: "Two-factor sign-in is on already.",
           });
         }
-        // One use per authenticator code (authenticator-codes.ts), and at sign-in's second step each
-        // try counted toward the lock of codes as it starts (second-factor-checks.ts): both settled in
-        // the after hook, which runs for whatever the plugin answers or refuses, or, when it fails
-        // with anything else (the database), by the route handler (settleCodeChecks).
-        // Nothing below throws for these paths.
-        if (
-          (ctx.path === "/two-factor/verify-totp" || ctx.path === "/two-factor/verify-backup-code") &&
-          ctx.request &&
-          typeof ctx.body?.code === "string"
-        ) {
-          const step = await personOfTwoFactorStep(ctx);
-          const claim =
-            step && ctx.path === "/two-factor/verify-totp" ? { userId: step.userId, code: ctx.body.code } : null;
-          if (claim && !(await claimAuthenticatorCode(claim.userId, claim.code))) {
-            throw new APIError("UNAUTHORIZED", { code: CODE_ALREADY_USED, message: WAIT_FOR_NEXT_CODE });
-          }
-          if (step?.atSignIn) {
-            try {
-              await startSignInCodeTry(step.userId);
-            } catch (error) {
-              if (claim) await settleAuthenticatorCode(claim.userId, claim.code, false);
-              throw error;
-            }
-            signInCodeTries.set(ctx.request, step.userId);
-          }
-          if (claim) codeClaims.set(ctx.request, claim);
-        }
+        // One use per authenticator code, and at sign-in's second step each try counted as it starts
+        // (two-factor-steps.ts). Nothing below throws for these paths.
+        await claimCodeChecks(ctx);
         if (ctx.path.startsWith("/two-factor/verify-") && ctx.body?.trustDevice) {
           return { context: { body: { ...ctx.body, trustDevice: false } } };
         }
@@ -366,8 +315,7 @@ function createAuth() {
         await startPasswordCheck(ctx, session);
         // With two-factor sign-in on, what would let someone sign in without a code asks for one
         // too, once the password is right (second-factor-checks.ts).
-        const claimed = await checkSecondFactor(ctx, session, isCodeOfSession);
-        if (claimed && ctx.request) codeClaims.set(ctx.request, claimed);
+        rememberCodeClaim(ctx, await checkSecondFactor(ctx, session, isCodeOfSession));
         // The change of address asked for is the one its link may make, written before the link is
         // sent: a failure here sends none, and the earlier link stays the one that works.
         if (ctx.path === "/change-email" && session && typeof ctx.body?.newEmail === "string") {
@@ -580,22 +528,6 @@ function createAuth() {
 }
 
 /**
- * Whose code a /two-factor/verify-totp or verify-backup-code request carries,
- * as the plugin finds them: the signed-in person (turning two-factor sign-in
- * on), else the person of the pending sign-in its cookie names (`atSignIn`).
- * Null when neither: the plugin then refuses the request itself.
- */
-async function personOfTwoFactorStep(ctx: HookContext): Promise<{ userId: string; atSignIn: boolean } | null> {
-  const session = await readSessionOrThrow(ctx);
-  if (session) return { userId: session.user.id, atSignIn: false };
-  // The plugin's cookie name (not exported): the signed id of the sign-in's verification row.
-  const challenge = await ctx.getSignedCookie(ctx.context.createAuthCookie("two_factor").name, ctx.context.secret);
-  if (!challenge) return null;
-  const pending = await ctx.context.internalAdapter.findVerificationValue(challenge);
-  return pending?.value ? { userId: pending.value, atSignIn: true } : null;
-}
-
-/**
  * Whether `code` is the second factor of `session`'s person: the two-factor
  * plugin's own checks, sent with that session's cookie alone (they check a
  * code and sign nobody in; a backup code is used up). With any other cookie
@@ -621,121 +553,6 @@ const isCodeOfSession: CodeCheck = async (ctx, session, kind, code) => {
     throw error;
   }
 };
-
-/** Ends the session whose signed cookie came with the request, if one did (a failure is thrown). */
-async function endSessionOfCookie(ctx: HookContext): Promise<void> {
-  const token = await ctx.getSignedCookie(ctx.context.authCookies.sessionToken.name, ctx.context.secret);
-  if (token) await ctx.context.internalAdapter.deleteSession(token);
-}
-
-/** Whether a sign-up's confirmation link (not a change of address's) names another address than the account signed in. */
-async function confirmsAnotherAccount(ctx: HookContext): Promise<boolean> {
-  if (!ctx.getCookie(ctx.context.authCookies.sessionToken.name)) return false;
-  const claims = linkClaims(ctx);
-  if (typeof claims.email !== "string" || claims.updateTo !== undefined) return false;
-  const signedIn = await readSessionOrThrow(ctx);
-  return signedIn !== null && signedIn.user.email.toLowerCase() !== claims.email.toLowerCase();
-}
-
-/**
- * The request's session, read as Better Auth's getSessionFromCtx reads it (a
- * refresh and its cookie included) and left where the endpoint's own read
- * finds it, except that a database that did not answer is thrown as what it
- * is (a 503, lib/unavailable.ts): getSessionFromCtx takes every failure for
- * "nobody signed in", which an endpoint answers with a 401, and the dashboard
- * with sending the person to sign in.
- */
-async function readSessionOrThrow(ctx: HookContext): Promise<SessionOf | null> {
-  if (ctx.context.session || sessionsRead.has(ctx.context)) return ctx.context.session;
-  // With returnHeaders, the endpoint answers its headers (a refreshed session's cookie) beside the session.
-  const read = (await getSession()({
-    ...ctx,
-    method: "GET",
-    asResponse: false,
-    returnHeaders: true,
-    returnStatus: false,
-    query: { ...ctx.query },
-  } as Parameters<ReturnType<typeof getSession>>[0]).catch((error: unknown) => {
-    if (isAPIError(error) && isDatabaseUnavailable(error.cause)) throw error.cause;
-    return null;
-  })) as { headers?: Headers; response: SessionOf | null } | null;
-  const session = read?.response ?? null;
-  read?.headers?.forEach((value, key) => {
-    const name = key.toLowerCase();
-    if (name === "set-cookie") ctx.responseHeaders?.append(key, value);
-    else if (name !== "cache-control" && name !== "pragma") ctx.setHeader(key, value);
-  });
-  ctx.context.session = session;
-  sessionsRead.add(ctx.context);
-  return session;
-}
-
-/**
- * Where a /verify-email request that ends at `landing` sends its browser: there when someone is
- * signed in or the link signed them in, else to sign in, told what the link did (link-landing.ts).
- */
-async function landingOfLink(ctx: HookContext, landing: string): Promise<string> {
-  if (ctx.context.newSession || (await readSessionOrThrow(ctx))) return landing;
-  return `${webConfig().baseUrl}${signInAfterLink(landing, linkClaims(ctx))}`;
-}
-
-/** What a /verify-email request's token says, unchecked (Better Auth checks it, or has refused it). */
-function linkClaims(ctx: HookContext): LinkClaims {
-  return unverifiedLinkClaims(ctx.query?.token);
-}
-
-/**
- * After a change of address was asked for: the old address is told, and an
- * address that has an account of its own hears that nothing changed. Better
- * Auth sends a taken address no link and calls no hook of ours for it, so
- * telling the old address from its hook would tell a person watching their
- * own inbox which addresses have accounts. Here both cases send the same to
- * the person, and cost the same query.
- */
-async function tellOfChangeOfAddress(currentEmail: string, newEmail: string): Promise<void> {
-  const origin = webConfig().baseUrl;
-  sendAccountEmail(emailChangeRequestedMessage(currentEmail, newEmail, origin));
-  try {
-    const taken = await webDatabasePool().query("SELECT 1 FROM users WHERE email = $1", [newEmail]);
-    if (taken.rowCount) sendAccountEmail(addressTakenMessage(newEmail, origin), { anyoneCanAsk: true });
-  } catch (error) {
-    // The change was asked for and its link is on its way: only this courtesy email is lost.
-    console.error("[email] could not tell whether the new address has an account:", loggableError(error));
-  }
-}
-
-/** The requests (each its own context) whose session readSessionOrThrow has read, none found included. */
-const sessionsRead = new WeakSet<object>();
-
-/**
- * Better Auth's log lines, each error in them (its message too, which is
- * sometimes the error itself) as loggableError keeps it, and any other object
- * left out: the adapter logs the conditions of a failed query, a session's
- * token among them.
- */
-function logWithoutStatementValues(level: "debug" | "info" | "warn" | "error", message: unknown, ...args: unknown[]) {
-  const write = level === "error" ? console.error : level === "warn" ? console.warn : console.log;
-  const kept = (value: unknown) =>
-    value instanceof Error
-      ? loggableError(value)
-      : typeof value === "object" && value !== null
-        ? "(details left out)"
-        : value;
-  write("[auth]", ...[message, ...args].map(kept));
-}
-
-/**
- * "Last active" on the account page: Better Auth touches a session only once a
- * day, but the dashboard renews its token every few minutes. At most one
- * write a minute per session; a failure costs only the timestamp.
- */
-function markSessionActive(sessionId: string): void {
-  webDatabasePool()
-    .query("UPDATE sessions SET updated_at = now() WHERE id = $1 AND updated_at < now() - interval '1 minute'", [
-      sessionId,
-    ])
-    .catch(() => {});
-}
 
 type Auth = ReturnType<typeof createAuth>;
 const globalForAuth = globalThis as unknown as { tasksAuth?: Auth };

@@ -1,7 +1,8 @@
 import { toNextJsHandler } from "better-auth/next-js";
-import { getAuth, settleCodeChecks } from "@/lib/auth";
+import { getAuth } from "@/lib/auth";
 import { addressTakenResponse } from "@/lib/change-email-links";
 import { webConfig } from "@/lib/config";
+import { settleCodeChecks } from "@/lib/two-factor-steps";
 import { failedRequestResponse, problemDocument } from "@/lib/unavailable";
 
 // Every Better Auth endpoint: sign-up, sign-in, sign-out, session, token, jwks.
