@@ -193,6 +193,25 @@ describe("the service around the routes", async () => {
   });
 });
 
+describe("the log's request ids", async () => {
+  const lines: string[] = [];
+  const ctx = await setup({}, {}, undefined, { level: "info", stream: { write: (line: string) => lines.push(line) } });
+  const loggedIds = async (id: string) => {
+    lines.length = 0;
+    await ctx.app.inject({ method: "GET", url: "/healthz", headers: { "x-request-id": id } });
+    return [...new Set(lines.map((line) => (JSON.parse(line) as { reqId?: string }).reqId))];
+  };
+
+  test("a proxy's X-Request-Id names its request; a client's long, short or odd one does not", async () => {
+    assert.deepEqual(await loggedIds("lb-5f3a9c2e"), ["lb-5f3a9c2e"]);
+    for (const id of ["x".repeat(8000), "req-1", "two words here"]) {
+      const [logged, ...others] = await loggedIds(id);
+      assert.deepEqual(others, [], "one id for the request's lines");
+      assert.ok(logged && logged !== id && /^[0-9a-f-]{36}$/.test(logged), `a new id, not ${id.slice(0, 20)}`);
+    }
+  });
+});
+
 describe("configuration (contract: environment variables)", () => {
   test("defaults follow the contract", () => {
     const config = loadConfig({ DATABASE_URL: "postgres://localhost/x" });

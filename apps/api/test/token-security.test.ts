@@ -185,10 +185,18 @@ describe("the Authorization header (contract: Authentication, Errors 401)", () =
     await assertRefusedEverywhere(await newVictim(), {}, { tokenSent: false });
   });
 
-  for (const header of ["Basic x", "Bearer", "Bearer a b", "Basic <valid token>", "Token <valid token>"]) {
-    test(`a malformed Authorization header (${header}) is 401 with error="invalid_token"`, async () => {
+  for (const header of ["Bearer", "Bearer a b", "Bearer  ", "Bearer\t<valid token> x"]) {
+    test(`a malformed Bearer header (${JSON.stringify(header)}) is 401 with error="invalid_token"`, async () => {
       const victim = await newVictim();
       await assertRefusedEverywhere(victim, { authorization: header.replace("<valid token>", victim.token) });
+    });
+  }
+  // No token was tried: the challenge alone, without an error code (RFC 6750, 3.1).
+  for (const header of ["Basic x", "Basic <valid token>", "Token <valid token>", ""]) {
+    test(`another scheme (${JSON.stringify(header)}) is 401 with the challenge alone`, async () => {
+      const victim = await newVictim();
+      const authorization = header.replace("<valid token>", victim.token);
+      await assertRefusedEverywhere(victim, { authorization }, { tokenSent: false });
     });
   }
 });

@@ -44,7 +44,8 @@ export function createAuthenticateHook(
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     // Only the Authorization header counts: never a query parameter or a cookie.
     const header = request.headers.authorization;
-    if (header === undefined) {
+    // No header, or another scheme (Basic…): the challenge alone, with no error code (RFC 6750, 3.1).
+    if (header === undefined || !/^Bearer\b/i.test(header.trim())) {
       throw new HttpProblem(401, "This request needs an access token: send Authorization: Bearer <token>.", {
         headers: { "www-authenticate": challenge() },
       });
