@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { decodeJwt } from "jose";
-import type { Page, Request, Route } from "playwright-core";
+import type { Locator, Page, Request, Route } from "playwright-core";
 import {
   accessToken,
   addTask,
@@ -280,7 +280,20 @@ describe("the dashboard in a real browser", () => {
     await addTask(page, "Weed the garden");
     await page.getByLabel("Search tasks").fill("garden");
     await page.getByText("Found 2 tasks").waitFor({ state: "attached" });
-    await list.getByRole("button", { name: "Edit “Water the garden”" }).click();
+    // While the task is read for the editor, the focus stays on its title (a disabled button would drop it).
+    const { fire: release, fired: released } = signal();
+    await page.route(
+      (target) => target.href.startsWith(product.apiUrl) && /\/tasks\/[0-9a-f-]{36}$/.test(target.pathname),
+      async (route) => (route.request().method() === "GET" ? released.then(() => route.fallback()) : route.fallback()),
+    );
+    const edit = list.getByRole("button", { name: "Edit “Water the garden”" });
+    await edit.focus();
+    const read = page.waitForRequest((request) => /\/tasks\/[0-9a-f-]{36}$/.test(new URL(request.url()).pathname));
+    await page.keyboard.press("Enter");
+    await read;
+    await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))");
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('aria-label')"), "Edit “Water the garden”");
+    release();
     await page.getByLabel("Task title", { exact: true }).fill("Mow the lawn");
     await page.getByLabel("Task title", { exact: true }).press("Enter");
     await waitForCount(list.getByRole("listitem"), 1); // it left the search
@@ -291,6 +304,87 @@ describe("the dashboard in a real browser", () => {
     await page.getByText("Found 1 task").waitFor({ state: "attached" });
     await list.getByRole("button", { name: "Edit “Weed the garden”" }).waitFor();
     assert.equal(await page.evaluate("document.activeElement?.id"), "search");
+  });
+
+  test("on a phone: a title with no spaces wraps and its Undo stays on the screen; a description keeps its lines; right-to-left text runs its way; a 503's Retry-After counts down", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Pia", { heldClock: true });
+    await page.setViewportSize({ width: 375, height: 740 });
+    assert.equal(await page.getByRole("main").count(), 1, "the page has its main landmark");
+    const onScreen = async (locator: Locator, what: string) => {
+      const box = await locator.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 375, `${what} is on the screen (${JSON.stringify(box)})`);
+    };
+
+    // (No hyphen either: a browser may break a line after one.)
+    const url = `https://example.com/${"averylongpathwithnospaceinit/".repeat(5)}end`;
+    await addTask(page, url);
+    await onScreen(page.getByRole("button", { name: `Delete “${url}”` }), "its Delete button");
+    assert.ok(
+      Number(await page.evaluate("document.documentElement.scrollWidth")) <= 375,
+      "nothing makes the page wider than the screen",
+    );
+    await holdPageTime(page); // the undo window ends when the test says
+    await page.getByRole("button", { name: `Delete “${url}”` }).click();
+    const undo = page.getByRole("button", { name: "Undo" });
+    await onScreen(undo, "Undo");
+    await undo.click();
+    await page.getByRole("button", { name: `Edit “${url}”` }).waitFor();
+    await page.clock.runFor(5_000);
+
+    // Lines typed with Shift+Enter (Enter adds), shown as lines, and kept through an edit.
+    await page.getByLabel("New task title").fill("Shopping");
+    await page.getByLabel("Description", { exact: true }).fill("eggs");
+    await page.getByLabel("Description", { exact: true }).press("Shift+Enter");
+    await page.getByLabel("Description", { exact: true }).pressSequentially("bread");
+    await page.getByLabel("Description", { exact: true }).press("Enter");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await list.getByText("Shopping", { exact: true }).waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: the lines as shown, not the text
+    assert.equal(await list.locator("p", { hasText: "eggs" }).innerText(), "eggs\nbread", "shown as two lines");
+    await list.getByRole("button", { name: "Edit “Shopping”" }).click();
+    const description = page.getByLabel("Task description");
+    assert.equal(await description.inputValue(), "eggs\nbread", "the editor shows both lines");
+    await description.press("ControlOrMeta+End");
+    await description.pressSequentially(", butter");
+    await description.press("Enter");
+    await list.getByRole("button", { name: "Edit “Shopping”" }).waitFor();
+    const token = await accessToken(page, product.webUrl);
+    const stored = await fetch(`${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks?q=Shopping`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.deepEqual(
+      ((await stored.json()) as { description: string }[]).map((task) => task.description),
+      ["eggs\nbread, butter"],
+    );
+
+    await addTask(page, "مرحبا بالعالم: اشترِ الخبز!");
+    const arabic = page.getByRole("button", { name: "Edit “مرحبا بالعالم: اشترِ الخبز!”" });
+    const direction = `getComputedStyle(document.querySelector(${JSON.stringify(`[aria-label="Edit “مرحبا بالعالم: اشترِ الخبز!”"]`)})).direction`;
+    await arabic.waitFor();
+    assert.equal(await page.evaluate(direction), "rtl", "a right-to-left title runs right to left");
+
+    // The Task API's 503 says when to try again: Retry waits for it, as for a 429.
+    await page.route(
+      (target) => target.href.startsWith(product.apiUrl),
+      (route) =>
+        route.request().method() === "PATCH"
+          ? route.fulfill({
+              status: 503,
+              headers: {
+                "content-type": "application/problem+json",
+                "retry-after": "5",
+                // As the API's CORS answers say, so that the page may read it.
+                "access-control-allow-origin": product.webUrl,
+                "access-control-expose-headers": "Retry-After",
+              },
+              body: JSON.stringify({ type: "about:blank", title: "Service Unavailable", status: 503, detail: "Down." }),
+            })
+          : route.fallback(),
+    );
+    await page.getByRole("checkbox", { name: "Completed: “Shopping”" }).click();
+    const banner = page.getByTestId("error");
+    await banner.getByText(/The task service is unavailable/).waitFor();
+    assert.equal(await banner.getByRole("button").textContent(), "Retry in 5 s");
   });
 
   test("everything works from the keyboard alone: add, complete, edit, delete and undo", async () => {
@@ -1302,6 +1396,10 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByLabel("Task description").press("Enter");
     await page.getByText("The description is 1001 characters long; at most 1000 fit.").waitFor();
     assert.equal((await page.getByLabel("Task description").inputValue()).length, 1001);
+    // Read with the description, the field at fault; not with the title.
+    assert.equal(await page.getByLabel("Task description").getAttribute("aria-invalid"), "true");
+    assert.match((await page.getByLabel("Task description").getAttribute("aria-describedby")) ?? "", /-problem$/);
+    assert.equal(await page.getByLabel("Task title", { exact: true }).getAttribute("aria-describedby"), null);
   });
 
   test("completing a task from the keyboard in the Pending tab keeps the focus in the list as the task leaves", async () => {

@@ -214,7 +214,8 @@ export class TaskApiClient {
     if (response.status >= 500) {
       // Not "nothing was changed": a write whose connection to the database was lost may have been
       // made (whole) after all. Edits and toggles can be repeated safely (If-Match, a set value).
-      throw new UnavailableError("The task service is unavailable right now; try again.");
+      // Its Retry-After (the API's 503s say 1 or 5 s) counts down before Retry, as a 429's does.
+      throw new UnavailableError("The task service is unavailable right now; try again.", retryAfterSeconds(response));
     }
     if (!response.ok) {
       const problem = await readProblem(response);

@@ -3,6 +3,7 @@ import type { Ref } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { errorBox, field, primaryButton } from "@/components/styles";
 import type { Priority } from "@/lib/api-client";
+import { DescriptionField } from "./description-field";
 import { PriorityOptions } from "./priority-options";
 
 /** What the person is typing for a new task (kept across a sign-in). */
@@ -48,6 +49,7 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving, problem }:
         </label>
         <input
           id="new-title"
+          dir="auto"
           value={value.title}
           onChange={(event) => set("title", event.target.value)}
           placeholder="What needs doing?"
@@ -64,12 +66,12 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving, problem }:
         <label className="sr-only" htmlFor="new-description">
           Description
         </label>
-        <input
+        <DescriptionField
           id="new-description"
           value={value.description}
-          onChange={(event) => set("description", event.target.value)}
+          onChange={(description) => set("description", description)}
           placeholder="Description (optional)"
-          className={field}
+          className={`${field} resize-y`}
           aria-invalid={problem?.field === "description" ? true : undefined}
           aria-describedby={problem?.field === "description" ? "new-task-problem" : undefined}
         />

@@ -16,8 +16,12 @@ export function DashboardHeader({
   return (
     <header className="mb-6 flex flex-wrap items-center justify-between gap-3">
       <h1 className="text-2xl font-semibold">Tasks</h1>
-      <div className="flex items-center gap-3 text-sm">
-        <span className="text-slate-700 dark:text-slate-300" data-testid="signed-in-email">
+      {/* On a narrow screen (320 px, or 400 % zoom) the address breaks and the buttons wrap under it. */}
+      <div className="flex min-w-0 flex-wrap items-center gap-3 text-sm">
+        <span
+          className="min-w-0 text-slate-700 [overflow-wrap:anywhere] dark:text-slate-300"
+          data-testid="signed-in-email"
+        >
           {email}
         </span>
         <Link href="/account" className={secondaryButton}>

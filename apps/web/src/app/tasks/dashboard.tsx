@@ -381,8 +381,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     // whose Retry must stay (a checkbox put back, the person perhaps not watching it).
     if (!newTask.title.trim()) return sayAddProblem("Give the task a title.", "title");
     const tooLong = lengthProblem(newTask);
-    if (tooLong)
-      return sayAddProblem(tooLong, lengthProblem({ ...newTask, description: "" }) ? "title" : "description");
+    if (tooLong) return sayAddProblem(tooLong.text, tooLong.field);
     adding.current = true;
     setSaving(true);
     setAddProblem(null);
@@ -466,7 +465,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const today = localDate(new Date());
 
   return (
-    <div className="mx-auto max-w-3xl px-4 py-6 sm:py-10">
+    // The page's main landmark, as the account page's: a screen reader's "next landmark" lands here.
+    <main className="mx-auto max-w-3xl px-4 py-6 sm:py-10">
       <DashboardHeader email={email} signingOut={signingOut} onSignOut={signOut} />
 
       {!emailVerified && <VerifyEmailNotice email={email} linkProblem={verificationLinkProblem} />}
@@ -571,7 +571,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       </Tabs.Root>
 
       <NoticeToast notice={notice} onClose={closeNotice} returnFocus={() => listPanel.current?.focus()} />
-    </div>
+    </main>
   );
 }
 

@@ -47,6 +47,7 @@ export function ListControls({
       <input
         id="search"
         type="search"
+        dir="auto"
         value={search}
         onChange={(event) => onSearch(event.target.value)}
         placeholder="Search"

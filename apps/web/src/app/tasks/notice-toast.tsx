@@ -117,20 +117,26 @@ export function NoticeToast({
           }}
           className="flex items-center gap-4 rounded-md bg-slate-900 px-4 py-2 text-sm text-white shadow-lg dark:bg-slate-100 dark:text-slate-900"
         >
-          <Toast.Description>{notice.text}</Toast.Description>
+          {/* A title with no space in it (a URL) breaks anywhere: Undo and × stay on the screen. */}
+          <Toast.Description dir="auto" className="min-w-0 [overflow-wrap:anywhere]">
+            {notice.text}
+          </Toast.Description>
           {notice.action && (
             <Toast.Action
-              altText={notice.action.label}
+              // What a screen reader is told of the way to it (Radix's hotkey to the notifications).
+              altText={`${notice.action.label}: press F8, then Tab`}
               onClick={() => {
                 notice.action?.run();
                 close(notice.id, true);
               }}
-              className="font-semibold underline"
+              className="shrink-0 font-semibold underline"
             >
               {notice.action.label}
             </Toast.Action>
           )}
-          <Toast.Close aria-label="Dismiss">×</Toast.Close>
+          <Toast.Close aria-label="Dismiss" className="shrink-0">
+            ×
+          </Toast.Close>
         </Toast.Root>
       )}
       <Toast.Viewport

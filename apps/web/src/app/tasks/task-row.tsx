@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { field, primaryButton } from "@/components/styles";
 import type { Task, TaskChanges, TaskInput, VersionedTask } from "@/lib/api-client";
+import { DescriptionField } from "./description-field";
 import { isFocusLost } from "./focus";
 import { lengthProblem } from "./length-problem";
 import { PriorityOptions } from "./priority-options";
@@ -93,7 +94,7 @@ export function TaskRow({
    * loses nothing, and the banner's Retry, Edit, or the row shown again opens it with them.
    */
   async function startEdit(draft = resumeNow.current) {
-    // The title's button is disabled while the task is read, which takes the focus off it.
+    // (The title's button keeps the focus while the task is read; the banner's Retry may start this from elsewhere.)
     const hadFocus = document.activeElement === titleButton.current;
     setEditing("loading");
     const current = await loadForEdit(() => {
@@ -141,16 +142,25 @@ export function TaskRow({
             <button
               ref={titleButton}
               type="button"
-              onClick={() => startEdit()}
-              disabled={editing === "loading"}
+              // While the task is read: pressed again, nothing; not `disabled`, which would drop the focus
+              // to the page's body (a screen reader may go back to the top) for the read's length.
+              onClick={() => editing !== "loading" && startEdit()}
+              aria-disabled={editing === "loading" || undefined}
               aria-busy={editing === "loading"}
-              className={`block w-full text-left ${task.completed ? "text-slate-500 line-through dark:text-slate-400" : ""}`}
+              // A word longer than the row (a URL) breaks anywhere; a right-to-left title runs its own way.
+              dir="auto"
+              className={`block w-full text-left [overflow-wrap:anywhere] ${task.completed ? "text-slate-500 line-through dark:text-slate-400" : ""}`}
               aria-label={`Edit “${task.title}”`}
             >
               {task.title}
             </button>
             {task.description && (
-              <p className="mt-0.5 text-sm text-slate-600 dark:text-slate-400">{task.description}</p>
+              <p
+                dir="auto"
+                className="mt-0.5 whitespace-pre-line text-sm text-slate-600 [overflow-wrap:anywhere] dark:text-slate-400"
+              >
+                {task.description}
+              </p>
             )}
             <div className="mt-1 flex flex-wrap gap-2 text-xs">
               <span className={`rounded px-1.5 py-0.5 ${priorityBadge[task.priority]}`}>{task.priority}</span>
@@ -212,7 +222,8 @@ function TaskEditor({
   const [newer, setNewer] = useState<Task | null>(null);
   /** Deleted elsewhere while open: saving adds the edited task again instead. */
   const [gone, setGone] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  /** What stops the save, said under the form and read with the field at fault (none: the save's own failure). */
+  const [problem, setProblem] = useState<{ text: string; field?: "title" | "description" } | null>(null);
   const [saving, setSaving] = useState(false);
 
   /** The fields that differ from the version the edits are made over. */
@@ -250,7 +261,7 @@ function TaskEditor({
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     if (saving) return;
-    if (!title.trim()) return setProblem("A task needs a title.");
+    if (!title.trim()) return setProblem({ text: "A task needs a title.", field: "title" });
     const tooLong = lengthProblem({ title, description });
     if (tooLong) return setProblem(tooLong);
     const changes = changesMade();
@@ -268,7 +279,7 @@ function TaskEditor({
       setEtag(outcome.conflict.etag);
       return;
     }
-    setProblem(outcome.problem);
+    setProblem({ text: outcome.problem });
   }
 
   const id = `edit-${task.id}`;
@@ -288,10 +299,11 @@ function TaskEditor({
       </label>
       <input
         id={`${id}-title`}
+        dir="auto"
         value={title}
         onChange={(event) => setTitle(event.target.value)}
-        aria-invalid={problem !== null && !title.trim()}
-        aria-describedby={problem ? `${id}-problem` : undefined}
+        aria-invalid={problem?.field === "title" ? true : undefined}
+        aria-describedby={problem && problem.field !== "description" ? `${id}-problem` : undefined}
         className={`${field} py-1`}
         // biome-ignore lint/a11y/noAutofocus: the person just asked to edit this task
         autoFocus
@@ -299,12 +311,14 @@ function TaskEditor({
       <label htmlFor={`${id}-description`} className="sr-only">
         Task description
       </label>
-      <input
+      <DescriptionField
         id={`${id}-description`}
         value={description}
-        onChange={(event) => setDescription(event.target.value)}
+        onChange={setDescription}
         placeholder="Description (optional)"
-        className={`${field} py-1 text-sm`}
+        aria-invalid={problem?.field === "description" ? true : undefined}
+        aria-describedby={problem?.field === "description" ? `${id}-problem` : undefined}
+        className={`${field} resize-y py-1 text-sm`}
       />
       <div className="flex flex-wrap items-center gap-2">
         <label htmlFor={`${id}-priority`} className="sr-only">
@@ -356,7 +370,7 @@ function TaskEditor({
       )}
       {problem && (
         <p id={`${id}-problem`} role="alert" className="text-sm text-red-700 dark:text-red-300">
-          {problem}
+          {problem.text}
         </p>
       )}
     </form>
