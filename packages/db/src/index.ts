@@ -1,13 +1,12 @@
-export { databaseUrlProblem } from "./database-url";
-export { migrateDatabase, migrateDatabaseAt, migrationsFolder } from "./migrate";
 export {
   ConnectionWaitTimeoutError,
-  createPool,
   databaseErrorCode,
   isDatabaseUnavailable,
   loggableError,
-  type PoolOptions,
   statementCannotHaveRun,
   violatedUniqueConstraint,
-} from "./pool";
+} from "./database-errors";
+export { databaseUrlProblem } from "./database-url";
+export { migrateDatabase, migrateDatabaseAt, migrationsFolder } from "./migrate";
+export { createPool, type PoolOptions } from "./pool";
 export * from "./schema";

@@ -20,7 +20,8 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import type pg from "pg";
-import { createPool, errorChain, noConnectionInTime } from "./pool";
+import { errorChain, noConnectionInTime } from "./database-errors";
+import { createPool } from "./pool";
 
 /**
  * Found through the package itself, so it is the same folder whether this
