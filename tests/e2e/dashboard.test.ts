@@ -1717,9 +1717,16 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByLabel("New task title").press("Enter");
     await page.getByTestId("add-problem").getByText("Give the task a title.").waitFor();
     assert.equal(await page.getByTestId("load-failed").count(), 1, "still says the tasks could not be loaded");
+    // Tried again while the API is still out: said (the banner's words are the same as before), and
+    // the button is back.
+    await page.getByTestId("load-failed").getByRole("button", { name: "Retry loading" }).click();
+    await page.getByTestId("load-failed").getByText("Tried again: not loaded yet.").waitFor();
     await page.unrouteAll({ behavior: "wait" });
     await page.getByTestId("load-failed").getByRole("button", { name: "Retry loading" }).click();
     await page.getByRole("list", { name: "Your tasks" }).getByText("Already there").waitFor();
+    // The button went with the failure: the focus is on the list, not at the top of the page.
+    await page.waitForFunction("document.activeElement?.getAttribute('role') === 'tabpanel'").catch(() => {});
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('role')"), "tabpanel");
   });
 
   test("while another tab's list is on its way the list shown says it is busy; once it comes, how many is said", async () => {

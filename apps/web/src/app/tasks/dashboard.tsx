@@ -534,7 +534,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
             filtered={query !== "" || status !== "all"}
             busy={loadingMore || switching}
             stale={switching}
-            onRetryLoad={() => void latestRefresh.current()}
+            onRetryLoad={() => latestRefresh.current()}
             renderTask={(task) => (
               <TaskRow
                 key={task.id}

@@ -1,6 +1,6 @@
 "use client";
 import { LIST_LIMIT_MAX } from "@tasks/task-schema/limits";
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { secondaryButton } from "@/components/styles";
 import type { Task } from "@/lib/api-client";
@@ -31,21 +31,13 @@ export function TaskList({
   busy: boolean;
   /** What is shown is another tab, sort or search's list, until the one asked for comes. */
   stale: boolean;
-  onRetryLoad: () => void;
+  /** Loads the list again; settles once it has come or failed. */
+  onRetryLoad: () => Promise<void>;
   renderTask: (task: Task) => ReactNode;
 }) {
-  if (tasks === null && loadFailed) {
-    // No skeleton that says (to a screen reader too) it is still loading, and a Retry of its own
-    // (the banner above may say something else by now).
-    return (
-      <div data-testid="load-failed" className={dashedBox}>
-        <p>Your tasks could not be loaded.</p>
-        <button type="button" onClick={onRetryLoad} className={`${secondaryButton} mt-3`}>
-          Retry loading
-        </button>
-      </div>
-    );
-  }
+  // No skeleton that says (to a screen reader too) it is still loading, and a Retry of its own
+  // (the banner above may say something else by now).
+  if (tasks === null && loadFailed) return <LoadFailed onRetryLoad={onRetryLoad} />;
   if (tasks === null) {
     return (
       <ul aria-label="Loading tasks" className="space-y-2">
@@ -99,6 +91,40 @@ export function ShowMore({
           {loading ? "Loading…" : `Show ${Math.min(LIST_LIMIT_MAX, total - shown)} more`}
         </BusyButton>
       )}
+    </div>
+  );
+}
+
+/**
+ * The first list did not come. Its Retry is busy while the list is asked for again, and a try that
+ * fails again is said (the banner above says the same words as before, which a screen reader does
+ * not read again). Once the list comes, this goes, and the focus with it to the list (focus.ts).
+ */
+function LoadFailed({ onRetryLoad }: { onRetryLoad: () => Promise<void> }) {
+  const [retrying, setRetrying] = useState(false);
+  const [failedTries, setFailedTries] = useState(0);
+  return (
+    <div data-testid="load-failed" className={dashedBox}>
+      <p>Your tasks could not be loaded.</p>
+      <p role="status" className="mt-1 text-sm">
+        {failedTries > 0 && !retrying
+          ? `Tried again${failedTries > 1 ? ` (${failedTries} times)` : ""}: not loaded yet.`
+          : ""}
+      </p>
+      <BusyButton
+        type="button"
+        busy={retrying}
+        onClick={async () => {
+          setRetrying(true);
+          await onRetryLoad();
+          // (Still here: it failed again. Loaded, this is gone.)
+          setRetrying(false);
+          setFailedTries((tries) => tries + 1);
+        }}
+        className={`${secondaryButton} mt-3`}
+      >
+        {retrying ? "Loading…" : "Retry loading"}
+      </BusyButton>
     </div>
   );
 }
