@@ -273,6 +273,24 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
+  test("a task deleted from the keyboard hands the focus to the task now in its place, or the last one", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Dot", { heldClock: true });
+    for (const title of ["One", "Two", "Three"]) await addTask(page, title);
+    const focusedName = () => page.evaluate("document.activeElement?.getAttribute('aria-label')");
+    const deleteWithEnter = async (title: string, focusGoesTo: string) => {
+      await page.getByRole("button", { name: `Delete “${title}”` }).focus();
+      await page.keyboard.press("Enter");
+      await page
+        .waitForFunction(`document.activeElement?.getAttribute("aria-label") === ${JSON.stringify(focusGoesTo)}`)
+        .catch(() => {});
+      assert.equal(await focusedName(), focusGoesTo, `after “${title}”`);
+    };
+    // Newest first: Three, Two, One. The middle one goes: the one after it takes its place.
+    await deleteWithEnter("Two", "Completed: “One”");
+    // The last one goes: the one before it.
+    await deleteWithEnter("One", "Completed: “Three”");
+  });
+
   test("a save whose new title takes its task out of the search leaves the focus in the list, not at the top of the page", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Sol");
     const list = page.getByRole("list", { name: "Your tasks" });
@@ -1316,7 +1334,12 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const list = page.getByRole("list", { name: "Your tasks" });
     await list.getByRole("button", { name: "Edit “Plan the trip to Lisbon”" }).waitFor();
     const focusedRole = () => page.evaluate("document.activeElement?.getAttribute('role')");
-    assert.equal(await focusedRole(), "tabpanel", "the editor's row gave way: the focus is on the list");
+    // The editor's row gave way to the task made again: the focus is on it, where the editor was.
+    await page.waitForFunction("document.activeElement?.getAttribute('role') === 'checkbox'").catch(() => {});
+    assert.equal(
+      await page.evaluate("document.activeElement?.getAttribute('aria-label')"),
+      "Completed: “Plan the trip to Lisbon”",
+    );
     const stored = (await (await fetch(tasksUrl, { headers })).json()) as {
       id: string;
       title: string;

@@ -129,6 +129,21 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const countsOwed = useRef(true);
   const addForm = useRef<HTMLFormElement>(null);
   const listPanel = useRef<HTMLDivElement>(null);
+  /** The row that had the focus as its task began to leave the list (its id, and where it was). */
+  const leavingRow = useRef<{ id: string; at: number } | null>(null);
+  /**
+   * A task's row is about to go (deleted, completed out of the tab shown, replaced): the focus goes to
+   * the list now, and once the row has gone, to the row now in its place (the next task), or the last
+   * one. A keyboard user deleting tasks one after another goes on from where they were, rather than
+   * from the top of a long list.
+   */
+  const focusWhereTheRowWas = () => {
+    const rows = [...(listPanel.current?.querySelectorAll<HTMLElement>(":scope > ul > li") ?? [])];
+    const at = rows.findIndex((row) => row.contains(document.activeElement));
+    const id = rows[at]?.dataset.taskId;
+    leavingRow.current = id ? { id, at } : null;
+    listPanel.current?.focus();
+  };
   const { notice, currentNotice, notify, closeNotice } = useNotice();
 
   // The latest typed text and view, read when leaving for sign-in; refs, so
@@ -215,7 +230,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     reload: () => void latestRefresh.current(),
     signedOutElsewhere,
     goToSignIn,
-    focusList: () => listPanel.current?.focus(),
+    focusList: focusWhereTheRowWas,
   });
   handOverDeletes.current = handOver;
 
@@ -234,7 +249,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     tell: (text) => setError({ text }),
     reload: () => void latestRefresh.current(),
     goToSignIn,
-    focusList: () => listPanel.current?.focus(),
+    focusList: focusWhereTheRowWas,
     oneStatusShown: status !== "all",
   });
   handOverToggles.current = togglesRefused;
@@ -325,6 +340,22 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     if (!row && !isFocusLost()) return;
     (row?.querySelector<HTMLElement>("input, button") ?? listPanel.current)?.focus();
   }, [tasks, loadingMore]);
+  // The row that was leaving (focusWhereTheRowWas) has gone: its place takes the focus, unless the
+  // person has moved it on meanwhile.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the rows shown change
+  useEffect(() => {
+    const leaving = leavingRow.current;
+    const panel = listPanel.current;
+    if (!leaving || !panel) return;
+    if (document.activeElement !== panel) {
+      leavingRow.current = null;
+      return;
+    }
+    const rows = [...panel.querySelectorAll<HTMLElement>(":scope > ul > li")];
+    if (rows.some((row) => row.dataset.taskId === leaving.id)) return; // not gone yet
+    leavingRow.current = null;
+    rows[Math.min(leaving.at, rows.length - 1)]?.querySelector<HTMLElement>("input, button")?.focus();
+  }, [shownTasks]);
   // A focused row that a new list takes away: the focus goes to the list. (After the effect above,
   // which puts it on the first task "Show more" brought.)
   useFocusKeptIn(listPanel, tasks);

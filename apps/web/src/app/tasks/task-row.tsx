@@ -114,7 +114,7 @@ export function TaskRow({
   }, [resume]);
 
   return (
-    <li className="flex items-start gap-3 rounded-lg bg-white p-3 shadow-sm dark:bg-slate-900">
+    <li data-task-id={task.id} className="flex items-start gap-3 rounded-lg bg-white p-3 shadow-sm dark:bg-slate-900">
       <input
         type="checkbox"
         checked={task.completed}
