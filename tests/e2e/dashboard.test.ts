@@ -273,6 +273,31 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
+  test("a tab come back to after a while shows what another device changed meanwhile", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ben", { heldClock: true });
+    await addTask(page, "Mine");
+    await page.getByRole("tab", { name: "All (1)" }).waitFor();
+    // The phone adds one meanwhile.
+    const token = await accessToken(page, product.webUrl);
+    const made = await fetch(`${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "From the phone" }),
+    });
+    assert.equal(made.status, 201);
+    const list = page.getByRole("list", { name: "Your tasks" });
+    // Shown again within half a minute: nothing asked (a tab switched to and fro costs nothing).
+    await page.clock.runFor(10_000);
+    await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+    await page.waitForTimeout(500);
+    assert.equal(await list.getByText("From the phone").count(), 0);
+    // Shown again later: the list and its counts come again.
+    await page.clock.runFor(25_000);
+    await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+    await list.getByText("From the phone").waitFor();
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+  });
+
   test("a task deleted from the keyboard hands the focus to the task now in its place, or the last one", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Dot", { heldClock: true });
     for (const title of ["One", "Two", "Three"]) await addTask(page, title);

@@ -49,6 +49,8 @@ function toSayAgain(before: string | undefined, words: string): string {
 
 /** The banner's words for an add that failed (and how a new add knows its own failure). */
 const ADD_FAILED = "Could not add the task";
+/** A list this old is loaded again when its tab is come back to. */
+const LIST_STALE_AFTER_MS = 30_000;
 
 export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLinkProblem }: DashboardProps) {
   const api = useMemo(() => new TaskApiClient(apiUrl, userId), [apiUrl, userId]);
@@ -122,6 +124,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
   /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
   const refreshCount = useRef(0);
+  /** When the list last came (performance.now()): a tab come back to after a while loads it again. */
+  const listCameAt = useRef(0);
   /**
    * The tabs' counts are owed: none have arrived yet, or a load that was to bring them failed or was
    * replaced by a newer one (another tab asked for meanwhile). The next load brings them.
@@ -302,6 +306,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           setListAnnouncement((before) => toSayAgain(before, words));
         }
         listShownFor.current = loading;
+        listCameAt.current = performance.now();
         setFailedLoad(null);
         // A load that works ends a load's failure, not another action's: that one still needs its Retry.
         setError((current) => (current?.loading ? null : current));
@@ -327,6 +332,23 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   // For work that finishes later: refresh with the filters as they are then, not as they were.
   const latestRefresh = useRef(refresh);
   latestRefresh.current = refresh;
+
+  // A tab come back to (shown again, or its window focused) after a while: another tab or device may
+  // have changed the tasks since, and its list and counts would say otherwise until the next action.
+  useEffect(() => {
+    const onBack = () => {
+      if (document.visibilityState !== "visible") return;
+      if (performance.now() - listCameAt.current < LIST_STALE_AFTER_MS) return;
+      listCameAt.current = performance.now(); // once, however many events say it
+      void latestRefresh.current();
+    };
+    document.addEventListener("visibilitychange", onBack);
+    window.addEventListener("focus", onBack);
+    return () => {
+      document.removeEventListener("visibilitychange", onBack);
+      window.removeEventListener("focus", onBack);
+    };
+  }, []);
 
   // "Show more" brought its tasks: focus goes to the first of them (a screen reader reads on from there),
   // unless the person has moved on to something else meanwhile.
