@@ -353,6 +353,9 @@ describe("the dashboard in a real browser", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Pia", { heldClock: true });
     await page.setViewportSize({ width: 375, height: 740 });
     assert.equal(await page.getByRole("main").count(), 1, "the page has its main landmark");
+    // The date field is labelled where it is seen (empty, it shows only "mm/dd/yyyy").
+    const dueLabel = await page.locator('label[for="new-due"]').boundingBox();
+    assert.ok(dueLabel && dueLabel.width > 10, `"Due" is seen beside the date field (${JSON.stringify(dueLabel)})`);
     const onScreen = async (locator: Locator, what: string) => {
       const box = await locator.boundingBox();
       assert.ok(box && box.x >= 0 && box.x + box.width <= 375, `${what} is on the screen (${JSON.stringify(box)})`);

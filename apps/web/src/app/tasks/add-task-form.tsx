@@ -86,16 +86,20 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving, problem }:
         >
           <PriorityOptions />
         </select>
-        <label className="sr-only" htmlFor="new-due">
-          Due date
-        </label>
-        <input
-          id="new-due"
-          type="date"
-          value={value.due_date}
-          onChange={(event) => set("due_date", event.target.value)}
-          className={field}
-        />
+        {/* Labelled where it is seen: an empty date field shows only "mm/dd/yyyy". */}
+        <div className="flex items-center gap-2">
+          <label className="text-sm text-slate-600 dark:text-slate-400" htmlFor="new-due">
+            <span className="sr-only">Due date</span>
+            <span aria-hidden="true">Due</span>
+          </label>
+          <input
+            id="new-due"
+            type="date"
+            value={value.due_date}
+            onChange={(event) => set("due_date", event.target.value)}
+            className={`${field} min-w-0 flex-1`}
+          />
+        </div>
       </div>
       {problem && (
         <p id="new-task-problem" role="alert" data-testid="add-problem" className={errorBox}>

@@ -332,8 +332,9 @@ function TaskEditor({
         >
           <PriorityOptions />
         </select>
-        <label htmlFor={`${id}-due`} className="sr-only">
-          Task due date
+        <label htmlFor={`${id}-due`} className="text-sm text-slate-600 dark:text-slate-400">
+          <span className="sr-only">Task due date</span>
+          <span aria-hidden="true">Due</span>
         </label>
         <input
           id={`${id}-due`}
