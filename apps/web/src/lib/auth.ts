@@ -112,12 +112,12 @@ function createAuth() {
       // a taken address, so it no longer tells who has an account.
       requireEmailVerification: config.requireEmailVerification,
       onExistingUserSignUp: async ({ user }) =>
-        sendAccountEmail(existingAccountSignUpMessage(user.email, config.baseUrl), { anyoneCanAsk: true }),
+        sendAccountEmail(existingAccountSignUpMessage(user.email, config.baseUrl), { anyoneCanAsk: "account-exists" }),
       // Our own link to our page (Better Auth's needs a redirectTo from every client: better-auth#3060).
       sendResetPassword: async ({ user, token }) =>
         sendAccountEmail(
           resetPasswordMessage(user.email, `${config.baseUrl}/reset-password?token=${encodeURIComponent(token)}`),
-          { anyoneCanAsk: true },
+          { anyoneCanAsk: "reset" },
         ),
       resetPasswordTokenExpiresIn: 3600,
       // Every session of the account ends: whoever knew the old password is out.
@@ -143,10 +143,10 @@ function createAuth() {
         link.searchParams.set("callbackURL", given.get("callbackURL") ?? "/tasks");
         link.searchParams.set("token", given.get("token") ?? "");
         if (unverifiedLinkClaims(token).requestType !== "change-email-verification") {
-          return sendAccountEmail(verifyEmailMessage(user.email, link.href), { anyoneCanAsk: true });
+          return sendAccountEmail(verifyEmailMessage(user.email, link.href), { anyoneCanAsk: "confirm" });
         }
         // A change of address is confirmed through the new one (the old one is told in the after hook).
-        sendAccountEmail(confirmNewEmailMessage(user.email, link.href), { anyoneCanAsk: true });
+        sendAccountEmail(confirmNewEmailMessage(user.email, link.href), { anyoneCanAsk: "confirm-new-address" });
       },
     },
     user: {

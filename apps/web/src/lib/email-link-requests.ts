@@ -51,7 +51,7 @@ export async function tellOfChangeOfAddress(currentEmail: string, newEmail: stri
   sendAccountEmail(emailChangeRequestedMessage(currentEmail, newEmail, origin));
   try {
     const taken = await webDatabasePool().query("SELECT 1 FROM users WHERE email = $1", [newEmail]);
-    if (taken.rowCount) sendAccountEmail(addressTakenMessage(newEmail, origin), { anyoneCanAsk: true });
+    if (taken.rowCount) sendAccountEmail(addressTakenMessage(newEmail, origin), { anyoneCanAsk: "address-taken" });
   } catch (error) {
     // The change was asked for and its link is on its way: only this courtesy email is lost.
     console.error("[email] could not tell whether the new address has an account:", loggableError(error));

@@ -13,13 +13,17 @@
  * confirmation or "you have an account already", a change of address's
  * confirmation or "that address is taken". The per-client limits on the
  * endpoints do not stop many clients from filling one inbox with them, so an
- * address gets at most UNASKED_PER_HOUR of those an hour; the rest are not
- * sent (logged). The answer to the request is the same either way: it must
- * not tell who has an account. Notices of what happened to an account
- * (password changed, passkey added, ...) always go: only the account's own
- * steps send them, and a flood of the others must not hide one.
+ * address (its `+tag` left out) gets at most UNASKED_PER_HOUR of those an
+ * hour, and past that one of each kind every 15 minutes: a flood cannot keep
+ * its owner from a reset link or a confirmation for longer (any link that
+ * reaches the inbox works for the owner). The rest are not sent (logged). The
+ * answer to the request is the same either way: it must not tell who has an
+ * account. Notices of what happened to an account (password changed, passkey
+ * added, ...) always go: only the account's own steps send them, and a flood
+ * of the others must not hide one.
  */
 import "server-only";
+import { loggableError } from "@tasks/db";
 import nodemailer, { type Transporter } from "nodemailer";
 import { webConfig } from "./config";
 import { countInFixedWindow } from "./rate-limit-store";
@@ -33,6 +37,11 @@ export interface AccountEmail {
 
 /** Emails anyone can ask for that one address gets in an hour at most (a person needs a few). */
 export const UNASKED_PER_HOUR = 10;
+/** Past the hour's ten, one of each kind still goes this often. */
+const ONE_OF_A_KIND_EVERY_MS = 15 * 60_000;
+
+/** The kinds of email anyone can ask for (see above). */
+export type UnaskedKind = "reset" | "confirm" | "account-exists" | "confirm-new-address" | "address-taken";
 
 let transport: Transporter | undefined;
 
@@ -61,20 +70,20 @@ function smtpTransport(smtpUrl: string): Transporter {
 }
 
 /**
- * Starts sending and returns at once; the outcome is logged. `anyoneCanAsk`: an email that someone
- * other than the address's owner may have asked for (see above), counted toward its limit.
+ * Starts sending and returns at once; the outcome is logged. `anyoneCanAsk`: the kind of an email
+ * that someone other than the address's owner may have asked for (see above), counted toward its limit.
  */
-export function sendAccountEmail(email: AccountEmail, { anyoneCanAsk = false } = {}): void {
+export function sendAccountEmail(email: AccountEmail, { anyoneCanAsk }: { anyoneCanAsk?: UnaskedKind } = {}): void {
   void deliver(email, anyoneCanAsk).catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
     console.error(`[email] could not send "${email.subject}" to ${email.to}: ${reason}`);
   });
 }
 
-async function deliver(email: AccountEmail, anyoneCanAsk: boolean): Promise<void> {
-  if (anyoneCanAsk && !(await withinUnaskedLimit(email.to))) {
+async function deliver(email: AccountEmail, anyoneCanAsk: UnaskedKind | undefined): Promise<void> {
+  if (anyoneCanAsk && !(await withinUnaskedLimit(email.to, anyoneCanAsk))) {
     console.warn(
-      `[email] not sent: "${email.subject}" to ${email.to}, which had ${UNASKED_PER_HOUR} emails anyone can ask for within the hour`,
+      `[email] not sent: "${email.subject}" to ${email.to}, which had ${UNASKED_PER_HOUR} emails anyone can ask for within the hour, and one of this kind within 15 minutes`,
     );
     return;
   }
@@ -88,12 +97,24 @@ async function deliver(email: AccountEmail, anyoneCanAsk: boolean): Promise<void
   await smtpTransport(smtpUrl).sendMail({ from: emailFrom, to: email.to, subject: email.subject, text: email.text });
 }
 
-/** Counts one more email anyone can ask for to `address`. When it cannot be counted (the database is down), it goes. */
-async function withinUnaskedLimit(address: string): Promise<boolean> {
+/**
+ * Counts one more email anyone can ask for to `address`, and whether it may go. When it cannot be
+ * counted (the database is down) it goes: the limit guards inboxes, not the product.
+ */
+async function withinUnaskedLimit(address: string, kind: UnaskedKind): Promise<boolean> {
+  const mailbox = mailboxOf(address);
   try {
-    const { allowed } = await countInFixedWindow(`email:${address.toLowerCase()}`, 60 * 60_000, UNASKED_PER_HOUR);
-    return allowed;
-  } catch {
+    if ((await countInFixedWindow(`email:${mailbox}`, 60 * 60_000, UNASKED_PER_HOUR)).allowed) return true;
+    return (await countInFixedWindow(`email:${kind}:${mailbox}`, ONE_OF_A_KIND_EVERY_MS, 1)).allowed;
+  } catch (error) {
+    console.error(`[email] could not count the emails to ${address}; sent uncounted:`, loggableError(error));
     return true;
   }
+}
+
+/** The inbox an address reaches: lower case, without a `+tag` (which most providers deliver to the same one). */
+function mailboxOf(address: string): string {
+  const at = address.lastIndexOf("@");
+  const local = address.slice(0, at).split("+")[0] ?? "";
+  return `${local}${address.slice(at)}`.toLowerCase();
 }

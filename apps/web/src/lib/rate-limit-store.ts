@@ -32,10 +32,12 @@ const CONSUME = `
   RETURNING count, last_request`;
 
 /**
- * Counts whose window began this long ago are deleted, once a minute per process: the longest
- * window counted here is an hour (emails anyone can ask for, email.ts), so they have ended.
+ * Counts whose window began this long ago are deleted, once a minute per process: Better Auth's
+ * windows are a minute at most (kept a little longer than needed, for a rule of up to ten minutes),
+ * the emails' an hour (`email:` keys, email.ts).
  */
-const KEEP_BEGUN_MS = 60 * 60_000;
+const KEEP_BEGUN_MS = 10 * 60_000;
+const KEEP_EMAIL_COUNTS_MS = 60 * 60_000;
 const PRUNE_EVERY_MS = 60_000;
 let prunedAt = 0;
 
@@ -61,7 +63,10 @@ export async function countInFixedWindow(key: string, windowMs: number, max: num
     prunedAt = at;
     // Not awaited: the request does not wait for the clean-up, and a failure of it changes nothing.
     webDatabasePool()
-      .query("DELETE FROM rate_limits WHERE last_request < $1", [at - KEEP_BEGUN_MS])
+      .query("DELETE FROM rate_limits WHERE last_request < $1 OR (last_request < $2 AND key NOT LIKE 'email:%')", [
+        at - KEEP_EMAIL_COUNTS_MS,
+        at - KEEP_BEGUN_MS,
+      ])
       .catch(() => {});
   }
   const row = rows[0];
