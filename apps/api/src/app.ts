@@ -77,13 +77,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // change nothing (the schema drops them), rather than making the body "not valid JSON".
     onProtoPoisoning: "remove",
     onConstructorPoisoning: "remove",
-    // A proxy's X-Request-Id names the request in the log if it looks like one; else (none, or a
-    // client's 8,000 characters or someone else's id) a new one: the log's ids are not the client's to pick.
+    // Each request's id in the log is ours, a UUID: a client's X-Request-Id (8,000 characters, or
+    // another request's id) named every line of its request.
     requestIdHeader: false,
-    genReqId: (request) => {
-      const given = request.headers["x-request-id"];
-      return typeof given === "string" && /^[A-Za-z0-9._:-]{8,64}$/.test(given) ? given : randomUUID();
-    },
+    genReqId: () => randomUUID(),
     // Fastify's own 503 while closing is plain JSON; ours (below) is a problem document.
     return503OnClosing: false,
     forceCloseConnections: "idle",

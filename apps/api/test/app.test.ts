@@ -202,9 +202,8 @@ describe("the log's request ids", async () => {
     return [...new Set(lines.map((line) => (JSON.parse(line) as { reqId?: string }).reqId))];
   };
 
-  test("a proxy's X-Request-Id names its request; a client's long, short or odd one does not", async () => {
-    assert.deepEqual(await loggedIds("lb-5f3a9c2e"), ["lb-5f3a9c2e"]);
-    for (const id of ["x".repeat(8000), "req-1", "two words here"]) {
+  test("the log's request id is the API's own: a client's X-Request-Id (long, another's, any) does not name its lines", async () => {
+    for (const id of ["x".repeat(8000), "req-1", "lb-5f3a9c2e"]) {
       const [logged, ...others] = await loggedIds(id);
       assert.deepEqual(others, [], "one id for the request's lines");
       assert.ok(logged && logged !== id && /^[0-9a-f-]{36}$/.test(logged), `a new id, not ${id.slice(0, 20)}`);
