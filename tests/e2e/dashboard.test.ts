@@ -181,7 +181,7 @@ describe("the dashboard in a real browser", () => {
       "Write the report",
     ]);
     assert.equal(
-      await page.getByRole("checkbox", { name: "Completed: “Buy milk”", checked: true }).isChecked(),
+      await page.getByRole("checkbox", { name: "Completed: “Buy milk”" }).isChecked(),
       true,
       "completion persisted",
     );
@@ -286,16 +286,20 @@ describe("the dashboard in a real browser", () => {
     });
     assert.equal(made.status, 201);
     const list = page.getByRole("list", { name: "Your tasks" });
+    const listsAsked: string[] = [];
+    page.on("request", (request) => {
+      if (/\/tasks\?/.test(request.url())) listsAsked.push(request.url());
+    });
     // Shown again within half a minute: nothing asked (a tab switched to and fro costs nothing).
     await page.clock.runFor(10_000);
     await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
-    await page.waitForTimeout(500);
-    assert.equal(await list.getByText("From the phone").count(), 0);
     // Shown again later: the list and its counts come again.
     await page.clock.runFor(25_000);
     await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
     await list.getByText("From the phone").waitFor();
     await page.getByRole("tab", { name: "All (2)" }).waitFor();
+    // One load in all (its list and the two counts): none when the tab came back within half a minute.
+    assert.equal(listsAsked.length, 3, listsAsked.join(" "));
   });
 
   test("a task deleted from the keyboard hands the focus to the task now in its place, or the last one", async () => {
@@ -314,6 +318,32 @@ describe("the dashboard in a real browser", () => {
     await deleteWithEnter("Two", "Completed: “One”");
     // The last one goes: the one before it.
     await deleteWithEnter("One", "Completed: “Three”");
+
+    // In the Pending tab, a task ticked, and the person on to another before the first's answer: the
+    // first leaves the tab, and the focus stays where the person is.
+    await addTask(page, "Four");
+    await addTask(page, "Five");
+    await page.getByRole("tab", { name: /^Pending/ }).click();
+    await page.getByRole("checkbox", { name: "Completed: “Four”" }).waitFor();
+    const { fire: release, fired: released } = signal();
+    const { fire: arrived, fired: held } = signal();
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      async (route) => {
+        if (route.request().method() !== "PATCH") return route.fallback();
+        arrived();
+        await released;
+        return route.fallback();
+      },
+    );
+    await page.getByRole("checkbox", { name: "Completed: “Four”" }).focus();
+    await page.keyboard.press("Space");
+    await held;
+    // (Five is above Four: had the focus been taken to Four's place, it would be on Three.)
+    await page.getByRole("checkbox", { name: "Completed: “Five”" }).focus();
+    release();
+    await waitForCount(page.getByRole("checkbox", { name: "Completed: “Four”" }), 0);
+    assert.equal(await focusedName(), "Completed: “Five”", "the focus stayed on the task the person went on to");
   });
 
   test("a save whose new title takes its task out of the search leaves the focus in the list, not at the top of the page", async () => {
@@ -618,16 +648,13 @@ describe("the dashboard in a real browser", () => {
     assert.deepEqual(order, ["completion answered", "editor's read"], "the editor read the task once it was completed");
     assert.equal(await page.getByText("changed elsewhere").count(), 0, "no conflict with one's own change");
     assert.equal(
-      await page.getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: true }).isChecked(),
+      await page.getByRole("checkbox", { name: "Completed: “Pay the rent”" }).isChecked(),
       true,
       "still completed",
     );
     await page.reload();
     await list.getByRole("button", { name: "Edit “Pay the rent”" }).waitFor();
-    assert.equal(
-      await page.getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: true }).isChecked(),
-      true,
-    );
+    assert.equal(await page.getByRole("checkbox", { name: "Completed: “Pay the rent”" }).isChecked(), true);
   });
 
   test("two people in two browsers never see each other's tasks", async () => {
@@ -1101,7 +1128,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const banner = page.getByTestId("error");
     await banner.getByText(/Could not update “Mend the gate”\. The task service did not answer/).waitFor();
     assert.equal(
-      await page.getByRole("checkbox", { name: "Completed: “Mend the gate”", checked: false }).isChecked(),
+      await page.getByRole("checkbox", { name: "Completed: “Mend the gate”" }).isChecked(),
       false,
       "put back",
     );
@@ -1226,7 +1253,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const banner = page.getByTestId("error");
     await banner.getByText(/Could not update “Oil the hinges”\. The server did not answer/).waitFor();
     assert.equal(
-      await page.getByRole("checkbox", { name: "Completed: “Oil the hinges”", checked: false }).isChecked(),
+      await page.getByRole("checkbox", { name: "Completed: “Oil the hinges”" }).isChecked(),
       false,
       "put back",
     );
@@ -1437,7 +1464,10 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       .waitFor();
     assert.equal(await page.getByLabel("New task title").getAttribute("aria-invalid"), null);
     assert.equal(await page.locator("#new-description").getAttribute("aria-invalid"), "true");
-    assert.equal(await page.locator("#new-description").getAttribute("aria-describedby"), "new-task-problem");
+    assert.match(
+      (await page.locator("#new-description").getAttribute("aria-describedby")) ?? "",
+      /\bnew-task-problem\b/,
+    );
     await page.locator("#new-description").fill("");
     await waitForCount(list.getByRole("listitem"), 1);
 

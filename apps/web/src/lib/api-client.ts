@@ -214,8 +214,11 @@ export class TaskApiClient {
     if (response.status >= 500) {
       // Not "nothing was changed": a write whose connection to the database was lost may have been
       // made (whole) after all. Edits and toggles can be repeated safely (If-Match, a set value).
-      // Its Retry-After (the API's 503s say 1 or 5 s) counts down before Retry, as a 429's does.
-      throw new UnavailableError("The task service is unavailable right now; try again.", retryAfterSeconds(response));
+      // A 503's Retry-After (the API's say 1 or 5 s) counts down before Retry, as a 429's does.
+      throw new UnavailableError(
+        "The task service is unavailable right now; try again.",
+        response.status === 503 ? retryAfterSeconds(response) : undefined,
+      );
     }
     if (!response.ok) {
       const problem = await readProblem(response);
@@ -308,9 +311,10 @@ async function readProblem(
 }
 
 /** Retry-After in seconds, when the server sent a number of them. */
+/** A Retry-After in seconds, at most a minute (a proxy's maintenance page may say an hour: Retry would wait as long). */
 function retryAfterSeconds(response: Response): number | undefined {
   const seconds = Number(response.headers.get("retry-after"));
-  return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : undefined;
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(60, Math.ceil(seconds)) : undefined;
 }
 
 /** A 429: try again after its Retry-After (10 s without one). */

@@ -89,12 +89,12 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving, problem }:
         {/* Labelled where it is seen: an empty date field shows only "mm/dd/yyyy". */}
         <div className="flex items-center gap-2">
           <label className="text-sm text-slate-600 dark:text-slate-400" htmlFor="new-due">
-            <span className="sr-only">Due date</span>
-            <span aria-hidden="true">Due</span>
+            Due
           </label>
           <input
             id="new-due"
             type="date"
+            aria-label="Due date"
             value={value.due_date}
             onChange={(event) => set("due_date", event.target.value)}
             className={`${field} min-w-0 flex-1`}

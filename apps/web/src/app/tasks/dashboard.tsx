@@ -141,11 +141,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * one. A keyboard user deleting tasks one after another goes on from where they were, rather than
    * from the top of a long list.
    */
-  const focusWhereTheRowWas = () => {
+  const focusWhereTheRowWas = (taskId: string) => {
     const rows = [...(listPanel.current?.querySelectorAll<HTMLElement>(":scope > ul > li") ?? [])];
-    const at = rows.findIndex((row) => row.contains(document.activeElement));
-    const id = rows[at]?.dataset.taskId;
-    leavingRow.current = id ? { id, at } : null;
+    const at = rows.findIndex((row) => row.dataset.taskId === taskId);
+    // The person is elsewhere (ticked another task since, typing a search): the focus stays there.
+    if (!isFocusLost() && !rows[at]?.contains(document.activeElement)) return;
+    leavingRow.current = at === -1 ? null : { id: taskId, at };
     listPanel.current?.focus();
   };
   const { notice, currentNotice, notify, closeNotice } = useNotice();

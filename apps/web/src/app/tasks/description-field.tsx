@@ -8,26 +8,40 @@ import type { TextareaHTMLAttributes } from "react";
  * new line. It grows with its lines, up to six.
  */
 export function DescriptionField({
+  id,
   value,
   onChange,
+  "aria-describedby": describedBy,
   ...props
-}: Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "value" | "onChange" | "rows" | "dir"> & {
+}: Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "id" | "value" | "onChange" | "rows" | "dir"> & {
+  id: string;
   value: string;
   onChange: (value: string) => void;
 }) {
+  // Said to a screen reader with the field: nothing else tells it that Enter sends.
+  const hint = `${id}-hint`;
   return (
-    <textarea
-      {...props}
-      value={value}
-      onChange={(event) => onChange(event.target.value)}
-      onKeyDown={(event) => {
-        // (Not while an input method is composing: there Enter picks the word.)
-        if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
-        event.preventDefault();
-        event.currentTarget.form?.requestSubmit();
-      }}
-      rows={Math.min(6, value.split("\n").length)}
-      dir="auto"
-    />
+    <>
+      <span id={hint} hidden>
+        Enter sends the form; Shift+Enter starts a new line.
+      </span>
+      <textarea
+        {...props}
+        id={id}
+        aria-describedby={describedBy ? `${hint} ${describedBy}` : hint}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        onKeyDown={(event) => {
+          // Not while an input method is composing: there Enter picks the word. (Safari says so by the
+          // key code 229 alone: its Enter that ends a composition comes after compositionend.)
+          const composing = event.nativeEvent.isComposing || event.nativeEvent.keyCode === 229;
+          if (event.key !== "Enter" || event.shiftKey || composing) return;
+          event.preventDefault();
+          event.currentTarget.form?.requestSubmit();
+        }}
+        rows={Math.min(6, value.split("\n").length)}
+        dir="auto"
+      />
+    </>
   );
 }

@@ -28,7 +28,8 @@ export function useFocusKeptIn(panel: RefObject<HTMLElement | null>, content: un
       const from = event.target as Node;
       if (event.relatedTarget !== null) return;
       setTimeout(() => {
-        if (from.isConnected) inPanel.current = false;
+        // (Unless the focus has come back into the panel meanwhile.)
+        if (from.isConnected && !panel.current?.contains(document.activeElement)) inPanel.current = false;
       });
     };
     document.addEventListener("focusin", onFocusIn);

@@ -333,11 +333,11 @@ function TaskEditor({
           <PriorityOptions />
         </select>
         <label htmlFor={`${id}-due`} className="text-sm text-slate-600 dark:text-slate-400">
-          <span className="sr-only">Task due date</span>
-          <span aria-hidden="true">Due</span>
+          Due
         </label>
         <input
           id={`${id}-due`}
+          aria-label="Task due date"
           type="date"
           value={dueDate}
           onChange={(event) => setDueDate(event.target.value)}

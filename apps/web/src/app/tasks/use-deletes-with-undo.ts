@@ -26,7 +26,7 @@ interface DeletesWithUndoOptions {
   signedOutElsewhere: boolean;
   goToSignIn: () => void;
   /** Takes the focus near where the task's Delete button was: the button has left the page. */
-  focusList: () => void;
+  focusList: (taskId: string) => void;
 }
 
 /**
@@ -112,7 +112,7 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
       const without = withoutTask(task)(current);
       return without === current ? current : { ...without, counts: countedAs(without.counts, task, -1) };
     });
-    focusList();
+    focusList(task.id);
     const entry: PendingDelete = { task, sent: false };
     pendingDeletes.current.set(task.id, entry);
     // A token in hand: should the page close inside the undo window, the delete goes at once.

@@ -10,7 +10,6 @@ import {
   type VersionedTask,
 } from "@/lib/api-client";
 import { describeFailure } from "./error-banner";
-import { isFocusLost } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
 import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
 import type { SaveOutcome } from "./task-row";
@@ -27,8 +26,8 @@ interface TaskChangesOptions {
   /** Reloads the list and its counts, with the filters as they are then. */
   reload: () => void;
   goToSignIn: () => void;
-  /** Takes the focus to the list: the task's row is about to go. */
-  focusList: () => void;
+  /** The task's row is about to go: the focus, if it is in that row (or nowhere), goes to the row taking its place. */
+  focusList: (taskId: string) => void;
   /** The list shows one status only ("Pending" or "Completed"): a toggled task leaves it. */
   oneStatusShown: boolean;
 }
@@ -68,7 +67,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
         : current,
     );
     reload();
-    focusList();
+    focusList(task.id);
     tell(`“${task.title}” was deleted in another tab or on another device.`);
   }
 
@@ -116,7 +115,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
       if (overtaken()) return;
       patchTask(task.id, saved);
       // In a tab that shows one status the task is about to leave: keep the focus near where it was.
-      if (oneStatusShown) focusList();
+      if (oneStatusShown) focusList(task.id);
       // Counts and the current filter change with it.
       reload();
     } catch (failure) {
@@ -193,9 +192,9 @@ export function useTaskChanges(options: TaskChangesOptions) {
         created = await api.update(created.id, { ...fields, completed: deleted.completed });
       }
       firstAddAgainTries.current.delete(deleted.id);
-      // The row with the editor (and the focus) gives way to the new task's: the focus goes to the
-      // list, unless the person has put it somewhere else meanwhile.
-      if (isFocusLost() || document.activeElement?.closest("li") !== null) focusList();
+      // The row with the editor (and the focus) gives way to the new task's: the focus goes to it,
+      // unless the person has put it somewhere else meanwhile.
+      focusList(deleted.id);
       setList((current) => ({
         ...current,
         tasks: current.tasks?.map((task) => (task.id === deleted.id ? created : task)) ?? null,
