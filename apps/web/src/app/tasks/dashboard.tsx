@@ -16,7 +16,7 @@ import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
 import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
-import { isFocusLost, useFocusKeptIn } from "./focus";
+import { isFocusLost, rowsIn, useFocusKeptIn } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
 import { type Kept, keepAndSignIn, takeKept } from "./kept-for-sign-in";
 import { lengthProblem } from "./length-problem";
@@ -142,7 +142,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * from the top of a long list.
    */
   const focusWhereTheRowWas = (taskId: string) => {
-    const rows = [...(listPanel.current?.querySelectorAll<HTMLElement>(":scope > ul > li") ?? [])];
+    const rows = rowsIn(listPanel.current);
     const at = rows.findIndex((row) => row.dataset.taskId === taskId);
     // The person is elsewhere (ticked another task since, typing a search): the focus stays there.
     if (!isFocusLost() && !rows[at]?.contains(document.activeElement)) return;
@@ -358,7 +358,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     if (at === null || loadingMore || !tasks) return;
     focusRowAt.current = null;
     if (!isFocusLost() && !document.activeElement?.hasAttribute("data-show-more")) return;
-    const row = listPanel.current?.querySelectorAll(":scope > ul > li")[at];
+    const row = rowsIn(listPanel.current)[at];
     // None came (the load failed): the focus stays on "Show more", to try again from there.
     if (!row && !isFocusLost()) return;
     (row?.querySelector<HTMLElement>("input, button") ?? listPanel.current)?.focus();
@@ -374,7 +374,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       leavingRow.current = null;
       return;
     }
-    const rows = [...panel.querySelectorAll<HTMLElement>(":scope > ul > li")];
+    const rows = rowsIn(panel);
     if (rows.some((row) => row.dataset.taskId === leaving.id)) return; // not gone yet
     leavingRow.current = null;
     rows[Math.min(leaving.at, rows.length - 1)]?.querySelector<HTMLElement>("input, button")?.focus();

@@ -44,3 +44,8 @@ export function useFocusKeptIn(panel: RefObject<HTMLElement | null>, content: un
     if (inPanel.current && isFocusLost()) panel.current?.focus();
   }, [content, panel]);
 }
+
+/** The task rows the list panel shows, in order (each `li` carries its task's id as `data-task-id`). */
+export function rowsIn(panel: HTMLElement | null): HTMLElement[] {
+  return [...(panel?.querySelectorAll<HTMLElement>(":scope > ul > li") ?? [])];
+}
