@@ -19,7 +19,8 @@ import { and, eq, ilike, or, type SQL, type SQLWrapper, sql } from "drizzle-orm"
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { taskJson } from "./task-json";
 
-const userId = sql.placeholder("userId");
+/** The person a statement is for: every statement of the repository has it. */
+export const userId = sql.placeholder("userId");
 
 /** `%`, `_` and `\` in a search are plain characters, not patterns. */
 export function containsPattern(text: string): string {

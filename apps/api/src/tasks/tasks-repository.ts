@@ -20,7 +20,14 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { uuidv7 } from "uuidv7";
 import { CreateBatches, type CreateBatchLimits, type JobOutcome } from "./create-batches";
-import { type CountedTotal, containsPattern, type ListRow, prepareListStatement, walkReadsLess } from "./list-query";
+import {
+  type CountedTotal,
+  containsPattern,
+  type ListRow,
+  prepareListStatement,
+  userId,
+  walkReadsLess,
+} from "./list-query";
 import { type TaskRecord, taskJson, taskRecord } from "./task-json";
 
 /** What an `If-Match` header allows: any existing task, or only these versions. */
@@ -67,7 +74,6 @@ const editableColumns = {
   due_date: "dueDate",
 } as const;
 
-const userId = sql.placeholder("userId");
 /** How many counted totals a process keeps (a few hundred bytes each). */
 const MAX_COUNTED_TOTALS = 10_000;
 const taskId = sql.placeholder("taskId");
