@@ -1243,7 +1243,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Rae", { heldClock: true });
     await addTask(page, "Oil the hinges");
     // A connection to the web app gone silent: no renewal is answered.
-    const renewals = await holdRequests(page, `${product.webUrl}/api/auth/token`); // never released
+    const renewals = await holdRequests(page, `${product.webUrl}/api/auth/token`); // never answered
     await holdPageTime(page);
     // The page's time past the point where its token is renewed before use (a minute before its end).
     await page.clock.fastForward(15 * 60_000);
@@ -1258,7 +1258,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       "put back",
     );
     // The renewal that never ended no longer holds the requests that wait for a token.
-    await page.unroute(`${product.webUrl}/api/auth/token`);
+    await renewals.drop();
     await page.clock.resume();
     const [retried] = await Promise.all([
       page.waitForResponse((answer) => answer.request().method() === "PATCH"),
@@ -1271,7 +1271,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
 
   test("a sign-out that gets no answer says so after a while, and Sign out works again", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Sol", { heldClock: true });
-    const signingOut = await holdRequests(page, `${product.webUrl}/api/auth/sign-out`); // never released
+    const signingOut = await holdRequests(page, `${product.webUrl}/api/auth/sign-out`); // never answered
     await holdPageTime(page);
     await page.getByRole("button", { name: "Sign out" }).click();
     await signingOut.held;
@@ -1280,7 +1280,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       .getByTestId("error")
       .getByText(/Could not tell whether you are signed out\. The server did not answer/)
       .waitFor();
-    await page.unroute(`${product.webUrl}/api/auth/sign-out`);
+    await signingOut.drop(); // it never reaches the server: the next click alone signs out
     await page.clock.resume();
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/sign-in/);

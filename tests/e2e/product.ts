@@ -9,7 +9,15 @@ import { after } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
 import { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page, type Request } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+  type Request,
+  type Route,
+} from "playwright-core";
 import { startCuttableDatabaseProxy } from "../../scripts/lib/database-proxy";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
@@ -322,24 +330,42 @@ export function signal(): { fire: () => void; fired: Promise<void> } {
  * called; `held` settles when the first of them arrives, `answered()` once
  * every one held so far has its answer (or has failed). (Playwright's own
  * route: a request held is not yet sent.)
+ * `drop()`: the held requests fail as a connection lost, and no more are held. A request that is
+ * never to reach the server must be dropped, not left held: once the page has no route left,
+ * Chromium sends on what was held (a server action held so, a device's "Sign out", then ended
+ * the device's session during the test's next steps).
  */
 export async function holdRequests(
   page: Page,
   matches: string | ((url: URL) => boolean),
-): Promise<{ held: Promise<void>; release: () => void; answered: () => Promise<void> }> {
+): Promise<{ held: Promise<void>; release: () => void; answered: () => Promise<void>; drop: () => Promise<void> }> {
   const arrived = signal();
   const released = signal();
+  const dropped = signal();
   const requests: Request[] = [];
-  await page.route(matches, async (route) => {
+  /** Each held request's way out, from when it arrives: continued when released, aborted when dropped. */
+  const wayOut: Promise<void>[] = [];
+  const hold = async (route: Route) => {
     requests.push(route.request());
+    const out = Promise.race([released.fired.then(() => true), dropped.fired.then(() => false)]).then((go) =>
+      // The page may have given the request up meanwhile (a reload): nothing is left to answer.
+      (go ? route.continue() : route.abort("connectionclosed")).catch(() => {}),
+    );
+    wayOut.push(out);
     arrived.fire();
-    await released.fired;
-    await route.continue();
-  });
+    await out;
+  };
+  await page.route(matches, hold);
   const answered = async () => {
     await Promise.all(requests.map((request) => request.response()));
   };
-  return { held: arrived.fired, release: released.fire, answered };
+  const drop = async () => {
+    dropped.fire();
+    // Each held request aborted before the route goes (Chromium would send on one still held).
+    await Promise.all(wayOut);
+    await page.unroute(matches, hold);
+  };
+  return { held: arrived.fired, release: released.fire, answered, drop };
 }
 
 /** The router's request for a page's server-drawn content (a refresh, a client-side navigation): `/path?_rsc=…`. */
