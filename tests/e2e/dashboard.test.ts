@@ -10,6 +10,7 @@ import {
   accessToken,
   addTask,
   addTaskAndItsReload,
+  fillSignInForm,
   holdPageTime,
   holdRequests,
   launchBrowser,
@@ -300,6 +301,53 @@ describe("the dashboard in a real browser", () => {
     await page.getByRole("tab", { name: "All (2)" }).waitFor();
     // One load in all (its list and the two counts): none when the tab came back within half a minute.
     assert.equal(listsAsked.length, 3, listsAsked.join(" "));
+  });
+
+  test("the tab, sort and search are kept in the address: a reload, Back from another page and a sign-in on the way show the same list", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ivy");
+    for (const title of ["Buy milk", "Walk the dog", "Buy bread"]) await addTask(page, title);
+    for (const title of ["Buy milk", "Buy bread", "Walk the dog"]) {
+      await page.getByRole("checkbox", { name: `Completed: “${title}”`, checked: false }).click();
+      await page.getByRole("checkbox", { name: `Completed: “${title}”`, checked: true }).waitFor();
+    }
+    await addTask(page, "Buy stamps"); // pending
+    const list = page.getByRole("list", { name: "Your tasks" });
+    const titles = () => list.getByRole("listitem").locator("button[aria-label^='Edit']").allInnerTexts();
+    await page.getByRole("tab", { name: /Completed/ }).click();
+    await page.getByLabel("Sort by").selectOption("title");
+    await page.getByLabel("Search tasks").fill("buy");
+    await page.waitForURL(`${product.webUrl}/tasks?status=completed&sort=title&q=buy`);
+    const shownAsAsked = async (where: string) => {
+      await waitForCount(page.getByRole("tab", { name: /Completed/, selected: true }), 1);
+      assert.equal(await page.getByLabel("Sort by").inputValue(), "title", where);
+      assert.equal(await page.getByLabel("Search tasks").inputValue(), "buy", where);
+      await waitForCount(list.getByRole("listitem"), 2);
+      assert.deepEqual(await titles(), ["Buy bread", "Buy milk"], where);
+    };
+    await shownAsAsked("as chosen");
+
+    await page.reload();
+    await shownAsAsked("reloaded");
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.waitForURL(`${product.webUrl}/account`);
+    await page.goBack();
+    await shownAsAsked("back from the account page");
+    // Signed out, the same address (a bookmark) leads through sign-in back to the same list.
+    const address = page.url();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.goto(address);
+    await page.waitForURL(/\/sign-in\?next=/);
+    await (await fillSignInForm(page, person)).click();
+    await page.waitForURL(address);
+    await shownAsAsked("after signing in");
+
+    // What the page does not offer is the default; the default view leaves the address plain.
+    await page.goto(`${product.webUrl}/tasks?status=archived&sort=updated&q=`);
+    await waitForCount(page.getByRole("tab", { name: /All/, selected: true }), 1);
+    assert.equal(await page.getByLabel("Sort by").inputValue(), "created");
+    await waitForCount(list.getByRole("listitem"), 4);
+    await page.waitForURL(`${product.webUrl}/tasks`);
   });
 
   test("a task deleted from the keyboard hands the focus to the task now in its place, or the last one", async () => {

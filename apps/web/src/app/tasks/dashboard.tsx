@@ -28,6 +28,7 @@ import { TaskRow } from "./task-row";
 import { useDeletesWithUndo } from "./use-deletes-with-undo";
 import { useTaskChanges } from "./use-task-changes";
 import { type VerificationLinkProblem, VerifyEmailNotice } from "./verify-email-notice";
+import { type ListView, searchWithView } from "./view-address";
 
 interface DashboardProps {
   apiUrl: string;
@@ -36,6 +37,8 @@ interface DashboardProps {
   emailVerified: boolean;
   /** The person came back from a confirmation link that Better Auth refused, and why. */
   verificationLinkProblem: VerificationLinkProblem | null;
+  /** The tab, sort and search the page's address asks for (view-address.ts). */
+  initialView: ListView;
 }
 
 /**
@@ -52,7 +55,14 @@ const ADD_FAILED = "Could not add the task";
 /** A list this old is loaded again when its tab is come back to. */
 const LIST_STALE_AFTER_MS = 30_000;
 
-export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLinkProblem }: DashboardProps) {
+export function Dashboard({
+  apiUrl,
+  userId,
+  email,
+  emailVerified,
+  verificationLinkProblem,
+  initialView,
+}: DashboardProps) {
   const api = useMemo(() => new TaskApiClient(apiUrl, userId), [apiUrl, userId]);
   const [list, setList] = useState<ShownList>({
     tasks: null,
@@ -62,10 +72,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     loadedFor: null,
   });
   const { tasks, total, counts } = list;
-  const [status, setStatus] = useState<ListStatus>("all");
-  const [sort, setSort] = useState<Sort>("created");
-  const [search, setSearch] = useState("");
-  const [query, setQuery] = useState("");
+  const [status, setStatus] = useState<ListStatus>(initialView.status);
+  const [sort, setSort] = useState<Sort>(initialView.sort);
+  const [search, setSearch] = useState(initialView.query);
+  const [query, setQuery] = useState(initialView.query);
   /**
    * How many pages of LIST_LIMIT_MAX tasks the person asked to see ("Show more"), for the tab, sort
    * and search they asked in: any other filter starts again from one page.
@@ -398,6 +408,14 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     const timer = setTimeout(() => setQuery(search.trim()), 250);
     return () => clearTimeout(timer);
   }, [search]);
+
+  // The view in the page's address, replaced as it changes (not pushed: Back leaves the page rather
+  // than stepping back through every search typed).
+  useEffect(() => {
+    const { pathname, search: before, hash } = window.location;
+    const after = searchWithView(before, { status, sort, query });
+    if (after !== before) window.history.replaceState(null, "", `${pathname}${after}${hash}`);
+  }, [status, sort, query]);
 
   // What was typed and shown before a sign-in comes back, to the same person only; deletes not made
   // then are made now, each with its Undo again.

@@ -3,18 +3,26 @@ import { webConfig } from "@/lib/config";
 import { currentSession } from "@/lib/session";
 import { Dashboard } from "./dashboard";
 import type { VerificationLinkProblem } from "./verify-email-notice";
+import { searchWithView, viewFromAddress } from "./view-address";
 
 export const dynamic = "force-dynamic";
 
 /** Better Auth's refusal of a confirmation link, as the dashboard tells it. */
 const LINK_PROBLEMS: Record<string, VerificationLinkProblem> = { TOKEN_EXPIRED: "expired", INVALID_TOKEN: "invalid" };
 
-export default async function TasksPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
+export default async function TasksPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const params = await searchParams;
+  const view = viewFromAddress(params);
   const session = await currentSession();
-  if (!session) redirect("/sign-in?next=/tasks");
+  // Back here after signing in, to the same tab, sort and search.
+  if (!session) redirect(`/sign-in?next=${encodeURIComponent(`/tasks${searchWithView("", view)}`)}`);
   // Better Auth sends a confirmation link it refused back here with ?error=… (a used one is no error: it
   // confirms what is already confirmed): expired, not a token (cut short), or for an address no account has.
-  const { error } = await searchParams;
+  const { error } = params;
   const linkProblem = typeof error !== "string" ? null : (LINK_PROBLEMS[error] ?? "unusable");
   return (
     <Dashboard
@@ -23,6 +31,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
       email={session.user.email}
       emailVerified={session.user.emailVerified}
       verificationLinkProblem={linkProblem}
+      initialView={view}
     />
   );
 }
