@@ -25,6 +25,7 @@ import { createAccessTokenVerifier } from "./auth/verify-access-token";
 import type { ApiConfig } from "./config";
 import { answerClientError, answerEveryOtherMethod, pathOf } from "./http-edges";
 import { acceptUtf8JsonOnly } from "./json-body";
+import { describeHttp } from "./openapi-document";
 import { BODY_LIMIT_BYTES, RATE_LIMIT_WINDOW_MS, REQUEST_TIMEOUT_MS } from "./limits";
 import { HttpProblem, sendProblem } from "./problem";
 import { SharedRateLimitCounts } from "./shared-rate-limit";
@@ -154,7 +155,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => describeHttp(jsonSchemaTransformObject(input)),
   });
   // The one HTML the API serves: under the plugin's own CSP (its scripts by hash), framed by no one,
   // with the inline styles Swagger UI adds as it draws (styles only: scripts stay by hash), and

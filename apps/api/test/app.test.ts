@@ -175,6 +175,29 @@ describe("the service around the routes", async () => {
     const create = document.paths["/api/{user_id}/tasks"].post;
     assert.ok(create.requestBody, "the create body is documented");
     assert.ok(create.responses["201"], "the 201 is documented");
+    // As sent: problems as application/problem+json, the headers a client reads, numbers as numbers.
+    assert.deepEqual(Object.keys(create.responses["422"].content), ["application/problem+json"]);
+    assert.equal(create.responses["422"].description, "Unprocessable Entity");
+    assert.deepEqual(Object.keys(create.responses["201"].content), ["application/json"]);
+    assert.deepEqual(Object.keys(create.responses["201"].headers).sort(), ["ETag", "Location"]);
+    assert.ok(create.responses["401"].headers["WWW-Authenticate"]);
+    assert.ok(create.responses["429"].headers["Retry-After"]);
+    assert.ok(create.responses["503"].headers["Retry-After"]);
+    const list = document.paths["/api/{user_id}/tasks"].get;
+    assert.deepEqual(Object.keys(list.responses["200"].headers), ["X-Total-Count"]);
+    const limit = list.parameters.find((parameter: { name: string }) => parameter.name === "limit");
+    assert.deepEqual(limit.schema, { type: "integer", minimum: 1, maximum: 100, default: 50 });
+    const read = document.paths["/api/{user_id}/tasks/{id}"].get;
+    assert.deepEqual(Object.keys(read.responses["200"].headers), ["ETag"]);
+    for (const [path, operations] of Object.entries(document.paths) as [string, Record<string, never>][]) {
+      for (const [method, { responses }] of Object.entries(operations) as [string, { responses: object }][]) {
+        for (const [status, { content }] of Object.entries(responses) as [string, { content?: object }][]) {
+          if (Number(status) >= 400) {
+            assert.deepEqual(Object.keys(content ?? {}), ["application/problem+json"], `${method} ${path} ${status}`);
+          }
+        }
+      }
+    }
     const docs = await ctx.app.inject({ method: "GET", url: "/docs" });
     assert.equal(docs.statusCode, 200);
     assert.match(String(docs.headers["content-type"]), /^text\/html/);
