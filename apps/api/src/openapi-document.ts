@@ -33,15 +33,17 @@ interface Document {
 
 const text = (description: string): Header => ({ description, schema: { type: "string" } });
 const ETAG = text("The task's version, for `If-Match` on a later write (strong).");
+const LIST_ETAG = text("This page's tag, for `If-None-Match` on the next read of it.");
 const TOTAL: Header = {
   description: "How many tasks match the filter, over every page.",
   schema: { type: "integer" },
 };
 const RETRY_AFTER: Header = { description: "Seconds to wait before asking again.", schema: { type: "integer" } };
 
-/** The headers each status brings (and every 200: ETag with a task, X-Total-Count with a list). */
+/** The headers each status brings (and every 200: ETag with a task, X-Total-Count and ETag with a list). */
 const HEADERS_BY_STATUS: Record<string, Record<string, Header>> = {
   "201": { ETag: ETAG, Location: text("The new task's address.") },
+  "304": { ETag: text("The ETag the client has, still the current one.") },
   "401": { "WWW-Authenticate": text('`Bearer realm="tasks"`, with `error="invalid_token"` when a token was sent.') },
   "429": { "Retry-After": RETRY_AFTER },
   "503": { "Retry-After": RETRY_AFTER },
@@ -75,7 +77,7 @@ export function describeHttp<T extends object>(document: T): T {
         const headers = {
           ...HEADERS_BY_STATUS[status],
           // A task in the body (GET, PUT, PATCH, complete) comes with its version; a list with the count.
-          ...(status === "200" ? (isList ? { "X-Total-Count": TOTAL } : { ETag: ETAG }) : {}),
+          ...(status === "200" ? (isList ? { "X-Total-Count": TOTAL, ETag: LIST_ETAG } : { ETag: ETAG }) : {}),
         };
         if (Object.keys(headers).length > 0) response.headers = { ...response.headers, ...headers };
       }

@@ -184,7 +184,8 @@ describe("the service around the routes", async () => {
     assert.ok(create.responses["429"].headers["Retry-After"]);
     assert.ok(create.responses["503"].headers["Retry-After"]);
     const list = document.paths["/api/{user_id}/tasks"].get;
-    assert.deepEqual(Object.keys(list.responses["200"].headers), ["X-Total-Count"]);
+    assert.deepEqual(Object.keys(list.responses["200"].headers), ["X-Total-Count", "ETag"]);
+    assert.deepEqual(Object.keys(list.responses["304"].headers), ["ETag"]);
     const limit = list.parameters.find((parameter: { name: string }) => parameter.name === "limit");
     assert.deepEqual(limit.schema, { type: "integer", minimum: 1, maximum: 100, default: 50 });
     const read = document.paths["/api/{user_id}/tasks/{id}"].get;

@@ -301,6 +301,69 @@ describe("If-Match (contract: no lost updates)", () => {
     assertProblem(missing, 404);
   });
 
+  test("If-None-Match: a read whose ETag the client has is 304 with nothing sent again; a write refused on it is 412 and changes nothing", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user);
+    const url = `/api/${user.id}/tasks/${task.id}`;
+    const read = (headers: Record<string, string>, path = url) =>
+      ctx.app.inject({ method: "GET", url: path, headers: { ...user.auth, ...headers } });
+    const etag = String((await read({})).headers.etag);
+    for (const tag of [etag, `W/${etag}`, `"0", ${etag}`, "*"]) {
+      const again = await read({ "if-none-match": tag });
+      assert.equal(again.statusCode, 304, tag);
+      assert.equal(again.body, "", tag);
+      assert.equal(again.headers.etag, etag, tag);
+    }
+    assert.equal((await read({ "if-none-match": '"0"' })).statusCode, 200);
+    const list = `/api/${user.id}/tasks`;
+    const listTag = String((await read({}, list)).headers.etag);
+    assert.equal((await read({ "if-none-match": listTag }, list)).statusCode, 304);
+
+    // `*` on a write: the task exists, so never; its current tag: refused. Nothing changes.
+    for (const [method, path, payload, tag] of [
+      ["PUT", url, { title: "overwritten" }, "*"],
+      ["PATCH", url, { title: "overwritten" }, etag],
+      ["PATCH", `${url}/complete`, undefined, `W/${etag}`],
+      ["DELETE", url, undefined, "*"],
+    ] as const) {
+      const refused = await ctx.app.inject({
+        method,
+        url: path,
+        headers: { ...user.auth, "if-none-match": tag },
+        payload,
+      });
+      assertProblem(refused, 412);
+    }
+    let [stored] = await storedTasks(ctx.pool, user.id);
+    assert.equal(stored?.title, task.title);
+    assert.equal(stored?.completed, false);
+    // If-Match is weighed first: a stale one is 412 whatever If-None-Match says.
+    const stale = await ctx.app.inject({
+      method: "PATCH",
+      url,
+      headers: { ...user.auth, "if-match": '"0"', "if-none-match": '"0"' },
+      payload: { title: "stale" },
+    });
+    assertProblem(stale, 412);
+    // Another tag: the write goes, and the list read before is no longer current.
+    const changed = await ctx.app.inject({
+      method: "PATCH",
+      url,
+      headers: { ...user.auth, "if-none-match": '"0"' },
+      payload: { title: "changed" },
+    });
+    assert.equal(changed.statusCode, 200);
+    [stored] = await storedTasks(ctx.pool, user.id);
+    assert.equal(stored?.title, "changed");
+    assert.equal((await read({ "if-none-match": etag })).statusCode, 200);
+    assert.equal((await read({ "if-none-match": listTag }, list)).statusCode, 200);
+    const missing = `/api/${user.id}/tasks/00000000-0000-7000-8000-000000000000`;
+    assertProblem(
+      await ctx.app.inject({ method: "DELETE", url: missing, headers: { ...user.auth, "if-none-match": "*" } }),
+      404,
+    );
+  });
+
   test("40 concurrent toggles leave a consistent state", async () => {
     const user = await ctx.newUser();
     const task = await createTask(ctx.app, user);

@@ -1,6 +1,7 @@
 /**
- * Strong ETags from the task's version (bumped by every write), and the
- * `If-Match` preconditions that keep two tabs from overwriting each other.
+ * Strong ETags from the task's version (bumped by every write), the
+ * `If-Match` preconditions that keep two tabs from overwriting each other,
+ * and `If-None-Match` (a read not sent again, a write refused on a version).
  */
 import type { WritePrecondition } from "./tasks-repository";
 
@@ -23,4 +24,22 @@ export function parseIfMatch(header: string | undefined): WritePrecondition {
     if (match) versions.push(Number(match[1]));
   }
   return { kind: "versions", versions };
+}
+
+/** Whether an `If-Match` (as parseIfMatch reads it) lets a write to this version go. */
+export function ifMatchHolds(precondition: WritePrecondition, version: number): boolean {
+  if (precondition === undefined || precondition.kind === "any") return true;
+  return precondition.versions.includes(version);
+}
+
+/**
+ * Whether `If-None-Match` lets the request go for a resource whose tag is `etag` (RFC 9110,
+ * 13.1.2): yes without the header; no when it is `*` (the task exists) or names this tag. Weak
+ * comparison: `W/"3"` names `"3"`.
+ */
+export function ifNoneMatchHolds(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return true;
+  if (header.trim() === "*") return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return !header.split(",").some((tag) => opaque(tag) === opaque(etag));
 }

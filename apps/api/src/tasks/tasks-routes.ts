@@ -10,10 +10,10 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { dropAnyBody } from "../ignored-bodies";
 import { HttpProblem } from "../problem";
-import { etagForVersion, parseIfMatch } from "./etag";
+import { etagForVersion, ifMatchHolds, ifNoneMatchHolds, parseIfMatch } from "./etag";
 import type { PerUserSlots } from "./per-user-slots";
 import type { TaskRecord } from "./task-json";
-import type { TasksRepository, WriteRefusal } from "./tasks-repository";
+import type { TasksRepository, WritePrecondition, WriteRefusal } from "./tasks-repository";
 
 const UserParams = z.object({ user_id: z.string().meta({ description: "Must be the token's `sub`." }) });
 const TaskParams = UserParams.extend({ id: z.string().meta({ description: "The task's id (a UUID)." }) });
@@ -27,9 +27,21 @@ const IdempotencyKey = z.looseObject({
         'A unique value per task, e.g. a random UUID, bare or quoted ("…"); kept at least a day.',
     }),
 });
-const IfMatch = z.looseObject({
-  "if-match": z.string().optional().meta({ description: "Write only if the task still has this ETag (or `*`)." }),
+const IfNoneMatch = z.looseObject({
+  "if-none-match": z
+    .string()
+    .optional()
+    .meta({ description: "An ETag read before: 304 (nothing sent again) while it is still the current one." }),
 });
+const Preconditions = z.looseObject({
+  "if-match": z.string().optional().meta({ description: "Write only if the task still has this ETag (or `*`)." }),
+  "if-none-match": z
+    .string()
+    .optional()
+    .meta({ description: "Write only if the task does not have this ETag (`*`: never, since it exists): else 412." }),
+});
+/** A read whose ETag the client has already: nothing sent again. */
+const NotModified = z.null().meta({ description: "Not Modified" });
 
 const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((status) => [status, Problem]));
 const common = [401, 403, 429, 503];
@@ -63,13 +75,32 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
     request: FastifyRequest<{ Params: { id: string }; Body: TaskReplace | TaskPatch }>,
     reply: FastifyReply,
   ) => {
+    const id = taskId(request.params.id);
     const result = await repository.updateTaskForUser(
       request.userId,
-      taskId(request.params.id),
+      id,
       request.body,
-      parseIfMatch(request.headers["if-match"]),
+      await preconditionOf(request, id),
     );
     return sendWriteResult(reply, result);
+  };
+
+  /**
+   * A write's precondition: If-Match's, as it is; with If-None-Match, the task is read first and
+   * both are weighed against it (If-Match first, RFC 9110 13.2.2), and its version then guards the
+   * write, so a change between that read and the write is refused too.
+   */
+  const preconditionOf = async (request: FastifyRequest, id: string): Promise<WritePrecondition> => {
+    const ifMatch = parseIfMatch(request.headers["if-match"]);
+    const ifNoneMatch = request.headers["if-none-match"];
+    if (ifNoneMatch === undefined) return ifMatch;
+    const current = await repository.getTaskForUser(request.userId, id);
+    if (!current) throw notFound();
+    if (!ifMatchHolds(ifMatch, current.version)) throw refusalProblem("precondition-failed");
+    if (!ifNoneMatchHolds(ifNoneMatch, etagForVersion(current.version))) {
+      throw new HttpProblem(412, "The task has the ETag If-None-Match names (or any, for *); nothing was changed.");
+    }
+    return { kind: "versions", versions: [current.version] };
   };
 
   api.get(
@@ -80,7 +111,8 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
         tags: ["tasks"],
         params: UserParams,
         querystring: TaskListQuery,
-        response: { 200: z.array(Task), ...errors(400, ...common) },
+        headers: IfNoneMatch,
+        response: { 200: z.array(Task), 304: NotModified, ...errors(400, ...common) },
       },
     },
     async (request, reply) => {
@@ -91,7 +123,9 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
         reply.raw,
       );
       reply.header("x-total-count", String(total));
-      reply.header("etag", `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`);
+      const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+      reply.header("etag", etag);
+      if (!ifNoneMatchHolds(request.headers["if-none-match"], etag)) return reply.code(304).send(null);
       return sendJson(reply, 200, body);
     },
   );
@@ -140,12 +174,16 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
         summary: "Get one task",
         tags: ["tasks"],
         params: TaskParams,
-        response: { 200: Task, ...errors(404, ...common) },
+        headers: IfNoneMatch,
+        response: { 200: Task, 304: NotModified, ...errors(404, ...common) },
       },
     },
     async (request, reply) => {
       const task = await repository.getTaskForUser(request.userId, taskId(request.params.id));
       if (!task) throw notFound();
+      const etag = etagForVersion(task.version);
+      if (!ifNoneMatchHolds(request.headers["if-none-match"], etag))
+        return reply.header("etag", etag).code(304).send(null);
       return sendTask(reply, 200, task);
     },
   );
@@ -157,7 +195,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
         summary: "Replace a task's editable fields (omitted ones go back to their defaults)",
         tags: ["tasks"],
         params: TaskParams,
-        headers: IfMatch,
+        headers: Preconditions,
         body: TaskReplace,
         response: { 200: Task, ...errors(400, 404, 412, 413, 415, 422, ...common) },
       },
@@ -172,7 +210,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
         summary: "Change some of a task's fields",
         tags: ["tasks"],
         params: TaskParams,
-        headers: IfMatch,
+        headers: Preconditions,
         body: TaskPatch,
         response: { 200: Task, ...errors(400, 404, 412, 413, 415, 422, ...common) },
       },
@@ -193,17 +231,13 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
           summary: "Toggle a task between pending and completed (any body is ignored)",
           tags: ["tasks"],
           params: TaskParams,
-          headers: IfMatch,
+          headers: Preconditions,
           response: { 200: Task, ...errors(404, 412, ...common) },
         },
       },
       async (request, reply) => {
         const id = taskId(request.params.id);
-        const result = await repository.toggleTaskForUser(
-          request.userId,
-          id,
-          parseIfMatch(request.headers["if-match"]),
-        );
+        const result = await repository.toggleTaskForUser(request.userId, id, await preconditionOf(request, id));
         return sendWriteResult(reply, result);
       },
     );
@@ -215,17 +249,13 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
           summary: "Delete a task (any body is ignored)",
           tags: ["tasks"],
           params: TaskParams,
-          headers: IfMatch,
+          headers: Preconditions,
           response: { 204: z.null().meta({ description: "Deleted" }), ...errors(404, 412, ...common) },
         },
       },
       async (request, reply) => {
         const id = taskId(request.params.id);
-        const result = await repository.deleteTaskForUser(
-          request.userId,
-          id,
-          parseIfMatch(request.headers["if-match"]),
-        );
+        const result = await repository.deleteTaskForUser(request.userId, id, await preconditionOf(request, id));
         if (result !== true) throw refusalProblem(result);
         return reply.code(204).send(null);
       },
