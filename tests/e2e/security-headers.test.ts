@@ -105,7 +105,20 @@ test("every page: a strict nonce CSP and the security headers, a new nonce each 
   assert.notEqual(nonces[0], nonces[1], "a new nonce for every response");
 });
 
-test("every page opens in the browser with nothing missing: no request of its fails, no error in the console", async () => {
+/** Each page's title (a tab, the history and a screen reader tell the pages apart by it). */
+const TITLES: Record<string, string> = {
+  "/sign-in": "Sign in · Tasks",
+  "/sign-up": "Create your account · Tasks",
+  "/forgot-password": "Reset your password · Tasks",
+  "/reset-password?token=x": "Choose a new password · Tasks",
+  "/confirm-email?token=x&callbackURL=%2Ftasks": "Confirm your email address · Tasks",
+  "/undo-two-factor?token=x": "Turn off two-factor sign-in · Tasks",
+  "/tasks": "Your tasks · Tasks",
+  "/account": "Your account · Tasks",
+  "/": "Sign in · Tasks",
+};
+
+test("every page opens in the browser with nothing missing (no request of its fails, no error in the console), under its own title", async () => {
   const signedOut = await browser.newContext();
   after(() => signedOut.close().catch(() => {}));
   const { context: signedIn } = await newSignedInPage(browser, product.webUrl, "Hilde");
@@ -127,6 +140,7 @@ test("every page opens in the browser with nothing missing: no request of its fa
       });
       await page.goto(`${product.webUrl}${path}`, { waitUntil: "networkidle" });
       const seen = [...problems]; // before closing, which cuts off the links' prefetches
+      assert.equal(await page.title(), TITLES[path], path);
       await page.close();
       assert.deepEqual(seen, [], path);
     }
@@ -138,6 +152,7 @@ test("a page that is not there and a page that fails are our own, within the pol
   const missing = await page.goto(`${product.webUrl}/no-such-page`);
   assert.equal(missing?.status(), 404);
   await page.getByRole("heading", { name: "Page not found" }).waitFor();
+  assert.equal(await page.title(), "Page not found · Tasks");
   await page.getByRole("link", { name: "Go to your tasks" }).click();
   await page.waitForURL(`${product.webUrl}/tasks`);
 

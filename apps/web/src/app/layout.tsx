@@ -4,7 +4,8 @@ import type { ReactNode } from "react";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: "Tasks",
+  // Each page's own title first ("Sign in · Tasks"): a tab, the history and a screen reader tell them apart.
+  title: { default: "Tasks", template: "%s · Tasks" },
   description: "Your tasks, and only yours.",
 };
 

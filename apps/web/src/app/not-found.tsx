@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { NarrowPage, NarrowPageLink } from "@/components/messages";
 
-export const metadata: Metadata = { title: "Page not found · Tasks" };
+export const metadata: Metadata = { title: "Page not found" };
 
 /** Our own 404: Next.js's default one styles itself inline, which the page's CSP refuses. */
 export default function NotFound() {

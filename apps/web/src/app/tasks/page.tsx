@@ -1,9 +1,12 @@
+import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { webConfig } from "@/lib/config";
 import { currentSession } from "@/lib/session";
 import { Dashboard } from "./dashboard";
 import type { VerificationLinkProblem } from "./verify-email-notice";
 import { searchWithView, viewFromAddress } from "./view-address";
+
+export const metadata: Metadata = { title: "Your tasks" };
 
 export const dynamic = "force-dynamic";
 

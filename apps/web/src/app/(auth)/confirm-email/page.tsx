@@ -8,7 +8,7 @@ import { safeNext } from "@/lib/next-path";
 export const dynamic = "force-dynamic";
 
 // The URL carries the link's token: no Referer may take it to another site.
-export const metadata: Metadata = { referrer: "no-referrer" };
+export const metadata: Metadata = { title: "Confirm your email address", referrer: "no-referrer" };
 
 /**
  * Where an emailed confirmation link lands (a sign-up's, or a change of

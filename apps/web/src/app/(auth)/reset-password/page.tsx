@@ -10,7 +10,7 @@ import { ResetPasswordForm } from "./reset-password-form";
 export const dynamic = "force-dynamic";
 
 // The URL carries the reset token: no Referer may take it to another site.
-export const metadata: Metadata = { referrer: "no-referrer" };
+export const metadata: Metadata = { title: "Choose a new password", referrer: "no-referrer" };
 
 /**
  * Where the emailed link lands. A link that no longer works says so before a

@@ -1,8 +1,11 @@
+import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { isLinkOutcome, SIGN_IN_AFTER_LINK_TEXT } from "@/lib/link-landing";
 import { safeNext } from "@/lib/next-path";
 import { currentSession } from "@/lib/session";
 import { AuthForm } from "../auth-form";
+
+export const metadata: Metadata = { title: "Sign in" };
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,10 @@
+import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { safeNext } from "@/lib/next-path";
 import { currentSession } from "@/lib/session";
 import { AuthForm } from "../auth-form";
+
+export const metadata: Metadata = { title: "Create your account" };
 
 export const dynamic = "force-dynamic";
 

@@ -9,7 +9,7 @@ import { UndoTwoFactorForm } from "./undo-two-factor-form";
 export const dynamic = "force-dynamic";
 
 // The URL carries the link's token: no Referer may take it to another site.
-export const metadata: Metadata = { referrer: "no-referrer" };
+export const metadata: Metadata = { title: "Turn off two-factor sign-in", referrer: "no-referrer" };
 
 /**
  * Where the link in "Two-factor sign-in is on" lands (lib/undo-two-factor.ts):
