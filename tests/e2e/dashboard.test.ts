@@ -1538,7 +1538,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const checkbox = page.getByRole("checkbox", { name: "Completed: “Leaves this tab”", checked: false });
     await checkbox.focus();
     await page.keyboard.press("Space");
-    await page.getByText("No tasks match.").waitFor();
+    await page.getByText("No pending tasks.").waitFor();
     assert.equal(await page.evaluate("document.activeElement?.getAttribute('role')"), "tabpanel");
   });
 
@@ -1826,7 +1826,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.reload();
     await page.getByTestId("error").waitFor();
     await page.getByTestId("load-failed").getByText("Your tasks could not be loaded.").waitFor();
-    assert.equal(await page.getByRole("list", { name: "Loading tasks" }).count(), 0, "no skeleton after the failure");
+    assert.equal(await page.getByTestId("loading-tasks").count(), 0, "no skeleton after the failure");
     // No counts came: the tabs say none rather than "(0)".
     assert.deepEqual(await page.getByRole("tab").allTextContents(), ["All", "Pending", "Completed"]);
     await page.unrouteAll({ behavior: "wait" });
@@ -1930,7 +1930,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     // Once the API answers, Retry loads the list asked for.
     await page.unrouteAll({ behavior: "wait" });
     await page.getByTestId("load-failed").getByRole("button", { name: "Retry loading" }).click();
-    await page.getByText("No tasks match.").waitFor();
+    await page.getByText("No tasks match “nothing like it”.").waitFor();
     await page.getByRole("searchbox").fill("");
     await page.getByRole("tab", { name: "Completed (1)" }).click();
     await list.getByText("Done already").waitFor();

@@ -603,7 +603,8 @@ export function Dashboard({
           <TaskList
             tasks={shownTasks}
             loadFailed={loadFailed}
-            filtered={query !== "" || status !== "all"}
+            status={status}
+            query={query}
             busy={loadingMore || switching}
             stale={switching}
             onRetryLoad={() => latestRefresh.current()}

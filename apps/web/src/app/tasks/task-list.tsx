@@ -1,5 +1,5 @@
 "use client";
-import { LIST_LIMIT_MAX } from "@tasks/task-schema/limits";
+import { LIST_LIMIT_MAX, type ListStatus } from "@tasks/task-schema/limits";
 import { type ReactNode, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { secondaryButton } from "@/components/styles";
@@ -15,7 +15,8 @@ const dashedBox =
 export function TaskList({
   tasks,
   loadFailed,
-  filtered,
+  status,
+  query,
   busy,
   stale,
   onRetryLoad,
@@ -25,8 +26,9 @@ export function TaskList({
   tasks: Task[] | null;
   /** The last load failed. */
   loadFailed: boolean;
-  /** A tab other than All, or a search: an empty list is "no match", not "no tasks yet". */
-  filtered: boolean;
+  /** The tab and search shown: an empty list says which ("No pending tasks."), not "no tasks yet". */
+  status: ListStatus;
+  query: string;
   /** More of the list, or another tab, sort or search's, is on its way. */
   busy: boolean;
   /** What is shown is another tab, sort or search's list, until the one asked for comes. */
@@ -39,18 +41,24 @@ export function TaskList({
   // (the banner above may say something else by now).
   if (tasks === null && loadFailed) return <LoadFailed onRetryLoad={onRetryLoad} />;
   if (tasks === null) {
+    // Read as what it is, not as a list of three empty items.
     return (
-      <ul aria-label="Loading tasks" className="space-y-2">
-        {[0, 1, 2].map((n) => (
-          <li key={n} className="h-14 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
-        ))}
-      </ul>
+      <div data-testid="loading-tasks">
+        <p role="status" className="sr-only">
+          Loading your tasks…
+        </p>
+        <div aria-hidden="true" className="space-y-2">
+          {[0, 1, 2].map((n) => (
+            <div key={n} className="h-14 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
+          ))}
+        </div>
+      </div>
     );
   }
   if (tasks.length === 0) {
     return (
       <p aria-busy={busy} className={`${dashedBox} ${stale ? "opacity-50" : ""}`}>
-        {filtered ? "No tasks match." : "No tasks yet. Add your first one above."}
+        {emptyListText(status, query)}
       </p>
     );
   }
@@ -59,6 +67,15 @@ export function TaskList({
       {tasks.map(renderTask)}
     </ul>
   );
+}
+
+/** What an empty list says, for the tab and search it is of. */
+function emptyListText(status: ListStatus, query: string): string {
+  const which = status === "all" ? "" : `${status} `;
+  if (query !== "") return `No ${which}tasks match “${query}”.`;
+  if (status === "pending") return "No pending tasks.";
+  if (status === "completed") return "No completed tasks yet.";
+  return "No tasks yet. Add your first one above.";
 }
 
 /**
