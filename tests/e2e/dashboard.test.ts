@@ -112,6 +112,12 @@ describe("the dashboard in a real browser", () => {
       "Buy milk",
     ]);
     await list.getByText("Overdue: 2020-01-01").waitFor();
+    // A badge says what it is: "high priority", not a bare "high".
+    assert.deepEqual(await list.getByText(/ priority$/).allInnerTexts(), [
+      "low priority",
+      "medium priority",
+      "high priority",
+    ]);
 
     // Edit every field in place; Escape leaves the task as it was.
     await page.getByRole("button", { name: "Edit “Call mum”" }).click();

@@ -163,7 +163,7 @@ export function TaskRow({
               </p>
             )}
             <div className="mt-1 flex flex-wrap gap-2 text-xs">
-              <span className={`rounded px-1.5 py-0.5 ${priorityBadge[task.priority]}`}>{task.priority}</span>
+              <span className={`rounded px-1.5 py-0.5 ${priorityBadge[task.priority]}`}>{task.priority} priority</span>
               {task.due_date && (
                 <span
                   className={`rounded px-1.5 py-0.5 ${overdue ? "bg-red-600 text-white" : "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300"}`}
