@@ -258,11 +258,11 @@ describe("the dashboard in a real browser", () => {
     await tabA.getByLabel("Task priority", { exact: true }).selectOption("medium");
     await tabA.getByRole("button", { name: "Save mine anyway" }).click();
     const saved = tabA.getByRole("list", { name: "Your tasks" }).getByRole("listitem").filter({ hasText: "Rome" });
-    await saved.getByText("medium", { exact: true }).waitFor();
+    await saved.getByText("medium priority", { exact: true }).waitFor();
     await saved.getByText("Due 2032-01-01").waitFor();
     await tabB.reload();
     const reloaded = tabB.getByRole("listitem").filter({ hasText: "Plan the trip to Rome" });
-    await reloaded.getByText("medium", { exact: true }).waitFor();
+    await reloaded.getByText("medium priority", { exact: true }).waitFor();
     await reloaded.getByText("Due 2032-01-01").waitFor();
     await context.close();
   });
