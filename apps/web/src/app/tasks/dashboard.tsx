@@ -16,19 +16,20 @@ import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
 import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
-import { isFocusLost, rowsIn, useFocusKeptIn } from "./focus";
+import { useListFocus } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
 import { type Kept, keepAndSignIn, takeKept } from "./kept-for-sign-in";
 import { lengthProblem } from "./length-problem";
-import { ListControls, type Sort } from "./list-controls";
+import { ListControls } from "./list-controls";
 import { NoticeToast, useNotice } from "./notice-toast";
 import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
 import { ShowMore, TaskList } from "./task-list";
 import { TaskRow } from "./task-row";
 import { useDeletesWithUndo } from "./use-deletes-with-undo";
+import { filterKey, useListView } from "./use-list-view";
 import { useTaskChanges } from "./use-task-changes";
 import { type VerificationLinkProblem, VerifyEmailNotice } from "./verify-email-notice";
-import { type ListView, searchWithView } from "./view-address";
+import type { ListView } from "./view-address";
 
 interface DashboardProps {
   apiUrl: string;
@@ -72,21 +73,10 @@ export function Dashboard({
     loadedFor: null,
   });
   const { tasks, total, counts } = list;
-  const [status, setStatus] = useState<ListStatus>(initialView.status);
-  const [sort, setSort] = useState<Sort>(initialView.sort);
-  const [search, setSearch] = useState(initialView.query);
-  const [query, setQuery] = useState(initialView.query);
-  /**
-   * How many pages of LIST_LIMIT_MAX tasks the person asked to see ("Show more"), for the tab, sort
-   * and search they asked in: any other filter starts again from one page.
-   */
-  const [more, setMore] = useState({ filter: "", pages: 1 });
-  const filter = filterKey(status, sort, query);
-  const pages = more.filter === filter ? more.pages : 1;
+  const { status, setStatus, sort, setSort, search, setSearch, query, filter, pages, showPages, restore } =
+    useListView(initialView);
   /** "Show more" was pressed and its tasks are on their way. */
   const [loadingMore, setLoadingMore] = useState(false);
-  /** The first task "Show more" brought: focus goes to it once it is there. */
-  const focusRowAt = useRef<number | null>(null);
   const [error, setError] = useState<BannerFailure | null>(null);
   const [signingOut, setSigningOut] = useState(false);
   /**
@@ -143,22 +133,7 @@ export function Dashboard({
   const countsOwed = useRef(true);
   const addForm = useRef<HTMLFormElement>(null);
   const listPanel = useRef<HTMLDivElement>(null);
-  /** The row that had the focus as its task began to leave the list (its id, and where it was). */
-  const leavingRow = useRef<{ id: string; at: number } | null>(null);
-  /**
-   * A task's row is about to go (deleted, completed out of the tab shown, replaced): the focus goes to
-   * the list now, and once the row has gone, to the row now in its place (the next task), or the last
-   * one. A keyboard user deleting tasks one after another goes on from where they were, rather than
-   * from the top of a long list.
-   */
-  const focusWhereTheRowWas = (taskId: string) => {
-    const rows = rowsIn(listPanel.current);
-    const at = rows.findIndex((row) => row.dataset.taskId === taskId);
-    // The person is elsewhere (ticked another task since, typing a search): the focus stays there.
-    if (!isFocusLost() && !rows[at]?.contains(document.activeElement)) return;
-    leavingRow.current = at === -1 ? null : { id: taskId, at };
-    listPanel.current?.focus();
-  };
+  const { focusWhereTheRowWas, focusFirstOfMore } = useListFocus(listPanel, { tasks, shownTasks, loadingMore });
   const { notice, currentNotice, notify, closeNotice } = useNotice();
 
   // The latest typed text and view, read when leaving for sign-in; refs, so
@@ -361,61 +336,15 @@ export function Dashboard({
     };
   }, []);
 
-  // "Show more" brought its tasks: focus goes to the first of them (a screen reader reads on from there),
-  // unless the person has moved on to something else meanwhile.
-  useEffect(() => {
-    const at = focusRowAt.current;
-    if (at === null || loadingMore || !tasks) return;
-    focusRowAt.current = null;
-    if (!isFocusLost() && !document.activeElement?.hasAttribute("data-show-more")) return;
-    const row = rowsIn(listPanel.current)[at];
-    // None came (the load failed): the focus stays on "Show more", to try again from there.
-    if (!row && !isFocusLost()) return;
-    (row?.querySelector<HTMLElement>("input, button") ?? listPanel.current)?.focus();
-  }, [tasks, loadingMore]);
-  // The row that was leaving (focusWhereTheRowWas) has gone: its place takes the focus, unless the
-  // person has moved it on meanwhile.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the rows shown change
-  useEffect(() => {
-    const leaving = leavingRow.current;
-    const panel = listPanel.current;
-    if (!leaving || !panel) return;
-    if (document.activeElement !== panel) {
-      leavingRow.current = null;
-      return;
-    }
-    const rows = rowsIn(panel);
-    if (rows.some((row) => row.dataset.taskId === leaving.id)) return; // not gone yet
-    leavingRow.current = null;
-    rows[Math.min(leaving.at, rows.length - 1)]?.querySelector<HTMLElement>("input, button")?.focus();
-  }, [shownTasks]);
-  // A focused row that a new list takes away: the focus goes to the list. (After the effect above,
-  // which puts it on the first task "Show more" brought.)
-  useFocusKeptIn(listPanel, tasks);
-
   function showMore() {
     if (loadingMore || !tasks) return;
-    focusRowAt.current = tasks.length;
+    focusFirstOfMore(tasks.length);
     setLoadingMore(true);
     // One page after those shown in full (not pages + 1: after a failed load that would skip one).
     const next = Math.ceil(tasks.length / LIST_LIMIT_MAX) + 1;
     if (next === pages) void latestRefresh.current(false);
-    else setMore({ filter, pages: next });
+    else showPages(next);
   }
-
-  // Search as the person types, without a request per keystroke.
-  useEffect(() => {
-    const timer = setTimeout(() => setQuery(search.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [search]);
-
-  // The view in the page's address, replaced as it changes (not pushed: Back leaves the page rather
-  // than stepping back through every search typed).
-  useEffect(() => {
-    const { pathname, search: before, hash } = window.location;
-    const after = searchWithView(before, { status, sort, query });
-    if (after !== before) window.history.replaceState(null, "", `${pathname}${after}${hash}`);
-  }, [status, sort, query]);
 
   // What was typed and shown before a sign-in comes back, to the same person only; deletes not made
   // then are made now, each with its Undo again.
@@ -425,12 +354,7 @@ export function Dashboard({
     if (!kept) return;
     unansweredAdd.current = kept.unansweredAdd;
     setNewTask({ ...EMPTY_NEW_TASK, ...kept.draft });
-    const shown = kept.view;
-    setStatus(shown.status);
-    setSort(shown.sort);
-    setSearch(shown.query);
-    setQuery(shown.query);
-    setMore({ filter: filterKey(shown.status, shown.sort, shown.query), pages: shown.pages });
+    restore(kept.view);
     setResumeEdits(kept.edits);
     for (const task of kept.deletes ?? []) deleteTask(task);
     for (const { task, completed } of kept.toggles ?? []) void toggleTask(task, completed);
@@ -646,11 +570,6 @@ export function Dashboard({
       <NoticeToast notice={notice} onClose={closeNotice} returnFocus={() => listPanel.current?.focus()} />
     </main>
   );
-}
-
-/** What "Show more" counts its pages for: another tab, sort or search is another list. */
-function filterKey(status: ListStatus, sort: Sort, query: string): string {
-  return `${status}|${sort}|${query}`;
 }
 
 /** `date` as YYYY-MM-DD in the browser's time zone (a task's due date is a calendar date). */
