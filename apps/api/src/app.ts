@@ -133,7 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cors, {
     origin: config.corsOrigins,
     methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-    allowedHeaders: ["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+    allowedHeaders: ["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
     exposedHeaders: ["ETag", "Location", "X-Total-Count", "Retry-After"],
     maxAge: 600,
     // A bare OPTIONS (no Origin) gets an empty 204, not a text/plain 400.

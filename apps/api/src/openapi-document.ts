@@ -5,8 +5,8 @@
  * `offset` as the whole numbers they are (the schema reads them from text), and each answer's
  * meaning instead of "Default Response".
  */
-import { STATUS_CODES } from "node:http";
-import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from "@tasks/task-schema";
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_OFFSET_MAX } from "@tasks/task-schema";
+import { statusTitle } from "./problem";
 
 interface Header {
   description: string;
@@ -33,7 +33,7 @@ interface Document {
 
 const text = (description: string): Header => ({ description, schema: { type: "string" } });
 const ETAG = text("The task's version, for `If-Match` on a later write (strong).");
-const LIST_ETAG = text("This page's tag, for `If-None-Match` on the next read of it.");
+const LIST_ETAG = text("This page's tag (its tasks and the count), for `If-None-Match` on the next read of it.");
 const TOTAL: Header = {
   description: "How many tasks match the filter, over every page.",
   schema: { type: "integer" },
@@ -56,7 +56,7 @@ const QUERY_NUMBERS: Record<string, { schema: object; description: string }> = {
     description: `How many tasks in this page (at most ${LIST_LIMIT_MAX}).`,
   },
   offset: {
-    schema: { type: "integer", minimum: 0, maximum: 2_147_483_647, default: 0 },
+    schema: { type: "integer", minimum: 0, maximum: LIST_OFFSET_MAX, default: 0 },
     description: "How many matching tasks to skip before this page.",
   },
 };
@@ -71,13 +71,14 @@ export function describeHttp<T extends object>(document: T): T {
         if (number) Object.assign(parameter, number);
       }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
-        response.description = STATUS_CODES[Number(status)] ?? response.description;
+        response.description = statusTitle(Number(status));
         const problem = response.content?.["application/json"];
         if (Number(status) >= 400 && problem) response.content = { "application/problem+json": problem };
         const headers = {
           ...HEADERS_BY_STATUS[status],
           // A task in the body (GET, PUT, PATCH, complete) comes with its version; a list with the count.
           ...(status === "200" ? (isList ? { "X-Total-Count": TOTAL, ETag: LIST_ETAG } : { ETag: ETAG }) : {}),
+          ...(status === "304" && isList ? { "X-Total-Count": TOTAL } : {}),
         };
         if (Object.keys(headers).length > 0) response.headers = { ...response.headers, ...headers };
       }

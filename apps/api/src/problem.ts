@@ -24,10 +24,15 @@ export class HttpProblem extends Error {
   }
 }
 
+/** A status's name as RFC 9110 gives it (Node's table still has some of RFC 7231's). */
+export function statusTitle(status: number): string {
+  return TITLES[status] ?? STATUS_CODES[status] ?? "Error";
+}
+
 export function problemBody(status: number, detail: string, errors?: Problem["errors"]): Problem {
   return {
     type: "about:blank",
-    title: TITLES[status] ?? STATUS_CODES[status] ?? "Error",
+    title: statusTitle(status),
     status,
     detail,
     ...(errors ? { errors } : {}),

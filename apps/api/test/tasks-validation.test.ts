@@ -313,6 +313,9 @@ describe("If-Match (contract: no lost updates)", () => {
       assert.equal(again.statusCode, 304, tag);
       assert.equal(again.body, "", tag);
       assert.equal(again.headers.etag, etag, tag);
+      // No body: nothing says it has one (RFC 9110, 15.4.5).
+      assert.equal(again.headers["content-length"], undefined, tag);
+      assert.equal(again.headers["content-type"], undefined, tag);
     }
     assert.equal((await read({ "if-none-match": '"0"' })).statusCode, 200);
     const list = `/api/${user.id}/tasks`;
@@ -362,6 +365,54 @@ describe("If-Match (contract: no lost updates)", () => {
       await ctx.app.inject({ method: "DELETE", url: missing, headers: { ...user.auth, "if-none-match": "*" } }),
       404,
     );
+  });
+
+  test("If-None-Match: a list page's tag covers its count too, so a task added beyond the page is not 'not modified'", async () => {
+    const user = await ctx.newUser();
+    await createTask(ctx.app, user, { title: "A first" });
+    const url = `/api/${user.id}/tasks?sort=title&limit=1`;
+    const first = await ctx.app.inject({ method: "GET", url, headers: user.auth });
+    await createTask(ctx.app, user, { title: "Z last" }); // after the page's one task, by title
+    const again = await ctx.app.inject({
+      method: "GET",
+      url,
+      headers: { ...user.auth, "if-none-match": String(first.headers.etag) },
+    });
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.body, first.body, "the same page");
+    assert.equal(again.headers["x-total-count"], "2");
+  });
+
+  test("If-None-Match: a write whose task changes between the check and the write is 412, and the other change stays", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user);
+    const url = `/api/${user.id}/tasks/${task.id}`;
+    // Another writer holds the row: this write reads the task (its check), then waits for the row.
+    const other = await ctx.pool.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query("SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", [task.id]);
+      const write = ctx.app.inject({
+        method: "PATCH",
+        url,
+        headers: { ...user.auth, "if-none-match": '"0"' },
+        payload: { title: "mine" },
+      });
+      const deadline = Date.now() + 10_000;
+      while ((await other.query("SELECT 1 FROM pg_locks WHERE NOT granted")).rowCount === 0) {
+        assert.ok(Date.now() < deadline, "the write never waited for the row");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await other.query("UPDATE tasks SET title = 'theirs', version = version + 1 WHERE id = $1", [task.id]);
+      await other.query("COMMIT");
+      const refused = await write;
+      assertProblem(refused, 412);
+      assert.match(refused.json().detail, /changed while this write was being checked/);
+    } finally {
+      other.release();
+    }
+    const [stored] = await storedTasks(ctx.pool, user.id);
+    assert.equal(stored?.title, "theirs");
   });
 
   test("40 concurrent toggles leave a consistent state", async () => {

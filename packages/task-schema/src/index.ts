@@ -8,6 +8,7 @@ import {
   DESCRIPTION_MAX,
   LIST_LIMIT_DEFAULT,
   LIST_LIMIT_MAX,
+  LIST_OFFSET_MAX,
   type ListSort,
   listSorts,
   listStatuses,
@@ -129,7 +130,7 @@ export const TaskListQuery = z.strictObject({
   sort: z.enum(listSorts).default("created"),
   order: z.enum(["asc", "desc"]).optional(),
   limit: wholeNumber("limit", 1, LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
-  offset: wholeNumber("offset", 0, 2_147_483_647).default(0),
+  offset: wholeNumber("offset", 0, LIST_OFFSET_MAX).default(0),
 });
 export type TaskListQuery = z.output<typeof TaskListQuery>;
 

@@ -7,6 +7,8 @@ export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 1000;
 export const LIST_LIMIT_MAX = 100;
 export const LIST_LIMIT_DEFAULT = 50;
+/** The deepest `offset` (PostgreSQL's int4). */
+export const LIST_OFFSET_MAX = 2_147_483_647;
 
 /** Lowest first: the order the API sorts by. */
 export const priorities = ["low", "medium", "high"] as const;

@@ -123,9 +123,10 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
         reply.raw,
       );
       reply.header("x-total-count", String(total));
-      const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+      // Of the page and the count: a task added beyond the page changes the count, and the tag.
+      const etag = `"${createHash("sha256").update(`${total}\n${body}`).digest("base64url").slice(0, 27)}"`;
+      if (!ifNoneMatchHolds(request.headers["if-none-match"], etag)) return notModified(reply, etag);
       reply.header("etag", etag);
-      if (!ifNoneMatchHolds(request.headers["if-none-match"], etag)) return reply.code(304).send(null);
       return sendJson(reply, 200, body);
     },
   );
@@ -182,8 +183,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
       const task = await repository.getTaskForUser(request.userId, taskId(request.params.id));
       if (!task) throw notFound();
       const etag = etagForVersion(task.version);
-      if (!ifNoneMatchHolds(request.headers["if-none-match"], etag))
-        return reply.header("etag", etag).code(304).send(null);
+      if (!ifNoneMatchHolds(request.headers["if-none-match"], etag)) return notModified(reply, etag);
       return sendTask(reply, 200, task);
     },
   );
@@ -256,7 +256,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
       async (request, reply) => {
         const id = taskId(request.params.id);
         const result = await repository.deleteTaskForUser(request.userId, id, await preconditionOf(request, id));
-        if (result !== true) throw refusalProblem(result);
+        if (result !== true) throw refusalProblem(result, request);
         return reply.code(204).send(null);
       },
     );
@@ -277,20 +277,34 @@ function notFound(): HttpProblem {
   return new HttpProblem(404, "There is no such task.");
 }
 
-function refusalProblem(refusal: WriteRefusal): HttpProblem {
-  return refusal === "not-found"
-    ? notFound()
-    : new HttpProblem(412, "The task has changed since you read it (If-Match does not match); fetch it again.");
+/**
+ * A write refused. `request` with If-None-Match: its write was guarded by the version read first
+ * (preconditionOf), so a refusal there means the task changed in between, whatever If-Match said.
+ */
+function refusalProblem(refusal: WriteRefusal, request?: FastifyRequest): HttpProblem {
+  if (refusal === "not-found") return notFound();
+  if (request?.headers["if-none-match"] !== undefined) {
+    return new HttpProblem(
+      412,
+      "The task changed while this write was being checked; nothing was changed. Fetch it again.",
+    );
+  }
+  return new HttpProblem(412, "The task has changed since you read it (If-Match does not match); fetch it again.");
 }
 
 function sendWriteResult(reply: FastifyReply, result: TaskRecord | WriteRefusal): FastifyReply {
-  if (typeof result === "string") throw refusalProblem(result);
+  if (typeof result === "string") throw refusalProblem(result, reply.request);
   return sendTask(reply, 200, result);
 }
 
 function sendTask(reply: FastifyReply, status: number, task: TaskRecord): FastifyReply {
   reply.header("etag", etagForVersion(task.version));
   return sendJson(reply, status, task.json);
+}
+
+/** 304: the client's copy is current. No body, so no Content-Type or Content-Length (RFC 9110, 15.4.5). */
+function notModified(reply: FastifyReply, etag: string): FastifyReply {
+  return reply.header("etag", etag).code(304).send();
 }
 
 /** The JSON text comes finished from PostgreSQL; a string payload skips the serializer. */
