@@ -26,10 +26,10 @@ import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
 import { ShowMore, TaskList } from "./task-list";
 import { TaskRow } from "./task-row";
 import { useDeletesWithUndo } from "./use-deletes-with-undo";
-import { filterKey, useListView } from "./use-list-view";
+import { filterKey, useListView, viewOfFilter } from "./use-list-view";
 import { useTaskChanges } from "./use-task-changes";
 import { type VerificationLinkProblem, VerifyEmailNotice } from "./verify-email-notice";
-import type { ListView } from "./view-address";
+import type { AddressedView } from "./view-address";
 
 interface DashboardProps {
   apiUrl: string;
@@ -38,8 +38,8 @@ interface DashboardProps {
   emailVerified: boolean;
   /** The person came back from a confirmation link that Better Auth refused, and why. */
   verificationLinkProblem: VerificationLinkProblem | null;
-  /** The tab, sort and search the page's address asks for (view-address.ts). */
-  initialView: ListView;
+  /** The tab and sort the page's address asks for (view-address.ts). */
+  initialView: AddressedView;
 }
 
 /**
@@ -73,8 +73,10 @@ export function Dashboard({
     loadedFor: null,
   });
   const { tasks, total, counts } = list;
-  const { status, setStatus, sort, setSort, search, setSearch, query, filter, pages, showPages, restore } =
-    useListView(initialView);
+  const { status, setStatus, sort, setSort, search, setSearch, query, filter, pages, showPages, restore } = useListView(
+    initialView,
+    userId,
+  );
   /** "Show more" was pressed and its tasks are on their way. */
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<BannerFailure | null>(null);
@@ -527,8 +529,8 @@ export function Dashboard({
           <TaskList
             tasks={shownTasks}
             loadFailed={loadFailed}
-            status={status}
-            query={query}
+            // What the list shown was loaded for: while another's is on its way, its words stay its own.
+            shownFor={list.loadedFor === null ? { status, query } : viewOfFilter(list.loadedFor)}
             busy={loadingMore || switching}
             stale={switching}
             onRetryLoad={() => latestRefresh.current()}

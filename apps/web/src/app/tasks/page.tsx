@@ -4,7 +4,7 @@ import { webConfig } from "@/lib/config";
 import { currentSession } from "@/lib/session";
 import { Dashboard } from "./dashboard";
 import type { VerificationLinkProblem } from "./verify-email-notice";
-import { searchWithView, viewFromAddress } from "./view-address";
+import { signInFor, viewFromAddress } from "./view-address";
 
 export const metadata: Metadata = { title: "Your tasks" };
 
@@ -19,10 +19,10 @@ export default async function TasksPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const view = viewFromAddress(params);
+  const view = viewFromAddress((name) => [params[name]].flat()[0]);
   const session = await currentSession();
-  // Back here after signing in, to the same tab, sort and search.
-  if (!session) redirect(`/sign-in?next=${encodeURIComponent(`/tasks${searchWithView("", view)}`)}`);
+  // Back here after signing in, to the same tab and sort.
+  if (!session) redirect(signInFor(view));
   // Better Auth sends a confirmation link it refused back here with ?error=… (a used one is no error: it
   // confirms what is already confirmed): expired, not a token (cut short), or for an address no account has.
   const { error } = params;

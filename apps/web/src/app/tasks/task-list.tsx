@@ -15,8 +15,7 @@ const dashedBox =
 export function TaskList({
   tasks,
   loadFailed,
-  status,
-  query,
+  shownFor,
   busy,
   stale,
   onRetryLoad,
@@ -26,9 +25,8 @@ export function TaskList({
   tasks: Task[] | null;
   /** The last load failed. */
   loadFailed: boolean;
-  /** The tab and search shown: an empty list says which ("No pending tasks."), not "no tasks yet". */
-  status: ListStatus;
-  query: string;
+  /** The tab and search the list shown is of: an empty one says which ("No pending tasks."), not "no tasks yet". */
+  shownFor: { status: ListStatus; query: string };
   /** More of the list, or another tab, sort or search's, is on its way. */
   busy: boolean;
   /** What is shown is another tab, sort or search's list, until the one asked for comes. */
@@ -58,7 +56,7 @@ export function TaskList({
   if (tasks.length === 0) {
     return (
       <p aria-busy={busy} className={`${dashedBox} ${stale ? "opacity-50" : ""}`}>
-        {emptyListText(status, query)}
+        {emptyListText(shownFor.status, shownFor.query)}
       </p>
     );
   }
