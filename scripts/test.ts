@@ -44,7 +44,16 @@ const pool = createPool(database.url);
 await migrateDatabase(pool);
 await pool.end();
 
+/**
+ * Files that start whole products and servers one after another (npm start, the web app's own
+ * server): beside a browser test, they took the two cores from its product for minutes, and its
+ * pages missed their 30 s (the last tests of two-factor.test.ts, which runs beside this one when
+ * files go in name order). They run after the rest, one at a time.
+ */
+const RUN_ALONE = new Set(["tests/e2e/web-server.test.ts"]);
 const files = await testFiles();
+const alone = files.filter((file) => RUN_ALONE.has(path.relative(root, path.resolve(file))));
+const together = files.filter((file) => !alone.includes(file));
 console.log(`Running ${files.length} test files against PostgreSQL at ${database.dataDir}`);
 // What hangs fails after 10 minutes (every file takes under 2 here) instead of holding CI until its
 // own limit: a connection lent and never given back once left `pool.end()` waiting for 80 minutes.
@@ -52,23 +61,31 @@ console.log(`Running ${files.length} test files against PostgreSQL at ${database
 // 10 minutes, and --test-force-exit ends the file once they are over, although something it opened
 // (that connection's socket) would keep it alive.
 const TEST_TIMEOUT_MS = 10 * 60_000;
-const runner = spawn(
-  process.execPath,
-  [
-    "--import",
-    "tsx",
-    "--test",
-    "--test-concurrency=2",
-    `--test-timeout=${TEST_TIMEOUT_MS}`,
-    "--test-force-exit",
-    "--test-reporter=spec",
-    // TEST_NAME_PATTERN: only the tests whose names match (Node refuses the flag in NODE_OPTIONS).
-    ...(process.env.TEST_NAME_PATTERN ? [`--test-name-pattern=${process.env.TEST_NAME_PATTERN}`] : []),
-    ...files,
-  ],
-  { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "test" } },
-);
-const code: number = await new Promise((resolve) => runner.on("exit", (exitCode) => resolve(exitCode ?? 1)));
+/** Runs `chosen` with Node's test runner, `concurrency` files at a time; its exit code. */
+function runTestFiles(chosen: string[], concurrency: number): Promise<number> {
+  if (chosen.length === 0) return Promise.resolve(0);
+  const runner = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--test",
+      `--test-concurrency=${concurrency}`,
+      `--test-timeout=${TEST_TIMEOUT_MS}`,
+      "--test-force-exit",
+      "--test-reporter=spec",
+      // TEST_NAME_PATTERN: only the tests whose names match (Node refuses the flag in NODE_OPTIONS).
+      ...(process.env.TEST_NAME_PATTERN ? [`--test-name-pattern=${process.env.TEST_NAME_PATTERN}`] : []),
+      ...chosen,
+    ],
+    { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "test" } },
+  );
+  return new Promise((resolve) => runner.on("exit", (exitCode) => resolve(exitCode ?? 1)));
+}
+const togetherCode = await runTestFiles(together, 2);
+if (alone.length > 0) console.log(`Then, one at a time: ${alone.join(", ")}`);
+const aloneCode = await runTestFiles(alone, 1);
+const code = togetherCode || aloneCode;
 await database.remove();
 rmSync(portsDir, { recursive: true, force: true });
 process.exit(code);

@@ -309,7 +309,7 @@ describe("the dashboard in a real browser", () => {
     assert.equal(listsAsked.length, 3, listsAsked.join(" "));
   });
 
-  test("the tab and sort are kept in the address, the search in the tab for its person: Back, a reload and a sign-in on the way show the same list", async () => {
+  test("the tab and sort are kept in the address, the search in the tab for its person until sign-out: Back, a reload and a sign-in on the way show the same list", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ivy");
     for (const title of ["Buy milk", "Walk the dog", "Buy bread"]) await addTask(page, title);
     for (const title of ["Buy milk", "Buy bread", "Walk the dog"]) {
@@ -350,8 +350,14 @@ describe("the dashboard in a real browser", () => {
     await page.waitForURL(/\/sign-in\?next=/);
     await (await fillSignInForm(page, person)).click();
     await page.waitForURL(address);
-    await shownAsAsked("after signing in");
-    // Someone else signing in in this tab gets the tab and sort the address asks for, not her search.
+    // The tab and sort; the search went with the sign-out (not left in the tab for the next person).
+    await waitForCount(page.getByRole("tab", { name: /Completed/, selected: true }), 1);
+    assert.equal(await page.getByLabel("Sort by").inputValue(), "title");
+    await waitForCount(list.getByRole("listitem"), 3);
+    assert.deepEqual(await titles(), ["Buy bread", "Buy milk", "Walk the dog"]);
+    assert.equal(await page.getByLabel("Search tasks").inputValue(), "");
+    assert.deepEqual(await page.evaluate("Object.keys(sessionStorage)"), [], "nothing of hers kept in the tab");
+    // Someone else signing in in this tab gets the tab and sort the address asks for, and no search.
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/sign-in/);
     await signUp(page, product.webUrl, newPerson("Jon"));

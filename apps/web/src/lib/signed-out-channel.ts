@@ -1,4 +1,6 @@
 "use client";
+import { forgetKeptSearches } from "./kept-search";
+
 /** How one tab tells the others that this browser is signed out (they follow at once). */
 const AUTH_CHANNEL = "tasks:auth";
 
@@ -7,6 +9,7 @@ let announcedHere = false;
 
 export function announceSignedOut(): void {
   announcedHere = true;
+  forgetKeptSearches();
   // Every caller then leaves the page; one brought back from the back-forward cache listens again.
   window.addEventListener(
     "pageshow",
@@ -27,7 +30,9 @@ export function announceSignedOut(): void {
 export function listenForSignOutElsewhere(onSignedOut: () => void): () => void {
   const channel = new BroadcastChannel(AUTH_CHANNEL);
   channel.onmessage = (event) => {
-    if (event.data === "signed-out" && !announcedHere) onSignedOut();
+    if (event.data !== "signed-out" || announcedHere) return;
+    forgetKeptSearches(); // this tab's own
+    onSignedOut();
   };
   return () => channel.close();
 }

@@ -29,7 +29,6 @@ import { useDeletesWithUndo } from "./use-deletes-with-undo";
 import { filterKey, useListView, viewOfFilter } from "./use-list-view";
 import { useTaskChanges } from "./use-task-changes";
 import { type VerificationLinkProblem, VerifyEmailNotice } from "./verify-email-notice";
-import type { AddressedView } from "./view-address";
 
 interface DashboardProps {
   apiUrl: string;
@@ -38,8 +37,6 @@ interface DashboardProps {
   emailVerified: boolean;
   /** The person came back from a confirmation link that Better Auth refused, and why. */
   verificationLinkProblem: VerificationLinkProblem | null;
-  /** The tab and sort the page's address asks for (view-address.ts). */
-  initialView: AddressedView;
 }
 
 /**
@@ -56,14 +53,7 @@ const ADD_FAILED = "Could not add the task";
 /** A list this old is loaded again when its tab is come back to. */
 const LIST_STALE_AFTER_MS = 30_000;
 
-export function Dashboard({
-  apiUrl,
-  userId,
-  email,
-  emailVerified,
-  verificationLinkProblem,
-  initialView,
-}: DashboardProps) {
+export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLinkProblem }: DashboardProps) {
   const api = useMemo(() => new TaskApiClient(apiUrl, userId), [apiUrl, userId]);
   const [list, setList] = useState<ShownList>({
     tasks: null,
@@ -73,10 +63,8 @@ export function Dashboard({
     loadedFor: null,
   });
   const { tasks, total, counts } = list;
-  const { status, setStatus, sort, setSort, search, setSearch, query, filter, pages, showPages, restore } = useListView(
-    initialView,
-    userId,
-  );
+  const { status, setStatus, sort, setSort, search, setSearch, query, filter, pages, showPages, restore, ready } =
+    useListView(userId);
   /** "Show more" was pressed and its tasks are on their way. */
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<BannerFailure | null>(null);
@@ -314,9 +302,10 @@ export function Dashboard({
   );
 
   // A change of tab, sort or search leaves the counts as they are, unless they are owed (countsOwed).
+  // The first waits for the search kept in the tab (useListView's `ready`), not to load a list twice.
   useEffect(() => {
-    void refresh(false);
-  }, [refresh]);
+    if (ready) void refresh(false);
+  }, [refresh, ready]);
   // For work that finishes later: refresh with the filters as they are then, not as they were.
   const latestRefresh = useRef(refresh);
   latestRefresh.current = refresh;

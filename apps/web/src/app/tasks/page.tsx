@@ -34,7 +34,6 @@ export default async function TasksPage({
       email={session.user.email}
       emailVerified={session.user.emailVerified}
       verificationLinkProblem={linkProblem}
-      initialView={view}
     />
   );
 }

@@ -1,9 +1,11 @@
 "use client";
 import type { ListStatus } from "@tasks/task-schema/limits";
+import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { keepSearch, keptSearch } from "@/lib/kept-search";
 import type { Kept } from "./kept-for-sign-in";
 import type { Sort } from "./list-controls";
-import { type AddressedView, searchWithView, viewFromAddress } from "./view-address";
+import { searchWithView, viewFromAddress } from "./view-address";
 
 /** What "Show more" counts its pages for, and what a load is of: another tab, sort or search is another list. */
 export function filterKey(status: ListStatus, sort: Sort, query: string): string {
@@ -16,20 +18,20 @@ export function viewOfFilter(key: string): { status: ListStatus; query: string }
   return { status: status as ListStatus, query: query.join("|") };
 }
 
-/** The person's last search in this tab (sessionStorage: gone with the tab, and never another person's). */
-const searchKey = (userId: string) => `tasks:search:${userId}`;
-
 /**
  * The list the person asks to see: its tab and sort (kept in the page's address, view-address.ts),
- * its search (as typed, and as searched for once they pause; kept in the tab for this person, so a
- * reload or Back finds it), and how many pages of it ("Show more").
+ * its search (as typed, and as searched for once they pause; kept in the tab for this person,
+ * kept-search.ts, so a reload or Back finds it), and how many pages of it ("Show more"). `ready`:
+ * the search kept has been read, so the first load is of the list asked for.
  */
-export function useListView(initial: AddressedView, userId: string) {
-  // The address as it is now: on Back, Next.js draws this page from what the server sent when it
-  // was first loaded, whose view may be another. (On the server, and so when the page is first
-  // drawn in the browser, both are the same address.)
-  const [status, setStatus] = useState<ListStatus>(() => fromLocation(initial).status);
-  const [sort, setSort] = useState<Sort>(() => fromLocation(initial).sort);
+export function useListView(userId: string) {
+  // The address the router is drawing (not the server's props: on Back, Next.js draws this page
+  // from what the server sent when it was first loaded; nor window.location, which during a
+  // navigation here is still the page's before).
+  const address = useSearchParams();
+  const [initial] = useState(() => viewFromAddress((name) => address.get(name) ?? undefined));
+  const [status, setStatus] = useState<ListStatus>(initial.status);
+  const [sort, setSort] = useState<Sort>(initial.sort);
   /** The search box's text; `query` is what is searched for (trimmed, once typing pauses). */
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
@@ -42,22 +44,23 @@ export function useListView(initial: AddressedView, userId: string) {
   const pages = more.filter === filter ? more.pages : 1;
 
   // The search this person had in this tab (read after the first drawing, which the server's must match).
-  const searchRead = useRef(false);
+  const [ready, setReady] = useState(false);
   useEffect(() => {
-    const kept = sessionStorage.getItem(searchKey(userId)) ?? "";
+    const kept = keptSearch(userId);
     if (kept !== "") {
       setSearch(kept);
       setQuery(kept);
     }
+    setReady(true);
   }, [userId]);
+  const searchRead = useRef(false);
   useEffect(() => {
     // Not before the one above has read it: the first run has the empty search of the first drawing.
     if (!searchRead.current) {
       searchRead.current = true;
       return;
     }
-    if (query === "") sessionStorage.removeItem(searchKey(userId));
-    else sessionStorage.setItem(searchKey(userId), query);
+    keepSearch(userId, query);
   }, [query, userId]);
 
   // Search as the person types, without a request per keystroke.
@@ -67,13 +70,16 @@ export function useListView(initial: AddressedView, userId: string) {
   }, [search]);
 
   // The tab and sort in the page's address, replaced as they change (not pushed: Back leaves the
-  // page rather than stepping back through every tab). With Next.js's own history state, which its
-  // router takes as its own write: given none, it would take the address as a navigation of its
-  // own and drop one still on its way (a link clicked a moment before).
+  // page rather than stepping back through every tab). Through Next.js's router, which then knows
+  // it (given its own history state, it would take it as its own write, and put its older address
+  // back at its next change). Before the router has taken over history (this runs first on the
+  // first drawing), with its state, which a null would wipe.
   useEffect(() => {
     const { pathname, search: before, hash } = window.location;
     const after = searchWithView(before, { status, sort });
-    if (after !== before) window.history.replaceState(window.history.state, "", `${pathname}${after}${hash}`);
+    if (after === before) return;
+    const routerListens = window.history.replaceState !== History.prototype.replaceState;
+    window.history.replaceState(routerListens ? null : window.history.state, "", `${pathname}${after}${hash}`);
   }, [status, sort]);
 
   /** The view kept across a sign-in, shown again. */
@@ -88,12 +94,5 @@ export function useListView(initial: AddressedView, userId: string) {
   /** `count` pages of the list shown. */
   const showPages = (count: number) => setMore({ filter, pages: count });
 
-  return { status, setStatus, sort, setSort, search, setSearch, query, filter, pages, showPages, restore };
-}
-
-/** The view the page's address asks for, in the browser; `initial` (the server's reading of it) elsewhere. */
-function fromLocation(initial: AddressedView): AddressedView {
-  if (typeof window === "undefined") return initial;
-  const params = new URLSearchParams(window.location.search);
-  return viewFromAddress((name) => params.get(name) ?? undefined);
+  return { status, setStatus, sort, setSort, search, setSearch, query, filter, pages, showPages, restore, ready };
 }
