@@ -278,11 +278,17 @@ export async function addTask(page: Page, title: string, options: { priority?: s
 }
 
 /**
- * addTask, then waits for the answer to the reload of the list that follows an add, so that a test's
- * next step does not meet it on its way. (The page's first load is over once newSignedInPage returns.)
+ * addTask, then waits for the answers to the reload that follows an add (the list, and the tabs'
+ * two counts), so that a test's next step does not meet them on their way: a page whose clock a
+ * test then moves on by minutes would take a request still out for one that never answered. (The
+ * page's first load is over once newSignedInPage returns.)
  */
 export async function addTaskAndItsReload(page: Page, title: string): Promise<void> {
-  const reloaded = page.waitForResponse((response) => response.url().includes("sort=created"));
+  const reloaded = Promise.all(
+    ["sort=created", "status=pending&limit=1", "status=completed&limit=1"].map((query) =>
+      page.waitForResponse((response) => response.url().includes(query)),
+    ),
+  );
   await addTask(page, title);
   await reloaded;
 }
