@@ -10,6 +10,7 @@ import {
   accessToken,
   addTask,
   addTaskAndItsReload,
+  answerHeld,
   fillSignInForm,
   holdPageTime,
   holdRequests,
@@ -54,7 +55,7 @@ async function holdFirstWrite(page: Page, send: (route: Route) => Promise<void> 
       held.fire();
       await released.fired;
     }
-    await send(route);
+    await answerHeld(send(route));
   });
   return { held: held.fired, release: released.fire };
 }
@@ -694,7 +695,7 @@ describe("the dashboard in a real browser", () => {
         held.fire();
         await release.fired;
       }
-      await route.continue();
+      await answerHeld(route.continue());
     });
     const order: string[] = [];
     page.on("response", (response) => {
@@ -823,7 +824,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
         asked();
         await released;
       }
-      await route.continue();
+      await answerHeld(route.continue());
     });
     await page.reload();
     await firstListAsked; // the page has hydrated and asked for its list
@@ -853,7 +854,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
         asked();
         await released;
       }
-      await route.continue();
+      await answerHeld(route.continue());
     });
     await page.getByRole("checkbox", { name: "Completed: “Done soon”", checked: false }).click();
     await reloadAsked;
@@ -1069,7 +1070,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
         const response = await route.fetch();
         fetched();
         await released;
-        await route.fulfill({ response });
+        await answerHeld(route.fulfill({ response }));
       },
     );
     await page.getByRole("checkbox", { name: "Completed: “First”", checked: false }).click();
@@ -1636,7 +1637,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
           heldList = true;
           await released;
         }
-        return route.continue();
+        return answerHeld(route.continue());
       },
     );
     await page.getByRole("checkbox", { name: "Completed: “Already here”", checked: false }).click();
@@ -1774,10 +1775,10 @@ describe("the dashboard for someone with more tasks than one page", () => {
           const response = await route.fetch();
           made();
           await addAnswered;
-          return route.fulfill({ response });
+          return answerHeld(route.fulfill({ response }));
         }
         if (method === "GET" && holdReloads) await reloadsReleased;
-        return route.continue();
+        return answerHeld(route.continue());
       },
     );
     await page.getByLabel("New task title").fill("Brand new");
@@ -1821,7 +1822,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
         const response = await route.fetch();
         made();
         await addAnswered;
-        return route.fulfill({ response });
+        return answerHeld(route.fulfill({ response }));
       },
     );
     const title = page.getByLabel("New task title");

@@ -355,7 +355,7 @@ export async function holdRequests(
     requests.push(route.request());
     const out = Promise.race([released.fired.then(() => true), dropped.fired.then(() => false)]).then((go) =>
       // The page may have given the request up meanwhile (a reload): nothing is left to answer.
-      (go ? route.continue() : route.abort("connectionclosed")).catch(() => {}),
+      answerHeld(go ? route.continue() : route.abort("connectionclosed")),
     );
     wayOut.push(out);
     arrived.fire();
@@ -372,6 +372,19 @@ export async function holdRequests(
     await page.unroute(matches, hold);
   };
   return { held: arrived.fired, release: released.fire, answered, drop };
+}
+
+/**
+ * A held request's answer (route.continue, fulfill or abort), sent once a test lets it go: by then
+ * the page may have given the request up (a reload, its own time limit) or closed, and Playwright
+ * says the route is already handled. Nothing is left to answer then; any other failure is thrown.
+ */
+export async function answerHeld(answer: Promise<void>): Promise<void> {
+  try {
+    await answer;
+  } catch (failure) {
+    if (!/already handled|has been closed/i.test(String(failure))) throw failure;
+  }
 }
 
 /** The router's request for a page's server-drawn content (a refresh, a client-side navigation): `/path?_rsc=…`. */
