@@ -1,7 +1,7 @@
 "use client";
 import type { ListStatus } from "@tasks/task-schema/limits";
 import { useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { keepSearch, keptSearch } from "@/lib/kept-search";
 import type { Kept } from "./kept-for-sign-in";
 import type { Sort } from "./list-controls";
@@ -53,15 +53,10 @@ export function useListView(userId: string) {
     }
     setReady(true);
   }, [userId]);
-  const searchRead = useRef(false);
   useEffect(() => {
-    // Not before the one above has read it: the first run has the empty search of the first drawing.
-    if (!searchRead.current) {
-      searchRead.current = true;
-      return;
-    }
-    keepSearch(userId, query);
-  }, [query, userId]);
+    // Not before the one above has read it: until then the search is the first drawing's empty one.
+    if (ready) keepSearch(userId, query);
+  }, [ready, query, userId]);
 
   // Search as the person types, without a request per keystroke.
   useEffect(() => {
