@@ -26,8 +26,10 @@ function requestKinds(tasks: number): [string, string][] {
   return [
     ["list", limit],
     ["sort=due", `sort=due&${limit}`],
+    ["sort=due&order=desc", `sort=due&order=desc&${limit}`],
     ["sort=title", `sort=title&${limit}`],
     ["sort=priority", `sort=priority&${limit}`],
+    ["sort=priority&order=asc", `sort=priority&order=asc&${limit}`],
     ["sort=updated", `sort=updated&${limit}`],
     ["status=pending", `status=pending&${limit}`],
     [`q=${COMMON_WORD} (1 in 6)`, `q=${COMMON_WORD}&${limit}`],

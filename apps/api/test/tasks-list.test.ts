@@ -175,6 +175,66 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
     }
   });
 
+  test("due dates latest first and priorities lowest first (read in runs) page in the contract's order, filtered too", async () => {
+    const user = await ctx.newUser();
+    // Every priority with and without a due date, shared due dates, some completed: each run and
+    // each tie-break has tasks in it.
+    const dues = ["2026-12-01", "2026-12-02", undefined, "2026-12-02", "2026-11-30", undefined];
+    const priorities = ["low", "medium", "high", "medium", "low"];
+    const made: string[] = [];
+    for (let n = 0; n < 30; n++) {
+      const task = await createTask(ctx.app, user, {
+        title: `task ${n}`,
+        priority: priorities[n % priorities.length],
+        ...(dues[n % dues.length] ? { due_date: dues[n % dues.length] } : {}),
+      });
+      made.push(task.id);
+      if (n % 4 === 0) {
+        const url = `/api/${user.id}/tasks/${task.id}/complete`;
+        await ctx.app.inject({ method: "PATCH", url, headers: user.auth });
+      }
+    }
+    type Listed = { id: string; completed: boolean; priority: string; due_date: string | null };
+    const all = (await list(user, "?limit=100")).body as Listed[];
+    assert.equal(all.length, 30);
+    const rank = { low: 0, medium: 1, high: 2 } as Record<string, number>;
+    // Ties: newest first (one at a time here, so no two share a creation time).
+    const ties = (a: Listed, b: Listed) => made.indexOf(b.id) - made.indexOf(a.id);
+    const dueLatestFirst = (a: Listed, b: Listed) =>
+      a.due_date === b.due_date
+        ? ties(a, b)
+        : a.due_date === null
+          ? 1
+          : b.due_date === null
+            ? -1
+            : b.due_date.localeCompare(a.due_date);
+    const lowestFirst = (a: Listed, b: Listed) =>
+      (rank[a.priority] as number) - (rank[b.priority] as number) || ties(a, b);
+    const filters: [string, (task: Listed) => boolean][] = [
+      ["", () => true],
+      ["status=pending&", (task) => !task.completed],
+      ["status=completed&", (task) => task.completed],
+      ["priority=medium&", (task) => task.priority === "medium"],
+    ];
+    for (const [sort, compare] of [
+      ["sort=due&order=desc", dueLatestFirst],
+      ["sort=priority&order=asc", lowestFirst],
+    ] as const) {
+      for (const [filter, keep] of filters) {
+        const expected = all.filter(keep).sort(compare);
+        const paged: Listed[] = [];
+        for (let offset = 0; offset < 30; offset += 4) {
+          paged.push(...((await list(user, `?${filter}${sort}&limit=4&offset=${offset}`)).body as Listed[]));
+        }
+        assert.deepEqual(
+          paged.map((task) => task.id),
+          expected.map((task) => task.id),
+          `${filter}${sort}`,
+        );
+      }
+    }
+  });
+
   test("a common search asked again (then read along the sort's index) pages as the whole list filtered", async () => {
     const user = await ctx.newUser();
     // 300 tasks, distinct times both ways; nearly all match "common", some only by description;

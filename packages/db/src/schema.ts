@@ -273,11 +273,12 @@ export const tasks = pgTable(
     // index, so PostgreSQL walks a person's tasks in list order and stops at the page's end,
     // however many tasks they have. (`created` is also the tie-break of the others.) That is each
     // sort's default direction. The other one reads the index backwards and sorts runs of equal
-    // keys, which is a few rows for `created`, `updated` and `title`, but a whole priority's tasks
-    // for `sort=priority&order=asc`; `sort=due&order=desc` (no-date tasks stay last, where a
-    // backward read puts them first) reads and sorts all of the person's tasks. One more index
-    // each would serve them, and every write would pay for it. Lists filtered by status or
-    // priority read the same indexes and skip the rows the filter drops.
+    // keys, a few rows for `created`, `updated`, `title` and the dated tasks of `due`. Two orders
+    // are not one stretch of their index but a few, read as such (list-query.ts, `orderRuns`):
+    // `sort=due&order=desc` (no-date tasks stay last, where a backward read finds them first) and
+    // `sort=priority&order=asc` (ties still newest first). No index of their own, which every write
+    // would pay for. Lists filtered by status or priority read the same indexes and skip the rows
+    // the filter drops.
     index("tasks_user_created_idx").on(t.userId, t.createdAt.desc().nullsFirst(), t.id),
     index("tasks_user_updated_idx").on(
       t.userId,
