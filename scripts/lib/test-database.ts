@@ -55,9 +55,10 @@ export async function fillWithManyTasks(db: Queryable): Promise<void> {
 
 /**
  * `count` tasks titled "task number 1" on, one in three completed, each a
- * second older than the one before, of every priority, a quarter without a
- * due date and the others due within 90 days: all of `userId`'s, or without
- * one, spread over the 200 people of `fillWithManyTasks`.
+ * second older than the one before, of every priority, two in seven without
+ * a due date and the others due within 90 days: all of `userId`'s, or
+ * without one, spread over the 200 people of `fillWithManyTasks` (each of
+ * whom gets some of every kind).
  */
 export async function insertNumberedTasks(db: Queryable, count: number, userId: string | null = null): Promise<void> {
   await db.query(
@@ -65,7 +66,7 @@ export async function insertNumberedTasks(db: Queryable, count: number, userId: 
      SELECT gen_random_uuid(), coalesce($1::uuid, ${manyTasksPerson("1 + n % 200")}),
             'task number ' || n, md5(n::text), n % 3 = 0,
             (ARRAY['low', 'medium', 'high'])[n / 3 % 3 + 1]::task_priority,
-            CASE WHEN n % 4 = 0 THEN NULL ELSE date '2026-01-01' + n % 90 END,
+            CASE WHEN n % 7 < 2 THEN NULL ELSE date '2026-01-01' + n % 90 END,
             now() - n * interval '1 second'
      FROM generate_series(1, $2::int) AS n`,
     [userId, count],

@@ -98,7 +98,7 @@ export function prepareListStatement(
 ) {
   const terms = orderTerms(query.sort, order);
   // The page: the ids and sort keys of `limit` rows after `offset`, in the sort's order.
-  const runs = query.q ? undefined : orderRuns(query.sort, order);
+  const runs = query.q ? undefined : orderRuns(query, order);
   const page = walk
     ? walkedSearchPage(db, query, terms)
     : runs
@@ -183,8 +183,8 @@ function indexedPage(db: NodePgDatabase, query: TaskListQuery, terms: OrderTerm[
 /**
  * The page of an order that no index holds as one stretch but that is a few
  * stretches of one (`orderRuns`): each run read along its index for the first
- * `offset + limit` entries, then those (a few pages at most) sorted together
- * in the list's order for the page.
+ * `offset + limit` entries, then those (runs × (offset + limit) rows: a
+ * few pages for the first pages) sorted together in the list's order.
  */
 function pageOfRuns(db: NodePgDatabase, query: TaskListQuery, terms: OrderTerm[], runs: OrderRun[]) {
   const pageEnd = sql`${sql.placeholder("limit")}::bigint + ${sql.placeholder("offset")}::bigint`;
@@ -283,31 +283,38 @@ interface OrderRun {
  * `sort=due&order=desc` keeps the tasks without a due date last, where a
  * backward read finds them first, and `sort=priority&order=asc` breaks ties
  * newest first, where a backward read gives oldest first. Read as one, each
- * read and sorted all of a person's tasks, or all of one priority's (3.4-4.7
- * and 1.7-2.0 ms for the first page of a person with 10,000; now 0.5-0.8 and
- * 0.7-0.8, as for a person with 99). Each is a few runs the
+ * read and sorted all of a person's tasks, or all of one priority's (README,
+ * "Both directions of every sort", has the numbers). Each is a few runs the
  * index does hold in order: the tasks with a due date (backwards: latest
  * first, ties sorted within each day) and then those without; and one run a
  * priority, lowest first. Undefined: the sort's index serves the order as
  * it is.
  */
-function orderRuns(sort: TaskListQuery["sort"], order: "asc" | "desc"): OrderRun[] | undefined {
-  const ties = [term(tasks.createdAt, "desc"), term(tasks.id, "asc")];
-  if (sort === "due" && order === "desc") {
+function orderRuns(query: TaskListQuery, order: "asc" | "desc"): OrderRun[] | undefined {
+  const ties = tiesOfOrder();
+  if (query.sort === "due" && order === "desc") {
     return [
       { filter: isNotNull(tasks.dueDate), terms: [term(tasks.dueDate, "desc"), ...ties] },
-      // All null here: ordered by the index's own first key, the planner sees the index's order.
+      // All null here, but PostgreSQL does not take IS NULL for one value: ordered by the index's
+      // own first key too, the run is the index's order as it stands.
       { filter: isNull(tasks.dueDate), terms: [term(tasks.dueDate, "asc", true), ...ties] },
     ];
   }
-  if (sort === "priority" && order === "asc") {
-    // One run a priority, each an equality the planner holds as a constant (a literal: the enum's own).
+  // With a priority filter the list is one priority: the index's order as it stands.
+  if (query.sort === "priority" && order === "asc" && query.priority === undefined) {
+    // One run a priority: with its priority fixed, the index holds its order (the values are the
+    // enum's own, written as literals).
     return taskPriority.enumValues.map((priority) => ({
       filter: sql`${tasks.priority} = ${sql.raw(`'${priority}'`)}`,
       terms: ties,
     }));
   }
   return undefined;
+}
+
+/** How every order breaks ties: by creation, newest first, then by id, so paging is stable. */
+function tiesOfOrder(): OrderTerm[] {
+  return [term(tasks.createdAt, "desc"), term(tasks.id, "asc")];
 }
 
 /** One key of an order, and its direction (`nullsLast`: tasks without a value after the others). */
@@ -317,8 +324,7 @@ function term(value: SQLWrapper, direction: "asc" | "desc", nullsLast = false): 
 
 /** The list's order for a sort and direction (schema.ts says which index serves it). */
 function orderTerms(sort: TaskListQuery["sort"], order: "asc" | "desc"): OrderTerm[] {
-  // Ties break by creation (newest first), then id, so paging is stable.
-  const ties = [term(tasks.createdAt, "desc"), term(tasks.id, "asc")];
+  const ties = tiesOfOrder();
   switch (sort) {
     case "created":
       return [term(tasks.createdAt, order), term(tasks.id, "asc")];
