@@ -96,10 +96,8 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
     if (ifNoneMatch === undefined) return ifMatch;
     const current = await repository.getTaskForUser(request.userId, id);
     if (!current) throw notFound();
-    if (!ifMatchHolds(ifMatch, current.version)) throw refusalProblem("precondition-failed");
-    if (!ifNoneMatchHolds(ifNoneMatch, etagForVersion(current.version))) {
-      throw new HttpProblem(412, "The task has the ETag If-None-Match names (or any, for *); nothing was changed.");
-    }
+    if (!ifMatchHolds(ifMatch, current.version)) throw preconditionFailed("if-match");
+    if (!ifNoneMatchHolds(ifNoneMatch, etagForVersion(current.version))) throw preconditionFailed("if-none-match");
     return { kind: "versions", versions: [current.version] };
   };
 
@@ -283,13 +281,18 @@ function notFound(): HttpProblem {
  */
 function refusalProblem(refusal: WriteRefusal, request?: FastifyRequest): HttpProblem {
   if (refusal === "not-found") return notFound();
-  if (request?.headers["if-none-match"] !== undefined) {
-    return new HttpProblem(
-      412,
-      "The task changed while this write was being checked; nothing was changed. Fetch it again.",
-    );
-  }
-  return new HttpProblem(412, "The task has changed since you read it (If-Match does not match); fetch it again.");
+  return preconditionFailed(request?.headers["if-none-match"] !== undefined ? "changed-while-checked" : "if-match");
+}
+
+/** Every 412 the task routes send, by why the write was refused (the precondition it failed). */
+const PRECONDITION_FAILED = {
+  "if-match": "The task has changed since you read it (If-Match does not match); fetch it again.",
+  "if-none-match": "The task has the ETag If-None-Match names (or any, for *); nothing was changed.",
+  "changed-while-checked": "The task changed while this write was being checked; nothing was changed. Fetch it again.",
+} as const;
+
+function preconditionFailed(reason: keyof typeof PRECONDITION_FAILED): HttpProblem {
+  return new HttpProblem(412, PRECONDITION_FAILED[reason]);
 }
 
 function sendWriteResult(reply: FastifyReply, result: TaskRecord | WriteRefusal): FastifyReply {
