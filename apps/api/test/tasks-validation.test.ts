@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import { assertProblem, createTask, setup, storedTasks } from "./helper";
 
 const ctx = await setup();
@@ -86,6 +87,34 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     assert.equal(made.statusCode, 201, made.body);
     assert.equal(made.json().title, "Café au lait");
     assert.equal((await send("PATCH", 'application/json; charset="utf-8"', utf8)).statusCode, 200);
+  });
+
+  test("a coded body (Content-Encoding: gzip) is a 415 that says so and which coding is read; nothing is stored", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user, { title: "Plain" });
+    const send = (method: "POST" | "PATCH", coding: string, payload: Buffer) =>
+      ctx.app.inject({
+        method,
+        url: method === "POST" ? `/api/${user.id}/tasks` : `/api/${user.id}/tasks/${task.id}`,
+        headers: { ...user.auth, "content-type": "application/json", "content-encoding": coding },
+        payload,
+      });
+    const body = Buffer.from(JSON.stringify({ title: "Zipped" }));
+    for (const method of ["POST", "PATCH"] as const) {
+      for (const coding of ["gzip", "br", "identity, gzip"]) {
+        const payload = coding.includes("gzip") ? gzipSync(body) : body;
+        const refused = await send(method, coding, payload);
+        assert.match(String(assertProblem(refused, 415).detail), /Content-Encoding/, `${method} ${coding}`);
+        assert.equal(refused.headers["accept-encoding"], "identity");
+      }
+    }
+    assert.deepEqual(
+      (await storedTasks(ctx.pool, user.id)).map((row) => row.title),
+      ["Plain"],
+      "nothing made, nothing changed",
+    );
+    // No coding at all, said in so many words, is read.
+    assert.equal((await send("POST", "identity", body)).statusCode, 201);
   });
 
   test("description at most 1000 characters; priority and due_date are checked", async () => {
