@@ -114,7 +114,7 @@ export function prepareListStatement(
     .where(and(eq(tasks.id, page.id), eq(tasks.userId, userId)));
   // The page's rows in the same order again, by the keys it carries: a sort of `limit` rows
   // (a window function in the page would number every row the offset skips).
-  const pageOrder = terms.map((term, i) => sql`${sql.identifier(PAGE)}.${sql.identifier(`key${i}`)} ${term.direction}`);
+  const pageOrder = sortOrder(keyTermsOf(PAGE, terms));
   const items = db
     .select({ items: sql<string | null>`string_agg((${pageTask}), ',' ORDER BY ${sql.join(pageOrder, sql`, `)})` })
     .from(page);
@@ -198,14 +198,11 @@ function pageOfRuns(db: NodePgDatabase, query: TaskListQuery, terms: OrderTerm[]
         // Drizzle's types allow a number or a placeholder here; it writes any SQL it is given.
         .limit(pageEnd as unknown as number)}`,
   );
-  const keyOf = (i: number) => sql`${sql.identifier(RUNS)}.${sql.identifier(`key${i}`)}`;
+  const keyTerms = keyTermsOf(RUNS, terms);
   return db
-    .select({
-      id: sql<string>`${sql.identifier(RUNS)}.page_id`.as("page_id"),
-      ...Object.fromEntries(terms.map((_, i) => [`key${i}`, sql`${keyOf(i)}`.as(`key${i}`)])),
-    })
+    .select({ id: sql<string>`${sql.identifier(RUNS)}.page_id`.as("page_id"), ...sortKeys(keyTerms) })
     .from(sql`(${sql.join(branches, sql` UNION ALL `)}) AS ${sql.identifier(RUNS)}`)
-    .orderBy(...terms.map((term, i) => sql`${keyOf(i)} ${term.direction}`))
+    .orderBy(...sortOrder(keyTerms))
     .limit(sql.placeholder("limit"))
     .offset(sql.placeholder("offset"))
     .as(PAGE);
@@ -230,15 +227,12 @@ function walkedSearchPage(db: NodePgDatabase, query: TaskListQuery, terms: Order
     .orderBy(...sortOrder(terms))
     .limit(NO_LIMIT_UNSEEN_BY_THE_PLANNER)
     .as(WALK);
-  const keyOf = (i: number) => sql`${sql.identifier(WALK)}.${sql.identifier(`key${i}`)}`;
+  const keyTerms = keyTermsOf(WALK, terms);
   return db
-    .select({
-      id: sql<string>`${walked.id}`.as("page_id"),
-      ...Object.fromEntries(terms.map((_, i) => [`key${i}`, sql`${keyOf(i)}`.as(`key${i}`)])),
-    })
+    .select({ id: sql<string>`${walked.id}`.as("page_id"), ...sortKeys(keyTerms) })
     .from(walked)
     .where(or(ilike(walked.title, sql.placeholder("pattern")), ilike(walked.description, sql.placeholder("pattern"))))
-    .orderBy(...terms.map((term, i) => sql`${keyOf(i)} ${term.direction}`))
+    .orderBy(...sortOrder(keyTerms))
     .limit(sql.placeholder("limit"))
     .offset(sql.placeholder("offset"))
     .as(PAGE);
@@ -259,6 +253,14 @@ function listFilter(query: TaskListQuery): SQL | undefined {
 /** A page's sort keys as columns `key0`, `key1`, …, which its JSON is put in order by. */
 function sortKeys(terms: OrderTerm[]): Record<string, SQL.Aliased> {
   return Object.fromEntries(terms.map((term, i) => [`key${i}`, sql`${term.value}`.as(`key${i}`)]));
+}
+
+/** The same order read from a subquery's sort keys (`alias`.`key0`, …), which sortKeys made. */
+function keyTermsOf(alias: string, terms: OrderTerm[]): OrderTerm[] {
+  return terms.map((term, i) => ({
+    value: sql`${sql.identifier(alias)}.${sql.identifier(`key${i}`)}`,
+    direction: term.direction,
+  }));
 }
 
 /** The ORDER BY of a list's order: each key and its direction. */
