@@ -18,8 +18,9 @@ export function acceptUtf8JsonOnly(app: FastifyInstance): void {
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
     // A coded body (gzip…) is not read: its bytes were taken for the JSON itself, a 400 about
     // UTF-8 that said nothing of the cause. RFC 9110 15.5.16: a 415, saying what is read.
-    const codings = (request.headers["content-encoding"] ?? "").split(",").map((coding) => coding.trim().toLowerCase());
-    if (codings.some((coding) => coding !== "" && coding !== "identity")) {
+    // (Split only when sent: every create and edit comes through here.)
+    const codings = request.headers["content-encoding"]?.split(",").map((coding) => coding.trim().toLowerCase());
+    if (codings?.some((coding) => coding !== "" && coding !== "identity")) {
       const detail = "Send the body without a Content-Encoding: the API reads plain JSON, not gzip or another coding.";
       return done(new HttpProblem(415, detail, { headers: { "accept-encoding": "identity" } }), undefined);
     }
