@@ -276,10 +276,9 @@ export const tasks = pgTable(
     // keys, a few rows for `created`, `updated`, `title` and the dated tasks of `due`. Two orders
     // are not one stretch of their index but a few, read as such (list-query.ts, `orderRuns`):
     // `sort=due&order=desc` (no-date tasks stay last, where a backward read finds them first) and
-    // `sort=priority&order=asc` (ties newest first, where a backward read gives oldest first). No
-    // index of their own, which every write
-    // would pay for. Lists filtered by status or priority read the same indexes and skip the rows
-    // the filter drops.
+    // `sort=priority&order=asc` (ties newest first, where a backward read gives oldest first), with
+    // no index of their own, which every write would pay for. Lists filtered by status or priority
+    // read the same indexes and skip the rows the filter drops.
     index("tasks_user_created_idx").on(t.userId, t.createdAt.desc().nullsFirst(), t.id),
     index("tasks_user_updated_idx").on(
       t.userId,
