@@ -1,9 +1,21 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
-import { assertProblem, createTask, setup, storedTasks } from "./helper";
+import { assertProblem, createTask, setup, storedTasks, type TestUser } from "./helper";
 
 const ctx = await setup();
+
+/** Bytes sent as they are, with `headers`: a new task (POST) or an edit of `taskId` (PATCH). */
+function sendBodyBytes(
+  user: TestUser,
+  taskId: string,
+  method: "POST" | "PATCH",
+  headers: Record<string, string>,
+  payload: Buffer,
+) {
+  const url = method === "POST" ? `/api/${user.id}/tasks` : `/api/${user.id}/tasks/${taskId}`;
+  return ctx.app.inject({ method, url, headers: { ...user.auth, ...headers }, payload });
+}
 
 describe("validation edges (contract: Task shape and Errors)", () => {
   test("title is 1-200 characters after trimming, counted in code points", async () => {
@@ -64,12 +76,7 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     const user = await ctx.newUser();
     const task = await createTask(ctx.app, user, { title: "Café" });
     const send = (method: "POST" | "PATCH", contentType: string, payload: Buffer) =>
-      ctx.app.inject({
-        method,
-        url: method === "POST" ? `/api/${user.id}/tasks` : `/api/${user.id}/tasks/${task.id}`,
-        headers: { ...user.auth, "content-type": contentType },
-        payload,
-      });
+      sendBodyBytes(user, task.id, method, { "content-type": contentType }, payload);
     const latin1 = Buffer.from('{"title":"Caf\u00e9 au lait"}', "latin1"); // é as the one byte E9
     for (const method of ["POST", "PATCH"] as const) {
       assert.match(String(assertProblem(await send(method, "application/json", latin1), 400).detail), /UTF-8/);
@@ -93,12 +100,7 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     const user = await ctx.newUser();
     const task = await createTask(ctx.app, user, { title: "Plain" });
     const send = (method: "POST" | "PATCH", coding: string, payload: Buffer) =>
-      ctx.app.inject({
-        method,
-        url: method === "POST" ? `/api/${user.id}/tasks` : `/api/${user.id}/tasks/${task.id}`,
-        headers: { ...user.auth, "content-type": "application/json", "content-encoding": coding },
-        payload,
-      });
+      sendBodyBytes(user, task.id, method, { "content-type": "application/json", "content-encoding": coding }, payload);
     const body = Buffer.from(JSON.stringify({ title: "Zipped" }));
     for (const method of ["POST", "PATCH"] as const) {
       for (const coding of ["gzip", "br", "identity, gzip"]) {
