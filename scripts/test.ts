@@ -30,7 +30,7 @@ async function testFiles(): Promise<string[]> {
 // What the browser tests start is built here, once (`npm test` has just built it all; a run of
 // chosen files may find it missing or older than its sources): two files starting at once must not
 // each start a build in the same folder.
-buildIfStale({ ...process.env, NODE_ENV: "production" }, (message) => console.log(`[test] ${message}`));
+buildIfStale(process.env, (message) => console.log(`[test] ${message}`));
 
 // One throw-away cluster per run, so two runs at once never share a directory.
 const dataDir = path.join(root, ".data", `test-postgres-${process.pid}`);

@@ -37,7 +37,9 @@ export function buildWeb(env = process.env) {
   const build = spawnSync(process.execPath, [next, "build"], {
     cwd: webDir,
     stdio: "inherit",
-    env: { ...env, NEXT_TELEMETRY_DISABLED: "1" },
+    // A production build whatever the shell exports: the server runs as production, and Next.js 16's
+    // build under NODE_ENV=development fails prerendering its error page.
+    env: { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (build.status !== 0) throw new Error(`next build failed (exit ${build.status ?? build.signal})`);
 }
