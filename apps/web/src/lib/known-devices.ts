@@ -21,6 +21,7 @@
  */
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
+import { loggableError } from "@tasks/db";
 import type { HookContext } from "./auth-hook-context";
 import { webDatabasePool } from "./database";
 
@@ -61,9 +62,16 @@ export async function knownDevice(ctx: HookContext, email: string): Promise<stri
   return cookie && cookie.binding === (await accountBinding(email)) ? cookie.device : null;
 }
 
-/** Marks this browser as known to the account of `email` (it signed in here), keeping its id if it was. */
+/**
+ * Marks this browser as known to the account of `email` (it signed in here), keeping its id if it was.
+ * It runs after what it follows is written (a sign-in, a new password): a database that fails here
+ * costs only the cookie (logged), never that answer, its new session's cookie or the owner's email.
+ */
 export async function rememberDevice(ctx: HookContext, email: string): Promise<void> {
-  const binding = await accountBinding(email);
+  const binding = await accountBinding(email).catch((error: unknown) => {
+    console.error("[auth] this browser is not remembered as known", loggableError(error));
+    return null;
+  });
   if (!binding) return;
   const cookie = await cookieOf(ctx);
   const device = cookie?.binding === binding ? cookie.device : randomBytes(16).toString("hex");
