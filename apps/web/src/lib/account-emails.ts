@@ -22,10 +22,14 @@ export function verifyEmailMessage(to: string, url: string): AccountEmail {
   ]);
 }
 
-export function confirmNewEmailMessage(to: string, url: string): AccountEmail {
+/**
+ * `account`: the address the account has now. Anyone can send this to any address, and its link moves
+ * the account that asked: named, so that no one confirms a stranger's account onto their address.
+ */
+export function confirmNewEmailMessage(to: string, account: string, url: string): AccountEmail {
   return message(to, "Confirm your new email address for Tasks", [
     "Hello,",
-    "Someone asked to change the email address of a Tasks account to this one. To confirm the change, open this link and press Confirm:",
+    `The Tasks account of ${account} asked to change its email address to this one. To confirm the change, open this link and press Confirm:`,
     url,
     "The link works for one hour.",
     "If this wasn't you, ignore this email: the account keeps its current address.",

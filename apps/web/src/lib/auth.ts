@@ -142,11 +142,14 @@ function createAuth() {
         const link = new URL("/confirm-email", config.baseUrl);
         link.searchParams.set("callbackURL", given.get("callbackURL") ?? "/tasks");
         link.searchParams.set("token", given.get("token") ?? "");
-        if (unverifiedLinkClaims(token).requestType !== "change-email-verification") {
+        const claims = unverifiedLinkClaims(token);
+        if (claims.requestType !== "change-email-verification") {
           return sendAccountEmail(verifyEmailMessage(user.email, link.href), { anyoneCanAsk: "confirm" });
         }
         // A change of address is confirmed through the new one (the old one is told in the after hook).
-        sendAccountEmail(confirmNewEmailMessage(user.email, link.href), { anyoneCanAsk: "confirm-new-address" });
+        sendAccountEmail(confirmNewEmailMessage(user.email, String(claims.email), link.href), {
+          anyoneCanAsk: "confirm-new-address",
+        });
       },
     },
     user: {

@@ -45,7 +45,7 @@ export default async function Page({
     <NarrowPage title={isChange ? "Change an account's email address" : "Confirm your email address"}>
       <p className="mb-4 break-words text-slate-700 dark:text-slate-300">
         {typeof claims?.updateTo === "string"
-          ? `The Tasks account that asked for this moves to ${claims.updateTo} once you confirm.`
+          ? `The Tasks account of ${String(claims.email)} moves to ${claims.updateTo} once you confirm.`
           : typeof claims?.email === "string"
             ? `Confirm that ${claims.email} is your email address for Tasks.`
             : "Confirm the email address this link was sent to."}
