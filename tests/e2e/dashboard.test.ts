@@ -268,6 +268,27 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
+  test("an edit saved after another device completed the task is saved: nothing it shows changed, so nothing is asked", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Tom");
+    await addTask(page, "Buy milk");
+    await page.getByRole("button", { name: "Edit “Buy milk”" }).click();
+    await page.getByLabel("Task title", { exact: true }).fill("Buy oat milk");
+    // The phone ticks it while the editor is open (a new version, so a new ETag).
+    const token = await accessToken(page, product.webUrl);
+    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
+    const headers = { authorization: `Bearer ${token}` };
+    const [listed] = (await (await fetch(tasksUrl, { headers })).json()) as { id: string }[];
+    const ticked = await fetch(`${tasksUrl}/${listed?.id}/complete`, { method: "PATCH", headers });
+    assert.equal(ticked.status, 200);
+
+    await page.getByLabel("Task title", { exact: true }).press("Enter");
+    await page.getByRole("checkbox", { name: "Completed: “Buy oat milk”", checked: true }).waitFor();
+    assert.equal(await page.getByText("changed elsewhere").count(), 0, "no conflict to settle");
+    const stored = (await (await fetch(`${tasksUrl}/${listed?.id}`, { headers })).json()) as Record<string, unknown>;
+    assert.equal(stored.title, "Buy oat milk");
+    assert.equal(stored.completed, true, "the phone's completion is kept");
+  });
+
   test("a task deleted just before the page closes (inside the undo window) is deleted all the same", async () => {
     const { context, page } = await newSignedInPage(browser, product.webUrl, "Ida");
     await addTask(page, "Keep this one");

@@ -268,9 +268,16 @@ function TaskEditor({
     if (Object.keys(changes).length === 0 && !gone) return onClose();
     setSaving(true);
     setProblem(null);
-    const outcome = gone
+    let outcome = gone
       ? await addAgain({ title: title.trim(), description, priority, due_date: dueDate || null })
       : await save(changes, etag);
+    // Changed elsewhere only where this editor does not look (completed on another device): saving
+    // over it overwrites nothing of theirs, so it is saved onto their version rather than asked about.
+    if ("conflict" in outcome && sameEditedFields(outcome.conflict.task, base)) {
+      setBase(outcome.conflict.task);
+      setEtag(outcome.conflict.etag);
+      outcome = await save(changes, outcome.conflict.etag);
+    }
     setSaving(false);
     if (outcome.ok) return onClose();
     if ("deleted" in outcome) return setGone(true);
@@ -375,5 +382,15 @@ function TaskEditor({
         </p>
       )}
     </form>
+  );
+}
+
+/** Whether two versions of a task read the same in every field the editor shows. */
+function sameEditedFields(one: Task, other: Task): boolean {
+  return (
+    one.title === other.title &&
+    one.description === other.description &&
+    one.priority === other.priority &&
+    one.due_date === other.due_date
   );
 }
