@@ -829,6 +829,44 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.equal(await list.getByText("Gone before the account page").count(), 0);
   });
 
+  test("a delete that fails as the dashboard is left for another page of the app is made on the dashboard's next visit, with its Undo again", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Pia", { heldClock: true });
+    await addTask(page, "Keep me");
+    await addTask(page, "Old receipts");
+    const token = await accessToken(page, product.webUrl);
+    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
+    const stored = async () =>
+      (
+        (await (await fetch(tasksUrl, { headers: { authorization: `Bearer ${token}` } })).json()) as { title: string }[]
+      ).map((task) => task.title);
+    await withPageTimeHeld(page, async () => {
+      await page.getByRole("button", { name: "Delete “Old receipts”" }).click();
+      await page.getByRole("button", { name: "Undo" }).waitFor();
+      // The Task API cannot be reached as the dashboard goes.
+      await page.route(
+        (url) => url.href.startsWith(product.apiUrl),
+        (route) => (route.request().method() === "DELETE" ? route.abort("connectionrefused") : route.fallback()),
+      );
+      const refused = page.waitForEvent("requestfailed", (request) => request.method() === "DELETE");
+      await page.getByRole("link", { name: "Account" }).click(); // the app's own navigation, no page load
+      await page.waitForURL(/\/account$/);
+      await refused;
+      await page.unrouteAll({ behavior: "wait" });
+    });
+    assert.deepEqual((await stored()).sort(), ["Keep me", "Old receipts"], "not deleted");
+
+    await page.getByRole("link", { name: "Back to your tasks" }).click();
+    await page.getByText("Deleted “Old receipts”.").waitFor();
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await list.getByText("Keep me").waitFor();
+    assert.equal(await list.getByText("Old receipts").count(), 0, "shown gone, as the person left it");
+    // Its undo window runs out: deleted.
+    const deleted = page.waitForResponse((answer) => answer.request().method() === "DELETE");
+    await page.clock.runFor(6_000);
+    assert.equal((await deleted).status(), 204);
+    assert.deepEqual(await stored(), ["Keep me"]);
+  });
+
   test("the tabs' counts arrive even when the tab changes before the first list has", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Una");
     await addTask(page, "Done already");

@@ -18,7 +18,7 @@ import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
 import { useListFocus } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
-import { type Kept, keepAndSignIn, takeKept } from "./kept-for-sign-in";
+import { type Kept, keepAndSignIn, keepUnmadeDelete, takeKept, takeUnmadeDeletes } from "./kept-for-sign-in";
 import { lengthProblem } from "./length-problem";
 import { ListControls } from "./list-controls";
 import { NoticeToast, useNotice } from "./notice-toast";
@@ -211,6 +211,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     signedOutElsewhere,
     goToSignIn,
     focusList: focusWhereTheRowWas,
+    keepForNextVisit: (task) => keepUnmadeDelete(userId, task),
   });
   handOverDeletes.current = handOver;
 
@@ -338,9 +339,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   }
 
   // What was typed and shown before a sign-in comes back, to the same person only; deletes not made
-  // then are made now, each with its Undo again.
+  // then, or that failed as the dashboard was last left, are made now, each with its Undo again.
   // biome-ignore lint/correctness/useExhaustiveDependencies: deleteTask changes every render; this runs once a person
   useEffect(() => {
+    for (const task of takeUnmadeDeletes(userId)) deleteTask(task);
     const kept = takeKept(userId);
     if (!kept) return;
     unansweredAdd.current = kept.unansweredAdd;

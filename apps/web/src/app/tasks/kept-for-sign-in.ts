@@ -41,3 +41,28 @@ export function takeKept(userId: string): Kept | null {
   const kept = stored ? (JSON.parse(stored) as Kept) : null;
   return kept?.userId === userId ? kept : null;
 }
+
+/** Deletes that failed as the dashboard was left for another page of the app, in this tab, with their person. */
+const UNMADE_DELETES_KEY = "tasks:unmade-deletes";
+
+/**
+ * Keeps a delete that failed once the dashboard had gone (to the account page): no page was left
+ * to say so, and the person saw the task go. Made on the dashboard's next visit, with its Undo.
+ */
+export function keepUnmadeDelete(userId: string, task: Task): void {
+  const kept = readUnmadeDeletes();
+  const tasks = kept?.userId === userId ? kept.tasks.filter((t) => t.id !== task.id) : [];
+  sessionStorage.setItem(UNMADE_DELETES_KEY, JSON.stringify({ userId, tasks: [...tasks, task] }));
+}
+
+/** The deletes kept by keepUnmadeDelete, if they were this person's; gone from the tab either way. */
+export function takeUnmadeDeletes(userId: string): Task[] {
+  const kept = readUnmadeDeletes();
+  sessionStorage.removeItem(UNMADE_DELETES_KEY);
+  return kept?.userId === userId ? kept.tasks : [];
+}
+
+function readUnmadeDeletes(): { userId: string; tasks: Task[] } | null {
+  const stored = sessionStorage.getItem(UNMADE_DELETES_KEY);
+  return stored ? (JSON.parse(stored) as { userId: string; tasks: Task[] }) : null;
+}

@@ -27,6 +27,8 @@ interface DeletesWithUndoOptions {
   goToSignIn: () => void;
   /** Takes the focus near where the task's Delete button was: the button has left the page. */
   focusList: (taskId: string) => void;
+  /** A delete that failed once the dashboard had gone: kept for its next visit (keepUnmadeDelete). */
+  keepForNextVisit: (task: Task) => void;
 }
 
 /**
@@ -36,7 +38,8 @@ interface DeletesWithUndoOptions {
  * counts keeps it out.
  */
 export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
-  const { api, setList, notices, onFailure, reload, signedOutElsewhere, goToSignIn, focusList } = options;
+  const { api, setList, notices, onFailure, reload, signedOutElsewhere, goToSignIn, focusList, keepForNextVisit } =
+    options;
   const { currentNotice, notify, closeNotice } = notices;
   const pendingDeletes = useRef(new Map<string, PendingDelete>());
   /** The dashboard is gone: a delete sent as it went has no list left to reload. */
@@ -72,6 +75,11 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
         // no longer counted it.
         if (!left.current) reload();
         return true;
+      }
+      if (left.current) {
+        // Sent as the dashboard went (to the account page): nothing here can say so or put it back.
+        keepForNextVisit(task);
+        return false;
       }
       if (failure instanceof SignedOutError) {
         // Not put back: it is made after sign-in (onFailure leads there, and hands it over).
