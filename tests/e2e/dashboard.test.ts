@@ -362,6 +362,10 @@ describe("the dashboard in a real browser", () => {
     await page.waitForURL(`${product.webUrl}/account`);
     await page.goBack();
     await shownAsAsked("back from the account page");
+    // The account page's own way back shows the same list as Back.
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.getByRole("link", { name: "Back to your tasks" }).click();
+    await shownAsAsked("through the account page's Back to your tasks");
     await page.reload();
     await shownAsAsked("reloaded");
     // Signed out, the same address (a bookmark) leads through sign-in back to the same list.
@@ -378,7 +382,10 @@ describe("the dashboard in a real browser", () => {
     await waitForCount(list.getByRole("listitem"), 3);
     assert.deepEqual(await titles(), ["Buy bread", "Buy milk", "Walk the dog"]);
     assert.equal(await page.getByLabel("Search tasks").inputValue(), "");
-    assert.deepEqual(await page.evaluate("Object.keys(sessionStorage)"), [], "nothing of hers kept in the tab");
+    // Nothing of hers kept in the tab but the address shown now (its tab and sort, as the address bar).
+    assert.deepEqual(await page.evaluate("Object.keys(sessionStorage)"), [
+      `tasks:address:${String(decodeJwt(await accessToken(page, product.webUrl)).sub)}`,
+    ]);
     // Someone else signing in in this tab gets the tab and sort the address asks for, and no search.
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/sign-in/);

@@ -1,11 +1,13 @@
 "use client";
 /**
  * The dashboard's last search, kept in the tab (sessionStorage) for its person, so that a reload or
- * Back finds it without putting it in the page's address (view-address.ts says why). Forgotten
- * when the browser signs out (signed-out-channel.ts): what a person searched for is not left for
- * whoever uses the computer next.
+ * Back finds it without putting it in the page's address (view-address.ts says why); and its last
+ * address (its tab and sort), so that the account page's "Back to your tasks" shows the same list
+ * Back would. Forgotten when the browser signs out (signed-out-channel.ts): what a person searched
+ * for is not left for whoever uses the computer next.
  */
 const PREFIX = "tasks:search:";
+const ADDRESS_PREFIX = "tasks:address:";
 
 export function keptSearch(userId: string): string {
   return sessionStorage.getItem(PREFIX + userId) ?? "";
@@ -16,6 +18,20 @@ export function keepSearch(userId: string, query: string): void {
   else sessionStorage.setItem(PREFIX + userId, query);
 }
 
+/** The dashboard's address as this tab last showed it to this person: `/tasks` if never. */
+export function keptDashboardAddress(userId: string): string {
+  const kept = sessionStorage.getItem(ADDRESS_PREFIX + userId);
+  // Only an address of the dashboard's: nothing else the tab holds is followed.
+  return kept?.startsWith("/tasks?") ? kept : "/tasks";
+}
+
+/** `address`: the dashboard's path and query (`/tasks?status=completed&sort=title`). */
+export function keepDashboardAddress(userId: string, address: string): void {
+  sessionStorage.setItem(ADDRESS_PREFIX + userId, address);
+}
+
 export function forgetKeptSearches(): void {
-  for (const key of Object.keys(sessionStorage)) if (key.startsWith(PREFIX)) sessionStorage.removeItem(key);
+  for (const key of Object.keys(sessionStorage)) {
+    if (key.startsWith(PREFIX) || key.startsWith(ADDRESS_PREFIX)) sessionStorage.removeItem(key);
+  }
 }

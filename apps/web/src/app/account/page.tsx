@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
-import Link from "next/link";
 import { redirect } from "next/navigation";
 import { link } from "@/components/styles";
 import { listPasskeysOfUser } from "@/lib/account-passkeys";
@@ -14,6 +13,7 @@ import {
 } from "@/lib/change-email-links";
 import { currentSession } from "@/lib/session";
 import { readOrShowUnavailable } from "@/lib/unavailable";
+import { BackToTasksLink } from "./back-to-tasks-link";
 import { DeleteAccountSection } from "./delete-account-section";
 import { LeaveWhenSignedOutElsewhere } from "./leave-when-signed-out-elsewhere";
 import { PasskeysSection } from "./passkeys-section";
@@ -59,9 +59,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
       <LeaveWhenSignedOutElsewhere />
       <header className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold">Your account</h1>
-        <Link href="/tasks" className={link}>
-          Back to your tasks
-        </Link>
+        <BackToTasksLink userId={session.user.id} className={link} />
       </header>
       <ProfileSection
         name={session.user.name}

@@ -2,7 +2,7 @@
 import type { ListStatus } from "@tasks/task-schema/limits";
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
-import { keepSearch, keptSearch } from "@/lib/kept-search";
+import { keepDashboardAddress, keepSearch, keptSearch } from "@/lib/kept-search";
 import type { Kept } from "./kept-for-sign-in";
 import type { Sort } from "./list-controls";
 import { searchWithView, viewFromAddress } from "./view-address";
@@ -65,17 +65,18 @@ export function useListView(userId: string) {
   }, [search]);
 
   // The tab and sort in the page's address, replaced as they change (not pushed: Back leaves the
-  // page rather than stepping back through every tab). Through Next.js's router, which then knows
-  // it (given its own history state, it would take it as its own write, and put its older address
-  // back at its next change). Before the router has taken over history (this runs first on the
-  // first drawing), with its state, which a null would wipe.
+  // page rather than stepping back through every tab), and kept for the account page's way back.
+  // Through Next.js's router, which then knows it (given its own history state, it would take it as
+  // its own write, and put its older address back at its next change). Before the router has taken
+  // over history (this runs first on the first drawing), with its state, which a null would wipe.
   useEffect(() => {
+    keepDashboardAddress(userId, `/tasks${searchWithView("", { status, sort })}`);
     const { pathname, search: before, hash } = window.location;
     const after = searchWithView(before, { status, sort });
     if (after === before) return;
     const routerListens = window.history.replaceState !== History.prototype.replaceState;
     window.history.replaceState(routerListens ? null : window.history.state, "", `${pathname}${after}${hash}`);
-  }, [status, sort]);
+  }, [status, sort, userId]);
 
   /** The view kept across a sign-in, shown again. */
   const restore = useCallback((shown: Kept["view"]) => {
