@@ -4,6 +4,7 @@ import { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
 import type { Page } from "playwright-core";
 import {
+  accessToken,
   addTask,
   apiStatus,
   cookiesOf,
@@ -55,6 +56,11 @@ async function signOutInTheOtherTab(first: Page, second: Page) {
   await first.waitForURL(/\/sign-in/);
   await second.bringToFront();
   await second.getByText("You signed out in another tab").waitFor();
+}
+
+/** A token of the session signed in on `page` now, as a request's headers. */
+async function freshHeaders(page: Page) {
+  return { authorization: `Bearer ${await accessToken(page, product.webUrl)}` };
 }
 
 /** Signs in on the page an action led to (sign-in, with `next`) and waits to be back on the tasks. */
@@ -237,6 +243,49 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByText("with the kids").waitFor();
     await context.close();
   });
+
+  for (const meanwhile of ["deleted", "completed"] as const) {
+    test(`reopens after signing in again though its task was ${meanwhile} elsewhere meanwhile`, async () => {
+      const { context, first, second, person } = await onePersonInTwoTabs("Rae", ["Plan the trip", "Pack"]);
+      // The Pending tab: a task completed elsewhere is no longer in its list.
+      await second.getByRole("tab", { name: /Pending/ }).click();
+      await second.getByRole("button", { name: "Edit “Plan the trip”" }).click();
+      await second.getByLabel("Task title", { exact: true }).fill("Plan the trip to Rome");
+      // The other tab, while it is still signed in, deletes or completes it through the API.
+      const token = await accessToken(first, product.webUrl);
+      const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
+      const headers = { authorization: `Bearer ${token}` };
+      const listed = (await (await fetch(tasksUrl, { headers })).json()) as { id: string; title: string }[];
+      const id = listed.find((task) => task.title === "Plan the trip")?.id;
+      const changed = await fetch(meanwhile === "deleted" ? `${tasksUrl}/${id}` : `${tasksUrl}/${id}/complete`, {
+        method: meanwhile === "deleted" ? "DELETE" : "PATCH",
+        headers,
+      });
+      assert.equal(changed.ok, true);
+
+      await signOutInTheOtherTab(first, second);
+      await second.getByRole("button", { name: "Save" }).click({ noWaitAfter: true });
+      await signInWhereItLed(second, person);
+      const title = second.getByLabel("Task title", { exact: true });
+      await title.waitFor();
+      assert.equal(await title.inputValue(), "Plan the trip to Rome", "what was typed is back");
+      if (meanwhile === "deleted") {
+        await second.getByText("This task was deleted in another tab or on another device").waitFor();
+        await second.getByRole("button", { name: "Add it again" }).click();
+      } else {
+        await title.press("Enter");
+      }
+      // Saved (the editor closes once the API has answered).
+      await title.waitFor({ state: "detached" });
+      const stored = (await (await fetch(tasksUrl, { headers: await freshHeaders(second) })).json()) as {
+        title: string;
+        completed: boolean;
+      }[];
+      const saved = stored.find((task) => task.title === "Plan the trip to Rome");
+      assert.equal(saved?.completed, meanwhile === "completed", "saved, and as the other tab left it");
+      await context.close();
+    });
+  }
 
   test("every open edit, the view and the new task's draft survive whichever action leads to sign-in", async () => {
     const { context, first, second, person } = await onePersonInTwoTabs("Pia", [

@@ -83,6 +83,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** Read when leaving for sign-in: edits brought back by the last one and not reopened yet. */
   const notReopened = useRef(resumeEdits);
   notReopened.current = resumeEdits;
+  /** The tasks of those edits as shown before the sign-in (Kept's editedTasks), by id. */
+  const resumeTasks = useRef<Record<string, Task>>({});
   /** What each open editor would change (TaskRow's onDraft): kept across a sign-in like the new task's draft. */
   const openEdits = useRef(new Map<string, TaskChanges>());
   /**
@@ -136,17 +138,25 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** The deletes not made yet, when leaving for sign-in (useDeletesWithUndo's handOver). */
   const handOverDeletes = useRef((): Task[] => []);
   const handOverToggles = useRef((): NonNullable<Kept["toggles"]> => []);
+  /** The tasks shown now, read when leaving for sign-in. */
+  const tasksNow = useRef(tasks);
+  tasksNow.current = tasks;
   /** Keep what the person typed, then send them to sign in and back here. */
   const goToSignIn = useCallback(() => {
+    // Every open editor with a change in it, whichever action it was that found the session over.
+    const edits = {
+      ...notReopened.current,
+      ...Object.fromEntries([...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0)),
+    };
+    const editedTasks = Object.keys(edits).flatMap(
+      (id) => tasksNow.current?.find((task) => task.id === id) ?? resumeTasks.current[id] ?? [],
+    );
     keepAndSignIn({
       userId,
       draft: draft.current,
       unansweredAdd: unansweredAdd.current,
-      // Every open editor with a change in it, whichever action it was that found the session over.
-      edits: {
-        ...notReopened.current,
-        ...Object.fromEntries([...openEdits.current].filter(([, changes]) => Object.keys(changes).length > 0)),
-      },
+      edits,
+      editedTasks,
       view: view.current,
       deletes: handOverDeletes.current(),
       toggles: handOverToggles.current(),
@@ -156,7 +166,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /**
    * The reloaded list, with every task whose editor is open kept where it was, though the answer
    * no longer has it (deleted elsewhere, moved to a page not shown): what was typed stays, and
-   * saving it says what became of the task.
+   * saving it says what became of the task. An edit brought back from before a sign-in and not
+   * reopened yet keeps its task at the top in the same way, so that its editor can reopen.
    */
   const keepingOpenEdits = useCallback((loaded: Task[], before: Task[] | null): Task[] => {
     const result = [...loaded];
@@ -164,9 +175,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     (before ?? []).forEach((task, index) => {
       if (openEdits.current.has(task.id) && !loadedIds.has(task.id)) {
         result.splice(Math.min(index, result.length), 0, task);
+        loadedIds.add(task.id);
       }
     });
-    return result;
+    const waiting = Object.keys(notReopened.current).filter((id) => !loadedIds.has(id));
+    return [...waiting.flatMap((id) => resumeTasks.current[id] ?? []), ...result];
   }, []);
 
   /**
@@ -348,6 +361,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     unansweredAdd.current = kept.unansweredAdd;
     setNewTask({ ...EMPTY_NEW_TASK, ...kept.draft });
     restore(kept.view);
+    resumeTasks.current = Object.fromEntries((kept.editedTasks ?? []).map((task) => [task.id, task]));
     setResumeEdits(kept.edits);
     for (const task of kept.deletes ?? []) deleteTask(task);
     for (const { task, completed } of kept.toggles ?? []) void toggleTask(task, completed);
@@ -531,7 +545,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 task={task}
                 today={today}
                 onToggle={() => toggleTask(task)}
-                loadForEdit={(retry) => loadForEdit(task.id, retry)}
+                loadForEdit={(retry, resuming) => loadForEdit(task.id, retry, resuming)}
                 resume={resumeEdits[task.id]}
                 onResumed={() => setResumeEdits(({ [task.id]: _, ...others }) => others)}
                 onDraft={(changes) => {

@@ -14,6 +14,11 @@ export interface Kept {
   unansweredAdd: { key: string; body: string } | null;
   /** Every open editor with a change in it, by task. */
   edits: Record<string, TaskChanges>;
+  /**
+   * Those edits' tasks as shown then: one the list no longer has after sign-in (deleted or changed
+   * elsewhere meanwhile, out of the view) is drawn again, so that its editor reopens all the same.
+   */
+  editedTasks?: Task[];
   /** What they were looking at, so that those edits' tasks are on the page again. */
   view: { status: ListStatus; sort: Sort; query: string; pages: number };
   /** Deletes not made yet (inside their undo window, or refused for the session's end): made after. */

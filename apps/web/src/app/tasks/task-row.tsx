@@ -23,8 +23,11 @@ interface TaskRowProps {
   today: string;
   onToggle(): void;
   onDelete(): void;
-  /** The task as stored now (null if it could not be read; the page says why, with `retry`). */
-  loadForEdit(retry: () => void): Promise<VersionedTask | null>;
+  /**
+   * The task as stored now (null if it could not be read; the page says why, with `retry`).
+   * `resuming` (an edit from before a sign-in): "deleted" if it was deleted elsewhere meanwhile.
+   */
+  loadForEdit(retry: () => void, resuming: boolean): Promise<VersionedTask | "deleted" | null>;
   /** Changes from an edit the end of the session interrupted: the editor reopens with them. */
   resume?: TaskChanges;
   /** An editor has opened with `resume`: the page lets it go. */
@@ -61,7 +64,7 @@ export function TaskRow({
   onResumed,
   onDraft,
 }: TaskRowProps) {
-  const [editing, setEditing] = useState<(VersionedTask & { draft?: TaskChanges }) | "loading" | null>(null);
+  const [editing, setEditing] = useState<EditorStart | "loading" | null>(null);
   const titleButton = useRef<HTMLButtonElement>(null);
   const returnFocus = useRef(false);
   const overdue = !task.completed && task.due_date !== null && task.due_date < today;
@@ -99,8 +102,12 @@ export function TaskRow({
     setEditing("loading");
     const current = await loadForEdit(() => {
       if (editingNow.current === null) void startEdit(); // (not over an editor opened since)
-    });
+    }, draft !== undefined);
     if (current && draft && mounted.current) onResumed?.();
+    if (current === "deleted") {
+      // Deleted elsewhere while the person was signing in: their edit opens, to be added again or let go.
+      return setEditing({ task, etag: null, draft, gone: true });
+    }
     // Not opened (the banner says why): the focus goes back to the title, as when an editor closes,
     // unless the person has put it somewhere else meanwhile.
     if (!current && hadFocus && isFocusLost()) returnFocus.current = true;
@@ -195,6 +202,9 @@ export function TaskRow({
  * so a failure loses nothing, and a change made elsewhere meanwhile is shown
  * with the choice to save over it or keep it.
  */
+/** What an editor opens on: the task as read (with its ETag), the person's changes, and whether it is gone. */
+type EditorStart = VersionedTask & { draft?: TaskChanges; gone?: boolean };
+
 function TaskEditor({
   start,
   save,
@@ -203,7 +213,7 @@ function TaskEditor({
   onClose,
   onForget,
 }: {
-  start: VersionedTask & { draft?: TaskChanges };
+  start: EditorStart;
   save: TaskRowProps["save"];
   addAgain: TaskRowProps["addAgain"];
   onForget(): void;
@@ -221,7 +231,7 @@ function TaskEditor({
   const [etag, setEtag] = useState(start.etag);
   const [newer, setNewer] = useState<Task | null>(null);
   /** Deleted elsewhere while open: saving adds the edited task again instead. */
-  const [gone, setGone] = useState(false);
+  const [gone, setGone] = useState(start.gone ?? false);
   /** What stops the save, said under the form and read with the field at fault (none: the save's own failure). */
   const [problem, setProblem] = useState<{ text: string; field?: "title" | "description" } | null>(null);
   const [saving, setSaving] = useState(false);

@@ -132,9 +132,15 @@ export function useTaskChanges(options: TaskChangesOptions) {
 
   /**
    * The task as stored now, with its ETag: an edit starts from it, so its save cannot overwrite a
-   * newer change. A failed read is said in the banner, whose Retry is `retry`.
+   * newer change. A failed read is said in the banner, whose Retry is `retry`. `resuming`: an edit
+   * brought back from before a sign-in, whose task, deleted elsewhere meanwhile, stays for it
+   * ("deleted": its editor offers to add it again) rather than leaving the list with the edit.
    */
-  async function loadForEdit(id: string, retry?: () => void): Promise<VersionedTask | null> {
+  async function loadForEdit(
+    id: string,
+    retry?: () => void,
+    resuming = false,
+  ): Promise<VersionedTask | "deleted" | null> {
     await writesInFlight.current.get(id)?.write.catch(() => {}); // its outcome is handled by toggleTask
     try {
       const current = await api.get(id);
@@ -142,6 +148,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
       return current;
     } catch (failure) {
       const shown = tasks?.find((t) => t.id === id);
+      if (failure instanceof ApiError && failure.status === 404 && resuming) return "deleted";
       if (failure instanceof ApiError && failure.status === 404 && shown) {
         dropDeletedElsewhere(shown);
         return null;
