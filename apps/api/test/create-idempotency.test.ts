@@ -153,7 +153,9 @@ describe("Idempotency-Key on create", () => {
 
   test("a key's rows go with the person", async () => {
     const user = await ctx.newUser();
-    await create(user, { title: "Mine" }, randomUUID());
+    assert.equal((await create(user, { title: "Mine" }, randomUUID())).statusCode, 201);
+    const kept = await ctx.pool.query("SELECT 1 FROM task_create_keys WHERE user_id = $1", [user.id]);
+    assert.equal(kept.rowCount, 1, "the key was kept");
     await ctx.pool.query("DELETE FROM users WHERE id = $1", [user.id]);
     const left = await ctx.pool.query("SELECT 1 FROM task_create_keys WHERE user_id = $1", [user.id]);
     assert.equal(left.rowCount, 0);

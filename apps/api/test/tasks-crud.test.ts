@@ -48,6 +48,9 @@ describe("task CRUD (contract: Task API routes)", () => {
     assert.deepEqual(list.json(), [task]);
     assert.equal(list.headers["x-total-count"], "1");
 
+    // Completed first: a PUT that leaves `completed` out puts it back to false, not as it was.
+    const done = await app.inject({ method: "PATCH", url: `${base}/${task.id}/complete`, headers: user.auth });
+    assert.equal(done.json().completed, true);
     const replaced = await app.inject({
       method: "PUT",
       url: `${base}/${task.id}`,
@@ -55,6 +58,7 @@ describe("task CRUD (contract: Task API routes)", () => {
       payload: { title: "Buy oat milk" },
     });
     assert.equal(replaced.statusCode, 200);
+    assert.equal((await storedTasks(ctx.pool, user.id))[0]?.completed, false, "stored as the answer says");
     assert.deepEqual(
       { ...(replaced.json() as object), updated_at: undefined },
       {

@@ -125,6 +125,9 @@ describe("validation edges (contract: Task shape and Errors)", () => {
       ctx.app.inject({ method: "POST", url: `/api/${user.id}/tasks`, headers: user.auth, payload });
     assert.equal((await post({ title: "t", description: "d".repeat(1000) })).statusCode, 201);
     assertProblem(await post({ title: "t", description: "d".repeat(1001) }), 422);
+    // Counted in code points: 1000 emoji are 2000 UTF-16 units.
+    assert.equal((await post({ title: "t", description: "🙂".repeat(1000) })).statusCode, 201);
+    assertProblem(await post({ title: "t", description: "🙂".repeat(1001) }), 422);
     assertProblem(await post({ title: "t", description: null }), 422);
     assertProblem(await post({ title: "t", priority: "urgent" }), 422);
     assertProblem(await post({ title: "nul \u0000 inside" }), 422);
@@ -158,8 +161,15 @@ describe("validation edges (contract: Task shape and Errors)", () => {
       const headers = { ...user.auth, "content-type": type };
       assertProblem(await ctx.app.inject({ method: "POST", url, headers, payload }), 415);
     }
-    const big = JSON.stringify({ title: "big", description: "x".repeat(70 * 1024) });
-    assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: big }), 413);
+    // The line is 64 KiB exactly: a body of that size is read (and refused for its description,
+    // 422), one byte more is not read at all (413).
+    const ofSize = (bytes: number) => {
+      const body = JSON.stringify({ title: "big", description: "" });
+      return body.replace('""', `"${"x".repeat(bytes - body.length)}"`);
+    };
+    assert.equal(Buffer.byteLength(ofSize(64 * 1024)), 64 * 1024);
+    assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: ofSize(64 * 1024) }), 422);
+    assertProblem(await ctx.app.inject({ method: "POST", url, headers: json, payload: ofSize(64 * 1024 + 1) }), 413);
     assert.deepEqual(
       (await storedTasks(ctx.pool, user.id)).map((stored) => stored.title),
       ["Kept"],
@@ -439,6 +449,37 @@ describe("If-Match (contract: no lost updates)", () => {
       const refused = await write;
       assertProblem(refused, 412);
       assert.match(refused.json().detail, /changed while this write was being checked/);
+    } finally {
+      other.release();
+    }
+    const [stored] = await storedTasks(ctx.pool, user.id);
+    assert.equal(stored?.title, "theirs");
+  });
+
+  test("If-Match: a write whose task changes while it waits for the row is 412, and the other change stays (no lost update)", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user);
+    const url = `/api/${user.id}/tasks/${task.id}`;
+    const current = await ctx.app.inject({ method: "GET", url, headers: user.auth });
+    // Another writer holds the row: this write, on the version it read, waits for it.
+    const other = await ctx.pool.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query("SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", [task.id]);
+      const write = ctx.app.inject({
+        method: "PATCH",
+        url,
+        headers: { ...user.auth, "if-match": String(current.headers.etag) },
+        payload: { title: "mine" },
+      });
+      const deadline = Date.now() + 10_000;
+      while ((await other.query("SELECT 1 FROM pg_locks WHERE NOT granted")).rowCount === 0) {
+        assert.ok(Date.now() < deadline, "the write never waited for the row");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await other.query("UPDATE tasks SET title = 'theirs', version = version + 1 WHERE id = $1", [task.id]);
+      await other.query("COMMIT");
+      assertProblem(await write, 412);
     } finally {
       other.release();
     }
