@@ -1,7 +1,7 @@
 /**
  * What the OpenAPI document (/openapi.json, /docs) says beyond the routes' Zod schemas, which
  * describe bodies only: problems as `application/problem+json` (what is sent), the headers a
- * client reads (ETag, Location, X-Total-Count, Retry-After, WWW-Authenticate), `limit` and
+ * client reads (ETag, Location, X-Total-Count, Retry-After, WWW-Authenticate, Cache-Control), `limit` and
  * `offset` as the whole numbers they are (the schema reads them from text), and each answer's
  * meaning instead of "Default Response".
  */
@@ -38,6 +38,7 @@ const TOTAL: Header = {
   description: "How many tasks match the filter, over every page.",
   schema: { type: "integer" },
 };
+const NO_STORE = text("`no-store`: a person's tasks are kept by no cache.");
 const RETRY_AFTER: Header = { description: "Seconds to wait before asking again.", schema: { type: "integer" } };
 
 /** The headers each status brings (and every 200: ETag with a task, X-Total-Count and ETag with a list). */
@@ -75,6 +76,8 @@ export function describeHttp<T extends object>(document: T): T {
         const problem = response.content?.["application/json"];
         if (Number(status) >= 400 && problem) response.content = { "application/problem+json": problem };
         const headers = {
+          // Every answer of a task route (app.ts): private data, kept by no cache.
+          "Cache-Control": NO_STORE,
           ...HEADERS_BY_STATUS[status],
           // A task in the body (GET, PUT, PATCH, complete) comes with its version; a list with the count.
           ...(status === "200" ? (isList ? { "X-Total-Count": TOTAL, ETag: LIST_ETAG } : { ETag: ETAG }) : {}),

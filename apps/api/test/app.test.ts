@@ -182,19 +182,23 @@ describe("the service around the routes", async () => {
     assert.deepEqual(Object.keys(create.responses["422"].content), ["application/problem+json"]);
     assert.equal(create.responses["422"].description, "Unprocessable Content");
     assert.deepEqual(Object.keys(create.responses["201"].content), ["application/json"]);
-    assert.deepEqual(Object.keys(create.responses["201"].headers).sort(), ["ETag", "Location"]);
+    assert.deepEqual(Object.keys(create.responses["201"].headers).sort(), ["Cache-Control", "ETag", "Location"]);
     assert.ok(create.responses["401"].headers["WWW-Authenticate"]);
     assert.ok(create.responses["429"].headers["Retry-After"]);
     assert.ok(create.responses["503"].headers["Retry-After"]);
     const list = document.paths["/api/{user_id}/tasks"].get;
-    assert.deepEqual(Object.keys(list.responses["200"].headers), ["X-Total-Count", "ETag"]);
-    assert.deepEqual(Object.keys(list.responses["304"].headers), ["ETag", "X-Total-Count"]);
-    const limit = list.parameters.find((parameter: { name: string }) => parameter.name === "limit");
-    assert.deepEqual(limit.schema, { type: "integer", minimum: 1, maximum: 100, default: 50 });
+    assert.deepEqual(Object.keys(list.responses["200"].headers), ["Cache-Control", "X-Total-Count", "ETag"]);
+    assert.deepEqual(Object.keys(list.responses["304"].headers), ["Cache-Control", "ETag", "X-Total-Count"]);
+    const parameter = (name: string) => list.parameters.find((each: { name: string }) => each.name === name);
+    assert.deepEqual(parameter("limit").schema, { type: "integer", minimum: 1, maximum: 100, default: 50 });
+    assert.equal(parameter("q").schema.maxLength, 1000);
+    assert.match(parameter("order").description, /desc.*created/);
     const read = document.paths["/api/{user_id}/tasks/{id}"].get;
-    assert.deepEqual(Object.keys(read.responses["200"].headers), ["ETag"]);
+    assert.deepEqual(Object.keys(read.responses["200"].headers), ["Cache-Control", "ETag"]);
     for (const [path, operations] of Object.entries(document.paths) as [string, Record<string, never>][]) {
       for (const [method, { responses }] of Object.entries(operations) as [string, { responses: object }][]) {
+        // Every task route answers a query it cannot read (a broken %-escape) with a 400.
+        assert.ok("400" in responses, `${method} ${path} documents its 400`);
         for (const [status, { content }] of Object.entries(responses) as [string, { content?: object }][]) {
           if (Number(status) >= 400) {
             assert.deepEqual(Object.keys(content ?? {}), ["application/problem+json"], `${method} ${path} ${status}`);

@@ -125,10 +125,20 @@ export const TaskListQuery = z.strictObject({
   // As long as the longest text it can match (a description), so that a phrase copied from one is found.
   q: storableText()
     .refine((s) => codePointLength(s) <= DESCRIPTION_MAX, `q must be at most ${DESCRIPTION_MAX} characters`)
+    .meta({
+      description: "Tasks whose title or description contains this text, in any case; `%`, `_` and `\\` are plain.",
+      maxLength: DESCRIPTION_MAX,
+    })
     .optional(),
   priority: priority.optional(),
   sort: z.enum(listSorts).default("created"),
-  order: z.enum(["asc", "desc"]).optional(),
+  order: z
+    .enum(["asc", "desc"])
+    .meta({
+      description:
+        "Default: `desc` for created, updated and priority (newest, highest first); `asc` for due and title.",
+    })
+    .optional(),
   limit: wholeNumber("limit", 1, LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
   offset: wholeNumber("offset", 0, LIST_OFFSET_MAX).default(0),
 });

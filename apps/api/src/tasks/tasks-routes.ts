@@ -24,7 +24,8 @@ const IdempotencyKey = z.looseObject({
     .meta({
       description:
         "Makes a repeated create (after no answer came) return the task the first one made instead of a second task. " +
-        'A unique value per task, e.g. a random UUID, bare or quoted ("…"); kept at least a day.',
+        'A unique value per task, e.g. a random UUID, bare or quoted ("…"); kept at least a day. ' +
+        "8 to 128 letters, digits or . _ : ~ + / = - (else 400); the same key with another body is a 422.",
     }),
 });
 const IfNoneMatch = z.looseObject({
@@ -174,7 +175,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
         tags: ["tasks"],
         params: TaskParams,
         headers: IfNoneMatch,
-        response: { 200: Task, 304: NotModified, ...errors(404, ...common) },
+        response: { 200: Task, 304: NotModified, ...errors(400, 404, ...common) },
       },
     },
     async (request, reply) => {
@@ -230,7 +231,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
           tags: ["tasks"],
           params: TaskParams,
           headers: Preconditions,
-          response: { 200: Task, ...errors(404, 412, ...common) },
+          response: { 200: Task, ...errors(400, 404, 412, 413, ...common) },
         },
       },
       async (request, reply) => {
@@ -248,7 +249,7 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
           tags: ["tasks"],
           params: TaskParams,
           headers: Preconditions,
-          response: { 204: z.null().meta({ description: "Deleted" }), ...errors(404, 412, ...common) },
+          response: { 204: z.null().meta({ description: "Deleted" }), ...errors(400, 404, 412, 413, ...common) },
         },
       },
       async (request, reply) => {
