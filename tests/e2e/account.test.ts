@@ -771,6 +771,17 @@ describe("the account page", () => {
     change.release();
     await page.getByText(`open the link we sent to new-${person.email}`).waitFor();
     assert.equal(await page.getByRole("button", { name: "Change email" }).isEnabled(), true);
+
+    // A cancel on its way keeps the change's button busy too: it ends whichever change is the
+    // latest, so one asked for meanwhile could be ended in its place.
+    await page.getByTestId("pending-address").getByText(`new-${person.email}`).waitFor();
+    const cancel = await holdRequests(page, (url) => url.pathname === "/account");
+    await page.getByRole("button", { name: "Cancel the change" }).click();
+    await cancel.held;
+    assert.equal(await page.getByRole("button", { name: "Change email" }).isDisabled(), true, "busy while cancelling");
+    cancel.release();
+    await page.getByTestId("pending-address").waitFor({ state: "detached" });
+    assert.equal(await page.getByRole("button", { name: "Change email" }).isEnabled(), true);
   });
 
   test("change email to an address that has an account: the same answer and page, the old address told, the other account's owner told that nothing changed", async () => {
@@ -1039,8 +1050,25 @@ describe("the account page", () => {
     assert.deepEqual(await accountRows(userId), whole, "nothing was deleted");
 
     await page.getByLabel("Your password, to confirm").fill(person.password);
-    await page.getByRole("button", { name: "Delete my account and all my tasks" }).click();
+    // What the button shows from the press until the next page replaces this one, kept in the tab:
+    // busy all along (pressed again, it would ask to delete an account that is gone, and be told
+    // that the session had ended).
+    const deleteButton = page.getByRole("button", { name: "Delete my account and all my tasks" });
+    // (Script as text: this file is typed for Node, without the DOM's names.)
+    await page.evaluate(`(() => {
+      const button = [...document.querySelectorAll("button")].find(
+        (each) => each.textContent === "Delete my account and all my tasks",
+      );
+      const shown = [];
+      new MutationObserver(() => {
+        shown.push(button.textContent + " (busy: " + (button.getAttribute("aria-disabled") === "true") + ")");
+        sessionStorage.setItem("test:delete-button", JSON.stringify(shown));
+      }).observe(button, { attributes: true, childList: true, characterData: true, subtree: true });
+    })()`);
+    await deleteButton.click();
     await page.waitForURL(/\/sign-up\?deleted=1/);
+    const shown = JSON.parse(String(await page.evaluate(`sessionStorage.getItem("test:delete-button") ?? "[]"`)));
+    assert.deepEqual([...new Set(shown)], ["Deleting… (busy: true)"], "busy until the next page came");
     await page.getByText("Your account and all its tasks were deleted.").waitFor();
     await expectRefusedWithin(apis, token);
 

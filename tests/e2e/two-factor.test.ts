@@ -222,8 +222,18 @@ describe("two-factor sign-in", () => {
     // The owner hears of it: whoever turned it on with the password alone would lock them out.
     assert.match((await mailbox.waitFor(person.email, /Two-factor sign-in is on/)).text, /If this wasn't you/);
 
+    // The page drawn again from the server held on its way: the section says On all the same (it
+    // said Off, with the set-up form, until that came).
+    const redrawn = await holdRequests(page, routerRequestFor("/account"));
     await twoFactorSection(page).getByRole("button", { name: "I have saved them" }).click();
     await twoFactorSection(page).getByText(/^On\./).waitFor();
+    assert.equal(
+      await twoFactorSection(page)
+        .getByText(/^Off\./)
+        .count(),
+      0,
+    );
+    redrawn.release();
     await waitForFocusOnHeading(page, "back in the section, not at the top of the page");
   });
 

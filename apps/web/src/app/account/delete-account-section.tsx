@@ -33,10 +33,13 @@ export function DeleteAccountSection({ twoFactorEnabled }: { twoFactorEnabled: b
       method: "POST",
       body: { password, ...(code === undefined ? {} : { code }) },
     });
-    setPending(false);
-    // Two-factor sign-in turned on since this page was drawn (another tab): drawn again, with the code's field.
-    if ((failure as AuthClientError | null)?.code === TWO_FACTOR_CODE_REQUIRED && !twoFactorEnabled) router.refresh();
-    if (failure) return setError(describeAuthError(failure));
+    if (failure) {
+      setPending(false);
+      // Two-factor sign-in turned on since this page was drawn (another tab): drawn again, with the code's field.
+      if ((failure as AuthClientError).code === TWO_FACTOR_CODE_REQUIRED && !twoFactorEnabled) router.refresh();
+      return setError(describeAuthError(failure));
+    }
+    // Deleted: busy until the next page replaces this one (pressed again, it would say the session ended).
     announceSignedOut();
     window.location.assign("/sign-up?deleted=1");
   }

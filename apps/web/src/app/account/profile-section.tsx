@@ -217,7 +217,13 @@ export function ProfileSection({
         </div>
         <PasswordField id="change-email-password" label="Your password, to change the email" kind="current" />
         {twoFactorEnabled && <SecondFactorCodeField id="change-email-code" label="A code, to change the email" />}
-        <BusyButton type="submit" busy={busy.has("email")} disabled={!hydrated} className={secondaryButton}>
+        {/* Busy while a cancel is on its way too: the cancel ends whichever change is the latest. */}
+        <BusyButton
+          type="submit"
+          busy={busy.has("email") || busy.has("cancel")}
+          disabled={!hydrated}
+          className={secondaryButton}
+        >
           {busy.has("email") ? "Sending…" : "Change email"}
         </BusyButton>
         <p className="text-xs text-slate-600 dark:text-slate-400">

@@ -45,6 +45,15 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   const [pending, setPending] = useState(false);
   /** Turned off from here: said (the focus on the heading reads only the section's name). */
   const [turnedOff, setTurnedOff] = useState(false);
+  /**
+   * Turned on from here: shown as on until the page drawn again from the server says so (its props
+   * said off until then, and "I have saved them" showed "Off" and the set-up form again).
+   */
+  const [turnedOn, setTurnedOn] = useState(false);
+  useEffect(() => {
+    if (enabled) setTurnedOn(false);
+  }, [enabled]);
+  const on = enabled || turnedOn;
   // Turned off: the section is drawn again from the server; its buttons stay busy until it is.
   const [refreshing, startRefresh] = useTransition();
   const busy = pending || refreshing;
@@ -54,7 +63,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   // drawn again for another section (a code asked for by Delete account, the setting changed in
   // another tab) leaves the focus where the person is.
   const heading = useRef<HTMLHeadingElement>(null);
-  const shown = `${step.kind}:${enabled}`;
+  const shown = `${step.kind}:${on}`;
   const lastShown = useRef(shown);
   const stepTaken = useRef(false);
   useEffect(() => {
@@ -101,7 +110,11 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     event.preventDefault();
     const code = authenticatorCode(valueIn(event, "first-code"));
     if (!code) return setError(ENTER_SIX_DIGITS);
-    if (await run(() => authClient.twoFactor.verifyTotp({ code }))) goTo({ kind: "codes", codes });
+    if (await run(() => authClient.twoFactor.verifyTotp({ code }))) {
+      setTurnedOn(true);
+      router.refresh(); // drawn again while the codes are read
+      goTo({ kind: "codes", codes });
+    }
   }
 
   /**
@@ -129,6 +142,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     const body = passwordAndCode(event, "two-factor-off");
     if (body && (await run(() => authClient.$fetch("/two-factor/disable", { method: "POST", body })))) {
       setTurnedOff(true);
+      setTurnedOn(false);
       redraw();
     }
   }
@@ -199,11 +213,11 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   return (
     <Section id="two-factor" title="Two-factor sign-in" headingRef={heading}>
       <p className="text-sm text-slate-700 dark:text-slate-300">
-        {enabled
+        {on
           ? "On. Signing in with your password also asks for a code from your authenticator app (or a backup code)."
           : "Off. Turn it on and signing in with your password will also ask for a code from an app on your phone, so a stolen password alone cannot open your account. Your other devices will be signed out."}
       </p>
-      {enabled ? (
+      {on ? (
         // Two forms, so that Enter in one password field does only what its own button says.
         <div className="grid gap-6 sm:grid-cols-2">
           <form onSubmit={newBackupCodes} className="space-y-3">
@@ -233,7 +247,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
           </BusyButton>
         </form>
       )}
-      {turnedOff && !enabled && (
+      {turnedOff && !on && (
         <SuccessMessage>Two-factor sign-in is off. Your other devices were signed out.</SuccessMessage>
       )}
       {errorLine}
