@@ -74,9 +74,10 @@ try {
   }
 } catch (error) {
   // (startProduct has stopped whatever it had started.) Stopped by a signal, start-up ends with the
-  // signal's reason or an abort of its own (a wait it cut short): nothing to say, and no failure.
-  const stoppedBySignal =
-    starting.signal.aborted && (error === starting.signal.reason || (error as Error).name === "AbortError");
+  // signal's reason, an abort of its own (a wait it cut short), or the failure of a step the signal
+  // reached too (a Ctrl-C stops every process of the terminal: `next build` exits 130): nothing to
+  // say, and no failure.
+  const stoppedBySignal = starting.signal.aborted;
   if (!stoppedBySignal) {
     sayFailure("could not start", error);
   }

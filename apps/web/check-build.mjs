@@ -41,14 +41,7 @@ export function buildWeb(env = process.env) {
     // build under NODE_ENV=development fails prerendering its error page.
     env: { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
-  if (build.signal) {
-    // Stopped by a signal, as a Ctrl-C stops every process of the terminal: an abort, not a failed build
-    // (`npm start` then stops quietly, as at any other step).
-    const stopped = new Error(`next build was stopped by ${build.signal}`);
-    stopped.name = "AbortError";
-    throw stopped;
-  }
-  if (build.status !== 0) throw new Error(`next build failed (exit ${build.status})`);
+  if (build.status !== 0) throw new Error(`next build failed (exit ${build.status ?? build.signal})`);
 }
 
 if (process.argv[1] === import.meta.filename) {
