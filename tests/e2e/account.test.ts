@@ -98,6 +98,16 @@ async function changePasswordOnPage(page: Page, current: string, next: string, r
   await page.getByRole("button", { name: "Change password" }).click();
 }
 
+/**
+ * When the page's next POST to Better Auth's `path` is answered (Date.now() then): what the contract's 2 s
+ * for a revocation count from, not from whenever the test gets round to asking the API.
+ */
+function answeredAt(page: Page, path: string): Promise<number> {
+  return page
+    .waitForResponse((answer) => answer.request().method() === "POST" && answer.url().endsWith(`/api/auth${path}`))
+    .then(() => Date.now());
+}
+
 /** Every email names its action, carries its link on BETTER_AUTH_URL and says what to do if it was not the reader. */
 function assertAccountEmail(email: { text: string; from: string; link: string | undefined }) {
   assert.match(email.from, /no-reply@tasks\.test/);
@@ -175,6 +185,7 @@ describe("password reset", () => {
   test("an unknown address gets the same answer and no email; the link works once and signs every session out", async (t) => {
     const { page: device, person } = await newSignedInPage(browser, product.webUrl, "Rosa");
     const deviceToken = await accessToken(device, product.webUrl);
+    assert.equal(await apiStatus(product.apiUrl, deviceToken), 200, "the other device's token works before");
     const unknown = `nobody-${person.email}`;
     const client = randomClientAddress();
     const ask = (email: string) =>
@@ -219,11 +230,12 @@ describe("password reset", () => {
     const newPassword = "a brand new passphrase";
     await page.getByLabel("New password", { exact: true }).fill(newPassword);
     await page.getByLabel("Repeat the new password").fill(newPassword);
+    const resetAt = answeredAt(page, "/reset-password");
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("every device was signed out").waitFor();
     await waitForFocusOn(page, "every device was signed out");
 
-    const ms = await expectRefusedWithin(apis, deviceToken);
+    const ms = await expectRefusedWithin(apis, deviceToken, await resetAt);
     t.diagnostic(`the other device's token was refused ${ms} ms after the reset`);
 
     // The same link a second time does nothing: in the tab that had it open, sent; opened again, said at once.
@@ -565,9 +577,11 @@ describe("the account page", () => {
     assert.equal((await sessionTokensOf(userId)).length, 2, "no device was signed out");
     assert.equal(await signInStatus(person.email, "another good passphrase"), 401, "the password is unchanged");
 
+    assert.equal(await apiStatus(product.apiUrl, other.token), 200, "the other device's token works before");
+    const changedAt = answeredAt(page, "/change-password");
     await changePasswordOnPage(page, person.password, "another good passphrase");
     await page.getByText("Your other devices are signed out").waitFor();
-    await expectRefusedWithin(apis, other.token);
+    await expectRefusedWithin(apis, other.token, await changedAt);
     assert.equal(await signInStatus(person.email, person.password), 401, "the old password no longer signs in");
     assert.equal(await signInStatus(person.email, "another good passphrase"), 200, "the new one does");
 
@@ -1065,12 +1079,14 @@ describe("the account page", () => {
         sessionStorage.setItem("test:delete-button", JSON.stringify(shown));
       }).observe(button, { attributes: true, childList: true, characterData: true, subtree: true });
     })()`);
+    assert.equal(await apiStatus(product.apiUrl, token), 200, "the token works before");
+    const deletedAt = answeredAt(page, "/delete-user");
     await deleteButton.click();
     await page.waitForURL(/\/sign-up\?deleted=1/);
     const shown = JSON.parse(String(await page.evaluate(`sessionStorage.getItem("test:delete-button") ?? "[]"`)));
     assert.deepEqual([...new Set(shown)], ["Deleting… (busy: true)"], "busy until the next page came");
     await page.getByText("Your account and all its tasks were deleted.").waitFor();
-    await expectRefusedWithin(apis, token);
+    await expectRefusedWithin(apis, token, await deletedAt);
 
     assert.deepEqual(await accountRows(userId), { users: 0, tasks: 0, sessions: 0, accounts: 0, verifications: 0 });
   });
