@@ -8,7 +8,14 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { createPool } from "@tasks/db";
-import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  generateKeyPair,
+  type JSONWebKeySet,
+  jwtVerify,
+  SignJWT,
+} from "jose";
 import { createTestDatabase } from "../../scripts/lib/test-database";
 import { cookiesOf, newPerson, startTestProduct } from "./product";
 
@@ -60,9 +67,13 @@ describe("signing-key rotation", () => {
 
     // Make the API fetch the keys now (a token naming a kid nobody has does that), so that the
     // new key below appears within the API's re-fetch cooldown, the case that used to sign people out.
-    const unknownKid = [{ alg: "EdDSA", kid: crypto.randomUUID() }, { sub: userId }, "signature"]
-      .map((part) => Buffer.from(typeof part === "string" ? part : JSON.stringify(part)).toString("base64url"))
-      .join(".");
+    // Signed for real, by a key of no one's: a signature of the wrong shape is refused before any lookup.
+    const stranger = await generateKeyPair("EdDSA");
+    const unknownKid = await new SignJWT({ sub: userId })
+      .setProtectedHeader({ alg: "EdDSA", kid: crypto.randomUUID() })
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(stranger.privateKey);
     assert.equal((await listTasks(userId, unknownKid)).status, 401);
 
     // Thirty days pass for the key: it reaches its rotation date.
