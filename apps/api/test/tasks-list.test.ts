@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assertProblem, captureQueries, createTask, setup, type TestUser } from "./helper";
+import { assertProblem, captureQueries, createTask, setup, storedTasks, type TestUser } from "./helper";
 
 const ctx = await setup();
 
@@ -172,6 +172,23 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
     // No due date comes last both ways.
     for (const order of ["asc", "desc"]) {
       assert.deepEqual((await list(user, `?sort=due&order=${order}`)).titles.slice(-2).sort(), ["MILK", "eggs"]);
+    }
+  });
+
+  test("tasks made in the same instant are told apart by their id, as the contract's last tie-break: every page in that order", async () => {
+    const user = await ctx.newUser();
+    for (const title of ["one", "two", "three", "four", "five"]) await createTask(ctx.app, user, { title });
+    // One instant for all (an import could make them so): only the id is left to order them.
+    await ctx.pool.query("UPDATE tasks SET created_at = '2026-12-01T00:00:00Z' WHERE user_id = $1", [user.id]);
+    const byId = (await storedTasks(ctx.pool, user.id)).map((task) => String(task.id)); // PostgreSQL's ORDER BY id
+    for (const query of ["sort=created", "sort=created&order=asc", "sort=priority", "sort=priority&order=asc"]) {
+      const paged: string[] = [];
+      for (let offset = 0; offset < byId.length; offset++) {
+        paged.push(
+          ...(await list(user, `?${query}&limit=1&offset=${offset}`)).body.map((task: { id: string }) => task.id),
+        );
+      }
+      assert.deepEqual(paged, byId, query);
     }
   });
 
