@@ -122,8 +122,8 @@ const admin = createPool(database.url, { max: 2, applicationName: "bench-writes"
 try {
   await migrateDatabase(admin);
   await admin.query("CREATE EXTENSION IF NOT EXISTS pg_walinspect");
-  const users = await seedUsersAndTasks(admin, async () => "", { users: 50, tasksPerUser: 20 });
-  await createMinimalTable(admin, users);
+  await seedUsersAndTasks(admin, async () => "", { users: 50, tasksPerUser: 20 });
+  await createMinimalTable(admin);
   for (const table of TABLES) if (table.copy) await copyOurTable(table);
   const statements = ceilingStatements({ minimalTable: false });
 
@@ -147,7 +147,7 @@ try {
   report(samples);
 } finally {
   await admin.end();
-  await database.stop();
+  await database.remove(); // made afresh by the next run anyway
 }
 
 /**

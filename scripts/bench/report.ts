@@ -84,6 +84,8 @@ export function printTable(summaries: ScenarioSummary[], shape: RunShape): void 
     const rss = Math.max(...s.api.map((r) => r.rssMb));
     const p99Factor = p99 / Math.max(ceilingP99, 1);
     const misses = [
+      // A ceiling that failed answered fast 503s: its req/s, and so every ratio, would be worth nothing.
+      ceilingFailures(s) > 0 ? "INVALID: the ceilings failed requests" : "",
       ratio < TARGET_RATIO ? "rps" : "",
       minimalTarget !== undefined && minimalRps > 0 && minimalRatio < minimalTarget ? `minimal ${minimalTarget}` : "",
       p99Factor > TARGET_P99_FACTOR ? "p99" : "",
@@ -130,12 +132,18 @@ export function printTable(summaries: ScenarioSummary[], shape: RunShape): void 
   console.log("");
   console.log(
     `Medians of ${shape.rounds} interleaved round(s) of ${shape.durationS} s, ${shape.connections} connections; ` +
-      `errors and non2xx are totals over the API's rounds; RSS is the API's peak VmRSS. "minimal" is the same ceiling ` +
+      `errors and non2xx are totals over the API's rounds (a ceiling's failures mark the scenario INVALID); ` +
+      `RSS is the API's peak VmRSS. "minimal" is the same ceiling ` +
       `on a minimal table. Targets: ratio >= ${TARGET_RATIO}, ratio to minimal >= ` +
       `${Object.entries(TARGET_MINIMAL_RATIO)
         .map(([name, target]) => `${target} (${name})`)
         .join(", ")}, p99 <= ${TARGET_P99_FACTOR} x ceiling p99, zero errors, RSS < ${TARGET_RSS_MB} MB.`,
   );
+}
+
+/** The two ceilings' errors and non-2xx answers over every round. */
+function ceilingFailures(s: ScenarioSummary): number {
+  return [...s.ceiling, ...s.minimal].reduce((sum, r) => sum + r.errors + r.non2xx, 0);
 }
 
 export function writeResults(file: string, summaries: ScenarioSummary[], shape: RunShape): void {
@@ -157,7 +165,9 @@ export function writeResults(file: string, summaries: ScenarioSummary[], shape: 
         rss_mb: round(Math.max(...s.api.map((r) => r.rssMb)), 1),
         ceiling_rps: round(ceilingRps, 1),
         ratio_to_ceiling: round(ceilingRps > 0 ? rps / ceilingRps : 0, 3),
-        // Beyond the contract's fields: the ceiling on the minimal table, where it ran.
+        // Beyond the contract's fields: the ceilings' failed requests (errors and non-2xx; a ratio
+        // stands only if none), and the ceiling on the minimal table, where it ran.
+        ceiling_failures: ceilingFailures(s),
         ...(minimalRps === undefined
           ? {}
           : { minimal_ceiling_rps: round(minimalRps, 1), ratio_to_minimal: round(rps / minimalRps, 3) }),

@@ -4,8 +4,9 @@
  * others 99 each (about a million tasks), made in SQL rather than through the API.
  *
  * One task in six of every user has "invoice" in its title (a common word),
- * and exactly one task of the large user says "quarterly tax return" (a rare
- * phrase). Priorities, due dates (a quarter of them none), completion (one in
+ * and exactly one task of each of the three people of the growth table (the
+ * 10,000-, 1,000- and a 99-task one) says "quarterly tax return" (a rare
+ * phrase, found at every size). Priorities, due dates (a quarter of them none), completion (one in
  * five) and creation times vary, so every sort has work to do.
  */
 import type pg from "pg";
@@ -48,7 +49,8 @@ export async function seedLargeTable(db: pg.Pool): Promise<LargeTable> {
     await client.query(
       `INSERT INTO tasks (id, user_id, title, description, completed, priority, due_date, created_at, updated_at)
        SELECT gen_random_uuid(), u.id,
-              CASE WHEN u.id = $2::uuid AND t = 4242 THEN 'File the ${RARE_PHRASE}'
+              CASE WHEN (u.id = $2::uuid AND t = 4242) OR (u.id = $5::uuid AND t = 424) OR (u.id = $7::uuid AND t = 42)
+                   THEN 'File the ${RARE_PHRASE}'
                    WHEN t % 6 = 0 THEN 'Pay the ${COMMON_WORD} ' || t
                    ELSE (ARRAY['Water the plants', 'Call the bank', 'Write the report', 'Book the dentist', 'Fix the bike'])[t % 5 + 1] || ' ' || t
               END,
@@ -59,7 +61,7 @@ export async function seedLargeTable(db: pg.Pool): Promise<LargeTable> {
               now() - (t * interval '37 minutes'), now() - (t * interval '31 minutes')
        FROM unnest($1::uuid[]) AS u(id)
        CROSS JOIN LATERAL generate_series(1, CASE WHEN u.id = $2::uuid THEN $3::int WHEN u.id = $5::uuid THEN $6::int ELSE $4::int END) AS t`,
-      [ids, largeUser, LARGE_USER_TASKS, SMALL_USER_TASKS, mediumUser, MEDIUM_USER_TASKS],
+      [ids, largeUser, LARGE_USER_TASKS, SMALL_USER_TASKS, mediumUser, MEDIUM_USER_TASKS, smallUser],
     );
     await client.query(
       `INSERT INTO task_counts (user_id, tasks, completed_tasks)
