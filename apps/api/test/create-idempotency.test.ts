@@ -151,6 +151,35 @@ describe("Idempotency-Key on create", () => {
     assert.equal((await titles(user)).length, 3, "the tasks themselves stay");
   });
 
+  test("the sweep of old keys takes only the rows no one holds, and waits for none (deleting the account holds them in its own order)", async () => {
+    const user = await ctx.newUser();
+    const held = await create(user, { title: "Held" }, randomUUID());
+    const free = await create(user, { title: "Free" }, randomUUID());
+    await ctx.pool.query("UPDATE task_create_keys SET created_at = now() - interval '25 hours' WHERE user_id = $1", [
+      user.id,
+    ]);
+    const keyed = async () =>
+      (
+        await ctx.pool.query<{ task_id: string }>("SELECT task_id FROM task_create_keys WHERE user_id = $1", [user.id])
+      ).rows.map((row) => row.task_id);
+    // Another transaction (an account's deletion, say) holds one of the old keys' rows.
+    const other = await ctx.pool.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query("SELECT 1 FROM task_create_keys WHERE task_id = $1 FOR UPDATE", [held.json().id]);
+      assert.equal((await create(user, { title: "Now" }, randomUUID())).statusCode, 201);
+      // The free one goes while the other is still held: the sweep did not wait for it.
+      for (let i = 0; (await keyed()).includes(free.json().id); i++) {
+        assert.ok(i < 100, "the free day-old key is still there after 2 s: the sweep waits for the held one");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok((await keyed()).includes(held.json().id), "the held one is left for the next sweep");
+      await other.query("ROLLBACK");
+    } finally {
+      other.release();
+    }
+  });
+
   test("a key's rows go with the person", async () => {
     const user = await ctx.newUser();
     assert.equal((await create(user, { title: "Mine" }, randomUUID())).statusCode, 201);

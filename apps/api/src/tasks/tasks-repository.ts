@@ -16,7 +16,7 @@ import {
   type TaskPatch,
   type TaskReplace,
 } from "@tasks/task-schema";
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { uuidv7 } from "uuidv7";
 import { CreateBatches, type CreateBatchLimits, type JobOutcome } from "./create-batches";
@@ -253,12 +253,19 @@ export class TasksRepository {
   /**
    * The person's keys older than a day, after a keyed create and in a statement of its own (in the
    * create's, it would lock old key rows that deleting the account also locks, the other way round).
+   * Only rows no one else holds: deleting the account locks the same rows in its own order (task by
+   * task), and two statements waiting on each other would fail one of them, perhaps the deletion.
    * Nothing waits for it; if it fails, the next keyed create tries again.
    */
   private async forgetOldCreateKeys(user: string): Promise<void> {
+    const old = this.db
+      .select({ key: taskCreateKeys.key })
+      .from(taskCreateKeys)
+      .where(and(eq(taskCreateKeys.userId, user), sql`${taskCreateKeys.createdAt} < now() - interval '1 day'`))
+      .for("update", { skipLocked: true });
     await this.db
       .delete(taskCreateKeys)
-      .where(and(eq(taskCreateKeys.userId, user), sql`${taskCreateKeys.createdAt} < now() - interval '1 day'`))
+      .where(and(eq(taskCreateKeys.userId, user), inArray(taskCreateKeys.key, old)))
       .catch(() => {});
   }
 
