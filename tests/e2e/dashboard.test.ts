@@ -863,7 +863,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.deepEqual((await stored()).sort(), ["Keep me", "Old receipts"], "not deleted");
 
     await page.getByRole("link", { name: "Back to your tasks" }).click();
-    await page.getByText("Deleted “Old receipts”.").waitFor();
+    await page.getByText("Deleted “Old receipts”.", { exact: true }).waitFor();
     const list = page.getByRole("list", { name: "Your tasks" });
     await list.getByText("Keep me").waitFor();
     assert.equal(await list.getByText("Old receipts").count(), 0, "shown gone, as the person left it");
