@@ -424,19 +424,19 @@ describe("If-Match (contract: no lost updates)", () => {
     assert.equal(again.headers["x-total-count"], "2");
   });
 
-  test("If-None-Match: a write whose task changes between the check and the write is 412, and the other change stays", async () => {
-    const user = await ctx.newUser();
-    const task = await createTask(ctx.app, user);
-    const url = `/api/${user.id}/tasks/${task.id}`;
-    // Another writer holds the row: this write reads the task (its check), then waits for the row.
+  /**
+   * A PATCH of the title to "mine" with `precondition`, sent while another writer holds the task's
+   * row; once it waits for the row, the other renames the task "theirs" and commits. Its answer.
+   */
+  async function patchWhileAnotherChangesTheTask(user: TestUser, taskId: string, precondition: Record<string, string>) {
     const other = await ctx.pool.connect();
     try {
       await other.query("BEGIN");
-      await other.query("SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", [task.id]);
+      await other.query("SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", [taskId]);
       const write = ctx.app.inject({
         method: "PATCH",
-        url,
-        headers: { ...user.auth, "if-none-match": '"0"' },
+        url: `/api/${user.id}/tasks/${taskId}`,
+        headers: { ...user.auth, ...precondition },
         payload: { title: "mine" },
       });
       const deadline = Date.now() + 10_000;
@@ -444,14 +444,21 @@ describe("If-Match (contract: no lost updates)", () => {
         assert.ok(Date.now() < deadline, "the write never waited for the row");
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      await other.query("UPDATE tasks SET title = 'theirs', version = version + 1 WHERE id = $1", [task.id]);
+      await other.query("UPDATE tasks SET title = 'theirs', version = version + 1 WHERE id = $1", [taskId]);
       await other.query("COMMIT");
-      const refused = await write;
-      assertProblem(refused, 412);
-      assert.match(refused.json().detail, /changed while this write was being checked/);
+      return await write;
     } finally {
       other.release();
     }
+  }
+
+  test("If-None-Match: a write whose task changes between the check and the write is 412, and the other change stays", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user);
+    // This write reads the task (its check), then waits for the row.
+    const refused = await patchWhileAnotherChangesTheTask(user, task.id, { "if-none-match": '"0"' });
+    assertProblem(refused, 412);
+    assert.match(refused.json().detail, /changed while this write was being checked/);
     const [stored] = await storedTasks(ctx.pool, user.id);
     assert.equal(stored?.title, "theirs");
   });
@@ -459,30 +466,16 @@ describe("If-Match (contract: no lost updates)", () => {
   test("If-Match: a write whose task changes while it waits for the row is 412, and the other change stays (no lost update)", async () => {
     const user = await ctx.newUser();
     const task = await createTask(ctx.app, user);
-    const url = `/api/${user.id}/tasks/${task.id}`;
-    const current = await ctx.app.inject({ method: "GET", url, headers: user.auth });
-    // Another writer holds the row: this write, on the version it read, waits for it.
-    const other = await ctx.pool.connect();
-    try {
-      await other.query("BEGIN");
-      await other.query("SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", [task.id]);
-      const write = ctx.app.inject({
-        method: "PATCH",
-        url,
-        headers: { ...user.auth, "if-match": String(current.headers.etag) },
-        payload: { title: "mine" },
-      });
-      const deadline = Date.now() + 10_000;
-      while ((await other.query("SELECT 1 FROM pg_locks WHERE NOT granted")).rowCount === 0) {
-        assert.ok(Date.now() < deadline, "the write never waited for the row");
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await other.query("UPDATE tasks SET title = 'theirs', version = version + 1 WHERE id = $1", [task.id]);
-      await other.query("COMMIT");
-      assertProblem(await write, 412);
-    } finally {
-      other.release();
-    }
+    const current = await ctx.app.inject({
+      method: "GET",
+      url: `/api/${user.id}/tasks/${task.id}`,
+      headers: user.auth,
+    });
+    // This write, on the version it read, waits for the row.
+    assertProblem(
+      await patchWhileAnotherChangesTheTask(user, task.id, { "if-match": String(current.headers.etag) }),
+      412,
+    );
     const [stored] = await storedTasks(ctx.pool, user.id);
     assert.equal(stored?.title, "theirs");
   });
