@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
-import { assertProblem, setup, storedTasks, type TestUser } from "./helper";
+import { assertProblem, createTask, setup, storedTasks, type TestUser } from "./helper";
 
 const ctx = await setup();
 
@@ -153,11 +153,16 @@ describe("Idempotency-Key on create", () => {
 
   test("the sweep of old keys takes only the rows no one holds, and waits for none (deleting the account holds them in its own order)", async () => {
     const user = await ctx.newUser();
-    const held = await create(user, { title: "Held" }, randomUUID());
-    const free = await create(user, { title: "Free" }, randomUUID());
-    await ctx.pool.query("UPDATE task_create_keys SET created_at = now() - interval '25 hours' WHERE user_id = $1", [
-      user.id,
-    ]);
+    // Two tasks with day-old keys, written here: keyed creates would each start a sweep of their own,
+    // which could run after the keys were aged and take both before the test holds one.
+    const held = await createTask(ctx.app, user, { title: "Held" });
+    const free = await createTask(ctx.app, user, { title: "Free" });
+    for (const task of [held, free]) {
+      await ctx.pool.query(
+        "INSERT INTO task_create_keys (user_id, key, task_id, request_hash, created_at) VALUES ($1, $2, $3, 'x', now() - interval '25 hours')",
+        [user.id, randomUUID(), task.id],
+      );
+    }
     const keyed = async () =>
       (
         await ctx.pool.query<{ task_id: string }>("SELECT task_id FROM task_create_keys WHERE user_id = $1", [user.id])
@@ -166,16 +171,16 @@ describe("Idempotency-Key on create", () => {
     const other = await ctx.pool.connect();
     try {
       await other.query("BEGIN");
-      await other.query("SELECT 1 FROM task_create_keys WHERE task_id = $1 FOR UPDATE", [held.json().id]);
+      await other.query("SELECT 1 FROM task_create_keys WHERE task_id = $1 FOR UPDATE", [held.id]);
       assert.equal((await create(user, { title: "Now" }, randomUUID())).statusCode, 201);
       // The free one goes while the other is still held: the sweep did not wait for it.
-      for (let i = 0; (await keyed()).includes(free.json().id); i++) {
+      for (let i = 0; (await keyed()).includes(free.id); i++) {
         assert.ok(i < 100, "the free day-old key is still there after 2 s: the sweep waits for the held one");
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      assert.ok((await keyed()).includes(held.json().id), "the held one is left for the next sweep");
-      await other.query("ROLLBACK");
+      assert.ok((await keyed()).includes(held.id), "the held one is left for the next sweep");
     } finally {
+      await other.query("ROLLBACK").catch(() => {});
       other.release();
     }
   });
