@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import { keepDashboardAddress, keepSearch, keptSearch } from "@/lib/kept-search";
 import type { Kept } from "./kept-for-sign-in";
 import type { Sort } from "./list-controls";
-import { searchWithView, viewFromAddress } from "./view-address";
+import { dashboardAddress, searchWithView, viewFromAddress } from "./view-address";
 
 /** What "Show more" counts its pages for, and what a load is of: another tab, sort or search is another list. */
 export function filterKey(status: ListStatus, sort: Sort, query: string): string {
@@ -70,7 +70,7 @@ export function useListView(userId: string) {
   // its own write, and put its older address back at its next change). Before the router has taken
   // over history (this runs first on the first drawing), with its state, which a null would wipe.
   useEffect(() => {
-    keepDashboardAddress(userId, `/tasks${searchWithView("", { status, sort })}`);
+    keepDashboardAddress(userId, dashboardAddress({ status, sort }));
     const { pathname, search: before, hash } = window.location;
     const after = searchWithView(before, { status, sort });
     if (after === before) return;

@@ -38,9 +38,14 @@ export function searchWithView(search: string, view: AddressedView): string {
   return text ? `?${text}` : "";
 }
 
+/** The dashboard's own address for a view: `/tasks`, with the view's parameters when not the defaults. */
+export function dashboardAddress(view: AddressedView): string {
+  return `/tasks${searchWithView("", view)}`;
+}
+
 /** Where a signed-out visit to the dashboard goes: sign in, then back to the same view. */
 export function signInFor(view: AddressedView): string {
-  const path = `/tasks${searchWithView("", view)}`;
+  const path = dashboardAddress(view);
   // The plain one as the contract writes it; a view's, encoded (its `&` would end `next`).
   return path === "/tasks" ? "/sign-in?next=/tasks" : `/sign-in?next=${encodeURIComponent(path)}`;
 }
