@@ -409,7 +409,7 @@ function firstClosedAncestor(dir: string): string | undefined {
       // "others" need execute permission to pass through the directory.
       if ((statSync(current).mode & 0o001) === 0) return current;
     } catch {
-      // Not there (makeEnterable made the data's parents): the binaries' folder, found installed, is.
+      // Not there yet: nothing to walk through (the data's parents are made first, by makeEnterable).
     }
     const parent = path.dirname(current);
     if (parent === current) return undefined;
