@@ -8,9 +8,11 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { createPool, migrateDatabase } from "@tasks/db";
 import { startEmbeddedPostgres } from "@tasks/db/embedded";
 import { freePort } from "./lib/free-port";
+import { OUTSIDE_TESTS } from "./lib/outside-tests-reporter.mjs";
 import { buildIfStale } from "./lib/product";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -74,18 +76,43 @@ function runTestFiles(chosen: string[], concurrency: number): Promise<number> {
       `--test-timeout=${TEST_TIMEOUT_MS}`,
       "--test-force-exit",
       "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      // What failed outside every test, said again at the end (see the reporter's comment).
+      "--test-reporter=./scripts/lib/outside-tests-reporter.mjs",
+      "--test-reporter-destination=stdout",
       // TEST_NAME_PATTERN: only the tests whose names match (Node refuses the flag in NODE_OPTIONS).
       ...(process.env.TEST_NAME_PATTERN ? [`--test-name-pattern=${process.env.TEST_NAME_PATTERN}`] : []),
       ...chosen,
     ],
-    { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "test" } },
+    {
+      cwd: root,
+      stdio: ["inherit", "pipe", "inherit"],
+      // (The spec reporter colours only a terminal's output, and its output now goes through a pipe.)
+      env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "test", ...colourFor(process.stdout) },
+    },
   );
-  return new Promise((resolve) => runner.on("exit", (exitCode) => resolve(exitCode ?? 1)));
+  runner.stdout.pipe(process.stdout);
+  createInterface({ input: runner.stdout }).on("line", (line) => {
+    if (line.startsWith(OUTSIDE_TESTS)) failedOutsideTests.push(line);
+  });
+  return new Promise((resolve) => runner.on("close", (exitCode) => resolve(exitCode ?? 1)));
+}
+
+/** The lines of outside-tests-reporter.mjs so far: files whose process ended badly after their tests. */
+const failedOutsideTests: string[] = [];
+
+function colourFor(output: NodeJS.WriteStream): Record<string, string> {
+  return output.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: "1" } : {};
 }
 const togetherCode = await runTestFiles(together, 2);
 if (alone.length > 0) console.log(`Then, one at a time: ${alone.join(", ")}`);
 const aloneCode = await runTestFiles(alone, 1);
 const code = togetherCode || aloneCode;
+if (failedOutsideTests.length > 0) {
+  console.log(
+    `\nWhat failed outside any test (said above among the rest, and again here):\n${failedOutsideTests.join("\n")}`,
+  );
+}
 await database.remove();
 rmSync(portsDir, { recursive: true, force: true });
 process.exit(code);

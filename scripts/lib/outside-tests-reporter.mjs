@@ -1,0 +1,37 @@
+/**
+ * A second reporter for `npm test`, beside the spec reporter: a file whose own process ended badly
+ * after its tests passed, with why. (JavaScript: Node loads a reporter before tsx is registered.)
+ *
+ * The spec reporter's list of failures names such a file with "test failed" and nothing else: the
+ * cause (an error thrown by something a test left running, the process killed by a signal) was
+ * printed minutes earlier, among thousands of lines. CI once failed so on tests/e2e/dashboard.test.ts,
+ * and its log's tail did not say why. scripts/test.ts says these lines again once the run is over.
+ *
+ * @param {AsyncIterable<import("node:test/reporters").TestEvent>} events every event of the run
+ * @returns {AsyncGenerator<string>} what to print, as it happens (with --test-force-exit, what a
+ *   reporter would print after the last event can be cut off)
+ */
+import path from "node:path";
+
+export default async function* outsideTestsReporter(events) {
+  /** Errors reported outside any test: "Error: Test "…" at tests/e2e/x.test.ts:12:3 generated asynchronous activity after the test ended …" */
+  const errors = [];
+  for await (const event of events) {
+    if (event.type === "test:diagnostic" && /^Error\b/.test(event.data.message)) errors.push(event.data.message);
+    if (event.type === "test:fail" && event.data.nesting === 0) {
+      const error = /** @type {{ failureType?: string, exitCode?: number | null, signal?: string | null }} */ (
+        event.data.details.error
+      );
+      // Only a file's process that ended badly though no test of it failed (those are listed as usual).
+      if (error.failureType !== "testCodeFailure" || (error.exitCode == null && error.signal == null)) continue;
+      const file = event.data.file ?? event.data.name;
+      const how = error.signal ? `was killed by ${error.signal}` : `exited with code ${error.exitCode}`;
+      // The errors name the test, and so the file, that left the failing work running.
+      const thrown = errors.filter((message) => message.includes(` at ${path.relative(process.cwd(), file)}:`));
+      yield `${OUTSIDE_TESTS} ${file}: its process ${how}${thrown.length > 0 ? `: ${thrown.join(" ")}` : ", no error said"}\n`;
+    }
+  }
+}
+
+/** How the lines of this reporter begin (scripts/test.ts looks for it). */
+export const OUTSIDE_TESTS = "✖ outside any test:";
