@@ -26,9 +26,14 @@ export default async function* outsideTestsReporter(events) {
       if (error.failureType !== "testCodeFailure" || (error.exitCode == null && error.signal == null)) continue;
       const file = event.data.file ?? event.data.name;
       const how = error.signal ? `was killed by ${error.signal}` : `exited with code ${error.exitCode}`;
-      // The errors name the test, and so the file, that left the failing work running.
-      const thrown = errors.filter((message) => message.includes(` at ${path.relative(process.cwd(), file)}:`));
-      yield `${OUTSIDE_TESTS} ${file}: its process ${how}${thrown.length > 0 ? `: ${thrown.join(" ")}` : ", no error said"}\n`;
+      // An error names the test, and so the file, that left the failing work running, or none
+      // ("A resource generated asynchronous activity after the test ended"): those are said with
+      // the first file that fails after them.
+      const here = ` at ${path.relative(process.cwd(), file)}:`;
+      const thrown = errors.filter((message) => message.includes(here) || !/ at \S+\.test\.\w+:\d/.test(message));
+      errors.splice(0, errors.length, ...errors.filter((message) => !thrown.includes(message)));
+      const why = thrown.length > 0 ? `: ${thrown.join(" ").replace(/\s+/g, " ")}` : ", no error said";
+      yield `${OUTSIDE_TESTS} ${file}: its process ${how}${why}\n`;
     }
   }
 }
