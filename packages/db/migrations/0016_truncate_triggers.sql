@@ -1,0 +1,29 @@
+-- TRUNCATE fires no row trigger, so what those triggers keep went wrong without it. Now:
+-- - Before sessions are truncated (an operator's "sign everyone out", or TRUNCATE users CASCADE),
+--   each one that could still have live tokens is recorded as ended, as a deleted one is (0003,
+--   0011): the API refuses their tokens within seconds instead of until they expire.
+--   (revoked_sessions has no foreign key, so a cascade does not truncate it as well.)
+-- - After tasks are truncated (TRUNCATE tasks CASCADE), the counts kept of them (0009) go too: the
+--   lists' totals said the tasks that had gone.
+CREATE FUNCTION "record_truncated_sessions"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO "revoked_sessions" ("session_id", "user_id", "revoked_at")
+  SELECT "id", "user_id", clock_timestamp() FROM "sessions"
+  WHERE "expires_at" > clock_timestamp() - interval '1 day 10 minutes'
+  ON CONFLICT ("session_id") DO NOTHING;
+  RETURN NULL;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER "sessions_record_truncation" BEFORE TRUNCATE ON "sessions"
+FOR EACH STATEMENT EXECUTE FUNCTION "record_truncated_sessions"();
+--> statement-breakpoint
+CREATE FUNCTION "forget_task_counts"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM "task_counts";
+  RETURN NULL;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER "tasks_forget_counts_on_truncation" AFTER TRUNCATE ON "tasks"
+FOR EACH STATEMENT EXECUTE FUNCTION "forget_task_counts"();
