@@ -101,6 +101,22 @@ test("deleting the user (sessions cascade) refuses every token of theirs within 
   for (const ms of times) assert.ok(ms <= REVOCATION_BOUND_MS, `refused after ${ms} ms`);
 });
 
+test("a session whose expiry is moved to now is refused within 2 s; one whose expiry moves later keeps working", async () => {
+  const user = await first.newUser();
+  const otherToken = await anotherSession(user);
+  assert.equal((await list(first.app, user)).statusCode, 200);
+  assert.equal((await list(first.app, user, otherToken)).statusCode, 200);
+
+  // Later (as Better Auth does when a session is used), then earlier than a day ahead but still ahead.
+  await first.pool.query("UPDATE sessions SET expires_at = now() + interval '30 days' WHERE user_id = $1", [user.id]);
+  await first.pool.query("UPDATE sessions SET expires_at = now() + interval '1 hour' WHERE user_id = $1", [user.id]);
+  // Ended: the row stays, its time is up.
+  await first.pool.query("UPDATE sessions SET expires_at = now() WHERE id = $1", [user.sessionId]);
+  const ms = await msUntilRefused(first.app, user, user.token);
+  assert.ok(ms <= REVOCATION_BOUND_MS, `refused after ${ms} ms`);
+  assert.equal((await list(first.app, user, otherToken)).statusCode, 200, "the session still alive keeps working");
+});
+
 test("a sign-out whose transaction commits late, after later ones were read, is refused within 2 s of its commit, not before it", async (t) => {
   const user = await first.newUser();
   const other = await first.newUser();
