@@ -10,7 +10,6 @@ import {
   accessToken,
   addTask,
   addTaskAndItsReload,
-  answerHeld,
   fillSignInForm,
   holdPageTime,
   holdRequests,
@@ -23,6 +22,7 @@ import {
   signIn,
   signUp,
   startTestProduct,
+  theirTasksApi,
   waitForCount,
   withPageTimeHeld,
 } from "./product";
@@ -55,7 +55,7 @@ async function holdFirstWrite(page: Page, send: (route: Route) => Promise<void> 
       held.fire();
       await released.fired;
     }
-    await answerHeld(send(route));
+    await send(route);
   });
   return { held: held.fired, release: released.fire };
 }
@@ -274,9 +274,7 @@ describe("the dashboard in a real browser", () => {
     await page.getByRole("button", { name: "Edit “Buy milk”" }).click();
     await page.getByLabel("Task title", { exact: true }).fill("Buy oat milk");
     // The phone ticks it while the editor is open (a new version, so a new ETag).
-    const token = await accessToken(page, product.webUrl);
-    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
-    const headers = { authorization: `Bearer ${token}` };
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
     const [listed] = (await (await fetch(tasksUrl, { headers })).json()) as { id: string }[];
     const ticked = await fetch(`${tasksUrl}/${listed?.id}/complete`, { method: "PATCH", headers });
     assert.equal(ticked.status, 200);
@@ -307,10 +305,10 @@ describe("the dashboard in a real browser", () => {
     await addTask(page, "Mine");
     await page.getByRole("tab", { name: "All (1)" }).waitFor();
     // The phone adds one meanwhile.
-    const token = await accessToken(page, product.webUrl);
-    const made = await fetch(`${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`, {
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
+    const made = await fetch(tasksUrl, {
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      headers: { ...headers, "content-type": "application/json" },
       body: JSON.stringify({ title: "From the phone" }),
     });
     assert.equal(made.status, 201);
@@ -524,10 +522,8 @@ describe("the dashboard in a real browser", () => {
     await description.pressSequentially(", butter");
     await description.press("Enter");
     await list.getByRole("button", { name: "Edit “Shopping”" }).waitFor();
-    const token = await accessToken(page, product.webUrl);
-    const stored = await fetch(`${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks?q=Shopping`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
+    const stored = await fetch(`${tasksUrl}?q=Shopping`, { headers });
     assert.deepEqual(
       ((await stored.json()) as { description: string }[]).map((task) => task.description),
       ["eggs\nbread, butter"],
@@ -723,7 +719,7 @@ describe("the dashboard in a real browser", () => {
         held.fire();
         await release.fired;
       }
-      await answerHeld(route.continue());
+      await route.continue();
     });
     const order: string[] = [];
     page.on("response", (response) => {
@@ -840,12 +836,9 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Pia", { heldClock: true });
     await addTask(page, "Keep me");
     await addTask(page, "Old receipts");
-    const token = await accessToken(page, product.webUrl);
-    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
     const stored = async () =>
-      (
-        (await (await fetch(tasksUrl, { headers: { authorization: `Bearer ${token}` } })).json()) as { title: string }[]
-      ).map((task) => task.title);
+      ((await (await fetch(tasksUrl, { headers })).json()) as { title: string }[]).map((task) => task.title);
     await withPageTimeHeld(page, async () => {
       await page.getByRole("button", { name: "Delete “Old receipts”" }).click();
       await page.getByRole("button", { name: "Undo" }).waitFor();
@@ -890,7 +883,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
         asked();
         await released;
       }
-      await answerHeld(route.continue());
+      await route.continue();
     });
     await page.reload();
     await firstListAsked; // the page has hydrated and asked for its list
@@ -920,7 +913,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
         asked();
         await released;
       }
-      await answerHeld(route.continue());
+      await route.continue();
     });
     await page.getByRole("checkbox", { name: "Completed: “Done soon”", checked: false }).click();
     await reloadAsked;
@@ -1021,10 +1014,8 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const deleted = page.waitForResponse((answer) => answer.request().method() === "DELETE");
     await page.clock.runFor(5_000); // a new undo window, then sent
     assert.equal((await deleted).status(), 204);
-    const token = await accessToken(page, product.webUrl);
-    const stored = await fetch(`${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
+    const stored = await fetch(tasksUrl, { headers });
     const titles = ((await stored.json()) as { title: string }[]).map((task) => task.title);
     assert.deepEqual(titles, ["Keep me"], "deleted once the retry went through; the other task kept");
   });
@@ -1136,7 +1127,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
         const response = await route.fetch();
         fetched();
         await released;
-        await answerHeld(route.fulfill({ response }));
+        await route.fulfill({ response });
       },
     );
     await page.getByRole("checkbox", { name: "Completed: “First”", checked: false }).click();
@@ -1429,9 +1420,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await addTask(page, "Stays");
     await addTask(page, "Deleted on the phone");
     // The phone: the same person's token, straight to the Task API.
-    const { token } = (await (await page.request.get(`${product.webUrl}/api/auth/token`)).json()) as { token: string };
-    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
-    const headers = { authorization: `Bearer ${token}` };
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
     const listed = (await (await fetch(tasksUrl, { headers })).json()) as { id: string; title: string }[];
     const phone = listed.find((task) => task.title === "Deleted on the phone");
     assert.equal((await fetch(`${tasksUrl}/${phone?.id}`, { method: "DELETE", headers })).status, 204);
@@ -1467,9 +1456,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await addTaskAndItsReload(page, "Pay rent");
     await page.getByRole("checkbox", { name: "Completed: “Pay rent”", checked: false }).check();
     await waitForCount(page.getByRole("tab", { name: "Completed (1)" }), 1);
-    const { token } = (await (await page.request.get(`${product.webUrl}/api/auth/token`)).json()) as { token: string };
-    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
-    const headers = { authorization: `Bearer ${token}` };
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
     const stored = async () =>
       ((await (await fetch(tasksUrl, { headers })).json()) as { title: string; completed: boolean }[]).map(
         ({ title, completed }) => ({ title, completed }),
@@ -1504,9 +1491,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
   test("an edit of a task deleted elsewhere meanwhile is not lost: the page says so and adds it again", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Eda");
     await addTaskAndItsReload(page, "Plan the trip");
-    const { token } = (await (await page.request.get(`${product.webUrl}/api/auth/token`)).json()) as { token: string };
-    const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
-    const headers = { authorization: `Bearer ${token}` };
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
     const [original] = (await (await fetch(tasksUrl, { headers })).json()) as { id: string }[];
 
     const read = page.waitForResponse((response) => /\/tasks\/[0-9a-f-]{36}$/.test(response.url()));
@@ -1703,7 +1688,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
           heldList = true;
           await released;
         }
-        return answerHeld(route.continue());
+        return route.continue();
       },
     );
     await page.getByRole("checkbox", { name: "Completed: “Already here”", checked: false }).click();
@@ -1761,12 +1746,11 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
 
 /** Tasks "Task 001" to `count` straight through the API, one after another (the last is newest), then a reload. */
 async function addTasksThroughApi(page: Page, count: number): Promise<void> {
-  const token = await accessToken(page, product.webUrl);
-  const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
+  const { tasksUrl, headers } = await theirTasksApi(page, product);
   for (let n = 1; n <= count; n++) {
     const response = await fetch(tasksUrl, {
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      headers: { ...headers, "content-type": "application/json" },
       body: JSON.stringify({ title: `Task ${String(n).padStart(3, "0")}` }),
     });
     assert.equal(response.status, 201);
@@ -1841,10 +1825,10 @@ describe("the dashboard for someone with more tasks than one page", () => {
           const response = await route.fetch();
           made();
           await addAnswered;
-          return answerHeld(route.fulfill({ response }));
+          return route.fulfill({ response });
         }
         if (method === "GET" && holdReloads) await reloadsReleased;
-        return answerHeld(route.continue());
+        return route.continue();
       },
     );
     await page.getByLabel("New task title").fill("Brand new");
@@ -1888,7 +1872,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
         const response = await route.fetch();
         made();
         await addAnswered;
-        return answerHeld(route.fulfill({ response }));
+        return route.fulfill({ response });
       },
     );
     const title = page.getByLabel("New task title");

@@ -6,7 +6,6 @@ import { createTestDatabase } from "../../scripts/lib/test-database";
 import {
   addTask,
   addVirtualAuthenticator,
-  answerHeld,
   confirmEmailInDatabase,
   cookiesOf,
   fillSignIn,
@@ -85,7 +84,7 @@ describe("when the database or the network fails", () => {
     // failure comes after the toggle's: it must not hide that one, which the person has to retry.
     const reload = /\/tasks\?/;
     const { fire: releaseReload, fired: reloadHeld } = signal();
-    await page.route(reload, (route) => reloadHeld.then(() => answerHeld(route.continue())));
+    await page.route(reload, (route) => reloadHeld.then(() => route.continue()));
     await addTask(page, "Before the outage");
 
     await withDatabaseCut(async () => {

@@ -21,6 +21,7 @@ import {
   signIn,
   signUp,
   startTestProduct,
+  theirTasksApi,
   waitForCount,
 } from "./product";
 
@@ -252,9 +253,7 @@ describe("an edit cut short by the end of the session", () => {
       await second.getByRole("button", { name: "Edit “Plan the trip”" }).click();
       await second.getByLabel("Task title", { exact: true }).fill("Plan the trip to Rome");
       // The other tab, while it is still signed in, deletes or completes it through the API.
-      const token = await accessToken(first, product.webUrl);
-      const tasksUrl = `${product.apiUrl}/api/${String(decodeJwt(token).sub)}/tasks`;
-      const headers = { authorization: `Bearer ${token}` };
+      const { tasksUrl, headers } = await theirTasksApi(first, product);
       const listed = (await (await fetch(tasksUrl, { headers })).json()) as { id: string; title: string }[];
       const id = listed.find((task) => task.title === "Plan the trip")?.id;
       const changed = await fetch(meanwhile === "deleted" ? `${tasksUrl}/${id}` : `${tasksUrl}/${id}/complete`, {
