@@ -32,15 +32,8 @@ $$;
 CREATE TRIGGER "tasks_forget_counts_on_truncation" AFTER TRUNCATE ON "tasks"
 FOR EACH STATEMENT EXECUTE FUNCTION "forget_task_counts"();
 --> statement-breakpoint
-CREATE FUNCTION "record_expired_session"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO "revoked_sessions" ("session_id", "user_id", "revoked_at")
-  VALUES (NEW."id", NEW."user_id", clock_timestamp())
-  ON CONFLICT ("session_id") DO NOTHING;
-  RETURN NULL;
-END;
-$$;
---> statement-breakpoint
+-- The function that records a deleted session (0011) records this one too: it reads the OLD row,
+-- the session as it was before the move, and skips one that had expired over a day ago.
 CREATE TRIGGER "sessions_record_expiry" AFTER UPDATE OF "expires_at" ON "sessions"
 FOR EACH ROW WHEN (NEW."expires_at" <= clock_timestamp() AND NEW."expires_at" < OLD."expires_at")
-EXECUTE FUNCTION "record_expired_session"();
+EXECUTE FUNCTION "record_revoked_session"();
