@@ -86,9 +86,10 @@ function runTestFiles(chosen: string[], concurrency: number): Promise<number> {
     ],
     {
       cwd: root,
+      // (Through a pipe, the spec reporter writes no colours: FORCE_COLOR would reach every process
+      // the tests start, whose output some tests read.)
       stdio: ["inherit", "pipe", "inherit"],
-      // (The spec reporter colours only a terminal's output, and its output now goes through a pipe.)
-      env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "test", ...colourFor(process.stdout) },
+      env: { ...process.env, DATABASE_URL: database.url, NODE_ENV: "test" },
     },
   );
   runner.stdout.pipe(process.stdout);
@@ -101,9 +102,6 @@ function runTestFiles(chosen: string[], concurrency: number): Promise<number> {
 /** The lines of outside-tests-reporter.mjs so far: files whose process ended badly after their tests. */
 const failedOutsideTests: string[] = [];
 
-function colourFor(output: NodeJS.WriteStream): Record<string, string> {
-  return output.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: "1" } : {};
-}
 const togetherCode = await runTestFiles(together, 2);
 if (alone.length > 0) console.log(`Then, one at a time: ${alone.join(", ")}`);
 const aloneCode = await runTestFiles(alone, 1);

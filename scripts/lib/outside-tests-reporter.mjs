@@ -27,12 +27,19 @@ export default async function* outsideTestsReporter(events) {
       const file = event.data.file ?? event.data.name;
       const how = error.signal ? `was killed by ${error.signal}` : `exited with code ${error.exitCode}`;
       // An error names the test, and so the file, that left the failing work running, or none
-      // ("A resource generated asynchronous activity after the test ended"): those are said with
-      // the first file that fails after them.
+      // ("A resource generated asynchronous activity after the test ended": a Playwright route's
+      // handler, say). Those are said, as such, with the first file that fails after them; two
+      // files run at once, so one of them may be the other's.
       const here = ` at ${path.relative(process.cwd(), file)}:`;
-      const thrown = errors.filter((message) => message.includes(here) || !/ at \S+\.test\.\w+:\d/.test(message));
-      errors.splice(0, errors.length, ...errors.filter((message) => !thrown.includes(message)));
-      const why = thrown.length > 0 ? `: ${thrown.join(" ").replace(/\s+/g, " ")}` : ", no error said";
+      const named = errors.filter((message) => message.includes(here));
+      const unnamed = errors.filter((message) => !/ at \S+\.test\.\w+:\d/.test(message));
+      errors.splice(
+        0,
+        errors.length,
+        ...errors.filter((message) => !named.includes(message) && !unnamed.includes(message)),
+      );
+      const said = [...named, ...unnamed.map((message) => `(naming no test) ${message}`)];
+      const why = said.length > 0 ? `: ${said.join(" ").replace(/\s+/g, " ")}` : ", no error said";
       yield `${OUTSIDE_TESTS} ${file}: its process ${how}${why}\n`;
     }
   }

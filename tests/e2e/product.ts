@@ -80,54 +80,58 @@ export async function launchBrowser(): Promise<Browser> {
   browser.newContext = async (options) => {
     const context = await newContext(options);
     watchCspViolations(context);
-    answerRoutesQuietly(context);
-    context.on("page", answerRoutesQuietly);
+    answerRoutesQuietly(context, context);
+    context.on("page", (page) => answerRoutesQuietly(page, context));
     const close = context.close.bind(context);
-    context.close = async (closeOptions) => {
-      await letRoutesGo(context);
+    context.close = (closeOptions) => {
+      closing.add(context);
       return close(closeOptions);
     };
     return context;
   };
   after(async () => {
     const reported = [...cspViolations.values()].flat();
-    await Promise.all(browser.contexts().map(letRoutesGo));
+    for (const context of browser.contexts()) closing.add(context);
     await browser.close();
     assert.deepEqual(reported, [], "no page reported a Content-Security-Policy violation");
   });
   return browser;
 }
 
+/** The contexts that are closing, or closed: what their route handlers were doing is over. */
+const closing = new WeakSet<BrowserContext>();
+
 /**
  * Every route handler of the tests answers its request through answerHeld: a request can be
  * answered before its handler gets to it (the page gave it up; `unroute` took the handler away,
  * and Playwright sent the request on), and the handler's late continue, fulfill or abort then
  * throws "Route is already handled!" where no test awaits it. That fails the whole file although
- * every test passed (CI did so on dashboard.test.ts); any other error a handler throws still does.
+ * every test passed (CI did so on dashboard.test.ts). Once its context is closing, nothing a
+ * handler throws counts (a `route.fetch()` under way: "Request context disposed"); before, any
+ * other error still fails the file.
  */
-function answerRoutesQuietly(target: Page | BrowserContext): void {
+function answerRoutesQuietly(target: Page | BrowserContext, context: BrowserContext): void {
   type Handler = Parameters<Page["route"]>[1];
-  const quietOnes = new WeakMap<Handler, Handler>();
+  /** Each handler the tests gave, with what was routed for it (one each time it was given). */
+  const quietOnes = new WeakMap<Handler, Handler[]>();
   const route = target.route.bind(target) as Page["route"];
   const unroute = target.unroute.bind(target) as Page["unroute"];
   target.route = (url, handler, options) => {
-    const quiet: Handler = (held, request) => answerHeld((async () => handler(held, request))());
-    quietOnes.set(handler, quiet);
+    const quiet: Handler = async (held, request) => {
+      try {
+        await answerHeld((async () => handler(held, request))());
+      } catch (failure) {
+        if (!closing.has(context)) throw failure;
+      }
+    };
+    quietOnes.set(handler, [...(quietOnes.get(handler) ?? []), quiet]);
     return route(url, quiet, options);
   };
-  target.unroute = (url, handler) => unroute(url, handler && quietOnes.get(handler));
-}
-
-/**
- * Before a context closes, the routes of its tests let go: a route handler still at work as its
- * test ends (a `route.fetch()` under way, or one that a held promise lets go later) would
- * otherwise throw "Target page, context or browser has been closed" outside every test, and that
- * fails the whole file though each test passed (Playwright's own advice for the end of a test).
- */
-async function letRoutesGo(context: BrowserContext): Promise<void> {
-  await Promise.all(
-    [context, ...context.pages()].map((target) => target.unrouteAll({ behavior: "ignoreErrors" }).catch(() => {})),
-  );
+  target.unroute = async (url, handler) => {
+    const quiet = handler && quietOnes.get(handler);
+    if (!quiet) return unroute(url, handler);
+    await Promise.all(quiet.map((one) => unroute(url, one)));
+  };
 }
 
 /** CSP violations the console reported, per browser context, not yet taken by a test that expects them. */

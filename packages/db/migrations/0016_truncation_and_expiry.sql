@@ -9,6 +9,8 @@
 --   later, and deletes a session to end it.)
 -- - After tasks are truncated (TRUNCATE tasks CASCADE), the counts kept of them (0009) go too: the
 --   lists' totals said the tasks that had gone.
+-- Truncate in READ COMMITTED, PostgreSQL's default: the triggers read with their statement's
+-- snapshot, and in a transaction of an older one they would miss the rows committed since.
 CREATE FUNCTION "record_truncated_sessions"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO "revoked_sessions" ("session_id", "user_id", "revoked_at")
