@@ -1,6 +1,6 @@
 /**
  * A second reporter for `npm test`, beside the spec reporter: a file whose own process ended badly
- * after its tests passed, with why. (JavaScript: Node loads a reporter before tsx is registered.)
+ * though no test of it failed, with why. (JavaScript: Node loads a reporter before tsx is registered.)
  *
  * The spec reporter's list of failures names such a file with "test failed" and nothing else: the
  * cause (an error thrown by something a test left running, the process killed by a signal) was
@@ -15,7 +15,7 @@ import path from "node:path";
 
 export default async function* outsideTestsReporter(events) {
   /** Errors reported outside any test: "Error: Test "…" at tests/e2e/x.test.ts:12:3 generated asynchronous activity after the test ended …" */
-  const errors = [];
+  let errors = [];
   for await (const event of events) {
     if (event.type === "test:diagnostic" && /^Error\b/.test(event.data.message)) errors.push(event.data.message);
     if (event.type === "test:fail" && event.data.nesting === 0) {
@@ -31,14 +31,10 @@ export default async function* outsideTestsReporter(events) {
       // handler, say). Those are said, as such, with the first file that fails after them; two
       // files run at once, so one of them may be the other's.
       const here = ` at ${path.relative(process.cwd(), file)}:`;
-      const named = errors.filter((message) => message.includes(here));
-      const unnamed = errors.filter((message) => !/ at \S+\.test\.\w+:\d/.test(message));
-      errors.splice(
-        0,
-        errors.length,
-        ...errors.filter((message) => !named.includes(message) && !unnamed.includes(message)),
-      );
-      const said = [...named, ...unnamed.map((message) => `(naming no test) ${message}`)];
+      const namesNoTest = (message) => !/ at \S+\.test\.\w+:\d/.test(message);
+      const taken = errors.filter((message) => message.includes(here) || namesNoTest(message));
+      errors = errors.filter((message) => !taken.includes(message));
+      const said = taken.map((message) => (namesNoTest(message) ? `(naming no test) ${message}` : message));
       const why = said.length > 0 ? `: ${said.join(" ").replace(/\s+/g, " ")}` : ", no error said";
       yield `${OUTSIDE_TESTS} ${file}: its process ${how}${why}\n`;
     }
