@@ -74,7 +74,7 @@ function assertPortFree(port: number, what: string): Promise<void> {
 }
 
 /**
- * The Task API holds no secret (README, "Security model"): the web app's
+ * The Task API holds no secret (docs/security.md): the web app's
  * secret (which decrypts the signing keys and the authenticator secrets) and
  * the mail server's credentials stay out of its environment.
  */

@@ -1,8 +1,8 @@
 /**
  * The one place that opens database connections. Both apps call
  * `createPool(DATABASE_URL)`; TLS follows the URL (`sslmode=verify-full`
- * turns it on and checks the server's certificate and name; README,
- * "Deploying to Neon"). What its errors mean: database-errors.ts.
+ * turns it on and checks the server's certificate and name; docs/deploying.md,
+ * the TLS item). What its errors mean: database-errors.ts.
  */
 import pg from "pg";
 
@@ -138,8 +138,8 @@ const LOAN_CHECK_MS = 250;
  * straight into the old generation, where they kept its result alive at
  * every young-generation collection; the API promoted 1.8 MB a collection
  * at 50 connections (0.02 MB without it), its peak RSS went from about 120
- * to 200 MB and each request cost more CPU (README, "Where the API's memory
- * went").
+ * to 200 MB and each request cost more CPU (docs/performance.md, "Where the
+ * API's memory went").
  */
 function closeSilentLoans(pool: pg.Pool, limitMs: number): void {
   /** Each lent connection, and the check count when it was lent. */

@@ -11,7 +11,7 @@
  * still stands (the repository keeps those). A search's page is read from
  * the trigram indexes (all the matches, then sorted) unless a counted total
  * says its text is common enough that walking the sort's index reads less
- * (`walkReadsLess`). README, "A page costs the page", has the numbers.
+ * (`walkReadsLess`). docs/performance.md, "A page costs the page", has the numbers.
  */
 import { taskCounts, taskPriority, tasks } from "@tasks/db";
 import type { TaskListQuery } from "@tasks/task-schema";
@@ -285,7 +285,7 @@ interface OrderRun {
  * `sort=due&order=desc` keeps the tasks without a due date last, where a
  * backward read finds them first, and `sort=priority&order=asc` breaks ties
  * newest first, where a backward read gives oldest first. Read as one, each
- * read and sorted all of a person's tasks, or all of one priority's (README,
+ * read and sorted all of a person's tasks, or all of one priority's (docs/performance.md,
  * "Both directions of every sort", has the numbers). Each is a few runs the
  * index does hold in order: the tasks with a due date (backwards: latest
  * first, ties sorted within each day) and then those without; and one run a
