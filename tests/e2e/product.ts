@@ -578,3 +578,12 @@ export async function addVirtualAuthenticator(page: Page): Promise<{ credentials
     credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials.length,
   };
 }
+
+/** The URLs of the DELETE requests `page` sends from now on, as they go. */
+export function deletesSentBy(page: Page): string[] {
+  const sent: string[] = [];
+  page.on("request", (request) => {
+    if (request.method() === "DELETE") sent.push(request.url());
+  });
+  return sent;
+}
