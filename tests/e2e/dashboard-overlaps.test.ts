@@ -839,6 +839,41 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     );
   });
 
+  test("a save refused as changed elsewhere, its task deleted before the page reads it again, offers to add it again", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Noa");
+    await addTaskAndItsReload(page, "Call the bank");
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
+    const [original] = (await (await fetch(tasksUrl, { headers })).json()) as { id: string }[];
+    await page.getByRole("button", { name: "Edit “Call the bank”" }).click();
+    await page.getByLabel("Task title", { exact: true }).fill("Call the bank at nine");
+    // The phone changes the task (so the save's If-Match is refused), then deletes it before the
+    // page reads it as it is now.
+    const changed = await fetch(`${tasksUrl}/${original?.id}`, {
+      method: "PATCH",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ description: "ask about the card" }),
+    });
+    assert.equal(changed.status, 200);
+    await page.route(`${tasksUrl}/${original?.id}`, async (route) => {
+      if (route.request().method() !== "PATCH") return route.continue();
+      const answer = await route.fetch();
+      assert.equal(answer.status(), 412, "the save was refused as changed elsewhere");
+      assert.equal((await fetch(`${tasksUrl}/${original?.id}`, { method: "DELETE", headers })).status, 204);
+      await route.fulfill({ response: answer });
+    });
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("This task was deleted in another tab or on another device while you were editing.").waitFor();
+    assert.equal(await page.getByLabel("Task title", { exact: true }).inputValue(), "Call the bank at nine");
+    await page.getByRole("button", { name: "Add it again" }).click();
+    await page.getByRole("button", { name: "Edit “Call the bank at nine”" }).waitFor();
+    const stored = (await (await fetch(tasksUrl, { headers })).json()) as { id: string; title: string }[];
+    assert.deepEqual(
+      stored.map(({ title }) => title),
+      ["Call the bank at nine"],
+    );
+    assert.notEqual(stored[0]?.id, original?.id, "a new task");
+  });
+
   test("titles count characters as the API does: 150 emoji fit whole, 201 letters get a message and stay typed", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Uma");
     const list = page.getByRole("list", { name: "Your tasks" });

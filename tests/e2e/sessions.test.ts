@@ -18,6 +18,7 @@ import {
   type Person,
   postAuth,
   randomClientAddress,
+  signal,
   signIn,
   signUp,
   startTestProduct,
@@ -397,6 +398,44 @@ describe("an edit cut short by the end of the session", () => {
     assert.equal(await title.inputValue(), "Fix the fence before winter", "the changes made before sign-in");
     await title.press("Enter");
     await second.getByRole("button", { name: "Edit “Fix the fence before winter”" }).waitFor();
+    await context.close();
+  });
+
+  test("a save refused as changed elsewhere, whose read of the task finds the session over, leads to sign-in with the changes", async () => {
+    const { context, first, second, person } = await onePersonInTwoTabs("Ida", ["Plan the week"]);
+    await second.getByRole("button", { name: "Edit “Plan the week”" }).click();
+    await second.getByLabel("Task title", { exact: true }).fill("Plan the whole week");
+    // Another device changes the task, so the save's If-Match is refused (412)…
+    const { tasksUrl, headers } = await theirTasksApi(first, product);
+    const listed = (await (await fetch(tasksUrl, { headers })).json()) as { id: string }[];
+    const changed = await fetch(`${tasksUrl}/${listed[0]?.id}`, {
+      method: "PATCH",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ description: "from the phone" }),
+    });
+    assert.equal(changed.status, 200);
+    // …and the session ends between that refusal and the page's read of the task as it is now.
+    const refused = signal();
+    const signedOut = signal();
+    await second.route(
+      (url) => /\/tasks\/[0-9a-f-]{36}$/.test(url.pathname),
+      async (route) => {
+        if (route.request().method() !== "PATCH") return route.continue();
+        const answer = await route.fetch();
+        assert.equal(answer.status(), 412, "the save was refused as changed elsewhere");
+        refused.fire();
+        await signedOut.fired;
+        await route.fulfill({ response: answer });
+      },
+    );
+    await second.getByRole("button", { name: "Save" }).click();
+    await refused.fired;
+    await signOutInTheOtherTab(first, second);
+    signedOut.fire();
+    await signInWhereItLed(second, person);
+    const title = second.getByLabel("Task title", { exact: true });
+    await title.waitFor();
+    assert.equal(await title.inputValue(), "Plan the whole week", "the changes made before sign-in");
     await context.close();
   });
 });

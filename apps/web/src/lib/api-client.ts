@@ -41,6 +41,16 @@ export class ChangedElsewhereError extends Error {
 }
 
 /**
+ * A 412's read of the task as it is now that failed. The session over and the task deleted since
+ * are answers of their own (go to sign-in; the editor offers to add it again), thrown as they are;
+ * anything else leaves the conflict without the current version.
+ */
+function rereadFailure(failure: unknown): undefined {
+  if (failure instanceof SignedOutError || (failure instanceof ApiError && failure.status === 404)) throw failure;
+  return undefined;
+}
+
+/**
  * The network, the API or the web app's database is down (or 503), or too many requests (429):
  * worth a retry, nothing typed was lost. `retryAfterSeconds`: how long the server asked to wait first.
  */
@@ -257,7 +267,7 @@ export class TaskApiClient {
       return (await this.request("PATCH", `/tasks/${id}`, changes, etag ? { "if-match": etag } : {})).json();
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 412) {
-        throw new ChangedElsewhereError(await this.get(id).catch(() => undefined));
+        throw new ChangedElsewhereError(await this.get(id).catch(rereadFailure));
       }
       throw failure;
     }

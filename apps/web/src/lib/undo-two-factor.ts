@@ -9,9 +9,11 @@
  * (app/(auth)/undo-two-factor, whose action undoes it). It is bound to the account's second factor as
  * it was when the email went, and to the address it went to: turned off, or off and on again, or the
  * account moved to another address since (whoever reads the old mailbox is often why), the link does
- * nothing. Whoever reads the mailbox can use it within those days, as
- * they could a reset link; after them, the mailbox alone no longer gets round
- * the second factor.
+ * nothing. The price: within those days whoever reads the mailbox can use it
+ * to get in without the second factor, which a reset link alone never does
+ * (the sign-in after a reset still asks for a code); after them, the mailbox
+ * alone no longer gets round it. An owner shut out by someone else's factor
+ * has nothing else that works without us.
  */
 import "server-only";
 import { hkdfSync } from "node:crypto";
