@@ -342,6 +342,42 @@ describe("If-Match (contract: no lost updates)", () => {
     assertProblem(missing, 404);
   });
 
+  test("a task written two billion times: its ten-digit ETag matches, the write after the largest version makes 1, a larger tag matches nothing (412, never a 500)", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user);
+    const url = `/api/${user.id}/tasks/${task.id}`;
+    await ctx.pool.query("UPDATE tasks SET version = 2147483646 WHERE id = $1", [task.id]);
+    const read = await ctx.app.inject({ method: "GET", url, headers: user.auth });
+    assert.equal(read.headers.etag, '"2147483646"');
+    const edited = await ctx.app.inject({
+      method: "PATCH",
+      url,
+      headers: { ...user.auth, "if-match": '"2147483646"' },
+      payload: { title: "nearly the last" },
+    });
+    assert.equal(edited.statusCode, 200);
+    assert.equal(edited.headers.etag, '"2147483647"', "the largest version");
+    for (const tag of ['"2147483648"', '"99999999999"']) {
+      const beyond = await ctx.app.inject({
+        method: "PATCH",
+        url,
+        headers: { ...user.auth, "if-match": tag },
+        payload: { title: "beyond" },
+      });
+      assertProblem(beyond, 412);
+    }
+    const toggled = await ctx.app.inject({
+      method: "PATCH",
+      url: `${url}/complete`,
+      headers: { ...user.auth, "if-match": '"2147483647"' },
+    });
+    assert.equal(toggled.statusCode, 200);
+    assert.equal(toggled.headers.etag, '"1"', "after the largest version, 1");
+    const [stored] = await storedTasks(ctx.pool, user.id);
+    assert.equal(stored?.title, "nearly the last");
+    assert.equal(stored?.completed, true);
+  });
+
   test("If-None-Match: a read whose ETag the client has is 304 with nothing sent again; a write refused on it is 412 and changes nothing", async () => {
     const user = await ctx.newUser();
     const task = await createTask(ctx.app, user);
@@ -433,6 +469,7 @@ describe("If-Match (contract: no lost updates)", () => {
     try {
       await other.query("BEGIN");
       await other.query("SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", [taskId]);
+      const pid = (await other.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
       const write = ctx.app.inject({
         method: "PATCH",
         url: `/api/${user.id}/tasks/${taskId}`,
@@ -440,7 +477,10 @@ describe("If-Match (contract: no lost updates)", () => {
         payload: { title: "mine" },
       });
       const deadline = Date.now() + 10_000;
-      while ((await other.query("SELECT 1 FROM pg_locks WHERE NOT granted")).rowCount === 0) {
+      // Waiting on this row lock, not any lock (another file's test may be waiting on one of its own);
+      // asked outside `other`'s transaction, which would see pg_stat_activity as it was at its start.
+      const waitsOnTheRow = "SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))";
+      while ((await ctx.pool.query(waitsOnTheRow, [pid])).rowCount === 0) {
         assert.ok(Date.now() < deadline, "the write never waited for the row");
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

@@ -5,6 +5,9 @@
  */
 import type { WritePrecondition } from "./tasks-repository";
 
+/** The largest version a task has: the column is a PostgreSQL integer; the next write makes 1 again. */
+export const MAX_VERSION = 2_147_483_647;
+
 export function etagForVersion(version: number): string {
   return `"${version}"`;
 }
@@ -20,8 +23,9 @@ export function parseIfMatch(header: string | undefined): WritePrecondition {
   const versions: number[] = [];
   for (const tag of header.split(",")) {
     // The digits exactly as etagForVersion writes them: strong comparison is of the characters, so "01" is not "1".
-    const match = /^"(0|[1-9]\d{0,8})"$/.exec(tag.trim());
-    if (match) versions.push(Number(match[1]));
+    const match = /^"(0|[1-9]\d{0,9})"$/.exec(tag.trim());
+    // A larger number is no version of ours (and would fail the statement as an integer).
+    if (match && Number(match[1]) <= MAX_VERSION) versions.push(Number(match[1]));
   }
   return { kind: "versions", versions };
 }

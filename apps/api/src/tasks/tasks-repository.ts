@@ -20,6 +20,7 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { uuidv7 } from "uuidv7";
 import { CreateBatches, type CreateBatchLimits, type JobOutcome } from "./create-batches";
+import { MAX_VERSION } from "./etag";
 import {
   type CountedTotal,
   containsPattern,
@@ -343,7 +344,7 @@ export class TasksRepository {
         .update(tasks)
         .set(
           named.length > 0
-            ? { ...fields, version: sql`${tasks.version} + 1`, updatedAt: sql`now()` }
+            ? { ...fields, version: nextVersion, updatedAt: sql`now()` }
             : // An empty PATCH changes nothing, not even the version.
               { version: sql`${tasks.version}` },
         )
@@ -365,7 +366,7 @@ export class TasksRepository {
     const toggle = this.statement<TaskRecord[]>(`toggle:${guard}`, (name) =>
       this.db
         .update(tasks)
-        .set({ completed: sql`NOT ${tasks.completed}`, version: sql`${tasks.version} + 1`, updatedAt: sql`now()` })
+        .set({ completed: sql`NOT ${tasks.completed}`, version: nextVersion, updatedAt: sql`now()` })
         .where(and(ownTask, versionGuard(guard)))
         .returning(taskRecord)
         .prepare(name),
@@ -401,6 +402,12 @@ export class TasksRepository {
 function preconditionKind(precondition: WritePrecondition): "versions" | "none" {
   return precondition?.kind === "versions" ? "versions" : "none";
 }
+
+/**
+ * A write's new version: one more, and after the largest integer the column holds (2^31 - 1), 1
+ * again, where `+ 1` would fail the write (a 500) on a task written two billion times.
+ */
+const nextVersion = sql`${tasks.version} % ${sql.raw(String(MAX_VERSION))} + 1`;
 
 function versionsOf(precondition: WritePrecondition): number[] {
   return precondition?.kind === "versions" ? precondition.versions : [];

@@ -24,7 +24,8 @@ const IdempotencyKey = z.looseObject({
     .meta({
       description:
         "Makes a repeated create (after no answer came) return the task the first one made instead of a second task. " +
-        'A unique value per task, e.g. a random UUID, bare or quoted ("…"); kept at least a day. ' +
+        'A unique value per task, e.g. a random UUID, bare or quoted ("…"); kept at least a day while its task exists ' +
+        "(once the task is deleted, the key makes a new one). " +
         "8 to 128 letters, digits or . _ : ~ + / = - (else 400); the same key with another body is a 422.",
     }),
 });
