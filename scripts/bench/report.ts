@@ -148,7 +148,8 @@ function ceilingFailures(s: ScenarioSummary): number {
 
 export function writeResults(file: string, summaries: ScenarioSummary[], shape: RunShape): void {
   const results = {
-    machine: { cpus: availableParallelism(), node: process.version },
+    // Memory and CPU are read from /proc: off Linux their fields are 0, not measured.
+    machine: { cpus: availableParallelism(), node: process.version, platform: process.platform },
     connections: shape.connections,
     duration_s: shape.durationS,
     scenarios: summaries.map((s) => {
