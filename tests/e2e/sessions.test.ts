@@ -525,7 +525,7 @@ describe("sign-in and sign-up over HTTP", () => {
   }
 
   test("their refusals are problem documents that keep Better Auth's code and message; the session cookie is HttpOnly and SameSite=Lax", async () => {
-    const ip = `10.4.${Math.floor(Math.random() * 250)}.1`;
+    const ip = randomClientAddress();
     const person = newPerson("Pat");
     const signedUp = await post("/sign-up/email", person, ip);
     assert.equal(signedUp.status, 200);
@@ -545,7 +545,7 @@ describe("sign-in and sign-up over HTTP", () => {
   });
 
   test("a name of spaces alone or over 100 characters is refused, at sign-up and in the profile, and nothing is made or changed", async () => {
-    const ip = `10.5.${Math.floor(Math.random() * 250)}.1`;
+    const ip = randomClientAddress();
     const blank = { ...newPerson("Blank"), name: " \t " };
     const refused = await problemOf(await post("/sign-up/email", blank, ip), 400);
     assert.equal(refused.code, "NAME_REQUIRED");
@@ -580,7 +580,7 @@ describe("sign-in and sign-up over HTTP", () => {
 
   test("an address over 254 characters is refused at sign-up and as a new address, and nothing is made or changed", async () => {
     // Every access token carries the address: without a limit, one of 11,000 characters made 15 kB tokens.
-    const ip = `10.6.${Math.floor(Math.random() * 250)}.1`;
+    const ip = randomClientAddress();
     const address = (length: number) => `${"a".repeat(length - 13 - 8)}${crypto.randomUUID().slice(0, 8)}@example.test`;
     const long = { ...newPerson("Long"), email: address(255) };
     const refused = await problemOf(await post("/sign-up/email", long, ip), 400);
@@ -600,7 +600,7 @@ describe("sign-in and sign-up over HTTP", () => {
   });
 
   test("a wrong password and an unknown email get the same answer", async () => {
-    const ip = `10.9.${Math.floor(Math.random() * 250)}.1`;
+    const ip = randomClientAddress();
     const person = newPerson("Sam");
     assert.equal((await post("/sign-up/email", person, ip)).status, 200);
     const wrongPassword = await post("/sign-in/email", { email: person.email, password: "not the password" }, ip);
@@ -611,7 +611,7 @@ describe("sign-in and sign-up over HTTP", () => {
   });
 
   test("behind a trusted proxy (TRUSTED_PROXY_HOPS=1) only the address it appended counts, not what the client wrote before it", async () => {
-    const real = `10.6.${Math.floor(Math.random() * 250)}.1`;
+    const real = randomClientAddress();
     const statuses: number[] = [];
     for (let i = 1; i <= 12; i++) {
       const response = await post("/sign-in/email", unknownAccount(), `198.51.100.${i}, ${real}`);
@@ -619,7 +619,7 @@ describe("sign-in and sign-up over HTTP", () => {
     }
     assert.ok(statuses.includes(429), `statuses: ${statuses.join(",")}`);
     // The count is the appended address's, not everybody's: another one is still let in.
-    const other = `10.5.${Math.floor(Math.random() * 250)}.1`;
+    const other = randomClientAddress();
     const fresh = await post("/sign-in/email", unknownAccount(), `198.51.100.1, ${other}`);
     assert.equal(fresh.status, 401);
   });
@@ -628,7 +628,7 @@ describe("sign-in and sign-up over HTTP", () => {
     const person = newPerson("Lim");
     const signedUp = await post("/sign-up/email", person, randomClientAddress());
     assert.equal(signedUp.status, 200);
-    const ip = `10.8.${Math.floor(Math.random() * 250)}.1`;
+    const ip = randomClientAddress();
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) statuses.push((await post("/sign-in/email", unknownAccount(), ip)).status);
     assert.deepEqual(statuses, Array(10).fill(401));
@@ -638,7 +638,7 @@ describe("sign-in and sign-up over HTTP", () => {
     assert.deepEqual(limited.headers.getSetCookie(), [], "no session");
 
     const signUps: number[] = [];
-    const signUpIp = `10.7.${Math.floor(Math.random() * 250)}.1`;
+    const signUpIp = randomClientAddress();
     for (let i = 0; i < 11; i++) signUps.push((await post("/sign-up/email", newPerson("Many"), signUpIp)).status);
     assert.deepEqual(signUps.slice(0, 10), Array(10).fill(200));
     assert.equal(signUps[10], 429, "the 11th sign-up in a minute from one address is refused");
@@ -647,7 +647,7 @@ describe("sign-in and sign-up over HTTP", () => {
   test("a rate limit counts in fixed windows: a minute after its first try an address is let in again, however it kept trying", async () => {
     // Better Auth's own store began a new count only after a whole minute without a try: an office
     // behind one address, renewing its tokens all day, was refused a minute at every 300th renewal.
-    const ip = `10.4.${Math.floor(Math.random() * 250)}.1`;
+    const ip = randomClientAddress();
     const pool = createPool(process.env.DATABASE_URL ?? "", { max: 1 });
     after(() => pool.end());
     /** The address's count for sign-ins as if it had begun `ms` earlier (the test cannot wait a minute). */

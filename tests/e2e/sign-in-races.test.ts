@@ -32,12 +32,14 @@ async function resetToken(person: Person): Promise<string> {
   return new URL(email.link ?? "").searchParams.get("token") ?? "";
 }
 
-/** A row lock held by a transaction of the test until `release`. */
-async function holdRow(sql: string, values: unknown[]): Promise<{ release: () => Promise<void> }> {
+/** A row lock held by a transaction of the test until `release`; `pid`, its backend's. */
+async function holdRow(sql: string, values: unknown[]): Promise<{ pid: number; release: () => Promise<void> }> {
   const client: pg.PoolClient = await db.connect();
   await client.query("BEGIN");
   await client.query(sql, values);
+  const pid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid ?? 0;
   return {
+    pid,
     release: async () => {
       await client.query("COMMIT");
       client.release();
@@ -45,11 +47,15 @@ async function holdRow(sql: string, values: unknown[]): Promise<{ release: () =>
   };
 }
 
-/** Waits until a statement starting with `start` waits for a lock (a request held where the test wants it). */
-async function waitingOnLock(start: RegExp): Promise<void> {
+/**
+ * Waits until a statement starting with `start` waits for `lock` (a request held where the test wants
+ * it): that lock's own waiters, not any statement waiting on a lock, which another file's may be.
+ */
+async function waitingOnLock(lock: { pid: number }, start: RegExp): Promise<void> {
   for (let tries = 0; tries < 200; tries++) {
     const { rows } = await db.query<{ query: string }>(
-      "SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+      "SELECT query FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))",
+      [lock.pid],
     );
     if (rows.some((row) => start.test(row.query.trim()))) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -81,7 +87,7 @@ async function signInAcrossAReset(person: Person, userId: string): Promise<Respo
   const token = await resetToken(person);
   const lock = await holdRow("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [userId]);
   const signIn = postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
-  await waitingOnLock(/^insert into "sessions"/i);
+  await waitingOnLock(lock, /^insert into "sessions"/i);
   const reset = await postAuth(product.webUrl, "/reset-password", { token, newPassword: "a brand new passphrase" });
   assert.equal(reset.status, 200, await reset.text());
   await lock.release();
@@ -98,7 +104,7 @@ describe("a sign-in with the old password, as the password is reset", () => {
       userId,
     ]);
     const reset = postAuth(product.webUrl, "/reset-password", { token, newPassword: "a brand new passphrase" });
-    await waitingOnLock(/^update "accounts"/i);
+    await waitingOnLock(lock, /^update "accounts"/i);
     // Meanwhile the old password signs in: the password it reads is still the old one.
     const signIn = await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
     assert.equal(signIn.status, 200, await signIn.text());
@@ -160,7 +166,7 @@ describe("a sign-in with the old password, as it changes otherwise", () => {
       undefined,
       changerCookie,
     );
-    await waitingOnLock(/^update "accounts"/i);
+    await waitingOnLock(lock, /^update "accounts"/i);
     const other = await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
     assert.equal(other.status, 200, await other.text());
     await lock.release();

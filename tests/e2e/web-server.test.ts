@@ -480,16 +480,20 @@ describe("npm start with its embedded PostgreSQL", () => {
     lock.on("error", () => {});
     await lock.query("BEGIN");
     await lock.query("LOCK TABLE tasks IN SHARE MODE");
+    const lockPid = (await lock.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
     const created = fetch(`${apiUrl}/api/${userId}/tasks`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ title: "written as the product stops" }),
     });
-    for (;;) {
-      const { rows } = await lock.query(
-        "SELECT 1 FROM pg_stat_activity WHERE application_name = 'tasks-api' AND wait_event_type = 'Lock'",
-      );
+    // The create waits on this lock: asked on another connection (inside its transaction, `lock`
+    // would see pg_stat_activity as it was when the transaction began, without a new connection's backend).
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const { rows } = await pool.query("SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))", [
+        lockPid,
+      ]);
       if (rows.length > 0) break;
+      assert.ok(Date.now() < deadline, "the create never waited on the lock");
       await sleep(50);
     }
 

@@ -37,13 +37,23 @@ describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
     pool.on("acquire", () => statements++); // a connection lent per statement
     // A window of 300 ms and rounds of 50 ms: the minute and the second of the product, shortened.
     const counts = new SharedRateLimitCounts(pool, 300, (error) => assert.fail(String(error)), 50);
+    // Connected first, so that a round's statement does not wait for a new backend.
+    await pool.query("SELECT 1");
     counts.start();
     try {
+      const before = statements;
       counts.incr(randomUUID(), () => {});
-      await sleep(200);
-      assert.ok(statements > 0, "while its window lasts, the count is shared");
-      await sleep(400); // the window is over
-      const idle = statements;
+      for (const deadline = Date.now() + 5_000; statements === before; await sleep(20)) {
+        assert.ok(Date.now() < deadline, "while its window lasts, the count is shared");
+      }
+      // The window is over once two of its lengths go by with nothing sent (a slow round may end late).
+      let idle = statements;
+      for (let quiet = 0, deadline = Date.now() + 5_000; quiet < 2; ) {
+        await sleep(300);
+        assert.ok(Date.now() < deadline, "it stops sending once the window is over");
+        quiet = statements === idle ? quiet + 1 : 0;
+        idle = statements;
+      }
       await sleep(1_000); // three windows: the cleanup would have run three times
       assert.equal(statements, idle, "nothing sent once no window is left");
     } finally {

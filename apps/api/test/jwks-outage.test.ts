@@ -22,6 +22,7 @@ test("a failing JWKS: 503 (not 401), one fetch a second at most, and 200 once it
 
   ctx.jwks.failing = true;
   try {
+    const started = Date.now();
     const refused = await list(user.token);
     const body = assertProblem(refused, 503);
     assert.match(String(body.detail), /Access tokens cannot be checked/);
@@ -30,7 +31,12 @@ test("a failing JWKS: 503 (not 401), one fetch a second at most, and 200 once it
 
     // Ten more tokens right after: each still a 503, and no more fetches of the failing endpoint.
     for (const token of tokens) assert.equal((await list(token)).statusCode, 503);
-    assert.equal(ctx.jwks.fetches, 1, "the failing endpoint is not asked again within the second");
+    // One fetch a second at most: a machine slow enough to take over a second for them may make a second one.
+    const seconds = Math.floor((Date.now() - started) / 1000);
+    assert.ok(
+      ctx.jwks.fetches <= 1 + seconds,
+      `the failing endpoint is not asked again within the second (${ctx.jwks.fetches} fetches in ${seconds + 1} s)`,
+    );
   } finally {
     // Whatever happened above, the next request (this test's or the next test's) finds the key set
     // answering, and past the second in which a failed fetch is not tried again.
@@ -79,12 +85,15 @@ for (const [failure, failing] of [
     const fetches = ctx.jwks.fetches;
 
     ctx.jwks.failing = failing;
+    const started = Date.now();
     try {
       for (const token of madeUp) {
         const response = await list(token);
         assertProblem(response, 503);
       }
-      assert.equal(ctx.jwks.fetches, fetches + 1, "one fetch, then none within the second after it failed");
+      const seconds = Math.floor((Date.now() - started) / 1000);
+      assert.ok(ctx.jwks.fetches > fetches, "a made-up kid asks for the key set");
+      assert.ok(ctx.jwks.fetches <= fetches + 1 + seconds, "one fetch, then none within the second after it failed");
       const fresh = await mintToken({ key: ctx.key, claims: { sub: user.id, sid: user.sessionId } });
       assert.equal((await list(fresh)).statusCode, 200, "the keys in hand still verify new tokens under them");
     } finally {

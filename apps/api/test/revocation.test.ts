@@ -398,9 +398,11 @@ test("a session that ends while the feed cannot read: its token is never 200 aft
   const ended = Date.now();
   let status = 200;
   while (Date.now() - ended <= REVOCATION_BOUND_MS + 500) {
+    // Judged by when it was asked: one asked just inside the 2 s may be answered just after them.
+    const asked = Date.now();
     status = (await list(late.app, user)).statusCode;
-    if (Date.now() - ended > REVOCATION_BOUND_MS)
-      assert.notEqual(status, 200, "200 more than 2 s after the session ended");
+    if (asked - ended > REVOCATION_BOUND_MS)
+      assert.notEqual(status, 200, "200 asked more than 2 s after the session ended");
     await sleep(50);
   }
   assert.equal(status, 503, "the feed cannot read: it cannot tell");
