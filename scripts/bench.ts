@@ -98,7 +98,9 @@ function step(message: string): void {
 
 if (process.platform !== "linux") {
   // Read from /proc (measure.ts): elsewhere they would read 0, and 0 MB would pass the memory goal.
-  step(`${process.platform}: memory, and the CPU time a request takes, are read from Linux's /proc: not measured here.`);
+  step(
+    `${process.platform}: memory, and the CPU time a request takes, are read from Linux's /proc: not measured here.`,
+  );
 }
 
 // ---------------------------------------------------------------- cleanup
