@@ -539,7 +539,7 @@ export async function startSecondApi(product: RunningProduct, databaseUrl: strin
 
 /**
  * Marks a person's address confirmed in the database, as following the
- * emailed link does (account.test.ts and passkeys.test.ts follow the link
+ * emailed link does (account-recovery.test.ts and passkeys.test.ts follow the link
  * itself), for tests that need a confirmed address but read no mail: a
  * passkey or a second factor is added only to one.
  */
