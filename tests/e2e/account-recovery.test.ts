@@ -10,7 +10,7 @@ import { createPool } from "@tasks/db";
 import { decodeJwt, SignJWT } from "jose";
 import type { Page } from "playwright-core";
 import { answeredAt, assertAccountEmail, changePasswordOnPage, until } from "./account-shared";
-import { startMailbox } from "./mailbox";
+import { mailedTo, startMailbox } from "./mailbox";
 import {
   accessToken,
   apiStatus,
@@ -33,7 +33,7 @@ import { unusedCode } from "./totp";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
 const mailbox = await startMailbox();
-const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, EMAIL_FROM: "Tasks <no-reply@tasks.test>" });
+const product = await startTestProduct(mailedTo(mailbox));
 const secondApi = await startSecondApi(product, databaseUrl);
 const apis = [product.apiUrl, secondApi];
 const browser = await launchBrowser();

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { networkInterfaces } from "node:os";
 import { test } from "node:test";
-import { startMailbox } from "./mailbox";
+import { mailedTo, startMailbox } from "./mailbox";
 import { newPerson, postAuth, startTestProduct } from "./product";
 
 /** An IPv4 address of this machine that is not loopback, if it has one. */
@@ -19,11 +19,7 @@ test("a mail server elsewhere that offers no STARTTLS gets no email, and the fai
   skip: outsideAddress ? false : "this machine has no address but loopback",
 }, async () => {
   const mailbox = await startMailbox(outsideAddress);
-  const product = await startTestProduct(
-    { SMTP_URL: mailbox.smtpUrl, EMAIL_FROM: "Tasks <no-reply@tasks.test>" },
-    process.env.DATABASE_URL,
-    { keepOutput: true },
-  );
+  const product = await startTestProduct(mailedTo(mailbox), process.env.DATABASE_URL, { keepOutput: true });
   const person = newPerson("Tess");
   assert.equal((await postAuth(product.webUrl, "/sign-up/email", person)).status, 200);
   for (let tries = 0; !/\[email\] could not send "Confirm your email address/.test(product.output()); tries++) {

@@ -35,6 +35,14 @@ export interface Mailbox {
   readonly stalledGivenUp: number;
 }
 
+/** The sender the tests' products use, as the emails' From shows it. */
+export const TEST_EMAIL_FROM = "Tasks <no-reply@tasks.test>";
+
+/** A product's email settings (its environment) for sending to `mailbox`, from TEST_EMAIL_FROM. */
+export function mailedTo(mailbox: Mailbox): { SMTP_URL: string; EMAIL_FROM: string } {
+  return { SMTP_URL: mailbox.smtpUrl, EMAIL_FROM: TEST_EMAIL_FROM };
+}
+
 /** A mail server for the tests, listening on `address` (this machine's loopback unless said otherwise). */
 export async function startMailbox(address = "127.0.0.1"): Promise<Mailbox> {
   const received: ReceivedEmail[] = [];

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { createPool } from "@tasks/db";
 import type { Page } from "playwright-core";
-import { startMailbox } from "./mailbox";
+import { mailedTo, startMailbox } from "./mailbox";
 import {
   accessToken,
   addVirtualAuthenticator,
@@ -29,7 +29,7 @@ import { unusedCode } from "./totp";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
 const mailbox = await startMailbox();
-const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, EMAIL_FROM: "Tasks <no-reply@tasks.test>" });
+const product = await startTestProduct(mailedTo(mailbox));
 const browser = await launchBrowser();
 const db = createPool(databaseUrl, { max: 1 });
 after(() => db.end());

@@ -8,12 +8,12 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { createPool } from "@tasks/db";
 import type pg from "pg";
-import { startMailbox } from "./mailbox";
+import { mailedTo, startMailbox } from "./mailbox";
 import { cookiesOf, newPerson, type Person, postAuth, startTestProduct } from "./product";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
 const mailbox = await startMailbox();
-const product = await startTestProduct({ SMTP_URL: mailbox.smtpUrl, EMAIL_FROM: "Tasks <no-reply@tasks.test>" });
+const product = await startTestProduct(mailedTo(mailbox));
 const db = createPool(databaseUrl, { max: 3 });
 after(() => db.end());
 
