@@ -487,7 +487,7 @@ describe("npm start with its embedded PostgreSQL", () => {
       body: JSON.stringify({ title: "written as the product stops" }),
     });
     // The create waits on this lock: asked on another connection (inside its transaction, `lock`
-    // would see pg_stat_activity as it was when the transaction began, without a new connection's backend).
+    // would see pg_stat_activity as it was at its first read there, without a new connection's backend).
     for (const deadline = Date.now() + 30_000; ; ) {
       const { rows } = await pool.query("SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))", [
         lockPid,

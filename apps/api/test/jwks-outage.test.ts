@@ -43,8 +43,9 @@ test("a failing JWKS: 503 (not 401), one fetch a second at most, and 200 once it
     ctx.jwks.failing = false;
     await sleep(1_100);
   }
+  const fetchedDuringTheOutage = ctx.jwks.fetches;
   assert.equal((await list(user.token)).statusCode, 200, "the keys are fetched again and the token works");
-  assert.equal(ctx.jwks.fetches, 2);
+  assert.equal(ctx.jwks.fetches, fetchedDuringTheOutage + 1, "one fetch brought them");
 });
 
 test("keys fetched before the JWKS fails go on verifying new tokens under them: 200, and the rest unchanged", async () => {

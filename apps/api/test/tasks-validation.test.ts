@@ -478,7 +478,7 @@ describe("If-Match (contract: no lost updates)", () => {
       });
       const deadline = Date.now() + 10_000;
       // Waiting on this row lock, not any lock (another file's test may be waiting on one of its own);
-      // asked outside `other`'s transaction, which would see pg_stat_activity as it was at its start.
+      // asked outside `other`'s transaction, which would see pg_stat_activity as it was at the first read of it there.
       const waitsOnTheRow = "SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))";
       while ((await ctx.pool.query(waitsOnTheRow, [pid])).rowCount === 0) {
         assert.ok(Date.now() < deadline, "the write never waited for the row");
