@@ -9,8 +9,7 @@ import { describe, test } from "node:test";
 import { createPool } from "@tasks/db";
 import { decodeJwt, SignJWT } from "jose";
 import type { Page } from "playwright-core";
-import { answeredAt, assertAccountEmail, changePasswordOnPage, until } from "./account-shared";
-import { mailedTo, startMailbox } from "./mailbox";
+import { answeredAt, assertAccountEmail, changePasswordOnPage, startAccountsProduct, until } from "./account-shared";
 import {
   accessToken,
   apiStatus,
@@ -26,16 +25,11 @@ import {
   postAuth,
   randomClientAddress,
   signIn,
-  startSecondApi,
-  startTestProduct,
 } from "./product";
 import { unusedCode } from "./totp";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
-const mailbox = await startMailbox();
-const product = await startTestProduct(mailedTo(mailbox));
-const secondApi = await startSecondApi(product, databaseUrl);
-const apis = [product.apiUrl, secondApi];
+const { mailbox, product, apis } = await startAccountsProduct(databaseUrl);
 const browser = await launchBrowser();
 
 describe("email verification", () => {

@@ -1,9 +1,23 @@
 /**
- * What the account tests share: the account page's change of password, when a page's request to
- * Better Auth was answered, what every account email holds, and a wait for a condition.
+ * What the account tests share: the product they run against, the account page's change of
+ * password, when a page's request to Better Auth was answered, what every account email holds, and a
+ * wait for a condition.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { mailedTo, startMailbox } from "./mailbox";
+import { startSecondApi, startTestProduct } from "./product";
+
+/**
+ * The product, mailing a mailbox of the test's, and the Task API processes to check a session's
+ * end at: the product's and a second one on the same database.
+ */
+export async function startAccountsProduct(databaseUrl: string) {
+  const mailbox = await startMailbox();
+  const product = await startTestProduct(mailedTo(mailbox));
+  const apis = [product.apiUrl, await startSecondApi(product, databaseUrl)];
+  return { mailbox, product, apis };
+}
 
 /** The account page's "Change password" form, filled and sent (the new one repeated as typed in `repeat`). */
 export async function changePasswordOnPage(page: Page, current: string, next: string, repeat = next) {

@@ -9,8 +9,8 @@ import { describe, test } from "node:test";
 import { createPool } from "@tasks/db";
 import { decodeJwt, SignJWT } from "jose";
 import type { Page } from "playwright-core";
-import { answeredAt, assertAccountEmail, changePasswordOnPage } from "./account-shared";
-import { mailedTo, startMailbox } from "./mailbox";
+import { backendPid, waitUntilBlockedBy } from "../../scripts/lib/lock-waits";
+import { answeredAt, assertAccountEmail, changePasswordOnPage, startAccountsProduct } from "./account-shared";
 import {
   accessToken,
   addTask,
@@ -30,16 +30,11 @@ import {
   seriousViolations,
   signIn,
   signUp,
-  startSecondApi,
-  startTestProduct,
   waitForCount,
 } from "./product";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
-const mailbox = await startMailbox();
-const product = await startTestProduct(mailedTo(mailbox));
-const secondApi = await startSecondApi(product, databaseUrl);
-const apis = [product.apiUrl, secondApi];
+const { mailbox, product, apis } = await startAccountsProduct(databaseUrl);
 const browser = await launchBrowser();
 
 /** A second browser (another device) signed in as the same person; its access token. */
@@ -415,17 +410,10 @@ describe("the account page", () => {
     try {
       await signUp.query("BEGIN");
       await signUp.query("INSERT INTO users (name, email) VALUES ('Racer', $1)", [wanted]);
-      const { rows } = await signUp.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const holder = await backendPid(signUp);
       await page.goto(link);
       const followed = page.getByRole("button", { name: "Confirm" }).click();
-      for (let waited = 0; ; waited += 50) {
-        const blocked = await pool.query("SELECT 1 FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))", [
-          rows[0]?.pid,
-        ]);
-        if (blocked.rowCount) break;
-        assert.ok(waited < 15_000, "the change of address waits for the sign-up");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitUntilBlockedBy(pool, holder, "the change of address waits for the sign-up", { timeoutMs: 15_000 });
       await signUp.query("COMMIT");
       await followed;
     } finally {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { createPool } from "@tasks/db";
 import type pg from "pg";
+import { backendPid, waitUntilBlockedBy } from "../../scripts/lib/lock-waits";
 import { mailedTo, startMailbox } from "./mailbox";
 import { cookiesOf, newPerson, type Person, postAuth, startTestProduct } from "./product";
 
@@ -37,7 +38,7 @@ async function holdRow(sql: string, values: unknown[]): Promise<{ pid: number; r
   const client: pg.PoolClient = await db.connect();
   await client.query("BEGIN");
   await client.query(sql, values);
-  const pid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid ?? 0;
+  const pid = await backendPid(client);
   return {
     pid,
     release: async () => {
@@ -47,20 +48,12 @@ async function holdRow(sql: string, values: unknown[]): Promise<{ pid: number; r
   };
 }
 
-/**
- * Waits until a statement starting with `start` waits for `lock` (a request held where the test wants
- * it): that lock's own waiters, not any statement waiting on a lock, which another file's may be.
- */
-async function waitingOnLock(lock: { pid: number }, start: RegExp): Promise<void> {
-  for (let tries = 0; tries < 200; tries++) {
-    const { rows } = await db.query<{ query: string }>(
-      "SELECT query FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))",
-      [lock.pid],
-    );
-    if (rows.some((row) => start.test(row.query.trim()))) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  assert.fail(`no statement like ${start} came to wait`);
+/** Waits until a statement starting with `start` waits for `lock` (a request held where the test wants it). */
+function waitingOnLock(lock: { pid: number }, start: RegExp): Promise<void> {
+  return waitUntilBlockedBy(db, lock.pid, `no statement like ${start} came to wait`, {
+    matching: start,
+    timeoutMs: 5_000,
+  });
 }
 
 /** Whether a cookie from a sign-in still opens a session (an answer other than a session or null fails the test). */

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
 import { freePort } from "../../scripts/lib/free-port";
+import { backendPid, waitUntilBlockedBy } from "../../scripts/lib/lock-waits";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
 import { oneMachineEnvironment, root, WEB_ONLY_SECRETS } from "../../scripts/lib/product";
 import { cookiesOf, newPerson, postAuth, startTestProduct } from "./product";
@@ -480,22 +481,13 @@ describe("npm start with its embedded PostgreSQL", () => {
     lock.on("error", () => {});
     await lock.query("BEGIN");
     await lock.query("LOCK TABLE tasks IN SHARE MODE");
-    const lockPid = (await lock.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+    const holder = await backendPid(lock);
     const created = fetch(`${apiUrl}/api/${userId}/tasks`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ title: "written as the product stops" }),
     });
-    // The create waits on this lock: asked on another connection (inside its transaction, `lock`
-    // would see pg_stat_activity as it was at its first read there, without a new connection's backend).
-    for (const deadline = Date.now() + 30_000; ; ) {
-      const { rows } = await pool.query("SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))", [
-        lockPid,
-      ]);
-      if (rows.length > 0) break;
-      assert.ok(Date.now() < deadline, "the create never waited on the lock");
-      await sleep(50);
-    }
+    await waitUntilBlockedBy(pool, holder, "the create never waited on the lock", { timeoutMs: 30_000 });
 
     launcher.kill("SIGTERM");
     // Long enough for a database stopped at once to have gone (a fast shutdown takes well under this).

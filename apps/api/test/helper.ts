@@ -11,6 +11,7 @@ import { createPool, type PoolOptions, sessions, users } from "@tasks/db";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import pg from "pg";
+import { backendPid } from "../../../scripts/lib/lock-waits";
 import { type AppOptions, buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { createBatchLimits } from "../src/tasks/create-batches";
@@ -258,7 +259,7 @@ export async function sendCreatesTogether<T>(ctx: TestContext, send: () => Promi
   try {
     await holder.query("BEGIN");
     await holder.query("SELECT 1 FROM task_counts WHERE user_id = $1 FOR UPDATE", [blocker.id]);
-    const pid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+    const pid = await backendPid(holder);
     const blocked = Array.from({ length: inFlight }, () => createTask(ctx.app, blocker, { title: "held" }));
     const waiting = async () =>
       // The first waits on the holder; the others queue behind it for the row (so on the first).

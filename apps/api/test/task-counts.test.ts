@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import pg from "pg";
+import { backendPid, waitUntilBlockedBy } from "../../../scripts/lib/lock-waits";
 import { assertProblem, bearer, createTask, databaseUrl, setup, type TestUser } from "./helper";
 
 const ctx = await setup();
@@ -233,16 +234,10 @@ test("a write that PostgreSQL ends in a deadlock is a 503 that changed nothing, 
     await other.query("BEGIN");
     await other.query("SET LOCAL deadlock_timeout = '20s'");
     await other.query("SELECT 1 FROM task_counts WHERE user_id = $1 FOR UPDATE", [user.id]);
-    const { rows: own } = await other.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const holder = await backendPid(other);
     const answer = toggle(pending.id);
     // Once the API's statement waits for this transaction (and so holds the task's row), ask for that row.
-    const blocked = async () =>
-      (await ctx.pool.query("SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", [own[0]?.pid])).rows
-        .length > 0;
-    for (let i = 0; !(await blocked()); i++) {
-      assert.ok(i < 500, "the API's toggle never waited for the other transaction");
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitUntilBlockedBy(ctx.pool, holder, "the API's toggle never waited for the other transaction");
     await other.query("SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", [pending.id]);
     await other.query("COMMIT");
     const body = assertProblem(await answer, 503);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
+import { backendPid, waitUntilBlockedBy } from "../../../scripts/lib/lock-waits";
 import { assertProblem, createTask, setup, storedTasks, type TestUser } from "./helper";
 
 const ctx = await setup();
@@ -469,21 +470,14 @@ describe("If-Match (contract: no lost updates)", () => {
     try {
       await other.query("BEGIN");
       await other.query("SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", [taskId]);
-      const pid = (await other.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+      const holder = await backendPid(other);
       const write = ctx.app.inject({
         method: "PATCH",
         url: `/api/${user.id}/tasks/${taskId}`,
         headers: { ...user.auth, ...precondition },
         payload: { title: "mine" },
       });
-      const deadline = Date.now() + 10_000;
-      // Waiting on this row lock, not any lock (another file's test may be waiting on one of its own);
-      // asked outside `other`'s transaction, which would see pg_stat_activity as it was at the first read of it there.
-      const waitsOnTheRow = "SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))";
-      while ((await ctx.pool.query(waitsOnTheRow, [pid])).rowCount === 0) {
-        assert.ok(Date.now() < deadline, "the write never waited for the row");
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitUntilBlockedBy(ctx.pool, holder, "the write never waited for the row");
       await other.query("UPDATE tasks SET title = 'theirs', version = version + 1 WHERE id = $1", [taskId]);
       await other.query("COMMIT");
       return await write;

@@ -23,9 +23,9 @@ export function parseIfMatch(header: string | undefined): WritePrecondition {
   const versions: number[] = [];
   for (const tag of header.split(",")) {
     // The digits exactly as etagForVersion writes them: strong comparison is of the characters, so "01" is not "1".
-    const match = /^"(0|[1-9]\d{0,9})"$/.exec(tag.trim());
-    // A larger number is no version of ours (and would fail the statement as an integer).
-    if (match && Number(match[1]) <= MAX_VERSION) versions.push(Number(match[1]));
+    const version = Number(/^"(0|[1-9]\d{0,9})"$/.exec(tag.trim())?.[1]);
+    // No match is NaN; a larger number is no version of ours (and would fail the statement as an integer).
+    if (version <= MAX_VERSION) versions.push(version);
   }
   return { kind: "versions", versions };
 }
