@@ -15,6 +15,7 @@ import {
   accessToken,
   addTask,
   apiStatus,
+  contrastViolationsUnderPointer,
   expectRefusedWithin,
   fillSignInForm,
   followEmailLink,
@@ -694,6 +695,7 @@ describe("the account page", () => {
         await tab.goto(`${product.webUrl}${path}`);
         await tab.getByRole("heading", { level: 1 }).waitFor();
         assert.deepEqual(await seriousViolations(tab), [], `${path} (${colorScheme})`);
+        assert.deepEqual(await contrastViolationsUnderPointer(tab), [], `${path} (${colorScheme}), under the pointer`);
         const overflow = await tab.evaluate("document.documentElement.scrollWidth > window.innerWidth");
         assert.equal(overflow, false, `${path} fits a phone's width`);
       }

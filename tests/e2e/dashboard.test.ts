@@ -13,6 +13,7 @@ import type { Locator, Request } from "playwright-core";
 import {
   accessToken,
   addTask,
+  contrastViolationsUnderPointer,
   deletesSentBy,
   fillSignInForm,
   holdPageTime,
@@ -733,8 +734,14 @@ describe("the dashboard in a real browser", () => {
     await addTask(page, "Something later", { due: "2099-12-31" });
     await addTask(page, "Low priority idea", { priority: "low" });
     assert.deepEqual(await seriousViolations(page), [], "full dashboard");
+    assert.deepEqual(await contrastViolationsUnderPointer(page), [], "full dashboard, each control under the pointer");
     await page.emulateMedia({ colorScheme: "dark" });
     assert.deepEqual(await seriousViolations(page), [], "full dashboard, dark");
+    assert.deepEqual(
+      await contrastViolationsUnderPointer(page),
+      [],
+      "full dashboard, dark, each control under the pointer",
+    );
     await page.screenshot({ path: path.join(artifacts, "dashboard-dark.png"), fullPage: true });
     // Down to a phone's width: nothing runs off the side.
     await page.setViewportSize({ width: 375, height: 740 });

@@ -445,6 +445,28 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
 }
 
+/**
+ * The page's controls (buttons, links, tabs, checkboxes) whose text lacks contrast while the pointer
+ * is on them, each named with its axe target: a state that seriousViolations, run with the pointer
+ * elsewhere, never sees.
+ */
+export async function contrastViolationsUnderPointer(page: Page): Promise<string[]> {
+  const controls = page
+    .getByRole("button")
+    .or(page.getByRole("link"))
+    .or(page.getByRole("tab"))
+    .or(page.getByRole("checkbox"));
+  const found = new Set<string>();
+  for (const control of await controls.all()) {
+    if (!(await control.isVisible()) || !(await control.isEnabled())) continue;
+    await control.hover();
+    const results = await new AxeBuilder({ page }).withRules(["color-contrast"]).analyze();
+    for (const node of results.violations.flatMap((violation) => violation.nodes)) found.add(node.target.join(" "));
+  }
+  await page.mouse.move(0, 0);
+  return [...found];
+}
+
 /** Waits until the locator matches exactly `count` elements (the list re-renders after a search). */
 export async function waitForCount(locator: Locator, count: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

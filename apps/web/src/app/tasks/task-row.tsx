@@ -185,7 +185,7 @@ export function TaskRow({
             type="button"
             onClick={onDelete}
             aria-label={`Delete “${task.title}”`}
-            className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-red-50 hover:text-red-700 dark:text-slate-400 dark:hover:bg-red-950"
+            className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-red-50 hover:text-red-700 dark:text-slate-400 dark:hover:bg-red-950 dark:hover:text-red-300"
           >
             Delete
           </button>
