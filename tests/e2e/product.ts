@@ -448,7 +448,7 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 /**
  * The page's controls (buttons, links, tabs, checkboxes) whose text lacks contrast while the pointer
  * is on them, each named with its axe target: a state that seriousViolations, run with the pointer
- * elsewhere, never sees.
+ * elsewhere, never sees. Each is checked alone, as it is hovered.
  */
 export async function contrastViolationsUnderPointer(page: Page): Promise<string[]> {
   const controls = page
@@ -456,15 +456,21 @@ export async function contrastViolationsUnderPointer(page: Page): Promise<string
     .or(page.getByRole("link"))
     .or(page.getByRole("tab"))
     .or(page.getByRole("checkbox"));
-  const found = new Set<string>();
+  const found: string[] = [];
   for (const control of await controls.all()) {
     if (!(await control.isVisible()) || !(await control.isEnabled())) continue;
     await control.hover();
-    const results = await new AxeBuilder({ page }).withRules(["color-contrast"]).analyze();
-    for (const node of results.violations.flatMap((violation) => violation.nodes)) found.add(node.target.join(" "));
+    // axe checks this control alone (the rest of the page, with no pointer on it, is seriousViolations's).
+    await control.evaluate((element) => element.setAttribute("data-under-pointer", ""));
+    const results = await new AxeBuilder({ page })
+      .include("[data-under-pointer]")
+      .withRules(["color-contrast"])
+      .analyze();
+    await control.evaluate((element) => element.removeAttribute("data-under-pointer"));
+    for (const node of results.violations.flatMap((violation) => violation.nodes)) found.push(node.target.join(" "));
   }
   await page.mouse.move(0, 0);
-  return [...found];
+  return found;
 }
 
 /** Waits until the locator matches exactly `count` elements (the list re-renders after a search). */

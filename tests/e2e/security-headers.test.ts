@@ -21,6 +21,7 @@ import {
   newSignedInPage,
   newSignedOutPage,
   postAuth,
+  routerRequestFor,
   startTestProduct,
   takeCspViolations,
 } from "./product";
@@ -164,11 +165,12 @@ test("a page keeps its title while it is drawn again from the server, however of
       }).observe(document, { subtree: true, childList: true, characterData: true });
     `);
     for (let refresh = 0; refresh < 100; refresh++) {
+      const answered = page.waitForResponse((response) => routerRequestFor(path)(new URL(response.url())));
       // What router.refresh() does in the page's own actions (window.next.router is Next's handle on it).
       await page.evaluate("window.next.router.refresh()");
-      await page.waitForTimeout(60);
+      await answered;
+      await page.waitForTimeout(60); // for the answer to be drawn
     }
-    await page.waitForLoadState("networkidle");
     assert.equal(await page.evaluate("globalThis.titlesLost"), 0, path);
     assert.equal(await page.title(), TITLES[path], path);
   }
