@@ -10,6 +10,7 @@ import {
   holdRequests,
   launchBrowser,
   newSignedInPage,
+  seriousViolations,
   signal,
   startTestProduct,
   theirTasksApi,
@@ -229,11 +230,16 @@ describe("the dashboard for someone with more tasks than one page", () => {
       "true",
       "All's tasks, shown under Completed, say they are not its",
     );
+    // They can still be used, so they stay readable (dimmed, their secondary text lacked contrast),
+    // and what says they are on their way is seen as well as read.
+    await page.getByTestId("list-loading").waitFor();
+    assert.deepEqual(await seriousViolations(page), [], "the list shown while another loads");
     completedList.release();
     const announcement = page.getByTestId("list-announcement");
     await announcement.getByText("Found 1 task.").waitFor();
     await waitForCount(list.and(page.locator("[aria-busy=false]")), 1);
     assert.equal(await list.getByText("Still to do").count(), 0);
+    assert.equal(await page.getByTestId("list-loading").count(), 0, "loaded: nothing says it is on its way");
     await page.getByRole("searchbox").fill("nothing like it");
     await announcement.getByText("Found no tasks.").waitFor();
   });

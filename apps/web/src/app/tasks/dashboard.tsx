@@ -95,7 +95,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const editedTasks = tasks?.filter((task) => openEdits.current.has(task.id)) ?? [];
   const shownTasks =
     failedLoad === filter && list.loadedFor !== filter ? (editedTasks.length > 0 ? editedTasks : null) : tasks;
-  /** Another tab, sort or search's list is on its way: the one shown is another's, and says so (dimmed, busy). */
+  /** Another tab, sort or search's list is on its way: the one shown is another's, and says so (a bar over it, busy). */
   const switching = tasks !== null && list.loadedFor !== filter && failedLoad !== filter;
   /** Said to a screen reader once the list asked for has come: how many match ("Found 3 tasks."). */
   const [listAnnouncement, setListAnnouncement] = useState("");
@@ -529,7 +529,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         <Tabs.Content
           ref={listPanel}
           value={status}
-          className="focus-visible:outline-2 focus-visible:outline-indigo-500"
+          // relative: the bar that says another list is on its way (TaskList) is drawn over its top.
+          className="relative focus-visible:outline-2 focus-visible:outline-indigo-500"
         >
           <TaskList
             tasks={shownTasks}

@@ -29,7 +29,7 @@ export function TaskList({
   shownFor: { status: ListStatus; query: string };
   /** More of the list, or another tab, sort or search's, is on its way. */
   busy: boolean;
-  /** What is shown is another tab, sort or search's list, until the one asked for comes. */
+  /** What is shown is another tab, sort or search's list, until the one asked for comes (drawn with a bar over it, in a `relative` panel). */
   stale: boolean;
   /** Loads the list again; settles once it has come or failed. */
   onRetryLoad: () => Promise<void>;
@@ -53,17 +53,32 @@ export function TaskList({
       </div>
     );
   }
+  // A stale list can still be used, so it is not dimmed (its secondary text and buttons would lack
+  // contrast): a bar over it says the one asked for is on its way (aria-busy says it to a screen reader).
+  const loadingBar = stale && (
+    <div
+      aria-hidden="true"
+      data-testid="list-loading"
+      className="absolute inset-x-0 -top-2.5 h-1 rounded-full bg-indigo-500 motion-safe:animate-pulse"
+    />
+  );
   if (tasks.length === 0) {
     return (
-      <p aria-busy={busy} className={`${dashedBox} ${stale ? "opacity-50" : ""}`}>
-        {emptyListText(shownFor.status, shownFor.query)}
-      </p>
+      <>
+        {loadingBar}
+        <p aria-busy={busy} className={dashedBox}>
+          {emptyListText(shownFor.status, shownFor.query)}
+        </p>
+      </>
     );
   }
   return (
-    <ul aria-label="Your tasks" aria-busy={busy} className={`space-y-2 ${stale ? "opacity-50" : ""}`}>
-      {tasks.map(renderTask)}
-    </ul>
+    <>
+      {loadingBar}
+      <ul aria-label="Your tasks" aria-busy={busy} className="space-y-2">
+        {tasks.map(renderTask)}
+      </ul>
+    </>
   );
 }
 
