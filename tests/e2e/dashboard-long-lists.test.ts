@@ -291,4 +291,25 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await list.getByText("Done already").waitFor();
     assert.equal(await list.getByText("Still to do").count(), 0);
   });
+
+  test("where a tab's load fails, an edit kept open shows its task alone, without the other list's count or Show more", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Eli");
+    await addTasksThroughApi(page, 101);
+    await page.getByTestId("shown-count").getByText("Showing 100 of 101").waitFor();
+    await page.getByRole("button", { name: "Edit “Task 101”" }).click();
+    await page.getByLabel("Task title", { exact: true }).fill("Task 101, edited");
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      (route) => route.abort("connectionrefused"),
+    );
+    await page.getByRole("tab", { name: /^Pending/ }).click();
+    await page
+      .getByTestId("error")
+      .getByText(/Could not load your tasks/)
+      .waitFor();
+    assert.equal(await page.getByLabel("Task title", { exact: true }).inputValue(), "Task 101, edited", "kept");
+    assert.equal(await page.getByRole("list", { name: "Your tasks" }).getByRole("listitem").count(), 1);
+    assert.equal(await page.getByTestId("shown-count").count(), 0, "no “Showing 1 of 101”");
+    assert.equal(await page.getByRole("button", { name: /^Show \d+ more$/ }).count(), 0);
+  });
 });

@@ -520,6 +520,84 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.equal(await checkbox.isChecked(), false, "the last click left it pending");
   });
 
+  test("a failed completion or delete leaves the banner once the person completes or deletes that task again: its Retry would undo what they did since", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ida", { heldClock: true });
+    const banner = page.getByTestId("error");
+    await addTask(page, "Keep me");
+    await addTask(page, "Pay rent");
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+    let cut = true; // every write lost while this holds
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      (route) => (cut && route.request().method() !== "GET" ? route.abort("connectionreset") : route.continue()),
+    );
+    await page.getByRole("checkbox", { name: "Completed: “Pay rent”", checked: false }).click();
+    await banner.getByText(/Could not update “Pay rent”/).waitFor();
+    cut = false;
+    const made = page.waitForResponse((answer) => answer.request().method() === "PATCH");
+    await page.getByRole("checkbox", { name: "Completed: “Pay rent”", checked: false }).click();
+    assert.equal((await made).status(), 200);
+    assert.equal(await banner.count(), 0, "clicked again: the failed click's Retry has nothing left to do");
+
+    // Another task's failure stays.
+    cut = true;
+    await page.getByRole("checkbox", { name: "Completed: “Keep me”", checked: false }).click();
+    await banner.getByText(/Could not update “Keep me”/).waitFor();
+    await holdPageTime(page); // the undo window ends when the test says
+    await page.getByRole("button", { name: "Delete “Pay rent”" }).click();
+    assert.equal(await banner.getByText(/Could not update “Keep me”/).count(), 1, "another task's failure");
+    await page.clock.runFor(5_000); // the delete is sent, and lost
+    await banner.getByText(/Could not delete “Pay rent”/).waitFor();
+    cut = false;
+    await page.getByRole("button", { name: "Delete “Pay rent”" }).click();
+    assert.equal(await banner.count(), 0, "deleted again: the failed delete's Retry has nothing left to do");
+    const deleted = page.waitForResponse((answer) => answer.request().method() === "DELETE");
+    await page.clock.runFor(5_000);
+    assert.equal((await deleted).status(), 204);
+  });
+
+  test("Undo brings the task back at once, even when the list cannot be loaded again then", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Noa", { heldClock: true });
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await addTask(page, "Keep me");
+    await addTask(page, "Bring me back");
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+    const deletesSent = deletesSentBy(page);
+    await withPageTimeHeld(page, async () => {
+      await page.getByRole("button", { name: "Delete “Bring me back”" }).click();
+      await page.getByRole("tab", { name: "All (1)" }).waitFor();
+      // From here the API cannot be reached: the reload after Undo fails.
+      await page.route(
+        (url) => url.href.startsWith(product.apiUrl),
+        (route) => route.abort("connectionrefused"),
+      );
+      await page.getByRole("button", { name: "Undo" }).click();
+      await page
+        .getByTestId("error")
+        .getByText(/Could not load your tasks/)
+        .waitFor();
+      await list.getByText("Bring me back", { exact: true }).waitFor({ timeout: 5_000 });
+      await page.getByRole("tab", { name: "All (2)" }).waitFor({ timeout: 5_000 });
+    });
+    assert.deepEqual(deletesSent, [], "nothing was sent");
+  });
+
+  test("the same failure twice is said twice: a new alert, not the same words set again on the one there", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ora");
+    await addTask(page, "Anything");
+    await page.route(
+      (url) => url.href.startsWith(product.apiUrl),
+      (route) => route.abort("connectionrefused"),
+    );
+    const alert = page.getByTestId("error").getByRole("alert");
+    await page.getByRole("tab", { name: /^Completed/ }).click();
+    await alert.getByText(/Could not load your tasks/).waitFor();
+    const first = await alert.elementHandle();
+    await page.getByRole("tab", { name: /^Pending/ }).click();
+    await page.waitForFunction((shown) => !shown?.isConnected, first, { timeout: 5_000 });
+    await alert.getByText(/Could not load your tasks/).waitFor();
+  });
+
   test("a write that gets no answer at all fails after a while, is put back, and Retry makes it", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Wes", { heldClock: true });
     await addTaskAndItsReload(page, "Mend the gate"); // its reload answered before the page's time jumps

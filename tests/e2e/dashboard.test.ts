@@ -457,6 +457,32 @@ describe("the dashboard in a real browser", () => {
     await undo.click();
     await page.getByRole("button", { name: `Edit “${url}”` }).waitFor();
     await page.clock.runFor(5_000);
+    // A failure that names it, and a search for it that finds nothing, wrap too.
+    await page.route(
+      (target) => target.href.startsWith(product.apiUrl),
+      (route) => (route.request().method() === "PATCH" ? route.abort("connectionreset") : route.fallback()),
+    );
+    await page.getByRole("checkbox", { name: `Completed: “${url}”` }).click();
+    const failed = page.getByTestId("error");
+    await failed.getByText("Could not update", { exact: false }).waitFor();
+    await onScreen(failed.getByRole("button", { name: "Retry" }), "the banner's Retry");
+    assert.ok(
+      Number(await page.evaluate("document.documentElement.scrollWidth")) <= 375,
+      "the banner does not make the page wider than the screen",
+    );
+    await page.unrouteAll({ behavior: "wait" });
+    await failed.getByRole("button", { name: "Retry" }).click();
+    await page.getByRole("checkbox", { name: `Completed: “${url}”`, checked: true }).waitFor();
+    await page.getByLabel("Search tasks").fill(`${url}/more`);
+    await page.clock.runFor(1_000); // the search waits for typing to pause
+    await page.getByText("No tasks match", { exact: false }).waitFor();
+    assert.ok(
+      Number(await page.evaluate("document.documentElement.scrollWidth")) <= 375,
+      "an empty search's words do not make the page wider than the screen",
+    );
+    await page.getByLabel("Search tasks").fill("");
+    await page.clock.runFor(1_000);
+    await page.getByRole("button", { name: `Edit “${url}”` }).waitFor();
 
     // Lines typed with Shift+Enter (Enter adds), shown as lines, and kept through an edit.
     await page.getByLabel("New task title").fill("Shopping");

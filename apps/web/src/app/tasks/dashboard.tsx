@@ -15,7 +15,7 @@ import { signOutThisBrowser } from "@/lib/sign-out";
 import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
 import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
-import { type BannerFailure, describeFailure, ErrorBanner } from "./error-banner";
+import { type BannerFailure, describeFailure, ErrorBanner, endedBy, type FailedChange } from "./error-banner";
 import { useListFocus } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
 import { type Kept, keepAndSignIn, keepUnmadeDelete, takeKept, takeUnmadeDeletes } from "./kept-for-sign-in";
@@ -185,10 +185,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /**
    * Says in the banner what failed; `retry` (when given) is what its Retry does. `load`: what failed
    * was a load of the list, either a reload of the list shown (after a change) or a list the person
-   * asked for (another tab, sort, search or page), and when that load began; none: a change failed.
+   * asked for (another tab, sort, search or page), and when that load began; none: a change failed
+   * (`change`: a task's completion or delete, which the person's next one of it ends).
    */
   const handle = useCallback(
-    (failure: unknown, what: string, retry?: () => void, load?: { kind: "reload" | "asked"; startedAt: number }) => {
+    (
+      failure: unknown,
+      what: string,
+      retry?: () => void,
+      about: { load?: { kind: "reload" | "asked"; startedAt: number }; change?: FailedChange } = {},
+    ) => {
+      const { load, change } = about;
       if (failure instanceof SignedOutError) return goToSignIn();
       // A request the API refused as it stands would be refused again: no retry for those.
       const shown: BannerFailure = {
@@ -201,6 +208,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
             : undefined,
         shownAt: performance.now(),
         what,
+        change,
       };
       // A failed reload of the list shown (often the one that followed a change) does not hide the
       // failure of a change still waiting for its Retry: the person must know that change was put
@@ -219,7 +227,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     api,
     setList,
     notices: { currentNotice, notify, closeNotice },
-    onFailure: (failure, task, retry) => handle(failure, `Could not delete “${task.title}”`, retry),
+    onFailure: (failure, task, retry) =>
+      handle(failure, `Could not delete “${task.title}”`, retry, { change: { taskId: task.id, kind: "delete" } }),
     reload: () => void latestRefresh.current(),
     signedOutElsewhere,
     goToSignIn,
@@ -239,8 +248,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     api,
     tasks,
     setList,
-    onFailure: handle,
-    tell: (text) => setError({ text }),
+    onFailure: (failure, what, retry, change) => handle(failure, what, retry, { change }),
+    tell: (text) => setError({ text, shownAt: performance.now() }),
     reload: () => void latestRefresh.current(),
     goToSignIn,
     focusList: focusWhereTheRowWas,
@@ -304,8 +313,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         if (thisRefresh === refreshCount.current) {
           setFailedLoad(loading);
           handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), {
-            kind: withCounts ? "reload" : "asked",
-            startedAt,
+            load: { kind: withCounts ? "reload" : "asked", startedAt },
           });
         }
       } finally {
@@ -460,7 +468,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     const failure = await signOutThisBrowser();
     if (failure) {
       setSigningOut(false);
-      setError({ text: failure });
+      setError({ text: failure, shownAt: performance.now() });
     }
   }
 
@@ -545,7 +553,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 key={task.id}
                 task={task}
                 today={today}
-                onToggle={() => toggleTask(task)}
+                onToggle={() => {
+                  // A failed completion of it waits no longer for its Retry: this click says what they want now.
+                  setError((current) => (endedBy(current, { taskId: task.id, kind: "toggle" }) ? null : current));
+                  void toggleTask(task);
+                }}
                 loadForEdit={(retry, resuming) => loadForEdit(task.id, retry, resuming)}
                 resume={resumeEdits[task.id]}
                 onResumed={() => setResumeEdits(({ [task.id]: _, ...others }) => others)}
@@ -561,17 +573,24 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                   setList(withoutTask(task));
                   void latestRefresh.current();
                 }}
-                onDelete={() => deleteTask(task)}
+                onDelete={() => {
+                  // Nor a failed completion or delete of it: it goes now.
+                  setError((current) => (endedBy(current, { taskId: task.id, kind: "delete" }) ? null : current));
+                  deleteTask(task);
+                }}
               />
             )}
           />
-          <ShowMore
-            shown={shownTasks?.length ?? 0}
-            total={total}
-            pages={pages}
-            loading={loadingMore}
-            onShowMore={showMore}
-          />
+          {/* Not under the open edits kept where a load failed: the count and pages are another list's. */}
+          {shownTasks === tasks && (
+            <ShowMore
+              shown={shownTasks?.length ?? 0}
+              total={total}
+              pages={pages}
+              loading={loadingMore}
+              onShowMore={showMore}
+            />
+          )}
         </Tabs.Content>
       </Tabs.Root>
 

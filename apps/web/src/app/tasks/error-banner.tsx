@@ -12,10 +12,32 @@ export interface BannerFailure {
   loading?: boolean;
   /** When the server said to try again (Retry-After of a 429 or 503, a time from Date.now()): Retry waits until then. */
   retryAt?: number;
-  /** When it was shown (performance.now()): a load asked for before it does not hide it (Dashboard's handle). */
-  shownAt?: number;
+  /**
+   * When it was shown (performance.now()): a load asked for before it does not hide it (Dashboard's
+   * handle), and each failure is said anew, even in the same words.
+   */
+  shownAt: number;
   /** What failed ("Could not add the task"): a new add ends its own failure, not another change's. */
   what?: string;
+  /**
+   * The task whose completion or delete failed, and which: the person completing or deleting it
+   * again ends this failure (endedBy), whose Retry would otherwise undo what they did since.
+   */
+  change?: FailedChange;
+}
+
+/** A completion or delete of a task that failed (BannerFailure's `change`). */
+export interface FailedChange {
+  taskId: string;
+  kind: "toggle" | "delete";
+}
+
+/**
+ * Whether the person's new completion or delete of a task ends `failure`: a completion ends a failed
+ * completion of it (the new click says what they want now); a delete ends either (the task goes).
+ */
+export function endedBy(failure: BannerFailure | null, change: FailedChange): boolean {
+  return failure?.change?.taskId === change.taskId && (change.kind === "delete" || failure.change.kind === "toggle");
 }
 
 /**
@@ -33,12 +55,16 @@ export function ErrorBanner({ failure, onPress }: { failure: BannerFailure; onPr
   const waiting = secondsLeft > 0;
   return (
     <div data-testid="error" className={`${errorBox} mb-4 flex items-center justify-between gap-3`}>
-      <p role="alert">{failure.text}</p>
+      {/* A new element for each failure (keyed by when it was shown): the same words set again on
+          the alert already there would not be read out again. A title with no spaces wraps. */}
+      <p role="alert" key={failure.shownAt} className="min-w-0 [overflow-wrap:anywhere]">
+        {failure.text}
+      </p>
       <BusyButton
         type="button"
         busy={waiting}
         onClick={onPress}
-        className="font-medium underline aria-disabled:cursor-not-allowed aria-disabled:no-underline aria-disabled:opacity-70"
+        className="shrink-0 font-medium underline aria-disabled:cursor-not-allowed aria-disabled:no-underline aria-disabled:opacity-70"
       >
         {failure.retry ? "Retry" : "Dismiss"}
         {waiting && <span aria-hidden="true"> in {secondsLeft} s</span>}

@@ -6,7 +6,7 @@ import { secondaryButton } from "@/components/styles";
 import type { Task } from "@/lib/api-client";
 
 const dashedBox =
-  "rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400";
+  "rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 [overflow-wrap:anywhere] dark:border-slate-700 dark:text-slate-400";
 
 /**
  * The list panel's body: the first load's skeleton, or its failure with a

@@ -373,7 +373,7 @@ function TaskEditor({
         </BusyButton>
       </div>
       {newer && (
-        <p role="alert" className="text-sm text-amber-800 dark:text-amber-200">
+        <p role="alert" className="text-sm text-amber-800 [overflow-wrap:anywhere] dark:text-amber-200">
           This task was changed elsewhere while you were editing. It now reads “{newer.title}”
           {newer.description ? ` (${newer.description})` : ""}, {newer.priority} priority
           {newer.due_date ? `, due ${newer.due_date}` : ""}. Your edits are still here; what you had not changed shows
@@ -381,13 +381,17 @@ function TaskEditor({
         </p>
       )}
       {gone && (
-        <p role="alert" className="text-sm text-amber-800 dark:text-amber-200">
+        <p role="alert" className="text-sm text-amber-800 [overflow-wrap:anywhere] dark:text-amber-200">
           This task was deleted in another tab or on another device while you were editing. Your version is still here:
           “Add it again” keeps it as a new task.
         </p>
       )}
       {problem && (
-        <p id={`${id}-problem`} role="alert" className="text-sm text-red-700 dark:text-red-300">
+        <p
+          id={`${id}-problem`}
+          role="alert"
+          className="text-sm text-red-700 [overflow-wrap:anywhere] dark:text-red-300"
+        >
           {problem.text}
         </p>
       )}

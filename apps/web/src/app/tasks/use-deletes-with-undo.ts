@@ -87,23 +87,29 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
         onFailure(failure, task, () => deleteTask(task));
         return false;
       }
-      // Back at once, at the top, and counted again; then the reload puts it in its place in the
-      // order, or takes it off a tab, search or page it is not in (shown since the delete). A reload
-      // that fails too leaves it at the top, and this failure's Retry in the banner.
-      setList((current) =>
-        isShown(current.tasks, task)
-          ? current
-          : {
-              ...current,
-              tasks: [task, ...(current.tasks ?? [])],
-              total: current.total + 1,
-              counts: countedAs(current.counts, task, 1),
-            },
-      );
+      putBack(task);
       onFailure(failure, task, () => deleteTask(task));
       if (!left.current) reload();
       return false;
     }
+  }
+
+  /**
+   * A task not deleted after all (undone, or refused), back at once, at the top, and counted again;
+   * then the reload puts it in its place in the order, or takes it off a tab, search or page it is
+   * not in (shown since the delete). A reload that fails leaves it at the top, not missing.
+   */
+  function putBack(task: Task) {
+    setList((current) =>
+      isShown(current.tasks, task)
+        ? current
+        : {
+            ...current,
+            tasks: [task, ...(current.tasks ?? [])],
+            total: current.total + 1,
+            counts: countedAs(current.counts, task, 1),
+          },
+    );
   }
 
   /**
@@ -113,8 +119,12 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
    * for as long.)
    */
   function deleteTask(task: Task) {
-    // Checked before the task leaves the list: a delete shown but never sent would be lost.
-    if (signedOutElsewhere) return goToSignIn();
+    // Checked before the task leaves the list: with the session over it could not be sent. It is
+    // made after sign-in instead, with its Undo again, as a delete the session's end refused.
+    if (signedOutElsewhere) {
+      if (!forAfterSignIn.current.some((kept) => kept.id === task.id)) forAfterSignIn.current.push(task);
+      return goToSignIn();
+    }
     // Off the tabs' counts too, at once: the person saw it go.
     setList((current) => {
       const without = withoutTask(task)(current);
@@ -133,6 +143,7 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
           if (entry.sent) return notify({ text: "Too late to undo: the task was already deleted.", duration: 4_000 });
           entry.countdown?.cancel();
           pendingDeletes.current.delete(task.id);
+          putBack(task);
           reload();
         },
       },

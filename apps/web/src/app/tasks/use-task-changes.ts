@@ -9,7 +9,7 @@ import {
   type TaskInput,
   type VersionedTask,
 } from "@/lib/api-client";
-import { describeFailure } from "./error-banner";
+import { describeFailure, type FailedChange } from "./error-banner";
 import { newIdempotencyKey } from "./idempotency-key";
 import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
 import type { SaveOutcome } from "./task-row";
@@ -19,8 +19,8 @@ interface TaskChangesOptions {
   /** The tasks shown now. */
   tasks: Task[] | null;
   setList: Dispatch<SetStateAction<ShownList>>;
-  /** Says in the banner what failed; `retry` (when given) tries it again. */
-  onFailure: (failure: unknown, what: string, retry?: () => void) => void;
+  /** Says in the banner what failed; `retry` (when given) tries it again; `change`: a completion's. */
+  onFailure: (failure: unknown, what: string, retry?: () => void, change?: FailedChange) => void;
   /** Says in the banner what happened, with no Retry. */
   tell: (text: string) => void;
   /** Reloads the list and its counts, with the filters as they are then. */
@@ -124,7 +124,10 @@ export function useTaskChanges(options: TaskChangesOptions) {
       patchTask(task.id, { completed: inFlight.stored });
       if (failure instanceof SignedOutError) refusedToggles.current.set(task.id, { task, completed });
       // Retry asks again for what this click wanted (`completed`, from the same task as shown then).
-      onFailure(failure, `Could not update “${task.title}”`, () => void toggleTask(task));
+      onFailure(failure, `Could not update “${task.title}”`, () => void toggleTask(task), {
+        taskId: task.id,
+        kind: "toggle",
+      });
     } finally {
       if (!overtaken()) writesInFlight.current.delete(task.id);
     }
