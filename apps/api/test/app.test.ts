@@ -8,7 +8,7 @@ import { SharedRateLimitCounts } from "../src/shared-rate-limit";
 import { createTask, databaseUrl, setup, startTestApi, storedTasks } from "./helper";
 
 describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
-  const ctx = await setup({ API_RATE_LIMIT: "5" });
+  const ctx = await setup({ API_RATE_LIMIT: "5", CORS_ORIGINS: "http://localhost:3000" });
 
   test("the 6th request in a minute is 429 with Retry-After; another user is not affected", async () => {
     const busy = await ctx.newUser();
@@ -23,10 +23,14 @@ describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
     const write = await ctx.app.inject({
       method: "POST",
       url: `/api/${busy.id}/tasks`,
-      headers: busy.auth,
+      headers: { ...busy.auth, origin: "http://localhost:3000" },
       payload: { title: "over the limit" },
     });
     assert.equal(write.statusCode, 429);
+    // The web app's page may read how long to wait.
+    assert.equal(write.headers["access-control-allow-origin"], "http://localhost:3000");
+    assert.match(String(write.headers["access-control-expose-headers"]), /Retry-After/);
+    assert.ok(Number(write.headers["retry-after"]) > 0);
     assert.deepEqual(await storedTasks(ctx.pool, busy.id), []);
     assert.equal((await list(calm)).statusCode, 200);
   });

@@ -83,6 +83,18 @@ describe("task CRUD (contract: Task API routes)", () => {
     assert.equal(patched.statusCode, 200);
     assert.equal(patched.json().title, "Buy oat milk", "PATCH keeps fields it does not name");
     assert.equal(patched.json().description, "from the corner shop");
+    // A due date set, then taken away by a PATCH of null (not kept as if the field were left out).
+    for (const due_date of ["2026-12-24", null]) {
+      const dated = await app.inject({
+        method: "PATCH",
+        url: `${base}/${task.id}`,
+        headers: user.auth,
+        payload: { due_date },
+      });
+      assert.equal(dated.statusCode, 200);
+      assert.equal(dated.json().due_date, due_date);
+      assert.equal((await storedTasks(ctx.pool, user.id))[0]?.due_date, due_date, "stored as the answer says");
+    }
 
     const toggled = await app.inject({ method: "PATCH", url: `${base}/${task.id}/complete`, headers: user.auth });
     assert.equal(toggled.statusCode, 200);

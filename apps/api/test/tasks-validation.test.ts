@@ -195,17 +195,27 @@ describe("validation edges (contract: Task shape and Errors)", () => {
     ]);
   });
 
-  test("a body with no Content-Type is 415", async () => {
+  test("a body with no Content-Type is 415, whichever route takes a body", async () => {
     const user = await ctx.newUser();
     const task = await createTask(ctx.app, user);
-    const response = await ctx.app.inject({
-      method: "PATCH",
-      url: `/api/${user.id}/tasks/${task.id}`,
-      headers: user.auth,
-      body: Buffer.from('{"title":"changed"}'),
-    });
-    assertProblem(response, 415);
-    assert.equal((await storedTasks(ctx.pool, user.id))[0]?.title, "A task");
+    for (const [method, url] of [
+      ["POST", `/api/${user.id}/tasks`],
+      ["PUT", `/api/${user.id}/tasks/${task.id}`],
+      ["PATCH", `/api/${user.id}/tasks/${task.id}`],
+    ] as const) {
+      const response = await ctx.app.inject({
+        method,
+        url,
+        headers: user.auth,
+        body: Buffer.from('{"title":"changed"}'),
+      });
+      assertProblem(response, 415);
+    }
+    assert.deepEqual(
+      (await storedTasks(ctx.pool, user.id)).map((stored) => stored.title),
+      ["A task"],
+      "nothing made or changed",
+    );
   });
 
   test("an id that is not a UUID is simply 404, whatever the body", async () => {
