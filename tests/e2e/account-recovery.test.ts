@@ -82,6 +82,25 @@ describe("email verification", () => {
     await page.getByRole("button", { name: "Resend" }).click();
     await page.getByText("Your address is confirmed already").waitFor();
   });
+
+  test("so does the account page's “Send a new confirmation link”, and it then shows the address confirmed", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Rue");
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByText("not confirmed yet").waitFor();
+    await confirmEmailInDatabase(person.email); // the link followed on the phone meanwhile
+    await page.getByRole("button", { name: "Send a new confirmation link" }).click();
+    await page.getByRole("status").getByText("Your address is confirmed already").waitFor();
+    await page.getByText("confirmed", { exact: true }).waitFor();
+    assert.equal(await page.getByText("not confirmed yet").count(), 0);
+    assert.equal(
+      await page
+        .getByRole("alert")
+        .filter({ hasText: /verified|confirmed/ })
+        .count(),
+      0,
+      "not said as a failure",
+    );
+  });
 });
 
 /** Waits until the page's focus is on an element (not the page's body) whose text has `words`. */
@@ -136,6 +155,18 @@ describe("password reset", () => {
     await page.locator("#password:invalid").waitFor();
     await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))");
     assert.deepEqual(resets, [], "nothing was sent");
+    // Two new passwords that differ, twice: said twice, each time a new alert (the same words set
+    // again on the alert there were not read out, nor changed anything on the screen).
+    await page.getByLabel("New password", { exact: true }).fill("a brand new passphrase");
+    await page.getByLabel("Repeat the new password").fill("a brand new passphrase!");
+    await page.getByRole("button", { name: "Change password" }).click();
+    const differ = page.getByRole("alert").filter({ hasText: "The two new passwords differ." });
+    await differ.waitFor();
+    const firstSaid = await differ.elementHandle();
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.waitForFunction((shown) => !shown?.isConnected, firstSaid, { timeout: 5_000 });
+    await differ.waitFor();
+    assert.deepEqual(resets, [], "still nothing sent");
     const newPassword = "a brand new passphrase";
     await page.getByLabel("New password", { exact: true }).fill(newPassword);
     await page.getByLabel("Repeat the new password").fill(newPassword);

@@ -16,6 +16,7 @@ import {
   addTask,
   apiStatus,
   contrastViolationsUnderPointer,
+  cookiesOf,
   expectRefusedWithin,
   fillSignInForm,
   followEmailLink,
@@ -27,6 +28,7 @@ import {
   newSignedOutPage,
   type Person,
   postAuth,
+  randomClientAddress,
   routerRequestFor,
   seriousViolations,
   signIn,
@@ -700,6 +702,42 @@ describe("the account page", () => {
         assert.equal(overflow, false, `${path} fits a phone's width`);
       }
     }
+  });
+
+  test("an address as long as many are (no spaces, nowhere to break) fits a phone on the account page and the tasks page", async () => {
+    const page = await newSignedOutPage(browser, product.webUrl);
+    const person = {
+      ...newPerson("Lang"),
+      email: `averyveryverylongfirstnameandlastname${crypto.randomUUID().slice(0, 8)}@department.university.example.test`,
+    };
+    await signUp(page, product.webUrl, person);
+    await page.setViewportSize({ width: 375, height: 740 });
+    for (const path of ["/account", "/tasks"]) {
+      await page.goto(`${product.webUrl}${path}`);
+      await page.getByText(person.email, { exact: false }).first().waitFor();
+      const overflow = await page.evaluate("document.documentElement.scrollWidth > window.innerWidth");
+      assert.equal(overflow, false, `${path} fits a phone's width`);
+    }
+  });
+
+  test("an action that finds the session ended (signed out everywhere from another device) offers the way back here", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Eve");
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByLabel("Name", { exact: true }).waitFor();
+    const elsewhere = await postAuth(product.webUrl, "/sign-in/email", {
+      email: person.email,
+      password: person.password,
+    });
+    assert.equal(elsewhere.status, 200);
+    const revoked = await postAuth(product.webUrl, "/revoke-sessions", {}, randomClientAddress(), cookiesOf(elsewhere));
+    assert.equal(revoked.status, 200, await revoked.text());
+    await page.getByLabel("Name", { exact: true }).fill("Eve Again");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await page.getByRole("alert").getByText("Your session has ended.").waitFor();
+    await page.getByRole("link", { name: "Sign in again" }).click();
+    await page.waitForURL(/\/sign-in\?next=/);
+    await (await fillSignInForm(page, person)).click();
+    await page.waitForURL(`${product.webUrl}/account`);
   });
 });
 

@@ -549,11 +549,63 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.clock.runFor(5_000); // the delete is sent, and lost
     await banner.getByText(/Could not delete “Pay rent”/).waitFor();
     cut = false;
+    // A completion of it does not end a failed delete: that Retry still deletes what they wanted gone.
+    const completed = page.waitForResponse((answer) => answer.request().method() === "PATCH");
+    await page.getByRole("checkbox", { name: "Completed: “Pay rent”" }).click();
+    assert.equal((await completed).status(), 200);
+    assert.equal(await banner.getByText(/Could not delete “Pay rent”/).count(), 1, "the failed delete stays");
     await page.getByRole("button", { name: "Delete “Pay rent”" }).click();
     assert.equal(await banner.count(), 0, "deleted again: the failed delete's Retry has nothing left to do");
     const deleted = page.waitForResponse((answer) => answer.request().method() === "DELETE");
     await page.clock.runFor(5_000);
     assert.equal((await deleted).status(), 204);
+  });
+
+  test("a completion that fails once its task has been deleted here says nothing: its Retry would complete a deleted task", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Lou", { heldClock: true });
+    await addTask(page, "Keep me");
+    await addTask(page, "Walk the dog");
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+    const write = await holdFirstWrite(page, (route) => route.abort("connectionreset"));
+    await holdPageTime(page); // the undo window ends when the test says
+    await page.getByRole("checkbox", { name: "Completed: “Walk the dog”", checked: false }).click();
+    await write.held;
+    await page.getByRole("button", { name: "Delete “Walk the dog”" }).click();
+    const failed = page.waitForEvent("requestfailed", (request) => request.method() === "PATCH");
+    write.release();
+    await failed;
+    // Undo, once the failure is in: the task is back as stored, and nothing says it could not be updated.
+    await page.getByRole("button", { name: "Undo" }).click();
+    await page.getByRole("checkbox", { name: "Completed: “Walk the dog”", checked: false }).waitFor();
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+    assert.equal(await page.getByTestId("error").count(), 0, "no banner, and no Retry");
+  });
+
+  test("Undo on another tab since the delete counts the task again but does not show it there", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Max", { heldClock: true });
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await addTask(page, "Keep me");
+    await addTask(page, "Still pending");
+    await page.getByRole("checkbox", { name: "Completed: “Keep me”", checked: false }).click();
+    await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+    await withPageTimeHeld(page, async () => {
+      await page.getByRole("button", { name: "Delete “Still pending”" }).click();
+      await page.getByRole("tab", { name: "Pending (0)" }).waitFor();
+      await page.getByRole("tab", { name: "Completed (1)" }).click();
+      await list.getByText("Keep me", { exact: true }).waitFor();
+      // From here the API cannot be reached: the reload after Undo fails, and what is shown stays.
+      await page.route(
+        (url) => url.href.startsWith(product.apiUrl),
+        (route) => route.abort("connectionrefused"),
+      );
+      await page.getByRole("button", { name: "Undo" }).click();
+      await page
+        .getByTestId("error")
+        .getByText(/Could not load your tasks/)
+        .waitFor();
+      await page.getByRole("tab", { name: "Pending (1)" }).waitFor({ timeout: 5_000 });
+      assert.equal(await list.getByText("Still pending").count(), 0, "a pending task is not shown as completed");
+    });
   });
 
   test("Undo brings the task back at once, even when the list cannot be loaded again then", async () => {

@@ -325,6 +325,11 @@ describe("two-factor sign-in", () => {
       `${product.webUrl}/undo-two-factor?token=${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`,
     );
 
+    // Opened in a second tab too, whose form is sent once the first has used the link.
+    const secondTab = await newSignedOutPage(browser, product.webUrl);
+    await secondTab.goto(link);
+    await secondTab.getByLabel("New password", { exact: true }).waitFor();
+
     const newPassword = "the owner's own passphrase";
     await owner.getByLabel("New password", { exact: true }).fill(newPassword);
     await owner.getByLabel("Repeat the new password").fill(newPassword);
@@ -339,6 +344,13 @@ describe("two-factor sign-in", () => {
       person.email,
     ]);
     assert.equal(rows.length, 0, "the other person's authenticator secret and backup codes are gone");
+    // The second tab's form is refused (changing nothing: the new password signs in below), and
+    // offers the way on.
+    await secondTab.getByLabel("New password", { exact: true }).fill("the second tab's passphrase");
+    await secondTab.getByLabel("Repeat the new password").fill("the second tab's passphrase");
+    await secondTab.getByRole("button", { name: "Turn it off and change the password" }).click();
+    await secondTab.getByRole("alert").getByText("This link no longer works").waitFor();
+    await secondTab.getByRole("link", { name: "Go to sign in" }).waitFor();
     // The old password no longer signs in; the new one does, with no code asked.
     const old = await postAuth(product.webUrl, "/sign-in/email", { email: person.email, password: person.password });
     assert.equal(old.status, 401);

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { SESSION_ENDED_TEXT } from "@/lib/auth-errors";
 import { errorBox, link } from "./styles";
 
 /** A failure the person must read: announced by screen readers at once. */
@@ -32,7 +33,8 @@ export function NoticeMessage({ children }: { children: ReactNode }) {
 /** A message announced politely (`role="status"`), in a box of its kind's colours. */
 function StatusMessage({ colours, children }: { colours: string; children: ReactNode }) {
   return (
-    <p role="status" className={`rounded-md px-3 py-2 text-sm ${colours}`}>
+    // A message may quote an address or a name with no spaces, wider than a phone: it wraps.
+    <p role="status" className={`rounded-md px-3 py-2 text-sm [overflow-wrap:anywhere] ${colours}`}>
       {children}
     </p>
   );
@@ -44,22 +46,35 @@ export function OutcomeMessage({ outcome }: { outcome: { ok: boolean; text: stri
   // Each outcome its own element, though its words be the last one's ("That password is not right."
   // twice): a screen reader announces a message as it appears, and says nothing when a message on
   // the page is set to the words it already has.
-  const key = outcomeKey(outcome);
-  return outcome.ok ? (
-    <SuccessMessage key={key}>{outcome.text}</SuccessMessage>
-  ) : (
-    <ErrorMessage key={key}>{outcome.text}</ErrorMessage>
-  );
+  const key = messageKey(outcome);
+  if (outcome.ok) return <SuccessMessage key={key}>{outcome.text}</SuccessMessage>;
+  // The session ended under the page (signed out everywhere from another device): the way on is to
+  // sign in, and back to the account page, where these messages are.
+  if (outcome.text === SESSION_ENDED_TEXT) {
+    return (
+      <ErrorMessage key={key}>
+        Your session has ended.{" "}
+        <Link href="/sign-in?next=/account" className={link}>
+          Sign in again
+        </Link>
+        .
+      </ErrorMessage>
+    );
+  }
+  return <ErrorMessage key={key}>{outcome.text}</ErrorMessage>;
 }
 
-const outcomeKeys = new WeakMap<object, number>();
-let lastOutcomeKey = 0;
-/** The same number for the same outcome (object) at every render, a new one for each new outcome. */
-function outcomeKey(outcome: object): number {
-  let key = outcomeKeys.get(outcome);
+const messageKeys = new WeakMap<object, number>();
+let lastMessageKey = 0;
+/**
+ * The same number for the same message (object) at every render, a new one for each new message: as
+ * a React key, each message said is its own element, read out though its words be the last one's.
+ */
+export function messageKey(message: object): number {
+  let key = messageKeys.get(message);
   if (key === undefined) {
-    key = ++lastOutcomeKey;
-    outcomeKeys.set(outcome, key);
+    key = ++lastMessageKey;
+    messageKeys.set(message, key);
   }
   return key;
 }

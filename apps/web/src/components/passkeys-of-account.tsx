@@ -11,7 +11,8 @@ import type { PasskeySummary } from "@/lib/account-passkeys";
 export function PasskeysOfAccount({ passkeys }: { passkeys: PasskeySummary[] }) {
   const count = passkeys.length === 1 ? "a passkey" : `${passkeys.length} passkeys`;
   return (
-    <fieldset className="space-y-2 rounded-md border border-slate-300 p-3 text-sm dark:border-slate-600">
+    // min-w-0: a fieldset is as wide as its widest word unless told (a passkey's name has no spaces).
+    <fieldset className="min-w-0 space-y-2 rounded-md border border-slate-300 p-3 text-sm dark:border-slate-600">
       <legend className="px-1 font-medium">Passkeys</legend>
       <p>
         This account has {count}. A passkey signs in without the password, so a new password does not stop one that
@@ -19,7 +20,7 @@ export function PasskeysOfAccount({ passkeys }: { passkeys: PasskeySummary[] }) 
       </p>
       <ul aria-label="Passkeys on this account" className="list-disc space-y-1 pl-5">
         {passkeys.map((passkey) => (
-          <li key={passkey.id}>
+          <li key={passkey.id} className="[overflow-wrap:anywhere]">
             {passkey.name}, added <LocalDate iso={passkey.addedAt} />
             {passkey.lastUsedAt ? (
               <>

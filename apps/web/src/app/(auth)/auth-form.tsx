@@ -4,8 +4,9 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { FocusedOutcome } from "@/components/focused-outcome";
-import { ErrorMessage, NarrowPage, NarrowPageLink, NoticeMessage } from "@/components/messages";
+import { NarrowPage, NarrowPageLink, NoticeMessage, OutcomeMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
+import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
 import { EMAIL_MAX } from "@/lib/email-rules";
@@ -27,7 +28,7 @@ const inputClass = `w-full ${field}`;
 
 export function AuthForm({ mode, next, notice }: AuthFormProps) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFormError();
   /** Sign-up that starts no session (email verification required): the person is told to check their inbox. */
   const [checkInbox, setCheckInbox] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -96,7 +97,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
     return (
       <NarrowPage title="Check your email">
         <FocusedOutcome>
-          <p role="status" className="text-slate-700 dark:text-slate-300">
+          <p role="status" className="text-slate-700 [overflow-wrap:anywhere] dark:text-slate-300">
             If {checkInbox} can be used for a new account, we have sent a link to it. Open it to confirm the address,
             then you can sign in.
           </p>
@@ -179,7 +180,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
             </p>
           )}
         </div>
-        {error && <ErrorMessage>{error}</ErrorMessage>}
+        <OutcomeMessage outcome={error} />
         <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : signUp ? "Sign up" : "Sign in"}
         </BusyButton>

@@ -1,8 +1,9 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { ErrorMessage } from "@/components/messages";
+import { OutcomeMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
+import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import {
   type AuthClientError,
@@ -43,7 +44,7 @@ const OFFER_AGAIN_AT_MOST_MS = 60_000;
  * waits while the button's runs, and is made again once it has ended.
  */
 export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFormError();
   const [pending, setPending] = useState(false);
   const [signedIn, setSignedIn] = useState(false);
   const buttonPending = useRef(false);
@@ -94,7 +95,7 @@ export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
       clearTimeout(offerAgain);
       offerAgainNow.current = () => {};
     };
-  }, [onSignedIn]);
+  }, [onSignedIn, setError]);
 
   async function signIn() {
     buttonPending.current = true;
@@ -124,7 +125,7 @@ export function PasskeySignIn({ onSignedIn }: { onSignedIn: () => void }) {
       >
         {signedIn ? "Signing in…" : pending ? "Waiting for your passkey…" : "Sign in with a passkey"}
       </BusyButton>
-      {error && <ErrorMessage>{error}</ErrorMessage>}
+      <OutcomeMessage outcome={error} />
     </div>
   );
 }

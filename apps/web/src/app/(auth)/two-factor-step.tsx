@@ -1,8 +1,9 @@
 "use client";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { ErrorMessage } from "@/components/messages";
+import { OutcomeMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
+import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import {
   ACCOUNT_TEMPORARILY_LOCKED,
@@ -64,7 +65,7 @@ function describeCodeError(error: AuthClientError): { text: string; restart?: bo
  */
 export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
   const [backupCodeMode, setBackupCodeMode] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFormError();
   const [pending, setPending] = useState(false);
   const codeInput = useRef<HTMLInputElement>(null);
 
@@ -134,7 +135,7 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
           </p>
         )}
       </div>
-      {error && <ErrorMessage>{error}</ErrorMessage>}
+      <OutcomeMessage outcome={error} />
       <BusyButton type="submit" busy={pending} className={`w-full ${primaryButton}`}>
         {pending ? "Checking…" : "Verify"}
       </BusyButton>

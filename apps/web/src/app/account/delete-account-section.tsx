@@ -2,10 +2,11 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { ErrorMessage } from "@/components/messages";
+import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { dangerButton } from "@/components/styles";
+import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, describeAuthError, ENTER_A_CODE, TWO_FACTOR_CODE_REQUIRED } from "@/lib/auth-errors";
 import { secondFactorCode } from "@/lib/second-factor-rules";
@@ -16,7 +17,7 @@ import { Section } from "./section";
 /** Deletes the account and everything of it at once, after the password (and, with two-factor sign-in on, a code). */
 export function DeleteAccountSection({ twoFactorEnabled }: { twoFactorEnabled: boolean }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFormError();
   const [pending, setPending] = useState(false);
   const hydrated = useHydrated();
 
@@ -53,7 +54,7 @@ export function DeleteAccountSection({ twoFactorEnabled }: { twoFactorEnabled: b
       <form onSubmit={onSubmit} className="space-y-3">
         <PasswordField id="delete-password" label="Your password, to confirm" kind="current" />
         {twoFactorEnabled && <SecondFactorCodeField id="delete-code" label="A code, to delete the account" />}
-        {error && <ErrorMessage>{error}</ErrorMessage>}
+        <OutcomeMessage outcome={error} />
         <BusyButton type="submit" busy={pending} disabled={!hydrated} className={dangerButton}>
           {pending ? "Deleting…" : "Delete my account and all my tasks"}
         </BusyButton>

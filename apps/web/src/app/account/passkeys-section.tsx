@@ -3,10 +3,11 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { LocalDate } from "@/components/local-date";
-import { ErrorMessage, SuccessMessage } from "@/components/messages";
+import { OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { dangerButton, field, label, secondaryButton } from "@/components/styles";
+import { useFormError } from "@/components/use-form-error";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { type AddPasskeyError, addPasskeyWithPassword } from "@/lib/add-passkey";
 import { authClient } from "@/lib/auth-client";
@@ -45,7 +46,7 @@ export function PasskeysSection({
   twoFactorEnabled: boolean;
 }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFormError();
   /** What was last done here ("Added the passkey Laptop."), said once the list shows it. */
   const [done, setDone] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
@@ -162,8 +163,8 @@ export function PasskeysSection({
         <ul aria-label="Your passkeys" className="divide-y divide-slate-200 dark:divide-slate-800">
           {passkeys.map((passkey) => (
             <li key={passkey.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
-              <div>
-                <p className="font-medium">{passkey.name}</p>
+              <div className="min-w-0">
+                <p className="font-medium [overflow-wrap:anywhere]">{passkey.name}</p>
                 <p className="text-xs text-slate-600 dark:text-slate-400">
                   Added <LocalDate iso={passkey.addedAt} /> · {passkey.lastUsedAt ? "last used " : "never used yet"}
                   {passkey.lastUsedAt && (
@@ -272,7 +273,7 @@ export function PasskeysSection({
         </form>
       )}
       {done && <SuccessMessage>{done}</SuccessMessage>}
-      {error && <ErrorMessage>{error}</ErrorMessage>}
+      <OutcomeMessage outcome={error} />
     </Section>
   );
 }

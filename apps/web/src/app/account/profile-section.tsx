@@ -40,6 +40,12 @@ interface ProfileSectionProps {
 }
 
 /** Name; email, whether it is confirmed (with a new link on request), and a change of address (with its cancel). */
+/** Better Auth's refusals of a new confirmation link that say the page is out of date, in words. */
+const ADDRESS_CHANGED_MEANWHILE: Record<string, string> = {
+  EMAIL_ALREADY_VERIFIED: "Your address is confirmed already: there is nothing more to do.",
+  EMAIL_MISMATCH: "Your address changed since this page was opened: it now shows the new one.",
+};
+
 export function ProfileSection({
   name,
   email,
@@ -135,6 +141,15 @@ export function ProfileSection({
     const { error } = await whileBusy("resend", () =>
       authClient.sendVerificationEmail({ email, callbackURL: "/account" }),
     );
+    const changedMeanwhile = error?.code ? ADDRESS_CHANGED_MEANWHILE[error.code] : undefined;
+    if (changedMeanwhile) {
+      // Confirmed (or changed) in another tab or on another device since this page was drawn: no
+      // error, and the page is drawn again to say where the address stands. Its button goes with
+      // the refresh: the focus to the section's heading, not to the top of the page.
+      setEmailOutcome({ ok: true, text: changedMeanwhile });
+      headingRef.current?.focus();
+      return router.refresh();
+    }
     setEmailOutcome(
       error ? { ok: false, text: describeAuthError(error) } : { ok: true, text: `We sent a new link to ${email}.` },
     );
@@ -164,7 +179,7 @@ export function ProfileSection({
       </form>
 
       <div className="space-y-2">
-        <p className="text-sm">
+        <p className="text-sm [overflow-wrap:anywhere]">
           <span className="font-medium">Email:</span> <span data-testid="account-email">{email}</span>{" "}
           {emailVerified ? (
             <span className="rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100">
@@ -183,7 +198,7 @@ export function ProfileSection({
         )}
         {pendingAddress && (
           <div className="flex flex-wrap items-center justify-between gap-2 rounded-md bg-amber-50 px-3 py-2 dark:bg-amber-950">
-            <p id="pending-address" className="text-sm" data-testid="pending-address">
+            <p id="pending-address" className="min-w-0 text-sm [overflow-wrap:anywhere]" data-testid="pending-address">
               Waiting to change to <span className="font-medium">{pendingAddress}</span>: the address changes when the
               link we sent there is opened, within an hour of asking.
             </p>

@@ -3,8 +3,9 @@ import { useRouter } from "next/navigation";
 import { useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { LocalDate } from "@/components/local-date";
-import { ErrorMessage, SuccessMessage } from "@/components/messages";
+import { OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { secondaryButton } from "@/components/styles";
+import { useFormError } from "@/components/use-form-error";
 import type { SessionSummary } from "@/lib/account-sessions";
 import { ACTION_NO_ANSWER_TEXT, answerOfAction, NO_ANSWER } from "@/lib/answer-limit";
 import { authClient } from "@/lib/auth-client";
@@ -25,7 +26,7 @@ const REVOKE_FAILURE_TEXT: Record<RevokeFailure, string> = {
 /** Every device signed in, with "Sign out" for each, and "Sign out everywhere". */
 export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFormError();
   /** The device last signed out from here, said once its row has gone. */
   const [signedOut, setSignedOut] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
@@ -116,7 +117,7 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
         ))}
       </ul>
       {signedOut && <SuccessMessage>Signed out {signedOut}.</SuccessMessage>}
-      {error && <ErrorMessage>{error}</ErrorMessage>}
+      <OutcomeMessage outcome={error} />
       <BusyButton type="button" onClick={signOutEverywhere} busy={busy} className={secondaryButton}>
         {pending === "everywhere" ? "Signing out…" : "Sign out everywhere"}
       </BusyButton>

@@ -2,11 +2,12 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { ErrorMessage, SuccessMessage } from "@/components/messages";
+import { OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { field, label, primaryButton, secondaryButton } from "@/components/styles";
+import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import {
   type AuthClientError,
@@ -41,7 +42,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   const router = useRouter();
   const [step, setStep] = useState<Step>({ kind: "idle" });
   const hydrated = useHydrated();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFormError();
   const [pending, setPending] = useState(false);
   /** Turned off from here: said (the focus on the heading reads only the section's name). */
   const [turnedOff, setTurnedOff] = useState(false);
@@ -153,7 +154,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     router.refresh();
   }
 
-  const errorLine = error && <ErrorMessage>{error}</ErrorMessage>;
+  const errorLine = <OutcomeMessage outcome={error} />;
 
   if (step.kind === "scan") {
     return (

@@ -217,13 +217,13 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       // asked for, then a task added: the add's failure and its Retry stay, whichever answer is last).
       setError((current) => {
         if (!load || !current?.retry || current.loading) return shown;
-        return load.kind === "reload" || (current.shownAt ?? 0) > load.startedAt ? current : shown;
+        return load.kind === "reload" || current.shownAt > load.startedAt ? current : shown;
       });
     },
     [goToSignIn],
   );
 
-  const { pendingDeletes, deleteTask, sendDeletesNow, handOver } = useDeletesWithUndo({
+  const { pendingDeletes, wasDeletedHere, deleteTask, sendDeletesNow, handOver } = useDeletesWithUndo({
     api,
     setList,
     notices: { currentNotice, notify, closeNotice },
@@ -234,6 +234,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     goToSignIn,
     focusList: focusWhereTheRowWas,
     keepForNextVisit: (task) => keepUnmadeDelete(userId, task),
+    listShown: () => listShownFor.current,
   });
   handOverDeletes.current = handOver;
 
@@ -254,6 +255,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     goToSignIn,
     focusList: focusWhereTheRowWas,
     oneStatusShown: status !== "all",
+    wasDeletedHere,
   });
   handOverToggles.current = togglesRefused;
 

@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { messageKey } from "@/components/messages";
 import { errorBox } from "@/components/styles";
 import { ApiError, UnavailableError } from "@/lib/api-client";
 
@@ -14,7 +15,7 @@ export interface BannerFailure {
   retryAt?: number;
   /**
    * When it was shown (performance.now()): a load asked for before it does not hide it (Dashboard's
-   * handle), and each failure is said anew, even in the same words.
+   * handle).
    */
   shownAt: number;
   /** What failed ("Could not add the task"): a new add ends its own failure, not another change's. */
@@ -55,9 +56,9 @@ export function ErrorBanner({ failure, onPress }: { failure: BannerFailure; onPr
   const waiting = secondsLeft > 0;
   return (
     <div data-testid="error" className={`${errorBox} mb-4 flex items-center justify-between gap-3`}>
-      {/* A new element for each failure (keyed by when it was shown): the same words set again on
-          the alert already there would not be read out again. A title with no spaces wraps. */}
-      <p role="alert" key={failure.shownAt} className="min-w-0 [overflow-wrap:anywhere]">
+      {/* A new element for each failure (each is a new object, messageKey): the same words set again
+          on the alert already there would not be read out again. A title with no spaces wraps. */}
+      <p role="alert" key={messageKey(failure)} className="min-w-0 [overflow-wrap:anywhere]">
         {failure.text}
       </p>
       <BusyButton

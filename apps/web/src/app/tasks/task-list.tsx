@@ -127,8 +127,9 @@ export function ShowMore({
 
 /**
  * The first list did not come. Its Retry is busy while the list is asked for again, and a try that
- * fails again is said (the banner above says the same words as before, which a screen reader does
- * not read again). Once the list comes, this goes, and the focus with it to the list (focus.ts).
+ * fails again is said here, in a few words: the banner above says it again only when it held this
+ * load's failure (another change's failure, waiting for its Retry, stays there). Once the list
+ * comes, this goes, and the focus with it to the list (focus.ts).
  */
 function LoadFailed({ onRetryLoad }: { onRetryLoad: () => Promise<void> }) {
   const [retrying, setRetrying] = useState(false);

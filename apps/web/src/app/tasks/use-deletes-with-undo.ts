@@ -8,7 +8,13 @@ import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
  * A delete inside its undo window (`countdown` sends it), or on its way to the API (`sent`; `sending`
  * settles true once it is done, false if it failed and the task was put back).
  */
-type PendingDelete = { task: Task; sent: boolean; countdown?: Countdown; sending?: Promise<boolean> };
+type PendingDelete = {
+  task: Task;
+  sent: boolean;
+  countdown?: Countdown;
+  sending?: Promise<boolean>;
+  from: string | null;
+};
 const UNDO_MS = 5_000;
 
 interface DeletesWithUndoOptions {
@@ -29,6 +35,8 @@ interface DeletesWithUndoOptions {
   focusList: (taskId: string) => void;
   /** A delete that failed once the dashboard had gone: kept for its next visit (keepUnmadeDelete). */
   keepForNextVisit: (task: Task) => void;
+  /** Which list is shown now (its tab, sort and search): Undo puts a task back only into the list it left. */
+  listShown: () => string | null;
 }
 
 /**
@@ -38,10 +46,22 @@ interface DeletesWithUndoOptions {
  * counts keeps it out.
  */
 export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
-  const { api, setList, notices, onFailure, reload, signedOutElsewhere, goToSignIn, focusList, keepForNextVisit } =
-    options;
+  const {
+    api,
+    setList,
+    notices,
+    onFailure,
+    reload,
+    signedOutElsewhere,
+    goToSignIn,
+    focusList,
+    keepForNextVisit,
+    listShown,
+  } = options;
   const { currentNotice, notify, closeNotice } = notices;
   const pendingDeletes = useRef(new Map<string, PendingDelete>());
+  /** Tasks this page has deleted: a completion of one that fails afterwards has nothing to retry (wasDeletedHere). */
+  const deletedHere = useRef(new Set<string>());
   /** The dashboard is gone: a delete sent as it went has no list left to reload. */
   const left = useRef(false);
   /**
@@ -66,11 +86,13 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
     try {
       await api.remove(task.id, sendOptions);
       pendingDeletes.current.delete(task.id);
+      deletedHere.current.add(task.id);
       if (!left.current) reload();
       return true;
     } catch (failure) {
       pendingDeletes.current.delete(task.id);
       if (failure instanceof ApiError && failure.status === 404) {
+        deletedHere.current.add(task.id);
         // Gone already (deleted elsewhere): the counts it was taken off came from the API, which
         // no longer counted it.
         if (!left.current) reload();
@@ -95,21 +117,18 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
   }
 
   /**
-   * A task not deleted after all (undone, or refused), back at once, at the top, and counted again;
-   * then the reload puts it in its place in the order, or takes it off a tab, search or page it is
-   * not in (shown since the delete). A reload that fails leaves it at the top, not missing.
+   * A task not deleted after all (undone, or refused), counted again at once and, `intoList`, back
+   * in the list at the top; then the reload puts it in its place in the order, or takes it off a tab,
+   * search or page it is not in (a refused delete's task is shown wherever the person is, to be seen).
+   * A reload that fails leaves it there, not missing.
    */
-  function putBack(task: Task) {
-    setList((current) =>
-      isShown(current.tasks, task)
-        ? current
-        : {
-            ...current,
-            tasks: [task, ...(current.tasks ?? [])],
-            total: current.total + 1,
-            counts: countedAs(current.counts, task, 1),
-          },
-    );
+  function putBack(task: Task, intoList = true) {
+    setList((current) => {
+      if (isShown(current.tasks, task)) return current;
+      const counts = countedAs(current.counts, task, 1);
+      if (!intoList) return { ...current, counts };
+      return { ...current, tasks: [task, ...(current.tasks ?? [])], total: current.total + 1, counts };
+    });
   }
 
   /**
@@ -131,7 +150,7 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
       return without === current ? current : { ...without, counts: countedAs(without.counts, task, -1) };
     });
     focusList(task.id);
-    const entry: PendingDelete = { task, sent: false };
+    const entry: PendingDelete = { task, sent: false, from: listShown() };
     pendingDeletes.current.set(task.id, entry);
     // A token in hand: should the page close inside the undo window, the delete goes at once.
     void api.prepareToken();
@@ -143,7 +162,8 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
           if (entry.sent) return notify({ text: "Too late to undo: the task was already deleted.", duration: 4_000 });
           entry.countdown?.cancel();
           pendingDeletes.current.delete(task.id);
-          putBack(task);
+          // Into the list it left; on another tab or search since, the reload says whether it belongs.
+          putBack(task, listShown() === entry.from);
           reload();
         },
       },
@@ -209,6 +229,8 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
 
   return {
     pendingDeletes,
+    /** The person deleted this task here: waiting to be sent, or made. */
+    wasDeletedHere: (taskId: string) => pendingDeletes.current.has(taskId) || deletedHere.current.has(taskId),
     deleteTask,
     handOver,
     /** Sends every delete inside its undo window now (before signing out); each true once its task is gone. */

@@ -30,6 +30,8 @@ interface TaskChangesOptions {
   focusList: (taskId: string) => void;
   /** The list shows one status only ("Pending" or "Completed"): a toggled task leaves it. */
   oneStatusShown: boolean;
+  /** The person has deleted this task here (it waits to be sent, or is gone). */
+  wasDeletedHere: (taskId: string) => boolean;
 }
 
 /**
@@ -39,7 +41,8 @@ interface TaskChangesOptions {
  * banner says why.
  */
 export function useTaskChanges(options: TaskChangesOptions) {
-  const { api, tasks, setList, onFailure, tell, reload, goToSignIn, focusList, oneStatusShown } = options;
+  const { api, tasks, setList, onFailure, tell, reload, goToSignIn, focusList, oneStatusShown, wasDeletedHere } =
+    options;
   /**
    * The last completion on its way to the API, per task (`write`; each waits for the one before):
    * an edit opened meanwhile reads the task after it lands, or its save would meet the person's own
@@ -119,6 +122,9 @@ export function useTaskChanges(options: TaskChangesOptions) {
       // Counts and the current filter change with it.
       reload();
     } catch (failure) {
+      // Deleted here while this was on its way: there is nothing to retry (its Retry would complete a
+      // deleted task, or say it was deleted elsewhere), and an Undo's reload shows it as stored.
+      if (wasDeletedHere(task.id)) return;
       if (failure instanceof ApiError && failure.status === 404) return dropDeletedElsewhere(task);
       if (overtaken()) return; // the later click's write, sent next, says how it ends
       patchTask(task.id, { completed: inFlight.stored });

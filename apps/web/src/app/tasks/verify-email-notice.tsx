@@ -44,7 +44,7 @@ export function VerifyEmailNotice({
 
   return (
     <div className="mb-4 flex flex-wrap items-center justify-between gap-2 rounded-md border border-slate-200 bg-white px-3 py-2 text-sm text-slate-700 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300">
-      <p role="status">
+      <p role="status" className="min-w-0 [overflow-wrap:anywhere]">
         {outcome
           ? RESEND_TEXT[outcome](email)
           : linkProblem

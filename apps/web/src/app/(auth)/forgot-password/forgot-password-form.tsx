@@ -2,8 +2,9 @@
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { FocusedOutcome } from "@/components/focused-outcome";
-import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
+import { NarrowPage, NarrowPageLink, OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { field, label, primaryButton } from "@/components/styles";
+import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { EMAIL_MAX } from "@/lib/email-rules";
@@ -15,7 +16,7 @@ import { useHydrated } from "@/lib/use-hydrated";
  */
 export function ForgotPasswordForm() {
   const [sentTo, setSentTo] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFormError();
   const [pending, setPending] = useState(false);
   const hydrated = useHydrated();
 
@@ -71,7 +72,7 @@ export function ForgotPasswordForm() {
               className={`w-full ${field}`}
             />
           </div>
-          {error && <ErrorMessage>{error}</ErrorMessage>}
+          <OutcomeMessage outcome={error} />
           {/* Not before React has the page: the browser's own submit would put the address in the URL. */}
           <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
             {pending ? "Please wait…" : "Send the link"}

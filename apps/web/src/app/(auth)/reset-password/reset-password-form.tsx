@@ -2,10 +2,11 @@
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { FocusedOutcome } from "@/components/focused-outcome";
-import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
+import { NarrowPage, NarrowPageLink, OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { PasskeysOfAccount } from "@/components/passkeys-of-account";
 import { PasswordField } from "@/components/password-field";
 import { primaryButton } from "@/components/styles";
+import { useFormError } from "@/components/use-form-error";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, RESET_LINK_USED_TEXT, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
@@ -22,7 +23,7 @@ import { useHydrated } from "@/lib/use-hydrated";
 export function ResetPasswordForm({ token, passkeys }: { token: string; passkeys: PasskeySummary[] }) {
   /** Once the password is changed: whether the passkeys went with it. */
   const [done, setDone] = useState<{ passkeysRemoved: boolean } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFormError();
   const [pending, setPending] = useState(false);
   const hydrated = useHydrated();
 
@@ -76,7 +77,7 @@ export function ResetPasswordForm({ token, passkeys }: { token: string; passkeys
         <PasswordField id="password" label="New password" kind="new" />
         <PasswordField id="confirm" label="Repeat the new password" kind="repeat" />
         {passkeys.length > 0 && <PasskeysOfAccount passkeys={passkeys} />}
-        {error && <ErrorMessage>{error}</ErrorMessage>}
+        <OutcomeMessage outcome={error} />
         <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : "Change password"}
         </BusyButton>

@@ -2,10 +2,11 @@
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { FocusedOutcome } from "@/components/focused-outcome";
-import { ErrorMessage, NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
+import { NarrowPage, NarrowPageLink, OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { PasskeysOfAccount } from "@/components/passkeys-of-account";
 import { PasswordField } from "@/components/password-field";
 import { primaryButton } from "@/components/styles";
+import { useFormError } from "@/components/use-form-error";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { ACTION_NO_ANSWER_TEXT, answerOfAction, NO_ANSWER } from "@/lib/answer-limit";
 import { CANNOT_REACH_SERVER, DATABASE_UNAVAILABLE_TEXT } from "@/lib/auth-errors";
@@ -35,8 +36,10 @@ export function UndoTwoFactorForm({
   passkeys: PasskeySummary[];
 }) {
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useFormError();
   const [pending, setPending] = useState(false);
+  /** The link was refused (used in another tab meanwhile, say): the form is no use, and sign-in the way on. */
+  const [linkRefused, setLinkRefused] = useState(false);
   const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -52,7 +55,10 @@ export function UndoTwoFactorForm({
     // pressed again, it finishes it.
     if (answer === NO_ANSWER) return setError(ACTION_NO_ANSWER_TEXT);
     if (!answer) return setError(CANNOT_REACH_SERVER);
-    if (!answer.ok) return setError(FAILURE_TEXT[answer.reason]);
+    if (!answer.ok) {
+      if (answer.reason === "link") setLinkRefused(true);
+      return setError(FAILURE_TEXT[answer.reason]);
+    }
     setDone(true);
   }
 
@@ -79,14 +85,18 @@ export function UndoTwoFactorForm({
         <PasswordField id="password" label="New password" kind="new" />
         <PasswordField id="confirm" label="Repeat the new password" kind="repeat" />
         {passkeys.length > 0 && <PasskeysOfAccount passkeys={passkeys} />}
-        {error && <ErrorMessage>{error}</ErrorMessage>}
+        <OutcomeMessage outcome={error} />
         <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
           {pending ? "Please wait…" : "Turn it off and change the password"}
         </BusyButton>
       </form>
-      <p className="mt-4 text-sm text-slate-600 dark:text-slate-400">
-        If it was you, close this page: nothing changes without the button.
-      </p>
+      {linkRefused ? (
+        <NarrowPageLink href="/sign-in">Go to sign in</NarrowPageLink>
+      ) : (
+        <p className="mt-4 text-sm text-slate-600 dark:text-slate-400">
+          If it was you, close this page: nothing changes without the button.
+        </p>
+      )}
     </NarrowPage>
   );
 }
