@@ -553,6 +553,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const completed = page.waitForResponse((answer) => answer.request().method() === "PATCH");
     await page.getByRole("checkbox", { name: "Completed: “Pay rent”" }).click();
     assert.equal((await completed).status(), 200);
+    await page.getByRole("tab", { name: "Completed (0)" }).waitFor(); // its answer taken in, the counts reloaded
     assert.equal(await banner.getByText(/Could not delete “Pay rent”/).count(), 1, "the failed delete stays");
     await page.getByRole("button", { name: "Delete “Pay rent”" }).click();
     assert.equal(await banner.count(), 0, "deleted again: the failed delete's Retry has nothing left to do");
@@ -574,7 +575,10 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const failed = page.waitForEvent("requestfailed", (request) => request.method() === "PATCH");
     write.release();
     await failed;
-    // Undo, once the failure is in: the task is back as stored, and nothing says it could not be updated.
+    // A request of the page's own, sent after the failure and answered: by then the page has taken
+    // the failure in (an Undo before that would make the failure's banner right).
+    await page.evaluate("fetch(location.href).then(() => undefined)");
+    // Undo: the task is back as stored, and nothing says it could not be updated.
     await page.getByRole("button", { name: "Undo" }).click();
     await page.getByRole("checkbox", { name: "Completed: “Walk the dog”", checked: false }).waitFor();
     await page.getByRole("tab", { name: "All (2)" }).waitFor();
@@ -591,7 +595,14 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await withPageTimeHeld(page, async () => {
       await page.getByRole("button", { name: "Delete “Still pending”" }).click();
       await page.getByRole("tab", { name: "Pending (0)" }).waitFor();
+      const completedList = page.waitForResponse((answer) => {
+        const asked = new URL(answer.url()).searchParams;
+        return asked.get("status") === "completed" && asked.get("limit") !== "1";
+      });
       await page.getByRole("tab", { name: "Completed (1)" }).click();
+      await completedList;
+      // Drawn: the list shown is Completed's, no longer All's (which has "Keep me" too).
+      await waitForCount(list.and(page.locator("[aria-busy=false]")), 1);
       await list.getByText("Keep me", { exact: true }).waitFor();
       // From here the API cannot be reached: the reload after Undo fails, and what is shown stays.
       await page.route(

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { SESSION_ENDED_TEXT } from "@/lib/auth-errors";
+import { SESSION_ENDED, SESSION_ENDED_TEXT } from "@/lib/auth-errors";
+import { SignInAgainLink } from "./sign-in-again-link";
 import { errorBox, link } from "./styles";
 
 /** A failure the person must read: announced by screen readers at once. */
@@ -49,15 +50,11 @@ export function OutcomeMessage({ outcome }: { outcome: { ok: boolean; text: stri
   const key = messageKey(outcome);
   if (outcome.ok) return <SuccessMessage key={key}>{outcome.text}</SuccessMessage>;
   // The session ended under the page (signed out everywhere from another device): the way on is to
-  // sign in, and back to the account page, where these messages are.
+  // sign in, and back to this page.
   if (outcome.text === SESSION_ENDED_TEXT) {
     return (
       <ErrorMessage key={key}>
-        Your session has ended.{" "}
-        <Link href="/sign-in?next=/account" className={link}>
-          Sign in again
-        </Link>
-        .
+        {SESSION_ENDED} <SignInAgainLink />.
       </ErrorMessage>
     );
   }

@@ -33,7 +33,9 @@ export const DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE";
 export const DATABASE_UNAVAILABLE_TEXT = "Tasks cannot reach its database right now. Try again in a few seconds.";
 
 /** A request of a session that has ended (signed out elsewhere, expired): the words every form says for it. */
-export const SESSION_ENDED_TEXT = "Your session has ended. Sign in again.";
+export const SESSION_ENDED = "Your session has ended.";
+/** Shown by OutcomeMessage with "Sign in again" as a link back to the page (SignInAgainLink). */
+export const SESSION_ENDED_TEXT = `${SESSION_ENDED} Sign in again.`;
 
 export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute and try again.";
 export const CODE_NOT_RIGHT = "That code is not right. Check your authenticator app and try again.";

@@ -39,13 +39,13 @@ interface ProfileSectionProps {
   twoFactorEnabled: boolean;
 }
 
-/** Name; email, whether it is confirmed (with a new link on request), and a change of address (with its cancel). */
 /** Better Auth's refusals of a new confirmation link that say the page is out of date, in words. */
 const ADDRESS_CHANGED_MEANWHILE: Record<string, string> = {
   EMAIL_ALREADY_VERIFIED: "Your address is confirmed already: there is nothing more to do.",
   EMAIL_MISMATCH: "Your address changed since this page was opened: it now shows the new one.",
 };
 
+/** Name; email, whether it is confirmed (with a new link on request), and a change of address (with its cancel). */
 export function ProfileSection({
   name,
   email,
