@@ -11,8 +11,10 @@ export const secondaryButton =
 export const dangerButton =
   "rounded-md bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-800 disabled:opacity-60 aria-disabled:opacity-60";
 
-/** A failure's box: ErrorMessage's, and the dashboard's banner with its Retry. */
-// [overflow-wrap:anywhere]: a message may quote an address or a name with no spaces, wider than a phone.
+/**
+ * A failure's box: ErrorMessage's, and the dashboard's banner with its Retry. It wraps anywhere: a
+ * message may quote an address or a name with no spaces, wider than a phone.
+ */
 export const errorBox =
   "rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 [overflow-wrap:anywhere] dark:bg-red-950 dark:text-red-200";
 

@@ -217,11 +217,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       // asked for, then a task added: the add's failure and its Retry stay, whichever answer is last).
       setError((current) => {
         if (!load || !current?.retry || current.loading) return shown;
-        return load.kind === "reload" || current.shownAt > load.startedAt ? current : shown;
+        return load.kind === "reload" || (current.shownAt ?? 0) > load.startedAt ? current : shown;
       });
     },
     [goToSignIn],
   );
+
+  /**
+   * The person completes or deletes a task again: a failure of an earlier such change of it that this
+   * ends (endedBy) leaves the banner, whose Retry would undo what they do now.
+   */
+  const endFailureOf = (change: FailedChange) => setError((current) => (endedBy(current, change) ? null : current));
 
   const { pendingDeletes, wasDeletedHere, deleteTask, sendDeletesNow, handOver } = useDeletesWithUndo({
     api,
@@ -250,7 +256,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     tasks,
     setList,
     onFailure: (failure, what, retry, change) => handle(failure, what, retry, { change }),
-    tell: (text) => setError({ text, shownAt: performance.now() }),
+    tell: (text) => setError({ text }),
     reload: () => void latestRefresh.current(),
     goToSignIn,
     focusList: focusWhereTheRowWas,
@@ -470,7 +476,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     const failure = await signOutThisBrowser();
     if (failure) {
       setSigningOut(false);
-      setError({ text: failure, shownAt: performance.now() });
+      setError({ text: failure });
     }
   }
 
@@ -556,8 +562,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 task={task}
                 today={today}
                 onToggle={() => {
-                  // A failed completion of it waits no longer for its Retry: this click says what they want now.
-                  setError((current) => (endedBy(current, { taskId: task.id, kind: "toggle" }) ? null : current));
+                  endFailureOf({ taskId: task.id, kind: "toggle" });
                   void toggleTask(task);
                 }}
                 loadForEdit={(retry, resuming) => loadForEdit(task.id, retry, resuming)}
@@ -576,8 +581,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                   void latestRefresh.current();
                 }}
                 onDelete={() => {
-                  // Nor a failed completion or delete of it: it goes now.
-                  setError((current) => (endedBy(current, { taskId: task.id, kind: "delete" }) ? null : current));
+                  endFailureOf({ taskId: task.id, kind: "delete" });
                   deleteTask(task);
                 }}
               />

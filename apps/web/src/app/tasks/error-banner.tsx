@@ -13,11 +13,8 @@ export interface BannerFailure {
   loading?: boolean;
   /** When the server said to try again (Retry-After of a 429 or 503, a time from Date.now()): Retry waits until then. */
   retryAt?: number;
-  /**
-   * When it was shown (performance.now()): a load asked for before it does not hide it (Dashboard's
-   * handle).
-   */
-  shownAt: number;
+  /** When it was shown (performance.now()): a load asked for before it does not hide it (Dashboard's handle). */
+  shownAt?: number;
   /** What failed ("Could not add the task"): a new add ends its own failure, not another change's. */
   what?: string;
   /**
