@@ -16,8 +16,9 @@ import {
   addTask,
   apiStatus,
   contrastViolationsUnderPointer,
-  cookiesOf,
+  endSessionsElsewhere,
   expectRefusedWithin,
+  expectSaidAgain,
   fillSignInForm,
   followEmailLink,
   holdPageTime,
@@ -28,7 +29,6 @@ import {
   newSignedOutPage,
   type Person,
   postAuth,
-  randomClientAddress,
   routerRequestFor,
   seriousViolations,
   signIn,
@@ -96,21 +96,16 @@ describe("the account page", () => {
     await page.getByText("The two new passwords differ.").waitFor();
     // The same words again are a new message, which a screen reader announces (the same words set
     // again on the message already there would say nothing).
-    const differ = await page.getByRole("alert").filter({ hasText: "The two new passwords differ." }).elementHandle();
-    await page.getByRole("button", { name: "Change password" }).click();
-    await page.waitForFunction((shown) => !shown?.isConnected, differ);
-    await page.getByRole("alert").filter({ hasText: "The two new passwords differ." }).waitFor();
+    await expectSaidAgain(page, page.getByRole("alert").filter({ hasText: "The two new passwords differ." }), () =>
+      page.getByRole("button", { name: "Change password" }).click(),
+    );
 
     await changePasswordOnPage(page, "not my password", "another good passphrase");
     await page.getByText("That password is not right.").waitFor();
     // The server's refusal again: the last one leaves while the request is on its way, and comes anew.
-    const firstRefusal = await page
-      .getByRole("alert")
-      .filter({ hasText: "That password is not right." })
-      .elementHandle();
-    await changePasswordOnPage(page, "nor this one", "another good passphrase");
-    await page.waitForFunction((shown) => !shown?.isConnected, firstRefusal);
-    await page.getByRole("alert").filter({ hasText: "That password is not right." }).waitFor();
+    await expectSaidAgain(page, page.getByRole("alert").filter({ hasText: "That password is not right." }), () =>
+      changePasswordOnPage(page, "nor this one", "another good passphrase"),
+    );
     const userId = String(decodeJwt(other.token).sub);
     assert.equal((await sessionTokensOf(userId)).length, 2, "no device was signed out");
     assert.equal(await signInStatus(person.email, "another good passphrase"), 401, "the password is unchanged");
@@ -724,13 +719,7 @@ describe("the account page", () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Eve");
     await page.goto(`${product.webUrl}/account`);
     await page.getByLabel("Name", { exact: true }).waitFor();
-    const elsewhere = await postAuth(product.webUrl, "/sign-in/email", {
-      email: person.email,
-      password: person.password,
-    });
-    assert.equal(elsewhere.status, 200);
-    const revoked = await postAuth(product.webUrl, "/revoke-sessions", {}, randomClientAddress(), cookiesOf(elsewhere));
-    assert.equal(revoked.status, 200, await revoked.text());
+    await endSessionsElsewhere(product.webUrl, person);
     await page.getByLabel("Name", { exact: true }).fill("Eve Again");
     await page.getByRole("button", { name: "Save name" }).click();
     await page.getByRole("alert").getByText("Your session has ended.").waitFor();

@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import {
   addTask,
+  cutOffTaskApi,
   holdRequests,
   launchBrowser,
   newSignedInPage,
@@ -169,10 +170,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
 
   test("a first load that fails says so instead of loading for ever; Retry loads", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ines");
-    await page.route(
-      (url) => url.href.startsWith(product.apiUrl),
-      (route) => route.abort("connectionrefused"),
-    );
+    await cutOffTaskApi(page, product.apiUrl);
     await page.reload();
     await page.getByTestId("error").waitFor();
     await page.getByTestId("load-failed").getByText("Your tasks could not be loaded.").waitFor();
@@ -187,10 +185,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
 
     // An add refused as typed (no title) leaves the failure and its own Retry.
     await addTask(page, "Already there");
-    await page.route(
-      (url) => url.href.startsWith(product.apiUrl),
-      (route) => route.abort("connectionrefused"),
-    );
+    await cutOffTaskApi(page, product.apiUrl);
     await page.reload();
     await page.getByTestId("load-failed").waitFor();
     await page.getByLabel("New task title").press("Enter");
@@ -251,10 +246,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByRole("checkbox", { name: "Completed: “Done already”", checked: false }).check();
     await waitForCount(page.getByRole("tab", { name: "Completed (1)" }), 1);
     const list = page.getByRole("list", { name: "Your tasks" });
-    await page.route(
-      (url) => url.href.startsWith(product.apiUrl),
-      (route) => route.abort("connectionrefused"),
-    );
+    await cutOffTaskApi(page, product.apiUrl);
     // The Completed tab's load fails: the panel says so, and shows no pending task as completed.
     await page.getByRole("tab", { name: "Completed (1)" }).click();
     await page.getByTestId("load-failed").getByText("Your tasks could not be loaded.").waitFor();
@@ -298,10 +290,7 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByTestId("shown-count").getByText("Showing 100 of 101").waitFor();
     await page.getByRole("button", { name: "Edit “Task 101”" }).click();
     await page.getByLabel("Task title", { exact: true }).fill("Task 101, edited");
-    await page.route(
-      (url) => url.href.startsWith(product.apiUrl),
-      (route) => route.abort("connectionrefused"),
-    );
+    await cutOffTaskApi(page, product.apiUrl);
     await page.getByRole("tab", { name: /^Pending/ }).click();
     await page
       .getByTestId("error")

@@ -10,7 +10,9 @@ import type { Page, Route } from "playwright-core";
 import {
   addTask,
   addTaskAndItsReload,
+  cutOffTaskApi,
   deletesSentBy,
+  expectSaidAgain,
   holdPageTime,
   holdRequests,
   launchBrowser,
@@ -605,10 +607,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       await waitForCount(list.and(page.locator("[aria-busy=false]")), 1);
       await list.getByText("Keep me", { exact: true }).waitFor();
       // From here the API cannot be reached: the reload after Undo fails, and what is shown stays.
-      await page.route(
-        (url) => url.href.startsWith(product.apiUrl),
-        (route) => route.abort("connectionrefused"),
-      );
+      await cutOffTaskApi(page, product.apiUrl);
       await page.getByRole("button", { name: "Undo" }).click();
       await page
         .getByTestId("error")
@@ -630,10 +629,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
       await page.getByRole("button", { name: "Delete “Bring me back”" }).click();
       await page.getByRole("tab", { name: "All (1)" }).waitFor();
       // From here the API cannot be reached: the reload after Undo fails.
-      await page.route(
-        (url) => url.href.startsWith(product.apiUrl),
-        (route) => route.abort("connectionrefused"),
-      );
+      await cutOffTaskApi(page, product.apiUrl);
       await page.getByRole("button", { name: "Undo" }).click();
       await page
         .getByTestId("error")
@@ -648,17 +644,14 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
   test("the same failure twice is said twice: a new alert, not the same words set again on the one there", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ora");
     await addTask(page, "Anything");
-    await page.route(
-      (url) => url.href.startsWith(product.apiUrl),
-      (route) => route.abort("connectionrefused"),
-    );
-    const alert = page.getByTestId("error").getByRole("alert");
+    await cutOffTaskApi(page, product.apiUrl);
+    const alert = page
+      .getByTestId("error")
+      .getByRole("alert")
+      .filter({ hasText: /Could not load your tasks/ });
     await page.getByRole("tab", { name: /^Completed/ }).click();
-    await alert.getByText(/Could not load your tasks/).waitFor();
-    const first = await alert.elementHandle();
-    await page.getByRole("tab", { name: /^Pending/ }).click();
-    await page.waitForFunction((shown) => !shown?.isConnected, first, { timeout: 5_000 });
-    await alert.getByText(/Could not load your tasks/).waitFor();
+    await alert.waitFor();
+    await expectSaidAgain(page, alert, () => page.getByRole("tab", { name: /^Pending/ }).click());
   });
 
   test("a write that gets no answer at all fails after a while, is put back, and Retry makes it", async () => {

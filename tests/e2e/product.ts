@@ -263,6 +263,40 @@ export async function fillSignInForm(page: Page, person: { email: string; passwo
   return button;
 }
 
+/**
+ * From here every request of the page to the Task API at `apiUrl` fails as a server out of reach
+ * does (until the test unroutes it).
+ */
+export async function cutOffTaskApi(page: Page, apiUrl: string): Promise<void> {
+  await page.route(
+    (url) => url.href.startsWith(apiUrl),
+    (route) => route.abort("connectionrefused"),
+  );
+}
+
+/**
+ * Ends every session of `person` from another device ("sign out everywhere" there): no word of it
+ * reaches a browser of theirs.
+ */
+export async function endSessionsElsewhere(baseUrl: string, person: Person): Promise<void> {
+  const elsewhere = await postAuth(baseUrl, "/sign-in/email", { email: person.email, password: person.password });
+  assert.equal(elsewhere.status, 200);
+  const revoked = await postAuth(baseUrl, "/revoke-sessions", {}, randomClientAddress(), cookiesOf(elsewhere));
+  assert.equal(revoked.status, 200, await revoked.text());
+}
+
+/**
+ * Does `act`, which must say the message `alert` finds again, and checks it is said as a new element
+ * (the one there now leaves the page): a screen reader says nothing when a message on the page is set
+ * to the words it already has.
+ */
+export async function expectSaidAgain(page: Page, alert: Locator, act: () => Promise<unknown>): Promise<void> {
+  const said = await alert.elementHandle();
+  await act();
+  await page.waitForFunction((shown) => !shown?.isConnected, said);
+  await alert.waitFor();
+}
+
 /** A fresh browser context, nobody signed in, with a client address of its own; closed after the file's tests. */
 export async function newSignedOutPage(browser: Browser, baseUrl: string): Promise<Page> {
   const context = await browser.newContext();

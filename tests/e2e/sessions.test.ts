@@ -8,6 +8,7 @@ import {
   addTask,
   apiStatus,
   cookiesOf,
+  endSessionsElsewhere,
   expectRefusedWithin,
   fillSignIn,
   holdPageTime,
@@ -493,13 +494,7 @@ describe("another person on the same browser", () => {
     await signUp(first, product.webUrl, person);
     await addTask(first, "Tia's task");
     // Her sessions end from another device: no word of it reaches this browser.
-    const elsewhere = await postAuth(product.webUrl, "/sign-in/email", {
-      email: person.email,
-      password: person.password,
-    });
-    assert.equal(elsewhere.status, 200);
-    const revoked = await postAuth(product.webUrl, "/revoke-sessions", {}, randomClientAddress(), cookiesOf(elsewhere));
-    assert.equal(revoked.status, 200, await revoked.text());
+    await endSessionsElsewhere(product.webUrl, person);
     // Sam signs in on this browser, in another tab.
     await signIn(second, product.webUrl, other);
 
