@@ -14,6 +14,7 @@ import { answeredAt, assertAccountEmail, changePasswordOnPage, startAccountsProd
 import {
   accessToken,
   addTask,
+  addVirtualAuthenticator,
   apiStatus,
   contrastViolationsUnderPointer,
   endSessionsElsewhere,
@@ -699,20 +700,40 @@ describe("the account page", () => {
     }
   });
 
-  test("an address as long as many are (no spaces, nowhere to break) fits a phone on the account page and the tasks page", async () => {
+  test("an address as long as many are (no spaces, nowhere to break) fits a phone on the account page and the tasks page, and so do a change of address waiting and a passkey's long name", async () => {
     const page = await newSignedOutPage(browser, product.webUrl);
-    const person = {
-      ...newPerson("Lang"),
-      email: `averyveryverylongfirstnameandlastname${crypto.randomUUID().slice(0, 8)}@department.university.example.test`,
-    };
+    const longAddress = (first: string) =>
+      `${first}averyveryverylongfirstnameandlastname${crypto.randomUUID().slice(0, 8)}@department.university.example.test`;
+    const person = { ...newPerson("Lang"), email: longAddress("") };
     await signUp(page, product.webUrl, person);
     await page.setViewportSize({ width: 375, height: 740 });
+    const fitsPhone = async (what: string) => {
+      const overflow = await page.evaluate("document.documentElement.scrollWidth > window.innerWidth");
+      assert.equal(overflow, false, `${what} fits a phone's width`);
+    };
     for (const path of ["/account", "/tasks"]) {
       await page.goto(`${product.webUrl}${path}`);
       await page.getByText(person.email, { exact: false }).first().waitFor();
-      const overflow = await page.evaluate("document.documentElement.scrollWidth > window.innerWidth");
-      assert.equal(overflow, false, `${path} fits a phone's width`);
+      await fitsPhone(path);
     }
+
+    // Confirmed (a change of address and a passkey ask for that), then a move to another long address asked for.
+    await followEmailLink(page, (await mailbox.waitFor(person.email, /Confirm your email address/)).link ?? "");
+    await page.goto(`${product.webUrl}/account`);
+    const newAddress = longAddress("moved");
+    await askToMoveTo(page, newAddress, person.password);
+    await page.getByTestId("pending-address").getByText(newAddress).waitFor();
+    await fitsPhone("/account with a change of address waiting");
+
+    // A passkey named with as many characters as its name may have (60, the form's maxLength), none a place to break.
+    await addVirtualAuthenticator(page);
+    const section = page.getByRole("region", { name: "Passkeys" });
+    const name = "Laptop".padEnd(60, "x");
+    await section.getByLabel("Name of the new passkey").fill(name);
+    await section.getByLabel("Your password, to add a passkey").fill(person.password);
+    await section.getByRole("button", { name: "Add a passkey" }).click();
+    await section.getByText(name, { exact: true }).first().waitFor();
+    await fitsPhone("/account with a passkey's long name");
   });
 
   test("an action that finds the session ended (signed out everywhere from another device) offers the way back here", async () => {
