@@ -483,6 +483,26 @@ describe("the dashboard in a real browser", () => {
     await page.getByLabel("Search tasks").fill("");
     await page.clock.runFor(1_000);
     await page.getByRole("button", { name: `Edit “${url}”` }).waitFor();
+    // An edit refused because another device renamed the task meanwhile: the message naming the new title wraps.
+    await page.getByRole("button", { name: `Edit “${url}”` }).click();
+    await page.getByLabel("Task title", { exact: true }).fill("Mine");
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
+    const [long] = (await (await fetch(tasksUrl, { headers })).json()) as { id: string }[];
+    const renamed = await fetch(`${tasksUrl}/${long?.id}`, {
+      method: "PATCH",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ title: `${url}/renamed` }),
+    });
+    assert.equal(renamed.status, 200, await renamed.text());
+    await page.getByLabel("Task title", { exact: true }).press("Enter");
+    await page.getByRole("alert").getByText(`It now reads “${url}/renamed”`, { exact: false }).waitFor();
+    await onScreen(page.getByRole("button", { name: "Keep theirs" }), "the editor's Keep theirs");
+    assert.ok(
+      Number(await page.evaluate("document.documentElement.scrollWidth")) <= 375,
+      "the conflict's message does not make the page wider than the screen",
+    );
+    await page.getByRole("button", { name: "Keep theirs" }).click();
+    await page.getByRole("button", { name: `Edit “${url}/renamed”` }).waitFor();
 
     // Lines typed with Shift+Enter (Enter adds), shown as lines, and kept through an edit.
     await page.getByLabel("New task title").fill("Shopping");
@@ -501,7 +521,6 @@ describe("the dashboard in a real browser", () => {
     await description.pressSequentially(", butter");
     await description.press("Enter");
     await list.getByRole("button", { name: "Edit “Shopping”" }).waitFor();
-    const { tasksUrl, headers } = await theirTasksApi(page, product);
     const stored = await fetch(`${tasksUrl}?q=Shopping`, { headers });
     assert.deepEqual(
       ((await stored.json()) as { description: string }[]).map((task) => task.description),
