@@ -102,6 +102,35 @@ describe("email verification", () => {
       "not said as a failure",
     );
   });
+
+  test("and when the address itself changed meanwhile, “Send a new confirmation link” says so and shows the new one", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ray");
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByText("not confirmed yet").waitFor();
+    // Moved to another address on the phone meanwhile, not yet confirmed there either.
+    const moved = `moved-${person.email}`;
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      await pool.query("UPDATE users SET email = $2 WHERE email = $1", [person.email, moved]);
+    } finally {
+      await pool.end();
+    }
+    await page.getByRole("button", { name: "Send a new confirmation link" }).click();
+    await page.getByRole("status").getByText("Your address changed since this page was opened").waitFor();
+    await page.getByTestId("account-email").getByText(moved, { exact: true }).waitFor();
+    assert.equal(
+      await page
+        .getByRole("alert")
+        .filter({ hasText: /mismatch|match/i })
+        .count(),
+      0,
+      "not said as a failure",
+    );
+    // Asked again, the link goes to the address the page now shows.
+    await page.getByRole("button", { name: "Send a new confirmation link" }).click();
+    await page.getByRole("status").getByText(`We sent a new link to ${moved}.`).waitFor();
+    assert.ok((await mailbox.waitFor(moved, /Confirm your email address/)).link, "the link went to the new address");
+  });
 });
 
 /** Waits until the page's focus is on an element (not the page's body) whose text has `words`. */
