@@ -65,6 +65,11 @@ test("every page: a strict nonce CSP and the security headers, a new nonce each 
         headers: signedIn ? { cookie } : {},
       });
       const where = `${path} (${signedIn ? "signed in" : "signed out"}, ${response.status})`;
+      if (path === "/") {
+        // The front door: a signed-in person to their tasks, anyone else to sign in.
+        const location = new URL(response.headers.get("location") ?? "", product.webUrl).pathname;
+        assert.equal(location, signedIn ? "/tasks" : "/sign-in", where);
+      }
       const policy = response.headers.get("content-security-policy") ?? "";
       const csp = directives(policy);
       const scriptSrc = csp.get("script-src") ?? [];

@@ -4,6 +4,21 @@ import { createTask, setup, storedTasks } from "./helper";
 
 const ctx = await setup();
 
+/** A task's stored `updated_at`, to the microsecond (the answer's JSON keeps milliseconds). */
+async function storedUpdatedAt(id: string): Promise<string> {
+  const { rows } = await ctx.pool.query<{ at: string }>("SELECT updated_at::text AS at FROM tasks WHERE id = $1", [id]);
+  return rows[0]?.at ?? "";
+}
+
+/** Whether a task's stored `updated_at` is later than `before` (from storedUpdatedAt). */
+async function movedSince(id: string, before: string): Promise<boolean> {
+  const { rows } = await ctx.pool.query<{ moved: boolean }>(
+    "SELECT updated_at > $2::timestamptz AS moved FROM tasks WHERE id = $1",
+    [id, before],
+  );
+  return rows[0]?.moved ?? false;
+}
+
 describe("task CRUD (contract: Task API routes)", () => {
   test("a user creates, reads, lists, replaces, patches, toggles and deletes a task", async () => {
     const { app } = ctx;
@@ -34,6 +49,7 @@ describe("task CRUD (contract: Task API routes)", () => {
       },
     );
     assert.match(task.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.match(task.updated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.equal(created.headers.location, `${base}/${task.id}`);
     assert.equal(created.headers["cache-control"], "no-store");
     assert.match(String(created.headers.etag), /^"[^"]+"$/);
@@ -42,6 +58,7 @@ describe("task CRUD (contract: Task API routes)", () => {
     assert.equal(read.statusCode, 200);
     assert.deepEqual(read.json(), task);
     assert.equal(read.headers.etag, created.headers.etag);
+    assert.equal(read.headers["cache-control"], "no-store");
 
     const list = await app.inject({ method: "GET", url: base, headers: user.auth });
     assert.equal(list.statusCode, 200);
@@ -51,6 +68,8 @@ describe("task CRUD (contract: Task API routes)", () => {
     // Completed first: a PUT that leaves `completed` out puts it back to false, not as it was.
     const done = await app.inject({ method: "PATCH", url: `${base}/${task.id}/complete`, headers: user.auth });
     assert.equal(done.json().completed, true);
+    assert.equal(done.headers["cache-control"], "no-store");
+    let before = await storedUpdatedAt(task.id);
     const replaced = await app.inject({
       method: "PUT",
       url: `${base}/${task.id}`,
@@ -73,6 +92,10 @@ describe("task CRUD (contract: Task API routes)", () => {
       "PUT puts omitted fields back to their defaults",
     );
     assert.notEqual(replaced.headers.etag, created.headers.etag);
+    assert.equal(replaced.headers["cache-control"], "no-store");
+    assert.equal(await movedSince(task.id, before), true, "a PUT moves updated_at");
+
+    before = await storedUpdatedAt(task.id);
 
     const patched = await app.inject({
       method: "PATCH",
@@ -83,6 +106,9 @@ describe("task CRUD (contract: Task API routes)", () => {
     assert.equal(patched.statusCode, 200);
     assert.equal(patched.json().title, "Buy oat milk", "PATCH keeps fields it does not name");
     assert.equal(patched.json().description, "from the corner shop");
+    assert.equal(patched.headers["cache-control"], "no-store");
+    assert.equal(await movedSince(task.id, before), true, "a PATCH moves updated_at");
+    assert.match(patched.json().updated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     // A due date set, then taken away by a PATCH of null (not kept as if the field were left out).
     for (const due_date of ["2026-12-24", null]) {
       const dated = await app.inject({

@@ -97,7 +97,7 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
     assert.match(JSON.stringify(tooLong.body), /q must be at most 1000 characters/);
   });
 
-  test("sorts: due (no date last, either order), priority, title (A to Z), updated", async () => {
+  test("sorts: due (no date last, either order), priority, title (A to Z, Z to A), updated", async () => {
     const user = await seeded();
     assert.deepEqual((await list(user, "?sort=due")).titles, [
       "c cheese",
@@ -134,7 +134,15 @@ describe("listing (contract: GET /api/{user_id}/tasks)", () => {
       "d dates_x",
       "E eggs",
     ]);
+    assert.deepEqual((await list(user, "?sort=title&order=desc")).titles, [
+      "E eggs",
+      "d dates_x",
+      "c cheese",
+      "B bread",
+      "a apples",
+    ]);
     assert.deepEqual((await list(user, "?sort=updated")).titles[0], "c cheese", "the toggled task was updated last");
+    assert.deepEqual((await list(user, "?sort=updated&order=asc")).titles.at(-1), "c cheese");
     assert.deepEqual((await list(user, "?sort=created&order=asc")).titles[0], "a apples");
   });
 
