@@ -102,6 +102,21 @@ describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
 describe("the service around the routes", async () => {
   const ctx = await setup({ CORS_ORIGINS: "http://localhost:3000" });
 
+  test("API_RATE_LIMIT=0 turns the limit off: more requests than the default 600 a minute, none refused", async () => {
+    // This file's API runs with the helper's API_RATE_LIMIT of 0.
+    const user = await ctx.newUser();
+    const statuses = new Set<number>();
+    for (let sent = 0; sent < 650; sent += 50) {
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks`, headers: user.auth }),
+        ),
+      );
+      for (const answer of answers) statuses.add(answer.statusCode);
+    }
+    assert.deepEqual([...statuses], [200]);
+  });
+
   test("CORS: the web app's origin may send Authorization, Content-Type, If-Match and read ETag, Location, X-Total-Count, Retry-After", async () => {
     const preflight = await ctx.app.inject({
       method: "OPTIONS",
@@ -262,6 +277,7 @@ describe("configuration (contract: environment variables)", () => {
   test("defaults follow the contract", () => {
     const config = loadConfig({ DATABASE_URL: "postgres://localhost/x" });
     assert.equal(config.port, 8000);
+    assert.equal(config.databasePoolMax, 10);
     assert.equal(config.auth.jwksUrl, "http://localhost:3000/api/auth/jwks");
     assert.equal(config.auth.issuer, "http://localhost:3000");
     assert.equal(config.auth.audience, "http://localhost:8000");
