@@ -5,12 +5,13 @@
  * own. Exits non-zero if anything fails.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { createPool, migrateDatabase } from "@tasks/db";
 import { startEmbeddedPostgres } from "@tasks/db/embedded";
+import { chromiumPath } from "./lib/chromium";
 import { freePort } from "./lib/free-port";
 import { OUTSIDE_TESTS } from "./lib/outside-tests-reporter.mjs";
 import { buildIfStale } from "./lib/product";
@@ -27,6 +28,18 @@ async function testFiles(): Promise<string[]> {
     files.push(...entries.filter((name) => name.endsWith(".test.ts")).map((name) => path.join(dir, name)));
   }
   return files.sort();
+}
+
+const files = await testFiles();
+if (files.some((file) => path.resolve(file).startsWith(path.join(root, "tests", "e2e")))) {
+  const chromium = chromiumPath();
+  if (!existsSync(chromium)) {
+    console.error(
+      `[test] The browser tests need Chromium at ${chromium}: install it (Debian: apt-get install -y chromium) ` +
+        "or set CHROMIUM_PATH to where it is. No test was run.",
+    );
+    process.exit(1);
+  }
 }
 
 // What the browser tests start is built here, once (`npm test` has just built it all; a run of
@@ -53,7 +66,6 @@ await pool.end();
  * files go in name order). They run after the rest, one at a time.
  */
 const RUN_ALONE = new Set(["tests/e2e/web-server.test.ts"]);
-const files = await testFiles();
 const alone = files.filter((file) => RUN_ALONE.has(path.relative(root, path.resolve(file))));
 const together = files.filter((file) => !alone.includes(file));
 console.log(`Running ${files.length} test files against PostgreSQL at ${database.dataDir}`);

@@ -182,6 +182,13 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     // Production (NODE_ENV=production with a database of its own) gets no development defaults.
     const production = process.env.NODE_ENV === "production" && Boolean(options.databaseUrl);
     if (production) assertProductionSettings({ ...process.env, ...options.env });
+    else if (process.env.NODE_ENV === "production") {
+      // Said, since a deployment that forgot DATABASE_URL would otherwise start on defaults without a word.
+      log(
+        "NODE_ENV=production without DATABASE_URL: this is the one-machine set-up (embedded database, development " +
+          "secret and defaults); a deployment sets DATABASE_URL, and then gets none of them",
+      );
+    }
     await assertPortFree(options.webPort, "web app");
     await assertPortFree(options.apiPort, "Task API");
     let databaseUrl = options.databaseUrl;

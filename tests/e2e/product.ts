@@ -18,6 +18,7 @@ import {
   type Request,
   type Route,
 } from "playwright-core";
+import { chromiumPath } from "../../scripts/lib/chromium";
 import { startCuttableDatabaseProxy } from "../../scripts/lib/database-proxy";
 import { freePort } from "../../scripts/lib/free-port";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
@@ -63,7 +64,7 @@ export async function startDatabaseProxy(databaseUrl: string) {
 
 export async function launchBrowser(): Promise<Browser> {
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: chromiumPath(),
     args: [
       "--no-sandbox",
       "--disable-gpu",

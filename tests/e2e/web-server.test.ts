@@ -75,6 +75,14 @@ describe("the web app's server refuses a bad configuration", () => {
     }
   });
 
+  test("no DATABASE_URL, in development too (as the API): exit 1 naming it", async () => {
+    for (const nodeEnv of ["production", "development"]) {
+      const { code, output } = await startWeb({ NODE_ENV: nodeEnv, BETTER_AUTH_SECRET: crypto.randomUUID() });
+      assert.equal(code, 1, output);
+      assert.match(output, /DATABASE_URL: required/, nodeEnv);
+    }
+  });
+
   test("a DATABASE_URL that is not a valid URL (a # in the password): exit 1 naming it", async () => {
     const { code, output } = await startWeb({ DATABASE_URL: "postgres://tasks:pa/ss#word@db.example/tasks" });
     assert.equal(code, 1, output);

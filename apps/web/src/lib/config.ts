@@ -1,8 +1,9 @@
 /**
  * The web app's configuration: the contract's environment variables, parsed
- * once. In production (NODE_ENV=production) a missing DATABASE_URL, a missing
- * or weak BETTER_AUTH_SECRET, or no SMTP_URL / EMAIL_FROM / BETTER_AUTH_URL /
- * API_URL stops start-up instead of falling back to a default.
+ * once. A missing DATABASE_URL stops start-up, and in production
+ * (NODE_ENV=production) so do a missing or weak BETTER_AUTH_SECRET and no
+ * SMTP_URL / EMAIL_FROM / BETTER_AUTH_URL / API_URL, instead of falling back
+ * to a default.
  */
 import "server-only";
 import { existsSync } from "node:fs";
@@ -62,7 +63,9 @@ function loadWebConfig() {
   // `next build` loads server modules without the runtime environment.
   const building = process.env.NEXT_PHASE === "phase-production-build";
   const production = !building && env.NODE_ENV === "production";
-  if (production && !env.DATABASE_URL) {
+  // Required in development too, as the API requires it: without one, pg would try a server on this
+  // machine under the user's name, and every page would fail without saying why.
+  if (!building && !env.DATABASE_URL) {
     throw new Error("Invalid configuration:\n  DATABASE_URL: required (npm start sets it to the embedded database)");
   }
   const secret = env.BETTER_AUTH_SECRET;
@@ -83,7 +86,7 @@ function loadWebConfig() {
   const origin = env.BETTER_AUTH_URL.replace(/\/$/, "");
   const apiUrl = env.API_URL.replace(/\/$/, "");
   return {
-    databaseUrl: env.DATABASE_URL ?? "",
+    databaseUrl: env.DATABASE_URL ?? "", // "" only while building (refused above otherwise)
     // Development only (production refused above): made once and kept under .data/, as `npm start` does.
     secret: secret || developmentSecret(checkoutDataDir(), (message) => console.log(`[web] ${message}`)),
     baseUrl: origin,
