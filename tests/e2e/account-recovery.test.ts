@@ -76,6 +76,18 @@ describe("email verification", () => {
     await page.getByText("confirmed", { exact: true }).waitFor();
   });
 
+  test("a link's ?error= that names no known problem, even one an object has by inheritance (toString, __proto__), shows the page and says the link did not work", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Rex");
+    for (const code of ["toString", "constructor", "__proto__", "SOMETHING_ELSE"]) {
+      await page.goto(`${product.webUrl}/tasks?error=${code}`);
+      await page.getByText("That confirmation link no longer works.").waitFor();
+      await page.getByLabel("New task title").waitFor();
+      await page.goto(`${product.webUrl}/account?error=${code}`);
+      await page.getByText("That link has expired or was already used.").waitFor();
+      await page.getByLabel("Name", { exact: true }).waitFor();
+    }
+  });
+
   test("Resend on a page drawn before the address was confirmed elsewhere says it is confirmed, not 'try again'", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ria");
     await page.getByText("Please confirm your email address").waitFor();

@@ -53,7 +53,11 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   // Better Auth sends an expired or used verification link back here with ?error=…, and a change of
   // address opened while another account is signed in with INVALID_USER.
   const { error } = await searchParams;
-  const linkProblem = typeof error !== "string" ? null : (LINK_PROBLEM_TEXT[error] ?? LINK_EXPIRED_TEXT);
+  // Own keys only: `?error=toString` must not find Object.prototype's function (a prop React cannot send).
+  const linkProblem =
+    typeof error !== "string"
+      ? null
+      : (Object.hasOwn(LINK_PROBLEM_TEXT, error) && LINK_PROBLEM_TEXT[error]) || LINK_EXPIRED_TEXT;
   return (
     <main className="mx-auto max-w-3xl space-y-8 px-4 py-6 sm:py-10">
       <LeaveWhenSignedOutElsewhere />

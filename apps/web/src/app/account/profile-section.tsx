@@ -141,7 +141,10 @@ export function ProfileSection({
     const { error } = await whileBusy("resend", () =>
       authClient.sendVerificationEmail({ email, callbackURL: "/account" }),
     );
-    const changedMeanwhile = error?.code ? ADDRESS_CHANGED_MEANWHILE[error.code] : undefined;
+    const changedMeanwhile =
+      error?.code && Object.hasOwn(ADDRESS_CHANGED_MEANWHILE, error.code)
+        ? ADDRESS_CHANGED_MEANWHILE[error.code]
+        : undefined;
     if (changedMeanwhile) {
       // Confirmed (or changed) in another tab or on another device since this page was drawn: no
       // error, and the page is drawn again to say where the address stands. Its button goes with

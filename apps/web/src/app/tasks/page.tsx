@@ -26,7 +26,9 @@ export default async function TasksPage({
   // Better Auth sends a confirmation link it refused back here with ?error=… (a used one is no error: it
   // confirms what is already confirmed): expired, not a token (cut short), or for an address no account has.
   const { error } = params;
-  const linkProblem = typeof error !== "string" ? null : (LINK_PROBLEMS[error] ?? "unusable");
+  // Own keys only: `?error=toString` must not find Object.prototype's function (a prop React cannot send).
+  const linkProblem =
+    typeof error !== "string" ? null : (Object.hasOwn(LINK_PROBLEMS, error) && LINK_PROBLEMS[error]) || "unusable";
   return (
     <Dashboard
       apiUrl={webConfig().apiUrl}

@@ -38,7 +38,7 @@ export function VerifyEmailNotice({
     setState("sending");
     const { error } = await authClient.sendVerificationEmail({ email, callbackURL: "/tasks" });
     // Confirmed (or the address changed) in another tab since this page was drawn: trying again would not help.
-    setState(!error ? "sent" : (REFUSALS[error.code ?? ""] ?? "failed"));
+    setState(!error ? "sent" : (error.code && Object.hasOwn(REFUSALS, error.code) && REFUSALS[error.code]) || "failed");
   }
   const outcome = state === "idle" || state === "sending" ? null : state;
 
