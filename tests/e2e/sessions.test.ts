@@ -647,6 +647,16 @@ describe("sign-in and sign-up over HTTP", () => {
     for (let i = 0; i < 11; i++) signUps.push((await post("/sign-up/email", newPerson("Many"), signUpIp)).status);
     assert.deepEqual(signUps.slice(0, 10), Array(10).fill(200));
     assert.equal(signUps[10], 429, "the 11th sign-up in a minute from one address is refused");
+
+    // A passkey sign-in makes a session as a password's does, and so has the same limit: each session
+    // made and ended is remembered by every Task API process for a day.
+    const passkeyIp = randomClientAddress();
+    const passkeySignIns: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      passkeySignIns.push((await post("/passkey/verify-authentication", { response: {} }, passkeyIp)).status);
+    }
+    assert.ok(!passkeySignIns.slice(0, 10).includes(429), `first ten let through: ${passkeySignIns.join(",")}`);
+    assert.equal(passkeySignIns[10], 429, "the 11th passkey sign-in in a minute from one address is refused");
   });
 
   test("a rate limit counts in fixed windows: a minute after its first try an address is let in again, however it kept trying", async () => {

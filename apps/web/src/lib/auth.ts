@@ -449,6 +449,10 @@ function createAuth() {
       customRules: {
         ...Object.fromEntries(PASSWORD_CHECK_PATHS.map((path) => [path, GUESSES_A_MINUTE])),
         "/sign-up/email": GUESSES_A_MINUTE,
+        // A passkey sign-in makes a session as a password's does. Ended, each session is kept in every
+        // Task API process's memory for a day (revocation-feed.ts): 300 a minute from one address,
+        // signed in and out again, would grow it without end.
+        "/passkey/verify-authentication": GUESSES_A_MINUTE,
         // The plugin's own rule (3 per 10 s for all of them) would refuse a person's second typo.
         // A sign-in challenge also ends after 5 wrong codes, and 10 in a row lock codes for 15
         // minutes (ours, second-factor-checks.ts).
