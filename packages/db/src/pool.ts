@@ -4,6 +4,7 @@
  * turns it on and checks the server's certificate and name; docs/deploying.md,
  * the TLS item). What its errors mean: database-errors.ts.
  */
+import { createHash } from "node:crypto";
 import pg from "pg";
 
 const DATE_OID = 1082;
@@ -57,12 +58,16 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
   // An idle connection dies when the database restarts; without a listener
   // that error would crash the process instead of the pool just replacing it.
   pool.on("error", () => {});
+  sendNamedStatementsThroughAnyPooler(pool, databaseUrl);
   if (options.oneStatementPerLoan) closeSilentLoans(pool, answerWithin);
   return pool;
 }
 
 /** The connection strings (of this process) whose server refused `statement_timeout` at connection start. */
 const refusesStatementTimeout = new Set<string>();
+
+/** The connection strings (of this process) behind a pooler that loses named statements (see `query`). */
+const losesNamedStatements = new Set<string>();
 
 /**
  * A pool that connects without `statement_timeout` where the server refuses
@@ -119,6 +124,94 @@ type ConnectCallback = (
   client: pg.PoolClient | undefined,
   done: (release?: unknown) => void,
 ) => void;
+
+/**
+ * A statement sent with a name (the Task API names its statements, so PostgreSQL parses each once a
+ * connection) is kept by PostgreSQL for a direct connection or a pooler that carries them (PgBouncer
+ * 1.21+ with `max_prepared_statements`, Neon's). A pooler in transaction mode that does not (an
+ * older PgBouncer, or one without that setting) lends another server connection for each statement:
+ * the name prepared on one is missing on the next ("prepared statement … does not exist") or there
+ * already ("… already exists"). Either refusal comes before the statement runs, so `pool.query`
+ * then sends it again without a name, and so every later one for that connection string. The name
+ * sent is made the text's own (`nameOfText`): two versions of the API behind one pooler, mid-deploy,
+ * never take each other's statement for theirs.
+ */
+function sendNamedStatementsThroughAnyPooler(pool: pg.Pool, url: string): void {
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<pg.QueryResult>;
+  pool.query = ((...args: unknown[]) => {
+    const [config, values, callback] = args;
+    const named = namedStatement(config);
+    // Callers that pass a callback, or send text alone, go as they came.
+    if (!named || typeof values === "function" || callback !== undefined) return query(...args);
+    if (losesNamedStatements.has(url)) return query(withoutName(named), values);
+    return query(withTextName(named), values).catch((error: unknown) => {
+      if (!isLostNamedStatement(error)) throw error;
+      if (!losesNamedStatements.has(url)) {
+        losesNamedStatements.add(url);
+        console.warn(
+          "[db] a pooler between here and the database lost a named (prepared) statement: sending statements " +
+            "without names from now on. (PgBouncer 1.21+ with max_prepared_statements carries them, and is faster.)",
+        );
+      }
+      return query(withoutName(named), values);
+    });
+  }) as typeof pool.query;
+}
+
+/** A query config with a name and text (a named statement), or null. */
+function namedStatement(config: unknown): (pg.QueryConfig & { name: string }) | null {
+  if (typeof config !== "object" || config === null) return null;
+  const { name, text } = config as pg.QueryConfig;
+  return typeof name === "string" && name !== "" && typeof text === "string"
+    ? (config as pg.QueryConfig & { name: string })
+    : null;
+}
+
+/**
+ * The configs sent for a caller's config, made once: Drizzle sends the same config object for every
+ * run of a prepared statement, so a request allocates none.
+ */
+const textNamed = new WeakMap<object, pg.QueryConfig>();
+const unnamed = new WeakMap<object, pg.QueryConfig>();
+
+function withTextName(config: pg.QueryConfig & { name: string }): pg.QueryConfig {
+  return madeOnce(textNamed, config, () => ({ ...config, name: nameOfText(config.name, config.text) }));
+}
+
+function withoutName(config: pg.QueryConfig): pg.QueryConfig {
+  return madeOnce(unnamed, config, () => ({ ...config, name: undefined }));
+}
+
+/** `make()`, kept for `config`; made anew each time for a config that carries its values (they may change). */
+function madeOnce(made: WeakMap<object, pg.QueryConfig>, config: pg.QueryConfig, make: () => pg.QueryConfig) {
+  if (config.values !== undefined) return make();
+  const known = made.get(config);
+  if (known) return known;
+  const sent = make();
+  made.set(config, sent);
+  return sent;
+}
+
+/** Each statement name with its text's name, made once a name. */
+const textNames = new Map<string, { text: string; name: string }>();
+
+/**
+ * `name` with a digest of `text` after it: two statements of one name but different texts (two
+ * versions of the API at once) never share a name where a pooler mixes their server connections.
+ */
+function nameOfText(name: string, text: string): string {
+  const known = textNames.get(name);
+  if (known?.text === text) return known.name;
+  const named = `${name}#${createHash("sha256").update(text).digest("base64url").slice(0, 12)}`;
+  textNames.set(name, { text, name: named });
+  return named;
+}
+
+/** PostgreSQL's answer when a named statement is missing (26000) or there already (42P05). */
+function isLostNamedStatement(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "26000" || code === "42P05";
+}
 
 function isRefusedStatementTimeout(error: unknown): boolean {
   return error instanceof Error && /unsupported startup parameter.*statement_timeout/i.test(error.message);

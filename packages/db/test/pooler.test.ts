@@ -11,73 +11,26 @@
  *   one). Processes starting at once must still apply each migration once.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { freePort } from "../../../scripts/lib/free-port";
+import { NO_PGBOUNCER, PGBOUNCER_PATH, type RunningPgBouncer, startPgBouncer } from "../../../scripts/lib/pgbouncer";
 import { committedMigrations, createTestDatabase } from "../../../scripts/lib/test-database";
 import { createPool, migrateDatabaseAt } from "../src/index";
 
-const PGBOUNCER = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"].find((file) => existsSync(file));
-
-describe("through a pooler in transaction mode (PgBouncer)", {
-  skip: PGBOUNCER ? false : "pgbouncer is not installed (apt-get install pgbouncer; .ci/run does)",
-}, () => {
-  let bouncer: ChildProcess | undefined;
-  let output = "";
+describe("through a pooler in transaction mode (PgBouncer)", { skip: PGBOUNCER_PATH ? false : NO_PGBOUNCER }, () => {
+  let bouncer: RunningPgBouncer | undefined;
+  let output = () => "";
   /** The test database, reached through the pooler. */
   let pooledUrl = "";
   let directUrl = "";
-  const folder = mkdtempSync(path.join(os.tmpdir(), "tasks-pgbouncer-"));
 
   before(async () => {
     directUrl = await createTestDatabase("pooler");
-    const direct = new URL(directUrl);
-    const port = await freePort();
-    // PgBouncer will not run as root; it drops to `nobody`, who must read its files.
-    const asRoot = process.getuid?.() === 0;
-    chmodSync(folder, 0o755);
-    const userlist = path.join(folder, "userlist.txt");
-    writeFileSync(userlist, `"${decodeURIComponent(direct.username)}" "${decodeURIComponent(direct.password)}"\n`, {
-      mode: 0o644,
-    });
-    const ini = path.join(folder, "pgbouncer.ini");
-    writeFileSync(
-      ini,
-      [
-        "[databases]",
-        `* = host=${direct.hostname} port=${direct.port}`,
-        "[pgbouncer]",
-        "listen_addr = 127.0.0.1",
-        `listen_port = ${port}`,
-        "auth_type = plain",
-        `auth_file = ${userlist}`,
-        "pool_mode = transaction",
-        // Fewer server connections than clients: transactions of different clients share them.
-        "default_pool_size = 2",
-        "unix_socket_dir =",
-        "",
-      ].join("\n"),
-      { mode: 0o644 },
-    );
-    bouncer = spawn(PGBOUNCER as string, [...(asRoot ? ["-u", "nobody"] : []), ini], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    bouncer.stdout?.on("data", (chunk) => (output += chunk));
-    bouncer.stderr?.on("data", (chunk) => (output += chunk));
-    await listening(port, () => output);
-    const pooled = new URL(directUrl);
-    pooled.port = String(port);
-    pooledUrl = pooled.toString();
+    bouncer = await startPgBouncer(directUrl);
+    pooledUrl = bouncer.url;
+    output = bouncer.output;
   });
 
-  after(() => {
-    bouncer?.kill();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  after(() => bouncer?.stop());
 
   test("pools connect and answer (no start-up parameter the pooler refuses), first connections at once included", async () => {
     const pool = createPool(pooledUrl, { max: 4 });
@@ -101,9 +54,9 @@ describe("through a pooler in transaction mode (PgBouncer)", {
     } finally {
       await later.end();
     }
-    const refusals = output.match(/closing because: unsupported startup parameter/g) ?? [];
+    const refusals = output().match(/closing because: unsupported startup parameter/g) ?? [];
     // Refused only while the first connections were setting out, never after.
-    assert.ok(refusals.length <= 4, `refused ${refusals.length} times:\n${output}`);
+    assert.ok(refusals.length <= 4, `refused ${refusals.length} times:\n${output()}`);
   });
 
   test("three processes migrating an empty database at once apply each migration exactly once", async () => {
@@ -137,21 +90,3 @@ describe("through a pooler in transaction mode (PgBouncer)", {
     }
   });
 });
-
-/** Resolves once something accepts connections on `port`; fails with the pooler's output after 10 s. */
-async function listening(port: number, log: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`pgbouncer did not start listening on ${port}:\n${log()}`);
-}
