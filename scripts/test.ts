@@ -5,7 +5,7 @@
  * own. Exits non-zero if anything fails.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -31,7 +31,9 @@ async function testFiles(): Promise<string[]> {
 }
 
 const files = await testFiles();
-if (files.some((file) => path.resolve(file).startsWith(path.join(root, "tests", "e2e")))) {
+// Only where a chosen file drives the browser (tests/e2e/product.ts, launchBrowser): some of the
+// end-to-end files start servers alone.
+if (files.some((file) => readFileSync(path.resolve(file), "utf8").includes("launchBrowser("))) {
   const chromium = chromiumPath();
   if (!existsSync(chromium)) {
     console.error(

@@ -1,7 +1,7 @@
 /**
  * Where the browser tests find Chromium: Debian's package (`apt-get install chromium`), or
- * CHROMIUM_PATH. One place, read by the tests' launcher and by `npm test`, which says it is
- * missing before anything starts rather than after every browser test has waited in vain.
+ * CHROMIUM_PATH. One place, read by the tests' launcher and by `npm test`'s runner, which says it
+ * is missing before any test starts rather than after every browser test has waited in vain.
  */
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.CHROMIUM_PATH || "/usr/bin/chromium";

@@ -1,8 +1,10 @@
 /**
  * The Task API through a pooler in transaction mode that does not carry
  * prepared statements from one server connection to the next: PgBouncer
- * before 1.21 (Debian 12's is 1.18), or 1.21+ without `max_prepared_statements`,
- * as many self-hosted poolers run. The API names its statements (each is
+ * before 1.21 (Debian 12's is 1.18), or 1.21+ with `max_prepared_statements`
+ * at 0 (its default before 1.24), as many self-hosted poolers run. (A newer
+ * PgBouncer carries them, and this test then shows the API works there too;
+ * packages/db/test/named-statements.test.ts tests the way round itself.) The API names its statements (each is
  * parsed once per connection); there, a named statement prepared on one
  * server connection is missing on the next ("prepared statement … does not
  * exist") or already there ("… already exists"). The API must answer as on a
@@ -26,7 +28,7 @@ if (PGBOUNCER_PATH) {
   after(() => bouncer.stop());
 }
 
-describe("through a pooler that does not carry prepared statements (PgBouncer 1.18)", {
+describe("through a pooler in transaction mode (Debian's PgBouncer, 1.18: it carries no prepared statements)", {
   skip: PGBOUNCER_PATH ? false : NO_PGBOUNCER,
 }, () => {
   test("every route answers as on a direct connection, three people at once, round after round", async () => {

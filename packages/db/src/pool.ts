@@ -128,11 +128,13 @@ type ConnectCallback = (
 /**
  * A statement sent with a name (the Task API names its statements, so PostgreSQL parses each once a
  * connection) is kept by PostgreSQL for a direct connection or a pooler that carries them (PgBouncer
- * 1.21+ with `max_prepared_statements`, Neon's). A pooler in transaction mode that does not (an
- * older PgBouncer, or one without that setting) lends another server connection for each statement:
+ * 1.21+ with `max_prepared_statements` above 0, as from 1.24 by default; Neon's). A pooler in
+ * transaction mode that does not (PgBouncer before 1.21, or with it 0) lends another server
+ * connection for each statement:
  * the name prepared on one is missing on the next ("prepared statement … does not exist") or there
  * already ("… already exists"). Either refusal comes before the statement runs, so `pool.query`
- * then sends it again without a name, and so every later one for that connection string. The name
+ * then sends it again without a name, and so every later one for that connection string until the
+ * process restarts (pg-pool closes the connection that met the refusal, as after any error). The name
  * sent is made the text's own (`nameOfText`): two versions of the API behind one pooler, mid-deploy,
  * never take each other's statement for theirs.
  */
@@ -161,6 +163,8 @@ function sendNamedStatementsThroughAnyPooler(pool: pg.Pool, url: string): void {
 /** A query config with a name and text (a named statement), or null. */
 function namedStatement(config: unknown): (pg.QueryConfig & { name: string }) | null {
   if (typeof config !== "object" || config === null) return null;
+  // (A Query, cursor or stream object carries its own `submit`: it goes as it came, a copy would lose it.)
+  if (typeof (config as { submit?: unknown }).submit === "function") return null;
   const { name, text } = config as pg.QueryConfig;
   return typeof name === "string" && name !== "" && typeof text === "string"
     ? (config as pg.QueryConfig & { name: string })
@@ -202,7 +206,8 @@ const textNames = new Map<string, { text: string; name: string }>();
 function nameOfText(name: string, text: string): string {
   const known = textNames.get(name);
   if (known?.text === text) return known.name;
-  const named = `${name}#${createHash("sha256").update(text).digest("base64url").slice(0, 12)}`;
+  // PostgreSQL keeps 63 bytes of a name: the digest must fit in them whatever the name's length.
+  const named = `${name.slice(0, 48)}#${createHash("sha256").update(`${name}\n${text}`).digest("base64url").slice(0, 12)}`;
   textNames.set(name, { text, name: named });
   return named;
 }
