@@ -1,2 +1,3 @@
-export function webBuildIsStale(): boolean;
+export const BUILD_DONE_FILE: string;
+export function webBuildIsStale(dir?: string): boolean;
 export function buildWeb(env?: NodeJS.ProcessEnv): void;

@@ -1,6 +1,6 @@
 /**
  * `npm run start:web` checks the web app's production build before serving
- * it: missing, it is built (`next build`, about a minute), as before; older
+ * it: missing or unfinished, it is built (`next build`, about a minute), as before; older
  * than what it is built from (after a `git pull`), it is served with a
  * warning to run `npm run build`. Not rebuilt then: several `start:web` at
  * once would each start `next build` in the same folder, and one build
@@ -8,13 +8,20 @@
  * rebuilds: scripts/lib/product.ts imports `webBuildIsStale`.)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isBuildStale, sharedBuildInputs } from "../../scripts/lib/freshness.mjs";
 
 const webDir = import.meta.dirname;
 const root = path.resolve(webDir, "../..");
-const buildId = path.join(webDir, ".next", "BUILD_ID");
+
+/**
+ * Written into the build's folder once `next build` has finished. Not Next.js's BUILD_ID: it is
+ * written before the pages and manifests, so a build cut off (a Ctrl-C during the first `npm start`,
+ * a container stopped) left one, and every start after served that broken build.
+ */
+export const BUILD_DONE_FILE = "tasks-build-done";
+const buildDir = path.join(webDir, ".next");
 
 /** What the build is made from: the app, and what it shares with the API (packages, locked dependencies). */
 const INPUTS = [
@@ -26,13 +33,15 @@ const INPUTS = [
   path.join(root, "scripts", "lib", "development-secret.mjs"),
 ];
 
-/** Whether the web app's production build is missing, or older than a file it is built from. */
-export function webBuildIsStale() {
-  return isBuildStale(buildId, INPUTS);
+/** Whether the web app's production build (in `dir`) is missing, unfinished, or older than a file it is built from. */
+export function webBuildIsStale(dir = buildDir) {
+  return isBuildStale(path.join(dir, BUILD_DONE_FILE), INPUTS);
 }
 
 /** `next build` (about a minute), with `env`; throws if it fails. */
 export function buildWeb(env = process.env) {
+  const done = path.join(buildDir, BUILD_DONE_FILE);
+  rmSync(done, { force: true });
   const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
   const build = spawnSync(process.execPath, [next, "build"], {
     cwd: webDir,
@@ -42,11 +51,19 @@ export function buildWeb(env = process.env) {
     env: { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (build.status !== 0) throw new Error(`next build failed (exit ${build.status ?? build.signal})`);
+  writeFileSync(done, `${new Date().toISOString()}\n`);
 }
 
-if (process.argv[1] === import.meta.filename) {
-  if (!existsSync(buildId)) {
-    console.log("[web] building the web app (no production build yet; about a minute)…");
+if (process.argv[1] === import.meta.filename && process.argv[2] === "--build") {
+  // `npm run build`: always, and marked finished only once it is.
+  try {
+    buildWeb();
+  } catch {
+    process.exit(1);
+  }
+} else if (process.argv[1] === import.meta.filename) {
+  if (!existsSync(path.join(buildDir, BUILD_DONE_FILE))) {
+    console.log("[web] building the web app (no finished production build yet; about a minute)…");
     try {
       buildWeb();
     } catch {

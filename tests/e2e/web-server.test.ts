@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { once } from "node:events";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,6 +16,7 @@ import { after, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
+import { BUILD_DONE_FILE, webBuildIsStale } from "../../apps/web/check-build.mjs";
 import { freePort } from "../../scripts/lib/free-port";
 import { backendPid, waitUntilBlockedBy } from "../../scripts/lib/lock-waits";
 import { stopProcess, waitForReady } from "../../scripts/lib/processes";
@@ -338,6 +339,17 @@ describe("npm start in production (NODE_ENV=production with DATABASE_URL set)", 
 });
 
 describe("npm start", () => {
+  test("a web build cut off after Next.js wrote its BUILD_ID (a Ctrl-C during the first start) counts as missing, and is built again", () => {
+    const cutOff = mkdtempSync(path.join(tmpdir(), "tasks-web-build-"));
+    after(() => rmSync(cutOff, { recursive: true, force: true }));
+    writeFileSync(path.join(cutOff, "BUILD_ID"), "cut-off\n");
+    assert.equal(webBuildIsStale(cutOff), true, "BUILD_ID alone: unfinished");
+    writeFileSync(path.join(cutOff, BUILD_DONE_FILE), "");
+    assert.equal(webBuildIsStale(cutOff), false, "marked finished, and newer than its sources");
+    // The build these tests run on was made the same way (npm test's `npm run build`, or the runner's).
+    assert.equal(webBuildIsStale(), false, "the tests' build was marked finished");
+  });
+
   for (const [how, stop] of [
     // A terminal's Ctrl-C: SIGINT to every process of the group.
     ["Ctrl-C", (npm: ChildProcess) => process.kill(-(npm.pid as number), "SIGINT")],
