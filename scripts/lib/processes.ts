@@ -15,7 +15,10 @@ export async function waitForReady(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
-    if (child.exitCode !== null) throw new Error(`${name} exited during start-up (code ${child.exitCode})`);
+    // (Killed by a signal, the OOM killer's say, it has no exit code: its signal says it has gone.)
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited during start-up (${howItEnded(child.exitCode, child.signalCode)})`);
+    }
     try {
       if ((await fetch(url, { redirect: "manual", signal })).status < 500) return;
     } catch {
@@ -37,4 +40,9 @@ export function stopProcess(child: ChildProcess, graceMs: number): Promise<void>
     });
     child.kill("SIGTERM");
   });
+}
+
+/** How a process ended, in words: "code 1", or "killed by SIGKILL". */
+export function howItEnded(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `killed by ${signal}` : `code ${code}`;
 }

@@ -13,7 +13,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded
 import { buildWeb, webBuildIsStale } from "../../apps/web/check-build.mjs";
 import { apiBuildIsStale, buildApi } from "./build-api";
 import { developmentSecret, secretProblem } from "./development-secret.mjs";
-import { stopProcess, waitForReady } from "./processes";
+import { howItEnded, stopProcess, waitForReady } from "./processes";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 
@@ -251,8 +251,8 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       });
     }
     const exited = new Promise<string>((resolve) => {
-      api.once("exit", (code) => resolve(`the Task API exited (code ${code})`));
-      web.once("exit", (code) => resolve(`the web app exited (code ${code})`));
+      api.once("exit", (code, signal) => resolve(`the Task API exited (${howItEnded(code, signal)})`));
+      web.once("exit", (code, signal) => resolve(`the web app exited (${howItEnded(code, signal)})`));
     });
     const here = addressHere(env.HOST ?? "127.0.0.1");
     await Promise.all([

@@ -339,6 +339,17 @@ describe("npm start in production (NODE_ENV=production with DATABASE_URL set)", 
 });
 
 describe("npm start", () => {
+  test("an app killed by a signal while starting (the OOM killer's say) is said to be, not waited for", async () => {
+    const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 600_000)"]);
+    await once(child, "spawn");
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    await assert.rejects(
+      waitForReady(`http://127.0.0.1:${await freePort()}/`, child, "the web app", { timeoutMs: 5_000 }),
+      /the web app exited during start-up \(killed by SIGKILL\)/,
+    );
+  });
+
   test("a web build cut off after Next.js wrote its BUILD_ID (a Ctrl-C during the first start) counts as missing, and is built again", () => {
     const cutOff = mkdtempSync(path.join(tmpdir(), "tasks-web-build-"));
     after(() => rmSync(cutOff, { recursive: true, force: true }));
