@@ -63,11 +63,17 @@ export function setting(env: NodeJS.ProcessEnv, name: string): string | undefine
   return env[name]?.trim() || undefined;
 }
 
-function assertPortFree(port: number, what: string): Promise<void> {
+/** Refuses a port something else listens on, naming the variable that chooses another. */
+function assertPortFree(port: number, what: string, variable: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", () =>
-      reject(new Error(`port ${port} (${what}) is already in use: stop whatever uses it, or set another port.`)),
+      reject(
+        new Error(
+          `port ${port} (${what}) is already in use (an earlier npm start still running?): stop whatever uses it, ` +
+            `or set ${variable} to another port.`,
+        ),
+      ),
     );
     probe.listen(port, () => probe.close(() => resolve()));
   });
@@ -189,12 +195,12 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
           "secret and defaults); a deployment sets DATABASE_URL, and then gets none of them",
       );
     }
-    await assertPortFree(options.webPort, "web app");
-    await assertPortFree(options.apiPort, "Task API");
+    await assertPortFree(options.webPort, "web app", "WEB_PORT");
+    await assertPortFree(options.apiPort, "Task API", "API_PORT");
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
       const port = options.embeddedPort ?? 54329;
-      await assertPortFree(port, "embedded PostgreSQL");
+      await assertPortFree(port, "embedded PostgreSQL", "EMBEDDED_POSTGRES_PORT");
       goOn();
       database = await startEmbeddedPostgres({
         dataDir: path.join(dataDir, "postgres"),

@@ -34,6 +34,13 @@ function watch(child: ChildProcess): { output: () => string; exited: Promise<num
   return { output: () => output, exited };
 }
 
+/** A new folder in the system's temporary one, removed after the file's tests. */
+function throwAwayFolder(prefix: string): string {
+  const folder = mkdtempSync(path.join(tmpdir(), prefix));
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
+}
+
 /** What `promise` gives, or "running" if it has not within `ms`. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | "running"> {
   return Promise.race([promise, sleep(ms).then(() => "running" as const)]);
@@ -574,5 +581,33 @@ describe("npm start with its embedded PostgreSQL", () => {
     assert.equal(await within(exited, 30_000), 1, output());
     assert.match(output(), /WEB_PORT: "3000x" is not a port/);
     assert.doesNotMatch(output(), /embedded PostgreSQL|building/);
+  });
+
+  test("a port something else listens on: exit 1 naming the variable that moves it, before anything starts", async () => {
+    for (const variable of ["WEB_PORT", "API_PORT", "EMBEDDED_POSTGRES_PORT"]) {
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, resolve));
+      const port = String((taken.address() as AddressInfo).port);
+      try {
+        const { output, exited } = watch(
+          spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+            cwd: root,
+            env: {
+              ...(await launcherEnvironment({ [variable]: port, EMBEDDED_POSTGRES_PORT: String(await freePort()) })),
+              // The embedded database's port is checked only where there is no DATABASE_URL.
+              ...(variable === "EMBEDDED_POSTGRES_PORT"
+                ? { DATABASE_URL: "", TASKS_DATA_DIR: throwAwayFolder("tasks-port-") }
+                : {}),
+              [variable]: port,
+            },
+          }),
+        );
+        assert.equal(await within(exited, 30_000), 1, output());
+        assert.match(output(), new RegExp(`port ${port} .*already in use.*set ${variable} to another port`), variable);
+        assert.doesNotMatch(output(), /building|Creating the embedded/, variable);
+      } finally {
+        taken.close();
+      }
+    }
   });
 });
