@@ -40,6 +40,7 @@ import { claimAuthenticatorCode, isAuthenticatorCode, settleAuthenticatorCode } 
 import { isNewAddressFor } from "./change-email-links";
 import { webDatabasePool } from "./database";
 import { textOfHeader } from "./header-text";
+import { ownEntry } from "./own-entry";
 import { endPasswordCheck } from "./password-checks";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./password-rules";
 import { SECOND_FACTOR_HEADER } from "./second-factor-rules";
@@ -87,7 +88,7 @@ export async function checkSecondFactor(
   session: SessionOf | null,
   isCodeOfSession: CodeCheck,
 ): Promise<{ userId: string; code: string } | null> {
-  const carried = Object.hasOwn(CODE_CARRIED_IN, ctx.path) ? CODE_CARRIED_IN[ctx.path] : undefined;
+  const carried = ownEntry(CODE_CARRIED_IN, ctx.path);
   if (!carried || !session?.user.twoFactorEnabled) return null;
   const refusal = refusalToCome(ctx, session);
   if (refusal) {

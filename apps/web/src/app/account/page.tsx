@@ -11,6 +11,7 @@ import {
   NEWER_CHANGE_ASKED,
   pendingChangeOfAddress,
 } from "@/lib/change-email-links";
+import { ownEntry } from "@/lib/own-entry";
 import { currentSession } from "@/lib/session";
 import { readOrShowUnavailable } from "@/lib/unavailable";
 import { BackToTasksLink } from "./back-to-tasks-link";
@@ -53,11 +54,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   // Better Auth sends an expired or used verification link back here with ?error=…, and a change of
   // address opened while another account is signed in with INVALID_USER.
   const { error } = await searchParams;
-  // Own keys only: `?error=toString` must not find Object.prototype's function (a prop React cannot send).
-  const linkProblem =
-    typeof error !== "string"
-      ? null
-      : (Object.hasOwn(LINK_PROBLEM_TEXT, error) && LINK_PROBLEM_TEXT[error]) || LINK_EXPIRED_TEXT;
+  const linkProblem = typeof error !== "string" ? null : (ownEntry(LINK_PROBLEM_TEXT, error) ?? LINK_EXPIRED_TEXT);
   return (
     <main className="mx-auto max-w-3xl space-y-8 px-4 py-6 sm:py-10">
       <LeaveWhenSignedOutElsewhere />

@@ -18,6 +18,7 @@ import {
 } from "@/lib/auth-errors";
 import { EMAIL_MAX } from "@/lib/email-rules";
 import { NAME_MAX } from "@/lib/name-rules";
+import { ownEntry } from "@/lib/own-entry";
 import { secondFactorCode } from "@/lib/second-factor-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 import { cancelChangeOfAddressOfSession } from "./actions";
@@ -141,10 +142,7 @@ export function ProfileSection({
     const { error } = await whileBusy("resend", () =>
       authClient.sendVerificationEmail({ email, callbackURL: "/account" }),
     );
-    const changedMeanwhile =
-      error?.code && Object.hasOwn(ADDRESS_CHANGED_MEANWHILE, error.code)
-        ? ADDRESS_CHANGED_MEANWHILE[error.code]
-        : undefined;
+    const changedMeanwhile = ownEntry(ADDRESS_CHANGED_MEANWHILE, error?.code);
     if (changedMeanwhile) {
       // Confirmed (or changed) in another tab or on another device since this page was drawn: no
       // error, and the page is drawn again to say where the address stands. Its button goes with

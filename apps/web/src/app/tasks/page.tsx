@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { webConfig } from "@/lib/config";
+import { ownEntry } from "@/lib/own-entry";
 import { currentSession } from "@/lib/session";
 import { Dashboard } from "./dashboard";
 import type { VerificationLinkProblem } from "./verify-email-notice";
@@ -26,9 +27,7 @@ export default async function TasksPage({
   // Better Auth sends a confirmation link it refused back here with ?error=… (a used one is no error: it
   // confirms what is already confirmed): expired, not a token (cut short), or for an address no account has.
   const { error } = params;
-  // Own keys only: `?error=toString` must not find Object.prototype's function (a prop React cannot send).
-  const linkProblem =
-    typeof error !== "string" ? null : (Object.hasOwn(LINK_PROBLEMS, error) && LINK_PROBLEMS[error]) || "unusable";
+  const linkProblem = typeof error !== "string" ? null : (ownEntry(LINK_PROBLEMS, error) ?? "unusable");
   return (
     <Dashboard
       apiUrl={webConfig().apiUrl}

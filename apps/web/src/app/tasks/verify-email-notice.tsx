@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { authClient } from "@/lib/auth-client";
+import { ownEntry } from "@/lib/own-entry";
 
 export type VerificationLinkProblem = "expired" | "invalid" | "unusable";
 
@@ -38,7 +39,7 @@ export function VerifyEmailNotice({
     setState("sending");
     const { error } = await authClient.sendVerificationEmail({ email, callbackURL: "/tasks" });
     // Confirmed (or the address changed) in another tab since this page was drawn: trying again would not help.
-    setState(!error ? "sent" : (error.code && Object.hasOwn(REFUSALS, error.code) && REFUSALS[error.code]) || "failed");
+    setState(!error ? "sent" : (ownEntry(REFUSALS, error.code) ?? "failed"));
   }
   const outcome = state === "idle" || state === "sending" ? null : state;
 
