@@ -1,11 +1,12 @@
 /**
  * `npm run start:web` checks the web app's production build before serving
- * it: missing or unfinished, it is built (`next build`, about a minute), as before; older
+ * it: missing or unfinished, it is built (`next build`, about a minute); older
  * than what it is built from (after a `git pull`), it is served with a
  * warning to run `npm run build`. Not rebuilt then: several `start:web` at
  * once would each start `next build` in the same folder, and one build
  * deletes the folder the others serve from. (`npm start`, one process,
- * rebuilds: scripts/lib/product.ts imports `webBuildIsStale`.)
+ * rebuilds: scripts/lib/product.ts imports `webBuildIsStale`.) `npm run build`
+ * runs it with `--build`: a build whatever there is.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
@@ -22,6 +23,7 @@ const root = path.resolve(webDir, "../..");
  */
 export const BUILD_DONE_FILE = "tasks-build-done";
 const buildDir = path.join(webDir, ".next");
+const buildDone = path.join(buildDir, BUILD_DONE_FILE);
 
 /** What the build is made from: the app, and what it shares with the API (packages, locked dependencies). */
 const INPUTS = [
@@ -40,8 +42,7 @@ export function webBuildIsStale(dir = buildDir) {
 
 /** `next build` (about a minute), with `env`; throws if it fails. */
 export function buildWeb(env = process.env) {
-  const done = path.join(buildDir, BUILD_DONE_FILE);
-  rmSync(done, { force: true });
+  rmSync(buildDone, { force: true });
   const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
   const build = spawnSync(process.execPath, [next, "build"], {
     cwd: webDir,
@@ -51,19 +52,14 @@ export function buildWeb(env = process.env) {
     env: { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (build.status !== 0) throw new Error(`next build failed (exit ${build.status ?? build.signal})`);
-  writeFileSync(done, `${new Date().toISOString()}\n`);
+  writeFileSync(buildDone, `${new Date().toISOString()}\n`);
 }
 
-if (process.argv[1] === import.meta.filename && process.argv[2] === "--build") {
-  // `npm run build`: always, and marked finished only once it is.
-  try {
-    buildWeb();
-  } catch {
-    process.exit(1);
-  }
-} else if (process.argv[1] === import.meta.filename) {
-  if (!existsSync(path.join(buildDir, BUILD_DONE_FILE))) {
-    console.log("[web] building the web app (no finished production build yet; about a minute)…");
+if (process.argv[1] === import.meta.filename) {
+  // `npm run build` (--build) always builds; `start:web` when there is no finished build.
+  const always = process.argv[2] === "--build";
+  if (always || !existsSync(buildDone)) {
+    if (!always) console.log("[web] building the web app (no finished production build yet; about a minute)…");
     try {
       buildWeb();
     } catch {

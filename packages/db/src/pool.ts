@@ -66,7 +66,7 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
 /** The connection strings (of this process) whose server refused `statement_timeout` at connection start. */
 const refusesStatementTimeout = new Set<string>();
 
-/** The connection strings (of this process) behind a pooler that loses named statements (see `query`). */
+/** The connection strings (of this process) behind a pooler that loses named statements (see sendNamedStatementsThroughAnyPooler). */
 const losesNamedStatements = new Set<string>();
 
 /**
