@@ -3,6 +3,6 @@
  * CHROMIUM_PATH. One place, read by the tests' launcher and by `npm test`'s runner, which says it
  * is missing before any test starts rather than after every browser test has waited in vain.
  */
-export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CHROMIUM_PATH || "/usr/bin/chromium";
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 }

@@ -9,6 +9,7 @@ import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port";
+import { stopProcess } from "./processes";
 
 /** Where PgBouncer is installed, or undefined (a test then skips, and says so). */
 export const PGBOUNCER_PATH = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"].find((file) => existsSync(file));
@@ -20,7 +21,8 @@ export interface RunningPgBouncer {
   url: string;
   /** What PgBouncer wrote so far (its log: refusals, errors). */
   output: () => string;
-  stop: () => void;
+  /** Stops it (waiting for it to exit) and removes its files. */
+  stop: () => Promise<void>;
 }
 
 /**
@@ -63,14 +65,14 @@ export async function startPgBouncer(directUrl: string, serverConnections = 2): 
   });
   bouncer.stdout?.on("data", (chunk) => (output += chunk));
   bouncer.stderr?.on("data", (chunk) => (output += chunk));
-  const stop = () => {
-    bouncer.kill();
+  const stop = async () => {
+    await stopProcess(bouncer, 5_000);
     rmSync(folder, { recursive: true, force: true });
   };
   try {
     await listening(port, () => output);
   } catch (error) {
-    stop();
+    await stop();
     throw error;
   }
   const pooled = new URL(directUrl);

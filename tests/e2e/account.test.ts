@@ -16,8 +16,10 @@ import {
   addTask,
   addVirtualAuthenticator,
   apiStatus,
+  confirmEmailInDatabase,
   contrastViolationsUnderPointer,
   endSessionsElsewhere,
+  expectFitsWidth,
   expectRefusedWithin,
   expectSaidAgain,
   fillSignInForm,
@@ -694,8 +696,7 @@ describe("the account page", () => {
         await tab.getByRole("heading", { level: 1 }).waitFor();
         assert.deepEqual(await seriousViolations(tab), [], `${path} (${colorScheme})`);
         assert.deepEqual(await contrastViolationsUnderPointer(tab), [], `${path} (${colorScheme}), under the pointer`);
-        const overflow = await tab.evaluate("document.documentElement.scrollWidth > window.innerWidth");
-        assert.equal(overflow, false, `${path} fits a phone's width`);
+        await expectFitsWidth(tab, `${path} fits a phone's width`);
       }
     }
   });
@@ -707,23 +708,19 @@ describe("the account page", () => {
     const person = { ...newPerson("Lang"), email: longAddress("") };
     await signUp(page, product.webUrl, person);
     await page.setViewportSize({ width: 375, height: 740 });
-    const fitsPhone = async (what: string) => {
-      const overflow = await page.evaluate("document.documentElement.scrollWidth > window.innerWidth");
-      assert.equal(overflow, false, `${what} fits a phone's width`);
-    };
     for (const path of ["/account", "/tasks"]) {
       await page.goto(`${product.webUrl}${path}`);
       await page.getByText(person.email, { exact: false }).first().waitFor();
-      await fitsPhone(path);
+      await expectFitsWidth(page, `${path} fits a phone's width`);
     }
 
     // Confirmed (a change of address and a passkey ask for that), then a move to another long address asked for.
-    await followEmailLink(page, (await mailbox.waitFor(person.email, /Confirm your email address/)).link ?? "");
+    await confirmEmailInDatabase(person.email, databaseUrl);
     await page.goto(`${product.webUrl}/account`);
     const newAddress = longAddress("moved");
     await askToMoveTo(page, newAddress, person.password);
     await page.getByTestId("pending-address").getByText(newAddress).waitFor();
-    await fitsPhone("/account with a change of address waiting");
+    await expectFitsWidth(page, "/account with a change of address waiting fits a phone's width");
 
     // A passkey named with as many characters as its name may have (60, the form's maxLength), none a place to break.
     await addVirtualAuthenticator(page);
@@ -733,7 +730,7 @@ describe("the account page", () => {
     await section.getByLabel("Your password, to add a passkey").fill(person.password);
     await section.getByRole("button", { name: "Add a passkey" }).click();
     await section.getByText(name, { exact: true }).first().waitFor();
-    await fitsPhone("/account with a passkey's long name");
+    await expectFitsWidth(page, "/account with a passkey's long name fits a phone's width");
   });
 
   test("an action that finds the session ended (signed out everywhere from another device) offers the way back here", async () => {

@@ -15,6 +15,7 @@ import {
   addTask,
   contrastViolationsUnderPointer,
   deletesSentBy,
+  expectFitsWidth,
   fillSignInForm,
   holdPageTime,
   holdRequests,
@@ -446,10 +447,7 @@ describe("the dashboard in a real browser", () => {
     const url = `https://example.com/${"averylongpathwithnospaceinit/".repeat(5)}end`;
     await addTask(page, url);
     await onScreen(page.getByRole("button", { name: `Delete “${url}”` }), "its Delete button");
-    assert.ok(
-      Number(await page.evaluate("document.documentElement.scrollWidth")) <= 375,
-      "nothing makes the page wider than the screen",
-    );
+    await expectFitsWidth(page, "nothing makes the page wider than the screen");
     await holdPageTime(page); // the undo window ends when the test says
     await page.getByRole("button", { name: `Delete “${url}”` }).click();
     const undo = page.getByRole("button", { name: "Undo" });
@@ -466,20 +464,14 @@ describe("the dashboard in a real browser", () => {
     const failed = page.getByTestId("error");
     await failed.getByText("Could not update", { exact: false }).waitFor();
     await onScreen(failed.getByRole("button", { name: "Retry" }), "the banner's Retry");
-    assert.ok(
-      Number(await page.evaluate("document.documentElement.scrollWidth")) <= 375,
-      "the banner does not make the page wider than the screen",
-    );
+    await expectFitsWidth(page, "the banner does not make the page wider than the screen");
     await page.unrouteAll({ behavior: "wait" });
     await failed.getByRole("button", { name: "Retry" }).click();
     await page.getByRole("checkbox", { name: `Completed: “${url}”`, checked: true }).waitFor();
     await page.getByLabel("Search tasks").fill(`${url}/more`);
     await page.clock.runFor(1_000); // the search waits for typing to pause
     await page.getByText("No tasks match", { exact: false }).waitFor();
-    assert.ok(
-      Number(await page.evaluate("document.documentElement.scrollWidth")) <= 375,
-      "an empty search's words do not make the page wider than the screen",
-    );
+    await expectFitsWidth(page, "an empty search's words do not make the page wider than the screen");
     await page.getByLabel("Search tasks").fill("");
     await page.clock.runFor(1_000);
     await page.getByRole("button", { name: `Edit “${url}”` }).waitFor();
@@ -497,10 +489,7 @@ describe("the dashboard in a real browser", () => {
     await page.getByLabel("Task title", { exact: true }).press("Enter");
     await page.getByRole("alert").getByText(`It now reads “${url}/renamed”`, { exact: false }).waitFor();
     await onScreen(page.getByRole("button", { name: "Keep theirs" }), "the editor's Keep theirs");
-    assert.ok(
-      Number(await page.evaluate("document.documentElement.scrollWidth")) <= 375,
-      "the conflict's message does not make the page wider than the screen",
-    );
+    await expectFitsWidth(page, "the conflict's message does not make the page wider than the screen");
     await page.getByRole("button", { name: "Keep theirs" }).click();
     await page.getByRole("button", { name: `Edit “${url}/renamed”` }).waitFor();
 
@@ -790,10 +779,7 @@ describe("the dashboard in a real browser", () => {
     await page.screenshot({ path: path.join(artifacts, "dashboard-dark.png"), fullPage: true });
     // Down to a phone's width: nothing runs off the side.
     await page.setViewportSize({ width: 375, height: 740 });
-    assert.ok(
-      ((await page.evaluate("document.documentElement.scrollWidth")) as number) <= 375,
-      "no horizontal scrolling at 375 px",
-    );
+    await expectFitsWidth(page, "no horizontal scrolling at 375 px");
     await page.screenshot({ path: path.join(artifacts, "dashboard-phone-dark.png"), fullPage: true });
     await context.close();
   });

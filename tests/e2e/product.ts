@@ -168,6 +168,12 @@ export function newPerson(name = "Ada"): Person {
   };
 }
 
+/** Asserts that nothing makes the page wider than its viewport (a phone's, where a test set one): no sideways scrolling. */
+export async function expectFitsWidth(page: Page, what: string): Promise<void> {
+  const overflow = await page.evaluate("document.documentElement.scrollWidth > window.innerWidth");
+  assert.equal(overflow, false, what);
+}
+
 /** A made-up client address (the tests stand in for the trusted proxy that appends it). */
 export function randomClientAddress(): string {
   return `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;

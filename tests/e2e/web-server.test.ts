@@ -358,8 +358,7 @@ describe("npm start", () => {
   });
 
   test("a web build cut off after Next.js wrote its BUILD_ID (a Ctrl-C during the first start) counts as missing, and is built again", () => {
-    const cutOff = mkdtempSync(path.join(tmpdir(), "tasks-web-build-"));
-    after(() => rmSync(cutOff, { recursive: true, force: true }));
+    const cutOff = throwAwayFolder("tasks-web-build-");
     writeFileSync(path.join(cutOff, "BUILD_ID"), "cut-off\n");
     assert.equal(webBuildIsStale(cutOff), true, "BUILD_ID alone: unfinished");
     writeFileSync(path.join(cutOff, BUILD_DONE_FILE), "");
@@ -588,24 +587,24 @@ describe("npm start with its embedded PostgreSQL", () => {
       const taken = createServer();
       await new Promise<void>((resolve) => taken.listen(0, resolve));
       const port = String((taken.address() as AddressInfo).port);
+      const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+        cwd: root,
+        env: await launcherEnvironment({
+          EMBEDDED_POSTGRES_PORT: String(await freePort()),
+          [variable]: port,
+          // The embedded database's port is checked only where there is no DATABASE_URL.
+          ...(variable === "EMBEDDED_POSTGRES_PORT"
+            ? { DATABASE_URL: "", TASKS_DATA_DIR: throwAwayFolder("tasks-port-") }
+            : {}),
+        }),
+      });
       try {
-        const { output, exited } = watch(
-          spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-            cwd: root,
-            env: {
-              ...(await launcherEnvironment({ [variable]: port, EMBEDDED_POSTGRES_PORT: String(await freePort()) })),
-              // The embedded database's port is checked only where there is no DATABASE_URL.
-              ...(variable === "EMBEDDED_POSTGRES_PORT"
-                ? { DATABASE_URL: "", TASKS_DATA_DIR: throwAwayFolder("tasks-port-") }
-                : {}),
-              [variable]: port,
-            },
-          }),
-        );
+        const { output, exited } = watch(launcher);
         assert.equal(await within(exited, 30_000), 1, output());
         assert.match(output(), new RegExp(`port ${port} .*already in use.*set ${variable} to another port`), variable);
         assert.doesNotMatch(output(), /building|Creating the embedded/, variable);
       } finally {
+        await stopProcess(launcher, 5_000);
         taken.close();
       }
     }

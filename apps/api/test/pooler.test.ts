@@ -28,7 +28,7 @@ if (PGBOUNCER_PATH) {
   after(() => bouncer.stop());
 }
 
-describe("through a pooler in transaction mode (Debian's PgBouncer, 1.18: it carries no prepared statements)", {
+describe("through a pooler in transaction mode (PgBouncer)", {
   skip: PGBOUNCER_PATH ? false : NO_PGBOUNCER,
 }, () => {
   test("every route answers as on a direct connection, three people at once, round after round", async () => {
@@ -69,7 +69,8 @@ describe("through a pooler in transaction mode (Debian's PgBouncer, 1.18: it car
       assert.equal(listed.headers["x-total-count"], String(rounds / 2));
       assert.deepEqual(
         (listed.json() as { title: string; completed: boolean }[]).map((task) => [task.title, task.completed]),
-        [4, 2, 0].map((round) => [`round ${round}, again`, false]),
+        // The even rounds' tasks (odd ones were deleted), newest first.
+        Array.from({ length: rounds / 2 }, (_, i) => [`round ${rounds - 2 - 2 * i}, again`, false]),
       );
     }
   });

@@ -4,6 +4,9 @@ import { createTask, setup, storedTasks } from "./helper";
 
 const ctx = await setup();
 
+/** The contract's timestamps: UTC, to the millisecond. */
+const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 /** A task's stored `updated_at`, to the microsecond (the answer's JSON keeps milliseconds). */
 async function storedUpdatedAt(id: string): Promise<string> {
   const { rows } = await ctx.pool.query<{ at: string }>("SELECT updated_at::text AS at FROM tasks WHERE id = $1", [id]);
@@ -48,8 +51,8 @@ describe("task CRUD (contract: Task API routes)", () => {
         updated_at: undefined,
       },
     );
-    assert.match(task.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    assert.match(task.updated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.match(task.created_at, ISO_MS);
+    assert.match(task.updated_at, ISO_MS);
     assert.equal(created.headers.location, `${base}/${task.id}`);
     assert.equal(created.headers["cache-control"], "no-store");
     assert.match(String(created.headers.etag), /^"[^"]+"$/);
@@ -108,7 +111,7 @@ describe("task CRUD (contract: Task API routes)", () => {
     assert.equal(patched.json().description, "from the corner shop");
     assert.equal(patched.headers["cache-control"], "no-store");
     assert.equal(await movedSince(task.id, before), true, "a PATCH moves updated_at");
-    assert.match(patched.json().updated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.match(patched.json().updated_at, ISO_MS);
     // A due date set, then taken away by a PATCH of null (not kept as if the field were left out).
     for (const due_date of ["2026-12-24", null]) {
       const dated = await app.inject({

@@ -17,23 +17,20 @@ import { committedMigrations, createTestDatabase } from "../../../scripts/lib/te
 import { createPool, migrateDatabaseAt } from "../src/index";
 
 describe("through a pooler in transaction mode (PgBouncer)", { skip: PGBOUNCER_PATH ? false : NO_PGBOUNCER }, () => {
+  /** The test database, reached through `bouncer.url`. */
   let bouncer: RunningPgBouncer | undefined;
-  let output = () => "";
-  /** The test database, reached through the pooler. */
-  let pooledUrl = "";
   let directUrl = "";
+  const pooledUrl = () => bouncer?.url ?? "";
 
   before(async () => {
     directUrl = await createTestDatabase("pooler");
     bouncer = await startPgBouncer(directUrl);
-    pooledUrl = bouncer.url;
-    output = bouncer.output;
   });
 
   after(() => bouncer?.stop());
 
   test("pools connect and answer (no start-up parameter the pooler refuses), first connections at once included", async () => {
-    const pool = createPool(pooledUrl, { max: 4 });
+    const pool = createPool(pooledUrl(), { max: 4 });
     try {
       // Four statements at once on a new pool: four connections set out together, each with what the
       // pool sends at connection start; every one must get its answer.
@@ -48,20 +45,20 @@ describe("through a pooler in transaction mode (PgBouncer)", { skip: PGBOUNCER_P
       await pool.end();
     }
     // The refusal is taken once: a later pool for the same database asks without the parameter.
-    const later = createPool(pooledUrl, { max: 1 });
+    const later = createPool(pooledUrl(), { max: 1 });
     try {
       assert.equal((await later.query("SELECT 1")).rowCount, 1);
     } finally {
       await later.end();
     }
-    const refusals = output().match(/closing because: unsupported startup parameter/g) ?? [];
+    const refusals = (bouncer?.output() ?? "").match(/closing because: unsupported startup parameter/g) ?? [];
     // Refused only while the first connections were setting out, never after.
-    assert.ok(refusals.length <= 4, `refused ${refusals.length} times:\n${output()}`);
+    assert.ok(refusals.length <= 4, `refused ${refusals.length} times:\n${bouncer?.output()}`);
   });
 
   test("three processes migrating an empty database at once apply each migration exactly once", async () => {
     const results = await Promise.allSettled(
-      ["a", "b", "c"].map((name) => migrateDatabaseAt(pooledUrl, `tasks-migrations-${name}`)),
+      ["a", "b", "c"].map((name) => migrateDatabaseAt(pooledUrl(), `tasks-migrations-${name}`)),
     );
     const failures = results.filter((result) => result.status === "rejected");
     assert.deepEqual(
