@@ -130,13 +130,12 @@ type ConnectCallback = (
  * connection) is kept by PostgreSQL for a direct connection or a pooler that carries them (PgBouncer
  * 1.21+ with `max_prepared_statements` above 0, as from 1.24 by default; Neon's). A pooler in
  * transaction mode that does not (PgBouncer before 1.21, or with it 0) lends another server
- * connection for each statement:
- * the name prepared on one is missing on the next ("prepared statement … does not exist") or there
- * already ("… already exists"). Either refusal comes before the statement runs, so `pool.query`
- * then sends it again without a name, and so every later one for that connection string until the
- * process restarts (pg-pool closes the connection that met the refusal, as after any error). The name
- * sent is made the text's own (`nameOfText`): two versions of the API behind one pooler, mid-deploy,
- * never take each other's statement for theirs.
+ * connection for each statement: the name prepared on one is missing on the next ("prepared
+ * statement … does not exist") or there already ("… already exists"). Either refusal comes before
+ * the statement runs, so `pool.query` then sends it again without a name, and so every later one
+ * for that connection string until the process restarts (pg-pool closes the connection that met
+ * the refusal, as after any error). The name sent is made the text's own (`nameOfText`): two
+ * versions of the API behind one pooler, mid-deploy, never take each other's statement for theirs.
  */
 function sendNamedStatementsThroughAnyPooler(pool: pg.Pool, url: string): void {
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<pg.QueryResult>;
