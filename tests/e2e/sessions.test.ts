@@ -315,6 +315,44 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByRole("button", { name: "Edit “Water the plants on the balcony”" }).waitFor();
     await context.close();
   });
+  test("an add on its way when another action finds the session over is made once when added again after sign-in", async () => {
+    const { context, first, second, person } = await onePersonInTwoTabs("Ida", ["Pay the rent"]);
+    // The create reaches the API and is made; its answer has not come when the page leaves.
+    const made = signal();
+    const isCreate = (url: URL) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks");
+    await second.route(
+      isCreate,
+      async (route) => {
+        if (route.request().method() !== "POST") return route.fallback();
+        await route.fetch();
+        made.fire(); // and never answered
+      },
+      { times: 1 },
+    );
+    await second.getByLabel("New task title").fill("Call the plumber");
+    await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
+    await made.fired;
+    await signOutInTheOtherTab(first, second);
+    await second
+      .getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: false })
+      .click({ noWaitAfter: true });
+    await signInWhereItLed(second, person);
+
+    const newTitle = second.getByLabel("New task title");
+    await second.getByRole("list", { name: "Your tasks" }).getByText("Pay the rent").waitFor();
+    assert.equal(await newTitle.inputValue(), "Call the plumber", "the draft is back");
+    const answered = second.waitForResponse((answer) => answer.request().method() === "POST");
+    await newTitle.press("Enter");
+    assert.equal((await answered).status(), 201);
+    const again = await context.newPage();
+    await again.goto(`${product.webUrl}/tasks`);
+    const list = again.getByRole("list", { name: "Your tasks" });
+    await list.getByText("Call the plumber", { exact: true }).waitFor();
+    await again.getByRole("tab", { name: "All (2)" }).waitFor();
+    assert.equal(await list.getByText("Call the plumber", { exact: true }).count(), 1, "one task");
+    await context.close();
+  });
+
   test("a completion that the session's end refused is made after sign-in", async () => {
     const { context, first, second, person } = await onePersonInTwoTabs("Tia", ["Pay the rent", "Walk the dog"]);
     await signOutInTheOtherTab(first, second);

@@ -418,12 +418,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     const correcting = earlier && earlier.body !== body ? earlier : null;
     /** The add that may have been made if this one gets no answer: sent again, it keeps its key. */
     let unanswered = correcting ?? { key, body };
+    // Unanswered from the moment it is sent: another action that finds the session over while this
+    // add is on its way leaves for sign-in with the key kept, and the draft added again after sign-in
+    // is answered with this task if it was made, not made twice.
+    unansweredAdd.current = unanswered;
     try {
       let created: Task;
       if (correcting) {
         const made = await api.create(JSON.parse(correcting.body) as TaskInput, correcting.key);
         if (isShown(tasks, made)) {
           unanswered = { key, body };
+          unansweredAdd.current = unanswered;
           created = await api.create(input, key);
         } else {
           created = await api.update(made.id, input);
