@@ -5,6 +5,9 @@
  * Task API on :8000. Ctrl-C, SIGTERM or SIGHUP (the terminal closing) stops
  * everything it started, the apps first (they finish what they are answering)
  * and the database last, also when it comes before the product is ready.
+ * When an app or the embedded PostgreSQL exits on its own, it says which and
+ * how, stops the rest and exits 1: half a product answering 503s would look
+ * up and be broken.
  */
 import path from "node:path";
 import { type RunningProduct, setting, startProduct } from "./lib/product";

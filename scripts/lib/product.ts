@@ -52,7 +52,7 @@ export interface RunningProduct {
   apiUrl: string;
   /** Stops everything; `deleteData` also deletes the embedded database (a throw-away run's). */
   stop(options?: { deleteData?: boolean }): Promise<void>;
-  /** Resolves when either app exits on its own. */
+  /** Resolves when either app, or the embedded PostgreSQL, exits on its own: what exited, and how. */
   exited: Promise<string>;
   /** What both apps have written so far, with stdio "pipe" (otherwise nothing). */
   output(): string;
@@ -259,6 +259,10 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     const exited = new Promise<string>((resolve) => {
       api.once("exit", (code, signal) => resolve(`the Task API exited (${howItEnded(code, signal)})`));
       web.once("exit", (code, signal) => resolve(`the web app exited (${howItEnded(code, signal)})`));
+      // Without it both apps would answer 503 until someone noticed.
+      void database?.exited.then(({ code, signal }) =>
+        resolve(`the embedded PostgreSQL exited (${howItEnded(code, signal)})`),
+      );
     });
     const here = addressHere(env.HOST ?? "127.0.0.1");
     await Promise.all([

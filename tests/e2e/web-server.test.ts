@@ -570,6 +570,22 @@ describe("npm start with its embedded PostgreSQL", () => {
     });
   }
 
+  test("PostgreSQL killed while the product runs: it says so, stops the apps and exits 1", async () => {
+    const { output, exited, allGone, ports, databaseUrl, printed } = await startLauncher();
+    await printed(/ready: open \S+/);
+    // The server's main process is the parent of every connection's process.
+    const pool = createPool(databaseUrl());
+    const backend = await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    await pool.end();
+    const postmaster = Number(readFileSync(`/proc/${backend.rows[0]?.pid}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
+    process.kill(postmaster, "SIGKILL");
+
+    assert.equal(await within(exited, 30_000), 1, output());
+    assert.match(output(), /the embedded PostgreSQL exited \(killed by SIGKILL\); stopping the rest/);
+    assert.equal(await within(allGone, 30_000), "all gone", output());
+    for (const port of ports) assert.equal(await listens(port), false, `nothing listens on ${port} any more`);
+  });
+
   test("a port setting that is not a port: exit 1 naming it, before anything starts", async () => {
     const { output, exited } = watch(
       spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {

@@ -34,6 +34,11 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
   /** Stops the server and deletes its data (for throw-away clusters). */
   remove(): Promise<void>;
+  /**
+   * Resolves when the server's process has exited, how it ended: after stop(), or on its own (killed,
+   * or shut down from outside), which a caller that goes on using it must notice.
+   */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface EmbeddedOptions {
@@ -152,6 +157,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     if (tunables === undefined) delete process.env.GLIBC_TUNABLES;
     else process.env.GLIBC_TUNABLES = tunables;
   }
+  const child = serverProcess(server);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (!child || hasExited(child)) resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
+    else child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
   return {
     url: `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${options.port}/postgres`,
     dataDir,
@@ -160,7 +170,17 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       await stopServer(server);
       deleteData();
     },
+    exited,
   };
+}
+
+/** The server's process (the package keeps it in a field it does not declare public). */
+function serverProcess(server: EmbeddedPostgresClass): ChildProcess | undefined {
+  return (server as unknown as { process?: ChildProcess }).process;
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
 }
 
 /**
@@ -170,9 +190,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
  * every process of the terminal's group, and it shuts down at once.
  */
 async function stopServer(server: EmbeddedPostgresClass): Promise<void> {
-  // (The package keeps its child process in a field it does not declare public.)
-  const child = (server as unknown as { process?: ChildProcess }).process;
-  if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+  const child = serverProcess(server);
+  if (child && hasExited(child)) return;
   await server.stop();
 }
 
