@@ -92,11 +92,23 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const runningAsRoot = userInfo().uid === 0;
   const dataDir = runningAsRoot ? reachableDataDir(path.resolve(options.dataDir), log) : path.resolve(options.dataDir);
   // The directory actually used (it may differ from the one asked for: see reachableDataDir).
+  /**
+   * There while initdb makes the cluster: initdb writes PG_VERSION first, so a first start cut off
+   * (killed, the machine off) left a folder that looked made and never started. Found, it is made again.
+   */
+  const creating = `${dataDir}.creating`;
   const deleteData = () => {
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(`${dataDir}.json`, { force: true });
+    rmSync(creating, { force: true });
   };
   if (options.fresh) deleteData();
+  if (existsSync(creating)) {
+    log(
+      `The embedded PostgreSQL's first start was cut off while it created its database in ${dataDir}: creating it again`,
+    );
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   const settings = loadOrCreateSettings(`${dataDir}.json`);
   let serverLog = "";
   /** What the server said last, for a one-sentence reason. */
@@ -132,8 +144,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     // with this process's umask. As root, initdb runs as postgres, which must read it (a hardened
     // root's 027 or 077 kept it out); otherwise no one else should (022 let every local user).
     const umaskBefore = process.umask(runningAsRoot ? 0o022 : 0o077);
+    writeFileSync(creating, "");
     try {
       await server.initialise();
+      rmSync(creating);
     } catch (error) {
       const reason = logTail() || (error as Error).message;
       throw new Error(`The embedded PostgreSQL could not create its database in ${dataDir}: ${reason}`);
@@ -367,7 +381,10 @@ function loadOrCreateSettings(file: string): ClusterSettings {
   }
   const settings: ClusterSettings = { password: randomBytes(18).toString("base64url") };
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(settings)}\n`, { mode: 0o600 });
+  // Whole or not at all: a write cut off halfway would leave a file that every later start fails to read.
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, `${JSON.stringify(settings)}\n`, { mode: 0o600 });
+  renameSync(partial, file);
   return settings;
 }
 

@@ -1,0 +1,70 @@
+/**
+ * A first start of the embedded PostgreSQL cut off while initdb makes the
+ * cluster (the launcher killed, the machine turned off) must not leave a
+ * folder that every later start fails on.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../../../scripts/lib/free-port";
+import { startEmbeddedPostgres } from "../src/embedded";
+import { createPool } from "../src/pool";
+
+const embeddedModule = path.resolve(import.meta.dirname, "../src/embedded.ts");
+
+test("a first start killed while its database was being created: the next start creates it again and runs", async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), "tasks-cut-off-"));
+  chmodSync(folder, 0o755); // (postgres walks through it when the tests run as root)
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  const dataDir = path.join(folder, "postgres");
+  const port = await freePort();
+
+  // A process group of its own, initdb in it: all of it is killed at once, as a SIGKILL of the
+  // launcher's terminal session would.
+  const first = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      `const { startEmbeddedPostgres } = await import(${JSON.stringify(embeddedModule)});
+       await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port}, log: () => {} });`,
+    ],
+    { detached: true, stdio: "ignore" },
+  );
+  const gone = new Promise((resolve) => first.once("exit", resolve));
+  // initdb writes PG_VERSION among its first files: killed then, the cluster is half made.
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    assert.ok(Date.now() < deadline, "initdb never began");
+    await sleep(5);
+  }
+  process.kill(-(first.pid as number), "SIGKILL");
+  await gone;
+  assert.equal(existsSync(path.join(dataDir, "global", "pg_control")), false, "cut off before the cluster was made");
+
+  const said: string[] = [];
+  const database = await startEmbeddedPostgres({ dataDir, port, log: (message) => said.push(message) });
+  try {
+    const pool = createPool(database.url, { max: 1 });
+    try {
+      assert.equal((await pool.query<{ answer: number }>("SELECT 6 * 7 AS answer")).rows[0]?.answer, 42);
+    } finally {
+      await pool.end();
+    }
+    assert.match(said.join("\n"), /first start was cut off while it created its database/);
+  } finally {
+    await database.stop();
+  }
+
+  // Made whole, it is kept: a later start neither says so nor makes it again.
+  const later: string[] = [];
+  const again = await startEmbeddedPostgres({ dataDir, port, log: (message) => later.push(message) });
+  await again.stop();
+  assert.deepEqual(later, []);
+});
