@@ -52,13 +52,23 @@ async function onePersonInTwoTabs(name: string, titles: string[], { heldClock = 
   return { context, first, second, person };
 }
 
-/** The person signs out in `first`; `second`, still open on the tasks, is told. */
+/** The person signs out in `first`; `second`, open on the tasks, leaves for sign-in at once. */
 async function signOutInTheOtherTab(first: Page, second: Page) {
   await first.bringToFront();
   await first.getByRole("button", { name: "Sign out" }).click();
   await first.waitForURL(/\/sign-in/);
   await second.bringToFront();
-  await second.getByText("You signed out in another tab").waitFor();
+  await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
+}
+
+/**
+ * The person's sessions end on another device: no word of it reaches this browser, whose page learns
+ * it from its next request. Returns once the Task API refuses the session of `page`.
+ */
+async function endSessionUnannounced(page: Page, person: Person) {
+  const token = await accessToken(page, product.webUrl);
+  await endSessionsElsewhere(product.webUrl, person);
+  await expectRefusedWithin(product.apiUrl, token);
 }
 
 /** A token of the session signed in on `page` now, as a request's headers. */
@@ -133,9 +143,10 @@ describe("sessions and tokens in the browser", () => {
     await context.close();
   });
 
-  test("sign out in one tab: the other tab follows and keeps what was typed; a copied token is refused within 2 s", async () => {
+  test("sign out in one tab: the other tab leaves for sign-in at once and keeps what was typed; a copied token is refused within 2 s", async () => {
     const { context, first, second, person } = await onePersonInTwoTabs("Kim", []);
     await second.getByText("No tasks yet").waitFor();
+    await second.getByLabel("New task title").fill("Typed before the sign-out");
 
     // A token copied out of the session before signing out.
     const copied = ((await (await first.request.get(`${product.webUrl}/api/auth/token`)).json()) as { token: string })
@@ -146,21 +157,18 @@ describe("sessions and tokens in the browser", () => {
     await first.waitForURL(/\/sign-in/);
     // Revoked: the copied token is refused within 2 s of the sign-out, long before its exp.
     await expectRefusedWithin(product.apiUrl, copied);
-    await second.getByText("You signed out in another tab").waitFor();
+    // Nothing of the person's stays on screen there (a shared computer), with no action of anyone's.
+    await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
     await second.bringToFront();
-
-    await second.getByLabel("New task title").fill("Typed before noticing");
-    // The click itself navigates away (to sign in): do not wait on the old page.
-    await second.getByRole("button", { name: "Add task" }).click({ noWaitAfter: true });
     await signInWhereItLed(second, person);
     const titleField = second.getByLabel("New task title");
     // The draft is put back once the page has hydrated: wait for that, then check.
     await second
-      .waitForFunction("document.getElementById('new-title')?.value === 'Typed before noticing'", undefined, {
+      .waitForFunction("document.getElementById('new-title')?.value === 'Typed before the sign-out'", undefined, {
         timeout: 5_000,
       })
       .catch(() => {});
-    assert.equal(await titleField.inputValue(), "Typed before noticing", "the draft was kept");
+    assert.equal(await titleField.inputValue(), "Typed before the sign-out", "the draft was kept");
     await context.close();
   });
 });
@@ -231,9 +239,8 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByLabel("Task title", { exact: true }).fill("Plan the whole week");
     await second.getByLabel("Task description").fill("with the kids");
 
+    // The tab leaves for sign-in…
     await signOutInTheOtherTab(first, second);
-    // Saving leads to sign-in (the click navigates away: do not wait on the old page)…
-    await second.getByRole("button", { name: "Save" }).click({ noWaitAfter: true });
     await signInWhereItLed(second, person);
     // …and back on the tasks, the editor is open again with what was typed.
     const title = second.getByLabel("Task title", { exact: true });
@@ -265,7 +272,6 @@ describe("an edit cut short by the end of the session", () => {
       assert.equal(changed.ok, true);
 
       await signOutInTheOtherTab(first, second);
-      await second.getByRole("button", { name: "Save" }).click({ noWaitAfter: true });
       await signInWhereItLed(second, person);
       const title = second.getByLabel("Task title", { exact: true });
       await title.waitFor();
@@ -288,7 +294,7 @@ describe("an edit cut short by the end of the session", () => {
     });
   }
 
-  test("every open edit, the view and the new task's draft survive whichever action leads to sign-in", async () => {
+  test("every open edit, the view and the new task's draft survive the sign-out in another tab", async () => {
     const { context, first, second, person } = await onePersonInTwoTabs("Pia", [
       "Water the plants",
       "Book the dentist",
@@ -299,11 +305,9 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByRole("button", { name: "Edit “Water the plants”" }).click();
     await second.getByLabel("Task title", { exact: true }).fill("Water the plants on the balcony");
     await second.getByLabel("Task priority").selectOption("high");
+    await second.getByLabel("New task title").fill("Call the plumber");
 
     await signOutInTheOtherTab(first, second);
-    // Not the edit's Save: adding another task is what finds the session over.
-    await second.getByLabel("New task title").fill("Call the plumber");
-    await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
     await signInWhereItLed(second, person);
     const title = second.getByLabel("Task title", { exact: true });
     await title.waitFor();
@@ -315,7 +319,7 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByRole("button", { name: "Edit “Water the plants on the balcony”" }).waitFor();
     await context.close();
   });
-  test("an add on its way when another action finds the session over is made once when added again after sign-in", async () => {
+  test("an add on its way when another tab signs out is made once when added again after sign-in", async () => {
     const { context, first, second, person } = await onePersonInTwoTabs("Ida", ["Pay the rent"]);
     // The create reaches the API and is made; its answer has not come when the page leaves.
     const made = signal();
@@ -333,9 +337,6 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
     await made.fired;
     await signOutInTheOtherTab(first, second);
-    await second
-      .getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: false })
-      .click({ noWaitAfter: true });
     await signInWhereItLed(second, person);
 
     const newTitle = second.getByLabel("New task title");
@@ -354,8 +355,8 @@ describe("an edit cut short by the end of the session", () => {
   });
 
   test("a completion that the session's end refused is made after sign-in", async () => {
-    const { context, first, second, person } = await onePersonInTwoTabs("Tia", ["Pay the rent", "Walk the dog"]);
-    await signOutInTheOtherTab(first, second);
+    const { context, second, person } = await onePersonInTwoTabs("Tia", ["Pay the rent", "Walk the dog"]);
+    await endSessionUnannounced(second, person);
     await second
       .getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: false })
       .click({ noWaitAfter: true });
@@ -374,29 +375,18 @@ describe("an edit cut short by the end of the session", () => {
   });
 
   for (const how of [
+    "taken from its undo window as another tab signs out",
     "refused as its undo window ends",
-    "taken from its undo window by another action",
-    "pressed once another tab had signed out",
   ] as const) {
     test(`a delete that the session's end stopped (${how}) is made after sign-in, with its Undo again`, async () => {
       const titles = ["Keep the photos", "Old receipts"];
       const { context, first, second, person } = await onePersonInTwoTabs("Vic", titles, { heldClock: true });
-      // The page's time held: the undo window cannot end before the other tab has signed out.
+      // The page's time held: the undo window cannot end before the session has.
       await holdPageTime(second);
-      if (how === "pressed once another tab had signed out") {
-        await signOutInTheOtherTab(first, second);
-        // It cannot be sent now: it leads to sign-in at once.
-        await second.getByRole("button", { name: "Delete “Old receipts”" }).click({ noWaitAfter: true });
-      } else {
-        await second.getByRole("button", { name: "Delete “Old receipts”" }).click();
-        await second.getByRole("button", { name: "Undo" }).waitFor();
-        await signOutInTheOtherTab(first, second);
-      }
-      if (how === "taken from its undo window by another action") {
-        await second.getByLabel("New task title").fill("Anything");
-        await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
-        await second.waitForURL(/\/sign-in\?next=/);
-      }
+      await second.getByRole("button", { name: "Delete “Old receipts”" }).click();
+      await second.getByRole("button", { name: "Undo" }).waitFor();
+      if (how === "refused as its undo window ends") await endSessionUnannounced(second, person);
+      else await signOutInTheOtherTab(first, second);
       await second.clock.resume(); // (the window ends now, if it has to: its delete is refused)
       await signInWhereItLed(second, person);
 
@@ -421,8 +411,6 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByLabel("Task title", { exact: true }).fill("Fix the fence before winter");
 
     await signOutInTheOtherTab(first, second);
-    await second.getByLabel("New task title").fill("Anything");
-    await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
     // Back from sign-in, the editor's first read of the task finds the Task API unavailable.
     let reads = 0;
     await second.route(
@@ -451,7 +439,7 @@ describe("an edit cut short by the end of the session", () => {
   });
 
   test("a save refused as changed elsewhere, whose read of the task finds the session over, leads to sign-in with the changes", async () => {
-    const { context, first, second, person } = await onePersonInTwoTabs("Ida", ["Plan the week"]);
+    const { context, first, second, person } = await onePersonInTwoTabs("Ivo", ["Plan the week"]);
     await second.getByRole("button", { name: "Edit “Plan the week”" }).click();
     await second.getByLabel("Task title", { exact: true }).fill("Plan the whole week");
     // Another device changes the task, so the save's If-Match is refused (412)…
@@ -479,7 +467,7 @@ describe("an edit cut short by the end of the session", () => {
     );
     await second.getByRole("button", { name: "Save" }).click();
     await refused.fired;
-    await signOutInTheOtherTab(first, second);
+    await endSessionUnannounced(second, person);
     signedOut.fire();
     await signInWhereItLed(second, person);
     const title = second.getByLabel("Task title", { exact: true });
@@ -497,17 +485,15 @@ describe("a shared computer", () => {
     await otherContext.close();
 
     const { context, first, second } = await onePersonInTwoTabs("Rita", ["Rita's task"]);
-    // The search's reload must be over before the sign-out: one that starts after it (its timer runs
-    // late in a background tab) is an action, and takes the tab to sign in before the notice shows.
+    // The search's reload over, so that the search is part of what the tab keeps.
     await Promise.all([
       second.waitForResponse((answer) => /[?&]q=Rita/.test(answer.url())),
       second.getByLabel("Search tasks").fill("Rita"),
     ]);
     await second.getByRole("button", { name: "Edit “Rita's task”" }).click();
     await second.getByLabel("Task title", { exact: true }).fill("Rita's private plans");
-    await signOutInTheOtherTab(first, second);
     await second.getByLabel("New task title").fill("Rita's private draft");
-    await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
+    await signOutInTheOtherTab(first, second);
 
     // Someone else signs in on the sign-in page Rita's tab was sent to.
     await signInWhereItLed(second, other);

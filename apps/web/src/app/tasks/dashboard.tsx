@@ -112,7 +112,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * Enter) reuses it, so an add that was made although its answer was lost is not made twice.
    */
   const unansweredAdd = useRef<{ key: string; body: string } | null>(null);
-  /** Another tab signed out: the next action here leads to sign-in (keeping the draft). */
+  /** Another tab signed out: this page is leaving for sign-in; a delete pressed meanwhile goes with it. */
   const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
   /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
   const refreshCount = useRef(0);
@@ -383,14 +383,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     for (const { task, completed } of kept.toggles ?? []) void toggleTask(task, completed);
   }, [userId]);
 
-  // A sign-out in another tab is followed at once.
+  // A sign-out in another tab is followed at once, as on the account page: on a shared computer
+  // nothing of the person's stays on screen. What was typed, open or not made yet is kept for their
+  // sign-in, as the session's end found by a request keeps it.
   useEffect(
     () =>
       listenForSignOutElsewhere(() => {
-        api.markSignedOut(); // every later call leads to sign-in, whichever action makes it
+        api.markSignedOut(); // an action in the moment before the page has gone leads to sign-in too
         setSignedOutElsewhere(true);
+        goToSignIn();
       }),
-    [api],
+    [api, goToSignIn],
   );
 
   async function addTask(event?: React.FormEvent) {
@@ -494,15 +497,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       <DashboardHeader email={email} signingOut={signingOut} onSignOut={signOut} />
 
       {!emailVerified && <VerifyEmailNotice email={email} linkProblem={verificationLinkProblem} />}
-
-      {signedOutElsewhere && (
-        <p
-          role="alert"
-          className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-        >
-          You signed out in another tab. Your next action will take you to sign in; what you typed is kept.
-        </p>
-      )}
 
       <AddTaskForm
         ref={addForm}
