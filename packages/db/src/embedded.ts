@@ -8,10 +8,13 @@ import { createHash, randomBytes } from "node:crypto";
 import {
   accessSync,
   chmodSync,
+  closeSync,
   constants,
   cpSync,
   existsSync,
+  fsyncSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -20,6 +23,7 @@ import {
   statSync,
   symlinkSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir, userInfo } from "node:os";
@@ -92,10 +96,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const runningAsRoot = userInfo().uid === 0;
   const dataDir = runningAsRoot ? reachableDataDir(path.resolve(options.dataDir), log) : path.resolve(options.dataDir);
   // The directory actually used (it may differ from the one asked for: see reachableDataDir).
-  /**
-   * There while initdb makes the cluster: initdb writes PG_VERSION first, so a first start cut off
-   * (killed, the machine off) left a folder that looked made and never started. Found, it is made again.
-   */
   const creating = `${dataDir}.creating`;
   const deleteData = () => {
     rmSync(dataDir, { recursive: true, force: true });
@@ -103,12 +103,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     rmSync(creating, { force: true });
   };
   if (options.fresh) deleteData();
-  if (existsSync(creating)) {
-    log(
-      `The embedded PostgreSQL's first start was cut off while it created its database in ${dataDir}: creating it again`,
-    );
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  redoCutOffCreation(dataDir, creating, log);
   const settings = loadOrCreateSettings(`${dataDir}.json`);
   let serverLog = "";
   /** What the server said last, for a one-sentence reason. */
@@ -144,11 +139,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     // with this process's umask. As root, initdb runs as postgres, which must read it (a hardened
     // root's 027 or 077 kept it out); otherwise no one else should (022 let every local user).
     const umaskBefore = process.umask(runningAsRoot ? 0o022 : 0o077);
-    writeFileSync(creating, "");
+    // Only over a folder that is missing or empty: whatever is in it afterwards is initdb's to redo.
+    const marked = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
+    if (marked) markCreation(dataDir, creating);
     try {
       await server.initialise();
-      rmSync(creating);
+      if (marked) rmSync(creating);
     } catch (error) {
+      // initdb removes what it made when it fails: nothing half made is left to redo.
+      if (marked && !existsSync(path.join(dataDir, "PG_VERSION"))) rmSync(creating, { force: true });
       const reason = logTail() || (error as Error).message;
       throw new Error(`The embedded PostgreSQL could not create its database in ${dataDir}: ${reason}`);
     } finally {
@@ -173,8 +172,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   const child = serverProcess(server);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (!child || hasExited(child)) resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
-    else child.once("exit", (code, signal) => resolve({ code, signal }));
+    // (Not found, as a later version of the package might keep it elsewhere: never said to have exited.)
+    if (child && hasExited(child)) resolve({ code: child.exitCode, signal: child.signalCode });
+    else child?.once("exit", (code, signal) => resolve({ code, signal }));
   });
   return {
     url: `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${options.port}/postgres`,
@@ -186,6 +186,51 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     },
     exited,
   };
+}
+
+/**
+ * `creating` is there, holding the pid of the process that runs initdb, while a first start makes
+ * the cluster in an empty folder. initdb writes PG_VERSION among its first files, so a first start
+ * cut off (killed, the machine off) left a folder that looked made and never started ("could not
+ * find the database system"). Found with its process gone, the folder is made again; found with it
+ * alive, another start is making it now.
+ */
+function redoCutOffCreation(dataDir: string, creating: string, log: (message: string) => void): void {
+  if (!existsSync(creating)) return;
+  const pid = Number(readFileSync(creating, "utf8"));
+  if (processIsAlive(pid)) throw creatingElsewhere(dataDir, creating, pid);
+  log(
+    `The embedded PostgreSQL's first start was cut off while it created its database in ${dataDir}: creating it again`,
+  );
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(creating, { force: true });
+}
+
+/** Writes `creating` for this process; refuses if another start wrote it first. */
+function markCreation(dataDir: string, creating: string): void {
+  try {
+    writeFileSync(creating, String(process.pid), { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    throw creatingElsewhere(dataDir, creating, Number(readFileSync(creating, "utf8")));
+  }
+}
+
+function creatingElsewhere(dataDir: string, creating: string, pid: number): Error {
+  return new Error(
+    `Another start (process ${pid}) is creating the embedded PostgreSQL database in ${dataDir}: wait for it to ` +
+      `finish, or stop it. (If no such start runs, remove ${creating}.)`,
+  );
+}
+
+function processIsAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"; // alive, someone else's
+  }
 }
 
 /** The server's process (the package keeps it in a field it does not declare public). */
@@ -381,9 +426,15 @@ function loadOrCreateSettings(file: string): ClusterSettings {
   }
   const settings: ClusterSettings = { password: randomBytes(18).toString("base64url") };
   mkdirSync(path.dirname(file), { recursive: true });
-  // Whole or not at all: a write cut off halfway would leave a file that every later start fails to read.
+  // Whole or not at all, also through a power cut: a file written halfway would fail every later start.
   const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(partial, `${JSON.stringify(settings)}\n`, { mode: 0o600 });
+  const fd = openSync(partial, "w", 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(settings)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(partial, file);
   return settings;
 }

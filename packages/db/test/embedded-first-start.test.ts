@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
@@ -46,7 +46,6 @@ test("a first start killed while its database was being created: the next start 
   }
   process.kill(-(first.pid as number), "SIGKILL");
   await gone;
-  assert.equal(existsSync(path.join(dataDir, "global", "pg_control")), false, "cut off before the cluster was made");
 
   const said: string[] = [];
   const database = await startEmbeddedPostgres({ dataDir, port, log: (message) => said.push(message) });
@@ -66,5 +65,38 @@ test("a first start killed while its database was being created: the next start 
   const later: string[] = [];
   const again = await startEmbeddedPostgres({ dataDir, port, log: (message) => later.push(message) });
   await again.stop();
-  assert.deepEqual(later, []);
+  assert.doesNotMatch(later.join("\n"), /cut off|Creating/);
+});
+
+test("a start beside one that is creating the database now refuses, and leaves that one's folder alone", async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), "tasks-creating-"));
+  chmodSync(folder, 0o755); // (as root, a folder postgres cannot enter would send the data elsewhere)
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  const dataDir = path.join(folder, "postgres");
+  mkdirSync(dataDir);
+  writeFileSync(path.join(dataDir, "PG_VERSION"), "18\n"); // what initdb writes first
+  writeFileSync(`${dataDir}.creating`, String(process.pid)); // a process that is alive: this one
+  await assert.rejects(
+    startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} }),
+    new RegExp(`Another start \\(process ${process.pid}\\) is creating the embedded PostgreSQL database`),
+  );
+  assert.equal(existsSync(path.join(dataDir, "PG_VERSION")), true, "its folder is as it was");
+});
+
+test("a folder with something else in it, which initdb refuses, is refused again at the next start, not deleted", async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), "tasks-not-empty-"));
+  chmodSync(folder, 0o755);
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  const dataDir = path.join(folder, "postgres");
+  mkdirSync(dataDir);
+  chmodSync(dataDir, 0o777); // (for the postgres user, when the tests run as root: refused for what is in it)
+  writeFileSync(path.join(dataDir, "notes.txt"), "mine\n");
+  for (const start of ["first", "second"]) {
+    await assert.rejects(
+      startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} }),
+      /could not create its database/,
+      start,
+    );
+    assert.equal(readFileSync(path.join(dataDir, "notes.txt"), "utf8"), "mine\n", `kept after the ${start} start`);
+  }
 });
