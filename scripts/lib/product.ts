@@ -265,9 +265,19 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       );
     });
     const here = addressHere(env.HOST ?? "127.0.0.1");
-    await Promise.all([
-      waitForReady(`http://${here}:${options.apiPort}/readyz`, api, "the Task API", { signal: options.signal }),
-      waitForReady(`http://${here}:${options.webPort}/sign-in`, web, "the web app", { signal: options.signal }),
+    // The embedded PostgreSQL gone while the apps start: said at once, not as an app that was not ready in 90 s.
+    const databaseGone = new Promise<never>((_, reject) => {
+      void database?.exited.then(({ code, signal }) =>
+        reject(new Error(`the embedded PostgreSQL exited (${howItEnded(code, signal)})`)),
+      );
+    });
+    databaseGone.catch(() => {}); // (read by the race below alone: it rejects at every stop later too)
+    await Promise.race([
+      databaseGone,
+      Promise.all([
+        waitForReady(`http://${here}:${options.apiPort}/readyz`, api, "the Task API", { signal: options.signal }),
+        waitForReady(`http://${here}:${options.webPort}/sign-in`, web, "the web app", { signal: options.signal }),
+      ]),
     ]);
     goOn(); // (an abort during the last readiness check)
     return { webUrl, apiUrl, stop, exited, output: () => output };
