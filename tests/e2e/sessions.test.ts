@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
 import type { Page } from "playwright-core";
@@ -46,7 +47,7 @@ async function onePersonInTwoTabs(name: string, titles: string[], { heldClock = 
   for (const title of titles) await addTask(first, title);
   await second.goto(`${product.webUrl}/tasks`);
   // Its tasks shown: the page has been taken over by React and listens for a sign-out elsewhere (a
-  // sign-out before that went unheard, and a test that signed out at once waited for the notice in vain).
+  // sign-out before that went unheard, and a test that signed out at once waited in vain for it to leave).
   const last = titles.at(-1);
   if (last) await second.getByRole("list", { name: "Your tasks" }).getByText(last, { exact: true }).waitFor();
   return { context, first, second, person };
@@ -319,38 +320,65 @@ describe("an edit cut short by the end of the session", () => {
     await second.getByRole("button", { name: "Edit “Water the plants on the balcony”" }).waitFor();
     await context.close();
   });
-  test("an add on its way when another tab signs out is made once when added again after sign-in", async () => {
-    const { context, first, second, person } = await onePersonInTwoTabs("Ida", ["Pay the rent"]);
-    // The create reaches the API and is made; its answer has not come when the page leaves.
-    const made = signal();
-    const isCreate = (url: URL) => url.href.startsWith(product.apiUrl) && url.pathname.endsWith("/tasks");
-    await second.route(
-      isCreate,
-      async (route) => {
-        if (route.request().method() !== "POST") return route.fallback();
+  for (const how of ["another tab signs out", "another action finds the session over"] as const) {
+    test(`an add on its way when ${how} is made once when added again after sign-in`, async () => {
+      const { context, first, second, person } = await onePersonInTwoTabs("Ida", ["Pay the rent"]);
+      // The create reaches the API and is made; its answer never comes (the page leaves without it).
+      const made = signal();
+      let sent = false;
+      await second.route(`${product.apiUrl}/**`, async (route) => {
+        if (route.request().method() !== "POST" || sent) return route.fallback();
+        sent = true;
         await route.fetch();
-        made.fire(); // and never answered
-      },
-      { times: 1 },
-    );
-    await second.getByLabel("New task title").fill("Call the plumber");
-    await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
-    await made.fired;
-    await signOutInTheOtherTab(first, second);
-    await signInWhereItLed(second, person);
+        made.fire();
+      });
+      await second.getByLabel("New task title").fill("Call the plumber");
+      await second.getByLabel("New task title").press("Enter", { noWaitAfter: true });
+      await made.fired;
+      if (how === "another tab signs out") await signOutInTheOtherTab(first, second);
+      else {
+        await endSessionUnannounced(second, person);
+        await second
+          .getByRole("checkbox", { name: "Completed: “Pay the rent”", checked: false })
+          .click({ noWaitAfter: true });
+      }
+      await signInWhereItLed(second, person);
 
-    const newTitle = second.getByLabel("New task title");
-    await second.getByRole("list", { name: "Your tasks" }).getByText("Pay the rent").waitFor();
-    assert.equal(await newTitle.inputValue(), "Call the plumber", "the draft is back");
-    const answered = second.waitForResponse((answer) => answer.request().method() === "POST");
-    await newTitle.press("Enter");
-    assert.equal((await answered).status(), 201);
-    const again = await context.newPage();
-    await again.goto(`${product.webUrl}/tasks`);
-    const list = again.getByRole("list", { name: "Your tasks" });
-    await list.getByText("Call the plumber", { exact: true }).waitFor();
-    await again.getByRole("tab", { name: "All (2)" }).waitFor();
-    assert.equal(await list.getByText("Call the plumber", { exact: true }).count(), 1, "one task");
+      const newTitle = second.getByLabel("New task title");
+      await second.getByRole("list", { name: "Your tasks" }).getByText("Pay the rent").waitFor();
+      assert.equal(await newTitle.inputValue(), "Call the plumber", "the draft is back");
+      const answered = second.waitForResponse((answer) => answer.request().method() === "POST");
+      await newTitle.press("Enter");
+      assert.equal((await answered).status(), 201);
+      const again = await context.newPage();
+      await again.goto(`${product.webUrl}/tasks`);
+      const list = again.getByRole("list", { name: "Your tasks" });
+      await list.getByText("Call the plumber", { exact: true }).waitFor();
+      await again.getByRole("tab", { name: "All (2)" }).waitFor();
+      assert.equal(await list.getByText("Call the plumber", { exact: true }).count(), 1, "one task");
+      await context.close();
+    });
+  }
+
+  test("a completion on its way when another tab signs out is answered before the tab leaves: made, not cut off", async () => {
+    const { context, first, second, person } = await onePersonInTwoTabs("Noa", ["Water the garden"]);
+    const write = await holdRequests(second, (url) => /\/tasks\/[0-9a-f-]{36}$/.test(url.pathname));
+    await second.getByRole("checkbox", { name: "Completed: “Water the garden”", checked: false }).click();
+    await write.held;
+    // Heard in that tab (its own listener, made after the page's, hears the message after it).
+    await second.evaluate(
+      "void (window.signOutHeard = new Promise((heard) => { new BroadcastChannel('tasks:auth').onmessage = heard; }))",
+    );
+    await first.bringToFront();
+    await first.getByRole("button", { name: "Sign out" }).click();
+    await first.waitForURL(/\/sign-in/);
+    await second.evaluate("window.signOutHeard.then(() => true)");
+    // Long enough for a tab that left at once to have gone, and short of how long it waits for a write.
+    await sleep(1_000);
+    write.release();
+    await signInWhereItLed(second, person);
+    await second.getByRole("checkbox", { name: "Completed: “Water the garden”", checked: true }).waitFor();
+    await second.getByRole("tab", { name: "Completed (1)" }).waitFor();
     await context.close();
   });
 

@@ -80,6 +80,8 @@ export class TaskApiClient {
   /** Until then, after a renewal refused for now, the token in hand is sent without asking again. */
   private renewAgainAt = 0;
   private signedOut = false;
+  /** Writes sent and not answered yet: a page leaving for sign-in waits for them (writesSettled). */
+  private readonly writesOnTheirWay = new Set<Promise<Response>>();
 
   constructor(
     private readonly apiUrl: string,
@@ -171,13 +173,38 @@ export class TaskApiClient {
     return token;
   }
 
-  private async request(
+  /**
+   * Resolves once every write sent so far has been answered or has failed (each within the time a
+   * request is given). Leaving the page would cut them off: a completion clicked, or a delete whose
+   * undo window had just ended, neither made nor kept for after sign-in.
+   */
+  async writesSettled(): Promise<void> {
+    // (A write's failure may lead to another, sent or refused at once: looked at again until none.)
+    while (this.writesOnTheirWay.size > 0) await Promise.allSettled([...this.writesOnTheirWay]);
+  }
+
+  private request(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
     keepalive = false,
-  ) {
+  ): Promise<Response> {
+    const answer = this.requestOnce(method, path, body, headers, keepalive);
+    if (method === "GET") return answer;
+    this.writesOnTheirWay.add(answer);
+    const settled = () => this.writesOnTheirWay.delete(answer);
+    answer.then(settled, settled);
+    return answer;
+  }
+
+  private async requestOnce(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    keepalive: boolean,
+  ): Promise<Response> {
     const send = async (token: string) => {
       try {
         return await answeredInTime(async (signal) => {

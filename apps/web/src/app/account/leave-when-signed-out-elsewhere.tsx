@@ -5,7 +5,7 @@ import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
 /**
  * A sign-out in another tab takes this page to sign in at once: it shows the address, every
  * device's address, the passkeys and perhaps a setup key or backup codes, on a computer the person
- * believes they have left. (The task page stays, keeping what was typed: its next action signs in.)
+ * believes they have left. (The task page leaves too, keeping what was typed for the same person.)
  */
 export function LeaveWhenSignedOutElsewhere() {
   useEffect(() => listenForSignOutElsewhere(() => window.location.replace("/sign-in?next=%2Faccount")), []);

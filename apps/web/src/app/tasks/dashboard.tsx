@@ -50,6 +50,8 @@ function toSayAgain(before: string | undefined, words: string): string {
 
 /** The banner's words for an add that failed (and how a new add knows its own failure). */
 const ADD_FAILED = "Could not add the task";
+/** Leaving for sign-in waits at most this long for the writes on their way. */
+const WRITES_AWAITED_MS = 5_000;
 /** A list this old is loaded again when its tab is come back to. */
 const LIST_STALE_AFTER_MS = 30_000;
 
@@ -112,8 +114,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * Enter) reuses it, so an add that was made although its answer was lost is not made twice.
    */
   const unansweredAdd = useRef<{ key: string; body: string } | null>(null);
-  /** Another tab signed out: this page is leaving for sign-in; a delete pressed meanwhile goes with it. */
-  const [signedOutElsewhere, setSignedOutElsewhere] = useState(false);
+  /**
+   * Another tab signed out: this page leaves for sign-in once its writes on their way are answered
+   * (goToSignIn); a delete pressed meanwhile goes with it. (A ref: the next click must see it, re-drawn or not.)
+   */
+  const signedOutElsewhere = useRef(false);
   /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
   const refreshCount = useRef(0);
   /** When the list last came (performance.now()): a tab come back to after a while loads it again. */
@@ -141,8 +146,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** The tasks shown now, read when leaving for sign-in. */
   const tasksNow = useRef(tasks);
   tasksNow.current = tasks;
-  /** Keep what the person typed, then send them to sign in and back here. */
-  const goToSignIn = useCallback(() => {
+  /** What the person had on the page, kept as it leaves for sign-in. */
+  const keepWhatIsOnThePageAndSignIn = useCallback(() => {
     // Every open editor with a change in it, whichever action it was that found the session over.
     const edits = {
       ...notReopened.current,
@@ -162,6 +167,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       toggles: handOverToggles.current(),
     });
   }, [userId]);
+  const leavingForSignIn = useRef(false);
+  /** Keep what the person typed, then send them to sign in and back here. */
+  const goToSignIn = useCallback(() => {
+    if (leavingForSignIn.current) return;
+    leavingForSignIn.current = true;
+    // Writes already on their way are answered first (made, or refused for the session's end and
+    // so handed over): leaving would cut them off, neither made nor kept. Not for long: one that
+    // does not answer is left to the list after sign-in.
+    const awaited = new Promise((wait) => setTimeout(wait, WRITES_AWAITED_MS));
+    void Promise.race([api.writesSettled(), awaited]).then(keepWhatIsOnThePageAndSignIn);
+  }, [api, keepWhatIsOnThePageAndSignIn]);
 
   /**
    * The reloaded list, with every task whose editor is open kept where it was, though the answer
@@ -236,7 +252,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     onFailure: (failure, task, retry) =>
       handle(failure, `Could not delete “${task.title}”`, retry, { change: { taskId: task.id, kind: "delete" } }),
     reload: () => void latestRefresh.current(),
-    signedOutElsewhere,
+    isSignedOutElsewhere: () => signedOutElsewhere.current,
     goToSignIn,
     focusList: focusWhereTheRowWas,
     keepForNextVisit: (task) => keepUnmadeDelete(userId, task),
@@ -385,12 +401,13 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
 
   // A sign-out in another tab is followed at once, as on the account page: on a shared computer
   // nothing of the person's stays on screen. What was typed, open or not made yet is kept for their
-  // sign-in, as the session's end found by a request keeps it.
+  // sign-in, as the session's end found by a request keeps it. Writes already on their way are
+  // answered first (made, or refused and kept): leaving would cut them off, neither made nor kept.
   useEffect(
     () =>
       listenForSignOutElsewhere(() => {
-        api.markSignedOut(); // an action in the moment before the page has gone leads to sign-in too
-        setSignedOutElsewhere(true);
+        api.markSignedOut(); // an action meanwhile leads to sign-in too
+        signedOutElsewhere.current = true;
         goToSignIn();
       }),
     [api, goToSignIn],
@@ -443,9 +460,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       setAddedAnnouncement((before) => toSayAgain(before, `Added “${created.title}”.`));
       // Emptied only if it still holds what was sent: what was typed while the add was on its way
       // (the next task, a typo put right) stays.
-      setNewTask((current) =>
-        JSON.stringify({ ...current, due_date: current.due_date || null }) === body ? EMPTY_NEW_TASK : current,
-      );
+      const holdsWhatWasSent = (typed: NewTask) =>
+        JSON.stringify({ ...typed, due_date: typed.due_date || null }) === body;
+      setNewTask((current) => (holdsWhatWasSent(current) ? EMPTY_NEW_TASK : current));
+      // At once for a page leaving for sign-in before it is drawn again (it keeps draft.current):
+      // kept, that draft would come back without its key, and a second Add would make it twice.
+      if (holdsWhatWasSent(draft.current)) draft.current = EMPTY_NEW_TASK;
       // Once, even if a reload that saw it already answered.
       setList((current) => {
         if (current.tasks === null) return current; // no list yet: the reload below brings it, this task in it

@@ -36,7 +36,8 @@ const KEPT_KEY = "tasks:kept";
  */
 export function keepAndSignIn(kept: Kept): void {
   sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
-  window.location.assign("/sign-in?next=/tasks&ended=1");
+  // In the page's place: Back does not lead to a page whose session has ended.
+  window.location.replace("/sign-in?next=/tasks&ended=1");
 }
 
 /** What was kept before a sign-in, if it was this person's; gone from the tab either way. */

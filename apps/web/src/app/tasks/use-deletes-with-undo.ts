@@ -28,8 +28,8 @@ interface DeletesWithUndoOptions {
   onFailure: (failure: unknown, task: Task, retry: () => void) => void;
   /** Reloads the list and its counts: after a delete is done or undone. */
   reload: () => void;
-  /** Another tab signed out: a delete could not be sent, so it is not shown as made. */
-  signedOutElsewhere: boolean;
+  /** Another tab signed out (the page is leaving): a delete could not be sent, so it is not shown as made. */
+  isSignedOutElsewhere: () => boolean;
   goToSignIn: () => void;
   /** Takes the focus near where the task's Delete button was: the button has left the page. */
   focusList: (taskId: string) => void;
@@ -52,7 +52,7 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
     notices,
     onFailure,
     reload,
-    signedOutElsewhere,
+    isSignedOutElsewhere,
     goToSignIn,
     focusList,
     keepForNextVisit,
@@ -140,7 +140,7 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
   function deleteTask(task: Task) {
     // Checked before the task leaves the list: with the session over it could not be sent. It is
     // made after sign-in instead, with its Undo again, as a delete the session's end refused.
-    if (signedOutElsewhere) {
+    if (isSignedOutElsewhere()) {
       if (!forAfterSignIn.current.some((kept) => kept.id === task.id)) forAfterSignIn.current.push(task);
       return goToSignIn();
     }
