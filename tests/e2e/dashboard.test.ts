@@ -283,6 +283,25 @@ describe("the dashboard in a real browser", () => {
     assert.equal(listsAsked.length, 3, listsAsked.join(" "));
   });
 
+  test("a tab come back to after the computer slept shows what changed meanwhile, though the page's monotonic clock stood still", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Bea", { heldClock: true });
+    await addTask(page, "Mine");
+    await page.getByRole("tab", { name: "All (1)" }).waitFor();
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
+    const made = await fetch(tasksUrl, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ title: "From the phone overnight" }),
+    });
+    assert.equal(made.status, 201);
+    // Eight hours asleep: the wall clock moves on, performance.now() does not (setSystemTime moves
+    // the one alone, as a sleep on Linux and macOS does).
+    await page.clock.setSystemTime(Number(await page.evaluate("Date.now()")) + 8 * 3600_000);
+    await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+    await page.getByRole("list", { name: "Your tasks" }).getByText("From the phone overnight").waitFor();
+    await page.getByRole("tab", { name: "All (2)" }).waitFor();
+  });
+
   test("the tab and sort are kept in the address, the search in the tab for its person until sign-out: Back, a reload and a sign-in on the way show the same list", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ivy");
     for (const title of ["Buy milk", "Walk the dog", "Buy bread"]) await addTask(page, title);

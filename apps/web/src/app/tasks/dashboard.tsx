@@ -121,8 +121,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const signedOutElsewhere = useRef(false);
   /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
   const refreshCount = useRef(0);
-  /** When the list last came (performance.now()): a tab come back to after a while loads it again. */
-  const listCameAt = useRef(0);
+  /**
+   * When the list last came, by both clocks: a tab come back to after a while loads it again.
+   * performance.now() stands still while the computer sleeps (on Linux and macOS); Date.now() does
+   * not, but can be set back. Whichever says longer counts.
+   */
+  const listCameAt = useRef({ monotonic: 0, wall: 0 });
   /**
    * The tabs' counts are owed: none have arrived yet, or a load that was to bring them failed or was
    * replaced by a newer one (another tab asked for meanwhile). The next load brings them.
@@ -329,7 +333,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           setListAnnouncement((before) => toSayAgain(before, words));
         }
         listShownFor.current = loading;
-        listCameAt.current = performance.now();
+        listCameAt.current = { monotonic: performance.now(), wall: Date.now() };
         setFailedLoad(null);
         // A load that works ends a load's failure, not another action's: that one still needs its Retry.
         setError((current) => (current?.loading ? null : current));
@@ -361,8 +365,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   useEffect(() => {
     const onBack = () => {
       if (document.visibilityState !== "visible") return;
-      if (performance.now() - listCameAt.current < LIST_STALE_AFTER_MS) return;
-      listCameAt.current = performance.now(); // once, however many events say it
+      const { monotonic, wall } = listCameAt.current;
+      if (Math.max(performance.now() - monotonic, Date.now() - wall) < LIST_STALE_AFTER_MS) return;
+      listCameAt.current = { monotonic: performance.now(), wall: Date.now() }; // once, however many events say it
       void latestRefresh.current();
     };
     document.addEventListener("visibilitychange", onBack);
