@@ -109,6 +109,25 @@ describe("a session's end", () => {
   });
 });
 
+describe("a session's length", () => {
+  test("a sign-in lasts SESSION_EXPIRES_IN, 7 days unless set: its cookie and the session it names say so", async () => {
+    for (const [server, seconds] of [
+      [product, 7 * 24 * 3600],
+      [shortSessions, 60],
+    ] as const) {
+      const signedUp = await postAuth(server.webUrl, "/sign-up/email", newPerson("Len"));
+      assert.equal(signedUp.status, 200);
+      const cookie = signedUp.headers.getSetCookie().find((set) => /session_token=/.test(set)) ?? "";
+      assert.match(cookie, new RegExp(`;\\s*Max-Age=${seconds}(;|$)`, "i"), cookie);
+      const { session } = (await (
+        await fetch(`${server.webUrl}/api/auth/get-session`, { headers: { cookie: cookiesOf(signedUp) } })
+      ).json()) as { session: { expiresAt: string } };
+      const lasts = (Date.parse(session.expiresAt) - Date.now()) / 1000;
+      assert.ok(Math.abs(lasts - seconds) < 10, `the session ends in ${lasts} s, not ${seconds} s`);
+    }
+  });
+});
+
 describe("sessions and tokens in the browser", () => {
   test("with 5-second tokens, work goes on across many expiries without interruption", async () => {
     const context = await browser.newContext();
