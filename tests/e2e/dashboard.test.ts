@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { decodeJwt } from "jose";
-import type { Locator, Request } from "playwright-core";
+import type { Locator, Page, Request } from "playwright-core";
 import {
   accessToken,
   addTask,
@@ -254,18 +254,23 @@ describe("the dashboard in a real browser", () => {
     await context.close();
   });
 
-  test("a tab come back to after a while shows what another device changed meanwhile", async () => {
-    const { page } = await newSignedInPage(browser, product.webUrl, "Ben", { heldClock: true });
+  /** A signed-in page (its clock installed) showing one task; then the phone adds `phoneTitle`. */
+  async function onePageThenThePhone(name: string, phoneTitle: string): Promise<Page> {
+    const { page } = await newSignedInPage(browser, product.webUrl, name, { heldClock: true });
     await addTask(page, "Mine");
     await page.getByRole("tab", { name: "All (1)" }).waitFor();
-    // The phone adds one meanwhile.
     const { tasksUrl, headers } = await theirTasksApi(page, product);
     const made = await fetch(tasksUrl, {
       method: "POST",
       headers: { ...headers, "content-type": "application/json" },
-      body: JSON.stringify({ title: "From the phone" }),
+      body: JSON.stringify({ title: phoneTitle }),
     });
     assert.equal(made.status, 201);
+    return page;
+  }
+
+  test("a tab come back to after a while shows what another device changed meanwhile", async () => {
+    const page = await onePageThenThePhone("Ben", "From the phone");
     const list = page.getByRole("list", { name: "Your tasks" });
     const listsAsked: string[] = [];
     page.on("request", (request) => {
@@ -284,16 +289,7 @@ describe("the dashboard in a real browser", () => {
   });
 
   test("a tab come back to after the computer slept shows what changed meanwhile, though the page's monotonic clock stood still", async () => {
-    const { page } = await newSignedInPage(browser, product.webUrl, "Bea", { heldClock: true });
-    await addTask(page, "Mine");
-    await page.getByRole("tab", { name: "All (1)" }).waitFor();
-    const { tasksUrl, headers } = await theirTasksApi(page, product);
-    const made = await fetch(tasksUrl, {
-      method: "POST",
-      headers: { ...headers, "content-type": "application/json" },
-      body: JSON.stringify({ title: "From the phone overnight" }),
-    });
-    assert.equal(made.status, 201);
+    const page = await onePageThenThePhone("Bea", "From the phone overnight");
     // Eight hours asleep: the wall clock moves on, performance.now() does not (setSystemTime moves
     // the one alone, as a sleep on Linux and macOS does).
     await page.clock.setSystemTime(Number(await page.evaluate("Date.now()")) + 8 * 3600_000);
