@@ -114,19 +114,13 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * Enter) reuses it, so an add that was made although its answer was lost is not made twice.
    */
   const unansweredAdd = useRef<{ key: string; body: string } | null>(null);
-  /**
-   * Another tab signed out: this page leaves for sign-in once its writes on their way are answered
-   * (goToSignIn); a delete pressed meanwhile goes with it. (A ref: the next click must see it, re-drawn or not.)
-   */
-  const signedOutElsewhere = useRef(false);
   /** Only the latest refresh may set the list: an older one answering late would bring back the past. */
   const refreshCount = useRef(0);
   /**
-   * When the list last came, by both clocks: a tab come back to after a while loads it again.
-   * performance.now() stands still while the computer sleeps (on Linux and macOS); Date.now() does
-   * not, but can be set back. Whichever says longer counts.
+   * When the list last came (Date.now(), not performance.now(), which stands still while the
+   * computer sleeps on Linux and macOS): a tab come back to after a while loads it again.
    */
-  const listCameAt = useRef({ monotonic: 0, wall: 0 });
+  const listCameAt = useRef(0);
   /**
    * The tabs' counts are owed: none have arrived yet, or a load that was to bring them failed or was
    * replaced by a newer one (another tab asked for meanwhile). The next load brings them.
@@ -171,6 +165,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       toggles: handOverToggles.current(),
     });
   }, [userId]);
+  /**
+   * On its way to sign-in (goToSignIn), once its writes on their way are answered: a delete pressed
+   * meanwhile goes with it. (A ref: the next click must see it, re-drawn or not.)
+   */
   const leavingForSignIn = useRef(false);
   /** Keep what the person typed, then send them to sign in and back here. */
   const goToSignIn = useCallback(() => {
@@ -256,8 +254,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     onFailure: (failure, task, retry) =>
       handle(failure, `Could not delete “${task.title}”`, retry, { change: { taskId: task.id, kind: "delete" } }),
     reload: () => void latestRefresh.current(),
-    isSignedOutElsewhere: () => signedOutElsewhere.current,
-    goToSignIn,
+    isLeavingForSignIn: () => leavingForSignIn.current,
     focusList: focusWhereTheRowWas,
     keepForNextVisit: (task) => keepUnmadeDelete(userId, task),
     listShown: () => listShownFor.current,
@@ -333,7 +330,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           setListAnnouncement((before) => toSayAgain(before, words));
         }
         listShownFor.current = loading;
-        listCameAt.current = { monotonic: performance.now(), wall: Date.now() };
+        listCameAt.current = Date.now();
         setFailedLoad(null);
         // A load that works ends a load's failure, not another action's: that one still needs its Retry.
         setError((current) => (current?.loading ? null : current));
@@ -365,9 +362,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   useEffect(() => {
     const onBack = () => {
       if (document.visibilityState !== "visible") return;
-      const { monotonic, wall } = listCameAt.current;
-      if (Math.max(performance.now() - monotonic, Date.now() - wall) < LIST_STALE_AFTER_MS) return;
-      listCameAt.current = { monotonic: performance.now(), wall: Date.now() }; // once, however many events say it
+      const since = Date.now() - listCameAt.current;
+      if (since >= 0 && since < LIST_STALE_AFTER_MS) return; // (a clock set back counts as a while)
+      listCameAt.current = Date.now(); // once, however many events say it
       void latestRefresh.current();
     };
     document.addEventListener("visibilitychange", onBack);
@@ -412,7 +409,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     () =>
       listenForSignOutElsewhere(() => {
         api.markSignedOut(); // an action meanwhile leads to sign-in too
-        signedOutElsewhere.current = true;
         goToSignIn();
       }),
     [api, goToSignIn],
@@ -441,19 +437,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     // unless the list shows that task already (a reload brought it): then the person has seen it made,
     // and this is another task.
     const correcting = earlier && earlier.body !== body ? earlier : null;
-    /** The add that may have been made if this one gets no answer: sent again, it keeps its key. */
-    let unanswered = correcting ?? { key, body };
-    // Unanswered from the moment it is sent: another action that finds the session over while this
-    // add is on its way leaves for sign-in with the key kept, and the draft added again after sign-in
-    // is answered with this task if it was made, not made twice.
-    unansweredAdd.current = unanswered;
+    // The add that may have been made if this one gets no answer (sent again, it keeps its key), from
+    // the moment it is sent: another action that finds the session over while this add is on its way
+    // leaves for sign-in with the key kept, and the draft added again after sign-in is answered with
+    // this task if it was made, not made twice.
+    unansweredAdd.current = correcting ?? { key, body };
     try {
       let created: Task;
       if (correcting) {
         const made = await api.create(JSON.parse(correcting.body) as TaskInput, correcting.key);
         if (isShown(tasks, made)) {
-          unanswered = { key, body };
-          unansweredAdd.current = unanswered;
+          unansweredAdd.current = { key, body };
           created = await api.create(input, key);
         } else {
           created = await api.update(made.id, input);
@@ -489,7 +483,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     } catch (failure) {
       // Unless the API answered (and refused it), the add may have been made: the same add again
       // (Retry, or after signing in) goes with the same key.
-      unansweredAdd.current = failure instanceof ApiError ? null : unanswered;
+      if (failure instanceof ApiError) unansweredAdd.current = null;
       // The form keeps what was typed; Retry submits it (as it then reads) again.
       handle(failure, ADD_FAILED, () => {
         document.getElementById("new-title")?.focus();

@@ -28,9 +28,8 @@ interface DeletesWithUndoOptions {
   onFailure: (failure: unknown, task: Task, retry: () => void) => void;
   /** Reloads the list and its counts: after a delete is done or undone. */
   reload: () => void;
-  /** Another tab signed out (the page is leaving): a delete could not be sent, so it is not shown as made. */
-  isSignedOutElsewhere: () => boolean;
-  goToSignIn: () => void;
+  /** The page is leaving for sign-in (the session is over): a delete could not be sent, so it is not shown as made. */
+  isLeavingForSignIn: () => boolean;
   /** Takes the focus near where the task's Delete button was: the button has left the page. */
   focusList: (taskId: string) => void;
   /** A delete that failed once the dashboard had gone: kept for its next visit (keepUnmadeDelete). */
@@ -46,18 +45,8 @@ interface DeletesWithUndoOptions {
  * counts keeps it out.
  */
 export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
-  const {
-    api,
-    setList,
-    notices,
-    onFailure,
-    reload,
-    isSignedOutElsewhere,
-    goToSignIn,
-    focusList,
-    keepForNextVisit,
-    listShown,
-  } = options;
+  const { api, setList, notices, onFailure, reload, isLeavingForSignIn, focusList, keepForNextVisit, listShown } =
+    options;
   const { currentNotice, notify, closeNotice } = notices;
   const pendingDeletes = useRef(new Map<string, PendingDelete>());
   /** Tasks this page has deleted: a completion of one that fails afterwards has nothing to retry (wasDeletedHere). */
@@ -138,11 +127,12 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
    * for as long.)
    */
   function deleteTask(task: Task) {
-    // Checked before the task leaves the list: with the session over it could not be sent. It is
-    // made after sign-in instead, with its Undo again, as a delete the session's end refused.
-    if (isSignedOutElsewhere()) {
+    // Checked before the task leaves the list: with the session over it could not be sent. It goes
+    // with the page to sign-in (handOver) and is made after it, with its Undo again, as a delete the
+    // session's end refused.
+    if (isLeavingForSignIn()) {
       if (!forAfterSignIn.current.some((kept) => kept.id === task.id)) forAfterSignIn.current.push(task);
-      return goToSignIn();
+      return;
     }
     // Off the tabs' counts too, at once: the person saw it go.
     setList((current) => {
