@@ -256,24 +256,19 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
         output += text;
       });
     }
+    // Without it both apps would answer 503 until someone noticed. (A database of one's own: never.)
+    const databaseExited = database
+      ? database.exited.then(({ code, signal }) => `the embedded PostgreSQL exited (${howItEnded(code, signal)})`)
+      : new Promise<string>(() => {});
     const exited = new Promise<string>((resolve) => {
       api.once("exit", (code, signal) => resolve(`the Task API exited (${howItEnded(code, signal)})`));
       web.once("exit", (code, signal) => resolve(`the web app exited (${howItEnded(code, signal)})`));
-      // Without it both apps would answer 503 until someone noticed.
-      void database?.exited.then(({ code, signal }) =>
-        resolve(`the embedded PostgreSQL exited (${howItEnded(code, signal)})`),
-      );
+      void databaseExited.then(resolve);
     });
     const here = addressHere(env.HOST ?? "127.0.0.1");
     // The embedded PostgreSQL gone while the apps start: said at once, not as an app that was not ready in 90 s.
-    const databaseGone = new Promise<never>((_, reject) => {
-      void database?.exited.then(({ code, signal }) =>
-        reject(new Error(`the embedded PostgreSQL exited (${howItEnded(code, signal)})`)),
-      );
-    });
-    databaseGone.catch(() => {}); // (read by the race below alone: it rejects at every stop later too)
     await Promise.race([
-      databaseGone,
+      databaseExited.then((reason) => Promise.reject(new Error(reason))),
       Promise.all([
         waitForReady(`http://${here}:${options.apiPort}/readyz`, api, "the Task API", { signal: options.signal }),
         waitForReady(`http://${here}:${options.webPort}/sign-in`, web, "the web app", { signal: options.signal }),

@@ -197,8 +197,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
  */
 function redoCutOffCreation(dataDir: string, creating: string, log: (message: string) => void): void {
   if (!existsSync(creating)) return;
-  const pid = Number(readFileSync(creating, "utf8"));
-  if (processIsAlive(pid)) throw creatingElsewhere(dataDir, creating, pid);
+  if (processIsAlive(markedPid(creating))) throw creatingElsewhere(dataDir, creating);
   log(
     `The embedded PostgreSQL's first start was cut off while it created its database in ${dataDir}: creating it again`,
   );
@@ -212,13 +211,18 @@ function markCreation(dataDir: string, creating: string): void {
     writeFileSync(creating, String(process.pid), { flag: "wx" });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    throw creatingElsewhere(dataDir, creating, Number(readFileSync(creating, "utf8")));
+    throw creatingElsewhere(dataDir, creating);
   }
 }
 
-function creatingElsewhere(dataDir: string, creating: string, pid: number): Error {
+/** The pid `creating` holds (NaN if it holds none). */
+function markedPid(creating: string): number {
+  return Number(readFileSync(creating, "utf8"));
+}
+
+function creatingElsewhere(dataDir: string, creating: string): Error {
   return new Error(
-    `Another start (process ${pid}) is creating the embedded PostgreSQL database in ${dataDir}: wait for it to ` +
+    `Another start (process ${markedPid(creating)}) is creating the embedded PostgreSQL database in ${dataDir}: wait for it to ` +
       `finish, or stop it. (If no such start runs, remove ${creating}.)`,
   );
 }
