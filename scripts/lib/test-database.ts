@@ -1,4 +1,5 @@
 /** Databases for the tests: one of a test's own, and a tasks table as full as a real one. */
+import assert from "node:assert/strict";
 import { createPool, migrationsFolder } from "@tasks/db";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 
@@ -9,6 +10,16 @@ import { readMigrationFiles } from "drizzle-orm/migrator";
  * filled once). `npm test` starts a fresh cluster for each run and removes
  * it after, so these are not dropped one by one.
  */
+
+/** The database at `url` answers a query. */
+export async function assertAnswers(url: string): Promise<void> {
+  const pool = createPool(url, { max: 1 });
+  try {
+    assert.equal((await pool.query<{ answer: number }>("SELECT 6 * 7 AS answer")).rows[0]?.answer, 42);
+  } finally {
+    await pool.end();
+  }
+}
 
 /** How many migrations the repository has, read as the migrations are (packages/db/src/migrate.ts). */
 export function committedMigrations(): number {

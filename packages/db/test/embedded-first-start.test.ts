@@ -11,16 +11,24 @@ import path from "node:path";
 import { after, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../../scripts/lib/free-port";
+import { assertAnswers } from "../../../scripts/lib/test-database";
 import { startEmbeddedPostgres } from "../src/embedded";
-import { createPool } from "../src/pool";
 
 const embeddedModule = path.resolve(import.meta.dirname, "../src/embedded.ts");
 
-test("a first start killed while its database was being created: the next start creates it again and runs", async () => {
-  const folder = mkdtempSync(path.join(tmpdir(), "tasks-cut-off-"));
-  chmodSync(folder, 0o755); // (postgres walks through it when the tests run as root)
+/**
+ * Where a test's cluster goes, in a throw-away folder open for the `postgres` user to walk through
+ * when the tests run as root (a closed one would send the data elsewhere: see reachableDataDir).
+ */
+function throwAwayDataDir(prefix: string): string {
+  const folder = mkdtempSync(path.join(tmpdir(), prefix));
+  chmodSync(folder, 0o755);
   after(() => rmSync(folder, { recursive: true, force: true }));
-  const dataDir = path.join(folder, "postgres");
+  return path.join(folder, "postgres");
+}
+
+test("a first start killed while its database was being created: the next start creates it again and runs", async () => {
+  const dataDir = throwAwayDataDir("tasks-cut-off-");
   const port = await freePort();
 
   // A process group of its own, initdb in it: all of it is killed at once, as a SIGKILL of the
@@ -50,12 +58,7 @@ test("a first start killed while its database was being created: the next start 
   const said: string[] = [];
   const database = await startEmbeddedPostgres({ dataDir, port, log: (message) => said.push(message) });
   try {
-    const pool = createPool(database.url, { max: 1 });
-    try {
-      assert.equal((await pool.query<{ answer: number }>("SELECT 6 * 7 AS answer")).rows[0]?.answer, 42);
-    } finally {
-      await pool.end();
-    }
+    await assertAnswers(database.url);
     assert.match(said.join("\n"), /first start was cut off while it created its database/);
   } finally {
     await database.stop();
@@ -69,10 +72,7 @@ test("a first start killed while its database was being created: the next start 
 });
 
 test("a start beside one that is creating the database now refuses, and leaves that one's folder alone", async () => {
-  const folder = mkdtempSync(path.join(tmpdir(), "tasks-creating-"));
-  chmodSync(folder, 0o755); // (as root, a folder postgres cannot enter would send the data elsewhere)
-  after(() => rmSync(folder, { recursive: true, force: true }));
-  const dataDir = path.join(folder, "postgres");
+  const dataDir = throwAwayDataDir("tasks-creating-");
   mkdirSync(dataDir);
   writeFileSync(path.join(dataDir, "PG_VERSION"), "18\n"); // what initdb writes first
   writeFileSync(`${dataDir}.creating`, String(process.pid)); // a process that is alive: this one
@@ -84,10 +84,7 @@ test("a start beside one that is creating the database now refuses, and leaves t
 });
 
 test("a folder with something else in it, which initdb refuses, is refused again at the next start, not deleted", async () => {
-  const folder = mkdtempSync(path.join(tmpdir(), "tasks-not-empty-"));
-  chmodSync(folder, 0o755);
-  after(() => rmSync(folder, { recursive: true, force: true }));
-  const dataDir = path.join(folder, "postgres");
+  const dataDir = throwAwayDataDir("tasks-not-empty-");
   mkdirSync(dataDir);
   chmodSync(dataDir, 0o777); // (for the postgres user, when the tests run as root: refused for what is in it)
   writeFileSync(path.join(dataDir, "notes.txt"), "mine\n");
