@@ -573,11 +573,16 @@ describe("npm start with its embedded PostgreSQL", () => {
   test("PostgreSQL killed while the product runs: it says so, stops the apps and exits 1", async () => {
     const { output, exited, allGone, ports, databaseUrl, printed } = await startLauncher();
     await printed(/ready: open \S+/);
-    // The server's main process is the parent of every connection's process.
+    // The server's main process is the parent of every connection's process. The connection's process
+    // is read while the connection is open: once it ends, that process exits and its /proc entry goes.
     const pool = createPool(databaseUrl());
-    const backend = await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-    await pool.end();
-    const postmaster = Number(readFileSync(`/proc/${backend.rows[0]?.pid}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
+    let postmaster: number;
+    try {
+      const backend = await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      postmaster = Number(readFileSync(`/proc/${backend.rows[0]?.pid}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
+    } finally {
+      await pool.end();
+    }
     process.kill(postmaster, "SIGKILL");
 
     assert.equal(await within(exited, 30_000), 1, output());
