@@ -1186,4 +1186,20 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.equal(await list.getByText(`Overdue: ${today}`).count(), 0, "a task due today is not overdue");
     await context.close();
   });
+
+  test("a page left open past the person's midnight shows the task due that day as overdue", async () => {
+    const context = await browser.newContext({ timezoneId: "UTC" });
+    await context.clock.install();
+    const page = await context.newPage();
+    await signUp(page, product.webUrl, newPerson("Ugo"));
+    const today = new Date(Number(await page.evaluate("Date.now()"))).toISOString().slice(0, 10);
+    await addTask(page, "Due today", { due: today });
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await list.getByText(`Due ${today}`).waitFor();
+    // Midnight passes with the page open and no one touching it, then a minute.
+    await page.clock.setSystemTime(Date.parse(`${today}T00:00:00Z`) + 86_400_000);
+    await page.clock.runFor(60_000);
+    await list.getByText(`Overdue: ${today}`).waitFor({ timeout: 5_000 });
+    await context.close();
+  });
 });

@@ -28,6 +28,7 @@ import { TaskRow } from "./task-row";
 import { useDeletesWithUndo } from "./use-deletes-with-undo";
 import { filterKey, useListView, viewOfFilter } from "./use-list-view";
 import { useTaskChanges } from "./use-task-changes";
+import { useToday } from "./use-today";
 import { type VerificationLinkProblem, VerifyEmailNotice } from "./verify-email-notice";
 
 interface DashboardProps {
@@ -102,6 +103,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** Said to a screen reader once the list asked for has come: how many match ("Found 3 tasks."). */
   const [listAnnouncement, setListAnnouncement] = useState("");
   const [saving, setSaving] = useState(false);
+  // The person's own date: a task due today is not overdue until their midnight, whatever UTC says.
+  const today = useToday();
   /** What is wrong with the new task as typed (no title, too long), and in which field, said under its form. */
   const [addProblem, setAddProblem] = useState<AddProblem | null>(null);
   const sayAddProblem = (text: string, field: AddProblem["field"]) =>
@@ -507,9 +510,6 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     }
   }
 
-  // The person's own date: a task due today is not overdue until their midnight, whatever UTC says.
-  const today = localDate(new Date());
-
   return (
     // The page's main landmark, as the account page's: a screen reader's "next landmark" lands here.
     <main className="mx-auto max-w-3xl px-4 py-6 sm:py-10">
@@ -621,10 +621,4 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       <NoticeToast notice={notice} onClose={closeNotice} returnFocus={() => listPanel.current?.focus()} />
     </main>
   );
-}
-
-/** `date` as YYYY-MM-DD in the browser's time zone (a task's due date is a calendar date). */
-function localDate(date: Date): string {
-  const two = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
 }
