@@ -37,6 +37,7 @@ import {
   signIn,
   signUp,
   waitForCount,
+  withPageTimeHeld,
 } from "./product";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
@@ -618,6 +619,52 @@ describe("the account page", () => {
     await expectRefusedWithin(apis, token, await deletedAt);
 
     assert.deepEqual(await accountRows(userId), { users: 0, tasks: 0, sessions: 0, accounts: 0, verifications: 0 });
+  });
+
+  test("delete account: the person's other tabs go where this one went, keeping nothing of what was typed or left unmade in them", async () => {
+    const {
+      context,
+      page: tasksTab,
+      person,
+    } = await newSignedInPage(browser, product.webUrl, "Nia", {
+      heldClock: true,
+    });
+    await addTask(tasksTab, "Water the plants");
+    await addTask(tasksTab, "Old love letters");
+    await tasksTab.getByRole("button", { name: "Edit “Water the plants”" }).click();
+    await tasksTab.getByLabel("Task title", { exact: true }).fill("The surprise party plan");
+    await tasksTab.getByLabel("New task title").fill("Buy the present");
+    // Another tab left the dashboard for the account page as its delete failed: the delete is kept
+    // in that tab for the dashboard's next visit.
+    const accountTab = await context.newPage();
+    await accountTab.goto(`${product.webUrl}/tasks`);
+    await withPageTimeHeld(accountTab, async () => {
+      await accountTab.getByRole("button", { name: "Delete “Old love letters”" }).click();
+      await accountTab.getByRole("button", { name: "Undo" }).waitFor();
+      await accountTab.route(
+        (url) => url.href.startsWith(product.apiUrl),
+        (route) => (route.request().method() === "DELETE" ? route.abort("connectionrefused") : route.fallback()),
+      );
+      const refused = accountTab.waitForEvent("requestfailed", (request) => request.method() === "DELETE");
+      await accountTab.getByRole("link", { name: "Account" }).click();
+      await accountTab.getByText("with all your tasks").waitFor();
+      await refused;
+    });
+    const storedIn = async (tab: Page) => String(await tab.evaluate("JSON.stringify(sessionStorage)"));
+    assert.match(await storedIn(accountTab), /Old love letters/, "kept for the dashboard's next visit");
+
+    const deletingTab = await context.newPage();
+    await deletingTab.goto(`${product.webUrl}/account`);
+    await deletingTab.getByLabel("Your password, to confirm").fill(person.password);
+    await deletingTab.getByRole("button", { name: "Delete my account and all my tasks" }).click();
+    for (const tab of [deletingTab, tasksTab, accountTab]) {
+      await tab.waitForURL(/\/sign-up\?deleted=1/);
+      await tab.getByText("Your account and all its tasks were deleted.").waitFor();
+    }
+    // A sign-out would have kept them for the person's sign-in; no one can sign in to this account.
+    for (const tab of [tasksTab, accountTab]) {
+      assert.doesNotMatch(await storedIn(tab), /surprise party|present|plants|love letters/);
+    }
   });
 
   test("a mail server that hangs or refuses: the request still answers at once, the app lives, asking again works", async () => {

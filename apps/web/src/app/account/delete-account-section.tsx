@@ -10,7 +10,7 @@ import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import { type AuthClientError, describeAuthError, ENTER_A_CODE, TWO_FACTOR_CODE_REQUIRED } from "@/lib/auth-errors";
 import { secondFactorCode } from "@/lib/second-factor-rules";
-import { announceSignedOut } from "@/lib/signed-out-channel";
+import { announceSignedOut, DELETED_ACCOUNT_PAGE } from "@/lib/signed-out-channel";
 import { useHydrated } from "@/lib/use-hydrated";
 import { Section } from "./section";
 
@@ -41,8 +41,8 @@ export function DeleteAccountSection({ twoFactorEnabled }: { twoFactorEnabled: b
       return setError(describeAuthError(failure));
     }
     // Deleted: busy until the next page replaces this one (pressed again, it would say the session ended).
-    announceSignedOut();
-    window.location.assign("/sign-up?deleted=1");
+    announceSignedOut("account-deleted");
+    window.location.assign(DELETED_ACCOUNT_PAGE);
   }
 
   return (

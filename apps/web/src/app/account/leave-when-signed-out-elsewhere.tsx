@@ -1,6 +1,6 @@
 "use client";
 import { useEffect } from "react";
-import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
+import { DELETED_ACCOUNT_PAGE, listenForSignOutElsewhere } from "@/lib/signed-out-channel";
 
 /**
  * A sign-out in another tab takes this page to sign in at once: it shows the address, every
@@ -8,6 +8,12 @@ import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
  * believes they have left. (The task page leaves too, keeping what was typed for the same person.)
  */
 export function LeaveWhenSignedOutElsewhere() {
-  useEffect(() => listenForSignOutElsewhere(() => window.location.replace("/sign-in?next=%2Faccount")), []);
+  useEffect(
+    () =>
+      listenForSignOutElsewhere((because) =>
+        window.location.replace(because === "account-deleted" ? DELETED_ACCOUNT_PAGE : "/sign-in?next=%2Faccount"),
+      ),
+    [],
+  );
   return null;
 }

@@ -12,7 +12,7 @@ import {
   UnavailableError,
 } from "@/lib/api-client";
 import { signOutThisBrowser } from "@/lib/sign-out";
-import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
+import { DELETED_ACCOUNT_PAGE, listenForSignOutElsewhere } from "@/lib/signed-out-channel";
 import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner, endedBy, type FailedChange } from "./error-banner";
@@ -408,11 +408,15 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   // nothing of the person's stays on screen. What was typed, open or not made yet is kept for their
   // sign-in, as the session's end found by a request keeps it. Writes already on their way are
   // answered first (made, or refused and kept): leaving would cut them off, neither made nor kept.
+  // The account deleted in another tab: nothing is kept (no one could sign in to take it back), and
+  // the tab goes where that one went.
   useEffect(
     () =>
-      listenForSignOutElsewhere(() => {
+      listenForSignOutElsewhere((because) => {
         api.markSignedOut(); // an action meanwhile leads to sign-in too
-        goToSignIn();
+        if (because === "signed-out") return goToSignIn();
+        leavingForSignIn.current = true; // nothing kept from here on: goToSignIn does nothing
+        window.location.replace(DELETED_ACCOUNT_PAGE);
       }),
     [api, goToSignIn],
   );

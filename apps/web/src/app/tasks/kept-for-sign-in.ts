@@ -27,7 +27,7 @@ export interface Kept {
   toggles?: { task: Task; completed: boolean }[];
 }
 
-/** In this tab only (sessionStorage), and read once. */
+/** In this tab only (sessionStorage), and read once. (Forgotten with the account: signed-out-channel.ts.) */
 const KEPT_KEY = "tasks:kept";
 
 /**
