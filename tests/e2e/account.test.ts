@@ -710,9 +710,10 @@ describe("the account page", () => {
   });
 
   test("a sign-in's date is the person's own day, not the server's", async () => {
-    // A zone whose date differs from UTC's now, whatever the hour: twelve hours behind before noon UTC,
-    // fourteen ahead after.
-    const timezoneId = new Date().getUTCHours() < 12 ? "Etc/GMT+12" : "Etc/GMT-14";
+    // A zone whose date differs from UTC's now, whatever the hour: twelve hours behind before 11:00
+    // UTC, fourteen ahead after; either way an hour or more from that zone's midnight, which a test
+    // started just before it would otherwise cross.
+    const timezoneId = new Date().getUTCHours() < 11 ? "Etc/GMT+12" : "Etc/GMT-14";
     const context = await browser.newContext({ timezoneId });
     try {
       const page = await context.newPage();
