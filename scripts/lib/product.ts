@@ -13,6 +13,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded
 import { buildWeb, webBuildIsStale } from "../../apps/web/check-build.mjs";
 import { apiBuildIsStale, buildApi } from "./build-api";
 import { developmentSecret, secretProblem } from "./development-secret.mjs";
+import { startOrphanGuard } from "./orphan-guard";
 import { howItEnded, stopProcess, waitForReady } from "./processes";
 
 export const root = path.resolve(import.meta.dirname, "../..");
@@ -175,11 +176,14 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
   const dataDir = options.dataDir ?? path.join(root, ".data");
   const children: ChildProcess[] = [];
   let database: EmbeddedDatabase | undefined;
+  // Should this process end without stopping what it started (SIGKILL), the guard stops it.
+  const orphanGuard = startOrphanGuard();
 
   // The apps first, so that what they are answering still reaches the database; then the database.
   const stop = async ({ deleteData = false } = {}) => {
     await Promise.all(children.map((child) => stopProcess(child, 10_000)));
     await (deleteData ? database?.remove() : database?.stop());
+    orphanGuard.release();
   };
   /** Between the steps of start-up: an abort stops here, and the catch below stops what started. */
   const goOn = () => options.signal?.throwIfAborted();
@@ -208,6 +212,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
         log,
         leaveProcessSignalsToCaller: options.leaveProcessSignalsToCaller,
       });
+      orphanGuard.watch("database", database.pid);
       databaseUrl = database.url;
       log(
         `embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(root, database.dataDir) || database.dataDir})`,
@@ -250,6 +255,8 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       stdio,
     });
     children.push(api, web);
+    orphanGuard.watch("app", api.pid);
+    orphanGuard.watch("app", web.pid);
     let output = "";
     for (const stream of [api.stdout, api.stderr, web.stdout, web.stderr]) {
       stream?.setEncoding("utf8").on("data", (text: string) => {

@@ -594,6 +594,18 @@ describe("npm start with its embedded PostgreSQL", () => {
     for (const port of ports) assert.equal(await listens(port), false, `nothing listens on ${port} any more`);
   });
 
+  test("the launcher killed with SIGKILL (the OOM killer's say): its apps and PostgreSQL stop all the same", async () => {
+    const { launcher, output, allGone, ports, printed } = await startLauncher();
+    await printed(/ready: open \S+/);
+    launcher.kill("SIGKILL"); // the launcher alone, not its process group: it runs no code of its own
+    assert.equal(await within(allGone, 30_000), "all gone", `the apps stopped:\n${output()}`);
+    // PostgreSQL after them: every port free for the next start.
+    for (const port of ports) {
+      for (const deadline = Date.now() + 30_000; (await listens(port)) && Date.now() < deadline; ) await sleep(100);
+      assert.equal(await listens(port), false, `nothing listens on ${port} any more`);
+    }
+  });
+
   test("a port setting that is not a port: exit 1 naming it, before anything starts", async () => {
     const { output, exited } = watch(
       spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {

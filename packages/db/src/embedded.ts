@@ -43,6 +43,8 @@ export interface EmbeddedDatabase {
    * or shut down from outside), which a caller that goes on using it must notice.
    */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The server's main process (undefined should a later version of the package keep it elsewhere). */
+  pid: number | undefined;
 }
 
 export interface EmbeddedOptions {
@@ -185,6 +187,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       deleteData();
     },
     exited,
+    pid: child?.pid,
   };
 }
 
