@@ -17,7 +17,7 @@ import {
   SignJWT,
 } from "jose";
 import { createTestDatabase } from "../../scripts/lib/test-database";
-import { cookiesOf, newPerson, startTestProduct } from "./product";
+import { cookiesOf, newPerson, randomClientAddress, startTestProduct } from "./product";
 
 const databaseUrl = await createTestDatabase("key_rotation");
 const product = await startTestProduct({}, databaseUrl);
@@ -98,5 +98,16 @@ describe("signing-key rotation", () => {
     const jwks = createLocalJWKSet((await (await fetch(`${product.webUrl}/api/auth/jwks`)).json()) as JSONWebKeySet);
     await assert.rejects(jwtVerify(unseenOld, jwks), /no applicable key/i);
     await jwtVerify(after, jwks);
+  });
+
+  test("the key set is not rate-limited: many Task API processes behind one address each fetch it as they need", async () => {
+    const address = randomClientAddress();
+    const fetchKeys = () => fetch(`${product.webUrl}/api/auth/jwks`, { headers: { "x-forwarded-for": address } });
+    // Past the 300 a minute every other endpoint of Better Auth allows one address, ten at a time.
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 32; batch++) {
+      statuses.push(...(await Promise.all(Array.from({ length: 10 }, fetchKeys))).map((answer) => answer.status));
+    }
+    assert.deepEqual([...new Set(statuses)], [200], `${statuses.filter((status) => status !== 200).length} refused`);
   });
 });

@@ -457,6 +457,11 @@ function createAuth() {
         // A sign-in challenge also ends after 5 wrong codes, and 10 in a row lock codes for 15
         // minutes (ours, second-factor-checks.ts).
         "/two-factor/*": GUESSES_A_MINUTE,
+        // The public keys, which every Task API process fetches (at most once a second each, under a
+        // flood of made-up kids). Behind one address, more than five processes would use up 300 a
+        // minute, and a key rotated in meanwhile could not be fetched. Counting the requests would
+        // not spare the database either: the count is a write there, the answer one read.
+        "/jwks": false,
       },
     },
     plugins: [
