@@ -84,9 +84,14 @@ const server = createServer((request, response) => {
 server.keepAliveTimeout = 72_000;
 // Every interface by default (containers, `npm run start:web`); `npm start` sets HOST=127.0.0.1.
 const host = setting("HOST", "0.0.0.0");
-// A port taken (or not ours to take) is one line naming PORT, not an unhandled error's stack.
+// A port taken (or not ours to take), or a HOST that is not this machine's, is one line naming the
+// variable to change, not an unhandled error's stack.
 server.once("error", (error) => {
-  console.error(`The web app could not listen on ${host}:${port}: ${error.message}. Set PORT to another port.`);
+  const advice =
+    /** @type {NodeJS.ErrnoException} */ (error).code === "EADDRNOTAVAIL"
+      ? `${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0: all of them)`
+      : "Set PORT to another port";
+  console.error(`The web app could not listen on ${host}:${port}: ${error.message}. ${advice}.`);
   process.exit(1);
 });
 server.listen(port, host, () => console.log(`web app listening on ${host}:${port}`));

@@ -64,19 +64,24 @@ export function setting(env: NodeJS.ProcessEnv, name: string): string | undefine
   return env[name]?.trim() || undefined;
 }
 
-/** Refuses a port something else listens on, naming the variable that chooses another. */
-function assertPortFree(port: number, what: string, variable: string): Promise<void> {
+/**
+ * Refuses a port something else listens on where the server will (`host`; default every
+ * interface), naming the variable that chooses another; and a HOST that is not this machine's.
+ */
+function assertPortFree(port: number, what: string, variable: string, host?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once("error", () =>
+    probe.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         new Error(
-          `port ${port} (${what}) is already in use (an earlier npm start still running?): stop whatever uses it, ` +
-            `or set ${variable} to another port.`,
+          error.code === "EADDRNOTAVAIL"
+            ? `HOST: ${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0: all of them).`
+            : `port ${port} (${what}) is already in use (an earlier npm start still running?): stop whatever uses it, ` +
+                `or set ${variable} to another port.`,
         ),
       ),
     );
-    probe.listen(port, () => probe.close(() => resolve()));
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
 
@@ -199,8 +204,10 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
           "secret and defaults); a deployment sets DATABASE_URL, and then gets none of them",
       );
     }
-    await assertPortFree(options.webPort, "web app", "WEB_PORT");
-    await assertPortFree(options.apiPort, "Task API", "API_PORT");
+    // Where both apps will listen (oneMachineEnvironment's default below).
+    const host = setting({ ...process.env, ...options.env }, "HOST") ?? "127.0.0.1";
+    await assertPortFree(options.webPort, "web app", "WEB_PORT", host);
+    await assertPortFree(options.apiPort, "Task API", "API_PORT", host);
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
       const port = options.embeddedPort ?? 54329;

@@ -232,6 +232,24 @@ describe("the web app's server refuses a bad configuration", () => {
     assert.doesNotMatch(output, /^\s+at /m, "no stack trace");
   });
 
+  test("a HOST that is no address of this machine: exit 1 with one line naming HOST, not PORT", async () => {
+    const { code, output } = await startWeb({
+      ...production,
+      SMTP_URL: "smtp://127.0.0.1:2525",
+      EMAIL_FROM: "Tasks <no-reply@tasks.test>",
+      BETTER_AUTH_URL: "https://tasks.test",
+      API_URL: "https://api.tasks.test",
+      HOST: "192.0.2.1", // for documentation, never assigned
+      PORT: String(await freePort()),
+    });
+    assert.equal(code, 1, output);
+    assert.match(
+      output,
+      /could not listen on 192\.0\.2\.1:\d+: .*192\.0\.2\.1 is not an address of this machine: set HOST/,
+    );
+    assert.doesNotMatch(output, /Set PORT|^\s+at /m);
+  });
+
   test("a page whose read of the database fails (here, a database not migrated yet) logs no session token", async () => {
     // A database of its own with no tables: the web app started before any API has migrated it.
     const admin = createPool(process.env.DATABASE_URL ?? "", { max: 1 });
@@ -604,6 +622,18 @@ describe("npm start with its embedded PostgreSQL", () => {
       for (const deadline = Date.now() + 30_000; (await listens(port)) && Date.now() < deadline; ) await sleep(100);
       assert.equal(await listens(port), false, `nothing listens on ${port} any more`);
     }
+  });
+
+  test("a HOST that is no address of this machine: exit 1 naming HOST, before anything starts", async () => {
+    const { output, exited } = watch(
+      spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+        cwd: root,
+        env: await launcherEnvironment({ HOST: "192.0.2.1" }), // for documentation, never assigned
+      }),
+    );
+    assert.equal(await within(exited, 30_000), 1, output());
+    assert.match(output(), /HOST: 192\.0\.2\.1 is not an address of this machine: set HOST/);
+    assert.doesNotMatch(output(), /already in use|embedded PostgreSQL|building/);
   });
 
   test("a port setting that is not a port: exit 1 naming it, before anything starts", async () => {

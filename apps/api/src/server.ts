@@ -54,6 +54,11 @@ main().catch((error: unknown) => {
     console.error(error.message);
   } else if ((error as { code?: string }).code === "EADDRINUSE") {
     console.error(`Port ${(error as { port?: number }).port ?? ""} is already in use: set PORT to a free one.`);
+  } else if ((error as { code?: string }).code === "EADDRNOTAVAIL") {
+    const host = (error as { address?: string }).address ?? "HOST";
+    console.error(
+      `${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0: all of them).`,
+    );
   } else {
     console.error("The Task API could not start:", error instanceof Error ? error.message : error);
   }

@@ -235,5 +235,12 @@ describe("the API process (npm run start:api)", () => {
     const noDatabase = startApi({ PORT: String(await freePort()) });
     assert.equal(await noDatabase.exited, 1);
     assert.match(noDatabase.output(), /DATABASE_URL/);
+
+    // A HOST that is no address of this machine (192.0.2.1 is for documentation, never assigned):
+    // named, not taken for a port in use.
+    const elsewhere = startApi({ DATABASE_URL: databaseUrl(), HOST: "192.0.2.1", PORT: String(await freePort()) });
+    assert.equal(await elsewhere.exited, 1);
+    assert.match(elsewhere.output(), /192\.0\.2\.1 is not an address of this machine: set HOST/);
+    assert.doesNotMatch(elsewhere.output(), /at .*\.(ts|mjs):\d+/, "no stack trace");
   });
 });
