@@ -6,43 +6,54 @@
  *
  * So a small shell process watches the launcher through a pipe that only the launcher can write
  * to: when the pipe closes without a word, however the launcher ended, the shell stops what it
- * was told of, in the launcher's order: the apps (SIGTERM, SIGKILL after 10 s), then PostgreSQL
- * (SIGINT, its fast shutdown). A shell, not Node.js: it costs a megabyte, not forty.
+ * was told of and is still running, in the launcher's order: the apps (SIGTERM, SIGKILL after
+ * 10 s), then PostgreSQL (SIGINT, its fast shutdown). A shell, not Node.js: it costs a megabyte,
+ * not forty.
  */
 import { spawn } from "node:child_process";
 import type { Socket } from "node:net";
 
-/** Reads "app <pid>" and "database <pid>" lines until the pipe closes; "released" ends it quietly. */
+/**
+ * Reads "app <pid>", "database <pid>" and "gone <pid>" (it has exited: its pid may be another
+ * process's soon) until the pipe closes; "released" ends it quietly. It ignores SIGINT and SIGHUP,
+ * which a Ctrl-C or a closed terminal sends every process of the group: the launcher stops
+ * everything then, and should it be killed while doing so, the guard is still there.
+ */
 const GUARD_SCRIPT = `
+trap '' INT HUP
 apps=""; database=""
+without() { kept=""; for p in $1; do [ "$p" = "$2" ] || kept="$kept $p"; done; echo "$kept"; }
 while read -r what pid; do
   case "$what" in
     app) apps="$apps $pid" ;;
     database) database="$pid" ;;
+    gone) apps=$(without "$apps" "$pid"); [ "$database" = "$pid" ] && database="" ;;
     released) exit 0 ;;
   esac
 done
-alive() { for pid in $apps; do kill -0 "$pid" 2>/dev/null && return 0; done; return 1; }
-[ -n "$apps" ] && kill -TERM $apps 2>/dev/null
+alive() { for p in $apps; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+for p in $apps; do kill -TERM "$p" 2>/dev/null; done
 waited=0
 while alive && [ "$waited" -lt 100 ]; do sleep 0.1; waited=$((waited + 1)); done
-[ -n "$apps" ] && kill -KILL $apps 2>/dev/null
+for p in $apps; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
 [ -n "$database" ] && kill -INT "$database" 2>/dev/null
 exit 0
 `;
 
 export interface OrphanGuard {
-  /** Stop this process too should the launcher end without stopping it. */
-  watch(kind: "app" | "database", pid: number | undefined): void;
+  /** Stop this process too should the launcher end without stopping it (unless it has exited by then). */
+  watch(kind: "app" | "database", pid: number | undefined, exited: Promise<unknown>): void;
   /** Everything was stopped the launcher's own way: the guard ends without a stop of its own. */
   release(): void;
 }
 
-export function startOrphanGuard(): OrphanGuard {
+export function startOrphanGuard(log: (message: string) => void): OrphanGuard {
   const guard = spawn("sh", ["-c", GUARD_SCRIPT], { stdio: ["pipe", "ignore", "ignore"] });
-  // Without a shell (not a system this runs on), or once the guard has gone (a Ctrl-C reaches every
-  // process of the terminal's group, and the launcher's own stop follows): nothing to do.
-  guard.on("error", () => {});
+  // Without a shell (not a system this runs on): said, and the product runs unguarded.
+  guard.on("error", (error) =>
+    log(`cannot watch for the launcher's end (${error.message}): a kill -9 would leave the apps running`),
+  );
+  // (A guard gone all the same, killed from outside: nothing to tell it.)
   guard.stdin?.on("error", () => {});
   // Neither the guard nor its pipe keeps this process running.
   guard.unref();
@@ -51,8 +62,10 @@ export function startOrphanGuard(): OrphanGuard {
     if (guard.stdin?.writable) guard.stdin.write(`${line}\n`);
   };
   return {
-    watch: (kind, pid) => {
-      if (pid !== undefined) say(`${kind} ${pid}`);
+    watch: (kind, pid, exited) => {
+      if (pid === undefined) return;
+      say(`${kind} ${pid}`);
+      void exited.then(() => say(`gone ${pid}`));
     },
     release: () => {
       say("released");

@@ -182,7 +182,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
   const children: ChildProcess[] = [];
   let database: EmbeddedDatabase | undefined;
   // Should this process end without stopping what it started (SIGKILL), the guard stops it.
-  const orphanGuard = startOrphanGuard();
+  const orphanGuard = startOrphanGuard(log);
 
   // The apps first, so that what they are answering still reaches the database; then the database.
   const stop = async ({ deleteData = false } = {}) => {
@@ -219,7 +219,7 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
         log,
         leaveProcessSignalsToCaller: options.leaveProcessSignalsToCaller,
       });
-      orphanGuard.watch("database", database.pid);
+      orphanGuard.watch("database", database.pid, database.exited);
       databaseUrl = database.url;
       log(
         `embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(root, database.dataDir) || database.dataDir})`,
@@ -262,8 +262,8 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       stdio,
     });
     children.push(api, web);
-    orphanGuard.watch("app", api.pid);
-    orphanGuard.watch("app", web.pid);
+    orphanGuard.watch("app", api.pid, new Promise((resolve) => api.once("exit", resolve)));
+    orphanGuard.watch("app", web.pid, new Promise((resolve) => web.once("exit", resolve)));
     let output = "";
     for (const stream of [api.stdout, api.stderr, web.stdout, web.stderr]) {
       stream?.setEncoding("utf8").on("data", (text: string) => {

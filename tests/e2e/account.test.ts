@@ -653,6 +653,15 @@ describe("the account page", () => {
     const storedIn = async (tab: Page) => String(await tab.evaluate("JSON.stringify(sessionStorage)"));
     assert.match(await storedIn(accountTab), /Old love letters/, "kept for the dashboard's next visit");
 
+    // A tab of the app's version before "account-deleted" (open across a deploy) listens for
+    // "signed-out" alone: what it is told is recorded here.
+    const olderTab = await context.newPage();
+    await olderTab.goto(`${product.webUrl}/no-such-page`);
+    await olderTab.evaluate(`(() => {
+      window.told = [];
+      new BroadcastChannel("tasks:auth").onmessage = (event) => window.told.push(event.data);
+    })()`);
+
     const deletingTab = await context.newPage();
     await deletingTab.goto(`${product.webUrl}/account`);
     await deletingTab.getByLabel("Your password, to confirm").fill(person.password);
@@ -665,6 +674,11 @@ describe("the account page", () => {
     for (const tab of [tasksTab, accountTab]) {
       assert.doesNotMatch(await storedIn(tab), /surprise party|present|plants|love letters/);
     }
+    assert.deepEqual(
+      await olderTab.evaluate("window.told"),
+      ["account-deleted", "signed-out"],
+      "an older tab leaves too",
+    );
   });
 
   test("a mail server that hangs or refuses: the request still answers at once, the app lives, asking again works", async () => {

@@ -13,22 +13,26 @@ export type SignedOutBecause = "signed-out" | "account-deleted";
 /** Where a deleted account's tabs go, the one that deleted it and the others. */
 export const DELETED_ACCOUNT_PAGE = "/sign-up?deleted=1";
 
-/** This tab said it: it is leaving on its own way (the sign-in page, the deleted account's page). */
-let announcedHere = false;
+/**
+ * This tab has followed a sign-out, its own or another tab's: it is leaving on its own way (the
+ * sign-in page, the deleted account's page), and a message after the first is not followed again.
+ */
+let followed = false;
+/** This tab's account is gone: nothing may be kept in it for a sign-in any more (keepingAllowed). */
+let accountDeleted = false;
+
+/** Whatever the tab is doing, nothing is kept for a sign-in once the account is gone. */
+export function keepingAllowed(): boolean {
+  return !accountDeleted;
+}
 
 export function announceSignedOut(because: SignedOutBecause = "signed-out"): void {
-  announcedHere = true;
-  forgetOnSignOut(because);
-  // Every caller then leaves the page; one brought back from the back-forward cache listens again.
-  window.addEventListener(
-    "pageshow",
-    () => {
-      announcedHere = false;
-    },
-    { once: true },
-  );
+  follow(because);
   const channel = new BroadcastChannel(AUTH_CHANNEL);
   channel.postMessage(because);
+  // Then as a sign-out, for tabs still running the app's version before "account-deleted" (open
+  // across a deploy): they leave too. Tabs of this version follow the first message alone.
+  if (because === "account-deleted") channel.postMessage("signed-out");
   channel.close();
 }
 
@@ -39,22 +43,32 @@ export function announceSignedOut(because: SignedOutBecause = "signed-out"): voi
 export function listenForSignOutElsewhere(onSignedOut: (because: SignedOutBecause) => void): () => void {
   const channel = new BroadcastChannel(AUTH_CHANNEL);
   channel.onmessage = (event) => {
-    if ((event.data !== "signed-out" && event.data !== "account-deleted") || announcedHere) return;
-    forgetOnSignOut(event.data); // this tab's own
+    if ((event.data !== "signed-out" && event.data !== "account-deleted") || followed) return;
+    follow(event.data);
     onSignedOut(event.data);
   };
   return () => channel.close();
 }
 
 /**
- * What a tab forgets when its browser is signed out: the searches; with the account gone, all
- * the app kept in the tab (every key of it starts with `tasks:`), what was typed and not made too.
+ * What a tab forgets when its browser is signed out: the searches; with the account gone, all the
+ * app kept in the tab (every key of it starts with `tasks:`), what was typed and not made too.
  */
-function forgetOnSignOut(because: SignedOutBecause): void {
+function follow(because: SignedOutBecause): void {
+  followed = true;
+  // Every caller then leaves the page; one brought back from the back-forward cache listens again.
+  window.addEventListener(
+    "pageshow",
+    () => {
+      followed = false;
+    },
+    { once: true },
+  );
   if (because === "signed-out") {
     forgetKeptSearches();
     return;
   }
+  accountDeleted = true;
   for (const key of Object.keys(sessionStorage)) {
     if (key.startsWith("tasks:")) sessionStorage.removeItem(key);
   }

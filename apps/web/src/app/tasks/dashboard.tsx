@@ -408,14 +408,14 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   // nothing of the person's stays on screen. What was typed, open or not made yet is kept for their
   // sign-in, as the session's end found by a request keeps it. Writes already on their way are
   // answered first (made, or refused and kept): leaving would cut them off, neither made nor kept.
-  // The account deleted in another tab: nothing is kept (no one could sign in to take it back), and
-  // the tab goes where that one went.
+  // The account deleted in another tab: nothing is kept (no one could sign in to take it back; see
+  // keepingAllowed), and the tab goes where that one went.
   useEffect(
     () =>
       listenForSignOutElsewhere((because) => {
         api.markSignedOut(); // an action meanwhile leads to sign-in too
         if (because === "signed-out") return goToSignIn();
-        leavingForSignIn.current = true; // nothing kept from here on: goToSignIn does nothing
+        leavingForSignIn.current = true; // a goToSignIn from here on does nothing
         window.location.replace(DELETED_ACCOUNT_PAGE);
       }),
     [api, goToSignIn],

@@ -1,5 +1,6 @@
 import type { ListStatus } from "@tasks/task-schema/limits";
 import type { Task, TaskChanges } from "@/lib/api-client";
+import { DELETED_ACCOUNT_PAGE, keepingAllowed } from "@/lib/signed-out-channel";
 import type { NewTask } from "./add-task-form";
 import type { Sort } from "./list-controls";
 
@@ -35,6 +36,12 @@ const KEPT_KEY = "tasks:kept";
  * sign-in page says why they are there (`ended`): they were at work, not signing in.
  */
 export function keepAndSignIn(kept: Kept): void {
+  // The account deleted in another tab meanwhile (this page was waiting for its writes): nothing
+  // kept, and no sign-in to go to.
+  if (!keepingAllowed()) {
+    window.location.replace(DELETED_ACCOUNT_PAGE);
+    return;
+  }
   sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
   // In the page's place: Back does not lead to a page whose session has ended.
   window.location.replace("/sign-in?next=/tasks&ended=1");
@@ -56,6 +63,8 @@ const UNMADE_DELETES_KEY = "tasks:unmade-deletes";
  * to say so, and the person saw the task go. Made on the dashboard's next visit, with its Undo.
  */
 export function keepUnmadeDelete(userId: string, task: Task): void {
+  if (!keepingAllowed()) return; // its account, and the task, are gone
+
   const kept = readUnmadeDeletes();
   const tasks = kept?.userId === userId ? kept.tasks.filter((t) => t.id !== task.id) : [];
   sessionStorage.setItem(UNMADE_DELETES_KEY, JSON.stringify({ userId, tasks: [...tasks, task] }));
