@@ -192,15 +192,20 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 }
 
 /**
- * `creating` is there, holding the pid of the process that runs initdb, while a first start makes
- * the cluster in an empty folder. initdb writes PG_VERSION among its first files, so a first start
- * cut off (killed, the machine off) left a folder that looked made and never started ("could not
- * find the database system"). Found with its process gone, the folder is made again; found with it
- * alive, another start is making it now.
+ * `creating` is there, holding the pid of the process that runs initdb (and the machine's boot), while
+ * a first start makes the cluster in an empty folder. initdb writes PG_VERSION among its first
+ * files, so a first start cut off (killed, the machine off) left a folder that looked made and never
+ * started ("could not find the database system"). Found with its process gone, or written before
+ * the machine last started (its pid may be another program's since), the folder is made again;
+ * found with it alive, another start is making it now.
  */
 function redoCutOffCreation(dataDir: string, creating: string, log: (message: string) => void): void {
   if (!existsSync(creating)) return;
-  if (processIsAlive(markedPid(creating))) throw creatingElsewhere(dataDir, creating);
+  const { pid, boot } = readMarker(creating);
+  const current = thisBoot();
+  // (A marker that does not say its boot, or a system that has none to read: the pid alone.)
+  const sameBoot = boot === undefined || current === undefined || boot === current;
+  if (sameBoot && processIsAlive(pid)) throw creatingElsewhere(dataDir, creating);
   log(
     `The embedded PostgreSQL's first start was cut off while it created its database in ${dataDir}: creating it again`,
   );
@@ -211,21 +216,31 @@ function redoCutOffCreation(dataDir: string, creating: string, log: (message: st
 /** Writes `creating` for this process; refuses if another start wrote it first. */
 function markCreation(dataDir: string, creating: string): void {
   try {
-    writeFileSync(creating, String(process.pid), { flag: "wx" });
+    writeFileSync(creating, [process.pid, thisBoot()].filter(Boolean).join(" "), { flag: "wx" });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     throw creatingElsewhere(dataDir, creating);
   }
 }
 
-/** The pid `creating` holds (NaN if it holds none). */
-function markedPid(creating: string): number {
-  return Number(readFileSync(creating, "utf8"));
+/** The pid `creating` holds (NaN if it holds none), and the boot it was written in, if it says. */
+function readMarker(creating: string): { pid: number; boot: string | undefined } {
+  const [pid, boot] = readFileSync(creating, "utf8").trim().split(" ");
+  return { pid: Number(pid), boot };
+}
+
+/** This boot of the machine (Linux's boot_id); undefined where there is none to read. */
+function thisBoot(): string | undefined {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function creatingElsewhere(dataDir: string, creating: string): Error {
   return new Error(
-    `Another start (process ${markedPid(creating)}) is creating the embedded PostgreSQL database in ${dataDir}: wait for it to ` +
+    `Another start (process ${readMarker(creating).pid}) is creating the embedded PostgreSQL database in ${dataDir}: wait for it to ` +
       `finish, or stop it. (If no such start runs, remove ${creating}.)`,
   );
 }

@@ -83,6 +83,26 @@ test("a start beside one that is creating the database now refuses, and leaves t
   assert.equal(existsSync(path.join(dataDir, "PG_VERSION")), true, "its folder is as it was");
 });
 
+test("a start cut off before the machine restarted, whose pid is another process's now, is made again", async () => {
+  const dataDir = throwAwayDataDir("tasks-rebooted-");
+  mkdirSync(dataDir);
+  writeFileSync(path.join(dataDir, "PG_VERSION"), "18\n"); // what initdb writes first
+  // Written in another boot of the machine by a process whose pid this one (alive) has now.
+  writeFileSync(`${dataDir}.creating`, `${process.pid} 00000000-0000-4000-8000-000000000000`);
+  const said: string[] = [];
+  const database = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    log: (message) => said.push(message),
+  });
+  try {
+    await assertAnswers(database.url);
+    assert.match(said.join("\n"), /first start was cut off while it created its database/);
+  } finally {
+    await database.stop();
+  }
+});
+
 test("a folder with something else in it, which initdb refuses, is refused again at the next start, not deleted", async () => {
   const dataDir = throwAwayDataDir("tasks-not-empty-");
   mkdirSync(dataDir);
