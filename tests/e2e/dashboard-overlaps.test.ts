@@ -777,6 +777,43 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: false }).waitFor();
   });
 
+  test("with tokens of 10 s, a renewal refused for now does not refuse the person's write either", async () => {
+    // A product of its own, whose access tokens live 10 s: renewed at half their life.
+    const shortTokens = await startTestProduct({ JWT_EXPIRES_IN: "10s" });
+    const { page } = await newSignedInPage(browser, shortTokens.webUrl, "Ria", { heldClock: true });
+    await addTaskAndItsReload(page, "Oil the hinge");
+    await holdPageTime(page);
+    // Past the end of the token in hand, by the page's clock: the next write renews it first, so
+    // that the page's time since its token came is known.
+    await page.clock.fastForward(20_000);
+    const renewed = page.waitForResponse((answer) => answer.url().endsWith("/api/auth/token"));
+    const [completed] = await Promise.all([
+      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
+      page.getByRole("checkbox", { name: "Completed: “Oil the hinge”", checked: false }).click(),
+    ]);
+    assert.equal((await renewed).status(), 200);
+    assert.equal(completed.status(), 200);
+    // Then renewals are refused for now; 6 s on, past the point where the page renews (5 s), before its end.
+    let refusals = 0;
+    await page.route(`${shortTokens.webUrl}/api/auth/token`, (route) => {
+      refusals++;
+      return route.fulfill({
+        status: 429,
+        headers: { "content-type": "application/json", "retry-after": "60" },
+        body: JSON.stringify({ message: "Too many requests. Please try again later." }),
+      });
+    });
+    await page.clock.fastForward(6_000);
+    const [written] = await Promise.all([
+      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
+      page.getByRole("checkbox", { name: "Completed: “Oil the hinge”", checked: true }).click(),
+    ]);
+    assert.equal(written.status(), 200);
+    assert.ok(refusals >= 1, "a renewal was asked for, and refused");
+    await page.getByRole("checkbox", { name: "Completed: “Oil the hinge”", checked: false }).waitFor();
+    assert.deepEqual(await page.getByTestId("error").allTextContents(), [], "nothing was said to have failed");
+  });
+
   test("a token renewal that gets no answer fails after a while and lets go: Retry renews and makes the write", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Rae", { heldClock: true });
     await addTaskAndItsReload(page, "Oil the hinges"); // its reload answered before the page's time jumps

@@ -64,7 +64,11 @@ export class UnavailableError extends Error {
 }
 
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
-/** A token whose renewal is refused is still sent until this long before it ends (time to reach the API). */
+/**
+ * A token whose renewal is refused is still sent until this long before it ends (time to reach the
+ * API), or a quarter of its lifetime if that is shorter: a token of 10 s or less is renewed at
+ * half its life, and 5 s would leave it no time in hand at all.
+ */
 const IN_HAND_MARGIN_MS = 5_000;
 /**
  * After a renewal refused for now, the token in hand is sent without asking again for at least this
@@ -74,8 +78,11 @@ const IN_HAND_MARGIN_MS = 5_000;
 const RENEW_AGAIN_AFTER_MS = 10_000;
 
 export class TaskApiClient {
-  /** `expiresAt`: when it is renewed (before its end); `endsAt`: its end. Both by this browser's clock. */
-  private token: { value: string; expiresAt: number; endsAt: number } | undefined;
+  /**
+   * `expiresAt`: when it is renewed (before its end); `inHandUntil`: until when it is sent all the
+   * same while renewals are refused for now; `endsAt`: its end. All by this browser's clock.
+   */
+  private token: { value: string; expiresAt: number; inHandUntil: number; endsAt: number } | undefined;
   private renewal: Promise<string> | undefined;
   /** Until then, after a renewal refused for now, the token in hand is sent without asking again. */
   private renewAgainAt = 0;
@@ -119,7 +126,7 @@ export class TaskApiClient {
     // Leaving: while it lasts at all, a second to spare (never less long than when it is not).
     const usableUntil = !token ? 0 : leaving ? Math.max(token.expiresAt, token.endsAt - 1_000) : token.expiresAt;
     if (!force && token && now < usableUntil) return token.value;
-    const inHandUntil = token ? token.endsAt - IN_HAND_MARGIN_MS : 0;
+    const inHandUntil = token?.inHandUntil ?? 0;
     if (!force && token && now < this.renewAgainAt && now < inHandUntil) return token.value;
     this.renewal ??= this.fetchToken().finally(() => {
       this.renewal = undefined;
@@ -169,7 +176,13 @@ export class TaskApiClient {
     const margin = Math.min(RENEW_BEFORE_EXPIRY_MS, lifetime / 2);
     // By this browser's clock, from when the token came: `exp` is the server's time, and a clock
     // some minutes fast would otherwise take every token for expired and renew before each request.
-    this.token = { value: token, expiresAt: Date.now() + lifetime - margin, endsAt: Date.now() + lifetime };
+    const endsAt = Date.now() + lifetime;
+    this.token = {
+      value: token,
+      expiresAt: endsAt - margin,
+      inHandUntil: endsAt - Math.min(IN_HAND_MARGIN_MS, lifetime / 4),
+      endsAt,
+    };
     return token;
   }
 
