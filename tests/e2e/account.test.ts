@@ -18,6 +18,7 @@ import {
   apiStatus,
   confirmEmailInDatabase,
   contrastViolationsUnderPointer,
+  deleteAndLeaveWithTheApiDown,
   endSessionsElsewhere,
   expectFitsWidth,
   expectRefusedWithin,
@@ -37,7 +38,6 @@ import {
   signIn,
   signUp,
   waitForCount,
-  withPageTimeHeld,
 } from "./product";
 
 const databaseUrl = process.env.DATABASE_URL ?? "";
@@ -638,18 +638,8 @@ describe("the account page", () => {
     // in that tab for the dashboard's next visit.
     const accountTab = await context.newPage();
     await accountTab.goto(`${product.webUrl}/tasks`);
-    await withPageTimeHeld(accountTab, async () => {
-      await accountTab.getByRole("button", { name: "Delete “Old love letters”" }).click();
-      await accountTab.getByRole("button", { name: "Undo" }).waitFor();
-      await accountTab.route(
-        (url) => url.href.startsWith(product.apiUrl),
-        (route) => (route.request().method() === "DELETE" ? route.abort("connectionrefused") : route.fallback()),
-      );
-      const refused = accountTab.waitForEvent("requestfailed", (request) => request.method() === "DELETE");
-      await accountTab.getByRole("link", { name: "Account" }).click();
-      await accountTab.getByText("with all your tasks").waitFor();
-      await refused;
-    });
+    await deleteAndLeaveWithTheApiDown(accountTab, product.apiUrl, "Old love letters");
+    await accountTab.getByText("with all your tasks").waitFor();
     const storedIn = async (tab: Page) => String(await tab.evaluate("JSON.stringify(sessionStorage)"));
     assert.match(await storedIn(accountTab), /Old love letters/, "kept for the dashboard's next visit");
 

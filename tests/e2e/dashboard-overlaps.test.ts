@@ -6,11 +6,12 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
-import type { Page, Route } from "playwright-core";
+import type { Page, Response, Route } from "playwright-core";
 import {
   addTask,
   addTaskAndItsReload,
   cutOffTaskApi,
+  deleteAndLeaveWithTheApiDown,
   deletesSentBy,
   expectSaidAgain,
   holdPageTime,
@@ -72,6 +73,32 @@ async function addLosingTheAnswer(page: Page, title: string, made: boolean): Pro
     .waitFor();
 }
 
+/** Does `action` and returns the answer to the write (a PATCH) it sends. */
+async function writeAnsweredAfter(page: Page, action: () => Promise<void>): Promise<Response> {
+  const [answer] = await Promise.all([
+    page.waitForResponse((answered) => answered.request().method() === "PATCH"),
+    action(),
+  ]);
+  return answer;
+}
+
+/**
+ * From now on the page's token renewals are refused for now (too many from this address, as an
+ * office behind one address may see): 429 for a minute. How many were refused so far.
+ */
+async function refuseRenewals(page: Page, webUrl: string): Promise<() => number> {
+  let refusals = 0;
+  await page.route(`${webUrl}/api/auth/token`, (route) => {
+    refusals++;
+    return route.fulfill({
+      status: 429,
+      headers: { "content-type": "application/json", "retry-after": "60", "x-retry-after": "60" },
+      body: JSON.stringify({ message: "Too many requests. Please try again later." }),
+    });
+  });
+  return () => refusals;
+}
+
 describe("the dashboard when things overlap or the clock is not UTC", () => {
   test("a delete still inside its undo window is sent before signing out", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ola");
@@ -116,20 +143,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const { tasksUrl, headers } = await theirTasksApi(page, product);
     const stored = async () =>
       ((await (await fetch(tasksUrl, { headers })).json()) as { title: string }[]).map((task) => task.title);
-    await withPageTimeHeld(page, async () => {
-      await page.getByRole("button", { name: "Delete “Old receipts”" }).click();
-      await page.getByRole("button", { name: "Undo" }).waitFor();
-      // The Task API cannot be reached as the dashboard goes.
-      await page.route(
-        (url) => url.href.startsWith(product.apiUrl),
-        (route) => (route.request().method() === "DELETE" ? route.abort("connectionrefused") : route.fallback()),
-      );
-      const refused = page.waitForEvent("requestfailed", (request) => request.method() === "DELETE");
-      await page.getByRole("link", { name: "Account" }).click(); // the app's own navigation, no page load
-      await page.waitForURL(/\/account$/);
-      await refused;
-      await page.unrouteAll({ behavior: "wait" });
-    });
+    await deleteAndLeaveWithTheApiDown(page, product.apiUrl, "Old receipts");
     assert.deepEqual((await stored()).sort(), ["Keep me", "Old receipts"], "not deleted");
 
     await page.getByRole("link", { name: "Back to your tasks" }).click();
@@ -510,10 +524,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const checkbox = page.getByRole("checkbox", { name: "Completed: “Sweep the yard”", checked: false });
     assert.equal(await checkbox.isChecked(), false, "as stored: neither write was made");
     await page.unroute(`${product.apiUrl}/**`);
-    const [retried] = await Promise.all([
-      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
-      banner.getByRole("button", { name: "Retry" }).click(),
-    ]);
+    const retried = await writeAnsweredAfter(page, () => banner.getByRole("button", { name: "Retry" }).click());
     assert.deepEqual(retried.request().postDataJSON(), { completed: false }, "what the last click asked for");
     assert.equal(retried.status(), 200);
     await waitForCount(banner, 0);
@@ -741,35 +752,25 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Rue", { heldClock: true });
     await addTaskAndItsReload(page, "Sand the door"); // its reload answered before the page's time jumps
     // Too many renewals from this address (an office behind one address): refused for a minute.
-    let refusals = 0;
-    await page.route(`${product.webUrl}/api/auth/token`, (route) => {
-      refusals++;
-      return route.fulfill({
-        status: 429,
-        headers: { "content-type": "application/json", "retry-after": "60", "x-retry-after": "60" },
-        body: JSON.stringify({ message: "Too many requests. Please try again later." }),
-      });
-    });
+    const refusals = await refuseRenewals(page, product.webUrl);
     await holdPageTime(page);
     // Past the point where the page renews its token (a minute before its end), before its end.
     await page.clock.fastForward("14:30");
-    const [written] = await Promise.all([
-      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
+    const written = await writeAnsweredAfter(page, () =>
       page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: false }).click(),
-    ]);
+    );
     assert.equal(written.status(), 200);
-    assert.ok(refusals >= 1, "a renewal was asked for, and refused");
+    assert.ok(refusals() >= 1, "a renewal was asked for, and refused");
     await page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: true }).waitFor();
     assert.deepEqual(await page.getByTestId("error").allTextContents(), [], "nothing was said to have failed");
     // Within the refusal's Retry-After, the next write is not held up by another renewal refused.
-    const refusedSoFar = refusals;
+    const refusedSoFar = refusals();
     await page.clock.fastForward(5_000);
-    const [again] = await Promise.all([
-      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
+    const again = await writeAnsweredAfter(page, () =>
       page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: true }).click(),
-    ]);
+    );
     assert.equal(again.status(), 200);
-    assert.equal(refusals, refusedSoFar, "no renewal asked for again meanwhile");
+    assert.equal(refusals(), refusedSoFar, "no renewal asked for again meanwhile");
     await page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: false }).waitFor();
     await page.unroute(`${product.webUrl}/api/auth/token`);
     await page.clock.resume();
@@ -787,29 +788,19 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     // that the page's time since its token came is known.
     await page.clock.fastForward(20_000);
     const renewed = page.waitForResponse((answer) => answer.url().endsWith("/api/auth/token"));
-    const [completed] = await Promise.all([
-      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
+    const completed = await writeAnsweredAfter(page, () =>
       page.getByRole("checkbox", { name: "Completed: “Oil the hinge”", checked: false }).click(),
-    ]);
+    );
     assert.equal((await renewed).status(), 200);
     assert.equal(completed.status(), 200);
     // Then renewals are refused for now; 6 s on, past the point where the page renews (5 s), before its end.
-    let refusals = 0;
-    await page.route(`${shortTokens.webUrl}/api/auth/token`, (route) => {
-      refusals++;
-      return route.fulfill({
-        status: 429,
-        headers: { "content-type": "application/json", "retry-after": "60" },
-        body: JSON.stringify({ message: "Too many requests. Please try again later." }),
-      });
-    });
+    const refusals = await refuseRenewals(page, shortTokens.webUrl);
     await page.clock.fastForward(6_000);
-    const [written] = await Promise.all([
-      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
+    const written = await writeAnsweredAfter(page, () =>
       page.getByRole("checkbox", { name: "Completed: “Oil the hinge”", checked: true }).click(),
-    ]);
+    );
     assert.equal(written.status(), 200);
-    assert.ok(refusals >= 1, "a renewal was asked for, and refused");
+    assert.ok(refusals() >= 1, "a renewal was asked for, and refused");
     await page.getByRole("checkbox", { name: "Completed: “Oil the hinge”", checked: false }).waitFor();
     assert.deepEqual(await page.getByTestId("error").allTextContents(), [], "nothing was said to have failed");
   });
@@ -835,10 +826,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     // The renewal that never ended no longer holds the requests that wait for a token.
     await renewals.drop();
     await page.clock.resume();
-    const [retried] = await Promise.all([
-      page.waitForResponse((answer) => answer.request().method() === "PATCH"),
-      banner.getByRole("button", { name: "Retry" }).click(),
-    ]);
+    const retried = await writeAnsweredAfter(page, () => banner.getByRole("button", { name: "Retry" }).click());
     assert.equal(retried.status(), 200);
     await page.reload();
     await page.getByRole("checkbox", { name: "Completed: “Oil the hinges”", checked: true }).waitFor();

@@ -353,6 +353,27 @@ export async function withPageTimeHeld<T>(page: Page, steps: () => Promise<T>): 
   }
 }
 
+/**
+ * Deletes the task `title` on the dashboard and, inside its undo window (the page's time held, its
+ * context's clock installed), leaves for the account page as the Task API cannot be reached: the
+ * delete is sent as the dashboard goes, and fails once it has gone.
+ */
+export async function deleteAndLeaveWithTheApiDown(page: Page, apiUrl: string, title: string): Promise<void> {
+  await withPageTimeHeld(page, async () => {
+    await page.getByRole("button", { name: `Delete “${title}”` }).click();
+    await page.getByRole("button", { name: "Undo" }).waitFor();
+    await page.route(
+      (url) => url.href.startsWith(apiUrl),
+      (route) => (route.request().method() === "DELETE" ? route.abort("connectionrefused") : route.fallback()),
+    );
+    const refused = page.waitForEvent("requestfailed", (request) => request.method() === "DELETE");
+    await page.getByRole("link", { name: "Account" }).click(); // the app's own navigation, no page load
+    await page.waitForURL(/\/account$/);
+    await refused;
+    await page.unrouteAll({ behavior: "wait" });
+  });
+}
+
 export async function addTask(page: Page, title: string, options: { priority?: string; due?: string } = {}) {
   await page.getByLabel("New task title").fill(title);
   if (options.priority) await page.getByLabel("Priority").selectOption(options.priority);

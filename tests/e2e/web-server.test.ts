@@ -116,6 +116,14 @@ describe("the web app's server refuses a bad configuration", () => {
     DATABASE_URL: process.env.DATABASE_URL ?? "",
     BETTER_AUTH_SECRET: "a production secret of at least 32 characters",
   };
+  /** All production asks for, at https://tasks.test. */
+  const wholeProduction = {
+    ...production,
+    SMTP_URL: "smtp://127.0.0.1:2525",
+    EMAIL_FROM: "Tasks <no-reply@tasks.test>",
+    BETTER_AUTH_URL: "https://tasks.test",
+    API_URL: "https://api.tasks.test",
+  };
 
   /** The web server on `port` of loopback, configured for production at https://tasks.test (`more` on top). */
   const startProductionWeb = (port: number, more: Record<string, string> = {}, stdio: "ignore" | "pipe" = "ignore") =>
@@ -126,11 +134,7 @@ describe("the web app's server refuses a bad configuration", () => {
         PATH: process.env.PATH ?? "",
         PORT: String(port),
         HOST: "127.0.0.1",
-        ...production,
-        SMTP_URL: "smtp://127.0.0.1:2525",
-        EMAIL_FROM: "Tasks <no-reply@tasks.test>",
-        BETTER_AUTH_URL: "https://tasks.test",
-        API_URL: "https://api.tasks.test",
+        ...wholeProduction,
         ...more,
       },
     });
@@ -219,11 +223,7 @@ describe("the web app's server refuses a bad configuration", () => {
     after(() => taken.close());
     const port = (taken.address() as AddressInfo).port;
     const { code, output } = await startWeb({
-      ...production,
-      SMTP_URL: "smtp://127.0.0.1:2525",
-      EMAIL_FROM: "Tasks <no-reply@tasks.test>",
-      BETTER_AUTH_URL: "https://tasks.test",
-      API_URL: "https://api.tasks.test",
+      ...wholeProduction,
       HOST: "127.0.0.1",
       PORT: String(port),
     });
@@ -234,11 +234,7 @@ describe("the web app's server refuses a bad configuration", () => {
 
   test("a HOST that is no address of this machine: exit 1 with one line naming HOST, not PORT", async () => {
     const { code, output } = await startWeb({
-      ...production,
-      SMTP_URL: "smtp://127.0.0.1:2525",
-      EMAIL_FROM: "Tasks <no-reply@tasks.test>",
-      BETTER_AUTH_URL: "https://tasks.test",
-      API_URL: "https://api.tasks.test",
+      ...wholeProduction,
       HOST: "192.0.2.1", // for documentation, never assigned
       PORT: String(await freePort()),
     });
