@@ -87,10 +87,13 @@ const host = setting("HOST", "0.0.0.0");
 // A port taken (or not ours to take), or a HOST that is not this machine's, is one line naming the
 // variable to change, not an unhandled error's stack.
 server.once("error", (error) => {
+  const code = /** @type {NodeJS.ErrnoException} */ (error).code;
   const advice =
-    /** @type {NodeJS.ErrnoException} */ (error).code === "EADDRNOTAVAIL"
-      ? `${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0: all of them)`
-      : "Set PORT to another port";
+    code === "EADDRINUSE" || code === "EACCES"
+      ? "Set PORT to another port"
+      : code === "EADDRNOTAVAIL"
+        ? `${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0: all of them)`
+        : "Set HOST to one of this machine's addresses (0.0.0.0: all of them)";
   console.error(`The web app could not listen on ${host}:${port}: ${error.message}. ${advice}.`);
   process.exit(1);
 });

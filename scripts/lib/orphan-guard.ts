@@ -8,7 +8,7 @@
  * to: when the pipe closes without a word, however the launcher ended, the shell stops what it
  * was told of and is still running, in the launcher's order: the apps (SIGTERM, SIGKILL after
  * 10 s), then PostgreSQL (SIGINT, its fast shutdown). A shell, not Node.js: it costs a megabyte,
- * not forty.
+ * not forty. (It waits in whole seconds: not every `sleep` takes a fraction.)
  */
 import { spawn } from "node:child_process";
 import type { Socket } from "node:net";
@@ -34,7 +34,7 @@ done
 alive() { for p in $apps; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 for p in $apps; do kill -TERM "$p" 2>/dev/null; done
 waited=0
-while alive && [ "$waited" -lt 100 ]; do sleep 0.1; waited=$((waited + 1)); done
+while alive && [ "$waited" -lt 10 ]; do sleep 1; waited=$((waited + 1)); done
 for p in $apps; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
 [ -n "$database" ] && kill -INT "$database" 2>/dev/null
 exit 0

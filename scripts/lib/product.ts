@@ -65,23 +65,37 @@ export function setting(env: NodeJS.ProcessEnv, name: string): string | undefine
 }
 
 /**
- * Refuses a port something else listens on where the server will (`host`; default every
- * interface), naming the variable that chooses another; and a HOST that is not this machine's.
+ * Refuses a port something else listens on, naming the variable that chooses another. (On every
+ * interface, IPv6 too: a server on [::1] alone would answer a browser's http://localhost.)
  */
-function assertPortFree(port: number, what: string, variable: string, host?: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        new Error(
-          error.code === "EADDRNOTAVAIL"
-            ? `HOST: ${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0: all of them).`
-            : `port ${port} (${what}) is already in use (an earlier npm start still running?): stop whatever uses it, ` +
-                `or set ${variable} to another port.`,
-        ),
-      ),
+async function assertPortFree(port: number, what: string, variable: string): Promise<void> {
+  const refusal = await listenRefusal(port);
+  if (refusal) {
+    throw new Error(
+      `port ${port} (${what}) is already in use (an earlier npm start still running?): stop whatever uses it, ` +
+        `or set ${variable} to another port.`,
     );
-    probe.listen(port, host, () => probe.close(() => resolve()));
+  }
+}
+
+/** Refuses a HOST the apps could not listen on (not an address of this machine, a name unknown). */
+async function assertHostIsHere(host: string, port: number): Promise<void> {
+  const refusal = await listenRefusal(port, host);
+  if (refusal && refusal.code !== "EADDRINUSE") {
+    const why =
+      refusal.code === "EADDRNOTAVAIL"
+        ? "is not an address of this machine"
+        : `cannot be listened on (${refusal.message})`;
+    throw new Error(`HOST: ${host} ${why}: set HOST to one of this machine's addresses (0.0.0.0: all of them).`);
+  }
+}
+
+/** Why listening on `port` (of `host`; every interface by default) fails now, or undefined if it would not. */
+function listenRefusal(port: number, host?: string): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => resolve(error));
+    probe.listen(port, host, () => probe.close(() => resolve(undefined)));
   });
 }
 
@@ -204,10 +218,10 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
           "secret and defaults); a deployment sets DATABASE_URL, and then gets none of them",
       );
     }
-    // Where both apps will listen (oneMachineEnvironment's default below).
-    const host = setting({ ...process.env, ...options.env }, "HOST") ?? "127.0.0.1";
-    await assertPortFree(options.webPort, "web app", "WEB_PORT", host);
-    await assertPortFree(options.apiPort, "Task API", "API_PORT", host);
+    await assertPortFree(options.webPort, "web app", "WEB_PORT");
+    await assertPortFree(options.apiPort, "Task API", "API_PORT");
+    const host = setting({ ...process.env, ...options.env }, "HOST");
+    if (host) await assertHostIsHere(host, options.webPort);
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
       const port = options.embeddedPort ?? 54329;

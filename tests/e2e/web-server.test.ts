@@ -621,16 +621,21 @@ describe("npm start with its embedded PostgreSQL", () => {
     }
   });
 
-  test("a HOST that is no address of this machine: exit 1 naming HOST, before anything starts", async () => {
-    const { output, exited } = watch(
-      spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-        cwd: root,
-        env: await launcherEnvironment({ HOST: "192.0.2.1" }), // for documentation, never assigned
-      }),
-    );
-    assert.equal(await within(exited, 30_000), 1, output());
-    assert.match(output(), /HOST: 192\.0\.2\.1 is not an address of this machine: set HOST/);
-    assert.doesNotMatch(output(), /already in use|embedded PostgreSQL|building/);
+  test("a HOST that is no address of this machine, or no name of one: exit 1 naming HOST, before anything starts", async () => {
+    for (const [host, said] of [
+      ["192.0.2.1", /HOST: 192\.0\.2\.1 is not an address of this machine: set HOST/], // for documentation, never assigned
+      ["no-such-host.invalid", /HOST: no-such-host\.invalid cannot be listened on \(.*\): set HOST/],
+    ] as const) {
+      const { output, exited } = watch(
+        spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+          cwd: root,
+          env: await launcherEnvironment({ HOST: host }),
+        }),
+      );
+      assert.equal(await within(exited, 30_000), 1, output());
+      assert.match(output(), said);
+      assert.doesNotMatch(output(), /already in use|embedded PostgreSQL|building/);
+    }
   });
 
   test("a port setting that is not a port: exit 1 naming it, before anything starts", async () => {
@@ -646,9 +651,18 @@ describe("npm start with its embedded PostgreSQL", () => {
   });
 
   test("a port something else listens on: exit 1 naming the variable that moves it, before anything starts", async () => {
-    for (const variable of ["WEB_PORT", "API_PORT", "EMBEDDED_POSTGRES_PORT"]) {
+    // On every interface, and on IPv6's loopback alone, where a browser's http://localhost goes first.
+    for (const [variable, address] of [
+      ["WEB_PORT", undefined],
+      ["API_PORT", undefined],
+      ["EMBEDDED_POSTGRES_PORT", undefined],
+      ["WEB_PORT", "::1"],
+    ] as const) {
       const taken = createServer();
-      await new Promise<void>((resolve) => taken.listen(0, resolve));
+      const listening = await new Promise<boolean>((resolve) => {
+        taken.once("error", () => resolve(false)).listen(0, address, () => resolve(true));
+      });
+      if (!listening) continue; // (a machine without IPv6)
       const port = String((taken.address() as AddressInfo).port);
       const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
         cwd: root,

@@ -192,20 +192,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 }
 
 /**
- * `creating` is there, holding the pid of the process that runs initdb (and the machine's boot), while
- * a first start makes the cluster in an empty folder. initdb writes PG_VERSION among its first
- * files, so a first start cut off (killed, the machine off) left a folder that looked made and never
- * started ("could not find the database system"). Found with its process gone, or written before
- * the machine last started (its pid may be another program's since), the folder is made again;
- * found with it alive, another start is making it now.
+ * `creating` is there, naming the process that runs initdb, while a first start makes the cluster
+ * in an empty folder. initdb writes PG_VERSION among its first files, so a first start cut off
+ * (killed, the machine off) left a folder that looked made and never started ("could not find the
+ * database system"). Found with that process gone, the folder is made again; found with it still
+ * running, another start is making it now.
  */
 function redoCutOffCreation(dataDir: string, creating: string, log: (message: string) => void): void {
   if (!existsSync(creating)) return;
-  const { pid, boot } = readMarker(creating);
-  const current = thisBoot();
-  // (A marker that does not say its boot, or a system that has none to read: the pid alone.)
-  const sameBoot = boot === undefined || current === undefined || boot === current;
-  if (sameBoot && processIsAlive(pid)) throw creatingElsewhere(dataDir, creating);
+  if (creatorIsRunning(readMarker(creating))) throw creatingElsewhere(dataDir, creating);
   log(
     `The embedded PostgreSQL's first start was cut off while it created its database in ${dataDir}: creating it again`,
   );
@@ -213,26 +208,58 @@ function redoCutOffCreation(dataDir: string, creating: string, log: (message: st
   rmSync(creating, { force: true });
 }
 
+/** What names a process for `creating`: its pid, and where Linux says them, the machine's boot and its start. */
+interface Marker {
+  pid: number;
+  boot: string | undefined;
+  startedAt: string | undefined;
+}
+
+/**
+ * Whether the process a marker names still runs. A pid alone is not enough: after the machine or
+ * a container restarted, the same pid is soon another program's, this very start's included.
+ * (A marker from before these were written, or a system without /proc: the pid alone.)
+ */
+function creatorIsRunning({ pid, boot, startedAt }: Marker): boolean {
+  if (pid === process.pid || !processIsAlive(pid)) return false;
+  const [bootNow, startedAtNow] = [thisBoot(), startTimeOf(pid)];
+  if (boot && bootNow && boot !== bootNow) return false;
+  return !(startedAt && startedAtNow && startedAt !== startedAtNow);
+}
+
 /** Writes `creating` for this process; refuses if another start wrote it first. */
 function markCreation(dataDir: string, creating: string): void {
+  const marker = [process.pid, thisBoot() ?? "-", startTimeOf(process.pid) ?? "-"].join(" ");
   try {
-    writeFileSync(creating, [process.pid, thisBoot()].filter(Boolean).join(" "), { flag: "wx" });
+    writeFileSync(creating, marker, { flag: "wx" });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     throw creatingElsewhere(dataDir, creating);
   }
 }
 
-/** The pid `creating` holds (NaN if it holds none), and the boot it was written in, if it says. */
-function readMarker(creating: string): { pid: number; boot: string | undefined } {
-  const [pid, boot] = readFileSync(creating, "utf8").trim().split(" ");
-  return { pid: Number(pid), boot };
+/** What `creating` holds (a pid of NaN if it holds none; "-" for what was not known). */
+function readMarker(creating: string): Marker {
+  const [pid, boot, startedAt] = readFileSync(creating, "utf8").trim().split(" ");
+  const known = (value: string | undefined) => (value === "-" ? undefined : value);
+  return { pid: Number(pid), boot: known(boot), startedAt: known(startedAt) };
 }
 
 /** This boot of the machine (Linux's boot_id); undefined where there is none to read. */
 function thisBoot(): string | undefined {
   try {
     return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When a process started, in clock ticks since the boot (Linux's /proc stat, field 22); undefined where unknown. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After the command's name, in parentheses and perhaps with spaces in it: fields 3 onwards.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return undefined;
   }

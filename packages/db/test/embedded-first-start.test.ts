@@ -71,35 +71,58 @@ test("a first start killed while its database was being created: the next start 
   assert.doesNotMatch(later.join("\n"), /cut off|Creating/);
 });
 
-test("a start beside one that is creating the database now refuses, and leaves that one's folder alone", async () => {
-  const dataDir = throwAwayDataDir("tasks-creating-");
+/** A process that runs for this test (not this one): its pid, and its start as /proc says it. */
+function anotherProcess(): { pid: number; startedAt: string } {
+  const other = spawn("sleep", ["120"], { stdio: "ignore" });
+  after(() => other.kill("SIGKILL"));
+  const stat = readFileSync(`/proc/${other.pid}/stat`, "utf8");
+  return { pid: other.pid as number, startedAt: stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "" };
+}
+
+const thisBoot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+
+/** A data folder as a first start cut off in initdb leaves it, with its marker holding `marker`. */
+function halfMadeFolder(prefix: string, marker: string): string {
+  const dataDir = throwAwayDataDir(prefix);
   mkdirSync(dataDir);
   writeFileSync(path.join(dataDir, "PG_VERSION"), "18\n"); // what initdb writes first
-  writeFileSync(`${dataDir}.creating`, String(process.pid)); // a process that is alive: this one
-  await assert.rejects(
-    startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} }),
-    new RegExp(`Another start \\(process ${process.pid}\\) is creating the embedded PostgreSQL database`),
-  );
-  assert.equal(existsSync(path.join(dataDir, "PG_VERSION")), true, "its folder is as it was");
+  writeFileSync(`${dataDir}.creating`, marker);
+  return dataDir;
+}
+
+test("a start beside one that is creating the database now refuses, and leaves that one's folder alone", async () => {
+  const creator = anotherProcess();
+  for (const marker of [`${creator.pid} ${thisBoot} ${creator.startedAt}`, String(creator.pid)]) {
+    const dataDir = halfMadeFolder("tasks-creating-", marker);
+    await assert.rejects(
+      startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} }),
+      new RegExp(`Another start \\(process ${creator.pid}\\) is creating the embedded PostgreSQL database`),
+      marker,
+    );
+    assert.equal(existsSync(path.join(dataDir, "PG_VERSION")), true, "its folder is as it was");
+  }
 });
 
-test("a start cut off before the machine restarted, whose pid is another process's now, is made again", async () => {
-  const dataDir = throwAwayDataDir("tasks-rebooted-");
-  mkdirSync(dataDir);
-  writeFileSync(path.join(dataDir, "PG_VERSION"), "18\n"); // what initdb writes first
-  // Written in another boot of the machine by a process whose pid this one (alive) has now.
-  writeFileSync(`${dataDir}.creating`, `${process.pid} 00000000-0000-4000-8000-000000000000`);
-  const said: string[] = [];
-  const database = await startEmbeddedPostgres({
-    dataDir,
-    port: await freePort(),
-    log: (message) => said.push(message),
-  });
-  try {
-    await assertAnswers(database.url);
-    assert.match(said.join("\n"), /first start was cut off while it created its database/);
-  } finally {
-    await database.stop();
+test("a start cut off, whose pid names another process now (after a restart of the machine or a container), is made again", async () => {
+  const other = anotherProcess();
+  for (const [marker, when] of [
+    [`${other.pid} 00000000-0000-4000-8000-000000000000 -`, "in another boot of the machine"],
+    [`${other.pid} ${thisBoot} 1`, "by a process that started at another time"],
+    [`${process.pid} ${thisBoot} -`, "by a process whose pid this start has now"],
+  ] as const) {
+    const dataDir = halfMadeFolder("tasks-restarted-", marker);
+    const said: string[] = [];
+    const database = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      log: (message) => said.push(message),
+    });
+    try {
+      await assertAnswers(database.url);
+      assert.match(said.join("\n"), /first start was cut off while it created its database/, when);
+    } finally {
+      await database.stop();
+    }
   }
 });
 
