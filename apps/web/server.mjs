@@ -90,11 +90,13 @@ server.once("error", (error) => {
   const code = /** @type {NodeJS.ErrnoException} */ (error).code;
   const advice =
     code === "EADDRINUSE" || code === "EACCES"
-      ? "Set PORT to another port"
+      ? " Set PORT to another port."
       : code === "EADDRNOTAVAIL"
-        ? `${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0: all of them)`
-        : "Set HOST to one of this machine's addresses (0.0.0.0: all of them)";
-  console.error(`The web app could not listen on ${host}:${port}: ${error.message}. ${advice}.`);
+        ? ` ${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0: all of them).`
+        : code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAFNOSUPPORT"
+          ? " Set HOST to one of this machine's addresses (0.0.0.0: all of them)."
+          : "";
+  console.error(`The web app could not listen on ${host}:${port}: ${error.message}.${advice}`);
   process.exit(1);
 });
 server.listen(port, host, () => console.log(`web app listening on ${host}:${port}`));

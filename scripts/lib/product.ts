@@ -70,12 +70,16 @@ export function setting(env: NodeJS.ProcessEnv, name: string): string | undefine
  */
 async function assertPortFree(port: number, what: string, variable: string): Promise<void> {
   const refusal = await listenRefusal(port);
-  if (refusal) {
+  if (refusal?.code === "EADDRINUSE") {
     throw new Error(
       `port ${port} (${what}) is already in use (an earlier npm start still running?): stop whatever uses it, ` +
         `or set ${variable} to another port.`,
     );
   }
+  if (refusal)
+    throw new Error(
+      `port ${port} (${what}) cannot be listened on (${refusal.message}): set ${variable} to another port.`,
+    );
 }
 
 /** Refuses a HOST the apps could not listen on (not an address of this machine, a name unknown). */

@@ -11,6 +11,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 const guardModule = path.resolve(import.meta.dirname, "../../scripts/lib/orphan-guard.ts");
 
+/** What `promise` gives, or "still running" after 20 s (a guard that failed does not hold the test for minutes). */
+function within<T>(promise: Promise<T>): Promise<T | "still running"> {
+  return Promise.race([promise, sleep(20_000).then(() => "still running" as const)]);
+}
+
 /** A process that runs until signalled; `ended` says with which signal. */
 function aProcess(): { child: ChildProcess; ended: Promise<NodeJS.Signals | null> } {
   const child = spawn("sleep", ["120"], { stdio: "ignore" });
@@ -38,10 +43,11 @@ async function standIn(pids: { app: number; gone: number; database: number }, { 
     stdio: ["ignore", "pipe", "inherit"],
   });
   after(() => launcher.kill("SIGKILL"));
-  await new Promise<void>((resolve, reject) => {
+  const told = new Promise<void>((resolve, reject) => {
     launcher.stdout?.on("data", (text: Buffer) => String(text).includes("told") && resolve());
     launcher.once("exit", () => reject(new Error("the stand-in ended before it had told the guard")));
   });
+  assert.equal(await within(told), undefined, "the stand-in told the guard");
   return launcher;
 }
 
@@ -61,8 +67,8 @@ for (const [how, end] of [
       database: database.child.pid ?? 0,
     });
     end(launcher);
-    assert.equal(await app.ended, "SIGTERM");
-    assert.equal(await database.ended, "SIGINT", "PostgreSQL's fast shutdown");
+    assert.equal(await within(app.ended), "SIGTERM");
+    assert.equal(await within(database.ended), "SIGINT", "PostgreSQL's fast shutdown");
     assert.deepEqual(order, ["app", "database"]);
     assert.equal(gone.child.exitCode ?? gone.child.signalCode, null, "the process said to have exited runs on");
   });

@@ -200,7 +200,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
  */
 function redoCutOffCreation(dataDir: string, creating: string, log: (message: string) => void): void {
   if (!existsSync(creating)) return;
-  if (creatorIsRunning(readMarker(creating))) throw creatingElsewhere(dataDir, creating);
+  const marker = readMarker(creating);
+  if (creatorIsRunning(marker)) throw creatingElsewhere(dataDir, creating, marker.pid);
   log(
     `The embedded PostgreSQL's first start was cut off while it created its database in ${dataDir}: creating it again`,
   );
@@ -218,13 +219,15 @@ interface Marker {
 /**
  * Whether the process a marker names still runs. A pid alone is not enough: after the machine or
  * a container restarted, the same pid is soon another program's, this very start's included.
- * (A marker from before these were written, or a system without /proc: the pid alone.)
+ * (A marker from before these were written, or a system without /proc: the pid alone, and this
+ * start's own pid then is a start before it.)
  */
 function creatorIsRunning({ pid, boot, startedAt }: Marker): boolean {
-  if (pid === process.pid || !processIsAlive(pid)) return false;
-  const [bootNow, startedAtNow] = [thisBoot(), startTimeOf(pid)];
+  const bootNow = thisBoot();
   if (boot && bootNow && boot !== bootNow) return false;
-  return !(startedAt && startedAtNow && startedAt !== startedAtNow);
+  const startedAtNow = startTimeOf(pid);
+  if (startedAt && startedAtNow) return startedAt === startedAtNow; // (a second start in this process too)
+  return pid !== process.pid && processIsAlive(pid);
 }
 
 /** Writes `creating` for this process; refuses if another start wrote it first. */
@@ -234,7 +237,13 @@ function markCreation(dataDir: string, creating: string): void {
     writeFileSync(creating, marker, { flag: "wx" });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    throw creatingElsewhere(dataDir, creating);
+    let pid = Number.NaN;
+    try {
+      pid = readMarker(creating).pid;
+    } catch {
+      // gone again meanwhile
+    }
+    throw creatingElsewhere(dataDir, creating, pid);
   }
 }
 
@@ -265,10 +274,12 @@ function startTimeOf(pid: number): string | undefined {
   }
 }
 
-function creatingElsewhere(dataDir: string, creating: string): Error {
+/** (`pid`: NaN when the marker could not be read, as when the other start has just written it.) */
+function creatingElsewhere(dataDir: string, creating: string, pid: number): Error {
+  const who = Number.isNaN(pid) ? "Another start" : `Another start (process ${pid})`;
   return new Error(
-    `Another start (process ${readMarker(creating).pid}) is creating the embedded PostgreSQL database in ${dataDir}: wait for it to ` +
-      `finish, or stop it. (If no such start runs, remove ${creating}.)`,
+    `${who} is creating the embedded PostgreSQL database in ${dataDir}: wait for it to finish, or stop it. ` +
+      `(If no such start runs, remove ${creating}.)`,
   );
 }
 

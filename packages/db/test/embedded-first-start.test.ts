@@ -71,12 +71,17 @@ test("a first start killed while its database was being created: the next start 
   assert.doesNotMatch(later.join("\n"), /cut off|Creating/);
 });
 
-/** A process that runs for this test (not this one): its pid, and its start as /proc says it. */
+/** When a process started, as /proc says it (field 22 of its stat). */
+function startTimeOf(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "";
+}
+
+/** A process that runs for this test (not this one): its pid, and when it started. */
 function anotherProcess(): { pid: number; startedAt: string } {
   const other = spawn("sleep", ["120"], { stdio: "ignore" });
   after(() => other.kill("SIGKILL"));
-  const stat = readFileSync(`/proc/${other.pid}/stat`, "utf8");
-  return { pid: other.pid as number, startedAt: stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "" };
+  return { pid: other.pid as number, startedAt: startTimeOf(other.pid as number) };
 }
 
 const thisBoot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
@@ -91,12 +96,16 @@ function halfMadeFolder(prefix: string, marker: string): string {
 }
 
 test("a start beside one that is creating the database now refuses, and leaves that one's folder alone", async () => {
-  const creator = anotherProcess();
-  for (const marker of [`${creator.pid} ${thisBoot} ${creator.startedAt}`, String(creator.pid)]) {
+  const other = anotherProcess();
+  for (const [pid, marker] of [
+    [other.pid, `${other.pid} ${thisBoot} ${other.startedAt}`],
+    [other.pid, String(other.pid)], // as written before the boot and start time were
+    [process.pid, `${process.pid} ${thisBoot} ${startTimeOf(process.pid)}`], // a start in this very process
+  ] as const) {
     const dataDir = halfMadeFolder("tasks-creating-", marker);
     await assert.rejects(
       startEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} }),
-      new RegExp(`Another start \\(process ${creator.pid}\\) is creating the embedded PostgreSQL database`),
+      new RegExp(`Another start \\(process ${pid}\\) is creating the embedded PostgreSQL database`),
       marker,
     );
     assert.equal(existsSync(path.join(dataDir, "PG_VERSION")), true, "its folder is as it was");
