@@ -280,8 +280,12 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
       stdio,
     });
     children.push(api, web);
-    orphanGuard.watch("app", api.pid, new Promise((resolve) => api.once("exit", resolve)));
-    orphanGuard.watch("app", web.pid, new Promise((resolve) => web.once("exit", resolve)));
+    /** How `child` ended, once it has. */
+    const ending = (child: ChildProcess) =>
+      new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(howItEnded(code, signal))));
+    const [apiEnded, webEnded] = [ending(api), ending(web)];
+    orphanGuard.watch("app", api.pid, apiEnded);
+    orphanGuard.watch("app", web.pid, webEnded);
     let output = "";
     for (const stream of [api.stdout, api.stderr, web.stdout, web.stderr]) {
       stream?.setEncoding("utf8").on("data", (text: string) => {
@@ -292,11 +296,11 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
     const databaseExited = database
       ? database.exited.then(({ code, signal }) => `the embedded PostgreSQL exited (${howItEnded(code, signal)})`)
       : new Promise<string>(() => {});
-    const exited = new Promise<string>((resolve) => {
-      api.once("exit", (code, signal) => resolve(`the Task API exited (${howItEnded(code, signal)})`));
-      web.once("exit", (code, signal) => resolve(`the web app exited (${howItEnded(code, signal)})`));
-      void databaseExited.then(resolve);
-    });
+    const exited = Promise.race([
+      apiEnded.then((how) => `the Task API exited (${how})`),
+      webEnded.then((how) => `the web app exited (${how})`),
+      databaseExited,
+    ]);
     const here = addressHere(env.HOST ?? "127.0.0.1");
     // The embedded PostgreSQL gone while the apps start: said at once, not as an app that was not ready in 90 s.
     await Promise.race([

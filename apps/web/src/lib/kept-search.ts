@@ -6,8 +6,13 @@
  * Back would. Forgotten when the browser signs out (signed-out-channel.ts): what a person searched
  * for is not left for whoever uses the computer next.
  */
-const PREFIX = "tasks:search:";
-const ADDRESS_PREFIX = "tasks:address:";
+import { forgetTabKeys, tabKey } from "./tab-storage";
+
+/** Each followed by the person's id. */
+const SEARCH = "search:";
+const ADDRESS = "address:";
+const PREFIX = tabKey(SEARCH);
+const ADDRESS_PREFIX = tabKey(ADDRESS);
 
 export function keptSearch(userId: string): string {
   return sessionStorage.getItem(PREFIX + userId) ?? "";
@@ -31,7 +36,5 @@ export function keepDashboardAddress(userId: string, address: string): void {
 }
 
 export function forgetKeptSearches(): void {
-  for (const key of Object.keys(sessionStorage)) {
-    if (key.startsWith(PREFIX) || key.startsWith(ADDRESS_PREFIX)) sessionStorage.removeItem(key);
-  }
+  forgetTabKeys(SEARCH, ADDRESS);
 }

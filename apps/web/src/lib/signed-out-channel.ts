@@ -1,5 +1,6 @@
 "use client";
 import { forgetKeptSearches } from "./kept-search";
+import { forgetTabKeys } from "./tab-storage";
 
 /** How one tab tells the others that this browser is signed out (they follow at once). */
 const AUTH_CHANNEL = "tasks:auth";
@@ -52,7 +53,7 @@ export function listenForSignOutElsewhere(onSignedOut: (because: SignedOutBecaus
 
 /**
  * What a tab forgets when its browser is signed out: the searches; with the account gone, all the
- * app kept in the tab (every key of it starts with `tasks:`), what was typed and not made too.
+ * app kept in the tab (tab-storage.ts), what was typed and not made too.
  */
 function follow(because: SignedOutBecause): void {
   followed = true;
@@ -69,7 +70,5 @@ function follow(because: SignedOutBecause): void {
     return;
   }
   accountDeleted = true;
-  for (const key of Object.keys(sessionStorage)) {
-    if (key.startsWith("tasks:")) sessionStorage.removeItem(key);
-  }
+  forgetTabKeys();
 }

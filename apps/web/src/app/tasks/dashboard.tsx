@@ -12,7 +12,7 @@ import {
   UnavailableError,
 } from "@/lib/api-client";
 import { signOutThisBrowser } from "@/lib/sign-out";
-import { DELETED_ACCOUNT_PAGE, listenForSignOutElsewhere } from "@/lib/signed-out-channel";
+import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
 import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import { type BannerFailure, describeFailure, ErrorBanner, endedBy, type FailedChange } from "./error-banner";
@@ -408,15 +408,13 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   // nothing of the person's stays on screen. What was typed, open or not made yet is kept for their
   // sign-in, as the session's end found by a request keeps it. Writes already on their way are
   // answered first (made, or refused and kept): leaving would cut them off, neither made nor kept.
-  // The account deleted in another tab: nothing is kept (no one could sign in to take it back; see
-  // keepingAllowed), and the tab goes where that one went.
+  // The account deleted in another tab: the same way out keeps nothing (no one could sign in to
+  // take it back) and goes where that tab went (keepAndSignIn, keepingAllowed).
   useEffect(
     () =>
-      listenForSignOutElsewhere((because) => {
+      listenForSignOutElsewhere(() => {
         api.markSignedOut(); // an action meanwhile leads to sign-in too
-        if (because === "signed-out") return goToSignIn();
-        leavingForSignIn.current = true; // a goToSignIn from here on does nothing
-        window.location.replace(DELETED_ACCOUNT_PAGE);
+        goToSignIn();
       }),
     [api, goToSignIn],
   );

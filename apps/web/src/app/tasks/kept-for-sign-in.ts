@@ -1,6 +1,7 @@
 import type { ListStatus } from "@tasks/task-schema/limits";
 import type { Task, TaskChanges } from "@/lib/api-client";
 import { DELETED_ACCOUNT_PAGE, keepingAllowed } from "@/lib/signed-out-channel";
+import { tabKey } from "@/lib/tab-storage";
 import type { NewTask } from "./add-task-form";
 import type { Sort } from "./list-controls";
 
@@ -29,15 +30,14 @@ export interface Kept {
 }
 
 /** In this tab only (sessionStorage), and read once. (Forgotten with the account: signed-out-channel.ts.) */
-const KEPT_KEY = "tasks:kept";
+const KEPT_KEY = tabKey("kept");
 
 /**
  * Keeps what the person had on the page, then sends them to sign in and back to the dashboard. The
  * sign-in page says why they are there (`ended`): they were at work, not signing in.
  */
 export function keepAndSignIn(kept: Kept): void {
-  // The account deleted in another tab meanwhile (this page was waiting for its writes): nothing
-  // kept, and no sign-in to go to.
+  // The account deleted in another tab: nothing kept, and no sign-in to go to.
   if (!keepingAllowed()) {
     window.location.replace(DELETED_ACCOUNT_PAGE);
     return;
@@ -56,7 +56,7 @@ export function takeKept(userId: string): Kept | null {
 }
 
 /** Deletes that failed as the dashboard was left for another page of the app, in this tab, with their person. */
-const UNMADE_DELETES_KEY = "tasks:unmade-deletes";
+const UNMADE_DELETES_KEY = tabKey("unmade-deletes");
 
 /**
  * Keeps a delete that failed once the dashboard had gone (to the account page): no page was left
