@@ -42,6 +42,11 @@ export function stopProcess(child: ChildProcess, graceMs: number): Promise<void>
   });
 }
 
+/** What `promise` gives (a process's end, say), or "running" if it has not within `ms`. */
+export function within<T>(promise: Promise<T>, ms: number): Promise<T | "running"> {
+  return Promise.race([promise, sleep(ms).then(() => "running" as const)]);
+}
+
 /** How a process ended, in words: "code 1", or "killed by SIGKILL". */
 export function howItEnded(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `killed by ${signal}` : `code ${code}`;

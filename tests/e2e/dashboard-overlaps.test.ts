@@ -99,6 +99,19 @@ async function refuseRenewals(page: Page, webUrl: string): Promise<() => number>
   return () => refusals;
 }
 
+/**
+ * Clicks the task's checkbox (to `completed`) while renewals are refused for now (refuseRenewals):
+ * the write is made with the token in hand, and nothing is said to have failed.
+ */
+async function completedWithTheTokenInHand(page: Page, title: string, completed: boolean, refusals: () => number) {
+  const checkbox = (checked: boolean) => page.getByRole("checkbox", { name: `Completed: “${title}”`, checked });
+  const written = await writeAnsweredAfter(page, () => checkbox(!completed).click());
+  assert.equal(written.status(), 200);
+  assert.ok(refusals() >= 1, "a renewal was asked for, and refused");
+  await checkbox(completed).waitFor();
+  assert.deepEqual(await page.getByTestId("error").allTextContents(), [], "nothing was said to have failed");
+}
+
 describe("the dashboard when things overlap or the clock is not UTC", () => {
   test("a delete still inside its undo window is sent before signing out", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ola");
@@ -756,13 +769,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await holdPageTime(page);
     // Past the point where the page renews its token (a minute before its end), before its end.
     await page.clock.fastForward("14:30");
-    const written = await writeAnsweredAfter(page, () =>
-      page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: false }).click(),
-    );
-    assert.equal(written.status(), 200);
-    assert.ok(refusals() >= 1, "a renewal was asked for, and refused");
-    await page.getByRole("checkbox", { name: "Completed: “Sand the door”", checked: true }).waitFor();
-    assert.deepEqual(await page.getByTestId("error").allTextContents(), [], "nothing was said to have failed");
+    await completedWithTheTokenInHand(page, "Sand the door", true, refusals);
     // Within the refusal's Retry-After, the next write is not held up by another renewal refused.
     const refusedSoFar = refusals();
     await page.clock.fastForward(5_000);
@@ -796,13 +803,7 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     // Then renewals are refused for now; 6 s on, past the point where the page renews (5 s), before its end.
     const refusals = await refuseRenewals(page, shortTokens.webUrl);
     await page.clock.fastForward(6_000);
-    const written = await writeAnsweredAfter(page, () =>
-      page.getByRole("checkbox", { name: "Completed: “Oil the hinge”", checked: true }).click(),
-    );
-    assert.equal(written.status(), 200);
-    assert.ok(refusals() >= 1, "a renewal was asked for, and refused");
-    await page.getByRole("checkbox", { name: "Completed: “Oil the hinge”", checked: false }).waitFor();
-    assert.deepEqual(await page.getByTestId("error").allTextContents(), [], "nothing was said to have failed");
+    await completedWithTheTokenInHand(page, "Oil the hinge", false, refusals);
   });
 
   test("a token renewal that gets no answer fails after a while and lets go: Retry renews and makes the write", async () => {

@@ -8,13 +8,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { after, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { within } from "../../scripts/lib/processes";
 
 const guardModule = path.resolve(import.meta.dirname, "../../scripts/lib/orphan-guard.ts");
-
-/** What `promise` gives, or "still running" after 20 s (a guard that failed does not hold the test for minutes). */
-function within<T>(promise: Promise<T>): Promise<T | "still running"> {
-  return Promise.race([promise, sleep(20_000).then(() => "still running" as const)]);
-}
 
 /** A process that runs until signalled; `ended` says with which signal. */
 function aProcess(): { child: ChildProcess; ended: Promise<NodeJS.Signals | null> } {
@@ -47,7 +43,7 @@ async function standIn(pids: { app: number; gone: number; database: number }, { 
     launcher.stdout?.on("data", (text: Buffer) => String(text).includes("told") && resolve());
     launcher.once("exit", () => reject(new Error("the stand-in ended before it had told the guard")));
   });
-  assert.equal(await within(told), undefined, "the stand-in told the guard");
+  assert.equal(await within(told, 20_000), undefined, "the stand-in told the guard");
   return launcher;
 }
 
@@ -67,8 +63,8 @@ for (const [how, end] of [
       database: database.child.pid ?? 0,
     });
     end(launcher);
-    assert.equal(await within(app.ended), "SIGTERM");
-    assert.equal(await within(database.ended), "SIGINT", "PostgreSQL's fast shutdown");
+    assert.equal(await within(app.ended, 20_000), "SIGTERM");
+    assert.equal(await within(database.ended, 20_000), "SIGINT", "PostgreSQL's fast shutdown");
     assert.deepEqual(order, ["app", "database"]);
     assert.equal(gone.child.exitCode ?? gone.child.signalCode, null, "the process said to have exited runs on");
   });

@@ -19,7 +19,7 @@ import { decodeJwt } from "jose";
 import { BUILD_DONE_FILE, webBuildIsStale } from "../../apps/web/check-build.mjs";
 import { freePort } from "../../scripts/lib/free-port";
 import { backendPid, waitUntilBlockedBy } from "../../scripts/lib/lock-waits";
-import { stopProcess, waitForReady } from "../../scripts/lib/processes";
+import { stopProcess, waitForReady, within } from "../../scripts/lib/processes";
 import { oneMachineEnvironment, root, WEB_ONLY_SECRETS } from "../../scripts/lib/product";
 import { cookiesOf, newPerson, postAuth, startTestProduct } from "./product";
 
@@ -39,11 +39,6 @@ function throwAwayFolder(prefix: string): string {
   const folder = mkdtempSync(path.join(tmpdir(), prefix));
   after(() => rmSync(folder, { recursive: true, force: true }));
   return folder;
-}
-
-/** What `promise` gives, or "running" if it has not within `ms`. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T | "running"> {
-  return Promise.race([promise, sleep(ms).then(() => "running" as const)]);
 }
 
 /** npm start's environment here: this machine's PATH and HOME, the tests' database, free ports. */
