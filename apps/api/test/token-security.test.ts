@@ -293,6 +293,31 @@ describe("tokens the Task API must refuse: 401 invalid_token and nothing written
       token: (victim) => mintToken({ key: ctx.key, claims: { sub: victim.id, nbf: nowSeconds() + 45 } }),
     },
     {
+      name: "a token issued over a day ago (iat a day and 2 minutes back), though its exp is ahead, is 401",
+      token: async (victim) =>
+        signEd25519(
+          { alg: "EdDSA", kid: ctx.key.kid },
+          claimsFor(victim.id, { iat: nowSeconds() - 86_400 - 120, exp: nowSeconds() + 3600 }),
+          ctx.key.privateKey,
+        ),
+    },
+    {
+      name: "a token issued 2 minutes in the future (beyond the 30 s skew) is 401",
+      token: async (victim) =>
+        signEd25519(
+          { alg: "EdDSA", kid: ctx.key.kid },
+          claimsFor(victim.id, { iat: nowSeconds() + 120 }),
+          ctx.key.privateKey,
+        ),
+    },
+    {
+      name: "a token without iat (its age unknown) is 401",
+      token: async (victim) => {
+        const { iat: _iat, ...claims } = claimsFor(victim.id);
+        return signEd25519({ alg: "EdDSA", kid: ctx.key.kid }, claims, ctx.key.privateKey);
+      },
+    },
+    {
       name: "a wrong-issuer token is 401",
       token: (victim) => mintToken({ key: ctx.key, claims: { sub: victim.id, iss: "https://evil.example" } }),
     },
@@ -444,6 +469,14 @@ describe("clock skew: at most 30 s (contract: Authentication)", () => {
     );
   });
 
+  test("a token issued a day and 10 s ago, its exp ahead, is still accepted (within the 30 s clock skew)", async () => {
+    const victim = await newVictim();
+    const claims = claimsFor(victim.id, { iat: nowSeconds() - 86_400 - 10, exp: nowSeconds() + 3600 });
+    const token = await signEd25519({ alg: "EdDSA", kid: ctx.key.kid }, claims, ctx.key.privateKey);
+    const response = await ctx.app.inject({ method: "GET", url: `/api/${victim.id}/tasks`, headers: bearer(token) });
+    assert.equal(response.statusCode, 200, response.body);
+  });
+
   test("a token whose nbf is 10 s in the future is accepted (within the 30 s clock skew)", async () => {
     const victim = await newVictim();
     const token = await mintToken({ key: ctx.key, claims: { sub: victim.id, nbf: nowSeconds() + 10 } });
@@ -548,6 +581,31 @@ describe("the verified-token cache (contract: one token, one verification)", () 
       }
     }
     // The person's other, unexpired token still works: the refusal was the expiry's.
+    assert.equal((await app.inject({ method: "GET", url, headers: user.auth })).statusCode, 200);
+  });
+
+  test("an accepted (so cached) token is 401 once it is a day old, though its exp is ahead (ended sessions are remembered a day)", async (t: NodeTestContext) => {
+    t.mock.timers.enable({ apis: ["Date"], now: Date.now() });
+    const { app, pool } = expiry;
+    const user = await expiry.newUser();
+    const url = `/api/${user.id}/tasks`;
+    const claims = claimsFor(user.id, {
+      sid: user.sessionId,
+      iat: nowSeconds() - 86_400 + 60,
+      exp: nowSeconds() + 3600,
+    });
+    const ageing = await signEd25519({ alg: "EdDSA", kid: expiry.key.kid }, claims, expiry.key.privateKey);
+    const accepted = await app.inject({ method: "GET", url, headers: bearer(ageing) });
+    assert.equal(accepted.statusCode, 200, "accepted, so verified and cached");
+
+    // A day and 45 s after its iat: past what a fresh check allows, well within the 5 minutes a
+    // cached key counts and an hour before its exp. Only the cache's bound by age can refuse it.
+    t.mock.timers.tick(60_000 + 45_000);
+    const before = await storedTasks(pool, user.id);
+    const created = await app.inject({ method: "POST", url, payload: { title: "A day on" }, headers: bearer(ageing) });
+    assert.deepEqual(await storedTasks(pool, user.id), before, "nothing was created");
+    assertUnauthorized(created, true, ageing);
+    assertUnauthorized(await app.inject({ method: "GET", url, headers: bearer(ageing) }), true, ageing);
     assert.equal((await app.inject({ method: "GET", url, headers: user.auth })).statusCode, 200);
   });
 });

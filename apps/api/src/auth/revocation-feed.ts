@@ -52,6 +52,7 @@
  */
 import type { FastifyBaseLogger } from "fastify";
 import type pg from "pg";
+import { MAX_TOKEN_AGE_SECONDS } from "./verify-access-token";
 
 const POLL_INTERVAL_MS = 500;
 const STALE_AFTER_MS = 1_900;
@@ -59,12 +60,13 @@ const STALE_AFTER_MS = 1_900;
 const IDLE_AFTER_MS = 60_000;
 /**
  * How long an ended session is remembered, here and in the table: longer
- * than any access token can live (the web app refuses a JWT_EXPIRES_IN above
- * a day; ten minutes more cover the 30 s of clock skew a token is allowed
- * and the clocks of the web app and the database), so forgetting it can
- * never let a token back in.
+ * than any access token is taken (the verifier refuses one issued more than
+ * MAX_TOKEN_AGE_SECONDS ago, and the web app refuses a JWT_EXPIRES_IN above
+ * that); ten minutes more cover the 30 s of clock skew a token is allowed,
+ * the 5 minutes a verified token stays cached and the clocks of the web app
+ * and the database, so forgetting it can never let a token back in.
  */
-const RETENTION_MS = 24 * 3600_000 + 10 * 60_000;
+const RETENTION_MS = MAX_TOKEN_AGE_SECONDS * 1000 + 10 * 60_000;
 const PURGE_EVERY_MS = 10 * 60_000;
 const PAGE_SIZE = 5_000;
 

@@ -31,6 +31,13 @@ export class KeysUnavailableError extends Error {}
 /** Only the asymmetric algorithm Better Auth is configured with; never "none" or HMAC. */
 const ALLOWED_ALGORITHMS = ["EdDSA"];
 const CLOCK_TOLERANCE_SECONDS = 30;
+/**
+ * A token issued longer ago than this (by its `iat`, with the clock tolerance) is refused, whatever
+ * its `exp` says: the revocation feed remembers an ended session for a day and a little more, so a
+ * token that lived longer could come back once its session's end was forgotten. The web app issues
+ * none so long (it refuses a JWT_EXPIRES_IN above a day); this holds even if one were.
+ */
+export const MAX_TOKEN_AGE_SECONDS = 86_400;
 /** A key dropped from the JWKS stops counting at most this long after (jose's key cache). */
 const KEYS_MAX_AGE_MS = 5 * 60_000;
 /**
@@ -78,10 +85,11 @@ export function createAccessTokenVerifier(policy: AccessTokenPolicy): AccessToke
     if (token.length > MAX_TOKEN_LENGTH || !CANONICAL_SIGNATURE.test(token)) {
       throw new InvalidTokenError("not a token Better Auth writes (too long, or its signature spelt otherwise)");
     }
-    const verified = await verifyWithJose(token, getKey, policy);
-    // Kept until the token's own expiry (stricter than the 30 s tolerance a
+    const { iat, ...verified } = await verifyWithJose(token, getKey, policy);
+    // Kept until the token's own expiry or greatest age (stricter than the 30 s tolerance a
     // fresh check allows) and never longer than a cached key would count.
-    cache.set(token, verified, Math.min(verified.exp * 1000, now + KEYS_MAX_AGE_MS));
+    const until = Math.min(verified.exp, iat + MAX_TOKEN_AGE_SECONDS) * 1000;
+    cache.set(token, verified, Math.min(until, now + KEYS_MAX_AGE_MS));
     return verified;
   };
 }
@@ -206,23 +214,25 @@ async function verifyWithJose(
   token: string,
   getKey: JWTVerifyGetKey,
   policy: AccessTokenPolicy,
-): Promise<VerifiedToken> {
+): Promise<VerifiedToken & { iat: number }> {
   try {
     const { payload } = await jwtVerify(token, getKey, {
       algorithms: ALLOWED_ALGORITHMS,
       issuer: policy.issuer,
       audience: policy.audience,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      // Also makes `iat` required, and refuses one in the future (beyond the tolerance).
+      maxTokenAge: MAX_TOKEN_AGE_SECONDS,
       // Without a session id a token could not be revoked: refused like any bad token.
       requiredClaims: ["sub", "exp", "sid"],
       // jose already refuses any `crit` header it does not implement.
     });
-    if (typeof payload.sub !== "string" || !isUuid(payload.sub) || typeof payload.exp !== "number") {
-      throw new InvalidTokenError("sub must be a user id (UUID) and exp a number");
+    const { sub, exp, iat, sid } = payload;
+    if (typeof sub !== "string" || !isUuid(sub) || typeof exp !== "number" || typeof iat !== "number") {
+      throw new InvalidTokenError("sub must be a user id (UUID), exp and iat numbers");
     }
-    const { sid } = payload;
     if (typeof sid !== "string" || !isUuid(sid)) throw new InvalidTokenError("sid must be a session id (UUID)");
-    return { sub: payload.sub, exp: payload.exp, sid: sid.toLowerCase() };
+    return { sub, exp, iat, sid: sid.toLowerCase() };
   } catch (error) {
     if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
     if (error instanceof errors.JWKSTimeout || isFetchFailure(error)) {
