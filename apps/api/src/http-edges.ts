@@ -82,8 +82,36 @@ export async function answerEveryOtherMethod(app: FastifyInstance): Promise<void
  * handler answers without `Connection: close` and then destroys the socket,
  * so a keep-alive client's next request on it fails with ECONNRESET (behind
  * a load balancer: a 502). Ours says it closes, then closes gracefully.
+ *
+ * Requests pipelined before the bad one are answered first: written at once,
+ * the 400 would be read as the answer to a create still being made, and the
+ * create's own 201 would never come (Node's and Fastify's handlers do that).
  */
 export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // The parser may report the same connection again; one answer is enough.
+  if (answered.has(socket)) return;
+  answered.add(socket);
+  afterResponsesInFlight(socket, () => endWithClientError(error, socket));
+}
+
+const answered = new WeakSet<Duplex>();
+
+/**
+ * Runs `then` once no response is being written on the connection. Node
+ * writes pipelined responses one at a time, each assigned to the socket
+ * (`_httpMessage`, which Node's own error handler reads too) when the one
+ * before it has finished, which happens before this listener runs.
+ */
+function afterResponsesInFlight(socket: Duplex, then: () => void): void {
+  const current = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+  if (current && !current.writableFinished && !socket.destroyed) {
+    current.once("finish", () => afterResponsesInFlight(socket, then));
+  } else {
+    then();
+  }
+}
+
+function endWithClientError(error: Error & { code?: string }, socket: Duplex): void {
   const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
   const detail =
     status === 431

@@ -87,6 +87,30 @@ test("a malformed request line is 400 with Connection: close, and the socket end
   assert.match(received, /application\/problem\+json/);
 });
 
+test("a malformed request pipelined behind a create is answered after it: the 201 comes first, then the 400, and the task is there", async () => {
+  const user = await ctx.newUser();
+  const body = JSON.stringify({ title: "Sent before the garbage" });
+  const create = [
+    `POST /api/${user.id}/tasks HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    `Authorization: ${user.auth.authorization}`,
+    "Content-Type: application/json",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "",
+    body,
+  ].join("\r\n");
+  // Two creates and a list ahead of the garbage: every answer in flight goes out, in order, before the 400.
+  const list = `GET /api/${user.id}/tasks HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${user.auth.authorization}\r\n\r\n`;
+  const { received, outcome } = await rawExchange(`${create}${create}${list}THIS IS NOT HTTP\r\n\r\n`);
+  assert.equal(outcome, "end");
+  // Each answer's status line follows the last one's body on the same line: no body here holds one.
+  const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
+  assert.deepEqual(statuses, [201, 201, 200, 400], received);
+  assert.match(received.slice(received.lastIndexOf("HTTP/1.1 400 ")), /\r\nConnection: close\r\n/i);
+  const titles = (await storedTasks(ctx.pool, user.id)).map((task) => task.title);
+  assert.deepEqual(titles, ["Sent before the garbage", "Sent before the garbage"]);
+});
+
 test("CONNECT, which Node does not route, is 405 with Allow too, and the socket ends cleanly (no reset)", async () => {
   const { received, outcome } = await rawExchange("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
   assert.equal(outcome, "end");
