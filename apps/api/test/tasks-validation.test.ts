@@ -496,13 +496,25 @@ describe("If-Match (contract: no lost updates)", () => {
     }
   }
 
-  test("If-None-Match: a write whose task changes between the check and the write is 412, and the other change stays", async () => {
+  test("If-None-Match: a write whose task changes between the check and the write is weighed again: it goes through while the tag still differs", async () => {
     const user = await ctx.newUser();
     const task = await createTask(ctx.app, user);
     // This write reads the task (its check), then waits for the row.
-    const refused = await patchWhileAnotherChangesTheTask(user, task.id, { "if-none-match": '"0"' });
+    const written = await patchWhileAnotherChangesTheTask(user, task.id, { "if-none-match": '"0"' });
+    assert.equal(written.statusCode, 200, written.body);
+    assert.equal(written.json().title, "mine");
+    assert.equal(written.headers.etag, '"3"', "written over the other change (version 2)");
+    const [stored] = await storedTasks(ctx.pool, user.id);
+    assert.equal(stored?.title, "mine");
+  });
+
+  test("If-None-Match: a write whose task changes between the check and the write to the tag it names is 412, and the other change stays", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user);
+    // Version 1 when the write reads it; the other change makes it 2, the version this write refuses.
+    const refused = await patchWhileAnotherChangesTheTask(user, task.id, { "if-none-match": '"2"' });
     assertProblem(refused, 412);
-    assert.match(refused.json().detail, /changed while this write was being checked/);
+    assert.match(refused.json().detail, /has the ETag If-None-Match names/);
     const [stored] = await storedTasks(ctx.pool, user.id);
     assert.equal(stored?.title, "theirs");
   });

@@ -78,13 +78,30 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
     reply: FastifyReply,
   ) => {
     const id = taskId(request.params.id);
-    const result = await repository.updateTaskForUser(
-      request.userId,
-      id,
-      request.body,
-      await preconditionOf(request, id),
+    const result = await writeUnderPreconditions(request, id, (precondition) =>
+      repository.updateTaskForUser(request.userId, id, request.body, precondition),
     );
     return sendWriteResult(reply, result);
+  };
+
+  /**
+   * A write under the request's preconditions. With If-None-Match, a refusal means the task changed
+   * between the read that weighed them and the write (`preconditionOf`): they are weighed again
+   * against the task as it is now, as if they had been weighed with the write, so a change that
+   * still leaves them holding does not refuse a write that asked only for that (and one that makes
+   * them fail is the 412 they name). A task that keeps changing under it is refused after 3 tries.
+   */
+  const writeUnderPreconditions = async <T>(
+    request: FastifyRequest,
+    id: string,
+    write: (precondition: WritePrecondition) => Promise<T | WriteRefusal>,
+  ): Promise<T | WriteRefusal> => {
+    for (let attempt = 1; ; attempt++) {
+      const result = await write(await preconditionOf(request, id));
+      if (result !== "precondition-failed" || request.headers["if-none-match"] === undefined || attempt === 3) {
+        return result;
+      }
+    }
   };
 
   /**
@@ -237,7 +254,9 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
       },
       async (request, reply) => {
         const id = taskId(request.params.id);
-        const result = await repository.toggleTaskForUser(request.userId, id, await preconditionOf(request, id));
+        const result = await writeUnderPreconditions(request, id, (precondition) =>
+          repository.toggleTaskForUser(request.userId, id, precondition),
+        );
         return sendWriteResult(reply, result);
       },
     );
@@ -255,7 +274,9 @@ export async function tasksRoutes(app: FastifyInstance, { repository, listSlots 
       },
       async (request, reply) => {
         const id = taskId(request.params.id);
-        const result = await repository.deleteTaskForUser(request.userId, id, await preconditionOf(request, id));
+        const result = await writeUnderPreconditions(request, id, (precondition) =>
+          repository.deleteTaskForUser(request.userId, id, precondition),
+        );
         if (result !== true) throw refusalProblem(result, request);
         return reply.code(204).send(null);
       },
@@ -279,7 +300,8 @@ function notFound(): HttpProblem {
 
 /**
  * A write refused. `request` with If-None-Match: its write was guarded by the version read first
- * (preconditionOf), so a refusal there means the task changed in between, whatever If-Match said.
+ * (preconditionOf), so a refusal there means the task changed in between, whatever If-Match said
+ * (each of three times: writeUnderPreconditions).
  */
 function refusalProblem(refusal: WriteRefusal, request?: FastifyRequest): HttpProblem {
   if (refusal === "not-found") return notFound();
