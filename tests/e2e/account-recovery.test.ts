@@ -294,6 +294,70 @@ describe("password reset", () => {
       await pool.end();
     }
   });
+
+  test("another account asking again and again to move to an address does not keep the address's confirmation of someone else's move from it", async () => {
+    const address = `moving-${crypto.randomUUID()}@example.test`;
+    const signUpConfirmed = async (person: ReturnType<typeof newPerson>) => {
+      const signedUp = await postAuth(product.webUrl, "/sign-up/email", person);
+      assert.equal(signedUp.status, 200);
+      await confirmEmailInDatabase(person.email, databaseUrl);
+      return { cookie: cookiesOf(signedUp), id: ((await signedUp.json()) as { user: { id: string } }).user.id };
+    };
+    const asker = newPerson("Mallory");
+    const owner = newPerson("Vera");
+    const { cookie: askerCookie, id: askerId } = await signUpConfirmed(asker);
+    const { cookie: ownerCookie, id: ownerId } = await signUpConfirmed(owner);
+    const moveTo = async (person: ReturnType<typeof newPerson>, cookie: string) => {
+      const asked = await postAuth(
+        product.webUrl,
+        "/change-email",
+        { newEmail: address, password: person.password },
+        randomClientAddress(),
+        cookie,
+      );
+      assert.equal(asked.status, 200);
+    };
+    const confirmations = (account: string) =>
+      mailbox.to(address).filter((email) => email.text.includes(`The Tasks account of ${account} asked`));
+    // The hour's ten, then the one of a kind past them: all the asker's.
+    for (let i = 0; i < 11; i++) await moveTo(asker, askerCookie);
+    await until(async () => confirmations(asker.email).length === 11, "eleven confirmations for the asker");
+
+    await moveTo(owner, ownerCookie);
+    await until(async () => confirmations(owner.email).length === 1, "the owner's confirmation arrived");
+    // Each account's next is held back for 15 minutes: counted, and not sent.
+    await moveTo(asker, askerCookie);
+    await moveTo(owner, ownerCookie);
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      const counted = async (account: string) =>
+        (
+          await pool.query("SELECT count FROM rate_limits WHERE key = $1", [
+            `email:confirm-new-address:${account}:${address}`,
+          ])
+        ).rows[0]?.count;
+      await until(async () => (await counted(askerId)) === 2, "the asker's twelfth counted (and refused)");
+      await until(async () => (await counted(ownerId)) === 2, "the owner's second counted (and refused)");
+    } finally {
+      await pool.end();
+    }
+    assert.equal(mailbox.to(address).length, 12, "eleven for the asker, one for the owner");
+  });
+
+  test("Gmail's dots and googlemail.com reach one inbox, so they count as one address", async () => {
+    const name = `g${crypto.randomUUID().slice(0, 8)}`;
+    for (const email of [`${name.slice(0, 4)}.${name.slice(4)}@gmail.com`, `${name}@GoogleMail.com`]) {
+      assert.equal((await postAuth(product.webUrl, "/sign-up/email", { ...newPerson("Gail"), email })).status, 200);
+    }
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      const counted = async () =>
+        (await pool.query("SELECT count FROM rate_limits WHERE key = $1", [`email:${name}@gmail.com`])).rows[0]?.count;
+      await until(async () => (await counted()) === 2, "both confirmations counted for one inbox");
+    } finally {
+      await pool.end();
+    }
+  });
 });
 
 describe("password guessing", () => {

@@ -149,6 +149,7 @@ function createAuth() {
         // A change of address is confirmed through the new one (the old one is told in the after hook).
         sendAccountEmail(confirmNewEmailMessage(user.email, String(claims.email), link.href), {
           anyoneCanAsk: "confirm-new-address",
+          forAccount: user.id,
         });
       },
     },

@@ -16,7 +16,10 @@
  * address (its `+tag` left out) gets at most UNASKED_PER_HOUR of those an
  * hour, and past that one of each kind every 15 minutes: a flood cannot keep
  * its owner from a reset link or a confirmation for longer (any link that
- * reaches the inbox works for the owner). The rest are not sent (logged). The
+ * reaches the inbox works for the owner). A confirmation of a new address is
+ * the exception: its link moves the account that asked, so that one of a
+ * kind is counted for each account, or one account asking again and again
+ * would keep another's change from the inbox. The rest are not sent (logged). The
  * answer to the request is the same either way: it must not tell who has an
  * account. Notices of what happened to an account (password changed, passkey
  * added, ...) always go: only the account's own steps send them, and a flood
@@ -71,16 +74,21 @@ function smtpTransport(smtpUrl: string): Transporter {
 
 /**
  * Starts sending and returns at once; the outcome is logged. `anyoneCanAsk`: the kind of an email
- * that someone other than the address's owner may have asked for (see above), counted toward its limit.
+ * that someone other than the address's owner may have asked for (see above), counted toward its
+ * limit; `forAccount`: the account its link acts on, where that is not the address owner's.
  */
-export function sendAccountEmail(email: AccountEmail, { anyoneCanAsk }: { anyoneCanAsk?: UnaskedKind } = {}): void {
-  void deliver(email, anyoneCanAsk).catch((error: unknown) => {
+export function sendAccountEmail(
+  email: AccountEmail,
+  { anyoneCanAsk, forAccount }: { anyoneCanAsk?: UnaskedKind; forAccount?: string } = {},
+): void {
+  const kind = anyoneCanAsk && (forAccount ? `${anyoneCanAsk}:${forAccount}` : anyoneCanAsk);
+  void deliver(email, kind).catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
     console.error(`[email] could not send "${email.subject}" to ${email.to}: ${reason}`);
   });
 }
 
-async function deliver(email: AccountEmail, anyoneCanAsk: UnaskedKind | undefined): Promise<void> {
+async function deliver(email: AccountEmail, anyoneCanAsk: string | undefined): Promise<void> {
   if (anyoneCanAsk && !(await withinUnaskedLimit(email.to, anyoneCanAsk))) {
     console.warn(
       `[email] not sent: "${email.subject}" to ${email.to}, which had ${UNASKED_PER_HOUR} emails anyone can ask for within the hour, and one of this kind within 15 minutes`,
@@ -101,7 +109,7 @@ async function deliver(email: AccountEmail, anyoneCanAsk: UnaskedKind | undefine
  * Counts one more email anyone can ask for to `address`, and whether it may go. When it cannot be
  * counted (the database is down) it goes: the limit guards inboxes, not the product.
  */
-async function withinUnaskedLimit(address: string, kind: UnaskedKind): Promise<boolean> {
+async function withinUnaskedLimit(address: string, kind: string): Promise<boolean> {
   const mailbox = mailboxOf(address);
   try {
     if ((await countInFixedWindow(`email:${mailbox}`, 60 * 60_000, UNASKED_PER_HOUR)).allowed) return true;
@@ -112,9 +120,18 @@ async function withinUnaskedLimit(address: string, kind: UnaskedKind): Promise<b
   }
 }
 
-/** The inbox an address reaches: lower case, without a `+tag` (which most providers deliver to the same one). */
+/**
+ * The inbox an address reaches: lower case, without a `+tag` (which most providers deliver to the
+ * same one), and for Gmail without dots in the name and under one domain (it delivers
+ * `a.da@googlemail.com` to `ada@gmail.com`).
+ */
 function mailboxOf(address: string): string {
   const at = address.lastIndexOf("@");
-  const local = address.slice(0, at).split("+")[0] ?? "";
-  return `${local}${address.slice(at)}`.toLowerCase();
+  let local = (address.slice(0, at).split("+")[0] ?? "").toLowerCase();
+  let domain = address.slice(at + 1).toLowerCase();
+  if (domain === "gmail.com" || domain === "googlemail.com") {
+    local = local.replaceAll(".", "");
+    domain = "gmail.com";
+  }
+  return `${local}@${domain}`;
 }
