@@ -97,14 +97,17 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 const answered = new WeakSet<Duplex>();
 
 /**
- * Runs `then` once no response is being written on the connection. Node
- * writes pipelined responses one at a time, each assigned to the socket
- * (`_httpMessage`, which Node's own error handler reads too) when the one
- * before it has finished, which happens before this listener runs.
+ * Runs `then` once no response to a request received whole is being written
+ * on the connection. Node writes pipelined responses one at a time, each
+ * assigned to the socket (`_httpMessage`, which Node's own error handler
+ * reads too) when the one before it has finished, which happens before this
+ * listener runs. A response whose request has not come whole is the one the
+ * error is about (its body cut short, malformed or too slow: a 408), and
+ * would never finish: the answer goes at once.
  */
 function afterResponsesInFlight(socket: Duplex, then: () => void): void {
   const current = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
-  if (current && !current.writableFinished && !socket.destroyed) {
+  if (current && !current.writableFinished && current.req.complete && !socket.destroyed) {
     current.once("finish", () => afterResponsesInFlight(socket, then));
   } else {
     then();
