@@ -20,7 +20,8 @@ const root = path.resolve(import.meta.dirname, "..");
 const testDirs = ["packages/task-schema/test", "packages/db/test", "apps/api/test", "tests/e2e"];
 
 async function testFiles(): Promise<string[]> {
-  const only = process.argv.slice(2);
+  // Files named on the command line are found from where it was typed; the runner runs in the root.
+  const only = process.argv.slice(2).map((file) => path.relative(root, path.resolve(file)));
   if (only.length > 0) return only;
   const files: string[] = [];
   for (const dir of testDirs) {
@@ -33,7 +34,7 @@ async function testFiles(): Promise<string[]> {
 const files = await testFiles();
 // Only where a chosen file drives the browser (tests/e2e/product.ts, launchBrowser): some of the
 // end-to-end files start servers alone.
-if (files.some((file) => readFileSync(path.resolve(file), "utf8").includes("launchBrowser("))) {
+if (files.some((file) => readFileSync(path.join(root, file), "utf8").includes("launchBrowser("))) {
   const chromium = chromiumPath();
   if (!existsSync(chromium)) {
     console.error(
@@ -68,7 +69,7 @@ await pool.end();
  * files go in name order). They run after the rest, one at a time.
  */
 const RUN_ALONE = new Set(["tests/e2e/web-server.test.ts"]);
-const alone = files.filter((file) => RUN_ALONE.has(path.relative(root, path.resolve(file))));
+const alone = files.filter((file) => RUN_ALONE.has(file));
 const together = files.filter((file) => !alone.includes(file));
 console.log(`Running ${files.length} test files against PostgreSQL at ${database.dataDir}`);
 // What hangs fails after 10 minutes (every file takes under 2 here) instead of holding CI until its

@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
-import { migrateDatabaseAt } from "@tasks/db";
+import { databaseUrlProblem, migrateDatabaseAt } from "@tasks/db";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "@tasks/db/embedded";
 import { buildWeb, webBuildIsStale } from "../../apps/web/check-build.mjs";
 import { apiBuildIsStale, buildApi } from "./build-api";
@@ -212,6 +212,10 @@ export async function startProduct(options: ProductOptions): Promise<RunningProd
   const goOn = () => options.signal?.throwIfAborted();
 
   try {
+    // Checked as the apps and `npm run db:migrate` check it, before the migrations below read it: a
+    // password with a # or a / taken for the URL's end is named with its fix, not "Invalid URL".
+    const urlProblem = options.databaseUrl ? databaseUrlProblem(options.databaseUrl) : null;
+    if (urlProblem) throw new Error(`DATABASE_URL: ${urlProblem}`);
     // Production (NODE_ENV=production with a database of its own) gets no development defaults.
     const production = process.env.NODE_ENV === "production" && Boolean(options.databaseUrl);
     if (production) assertProductionSettings({ ...process.env, ...options.env });

@@ -649,6 +649,18 @@ describe("npm start with its embedded PostgreSQL", () => {
     assert.doesNotMatch(output(), /embedded PostgreSQL|building/);
   });
 
+  test("a DATABASE_URL that is not a valid URL (a # in the password): exit 1 naming it and the fix, before anything starts", async () => {
+    const { output, exited } = watch(
+      spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+        cwd: root,
+        env: await launcherEnvironment({ DATABASE_URL: "postgres://tasks:pa/ss#word@db.example/tasks" }),
+      }),
+    );
+    assert.equal(await within(exited, 30_000), 1, output());
+    assert.match(output(), /DATABASE_URL: is not a valid URL \(percent-encode/);
+    assert.doesNotMatch(output(), /Invalid URL|does not answer|building/);
+  });
+
   test("a port something else listens on: exit 1 naming the variable that moves it, before anything starts", async () => {
     // On every interface, and on IPv6's loopback alone, where a browser's http://localhost goes first.
     for (const [variable, address] of [

@@ -50,14 +50,24 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const { code } = error as { code?: string };
   if (error instanceof ConfigError) {
     console.error(error.message);
-  } else if ((error as { code?: string }).code === "EADDRINUSE") {
+  } else if (code === "EADDRINUSE") {
     console.error(`Port ${(error as { port?: number }).port ?? ""} is already in use: set PORT to a free one.`);
-  } else if ((error as { code?: string }).code === "EADDRNOTAVAIL") {
+  } else if (code === "EACCES") {
+    console.error(
+      `Port ${(error as { port?: number }).port ?? ""} is not this process's to take: set PORT to another one.`,
+    );
+  } else if (code === "EADDRNOTAVAIL") {
     const host = (error as { address?: string }).address ?? "HOST";
     console.error(
       `${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0: all of them).`,
+    );
+  } else if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAFNOSUPPORT") {
+    const host = (error as { hostname?: string }).hostname ?? "HOST";
+    console.error(
+      `${host} is not a name of this machine that can be listened on: set HOST to one of its addresses (0.0.0.0: all of them).`,
     );
   } else {
     console.error("The Task API could not start:", error instanceof Error ? error.message : error);

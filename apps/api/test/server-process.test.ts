@@ -242,5 +242,14 @@ describe("the API process (npm run start:api)", () => {
     assert.equal(await elsewhere.exited, 1);
     assert.match(elsewhere.output(), /192\.0\.2\.1 is not an address of this machine: set HOST/);
     assert.doesNotMatch(elsewhere.output(), /at .*\.(ts|mjs):\d+/, "no stack trace");
+    // A name no resolver knows (the final dot: no search domains): named too.
+    const unknown = startApi({
+      DATABASE_URL: databaseUrl(),
+      HOST: "no-such-host.invalid.",
+      PORT: String(await freePort()),
+    });
+    assert.equal(await unknown.exited, 1);
+    assert.match(unknown.output(), /no-such-host\.invalid\. is not a name of this machine .*: set HOST/);
+    assert.doesNotMatch(unknown.output(), /at .*\.(ts|mjs):\d+/, "no stack trace");
   });
 });
