@@ -22,7 +22,7 @@ import { type Kept, keepAndSignIn, keepUnmadeDelete, takeKept, takeUnmadeDeletes
 import { lengthProblem } from "./length-problem";
 import { ListControls } from "./list-controls";
 import { NoticeToast, useNotice } from "./notice-toast";
-import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
+import { belongsIn, countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
 import { ShowMore, TaskList } from "./task-list";
 import { TaskRow } from "./task-row";
 import { useDeletesWithUndo } from "./use-deletes-with-undo";
@@ -190,6 +190,12 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * saving it says what became of the task. An edit brought back from before a sign-in and not
    * reopened yet keeps its task at the top in the same way, so that its editor can reopen.
    */
+  /**
+   * The tasks as the last load gave them. A row that is not one of them (kept for its open editor,
+   * or changed since: read again for an edit) may no longer belong in the list: closed unsaved, it
+   * is loaded again (`editClosedUnsaved`).
+   */
+  const loadedTasks = useRef(new Map<string, Task>());
   const keepingOpenEdits = useCallback((loaded: Task[], before: Task[] | null): Task[] => {
     const result = [...loaded];
     const loadedIds = new Set(loaded.map((task) => task.id));
@@ -313,8 +319,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
           .filter((task) => !seen.has(task.id) && seen.add(task.id) && !pendingDeletes.current.has(task.id));
         const unsent = seen.size - shown.length; // deletes inside their undo window, still counted by the API
         const matching = (loaded[0]?.total ?? 0) - unsent;
+        const asLoaded = showingTogglesOnTheirWay(shown);
+        loadedTasks.current = new Map(asLoaded.map((task) => [task.id, task]));
         setList((current) => ({
-          tasks: keepingOpenEdits(showingTogglesOnTheirWay(shown), current.tasks),
+          tasks: keepingOpenEdits(asLoaded, current.tasks),
           total: matching,
           // The API still counts the deletes inside their undo window: the page has taken them off.
           counts: totals
@@ -475,10 +483,13 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         if (current.tasks === null) return current; // no list yet: the reload below brings it, this task in it
         const shown = isShown(current.tasks, created);
         const counted = shown && current.countsWithTasks;
+        // Not in a tab or search it does not match ("Completed", a search for something else): the
+        // tabs' counts say it was added. (Were the reload below to fail, it would stay there.)
+        const belongs = shown || belongsIn(current.loadedFor, created);
         return {
           ...current,
-          tasks: [created, ...(current.tasks ?? []).filter((t) => t.id !== created.id)],
-          total: current.total + (shown ? 0 : 1),
+          tasks: belongs ? [created, ...current.tasks.filter((t) => t.id !== created.id)] : current.tasks,
+          total: current.total + (shown || !belongs ? 0 : 1),
           counts: { ...current.counts, pending: current.counts.pending + (counted ? 0 : 1) },
         };
       });
@@ -591,6 +602,11 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 onDraft={(changes) => {
                   if (changes) openEdits.current.set(task.id, changes);
                   else openEdits.current.delete(task.id);
+                }}
+                onClosedUnsaved={() => {
+                  // (A save reloads already.) Kept only for its editor, or read again since (completed
+                  // elsewhere, say): it may not belong in this tab or search any more.
+                  if (loadedTasks.current.get(task.id) !== task) void latestRefresh.current();
                 }}
                 save={(changes, etag) => saveTask(task.id, changes, etag)}
                 addAgain={(fields) => addAgain(task, fields)}

@@ -1,4 +1,5 @@
 import type { Task } from "@/lib/api-client";
+import { viewOfFilter } from "./use-list-view";
 
 /**
  * What the page shows of the person's tasks: the tasks (null until the first list has come), how
@@ -17,6 +18,19 @@ export interface ShownList {
    * The first list that comes brings the counts too, so null also says no counts have come.
    */
   loadedFor: string | null;
+}
+
+/**
+ * Whether `task` belongs in the list loaded for `loadedFor` (a filterKey; null: no list yet, where
+ * it does), as far as the page can tell: its tab, and the search as the API reads it (a substring of
+ * the title or the description, whatever the case). A reload has the last word.
+ */
+export function belongsIn(loadedFor: string | null, task: Task): boolean {
+  if (loadedFor === null) return true;
+  const { status, query } = viewOfFilter(loadedFor);
+  if ((status === "completed" && !task.completed) || (status === "pending" && task.completed)) return false;
+  const lowered = query.toLowerCase();
+  return task.title.toLowerCase().includes(lowered) || task.description.toLowerCase().includes(lowered);
 }
 
 export function isShown(tasks: Task[] | null, task: Task): boolean {

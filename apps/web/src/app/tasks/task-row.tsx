@@ -42,6 +42,8 @@ interface TaskRowProps {
    * page, so that whatever action leads to sign-in brings the editor back with it afterwards.
    */
   onDraft(changes: TaskChanges | null): void;
+  /** The editor closed without a save (Cancel, Escape, "Keep theirs", Save with nothing changed). */
+  onClosedUnsaved?(): void;
 }
 
 const priorityBadge = {
@@ -63,6 +65,7 @@ export function TaskRow({
   resume,
   onResumed,
   onDraft,
+  onClosedUnsaved,
 }: TaskRowProps) {
   const [editing, setEditing] = useState<EditorStart | "loading" | null>(null);
   const titleButton = useRef<HTMLButtonElement>(null);
@@ -137,9 +140,10 @@ export function TaskRow({
           save={save}
           addAgain={addAgain}
           onDraft={onDraft}
-          onClose={() => {
+          onClose={(saved) => {
             returnFocus.current = true;
             setEditing(null);
+            if (!saved) onClosedUnsaved?.();
           }}
           onForget={forget}
         />
@@ -218,7 +222,8 @@ function TaskEditor({
   addAgain: TaskRowProps["addAgain"];
   onForget(): void;
   onDraft: TaskRowProps["onDraft"];
-  onClose(): void;
+  /** `saved`: by a save that worked (which reloads the list), not by Cancel, Escape or "Keep theirs". */
+  onClose(saved?: boolean): void;
 }) {
   const { task, draft = {} } = start;
   /** The version the person's edits are made over: the starting one, or the newer one once shown. */
@@ -289,7 +294,7 @@ function TaskEditor({
       outcome = await save(changes, outcome.conflict.etag);
     }
     setSaving(false);
-    if (outcome.ok) return onClose();
+    if (outcome.ok) return onClose(true);
     if ("deleted" in outcome) return setGone(true);
     if ("conflict" in outcome) {
       showNewer(outcome.conflict.task);
@@ -305,7 +310,9 @@ function TaskEditor({
       onSubmit={submit}
       onKeyDown={(event) => {
         // Not while an input method is composing: there Escape cancels the composition, not the edit.
-        if (event.key === "Escape" && !saving && !event.nativeEvent.isComposing) (gone ? onForget : onClose)();
+        // (Safari says so by the key code 229 alone: its Escape that ends one comes after compositionend.)
+        const composing = event.nativeEvent.isComposing || event.nativeEvent.keyCode === 229;
+        if (event.key === "Escape" && !saving && !composing) (gone ? onForget : onClose)();
       }}
       aria-label={`Edit “${task.title}”`}
       aria-busy={saving}
@@ -365,7 +372,7 @@ function TaskEditor({
         </BusyButton>
         <BusyButton
           type="button"
-          onClick={gone ? onForget : onClose}
+          onClick={gone ? onForget : () => onClose()}
           busy={saving}
           className="rounded-md px-3 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
         >
