@@ -168,6 +168,37 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.locator("#new-title:placeholder-shown").waitFor();
   });
 
+  test("a first load refused for now (429 with Retry-After) is not asked for again sooner: the panel's Retry counts down, as the banner's does", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Jun");
+    const listLoads = (url: URL) => url.href.startsWith(product.apiUrl) && url.search !== "";
+    let asked = 0;
+    await page.route(listLoads, (route) => {
+      asked++;
+      return route.fulfill({
+        status: 429,
+        headers: { "content-type": "application/problem+json", "retry-after": "4" },
+        body: JSON.stringify({ type: "about:blank", title: "Too Many Requests", status: 429, detail: "Slow down." }),
+      });
+    });
+    await page.reload();
+    const panel = page.getByTestId("load-failed");
+    await panel.getByText("Your tasks could not be loaded.").waitFor();
+    const retry = panel.getByRole("button", { name: "Retry loading" });
+    await retry.getByText(/in [1-4] s/).waitFor();
+    const askedBefore = asked;
+    // (Forced: Playwright would wait for a button that says it is busy, aria-disabled, to be free.)
+    await retry.click({ force: true });
+    // A press taken would say "Loading…" at once, and ask.
+    await page.evaluate("new Promise((drawn) => requestAnimationFrame(() => setTimeout(drawn)))");
+    assert.doesNotMatch(String(await retry.textContent()), /Loading/);
+    assert.equal(asked, askedBefore, "nothing asked within the Retry-After");
+    await page.unrouteAll({ behavior: "wait" });
+    // Once the seconds are over, the press loads.
+    await retry.getByText(/ in \d s/).waitFor({ state: "detached", timeout: 10_000 });
+    await retry.click();
+    await page.getByText("No tasks yet. Add your first one above.").waitFor();
+  });
+
   test("a first load that fails says so instead of loading for ever; Retry loads", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ines");
     await cutOffTaskApi(page, product.apiUrl);

@@ -2,20 +2,19 @@
 import * as Tabs from "@radix-ui/react-tabs";
 import { LIST_LIMIT_MAX, type ListStatus } from "@tasks/task-schema/limits";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import {
-  ApiError,
-  SignedOutError,
-  type Task,
-  TaskApiClient,
-  type TaskChanges,
-  type TaskInput,
-  UnavailableError,
-} from "@/lib/api-client";
+import { ApiError, SignedOutError, type Task, TaskApiClient, type TaskChanges, type TaskInput } from "@/lib/api-client";
 import { signOutThisBrowser } from "@/lib/sign-out";
 import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
 import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
-import { type BannerFailure, describeFailure, ErrorBanner, endedBy, type FailedChange } from "./error-banner";
+import {
+  type BannerFailure,
+  describeFailure,
+  ErrorBanner,
+  endedBy,
+  type FailedChange,
+  retryAtOf,
+} from "./error-banner";
 import { useListFocus } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
 import { type Kept, keepAndSignIn, keepUnmadeDelete, takeKept, takeUnmadeDeletes } from "./kept-for-sign-in";
@@ -77,6 +76,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
    * Before any list has arrived, the page says the load failed (whatever the banner says by then).
    */
   const [failedLoad, setFailedLoad] = useState<string | null>(null);
+  /** When that failed load's Retry-After (a 429's, a 503's) lets it be asked for again. */
+  const [loadRetryAt, setLoadRetryAt] = useState<number | undefined>(undefined);
   /** The filter of the last list that came (as `list.loadedFor`, read where a load ends). */
   const listShownFor = useRef<string | null>(null);
   const loadFailed = failedLoad !== null;
@@ -229,10 +230,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         text: describeFailure(failure, what),
         retry: failure instanceof ApiError ? undefined : retry,
         loading: load !== undefined,
-        retryAt:
-          failure instanceof UnavailableError && failure.retryAfterSeconds
-            ? Date.now() + failure.retryAfterSeconds * 1000
-            : undefined,
+        retryAt: retryAtOf(failure),
         shownAt: performance.now(),
         what,
         change,
@@ -348,6 +346,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       } catch (failure) {
         if (thisRefresh === refreshCount.current) {
           setFailedLoad(loading);
+          setLoadRetryAt(retryAtOf(failure));
           handle(failure, "Could not load your tasks", () => void latestRefresh.current(withCounts), {
             load: { kind: withCounts ? "reload" : "asked", startedAt },
           });
@@ -587,6 +586,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
             busy={loadingMore || switching}
             stale={switching}
             onRetryLoad={() => latestRefresh.current()}
+            retryLoadAt={loadRetryAt}
             renderTask={(task) => (
               <TaskRow
                 key={task.id}

@@ -47,9 +47,7 @@ export function endedBy(failure: BannerFailure | null, change: FailedChange): bo
  * would drop the keyboard focus.)
  */
 export function ErrorBanner({ failure, onPress }: { failure: BannerFailure; onPress(): void }) {
-  const waitUntil = failure.retry ? failure.retryAt : undefined;
-  const now = useNowWhileBefore(waitUntil);
-  const secondsLeft = waitUntil === undefined ? 0 : Math.max(0, Math.ceil((waitUntil - now) / 1000));
+  const secondsLeft = useSecondsUntil(failure.retry ? failure.retryAt : undefined);
   const waiting = secondsLeft > 0;
   return (
     <div data-testid="error" className={`${errorBox} mb-4 flex items-center justify-between gap-3`}>
@@ -69,6 +67,19 @@ export function ErrorBanner({ failure, onPress }: { failure: BannerFailure; onPr
       </BusyButton>
     </div>
   );
+}
+
+/** When a failure's Retry-After (a 429's or 503's) says to try again, as a time from Date.now(). */
+export function retryAtOf(failure: unknown): number | undefined {
+  return failure instanceof UnavailableError && failure.retryAfterSeconds
+    ? Date.now() + failure.retryAfterSeconds * 1000
+    : undefined;
+}
+
+/** Whole seconds left until `time` (0 once it has passed, or without one), drawn again as they go. */
+export function useSecondsUntil(time: number | undefined): number {
+  const now = useNowWhileBefore(time);
+  return time === undefined ? 0 : Math.max(0, Math.ceil((time - now) / 1000));
 }
 
 /** Date.now(), read again a few times a second until `time` has passed (once, without one). */

@@ -4,6 +4,7 @@ import { type ReactNode, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { secondaryButton } from "@/components/styles";
 import type { Task } from "@/lib/api-client";
+import { useSecondsUntil } from "./error-banner";
 
 const dashedBox =
   "rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 [overflow-wrap:anywhere] dark:border-slate-700 dark:text-slate-400";
@@ -19,6 +20,7 @@ export function TaskList({
   busy,
   stale,
   onRetryLoad,
+  retryLoadAt,
   renderTask,
 }: {
   /** null until the first list has come. */
@@ -33,11 +35,13 @@ export function TaskList({
   stale: boolean;
   /** Loads the list again; settles once it has come or failed. */
   onRetryLoad: () => Promise<void>;
+  /** When the failed load's Retry-After lets it be asked for again (Date.now()'s clock). */
+  retryLoadAt?: number;
   renderTask: (task: Task) => ReactNode;
 }) {
   // No skeleton that says (to a screen reader too) it is still loading, and a Retry of its own
   // (the banner above may say something else by now).
-  if (tasks === null && loadFailed) return <LoadFailed onRetryLoad={onRetryLoad} />;
+  if (tasks === null && loadFailed) return <LoadFailed onRetryLoad={onRetryLoad} retryAt={retryLoadAt} />;
   if (tasks === null) {
     // Read as what it is, not as a list of three empty items.
     return (
@@ -129,11 +133,14 @@ export function ShowMore({
  * The first list did not come. Its Retry is busy while the list is asked for again, and a try that
  * fails again is said here, in a few words: the banner above says it again only when it held this
  * load's failure (another change's failure, waiting for its Retry, stays there). Once the list
- * comes, this goes, and the focus with it to the list (focus.ts).
+ * comes, this goes, and the focus with it to the list (focus.ts). A Retry-After counts down, as
+ * the banner's Retry does: asked for sooner, the list would only be refused again.
  */
-function LoadFailed({ onRetryLoad }: { onRetryLoad: () => Promise<void> }) {
+function LoadFailed({ onRetryLoad, retryAt }: { onRetryLoad: () => Promise<void>; retryAt?: number }) {
   const [retrying, setRetrying] = useState(false);
   const [failedTries, setFailedTries] = useState(0);
+  const secondsLeft = useSecondsUntil(retryAt);
+  const waiting = secondsLeft > 0 && !retrying;
   return (
     <div data-testid="load-failed" className={dashedBox}>
       <p>Your tasks could not be loaded.</p>
@@ -144,7 +151,7 @@ function LoadFailed({ onRetryLoad }: { onRetryLoad: () => Promise<void> }) {
       </p>
       <BusyButton
         type="button"
-        busy={retrying}
+        busy={retrying || waiting}
         onClick={async () => {
           setRetrying(true);
           await onRetryLoad();
@@ -155,6 +162,7 @@ function LoadFailed({ onRetryLoad }: { onRetryLoad: () => Promise<void> }) {
         className={`${secondaryButton} mt-3`}
       >
         {retrying ? "Loading…" : "Retry loading"}
+        {waiting && <span aria-hidden="true"> in {secondsLeft} s</span>}
       </BusyButton>
     </div>
   );
