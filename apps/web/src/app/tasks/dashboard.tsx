@@ -17,7 +17,14 @@ import {
 } from "./error-banner";
 import { useListFocus } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
-import { type Kept, keepAndSignIn, keepUnmadeDelete, takeKept, takeUnmadeDeletes } from "./kept-for-sign-in";
+import {
+  type Kept,
+  keepAndSignIn,
+  keepForReturn,
+  keepUnmadeDelete,
+  takeKept,
+  takeUnmadeDeletes,
+} from "./kept-for-sign-in";
 import { lengthProblem } from "./length-problem";
 import { ListControls } from "./list-controls";
 import { NoticeToast, useNotice } from "./notice-toast";
@@ -148,8 +155,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** The tasks shown now, read when leaving for sign-in. */
   const tasksNow = useRef(tasks);
   tasksNow.current = tasks;
-  /** What the person had on the page, kept as it leaves for sign-in. */
-  const keepWhatIsOnThePageAndSignIn = useCallback(() => {
+  /** What the person has typed and open on the page now: the new task's draft, and every edit. */
+  const typedOnThePage = useCallback((): Kept => {
     // Every open editor with a change in it, whichever action it was that found the session over.
     const edits = {
       ...notReopened.current,
@@ -158,17 +165,19 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     const editedTasks = Object.keys(edits).flatMap(
       (id) => tasksNow.current?.find((task) => task.id === id) ?? resumeTasks.current[id] ?? [],
     );
-    keepAndSignIn({
+    return {
       userId,
       draft: draft.current,
       unansweredAdd: unansweredAdd.current,
       edits,
       editedTasks,
       view: view.current,
-      deletes: handOverDeletes.current(),
-      toggles: handOverToggles.current(),
-    });
+    };
   }, [userId]);
+  /** What the person had on the page, kept as it leaves for sign-in. */
+  const keepWhatIsOnThePageAndSignIn = useCallback(() => {
+    keepAndSignIn({ ...typedOnThePage(), deletes: handOverDeletes.current(), toggles: handOverToggles.current() });
+  }, [typedOnThePage]);
   /**
    * On its way to sign-in (goToSignIn), once its writes on their way are answered: a delete pressed
    * meanwhile goes with it. (A ref: the next click must see it, re-drawn or not.)
@@ -410,6 +419,16 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     for (const task of kept.deletes ?? []) deleteTask(task);
     for (const { task, completed } of kept.toggles ?? []) void toggleTask(task, completed);
   }, [userId]);
+
+  // Left for another page of the app (the account page): what was typed and open comes back when
+  // the person does, as after a sign-in (takeKept above). Leaving for sign-in has kept it already;
+  // deletes and completions on their way are made by their own hooks, as the page goes.
+  useEffect(
+    () => () => {
+      if (!leavingForSignIn.current) keepForReturn(typedOnThePage());
+    },
+    [typedOnThePage],
+  );
 
   // A sign-out in another tab is followed at once, as on the account page: on a shared computer
   // nothing of the person's stays on screen. What was typed, open or not made yet is kept for their

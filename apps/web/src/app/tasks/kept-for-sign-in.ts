@@ -2,7 +2,7 @@ import type { ListStatus } from "@tasks/task-schema/limits";
 import type { Task, TaskChanges } from "@/lib/api-client";
 import { DELETED_ACCOUNT_PAGE, keepingAllowed } from "@/lib/signed-out-channel";
 import { tabKey } from "@/lib/tab-storage";
-import type { NewTask } from "./add-task-form";
+import { EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import type { Sort } from "./list-controls";
 
 /**
@@ -47,7 +47,18 @@ export function keepAndSignIn(kept: Kept): void {
   window.location.replace("/sign-in?next=/tasks&ended=1");
 }
 
-/** What was kept before a sign-in, if it was this person's; gone from the tab either way. */
+/**
+ * Keeps what the person had typed and open as the dashboard is left for another page of the app,
+ * for its next visit in this tab (takeKept). Nothing when nothing was typed: a kept view would put
+ * back a tab or search the person has since left by the address (Back, a link).
+ */
+export function keepForReturn(kept: Kept): void {
+  if (!keepingAllowed()) return; // the account, and all it had, are gone
+  const typed = JSON.stringify(kept.draft) !== JSON.stringify(EMPTY_NEW_TASK) || Object.keys(kept.edits).length > 0;
+  if (typed || kept.unansweredAdd) sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
+}
+
+/** What was kept before a sign-in (or as the dashboard was left), if it was this person's; gone from the tab either way. */
 export function takeKept(userId: string): Kept | null {
   const stored = sessionStorage.getItem(KEPT_KEY);
   sessionStorage.removeItem(KEPT_KEY);

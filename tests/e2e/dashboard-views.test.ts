@@ -1,7 +1,8 @@
 /**
- * The dashboard shows a task only in the tabs and searches it belongs to, between reloads too: an
- * add in a tab or search it does not match, and an editor kept open across a change of tab, then
- * closed without a save. And Escape that ends an input method's composition leaves the editor open.
+ * The dashboard as the person moves between views: it shows a task only in the tabs and searches it
+ * belongs to, between reloads too (an add in a tab or search it does not match, an editor kept open
+ * across a change of tab, then closed without a save); what was typed stays across a visit to the
+ * account page; and Escape that ends an input method's composition leaves the editor open.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -93,5 +94,37 @@ describe("a task shows only where it belongs", () => {
     await title.press("Escape");
     await list.getByRole("button", { name: "Edit “Learn kanji”" }).waitFor();
     assert.equal(await page.getByLabel("Task title", { exact: true }).count(), 0);
+  });
+});
+
+describe("what was typed stays across a visit to the account page", () => {
+  test("the new task's draft and an open edit are there again after Account, then Back to your tasks", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Eve");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await addTask(page, "Plan the trip");
+    await list.getByRole("button", { name: "Edit “Plan the trip”" }).click();
+    await page.getByLabel("Task title", { exact: true }).fill("Plan the trip to Rome");
+    await page.getByLabel("New task title").fill("Pack");
+    await page.getByLabel("Description", { exact: true }).fill("Passport, tickets");
+
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.waitForURL(/\/account$/);
+    await page.getByRole("link", { name: "Back to your tasks" }).click();
+    await page.waitForURL(/\/tasks/);
+    await page.getByLabel("Task title", { exact: true }).waitFor();
+    assert.equal(await page.getByLabel("Task title", { exact: true }).inputValue(), "Plan the trip to Rome");
+    assert.equal(await page.getByLabel("New task title").inputValue(), "Pack");
+    assert.equal(await page.getByLabel("Description", { exact: true }).inputValue(), "Passport, tickets");
+
+    // Given back once: added, the draft is gone, and another visit finds the form empty.
+    await page.getByLabel("New task title").press("Enter");
+    await list.getByText("Pack", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.waitForURL(/\/account$/);
+    await page.getByRole("link", { name: "Back to your tasks" }).click();
+    await list.getByText("Pack", { exact: true }).waitFor();
+    assert.equal(await page.getByLabel("New task title").inputValue(), "");
+    assert.equal(await page.getByLabel("Task title", { exact: true }).count(), 0, "no editor open");
   });
 });
