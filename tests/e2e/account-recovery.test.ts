@@ -25,6 +25,7 @@ import {
   newSignedOutPage,
   postAuth,
   randomClientAddress,
+  sendSignUp,
   signIn,
 } from "./product";
 import { unusedCode } from "./totp";
@@ -357,6 +358,60 @@ describe("password reset", () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe("words and tabs", () => {
+  test("an address the browser takes and the server does not (ana@gmail.c) is said in plain words, at sign-up and as a new address", async () => {
+    const page = await newSignedOutPage(browser, product.webUrl);
+    await sendSignUp(page, product.webUrl, { ...newPerson("Ana"), email: `ana-${crypto.randomUUID()}@gmail.c` });
+    await page
+      .getByRole("alert")
+      .getByText("That is not an email address we can send to. Check it and try again.")
+      .waitFor();
+    assert.equal(await page.getByText(/\[body\./).count(), 0, "not Better Auth's own words");
+
+    const { page: signedIn, person } = await newSignedInPage(browser, product.webUrl, "Ada");
+    await signedIn.goto(`${product.webUrl}/account`);
+    await signedIn.getByLabel("New email address").fill(`ada-${crypto.randomUUID()}@example.c`);
+    await signedIn.getByLabel("Your password, to change the email").fill(person.password);
+    await signedIn.getByRole("button", { name: "Change email" }).click();
+    await signedIn.getByText("That is not an email address we can send to. Check it and try again.").waitFor();
+  });
+
+  test("a password reset in another tab of the browser sends the account's open tabs to sign in; someone else's reset there does not", async () => {
+    const { page, context, person } = await newSignedInPage(browser, product.webUrl, "Rae");
+    await page.goto(`${product.webUrl}/account`);
+    await page.getByRole("heading", { name: "Profile" }).waitFor();
+    const resetIn = async (tab: Page, email: string, newPassword: string) => {
+      assert.equal((await postAuth(product.webUrl, "/request-password-reset", { email })).status, 200);
+      const link = (await mailbox.waitFor(email, /Reset your Tasks password/)).link ?? "";
+      await tab.goto(link);
+      await tab.getByLabel("New password", { exact: true }).fill(newPassword);
+      await tab.getByLabel("Repeat the new password").fill(newPassword);
+      // The page then asks whether this browser is still signed in, to tell its tabs if not.
+      const asked = tab.waitForResponse((answer) => answer.url().endsWith("/api/auth/get-session"));
+      await tab.getByRole("button", { name: "Change password" }).click();
+      await tab.getByText(/every device was signed out/).waitFor();
+      await asked;
+    };
+
+    // Another person's account, reset in this browser (a shared computer): this tab stays where it is.
+    let navigations = 0;
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+    const other = newPerson("Sol");
+    assert.equal((await postAuth(product.webUrl, "/sign-up/email", other)).status, 200);
+    const second = await context.newPage();
+    await resetIn(second, other.email, "another good passphrase");
+    // (What the tab would be told is sent as that answer comes: a second is ample to have heard it.)
+    await second.evaluate("new Promise((heard) => setTimeout(heard, 1000))");
+    assert.equal(navigations, 0, "someone else's reset moves nobody");
+
+    // The account's own: its tab leaves for sign-in, with nothing of the account on screen.
+    await resetIn(second, person.email, "a good new passphrase");
+    await page.waitForURL(/\/sign-in/, { timeout: 5_000 });
   });
 });
 

@@ -400,7 +400,9 @@ describe("two-factor sign-in", () => {
     await signingIn.getByText("That code is not right.").waitFor();
     assert.equal(new URL(signingIn.url()).pathname, "/sign-in", "still on the second step");
 
-    await submitCode(signingIn, await unusedCode(key));
+    // Pasted as authenticator apps show it, with a dash: read as its six digits.
+    const current = await unusedCode(key);
+    await submitCode(signingIn, `${current.slice(0, 3)}-${current.slice(3)}`);
     await signingIn.waitForURL(`${product.webUrl}/tasks`);
     assert.equal(await apiStatus(product.apiUrl, await accessToken(signingIn, product.webUrl)), 200);
     // A second step passed elsewhere signs nobody out.
@@ -415,6 +417,10 @@ describe("two-factor sign-in", () => {
 
     const signingIn = await startSignIn(person);
     await signingIn.getByRole("button", { name: "Lost your phone? Use a backup code" }).click();
+    // Codes are mixed case: a phone's keyboard must not make the first letter a capital, nor correct one.
+    const field = signingIn.getByRole("textbox", { name: "Backup code" });
+    assert.equal(await field.getAttribute("autocapitalize"), "none");
+    assert.equal(await field.getAttribute("autocorrect"), "off");
     // Typed from paper: a space for the dash.
     await submitCode(signingIn, `${first.slice(0, 5)} ${first.slice(6)}`);
     await signingIn.waitForURL(`${product.webUrl}/tasks`);

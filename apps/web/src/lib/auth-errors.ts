@@ -98,5 +98,19 @@ export function describeAuthError(error: AuthClientError): string {
   if (error.code === TWO_FACTOR_CODE_REQUIRED) return ENTER_A_CODE;
   if (error.code === TOTP_ALREADY_ENABLED) return "Two-factor sign-in is on already: it was turned on in another tab.";
   if (error.status === 401) return SESSION_ENDED_TEXT;
+  if (error.code === "VALIDATION_ERROR") return validationText(error.message);
   return error.message ?? "Something went wrong. Try again.";
+}
+
+/** An address the browser takes (me@localhost, ana@gmail.c): trying again as it is would not help. */
+export const NOT_AN_EMAIL_TEXT = "That is not an email address we can send to. Check it and try again.";
+
+/**
+ * Better Auth's refusal of a request's fields, in words: its own message names the field as code does
+ * ("[body.email] Invalid email address").
+ */
+function validationText(message: string | undefined): string {
+  return /\[body\.(email|newEmail)\]/.test(message ?? "")
+    ? NOT_AN_EMAIL_TEXT
+    : "Something in the form was not accepted. Check it and try again.";
 }

@@ -22,3 +22,14 @@ export async function signOutThisBrowser(): Promise<string | null> {
   window.location.assign("/sign-in");
   return null;
 }
+
+/**
+ * After a step that signed every device of an account out (a password reset, two-factor undone by
+ * its emailed link): the tabs of this browser still showing that account (its tasks, its account
+ * page) leave at once, as after a sign-out here. Not when this browser is signed in to another
+ * account (someone else's reset on a shared computer), whose tabs go on, nor when that cannot be told.
+ */
+export async function tellTabsIfSignedOut(): Promise<void> {
+  const { data, error } = await authClient.getSession();
+  if (!data && !error) announceSignedOut();
+}

@@ -102,7 +102,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
             then you can sign in.
           </p>
         </FocusedOutcome>
-        <NarrowPageLink href="/sign-in">Back to sign in</NarrowPageLink>
+        <NarrowPageLink href={otherHref}>Back to sign in</NarrowPageLink>
       </NarrowPage>
     );
   }

@@ -109,6 +109,9 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
             id="code"
             name="code"
             autoComplete="off"
+            // Codes are mixed case, checked exactly: a phone's capital first letter would refuse one.
+            autoCapitalize="none"
+            autoCorrect="off"
             spellCheck={false}
             required
             maxLength={40}
@@ -122,7 +125,7 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
             name="code"
             inputMode="numeric"
             autoComplete="one-time-code"
-            pattern="[0-9 ]*"
+            // No pattern: a code pasted as apps show it (123-456) is read as its digits (authenticatorCode).
             required
             maxLength={7}
             aria-describedby="code-help"

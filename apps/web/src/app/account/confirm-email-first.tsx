@@ -7,7 +7,7 @@
 export function ConfirmEmailFirst({ what }: { what: string }) {
   return (
     <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-      To add {what}, first confirm your email address: follow the link we sent you (the Email section above can send a
+      To add {what}, first confirm your email address: follow the link we sent you (the Profile section above can send a
       new one).
     </p>
   );

@@ -6,7 +6,7 @@ import { NarrowPage, NarrowPageLink, OutcomeMessage, SuccessMessage } from "@/co
 import { field, label, primaryButton } from "@/components/styles";
 import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
-import { CANNOT_REACH_SERVER, isUnreachable, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
+import { CANNOT_REACH_SERVER, isUnreachable, NOT_AN_EMAIL_TEXT, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { EMAIL_MAX } from "@/lib/email-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 
@@ -36,7 +36,7 @@ export function ForgotPasswordForm() {
             : // An address the browser takes (me@localhost) that Better Auth's check refuses: trying
               // again would not help.
               failure.status === 400
-              ? "That is not an email address we can send to. Check it and try again."
+              ? NOT_AN_EMAIL_TEXT
               : "Could not send the link right now. Try again.",
       );
       return;

@@ -11,6 +11,7 @@ import type { PasskeySummary } from "@/lib/account-passkeys";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, RESET_LINK_USED_TEXT, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
 import { readNewPasswordForm } from "@/lib/new-password-form";
+import { tellTabsIfSignedOut } from "@/lib/sign-out";
 import { useHydrated } from "@/lib/use-hydrated";
 
 /**
@@ -54,6 +55,7 @@ export function ResetPasswordForm({ token, passkeys }: { token: string; passkeys
       return;
     }
     setDone({ passkeysRemoved: removePasskeys });
+    void tellTabsIfSignedOut();
   }
 
   if (done) {

@@ -12,6 +12,7 @@ import { ACTION_NO_ANSWER_TEXT, answerOfAction, NO_ANSWER } from "@/lib/answer-l
 import { CANNOT_REACH_SERVER, DATABASE_UNAVAILABLE_TEXT } from "@/lib/auth-errors";
 import { readNewPasswordForm } from "@/lib/new-password-form";
 import { PASSWORD_LENGTH_TEXT } from "@/lib/password-rules";
+import { tellTabsIfSignedOut } from "@/lib/sign-out";
 import { useHydrated } from "@/lib/use-hydrated";
 import { type UndoFailure, undoTwoFactorWithNewPassword } from "./actions";
 
@@ -60,6 +61,7 @@ export function UndoTwoFactorForm({
       return setError(FAILURE_TEXT[answer.reason]);
     }
     setDone(true);
+    void tellTabsIfSignedOut();
   }
 
   if (done) {
