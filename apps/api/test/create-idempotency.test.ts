@@ -151,6 +151,35 @@ describe("Idempotency-Key on create", () => {
     assert.equal((await titles(user)).length, 3, "the tasks themselves stay");
   });
 
+  test("a backlog of old keys goes a thousand at a time, over the next keyed creates", async () => {
+    const user = await ctx.newUser();
+    // 1,500 tasks with day-old keys, written here (keyed creates would each start a sweep).
+    await ctx.pool.query(
+      `WITH made AS (
+         INSERT INTO tasks (id, user_id, title) SELECT gen_random_uuid(), $1, 'Old ' || n FROM generate_series(1, 1500) AS n
+         RETURNING id)
+       INSERT INTO task_create_keys (user_id, key, task_id, request_hash, created_at)
+       SELECT $1, 'old-' || id, id, 'x', now() - interval '25 hours' FROM made`,
+      [user.id],
+    );
+    const oldKeys = async () =>
+      (
+        await ctx.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM task_create_keys WHERE user_id = $1 AND created_at < now() - interval '1 day'",
+          [user.id],
+        )
+      ).rows[0]?.n;
+    const sweptTo = async (left: number) => {
+      assert.equal((await create(user, { title: `Now, ${left} old keys to be left` }, randomUUID())).statusCode, 201);
+      for (let i = 0; (await oldKeys()) !== left; i++) {
+        assert.ok(i < 100, `${await oldKeys()} old keys after 2 s, not ${left}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await sweptTo(500);
+    await sweptTo(0);
+  });
+
   test("the sweep of old keys takes only the rows no one holds, and waits for none (deleting the account holds them in its own order)", async () => {
     const user = await ctx.newUser();
     // Two tasks with day-old keys, written here: keyed creates would each start a sweep of their own,

@@ -354,5 +354,11 @@ export const taskCreateKeys = pgTable(
     requestHash: text("request_hash").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.key] }), index("task_create_keys_task_id_idx").on(t.taskId)],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.key] }),
+    index("task_create_keys_task_id_idx").on(t.taskId),
+    // The sweep of a person's keys older than a day (forgetOldCreateKeys) reads only those: by the
+    // key alone it read all the person's keys after every keyed create, a day's worth at least.
+    index("task_create_keys_user_created_idx").on(t.userId, t.createdAt),
+  ],
 );

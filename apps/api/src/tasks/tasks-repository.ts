@@ -32,6 +32,9 @@ import {
 import { type TaskRecord, taskJson, taskRecord } from "./task-json";
 
 /** What an `If-Match` header allows: any existing task, or only these versions. */
+/** Old Idempotency-Keys a sweep deletes at most (forgetOldCreateKeys). */
+const SWEPT_KEYS_MAX = 1_000;
+
 export type WritePrecondition = { kind: "any" } | { kind: "versions"; versions: number[] } | undefined;
 
 /** Why a write did not happen. */
@@ -256,13 +259,17 @@ export class TasksRepository {
    * create's, it would lock old key rows that deleting the account also locks, the other way round).
    * Only rows no one else holds: deleting the account locks the same rows in its own order (task by
    * task), and two statements waiting on each other would fail one of them, perhaps the deletion.
-   * Nothing waits for it; if it fails, the next keyed create tries again.
+   * Nothing waits for it; if it fails, the next keyed create tries again. At most SWEPT_KEYS_MAX a
+   * time (read by the index on the person and the key's age): a backlog of old keys goes over the
+   * next creates, never in one statement that could outlast the statement timeout, fail, and so
+   * leave every old key in place for the next one to fail on again.
    */
   private async forgetOldCreateKeys(user: string): Promise<void> {
     const old = this.db
       .select({ key: taskCreateKeys.key })
       .from(taskCreateKeys)
       .where(and(eq(taskCreateKeys.userId, user), sql`${taskCreateKeys.createdAt} < now() - interval '1 day'`))
+      .limit(SWEPT_KEYS_MAX)
       .for("update", { skipLocked: true });
     await this.db
       .delete(taskCreateKeys)

@@ -1,0 +1,1 @@
+CREATE INDEX "task_create_keys_user_created_idx" ON "task_create_keys" USING btree ("user_id","created_at");
