@@ -20,6 +20,19 @@ async function nextFrame(page: Page): Promise<void> {
 /** The page's loads of the list and of the tabs' counts (each with a query string; an add has none). */
 const listLoads = (url: URL) => url.href.startsWith(product.apiUrl) && url.search !== "";
 
+/**
+ * Adds `title` from the form with the reload that follows held: what the page shows then is what the
+ * add's answer alone made of it, once the tab named `counted` (its count) says the task was added.
+ */
+async function addWithItsReloadHeld(page: Page, title: string, counted: string) {
+  const reload = await holdRequests(page, listLoads);
+  await page.getByLabel("New task title").fill(title);
+  await page.getByLabel("New task title").press("Enter");
+  await page.getByRole("tab", { name: counted }).waitFor();
+  await reload.held;
+  return reload;
+}
+
 describe("a task shows only where it belongs", () => {
   test("added in the Completed tab, or in a search it does not match: counted in its tab, not shown, while the reload is on its way", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Bea");
@@ -27,11 +40,7 @@ describe("a task shows only where it belongs", () => {
     await page.getByRole("tab", { name: /Completed/ }).click();
     await page.getByText("No completed tasks yet.").waitFor();
 
-    const reload = await holdRequests(page, listLoads);
-    await page.getByLabel("New task title").fill("Buy milk");
-    await page.getByLabel("New task title").press("Enter");
-    await page.getByRole("tab", { name: "Pending (1)" }).waitFor();
-    await reload.held;
+    const reload = await addWithItsReloadHeld(page, "Buy milk", "Pending (1)");
     assert.equal(await list.getByText("Buy milk", { exact: true }).count(), 0, "not in Completed");
     assert.equal(await page.getByText("No completed tasks yet.").count(), 1);
     reload.release();
@@ -44,11 +53,7 @@ describe("a task shows only where it belongs", () => {
     await page.getByLabel("Search tasks").fill("milk");
     await searched;
     await nextFrame(page);
-    const searchReload = await holdRequests(page, listLoads);
-    await page.getByLabel("New task title").fill("Walk the dog");
-    await page.getByLabel("New task title").press("Enter");
-    await page.getByRole("tab", { name: "All (2)" }).waitFor();
-    await searchReload.held;
+    const searchReload = await addWithItsReloadHeld(page, "Walk the dog", "All (2)");
     assert.equal(await list.getByText("Walk the dog", { exact: true }).count(), 0, "not in a search for milk");
     assert.equal(await list.getByRole("listitem").count(), 1);
     // One that does match the search is shown at once.
