@@ -637,29 +637,32 @@ describe("npm start with its embedded PostgreSQL", () => {
     }
   });
 
-  test("a port setting that is not a port: exit 1 naming it, before anything starts", async () => {
-    const { output, exited } = watch(
-      spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-        cwd: root,
-        env: await launcherEnvironment({ WEB_PORT: "3000x" }),
-      }),
-    );
-    assert.equal(await within(exited, 30_000), 1, output());
-    assert.match(output(), /WEB_PORT: "3000x" is not a port/);
-    assert.doesNotMatch(output(), /embedded PostgreSQL|building/);
-  });
-
-  test("a DATABASE_URL that is not a valid URL (a # in the password): exit 1 naming it and the fix, before anything starts", async () => {
-    const { output, exited } = watch(
-      spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-        cwd: root,
-        env: await launcherEnvironment({ DATABASE_URL: "postgres://tasks:pa/ss#word@db.example/tasks" }),
-      }),
-    );
-    assert.equal(await within(exited, 30_000), 1, output());
-    assert.match(output(), /DATABASE_URL: is not a valid URL \(percent-encode/);
-    assert.doesNotMatch(output(), /Invalid URL|does not answer|building/);
-  });
+  for (const [what, setting, said, notSaid] of [
+    [
+      "a port setting that is not a port",
+      { WEB_PORT: "3000x" },
+      /WEB_PORT: "3000x" is not a port/,
+      /embedded PostgreSQL|building/,
+    ],
+    [
+      "a DATABASE_URL that is not a valid URL (a # in the password)",
+      { DATABASE_URL: "postgres://tasks:pa/ss#word@db.example/tasks" },
+      /DATABASE_URL: is not a valid URL \(percent-encode/,
+      /Invalid URL|does not answer|building/,
+    ],
+  ] as const) {
+    test(`${what}: exit 1 naming it (and the fix), before anything starts`, async () => {
+      const { output, exited } = watch(
+        spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+          cwd: root,
+          env: await launcherEnvironment(setting),
+        }),
+      );
+      assert.equal(await within(exited, 30_000), 1, output());
+      assert.match(output(), said);
+      assert.doesNotMatch(output(), notSaid);
+    });
+  }
 
   test("a port something else listens on: exit 1 naming the variable that moves it, before anything starts", async () => {
     // On every interface, and on IPv6's loopback alone, where a browser's http://localhost goes first.
