@@ -36,6 +36,14 @@ export function migrationsFolder(): string {
 /** How long the migrations may take, the wait for another process's included. */
 const MIGRATION_TIMEOUT_MS = 15 * 60_000;
 
+/**
+ * How long a migration's statement waits for a table another transaction holds before the run
+ * backs off (rolls back, pauses, tries again: migrateWhenTablesAreFree). Waiting in the table's
+ * lock queue, it would hold up every statement asking for that table after it (a request's write,
+ * a sign-in's) for as long as the transaction before it lasted: an outage, in a deployment.
+ */
+const MIGRATION_LOCK_WAIT_MS = 2_000;
+
 /** How long start-up waits for a database that does not answer yet. */
 export const DATABASE_WAKE_MS = 30_000;
 
@@ -63,7 +71,7 @@ export async function migrateDatabaseAt(
   const pool = createPool(databaseUrl, { max: 1, applicationName, statementTimeoutMillis: MIGRATION_TIMEOUT_MS });
   try {
     await waitUntilReachable(pool, databaseUrl, wait);
-    return await migrateDatabase(pool);
+    return await migrateWhenTablesAreFree(pool, wait);
   } finally {
     await pool.end();
   }
@@ -138,6 +146,31 @@ async function waitUntilReachable(pool: pg.Pool, databaseUrl: string, { onWait, 
   }
 }
 
+/**
+ * migrateDatabase, run again while a migration finds a table held by another transaction for
+ * longer than MIGRATION_LOCK_WAIT_MS (55P03), with a pause between runs (one second at first, ten at
+ * most), for up to MIGRATION_TIMEOUT_MS; the wait is said once.
+ */
+async function migrateWhenTablesAreFree(pool: pg.Pool, { onWait, signal }: StartUpWait): Promise<{ applied: number }> {
+  const deadline = Date.now() + MIGRATION_TIMEOUT_MS;
+  for (let pause = 1_000, said = false; ; pause = Math.min(pause * 2, 10_000)) {
+    signal?.throwIfAborted();
+    try {
+      return await migrateDatabase(pool);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "55P03" || Date.now() + pause > deadline) throw error;
+      if (!said) {
+        onWait?.(
+          `a migration waits for a table that another transaction holds (${(error as Error).message}); ` +
+            `trying again every few seconds, for up to ${MIGRATION_TIMEOUT_MS / 60_000} minutes, without holding up others meanwhile`,
+        );
+        said = true;
+      }
+      await sleep(pause, undefined, { signal });
+    }
+  }
+}
+
 /** An arbitrary constant shared by every process of this product: "tasks" in ASCII. */
 const MIGRATION_LOCK_KEY = 0x7461736b73;
 
@@ -153,6 +186,8 @@ export async function migrateDatabase(pool: pg.Pool): Promise<{ applied: number 
     await client.query(`SET LOCAL statement_timeout = ${MIGRATION_TIMEOUT_MS}`);
     // Held until COMMIT or ROLLBACK, or until the connection closes (a process that dies mid-way).
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+    // After that lock, which waits for another process's migrations as long as they take.
+    await client.query(`SET LOCAL lock_timeout = ${MIGRATION_LOCK_WAIT_MS}`);
     await client.query('CREATE SCHEMA IF NOT EXISTS "drizzle"');
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`,

@@ -5,28 +5,14 @@
  * go on counting. Runs on a database of its own, migrated up to 0008 first.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, test } from "node:test";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { createTestDatabase } from "../../../scripts/lib/test-database";
 import { createPool, migrateDatabaseAt, migrationsFolder } from "../src/index";
-
-/** A copy of the migrations whose journal ends at `lastTag`: the schema as it was then. */
-function migrationsUpTo(lastTag: string): string {
-  const folder = mkdtempSync(path.join(os.tmpdir(), "tasks-migrations-"));
-  after(() => rmSync(folder, { recursive: true, force: true }));
-  cpSync(migrationsFolder(), folder, { recursive: true });
-  const journalFile = path.join(folder, "meta", "_journal.json");
-  const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
-  const last = journal.entries.findIndex((entry) => entry.tag === lastTag);
-  assert.ok(last >= 0, `no migration ${lastTag}`);
-  journal.entries = journal.entries.slice(0, last + 1);
-  writeFileSync(journalFile, JSON.stringify(journal));
-  return folder;
-}
+import { migrationsUpTo } from "./migrations-up-to";
 
 test("upgrading a database with tasks to one count row a person keeps every count", async () => {
   const url = await createTestDatabase("upgrade_counts");
