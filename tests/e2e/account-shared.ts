@@ -10,11 +10,12 @@ import { startSecondApi, startTestProduct } from "./product";
 
 /**
  * The product, mailing a mailbox of the test's, and the Task API processes to check a session's
- * end at: the product's and a second one on the same database.
+ * end at: the product's and a second one on the same database. `keepOutput`: the apps' logs kept
+ * for the test to read (product.output()).
  */
-export async function startAccountsProduct(databaseUrl: string) {
+export async function startAccountsProduct(databaseUrl: string, { keepOutput = false } = {}) {
   const mailbox = await startMailbox();
-  const product = await startTestProduct(mailedTo(mailbox));
+  const product = await startTestProduct(mailedTo(mailbox), undefined, { keepOutput });
   const apis = [product.apiUrl, await startSecondApi(product, databaseUrl)];
   return { mailbox, product, apis };
 }

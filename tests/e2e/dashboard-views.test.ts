@@ -7,7 +7,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import { addTask, holdRequests, launchBrowser, newSignedInPage, startTestProduct, waitForCount } from "./product";
+import {
+  addTask,
+  holdRequests,
+  launchBrowser,
+  newSignedInPage,
+  signIn,
+  startTestProduct,
+  waitForCount,
+} from "./product";
 
 const product = await startTestProduct();
 const browser = await launchBrowser();
@@ -131,5 +139,34 @@ describe("what was typed stays across a visit to the account page", () => {
     await list.getByText("Pack", { exact: true }).waitFor();
     assert.equal(await page.getByLabel("New task title").inputValue(), "");
     assert.equal(await page.getByLabel("Task title", { exact: true }).count(), 0, "no editor open");
+  });
+
+  test("an add answered after the page was left comes back as the task it made, not as a draft", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Fay");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    const add = await holdRequests(page, (url) => url.href.startsWith(product.apiUrl) && url.search === "");
+    await page.getByLabel("New task title").fill("Pack");
+    await page.getByLabel("New task title").press("Enter");
+    await add.held;
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.waitForURL(/\/account$/);
+    add.release();
+    await add.answered();
+    await page.unrouteAll({ behavior: "wait" });
+    await page.getByRole("link", { name: "Back to your tasks" }).click();
+    await list.getByText("Pack", { exact: true }).waitFor();
+    assert.equal(await page.getByLabel("New task title").inputValue(), "", "no draft of the task made");
+  });
+
+  test("signing out from the account page takes what was kept for the dashboard with it", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Gus");
+    await page.getByLabel("New task title").fill("Private plans");
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.waitForURL(/\/account$/);
+    await page.getByRole("button", { name: /^Sign out .*\(this device\)$/ }).click();
+    await page.waitForURL(/\/sign-in/);
+    await signIn(page, product.webUrl, person);
+    await page.getByText("No tasks yet").waitFor();
+    assert.equal(await page.getByLabel("New task title").inputValue(), "", "nothing of before the sign-out");
   });
 });

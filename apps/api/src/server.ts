@@ -64,7 +64,10 @@ main().catch((error: unknown) => {
     console.error(
       `${host} is not an address of this machine: set HOST to one of its addresses (0.0.0.0: all of them).`,
     );
-  } else if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAFNOSUPPORT") {
+  } else if (code === "EAI_AGAIN") {
+    const host = (error as { hostname?: string }).hostname ?? "HOST";
+    console.error(`${host} could not be looked up just now (the resolver did not answer): try again, or set HOST to an address.`);
+  } else if (code === "ENOTFOUND" || code === "EAFNOSUPPORT") {
     const host = (error as { hostname?: string }).hostname ?? "HOST";
     console.error(
       `${host} is not a name of this machine that can be listened on: set HOST to one of its addresses (0.0.0.0: all of them).`,

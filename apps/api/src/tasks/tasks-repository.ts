@@ -31,10 +31,10 @@ import {
 } from "./list-query";
 import { type TaskRecord, taskJson, taskRecord } from "./task-json";
 
-/** What an `If-Match` header allows: any existing task, or only these versions. */
 /** Old Idempotency-Keys a sweep deletes at most (forgetOldCreateKeys). */
 const SWEPT_KEYS_MAX = 1_000;
 
+/** What an `If-Match` header allows: any existing task, or only these versions. */
 export type WritePrecondition = { kind: "any" } | { kind: "versions"; versions: number[] } | undefined;
 
 /** Why a write did not happen. */

@@ -19,7 +19,7 @@
  * reaches the inbox works for the owner). A confirmation of a new address is
  * the exception: its link moves the account that asked, so that one of a
  * kind is counted for each account, or one account asking again and again
- * would keep another's change from the inbox. The rest are not sent (logged). The
+ * would keep another's change from the inbox; four accounts' at most. The rest are not sent (logged). The
  * answer to the request is the same either way: it must not tell who has an
  * account. Notices of what happened to an account (password changed, passkey
  * added, ...) always go: only the account's own steps send them, and a flood
@@ -42,6 +42,8 @@ export interface AccountEmail {
 export const UNASKED_PER_HOUR = 10;
 /** Past the hour's ten, one of each kind still goes this often. */
 const ONE_OF_A_KIND_EVERY_MS = 15 * 60_000;
+/** Of a kind whose link acts on the account that asked (a new address's confirmation): one for each, this many in all. */
+const ACCOUNTS_OF_A_KIND = 4;
 
 /** The kinds of email anyone can ask for (see above). */
 export type UnaskedKind = "reset" | "confirm" | "account-exists" | "confirm-new-address" | "address-taken";
@@ -81,15 +83,15 @@ export function sendAccountEmail(
   email: AccountEmail,
   { anyoneCanAsk, forAccount }: { anyoneCanAsk?: UnaskedKind; forAccount?: string } = {},
 ): void {
-  const kind = anyoneCanAsk && (forAccount ? `${anyoneCanAsk}:${forAccount}` : anyoneCanAsk);
-  void deliver(email, kind).catch((error: unknown) => {
+  const unasked = anyoneCanAsk && { kind: anyoneCanAsk, forAccount };
+  void deliver(email, unasked).catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
     console.error(`[email] could not send "${email.subject}" to ${email.to}: ${reason}`);
   });
 }
 
-async function deliver(email: AccountEmail, anyoneCanAsk: string | undefined): Promise<void> {
-  if (anyoneCanAsk && !(await withinUnaskedLimit(email.to, anyoneCanAsk))) {
+async function deliver(email: AccountEmail, unasked: UnaskedEmail | undefined): Promise<void> {
+  if (unasked && !(await withinUnaskedLimit(email.to, unasked))) {
     console.warn(
       `[email] not sent: "${email.subject}" to ${email.to}, which had ${UNASKED_PER_HOUR} emails anyone can ask for within the hour, and one of this kind within 15 minutes`,
     );
@@ -105,15 +107,27 @@ async function deliver(email: AccountEmail, anyoneCanAsk: string | undefined): P
   await smtpTransport(smtpUrl).sendMail({ from: emailFrom, to: email.to, subject: email.subject, text: email.text });
 }
 
+/** An email anyone can ask for: its kind, and the account its link acts on where that is not the owner's. */
+interface UnaskedEmail {
+  kind: UnaskedKind;
+  forAccount?: string;
+}
+
 /**
  * Counts one more email anyone can ask for to `address`, and whether it may go. When it cannot be
  * counted (the database is down) it goes: the limit guards inboxes, not the product.
  */
-async function withinUnaskedLimit(address: string, kind: string): Promise<boolean> {
+async function withinUnaskedLimit(address: string, { kind, forAccount }: UnaskedEmail): Promise<boolean> {
   const mailbox = mailboxOf(address);
   try {
     if ((await countInFixedWindow(`email:${mailbox}`, 60 * 60_000, UNASKED_PER_HOUR)).allowed) return true;
-    return (await countInFixedWindow(`email:${kind}:${mailbox}`, ONE_OF_A_KIND_EVERY_MS, 1)).allowed;
+    if (!forAccount) return (await countInFixedWindow(`email:${kind}:${mailbox}`, ONE_OF_A_KIND_EVERY_MS, 1)).allowed;
+    // One for each account that asks, so that one asking again and again does not take another's;
+    // and a few across them all, so that many accounts do not fill the inbox instead.
+    if (!(await countInFixedWindow(`email:${kind}:${forAccount}:${mailbox}`, ONE_OF_A_KIND_EVERY_MS, 1)).allowed) {
+      return false;
+    }
+    return (await countInFixedWindow(`email:${kind}:${mailbox}`, ONE_OF_A_KIND_EVERY_MS, ACCOUNTS_OF_A_KIND)).allowed;
   } catch (error) {
     console.error(`[email] could not count the emails to ${address}; sent uncounted:`, loggableError(error));
     return true;

@@ -2,6 +2,7 @@
 import { authClient } from "./auth-client";
 import { describeAuthError, NO_ANSWER_TEXT, SERVER_NO_ANSWER } from "./auth-errors";
 import { announceSignedOut } from "./signed-out-channel";
+import { forgetTabKeys, KEPT_WORK } from "./tab-storage";
 
 /**
  * Signs this browser out (the session of its cookie) and, once it is, tells
@@ -18,9 +19,20 @@ export async function signOutThisBrowser(): Promise<string | null> {
       ? `Could not tell whether you are signed out. ${NO_ANSWER_TEXT}`
       : `Could not sign out; you are still signed in. ${describeAuthError(failure)}`;
   }
+  leaveSignedOut();
+  return null;
+}
+
+/**
+ * This browser is signed out, as the person asked: what this tab kept of their work (a draft, open
+ * edits, left on the dashboard for the account page) goes with the session, the other tabs are
+ * told (theirs keep it for the person's sign-in, as after a session ended under them), and this
+ * one goes to sign in.
+ */
+export function leaveSignedOut(): void {
+  forgetTabKeys(KEPT_WORK);
   announceSignedOut();
   window.location.assign("/sign-in");
-  return null;
 }
 
 /**

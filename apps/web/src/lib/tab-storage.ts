@@ -6,6 +6,9 @@
  */
 const PREFIX = "tasks:";
 
+/** The name of what a page kept of the person's work (a draft, open edits) for their return. */
+export const KEPT_WORK = "kept";
+
 /** The key of `name` in this tab's storage. */
 export function tabKey(name: string): string {
   return PREFIX + name;

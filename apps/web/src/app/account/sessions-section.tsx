@@ -10,8 +10,7 @@ import type { SessionSummary } from "@/lib/account-sessions";
 import { ACTION_NO_ANSWER_TEXT, answerOfAction, NO_ANSWER } from "@/lib/answer-limit";
 import { authClient } from "@/lib/auth-client";
 import { DATABASE_UNAVAILABLE_TEXT, describeAuthError, SESSION_ENDED_TEXT } from "@/lib/auth-errors";
-import { signOutThisBrowser } from "@/lib/sign-out";
-import { announceSignedOut } from "@/lib/signed-out-channel";
+import { leaveSignedOut, signOutThisBrowser } from "@/lib/sign-out";
 import { ago } from "@/lib/time-ago";
 import { type RevokeFailure, revokeSession } from "./actions";
 import { Section } from "./section";
@@ -69,15 +68,9 @@ export function SessionsSection({ sessions }: { sessions: SessionSummary[] }) {
     setError(null);
     setSignedOut(null);
     const { error: failure } = await authClient.revokeSessions();
-    if (!failure) return leaveForSignIn();
+    if (!failure) return leaveSignedOut();
     setPending(null);
     setError(describeAuthError(failure));
-  }
-
-  /** This device is signed out: the other tabs are told, and this one goes to sign in. */
-  function leaveForSignIn() {
-    announceSignedOut();
-    window.location.assign("/sign-in");
   }
 
   return (

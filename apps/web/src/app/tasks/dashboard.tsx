@@ -18,6 +18,7 @@ import {
 import { useListFocus } from "./focus";
 import { newIdempotencyKey } from "./idempotency-key";
 import {
+  forgetKeptAdd,
   type Kept,
   keepAndSignIn,
   keepForReturn,
@@ -195,17 +196,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   }, [api, keepWhatIsOnThePageAndSignIn]);
 
   /**
+   * The tasks as the last load gave them. A row that is not one of them (kept for its open editor,
+   * or changed since: read again for an edit) may no longer belong in the list: closed unsaved, it
+   * is loaded again (`onClosedUnsaved`).
+   */
+  const loadedTasks = useRef(new Map<string, Task>());
+  /**
    * The reloaded list, with every task whose editor is open kept where it was, though the answer
    * no longer has it (deleted elsewhere, moved to a page not shown): what was typed stays, and
    * saving it says what became of the task. An edit brought back from before a sign-in and not
    * reopened yet keeps its task at the top in the same way, so that its editor can reopen.
    */
-  /**
-   * The tasks as the last load gave them. A row that is not one of them (kept for its open editor,
-   * or changed since: read again for an edit) may no longer belong in the list: closed unsaved, it
-   * is loaded again (`editClosedUnsaved`).
-   */
-  const loadedTasks = useRef(new Map<string, Task>());
   const keepingOpenEdits = useCallback((loaded: Task[], before: Task[] | null): Task[] => {
     const result = [...loaded];
     const loadedIds = new Set(loaded.map((task) => task.id));
@@ -473,6 +474,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     // leaves for sign-in with the key kept, and the draft added again after sign-in is answered with
     // this task if it was made, not made twice.
     unansweredAdd.current = correcting ?? { key, body };
+    const sent = unansweredAdd.current;
     try {
       let created: Task;
       if (correcting) {
@@ -487,6 +489,8 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         created = await api.create(input, key);
       }
       unansweredAdd.current = null;
+      // Answered after the page was left for the account page: the draft kept then is this task now.
+      forgetKeptAdd(userId, sent.body, body);
       setAddedAnnouncement((before) => toSayAgain(before, `Added “${created.title}”.`));
       // Emptied only if it still holds what was sent: what was typed while the add was on its way
       // (the next task, a typo put right) stays.

@@ -1,7 +1,7 @@
 import type { ListStatus } from "@tasks/task-schema/limits";
 import type { Task, TaskChanges } from "@/lib/api-client";
 import { DELETED_ACCOUNT_PAGE, keepingAllowed } from "@/lib/signed-out-channel";
-import { tabKey } from "@/lib/tab-storage";
+import { KEPT_WORK, tabKey } from "@/lib/tab-storage";
 import { EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
 import type { Sort } from "./list-controls";
 
@@ -30,7 +30,7 @@ export interface Kept {
 }
 
 /** In this tab only (sessionStorage), and read once. (Forgotten with the account: signed-out-channel.ts.) */
-const KEPT_KEY = tabKey("kept");
+const KEPT_KEY = tabKey(KEPT_WORK);
 
 /**
  * Keeps what the person had on the page, then sends them to sign in and back to the dashboard. The
@@ -49,13 +49,29 @@ export function keepAndSignIn(kept: Kept): void {
 
 /**
  * Keeps what the person had typed and open as the dashboard is left for another page of the app,
- * for its next visit in this tab (takeKept). Nothing when nothing was typed: a kept view would put
- * back a tab or search the person has since left by the address (Back, a link).
+ * for its next visit in this tab (takeKept), with the view it had. Nothing when nothing was typed:
+ * that view would then put back, for nothing, a tab or search over the one the address asks for.
  */
 export function keepForReturn(kept: Kept): void {
   if (!keepingAllowed()) return; // the account, and all it had, are gone
   const typed = JSON.stringify(kept.draft) !== JSON.stringify(EMPTY_NEW_TASK) || Object.keys(kept.edits).length > 0;
-  if (typed || kept.unansweredAdd) sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
+  // (An add on its way with nothing typed is no draft: its answer comes to the page, or forgetKeptAdd.)
+  if (typed) sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
+}
+
+/**
+ * An add made after the dashboard was left (its answer came to a page no longer shown): the draft
+ * kept with it, if it still holds what the task was made with (`madeBody`), is that task now.
+ * Coming back as a draft, it would be added again as another task once put right (the list shows
+ * the first). `sentBody`: the add that was on its way, kept with the draft.
+ */
+export function forgetKeptAdd(userId: string, sentBody: string, madeBody: string): void {
+  const stored = sessionStorage.getItem(KEPT_KEY);
+  const kept = stored ? (JSON.parse(stored) as Kept) : null;
+  if (kept?.userId !== userId || kept.unansweredAdd?.body !== sentBody) return;
+  const holdsWhatWasMade = JSON.stringify({ ...kept.draft, due_date: kept.draft.due_date || null }) === madeBody;
+  sessionStorage.removeItem(KEPT_KEY);
+  keepForReturn({ ...kept, unansweredAdd: null, draft: holdsWhatWasMade ? EMPTY_NEW_TASK : kept.draft });
 }
 
 /** What was kept before a sign-in (or as the dashboard was left), if it was this person's; gone from the tab either way. */
