@@ -66,7 +66,9 @@ main().catch((error: unknown) => {
     );
   } else if (code === "EAI_AGAIN") {
     const host = (error as { hostname?: string }).hostname ?? "HOST";
-    console.error(`${host} could not be looked up just now (the resolver did not answer): try again, or set HOST to an address.`);
+    console.error(
+      `${host} could not be looked up just now (the resolver did not answer): try again, or set HOST to an address.`,
+    );
   } else if (code === "ENOTFOUND" || code === "EAFNOSUPPORT") {
     const host = (error as { hostname?: string }).hostname ?? "HOST";
     console.error(
