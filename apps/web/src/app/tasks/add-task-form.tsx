@@ -2,7 +2,7 @@
 import type { Ref } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { errorBox, field, primaryButton } from "@/components/styles";
-import type { Priority } from "@/lib/api-client";
+import type { Priority, TaskInput } from "@/lib/api-client";
 import { DescriptionField } from "./description-field";
 import { PriorityOptions } from "./priority-options";
 
@@ -16,6 +16,16 @@ export interface NewTask {
 }
 
 export const EMPTY_NEW_TASK: NewTask = { title: "", description: "", priority: "medium", due_date: "" };
+
+/** The task the form asks for, as the API takes it (no date: null). */
+export function inputOf(draft: NewTask): TaskInput {
+  return { ...draft, due_date: draft.due_date || null };
+}
+
+/** Whether `draft` asks for the task that `body` (an add's, JSON of inputOf) was sent for. */
+export function holdsAdd(draft: NewTask, body: string): boolean {
+  return JSON.stringify(inputOf(draft)) === body;
+}
 
 interface AddTaskFormProps {
   ref?: Ref<HTMLFormElement>;

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, SignedOutError, type Task, TaskApiClient, type TaskChanges, type TaskInput } from "@/lib/api-client";
 import { signOutThisBrowser } from "@/lib/sign-out";
 import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
-import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
+import { type AddProblem, AddTaskForm, EMPTY_NEW_TASK, holdsAdd, inputOf, type NewTask } from "./add-task-form";
 import { DashboardHeader } from "./dashboard-header";
 import {
   type BannerFailure,
@@ -459,7 +459,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     setAddProblem(null);
     // This add's own earlier failure, and a failed load, go; another change's failure and its Retry stay.
     setError((current) => (current?.retry && !current.loading && current.what !== ADD_FAILED ? current : null));
-    const input = { ...newTask, due_date: newTask.due_date || null };
+    const input = inputOf(newTask);
     const body = JSON.stringify(input);
     const earlier = unansweredAdd.current;
     const key = earlier?.body === body ? earlier.key : newIdempotencyKey();
@@ -494,12 +494,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
       setAddedAnnouncement((before) => toSayAgain(before, `Added “${created.title}”.`));
       // Emptied only if it still holds what was sent: what was typed while the add was on its way
       // (the next task, a typo put right) stays.
-      const holdsWhatWasSent = (typed: NewTask) =>
-        JSON.stringify({ ...typed, due_date: typed.due_date || null }) === body;
-      setNewTask((current) => (holdsWhatWasSent(current) ? EMPTY_NEW_TASK : current));
+      setNewTask((current) => (holdsAdd(current, body) ? EMPTY_NEW_TASK : current));
       // At once for a page leaving for sign-in before it is drawn again (it keeps draft.current):
       // kept, that draft would come back without its key, and a second Add would make it twice.
-      if (holdsWhatWasSent(draft.current)) draft.current = EMPTY_NEW_TASK;
+      if (holdsAdd(draft.current, body)) draft.current = EMPTY_NEW_TASK;
       // Once, even if a reload that saw it already answered.
       setList((current) => {
         if (current.tasks === null) return current; // no list yet: the reload below brings it, this task in it

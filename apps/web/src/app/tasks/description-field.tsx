@@ -2,6 +2,15 @@
 import type { TextareaHTMLAttributes } from "react";
 
 /**
+ * Whether a key belongs to an input method's composition (Enter picks the word, Escape cancels it),
+ * not to the form. Safari says so by the key code 229 alone: its key that ends a composition comes
+ * after compositionend, with isComposing false.
+ */
+export function endsComposition(key: KeyboardEvent): boolean {
+  return key.isComposing || key.keyCode === 229;
+}
+
+/**
  * A task's description where it is typed (the add form, the editor): several lines, as the API
  * keeps them. A one-line input took the line breaks out of a description written elsewhere, and a
  * save stored it that way. Enter still sends the form, as in its other fields; Shift+Enter starts a
@@ -32,10 +41,8 @@ export function DescriptionField({
         value={value}
         onChange={(event) => onChange(event.target.value)}
         onKeyDown={(event) => {
-          // Not while an input method is composing: there Enter picks the word. (Safari says so by the
-          // key code 229 alone: its Enter that ends a composition comes after compositionend.)
-          const composing = event.nativeEvent.isComposing || event.nativeEvent.keyCode === 229;
-          if (event.key !== "Enter" || event.shiftKey || composing) return;
+          // Not while an input method is composing: there Enter picks the word.
+          if (event.key !== "Enter" || event.shiftKey || endsComposition(event.nativeEvent)) return;
           event.preventDefault();
           event.currentTarget.form?.requestSubmit();
         }}

@@ -2,7 +2,7 @@ import type { ListStatus } from "@tasks/task-schema/limits";
 import type { Task, TaskChanges } from "@/lib/api-client";
 import { DELETED_ACCOUNT_PAGE, keepingAllowed } from "@/lib/signed-out-channel";
 import { KEPT_WORK, tabKey } from "@/lib/tab-storage";
-import { EMPTY_NEW_TASK, type NewTask } from "./add-task-form";
+import { EMPTY_NEW_TASK, holdsAdd, type NewTask } from "./add-task-form";
 import type { Sort } from "./list-controls";
 
 /**
@@ -69,9 +69,8 @@ export function forgetKeptAdd(userId: string, sentBody: string, madeBody: string
   const stored = sessionStorage.getItem(KEPT_KEY);
   const kept = stored ? (JSON.parse(stored) as Kept) : null;
   if (kept?.userId !== userId || kept.unansweredAdd?.body !== sentBody) return;
-  const holdsWhatWasMade = JSON.stringify({ ...kept.draft, due_date: kept.draft.due_date || null }) === madeBody;
   sessionStorage.removeItem(KEPT_KEY);
-  keepForReturn({ ...kept, unansweredAdd: null, draft: holdsWhatWasMade ? EMPTY_NEW_TASK : kept.draft });
+  keepForReturn({ ...kept, unansweredAdd: null, draft: holdsAdd(kept.draft, madeBody) ? EMPTY_NEW_TASK : kept.draft });
 }
 
 /** What was kept before a sign-in (or as the dashboard was left), if it was this person's; gone from the tab either way. */

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { field, primaryButton } from "@/components/styles";
 import type { Task, TaskChanges, TaskInput, VersionedTask } from "@/lib/api-client";
-import { DescriptionField } from "./description-field";
+import { DescriptionField, endsComposition } from "./description-field";
 import { isFocusLost } from "./focus";
 import { lengthProblem } from "./length-problem";
 import { PriorityOptions } from "./priority-options";
@@ -310,9 +310,7 @@ function TaskEditor({
       onSubmit={submit}
       onKeyDown={(event) => {
         // Not while an input method is composing: there Escape cancels the composition, not the edit.
-        // (Safari says so by the key code 229 alone: its Escape that ends one comes after compositionend.)
-        const composing = event.nativeEvent.isComposing || event.nativeEvent.keyCode === 229;
-        if (event.key === "Escape" && !saving && !composing) (gone ? onForget : onClose)();
+        if (event.key === "Escape" && !saving && !endsComposition(event.nativeEvent)) (gone ? onForget : onClose)();
       }}
       aria-label={`Edit “${task.title}”`}
       aria-busy={saving}
