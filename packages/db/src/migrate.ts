@@ -125,22 +125,43 @@ function databaseAddress(databaseUrl: string): string {
  * seconds at most), so that N processes started with their database do not
  * exit one by one and wait on their supervisor's back-off.
  */
-async function waitUntilReachable(pool: pg.Pool, databaseUrl: string, { onWait, signal }: StartUpWait): Promise<void> {
-  const deadline = Date.now() + DATABASE_WAKE_MS;
-  for (let pause = 250, said = false; ; pause = Math.min(pause * 2, 2_000)) {
+async function waitUntilReachable(pool: pg.Pool, databaseUrl: string, wait: StartUpWait): Promise<void> {
+  await tryAgainWhile(async () => (await pool.connect()).release(), {
+    retryable: notReachableYet,
+    pauses: { first: 250, most: 2_000, total: DATABASE_WAKE_MS },
+    saidOnce: (error) =>
+      `the database at ${databaseAddress(databaseUrl)} does not answer yet (${(error as { code?: string }).code ?? (error as Error).message}); waiting up to ${DATABASE_WAKE_MS / 1000} s`,
+    wait,
+  });
+}
+
+/**
+ * `attempt`, tried again while it fails as `retryable` says, with a pause between tries that
+ * doubles from `first` to `most`, for up to `total` ms; the wait is said once (`saidOnce`).
+ */
+async function tryAgainWhile<T>(
+  attempt: () => Promise<T>,
+  {
+    retryable,
+    pauses,
+    saidOnce,
+    wait: { onWait, signal },
+  }: {
+    retryable: (error: unknown) => boolean;
+    pauses: { first: number; most: number; total: number };
+    saidOnce: (error: unknown) => string;
+    wait: StartUpWait;
+  },
+): Promise<T> {
+  const deadline = Date.now() + pauses.total;
+  for (let pause = pauses.first, said = false; ; pause = Math.min(pause * 2, pauses.most)) {
     signal?.throwIfAborted();
     try {
-      (await pool.connect()).release();
-      return;
+      return await attempt();
     } catch (error) {
-      if (!notReachableYet(error) || Date.now() + pause > deadline) throw error;
-      if (!said) {
-        const reason = (error as { code?: string }).code ?? (error as Error).message;
-        onWait?.(
-          `the database at ${databaseAddress(databaseUrl)} does not answer yet (${reason}); waiting up to ${DATABASE_WAKE_MS / 1000} s`,
-        );
-        said = true;
-      }
+      if (!retryable(error) || Date.now() + pause > deadline) throw error;
+      if (!said) onWait?.(saidOnce(error));
+      said = true;
       await sleep(pause, undefined, { signal });
     }
   }
@@ -151,24 +172,15 @@ async function waitUntilReachable(pool: pg.Pool, databaseUrl: string, { onWait, 
  * longer than MIGRATION_LOCK_WAIT_MS (55P03), with a pause between runs (one second at first, ten at
  * most), for up to MIGRATION_TIMEOUT_MS; the wait is said once.
  */
-async function migrateWhenTablesAreFree(pool: pg.Pool, { onWait, signal }: StartUpWait): Promise<{ applied: number }> {
-  const deadline = Date.now() + MIGRATION_TIMEOUT_MS;
-  for (let pause = 1_000, said = false; ; pause = Math.min(pause * 2, 10_000)) {
-    signal?.throwIfAborted();
-    try {
-      return await migrateDatabase(pool);
-    } catch (error) {
-      if ((error as { code?: string }).code !== "55P03" || Date.now() + pause > deadline) throw error;
-      if (!said) {
-        onWait?.(
-          `a migration waits for a table that another transaction holds (${(error as Error).message}); ` +
-            `trying again every few seconds, for up to ${MIGRATION_TIMEOUT_MS / 60_000} minutes, without holding up others meanwhile`,
-        );
-        said = true;
-      }
-      await sleep(pause, undefined, { signal });
-    }
-  }
+async function migrateWhenTablesAreFree(pool: pg.Pool, wait: StartUpWait): Promise<{ applied: number }> {
+  return tryAgainWhile(() => migrateDatabase(pool), {
+    retryable: (error) => (error as { code?: string }).code === "55P03",
+    pauses: { first: 1_000, most: 10_000, total: MIGRATION_TIMEOUT_MS },
+    saidOnce: (error) =>
+      `a migration waits for a table that another transaction holds (${(error as Error).message}); ` +
+      `trying again every few seconds, for up to ${MIGRATION_TIMEOUT_MS / 60_000} minutes, without holding up others meanwhile`,
+    wait,
+  });
 }
 
 /** An arbitrary constant shared by every process of this product: "tasks" in ASCII. */
