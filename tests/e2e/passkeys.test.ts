@@ -213,7 +213,8 @@ describe("passkeys", () => {
     const removal = section.getByLabel("Your password, to remove Laptop");
     await removal.fill("not the password");
     await section.getByRole("button", { name: "Remove this passkey" }).click();
-    await section.getByText("That password is not right.").waitFor();
+    // Said in the form that asked, in the passkey's row, not under "Add a passkey" at the section's end.
+    await listed.filter({ hasText: "Laptop" }).getByRole("alert").getByText("That password is not right.").waitFor();
     assert.deepEqual(await passkeysOf(person.email), [passkeyId], "a wrong password removes nothing");
     await removal.fill(person.password);
     await section.getByRole("button", { name: "Remove this passkey" }).click();
@@ -347,7 +348,8 @@ describe("passkeys", () => {
     const newName = section.getByLabel("New name for Phone");
     await newName.fill("  ");
     await section.getByRole("button", { name: "Save the name" }).click();
-    await section.getByText("Give the passkey a name.").waitFor();
+    const row = section.getByRole("list", { name: "Your passkeys" }).getByRole("listitem").filter({ hasText: "Phone" });
+    await row.getByRole("alert").getByText("Give the passkey a name.").waitFor();
     await newName.fill("My phone");
     await section.getByRole("button", { name: "Save the name" }).click();
     await section.getByRole("status").getByText("Renamed the passkey to My phone.").waitFor();

@@ -436,8 +436,15 @@ describe("two-factor sign-in", () => {
     assert.equal(await reused.evaluate("document.activeElement?.id"), "password", "the focus is in the password field");
 
     const section = twoFactorSection(page);
-    await section.getByLabel("Your password, for new backup codes").fill(person.password);
+    const formOf = (button: string) =>
+      section.locator("form").filter({ has: page.getByRole("button", { name: button }) });
+    // A wrong password is said in the form that asked, not under "Turn off" beside it; the code stays unused.
+    await section.getByLabel("Your password, for new backup codes").fill("not the password");
     await section.getByLabel("A code, for new backup codes").fill(third);
+    await section.getByRole("button", { name: "New backup codes" }).click();
+    await formOf("New backup codes").getByRole("alert").getByText("That password is not right.").waitFor();
+    assert.equal(await formOf("Turn off two-factor sign-in").getByRole("alert").count(), 0);
+    await section.getByLabel("Your password, for new backup codes").fill(person.password);
     await section.getByRole("button", { name: "New backup codes" }).click();
     const listed = section.getByRole("list", { name: "Backup codes" }).getByRole("listitem");
     await listed.first().waitFor();

@@ -7,7 +7,7 @@ import { OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { dangerButton, field, label, secondaryButton } from "@/components/styles";
-import { useFormError } from "@/components/use-form-error";
+import { errorOf, useFormError } from "@/components/use-form-error";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { type AddPasskeyError, addPasskeyWithPassword } from "@/lib/add-passkey";
 import { authClient } from "@/lib/auth-client";
@@ -33,6 +33,9 @@ function describePasskeyError(error: AddPasskeyError): string {
 
 /** The forms a passkey's row opens; each button's id is `<form>-passkey-<id>`. */
 type PasskeyForm = "rename" | "remove";
+
+/** A passkey's form, as the errors name it. */
+const formKey = (id: string, form: PasskeyForm) => `${form}-${id}`;
 
 /** Passkeys: sign in with this device's screen lock or a security key, no password and no code. */
 export function PasskeysSection({
@@ -61,8 +64,20 @@ export function PasskeysSection({
   };
   /** Closes the open form, which goes with the focus it had: back to the button that opened it. */
   const closeForm = () => {
+    setError(null);
     if (openForm) document.getElementById(`${openForm.form}-passkey-${openForm.id}`)?.focus();
     setOpenForm(null);
+  };
+  /** A failure of a passkey's form, said in that form (not under "Add a passkey", at the section's end). */
+  const errorUnder = (id: string, form: PasskeyForm) => {
+    const failure = errorOf(error, formKey(id, form));
+    return (
+      failure && (
+        <div className="w-full">
+          <OutcomeMessage outcome={failure} />
+        </div>
+      )
+    );
   };
   const [refreshing, startRefresh] = useTransition();
   const busy = pending !== null || refreshing;
@@ -125,7 +140,7 @@ export function PasskeysSection({
     );
     setPending(null);
     if (failure?.code === PASSKEY_NOT_FOUND) return removedElsewhere(passkey);
-    if (failure) return setError(describeAuthError(failure));
+    if (failure) return setError(describeAuthError(failure), formKey(passkey.id, "remove"));
     setOpenForm(null);
     setDone(`Removed the passkey ${passkey.name}.`);
     // Its form goes with its row: the focus to the section's heading, not to the top of the page.
@@ -138,14 +153,14 @@ export function PasskeysSection({
   async function rename(event: FormEvent<HTMLFormElement>, passkey: PasskeySummary) {
     event.preventDefault();
     const name = String(new FormData(event.currentTarget).get("rename-passkey-name") ?? "").trim();
-    if (!name) return setError("Give the passkey a name.");
+    if (!name) return setError("Give the passkey a name.", formKey(passkey.id, "rename"));
     setPending(passkey.id);
     setError(null);
     setDone(null);
     const { error: failure } = await authClient.passkey.updatePasskey({ id: passkey.id, name });
     setPending(null);
     if (failure?.code === PASSKEY_NOT_FOUND) return removedElsewhere(passkey);
-    if (failure) return setError(describeAuthError(failure));
+    if (failure) return setError(describeAuthError(failure), formKey(passkey.id, "rename"));
     closeForm();
     setDone(`Renamed the passkey to ${name}.`);
     startRefresh(() => router.refresh());
@@ -219,6 +234,7 @@ export function PasskeysSection({
                   <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
                     Cancel
                   </BusyButton>
+                  {errorUnder(passkey.id, "rename")}
                 </form>
               )}
               {isOpen(passkey.id, "remove") && (
@@ -236,6 +252,7 @@ export function PasskeysSection({
                   <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
                     Cancel
                   </BusyButton>
+                  {errorUnder(passkey.id, "remove")}
                 </form>
               )}
             </li>
@@ -273,7 +290,7 @@ export function PasskeysSection({
         </form>
       )}
       {done && <SuccessMessage>{done}</SuccessMessage>}
-      <OutcomeMessage outcome={error} />
+      <OutcomeMessage outcome={errorOf(error)} />
     </Section>
   );
 }

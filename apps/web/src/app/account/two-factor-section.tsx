@@ -7,7 +7,7 @@ import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { field, label, primaryButton, secondaryButton } from "@/components/styles";
-import { useFormError } from "@/components/use-form-error";
+import { errorOf, useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import {
   type AuthClientError,
@@ -30,6 +30,9 @@ import { Section } from "./section";
  * - `codes`: backup codes to save (after activating, or after asking for new ones).
  */
 type Step = { kind: "idle" } | { kind: "scan"; uri: string; codes: string[] } | { kind: "codes"; codes: string[] };
+
+/** The two forms shown side by side while it is on; each field's id starts with the form's. */
+type TwoFactorForm = "backup-codes" | "two-factor-off";
 
 /** The otpauth:// URI's secret, grouped in fours for people who type it into their app. */
 function setupKey(uri: string): string {
@@ -84,14 +87,20 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     startRefresh(() => router.refresh());
   };
 
-  /** One call with the pending flag and the error message handled alike for every form: its data, or null. */
-  async function run<T>(action: () => Promise<{ data: T | null; error: AuthClientError | null }>): Promise<T | null> {
+  /**
+   * One call with the pending flag and the error message handled alike for every form: its data, or
+   * null. A failure is said under `form` when given (one of two forms side by side), else the section's.
+   */
+  async function run<T>(
+    action: () => Promise<{ data: T | null; error: AuthClientError | null }>,
+    form?: TwoFactorForm,
+  ): Promise<T | null> {
     setPending(true);
     setError(null);
     setTurnedOff(false);
     const { data, error: failure } = await action();
     setPending(false);
-    if (failure) setError(describeAuthError(failure));
+    if (failure) setError(describeAuthError(failure), form);
     // Turned on meanwhile in another tab of this browser: the section shows it.
     if (failure?.code === TOTP_ALREADY_ENABLED && !enabled) redraw();
     return failure ? null : data;
@@ -122,9 +131,9 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
    * With it on, the two forms' password and code (`form`-password, `form`-code), for a body of
    * their own (the plugin's client has no field for the code); null, said, when the code is mistyped.
    */
-  function passwordAndCode(event: FormEvent<HTMLFormElement>, form: string) {
+  function passwordAndCode(event: FormEvent<HTMLFormElement>, form: TwoFactorForm) {
     const code = secondFactorCode(valueIn(event, `${form}-code`));
-    if (code === null) setError(ENTER_A_CODE);
+    if (code === null) setError(ENTER_A_CODE, form);
     return code === null ? null : { password: valueIn(event, `${form}-password`), code };
   }
 
@@ -132,8 +141,9 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     event.preventDefault();
     const body = passwordAndCode(event, "backup-codes");
     if (!body) return;
-    const generated = await run(() =>
-      authClient.$fetch<{ backupCodes: string[] }>("/two-factor/generate-backup-codes", { method: "POST", body }),
+    const generated = await run(
+      () => authClient.$fetch<{ backupCodes: string[] }>("/two-factor/generate-backup-codes", { method: "POST", body }),
+      "backup-codes",
     );
     if (generated) goTo({ kind: "codes", codes: generated.backupCodes });
   }
@@ -141,7 +151,10 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
   async function turnOff(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const body = passwordAndCode(event, "two-factor-off");
-    if (body && (await run(() => authClient.$fetch("/two-factor/disable", { method: "POST", body })))) {
+    if (
+      body &&
+      (await run(() => authClient.$fetch("/two-factor/disable", { method: "POST", body }), "two-factor-off"))
+    ) {
       setTurnedOff(true);
       setTurnedOn(false);
       redraw();
@@ -154,7 +167,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     router.refresh();
   }
 
-  const errorLine = <OutcomeMessage outcome={error} />;
+  const errorLine = <OutcomeMessage outcome={errorOf(error)} />;
 
   if (step.kind === "scan") {
     return (
@@ -228,6 +241,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
               New backup codes
             </BusyButton>
             <p className="text-xs text-slate-600 dark:text-slate-400">They replace the old ones.</p>
+            <OutcomeMessage outcome={errorOf(error, "backup-codes")} />
           </form>
           <form onSubmit={turnOff} className="space-y-3">
             <PasswordField id="two-factor-off-password" label="Your password, to turn it off" kind="current" />
@@ -236,6 +250,7 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
               Turn off two-factor sign-in
             </BusyButton>
             <p className="text-xs text-slate-600 dark:text-slate-400">This signs your other devices out.</p>
+            <OutcomeMessage outcome={errorOf(error, "two-factor-off")} />
           </form>
         </div>
       ) : !emailVerified ? (
