@@ -72,6 +72,14 @@ describe("Idempotency-Key on create", () => {
     assert.notEqual(theirs.json().id, first.json().id);
     assert.equal(theirs.json().user_id, other.id);
     assert.deepEqual(await titles(other), ["Call mum"]);
+    // Each one's retry finds their own task among the two the key named, never the other's.
+    const retried = await create(user, { title: "Call mum" }, key);
+    const theirsRetried = await create(other, { title: "Call mum" }, key);
+    assert.equal(retried.json().id, first.json().id);
+    assert.equal(retried.json().user_id, user.id);
+    assert.equal(theirsRetried.json().id, theirs.json().id);
+    assert.equal(theirsRetried.json().user_id, other.id);
+    assert.equal((await storedTasks(ctx.pool, user.id)).length + (await storedTasks(ctx.pool, other.id)).length, 2);
   });
 
   test("a used key with the same title but another priority, description or due date is 422 and changes nothing", async () => {
@@ -129,8 +137,12 @@ describe("Idempotency-Key on create", () => {
 
   test("a person's keys older than a day go after their next keyed create; newer ones stay", async () => {
     const user = await ctx.newUser();
-    const old = await create(user, { title: "From last week" }, randomUUID());
+    const other = await ctx.newUser();
+    const oldKey = randomUUID();
+    const old = await create(user, { title: "From last week" }, oldKey);
     const recent = await create(user, { title: "From today" }, randomUUID());
+    // Another person's key of the same text, made today: theirs, and not swept with this person's.
+    const othersToday = await create(other, { title: "Theirs" }, oldKey);
     await ctx.pool.query("UPDATE task_create_keys SET created_at = now() - interval '25 hours' WHERE task_id = $1", [
       old.json().id,
     ]);
@@ -149,6 +161,9 @@ describe("Idempotency-Key on create", () => {
     assert.equal((await keyed()).length, 2);
     assert.ok((await keyed()).includes(recent.json().id));
     assert.equal((await titles(user)).length, 3, "the tasks themselves stay");
+    const othersRetry = await create(other, { title: "Theirs" }, oldKey);
+    assert.equal(othersRetry.json().id, othersToday.json().id, "the other person's key is still theirs");
+    assert.deepEqual(await titles(other), ["Theirs"]);
   });
 
   test("a backlog of old keys goes a thousand at a time, over the next keyed creates", async () => {

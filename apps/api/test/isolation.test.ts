@@ -48,6 +48,7 @@ describe("per-user isolation (contract: 403 for another user's path, 404 for ano
       headers: mallory.auth,
     });
     assert.deepEqual(list.json(), []);
+    assert.equal(list.headers["x-total-count"], "0", "nor counts them");
     assert.deepEqual(await storedTasks(ctx.pool, alice.id), before);
   });
 });

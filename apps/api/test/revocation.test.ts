@@ -18,6 +18,7 @@ import {
   mintToken,
   setup,
   startTestApi,
+  storedTasks,
   type TestUser,
   untilStatus,
 } from "./helper";
@@ -61,18 +62,23 @@ async function anotherSession(user: TestUser): Promise<string> {
 test("a deleted session's token is refused by both API instances within 2 s; the user's other session keeps working", async (t) => {
   const user = await first.newUser();
   const otherToken = await anotherSession(user);
+  // The same session's id in capitals (a UUID either way): the same session, ended with it.
+  const capitals = await mintToken({ key: first.key, claims: { sub: user.id, sid: user.sessionId.toUpperCase() } });
   // Both instances have verified and cached the token: revocation must beat the token cache.
   assert.equal((await list(first.app, user)).statusCode, 200);
   assert.equal((await list(second.app, user)).statusCode, 200);
+  assert.equal((await list(first.app, user, capitals)).statusCode, 200);
 
   await first.pool.query("DELETE FROM sessions WHERE id = $1", [user.sessionId]);
-  const [onFirst, onSecond] = await Promise.all([
+  const [onFirst, onSecond, inCapitals] = await Promise.all([
     msUntilRefused(first.app, user, user.token),
     msUntilRefused(second.app, user, user.token),
+    msUntilRefused(first.app, user, capitals),
   ]);
   t.diagnostic(`refused after ${onFirst} ms (first instance) and ${onSecond} ms (second instance)`);
   assert.ok(onFirst <= REVOCATION_BOUND_MS, `first instance refused after ${onFirst} ms`);
   assert.ok(onSecond <= REVOCATION_BOUND_MS, `second instance refused after ${onSecond} ms`);
+  assert.ok(inCapitals <= REVOCATION_BOUND_MS, `its id in capitals refused after ${inCapitals} ms`);
 
   assert.equal((await list(first.app, user, otherToken)).statusCode, 200, "the other session is untouched");
   assert.equal((await list(second.app, user, otherToken)).statusCode, 200);
@@ -159,6 +165,17 @@ test("a token without sid is 401, although its signature and claims are good", a
   assert.match(String(response.headers["www-authenticate"]), /error="invalid_token"/);
   const odd = await mintToken({ key: first.key, claims: { sub: user.id, sid: "not-a-session-id" } });
   assertProblem(await list(first.app, user, odd), 401);
+  // Nor does either write.
+  for (const refused of [token, odd]) {
+    const create = await first.app.inject({
+      method: "POST",
+      url: `/api/${user.id}/tasks`,
+      headers: bearer(refused),
+      payload: { title: "without a session" },
+    });
+    assertProblem(create, 401);
+  }
+  assert.deepEqual(await storedTasks(first.pool, user.id), []);
 });
 
 test("the trigger records a deleted session with its user", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createTask, setup, storedTasks } from "./helper";
 
 const ctx = await setup();
@@ -138,6 +139,30 @@ describe("task CRUD (contract: Task API routes)", () => {
     assert.equal(gone.statusCode, 404);
     assert.match(String(gone.headers["content-type"]), /^application\/problem\+json/);
     assert.deepEqual(await storedTasks(ctx.pool, user.id), []);
+  });
+
+  test("an empty PATCH answers the task as it is: not its updated_at, nor its ETag, changes", async () => {
+    const user = await ctx.newUser();
+    const task = await createTask(ctx.app, user, { title: "Left alone" });
+    const before = await ctx.app.inject({ method: "GET", url: `/api/${user.id}/tasks/${task.id}`, headers: user.auth });
+    await sleep(5); // a change would show in updated_at's milliseconds
+    const patched = await ctx.app.inject({
+      method: "PATCH",
+      url: `/api/${user.id}/tasks/${task.id}`,
+      headers: user.auth,
+      payload: {},
+    });
+    assert.equal(patched.statusCode, 200);
+    assert.deepEqual(patched.json(), before.json());
+    assert.equal(patched.headers.etag, before.headers.etag);
+    // A client holding the old tag may still write with it.
+    const guarded = await ctx.app.inject({
+      method: "PATCH",
+      url: `/api/${user.id}/tasks/${task.id}`,
+      headers: { ...user.auth, "if-match": String(before.headers.etag) },
+      payload: { title: "Changed" },
+    });
+    assert.equal(guarded.statusCode, 200);
   });
 
   test("server-owned fields in a body change nothing (no mass assignment)", async () => {

@@ -20,10 +20,10 @@ test("a migration whose table another transaction holds lets the writes behind i
 
   const holder = await pool.connect();
   let migrating: Promise<{ applied: number }> | undefined;
+  const said: string[] = [];
   try {
     await holder.query("BEGIN");
     await holder.query("LOCK TABLE task_create_keys IN ROW EXCLUSIVE MODE"); // as a transaction that writes it
-    const said: string[] = [];
     migrating = migrateDatabaseAt(url, "tasks-migration-locks", { onWait: (message) => said.push(message) });
     migrating.catch(() => {}); // (awaited below)
     const waitingForLock = async () =>
@@ -32,10 +32,13 @@ test("a migration whose table another transaction holds lets the writes behind i
           "SELECT 1 FROM pg_stat_activity WHERE application_name = 'tasks-migration-locks' AND wait_event_type = 'Lock'",
         )
       ).rowCount === 1;
-    for (const started = Date.now(); !(await waitingForLock()); ) {
-      assert.ok(Date.now() - started < 10_000, "the migration never waited for the table");
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const until = async (condition: () => Promise<boolean>, what: string) => {
+      for (const started = Date.now(); !(await condition()); ) {
+        assert.ok(Date.now() - started < 10_000, what);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await until(waitingForLock, "the migration never waited for the table");
     // A write asking for the table after the migration did, while the holder still holds it.
     const write = pool.query("DELETE FROM task_create_keys WHERE user_id IS NULL").then(() => "done");
     const outcome = await Promise.race([write, new Promise((resolve) => setTimeout(() => resolve("waiting"), 10_000))]);
@@ -46,12 +49,16 @@ test("a migration whose table another transaction holds lets the writes behind i
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assert.match(said.join("\n"), /a migration waits for a table that another transaction holds/);
+    // Held through a second try, which waits and backs off in its turn: the wait is said once, not at each try.
+    await until(waitingForLock, "the migration did not try again");
+    await until(async () => !(await waitingForLock()), "the second try did not back off");
     await holder.query("COMMIT");
   } finally {
     await holder.query("ROLLBACK").catch(() => {});
     holder.release();
   }
   assert.deepEqual(await migrating, { applied: 1 });
+  assert.equal(said.length, 1, `said once: ${said.join(" / ")}`);
   const index = await pool.query("SELECT 1 FROM pg_indexes WHERE indexname = 'task_create_keys_user_created_idx'");
   assert.equal(index.rowCount, 1, "0017 was made");
 });
