@@ -68,6 +68,21 @@ const listSlotsFor = (poolMax: number) => ({
   maxWaitMs: 10_000,
 });
 
+/**
+ * `check`, shared by whoever asks while it runs: probes of /readyz (it needs no token, and a client
+ * may pipeline thousands) take one connection of the requests' pool between them, not one each,
+ * which would queue every task statement behind them into its 503, and /readyz with them.
+ */
+function oneAtATime<T>(check: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  return () => {
+    running ??= check().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, pool } = options;
   const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
@@ -176,10 +191,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const revocations = await startRevocationFeed(app, options);
   // Ready means able to serve the task routes: a load balancer that reads it sends no requests here
   // while they would all be 503s, whether the requests' pool or the feed of sign-outs is cut off.
+  const databaseAnswers = oneAtATime(() =>
+    pool.query("SELECT 1").then(
+      () => true,
+      () => false,
+    ),
+  );
   app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
-    try {
-      await pool.query("SELECT 1");
-    } catch {
+    if (!(await databaseAnswers())) {
       return sendProblem(reply, new HttpProblem(503, "The database is not answering."));
     }
     // (A feed asleep for want of requests reads as the next one comes: that is ready.)

@@ -5,7 +5,17 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createPool } from "@tasks/db";
 import { loadConfig } from "../src/config";
 import { SharedRateLimitCounts } from "../src/shared-rate-limit";
-import { assertProblem, bearer, createTask, databaseUrl, mintToken, setup, startTestApi, storedTasks } from "./helper";
+import {
+  assertProblem,
+  bearer,
+  captureQueries,
+  createTask,
+  databaseUrl,
+  mintToken,
+  setup,
+  startTestApi,
+  storedTasks,
+} from "./helper";
 
 describe("rate limit (contract: 429 with Retry-After, per user)", async () => {
   const ctx = await setup({ API_RATE_LIMIT: "5", CORS_ORIGINS: "http://localhost:3000" });
@@ -191,6 +201,27 @@ describe("the service around the routes", async () => {
   test("/healthz and /readyz answer without a token", async () => {
     assert.equal((await ctx.app.inject({ method: "GET", url: "/healthz" })).statusCode, 200);
     assert.equal((await ctx.app.inject({ method: "GET", url: "/readyz" })).statusCode, 200);
+  });
+
+  test("probes of /readyz that come together share one look at the database, not a connection each", async () => {
+    // The requests' pool all taken for a moment: every probe that comes meanwhile waits for it.
+    const max = ctx.pool.options.max ?? 10;
+    const held = await Promise.all(Array.from({ length: max }, () => ctx.pool.connect()));
+    let answers: Promise<{ statusCode: number }[]> | undefined;
+    let waiting = 0;
+    const statements = await captureQueries(ctx.pool, async () => {
+      answers = Promise.all(Array.from({ length: 50 }, () => ctx.app.inject({ method: "GET", url: "/readyz" })));
+      await sleep(200);
+      waiting = ctx.pool.waitingCount;
+      for (const client of held) client.release();
+      await answers;
+    });
+    assert.ok(waiting <= 1, `${waiting} waiting for a connection`);
+    assert.deepEqual(
+      (await answers)?.map((answer) => answer.statusCode),
+      Array(50).fill(200),
+    );
+    assert.equal(statements.filter((statement) => statement.text === "SELECT 1").length, 1);
   });
 
   test("/openapi.json is an OpenAPI 3.1 document of every task route; /docs renders it", async () => {
