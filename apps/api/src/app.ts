@@ -25,7 +25,7 @@ import { createAccessTokenVerifier } from "./auth/verify-access-token";
 import type { ApiConfig } from "./config";
 import { answerClientError, answerEveryOtherMethod, pathOf } from "./http-edges";
 import { acceptUtf8JsonOnly } from "./json-body";
-import { BODY_LIMIT_BYTES, RATE_LIMIT_WINDOW_MS, REQUEST_TIMEOUT_MS } from "./limits";
+import { BODY_LIMIT_BYTES, CONNECTION_IDLE_TIMEOUT_MS, RATE_LIMIT_WINDOW_MS, REQUEST_TIMEOUT_MS } from "./limits";
 import { describeHttp } from "./openapi-document";
 import { HttpProblem, sendProblem } from "./problem";
 import { SharedRateLimitCounts } from "./shared-rate-limit";
@@ -52,6 +52,8 @@ export interface AppOptions {
   revocationIdleAfterMs?: number;
   /** How long a request may take to arrive whole, body included (ms; tests shorten it). */
   requestTimeoutMs?: number;
+  /** How long a connection on which nothing moves stays open (ms; tests shorten it). */
+  connectionIdleTimeoutMs?: number;
   /** How many lists of one person run at once, and wait their turn (per-user-slots.ts; tests lower it). */
   listSlots?: { maxRunning: number; maxWaiting: number; maxWaitMs: number };
 }
@@ -114,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       connectionsCheckingInterval: Math.min(5_000, requestTimeoutMs / 2),
     },
     requestTimeout: requestTimeoutMs,
+    connectionTimeout: options.connectionIdleTimeoutMs ?? CONNECTION_IDLE_TIMEOUT_MS,
     // Errors the router raises before any route runs get the same problem shape.
     // An over-long path segment can be no task id, so it is a plain 404.
     frameworkErrors: (error, _request, reply) =>

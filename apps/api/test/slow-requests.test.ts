@@ -71,3 +71,32 @@ test("a shutdown does not wait for a request whose body never comes", async () =
   assert.equal(await within(other.app.close(), 10 * REQUEST_TIMEOUT_MS), undefined, "closed");
   socket.destroy();
 });
+
+test("a client that never reads its answers loses its connection once nothing moves on it", async () => {
+  const IDLE_MS = 1_000;
+  const other = await setup({}, {}, undefined, false, { connectionIdleTimeoutMs: IDLE_MS });
+  await other.app.listen({ port: 0, host: "127.0.0.1" });
+  const otherPort = (other.app.server.address() as AddressInfo).port;
+  const connections = () =>
+    new Promise<number>((resolve, reject) =>
+      other.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+  // The docs' script (1.7 MB, no token needed), asked for thirty times on one connection that reads
+  // nothing: the kernel's buffers fill, and the server's writes stop.
+  const socket = connect(otherPort, "127.0.0.1");
+  socket.on("error", () => {});
+  socket.on("data", () => {});
+  // One answer read first: the limit holds after a keep-alive request too, not on a new connection only.
+  socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  await sleep(300);
+  socket.pause();
+  socket.write("GET /docs/static/swagger-ui-bundle.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(30));
+  await sleep(200);
+  assert.equal(await connections(), 1, "the connection was taken");
+  let count = 1;
+  for (const started = Date.now(); count > 0 && Date.now() - started < 10 * IDLE_MS; await sleep(100)) {
+    count = await connections();
+  }
+  socket.destroy();
+  assert.equal(count, 0, "the server still holds the connection");
+});
