@@ -82,6 +82,10 @@ const server = createServer((request, response) => {
 // behind a load balancer, whose idle timeout is commonly 60 s). A browser test hit it: a second
 // request through the same context about 5 s after the first.
 server.keepAliveTimeout = 72_000;
+// A connection on which nothing moves for a minute, either way, is closed (Node sets no limit): a
+// client that asked for the scripts and never read them held its connection and their buffers for
+// good, once the kernel's buffers were full. As the Task API (CONNECTION_IDLE_TIMEOUT_MS).
+server.timeout = 60_000;
 // Every interface by default (containers, `npm run start:web`); `npm start` sets HOST=127.0.0.1.
 const host = setting("HOST", "0.0.0.0");
 // A port taken (or not ours to take), or a HOST that is not this machine's, is one line naming the
