@@ -82,9 +82,10 @@ const server = createServer((request, response) => {
 // behind a load balancer, whose idle timeout is commonly 60 s). A browser test hit it: a second
 // request through the same context about 5 s after the first.
 server.keepAliveTimeout = 72_000;
-// A connection on which nothing moves for a minute, either way, is closed (Node sets no limit): a
-// client that asked for the scripts and never read them held its connection and their buffers for
-// good, once the kernel's buffers were full. As the Task API (CONNECTION_IDLE_TIMEOUT_MS).
+// A connection on which nothing moves for a minute, either way, is closed (Node sets no limit; a
+// write that moved since its last look gives it a second minute): a client that asked for the
+// scripts and never read them held its connection and their buffers for good, once the kernel's
+// buffers were full (tried here). As the Task API's (CONNECTION_IDLE_TIMEOUT_MS).
 server.timeout = 60_000;
 // Every interface by default (containers, `npm run start:web`); `npm start` sets HOST=127.0.0.1.
 const host = setting("HOST", "0.0.0.0");

@@ -12,11 +12,12 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * A connection on which nothing moves this long, either way, is closed. Node sets no limit: a client
- * that asks for a large answer (the API's docs' script, 1.7 MB, no token needed) and never reads it
- * held its connection, a descriptor and the answer's buffers for good, once the kernel's buffers were
- * full. Longer than any request's work (a keyed create waits for at most two connections and two
- * statements); an idle keep-alive connection is closed sooner, by Fastify's keepAliveTimeout.
+ * A connection on which nothing moves this long, either way, is closed (Node closes it within two of
+ * these when a write moved since its last look). Node sets no limit: a client that asked for a large
+ * answer (the API's docs' script, 1.7 MB, no token needed) and never read it held its connection, a
+ * descriptor and the answer's buffers for good, once the kernel's buffers were full. Longer than any
+ * request's work (a keyed create waits for at most two connections and two statements). A keep-alive
+ * connection idle between requests is closed by Fastify's keepAliveTimeout (72 s) instead.
  */
 export const CONNECTION_IDLE_TIMEOUT_MS = 60_000;
 
