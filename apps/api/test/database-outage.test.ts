@@ -5,7 +5,7 @@ import { after, test } from "node:test";
 import { createPool, migrateDatabase } from "@tasks/db";
 import { startEmbeddedPostgres } from "@tasks/db/embedded";
 import { freePort } from "../../../scripts/lib/free-port";
-import { createTask, setup, untilStatus } from "./helper";
+import { createTask, databaseUrl, setup, storedTasks, untilStatus } from "./helper";
 
 // This test stops its database, so it has one of its own.
 const dataDir = path.join(tmpdir(), `tasks-outage-${process.pid}`);
@@ -62,4 +62,33 @@ test("database down → 503 quickly and nothing half-happens; back up → reques
     [["before the outage", false]],
     "the writes refused during the outage did not happen",
   );
+});
+
+test("a request that finds the pool closed under it (a shutdown cut short) is a 503, and changes nothing", async () => {
+  const closing = await setup();
+  const user = await closing.newUser();
+  const task = await createTask(closing.app, user, { title: "before the pool closed" });
+  // As server.ts does once the server has closed, and a request cut off at the shutdown's limit still runs.
+  const endPool = closing.pool.end.bind(closing.pool);
+  await endPool();
+  closing.pool.end = async () => {}; // (closed already: the file's clean-up ends it again)
+  for (const request of [
+    { method: "GET", url: `/api/${user.id}/tasks` },
+    { method: "POST", url: `/api/${user.id}/tasks`, payload: { title: "after" } },
+    { method: "PATCH", url: `/api/${user.id}/tasks/${task.id}/complete` },
+  ] as const) {
+    const response = await closing.app.inject({ ...request, headers: user.auth });
+    assert.equal(response.statusCode, 503, `${request.method}: ${response.body}`);
+    assert.equal(/nothing was changed/.test(response.json().detail), request.method !== "GET", response.json().detail);
+  }
+  const reader = createPool(databaseUrl(), { max: 1 });
+  try {
+    const stored = await storedTasks(reader, user.id);
+    assert.deepEqual(
+      stored.map((row) => [row.title, row.completed]),
+      [["before the pool closed", false]],
+    );
+  } finally {
+    await reader.end();
+  }
 });

@@ -127,8 +127,12 @@ const NO_CONNECTION_MESSAGE =
 /** pg's words for a connection that failed or went away, on errors that carry no code. */
 const CONNECTION_FAILED_MESSAGE =
   /timeout|Connection terminated|connection ended|not queryable|Client has encountered a connection error/i;
-/** pg's words for a connection refused before anything ran, on errors that carry no code. */
-const NOT_CONNECTED_MESSAGE = /does not support SSL connections/i;
+/**
+ * pg's words for a connection refused before anything ran, on errors that carry no code; and
+ * pg-pool's for a statement asked of a pool already ended (a request still running when a shutdown
+ * cut its connection, and the pool was ended after it).
+ */
+const NOT_CONNECTED_MESSAGE = /does not support SSL connections|^Cannot use a pool after calling end on the pool$/i;
 
 /** No connection was made within the pool's wait (pg-pool's own words, or ours in front of it). */
 export function noConnectionInTime(failure: unknown): boolean {
