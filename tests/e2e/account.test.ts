@@ -333,6 +333,9 @@ describe("the account page", () => {
     cancel.release();
     await page.getByTestId("pending-address").waitFor({ state: "detached" });
     assert.equal(await page.getByRole("button", { name: "Change email" }).isEnabled(), true);
+    // The name said saved is the account's: drawn again from the server, the page shows it.
+    await page.reload();
+    assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), "Ines Renamed");
   });
 
   test("change email to an address that has an account: the same answer and page, the old address told, the other account's owner told that nothing changed", async () => {

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createPool } from "@tasks/db";
 import { decodeJwt } from "jose";
 import type { Page } from "playwright-core";
+import { answeredAt } from "./account-shared";
 import {
   accessToken,
   addTask,
@@ -173,10 +174,11 @@ describe("sessions and tokens in the browser", () => {
       .token;
 
     assert.equal(await apiStatus(product.apiUrl, copied), 200);
+    const signedOutAt = answeredAt(first, "/sign-out");
     await first.getByRole("button", { name: "Sign out" }).click();
     await first.waitForURL(/\/sign-in/);
-    // Revoked: the copied token is refused within 2 s of the sign-out, long before its exp.
-    await expectRefusedWithin(product.apiUrl, copied);
+    // Revoked: the copied token is refused within 2 s of the sign-out's answer, long before its exp.
+    await expectRefusedWithin(product.apiUrl, copied, await signedOutAt);
     // Nothing of the person's stays on screen there (a shared computer), with no action of anyone's.
     await second.waitForURL(/\/sign-in\?next=/, { waitUntil: "domcontentloaded" });
     await second.bringToFront();

@@ -15,6 +15,7 @@ import {
   confirmEmailInDatabase,
   cookiesOf,
   expectRefusedWithin,
+  expectSaidAgain,
   fillSignIn,
   holdRequests,
   launchBrowser,
@@ -262,10 +263,10 @@ describe("two-factor sign-in", () => {
     await deleting.getByText("Enter the code your authenticator app shows").waitFor();
     await twoFactorSection(deleteTab).getByText(/^On\./).waitFor();
     await deleteTab.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))");
-    assert.notEqual(
-      await deleteTab.evaluate("document.activeElement?.id"),
-      "two-factor-heading",
-      "the focus stays where the person was",
+    assert.equal(
+      await deleteTab.evaluate("document.activeElement?.closest('section')?.getAttribute('aria-labelledby')"),
+      "delete-heading",
+      "the focus stays where the person was (not on the two-factor section's heading, nor dropped to the page)",
     );
     assert.deepEqual(await accountState(person.email), { enabled: true, sessions: 1 }, "nothing else changed");
   });
@@ -396,8 +397,16 @@ describe("two-factor sign-in", () => {
     // Two or three steps old: outside the one step of tolerance either side, and not the code that
     // turned it on (refused as used, which is not what this checks).
     const stale = [2, 3].map((stepsAgo) => currentCode(key, stepsAgo)).find((code) => code !== firstCode) ?? "";
-    assert.equal(await submitCode(signingIn, stale), 401, "a stale code is refused");
-    await signingIn.getByText("That code is not right.").waitFor();
+    let staleAnswer = 0;
+    // Said again (a new alert), not the wrong code's message still on the page.
+    await expectSaidAgain(
+      signingIn,
+      signingIn.getByRole("alert").filter({ hasText: "That code is not right." }),
+      async () => {
+        staleAnswer = await submitCode(signingIn, stale);
+      },
+    );
+    assert.equal(staleAnswer, 401, "a stale code is refused");
     assert.equal(new URL(signingIn.url()).pathname, "/sign-in", "still on the second step");
 
     // Pasted as authenticator apps show it, with a dash: read as its six digits.
