@@ -16,6 +16,8 @@ import {
   contrastViolationsUnderPointer,
   deletesSentBy,
   expectFitsWidth,
+  expectSaidAgain,
+  faintPlaceholders,
   fillSignInForm,
   holdPageTime,
   holdRequests,
@@ -86,6 +88,12 @@ describe("the dashboard in a real browser", () => {
       "focus returns to the task the editor was opened from",
     );
     await page.getByRole("button", { name: "Edit “Write report”" }).click();
+    // A title left empty is refused, and said again at each try (not once, then silence).
+    await page.getByLabel("Task title", { exact: true }).fill("  ");
+    await page.getByLabel("Task title", { exact: true }).press("Enter");
+    const needsTitle = list.getByRole("alert").filter({ hasText: "A task needs a title." });
+    await needsTitle.waitFor();
+    await expectSaidAgain(page, needsTitle, () => page.getByLabel("Task title", { exact: true }).press("Enter"));
     await page.getByLabel("Task title", { exact: true }).fill("Write the report");
     await page.getByLabel("Task description").fill("Quarterly numbers");
     await page.getByLabel("Task priority").selectOption("high");
@@ -784,6 +792,11 @@ describe("the dashboard in a real browser", () => {
     await addTask(page, "Low priority idea", { priority: "low" });
     assert.deepEqual(await seriousViolations(page), [], "full dashboard");
     assert.deepEqual(await contrastViolationsUnderPointer(page), [], "full dashboard, each control under the pointer");
+    assert.deepEqual(
+      await faintPlaceholders(page),
+      [],
+      "placeholders (the title's and the search's only visible label)",
+    );
     await page.emulateMedia({ colorScheme: "dark" });
     assert.deepEqual(await seriousViolations(page), [], "full dashboard, dark");
     assert.deepEqual(
@@ -791,10 +804,14 @@ describe("the dashboard in a real browser", () => {
       [],
       "full dashboard, dark, each control under the pointer",
     );
+    assert.deepEqual(await faintPlaceholders(page), [], "placeholders, dark");
     await page.screenshot({ path: path.join(artifacts, "dashboard-dark.png"), fullPage: true });
     // Down to a phone's width: nothing runs off the side.
     await page.setViewportSize({ width: 375, height: 740 });
     await expectFitsWidth(page, "no horizontal scrolling at 375 px");
+    // And at 320 px, the width WCAG's reflow asks for (a phone's at 400% zoom).
+    await page.setViewportSize({ width: 320, height: 740 });
+    await expectFitsWidth(page, "no horizontal scrolling at 320 px");
     await page.screenshot({ path: path.join(artifacts, "dashboard-phone-dark.png"), fullPage: true });
     await context.close();
   });

@@ -535,6 +535,51 @@ export async function contrastViolationsUnderPointer(page: Page): Promise<string
   return found;
 }
 
+/**
+ * The fields whose placeholder text is below WCAG's 4.5:1 against the field's background (axe does
+ * not check placeholders): where a field's only visible label is its placeholder, it must be read.
+ * Each as `id: ratio`. Colours are read through a canvas, so any CSS colour (Tailwind's oklch) counts.
+ */
+export async function faintPlaceholders(page: Page): Promise<string[]> {
+  // (As text: these tests are compiled without the DOM's types.)
+  return page.evaluate(`(() => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 1;
+    const paint = canvas.getContext("2d", { willReadFrequently: true });
+    const rgba = (colour) => {
+      paint.clearRect(0, 0, 1, 1);
+      paint.fillStyle = colour;
+      paint.fillRect(0, 0, 1, 1);
+      return [...paint.getImageData(0, 0, 1, 1).data];
+    };
+    const luminance = (rgb) =>
+      rgb.slice(0, 3)
+        .map((c) => c / 255)
+        .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+        .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+    const backgroundOf = (element) => {
+      for (let at = element; at; at = at.parentElement) {
+        const colour = rgba(getComputedStyle(at).backgroundColor);
+        if (colour[3] > 0) return colour;
+      }
+      return [255, 255, 255, 255];
+    };
+    const faint = [];
+    for (const field of document.querySelectorAll("[placeholder]")) {
+      if (!field.checkVisibility()) continue;
+      const back = backgroundOf(field);
+      const text = rgba(getComputedStyle(field, "::placeholder").color);
+      // The placeholder's own alpha laid over the field's background.
+      const alpha = text[3] / 255;
+      const seen = [0, 1, 2].map((i) => text[i] * alpha + back[i] * (1 - alpha));
+      const [light, dark] = [luminance(seen), luminance(back)].sort((a, b) => b - a);
+      const ratio = (light + 0.05) / (dark + 0.05);
+      if (ratio < 4.5) faint.push((field.id || field.name) + ": " + ratio.toFixed(2));
+    }
+    return faint;
+  })()`);
+}
+
 /** Waits until the locator matches exactly `count` elements (the list re-renders after a search). */
 export async function waitForCount(locator: Locator, count: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -63,7 +63,8 @@ export function AddTaskForm({ ref, value, onChange, onSubmit, saving, problem }:
           value={value.title}
           onChange={(event) => set("title", event.target.value)}
           placeholder="What needs doing?"
-          className={`${field} flex-1`}
+          // min-w-0: a field's own width (about 190 px) would not let the row fit a 320 px screen.
+          className={`${field} min-w-0 flex-1`}
           autoComplete="off"
           aria-invalid={problem?.field === "title" ? true : undefined}
           aria-describedby={problem?.field === "title" ? "new-task-problem" : undefined}

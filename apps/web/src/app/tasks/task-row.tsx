@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { messageKey } from "@/components/messages";
 import { field, primaryButton } from "@/components/styles";
 import type { Task, TaskChanges, TaskInput, VersionedTask } from "@/lib/api-client";
 import { DescriptionField, endsComposition } from "./description-field";
@@ -393,6 +394,8 @@ function TaskEditor({
       )}
       {problem && (
         <p
+          // A new element for each problem (each a new object): the same words set again are read out again.
+          key={messageKey(problem)}
           id={`${id}-problem`}
           role="alert"
           className="text-sm text-red-700 [overflow-wrap:anywhere] dark:text-red-300"
