@@ -5,12 +5,15 @@
  * counts. Own database, so its counters touch no other test's.
  */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { describe, test } from "node:test";
+import { createPool } from "@tasks/db";
 import { createTestDatabase } from "../../scripts/lib/test-database";
 import { startTestProduct } from "./product";
 
-const product = await startTestProduct({ TRUSTED_PROXY_HOPS: "0" }, await createTestDatabase("client_address"));
+const databaseUrl = await createTestDatabase("client_address");
+const product = await startTestProduct({ TRUSTED_PROXY_HOPS: "0" }, databaseUrl);
 
 /** One sign-in attempt with a wrong password, from the given local address (any of 127/8 reaches loopback). */
 function attemptSignIn(from: string, forwardedFor: string): Promise<number> {
@@ -51,5 +54,32 @@ describe("who the client is, for the sign-in rate limit", () => {
     assert.ok(statuses.includes(429), `12 attempts from "12 addresses" were all let through: ${statuses.join(",")}`);
     // The limit is per client, not one bucket for everybody: a different peer is still let in.
     assert.equal(await attemptSignIn("127.0.0.2", "203.0.113.1"), 401);
+  });
+
+  test("a path of any length is counted and answered, not a 500 (the limit's key holds the path)", async () => {
+    // Longer than PostgreSQL's b-tree takes as a key (2,704 bytes, after compression: so random),
+    // within Node's 16 KB of headers.
+    const path = `/api/auth/${Array.from({ length: 12 }, () => randomBytes(120).toString("hex")).join("/")}`;
+    for (const method of ["GET", "POST"]) {
+      const answer = await fetch(`${product.webUrl}${path}`, {
+        method,
+        headers: { origin: product.webUrl, "content-type": "application/json" },
+        body: method === "POST" ? "{}" : undefined,
+      });
+      assert.equal(answer.status, 404, `${method}: ${await answer.text()}`);
+    }
+    // Counted all the same, under its path's start and a hash of the whole.
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      const { rows } = await pool.query<{ count: number }>("SELECT count FROM rate_limits WHERE key LIKE $1", [
+        `%|/${path.slice("/api/auth/".length, 60)}%…sha256:%`,
+      ]);
+      assert.deepEqual(
+        rows.map((row) => row.count),
+        [2],
+      );
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -14,6 +14,7 @@
  * run beside these (a rolling upgrade), theirs still move a window to its latest request.
  */
 import "server-only";
+import { createHash } from "node:crypto";
 import type { BetterAuthOptions } from "better-auth";
 import { webDatabasePool } from "./database";
 
@@ -41,6 +42,18 @@ const KEEP_EMAIL_COUNTS_MS = 60 * 60_000;
 const PRUNE_EVERY_MS = 60_000;
 let prunedAt = 0;
 
+/**
+ * A key as stored: as it is up to KEY_KEPT_WHOLE characters, else its start and a hash of the whole.
+ * Better Auth's keys hold the request's path, whatever it is (it counts before it routes): one of
+ * some kilobytes of random text was longer than PostgreSQL's b-tree takes, and every such request
+ * was a 500.
+ */
+const KEY_KEPT_WHOLE = 200;
+function storedKey(key: string): string {
+  if (key.length <= KEY_KEPT_WHOLE) return key;
+  return `${key.slice(0, 100)}…sha256:${createHash("sha256").update(key).digest("hex")}`;
+}
+
 /** What a try counted in its key's window was told: go ahead, or come back in `retryAfter` seconds. */
 export interface WindowCount {
   allowed: boolean;
@@ -54,7 +67,7 @@ export interface WindowCount {
 export async function countInFixedWindow(key: string, windowMs: number, max: number): Promise<WindowCount> {
   const at = Date.now();
   const { rows } = await webDatabasePool().query<{ count: number; last_request: string }>(CONSUME, [
-    key,
+    storedKey(key),
     at,
     windowMs,
     max,
