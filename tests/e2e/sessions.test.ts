@@ -656,6 +656,40 @@ describe("sign-in and sign-up over HTTP", () => {
     assert.equal(longest.status, 200, "100 characters are a name");
   });
 
+  test("a picture is not taken, nor a link’s landing over 2,048 characters: nothing is made or changed", async () => {
+    // Better Auth keeps a picture's address, and copies a landing into the email, of any length.
+    const ip = randomClientAddress();
+    const pictured = { ...newPerson("Pictured"), image: `https://example.test/${"p".repeat(100_000)}` };
+    assert.equal((await problemOf(await post("/sign-up/email", pictured, ip), 400)).code, "IMAGE_NOT_TAKEN");
+    assert.equal((await post("/sign-in/email", pictured, ip)).status, 401, "no account was made");
+    const farLanding = { ...newPerson("Landing"), callbackURL: `/tasks?${"x".repeat(2_049)}` };
+    assert.equal((await problemOf(await post("/sign-up/email", farLanding, ip), 400)).code, "LANDING_TOO_LONG");
+    const { email, password } = farLanding;
+    assert.equal((await post("/sign-in/email", { email, password }, ip)).status, 401, "no account was made");
+
+    const person = newPerson("Plain");
+    const cookie = cookiesOf(await post("/sign-up/email", person, ip));
+    const update = await postAuth(product.webUrl, "/update-user", { image: "https://example.test/me.png" }, ip, cookie);
+    assert.equal((await problemOf(update, 400)).code, "IMAGE_NOT_TAKEN");
+    const session = await fetch(`${product.webUrl}/api/auth/get-session`, { headers: { cookie } });
+    assert.equal(((await session.json()) as { user: { image: string | null } }).user.image, null, "nothing changed");
+    const resend = await postAuth(
+      product.webUrl,
+      "/send-verification-email",
+      { email: person.email, callbackURL: `/tasks?${"x".repeat(2_049)}` },
+      ip,
+    );
+    assert.equal((await problemOf(resend, 400)).code, "LANDING_TOO_LONG");
+    // A landing of the longest length taken goes through.
+    const near = await postAuth(
+      product.webUrl,
+      "/send-verification-email",
+      { email: person.email, callbackURL: `/tasks?${"x".repeat(2_048 - "/tasks?".length)}` },
+      ip,
+    );
+    assert.equal(near.status, 200, await near.text());
+  });
+
   test("an address over 254 characters is refused at sign-up and as a new address, and nothing is made or changed", async () => {
     // Every access token carries the address: without a limit, one of 11,000 characters made 15 kB tokens.
     const ip = randomClientAddress();

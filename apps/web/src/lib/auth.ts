@@ -44,6 +44,7 @@ import { webDatabasePool } from "./database";
 import { sendAccountEmail } from "./email";
 import { confirmsAnotherAccount, landingOfLink, linkClaims, tellOfChangeOfAddress } from "./email-link-requests";
 import { emailProblem } from "./email-rules";
+import { fieldProblem } from "./field-rules";
 import { rememberDevice } from "./known-devices";
 import { unverifiedLinkClaims } from "./link-token";
 import { nameProblem } from "./name-rules";
@@ -274,6 +275,9 @@ function createAuth() {
         // A person's name and a passkey's: not blank where one is needed, not too long (name-rules.ts).
         const badName = nameProblem(ctx.path, ctx.body);
         if (badName) throw new APIError("BAD_REQUEST", badName);
+        // No picture, and no landing after a link longer than LANDING_MAX (field-rules.ts).
+        const badField = fieldProblem(ctx.path, ctx.body, ctx.query);
+        if (badField) throw new APIError("BAD_REQUEST", badField);
         // A new address: not longer than an address can be (email-rules.ts).
         const badAddress = emailProblem(ctx.path, ctx.body);
         if (badAddress) throw new APIError("BAD_REQUEST", badAddress);
