@@ -11,6 +11,11 @@ const config: NextConfig = {
   // (Next's default for all but a list of crawlers), a router.refresh() dropped the page's <title> about
   // 1 time in 25 until the next one (security-headers.test.ts). Our metadata is constant, so nothing waits.
   htmlLimitedBots: /.*/,
+  experimental: {
+    // The proxy's copy of a request body (proxy.ts runs for every path) holds at most this much, not
+    // 10 MiB: a body sent without its length (server.mjs refuses a declared one over 64 KiB).
+    proxyClientMaxBodySize: "64kb",
+  },
 };
 
 export default config;

@@ -66,7 +66,28 @@ const handle = app.getRequestHandler();
 const answering = new Set();
 let shuttingDown = false;
 
+/**
+ * The largest request body taken, as the Task API's: every request the app makes is a small JSON
+ * body or form. Next.js held up to 10 MiB of each body (its proxy's copy, next.config.ts lowers
+ * that too) before any route or rate limit ran: a few hundred connections each sending a large body
+ * slowly held gigabytes.
+ */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
 const server = createServer((request, response) => {
+  if (Number(request.headers["content-length"] ?? 0) > BODY_LIMIT_BYTES) {
+    // Said before the body comes, and the connection closed: nothing of it is read.
+    response.writeHead(413, { "content-type": "application/problem+json", connection: "close" });
+    response.end(
+      JSON.stringify({
+        type: "about:blank",
+        title: "Content Too Large",
+        status: 413,
+        detail: `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KiB.`,
+      }),
+    );
+    return;
+  }
   request.headers["x-forwarded-for"] = clientAddress(request);
   if (shuttingDown) response.setHeader("connection", "close");
   answering.add(response);
