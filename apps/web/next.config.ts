@@ -12,8 +12,9 @@ const config: NextConfig = {
   // 1 time in 25 until the next one (security-headers.test.ts). Our metadata is constant, so nothing waits.
   htmlLimitedBots: /.*/,
   experimental: {
-    // The proxy's copy of a request body (proxy.ts runs for every path) holds at most this much, not
-    // 10 MiB: a body sent without its length (server.mjs refuses a declared one over 64 KiB).
+    // The copy of a request body made for the proxy (proxy.ts, which runs for every page and API path)
+    // holds at most this much, not 10 MiB: a body sent without its length, cut there (server.mjs
+    // refuses a declared one over 64 KiB).
     proxyClientMaxBodySize: "64kb",
   },
 };

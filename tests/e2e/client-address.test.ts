@@ -87,41 +87,58 @@ describe("who the client is, for the sign-in rate limit", () => {
 describe("what the web server takes", () => {
   test("a body declared over 64 KiB is a 413 problem before any of it is read, and the connection closes", async () => {
     const url = new URL(`${product.webUrl}/api/auth/sign-in/email`);
-    const answer = await new Promise<{ status: number; type: string; connection: string; body: string }>(
-      (resolve, reject) => {
-        const outgoing = request(
-          {
-            host: "127.0.0.1",
-            port: url.port,
-            path: url.pathname,
-            method: "POST",
-            headers: { origin: product.webUrl, "content-type": "application/json", "content-length": 2_000_000_000 },
-          },
-          (response) => {
-            let body = "";
-            response.setEncoding("utf8");
-            response.on("data", (chunk: string) => {
-              body += chunk;
-            });
-            response.on("end", () =>
-              resolve({
-                status: response.statusCode ?? 0,
-                type: String(response.headers["content-type"]),
-                connection: String(response.headers.connection),
-                body,
-              }),
-            );
-          },
-        );
-        outgoing.on("error", reject);
-        // A start of the body, the rest never sent: the answer must not wait for it.
-        outgoing.write('{"email":"');
-      },
-    );
-    assert.equal(answer.status, 413, answer.body);
-    assert.match(answer.type, /^application\/problem\+json/);
-    assert.equal(answer.connection, "close");
-    assert.match(answer.body, /larger than 64 KiB/);
+    /** A POST declaring 2 GB, its body never sent; `expect`: waiting for "100 Continue" first. */
+    const declaringTooMuch = (expect: boolean) =>
+      new Promise<{ status: number; type: string; connection: string; body: string; invited: boolean }>(
+        (resolve, reject) => {
+          let invited = false;
+          const outgoing = request(
+            {
+              host: "127.0.0.1",
+              port: url.port,
+              path: url.pathname,
+              method: "POST",
+              headers: {
+                origin: product.webUrl,
+                "content-type": "application/json",
+                "content-length": 2_000_000_000,
+                ...(expect ? { expect: "100-continue" } : {}),
+              },
+            },
+            (response) => {
+              let body = "";
+              response.setEncoding("utf8");
+              response.on("data", (chunk: string) => {
+                body += chunk;
+              });
+              response.on("end", () =>
+                resolve({
+                  status: response.statusCode ?? 0,
+                  type: String(response.headers["content-type"]),
+                  connection: String(response.headers.connection),
+                  body,
+                  invited,
+                }),
+              );
+            },
+          );
+          outgoing.on("continue", () => {
+            invited = true;
+          });
+          outgoing.on("error", reject);
+          // A start of the body, the rest never sent: the answer must not wait for it.
+          if (expect) outgoing.flushHeaders();
+          else outgoing.write('{"email":"');
+        },
+      );
+    for (const expect of [false, true]) {
+      const answer = await declaringTooMuch(expect);
+      assert.equal(answer.status, 413, answer.body);
+      assert.match(answer.type, /^application\/problem\+json/);
+      assert.equal(answer.connection, "close");
+      assert.match(answer.body, /larger than 64 KiB/);
+      assert.equal(answer.invited, false, "no 100 Continue invited the body");
+    }
     // A body of the size taken is read as ever (here, a name too long for a sign-up: its 400).
     const body = JSON.stringify({ email: "nobody@example.test", password: "a password", name: "n".repeat(60_000) });
     const taken = await fetch(`${product.webUrl}/api/auth/sign-up/email`, {
@@ -130,5 +147,34 @@ describe("what the web server takes", () => {
       body,
     });
     assert.equal(((await taken.json()) as { code?: string }).code, "NAME_TOO_LONG");
+    // And so it is by a client that waits to be invited: invited, then answered.
+    const invitedAnswer = await new Promise<string>((resolve, reject) => {
+      const outgoing = request(
+        {
+          host: "127.0.0.1",
+          port: url.port,
+          path: "/api/auth/sign-up/email",
+          method: "POST",
+          headers: {
+            origin: product.webUrl,
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            expect: "100-continue",
+          },
+        },
+        (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => {
+            text += chunk;
+          });
+          response.on("end", () => resolve(text));
+        },
+      );
+      outgoing.on("continue", () => outgoing.end(body));
+      outgoing.on("error", reject);
+      outgoing.flushHeaders();
+    });
+    assert.match(invitedAnswer, /NAME_TOO_LONG/);
   });
 });

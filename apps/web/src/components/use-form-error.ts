@@ -19,7 +19,7 @@ export function useFormError(): [FormError | null, (text: string | null, form?: 
   return [error, setError];
 }
 
-/** The error if it belongs to `form` (no form: the section's own, said under all of its forms). */
+/** The error if it belongs to `form` (no form: the section's own, said once at its end). */
 export function errorOf(error: FormError | null, form?: string): FormError | null {
   return error?.form === form ? error : null;
 }

@@ -224,6 +224,10 @@ function createAuth() {
       // No "trust this device": every password sign-in of an account with a second factor asks
       // for it, and turning the factor off and on again leaves no device exempt.
       before: createAuthMiddleware(async (ctx) => {
+        // No picture, and no landing after a link longer than LANDING_MAX (field-rules.ts). First, on
+        // every path: below, a code's check is claimed (two-factor-steps.ts), and nothing after that may throw.
+        const badField = fieldProblem(ctx.path, ctx.body, ctx.query);
+        if (badField) throw new APIError("BAD_REQUEST", badField);
         // The session, read here for every endpoint of a signed-in request, so that a database that
         // does not answer is a 503 and not "signed out" (readSessionOrThrow). Not for get-session,
         // which reads its own, nor for a sign-in or a sign-up, which start a new one, nor for a
@@ -275,9 +279,6 @@ function createAuth() {
         // A person's name and a passkey's: not blank where one is needed, not too long (name-rules.ts).
         const badName = nameProblem(ctx.path, ctx.body);
         if (badName) throw new APIError("BAD_REQUEST", badName);
-        // No picture, and no landing after a link longer than LANDING_MAX (field-rules.ts).
-        const badField = fieldProblem(ctx.path, ctx.body, ctx.query);
-        if (badField) throw new APIError("BAD_REQUEST", badField);
         // A new address: not longer than an address can be (email-rules.ts).
         const badAddress = emailProblem(ctx.path, ctx.body);
         if (badAddress) throw new APIError("BAD_REQUEST", badAddress);

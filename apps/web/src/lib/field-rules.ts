@@ -12,14 +12,20 @@ const LANDING_FIELDS = ["callbackURL", "newUserCallbackURL", "errorCallbackURL",
 
 /** The rule a request's body or query breaks (its code and words), or null. */
 export function fieldProblem(path: string, body: unknown, query: unknown): { code: string; message: string } | null {
-  const fields = { ...(isObject(query) ? query : {}), ...(isObject(body) ? body : {}) };
-  if ((path === "/sign-up/email" || path === "/update-user") && fields.image != null) {
+  const inBody = isObject(body) ? body : {};
+  if ((path === "/sign-up/email" || path === "/update-user") && inBody.image != null) {
     return { code: "IMAGE_NOT_TAKEN", message: "A picture is not taken: this app shows none." };
   }
-  for (const name of LANDING_FIELDS) {
-    const landing = fields[name];
-    if (typeof landing === "string" && landing.length > LANDING_MAX) {
-      return { code: "LANDING_TOO_LONG", message: `Where to go after the link is at most ${LANDING_MAX} characters.` };
+  // The body's and the query's each: one must not hide the other.
+  for (const fields of [inBody, isObject(query) ? query : {}]) {
+    for (const name of LANDING_FIELDS) {
+      const landing = fields[name];
+      if (typeof landing === "string" && landing.length > LANDING_MAX) {
+        return {
+          code: "LANDING_TOO_LONG",
+          message: `Where to go after the link is at most ${LANDING_MAX} characters.`,
+        };
+      }
     }
   }
   return null;

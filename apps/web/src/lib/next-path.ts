@@ -1,4 +1,5 @@
 /** Where a page sends the person next: only this site's own paths. */
+import { LANDING_MAX } from "./field-rules";
 
 /** Set by proxy.ts on every request (whatever the client sent): the path and query it asked for. */
 export const REQUEST_PATH_HEADER = "x-request-path";
@@ -23,5 +24,7 @@ export function safeNext(next: string | string[] | undefined): string {
   // The sign-in and sign-up forms hand it to Better Auth as their callbackURL, and Better Auth
   // refuses any with a `\`, or an encoded `/` or `\` in the path: the sign-in itself would fail.
   if (path.includes("\\") || /%2f|%5c/i.test(url.pathname)) return "/tasks";
+  // Nor one longer than a landing may be (field-rules.ts): the sign-in would be refused.
+  if (path.length > LANDING_MAX) return "/tasks";
   return path;
 }
