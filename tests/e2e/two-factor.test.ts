@@ -15,6 +15,7 @@ import {
   confirmEmailInDatabase,
   cookiesOf,
   expectRefusedWithin,
+  expectSaid,
   expectSaidAgain,
   fillSignIn,
   holdRequests,
@@ -503,10 +504,7 @@ describe("two-factor sign-in", () => {
     refresh.release();
     await section.getByText(/^Off\./).waitFor();
     await waitForFocusOnHeading(page, "turned off, the focus stays in the section");
-    await section
-      .getByRole("status")
-      .getByText("Two-factor sign-in is off. Your other devices were signed out.")
-      .waitFor();
+    await expectSaid(page, section, "Two-factor sign-in is off. Your other devices were signed out.");
     assert.equal((await accountState(person.email)).enabled, false);
     await expectRefusedWithin([product.apiUrl, secondApi], otherToken, turnedOffAt);
     await mailbox.waitFor(person.email, /Two-factor sign-in is off/); // the owner hears of it
