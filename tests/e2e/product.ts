@@ -304,15 +304,6 @@ export async function expectSaidAgain(page: Page, alert: Locator, act: () => Pro
   await alert.waitFor();
 }
 
-/**
- * `words` shown in `where`, and read out: put in the page's polite live region (the web app's
- * announcer, on the page from its start: a region drawn already holding its words is often not read).
- */
-export async function expectSaid(page: Page, where: Locator, words: string | RegExp): Promise<void> {
-  await where.getByText(words).waitFor();
-  await page.locator("#announcer").filter({ hasText: words }).waitFor({ state: "attached" });
-}
-
 /** A fresh browser context, nobody signed in, with a client address of its own; closed after the file's tests. */
 export async function newSignedOutPage(browser: Browser, baseUrl: string): Promise<Page> {
   const context = await browser.newContext();

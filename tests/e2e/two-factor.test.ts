@@ -15,7 +15,6 @@ import {
   confirmEmailInDatabase,
   cookiesOf,
   expectRefusedWithin,
-  expectSaid,
   expectSaidAgain,
   fillSignIn,
   holdRequests,
@@ -504,7 +503,10 @@ describe("two-factor sign-in", () => {
     refresh.release();
     await section.getByText(/^Off\./).waitFor();
     await waitForFocusOnHeading(page, "turned off, the focus stays in the section");
-    await expectSaid(page, section, "Two-factor sign-in is off. Your other devices were signed out.");
+    await section
+      .getByRole("status")
+      .getByText("Two-factor sign-in is off. Your other devices were signed out.")
+      .waitFor();
     assert.equal((await accountState(person.email)).enabled, false);
     await expectRefusedWithin([product.apiUrl, secondApi], otherToken, turnedOffAt);
     await mailbox.waitFor(person.email, /Two-factor sign-in is off/); // the owner hears of it

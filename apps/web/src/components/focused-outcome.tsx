@@ -1,8 +1,5 @@
 "use client";
-import { createContext, type ReactNode, useEffect, useRef } from "react";
-
-/** True inside a FocusedOutcome: the focus reads its messages out, so they are not announced too. */
-export const ReadByFocus = createContext(false);
+import { type ReactNode, useEffect, useRef } from "react";
 
 /**
  * What replaces a form once it has done its work (a link sent, a password changed): the focus
@@ -14,7 +11,7 @@ export function FocusedOutcome({ children }: { children: ReactNode }) {
   useEffect(() => outcome.current?.focus(), []);
   return (
     <div ref={outcome} tabIndex={-1} className="outline-none">
-      <ReadByFocus value={true}>{children}</ReadByFocus>
+      {children}
     </div>
   );
 }
