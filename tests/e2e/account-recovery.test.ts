@@ -23,6 +23,7 @@ import {
   newPerson,
   newSignedInPage,
   newSignedOutPage,
+  onPage,
   postAuth,
   randomClientAddress,
   sendSignUp,
@@ -59,54 +60,54 @@ describe("email verification", () => {
     await page.reload();
     assert.equal(decodeJwt(await accessToken(page, product.webUrl)).email, person.email);
 
-    await page.getByText("Please confirm your email address").waitFor();
+    await onPage(page, "Please confirm your email address").waitFor();
     await page.getByRole("button", { name: "Resend" }).click();
-    await page.getByText(`We sent a new link to ${person.email}`).waitFor();
+    await onPage(page, `We sent a new link to ${person.email}`).waitFor();
     const second = await mailbox.waitFor(person.email, /Confirm your email address/);
 
     // A link cut short on its way (a mail program wrapping it) is said to be so, not to have expired.
     await followEmailLink(page, (second.link ?? "").slice(0, -40));
     await page.waitForURL(/\/tasks\?error=/);
-    await page.getByText("That confirmation link is not whole").waitFor();
-    assert.equal(await page.getByText(/expired/).count(), 0);
+    await onPage(page, "That confirmation link is not whole").waitFor();
+    assert.equal(await onPage(page, /expired/).count(), 0);
 
     await followEmailLink(page, second.link ?? "");
     await page.waitForURL(`${product.webUrl}/tasks`);
-    await page.getByRole("list", { name: "Your tasks" }).or(page.getByText("No tasks yet")).waitFor();
-    assert.equal(await page.getByText("Please confirm your email address").count(), 0, "the notice is gone");
+    await page.getByRole("list", { name: "Your tasks" }).or(onPage(page, "No tasks yet")).waitFor();
+    assert.equal(await onPage(page, "Please confirm your email address").count(), 0, "the notice is gone");
     await page.goto(`${product.webUrl}/account`);
-    await page.getByText("confirmed", { exact: true }).waitFor();
+    await onPage(page, "confirmed", { exact: true }).waitFor();
   });
 
   test("a link's ?error= that names no known problem, even one an object has by inheritance (toString, __proto__), shows the page and says the link did not work", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Rex");
     for (const code of ["toString", "constructor", "__proto__", "SOMETHING_ELSE"]) {
       await page.goto(`${product.webUrl}/tasks?error=${code}`);
-      await page.getByText("That confirmation link no longer works.").waitFor();
+      await onPage(page, "That confirmation link no longer works.").waitFor();
       await page.getByLabel("New task title").waitFor();
       await page.goto(`${product.webUrl}/account?error=${code}`);
-      await page.getByText("That link has expired or was already used.").waitFor();
+      await onPage(page, "That link has expired or was already used.").waitFor();
       await page.getByLabel("Name", { exact: true }).waitFor();
     }
   });
 
   test("Resend on a page drawn before the address was confirmed elsewhere says it is confirmed, not 'try again'", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ria");
-    await page.getByText("Please confirm your email address").waitFor();
+    await onPage(page, "Please confirm your email address").waitFor();
     await confirmEmailInDatabase(person.email); // the link followed on the phone meanwhile
     await page.getByRole("button", { name: "Resend" }).click();
-    await page.getByText("Your address is confirmed already").waitFor();
+    await onPage(page, "Your address is confirmed already").waitFor();
   });
 
   test("so does the account page's “Send a new confirmation link”, and it then shows the address confirmed", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Rue");
     await page.goto(`${product.webUrl}/account`);
-    await page.getByText("not confirmed yet").waitFor();
+    await onPage(page, "not confirmed yet").waitFor();
     await confirmEmailInDatabase(person.email); // the link followed on the phone meanwhile
     await page.getByRole("button", { name: "Send a new confirmation link" }).click();
     await page.getByRole("status").getByText("Your address is confirmed already").waitFor();
-    await page.getByText("confirmed", { exact: true }).waitFor();
-    assert.equal(await page.getByText("not confirmed yet").count(), 0);
+    await onPage(page, "confirmed", { exact: true }).waitFor();
+    assert.equal(await onPage(page, "not confirmed yet").count(), 0);
     assert.equal(
       await page
         .getByRole("alert")
@@ -120,7 +121,7 @@ describe("email verification", () => {
   test("and when the address itself changed meanwhile, “Send a new confirmation link” says so and shows the new one", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Ray");
     await page.goto(`${product.webUrl}/account`);
-    await page.getByText("not confirmed yet").waitFor();
+    await onPage(page, "not confirmed yet").waitFor();
     // Moved to another address on the phone meanwhile, not yet confirmed there either.
     const moved = `moved-${person.email}`;
     const pool = createPool(databaseUrl, { max: 1 });
@@ -175,7 +176,7 @@ describe("password reset", () => {
     await page.getByRole("heading", { name: "Reset your password" }).waitFor();
     await page.getByLabel("Email").fill(person.email);
     await page.getByRole("button", { name: "Send the link" }).click();
-    await page.getByText(`If an account exists for ${person.email}`).waitFor();
+    await onPage(page, `If an account exists for ${person.email}`).waitFor();
     // The form and its button went: the focus is on what replaced them, not on the page's body.
     await waitForFocusOn(page, "we have sent it a link");
     const email = await mailbox.waitFor(person.email, /Reset your Tasks password/);
@@ -213,7 +214,7 @@ describe("password reset", () => {
     await page.getByLabel("Repeat the new password").fill(newPassword);
     const resetAt = answeredAt(page, "/reset-password");
     await page.getByRole("button", { name: "Change password" }).click();
-    await page.getByText("every device was signed out").waitFor();
+    await onPage(page, "every device was signed out").waitFor();
     await waitForFocusOn(page, "every device was signed out");
 
     const ms = await expectRefusedWithin(apis, deviceToken, await resetAt);
@@ -225,7 +226,7 @@ describe("password reset", () => {
     await secondTab.getByRole("button", { name: "Change password" }).click();
     await secondTab.getByText("This link has expired or has already been used").waitFor();
     await page.goto(email.link ?? "");
-    await page.getByText("This link has expired or has already been used").waitFor();
+    await onPage(page, "This link has expired or has already been used").waitFor();
     assert.equal(await page.getByLabel("New password", { exact: true }).count(), 0, "no form to fill in");
     // Nor does a link asked for before the reset.
     const earlierToken = new URL(earlier.link ?? "").searchParams.get("token");
@@ -390,7 +391,7 @@ describe("words and tabs", () => {
       .getByRole("alert")
       .getByText("That is not an email address we can send to. Check it and try again.")
       .waitFor();
-    assert.equal(await page.getByText(/\[body\./).count(), 0, "not Better Auth's own words");
+    assert.equal(await onPage(page, /\[body\./).count(), 0, "not Better Auth's own words");
 
     const { page: signedIn, person } = await newSignedInPage(browser, product.webUrl, "Ada");
     await signedIn.goto(`${product.webUrl}/account`);
@@ -480,7 +481,7 @@ describe("password guessing", () => {
     // The page says so and how out; the devices signed in already go on.
     const page = await newSignedOutPage(browser, product.webUrl);
     await (await fillSignIn(page, product.webUrl, person)).click();
-    await page.getByText("the password is not accepted for 15 minutes").waitFor();
+    await onPage(page, "the password is not accepted for 15 minutes").waitFor();
     assert.equal(await apiStatus(product.apiUrl, await accessToken(device, product.webUrl)), 200);
 
     // The owner's way out: a password reset, which works meanwhile and ends the pause.
@@ -521,7 +522,7 @@ describe("password guessing", () => {
     const changed = "a changed good passphrase";
     await page.goto(`${product.webUrl}/account`);
     await changePasswordOnPage(page, person.password, changed);
-    await page.getByText("Password changed.").waitFor();
+    await onPage(page, "Password changed.").waitFor();
     const owners = await knownCookie();
     await page.context().clearCookies({ name: /session/ });
     await wrongTimes(person.email, 10);
@@ -610,7 +611,7 @@ describe("password guessing", () => {
     assert.equal((await signInAs(person.email, person.password)).status, 429, "the owner's sign-in is paused too");
     await page.goto(`${product.webUrl}/account`);
     await changePasswordOnPage(page, person.password, "another good passphrase");
-    await page.getByText("the password is not accepted for 15 minutes").waitFor();
+    await onPage(page, "the password is not accepted for 15 minutes").waitFor();
   });
 
   test("a wrong password counts wherever it is checked: each account endpoint's guess adds to sign-in's ten", async () => {

@@ -22,6 +22,7 @@ import {
   endSessionsElsewhere,
   expectFitsWidth,
   expectRefusedWithin,
+  expectSaid,
   expectSaidAgain,
   fillSignInForm,
   followEmailLink,
@@ -31,6 +32,7 @@ import {
   newPerson,
   newSignedInPage,
   newSignedOutPage,
+  onPage,
   type Person,
   postAuth,
   routerRequestFor,
@@ -56,7 +58,7 @@ async function askToMoveTo(page: Page, address: string, password: string): Promi
   await page.getByLabel("New email address").fill(address);
   await page.getByLabel("Your password, to change the email").fill(password);
   await page.getByRole("button", { name: "Change email" }).click();
-  await page.getByText(`open the link we sent to ${address}`).waitFor();
+  await onPage(page, `open the link we sent to ${address}`).waitFor();
   return (await mailbox.waitFor(address, /Confirm your new email address/)).link ?? "";
 }
 
@@ -77,7 +79,7 @@ async function expectLinkMovesNothing(page: Page, link: string, why: string, own
   await (await fillSignInForm(elsewhere, owner)).click();
   await elsewhere.getByText(why).waitFor();
   await followEmailLink(page, link);
-  await page.getByText(why).waitFor();
+  await onPage(page, why).waitFor();
   assert.equal(await page.getByTestId("account-email").textContent(), owner.email, "the address stayed");
 }
 
@@ -97,7 +99,7 @@ describe("the account page", () => {
 
     // The new one is typed twice: a typo in one of them changes nothing.
     await changePasswordOnPage(page, person.password, "another good passphrase", "another good passphrase!");
-    await page.getByText("The two new passwords differ.").waitFor();
+    await onPage(page, "The two new passwords differ.").waitFor();
     // The same words again are a new message, which a screen reader announces (the same words set
     // again on the message already there would say nothing).
     await expectSaidAgain(page, page.getByRole("alert").filter({ hasText: "The two new passwords differ." }), () =>
@@ -105,7 +107,7 @@ describe("the account page", () => {
     );
 
     await changePasswordOnPage(page, "not my password", "another good passphrase");
-    await page.getByText("That password is not right.").waitFor();
+    await onPage(page, "That password is not right.").waitFor();
     // The server's refusal again: the last one leaves while the request is on its way, and comes anew.
     await expectSaidAgain(page, page.getByRole("alert").filter({ hasText: "That password is not right." }), () =>
       changePasswordOnPage(page, "nor this one", "another good passphrase"),
@@ -117,14 +119,14 @@ describe("the account page", () => {
     assert.equal(await apiStatus(product.apiUrl, other.token), 200, "the other device's token works before");
     const changedAt = answeredAt(page, "/change-password");
     await changePasswordOnPage(page, person.password, "another good passphrase");
-    await page.getByText("Your other devices are signed out").waitFor();
+    await onPage(page, "Your other devices are signed out").waitFor();
     await expectRefusedWithin(apis, other.token, await changedAt);
     assert.equal(await signInStatus(person.email, person.password), 401, "the old password no longer signs in");
     assert.equal(await signInStatus(person.email, "another good passphrase"), 200, "the new one does");
 
     // This device got a new session and goes on working.
     await page.getByRole("link", { name: "Back to your tasks" }).click();
-    await page.getByText("No tasks yet").waitFor();
+    await onPage(page, "No tasks yet").waitFor();
     await addTask(page, "Still here");
   });
 
@@ -167,10 +169,7 @@ describe("the account page", () => {
     refresh.release();
     await waitForCount(list.getByRole("listitem"), 1);
     // Its button went with its row: said, and the focus is on the section's heading, not the page's top.
-    await page
-      .getByRole("status")
-      .getByText(/^Signed out (Chrome|Chromium) \d+ on Linux\.$/)
-      .waitFor();
+    await expectSaid(page, page.getByRole("main"), /^Signed out (Chrome|Chromium) \d+ on Linux\.$/);
     assert.equal(await page.evaluate("document.activeElement?.id"), "sessions-heading");
     assert.equal(await apiStatus(product.apiUrl, ownToken), 200, "this device is still signed in");
     await other.page.goto(`${product.webUrl}/tasks`);
@@ -233,7 +232,7 @@ describe("the account page", () => {
     await page.goto(`${product.webUrl}/forgot-password`);
     await page.getByLabel("Email").fill("me@localhost");
     await page.getByRole("button", { name: "Send the link" }).and(page.locator(":enabled")).click();
-    await page.getByText("That is not an email address we can send to. Check it and try again.").waitFor();
+    await onPage(page, "That is not an email address we can send to. Check it and try again.").waitFor();
   });
 
   test("change email: asks for the password; confirmed through the new address, and the old one is told", async () => {
@@ -253,12 +252,12 @@ describe("the account page", () => {
     await page.getByLabel("New email address").fill(`thief-${newEmail}`);
     await page.getByLabel("Your password, to change the email").fill("not the password");
     await page.getByRole("button", { name: "Change email" }).click();
-    await page.getByText("That password is not right.").waitFor();
+    await onPage(page, "That password is not right.").waitFor();
 
     await page.getByLabel("New email address").fill(newEmail);
     await page.getByLabel("Your password, to change the email").fill(person.password);
     await page.getByRole("button", { name: "Change email" }).click();
-    await page.getByText(`open the link we sent to ${newEmail}`).waitFor();
+    await onPage(page, `open the link we sent to ${newEmail}`).waitFor();
 
     const notice = await mailbox.waitFor(person.email, /about to change/);
     assert.ok(notice.text.includes(newEmail), "the old address learns the new one");
@@ -270,7 +269,7 @@ describe("the account page", () => {
     // Read again from the server: the page drawn before the request would say the same whatever happened.
     await page.reload();
     assert.equal(await page.getByTestId("account-email").textContent(), person.email, "unchanged until confirmed");
-    assert.equal(await page.getByText("not confirmed yet").count(), 1, "the first address was never confirmed");
+    assert.equal(await onPage(page, "not confirmed yet").count(), 1, "the first address was never confirmed");
     const early = await postAuth(product.webUrl, "/sign-in/email", { email: newEmail, password: person.password });
     assert.equal(early.status, 401, "the new address signs nobody in before its link is followed");
 
@@ -292,7 +291,7 @@ describe("the account page", () => {
     await page.waitForURL(`${product.webUrl}/account`);
     assert.equal(await page.getByTestId("account-email").textContent(), newEmail);
     // Following the link proved the new address.
-    await page.getByText("confirmed", { exact: true }).waitFor();
+    await onPage(page, "confirmed", { exact: true }).waitFor();
 
     // The move ended the reset link sent to the old address: the password stays as it is.
     const token = new URL(oldMailboxReset.link ?? "").searchParams.get("token");
@@ -313,14 +312,14 @@ describe("the account page", () => {
     const changeButton = page.getByRole("button", { name: "Sending…" });
     await page.getByLabel("Name", { exact: true }).fill("Ines Renamed");
     await page.getByRole("button", { name: "Save name" }).click();
-    await page.getByText("Name saved.").waitFor();
+    await onPage(page, "Name saved.").waitFor();
     assert.equal(
       await changeButton.isDisabled(),
       true,
       "the change of address is still on its way: its button stays busy",
     );
     change.release();
-    await page.getByText(`open the link we sent to new-${person.email}`).waitFor();
+    await onPage(page, `open the link we sent to new-${person.email}`).waitFor();
     assert.equal(await page.getByRole("button", { name: "Change email" }).isEnabled(), true);
 
     // A cancel on its way keeps the change's button busy too: it ends whichever change is the
@@ -351,7 +350,7 @@ describe("the account page", () => {
     ]);
     assert.equal(answer.status(), 200);
     assert.deepEqual(await answer.json(), { status: true }, "the answer a free address gets");
-    await page.getByText(`open the link we sent to ${owner.email}`).waitFor();
+    await onPage(page, `open the link we sent to ${owner.email}`).waitFor();
 
     // The person's own inbox says what it says for a free address (before, nothing came: it told
     // whoever asked which addresses have accounts).
@@ -426,7 +425,7 @@ describe("the account page", () => {
       await pool.end();
     }
     await page.waitForURL(/\/account\?error=ADDRESS_TAKEN_SINCE$/);
-    await page.getByText("That address now belongs to another account").waitFor();
+    await onPage(page, "That address now belongs to another account").waitFor();
     assert.equal(await page.getByTestId("account-email").textContent(), person.email);
   });
 
@@ -442,7 +441,7 @@ describe("the account page", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await page.getByTestId("pending-address").getByText(theirs).waitFor();
     await changePasswordOnPage(page, person.password, "a newer good passphrase");
-    await page.getByText("Password changed.").waitFor();
+    await onPage(page, "Password changed.").waitFor();
     await page.reload();
     assert.equal(await page.getByTestId("pending-address").count(), 0, "their change waits no more");
 
@@ -490,7 +489,7 @@ describe("the account page", () => {
     await page.getByTestId("pending-address").getByText(unwanted).waitFor();
 
     await page.getByRole("button", { name: "Cancel the change" }).click();
-    await page.getByText(`The change to ${unwanted} is cancelled`).waitFor();
+    await onPage(page, `The change to ${unwanted} is cancelled`).waitFor();
     await page.getByTestId("pending-address").waitFor({ state: "detached" });
     assert.equal(
       await page.evaluate("document.activeElement?.id"),
@@ -553,7 +552,7 @@ describe("the account page", () => {
     await followEmailLink(page, moveLink);
     await page.waitForURL(`${product.webUrl}/account`);
     assert.equal(await page.getByTestId("account-email").textContent(), moved);
-    assert.equal(await page.getByText(/expired|did not go through/).count(), 0, "nothing said to have failed");
+    assert.equal(await onPage(page, /expired|did not go through/).count(), 0, "nothing said to have failed");
     // Its landing is ours to check (Better Auth's check of it comes later): never off this site.
     const offSite = new URL(moveLink); // as the link's page sends it on
     offSite.pathname = "/api/auth/verify-email";
@@ -574,7 +573,7 @@ describe("the account page", () => {
     await postAuth(product.webUrl, "/request-password-reset", { email: person.email, redirectTo: "/reset-password" });
     await mailbox.waitFor(person.email, /Reset your Tasks password/);
     await page.goto(`${product.webUrl}/account`);
-    await page.getByText("with all your tasks").waitFor();
+    await onPage(page, "with all your tasks").waitFor();
 
     // The endpoint itself asks for the password: a script holding the session (or someone at an
     // unlocked computer) that sends none deletes nothing.
@@ -593,7 +592,7 @@ describe("the account page", () => {
 
     await page.getByLabel("Your password, to confirm").fill("wrong password");
     await page.getByRole("button", { name: "Delete my account and all my tasks" }).click();
-    await page.getByText("That password is not right.").waitFor();
+    await onPage(page, "That password is not right.").waitFor();
     assert.deepEqual(await accountRows(userId), whole, "nothing was deleted");
 
     await page.getByLabel("Your password, to confirm").fill(person.password);
@@ -618,7 +617,7 @@ describe("the account page", () => {
     await page.waitForURL(/\/sign-up\?deleted=1/);
     const shown = JSON.parse(String(await page.evaluate(`sessionStorage.getItem("test:delete-button") ?? "[]"`)));
     assert.deepEqual([...new Set(shown)], ["Deleting… (busy: true)"], "busy until the next page came");
-    await page.getByText("Your account and all its tasks were deleted.").waitFor();
+    await onPage(page, "Your account and all its tasks were deleted.").waitFor();
     await expectRefusedWithin(apis, token, await deletedAt);
 
     assert.deepEqual(await accountRows(userId), { users: 0, tasks: 0, sessions: 0, accounts: 0, verifications: 0 });
@@ -693,7 +692,7 @@ describe("the account page", () => {
     try {
       const givenUpBefore = mailbox.stalledGivenUp;
       const { page, givenUpAtAnswer } = await askForReset();
-      await page.getByText(`If an account exists for ${person.email}`).waitFor();
+      await onPage(page, `If an account exists for ${person.email}`).waitFor();
       // The product answered while the sender still waited to be greeted: it did not wait for the mail.
       // (Told by order, not by a time limit: had it waited, the sender would have given up first.)
       assert.equal(await givenUpAtAnswer, givenUpBefore, "the page waited for the mail server");
@@ -704,7 +703,7 @@ describe("the account page", () => {
     mailbox.refusing = true;
     try {
       const { page } = await askForReset();
-      await page.getByText(`If an account exists for ${person.email}`).waitFor();
+      await onPage(page, `If an account exists for ${person.email}`).waitFor();
       await mailbox.waitForTurnedAway(2);
     } finally {
       mailbox.refusing = false;
@@ -765,7 +764,7 @@ describe("the account page", () => {
     await page.setViewportSize({ width: 375, height: 740 });
     for (const path of ["/account", "/tasks"]) {
       await page.goto(`${product.webUrl}${path}`);
-      await page.getByText(person.email, { exact: false }).first().waitFor();
+      await onPage(page, person.email, { exact: false }).first().waitFor();
       await expectFitsWidth(page, `${path} fits a phone's width`);
     }
 

@@ -16,6 +16,7 @@ import {
   accessToken,
   addVirtualAuthenticator,
   apiStatus,
+  expectSaid,
   followEmailLink,
   launchBrowser,
   newSignedInPage,
@@ -157,10 +158,16 @@ describe("passkeys", () => {
     assert.equal(options.status(), 400, await options.text());
     assert.equal(((await options.json()) as { code?: string }).code, "INVALID_PASSWORD", "for want of the password");
     await section.getByLabel("Your password, to add a passkey").fill(person.password);
+    const announcer = await page.locator("#announcer").elementHandle();
     await section.getByRole("button", { name: "Add a passkey" }).click();
     const listed = section.getByRole("list", { name: "Your passkeys" }).getByRole("listitem");
     await listed.filter({ hasText: "Laptop" }).getByText("never used yet").waitFor();
-    await section.getByRole("status").getByText("Added the passkey Laptop.").waitFor();
+    await expectSaid(page, section, "Added the passkey Laptop.");
+    // Read out by a region that was on the page before (not one drawn holding its words).
+    assert.equal(
+      await page.evaluate((region) => region.isConnected && region.textContent, announcer),
+      "Added the passkey Laptop.",
+    );
     assert.deepEqual(await seriousViolations(page), [], "the account page with a passkey is accessible");
     const [passkeyId] = await passkeysOf(person.email);
     assert.ok(passkeyId, "the passkey is on the account");
@@ -221,7 +228,7 @@ describe("passkeys", () => {
     await section.getByText("You have no passkeys yet.").waitFor();
     assert.deepEqual(await passkeysOf(person.email), []);
     // Its form went with it: said, and the focus is on the section's heading, not the page's top.
-    await section.getByRole("status").getByText("Removed the passkey Laptop.").waitFor();
+    await expectSaid(page, section, "Removed the passkey Laptop.");
     assert.equal(await page.evaluate("document.activeElement?.id"), "passkeys-heading");
 
     await signOut(page);
@@ -239,7 +246,7 @@ describe("passkeys", () => {
     await section.getByLabel("Name of the new passkey").fill("Phone");
     await section.getByLabel("Your password, to add a passkey").fill(person.password);
     await section.getByRole("button", { name: "Add a passkey" }).click();
-    await section.getByRole("status").getByText("Added the passkey Phone.").waitFor();
+    await expectSaid(page, section, "Added the passkey Phone.");
     // A browser that has only ever signed in with the passkey: none of its cookies are left.
     await page.context().clearCookies();
     await withoutAutofillOffer(page);
@@ -352,7 +359,7 @@ describe("passkeys", () => {
     await row.getByRole("alert").getByText("Give the passkey a name.").waitFor();
     await newName.fill("My phone");
     await section.getByRole("button", { name: "Save the name" }).click();
-    await section.getByRole("status").getByText("Renamed the passkey to My phone.").waitFor();
+    await expectSaid(page, section, "Renamed the passkey to My phone.");
     await section.getByRole("list", { name: "Your passkeys" }).getByText("My phone", { exact: true }).waitFor();
     const { rows: named } = await db.query(
       "SELECT p.name FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.email = $1",

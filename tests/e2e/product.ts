@@ -304,6 +304,23 @@ export async function expectSaidAgain(page: Page, alert: Locator, act: () => Pro
   await alert.waitFor();
 }
 
+/**
+ * `text` in the page's own content (its `main`): not in the page's live region, which repeats what
+ * was said there (the web app's announcer), nor anywhere else on it.
+ */
+export function onPage(page: Page, text: string | RegExp, options?: { exact?: boolean }): Locator {
+  return page.getByRole("main").getByText(text, options);
+}
+
+/**
+ * `words` shown in `where`, and read out: put in the page's polite live region (the web app's
+ * announcer, on the page from its start: a region drawn already holding its words is often not read).
+ */
+export async function expectSaid(page: Page, where: Locator, words: string | RegExp): Promise<void> {
+  await where.getByText(words).waitFor();
+  await page.locator("#announcer").filter({ hasText: words }).waitFor({ state: "attached" });
+}
+
 /** A fresh browser context, nobody signed in, with a client address of its own; closed after the file's tests. */
 export async function newSignedOutPage(browser: Browser, baseUrl: string): Promise<Page> {
   const context = await browser.newContext();

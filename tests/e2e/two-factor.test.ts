@@ -15,12 +15,14 @@ import {
   confirmEmailInDatabase,
   cookiesOf,
   expectRefusedWithin,
+  expectSaid,
   expectSaidAgain,
   fillSignIn,
   holdRequests,
   launchBrowser,
   newSignedInPage,
   newSignedOutPage,
+  onPage,
   type Person,
   postAuth,
   randomClientAddress,
@@ -503,10 +505,7 @@ describe("two-factor sign-in", () => {
     refresh.release();
     await section.getByText(/^Off\./).waitFor();
     await waitForFocusOnHeading(page, "turned off, the focus stays in the section");
-    await section
-      .getByRole("status")
-      .getByText("Two-factor sign-in is off. Your other devices were signed out.")
-      .waitFor();
+    await expectSaid(page, section, "Two-factor sign-in is off. Your other devices were signed out.");
     assert.equal((await accountState(person.email)).enabled, false);
     await expectRefusedWithin([product.apiUrl, secondApi], otherToken, turnedOffAt);
     await mailbox.waitFor(person.email, /Two-factor sign-in is off/); // the owner hears of it
@@ -691,7 +690,7 @@ describe("two-factor sign-in", () => {
     await page.getByLabel("Repeat the new password").fill(newPassword);
     await page.getByLabel("A code, to change the password").fill(backupCodes[0] as string);
     await page.getByRole("button", { name: "Change password" }).click();
-    await page.getByText("Password changed. Your other devices are signed out.").waitFor();
+    await onPage(page, "Password changed. Your other devices are signed out.").waitFor();
     const told = await mailbox.waitFor(person.email, /^Your Tasks password was changed$/);
     assert.match(told.text, /and every other device was signed out/);
     assert.match(told.text, /If this wasn't you.*Forgot password\?/);
@@ -700,7 +699,7 @@ describe("two-factor sign-in", () => {
     await page.getByLabel("Your password, to change the email").fill(newPassword);
     await page.getByLabel("A code, to change the email").fill(backupCodes[1] as string);
     await page.getByRole("button", { name: "Change email" }).click();
-    await page.getByText(`To finish, open the link we sent to new-${person.email}.`, { exact: false }).waitFor();
+    await onPage(page, `To finish, open the link we sent to new-${person.email}.`, { exact: false }).waitFor();
   });
 
   test("with it on, deleting the account asks for a code too, and a wrong password uses up no backup code", async () => {

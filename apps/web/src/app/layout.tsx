@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
+import { ANNOUNCER_ID } from "@/components/announcer";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -19,6 +20,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         {children}
+        {/* The page's polite live region, there from the start (components/announcer.ts). */}
+        <div id={ANNOUNCER_ID} role="status" className="sr-only" />
       </body>
     </html>
   );

@@ -1,5 +1,8 @@
 "use client";
-import { type ReactNode, useEffect, useRef } from "react";
+import { createContext, type ReactNode, useEffect, useRef } from "react";
+
+/** True inside a FocusedOutcome: the focus reads its messages out, so they are not announced too. */
+export const ReadByFocus = createContext(false);
 
 /**
  * What replaces a form once it has done its work (a link sent, a password changed): the focus
@@ -11,7 +14,7 @@ export function FocusedOutcome({ children }: { children: ReactNode }) {
   useEffect(() => outcome.current?.focus(), []);
   return (
     <div ref={outcome} tabIndex={-1} className="outline-none">
-      {children}
+      <ReadByFocus value={true}>{children}</ReadByFocus>
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { SESSION_ENDED, SESSION_ENDED_TEXT } from "@/lib/auth-errors";
 import { SignInAgainLink } from "./sign-in-again-link";
 import { errorBox, link } from "./styles";
+import { SuccessMessage } from "./success-message";
 
 /** A failure the person must read: announced by screen readers at once. */
 export function ErrorMessage({ children }: { children: ReactNode }) {
@@ -10,15 +11,6 @@ export function ErrorMessage({ children }: { children: ReactNode }) {
     <p role="alert" className={errorBox}>
       {children}
     </p>
-  );
-}
-
-/** An outcome worth announcing politely (saved, sent, …). */
-export function SuccessMessage({ children }: { children: ReactNode }) {
-  return (
-    <StatusMessage colours="bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
-      {children}
-    </StatusMessage>
   );
 }
 
@@ -31,7 +23,7 @@ export function NoticeMessage({ children }: { children: ReactNode }) {
   );
 }
 
-/** A message announced politely (`role="status"`), in a box of its kind's colours. */
+/** A message announced politely (`role="status"`), in a box of its kind's colours: one there on arrival. */
 function StatusMessage({ colours, children }: { colours: string; children: ReactNode }) {
   return (
     // A message may quote an address or a name with no spaces, wider than a phone: it wraps.
@@ -96,3 +88,5 @@ export function NarrowPageLink({ href, children }: { href: string; children: Rea
     </p>
   );
 }
+
+export { SuccessMessage };
