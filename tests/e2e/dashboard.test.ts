@@ -15,6 +15,7 @@ import {
   addTask,
   contrastViolationsUnderPointer,
   deletesSentBy,
+  drawnContrast,
   expectFitsWidth,
   expectSaidAgain,
   faintPlaceholders,
@@ -800,6 +801,15 @@ describe("the dashboard in a real browser", () => {
       "placeholders (the title's and the search's only visible label)",
     );
     await page.emulateMedia({ colorScheme: "dark" });
+    // A completed task's box, filled in the accent colour: seen against its row.
+    await page.getByRole("checkbox", { name: "Completed: “Low priority idea”" }).click();
+    const ticked = page.getByRole("checkbox", { name: "Completed: “Low priority idea”", checked: true });
+    await ticked.waitFor();
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme });
+      const ratio = await drawnContrast(ticked);
+      assert.ok(ratio >= 3, `a ticked box against its row (${colorScheme}): ${ratio.toFixed(2)}:1`);
+    }
     assert.deepEqual(await seriousViolations(page), [], "full dashboard, dark");
     assert.deepEqual(
       await contrastViolationsUnderPointer(page),

@@ -553,34 +553,47 @@ export async function contrastViolationsUnderPointer(page: Page): Promise<string
 }
 
 /**
+ * Colour helpers for page.evaluate (as text: these tests are compiled without the DOM's types):
+ * `rgba(css)` reads any CSS colour (Tailwind's oklch too) through a canvas as [r, g, b, a];
+ * `contrast(a, b)` is WCAG's ratio of two opaque colours; `backgroundOf(element)` the first opaque
+ * background at or behind it.
+ */
+const COLOURS = `
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 1;
+  const paint = canvas.getContext("2d", { willReadFrequently: true });
+  const rgba = (colour) => {
+    paint.clearRect(0, 0, 1, 1);
+    paint.fillStyle = colour;
+    paint.fillRect(0, 0, 1, 1);
+    return [...paint.getImageData(0, 0, 1, 1).data];
+  };
+  const luminance = (rgb) =>
+    rgb.slice(0, 3)
+      .map((c) => c / 255)
+      .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+      .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const contrast = (a, b) => {
+    const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (light + 0.05) / (dark + 0.05);
+  };
+  const backgroundOf = (element) => {
+    for (let at = element; at; at = at.parentElement) {
+      const colour = rgba(getComputedStyle(at).backgroundColor);
+      if (colour[3] > 0) return colour;
+    }
+    return [255, 255, 255, 255];
+  };
+`;
+
+/**
  * The fields whose placeholder text is below WCAG's 4.5:1 against the field's background (axe does
  * not check placeholders): where a field's only visible label is its placeholder, it must be read.
- * Each as `id: ratio`. Colours are read through a canvas, so any CSS colour (Tailwind's oklch) counts.
+ * Each as `id: ratio`.
  */
 export async function faintPlaceholders(page: Page): Promise<string[]> {
-  // (As text: these tests are compiled without the DOM's types.)
   return page.evaluate(`(() => {
-    const canvas = document.createElement("canvas");
-    canvas.width = canvas.height = 1;
-    const paint = canvas.getContext("2d", { willReadFrequently: true });
-    const rgba = (colour) => {
-      paint.clearRect(0, 0, 1, 1);
-      paint.fillStyle = colour;
-      paint.fillRect(0, 0, 1, 1);
-      return [...paint.getImageData(0, 0, 1, 1).data];
-    };
-    const luminance = (rgb) =>
-      rgb.slice(0, 3)
-        .map((c) => c / 255)
-        .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
-        .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
-    const backgroundOf = (element) => {
-      for (let at = element; at; at = at.parentElement) {
-        const colour = rgba(getComputedStyle(at).backgroundColor);
-        if (colour[3] > 0) return colour;
-      }
-      return [255, 255, 255, 255];
-    };
+    ${COLOURS}
     const faint = [];
     for (const field of document.querySelectorAll("[placeholder]")) {
       if (!field.checkVisibility()) continue;
@@ -589,12 +602,43 @@ export async function faintPlaceholders(page: Page): Promise<string[]> {
       // The placeholder's own alpha laid over the field's background.
       const alpha = text[3] / 255;
       const seen = [0, 1, 2].map((i) => text[i] * alpha + back[i] * (1 - alpha));
-      const [light, dark] = [luminance(seen), luminance(back)].sort((a, b) => b - a);
-      const ratio = (light + 0.05) / (dark + 0.05);
+      const ratio = contrast(seen, back);
       if (ratio < 4.5) faint.push((field.id || field.name) + ": " + ratio.toFixed(2));
     }
     return faint;
   })()`);
+}
+
+/**
+ * The contrast of what the browser drew for `control` (a checked checkbox: its fill, in the accent
+ * colour) against the background behind it, which WCAG asks to be 3:1 for what shows a control's
+ * state (1.4.11; axe does not look at a native checkbox's drawing). Read from a screenshot of it: the
+ * colour drawn most in its box.
+ */
+export async function drawnContrast(control: Locator): Promise<number> {
+  const png = (await control.screenshot()).toString("base64");
+  await control.evaluate((element) => element.setAttribute("data-drawn", ""));
+  const ratio = await control.page().evaluate(`(async () => {
+    ${COLOURS}
+    const control = document.querySelector("[data-drawn]");
+    control.removeAttribute("data-drawn");
+    const bytes = Uint8Array.from(atob("${png}"), (c) => c.charCodeAt(0));
+    const image = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+    const drawing = document.createElement("canvas");
+    drawing.width = image.width;
+    drawing.height = image.height;
+    const pen = drawing.getContext("2d", { willReadFrequently: true });
+    pen.drawImage(image, 0, 0);
+    const pixels = pen.getImageData(0, 0, image.width, image.height).data;
+    const counts = new Map();
+    for (let i = 0; i < pixels.length; i += 4) {
+      const key = pixels[i] + "," + pixels[i + 1] + "," + pixels[i + 2];
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const [most] = [...counts].sort((a, b) => b[1] - a[1])[0];
+    return contrast(most.split(",").map(Number), backgroundOf(control));
+  })()`);
+  return Number(ratio);
 }
 
 /** Waits until the locator matches exactly `count` elements (the list re-renders after a search). */
