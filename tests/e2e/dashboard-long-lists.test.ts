@@ -199,6 +199,30 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByText("No tasks yet. Add your first one above.").waitFor();
   });
 
+  test("the placeholder shown while the list loads pulses, and stands still for a person who asks for less motion", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Rex");
+    const listLoads = (url: URL) => url.href.startsWith(product.apiUrl) && url.search !== "";
+    // (As text: these tests are compiled without the DOM's types.)
+    const moving = async () =>
+      Number(
+        await page.evaluate(
+          `[...document.querySelectorAll("[data-testid=loading-tasks] *")].filter((shape) => getComputedStyle(shape).animationName !== "none").length`,
+        ),
+      );
+    for (const reducedMotion of ["no-preference", "reduce"] as const) {
+      await page.emulateMedia({ reducedMotion });
+      const load = await holdRequests(page, listLoads);
+      await page.reload();
+      await load.held;
+      await page.getByTestId("loading-tasks").waitFor();
+      if (reducedMotion === "reduce") assert.equal(await moving(), 0, "nothing moves");
+      else assert.ok((await moving()) > 0, "the placeholder pulses");
+      load.release();
+      await page.getByText("No tasks yet. Add your first one above.").waitFor();
+      await page.unrouteAll({ behavior: "wait" });
+    }
+  });
+
   test("a first load that fails says so instead of loading for ever; Retry loads", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ines");
     await cutOffTaskApi(page, product.apiUrl);

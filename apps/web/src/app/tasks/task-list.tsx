@@ -51,7 +51,7 @@ export function TaskList({
         </p>
         <div aria-hidden="true" className="space-y-2">
           {[0, 1, 2].map((n) => (
-            <div key={n} className="h-14 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
+            <div key={n} className="h-14 rounded-lg bg-slate-200 motion-safe:animate-pulse dark:bg-slate-800" />
           ))}
         </div>
       </div>
