@@ -16,6 +16,7 @@ import {
   startTestProduct,
   theirTasksApi,
   waitForCount,
+  withPageTimeHeld,
 } from "./product";
 
 const product = await startTestProduct();
@@ -197,6 +198,35 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await retry.getByText(/ in \d s/).waitFor({ state: "detached", timeout: 10_000 });
     await retry.click();
     await page.getByText("No tasks yet. Add your first one above.").waitFor();
+  });
+
+  test("the notice at the bottom hides nothing that has the focus: each control reached with Tab down the list is above it", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Noa", { heldClock: true });
+    await page.setViewportSize({ width: 800, height: 600 });
+    await addTasksThroughApi(page, 12);
+    await page.getByRole("button", { name: "Delete “Task 012”" }).click();
+    const undo = page.getByRole("button", { name: "Undo" });
+    await undo.waitFor();
+    const hidden = await withPageTimeHeld(page, async () => {
+      await page.getByRole("checkbox", { name: "Completed: “Task 011”" }).focus();
+      const found: string[] = [];
+      for (let step = 0; step < 40; step++) {
+        await page.keyboard.press("Tab");
+        // (As text: these tests are compiled without the DOM's types.)
+        const under = await page.evaluate(`(() => {
+          const notice = [...document.querySelectorAll("button")].find((button) => button.textContent === "Undo")?.closest("li");
+          const focused = document.activeElement;
+          if (!notice || !focused || notice.contains(focused) || focused === document.body) return "";
+          const [a, b] = [focused.getBoundingClientRect(), notice.getBoundingClientRect()];
+          const overlaps = a.bottom > b.top && a.top < b.bottom && a.right > b.left && a.left < b.right;
+          return overlaps ? focused.getAttribute("aria-label") || focused.textContent : "";
+        })()`);
+        if (under) found.push(String(under));
+      }
+      return found;
+    });
+    assert.deepEqual(hidden, [], "controls under the notice as they had the focus");
+    assert.equal(await undo.isVisible(), true, "the notice was there throughout");
   });
 
   test("the placeholder shown while the list loads pulses, and stands still for a person who asks for less motion", async () => {

@@ -1,6 +1,6 @@
 "use client";
 import * as Toast from "@radix-ui/react-toast";
-import { useEffect, useRef, useState } from "react";
+import { type RefObject, useEffect, useRef, useState } from "react";
 
 /** A short message at the bottom of the page (undo, changed elsewhere), with at most one action. */
 export interface Notice {
@@ -92,6 +92,7 @@ export function NoticeToast({
       if (held) onHold(false); // a notice that goes (or is replaced) while held does not stay held
     };
   }, [onHold]);
+  useRoomForTheNotice(viewport, notice !== null);
   return (
     <Toast.Provider swipeDirection="down" label="Notification">
       {notice && (
@@ -145,6 +146,34 @@ export function NoticeToast({
       />
     </Toast.Provider>
   );
+}
+
+/**
+ * While a notice is shown, nothing that has the focus is hidden under it (WCAG 2.4.11): scrolling to a
+ * focused element (Tab, focus()) stops short of the notice (scroll-padding), and the page gets as much
+ * room below its end, so that its last row can be scrolled above the notice too. Measured, as the
+ * notice grows with its words.
+ */
+function useRoomForTheNotice(viewport: RefObject<HTMLOListElement | null>, shown: boolean): void {
+  useEffect(() => {
+    const element = viewport.current;
+    if (!shown || !element) return;
+    const page = document.documentElement;
+    const makeRoom = () => {
+      const room = `${Math.max(0, window.innerHeight - element.getBoundingClientRect().top) + 8}px`;
+      page.style.scrollPaddingBottom = room;
+      document.body.style.paddingBottom = room;
+    };
+    const resized = new ResizeObserver(makeRoom);
+    resized.observe(element);
+    window.addEventListener("resize", makeRoom);
+    return () => {
+      resized.disconnect();
+      window.removeEventListener("resize", makeRoom);
+      page.style.scrollPaddingBottom = "";
+      document.body.style.paddingBottom = "";
+    };
+  }, [viewport, shown]);
 }
 
 /**
