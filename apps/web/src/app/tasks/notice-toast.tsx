@@ -164,6 +164,7 @@ function useRoomForTheNotice(viewport: RefObject<HTMLOListElement | null>, shown
       page.style.scrollPaddingBottom = room;
       document.body.style.paddingBottom = room;
     };
+    makeRoom(); // at once: a Tab straight after the notice appears is already kept above it
     const resized = new ResizeObserver(makeRoom);
     resized.observe(element);
     window.addEventListener("resize", makeRoom);
