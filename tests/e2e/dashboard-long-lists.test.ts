@@ -64,6 +64,12 @@ describe("the dashboard for someone with more tasks than one page", () => {
     await page.getByTestId("shown-count").getByText("Showing 150 of 150").waitFor();
     assert.equal(await rows.count(), 150);
     assert.equal(await page.getByRole("button", { name: /^Show \d+ more$/ }).count(), 0, "nothing more to show");
+    // (Moved there as the rows it brought are drawn, which may be a moment after they are on the page.)
+    await page
+      .waitForFunction("document.activeElement?.getAttribute('aria-label') === 'Completed: “Task 050”'", null, {
+        timeout: 5_000,
+      })
+      .catch(() => {});
     assert.equal(
       await page.evaluate("document.activeElement?.getAttribute('aria-label')"),
       "Completed: “Task 050”",

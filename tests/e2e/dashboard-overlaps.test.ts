@@ -506,10 +506,13 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("checkbox", { name: "Completed: “Feed the cat”", checked: false }).click();
     await first.held;
     // Another add: the reload of the list after it is read while the write waits.
-    const reloaded = page.waitForResponse((answer) => answer.url().includes("sort=created"));
+    // The reload is taken once its list and both counts have come: each is waited for.
+    const reloaded = ["sort=created", "status=pending&limit=1", "status=completed&limit=1"].map((query) =>
+      page.waitForResponse((answer) => answer.url().includes(query)),
+    );
     await addTask(page, "Buy litter");
-    await (await reloaded).finished();
-    // Whatever the page does with the reload's answer is drawn by the second frame after it.
+    for (const answer of await Promise.all(reloaded)) await answer.finished();
+    // Whatever the page does with the reload's answers is drawn by the second frame after them.
     await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))");
     assert.equal(
       await page.getByRole("checkbox", { name: "Completed: “Feed the cat”", checked: true }).count(),

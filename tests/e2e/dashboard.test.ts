@@ -13,6 +13,7 @@ import type { Locator, Page, Request } from "playwright-core";
 import {
   accessToken,
   addTask,
+  addTaskAndItsReload,
   contrastViolationsUnderPointer,
   deletesSentBy,
   drawnContrast,
@@ -266,7 +267,8 @@ describe("the dashboard in a real browser", () => {
   /** A signed-in page (its clock installed) showing one task; then the phone adds `phoneTitle`. */
   async function onePageThenThePhone(name: string, phoneTitle: string): Promise<Page> {
     const { page } = await newSignedInPage(browser, product.webUrl, name, { heldClock: true });
-    await addTask(page, "Mine");
+    // Its reload answered too: one landing later would count as the list's coming, after the clock moved.
+    await addTaskAndItsReload(page, "Mine");
     await page.getByRole("tab", { name: "All (1)" }).waitFor();
     const { tasksUrl, headers } = await theirTasksApi(page, product);
     const made = await fetch(tasksUrl, {
@@ -604,6 +606,12 @@ describe("the dashboard in a real browser", () => {
     await page.keyboard.type("Water the garden");
     await page.keyboard.press("Enter");
     await list.getByRole("button", { name: "Edit “Water the garden”" }).waitFor();
+    // (The focus goes there as the saved row is drawn, which may be a moment after it is on the page.)
+    await page
+      .waitForFunction("document.activeElement?.getAttribute('aria-label') === 'Edit “Water the garden”'", null, {
+        timeout: 5_000,
+      })
+      .catch(() => {});
     assert.equal(await focused(), "Edit “Water the garden”", "focus is back on the task after saving");
 
     const deletesSent = deletesSentBy(page);
