@@ -737,6 +737,23 @@ describe("sign-in and sign-up over HTTP", () => {
     assert.equal(fresh.status, 401);
   });
 
+  test("an IPv6 client is counted by its /64 (what one home or server is given), not by each of its addresses", async () => {
+    const group = () => Math.floor(Math.random() * 0x10000).toString(16);
+    const prefix = `2001:db8:${group()}:${group()}`;
+    const statuses: number[] = [];
+    for (let i = 1; i <= 11; i++) {
+      statuses.push((await post("/sign-in/email", unknownAccount(), `${prefix}:${group()}::${i.toString(16)}`)).status);
+    }
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+    assert.equal(statuses[10], 429, "the 11th try in a minute from one /64, each from another address");
+    const elsewhere = `2001:db8:${group()}:${group()}::1`;
+    assert.equal(
+      (await post("/sign-in/email", unknownAccount(), elsewhere)).status,
+      401,
+      "another /64 has its own count",
+    );
+  });
+
   test("sign-in and sign-up attempts are rate-limited: 429 with Retry-After, and the right password does not get through", async () => {
     const person = newPerson("Lim");
     const signedUp = await post("/sign-up/email", person, randomClientAddress());

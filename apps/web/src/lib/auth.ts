@@ -444,6 +444,9 @@ function createAuth() {
       database: { generateId: "uuid" },
       // Secure cookies whenever the site is served over https (production).
       useSecureCookies: config.baseUrl.startsWith("https://"),
+      // Rate limits count an IPv6 client by its /64 (Better Auth's default, said here so that it
+      // stays): a home or a server is given a /64, and could otherwise try from a new address each time.
+      ipAddress: { ipv6Subnet: 64 },
     },
     // Counted in the database so the limit holds across several web processes, in fixed windows
     // (rate-limit-store.ts says why not Better Auth's own store).
