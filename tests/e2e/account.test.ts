@@ -35,6 +35,7 @@ import {
   onPage,
   type Person,
   postAuth,
+  problemOfField,
   routerRequestFor,
   seriousViolations,
   signIn,
@@ -100,6 +101,18 @@ describe("the account page", () => {
     // The new one is typed twice: a typo in one of them changes nothing.
     await changePasswordOnPage(page, person.password, "another good passphrase", "another good passphrase!");
     await onPage(page, "The two new passwords differ.").waitFor();
+    // The field it is about says so, and is read with it; the others are not marked.
+    const passwordFields = {
+      current: page.getByLabel("Current password"),
+      new: page.getByLabel("New password", { exact: true }),
+      repeat: page.getByLabel("Repeat the new password"),
+    };
+    const problems = async () => ({
+      current: await problemOfField(passwordFields.current),
+      new: await problemOfField(passwordFields.new),
+      repeat: await problemOfField(passwordFields.repeat),
+    });
+    assert.deepEqual(await problems(), { current: null, new: null, repeat: "The two new passwords differ." });
     // The same words again are a new message, which a screen reader announces (the same words set
     // again on the message already there would say nothing).
     await expectSaidAgain(page, page.getByRole("alert").filter({ hasText: "The two new passwords differ." }), () =>
@@ -108,6 +121,7 @@ describe("the account page", () => {
 
     await changePasswordOnPage(page, "not my password", "another good passphrase");
     await onPage(page, "That password is not right.").waitFor();
+    assert.deepEqual(await problems(), { current: "That password is not right.", new: null, repeat: null });
     // The server's refusal again: the last one leaves while the request is on its way, and comes anew.
     await expectSaidAgain(page, page.getByRole("alert").filter({ hasText: "That password is not right." }), () =>
       changePasswordOnPage(page, "nor this one", "another good passphrase"),

@@ -305,6 +305,19 @@ export async function expectSaidAgain(page: Page, alert: Locator, act: () => Pro
 }
 
 /**
+ * What a field says is wrong with it: null if it is not marked invalid (`aria-invalid`), else the
+ * words it is read with (its `aria-describedby`), which must then say why.
+ */
+export async function problemOfField(field: Locator): Promise<string | null> {
+  // (Untyped: these tests are compiled without the DOM's types.)
+  return field.evaluate((input) => {
+    if (input.getAttribute("aria-invalid") !== "true") return null;
+    const ids: string[] = (input.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean);
+    return ids.map((id) => input.ownerDocument.getElementById(id)?.textContent ?? "").join(" ");
+  });
+}
+
+/**
  * `text` in the page's own content (its `main`): not in the page's live region, which repeats what
  * was said there (the web app's announcer), nor anywhere else on it.
  */

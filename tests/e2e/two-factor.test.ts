@@ -25,6 +25,7 @@ import {
   onPage,
   type Person,
   postAuth,
+  problemOfField,
   randomClientAddress,
   routerRequestFor,
   seriousViolations,
@@ -186,6 +187,10 @@ describe("two-factor sign-in", () => {
     await twoFactorSection(page).getByLabel("Your password").fill("not the password");
     await twoFactorSection(page).getByRole("button", { name: "Set up two-factor sign-in" }).click();
     await twoFactorSection(page).getByText("That password is not right.").waitFor();
+    assert.equal(
+      await problemOfField(twoFactorSection(page).getByLabel("Your password")),
+      "That password is not right.",
+    );
     // A wrong first code, then Cancel: the form it goes back to does not say that code was wrong.
     await twoFactorSection(page).getByLabel("Your password").fill(person.password);
     await twoFactorSection(page).getByRole("button", { name: "Set up two-factor sign-in" }).click();
@@ -263,6 +268,12 @@ describe("two-factor sign-in", () => {
     await deleting.getByRole("button", { name: "Delete my account and all my tasks" }).click();
     await deleting.getByLabel("A code, to delete the account").waitFor();
     await deleting.getByText("Enter the code your authenticator app shows").waitFor();
+    // The field it is about is marked, and read with its hint and the problem; the password's is not.
+    assert.equal(
+      await problemOfField(deleting.getByLabel("A code, to delete the account")),
+      "The 6 digits your authenticator app shows, or one of your backup codes. Enter the code your authenticator app shows, or one of your backup codes.",
+    );
+    assert.equal(await problemOfField(deleting.getByLabel("Your password, to confirm")), null);
     await twoFactorSection(deleteTab).getByText(/^On\./).waitFor();
     await deleteTab.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))");
     assert.equal(

@@ -6,9 +6,9 @@ import { errorBox, link } from "./styles";
 import { SuccessMessage } from "./success-message";
 
 /** A failure the person must read: announced by screen readers at once. */
-export function ErrorMessage({ children }: { children: ReactNode }) {
+export function ErrorMessage({ id, children }: { id?: string; children: ReactNode }) {
   return (
-    <p role="alert" className={errorBox}>
+    <p id={id} role="alert" className={errorBox}>
       {children}
     </p>
   );
@@ -33,8 +33,11 @@ function StatusMessage({ colours, children }: { colours: string; children: React
   );
 }
 
-/** How an action went, said as a success or as a failure; nothing before the first try. */
-export function OutcomeMessage({ outcome }: { outcome: { ok: boolean; text: string } | null }) {
+/**
+ * How an action went, said as a success or as a failure; nothing before the first try. `id`: the
+ * failure's, which the fields it is about point at (form-problem.tsx).
+ */
+export function OutcomeMessage({ outcome, id }: { outcome: { ok: boolean; text: string } | null; id?: string }) {
   if (!outcome) return null;
   // Each outcome its own element, though its words be the last one's ("That password is not right."
   // twice): a screen reader announces a message as it appears, and says nothing when a message on
@@ -45,12 +48,16 @@ export function OutcomeMessage({ outcome }: { outcome: { ok: boolean; text: stri
   // sign in, and back to this page.
   if (outcome.text === SESSION_ENDED_TEXT) {
     return (
-      <ErrorMessage key={key}>
+      <ErrorMessage key={key} id={id}>
         {SESSION_ENDED} <SignInAgainLink />.
       </ErrorMessage>
     );
   }
-  return <ErrorMessage key={key}>{outcome.text}</ErrorMessage>;
+  return (
+    <ErrorMessage key={key} id={id}>
+      {outcome.text}
+    </ErrorMessage>
+  );
 }
 
 const messageKeys = new WeakMap<object, number>();

@@ -1,4 +1,6 @@
+"use client";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
+import { useFieldProblem } from "./form-problem";
 import { field, label } from "./styles";
 
 interface PasswordFieldProps {
@@ -9,9 +11,14 @@ interface PasswordFieldProps {
   kind: "current" | "new" | "repeat";
 }
 
-/** A labelled password input, as every password form of the app has it. */
+/**
+ * A labelled password input, as every password form of the app has it; marked and read with its
+ * form's failure when that is about it (form-problem.tsx).
+ */
 export function PasswordField({ id, label: text, kind }: PasswordFieldProps) {
   const isNew = kind === "new";
+  // The rules are read with the field, not only seen under it.
+  const problem = useFieldProblem(kind, isNew ? `${id}-rules` : undefined);
   return (
     <div className="space-y-1">
       <label htmlFor={id} className={label}>
@@ -25,8 +32,7 @@ export function PasswordField({ id, label: text, kind }: PasswordFieldProps) {
         required
         minLength={isNew ? PASSWORD_MIN : undefined}
         maxLength={isNew ? PASSWORD_MAX : undefined}
-        // The rules are read with the field, not only seen under it.
-        aria-describedby={isNew ? `${id}-rules` : undefined}
+        {...problem}
         className={`w-full ${field}`}
       />
       {isNew && (

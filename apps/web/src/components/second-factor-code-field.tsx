@@ -1,3 +1,5 @@
+"use client";
+import { useFieldProblem } from "./form-problem";
 import { field, label } from "./styles";
 
 /**
@@ -5,6 +7,7 @@ import { field, label } from "./styles";
  * or a backup code (the account page asks for one beside the password, with two-factor sign-in on).
  */
 export function SecondFactorCodeField({ id, label: text }: { id: string; label: string }) {
+  const problem = useFieldProblem("code", `${id}-hint`);
   return (
     <div className="space-y-1">
       <label htmlFor={id} className={label}>
@@ -21,7 +24,7 @@ export function SecondFactorCodeField({ id, label: text }: { id: string; label: 
         required
         // A backup code as handed out is 11 characters; room for spaces typed in either kind.
         maxLength={20}
-        aria-describedby={`${id}-hint`}
+        {...problem}
         className={`w-full ${field} font-mono`}
       />
       <p id={`${id}-hint`} className="text-xs text-slate-600 dark:text-slate-400">

@@ -51,6 +51,9 @@ export const CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED";
  * owner out (a new password or address), came without one (lib/second-factor-checks.ts).
  */
 export const TWO_FACTOR_CODE_REQUIRED = "TWO_FACTOR_CODE_REQUIRED";
+/** The account page's words for a password that is not the account's. */
+export const WRONG_PASSWORD_TEXT = "That password is not right.";
+
 export const ENTER_A_CODE = "Enter the code your authenticator app shows, or one of your backup codes.";
 /** Two-factor sign-in was on already (turned on in another tab): Better Auth's code, and ours (auth.ts). */
 export const TOTP_ALREADY_ENABLED = "TOTP_ALREADY_ENABLED";
@@ -91,7 +94,7 @@ export function describeAuthError(error: AuthClientError): string {
   if (error.code === PASSWORD_PAUSED) return PASSWORD_PAUSED_TEXT;
   if (error.code === ACCOUNT_TEMPORARILY_LOCKED) return CODES_LOCKED_TEXT;
   if (error.status === 429) return TOO_MANY_ATTEMPTS;
-  if (error.code === "INVALID_PASSWORD") return "That password is not right.";
+  if (error.code === "INVALID_PASSWORD") return WRONG_PASSWORD_TEXT;
   if (error.code === "INVALID_CODE") return CODE_NOT_RIGHT;
   if (error.code === CODE_ALREADY_USED) return WAIT_FOR_NEXT_CODE;
   if (error.code === "INVALID_BACKUP_CODE") return BACKUP_CODE_NOT_RIGHT;

@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { OutcomeMessage } from "@/components/messages";
+import { FormOutcome, FormProblem } from "@/components/form-problem";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { dangerButton } from "@/components/styles";
@@ -52,12 +52,14 @@ export function DeleteAccountSection({ twoFactorEnabled }: { twoFactorEnabled: b
         undone.
       </p>
       <form onSubmit={onSubmit} className="space-y-3">
-        <PasswordField id="delete-password" label="Your password, to confirm" kind="current" />
-        {twoFactorEnabled && <SecondFactorCodeField id="delete-code" label="A code, to delete the account" />}
-        <OutcomeMessage outcome={error} />
-        <BusyButton type="submit" busy={pending} disabled={!hydrated} className={dangerButton}>
-          {pending ? "Deleting…" : "Delete my account and all my tasks"}
-        </BusyButton>
+        <FormProblem outcome={error}>
+          <PasswordField id="delete-password" label="Your password, to confirm" kind="current" />
+          {twoFactorEnabled && <SecondFactorCodeField id="delete-code" label="A code, to delete the account" />}
+          <FormOutcome />
+          <BusyButton type="submit" busy={pending} disabled={!hydrated} className={dangerButton}>
+            {pending ? "Deleting…" : "Delete my account and all my tasks"}
+          </BusyButton>
+        </FormProblem>
       </form>
     </Section>
   );

@@ -2,6 +2,7 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { FormOutcome, FormProblem } from "@/components/form-problem";
 import { LocalDate } from "@/components/local-date";
 import { OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
@@ -259,38 +260,40 @@ export function PasskeysSection({
           ))}
         </ul>
       )}
-      {!emailVerified ? (
-        <ConfirmEmailFirst what="a passkey" />
-      ) : (
-        <form onSubmit={add} className="flex flex-wrap items-end gap-2">
-          <div className="space-y-1">
-            <label htmlFor="passkey-name" className={label}>
-              Name of the new passkey
-            </label>
-            <input
-              id="passkey-name"
-              name="passkey-name"
-              placeholder="e.g. Laptop"
-              maxLength={PASSKEY_NAME_MAX}
-              className={`w-56 ${field}`}
-            />
-          </div>
-          <div className="w-56">
-            <PasswordField id="passkey-password" label="Your password, to add a passkey" kind="current" />
-          </div>
-          {twoFactorEnabled && (
-            <div className="w-56">
-              <SecondFactorCodeField id="passkey-code" label="A code, to add a passkey" />
+      <FormProblem outcome={errorOf(error)}>
+        {!emailVerified ? (
+          <ConfirmEmailFirst what="a passkey" />
+        ) : (
+          <form onSubmit={add} className="flex flex-wrap items-end gap-2">
+            <div className="space-y-1">
+              <label htmlFor="passkey-name" className={label}>
+                Name of the new passkey
+              </label>
+              <input
+                id="passkey-name"
+                name="passkey-name"
+                placeholder="e.g. Laptop"
+                maxLength={PASSKEY_NAME_MAX}
+                className={`w-56 ${field}`}
+              />
             </div>
-          )}
-          {/* Off until the page is live: before, Enter would send the form itself, password in the address. */}
-          <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
-            {pending === "add" ? "Waiting for your device…" : "Add a passkey"}
-          </BusyButton>
-        </form>
-      )}
-      {done && <SuccessMessage>{done}</SuccessMessage>}
-      <OutcomeMessage outcome={errorOf(error)} />
+            <div className="w-56">
+              <PasswordField id="passkey-password" label="Your password, to add a passkey" kind="current" />
+            </div>
+            {twoFactorEnabled && (
+              <div className="w-56">
+                <SecondFactorCodeField id="passkey-code" label="A code, to add a passkey" />
+              </div>
+            )}
+            {/* Off until the page is live: before, Enter would send the form itself, password in the address. */}
+            <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
+              {pending === "add" ? "Waiting for your device…" : "Add a passkey"}
+            </BusyButton>
+          </form>
+        )}
+        {done && <SuccessMessage>{done}</SuccessMessage>}
+        <FormOutcome />
+      </FormProblem>
     </Section>
   );
 }

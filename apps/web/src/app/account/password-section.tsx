@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { OutcomeMessage } from "@/components/messages";
+import { FormOutcome, FormProblem } from "@/components/form-problem";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { secondaryButton } from "@/components/styles";
@@ -60,18 +60,20 @@ export function PasswordSection({ twoFactorEnabled }: { twoFactorEnabled: boolea
   return (
     <Section id="password" title="Password">
       <form onSubmit={onSubmit} className="space-y-3">
-        <PasswordField id="current-password" label="Current password" kind="current" />
-        <PasswordField id="new-password" label="New password" kind="new" />
-        <PasswordField id="repeat-new-password" label="Repeat the new password" kind="repeat" />
-        {twoFactorEnabled && <SecondFactorCodeField id="password-code" label="A code, to change the password" />}
-        <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" name="sign-out-others" defaultChecked className="size-4" />
-          Sign out my other devices
-        </label>
-        <OutcomeMessage outcome={outcome} />
-        <BusyButton type="submit" busy={pending} disabled={!hydrated} className={secondaryButton}>
-          {pending ? "Changing…" : "Change password"}
-        </BusyButton>
+        <FormProblem outcome={outcome}>
+          <PasswordField id="current-password" label="Current password" kind="current" />
+          <PasswordField id="new-password" label="New password" kind="new" />
+          <PasswordField id="repeat-new-password" label="Repeat the new password" kind="repeat" />
+          {twoFactorEnabled && <SecondFactorCodeField id="password-code" label="A code, to change the password" />}
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="sign-out-others" defaultChecked className="size-4" />
+            Sign out my other devices
+          </label>
+          <FormOutcome />
+          <BusyButton type="submit" busy={pending} disabled={!hydrated} className={secondaryButton}>
+            {pending ? "Changing…" : "Change password"}
+          </BusyButton>
+        </FormProblem>
       </form>
     </Section>
   );

@@ -2,6 +2,7 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { FormOutcome, FormProblem } from "@/components/form-problem";
 import { OutcomeMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
@@ -217,35 +218,37 @@ export function ProfileSection({
       </div>
 
       <form onSubmit={changeEmail} className="space-y-2">
-        <label htmlFor="new-email" className={label}>
-          New email address
-        </label>
-        <div className="flex flex-wrap gap-2">
-          <input
-            id="new-email"
-            name="new-email"
-            type="email"
-            maxLength={EMAIL_MAX}
-            required
-            autoComplete="email"
-            className={`${field} flex-1`}
-          />
-        </div>
-        <PasswordField id="change-email-password" label="Your password, to change the email" kind="current" />
-        {twoFactorEnabled && <SecondFactorCodeField id="change-email-code" label="A code, to change the email" />}
-        {/* Busy while a cancel is on its way too: the cancel ends whichever change is the latest. */}
-        <BusyButton
-          type="submit"
-          busy={busy.has("email") || busy.has("cancel")}
-          disabled={!hydrated}
-          className={secondaryButton}
-        >
-          {busy.has("email") ? "Sending…" : "Change email"}
-        </BusyButton>
-        <p className="text-xs text-slate-600 dark:text-slate-400">
-          We send a link to the new address; the change happens when it is opened.
-        </p>
-        <OutcomeMessage outcome={emailOutcome} />
+        <FormProblem outcome={emailOutcome}>
+          <label htmlFor="new-email" className={label}>
+            New email address
+          </label>
+          <div className="flex flex-wrap gap-2">
+            <input
+              id="new-email"
+              name="new-email"
+              type="email"
+              maxLength={EMAIL_MAX}
+              required
+              autoComplete="email"
+              className={`${field} flex-1`}
+            />
+          </div>
+          <PasswordField id="change-email-password" label="Your password, to change the email" kind="current" />
+          {twoFactorEnabled && <SecondFactorCodeField id="change-email-code" label="A code, to change the email" />}
+          {/* Busy while a cancel is on its way too: the cancel ends whichever change is the latest. */}
+          <BusyButton
+            type="submit"
+            busy={busy.has("email") || busy.has("cancel")}
+            disabled={!hydrated}
+            className={secondaryButton}
+          >
+            {busy.has("email") ? "Sending…" : "Change email"}
+          </BusyButton>
+          <p className="text-xs text-slate-600 dark:text-slate-400">
+            We send a link to the new address; the change happens when it is opened.
+          </p>
+          <FormOutcome />
+        </FormProblem>
       </form>
     </Section>
   );

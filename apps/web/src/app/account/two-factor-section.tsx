@@ -2,6 +2,7 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { FormOutcome, FormProblem } from "@/components/form-problem";
 import { OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
@@ -235,38 +236,46 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
         // Two forms, so that Enter in one password field does only what its own button says.
         <div className="grid gap-6 sm:grid-cols-2">
           <form onSubmit={newBackupCodes} className="space-y-3">
-            <PasswordField id="backup-codes-password" label="Your password, for new backup codes" kind="current" />
-            <SecondFactorCodeField id="backup-codes-code" label="A code, for new backup codes" />
-            <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
-              New backup codes
-            </BusyButton>
-            <p className="text-xs text-slate-600 dark:text-slate-400">They replace the old ones.</p>
-            <OutcomeMessage outcome={errorOf(error, "backup-codes")} />
+            <FormProblem outcome={errorOf(error, "backup-codes")}>
+              <PasswordField id="backup-codes-password" label="Your password, for new backup codes" kind="current" />
+              <SecondFactorCodeField id="backup-codes-code" label="A code, for new backup codes" />
+              <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
+                New backup codes
+              </BusyButton>
+              <p className="text-xs text-slate-600 dark:text-slate-400">They replace the old ones.</p>
+              <FormOutcome />
+            </FormProblem>
           </form>
           <form onSubmit={turnOff} className="space-y-3">
-            <PasswordField id="two-factor-off-password" label="Your password, to turn it off" kind="current" />
-            <SecondFactorCodeField id="two-factor-off-code" label="A code, to turn it off" />
-            <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
-              Turn off two-factor sign-in
-            </BusyButton>
-            <p className="text-xs text-slate-600 dark:text-slate-400">This signs your other devices out.</p>
-            <OutcomeMessage outcome={errorOf(error, "two-factor-off")} />
+            <FormProblem outcome={errorOf(error, "two-factor-off")}>
+              <PasswordField id="two-factor-off-password" label="Your password, to turn it off" kind="current" />
+              <SecondFactorCodeField id="two-factor-off-code" label="A code, to turn it off" />
+              <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
+                Turn off two-factor sign-in
+              </BusyButton>
+              <p className="text-xs text-slate-600 dark:text-slate-400">This signs your other devices out.</p>
+              <FormOutcome />
+            </FormProblem>
           </form>
         </div>
       ) : !emailVerified ? (
         <ConfirmEmailFirst what="two-factor sign-in" />
       ) : (
         <form onSubmit={turnOn} className="space-y-3">
-          <PasswordField id="two-factor-password" label="Your password" kind="current" />
-          <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
-            {busy ? "Please wait…" : "Set up two-factor sign-in"}
-          </BusyButton>
+          <FormProblem outcome={errorOf(error)}>
+            <PasswordField id="two-factor-password" label="Your password" kind="current" />
+            <FormOutcome />
+            <BusyButton type="submit" busy={busy} disabled={!hydrated} className={secondaryButton}>
+              {busy ? "Please wait…" : "Set up two-factor sign-in"}
+            </BusyButton>
+          </FormProblem>
         </form>
       )}
       {turnedOff && !on && (
         <SuccessMessage>Two-factor sign-in is off. Your other devices were signed out.</SuccessMessage>
       )}
-      {errorLine}
+      {/* (The set-up form says its own, above.) */}
+      {(on || !emailVerified) && errorLine}
     </Section>
   );
 }

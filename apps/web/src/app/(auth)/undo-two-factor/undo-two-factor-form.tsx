@@ -2,7 +2,8 @@
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { FocusedOutcome } from "@/components/focused-outcome";
-import { NarrowPage, NarrowPageLink, OutcomeMessage, SuccessMessage } from "@/components/messages";
+import { FormOutcome, FormProblem } from "@/components/form-problem";
+import { NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { PasskeysOfAccount } from "@/components/passkeys-of-account";
 import { PasswordField } from "@/components/password-field";
 import { primaryButton } from "@/components/styles";
@@ -84,13 +85,15 @@ export function UndoTwoFactorForm({
         password. Choose a new one: this turns two-factor sign-in off and signs every device out.
       </p>
       <form onSubmit={onSubmit} className="space-y-4">
-        <PasswordField id="password" label="New password" kind="new" />
-        <PasswordField id="confirm" label="Repeat the new password" kind="repeat" />
-        {passkeys.length > 0 && <PasskeysOfAccount passkeys={passkeys} />}
-        <OutcomeMessage outcome={error} />
-        <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
-          {pending ? "Please wait…" : "Turn it off and change the password"}
-        </BusyButton>
+        <FormProblem outcome={error}>
+          <PasswordField id="password" label="New password" kind="new" />
+          <PasswordField id="confirm" label="Repeat the new password" kind="repeat" />
+          {passkeys.length > 0 && <PasskeysOfAccount passkeys={passkeys} />}
+          <FormOutcome />
+          <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
+            {pending ? "Please wait…" : "Turn it off and change the password"}
+          </BusyButton>
+        </FormProblem>
       </form>
       {linkRefused ? (
         <NarrowPageLink href="/sign-in">Go to sign in</NarrowPageLink>

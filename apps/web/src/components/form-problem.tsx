@@ -1,0 +1,50 @@
+"use client";
+import { createContext, type ReactNode, useContext, useId } from "react";
+import {
+  BACKUP_CODE_NOT_RIGHT,
+  CODE_NOT_RIGHT,
+  ENTER_A_CODE,
+  WAIT_FOR_NEXT_CODE,
+  WRONG_PASSWORD_TEXT,
+} from "@/lib/auth-errors";
+import { PASSWORD_LENGTH_TEXT, PASSWORDS_DIFFER } from "@/lib/password-rules";
+import { OutcomeMessage } from "./messages";
+
+/** The fields a form's failure can be about: a password (the current one, a new one, the new one again), a code. */
+export type FieldKind = "current" | "new" | "repeat" | "code";
+
+/** The failures that are about a field of each kind, by their words. */
+const ABOUT: Record<FieldKind, string[]> = {
+  current: [WRONG_PASSWORD_TEXT],
+  new: [PASSWORD_LENGTH_TEXT],
+  repeat: [PASSWORDS_DIFFER],
+  code: [CODE_NOT_RIGHT, BACKUP_CODE_NOT_RIGHT, ENTER_A_CODE, WAIT_FOR_NEXT_CODE],
+};
+
+type Outcome = { ok: boolean; text: string } | null;
+
+const FormOutcomeContext = createContext<{ outcome: Outcome; messageId: string }>({ outcome: null, messageId: "" });
+
+/**
+ * How a form's last try went, for the form's fields and its message (FormOutcome): the field a failure
+ * is about says so itself (`aria-invalid`) and is read with the failure's words (`aria-describedby`),
+ * for someone who goes back to it, not only the alert under the form (WCAG 3.3.1). Renders no element.
+ */
+export function FormProblem({ outcome, children }: { outcome: Outcome; children: ReactNode }) {
+  const messageId = useId();
+  return <FormOutcomeContext value={{ outcome, messageId }}>{children}</FormOutcomeContext>;
+}
+
+/** The form's outcome (OutcomeMessage), where the form shows it: its fields point at it. */
+export function FormOutcome() {
+  const { outcome, messageId } = useContext(FormOutcomeContext);
+  return <OutcomeMessage outcome={outcome} id={messageId} />;
+}
+
+/** A field's `aria-invalid` and `aria-describedby` (its own hint first, then the failure about it, if any). */
+export function useFieldProblem(kind: FieldKind, hintId?: string) {
+  const { outcome, messageId } = useContext(FormOutcomeContext);
+  const about = outcome !== null && !outcome.ok && ABOUT[kind].includes(outcome.text);
+  const describedBy = [hintId, about ? messageId : undefined].filter(Boolean).join(" ");
+  return { "aria-invalid": about || undefined, "aria-describedby": describedBy || undefined };
+}
