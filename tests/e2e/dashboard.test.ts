@@ -813,6 +813,7 @@ describe("the dashboard in a real browser", () => {
     await page.getByRole("checkbox", { name: "Completed: “Low priority idea”" }).click();
     const ticked = page.getByRole("checkbox", { name: "Completed: “Low priority idea”", checked: true });
     await ticked.waitFor();
+    await page.mouse.move(0, 0); // its resting fill, not the shade drawn under the pointer
     for (const colorScheme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme });
       const ratio = await drawnContrast(ticked);

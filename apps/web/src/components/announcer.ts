@@ -5,10 +5,22 @@
  */
 export const ANNOUNCER_ID = "announcer";
 
-/** Reads `words` out through the page's live region; the same words twice are read out twice. */
+/**
+ * How long words stay in the region: long enough to be read out, gone before they could be found
+ * there later, on this page or the next (the region stays as the app moves between pages), saying
+ * what may no longer be so ("Name saved." beside a failure to save it since).
+ */
+const SAID_FOR_MS = 7_000;
+
+/**
+ * Reads `words` out through the page's live region: each as an element of its own, so that the same
+ * words twice are read out twice, and two said at once are both read.
+ */
 export function announce(words: string): void {
   const region = document.getElementById(ANNOUNCER_ID);
   if (!region) return;
-  // The same words set again change nothing, and say nothing: a no-break space makes them new.
-  region.textContent = region.textContent === words ? `${words}\u00a0` : words;
+  const said = document.createElement("p");
+  said.textContent = words;
+  region.append(said);
+  setTimeout(() => said.remove(), SAID_FOR_MS);
 }

@@ -97,7 +97,8 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
     return (
       <NarrowPage title="Check your email">
         <FocusedOutcome>
-          <p role="status" className="text-slate-700 [overflow-wrap:anywhere] dark:text-slate-300">
+          {/* Read by the focus moved to it (not a live region too: it would be read twice). */}
+          <p className="text-slate-700 [overflow-wrap:anywhere] dark:text-slate-300">
             If {checkInbox} can be used for a new account, we have sent a link to it. Open it to confirm the address,
             then you can sign in.
           </p>
