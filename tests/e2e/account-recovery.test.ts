@@ -26,6 +26,7 @@ import {
   newSignedOutPage,
   onPage,
   postAuth,
+  problemOfField,
   randomClientAddress,
   sendSignUp,
   signIn,
@@ -393,13 +394,25 @@ describe("words and tabs", () => {
       .getByText("That is not an email address we can send to. Check it and try again.")
       .waitFor();
     assert.equal(await page.getByText(/\[body\./).count(), 0, "not Better Auth's own words");
+    // The field it is about says so, and is read with it; the others are not marked.
+    const notAnAddress = "That is not an email address we can send to. Check it and try again.";
+    assert.equal(await problemOfField(page.getByLabel("Email", { exact: true })), notAnAddress);
+    assert.equal(await problemOfField(page.getByLabel("Name", { exact: true })), null);
 
     const { page: signedIn, person } = await newSignedInPage(browser, product.webUrl, "Ada");
     await signedIn.goto(`${product.webUrl}/account`);
     await signedIn.getByLabel("New email address").fill(`ada-${crypto.randomUUID()}@example.c`);
     await signedIn.getByLabel("Your password, to change the email").fill(person.password);
     await signedIn.getByRole("button", { name: "Change email" }).click();
-    await signedIn.getByText("That is not an email address we can send to. Check it and try again.").waitFor();
+    await signedIn.getByText(notAnAddress).waitFor();
+    assert.equal(await problemOfField(signedIn.getByLabel("New email address")), notAnAddress);
+    assert.equal(await problemOfField(signedIn.getByLabel("Your password, to change the email")), null);
+    // And a name of spaces alone, in its own form: that field alone.
+    await signedIn.getByLabel("Name", { exact: true }).fill("   ");
+    await signedIn.getByRole("button", { name: "Save name" }).click();
+    await signedIn.getByText("Give a name.").waitFor();
+    assert.equal(await problemOfField(signedIn.getByLabel("Name", { exact: true })), "Give a name.");
+    assert.equal(await problemOfField(signedIn.getByLabel("New email address")), notAnAddress);
   });
 
   test("a password reset in another tab of the browser sends the account's open tabs to sign in; someone else's reset there does not", async () => {

@@ -1,17 +1,23 @@
 "use client";
-import { createContext, type ReactNode, useContext, useId } from "react";
+import { type ComponentProps, createContext, type ReactNode, useContext, useId } from "react";
 import {
   BACKUP_CODE_NOT_RIGHT,
   CODE_NOT_RIGHT,
   ENTER_A_CODE,
+  NOT_AN_EMAIL_TEXT,
   WAIT_FOR_NEXT_CODE,
   WRONG_PASSWORD_TEXT,
 } from "@/lib/auth-errors";
+import { EMAIL_TOO_LONG_TEXT } from "@/lib/email-rules";
+import { NAME_REQUIRED_TEXT, NAME_TOO_LONG_TEXT } from "@/lib/name-rules";
 import { PASSWORD_LENGTH_TEXT, PASSWORDS_DIFFER } from "@/lib/password-rules";
 import { OutcomeMessage } from "./messages";
 
-/** The fields a form's failure can be about: a password (the current one, a new one, the new one again), a code. */
-export type FieldKind = "current" | "new" | "repeat" | "code";
+/**
+ * The fields a form's failure can be about: a password (the current one, a new one, the new one
+ * again), a code, a person's name, a new address.
+ */
+export type FieldKind = "current" | "new" | "repeat" | "code" | "name" | "email";
 
 /** The failures that are about a field of each kind, by their words. */
 const ABOUT: Record<FieldKind, string[]> = {
@@ -19,6 +25,8 @@ const ABOUT: Record<FieldKind, string[]> = {
   new: [PASSWORD_LENGTH_TEXT],
   repeat: [PASSWORDS_DIFFER],
   code: [CODE_NOT_RIGHT, BACKUP_CODE_NOT_RIGHT, ENTER_A_CODE, WAIT_FOR_NEXT_CODE],
+  name: [NAME_REQUIRED_TEXT, NAME_TOO_LONG_TEXT],
+  email: [NOT_AN_EMAIL_TEXT, EMAIL_TOO_LONG_TEXT],
 };
 
 type Outcome = { ok: boolean; text: string } | null;
@@ -47,4 +55,9 @@ export function useFieldProblem(kind: FieldKind, hintId?: string) {
   const about = outcome !== null && !outcome.ok && ABOUT[kind].includes(outcome.text);
   const describedBy = [hintId, about ? messageId : undefined].filter(Boolean).join(" ");
   return { "aria-invalid": about || undefined, "aria-describedby": describedBy || undefined };
+}
+
+/** An input of a FormProblem's form, marked and read with the form's failure when that is about `about`. */
+export function FormInput({ about, ...input }: ComponentProps<"input"> & { about: FieldKind }) {
+  return <input {...input} {...useFieldProblem(about, input["aria-describedby"])} />;
 }

@@ -6,6 +6,9 @@
  */
 export const EMAIL_MAX = 254;
 
+/** What the server says of a new address over EMAIL_MAX (the forms stop at it). */
+export const EMAIL_TOO_LONG_TEXT = `An email address is at most ${EMAIL_MAX} characters.`;
+
 /** Where a request to Better Auth carries a new address, by the field that holds it. */
 const ADDRESS_FIELD_BY_PATH: Record<string, string> = {
   "/sign-up/email": "email",
@@ -18,7 +21,7 @@ export function emailProblem(path: string, body: unknown): { code: string; messa
   if (!field || typeof body !== "object" || body === null) return null;
   const address = (body as Record<string, unknown>)[field];
   if (typeof address === "string" && address.length > EMAIL_MAX) {
-    return { code: "EMAIL_TOO_LONG", message: `An email address is at most ${EMAIL_MAX} characters.` };
+    return { code: "EMAIL_TOO_LONG", message: EMAIL_TOO_LONG_TEXT };
   }
   return null;
 }

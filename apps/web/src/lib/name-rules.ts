@@ -7,6 +7,11 @@
 export const NAME_MAX = 100;
 export const PASSKEY_NAME_MAX = 60;
 
+/** What a form and the server say of a name left blank. */
+export const NAME_REQUIRED_TEXT = "Give a name.";
+/** What the server says of a person's name over NAME_MAX (the form stops at it). */
+export const NAME_TOO_LONG_TEXT = `A name is at most ${NAME_MAX} characters.`;
+
 /** Where a request to Better Auth carries a name, and its rules there. */
 const NAMES_BY_PATH: Record<string, { max: number; what: string; required: boolean }> = {
   // Not blank: Better Auth takes "".
@@ -24,7 +29,7 @@ export function nameProblem(path: string, body: unknown): { code: string; messag
   const { name } = body as { name: unknown };
   if (name === undefined) return null;
   if (rule.required && !(typeof name === "string" && name.trim() !== "")) {
-    return { code: "NAME_REQUIRED", message: "Give a name." };
+    return { code: "NAME_REQUIRED", message: NAME_REQUIRED_TEXT };
   }
   if (typeof name === "string" && name.length > rule.max) {
     return { code: "NAME_TOO_LONG", message: `${rule.what} is at most ${rule.max} characters.` };

@@ -4,7 +4,8 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { FocusedOutcome } from "@/components/focused-outcome";
-import { NarrowPage, NarrowPageLink, NoticeMessage, OutcomeMessage } from "@/components/messages";
+import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
+import { NarrowPage, NarrowPageLink, NoticeMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
@@ -128,63 +129,74 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
         </div>
       )}
       <form onSubmit={onSubmit} className="space-y-4" noValidate={false}>
-        {signUp && (
-          <div className="space-y-1">
-            <label htmlFor="name" className={label}>
-              Name
-            </label>
-            <input id="name" name="name" autoComplete="name" required maxLength={NAME_MAX} className={inputClass} />
-          </div>
-        )}
-        <div className="space-y-1">
-          <label htmlFor="email" className={label}>
-            Email
-          </label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            maxLength={EMAIL_MAX}
-            // "webauthn": the browser may offer passkeys here (see PasskeySignIn).
-            autoComplete={signUp ? "email" : "email webauthn"}
-            required
-            defaultValue={typedEmail}
-            className={inputClass}
-          />
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="password" className={label}>
-            Password
-          </label>
-          <input
-            ref={passwordField}
-            id="password"
-            name="password"
-            type="password"
-            autoComplete={signUp ? "new-password" : "current-password"}
-            required
-            minLength={PASSWORD_MIN}
-            maxLength={PASSWORD_MAX}
-            // The rules are read with the field, not only seen under it.
-            aria-describedby={signUp ? "password-rules" : undefined}
-            className={inputClass}
-          />
-          {signUp ? (
-            <p id="password-rules" className="text-xs text-slate-600 dark:text-slate-400">
-              {PASSWORD_MIN} to {PASSWORD_MAX} characters.
-            </p>
-          ) : (
-            <p className="text-sm">
-              <Link href="/forgot-password" className="text-indigo-700 underline dark:text-indigo-300">
-                Forgot password?
-              </Link>
-            </p>
+        <FormProblem outcome={error}>
+          {signUp && (
+            <div className="space-y-1">
+              <label htmlFor="name" className={label}>
+                Name
+              </label>
+              <FormInput
+                about="name"
+                id="name"
+                name="name"
+                autoComplete="name"
+                required
+                maxLength={NAME_MAX}
+                className={inputClass}
+              />
+            </div>
           )}
-        </div>
-        <OutcomeMessage outcome={error} />
-        <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
-          {pending ? "Please wait…" : signUp ? "Sign up" : "Sign in"}
-        </BusyButton>
+          <div className="space-y-1">
+            <label htmlFor="email" className={label}>
+              Email
+            </label>
+            <FormInput
+              about="email"
+              id="email"
+              name="email"
+              type="email"
+              maxLength={EMAIL_MAX}
+              // "webauthn": the browser may offer passkeys here (see PasskeySignIn).
+              autoComplete={signUp ? "email" : "email webauthn"}
+              required
+              defaultValue={typedEmail}
+              className={inputClass}
+            />
+          </div>
+          <div className="space-y-1">
+            <label htmlFor="password" className={label}>
+              Password
+            </label>
+            <input
+              ref={passwordField}
+              id="password"
+              name="password"
+              type="password"
+              autoComplete={signUp ? "new-password" : "current-password"}
+              required
+              minLength={PASSWORD_MIN}
+              maxLength={PASSWORD_MAX}
+              // The rules are read with the field, not only seen under it.
+              aria-describedby={signUp ? "password-rules" : undefined}
+              className={inputClass}
+            />
+            {signUp ? (
+              <p id="password-rules" className="text-xs text-slate-600 dark:text-slate-400">
+                {PASSWORD_MIN} to {PASSWORD_MAX} characters.
+              </p>
+            ) : (
+              <p className="text-sm">
+                <Link href="/forgot-password" className="text-indigo-700 underline dark:text-indigo-300">
+                  Forgot password?
+                </Link>
+              </p>
+            )}
+          </div>
+          <FormOutcome />
+          <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
+            {pending ? "Please wait…" : signUp ? "Sign up" : "Sign in"}
+          </BusyButton>
+        </FormProblem>
       </form>
       {!signUp && (
         <div className="mt-4">

@@ -2,8 +2,7 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { FormOutcome, FormProblem } from "@/components/form-problem";
-import { OutcomeMessage } from "@/components/messages";
+import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { field, label, secondaryButton } from "@/components/styles";
@@ -18,7 +17,7 @@ import {
   TWO_FACTOR_CODE_REQUIRED,
 } from "@/lib/auth-errors";
 import { EMAIL_MAX } from "@/lib/email-rules";
-import { NAME_MAX } from "@/lib/name-rules";
+import { NAME_MAX, NAME_REQUIRED_TEXT } from "@/lib/name-rules";
 import { ownEntry } from "@/lib/own-entry";
 import { secondFactorCode } from "@/lib/second-factor-rules";
 import { useHydrated } from "@/lib/use-hydrated";
@@ -76,7 +75,7 @@ export function ProfileSection({
   async function saveName(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const newName = String(new FormData(event.currentTarget).get("name") ?? "").trim();
-    if (!newName) return setNameOutcome({ ok: false, text: "Give a name." });
+    if (!newName) return setNameOutcome({ ok: false, text: NAME_REQUIRED_TEXT });
     setNameOutcome(null); // not the last outcome while this one is on its way
     const { error } = await whileBusy("name", () => authClient.updateUser({ name: newName }));
     setNameOutcome(error ? { ok: false, text: describeAuthError(error) } : { ok: true, text: "Name saved." });
@@ -160,24 +159,27 @@ export function ProfileSection({
   return (
     <Section id="profile" title="Profile" headingRef={headingRef}>
       <form onSubmit={saveName} className="space-y-2">
-        <label htmlFor="name" className={label}>
-          Name
-        </label>
-        <div className="flex flex-wrap gap-2">
-          <input
-            id="name"
-            name="name"
-            defaultValue={name}
-            required
-            maxLength={NAME_MAX}
-            autoComplete="name"
-            className={`${field} flex-1`}
-          />
-          <BusyButton type="submit" busy={busy.has("name")} disabled={!hydrated} className={secondaryButton}>
-            {busy.has("name") ? "Saving…" : "Save name"}
-          </BusyButton>
-        </div>
-        <OutcomeMessage outcome={nameOutcome} />
+        <FormProblem outcome={nameOutcome}>
+          <label htmlFor="name" className={label}>
+            Name
+          </label>
+          <div className="flex flex-wrap gap-2">
+            <FormInput
+              about="name"
+              id="name"
+              name="name"
+              defaultValue={name}
+              required
+              maxLength={NAME_MAX}
+              autoComplete="name"
+              className={`${field} flex-1`}
+            />
+            <BusyButton type="submit" busy={busy.has("name")} disabled={!hydrated} className={secondaryButton}>
+              {busy.has("name") ? "Saving…" : "Save name"}
+            </BusyButton>
+          </div>
+          <FormOutcome />
+        </FormProblem>
       </form>
 
       <div className="space-y-2">
@@ -223,7 +225,8 @@ export function ProfileSection({
             New email address
           </label>
           <div className="flex flex-wrap gap-2">
-            <input
+            <FormInput
+              about="email"
               id="new-email"
               name="new-email"
               type="email"
