@@ -247,6 +247,11 @@ describe("the account page", () => {
     await page.getByLabel("Email").fill("me@localhost");
     await page.getByRole("button", { name: "Send the link" }).and(page.locator(":enabled")).click();
     await onPage(page, "That is not an email address we can send to. Check it and try again.").waitFor();
+    assert.equal(
+      await problemOfField(page.getByLabel("Email")),
+      "That is not an email address we can send to. Check it and try again.",
+      "the field says so, and is read with it",
+    );
   });
 
   test("change email: asks for the password; confirmed through the new address, and the old one is told", async () => {

@@ -2,7 +2,8 @@
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { FocusedOutcome } from "@/components/focused-outcome";
-import { NarrowPage, NarrowPageLink, OutcomeMessage, SuccessMessage } from "@/components/messages";
+import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
+import { NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
 import { field, label, primaryButton } from "@/components/styles";
 import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
@@ -55,28 +56,31 @@ export function ForgotPasswordForm() {
         </FocusedOutcome>
       ) : (
         <form onSubmit={onSubmit} className="space-y-4">
-          <p className="text-sm text-slate-700 dark:text-slate-300">
-            Enter the email address of your account and we will send you a link to choose a new password.
-          </p>
-          <div className="space-y-1">
-            <label htmlFor="email" className={label}>
-              Email
-            </label>
-            <input
-              id="email"
-              name="email"
-              type="email"
-              maxLength={EMAIL_MAX}
-              autoComplete="email"
-              required
-              className={`w-full ${field}`}
-            />
-          </div>
-          <OutcomeMessage outcome={error} />
-          {/* Not before React has the page: the browser's own submit would put the address in the URL. */}
-          <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
-            {pending ? "Please wait…" : "Send the link"}
-          </BusyButton>
+          <FormProblem outcome={error}>
+            <p className="text-sm text-slate-700 dark:text-slate-300">
+              Enter the email address of your account and we will send you a link to choose a new password.
+            </p>
+            <div className="space-y-1">
+              <label htmlFor="email" className={label}>
+                Email
+              </label>
+              <FormInput
+                about="email"
+                id="email"
+                name="email"
+                type="email"
+                maxLength={EMAIL_MAX}
+                autoComplete="email"
+                required
+                className={`w-full ${field}`}
+              />
+            </div>
+            <FormOutcome />
+            {/* Not before React has the page: the browser's own submit would put the address in the URL. */}
+            <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
+              {pending ? "Please wait…" : "Send the link"}
+            </BusyButton>
+          </FormProblem>
         </form>
       )}
       <NarrowPageLink href="/sign-in">Back to sign in</NarrowPageLink>
