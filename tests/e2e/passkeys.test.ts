@@ -170,6 +170,8 @@ describe("passkeys", () => {
       announcer,
     );
     assert.ok(Array.isArray(saidThere) && saidThere.includes("Added the passkey Laptop."), String(saidThere));
+    // Each message read alone, not with those still in the region (a status is atomic unless told).
+    assert.equal(await page.locator("#announcer").getAttribute("aria-atomic"), "false");
     assert.deepEqual(await seriousViolations(page), [], "the account page with a passkey is accessible");
     const [passkeyId] = await passkeysOf(person.email);
     assert.ok(passkeyId, "the passkey is on the account");

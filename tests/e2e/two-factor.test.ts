@@ -199,6 +199,10 @@ describe("two-factor sign-in", () => {
     await twoFactorSection(page)
       .getByText(/That code is not right/)
       .waitFor();
+    assert.match(
+      String(await problemOfField(twoFactorSection(page).getByLabel("The 6-digit code the app shows"))),
+      /^That code is not right/,
+    );
     await twoFactorSection(page).getByRole("button", { name: "Cancel" }).click();
     await twoFactorSection(page).getByRole("button", { name: "Set up two-factor sign-in" }).waitFor();
     assert.equal(
@@ -407,6 +411,11 @@ describe("two-factor sign-in", () => {
     const wrong = currentCode(key) === "123456" ? "654321" : "123456";
     assert.equal(await submitCode(signingIn, wrong), 401);
     await signingIn.getByText("That code is not right.").waitFor();
+    // The code's field says so, and is read with its hint and the problem.
+    assert.equal(
+      await problemOfField(signingIn.getByLabel("Authentication code")),
+      "The 6 digits your authenticator app shows for Tasks. That code is not right. Check your authenticator app and try again.",
+    );
     // Two or three steps old: outside the one step of tolerance either side, and not the code that
     // turned it on (refused as used, which is not what this checks).
     const stale = [2, 3].map((stepsAgo) => currentCode(key, stepsAgo)).find((code) => code !== firstCode) ?? "";

@@ -20,8 +20,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         {children}
-        {/* The page's polite live region, there from the start (components/announcer.ts). */}
-        <div id={ANNOUNCER_ID} role="status" className="sr-only" />
+        {/* The page's polite live region, there from the start (components/announcer.ts). Not atomic
+            (a status is, unless told): each message is read alone, not with those still in it. */}
+        <div id={ANNOUNCER_ID} role="status" aria-atomic="false" className="sr-only" />
       </body>
     </html>
   );

@@ -3,7 +3,9 @@ import { type ComponentProps, createContext, type ReactNode, useContext, useId }
 import {
   BACKUP_CODE_NOT_RIGHT,
   CODE_NOT_RIGHT,
+  ENTER_A_BACKUP_CODE,
   ENTER_A_CODE,
+  ENTER_SIX_DIGITS,
   NOT_AN_EMAIL_TEXT,
   WAIT_FOR_NEXT_CODE,
   WRONG_PASSWORD_TEXT,
@@ -24,7 +26,14 @@ const ABOUT: Record<FieldKind, string[]> = {
   current: [WRONG_PASSWORD_TEXT],
   new: [PASSWORD_LENGTH_TEXT],
   repeat: [PASSWORDS_DIFFER],
-  code: [CODE_NOT_RIGHT, BACKUP_CODE_NOT_RIGHT, ENTER_A_CODE, WAIT_FOR_NEXT_CODE],
+  code: [
+    CODE_NOT_RIGHT,
+    BACKUP_CODE_NOT_RIGHT,
+    ENTER_A_CODE,
+    ENTER_SIX_DIGITS,
+    ENTER_A_BACKUP_CODE,
+    WAIT_FOR_NEXT_CODE,
+  ],
   name: [NAME_REQUIRED_TEXT, NAME_TOO_LONG_TEXT],
   email: [NOT_AN_EMAIL_TEXT, EMAIL_TOO_LONG_TEXT],
 };

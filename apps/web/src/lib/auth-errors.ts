@@ -70,6 +70,7 @@ export const WAIT_FOR_NEXT_CODE = "That code has been used already. Wait for you
 export const PASSWORD_PAUSED_TEXT =
   "Too many wrong passwords for this account: the password is not accepted for 15 minutes. A passkey still signs in, and “Forgot password?” (at /forgot-password) sets a new one now.";
 export const ENTER_SIX_DIGITS = "Enter the 6 digits your authenticator app shows.";
+export const ENTER_A_BACKUP_CODE = "Enter one of your backup codes.";
 
 /**
  * A backup code as typed, in the form it was handed out (`abcde-FGHIJ`): from paper, the dash is

@@ -1,7 +1,7 @@
 "use client";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { OutcomeMessage } from "@/components/messages";
+import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
@@ -17,6 +17,7 @@ import {
   CODES_LOCKED_TEXT,
   DATABASE_UNAVAILABLE,
   DATABASE_UNAVAILABLE_TEXT,
+  ENTER_A_BACKUP_CODE,
   ENTER_SIX_DIGITS,
   isUnreachable,
   NO_ANSWER_TEXT,
@@ -78,7 +79,7 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
     const form = new FormData(event.currentTarget);
     const typed = String(form.get("code") ?? "");
     const code = backupCodeMode ? backupCode(typed) : authenticatorCode(typed);
-    if (!code) return setError(backupCodeMode ? "Enter one of your backup codes." : ENTER_SIX_DIGITS);
+    if (!code) return setError(backupCodeMode ? ENTER_A_BACKUP_CODE : ENTER_SIX_DIGITS);
     setPending(true);
     setError(null);
     const { error: failure } = backupCodeMode
@@ -94,69 +95,73 @@ export function TwoFactorStep({ onSignedIn, onRestart }: TwoFactorStepProps) {
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" aria-labelledby="two-factor-heading">
-      <h2 id="two-factor-heading" className="text-lg font-semibold">
-        Two-factor sign-in
-      </h2>
-      <div className="space-y-1">
-        <label htmlFor="code" className={label}>
-          {backupCodeMode ? "Backup code" : "Authentication code"}
-        </label>
-        {/* A new element per kind, so the browser's autofill and keyboard fit what is asked. */}
-        {backupCodeMode ? (
-          <input
-            key="backup"
-            ref={codeInput}
-            id="code"
-            name="code"
-            autoComplete="off"
-            // Codes are mixed case, checked exactly: a phone's capital first letter would refuse one.
-            autoCapitalize="none"
-            autoCorrect="off"
-            spellCheck={false}
-            required
-            maxLength={40}
-            className={`w-full ${field} font-mono`}
-          />
-        ) : (
-          <input
-            key="totp"
-            ref={codeInput}
-            id="code"
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            // No pattern: a code pasted as apps show it (123-456) is read as its digits (authenticatorCode).
-            required
-            maxLength={7}
-            aria-describedby="code-help"
-            className={`w-full ${field} font-mono tracking-widest`}
-          />
-        )}
-        {!backupCodeMode && (
-          <p id="code-help" className="text-xs text-slate-600 dark:text-slate-400">
-            The 6 digits your authenticator app shows for Tasks.
-          </p>
-        )}
-      </div>
-      <OutcomeMessage outcome={error} />
-      <BusyButton type="submit" busy={pending} className={`w-full ${primaryButton}`}>
-        {pending ? "Checking…" : "Verify"}
-      </BusyButton>
-      <div className="flex flex-wrap justify-between gap-2 text-sm">
-        <button
-          type="button"
-          className={link}
-          onClick={() => {
-            setBackupCodeMode(!backupCodeMode);
-            setError(null);
-          }}
-        >
-          {backupCodeMode ? "Use a code from your authenticator app" : "Lost your phone? Use a backup code"}
-        </button>
-        <button type="button" className={link} onClick={() => onRestart(null)}>
-          Start over
-        </button>
-      </div>
+      <FormProblem outcome={error}>
+        <h2 id="two-factor-heading" className="text-lg font-semibold">
+          Two-factor sign-in
+        </h2>
+        <div className="space-y-1">
+          <label htmlFor="code" className={label}>
+            {backupCodeMode ? "Backup code" : "Authentication code"}
+          </label>
+          {/* A new element per kind, so the browser's autofill and keyboard fit what is asked. */}
+          {backupCodeMode ? (
+            <FormInput
+              about="code"
+              key="backup"
+              ref={codeInput}
+              id="code"
+              name="code"
+              autoComplete="off"
+              // Codes are mixed case, checked exactly: a phone's capital first letter would refuse one.
+              autoCapitalize="none"
+              autoCorrect="off"
+              spellCheck={false}
+              required
+              maxLength={40}
+              className={`w-full ${field} font-mono`}
+            />
+          ) : (
+            <FormInput
+              about="code"
+              key="totp"
+              ref={codeInput}
+              id="code"
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              // No pattern: a code pasted as apps show it (123-456) is read as its digits (authenticatorCode).
+              required
+              maxLength={7}
+              aria-describedby="code-help"
+              className={`w-full ${field} font-mono tracking-widest`}
+            />
+          )}
+          {!backupCodeMode && (
+            <p id="code-help" className="text-xs text-slate-600 dark:text-slate-400">
+              The 6 digits your authenticator app shows for Tasks.
+            </p>
+          )}
+        </div>
+        <FormOutcome />
+        <BusyButton type="submit" busy={pending} className={`w-full ${primaryButton}`}>
+          {pending ? "Checking…" : "Verify"}
+        </BusyButton>
+        <div className="flex flex-wrap justify-between gap-2 text-sm">
+          <button
+            type="button"
+            className={link}
+            onClick={() => {
+              setBackupCodeMode(!backupCodeMode);
+              setError(null);
+            }}
+          >
+            {backupCodeMode ? "Use a code from your authenticator app" : "Lost your phone? Use a backup code"}
+          </button>
+          <button type="button" className={link} onClick={() => onRestart(null)}>
+            Start over
+          </button>
+        </div>
+      </FormProblem>
     </form>
   );
 }

@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { FormOutcome, FormProblem } from "@/components/form-problem";
+import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
 import { OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
@@ -184,29 +184,32 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
           </li>
           <li>
             <form onSubmit={(event) => activate(event, step.codes)} className="space-y-3">
-              <div className="space-y-1">
-                <label htmlFor="first-code" className={label}>
-                  The 6-digit code the app shows
-                </label>
-                <input
-                  id="first-code"
-                  name="first-code"
-                  inputMode="numeric"
-                  autoComplete="one-time-code"
-                  required
-                  maxLength={7}
-                  className={`w-40 ${field} font-mono tracking-widest`}
-                />
-              </div>
-              {errorLine}
-              <div className="flex flex-wrap gap-2">
-                <BusyButton type="submit" busy={busy} className={primaryButton}>
-                  {busy ? "Checking…" : "Turn on"}
-                </BusyButton>
-                <button type="button" onClick={done} className={secondaryButton}>
-                  Cancel
-                </button>
-              </div>
+              <FormProblem outcome={errorOf(error)}>
+                <div className="space-y-1">
+                  <label htmlFor="first-code" className={label}>
+                    The 6-digit code the app shows
+                  </label>
+                  <FormInput
+                    about="code"
+                    id="first-code"
+                    name="first-code"
+                    inputMode="numeric"
+                    autoComplete="one-time-code"
+                    required
+                    maxLength={7}
+                    className={`w-40 ${field} font-mono tracking-widest`}
+                  />
+                </div>
+                <FormOutcome />
+                <div className="flex flex-wrap gap-2">
+                  <BusyButton type="submit" busy={busy} className={primaryButton}>
+                    {busy ? "Checking…" : "Turn on"}
+                  </BusyButton>
+                  <button type="button" onClick={done} className={secondaryButton}>
+                    Cancel
+                  </button>
+                </div>
+              </FormProblem>
             </form>
           </li>
         </ol>
