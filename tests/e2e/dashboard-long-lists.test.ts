@@ -22,6 +22,9 @@ import {
 const product = await startTestProduct();
 const browser = await launchBrowser();
 
+/** The page's loads of its list and counts: the Task API, with a query. */
+const listLoads = (url: URL) => url.href.startsWith(product.apiUrl) && url.search !== "";
+
 /** Tasks "Task 001" to `count` straight through the API, one after another (the last is newest), then a reload. */
 async function addTasksThroughApi(page: Page, count: number): Promise<void> {
   const { tasksUrl, headers } = await theirTasksApi(page, product);
@@ -177,7 +180,6 @@ describe("the dashboard for someone with more tasks than one page", () => {
 
   test("a first load refused for now (429 with Retry-After) is not asked for again sooner: the panel's Retry counts down, as the banner's does", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Jun");
-    const listLoads = (url: URL) => url.href.startsWith(product.apiUrl) && url.search !== "";
     let asked = 0;
     await page.route(listLoads, (route) => {
       asked++;
@@ -237,7 +239,6 @@ describe("the dashboard for someone with more tasks than one page", () => {
 
   test("the placeholder shown while the list loads pulses, and stands still for a person who asks for less motion", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Rex");
-    const listLoads = (url: URL) => url.href.startsWith(product.apiUrl) && url.search !== "";
     // (As text: these tests are compiled without the DOM's types.)
     const moving = async () =>
       Number(

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { EmailField } from "@/components/email-field";
 import { FocusedOutcome } from "@/components/focused-outcome";
 import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
 import { NarrowPage, NarrowPageLink, NoticeMessage } from "@/components/messages";
@@ -10,7 +11,6 @@ import { field, label, link, primaryButton } from "@/components/styles";
 import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError } from "@/lib/auth-errors";
-import { EMAIL_MAX } from "@/lib/email-rules";
 import { withoutLinkError } from "@/lib/link-landing";
 import { NAME_MAX } from "@/lib/name-rules";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
@@ -146,23 +146,11 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
               />
             </div>
           )}
-          <div className="space-y-1">
-            <label htmlFor="email" className={label}>
-              Email
-            </label>
-            <FormInput
-              about="email"
-              id="email"
-              name="email"
-              type="email"
-              maxLength={EMAIL_MAX}
-              // "webauthn": the browser may offer passkeys here (see PasskeySignIn).
-              autoComplete={signUp ? "email" : "email webauthn"}
-              required
-              defaultValue={typedEmail}
-              className={inputClass}
-            />
-          </div>
+          <EmailField
+            // "webauthn": the browser may offer passkeys here (see PasskeySignIn).
+            autoComplete={signUp ? "email" : "email webauthn"}
+            defaultValue={typedEmail}
+          />
           <div className="space-y-1">
             <label htmlFor="password" className={label}>
               Password

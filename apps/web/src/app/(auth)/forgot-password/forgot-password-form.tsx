@@ -1,14 +1,14 @@
 "use client";
 import { type FormEvent, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
+import { EmailField } from "@/components/email-field";
 import { FocusedOutcome } from "@/components/focused-outcome";
-import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
+import { FormOutcome, FormProblem } from "@/components/form-problem";
 import { NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
-import { field, label, primaryButton } from "@/components/styles";
+import { primaryButton } from "@/components/styles";
 import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import { CANNOT_REACH_SERVER, isUnreachable, NOT_AN_EMAIL_TEXT, TOO_MANY_ATTEMPTS } from "@/lib/auth-errors";
-import { EMAIL_MAX } from "@/lib/email-rules";
 import { useHydrated } from "@/lib/use-hydrated";
 
 /**
@@ -60,21 +60,7 @@ export function ForgotPasswordForm() {
             <p className="text-sm text-slate-700 dark:text-slate-300">
               Enter the email address of your account and we will send you a link to choose a new password.
             </p>
-            <div className="space-y-1">
-              <label htmlFor="email" className={label}>
-                Email
-              </label>
-              <FormInput
-                about="email"
-                id="email"
-                name="email"
-                type="email"
-                maxLength={EMAIL_MAX}
-                autoComplete="email"
-                required
-                className={`w-full ${field}`}
-              />
-            </div>
+            <EmailField />
             <FormOutcome />
             {/* Not before React has the page: the browser's own submit would put the address in the URL. */}
             <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>

@@ -4,8 +4,7 @@ import { BusyButton } from "@/components/busy-button";
 import { FocusedOutcome } from "@/components/focused-outcome";
 import { FormOutcome, FormProblem } from "@/components/form-problem";
 import { NarrowPage, NarrowPageLink, SuccessMessage } from "@/components/messages";
-import { PasskeysOfAccount } from "@/components/passkeys-of-account";
-import { PasswordField } from "@/components/password-field";
+import { NewPasswordFields } from "@/components/new-password-fields";
 import { primaryButton } from "@/components/styles";
 import { useFormError } from "@/components/use-form-error";
 import type { PasskeySummary } from "@/lib/account-passkeys";
@@ -86,9 +85,7 @@ export function UndoTwoFactorForm({
       </p>
       <form onSubmit={onSubmit} className="space-y-4">
         <FormProblem outcome={error}>
-          <PasswordField id="password" label="New password" kind="new" />
-          <PasswordField id="confirm" label="Repeat the new password" kind="repeat" />
-          {passkeys.length > 0 && <PasskeysOfAccount passkeys={passkeys} />}
+          <NewPasswordFields passkeys={passkeys} />
           <FormOutcome />
           <BusyButton type="submit" busy={pending} disabled={!hydrated} className={`w-full ${primaryButton}`}>
             {pending ? "Please wait…" : "Turn it off and change the password"}

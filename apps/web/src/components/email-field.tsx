@@ -1,0 +1,29 @@
+"use client";
+import { EMAIL_MAX } from "@/lib/email-rules";
+import { FormInput } from "./form-problem";
+import { field, label } from "./styles";
+
+/**
+ * The labelled address field of the sign-in, sign-up and forgot-password forms (`email`): marked and
+ * read with its form's failure when that is about the address (form-problem.tsx).
+ */
+export function EmailField({ autoComplete = "email", defaultValue }: { autoComplete?: string; defaultValue?: string }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor="email" className={label}>
+        Email
+      </label>
+      <FormInput
+        about="email"
+        id="email"
+        name="email"
+        type="email"
+        maxLength={EMAIL_MAX}
+        autoComplete={autoComplete}
+        required
+        defaultValue={defaultValue}
+        className={`w-full ${field}`}
+      />
+    </div>
+  );
+}
