@@ -20,6 +20,7 @@ import {
   newSignedOutPage,
   type Person,
   postAuth,
+  problemOfField,
   randomClientAddress,
   signal,
   signIn,
@@ -235,6 +236,10 @@ describe("the sign-in and sign-up forms with a keyboard and a screen reader", ()
     signingIn.release();
     await page.getByRole("alert").getByText("Invalid email or password").waitFor();
     assert.equal(sent, 1, "one sign-in was sent");
+    // Which of the two is wrong is not said: both fields are marked, and read with the refusal.
+    for (const field of ["Email", "Password"]) {
+      assert.equal(await problemOfField(page.getByLabel(field, { exact: true })), "Invalid email or password.", field);
+    }
     // Not the page's body: whoever pressed it goes on from where they were.
     const focused = await page.evaluate(
       "document.activeElement === document.body ? '(the page itself)' : document.activeElement?.textContent",

@@ -7,6 +7,7 @@ import {
   ENTER_A_CODE,
   ENTER_SIX_DIGITS,
   NOT_AN_EMAIL_TEXT,
+  SIGN_IN_REFUSED_TEXT,
   WAIT_FOR_NEXT_CODE,
   WRONG_PASSWORD_TEXT,
 } from "@/lib/auth-errors";
@@ -16,14 +17,15 @@ import { PASSWORD_LENGTH_TEXT, PASSWORDS_DIFFER } from "@/lib/password-rules";
 import { OutcomeMessage } from "./messages";
 
 /**
- * The fields a form's failure can be about: a password (the current one, a new one, the new one
- * again), a code, a person's name, a new address.
+ * The fields a form's failure can be about: a password (the current one, sign-in's, a new one, the
+ * new one again), a code, a person's name, an address.
  */
 export type FieldKind = "current" | "new" | "repeat" | "code" | "name" | "email";
 
-/** The failures that are about a field of each kind, by their words. */
+/** The failures that are about a field of each kind, by the words they start with. */
 const ABOUT: Record<FieldKind, string[]> = {
-  current: [WRONG_PASSWORD_TEXT],
+  // Sign-in's refusal is about the address and the password: both are marked.
+  current: [WRONG_PASSWORD_TEXT, SIGN_IN_REFUSED_TEXT],
   new: [PASSWORD_LENGTH_TEXT],
   repeat: [PASSWORDS_DIFFER],
   code: [
@@ -35,7 +37,7 @@ const ABOUT: Record<FieldKind, string[]> = {
     WAIT_FOR_NEXT_CODE,
   ],
   name: [NAME_REQUIRED_TEXT, NAME_TOO_LONG_TEXT],
-  email: [NOT_AN_EMAIL_TEXT, EMAIL_TOO_LONG_TEXT],
+  email: [NOT_AN_EMAIL_TEXT, EMAIL_TOO_LONG_TEXT, SIGN_IN_REFUSED_TEXT],
 };
 
 type Outcome = { ok: boolean; text: string } | null;
@@ -61,7 +63,9 @@ export function FormOutcome() {
 /** A field's `aria-invalid` and `aria-describedby` (its own hint first, then the failure about it, if any). */
 export function useFieldProblem(kind: FieldKind, hintId?: string) {
   const { outcome, messageId } = useContext(FormOutcomeContext);
-  const about = outcome !== null && !outcome.ok && ABOUT[kind].includes(outcome.text);
+  // By its first words: a form may add a sentence of its own (the passkeys' "The code you typed has
+  // been used…" after a refusal met mid-ceremony).
+  const about = outcome !== null && !outcome.ok && ABOUT[kind].some((text) => outcome.text.startsWith(text));
   const describedBy = [hintId, about ? messageId : undefined].filter(Boolean).join(" ");
   return { "aria-invalid": about || undefined, "aria-describedby": describedBy || undefined };
 }

@@ -53,6 +53,8 @@ export const CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED";
 export const TWO_FACTOR_CODE_REQUIRED = "TWO_FACTOR_CODE_REQUIRED";
 /** The account page's words for a password that is not the account's. */
 export const WRONG_PASSWORD_TEXT = "That password is not right.";
+/** Sign-in's refusal of an address and password that do not make an account's (which of the two is not said). */
+export const SIGN_IN_REFUSED_TEXT = "Invalid email or password.";
 
 export const ENTER_A_CODE = "Enter the code your authenticator app shows, or one of your backup codes.";
 /** Two-factor sign-in was on already (turned on in another tab): Better Auth's code, and ours (auth.ts). */

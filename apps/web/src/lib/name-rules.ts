@@ -11,15 +11,21 @@ export const PASSKEY_NAME_MAX = 60;
 export const NAME_REQUIRED_TEXT = "Give a name.";
 /** What the server says of a person's name over NAME_MAX (the form stops at it). */
 export const NAME_TOO_LONG_TEXT = `A name is at most ${NAME_MAX} characters.`;
+const PASSKEY_NAME_TOO_LONG_TEXT = `A passkey's name is at most ${PASSKEY_NAME_MAX} characters.`;
 
-/** Where a request to Better Auth carries a name, and its rules there. */
-const NAMES_BY_PATH: Record<string, { max: number; what: string; required: boolean }> = {
+/**
+ * Where a request to Better Auth carries a name, and its rules there. The words are the constants the
+ * forms know (a person's name field is marked by them: components/form-problem.tsx).
+ */
+const PERSON_NAME = { max: NAME_MAX, tooLong: NAME_TOO_LONG_TEXT };
+const PASSKEY_NAME = { max: PASSKEY_NAME_MAX, tooLong: PASSKEY_NAME_TOO_LONG_TEXT };
+const NAMES_BY_PATH: Record<string, { max: number; tooLong: string; required: boolean }> = {
   // Not blank: Better Auth takes "".
-  "/sign-up/email": { max: NAME_MAX, what: "A name", required: true },
-  "/update-user": { max: NAME_MAX, what: "A name", required: true },
+  "/sign-up/email": { ...PERSON_NAME, required: true },
+  "/update-user": { ...PERSON_NAME, required: true },
   // Blank: the plugin names the passkey itself.
-  "/passkey/verify-registration": { max: PASSKEY_NAME_MAX, what: "A passkey's name", required: false },
-  "/passkey/update-passkey": { max: PASSKEY_NAME_MAX, what: "A passkey's name", required: false },
+  "/passkey/verify-registration": { ...PASSKEY_NAME, required: false },
+  "/passkey/update-passkey": { ...PASSKEY_NAME, required: false },
 };
 
 /** The rule the name a request carries breaks (its code and words), or null. */
@@ -32,7 +38,7 @@ export function nameProblem(path: string, body: unknown): { code: string; messag
     return { code: "NAME_REQUIRED", message: NAME_REQUIRED_TEXT };
   }
   if (typeof name === "string" && name.length > rule.max) {
-    return { code: "NAME_TOO_LONG", message: `${rule.what} is at most ${rule.max} characters.` };
+    return { code: "NAME_TOO_LONG", message: rule.tooLong };
   }
   return null;
 }

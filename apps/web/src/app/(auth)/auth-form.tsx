@@ -10,7 +10,7 @@ import { NarrowPage, NarrowPageLink, NoticeMessage } from "@/components/messages
 import { field, label, link, primaryButton } from "@/components/styles";
 import { useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
-import { describeAuthError } from "@/lib/auth-errors";
+import { describeAuthError, SIGN_IN_REFUSED_TEXT } from "@/lib/auth-errors";
 import { withoutLinkError } from "@/lib/link-landing";
 import { NAME_MAX } from "@/lib/name-rules";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password-rules";
@@ -68,13 +68,16 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
       : await authClient.signIn.email({ email, password, callbackURL });
     if (failure) {
       setPending(false);
-      // A 401 here is a wrong email or password (Better Auth's words), not a session that ended.
+      // A 401 here is a wrong email or password, not a session that ended: said in words that mark
+      // both fields (form-problem.tsx).
       setError(
         failure.code === "EMAIL_NOT_VERIFIED"
           ? "Confirm your email address first: we have sent you a new link."
-          : failure.status === 401
-            ? (failure.message ?? "Something went wrong. Try again.")
-            : describeAuthError(failure),
+          : failure.code === "INVALID_EMAIL_OR_PASSWORD"
+            ? SIGN_IN_REFUSED_TEXT
+            : failure.status === 401
+              ? (failure.message ?? "Something went wrong. Try again.")
+              : describeAuthError(failure),
       );
       return;
     }
@@ -155,7 +158,8 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
             <label htmlFor="password" className={label}>
               Password
             </label>
-            <input
+            <FormInput
+              about={signUp ? "new" : "current"}
               ref={passwordField}
               id="password"
               name="password"
