@@ -23,6 +23,7 @@ import {
   newSignedOutPage,
   type Person,
   postAuth,
+  problemOfField,
   seriousViolations,
   startTestProduct,
 } from "./product";
@@ -226,6 +227,7 @@ describe("passkeys", () => {
     await section.getByRole("button", { name: "Remove this passkey" }).click();
     // Said in the form that asked, in the passkey's row, not under "Add a passkey" at the section's end.
     await listed.filter({ hasText: "Laptop" }).getByRole("alert").getByText("That password is not right.").waitFor();
+    assert.equal(await problemOfField(removal), "That password is not right.", "the field is marked with it");
     assert.deepEqual(await passkeysOf(person.email), [passkeyId], "a wrong password removes nothing");
     await removal.fill(person.password);
     await section.getByRole("button", { name: "Remove this passkey" }).click();
@@ -361,6 +363,7 @@ describe("passkeys", () => {
     await section.getByRole("button", { name: "Save the name" }).click();
     const row = section.getByRole("list", { name: "Your passkeys" }).getByRole("listitem").filter({ hasText: "Phone" });
     await row.getByRole("alert").getByText("Give the passkey a name.").waitFor();
+    assert.equal(await problemOfField(newName), "Give the passkey a name.", "the field is marked with it");
     await newName.fill("My phone");
     await section.getByRole("button", { name: "Save the name" }).click();
     await expectSaid(page, section, "Renamed the passkey to My phone.");

@@ -12,13 +12,18 @@ import {
   WRONG_PASSWORD_TEXT,
 } from "@/lib/auth-errors";
 import { EMAIL_TOO_LONG_TEXT } from "@/lib/email-rules";
-import { NAME_REQUIRED_TEXT, NAME_TOO_LONG_TEXT } from "@/lib/name-rules";
+import {
+  NAME_REQUIRED_TEXT,
+  NAME_TOO_LONG_TEXT,
+  PASSKEY_NAME_REQUIRED_TEXT,
+  PASSKEY_NAME_TOO_LONG_TEXT,
+} from "@/lib/name-rules";
 import { PASSWORD_LENGTH_TEXT, PASSWORDS_DIFFER } from "@/lib/password-rules";
 import { OutcomeMessage } from "./messages";
 
 /**
  * The fields a form's failure can be about: a password (the current one, sign-in's, a new one, the
- * new one again), a code, a person's name, an address.
+ * new one again), a code, a person's or a passkey's name, an address.
  */
 export type FieldKind = "current" | "new" | "repeat" | "code" | "name" | "email";
 
@@ -36,7 +41,7 @@ const ABOUT: Record<FieldKind, string[]> = {
     ENTER_A_BACKUP_CODE,
     WAIT_FOR_NEXT_CODE,
   ],
-  name: [NAME_REQUIRED_TEXT, NAME_TOO_LONG_TEXT],
+  name: [NAME_REQUIRED_TEXT, NAME_TOO_LONG_TEXT, PASSKEY_NAME_REQUIRED_TEXT, PASSKEY_NAME_TOO_LONG_TEXT],
   email: [NOT_AN_EMAIL_TEXT, EMAIL_TOO_LONG_TEXT, SIGN_IN_REFUSED_TEXT],
 };
 

@@ -11,7 +11,10 @@ export const PASSKEY_NAME_MAX = 60;
 export const NAME_REQUIRED_TEXT = "Give a name.";
 /** What the server says of a person's name over NAME_MAX (the form stops at it). */
 export const NAME_TOO_LONG_TEXT = `A name is at most ${NAME_MAX} characters.`;
-const PASSKEY_NAME_TOO_LONG_TEXT = `A passkey's name is at most ${PASSKEY_NAME_MAX} characters.`;
+/** What the passkey's rename form says of a name left blank (a new passkey's may be: the plugin names it). */
+export const PASSKEY_NAME_REQUIRED_TEXT = "Give the passkey a name.";
+/** What the server says of a passkey's name over PASSKEY_NAME_MAX (the forms stop at it). */
+export const PASSKEY_NAME_TOO_LONG_TEXT = `A passkey's name is at most ${PASSKEY_NAME_MAX} characters.`;
 
 /**
  * Where a request to Better Auth carries a name, and its rules there. The words are the constants the

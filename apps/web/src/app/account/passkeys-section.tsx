@@ -1,10 +1,10 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useRef, useState, useTransition } from "react";
+import { type FormEvent, type ReactNode, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { FormOutcome, FormProblem } from "@/components/form-problem";
+import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
 import { LocalDate } from "@/components/local-date";
-import { OutcomeMessage, SuccessMessage } from "@/components/messages";
+import { SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
 import { dangerButton, field, label, secondaryButton } from "@/components/styles";
@@ -14,7 +14,7 @@ import { type AddPasskeyError, addPasskeyWithPassword } from "@/lib/add-passkey"
 import { authClient } from "@/lib/auth-client";
 import { describeAuthError, ENTER_A_CODE, TWO_FACTOR_CODE_REQUIRED } from "@/lib/auth-errors";
 import { headerText } from "@/lib/header-text";
-import { PASSKEY_NAME_MAX } from "@/lib/name-rules";
+import { PASSKEY_NAME_MAX, PASSKEY_NAME_REQUIRED_TEXT } from "@/lib/name-rules";
 import { PASSKEY_NOT_FOUND, passkeyCeremonyEndedWithoutResult } from "@/lib/passkey-errors";
 import { PASSWORD_HEADER } from "@/lib/password-rules";
 import { secondFactorCode } from "@/lib/second-factor-rules";
@@ -69,17 +69,23 @@ export function PasskeysSection({
     if (openForm) document.getElementById(`${openForm.form}-passkey-${openForm.id}`)?.focus();
     setOpenForm(null);
   };
-  /** A failure of a passkey's form, said in that form (not under "Add a passkey", at the section's end). */
-  const errorUnder = (id: string, form: PasskeyForm) => {
-    const failure = errorOf(error, formKey(id, form));
-    return (
-      failure && (
-        <div className="w-full">
-          <OutcomeMessage outcome={failure} />
+  /**
+   * A passkey's form, whose failure is said in it (not under "Add a passkey", at the section's end)
+   * and marks the field it is about.
+   */
+  const rowForm = (passkey: PasskeySummary, form: PasskeyForm, children: ReactNode) => (
+    <FormProblem outcome={errorOf(error, formKey(passkey.id, form))}>
+      <form
+        onSubmit={(event) => (form === "rename" ? rename(event, passkey) : remove(event, passkey))}
+        className="flex w-full flex-wrap items-end gap-2"
+      >
+        {children}
+        <div className="w-full empty:hidden">
+          <FormOutcome />
         </div>
-      )
-    );
-  };
+      </form>
+    </FormProblem>
+  );
   const [refreshing, startRefresh] = useTransition();
   const busy = pending !== null || refreshing;
   const hydrated = useHydrated();
@@ -154,7 +160,7 @@ export function PasskeysSection({
   async function rename(event: FormEvent<HTMLFormElement>, passkey: PasskeySummary) {
     event.preventDefault();
     const name = String(new FormData(event.currentTarget).get("rename-passkey-name") ?? "").trim();
-    if (!name) return setError("Give the passkey a name.", formKey(passkey.id, "rename"));
+    if (!name) return setError(PASSKEY_NAME_REQUIRED_TEXT, formKey(passkey.id, "rename"));
     setPending(passkey.id);
     setError(null);
     setDone(null);
@@ -214,48 +220,53 @@ export function PasskeysSection({
                   Remove
                 </BusyButton>
               </div>
-              {isOpen(passkey.id, "rename") && (
-                <form onSubmit={(event) => rename(event, passkey)} className="flex w-full flex-wrap items-end gap-2">
-                  <div className="space-y-1">
-                    <label htmlFor="rename-passkey-name" className={label}>
-                      {`New name for ${passkey.name}`}
-                    </label>
-                    <input
-                      id="rename-passkey-name"
-                      name="rename-passkey-name"
-                      defaultValue={passkey.name}
-                      required
-                      maxLength={PASSKEY_NAME_MAX}
-                      className={`w-56 ${field}`}
-                    />
-                  </div>
-                  <BusyButton type="submit" busy={busy} className={secondaryButton}>
-                    {pending === passkey.id ? "Saving…" : "Save the name"}
-                  </BusyButton>
-                  <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
-                    Cancel
-                  </BusyButton>
-                  {errorUnder(passkey.id, "rename")}
-                </form>
-              )}
-              {isOpen(passkey.id, "remove") && (
-                <form onSubmit={(event) => remove(event, passkey)} className="flex w-full flex-wrap items-end gap-2">
-                  <div className="w-56">
-                    <PasswordField
-                      id="remove-passkey-password"
-                      label={`Your password, to remove ${passkey.name}`}
-                      kind="current"
-                    />
-                  </div>
-                  <BusyButton type="submit" busy={busy} className={dangerButton}>
-                    {pending === passkey.id ? "Removing…" : "Remove this passkey"}
-                  </BusyButton>
-                  <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
-                    Cancel
-                  </BusyButton>
-                  {errorUnder(passkey.id, "remove")}
-                </form>
-              )}
+              {isOpen(passkey.id, "rename") &&
+                rowForm(
+                  passkey,
+                  "rename",
+                  <>
+                    <div className="space-y-1">
+                      <label htmlFor="rename-passkey-name" className={label}>
+                        {`New name for ${passkey.name}`}
+                      </label>
+                      <FormInput
+                        about="name"
+                        id="rename-passkey-name"
+                        name="rename-passkey-name"
+                        defaultValue={passkey.name}
+                        required
+                        maxLength={PASSKEY_NAME_MAX}
+                        className={`w-56 ${field}`}
+                      />
+                    </div>
+                    <BusyButton type="submit" busy={busy} className={secondaryButton}>
+                      {pending === passkey.id ? "Saving…" : "Save the name"}
+                    </BusyButton>
+                    <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
+                      Cancel
+                    </BusyButton>
+                  </>,
+                )}
+              {isOpen(passkey.id, "remove") &&
+                rowForm(
+                  passkey,
+                  "remove",
+                  <>
+                    <div className="w-56">
+                      <PasswordField
+                        id="remove-passkey-password"
+                        label={`Your password, to remove ${passkey.name}`}
+                        kind="current"
+                      />
+                    </div>
+                    <BusyButton type="submit" busy={busy} className={dangerButton}>
+                      {pending === passkey.id ? "Removing…" : "Remove this passkey"}
+                    </BusyButton>
+                    <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
+                      Cancel
+                    </BusyButton>
+                  </>,
+                )}
             </li>
           ))}
         </ul>
