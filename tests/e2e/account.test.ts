@@ -210,6 +210,24 @@ describe("the account page", () => {
     await account.waitForURL(`${product.webUrl}/sign-in?next=%2Faccount`);
   });
 
+  test("a session from an IPv6 client shows the network it came from (its /64, all Better Auth keeps), written short", async () => {
+    const { page, person } = await newSignedInPage(browser, product.webUrl, "Ivo");
+    // Groups of 1 to 4 hex digits, none of them 0 (which the short form would fold into the "::").
+    const group = () => (1 + Math.floor(Math.random() * 0xfffe)).toString(16);
+    const network = `2001:db8:${group()}:${group()}`;
+    const signedIn = await postAuth(
+      product.webUrl,
+      "/sign-in/email",
+      { email: person.email, password: person.password },
+      `${network}:${group()}:${group()}:${group()}:${group()}`,
+    );
+    assert.equal(signedIn.status, 200);
+    await page.goto(`${product.webUrl}/account`);
+    const list = page.getByRole("list", { name: "Signed-in devices" });
+    await list.getByText(`· ${network}::/64 ·`).waitFor();
+    assert.doesNotMatch((await list.textContent()) ?? "", /0000/, "no address written out in full");
+  });
+
   test("a device's Sign out that gets no answer says so after a while and frees the buttons; reloaded, the page signs it out", async () => {
     const { page, person } = await newSignedInPage(browser, product.webUrl, "Vic", { heldClock: true });
     await anotherDevice(person);

@@ -32,6 +32,19 @@ function describeDevice(userAgent: string | null): string {
   return name || system || "Unknown device";
 }
 
+/**
+ * A session's address as people write it. Better Auth keeps an IPv6 client's /64 alone (what one home
+ * or server is given: auth.ts, advanced.ipAddress), written out in full, "2001:0db8:0001:0002:0000:…":
+ * shown in short, as that network, "2001:db8:1:2::/64". An IPv4 address is shown as it is.
+ */
+export function shownAddress(stored: string): string {
+  const groups = stored.split(":");
+  if (groups.length !== 8 || !groups.every((group) => /^[0-9a-f]{1,4}$/i.test(group))) return stored;
+  // The URL standard writes an IPv6 host in RFC 5952's short form.
+  const short = new URL(`http://[${stored}]/`).hostname.slice(1, -1);
+  return groups.slice(4).every((group) => Number.parseInt(group, 16) === 0) ? `${short}/64` : short;
+}
+
 export async function listSessionsOfUser(userId: string, currentSessionId: string): Promise<SessionSummary[]> {
   const { rows } = await webDatabasePool().query<{
     id: string;
@@ -47,7 +60,7 @@ export async function listSessionsOfUser(userId: string, currentSessionId: strin
   return rows.map((row) => ({
     id: row.id,
     device: describeDevice(row.user_agent),
-    ipAddress: row.ip_address,
+    ipAddress: row.ip_address && shownAddress(row.ip_address),
     signedInAt: row.created_at.toISOString(),
     lastActiveAt: row.updated_at.toISOString(),
     current: row.id === currentSessionId,
