@@ -7,7 +7,7 @@
  * with its last request, after the browser has made the credential: a wrong
  * password would then leave a passkey on the device that the account never
  * took. Here the password goes with the first request too, and the server
- * (auth.ts) checks it there, before the device is asked for anything.
+ * (auth-hooks.ts) checks it there, before the device is asked for anything.
  */
 import { startRegistration, WebAuthnError } from "@simplewebauthn/browser";
 import { authClient } from "./auth-client";

@@ -57,7 +57,7 @@ export const WRONG_PASSWORD_TEXT = "That password is not right.";
 export const SIGN_IN_REFUSED_TEXT = "Invalid email or password.";
 
 export const ENTER_A_CODE = "Enter the code your authenticator app shows, or one of your backup codes.";
-/** Two-factor sign-in was on already (turned on in another tab): Better Auth's code, and ours (auth.ts). */
+/** Two-factor sign-in was on already (turned on in another tab): Better Auth's code, and ours (auth-hooks.ts). */
 export const TOTP_ALREADY_ENABLED = "TOTP_ALREADY_ENABLED";
 /** Ten wrong codes in a row, at sign-in or on the account page: the lock of codes (lib/second-factor-checks.ts). */
 export const ACCOUNT_TEMPORARILY_LOCKED = "ACCOUNT_TEMPORARILY_LOCKED";

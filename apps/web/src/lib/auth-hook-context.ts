@@ -1,4 +1,4 @@
-/** The types of what Better Auth hands its hooks, for the modules that auth.ts's hooks call. */
+/** The types of what Better Auth hands its hooks, for the modules that the hooks of auth-hooks.ts call. */
 import type { createAuthMiddleware } from "better-auth/api";
 
 /** A request as a before or after hook of Better Auth's sees it. */

@@ -1,6 +1,6 @@
 /**
  * Fields Better Auth takes beyond names and addresses (name-rules.ts, email-rules.ts), bounded
- * here (auth.ts refuses what breaks a rule): Better Auth takes them of any length.
+ * here (auth-hooks.ts refuses what breaks a rule): Better Auth takes them of any length.
  * - `image`: a picture's address, kept on the account. This app shows none, and one of megabytes
  *   on each of many sign-ups, or written again and again, filled the database's disk.
  * - Where to go after a link (`callbackURL` and its kind): copied into the email that carries the

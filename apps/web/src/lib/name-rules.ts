@@ -1,7 +1,7 @@
 /**
  * What a name must be: a person's (what the account page and the emails call them) and a
  * passkey's. The forms stop at the lengths (maxLength) and the server refuses what breaks a rule
- * (auth.ts), as both are shown on the account page and copied into emails. Lengths in UTF-16 code
+ * (auth-hooks.ts), as both are shown on the account page and copied into emails. Lengths in UTF-16 code
  * units, as the forms' maxLength counts.
  */
 export const NAME_MAX = 100;

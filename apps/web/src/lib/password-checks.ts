@@ -1,6 +1,6 @@
 /**
  * Every endpoint of Better Auth's that checks a password, and what our hooks
- * (auth.ts) add to each: the attempt counts toward its account's limit
+ * (auth-hooks.ts) add to each: the attempt counts toward its account's limit
  * (password-guesses.ts) as it starts, from a browser known to the account
  * on that browser's own count (known-devices.ts); where Better Auth does not
  * check the password itself, or checks it only after something that must wait

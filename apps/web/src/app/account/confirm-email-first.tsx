@@ -2,7 +2,7 @@
  * In place of a form that adds a way into the account (a passkey, a second
  * factor): those wait for a confirmed address, so that an account someone
  * else opened with your address cannot keep a way in after you reset its
- * password (auth.ts refuses them too).
+ * password (auth-hooks.ts refuses them too).
  */
 export function ConfirmEmailFirst({ what }: { what: string }) {
   return (

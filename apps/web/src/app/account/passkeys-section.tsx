@@ -134,7 +134,7 @@ export function PasskeysSection({
     startRefresh(() => router.refresh());
   }
 
-  /** The passkey named, with the password typed in its confirmation (the server asks for it, auth.ts). */
+  /** The passkey named, with the password typed in its confirmation (the server asks for it, auth-hooks.ts). */
   async function remove(event: FormEvent<HTMLFormElement>, passkey: PasskeySummary) {
     event.preventDefault();
     const password = String(new FormData(event.currentTarget).get("remove-passkey-password") ?? "");

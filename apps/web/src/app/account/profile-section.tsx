@@ -91,7 +91,7 @@ export function ProfileSection({
     const code = twoFactorEnabled ? secondFactorCode(String(data.get("change-email-code") ?? "")) : undefined;
     if (code === null) return setEmailOutcome({ ok: false, text: ENTER_A_CODE });
     setEmailOutcome(null);
-    // The password (and the code) go with it: the server asks for them (auth.ts), though Better Auth's own form has neither.
+    // The password (and the code) go with it: the server asks for them (auth-hooks.ts), though Better Auth's own form has neither.
     const { error } = await whileBusy("email", () =>
       authClient.$fetch<unknown>("/change-email", {
         method: "POST",

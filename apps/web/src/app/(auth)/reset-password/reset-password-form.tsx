@@ -35,7 +35,7 @@ export function ResetPasswordForm({ token, passkeys }: { token: string; passkeys
     const { newPassword, removePasskeys } = given;
     setPending(true);
     setError(null);
-    // `removePasskeys` is ours, read by the server's hook before the reset (lib/auth.ts).
+    // `removePasskeys` is ours, read by the server's hook before the reset (lib/auth-hooks.ts).
     const { error: failure } = await authClient.resetPassword({
       newPassword,
       token,

@@ -42,7 +42,7 @@ export async function undoTwoFactorWithNewPassword(
       value: link.userId,
       expiresAt: new Date(Date.now() + 5 * 60_000),
     });
-    // `removePasskeys` is ours, read by the reset's before hook (lib/auth.ts).
+    // `removePasskeys` is ours, read by the reset's before hook (lib/auth-hooks.ts).
     await auth.api.resetPassword({
       body: {
         newPassword,
