@@ -228,6 +228,11 @@ describe("passkeys", () => {
     // Said in the form that asked, in the passkey's row, not under "Add a passkey" at the section's end.
     await listed.filter({ hasText: "Laptop" }).getByRole("alert").getByText("That password is not right.").waitFor();
     assert.equal(await problemOfField(removal), "That password is not right.", "the field is marked with it");
+    assert.equal(
+      await problemOfField(section.getByLabel("Your password, to add a passkey")),
+      null,
+      "not the add form's field: the failure is the row's",
+    );
     assert.deepEqual(await passkeysOf(person.email), [passkeyId], "a wrong password removes nothing");
     await removal.fill(person.password);
     await section.getByRole("button", { name: "Remove this passkey" }).click();

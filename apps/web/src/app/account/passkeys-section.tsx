@@ -280,7 +280,8 @@ export function PasskeysSection({
               <label htmlFor="passkey-name" className={label}>
                 Name of the new passkey
               </label>
-              <input
+              <FormInput
+                about="name"
                 id="passkey-name"
                 name="passkey-name"
                 placeholder="e.g. Laptop"
