@@ -69,9 +69,12 @@ export function PasskeysSection({
     if (openForm) document.getElementById(`${openForm.form}-passkey-${openForm.id}`)?.focus();
     setOpenForm(null);
   };
+  const [refreshing, startRefresh] = useTransition();
+  const busy = pending !== null || refreshing;
+  const hydrated = useHydrated();
   /**
-   * A passkey's form, whose failure is said in it (not under "Add a passkey", at the section's end)
-   * and marks the field it is about.
+   * A passkey's form (its field and button, then Cancel), whose failure is said in it (not under "Add
+   * a passkey", at the section's end) and marks the field it is about.
    */
   const rowForm = (passkey: PasskeySummary, form: PasskeyForm, children: ReactNode) => (
     <FormProblem outcome={errorOf(error, formKey(passkey.id, form))}>
@@ -80,15 +83,15 @@ export function PasskeysSection({
         className="flex w-full flex-wrap items-end gap-2"
       >
         {children}
+        <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
+          Cancel
+        </BusyButton>
         <div className="w-full empty:hidden">
           <FormOutcome />
         </div>
       </form>
     </FormProblem>
   );
-  const [refreshing, startRefresh] = useTransition();
-  const busy = pending !== null || refreshing;
-  const hydrated = useHydrated();
 
   async function add(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -242,9 +245,6 @@ export function PasskeysSection({
                     <BusyButton type="submit" busy={busy} className={secondaryButton}>
                       {pending === passkey.id ? "Saving…" : "Save the name"}
                     </BusyButton>
-                    <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
-                      Cancel
-                    </BusyButton>
                   </>,
                 )}
               {isOpen(passkey.id, "remove") &&
@@ -261,9 +261,6 @@ export function PasskeysSection({
                     </div>
                     <BusyButton type="submit" busy={busy} className={dangerButton}>
                       {pending === passkey.id ? "Removing…" : "Remove this passkey"}
-                    </BusyButton>
-                    <BusyButton type="button" onClick={closeForm} busy={busy} className={secondaryButton}>
-                      Cancel
                     </BusyButton>
                   </>,
                 )}
