@@ -1,7 +1,7 @@
 "use client";
 import { EMAIL_MAX } from "@/lib/email-rules";
-import { FormInput } from "./form-problem";
-import { field, label } from "./styles";
+import { LabelledInput } from "./form-problem";
+import { field } from "./styles";
 
 /**
  * The labelled address field of the sign-in, sign-up and forgot-password forms (`email`): marked and
@@ -9,21 +9,16 @@ import { field, label } from "./styles";
  */
 export function EmailField({ autoComplete = "email", defaultValue }: { autoComplete?: string; defaultValue?: string }) {
   return (
-    <div className="space-y-1">
-      <label htmlFor="email" className={label}>
-        Email
-      </label>
-      <FormInput
-        about="email"
-        id="email"
-        name="email"
-        type="email"
-        maxLength={EMAIL_MAX}
-        autoComplete={autoComplete}
-        required
-        defaultValue={defaultValue}
-        className={`w-full ${field}`}
-      />
-    </div>
+    <LabelledInput
+      label="Email"
+      about="email"
+      id="email"
+      type="email"
+      maxLength={EMAIL_MAX}
+      autoComplete={autoComplete}
+      required
+      defaultValue={defaultValue}
+      className={`w-full ${field}`}
+    />
   );
 }

@@ -20,6 +20,7 @@ import {
 } from "@/lib/name-rules";
 import { PASSWORD_LENGTH_TEXT, PASSWORDS_DIFFER } from "@/lib/password-rules";
 import { OutcomeMessage } from "./messages";
+import { label } from "./styles";
 
 /**
  * The fields a form's failure can be about: a password (the current one, sign-in's, a new one, the
@@ -78,4 +79,20 @@ export function useFieldProblem(kind: FieldKind, hintId?: string) {
 /** An input of a FormProblem's form, marked and read with the form's failure when that is about `about`. */
 export function FormInput({ about, ...input }: ComponentProps<"input"> & { about: FieldKind }) {
   return <input {...input} {...useFieldProblem(about, input["aria-describedby"])} />;
+}
+
+/** A FormInput under its label, its form name its id. */
+export function LabelledInput({
+  label: text,
+  id,
+  ...input
+}: ComponentProps<typeof FormInput> & { id: string; label: string }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className={label}>
+        {text}
+      </label>
+      <FormInput id={id} name={id} {...input} />
+    </div>
+  );
 }

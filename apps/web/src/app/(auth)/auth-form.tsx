@@ -5,7 +5,7 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from "react"
 import { BusyButton } from "@/components/busy-button";
 import { EmailField } from "@/components/email-field";
 import { FocusedOutcome } from "@/components/focused-outcome";
-import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
+import { FormInput, FormOutcome, FormProblem, LabelledInput } from "@/components/form-problem";
 import { NarrowPage, NarrowPageLink, NoticeMessage } from "@/components/messages";
 import { field, label, link, primaryButton } from "@/components/styles";
 import { useFormError } from "@/components/use-form-error";
@@ -134,20 +134,15 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
       <form onSubmit={onSubmit} className="space-y-4" noValidate={false}>
         <FormProblem outcome={error}>
           {signUp && (
-            <div className="space-y-1">
-              <label htmlFor="name" className={label}>
-                Name
-              </label>
-              <FormInput
-                about="name"
-                id="name"
-                name="name"
-                autoComplete="name"
-                required
-                maxLength={NAME_MAX}
-                className={inputClass}
-              />
-            </div>
+            <LabelledInput
+              label="Name"
+              about="name"
+              id="name"
+              autoComplete="name"
+              required
+              maxLength={NAME_MAX}
+              className={inputClass}
+            />
           )}
           <EmailField
             // "webauthn": the browser may offer passkeys here (see PasskeySignIn).

@@ -2,12 +2,12 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, type ReactNode, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
+import { FormOutcome, FormProblem, LabelledInput } from "@/components/form-problem";
 import { LocalDate } from "@/components/local-date";
 import { SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
-import { dangerButton, field, label, secondaryButton } from "@/components/styles";
+import { dangerButton, field, secondaryButton } from "@/components/styles";
 import { errorOf, useFormError } from "@/components/use-form-error";
 import type { PasskeySummary } from "@/lib/account-passkeys";
 import { type AddPasskeyError, addPasskeyWithPassword } from "@/lib/add-passkey";
@@ -228,20 +228,15 @@ export function PasskeysSection({
                   passkey,
                   "rename",
                   <>
-                    <div className="space-y-1">
-                      <label htmlFor="rename-passkey-name" className={label}>
-                        {`New name for ${passkey.name}`}
-                      </label>
-                      <FormInput
-                        about="name"
-                        id="rename-passkey-name"
-                        name="rename-passkey-name"
-                        defaultValue={passkey.name}
-                        required
-                        maxLength={PASSKEY_NAME_MAX}
-                        className={`w-56 ${field}`}
-                      />
-                    </div>
+                    <LabelledInput
+                      label={`New name for ${passkey.name}`}
+                      about="name"
+                      id="rename-passkey-name"
+                      defaultValue={passkey.name}
+                      required
+                      maxLength={PASSKEY_NAME_MAX}
+                      className={`w-56 ${field}`}
+                    />
                     <BusyButton type="submit" busy={busy} className={secondaryButton}>
                       {pending === passkey.id ? "Saving…" : "Save the name"}
                     </BusyButton>
@@ -273,19 +268,14 @@ export function PasskeysSection({
           <ConfirmEmailFirst what="a passkey" />
         ) : (
           <form onSubmit={add} className="flex flex-wrap items-end gap-2">
-            <div className="space-y-1">
-              <label htmlFor="passkey-name" className={label}>
-                Name of the new passkey
-              </label>
-              <FormInput
-                about="name"
-                id="passkey-name"
-                name="passkey-name"
-                placeholder="e.g. Laptop"
-                maxLength={PASSKEY_NAME_MAX}
-                className={`w-56 ${field}`}
-              />
-            </div>
+            <LabelledInput
+              label="Name of the new passkey"
+              about="name"
+              id="passkey-name"
+              placeholder="e.g. Laptop"
+              maxLength={PASSKEY_NAME_MAX}
+              className={`w-56 ${field}`}
+            />
             <div className="w-56">
               <PasswordField id="passkey-password" label="Your password, to add a passkey" kind="current" />
             </div>

@@ -2,12 +2,12 @@
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
-import { FormInput, FormOutcome, FormProblem } from "@/components/form-problem";
+import { FormOutcome, FormProblem, LabelledInput } from "@/components/form-problem";
 import { OutcomeMessage, SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
-import { field, label, primaryButton, secondaryButton } from "@/components/styles";
+import { field, primaryButton, secondaryButton } from "@/components/styles";
 import { errorOf, useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import {
@@ -185,21 +185,16 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
           <li>
             <form onSubmit={(event) => activate(event, step.codes)} className="space-y-3">
               <FormProblem outcome={errorOf(error)}>
-                <div className="space-y-1">
-                  <label htmlFor="first-code" className={label}>
-                    The 6-digit code the app shows
-                  </label>
-                  <FormInput
-                    about="code"
-                    id="first-code"
-                    name="first-code"
-                    inputMode="numeric"
-                    autoComplete="one-time-code"
-                    required
-                    maxLength={7}
-                    className={`w-40 ${field} font-mono tracking-widest`}
-                  />
-                </div>
+                <LabelledInput
+                  label="The 6-digit code the app shows"
+                  about="code"
+                  id="first-code"
+                  inputMode="numeric"
+                  autoComplete="one-time-code"
+                  required
+                  maxLength={7}
+                  className={`w-40 ${field} font-mono tracking-widest`}
+                />
                 <FormOutcome />
                 <div className="flex flex-wrap gap-2">
                   <BusyButton type="submit" busy={busy} className={primaryButton}>
