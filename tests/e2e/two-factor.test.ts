@@ -260,10 +260,32 @@ describe("two-factor sign-in", () => {
     await turnOnTwoFactor(page, person);
 
     const section = twoFactorSection(setUpTab);
+    // Every alert that appears, as it appears: each is read out by a screen reader.
+    // (Script as text: this file is typed for Node, without the DOM's names.)
+    await setUpTab.evaluate(`(() => {
+      const alerts = [];
+      new MutationObserver((changes) => {
+        for (const added of changes.flatMap((change) => [...change.addedNodes])) {
+          if (added.nodeType !== Node.ELEMENT_NODE) continue;
+          for (const alert of [added, ...added.querySelectorAll("[role=alert]")]) {
+            if (alert.getAttribute("role") === "alert") alerts.push(alert.textContent);
+          }
+        }
+        sessionStorage.setItem("test:alerts", JSON.stringify(alerts));
+      }).observe(document.body, { childList: true, subtree: true });
+    })()`);
     await section.getByLabel("Your password").fill(person.password);
     await section.getByRole("button", { name: "Set up two-factor sign-in" }).click();
-    await section.getByText("Two-factor sign-in is on already: it was turned on in another tab.").waitFor();
+    const alreadyOn = "Two-factor sign-in is on already: it was turned on in another tab.";
+    await section.getByText(alreadyOn).waitFor();
     await section.getByText(/^On\./).waitFor();
+    await section.getByText(alreadyOn).waitFor(); // still in view once the form it was said in has gone
+    const alerts: string[] = JSON.parse(String(await setUpTab.evaluate(`sessionStorage.getItem("test:alerts")`)));
+    assert.deepEqual(
+      alerts.filter((alert) => alert.includes(alreadyOn)),
+      [alreadyOn],
+      "said once, not again as the section is drawn without its form",
+    );
 
     // Drawn again for the code, the page leaves the focus in the form being used (the two-factor
     // section, now on, does not take it to its heading).

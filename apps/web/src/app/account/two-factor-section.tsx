@@ -3,11 +3,11 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useRef, useState, useTransition } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { FormOutcome, FormProblem, LabelledInput } from "@/components/form-problem";
-import { OutcomeMessage, SuccessMessage } from "@/components/messages";
+import { SuccessMessage } from "@/components/messages";
 import { PasswordField } from "@/components/password-field";
 import { QrCode } from "@/components/qr-code";
 import { SecondFactorCodeField } from "@/components/second-factor-code-field";
-import { field, primaryButton, secondaryButton } from "@/components/styles";
+import { errorBox, field, primaryButton, secondaryButton } from "@/components/styles";
 import { errorOf, useFormError } from "@/components/use-form-error";
 import { authClient } from "@/lib/auth-client";
 import {
@@ -168,8 +168,6 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
     router.refresh();
   }
 
-  const errorLine = <OutcomeMessage outcome={errorOf(error)} />;
-
   if (step.kind === "scan") {
     return (
       <Section id="two-factor" title="Two-factor sign-in" headingRef={heading}>
@@ -272,8 +270,12 @@ export function TwoFactorSection({ enabled, emailVerified }: { enabled: boolean;
       {turnedOff && !on && (
         <SuccessMessage>Two-factor sign-in is off. Your other devices were signed out.</SuccessMessage>
       )}
-      {/* (The set-up form says its own, above.) */}
-      {(on || !emailVerified) && errorLine}
+      {/*
+        The set-up form says its own failure, above. With the section drawn again without that form
+        (turned on in another tab meanwhile), its failure stays in view here but is not said again:
+        no alert, which a screen reader would read a second time.
+      */}
+      {(on || !emailVerified) && error && !error.form && <p className={errorBox}>{error.text}</p>}
     </Section>
   );
 }
