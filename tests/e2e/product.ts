@@ -328,10 +328,14 @@ export function onPage(page: Page, text: string | RegExp, options?: { exact?: bo
 /**
  * `words` shown in `where`, and read out: put in the page's polite live region (the web app's
  * announcer, on the page from its start: a region drawn already holding its words is often not read).
+ * Each saying counts once: the region keeps words for seconds, so the same words checked again must
+ * have been said again (the one found is marked as heard).
  */
 export async function expectSaid(page: Page, where: Locator, words: string | RegExp): Promise<void> {
   await where.getByText(words).waitFor();
-  await page.locator("#announcer").filter({ hasText: words }).waitFor({ state: "attached" });
+  const said = page.locator("#announcer > :not([data-test-heard])").filter({ hasText: words }).first();
+  await said.waitFor({ state: "attached" });
+  await said.evaluate((element) => element.setAttribute("data-test-heard", ""));
 }
 
 /** A fresh browser context, nobody signed in, with a client address of its own; closed after the file's tests. */
