@@ -889,6 +889,52 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await list.getByText("Stays").waitFor();
   });
 
+  test("a task ticked, then deleted before the tick is answered, moves between the tabs' counts at once and is counted off where it then is", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Tia");
+    await addTask(page, "Stays");
+    await addTaskAndItsReload(page, "Ticked then deleted");
+    await page.getByRole("tab", { name: "Pending (2)" }).waitFor();
+    const tabs = () => page.getByRole("tab").allInnerTexts();
+    const tick = await holdRequests(page, (url) => /\/tasks\/[0-9a-f-]{36}$/.test(url.pathname));
+    await page.getByRole("checkbox", { name: "Completed: “Ticked then deleted”", checked: false }).click();
+    await tick.held;
+    await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+    assert.deepEqual(
+      await tabs(),
+      ["All (2)", "Pending (1)", "Completed (1)"],
+      "the tick is counted before its answer",
+    );
+    await page.getByRole("button", { name: "Delete “Ticked then deleted”" }).click();
+    await page.getByRole("tab", { name: "Completed (0)" }).waitFor();
+    assert.deepEqual(
+      await tabs(),
+      ["All (1)", "Pending (1)", "Completed (0)"],
+      "counted off as completed, not below 0",
+    );
+    // The tick's answer, then the reload of the list and its counts that follows it.
+    const countsReloaded = page.waitForResponse((answer) => new URL(answer.url()).searchParams.get("limit") === "1");
+    tick.release();
+    await countsReloaded;
+    await page.getByRole("button", { name: "Undo" }).waitFor(); // still inside its undo window
+    assert.deepEqual(await tabs(), ["All (1)", "Pending (1)", "Completed (0)"], "and so once the tick is answered");
+  });
+
+  test("the banner ended by a load that worked, with the focus on its Retry: the focus goes to the list, not the page's top", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ros", { heldClock: true });
+    await addTaskAndItsReload(page, "Anything");
+    await cutOffTaskApi(page, product.apiUrl);
+    await page.getByRole("tab", { name: /^Completed/ }).click();
+    const banner = page.getByTestId("error");
+    await banner.getByText(/Could not load your tasks/).waitFor();
+    await banner.getByRole("button", { name: "Retry" }).focus();
+    await page.unrouteAll({ behavior: "ignoreErrors" }); // the Task API is back
+    // The tab come back to after a while: its list is loaded again, and comes; the banner goes.
+    await page.clock.runFor(31_000);
+    await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+    await waitForCount(banner, 0);
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('role')"), "tabpanel");
+  });
+
   test("adding a deleted task again after a try that half failed makes one task, with the fields as they are now", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ola");
     await addTaskAndItsReload(page, "Pay rent");

@@ -78,8 +78,13 @@ describe("the dashboard in a real browser", () => {
       "high priority",
     ]);
 
-    // Edit every field in place; Escape leaves the task as it was.
+    // Edit every field in place; Escape leaves the task as it was. While the task is read for its
+    // editor (held here), the row says so.
+    const read = await holdRequests(page, (url) => /\/tasks\/[0-9a-f-]{36}$/.test(url.pathname));
     await page.getByRole("button", { name: "Edit “Call mum”" }).click();
+    await read.held;
+    await list.getByRole("button", { name: "Edit “Call mum”" }).getByText("Opening…").waitFor();
+    read.release();
     await page.getByLabel("Task title", { exact: true }).fill("Call dad");
     await page.getByLabel("Task title", { exact: true }).press("Escape");
     await list.getByRole("button", { name: "Edit “Call mum”" }).waitFor();
@@ -262,6 +267,24 @@ describe("the dashboard in a real browser", () => {
     const titles = { kept: "Keep this one", deleted: "Delete then close" };
     assert.equal(await listedAfterClose(context, product.webUrl, titles), 0);
     await context.close();
+  });
+
+  test("the Undo notice taken away as the page is hidden, with the focus on its Undo: the focus goes to the list", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Hal");
+    await addTask(page, "Stays");
+    await addTask(page, "Gone while away");
+    const deleteSent = page.waitForRequest((request) => request.method() === "DELETE");
+    await page.getByRole("button", { name: "Delete “Gone while away”" }).click();
+    const undo = page.getByRole("button", { name: "Undo" });
+    await undo.focus(); // (which holds its five seconds)
+    // Another browser tab shown: the page is hidden, and the delete goes at once, its notice with it.
+    // (Script as text: this file is typed for Node, without the DOM's names.)
+    await page.evaluate(`Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));`);
+    await deleteSent;
+    await waitForCount(undo, 0);
+    await page.evaluate("delete document.visibilityState");
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('role')"), "tabpanel");
   });
 
   /** A signed-in page (its clock installed) showing one task; then the phone adds `phoneTitle`. */

@@ -141,7 +141,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const addForm = useRef<HTMLFormElement>(null);
   const listPanel = useRef<HTMLDivElement>(null);
   const { focusWhereTheRowWas, focusFirstOfMore } = useListFocus(listPanel, { tasks, shownTasks, loadingMore });
-  const { notice, currentNotice, notify, closeNotice } = useNotice();
+  const { notice, currentNotice, notify, closeNotice, viewport } = useNotice(() => listPanel.current?.focus());
 
   // The latest typed text and view, read when leaving for sign-in; refs, so
   // that typing does not re-create the callbacks below (and re-fetch the list).
@@ -583,6 +583,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         {error && (
           <ErrorBanner
             failure={error}
+            returnFocus={() => listPanel.current?.focus()}
             onPress={() => {
               // The banner goes; focus goes to the list rather than being lost.
               listPanel.current?.focus();
@@ -657,7 +658,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         </Tabs.Content>
       </Tabs.Root>
 
-      <NoticeToast notice={notice} onClose={closeNotice} returnFocus={() => listPanel.current?.focus()} />
+      <NoticeToast notice={notice} onClose={closeNotice} viewport={viewport} />
     </main>
   );
 }

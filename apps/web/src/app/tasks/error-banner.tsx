@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { BusyButton } from "@/components/busy-button";
 import { messageKey } from "@/components/messages";
 import { errorBox } from "@/components/styles";
@@ -46,11 +46,31 @@ export function endedBy(failure: BannerFailure | null, change: FailedChange): bo
  * would otherwise read them out every second. (BusyButton: a disabled button
  * would drop the keyboard focus.)
  */
-export function ErrorBanner({ failure, onPress }: { failure: BannerFailure; onPress(): void }) {
+export function ErrorBanner({
+  failure,
+  onPress,
+  returnFocus,
+}: {
+  failure: BannerFailure;
+  onPress(): void;
+  /** Where the focus goes if the banner goes from under it (a later load that worked ended it). */
+  returnFocus(): void;
+}) {
   const secondsLeft = useSecondsUntil(failure.retry ? failure.retryAt : undefined);
   const waiting = secondsLeft > 0;
+  const banner = useRef<HTMLDivElement>(null);
+  const focusGoesTo = useRef(returnFocus);
+  focusGoesTo.current = returnFocus;
+  // Taken away while its button has the focus: the focus would fall to the page's top. (A layout
+  // effect's cleanup runs while the banner is still on the page, so the focus can still be seen in it.)
+  useLayoutEffect(() => {
+    const element = banner.current;
+    return () => {
+      if (element?.contains(document.activeElement)) focusGoesTo.current();
+    };
+  }, []);
   return (
-    <div data-testid="error" className={`${errorBox} mb-4 flex items-center justify-between gap-3`}>
+    <div ref={banner} data-testid="error" className={`${errorBox} mb-4 flex items-center justify-between gap-3`}>
       {/* A new element for each failure (each is a new object, messageKey): the same words set again
           on the alert already there would not be read out again. A title with no spaces wraps. */}
       <p role="alert" key={messageKey(failure)} className="min-w-0 [overflow-wrap:anywhere]">

@@ -26,24 +26,14 @@ export interface Notice {
 export function NoticeToast({
   notice,
   onClose,
-  returnFocus,
+  viewport,
 }: {
   notice: Notice | null;
+  /** Closes it (useNotice's closeNotice, which also takes the focus back to the page if it was in it). */
   onClose(id: number, acted: boolean): void;
-  /** Where the focus goes when the notice goes from under it (its action, ×, Escape in it). */
-  returnFocus(): void;
+  /** Where notices are shown (useNotice's `viewport`). */
+  viewport: RefObject<HTMLOListElement | null>;
 }) {
-  const viewport = useRef<HTMLOListElement>(null);
-  /**
-   * Closes the notice. Radix leaves a focus that was in it on the empty viewport (the next Tab then
-   * leaves the page): it goes back to the page once the notice has gone. A notice that times out
-   * or is replaced while the person is elsewhere moves no focus.
-   */
-  function close(id: number, acted: boolean) {
-    const focusInNotice = viewport.current?.contains(document.activeElement) ?? false;
-    onClose(id, acted);
-    if (focusInNotice) queueMicrotask(returnFocus); // after Radix has put it on the viewport
-  }
   /** The Escape Radix is about to close the notice for was pressed outside it (onEscapeKeyDown). */
   const escapeElsewhere = useRef(false);
   const onHold = notice?.onHold;
@@ -91,7 +81,7 @@ export function NoticeToast({
       stop.abort();
       if (held) onHold(false); // a notice that goes (or is replaced) while held does not stay held
     };
-  }, [onHold]);
+  }, [onHold, viewport]);
   useRoomForTheNotice(viewport, notice !== null);
   return (
     <Toast.Provider swipeDirection="down" label="Notification">
@@ -108,7 +98,7 @@ export function NoticeToast({
               escapeElsewhere.current = false;
               return;
             }
-            close(notice.id, false);
+            onClose(notice.id, false);
           }}
           // Radix closes a toast on Escape pressed anywhere on the page; closing ours ends its Undo
           // (and sends the delete). An Escape meant for something else (closing an editor, clearing
@@ -128,7 +118,7 @@ export function NoticeToast({
               altText={`${notice.action.label}: press F8, then Tab`}
               onClick={() => {
                 notice.action?.run();
-                close(notice.id, true);
+                onClose(notice.id, true);
               }}
               className="shrink-0 font-semibold underline"
             >
@@ -181,12 +171,15 @@ function useRoomForTheNotice(viewport: RefObject<HTMLOListElement | null>, shown
  * The page's one notice at a time: `notify` shows one (ending the last, whose onDismiss then runs,
  * e.g. sending its delete) and gives its id; `closeNotice` ends it, if it is still the one shown
  * (`acted`: its action was taken, so onDismiss does not run). `currentNotice` is read by work that
- * finishes later.
+ * finishes later. `viewport` goes to NoticeToast.
+ * `returnFocus`: where the focus goes when the notice goes from under it, whatever closes it (its
+ * action, ×, Escape in it, or the page hidden, which sends a delete at once).
  */
-export function useNotice() {
+export function useNotice(returnFocus: () => void) {
   const [notice, setNotice] = useState<Notice | null>(null);
   const currentNotice = useRef<Notice | null>(null);
   const noticeCount = useRef(0);
+  const viewport = useRef<HTMLOListElement>(null);
   function notify(next: Omit<Notice, "id">): number {
     currentNotice.current?.onDismiss?.();
     currentNotice.current = { ...next, id: ++noticeCount.current };
@@ -194,11 +187,18 @@ export function useNotice() {
     return currentNotice.current.id;
   }
   function closeNotice(id: number, acted: boolean) {
+    // Radix leaves a focus that was in the notice on the empty viewport (the next Tab then leaves the
+    // page), and a notice closed from here leaves it on nothing: it goes back to the page. (Its action
+    // may have shown the next notice already: the focus leaves that one too.) A notice that times out
+    // or is replaced while the person is elsewhere moves no focus.
+    const focusInNotice = viewport.current?.contains(document.activeElement) ?? false;
     const closing = currentNotice.current;
-    if (closing?.id !== id) return;
-    currentNotice.current = null;
-    setNotice(null);
-    if (!acted) closing.onDismiss?.();
+    if (closing?.id === id) {
+      currentNotice.current = null;
+      setNotice(null);
+      if (!acted) closing.onDismiss?.();
+    }
+    if (focusInNotice) queueMicrotask(returnFocus); // after Radix has put it on the viewport
   }
-  return { notice, currentNotice, notify, closeNotice };
+  return { notice, currentNotice, notify, closeNotice, viewport };
 }

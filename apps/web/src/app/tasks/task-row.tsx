@@ -166,6 +166,10 @@ export function TaskRow({
               aria-label={`Edit “${task.title}”`}
             >
               {task.title}
+              {/* Seen, not only told (aria-busy): a read on a slow network can take seconds. */}
+              {editing === "loading" && (
+                <span className="ml-2 text-xs text-slate-500 no-underline dark:text-slate-400">Opening…</span>
+              )}
             </button>
             {task.description && (
               <p

@@ -11,7 +11,7 @@ import {
 } from "@/lib/api-client";
 import { describeFailure, type FailedChange } from "./error-banner";
 import { newIdempotencyKey } from "./idempotency-key";
-import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
+import { countedAs, type ShownList, withoutTask } from "./shown-list";
 import type { SaveOutcome } from "./task-row";
 
 interface TaskChangesOptions {
@@ -60,15 +60,14 @@ export function useTaskChanges(options: TaskChangesOptions) {
 
   /**
    * A task deleted in another tab or on another device: gone from here too, and the page says why.
-   * Counted off at once if it is still shown (two quick toggles both find it gone), then counted
-   * again by the API: the copy counted off may be an older one (pending, or completed).
+   * Counted off at once, as it is shown, if it still is (two quick toggles both find it gone), then
+   * counted again by the API.
    */
   function dropDeletedElsewhere(task: Task) {
-    setList((current) =>
-      isShown(current.tasks, task)
-        ? { ...withoutTask(task)(current), counts: countedAs(current.counts, task, -1) }
-        : current,
-    );
+    setList((current) => {
+      const shown = current.tasks?.find((t) => t.id === task.id);
+      return shown ? { ...withoutTask(task)(current), counts: countedAs(current.counts, shown, -1) } : current;
+    });
     reload();
     focusList(task.id);
     tell(`“${task.title}” was deleted in another tab or on another device.`);
@@ -88,12 +87,22 @@ export function useTaskChanges(options: TaskChangesOptions) {
     [],
   );
 
-  /** Shows these fields (or a whole newer version) on the task with this id. */
+  /**
+   * Shows these fields (or a whole newer version) on the task with this id. Completed or not any
+   * more, it moves between the tabs' counts at once, as an add or a delete counts at once (a delete
+   * right after a tick counts it off where it is now shown); the reload after the change counts again.
+   */
   function patchTask(id: string, fields: Partial<Task>) {
-    setList((current) => ({
-      ...current,
-      tasks: current.tasks?.map((t) => (t.id === id ? { ...t, ...fields } : t)) ?? null,
-    }));
+    setList((current) => {
+      const shown = current.tasks?.find((t) => t.id === id);
+      if (!current.tasks || !shown) return current;
+      const patched = { ...shown, ...fields };
+      const counts =
+        patched.completed === shown.completed
+          ? current.counts
+          : countedAs(countedAs(current.counts, shown, -1), patched, 1);
+      return { ...current, tasks: current.tasks.map((t) => (t.id === id ? patched : t)), counts };
+    });
   }
 
   /**
