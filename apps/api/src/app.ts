@@ -210,10 +210,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     return { status: "ok" };
   });
+  const authenticate = createAuthenticateHook(verifyAccessToken, revocations, TASKS_REALM);
   // The task routes, in their own scope: its hooks and rate limit apply to
   // them and to nothing else (health checks and docs stay open).
   await app.register(async (scope) => {
-    scope.addHook("onRequest", createAuthenticateHook(verifyAccessToken, revocations, TASKS_REALM));
+    scope.addHook("onRequest", authenticate);
     if (config.rateLimitPerMinute > 0) {
       const counts = new SharedRateLimitCounts(
         pool,
@@ -241,7 +242,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(tasksRoutes, { repository, listSlots });
   });
 
-  await answerEveryOtherMethod(app);
+  // A method the task routes lack is 405 only once authenticated, as the routes are.
+  await answerEveryOtherMethod(app, authenticate);
 
   return app;
 }
