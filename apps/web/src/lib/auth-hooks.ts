@@ -150,14 +150,15 @@ export function createAuthHooks(isCodeOfSession: CodeCheck) {
       if (ctx.path.startsWith("/two-factor/verify-") && ctx.body?.trustDevice) {
         return { context: { body: { ...ctx.body, trustDevice: false } } };
       }
-      // A reset whose person asked to remove the account's passkeys too (the reset page lists them: a
-      // new password does not stop a passkey someone else added). Only a password the reset takes:
-      // one it refuses must remove nothing.
-      if (ctx.path === "/reset-password" && ctx.body?.removePasskeys === true) {
-        const { newPassword } = ctx.body;
+      // A reset from our pages, which list the account's passkeys (a new password does not stop a
+      // passkey someone else added), and send those the person keeps: every other goes, one added
+      // while the page was open too. Only a password the reset takes: one it refuses must remove
+      // nothing. (A reset without the list, straight to Better Auth's endpoint, removes none.)
+      if (ctx.path === "/reset-password" && Array.isArray(ctx.body?.keptPasskeys)) {
+        const { newPassword, keptPasskeys } = ctx.body;
         const token = ctx.body.token || ctx.query?.token;
         if (typeof token === "string" && typeof newPassword === "string" && isPasswordLength(newPassword)) {
-          await removePasskeysOfResetAccount(token);
+          await removePasskeysOfResetAccount(token, keptPasskeys);
         }
       }
       // A person's name and a passkey's: not blank where one is needed, not too long (name-rules.ts).

@@ -2,8 +2,8 @@
  * A password-reset link's token, read for whose account it resets while it
  * still works: Better Auth keeps `reset-password:<token>` → the user's id for
  * an hour and deletes it once used. The reset page lists that account's
- * passkeys (a new password does not stop one), and the reset removes them
- * when the person asks.
+ * passkeys (a new password does not stop one), and the reset removes all but
+ * those the person keeps.
  */
 import "server-only";
 import { webDatabasePool } from "./database";
@@ -19,11 +19,16 @@ export async function accountOfResetLink(token: string): Promise<string | null> 
 }
 
 /**
- * Before a reset the person asked to take the passkeys with it: they go first,
- * so a failure here changes nothing (the link still works). Should the reset
- * then fail, they are gone all the same, as asked; the person tries the link again.
+ * Before a reset, the passkeys of its account that the person did not keep (`kept`: their ids; any
+ * other value in it keeps nothing): they go first, so a failure here changes nothing (the link still
+ * works). Should the reset then fail, they are gone all the same, as asked; the person tries the
+ * link again.
  */
-export async function removePasskeysOfResetAccount(token: string): Promise<void> {
+export async function removePasskeysOfResetAccount(token: string, kept: unknown[]): Promise<void> {
   const userId = await accountOfResetLink(token);
-  if (userId) await webDatabasePool().query("DELETE FROM passkeys WHERE user_id = $1", [userId]);
+  if (!userId) return;
+  const keptIds = kept.filter((id): id is string => typeof id === "string" && UUID.test(id));
+  await webDatabasePool().query("DELETE FROM passkeys WHERE user_id = $1 AND id <> ALL($2::uuid[])", [userId, keptIds]);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

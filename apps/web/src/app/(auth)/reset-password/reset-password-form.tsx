@@ -22,7 +22,7 @@ import { useHydrated } from "@/lib/use-hydrated";
  * person unticks the box.
  */
 export function ResetPasswordForm({ token, passkeys }: { token: string; passkeys: PasskeySummary[] }) {
-  /** Once the password is changed: whether the passkeys went with it. */
+  /** Once the password is changed: whether the passkeys listed went with it. */
   const [done, setDone] = useState<{ passkeysRemoved: boolean } | null>(null);
   const [error, setError] = useFormError();
   const [pending, setPending] = useState(false);
@@ -30,16 +30,16 @@ export function ResetPasswordForm({ token, passkeys }: { token: string; passkeys
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const given = readNewPasswordForm(new FormData(event.currentTarget), passkeys.length > 0);
+    const given = readNewPasswordForm(new FormData(event.currentTarget), passkeys);
     if ("problem" in given) return setError(given.problem);
-    const { newPassword, removePasskeys } = given;
+    const { newPassword, keptPasskeys } = given;
     setPending(true);
     setError(null);
-    // `removePasskeys` is ours, read by the server's hook before the reset (lib/auth-hooks.ts).
+    // `keptPasskeys` is ours, read by the server's hook before the reset (lib/auth-hooks.ts).
     const { error: failure } = await authClient.resetPassword({
       newPassword,
       token,
-      ...({ removePasskeys } as Record<string, unknown>),
+      ...({ keptPasskeys } as Record<string, unknown>),
     });
     setPending(false);
     if (failure) {
@@ -54,7 +54,7 @@ export function ResetPasswordForm({ token, passkeys }: { token: string; passkeys
       );
       return;
     }
-    setDone({ passkeysRemoved: removePasskeys });
+    setDone({ passkeysRemoved: passkeys.length > 0 && keptPasskeys.length === 0 });
     void tellTabsIfSignedOut();
   }
 

@@ -19,7 +19,7 @@ export type UndoFailure = "link" | "password" | "unavailable" | "failed" | "pass
  * Undoes the second factor `token` names, with a new password: first the
  * password, as a reset by email sets it (Better Auth's reset, with all our
  * hooks add: every session ended, the old password's links and waiting
- * sign-ins ended, the passkeys removed when asked), then the second factor
+ * sign-ins ended, the passkeys removed but those kept), then the second factor
  * off, and the owner told (whoever reads the mailbox could have done it).
  * (Two submissions of the same link at the same moment would each set their
  * password, the later one staying: the busy button stops a double click, and
@@ -28,7 +28,7 @@ export type UndoFailure = "link" | "password" | "unavailable" | "failed" | "pass
 export async function undoTwoFactorWithNewPassword(
   token: unknown,
   newPassword: unknown,
-  removePasskeys: unknown,
+  keptPasskeys: unknown,
 ): Promise<{ ok: true } | { ok: false; reason: UndoFailure }> {
   let passwordSet = false;
   try {
@@ -42,12 +42,13 @@ export async function undoTwoFactorWithNewPassword(
       value: link.userId,
       expiresAt: new Date(Date.now() + 5 * 60_000),
     });
-    // `removePasskeys` is ours, read by the reset's before hook (lib/auth-hooks.ts).
+    // `keptPasskeys` is ours, read by the reset's before hook (lib/auth-hooks.ts): anything but a
+    // list keeps none.
     await auth.api.resetPassword({
       body: {
         newPassword,
         token: resetToken,
-        ...({ removePasskeys: removePasskeys === true } as Record<string, unknown>),
+        ...({ keptPasskeys: Array.isArray(keptPasskeys) ? keptPasskeys : [] } as Record<string, unknown>),
       },
     });
     passwordSet = true;

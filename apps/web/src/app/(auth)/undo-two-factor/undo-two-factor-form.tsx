@@ -45,12 +45,12 @@ export function UndoTwoFactorForm({
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const given = readNewPasswordForm(new FormData(event.currentTarget), passkeys.length > 0);
+    const given = readNewPasswordForm(new FormData(event.currentTarget), passkeys);
     if ("problem" in given) return setError(given.problem);
-    const { newPassword, removePasskeys } = given;
+    const { newPassword, keptPasskeys } = given;
     setPending(true);
     setError(null);
-    const answer = await answerOfAction(undoTwoFactorWithNewPassword(token, newPassword, removePasskeys));
+    const answer = await answerOfAction(undoTwoFactorWithNewPassword(token, newPassword, keptPasskeys));
     setPending(false);
     // No answer: it may have been done. Reloaded, the page says whether the link was used; if not,
     // pressed again, it finishes it.
