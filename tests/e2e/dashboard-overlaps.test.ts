@@ -935,6 +935,34 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.equal(await page.evaluate("document.activeElement?.getAttribute('role')"), "tabpanel");
   });
 
+  test("a task found deleted elsewhere leaves the list without taking the banner of a change that failed, nor its Retry", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ugo");
+    await addTask(page, "Deleted on the phone");
+    await addTaskAndItsReload(page, "Tick me");
+    const { tasksUrl, headers } = await theirTasksApi(page, product);
+    const listed = (await (await fetch(tasksUrl, { headers })).json()) as { id: string; title: string }[];
+    const [tickMe, phone] = ["Tick me", "Deleted on the phone"].map((title) => listed.find((t) => t.title === title));
+    // The tick's PATCH cannot get through; it is put back, and the banner offers to try again.
+    await page.route(
+      (url) => url.pathname.endsWith(`/tasks/${tickMe?.id}`),
+      (route) => (route.request().method() === "PATCH" ? route.abort("connectionrefused") : route.continue()),
+    );
+    await page.getByRole("checkbox", { name: "Completed: “Tick me”", checked: false }).click();
+    const banner = page.getByTestId("error");
+    await banner.getByText(/^Could not update “Tick me”/).waitFor();
+    await page.getByRole("checkbox", { name: "Completed: “Tick me”", checked: false }).waitFor();
+    // The phone deletes the other task; opened for editing here, it is found gone and leaves.
+    assert.equal((await fetch(`${tasksUrl}/${phone?.id}`, { method: "DELETE", headers })).status, 204);
+    await page.getByRole("button", { name: "Edit “Deleted on the phone”" }).click();
+    await waitForCount(page.getByRole("list", { name: "Your tasks" }).getByText("Deleted on the phone"), 0);
+    assert.match((await banner.getByRole("alert").textContent()) ?? "", /^Could not update “Tick me”/);
+    // Its Retry still makes the tick.
+    await page.unrouteAll({ behavior: "ignoreErrors" });
+    await banner.getByRole("button", { name: "Retry" }).click();
+    await page.getByRole("checkbox", { name: "Completed: “Tick me”", checked: true }).waitFor();
+    await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+  });
+
   test("adding a deleted task again after a try that half failed makes one task, with the fields as they are now", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ola");
     await addTaskAndItsReload(page, "Pay rent");

@@ -290,7 +290,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     tasks,
     setList,
     onFailure: (failure, what, retry, change) => handle(failure, what, retry, { change }),
-    tell: (text) => setError({ text }),
+    // Not over a change's failure still waiting for its Retry (a tick put back): the person must know
+    // that change was not made, where this only says why a row left (and the focus moved from it).
+    tell: (text) => setError((current) => (current?.retry && !current.loading ? current : { text })),
     reload: () => void latestRefresh.current(),
     goToSignIn,
     focusList: focusWhereTheRowWas,
