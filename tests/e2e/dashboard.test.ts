@@ -287,6 +287,45 @@ describe("the dashboard in a real browser", () => {
     assert.equal(await page.evaluate("document.activeElement?.getAttribute('role')"), "tabpanel");
   });
 
+  test("Undo kept until the notice is closed, chosen on the account page for this browser: nothing is sent before", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Una", { heldClock: true });
+    const chooseUntilClosed = async (on: boolean, said: string) => {
+      await page.goto(`${product.webUrl}/account`);
+      const section = page.getByRole("region", { name: "Undo after a delete" });
+      await section.getByLabel("Keep Undo until I close it", { exact: true }).setChecked(on);
+      await section.getByText(said).waitFor();
+      await page.goto(`${product.webUrl}/tasks`);
+    };
+    await chooseUntilClosed(true, "Undo now stays until you close it.");
+    const list = page.getByRole("list", { name: "Your tasks" });
+    await addTask(page, "Stays");
+    await addTask(page, "Take your time");
+    const deletesSent = deletesSentBy(page);
+    const undo = page.getByRole("button", { name: "Undo" });
+    await page.getByRole("button", { name: "Delete “Take your time”" }).click();
+    await page.mouse.move(0, 0); // not pointing at the notice, which would hold a countdown
+    await page.clock.runFor(60_000);
+    assert.equal(await undo.count(), 1, "a minute on, Undo is still offered");
+    assert.deepEqual(deletesSent, [], "and nothing was sent");
+    await undo.click();
+    await list.getByText("Take your time").waitFor();
+    // Closed with ×, the notice sends its delete.
+    await page.getByRole("button", { name: "Delete “Take your time”" }).click();
+    const sent = page.waitForRequest((request) => request.method() === "DELETE");
+    await page.getByRole("button", { name: "Dismiss" }).click();
+    await sent;
+    assert.equal(deletesSent.length, 1);
+
+    // Chosen back, Undo lasts its 5 seconds again.
+    await chooseUntilClosed(false, "Undo now lasts 5 seconds.");
+    await page.getByRole("button", { name: "Delete “Stays”" }).click();
+    await page.mouse.move(0, 0);
+    const sentAgain = page.waitForRequest((request) => request.method() === "DELETE");
+    await page.clock.runFor(6_000);
+    await sentAgain;
+    await waitForCount(undo, 0);
+  });
+
   /** A signed-in page (its clock installed) showing one task; then the phone adds `phoneTitle`. */
   async function onePageThenThePhone(name: string, phoneTitle: string): Promise<Page> {
     const { page } = await newSignedInPage(browser, product.webUrl, name, { heldClock: true });

@@ -22,6 +22,7 @@ import { PasswordSection } from "./password-section";
 import { ProfileSection } from "./profile-section";
 import { SessionsSection } from "./sessions-section";
 import { TwoFactorSection } from "./two-factor-section";
+import { UndoSection } from "./undo-section";
 
 export const metadata: Metadata = { title: "Your account" };
 
@@ -78,6 +79,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         twoFactorEnabled={session.user.twoFactorEnabled === true}
       />
       <SessionsSection sessions={sessions} />
+      <UndoSection />
       <DeleteAccountSection twoFactorEnabled={session.user.twoFactorEnabled === true} />
     </main>
   );

@@ -1,5 +1,6 @@
 import { type Dispatch, type SetStateAction, useEffect, useRef } from "react";
 import { ApiError, SignedOutError, type Task, type TaskApiClient } from "@/lib/api-client";
+import { undoUntilClosed } from "@/lib/undo-window";
 import { type Countdown, startCountdown } from "./countdown";
 import type { useNotice } from "./notice-toast";
 import { countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
@@ -39,9 +40,9 @@ interface DeletesWithUndoOptions {
 }
 
 /**
- * The dashboard's deletes: a task leaves the list at once, with Undo for five seconds, and is sent
- * then, or sooner when the page is hidden or left, or the dashboard alone is left (the person saw it
- * go). Until the API confirms it, `pendingDeletes` holds it, so that a reload of the list and its
+ * The dashboard's deletes: a task leaves the list at once, with Undo for five seconds (or until the
+ * notice is closed, where the person chose so: lib/undo-window.ts), and is sent then, or sooner when
+ * the page is hidden or left, or the dashboard alone is left (the person saw it go). Until the API confirms it, `pendingDeletes` holds it, so that a reload of the list and its
  * counts keeps it out.
  */
 export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
@@ -161,6 +162,8 @@ export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
       onDismiss: () => void sendDelete(task),
       onHold: (held) => (held ? entry.countdown?.hold() : entry.countdown?.release()),
     });
+    // Chosen on the account page for this browser: no time limit, the notice stays until it goes.
+    if (undoUntilClosed()) return;
     entry.countdown = startCountdown(() => {
       closeNotice(noticeId, true);
       void sendDelete(task);
