@@ -210,11 +210,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     return { status: "ok" };
   });
-  const authenticate = createAuthenticateHook(verifyAccessToken, revocations, TASKS_REALM);
   // The task routes, in their own scope: its hooks and rate limit apply to
   // them and to nothing else (health checks and docs stay open).
   await app.register(async (scope) => {
-    scope.addHook("onRequest", authenticate);
+    scope.addHook("onRequest", createAuthenticateHook(verifyAccessToken, revocations, TASKS_REALM));
     if (config.rateLimitPerMinute > 0) {
       const counts = new SharedRateLimitCounts(
         pool,
@@ -242,8 +241,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scope.register(tasksRoutes, { repository, listSlots });
   });
 
-  // A method the task routes lack is 405 only once authenticated, as the routes are.
-  await answerEveryOtherMethod(app, authenticate);
+  await answerEveryOtherMethod(app);
 
   return app;
 }

@@ -7,7 +7,7 @@
  */
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { dropAnyBody } from "./ignored-bodies";
 import { HttpProblem, problemBody, sendProblem } from "./problem";
 
@@ -45,16 +45,8 @@ function allowedOn(methods: string[]): string {
 /** Every method some route has: what a CONNECT, which names no route, is told to use. */
 const ANY_ROUTE_METHODS = allowedOn([...new Set(Object.values(ROUTE_METHODS).flat())]);
 
-/**
- * Answers, on `app`'s server, every method no route has, CONNECT and Expect (registered last, after
- * the routes). On the task routes (`/api/…`), `authenticate` comes first, as it does for their own
- * methods: without a good token the answer is 401, on another person's path 403, never the route's
- * methods.
- */
-export async function answerEveryOtherMethod(
-  app: FastifyInstance,
-  authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>,
-): Promise<void> {
+/** Answers, on `app`'s server, every method no route has, CONNECT and Expect (registered last, after the routes). */
+export async function answerEveryOtherMethod(app: FastifyInstance): Promise<void> {
   app.server.on("connect", (_request: http.IncomingMessage, socket: Duplex) => refuseTunnel(socket));
   // An Expect other than 100-continue: Node answers it with a bare 417 unless someone listens.
   app.server.on("checkExpectation", refuseExpectation);
@@ -74,7 +66,6 @@ export async function answerEveryOtherMethod(
       scope.route({
         method: others,
         url,
-        onRequest: url.startsWith("/api/") ? authenticate : undefined,
         schema: { hide: true },
         handler: async (request, reply) =>
           sendProblem(
