@@ -919,6 +919,35 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     assert.deepEqual(await tabs(), ["All (1)", "Pending (1)", "Completed (0)"], "and so once the tick is answered");
   });
 
+  test("the counts a reload brings while a tick is on its way count the tick, and a tick that fails is counted back once", async () => {
+    const { page } = await newSignedInPage(browser, product.webUrl, "Ida");
+    await addTask(page, "Stays");
+    await addTaskAndItsReload(page, "Ticked, then refused");
+    const tabs = () => page.getByRole("tab").allInnerTexts();
+    const tick = await holdRequests(page, (url) => /\/tasks\/[0-9a-f-]{36}$/.test(url.pathname));
+    await page.getByRole("checkbox", { name: "Completed: “Ticked, then refused”", checked: false }).click();
+    await tick.held;
+    await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+    // An add's reload brings the counts from the API, which has not made the tick yet.
+    const countsReloaded = page.waitForResponse((answer) => new URL(answer.url()).searchParams.get("limit") === "1");
+    await addTask(page, "Added meanwhile");
+    await countsReloaded;
+    await page.getByRole("tab", { name: "All (3)" }).waitFor();
+    assert.deepEqual(
+      await tabs(),
+      ["All (3)", "Pending (2)", "Completed (1)"],
+      "the row shows the tick: so do the counts",
+    );
+    // The tick's connection fails: the task is put back, and counted back, once.
+    await tick.drop();
+    await page
+      .getByTestId("error")
+      .getByText(/^Could not update “Ticked, then refused”/)
+      .waitFor();
+    await page.getByRole("tab", { name: "Completed (0)" }).waitFor();
+    assert.deepEqual(await tabs(), ["All (3)", "Pending (3)", "Completed (0)"]);
+  });
+
   test("the banner ended by a load that worked, with the focus on its Retry: the focus goes to the list, not the page's top", async () => {
     const { page } = await newSignedInPage(browser, product.webUrl, "Ros", { heldClock: true });
     await addTaskAndItsReload(page, "Anything");
@@ -956,11 +985,29 @@ describe("the dashboard when things overlap or the clock is not UTC", () => {
     await page.getByRole("button", { name: "Edit “Deleted on the phone”" }).click();
     await waitForCount(page.getByRole("list", { name: "Your tasks" }).getByText("Deleted on the phone"), 0);
     assert.match((await banner.getByRole("alert").textContent()) ?? "", /^Could not update “Tick me”/);
+    // Why the row left is still said.
+    await page
+      .locator("#announcer")
+      .filter({ hasText: "“Deleted on the phone” was deleted in another tab or on another device." })
+      .waitFor({ state: "attached" });
     // Its Retry still makes the tick.
     await page.unrouteAll({ behavior: "ignoreErrors" });
     await banner.getByRole("button", { name: "Retry" }).click();
     await page.getByRole("checkbox", { name: "Completed: “Tick me”", checked: true }).waitFor();
     await page.getByRole("tab", { name: "Completed (1)" }).waitFor();
+
+    // A failure of the same task's is another matter: its Retry would meet the task gone, so the
+    // banner says why instead.
+    await page.route(
+      (url) => url.pathname.endsWith(`/tasks/${tickMe?.id}`),
+      (route) => (route.request().method() === "PATCH" ? route.abort("connectionrefused") : route.continue()),
+    );
+    await page.getByRole("checkbox", { name: "Completed: “Tick me”", checked: true }).click();
+    await banner.getByText(/^Could not update “Tick me”/).waitFor();
+    assert.equal((await fetch(`${tasksUrl}/${tickMe?.id}`, { method: "DELETE", headers })).status, 204);
+    await page.getByRole("button", { name: "Edit “Tick me”" }).click();
+    await banner.getByText("“Tick me” was deleted in another tab or on another device.").waitFor();
+    assert.equal(await banner.getByRole("button", { name: "Retry" }).count(), 0);
   });
 
   test("adding a deleted task again after a try that half failed makes one task, with the fields as they are now", async () => {

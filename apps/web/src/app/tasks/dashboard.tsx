@@ -2,6 +2,7 @@
 import * as Tabs from "@radix-ui/react-tabs";
 import { LIST_LIMIT_MAX, type ListStatus } from "@tasks/task-schema/limits";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { announce } from "@/components/announcer";
 import { ApiError, SignedOutError, type Task, TaskApiClient, type TaskChanges, type TaskInput } from "@/lib/api-client";
 import { signOutThisBrowser } from "@/lib/sign-out";
 import { listenForSignOutElsewhere } from "@/lib/signed-out-channel";
@@ -29,7 +30,7 @@ import {
 import { lengthProblem } from "./length-problem";
 import { ListControls } from "./list-controls";
 import { NoticeToast, useNotice } from "./notice-toast";
-import { belongsIn, countedAs, isShown, type ShownList, withoutTask } from "./shown-list";
+import { belongsIn, countedAs, countedAsShown, isShown, type ShownList, withoutTask } from "./shown-list";
 import { ShowMore, TaskList } from "./task-list";
 import { TaskRow } from "./task-row";
 import { useDeletesWithUndo } from "./use-deletes-with-undo";
@@ -78,6 +79,9 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   /** "Show more" was pressed and its tasks are on their way. */
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<BannerFailure | null>(null);
+  /** The banner's failure as last drawn, for work that finishes later (tell). */
+  const errorShown = useRef(error);
+  errorShown.current = error;
   const [signingOut, setSigningOut] = useState(false);
   /**
    * The tab, sort and search whose load was the last to fail (filterKey); null once a load works.
@@ -290,9 +294,14 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
     tasks,
     setList,
     onFailure: (failure, what, retry, change) => handle(failure, what, retry, { change }),
-    // Not over a change's failure still waiting for its Retry (a tick put back): the person must know
-    // that change was not made, where this only says why a row left (and the focus moved from it).
-    tell: (text) => setError((current) => (current?.retry && !current.loading ? current : { text })),
+    // Not over another change's failure still waiting for its Retry (a tick put back): the person must
+    // know that change was not made. The words are still said (the page's live region), where only
+    // they say why a row left. A failure of the same task's goes: its Retry would meet the task gone.
+    tell: (text, taskId) => {
+      const shown = errorShown.current;
+      if (shown?.retry && !shown.loading && shown.change?.taskId !== taskId) announce(text);
+      else setError({ text });
+    },
     reload: () => void latestRefresh.current(),
     goToSignIn,
     focusList: focusWhereTheRowWas,
@@ -334,12 +343,17 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         setList((current) => ({
           tasks: keepingOpenEdits(asLoaded, current.tasks),
           total: matching,
-          // The API still counts the deletes inside their undo window: the page has taken them off.
+          // The API still counts the deletes inside their undo window: the page has taken them off. It
+          // does not count the completions on their way yet: the page shows them.
           counts: totals
-            ? [...pendingDeletes.current.values()].reduce((counts, { task }) => countedAs(counts, task, -1), {
-                pending: totals[0].total,
-                completed: totals[1].total,
-              })
+            ? countedAsShown(
+                [...pendingDeletes.current.values()].reduce((counts, { task }) => countedAs(counts, task, -1), {
+                  pending: totals[0].total,
+                  completed: totals[1].total,
+                }),
+                shown,
+                asLoaded,
+              )
             : current.counts,
           countsWithTasks: totals !== undefined,
           loadedFor: loading,

@@ -44,6 +44,20 @@ export function countedAs(counts: ShownList["counts"], task: Task, change: 1 | -
     : { ...counts, pending: counts.pending + change };
 }
 
+/**
+ * The tabs' counts as the API gave them with `loaded`, moved for each task `shown` otherwise (its
+ * completion on its way: the row shows the click, which the API had not made when it counted, and
+ * which the counts then follow, as they do at the click).
+ */
+export function countedAsShown(counts: ShownList["counts"], loaded: Task[], shown: Task[]): ShownList["counts"] {
+  return shown.reduce((moved, task, index) => {
+    const asLoaded = loaded[index];
+    return asLoaded && asLoaded.completed !== task.completed
+      ? countedAs(countedAs(moved, asLoaded, -1), task, 1)
+      : moved;
+  }, counts);
+}
+
 /** A change of the list that takes `task` off it, and off its total, if it is there. */
 export function withoutTask(task: Task) {
   return (current: ShownList): ShownList =>

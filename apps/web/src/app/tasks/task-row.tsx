@@ -162,13 +162,14 @@ export function TaskRow({
               aria-busy={editing === "loading"}
               // A word longer than the row (a URL) breaks anywhere; a right-to-left title runs its own way.
               dir="auto"
-              className={`block w-full text-left [overflow-wrap:anywhere] ${task.completed ? "text-slate-500 line-through dark:text-slate-400" : ""}`}
+              className={`block w-full text-left [overflow-wrap:anywhere] ${task.completed ? "text-slate-500 dark:text-slate-400" : ""}`}
               aria-label={`Edit “${task.title}”`}
             >
-              {task.title}
+              {/* Struck through alone: a line drawn on the button would cross "Opening…" too. */}
+              <span className={task.completed ? "line-through" : undefined}>{task.title}</span>
               {/* Seen, not only told (aria-busy): a read on a slow network can take seconds. */}
               {editing === "loading" && (
-                <span className="ml-2 text-xs text-slate-500 no-underline dark:text-slate-400">Opening…</span>
+                <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">Opening…</span>
               )}
             </button>
             {task.description && (

@@ -21,8 +21,8 @@ interface TaskChangesOptions {
   setList: Dispatch<SetStateAction<ShownList>>;
   /** Says in the banner what failed; `retry` (when given) tries it again; `change`: a completion's. */
   onFailure: (failure: unknown, what: string, retry?: () => void, change?: FailedChange) => void;
-  /** Says in the banner what happened, with no Retry. */
-  tell: (text: string) => void;
+  /** Says in the banner what happened to this task, with no Retry. */
+  tell: (text: string, taskId: string) => void;
   /** Reloads the list and its counts, with the filters as they are then. */
   reload: () => void;
   goToSignIn: () => void;
@@ -70,7 +70,7 @@ export function useTaskChanges(options: TaskChangesOptions) {
     });
     reload();
     focusList(task.id);
-    tell(`“${task.title}” was deleted in another tab or on another device.`);
+    tell(`“${task.title}” was deleted in another tab or on another device.`, task.id);
   }
 
   /**

@@ -42,13 +42,13 @@ export async function undoTwoFactorWithNewPassword(
       value: link.userId,
       expiresAt: new Date(Date.now() + 5 * 60_000),
     });
-    // `keptPasskeys` is ours, read by the reset's before hook (lib/auth-hooks.ts): anything but a
-    // list keeps none.
+    // `keptPasskeys` is ours, read by the reset's before hook (lib/auth-hooks.ts); without a list
+    // (not from our page) it removes none, as a reset does.
     await auth.api.resetPassword({
       body: {
         newPassword,
         token: resetToken,
-        ...({ keptPasskeys: Array.isArray(keptPasskeys) ? keptPasskeys : [] } as Record<string, unknown>),
+        ...((Array.isArray(keptPasskeys) ? { keptPasskeys } : {}) as Record<string, unknown>),
       },
     });
     passwordSet = true;
