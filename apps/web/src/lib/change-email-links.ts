@@ -6,6 +6,7 @@
  * the old one; otherwise whoever asked (and had the password) could still
  * move the account to their address and reset the password there.
  */
+import { isUuid } from "@tasks/task-schema";
 import "server-only";
 import { violatedUniqueConstraint } from "@tasks/db";
 import { z } from "zod";
@@ -15,8 +16,6 @@ import { verifiedLinkClaims } from "./link-token";
 
 /** `?error=` on /account when such a link is followed; the page says why in words. */
 export const LINK_OLDER_THAN_PASSWORD = "LINK_OLDER_THAN_PASSWORD";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `?error=` on /account when the new address has come to belong to another account since the link was sent. */
 export const ADDRESS_TAKEN_SINCE = "ADDRESS_TAKEN_SINCE";
@@ -90,7 +89,7 @@ export async function checkChangeOfAddressLink(
   const claims = await verifiedLinkClaims(token, secret);
   if (!claims) return null;
   const { updateTo, userId, iat } = claims;
-  if (typeof updateTo !== "string" || typeof userId !== "string" || !UUID.test(userId) || typeof iat !== "number") {
+  if (typeof updateTo !== "string" || typeof userId !== "string" || !isUuid(userId) || typeof iat !== "number") {
     return null;
   }
   const signedIn = await signedInUserId();

@@ -6,6 +6,7 @@
  * those the person keeps.
  */
 import "server-only";
+import { isUuid } from "@tasks/task-schema";
 import { webDatabasePool } from "./database";
 
 /** The id of the account a reset link resets, or null when the link has expired, been used or never was. */
@@ -27,8 +28,6 @@ export async function accountOfResetLink(token: string): Promise<string | null> 
 export async function removePasskeysOfResetAccount(token: string, kept: unknown[]): Promise<void> {
   const userId = await accountOfResetLink(token);
   if (!userId) return;
-  const keptIds = kept.filter((id): id is string => typeof id === "string" && UUID.test(id));
+  const keptIds = kept.filter((id): id is string => typeof id === "string" && isUuid(id));
   await webDatabasePool().query("DELETE FROM passkeys WHERE user_id = $1 AND id <> ALL($2::uuid[])", [userId, keptIds]);
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

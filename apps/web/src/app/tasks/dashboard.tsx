@@ -144,8 +144,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
   const countsOwed = useRef(true);
   const addForm = useRef<HTMLFormElement>(null);
   const listPanel = useRef<HTMLDivElement>(null);
+  /** Where the focus goes when what held it leaves the page (the banner, the notice, an editor's row). */
+  const focusListPanel = () => listPanel.current?.focus();
   const { focusWhereTheRowWas, focusFirstOfMore } = useListFocus(listPanel, { tasks, shownTasks, loadingMore });
-  const { notice, currentNotice, notify, closeNotice, viewport } = useNotice(() => listPanel.current?.focus());
+  const { notice, currentNotice, notify, closeNotice, viewport } = useNotice(focusListPanel);
 
   // The latest typed text and view, read when leaving for sign-in; refs, so
   // that typing does not re-create the callbacks below (and re-fetch the list).
@@ -599,10 +601,10 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
         {error && (
           <ErrorBanner
             failure={error}
-            returnFocus={() => listPanel.current?.focus()}
+            returnFocus={focusListPanel}
             onPress={() => {
               // The banner goes; focus goes to the list rather than being lost.
-              listPanel.current?.focus();
+              focusListPanel();
               setError(null);
               error.retry?.();
             }}
@@ -650,7 +652,7 @@ export function Dashboard({ apiUrl, userId, email, emailVerified, verificationLi
                 addAgain={(fields) => addAgain(task, fields)}
                 forget={() => {
                   // Its row (and the focus in it) goes: the focus goes to the list, as after a delete.
-                  listPanel.current?.focus();
+                  focusListPanel();
                   setList(withoutTask(task));
                   void latestRefresh.current();
                 }}

@@ -44,6 +44,11 @@ export function countedAs(counts: ShownList["counts"], task: Task, change: 1 | -
     : { ...counts, pending: counts.pending + change };
 }
 
+/** The tabs' counts with a task counted as `before` now counted as `after` (another tab, if its status changed). */
+export function countedMoved(counts: ShownList["counts"], before: Task, after: Task): ShownList["counts"] {
+  return before.completed === after.completed ? counts : countedAs(countedAs(counts, before, -1), after, 1);
+}
+
 /**
  * The tabs' counts as the API gave them with `loaded`, moved for each task `shown` otherwise (its
  * completion on its way: the row shows the click, which the API had not made when it counted, and
@@ -52,9 +57,7 @@ export function countedAs(counts: ShownList["counts"], task: Task, change: 1 | -
 export function countedAsShown(counts: ShownList["counts"], loaded: Task[], shown: Task[]): ShownList["counts"] {
   return shown.reduce((moved, task, index) => {
     const asLoaded = loaded[index];
-    return asLoaded && asLoaded.completed !== task.completed
-      ? countedAs(countedAs(moved, asLoaded, -1), task, 1)
-      : moved;
+    return asLoaded ? countedMoved(moved, asLoaded, task) : moved;
   }, counts);
 }
 

@@ -42,8 +42,8 @@ interface DeletesWithUndoOptions {
 /**
  * The dashboard's deletes: a task leaves the list at once, with Undo for five seconds (or until the
  * notice is closed, where the person chose so: lib/undo-window.ts), and is sent then, or sooner when
- * the page is hidden or left, or the dashboard alone is left (the person saw it go). Until the API confirms it, `pendingDeletes` holds it, so that a reload of the list and its
- * counts keeps it out.
+ * the page is hidden or left, or the dashboard alone is left (the person saw it go). Until the API
+ * confirms it, `pendingDeletes` holds it, so that a reload of the list and its counts keeps it out.
  */
 export function useDeletesWithUndo(options: DeletesWithUndoOptions) {
   const { api, setList, notices, onFailure, reload, isLeavingForSignIn, focusList, keepForNextVisit, listShown } =

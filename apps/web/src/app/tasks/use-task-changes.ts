@@ -11,7 +11,7 @@ import {
 } from "@/lib/api-client";
 import { describeFailure, type FailedChange } from "./error-banner";
 import { newIdempotencyKey } from "./idempotency-key";
-import { countedAs, type ShownList, withoutTask } from "./shown-list";
+import { countedAs, countedMoved, type ShownList, withoutTask } from "./shown-list";
 import type { SaveOutcome } from "./task-row";
 
 interface TaskChangesOptions {
@@ -97,11 +97,8 @@ export function useTaskChanges(options: TaskChangesOptions) {
       const shown = current.tasks?.find((t) => t.id === id);
       if (!current.tasks || !shown) return current;
       const patched = { ...shown, ...fields };
-      const counts =
-        patched.completed === shown.completed
-          ? current.counts
-          : countedAs(countedAs(current.counts, shown, -1), patched, 1);
-      return { ...current, tasks: current.tasks.map((t) => (t.id === id ? patched : t)), counts };
+      const tasks = current.tasks.map((t) => (t.id === id ? patched : t));
+      return { ...current, tasks, counts: countedMoved(current.counts, shown, patched) };
     });
   }
 
